@@ -1,0 +1,48 @@
+// A read-only snapshot of a terminal's health: what `lontar terminal status` prints and what the
+// kiosk's start screen shows.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/util/error.hpp"
+
+namespace lontar::terminal {
+
+struct TrustedKeyInfo {
+  std::string key_id;  // 16 hex digits, minisign order
+  std::string label;   // free text given when the key was trusted, e.g. "authority.pub"
+};
+
+struct TerminalStatus {
+  std::filesystem::path home;
+  std::string terminal_id;  // "T-" + key id of the terminal's signing key
+  std::string site;
+  std::string name;
+  std::string signing_key_id;
+  std::string box_key_id;
+  std::vector<TrustedKeyInfo> trusted_keys;
+
+  // Vault
+  std::string key_source;  // "credential" ($CREDENTIALS_DIRECTORY) or "file" (HOME/vault.key)
+  int schema_version = 0;
+  std::uint64_t vault_bytes = 0;  // vault.db plus its -wal file
+
+  // Journal
+  std::uint64_t journal_records = 0;
+  std::uint64_t head_seq = 0;
+  std::string head_hash;  // hex of the chain head
+  std::uint64_t last_checkpoint_seq = 0;
+  bool journal_ok = false;
+  std::string journal_problem;  // empty when journal_ok
+};
+
+// Opens the terminal at `home`, verifies its journal and reports. Fails (with the vault's
+// actionable message) only when the vault cannot be opened at all; a broken journal is reported
+// in the status, not as an error. Reads only.
+[[nodiscard]] Result<TerminalStatus> ReadStatus(const std::filesystem::path& home);
+
+}  // namespace lontar::terminal

@@ -1,0 +1,31 @@
+// Shared plumbing for the `lontar` command: every subcommand registers itself here and reports
+// failure the same way (message on stderr, non-zero exit).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "core/util/error.hpp"
+
+namespace lontar::cli {
+
+inline const std::filesystem::path kDefaultHome = "/var/lib/lontar";
+
+// Exit codes: 0 success, 1 the operation failed (message on stderr), 2 usage error (CLI11).
+struct Runner {
+  int exit_code = 0;
+  // Runs `body`; on failure prints "lontar: <message>" to stderr and sets exit_code to 1.
+  void Run(const std::function<Status()>& body);
+};
+
+// Adds `--home DIR` (default /var/lib/lontar) to `command`.
+void AddHomeOption(CLI::App& command, std::filesystem::path& home);
+
+void RegisterKeysCommands(CLI::App& app, Runner& runner);
+void RegisterTerminalCommands(CLI::App& app, Runner& runner);
+void RegisterJournalCommands(CLI::App& app, Runner& runner);
+
+}  // namespace lontar::cli

@@ -1,0 +1,42 @@
+// Helpers shared by Lontar's tests: scratch directories and running the real binaries.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lontar::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;  // exit status, or 128 + signal number if killed
+  std::string out;
+  std::string err;
+};
+
+// Runs build/bin/<program> with `args` (no shell), optional extra environment "NAME=VALUE"
+// entries, and collects its output.
+CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                         const std::vector<std::string>& extra_env = {});
+inline CommandResult RunLontar(const std::vector<std::string>& args,
+                               const std::vector<std::string>& extra_env = {}) {
+  return RunProgram("lontar", args, extra_env);
+}
+
+std::string ReadText(const std::filesystem::path& path);
+void WriteText(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace lontar::testing
