@@ -7,22 +7,38 @@ namespace lontar {
 
 std::string_view ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInvalidArgument: return "invalid-argument";
-    case ErrorKind::kNotFound: return "not-found";
-    case ErrorKind::kAlreadyExists: return "already-exists";
-    case ErrorKind::kIo: return "io";
-    case ErrorKind::kDiskFull: return "disk-full";
-    case ErrorKind::kReadOnly: return "read-only";
-    case ErrorKind::kPermission: return "permission";
-    case ErrorKind::kCorruption: return "corruption";
-    case ErrorKind::kWrongKey: return "wrong-key";
-    case ErrorKind::kNotAVault: return "not-a-vault";
-    case ErrorKind::kTooNew: return "too-new";
-    case ErrorKind::kBadSignature: return "bad-signature";
-    case ErrorKind::kUntrusted: return "untrusted";
-    case ErrorKind::kMalformed: return "malformed";
-    case ErrorKind::kCrypto: return "crypto";
-    case ErrorKind::kInternal: return "internal";
+    case ErrorKind::kInvalidArgument:
+      return "invalid-argument";
+    case ErrorKind::kNotFound:
+      return "not-found";
+    case ErrorKind::kAlreadyExists:
+      return "already-exists";
+    case ErrorKind::kIo:
+      return "io";
+    case ErrorKind::kDiskFull:
+      return "disk-full";
+    case ErrorKind::kReadOnly:
+      return "read-only";
+    case ErrorKind::kPermission:
+      return "permission";
+    case ErrorKind::kCorruption:
+      return "corruption";
+    case ErrorKind::kWrongKey:
+      return "wrong-key";
+    case ErrorKind::kNotAVault:
+      return "not-a-vault";
+    case ErrorKind::kTooNew:
+      return "too-new";
+    case ErrorKind::kBadSignature:
+      return "bad-signature";
+    case ErrorKind::kUntrusted:
+      return "untrusted";
+    case ErrorKind::kMalformed:
+      return "malformed";
+    case ErrorKind::kCrypto:
+      return "crypto";
+    case ErrorKind::kInternal:
+      return "internal";
   }
   return "unknown";
 }

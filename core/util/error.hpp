@@ -39,7 +39,9 @@ class [[nodiscard]] Error {
  public:
   Error(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
 
-  static Error InvalidArgument(std::string m) { return {ErrorKind::kInvalidArgument, std::move(m)}; }
+  static Error InvalidArgument(std::string m) {
+    return {ErrorKind::kInvalidArgument, std::move(m)};
+  }
   static Error NotFound(std::string m) { return {ErrorKind::kNotFound, std::move(m)}; }
   static Error AlreadyExists(std::string m) { return {ErrorKind::kAlreadyExists, std::move(m)}; }
   static Error Io(std::string m) { return {ErrorKind::kIo, std::move(m)}; }
@@ -80,10 +82,10 @@ inline Status Ok() { return {}; }
 }  // namespace lontar
 
 // Propagates the error of an expression returning Status/Result<T>.
-#define LONTAR_TRY(expr)                                                      \
-  do {                                                                        \
-    if (auto lontar_try_result_ = (expr); !lontar_try_result_)                \
-      return std::unexpected(std::move(lontar_try_result_).error());          \
+#define LONTAR_TRY(expr)                                             \
+  do {                                                               \
+    if (auto lontar_try_result_ = (expr); !lontar_try_result_)       \
+      return std::unexpected(std::move(lontar_try_result_).error()); \
   } while (0)
 
 #define LONTAR_CONCAT_INNER_(a, b) a##b
@@ -93,7 +95,7 @@ inline Status Ok() { return {}; }
 // error from the enclosing function.
 #define LONTAR_ASSIGN_OR_RETURN(decl, expr) \
   LONTAR_ASSIGN_OR_RETURN_IMPL_(LONTAR_CONCAT_(lontar_aor_, __LINE__), decl, expr)
-#define LONTAR_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)            \
-  auto tmp = (expr);                                              \
-  if (!tmp) return std::unexpected(std::move(tmp).error());       \
+#define LONTAR_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)      \
+  auto tmp = (expr);                                        \
+  if (!tmp) return std::unexpected(std::move(tmp).error()); \
   decl = std::move(*tmp)

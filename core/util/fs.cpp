@@ -87,11 +87,13 @@ Status WriteFileAtomic(const std::filesystem::path& path, ByteView data, mode_t 
                        Overwrite overwrite) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   if (overwrite == Overwrite::kRefuse && ::access(path.c_str(), F_OK) == 0) {
-    return std::unexpected(Error::AlreadyExists(path.string() + " already exists; refusing to overwrite it"));
+    return std::unexpected(
+        Error::AlreadyExists(path.string() + " already exists; refusing to overwrite it"));
   }
   std::string tmp_template = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   int raw_fd = ::mkstemp(tmp_template.data());
-  if (raw_fd < 0) return std::unexpected(Error::FromErrno("create temporary file in " + dir.string(), errno));
+  if (raw_fd < 0)
+    return std::unexpected(Error::FromErrno("create temporary file in " + dir.string(), errno));
   Fd fd(raw_fd);
   const std::filesystem::path tmp = tmp_template;
   auto fail = [&](Error e) -> Status {
@@ -105,7 +107,8 @@ Status WriteFileAtomic(const std::filesystem::path& path, ByteView data, mode_t 
     if (::link(tmp.c_str(), path.c_str()) != 0) {
       int err = errno;
       if (err == EEXIST) {
-        return fail(Error::AlreadyExists(path.string() + " already exists; refusing to overwrite it"));
+        return fail(
+            Error::AlreadyExists(path.string() + " already exists; refusing to overwrite it"));
       }
       return fail(Error::FromErrno("create " + path.string(), err));
     }

@@ -1,9 +1,9 @@
 // Small, durable file operations. Every errno becomes an Error here, named with the file.
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
-#include <sys/types.h>
 
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"

@@ -1,0 +1,228 @@
+#include "core/journal/journal.hpp"
+
+#include <algorithm>
+
+namespace lontar::journal {
+namespace {
+
+crypto::Hash256 ToHash(ByteView blob) {
+  crypto::Hash256 h{};
+  if (blob.size() == h.size()) std::copy(blob.begin(), blob.end(), h.begin());
+  return h;
+}
+
+}  // namespace
+
+Result<Journal> Journal::Open(vault::Vault& vault, const crypto::SigningKey& signer,
+                              const Clock& clock) {
+  Journal journal(vault, signer, clock);
+  LONTAR_TRY(journal.ReloadHead());
+  return journal;
+}
+
+Status Journal::ReloadHead() {
+  vault::Database& db = vault_->db();
+  LONTAR_ASSIGN_OR_RETURN(vault::Statement s,
+                          db.Prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));
+  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  head_ =
+      row ? Head{static_cast<std::uint64_t>(s.ColumnInt(0)), ToHash(s.ColumnBlobView(1))} : Head{};
+  LONTAR_ASSIGN_OR_RETURN(vault::Statement c,
+                          db.Prepare("SELECT coalesce(max(seq), 0) FROM journal_checkpoints"));
+  LONTAR_ASSIGN_OR_RETURN(bool crow, c.Step());
+  last_checkpoint_seq_ = crow ? static_cast<std::uint64_t>(c.ColumnInt(0)) : 0;
+  return Ok();
+}
+
+Status Journal::InsertCheckpoint(const Head& head) {
+  crypto::Signature sig = signer_->Sign(CheckpointMessage(head.seq, head.hash));
+  LONTAR_ASSIGN_OR_RETURN(
+      vault::Statement s,
+      vault_->db().Prepare(
+          "INSERT INTO journal_checkpoints(seq, head, signature) VALUES (?, ?, ?)"));
+  s.Bind(1, static_cast<std::int64_t>(head.seq)).BindBlob(2, head.hash).BindBlob(3, sig);
+  return s.Run();
+}
+
+Result<Head> Journal::Append(std::span<const Event> events, const std::function<Status()>& also) {
+  if (events.empty()) return std::unexpected(Error::InvalidArgument("nothing to append"));
+  for (const Event& e : events) LONTAR_TRY(ValidateEvent(e.type, e.payload));
+
+  auto attempt = [&]() -> Result<Head> {
+    vault::Database& db = vault_->db();
+    LONTAR_ASSIGN_OR_RETURN(vault::Transaction txn, vault::Transaction::Begin(db));
+    LONTAR_ASSIGN_OR_RETURN(
+        vault::Statement insert,
+        db.Prepare("INSERT INTO journal(seq, mono_ns, wall_ms, type, payload, prev_hash, hash) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    Head head = head_;
+    bool checkpoint = false;
+    for (const Event& e : events) {
+      Record r;
+      r.seq = head.seq + 1;
+      r.mono_ns = clock_->MonotonicNs();
+      r.wall_ms = clock_->WallMs();
+      r.type = e.type;
+      r.payload = e.payload;
+      r.prev_hash = head.hash;
+      r.hash = ComputeRecordHash(r);
+      insert.Bind(1, static_cast<std::int64_t>(r.seq))
+          .Bind(2, r.mono_ns)
+          .Bind(3, r.wall_ms)
+          .Bind(4, r.type)
+          .BindBlob(5, AsBytes(r.payload))
+          .BindBlob(6, r.prev_hash)
+          .BindBlob(7, r.hash);
+      LONTAR_TRY(insert.Run());
+      insert.Reset();
+      head = Head{r.seq, r.hash};
+      if (r.seq % kCheckpointInterval == 0) checkpoint = true;
+    }
+    if (checkpoint) LONTAR_TRY(InsertCheckpoint(head));
+    if (also) LONTAR_TRY(also());
+    LONTAR_TRY(txn.Commit());
+    return head;
+  };
+
+  auto result = attempt();
+  if (!result) {
+    // The vault's view is the truth after a failed commit; re-read it (best effort: if even
+    // that fails, the next append fails the same way and the caller keeps seeing errors).
+    (void)ReloadHead();
+    return result;
+  }
+  head_ = *result;
+  if (head_.seq % kCheckpointInterval == 0) last_checkpoint_seq_ = head_.seq;
+  return head_;
+}
+
+Result<Head> Journal::Append(std::string_view type, std::string_view payload) {
+  const Event event{std::string(type), std::string(payload)};
+  return Append(std::span<const Event>(&event, 1));
+}
+
+Status Journal::SignHead() {
+  if (head_.seq == 0 || last_checkpoint_seq_ == head_.seq) return Ok();
+  vault::Database& db = vault_->db();
+  LONTAR_ASSIGN_OR_RETURN(vault::Transaction txn, vault::Transaction::Begin(db));
+  LONTAR_TRY(InsertCheckpoint(head_));
+  LONTAR_TRY(txn.Commit());
+  last_checkpoint_seq_ = head_.seq;
+  return Ok();
+}
+
+Result<std::vector<Record>> Journal::Read(std::uint64_t from_seq, std::size_t limit) {
+  LONTAR_ASSIGN_OR_RETURN(
+      vault::Statement s,
+      vault_->db().Prepare("SELECT seq, mono_ns, wall_ms, type, payload, prev_hash, hash "
+                           "FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?"));
+  s.Bind(1, static_cast<std::int64_t>(from_seq)).Bind(2, static_cast<std::int64_t>(limit));
+  std::vector<Record> out;
+  for (;;) {
+    LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    Record r;
+    r.seq = static_cast<std::uint64_t>(s.ColumnInt(0));
+    r.mono_ns = s.ColumnInt(1);
+    r.wall_ms = s.ColumnInt(2);
+    r.type = s.ColumnText(3);
+    r.payload = std::string(AsChars(s.ColumnBlobView(4)));
+    r.prev_hash = ToHash(s.ColumnBlobView(5));
+    r.hash = ToHash(s.ColumnBlobView(6));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::optional<Checkpoint>> Journal::LatestCheckpoint() {
+  LONTAR_ASSIGN_OR_RETURN(
+      vault::Statement s,
+      vault_->db().Prepare(
+          "SELECT seq, head, signature FROM journal_checkpoints ORDER BY seq DESC LIMIT 1"));
+  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Checkpoint>();
+  Checkpoint c;
+  c.seq = static_cast<std::uint64_t>(s.ColumnInt(0));
+  c.head = ToHash(s.ColumnBlobView(1));
+  ByteView sig = s.ColumnBlobView(2);
+  if (sig.size() == c.signature.size()) std::copy(sig.begin(), sig.end(), c.signature.begin());
+  return std::optional<Checkpoint>(c);
+}
+
+Result<VerifyReport> VerifyJournal(vault::Vault& vault, const crypto::VerifyKey& terminal_key) {
+  VerifyReport report;
+  auto fail = [&](std::uint64_t seq, std::string problem) {
+    report.ok = false;
+    report.first_bad_seq = seq;
+    report.problem = std::move(problem);
+    return report;
+  };
+
+  vault::Database& db = vault.db();
+  LONTAR_ASSIGN_OR_RETURN(
+      vault::Statement s,
+      db.Prepare("SELECT seq, mono_ns, wall_ms, type, payload, prev_hash, hash FROM journal "
+                 "ORDER BY seq"));
+  Head head;
+  for (;;) {
+    LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    Record r;
+    r.seq = static_cast<std::uint64_t>(s.ColumnInt(0));
+    r.mono_ns = s.ColumnInt(1);
+    r.wall_ms = s.ColumnInt(2);
+    r.type = s.ColumnText(3);
+    r.payload = std::string(AsChars(s.ColumnBlobView(4)));
+    ByteView prev = s.ColumnBlobView(5);
+    ByteView hash = s.ColumnBlobView(6);
+    if (r.seq != head.seq + 1) {
+      return fail(head.seq + 1, "record " + std::to_string(head.seq + 1) +
+                                    " is missing (next record found is " + std::to_string(r.seq) +
+                                    ")");
+    }
+    if (prev.size() != 32 || hash.size() != 32) {
+      return fail(r.seq, "record " + std::to_string(r.seq) + " has a malformed hash field");
+    }
+    r.prev_hash = ToHash(prev);
+    if (!crypto::ConstantTimeEqual(r.prev_hash, head.hash)) {
+      return fail(r.seq, "record " + std::to_string(r.seq) + " does not follow record " +
+                             std::to_string(head.seq) +
+                             " (its previous-hash differs): the chain was altered here");
+    }
+    if (!crypto::ConstantTimeEqual(ComputeRecordHash(r), hash)) {
+      return fail(r.seq, "record " + std::to_string(r.seq) + " (" + r.type +
+                             ") was altered: its contents do not match its hash");
+    }
+    head = Head{r.seq, ToHash(hash)};
+    ++report.records;
+  }
+  report.head = head;
+
+  // Every checkpoint must sign the hash the chain actually has at that sequence number.
+  LONTAR_ASSIGN_OR_RETURN(
+      vault::Statement c,
+      db.Prepare("SELECT c.seq, c.head, c.signature, j.hash FROM journal_checkpoints c "
+                 "LEFT JOIN journal j ON j.seq = c.seq ORDER BY c.seq"));
+  for (;;) {
+    LONTAR_ASSIGN_OR_RETURN(bool row, c.Step());
+    if (!row) break;
+    auto seq = static_cast<std::uint64_t>(c.ColumnInt(0));
+    ByteView signed_head = c.ColumnBlobView(1);
+    if (c.ColumnIsNull(3)) {
+      return fail(seq, "checkpoint " + std::to_string(seq) + " names a record that is missing");
+    }
+    if (!crypto::ConstantTimeEqual(signed_head, c.ColumnBlobView(3))) {
+      return fail(seq, "checkpoint " + std::to_string(seq) +
+                           " signed a different chain head than the journal holds");
+    }
+    if (!terminal_key.Verify(CheckpointMessage(seq, ToHash(signed_head)), c.ColumnBlobView(2))) {
+      return fail(seq, "checkpoint " + std::to_string(seq) +
+                           " is not signed by this terminal's key " + terminal_key.id().ToString());
+    }
+    ++report.checkpoints;
+    report.last_checkpoint_seq = seq;
+  }
+  return report;
+}
+
+}  // namespace lontar::journal

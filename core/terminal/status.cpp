@@ -1,0 +1,37 @@
+#include "core/terminal/status.hpp"
+
+#include "core/terminal/terminal.hpp"
+
+namespace lontar::terminal {
+
+Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
+  SystemClock clock;
+  LONTAR_ASSIGN_OR_RETURN(Terminal t, Terminal::Open(home, clock));
+  TerminalStatus s;
+  s.home = home;
+  s.terminal_id = t.id();
+  s.site = t.site();
+  s.name = t.name();
+  s.signing_key_id = t.signing_key().id().ToString();
+  s.box_key_id = t.box_key().public_key().id().ToString();
+  LONTAR_ASSIGN_OR_RETURN(std::vector<TrustedKey> trusted, t.TrustedKeys());
+  for (const TrustedKey& k : trusted) s.trusted_keys.push_back({k.key.id().ToString(), k.label});
+  s.key_source = std::string(vault::KeySourceName(t.vault().key_source()));
+  s.schema_version = t.vault().schema_version();
+  std::error_code ec;
+  for (const char* f : {"vault.db", "vault.db-wal"}) {
+    auto size = std::filesystem::file_size(home / f, ec);
+    if (!ec) s.vault_bytes += size;
+  }
+  LONTAR_ASSIGN_OR_RETURN(journal::VerifyReport report,
+                          journal::VerifyJournal(t.vault(), t.signing_key().public_key()));
+  s.journal_records = report.records;
+  s.head_seq = report.head.seq;
+  s.head_hash = HexEncode(report.head.hash);
+  s.last_checkpoint_seq = report.last_checkpoint_seq;
+  s.journal_ok = report.ok;
+  s.journal_problem = report.problem;
+  return s;
+}
+
+}  // namespace lontar::terminal

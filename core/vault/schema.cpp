@@ -1,0 +1,47 @@
+#include "core/vault/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace lontar::vault {
+namespace {
+
+// kMigrations[i] takes the schema from version i to i + 1. Append only; never edit a shipped one.
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {
+    R"sql(
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta(name, value) VALUES ('format', 'lontar-vault');
+CREATE TABLE secrets(name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE trusted_keys(
+  key_id TEXT PRIMARY KEY,
+  public_key BLOB NOT NULL,
+  label TEXT NOT NULL,
+  added_seq INTEGER NOT NULL);
+CREATE TABLE journal(
+  seq INTEGER PRIMARY KEY,
+  mono_ns INTEGER NOT NULL,
+  wall_ms INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL);
+CREATE TABLE journal_checkpoints(
+  seq INTEGER PRIMARY KEY,
+  head BLOB NOT NULL,
+  signature BLOB NOT NULL);
+)sql",
+};
+
+}  // namespace
+
+Status Migrate(Database& db, int from_version) {
+  for (int v = from_version; v < kSchemaVersion; ++v) {
+    LONTAR_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+    LONTAR_TRY(db.Exec(kMigrations[static_cast<size_t>(v)]));
+    LONTAR_TRY(db.Exec("PRAGMA user_version = " + std::to_string(v + 1)));
+    LONTAR_TRY(txn.Commit());
+  }
+  return Ok();
+}
+
+}  // namespace lontar::vault

@@ -1,0 +1,233 @@
+#include "core/vault/vault.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "core/util/fs.hpp"
+#include "core/vault/schema.hpp"
+
+namespace lontar::vault {
+namespace {
+
+constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL
+
+// What the first bytes of vault.db say before any key is tried.
+Status CheckFileLooksLikeVault(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return std::unexpected(Error::NotFound(
+          "no vault at " + path.string() +
+          ": this directory is not a Lontar terminal home. Check --home, or create a terminal "
+          "with `lontar terminal init --home " +
+          path.parent_path().string() + " --site SITE --trust authority.pub`"));
+    }
+    return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  }
+  std::array<char, 16> head{};
+  ssize_t n = ::read(fd, head.data(), head.size());
+  ::close(fd);
+  if (n == 0) {
+    return std::unexpected(
+        Error::NotAVault(path.string() +
+                         " is empty: it is not a Lontar vault (an interrupted initialisation or a "
+                         "wiped file). Move it aside and re-initialise the terminal"));
+  }
+  if (n < static_cast<ssize_t>(head.size())) {
+    return std::unexpected(Error::NotAVault(path.string() + " is too short to be a Lontar vault"));
+  }
+  if (std::memcmp(head.data(), kSqliteMagic, sizeof kSqliteMagic) == 0) {
+    return std::unexpected(Error::NotAVault(
+        path.string() + " is an unencrypted SQLite database, not a Lontar vault; check --home"));
+  }
+  return Ok();
+}
+
+Status CheckWritable(const std::filesystem::path& home) {
+  for (const auto& p : {home, home / "vault.db"}) {
+    if (::access(p.c_str(), W_OK) != 0) {
+      int err = errno;
+      if (err == EROFS) {
+        return std::unexpected(
+            Error::ReadOnly(p.string() +
+                            " is on a read-only file system: the terminal cannot save answers. "
+                            "Remount the disk read-write (or check the disk for errors)"));
+      }
+      if (err == EACCES) {
+        return std::unexpected(
+            Error::ReadOnly(p.string() +
+                            " is not writable by this user: the terminal cannot save answers. Run "
+                            "as the lontar user or fix the owner of " +
+                            home.string()));
+      }
+      if (err != ENOENT) return std::unexpected(Error::FromErrno("access " + p.string(), err));
+    }
+  }
+  return Ok();
+}
+
+// Hands the raw key to SQLCipher as the blob literal x'<64 hex>', built in secure memory.
+Status ApplyKey(sqlite3* db, const crypto::SecretBytes& key) {
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes literal,
+                          crypto::SecretBytes::Allocate(key.size() * 2 + 4));
+  char* out = reinterpret_cast<char*>(literal.data());
+  out[0] = 'x';
+  out[1] = '\'';
+  sodium_bin2hex(out + 2, key.size() * 2 + 1, key.data(), key.size());
+  out[2 + key.size() * 2] = '\'';
+  int rc = sqlite3_key(db, literal.data(), static_cast<int>(key.size() * 2 + 3));
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, "set vault key"));
+  return Ok();
+}
+
+}  // namespace
+
+Result<Vault> Vault::OpenDatabase(const std::filesystem::path& home, const VaultKey& key,
+                                  const VaultOptions& options, bool create) {
+  const std::filesystem::path path = home / "vault.db";
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
+                           options.vfs.empty() ? nullptr : options.vfs.c_str());
+  Vault vault;
+  vault.db_ = Database(raw);
+  vault.home_ = home;
+  vault.key_source_ = key.source;
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + path.string()));
+  sqlite3_busy_timeout(raw, 5000);
+  LONTAR_TRY(ApplyKey(raw, key.key));
+  // Must match on every open: SQLCipher does not store its page size.
+  LONTAR_TRY(vault.db_.Exec("PRAGMA cipher_page_size = 4096"));
+
+  // The first read decrypts page 1; a wrong key or a damaged page 1 fails here.
+  auto probe = vault.db_.Exec("SELECT count(*) FROM sqlite_master");
+  if (!probe) {
+    if (probe.error().kind() == ErrorKind::kCorruption) {
+      return std::unexpected(
+          Error::Corruption(path.string() +
+                            " cannot be decrypted: the file is damaged or has been tampered with "
+                            "(or was replaced by another file). Do not use this terminal for an "
+                            "exam; collect its result bundles from backups and re-initialise it"));
+    }
+    return std::unexpected(probe.error().WithContext(path.string()));
+  }
+  LONTAR_TRY(vault.db_.Exec("PRAGMA journal_mode = WAL"));
+  LONTAR_TRY(vault.db_.Exec("PRAGMA synchronous = FULL"));
+  LONTAR_TRY(vault.db_.Exec("PRAGMA temp_store = MEMORY"));
+
+  LONTAR_ASSIGN_OR_RETURN(Statement version, vault.db_.Prepare("PRAGMA user_version"));
+  LONTAR_ASSIGN_OR_RETURN(bool has_row, version.Step());
+  int found_version = has_row ? static_cast<int>(version.ColumnInt(0)) : 0;
+  version = Statement();
+  if (found_version > kSchemaVersion) {
+    return std::unexpected(Error::TooNew(
+        path.string() + " has schema version " + std::to_string(found_version) +
+        ", newer than this Lontar understands (" + std::to_string(kSchemaVersion) +
+        "): it was written by a newer release. Install that release (or newer); do not "
+        "re-initialise, or the results on this terminal are lost"));
+  }
+  if (found_version == 0 && !create) {
+    return std::unexpected(
+        Error::NotAVault(path.string() + " is an empty database, not a Lontar vault"));
+  }
+  LONTAR_TRY(Migrate(vault.db_, found_version));
+  vault.schema_version_ = kSchemaVersion;
+
+  LONTAR_ASSIGN_OR_RETURN(auto format, vault.GetMeta("format"));
+  if (format != std::optional<std::string>(kVaultFormat)) {
+    return std::unexpected(
+        Error::NotAVault(path.string() + " is a database but not a Lontar vault"));
+  }
+  if (options.check_integrity && !create) {
+    LONTAR_ASSIGN_OR_RETURN(Statement check, vault.db_.Prepare("PRAGMA quick_check"));
+    auto row = check.Step();
+    if (!row || !*row || check.ColumnText(0) != "ok") {
+      std::string detail = !row ? row.error().message() : (*row ? check.ColumnText(0) : "");
+      return std::unexpected(Error::Corruption(
+          path.string() + " is damaged or has been tampered with (" + detail +
+          "). Do not use this terminal for an exam; export what can be read and re-initialise"));
+    }
+  }
+  return vault;
+}
+
+Result<Vault> Vault::Create(const std::filesystem::path& home, const VaultOptions& options) {
+  const std::filesystem::path path = home / "vault.db";
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return std::unexpected(Error::AlreadyExists(
+        path.string() +
+        " already exists: this is already a terminal home. Refusing to overwrite "
+        "it (its journal and results would be lost)"));
+  }
+  LONTAR_TRY(EnsureDir(home, 0700));
+  bool key_file_existed = std::filesystem::exists(home / "vault.key", ec);
+  LONTAR_ASSIGN_OR_RETURN(VaultKey key, CreateVaultKey(home));
+  auto cleanup = [&] {
+    for (const char* name : {"vault.db", "vault.db-wal", "vault.db-shm", "vault.keycheck"}) {
+      std::filesystem::remove(home / name, ec);
+    }
+    if (key.source == KeySource::kFile && !key_file_existed) {
+      std::filesystem::remove(home / "vault.key", ec);
+    }
+  };
+  auto vault = OpenDatabase(home, key, options, /*create=*/true);
+  if (!vault) {
+    cleanup();
+    return vault;
+  }
+  if (auto st = WriteKeyCheck(home, key.key); !st) {
+    cleanup();
+    return std::unexpected(st.error());
+  }
+  return vault;
+}
+
+Result<Vault> Vault::Open(const std::filesystem::path& home, const VaultOptions& options) {
+  const std::filesystem::path path = home / "vault.db";
+  LONTAR_TRY(CheckFileLooksLikeVault(path));
+  LONTAR_TRY(CheckWritable(home));
+  LONTAR_ASSIGN_OR_RETURN(VaultKey key, LoadVaultKey(home));
+  LONTAR_TRY(CheckKey(home, key));
+  return OpenDatabase(home, key, options, /*create=*/false);
+}
+
+Status Vault::SetMeta(std::string_view name, std::string_view value) {
+  LONTAR_ASSIGN_OR_RETURN(Statement s,
+                          db_.Prepare("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)"));
+  s.Bind(1, name).Bind(2, value);
+  return s.Run();
+}
+
+Result<std::optional<std::string>> Vault::GetMeta(std::string_view name) {
+  LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT value FROM meta WHERE name = ?"));
+  s.Bind(1, name);
+  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.ColumnText(0));
+}
+
+Status Vault::PutSecret(std::string_view name, ByteView value) {
+  LONTAR_ASSIGN_OR_RETURN(Statement s,
+                          db_.Prepare("INSERT OR REPLACE INTO secrets(name, value) VALUES (?, ?)"));
+  s.Bind(1, name).BindBlob(2, value);
+  return s.Run();
+}
+
+Result<crypto::SecretBytes> Vault::GetSecret(std::string_view name) {
+  LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT value FROM secrets WHERE name = ?"));
+  s.Bind(1, name);
+  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) {
+    return std::unexpected(
+        Error::NotFound("secret '" + std::string(name) + "' is missing from the vault"));
+  }
+  return crypto::SecretBytes::CopyOf(s.ColumnBlobView(0));
+}
+
+}  // namespace lontar::vault

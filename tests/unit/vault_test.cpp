@@ -1,0 +1,219 @@
+#include "core/vault/vault.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <filesystem>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar::vault {
+namespace {
+
+using lontar::testing::ReadText;
+using lontar::testing::TempDir;
+using lontar::testing::WriteText;
+
+TEST(Vault, CreateThenOpenRoundTripsMetaAndSecrets) {
+  TempDir dir;
+  const auto home = dir / "home";
+  {
+    auto vault = Vault::Create(home);
+    ASSERT_TRUE(vault) << vault.error().message();
+    ASSERT_TRUE(vault->SetMeta("site", "SITE-01"));
+    const Bytes secret = ToBytes("sekret-key-bytes");
+    ASSERT_TRUE(vault->PutSecret("signing", secret));
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat((home / "vault.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(home.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  auto vault = Vault::Open(home);
+  ASSERT_TRUE(vault) << vault.error().message();
+  EXPECT_EQ(vault->key_source(), KeySource::kFile);
+  auto site = vault->GetMeta("site");
+  ASSERT_TRUE(site);
+  EXPECT_EQ(site->value_or(""), "SITE-01");
+  auto missing = vault->GetMeta("nothing");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+  auto secret = vault->GetSecret("signing");
+  ASSERT_TRUE(secret);
+  EXPECT_EQ(AsChars(secret->view()), "sekret-key-bytes");
+  auto absent = vault->GetSecret("box");
+  ASSERT_FALSE(absent);
+  EXPECT_EQ(absent.error().kind(), ErrorKind::kNotFound);
+}
+
+TEST(Vault, CreateRefusesToOverwrite) {
+  TempDir dir;
+  ASSERT_TRUE(Vault::Create(dir.path()));
+  auto again = Vault::Create(dir.path());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind(), ErrorKind::kAlreadyExists);
+  EXPECT_NE(again.error().message().find("Refusing to overwrite"), std::string::npos);
+}
+
+TEST(Vault, OpenWithoutVaultSaysHowToInitialise) {
+  TempDir dir;
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotFound);
+  EXPECT_NE(vault.error().message().find("lontar terminal init"), std::string::npos);
+}
+
+TEST(Vault, MissingKeyIsNamed) {
+  TempDir dir;
+  ASSERT_TRUE(Vault::Create(dir.path()));
+  std::filesystem::remove(dir / "vault.key");
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotFound);
+  EXPECT_NE(vault.error().message().find("vault key not found"), std::string::npos);
+}
+
+TEST(Vault, WrongKeyIsToldApartFromDamage) {
+  TempDir dir;
+  ASSERT_TRUE(Vault::Create(dir.path()));
+  std::string key = ReadText(dir / "vault.key");
+  key[0] = static_cast<char>(key[0] ^ 0x01);
+  WriteText(dir / "vault.key", key);
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kWrongKey) << vault.error().message();
+  EXPECT_NE(vault.error().message().find("does not belong"), std::string::npos);
+}
+
+TEST(Vault, WrongKeyWithoutKeyCheckStillFailsCleanly) {
+  TempDir dir;
+  ASSERT_TRUE(Vault::Create(dir.path()));
+  std::filesystem::remove(dir / "vault.keycheck");
+  std::string key = ReadText(dir / "vault.key");
+  key[3] = static_cast<char>(key[3] ^ 0x40);
+  WriteText(dir / "vault.key", key);
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kCorruption) << vault.error().message();
+  EXPECT_NE(vault.error().message().find("cannot be decrypted"), std::string::npos);
+}
+
+TEST(Vault, KeyReadableByOthersIsRefused) {
+  TempDir dir;
+  ASSERT_TRUE(Vault::Create(dir.path()));
+  ASSERT_EQ(::chmod((dir / "vault.key").c_str(), 0644), 0);
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kPermission);
+  EXPECT_NE(vault.error().message().find("chmod 600"), std::string::npos);
+}
+
+TEST(Vault, MalformedKeyFileIsNamed) {
+  TempDir dir;
+  ASSERT_TRUE(Vault::Create(dir.path()));
+  WriteText(dir / "vault.key", "short");
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kMalformed);
+  EXPECT_NE(vault.error().message().find("not a vault key"), std::string::npos);
+}
+
+TEST(Vault, HexKeyFromCredentialsDirectoryIsUsed) {
+  TempDir dir;
+  const auto creds = dir / "creds";
+  std::filesystem::create_directory(creds);
+  WriteText(creds / kCredentialName, std::string(64, 'a') + "\n");
+  ::setenv("CREDENTIALS_DIRECTORY", creds.c_str(), 1);
+  auto created = Vault::Create(dir / "home");
+  ASSERT_TRUE(created) << created.error().message();
+  EXPECT_EQ(created->key_source(), KeySource::kCredential);
+  EXPECT_FALSE(std::filesystem::exists(dir / "home" / "vault.key"));
+  auto opened = Vault::Open(dir / "home");
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  ASSERT_TRUE(opened) << opened.error().message();
+  EXPECT_EQ(opened->key_source(), KeySource::kCredential);
+  auto without = Vault::Open(dir / "home");
+  ASSERT_FALSE(without);
+  EXPECT_EQ(without.error().kind(), ErrorKind::kNotFound);
+}
+
+TEST(Vault, RawKeyEndingInNewlineByteIsStillARawKey) {
+  // One raw key in 256 ends in 0x0a; it must not be mistaken for text with a trailing newline.
+  TempDir dir;
+  const auto creds = dir / "creds";
+  std::filesystem::create_directory(creds);
+  WriteText(creds / kCredentialName, std::string(31, '\x5a') + "\n");
+  ::setenv("CREDENTIALS_DIRECTORY", creds.c_str(), 1);
+  auto created = Vault::Create(dir / "home");
+  auto opened = created ? Vault::Open(dir / "home") : std::move(created);
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  ASSERT_TRUE(opened) << opened.error().message();
+}
+
+TEST(Vault, EmptyFileIsNotAVault) {
+  TempDir dir;
+  WriteText(dir / "vault.db", "");
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotAVault);
+}
+
+TEST(Vault, PlainSqliteFileIsNotAVault) {
+  TempDir dir;
+  std::string plain = std::string("SQLite format 3") + '\0' + std::string(4080, 'x');
+  WriteText(dir / "vault.db", plain);
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotAVault);
+  EXPECT_NE(vault.error().message().find("unencrypted SQLite"), std::string::npos);
+}
+
+TEST(Vault, NewerSchemaIsRefused) {
+  TempDir dir;
+  {
+    auto vault = Vault::Create(dir.path());
+    ASSERT_TRUE(vault);
+    ASSERT_TRUE(vault->db().Exec("PRAGMA user_version = 99"));
+  }
+  auto vault = Vault::Open(dir.path());
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kTooNew);
+  EXPECT_NE(vault.error().message().find("newer"), std::string::npos);
+}
+
+TEST(Vault, ReadOnlyHomeIsReportedBeforeAnExamStarts) {
+  TempDir dir;
+  if (::geteuid() != 0) {
+    ASSERT_TRUE(Vault::Create(dir.path()));
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0500), 0);
+    auto vault = Vault::Open(dir.path());
+    ::chmod(dir.path().c_str(), 0700);
+    ASSERT_FALSE(vault);
+    EXPECT_EQ(vault.error().kind(), ErrorKind::kReadOnly);
+    EXPECT_NE(vault.error().message().find("not writable"), std::string::npos);
+    return;
+  }
+  // Root ignores permissions, so give it what a failing disk gives: a read-only mount.
+  const auto mnt = dir / "mnt";
+  std::filesystem::create_directory(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=8m") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  }
+  auto created = Vault::Create(mnt / "home");
+  ASSERT_TRUE(created) << created.error().message();
+  created = std::unexpected(Error::Internal("closed"));
+  ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr), 0);
+  auto vault = Vault::Open(mnt / "home");
+  ::umount2(mnt.c_str(), MNT_DETACH);
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), ErrorKind::kReadOnly) << vault.error().message();
+  EXPECT_NE(vault.error().message().find("read-only file system"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lontar::vault
