@@ -43,8 +43,8 @@ Result<KeyId> KeyId::Parse(std::string_view text) {
 Result<VerifyKey> VerifyKey::FromBytes(ByteView bytes) {
   EnsureSodium();
   if (bytes.size() != kSignPublicKeySize) {
-    return std::unexpected(Error::Malformed("an Ed25519 public key is 32 bytes, got " +
-                                            std::to_string(bytes.size())));
+    return std::unexpected(
+        Error::Malformed("an Ed25519 public key is 32 bytes, got " + std::to_string(bytes.size())));
   }
   // Ed25519 public keys must be canonical points of large order; libsodium's verify rejects
   // the rest, and so do we, at the door.
@@ -63,8 +63,8 @@ Status VerifyKey::Verify(ByteView message, ByteView signature) const {
   }
   if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                   bytes_.data()) != 0) {
-    return std::unexpected(Error::BadSignature("signature does not verify with key " +
-                                               id().ToString()));
+    return std::unexpected(
+        Error::BadSignature("signature does not verify with key " + id().ToString()));
   }
   return Ok();
 }

@@ -116,6 +116,17 @@ Result<Vault> Vault::OpenDatabase(const std::filesystem::path& home, const Vault
     }
     return std::unexpected(probe.error().WithContext(path.string()));
   }
+  // Read every page now (note 4), before anything else trusts the file's contents.
+  if (options.check_integrity && !create) {
+    LONTAR_ASSIGN_OR_RETURN(Statement check, vault.db_.Prepare("PRAGMA quick_check"));
+    auto row = check.Step();
+    if (!row || !*row || check.ColumnText(0) != "ok") {
+      std::string detail = !row ? row.error().message() : (*row ? check.ColumnText(0) : "");
+      return std::unexpected(Error::Corruption(
+          path.string() + " is damaged or has been tampered with (" + detail +
+          "). Do not use this terminal for an exam; export what can be read and re-initialise"));
+    }
+  }
   LONTAR_TRY(vault.db_.Exec("PRAGMA journal_mode = WAL"));
   LONTAR_TRY(vault.db_.Exec("PRAGMA synchronous = FULL"));
   LONTAR_TRY(vault.db_.Exec("PRAGMA temp_store = MEMORY"));
@@ -143,16 +154,6 @@ Result<Vault> Vault::OpenDatabase(const std::filesystem::path& home, const Vault
     return std::unexpected(
         Error::NotAVault(path.string() + " is a database but not a Lontar vault"));
   }
-  if (options.check_integrity && !create) {
-    LONTAR_ASSIGN_OR_RETURN(Statement check, vault.db_.Prepare("PRAGMA quick_check"));
-    auto row = check.Step();
-    if (!row || !*row || check.ColumnText(0) != "ok") {
-      std::string detail = !row ? row.error().message() : (*row ? check.ColumnText(0) : "");
-      return std::unexpected(Error::Corruption(
-          path.string() + " is damaged or has been tampered with (" + detail +
-          "). Do not use this terminal for an exam; export what can be read and re-initialise"));
-    }
-  }
   return vault;
 }
 
@@ -176,6 +177,15 @@ Result<Vault> Vault::Create(const std::filesystem::path& home, const VaultOption
       std::filesystem::remove(home / "vault.key", ec);
     }
   };
+  // Create the file ourselves so that it (and the -wal and -shm files SQLite derives from it)
+  // is private to this user from the first byte; O_EXCL also closes the race with another init.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int err = errno;
+    cleanup();
+    return std::unexpected(Error::FromErrno("create " + path.string(), err));
+  }
+  ::close(fd);
   auto vault = OpenDatabase(home, key, options, /*create=*/true);
   if (!vault) {
     cleanup();

@@ -3,6 +3,7 @@
 // every acknowledged record present.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 
 #include "core/journal/journal.hpp"
@@ -29,13 +30,17 @@ std::string Name(const Scenario& s) {
          (s.checkpoint_every_commit ? "-checkpointing" : "");
 }
 
+void PrintTo(const Scenario& s, std::ostream* os) { *os << Name(s); }
+
 class FaultInjection : public ::testing::TestWithParam<Scenario> {};
 
 // Counts the writes and syncs one append makes in this configuration.
 int CallsPerAppend(const std::filesystem::path& home, const Scenario& s, const Clock& clock) {
   auto t = terminal::Terminal::Open(home, clock, {.vfs = testing::kFaultVfsName});
   EXPECT_TRUE(t) << t.error().message();
-  if (s.checkpoint_every_commit) EXPECT_TRUE(t->vault().db().Exec("PRAGMA wal_autocheckpoint=1"));
+  if (s.checkpoint_every_commit) {
+    EXPECT_TRUE(t->vault().db().Exec("PRAGMA wal_autocheckpoint=1"));
+  }
   testing::DisarmFault();
   EXPECT_TRUE(t->journal().Append("fault.count", "{}"));
   return s.op == FaultOp::kWrite ? testing::WritesSeen() : testing::SyncsSeen();
@@ -101,6 +106,8 @@ TEST_P(FaultInjection, EveryFailingCallGivesAClearErrorAndLosesNothingAcknowledg
   }
   // Faults in the commit path must surface; a shim that never fails anything proves nothing.
   EXPECT_GT(failures, 0);
+  std::cout << "[ faults ] " << Name(s) << ": " << calls << " calls per append, " << failures
+            << " surfaced as errors\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Journal, FaultInjection,

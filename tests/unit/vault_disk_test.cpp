@@ -89,6 +89,12 @@ TEST(VaultOnDisk, NoPlaintextReachesTheDisk) {
   EXPECT_NE((*records)[0].payload.find(kMarkerA), std::string::npos);
 }
 
+// SQLCipher 3 pages end in a 48-byte reserve: IV (16) | HMAC-SHA1 (20) | padding (12). The
+// padding is neither read nor authenticated, so flipping it changes nothing a reader sees; every
+// other byte of a page is covered by the page's HMAC.
+constexpr size_t kPageSize = 4096;
+constexpr size_t kAuthenticatedBytes = kPageSize - 12;
+
 // Flips bytes across every page of a closed vault; each open must fail with a clear error.
 TEST(VaultOnDisk, FlippedBytesAnywhereAreReportedNotCrashed) {
   TempDir dir;
@@ -101,16 +107,16 @@ TEST(VaultOnDisk, FlippedBytesAnywhereAreReportedNotCrashed) {
   ASSERT_FALSE(std::filesystem::exists(home / "vault.db-wal"))
       << "closing the last connection should checkpoint and remove the WAL";
   const std::string pristine = ReadText(home / "vault.db");
-  ASSERT_EQ(pristine.size() % 4096, 0u);
-  const size_t pages = pristine.size() / 4096;
+  ASSERT_EQ(pristine.size() % kPageSize, 0u);
+  const size_t pages = pristine.size() / kPageSize;
   ASSERT_GE(pages, 3u);
   std::mt19937 rng(7);
   int rejected = 0;
   for (size_t page = 0; page < pages; ++page) {
-    for (size_t offset :
-         {size_t{0}, size_t{17}, size_t{2048}, size_t{4095}, static_cast<size_t>(rng() % 4096)}) {
+    for (size_t offset : {size_t{0}, size_t{17}, size_t{2048}, kAuthenticatedBytes - 1,
+                          static_cast<size_t>(rng() % kAuthenticatedBytes)}) {
       std::string damaged = pristine;
-      damaged[page * 4096 + offset] = static_cast<char>(damaged[page * 4096 + offset] ^ 0x20);
+      damaged[page * kPageSize + offset] ^= 0x20;
       WriteText(home / "vault.db", damaged);
       auto t = terminal::Terminal::Open(home, clock);
       ASSERT_FALSE(t) << "flip at page " << page << " offset " << offset << " went unnoticed";
@@ -130,8 +136,8 @@ TEST(VaultOnDisk, TruncatedVaultIsReported) {
   ManualClock clock;
   { MakeTerminal(home, clock); }
   const std::string pristine = ReadText(home / "vault.db");
-  for (size_t keep :
-       {size_t{10}, size_t{100}, size_t{4096}, pristine.size() - 4096, pristine.size() - 1}) {
+  for (size_t keep : {size_t{10}, size_t{100}, kPageSize, pristine.size() - kPageSize,
+                      pristine.size() - (kPageSize - kAuthenticatedBytes) - 1}) {
     WriteText(home / "vault.db", pristine.substr(0, keep));
     auto t = terminal::Terminal::Open(home, clock);
     ASSERT_FALSE(t) << "truncated to " << keep << " bytes went unnoticed";

@@ -31,6 +31,8 @@ TEST(Vault, CreateThenOpenRoundTripsMetaAndSecrets) {
   struct stat st {};
   ASSERT_EQ(::stat((home / "vault.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((home / "vault.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(home.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 

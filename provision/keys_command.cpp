@@ -1,0 +1,119 @@
+// `lontar keys new|show`: the exam authority's keys.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "core/crypto/key_file.hpp"
+#include "core/util/fs.hpp"
+#include "provision/cli.hpp"
+
+namespace lontar::cli {
+namespace {
+
+struct KeysArgs {
+  std::string kind;
+  std::filesystem::path out;
+  std::filesystem::path file;
+  bool json = false;
+};
+
+// Writes NAME.key then NAME.pub; refuses before writing anything if either exists.
+Status WritePair(const std::filesystem::path& dir, const std::string& name, ByteView secret_text,
+                 const std::string& public_text) {
+  const auto key_path = dir / (name + ".key");
+  const auto pub_path = dir / (name + ".pub");
+  for (const auto& p : {key_path, pub_path}) {
+    std::error_code ec;
+    if (std::filesystem::exists(p, ec)) {
+      return std::unexpected(
+          Error::AlreadyExists(p.string() +
+                               " already exists; refusing to overwrite a key. Choose another --out "
+                               "directory, or move the old key away deliberately"));
+    }
+  }
+  LONTAR_TRY(WriteFileAtomic(key_path, secret_text, 0600, Overwrite::kRefuse));
+  return WriteFileAtomic(pub_path, AsBytes(public_text), 0644, Overwrite::kRefuse);
+}
+
+Status New(const KeysArgs& args) {
+  LONTAR_TRY(EnsureDir(args.out, 0700));
+  std::string id;
+  std::string algorithm;
+  if (args.kind == "results") {
+    LONTAR_ASSIGN_OR_RETURN(crypto::BoxSecretKey key, crypto::BoxSecretKey::Generate());
+    id = key.public_key().id().ToString();
+    algorithm = "X25519";
+    LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                            crypto::FormatBoxSecretKey(key, "lontar results secret key " + id));
+    LONTAR_TRY(
+        WritePair(args.out, args.kind, secret.view(),
+                  crypto::FormatBoxPublicKey(key.public_key(), "lontar results public key " + id)));
+  } else {
+    LONTAR_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::Generate());
+    id = key.id().ToString();
+    algorithm = "Ed25519";
+    // minisign shows the untrusted comment; say what the key is for.
+    LONTAR_ASSIGN_OR_RETURN(
+        crypto::SecretBytes secret,
+        crypto::FormatSigningSecretKey(key, "lontar " + args.kind + " secret key " + id));
+    LONTAR_TRY(WritePair(
+        args.out, args.kind, secret.view(),
+        crypto::FormatSigningPublicKey(
+            key.public_key(), "minisign public key " + id + " (lontar " + args.kind + ")")));
+  }
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["kind"] = args.kind;
+    j["algorithm"] = algorithm;
+    j["key_id"] = id;
+    j["secret_key"] = (args.out / (args.kind + ".key")).string();
+    j["public_key"] = (args.out / (args.kind + ".pub")).string();
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << id << "\n";
+    std::cerr << "wrote " << (args.out / (args.kind + ".key")).string() << " (secret, keep it "
+              << "offline) and " << (args.out / (args.kind + ".pub")).string() << "\n";
+  }
+  return Ok();
+}
+
+Status Show(const KeysArgs& args) {
+  LONTAR_ASSIGN_OR_RETURN(crypto::KeyFileInfo info, crypto::InspectKeyFile(args.file));
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["file"] = args.file.string();
+    j["algorithm"] = info.algorithm;
+    j["secret"] = info.secret;
+    j["key_id"] = info.id.ToString();
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << info.algorithm << (info.secret ? " secret" : " public") << " key "
+              << info.id.ToString() << "\n";
+  }
+  return Ok();
+}
+
+}  // namespace
+
+void RegisterKeysCommands(CLI::App& app, Runner& runner) {
+  auto* keys = app.add_subcommand("keys", "make and inspect the exam authority's keys");
+  keys->require_subcommand(1);
+  auto args = std::make_shared<KeysArgs>();
+
+  auto* make = keys->add_subcommand(
+      "new",
+      "make a key pair: authority (signs packs), results (opens bundles), server (signs "
+      "receipts)");
+  make->add_option("kind", args->kind, "authority, results or server")
+      ->required()
+      ->check(CLI::IsMember({"authority", "results", "server"}));
+  make->add_option("--out", args->out, "directory for KIND.key and KIND.pub")->required();
+  make->add_flag("--json", args->json, "machine-readable output");
+  make->callback([&runner, args] { runner.Run([&] { return New(*args); }); });
+
+  auto* show = keys->add_subcommand("show", "print a key file's algorithm and key id");
+  show->add_option("file", args->file, "a .pub or .key file")->required();
+  show->add_flag("--json", args->json, "machine-readable output");
+  show->callback([&runner, args] { runner.Run([&] { return Show(*args); }); });
+}
+
+}  // namespace lontar::cli
