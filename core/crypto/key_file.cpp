@@ -70,9 +70,10 @@ Status CheckAlgorithm(ByteView blob, std::string_view alg, std::string_view what
 
 Status CheckId(ByteView stored, const KeyId& derived, std::string_view what) {
   if (!ConstantTimeEqual(stored, derived.bytes)) {
-    return std::unexpected(Error::Corruption(std::string(what) +
-                                             " file: key id does not match the key (damaged or "
-                                             "edited file)"));
+    return std::unexpected(Error::Corruption(
+        std::string(what) +
+        " file: key id does not match the key (a damaged or edited file, or a key made by "
+        "another tool: Lontar derives key ids from keys, so make keys with `lontar keys new`)"));
   }
   return Ok();
 }

@@ -54,6 +54,11 @@ void AppendU32(Bytes& out, std::uint32_t v) {
 void AppendU64(Bytes& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
+std::uint32_t LoadU32(ByteView in) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | in[i];
+  return v;
+}
 std::uint64_t LoadU64(ByteView in) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | in[i];

@@ -34,6 +34,7 @@ std::string Base64Encode(ByteView data);
 void AppendU16(Bytes& out, std::uint16_t v);
 void AppendU32(Bytes& out, std::uint32_t v);
 void AppendU64(Bytes& out, std::uint64_t v);
+std::uint32_t LoadU32(ByteView in);  // requires in.size() >= 4
 std::uint64_t LoadU64(ByteView in);  // requires in.size() >= 8
 void Append(Bytes& out, ByteView data);
 

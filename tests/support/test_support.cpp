@@ -30,7 +30,10 @@ TempDir::~TempDir() {
 
 CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::vector<std::string>& extra_env) {
-  const std::string exe = std::string(LONTAR_BIN_DIR) + "/" + program;
+  // A bare name is one of our binaries; a path (e.g. /usr/bin/minisign) is used as given.
+  const std::string exe = program.find('/') == std::string::npos
+                              ? std::string(LONTAR_BIN_DIR) + "/" + program
+                              : program;
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");

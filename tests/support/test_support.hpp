@@ -27,8 +27,8 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs build/bin/<program> with `args` (no shell), optional extra environment "NAME=VALUE"
-// entries, and collects its output.
+// Runs build/bin/<program> (or <program> itself when it is a path) with `args` (no shell), optional
+// extra environment "NAME=VALUE" entries, and collects its output.
 CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                          const std::vector<std::string>& extra_env = {});
 inline CommandResult RunLontar(const std::vector<std::string>& args,

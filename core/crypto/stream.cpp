@@ -1,0 +1,267 @@
+#include "core/crypto/stream.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "core/util/fs.hpp"
+
+namespace lontar::crypto {
+namespace {
+
+constexpr char kMagic[8] = {'L', 'N', 'T', 'R', 'S', 'T', 'R', 'M'};
+constexpr std::uint8_t kVersion = 1;
+constexpr std::size_t kPreambleSize = 8 + 1 + 4;
+constexpr std::size_t kHeaderSize = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+constexpr std::size_t kTagBytes = crypto_secretstream_xchacha20poly1305_ABYTES;
+
+// Reads until `want` bytes or end of input.
+Result<std::size_t> ReadFull(const ReadFn& read, std::uint8_t* buffer, std::size_t want) {
+  std::size_t got = 0;
+  while (got < want) {
+    LONTAR_ASSIGN_OR_RETURN(std::size_t n, read(buffer + got, want - got));
+    if (n == 0) break;
+    got += n;
+  }
+  return got;
+}
+
+Error Truncated() {
+  return Error::Corruption(
+      "encrypted stream is truncated: it ends before its final chunk "
+      "(an interrupted copy? copy the file again)");
+}
+
+ReadFn FdReader(int fd, const std::filesystem::path& path) {
+  return [fd, path](std::uint8_t* buffer, std::size_t max) -> Result<std::size_t> {
+    for (;;) {
+      ssize_t n = ::read(fd, buffer, max);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return std::unexpected(Error::FromErrno("read " + path.string(), errno));
+    }
+  };
+}
+
+WriteFn FdWriter(int fd, const std::filesystem::path& path) {
+  return [fd, path](ByteView data) -> Status {
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return std::unexpected(Error::FromErrno("write " + path.string(), errno));
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    return Ok();
+  };
+}
+
+// Runs `transform` from `in` into a temporary file beside `out`, then fsyncs and links it into
+// place. On any failure the temporary is removed and `out` never appears.
+Status TransformFile(const std::filesystem::path& in, const std::filesystem::path& out,
+                     const std::function<Status(const ReadFn&, const WriteFn&)>& transform) {
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec)) {
+    return std::unexpected(
+        Error::AlreadyExists(out.string() + " already exists; refusing to overwrite it"));
+  }
+  int in_fd = ::open(in.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) return std::unexpected(Error::FromErrno("open " + in.string(), errno));
+  const std::filesystem::path dir = out.has_parent_path() ? out.parent_path() : ".";
+  std::string tmp = (dir / ("." + out.filename().string() + ".tmp-XXXXXX")).string();
+  int out_fd = ::mkstemp(tmp.data());
+  if (out_fd < 0) {
+    int err = errno;
+    ::close(in_fd);
+    return std::unexpected(Error::FromErrno("create temporary file in " + dir.string(), err));
+  }
+  Status st = transform(FdReader(in_fd, in), FdWriter(out_fd, out));
+  // mkstemp created the temporary 0600, and link keeps that mode.
+  if (st && ::fsync(out_fd) != 0) {
+    st = std::unexpected(Error::FromErrno("fsync " + out.string(), errno));
+  }
+  ::close(in_fd);
+  ::close(out_fd);
+  if (st && ::link(tmp.c_str(), out.c_str()) != 0) {
+    st = std::unexpected(Error::FromErrno("create " + out.string(), errno));
+  }
+  ::unlink(tmp.c_str());
+  if (!st) return st;
+  return FsyncDir(dir);
+}
+
+ReadFn MemoryReader(ByteView data) {
+  auto offset = std::make_shared<std::size_t>(0);
+  return [data, offset](std::uint8_t* buffer, std::size_t max) -> Result<std::size_t> {
+    std::size_t n = std::min(max, data.size() - *offset);
+    if (n > 0) std::memcpy(buffer, data.data() + *offset, n);
+    *offset += n;
+    return n;
+  };
+}
+
+}  // namespace
+
+Result<SecretBytes> GenerateStreamKey() {
+  EnsureSodium();
+  LONTAR_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Allocate(kStreamKeySize));
+  crypto_secretstream_xchacha20poly1305_keygen(key.data());
+  return key;
+}
+
+Status EncryptStream(const SecretBytes& key, const ReadFn& read, const WriteFn& write,
+                     std::uint32_t chunk_size) {
+  EnsureSodium();
+  if (key.size() != kStreamKeySize) {
+    return std::unexpected(Error::InvalidArgument("stream key must be 32 bytes"));
+  }
+  if (chunk_size == 0 || chunk_size > kMaxChunkSize) {
+    return std::unexpected(Error::InvalidArgument("chunk size must be 1..1 MiB"));
+  }
+  Bytes preamble(kMagic, kMagic + 8);
+  preamble.push_back(kVersion);
+  AppendU32(preamble, chunk_size);
+  crypto_secretstream_xchacha20poly1305_state state;
+  std::uint8_t header[kHeaderSize];
+  crypto_secretstream_xchacha20poly1305_init_push(&state, header, key.data());
+  LONTAR_TRY(write(preamble));
+  LONTAR_TRY(write(ByteView(header, kHeaderSize)));
+
+  // Read one chunk ahead so that the last chunk can carry FINAL, even when the input length is
+  // an exact multiple of the chunk size.
+  std::vector<std::uint8_t> current(chunk_size), next(chunk_size), out(chunk_size + kTagBytes);
+  LONTAR_ASSIGN_OR_RETURN(std::size_t current_len, ReadFull(read, current.data(), chunk_size));
+  bool first = true;
+  for (;;) {
+    std::size_t next_len = 0;
+    if (current_len == chunk_size) {
+      LONTAR_ASSIGN_OR_RETURN(next_len, ReadFull(read, next.data(), chunk_size));
+    }
+    const bool last = current_len < chunk_size || next_len == 0;
+    unsigned long long out_len = 0;
+    crypto_secretstream_xchacha20poly1305_push(
+        &state, out.data(), &out_len, current.data(), current_len,
+        first ? preamble.data() : nullptr, first ? preamble.size() : 0,
+        last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+    LONTAR_TRY(write(ByteView(out.data(), static_cast<std::size_t>(out_len))));
+    first = false;
+    if (last) break;
+    std::swap(current, next);
+    current_len = next_len;
+  }
+  sodium_memzero(&state, sizeof state);
+  return Ok();
+}
+
+Status DecryptStream(const SecretBytes& key, const ReadFn& read, const WriteFn& write) {
+  EnsureSodium();
+  if (key.size() != kStreamKeySize) {
+    return std::unexpected(Error::InvalidArgument("stream key must be 32 bytes"));
+  }
+  std::uint8_t preamble[kPreambleSize];
+  LONTAR_ASSIGN_OR_RETURN(std::size_t got, ReadFull(read, preamble, kPreambleSize));
+  if (got < 8 || std::memcmp(preamble, kMagic, 8) != 0) {
+    return std::unexpected(Error::Malformed("not a Lontar encrypted stream (bad magic)"));
+  }
+  if (got < kPreambleSize) return std::unexpected(Truncated());
+  if (preamble[8] != kVersion) {
+    return std::unexpected(Error::TooNew("encrypted stream has format version " +
+                                         std::to_string(preamble[8]) + "; this Lontar reads 1"));
+  }
+  const std::uint32_t chunk_size = LoadU32(ByteView(preamble + 9, 4));
+  if (chunk_size == 0 || chunk_size > kMaxChunkSize) {
+    return std::unexpected(Error::Malformed("encrypted stream declares a chunk size of " +
+                                            std::to_string(chunk_size) + " bytes"));
+  }
+  std::uint8_t header[kHeaderSize];
+  LONTAR_ASSIGN_OR_RETURN(got, ReadFull(read, header, kHeaderSize));
+  if (got < kHeaderSize) return std::unexpected(Truncated());
+  crypto_secretstream_xchacha20poly1305_state state;
+  if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header, key.data()) != 0) {
+    return std::unexpected(Error::Malformed("encrypted stream has an invalid header"));
+  }
+  std::vector<std::uint8_t> in(chunk_size + kTagBytes);
+  LONTAR_ASSIGN_OR_RETURN(SecretBytes plain, SecretBytes::Allocate(chunk_size));
+  bool first = true;
+  for (std::uint64_t index = 1;; ++index) {
+    LONTAR_ASSIGN_OR_RETURN(got, ReadFull(read, in.data(), in.size()));
+    if (got < kTagBytes) return std::unexpected(Truncated());
+    unsigned long long plain_len = 0;
+    unsigned char tag = 0;
+    if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &plain_len, &tag,
+                                                   in.data(), got, first ? preamble : nullptr,
+                                                   first ? kPreambleSize : 0) != 0) {
+      if (first) {
+        return std::unexpected(Error::WrongKey(
+            "encrypted stream cannot be opened: wrong key, or its first chunk was altered"));
+      }
+      if (got < in.size()) {
+        // A short chunk is meant to be the last one; most likely the copy was cut short.
+        return std::unexpected(
+            Error::Corruption("encrypted stream is truncated or its last chunk (" +
+                              std::to_string(index) + ") was altered; copy the file again"));
+      }
+      return std::unexpected(Error::Corruption("encrypted stream was altered: chunk " +
+                                               std::to_string(index) + " fails authentication"));
+    }
+    first = false;
+    LONTAR_TRY(write(ByteView(plain.data(), static_cast<std::size_t>(plain_len))));
+    if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+      std::uint8_t extra = 0;
+      LONTAR_ASSIGN_OR_RETURN(std::size_t more, ReadFull(read, &extra, 1));
+      if (more != 0) {
+        return std::unexpected(
+            Error::Corruption("encrypted stream has trailing data after its final chunk"));
+      }
+      return Ok();
+    }
+    if (got < in.size()) return std::unexpected(Truncated());
+  }
+}
+
+Status EncryptFile(const SecretBytes& key, const std::filesystem::path& in,
+                   const std::filesystem::path& out) {
+  return TransformFile(in, out,
+                       [&](const ReadFn& r, const WriteFn& w) { return EncryptStream(key, r, w); });
+}
+
+Status DecryptFile(const SecretBytes& key, const std::filesystem::path& in,
+                   const std::filesystem::path& out) {
+  return TransformFile(in, out, [&](const ReadFn& r, const WriteFn& w) {
+    auto st = DecryptStream(key, r, w);
+    if (!st) return Status(std::unexpected(st.error().WithContext(in.string())));
+    return st;
+  });
+}
+
+Result<Bytes> EncryptBytes(const SecretBytes& key, ByteView plaintext, std::uint32_t chunk_size) {
+  Bytes out;
+  LONTAR_TRY(EncryptStream(
+      key, MemoryReader(plaintext),
+      [&](ByteView d) {
+        Append(out, d);
+        return Ok();
+      },
+      chunk_size));
+  return out;
+}
+
+Result<Bytes> DecryptBytes(const SecretBytes& key, ByteView ciphertext) {
+  Bytes out;
+  auto st = DecryptStream(key, MemoryReader(ciphertext), [&](ByteView d) {
+    Append(out, d);
+    return Ok();
+  });
+  if (!st) {
+    Wipe(out);
+    return std::unexpected(st.error());
+  }
+  return out;
+}
+
+}  // namespace lontar::crypto
