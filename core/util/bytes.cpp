@@ -5,6 +5,7 @@
 namespace lontar {
 
 std::string HexEncode(ByteView data) {
+  if (data.empty()) return "";
   std::string out(data.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), data.data(), data.size());
   out.pop_back();
@@ -13,6 +14,7 @@ std::string HexEncode(ByteView data) {
 
 Result<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::unexpected(Error::Malformed("hex string has odd length"));
+  if (hex.empty()) return Bytes();
   Bytes out(hex.size() / 2);
   size_t written = 0;
   const char* end = nullptr;
