@@ -27,21 +27,9 @@ Status Journal::ReloadHead() {
   LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
   head_ =
       row ? Head{static_cast<std::uint64_t>(s.ColumnInt(0)), ToHash(s.ColumnBlobView(1))} : Head{};
-  LONTAR_ASSIGN_OR_RETURN(vault::Statement c,
-                          db.Prepare("SELECT coalesce(max(seq), 0) FROM journal_checkpoints"));
-  LONTAR_ASSIGN_OR_RETURN(bool crow, c.Step());
-  last_checkpoint_seq_ = crow ? static_cast<std::uint64_t>(c.ColumnInt(0)) : 0;
+  LONTAR_ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, LatestCheckpoint());
+  last_checkpoint_seq_ = latest ? latest->seq : 0;
   return Ok();
-}
-
-Status Journal::InsertCheckpoint(const Head& head) {
-  crypto::Signature sig = signer_->Sign(CheckpointMessage(head.seq, head.hash));
-  LONTAR_ASSIGN_OR_RETURN(
-      vault::Statement s,
-      vault_->db().Prepare(
-          "INSERT INTO journal_checkpoints(seq, head, signature) VALUES (?, ?, ?)"));
-  s.Bind(1, static_cast<std::int64_t>(head.seq)).BindBlob(2, head.hash).BindBlob(3, sig);
-  return s.Run();
 }
 
 Result<Head> Journal::Append(std::span<const Event> events, const std::function<Status()>& also) {
@@ -51,12 +39,13 @@ Result<Head> Journal::Append(std::span<const Event> events, const std::function<
   auto attempt = [&]() -> Result<Head> {
     vault::Database& db = vault_->db();
     LONTAR_ASSIGN_OR_RETURN(vault::Transaction txn, vault::Transaction::Begin(db));
-    LONTAR_ASSIGN_OR_RETURN(
-        vault::Statement insert,
-        db.Prepare("INSERT INTO journal(seq, mono_ns, wall_ms, type, payload, prev_hash, hash) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    if (insert_.empty()) {
+      LONTAR_ASSIGN_OR_RETURN(
+          insert_,
+          db.Prepare("INSERT INTO journal(seq, mono_ns, wall_ms, type, payload, prev_hash, hash, "
+                     "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    }
     Head head = head_;
-    bool checkpoint = false;
     for (const Event& e : events) {
       Record r;
       r.seq = head.seq + 1;
@@ -66,19 +55,23 @@ Result<Head> Journal::Append(std::span<const Event> events, const std::function<
       r.payload = e.payload;
       r.prev_hash = head.hash;
       r.hash = ComputeRecordHash(r);
-      insert.Bind(1, static_cast<std::int64_t>(r.seq))
+      insert_.Bind(1, static_cast<std::int64_t>(r.seq))
           .Bind(2, r.mono_ns)
           .Bind(3, r.wall_ms)
           .Bind(4, r.type)
           .BindBlob(5, AsBytes(r.payload))
           .BindBlob(6, r.prev_hash)
           .BindBlob(7, r.hash);
-      LONTAR_TRY(insert.Run());
-      insert.Reset();
+      if (r.seq % kCheckpointInterval == 0) {
+        insert_.BindBlob(8, signer_->Sign(CheckpointMessage(r.seq, r.hash)));
+      } else {
+        insert_.BindNull(8);
+      }
+      auto inserted = insert_.Run();
+      insert_.Reset();
+      LONTAR_TRY(inserted);
       head = Head{r.seq, r.hash};
-      if (r.seq % kCheckpointInterval == 0) checkpoint = true;
     }
-    if (checkpoint) LONTAR_TRY(InsertCheckpoint(head));
     if (also) LONTAR_TRY(also());
     LONTAR_TRY(txn.Commit());
     return head;
@@ -103,10 +96,12 @@ Result<Head> Journal::Append(std::string_view type, std::string_view payload) {
 
 Status Journal::SignHead() {
   if (head_.seq == 0 || last_checkpoint_seq_ == head_.seq) return Ok();
-  vault::Database& db = vault_->db();
-  LONTAR_ASSIGN_OR_RETURN(vault::Transaction txn, vault::Transaction::Begin(db));
-  LONTAR_TRY(InsertCheckpoint(head_));
-  LONTAR_TRY(txn.Commit());
+  LONTAR_ASSIGN_OR_RETURN(
+      vault::Statement s,
+      vault_->db().Prepare("UPDATE journal SET signature = ? WHERE seq = ? AND signature IS NULL"));
+  s.BindBlob(1, signer_->Sign(CheckpointMessage(head_.seq, head_.hash)))
+      .Bind(2, static_cast<std::int64_t>(head_.seq));
+  LONTAR_TRY(s.Run());  // one statement: its own durable transaction
   last_checkpoint_seq_ = head_.seq;
   return Ok();
 }
@@ -137,8 +132,8 @@ Result<std::vector<Record>> Journal::Read(std::uint64_t from_seq, std::size_t li
 Result<std::optional<Checkpoint>> Journal::LatestCheckpoint() {
   LONTAR_ASSIGN_OR_RETURN(
       vault::Statement s,
-      vault_->db().Prepare(
-          "SELECT seq, head, signature FROM journal_checkpoints ORDER BY seq DESC LIMIT 1"));
+      vault_->db().Prepare("SELECT seq, hash, signature FROM journal WHERE signature IS NOT NULL "
+                           "ORDER BY seq DESC LIMIT 1"));
   LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Checkpoint>();
   Checkpoint c;
@@ -158,11 +153,10 @@ Result<VerifyReport> VerifyJournal(vault::Vault& vault, const crypto::VerifyKey&
     return report;
   };
 
-  vault::Database& db = vault.db();
   LONTAR_ASSIGN_OR_RETURN(
       vault::Statement s,
-      db.Prepare("SELECT seq, mono_ns, wall_ms, type, payload, prev_hash, hash FROM journal "
-                 "ORDER BY seq"));
+      vault.db().Prepare("SELECT seq, mono_ns, wall_ms, type, payload, prev_hash, hash, signature "
+                         "FROM journal ORDER BY seq"));
   Head head;
   for (;;) {
     LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -175,53 +169,36 @@ Result<VerifyReport> VerifyJournal(vault::Vault& vault, const crypto::VerifyKey&
     r.payload = std::string(AsChars(s.ColumnBlobView(4)));
     ByteView prev = s.ColumnBlobView(5);
     ByteView hash = s.ColumnBlobView(6);
+    const std::string at = "record " + std::to_string(r.seq);
     if (r.seq != head.seq + 1) {
       return fail(head.seq + 1, "record " + std::to_string(head.seq + 1) +
                                     " is missing (next record found is " + std::to_string(r.seq) +
                                     ")");
     }
     if (prev.size() != 32 || hash.size() != 32) {
-      return fail(r.seq, "record " + std::to_string(r.seq) + " has a malformed hash field");
+      return fail(r.seq, at + " has a malformed hash field");
     }
     r.prev_hash = ToHash(prev);
     if (!crypto::ConstantTimeEqual(r.prev_hash, head.hash)) {
-      return fail(r.seq, "record " + std::to_string(r.seq) + " does not follow record " +
-                             std::to_string(head.seq) +
+      return fail(r.seq, at + " does not follow record " + std::to_string(head.seq) +
                              " (its previous-hash differs): the chain was altered here");
     }
     if (!crypto::ConstantTimeEqual(ComputeRecordHash(r), hash)) {
-      return fail(r.seq, "record " + std::to_string(r.seq) + " (" + r.type +
-                             ") was altered: its contents do not match its hash");
+      return fail(r.seq, at + " (" + r.type + ") was altered: its contents do not match its hash");
     }
     head = Head{r.seq, ToHash(hash)};
     ++report.records;
+    // A checkpoint signs (seq, hash); the hash was just proven to be this record's.
+    if (!s.ColumnIsNull(7)) {
+      if (!terminal_key.Verify(CheckpointMessage(head.seq, head.hash), s.ColumnBlobView(7))) {
+        return fail(r.seq, "checkpoint at " + at + " is not signed by this terminal's key " +
+                               terminal_key.id().ToString());
+      }
+      ++report.checkpoints;
+      report.last_checkpoint_seq = r.seq;
+    }
   }
   report.head = head;
-
-  // Every checkpoint must sign the hash the chain actually has at that sequence number.
-  LONTAR_ASSIGN_OR_RETURN(
-      vault::Statement c,
-      db.Prepare("SELECT c.seq, c.head, c.signature, j.hash FROM journal_checkpoints c "
-                 "LEFT JOIN journal j ON j.seq = c.seq ORDER BY c.seq"));
-  for (;;) {
-    LONTAR_ASSIGN_OR_RETURN(bool row, c.Step());
-    if (!row) break;
-    auto seq = static_cast<std::uint64_t>(c.ColumnInt(0));
-    ByteView signed_head = c.ColumnBlobView(1);
-    if (c.ColumnIsNull(3)) {
-      return fail(seq, "checkpoint " + std::to_string(seq) + " names a record that is missing");
-    }
-    if (!crypto::ConstantTimeEqual(signed_head, c.ColumnBlobView(3))) {
-      return fail(seq, "checkpoint " + std::to_string(seq) +
-                           " signed a different chain head than the journal holds");
-    }
-    if (!terminal_key.Verify(CheckpointMessage(seq, ToHash(signed_head)), c.ColumnBlobView(2))) {
-      return fail(seq, "checkpoint " + std::to_string(seq) +
-                           " is not signed by this terminal's key " + terminal_key.id().ToString());
-    }
-    ++report.checkpoints;
-    report.last_checkpoint_seq = seq;
-  }
   return report;
 }
 

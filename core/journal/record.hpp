@@ -10,6 +10,8 @@
 //                    covers these exact bytes, so re-serialising never matters.
 //   prev_hash  32 B  hash of record seq-1; 32 zero bytes for seq 1
 //   hash       32 B  BLAKE2b-256 of the encoding below
+//   signature  64 B  or NULL: on checkpoint records, the terminal's Ed25519 signature of
+//                    CheckpointMessage(seq, hash); not part of the hash (it signs the hash)
 //
 // Hash input (all integers little-endian):
 //   "lontar-journal-v1" | u64 seq | u64 mono_ns | u64 wall_ms | u32 len | type | u32 len |

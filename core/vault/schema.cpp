@@ -24,11 +24,8 @@ CREATE TABLE journal(
   type TEXT NOT NULL,
   payload BLOB NOT NULL,
   prev_hash BLOB NOT NULL,
-  hash BLOB NOT NULL);
-CREATE TABLE journal_checkpoints(
-  seq INTEGER PRIMARY KEY,
-  head BLOB NOT NULL,
-  signature BLOB NOT NULL);
+  hash BLOB NOT NULL,
+  signature BLOB);
 )sql",
 };
 

@@ -8,8 +8,7 @@
 //   meta(name PRIMARY KEY, value)            vault format marker, terminal id, site, name
 //   secrets(name PRIMARY KEY, value BLOB)    the terminal's private keys
 //   trusted_keys(key_id PRIMARY KEY, public_key, label, added_seq)
-//   journal(seq PRIMARY KEY, mono_ns, wall_ms, type, payload, prev_hash, hash)
-//   journal_checkpoints(seq PRIMARY KEY, head, signature)
+//   journal(seq PRIMARY KEY, mono_ns, wall_ms, type, payload, prev_hash, hash, signature)
 #pragma once
 
 #include "core/util/error.hpp"

@@ -31,6 +31,7 @@ class Statement {
   ~Statement();
 
   [[nodiscard]] static Result<Statement> Prepare(sqlite3* db, std::string_view sql);
+  bool empty() const { return stmt_ == nullptr; }
 
   // Binders use 1-based indexes. Blobs and text are copied by SQLite (SQLITE_TRANSIENT).
   Statement& Bind(int index, std::int64_t value);

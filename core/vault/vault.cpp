@@ -101,8 +101,9 @@ Result<Vault> Vault::OpenDatabase(const std::filesystem::path& home, const Vault
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + path.string()));
   sqlite3_busy_timeout(raw, 5000);
   LONTAR_TRY(ApplyKey(raw, key.key));
-  // Must match on every open: SQLCipher does not store its page size.
-  LONTAR_TRY(vault.db_.Exec("PRAGMA cipher_page_size = 4096"));
+  // SQLCipher does not store its page size, so it is set on every open. 1024 is SQLCipher 3's
+  // default; see note 3 in vault.hpp for why it stays.
+  LONTAR_TRY(vault.db_.Exec("PRAGMA cipher_page_size = 1024"));
 
   // The first read decrypts page 1; a wrong key or a damaged page 1 fails here.
   auto probe = vault.db_.Exec("SELECT count(*) FROM sqlite_master");

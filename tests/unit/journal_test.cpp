@@ -160,13 +160,17 @@ TEST_F(JournalTest, VerifyRejectsCheckpointsByAnotherKey) {
   EXPECT_NE(report->problem.find("not signed by this terminal"), std::string::npos);
 }
 
-TEST_F(JournalTest, VerifyRejectsCheckpointOfAnotherHead) {
+TEST_F(JournalTest, VerifyRejectsASignatureMovedToAnotherRecord) {
   ASSERT_TRUE(journal_->Append("t.e", "{}"));
   ASSERT_TRUE(journal_->SignHead());
-  ASSERT_TRUE(vault_->db().Exec("UPDATE journal_checkpoints SET head = zeroblob(32)"));
+  ASSERT_TRUE(journal_->Append("t.e", "{}"));
+  ASSERT_TRUE(vault_->db().Exec(
+      "UPDATE journal SET signature = (SELECT signature FROM journal WHERE seq = 1) "
+      "WHERE seq = 2"));
   VerifyReport report = Verify();
   EXPECT_FALSE(report.ok);
-  EXPECT_NE(report.problem.find("different chain head"), std::string::npos);
+  EXPECT_EQ(report.first_bad_seq, 2u);
+  EXPECT_NE(report.problem.find("not signed by this terminal"), std::string::npos);
 }
 
 TEST(JournalRecord, HashIsPinned) {

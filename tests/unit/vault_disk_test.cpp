@@ -92,7 +92,7 @@ TEST(VaultOnDisk, NoPlaintextReachesTheDisk) {
 // SQLCipher 3 pages end in a 48-byte reserve: IV (16) | HMAC-SHA1 (20) | padding (12). The
 // padding is neither read nor authenticated, so flipping it changes nothing a reader sees; every
 // other byte of a page is covered by the page's HMAC.
-constexpr size_t kPageSize = 4096;
+constexpr size_t kPageSize = 1024;
 constexpr size_t kAuthenticatedBytes = kPageSize - 12;
 
 // Flips bytes across every page of a closed vault; each open must fail with a clear error.
@@ -113,7 +113,7 @@ TEST(VaultOnDisk, FlippedBytesAnywhereAreReportedNotCrashed) {
   std::mt19937 rng(7);
   int rejected = 0;
   for (size_t page = 0; page < pages; ++page) {
-    for (size_t offset : {size_t{0}, size_t{17}, size_t{2048}, kAuthenticatedBytes - 1,
+    for (size_t offset : {size_t{0}, size_t{17}, kPageSize / 2, kAuthenticatedBytes - 1,
                           static_cast<size_t>(rng() % kAuthenticatedBytes)}) {
       std::string damaged = pristine;
       damaged[page * kPageSize + offset] ^= 0x20;
