@@ -1,0 +1,44 @@
+// `lontar-kiosk --home DIR`: the candidates' and proctors' full-screen terminal.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "app/kiosk.hpp"
+
+int main(int argc, char** argv) {
+  lontar::app::KioskOptions options;
+  options.home = "/var/lib/lontar";
+  std::string windowed;
+  std::string screenshot;
+  std::string assets;
+  CLI::App cli{"lontar-kiosk: the Lontar exam terminal's full-screen kiosk"};
+  cli.add_option("--home", options.home, "terminal home directory")->capture_default_str();
+  cli.add_option("--lang", options.lang, "id (Bahasa Indonesia) or en")
+      ->check(CLI::IsMember({"id", "en"}))
+      ->capture_default_str();
+  cli.add_option("--font-scale", options.look.font_scale, "text size, 1.0 to 2.0")
+      ->check(CLI::Range(1.0, 2.0));
+  cli.add_flag("--high-contrast", options.look.high_contrast, "white on black");
+  cli.add_option("--windowed", windowed,
+                 "development only: a normal WxH window instead of the locked full screen");
+  cli.add_option("--screenshot", screenshot, "render once, write this PNG and exit");
+  cli.add_option("--assets", assets, "assets directory (translations)");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (!windowed.empty()) {
+    int w = 0, h = 0;
+    if (std::sscanf(windowed.c_str(), "%dx%d", &w, &h) != 2 || w < 320 || h < 240) {
+      std::fprintf(stderr, "lontar-kiosk: --windowed wants WIDTHxHEIGHT, e.g. 1280x800\n");
+      return 2;
+    }
+    options.window.windowed = std::make_pair(w, h);
+  }
+  if (!screenshot.empty()) options.screenshot = screenshot;
+  options.assets =
+      assets.empty() ? lontar::app::FindAssets(argv[0]) : std::filesystem::path(assets);
+  return lontar::app::RunKiosk(options);
+}

@@ -1,0 +1,64 @@
+#include "app/screens/error.hpp"
+
+#include <imgui.h>
+
+#include <string>
+
+namespace lontar::app {
+namespace {
+
+// The catalog key of the advice for each kind of failure.
+const char* AdviceKey(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kNotFound:
+      return "error.advice.not_found";
+    case ErrorKind::kWrongKey:
+      return "error.advice.wrong_key";
+    case ErrorKind::kCorruption:
+    case ErrorKind::kNotAVault:
+      return "error.advice.damaged";
+    case ErrorKind::kTooNew:
+      return "error.advice.too_new";
+    case ErrorKind::kDiskFull:
+      return "error.advice.disk_full";
+    case ErrorKind::kReadOnly:
+    case ErrorKind::kIo:
+      return "error.advice.disk";
+    case ErrorKind::kPermission:
+      return "error.advice.permission";
+    default:
+      return "error.advice.other";
+  }
+}
+
+}  // namespace
+
+std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
+  const Catalog& tr = ctx.tr;
+  ImGui::PushFont(ctx.fonts.title);
+  ImGui::TextColored(BadColour(ctx.look), "%s", tr("error.title"));
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s  ·  %s", FormatDate(tr, ctx.now).c_str(), FormatTime(ctx.now).c_str());
+  ImGui::Separator();
+  const float bar_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
+  ImGui::BeginChild("details", ImVec2(0, ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
+                                             bar_height - ImGui::GetStyle().ItemSpacing.y));
+  ImGui::TextWrapped("%s", tr("error.for_candidate"));
+  ImGui::Spacing();
+  ImGui::PushFont(ctx.fonts.title);
+  ImGui::TextUnformatted(tr("error.for_technician"));
+  ImGui::PopFont();
+  ImGui::TextWrapped("%s", tr(AdviceKey(error.kind())));
+  ImGui::Spacing();
+  ImGui::TextDisabled("%s", tr("error.detail"));
+  ImGui::TextWrapped("%s", error.message().c_str());
+  ImGui::EndChild();
+
+  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - bar_height);
+  std::optional<Intent> intent = DrawAccessibilityBar(ctx);
+  ImGui::SameLine();
+  if (ImGui::Button(tr("health.recheck"))) intent = Intent::kRecheck;
+  return intent;
+}
+
+}  // namespace lontar::app

@@ -1,0 +1,14 @@
+// Start and health screen: who this terminal is, whether its vault and journal are sound, and
+// the time. What a technician checks after provisioning and a proctor sees before a session.
+#pragma once
+
+#include <optional>
+
+#include "app/screens/screen.hpp"
+#include "core/terminal/status.hpp"
+
+namespace lontar::app {
+
+std::optional<Intent> DrawHealth(const ScreenContext& ctx, const terminal::TerminalStatus& status);
+
+}  // namespace lontar::app

@@ -1,0 +1,143 @@
+#include "app/window.hpp"
+
+#include <imgui.h>
+#include <imgui_impl_sdl.h>
+#include <imgui_impl_sdlrenderer.h>
+#include <stb/stb_image_write.h>
+
+#include <vector>
+
+namespace lontar::app {
+
+Result<Window> Window::Open(const WindowOptions& options) {
+  const bool locked = !options.windowed.has_value();
+  // Lockdown hints must be set before the window exists.
+  SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+  SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // SIGINT/SIGTERM are the service manager's
+  if (locked) SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+    return std::unexpected(Error::Internal(std::string("cannot start the display: ") +
+                                           SDL_GetError() +
+                                           " (is the kiosk running inside its compositor?)"));
+  }
+  SDL_DisableScreenSaver();
+  Window w;
+  w.owns_ = true;
+  w.locked_ = locked;
+  Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI;
+  int width = 1024, height = 768;
+  if (locked) {
+    // Created at the display's own size, so the first frame (and the fonts, which are sized
+    // for the screen) already see the final geometry, with or without a window manager.
+    SDL_DisplayMode mode;
+    if (SDL_GetDesktopDisplayMode(0, &mode) == 0) {
+      width = mode.w;
+      height = mode.h;
+    }
+    flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS | SDL_WINDOW_INPUT_GRABBED;
+  } else {
+    std::tie(width, height) = *options.windowed;
+    flags |= SDL_WINDOW_RESIZABLE;
+  }
+  const int pos = locked ? SDL_WINDOWPOS_UNDEFINED_DISPLAY(0) : SDL_WINDOWPOS_CENTERED_DISPLAY(0);
+  w.window_ = SDL_CreateWindow("Lontar", locked ? 0 : pos, locked ? 0 : pos, width, height, flags);
+  if (w.window_ == nullptr) {
+    return std::unexpected(
+        Error::Internal(std::string("cannot open the window: ") + SDL_GetError()));
+  }
+  w.renderer_ = SDL_CreateRenderer(w.window_, -1, SDL_RENDERER_PRESENTVSYNC);
+  if (w.renderer_ == nullptr)
+    w.renderer_ = SDL_CreateRenderer(w.window_, -1, SDL_RENDERER_SOFTWARE);
+  if (w.renderer_ == nullptr) {
+    return std::unexpected(
+        Error::Internal(std::string("cannot create a renderer: ") + SDL_GetError()));
+  }
+  if (locked) SDL_SetWindowKeyboardGrab(w.window_, SDL_TRUE);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // no layout files: the kiosk looks the same on every start
+  io.LogFilename = nullptr;
+  // Nothing leaves the kiosk through the clipboard, and nothing comes in.
+  io.SetClipboardTextFn = [](void*, const char*) {};
+  io.GetClipboardTextFn = [](void*) -> const char* { return ""; };
+  ImGui_ImplSDL2_InitForSDLRenderer(w.window_);
+  ImGui_ImplSDLRenderer_Init(w.renderer_);
+  return w;
+}
+
+Window::Window(Window&& other) noexcept
+    : window_(other.window_),
+      renderer_(other.renderer_),
+      locked_(other.locked_),
+      owns_(other.owns_) {
+  other.owns_ = false;
+  other.window_ = nullptr;
+  other.renderer_ = nullptr;
+}
+
+Window::~Window() {
+  if (!owns_) return;
+  if (ImGui::GetCurrentContext() != nullptr) {
+    ImGui_ImplSDLRenderer_Shutdown();
+    ImGui_ImplSDL2_Shutdown();
+    ImGui::DestroyContext();
+  }
+  if (renderer_ != nullptr) SDL_DestroyRenderer(renderer_);
+  if (window_ != nullptr) SDL_DestroyWindow(window_);
+  SDL_Quit();
+}
+
+std::pair<int, int> Window::Size() const {
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  return {w, h};
+}
+
+bool Window::HandleEvent(const SDL_Event& event) {
+  if (event.type == SDL_QUIT) return !locked_;
+  if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE) {
+    return !locked_;
+  }
+  if (locked_ && event.type == SDL_KEYDOWN) {
+    // Alt+F4 and Alt+Tab reach us only when the grab holds; swallow them either way.
+    const SDL_Keycode key = event.key.keysym.sym;
+    if ((event.key.keysym.mod & KMOD_ALT) && (key == SDLK_F4 || key == SDLK_TAB)) return false;
+  }
+  ImGui_ImplSDL2_ProcessEvent(&event);
+  return false;
+}
+
+void Window::BeginFrame() {
+  ImGui_ImplSDLRenderer_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  ImGui::NewFrame();
+}
+
+Status Window::EndFrame(const std::filesystem::path* screenshot) {
+  ImGui::Render();
+  SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+  SDL_RenderClear(renderer_);
+  ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+  Status st = screenshot != nullptr ? SaveScreenshot(*screenshot) : Ok();
+  SDL_RenderPresent(renderer_);
+  return st;
+}
+
+Status Window::SaveScreenshot(const std::filesystem::path& path) const {
+  auto [w, h] = Size();
+  std::vector<unsigned char> pixels(static_cast<size_t>(w) * static_cast<size_t>(h) * 4);
+  if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ABGR8888, pixels.data(), w * 4) !=
+      0) {
+    return std::unexpected(
+        Error::Internal(std::string("cannot read the screen: ") + SDL_GetError()));
+  }
+  if (stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4) == 0) {
+    return std::unexpected(Error::Io("cannot write screenshot " + path.string()));
+  }
+  return Ok();
+}
+
+}  // namespace lontar::app
