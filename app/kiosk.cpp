@@ -34,23 +34,26 @@ class Kiosk {
     if (!Rebuild()) return 1;
     Recheck();
     int frames = 0;
-    bool redraw = true;
+    int pending = 1;  // frames to draw without waiting: input needs two (ImGui settles on the 2nd)
     for (;;) {
       // Sleep until input arrives or the clock's next second: no busy loop.
-      SDL_Event event;
-      const auto now = std::chrono::system_clock::now();
-      const auto ms =
-          1000 -
-          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-              1000;
       const bool screenshotting = options_.screenshot.has_value();
-      if (!redraw && SDL_WaitEventTimeout(&event, screenshotting ? 1 : static_cast<int>(ms))) {
-        if (window_.HandleEvent(event)) return 0;
-        while (SDL_PollEvent(&event)) {
+      if (pending == 0 && !screenshotting) {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const int ms =
+            1000 - static_cast<int>(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000);
+        SDL_Event event;
+        if (SDL_WaitEventTimeout(&event, ms)) {
           if (window_.HandleEvent(event)) return 0;
+          while (SDL_PollEvent(&event)) {
+            if (window_.HandleEvent(event)) return 0;
+          }
+          pending = 2;
+        } else {
+          pending = 1;  // the clock ticked
         }
       }
-      redraw = false;
       const std::time_t t = std::time(nullptr);
       if (t - checked_at_ >= kRecheckSeconds) Recheck();
       std::optional<Intent> intent = DrawFrame(t);
@@ -63,12 +66,11 @@ class Kiosk {
         return 0;
       }
       if (auto st = window_.EndFrame(); !st) return 1;
+      if (pending > 0) --pending;
       if (intent) {
         Act(*intent);
-        redraw = true;  // show the effect now, not at the next tick
+        pending = 2;  // show the effect now, not at the next tick
       }
-      // ImGui needs a second frame to settle hover and layout after input.
-      if (ImGui::GetIO().WantCaptureMouse && frames % 2 == 1) redraw = true;
     }
   }
 
