@@ -40,9 +40,7 @@ std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   ImGui::PopFont();
   ImGui::TextDisabled("%s  ·  %s", FormatDate(tr, ctx.now).c_str(), FormatTime(ctx.now).c_str());
   ImGui::Separator();
-  const float bar_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
-  ImGui::BeginChild("details", ImVec2(0, ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
-                                             bar_height - ImGui::GetStyle().ItemSpacing.y));
+  BeginBody();
   ImGui::TextWrapped("%s", tr("error.for_candidate"));
   ImGui::Spacing();
   ImGui::PushFont(ctx.fonts.title);
@@ -52,13 +50,8 @@ std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   ImGui::Spacing();
   ImGui::TextDisabled("%s", tr("error.detail"));
   ImGui::TextWrapped("%s", error.message().c_str());
-  ImGui::EndChild();
-
-  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - bar_height);
-  std::optional<Intent> intent = DrawAccessibilityBar(ctx);
-  ImGui::SameLine();
-  if (ImGui::Button(tr("health.recheck"))) intent = Intent::kRecheck;
-  return intent;
+  EndBody();
+  return DrawBottomBar(ctx);
 }
 
 }  // namespace lontar::app

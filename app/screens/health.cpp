@@ -46,10 +46,7 @@ std::optional<Intent> DrawHealth(const ScreenContext& ctx, const terminal::Termi
   ImGui::PopFont();
   ImGui::Spacing();
 
-  // The table scrolls in the space above the button bar rather than running under it.
-  const float bar_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
-  ImGui::BeginChild("details", ImVec2(0, ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
-                                             bar_height - ImGui::GetStyle().ItemSpacing.y));
+  BeginBody();
   if (ImGui::BeginTable("health", 2, ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthStretch, 0.32f);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch, 0.68f);
@@ -78,14 +75,8 @@ std::optional<Intent> DrawHealth(const ScreenContext& ctx, const terminal::Termi
     Row(tr("health.pack"), tr("health.no_pack"));
     ImGui::EndTable();
   }
-  ImGui::EndChild();
-
-  // The accessibility bar sits at the bottom of the screen.
-  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - bar_height);
-  std::optional<Intent> intent = DrawAccessibilityBar(ctx);
-  ImGui::SameLine();
-  if (ImGui::Button(tr("health.recheck"))) intent = Intent::kRecheck;
-  return intent;
+  EndBody();
+  return DrawBottomBar(ctx);
 }
 
 }  // namespace lontar::app

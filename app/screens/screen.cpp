@@ -22,7 +22,24 @@ std::string FormatTime(std::time_t t) {
   return buf;
 }
 
-std::optional<Intent> DrawAccessibilityBar(const ScreenContext& ctx) {
+namespace {
+
+float BottomBarHeight() {
+  return ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y;
+}
+
+}  // namespace
+
+void BeginBody() {
+  const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - BottomBarHeight() -
+                       ImGui::GetStyle().ItemSpacing.y;
+  ImGui::BeginChild("body", ImVec2(0, height));
+}
+
+void EndBody() { ImGui::EndChild(); }
+
+std::optional<Intent> DrawBottomBar(const ScreenContext& ctx) {
+  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - BottomBarHeight());
   std::optional<Intent> intent;
   if (ImGui::Button(ctx.tr("a11y.language"))) intent = Intent::kToggleLanguage;
   ImGui::SameLine();
@@ -31,6 +48,8 @@ std::optional<Intent> DrawAccessibilityBar(const ScreenContext& ctx) {
   if (ImGui::Button(ctx.tr("a11y.larger"))) intent = Intent::kFontLarger;
   ImGui::SameLine();
   if (ImGui::Button(ctx.tr("a11y.contrast"))) intent = Intent::kToggleContrast;
+  ImGui::SameLine();
+  if (ImGui::Button(ctx.tr("health.recheck"))) intent = Intent::kRecheck;
   return intent;
 }
 

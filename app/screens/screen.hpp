@@ -29,7 +29,13 @@ enum class Intent {
 std::string FormatDate(const Catalog& tr, std::time_t t);
 std::string FormatTime(std::time_t t);
 
-// The row of language / text size / contrast buttons every screen offers. Returns a click.
-std::optional<Intent> DrawAccessibilityBar(const ScreenContext& ctx);
+// A scrolling region that fills the window down to the bottom bar, so that long content never
+// runs under the buttons. Pair with EndBody().
+void BeginBody();
+void EndBody();
+
+// The bar at the bottom of every screen: language, text size, contrast, check again. Returns
+// the button pressed.
+std::optional<Intent> DrawBottomBar(const ScreenContext& ctx);
 
 }  // namespace lontar::app

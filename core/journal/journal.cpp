@@ -11,6 +11,21 @@ crypto::Hash256 ToHash(ByteView blob) {
   return h;
 }
 
+// Columns: seq, mono_ns, wall_ms, type, payload, prev_hash, hash (in that order).
+constexpr char kRecordColumns[] = "seq, mono_ns, wall_ms, type, payload, prev_hash, hash";
+
+Record RecordFromRow(const vault::Statement& s) {
+  Record r;
+  r.seq = static_cast<std::uint64_t>(s.ColumnInt(0));
+  r.mono_ns = s.ColumnInt(1);
+  r.wall_ms = s.ColumnInt(2);
+  r.type = s.ColumnText(3);
+  r.payload = std::string(AsChars(s.ColumnBlobView(4)));
+  r.prev_hash = ToHash(s.ColumnBlobView(5));
+  r.hash = ToHash(s.ColumnBlobView(6));
+  return r;
+}
+
 }  // namespace
 
 Result<Journal> Journal::Open(vault::Vault& vault, const crypto::SigningKey& signer,
@@ -109,22 +124,14 @@ Status Journal::SignHead() {
 Result<std::vector<Record>> Journal::Read(std::uint64_t from_seq, std::size_t limit) {
   LONTAR_ASSIGN_OR_RETURN(
       vault::Statement s,
-      vault_->db().Prepare("SELECT seq, mono_ns, wall_ms, type, payload, prev_hash, hash "
-                           "FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?"));
+      vault_->db().Prepare(std::string("SELECT ") + kRecordColumns +
+                           " FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?"));
   s.Bind(1, static_cast<std::int64_t>(from_seq)).Bind(2, static_cast<std::int64_t>(limit));
   std::vector<Record> out;
   for (;;) {
     LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    Record r;
-    r.seq = static_cast<std::uint64_t>(s.ColumnInt(0));
-    r.mono_ns = s.ColumnInt(1);
-    r.wall_ms = s.ColumnInt(2);
-    r.type = s.ColumnText(3);
-    r.payload = std::string(AsChars(s.ColumnBlobView(4)));
-    r.prev_hash = ToHash(s.ColumnBlobView(5));
-    r.hash = ToHash(s.ColumnBlobView(6));
-    out.push_back(std::move(r));
+    out.push_back(RecordFromRow(s));
   }
   return out;
 }
@@ -153,20 +160,14 @@ Result<VerifyReport> VerifyJournal(vault::Vault& vault, const crypto::VerifyKey&
     return report;
   };
 
-  LONTAR_ASSIGN_OR_RETURN(
-      vault::Statement s,
-      vault.db().Prepare("SELECT seq, mono_ns, wall_ms, type, payload, prev_hash, hash, signature "
-                         "FROM journal ORDER BY seq"));
+  LONTAR_ASSIGN_OR_RETURN(vault::Statement s,
+                          vault.db().Prepare(std::string("SELECT ") + kRecordColumns +
+                                             ", signature FROM journal ORDER BY seq"));
   Head head;
   for (;;) {
     LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    Record r;
-    r.seq = static_cast<std::uint64_t>(s.ColumnInt(0));
-    r.mono_ns = s.ColumnInt(1);
-    r.wall_ms = s.ColumnInt(2);
-    r.type = s.ColumnText(3);
-    r.payload = std::string(AsChars(s.ColumnBlobView(4)));
+    Record r = RecordFromRow(s);
     ByteView prev = s.ColumnBlobView(5);
     ByteView hash = s.ColumnBlobView(6);
     const std::string at = "record " + std::to_string(r.seq);
@@ -178,7 +179,6 @@ Result<VerifyReport> VerifyJournal(vault::Vault& vault, const crypto::VerifyKey&
     if (prev.size() != 32 || hash.size() != 32) {
       return fail(r.seq, at + " has a malformed hash field");
     }
-    r.prev_hash = ToHash(prev);
     if (!crypto::ConstantTimeEqual(r.prev_hash, head.hash)) {
       return fail(r.seq, at + " does not follow record " + std::to_string(head.seq) +
                              " (its previous-hash differs): the chain was altered here");

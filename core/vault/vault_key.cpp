@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "core/crypto/hash.hpp"
 #include "core/util/fs.hpp"
@@ -50,6 +51,17 @@ Result<crypto::SecretBytes> ParseKey(const std::filesystem::path& path) {
   return key;
 }
 
+// The systemd credential, when the service manager provides one; nullopt otherwise.
+Result<std::optional<VaultKey>> LoadCredential() {
+  const std::filesystem::path credential = CredentialPath();
+  std::error_code ec;
+  if (credential.empty() || !std::filesystem::exists(credential, ec)) {
+    return std::optional<VaultKey>();
+  }
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ParseKey(credential));
+  return std::optional<VaultKey>(VaultKey{std::move(key), KeySource::kCredential, credential});
+}
+
 }  // namespace
 
 std::string_view KeySourceName(KeySource source) {
@@ -57,12 +69,8 @@ std::string_view KeySourceName(KeySource source) {
 }
 
 Result<VaultKey> LoadVaultKey(const std::filesystem::path& home) {
-  std::filesystem::path credential = CredentialPath();
-  std::error_code ec;
-  if (!credential.empty() && std::filesystem::exists(credential, ec)) {
-    LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ParseKey(credential));
-    return VaultKey{std::move(key), KeySource::kCredential, credential};
-  }
+  LONTAR_ASSIGN_OR_RETURN(std::optional<VaultKey> credential, LoadCredential());
+  if (credential) return std::move(*credential);
   std::filesystem::path file = home / "vault.key";
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) {
@@ -84,12 +92,8 @@ Result<VaultKey> LoadVaultKey(const std::filesystem::path& home) {
 }
 
 Result<VaultKey> CreateVaultKey(const std::filesystem::path& home) {
-  std::filesystem::path credential = CredentialPath();
-  std::error_code ec;
-  if (!credential.empty() && std::filesystem::exists(credential, ec)) {
-    LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ParseKey(credential));
-    return VaultKey{std::move(key), KeySource::kCredential, credential};
-  }
+  LONTAR_ASSIGN_OR_RETURN(std::optional<VaultKey> credential, LoadCredential());
+  if (credential) return std::move(*credential);
   crypto::EnsureSodium();
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::SecretBytes::Allocate(kVaultKeySize));
   randombytes_buf(key.data(), key.size());
