@@ -33,7 +33,7 @@ float BottomBarHeight() {
 void BeginBody() {
   const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - BottomBarHeight() -
                        ImGui::GetStyle().ItemSpacing.y;
-  ImGui::BeginChild("body", ImVec2(0, height));
+  ImGui::BeginChild("body", ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
 }
 
 void EndBody() { ImGui::EndChild(); }
