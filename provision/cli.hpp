@@ -27,5 +27,7 @@ void AddHomeOption(CLI::App& command, std::filesystem::path& home);
 void RegisterKeysCommands(CLI::App& app, Runner& runner);
 void RegisterTerminalCommands(CLI::App& app, Runner& runner);
 void RegisterJournalCommands(CLI::App& app, Runner& runner);
+void RegisterPackCommands(CLI::App& app, Runner& runner);
+void RegisterSessionCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterKeysCommands(app, runner);
   lontar::cli::RegisterTerminalCommands(app, runner);
   lontar::cli::RegisterJournalCommands(app, runner);
+  lontar::cli::RegisterPackCommands(app, runner);
+  lontar::cli::RegisterSessionCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

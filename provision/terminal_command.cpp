@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto/key_file.hpp"
+#include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/terminal/status.hpp"
 #include "core/terminal/terminal.hpp"
@@ -18,6 +19,7 @@ struct TerminalArgs {
   std::string name;
   std::vector<std::filesystem::path> trust;
   std::filesystem::path out;
+  std::filesystem::path pack;
   bool force = false;
   bool json = false;
 };
@@ -62,6 +64,23 @@ Status Enrollment(const TerminalArgs& args) {
                              args.force ? Overwrite::kReplace : Overwrite::kRefuse));
   std::cerr << "wrote enrollment record of " << t.id() << " to " << args.out.string()
             << "; give it to the exam authority so packs can be built for this terminal\n";
+  return Ok();
+}
+
+Status Load(const TerminalArgs& args) {
+  SystemClock clock;
+  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(args.home, clock));
+  LONTAR_ASSIGN_OR_RETURN(pack::LoadResult r, pack::LoadPack(t, args.pack, clock));
+  const auto& h = r.header;
+  if (r.already_loaded) {
+    std::cout << "already loaded: exam " << h.exam_id << " version " << h.exam_version << " (pack "
+              << h.pack_id << "); nothing changed\n";
+  } else {
+    std::cout << "loaded: exam " << h.exam_id << " version " << h.exam_version << " (pack "
+              << h.pack_id << "), valid " << pack::FormatTime(h.valid_from_ms) << " .. "
+              << pack::FormatTime(h.valid_until_ms) << "; items stay encrypted until the "
+              << "session is released\n";
+  }
   return Ok();
 }
 
@@ -139,6 +158,12 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
   enrollment->add_option("--out", args->out, "file to write, e.g. T-XXXX.enroll")->required();
   enrollment->add_flag("--force", args->force, "replace an existing file");
   enrollment->callback([&runner, args] { runner.Run([&] { return Enrollment(*args); }); });
+
+  auto* load = terminal->add_subcommand(
+      "load", "verify an item pack and store it (still encrypted) on this terminal");
+  AddHomeOption(*load, args->home);
+  load->add_option("pack", args->pack, "pack file (.lpk)")->required();
+  load->callback([&runner, args] { runner.Run([&] { return Load(*args); }); });
 
   auto* status = terminal->add_subcommand(
       "status", "identity, trusted keys, vault health and journal state (exit 1 if unhealthy)");

@@ -27,6 +27,20 @@ CREATE TABLE journal(
   hash BLOB NOT NULL,
   signature BLOB);
 )sql",
+    R"sql(
+CREATE TABLE packs(
+  pack_id TEXT PRIMARY KEY,
+  exam_id TEXT NOT NULL,
+  exam_version INTEGER NOT NULL,
+  header TEXT NOT NULL,
+  file TEXT NOT NULL,
+  loaded_seq INTEGER NOT NULL);
+CREATE TABLE exam_versions(exam_id TEXT PRIMARY KEY, highest INTEGER NOT NULL);
+CREATE TABLE released_keys(
+  pack_id TEXT PRIMARY KEY,
+  content_key BLOB NOT NULL,
+  released_seq INTEGER NOT NULL);
+)sql",
 };
 
 }  // namespace

@@ -9,6 +9,10 @@
 //   secrets(name PRIMARY KEY, value BLOB)    the terminal's private keys
 //   trusted_keys(key_id PRIMARY KEY, public_key, label, added_seq)
 //   journal(seq PRIMARY KEY, mono_ns, wall_ms, type, payload, prev_hash, hash, signature)
+// Added in version 2:
+//   packs(pack_id PRIMARY KEY, exam_id, exam_version, header, file, loaded_seq)
+//   exam_versions(exam_id PRIMARY KEY, highest)   never decreases: the rollback guard
+//   released_keys(pack_id PRIMARY KEY, content_key, released_seq)
 #pragma once
 
 #include "core/util/error.hpp"
@@ -16,7 +20,7 @@
 
 namespace lontar::vault {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr char kVaultFormat[] = "lontar-vault";
 
 // Brings a vault at `from_version` (0 for a new, empty database) to kSchemaVersion. Touches disk.

@@ -1,0 +1,97 @@
+// The exam as the engine and the scorer see it: what an authoring directory (docs/authoring.md)
+// means once validated, and what travels, as exam.json, inside an encrypted pack.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lontar::authoring {
+
+struct Text {
+  std::string id;  // Bahasa Indonesia
+  std::string en;
+};
+
+enum class ItemType { kSingle, kWeighted, kMultiple, kLikert };
+const char* ItemTypeName(ItemType type);
+
+struct Option {
+  std::string key;  // "A", "B", ...
+  Text text;
+  bool correct = false;  // single, multiple
+  int weight = 0;        // weighted, likert: 1..5
+};
+
+struct Item {
+  std::string id;
+  std::string section;
+  ItemType type = ItemType::kSingle;
+  std::string competency;  // empty when none
+  Text stem;
+  std::vector<std::string> media;  // archive names, "media/x.png"
+  std::vector<Option> options;
+  int points_correct = 0;  // single, multiple
+  int points_wrong = 0;
+  bool partial = false;  // multiple: proportional partial credit
+  bool reverse = false;  // likert: reverse-keyed
+};
+
+struct Section {
+  std::string id;
+  Text title;
+  int minutes = 0;  // 0: no section limit
+  std::vector<std::string> items;
+  std::optional<int> pass_threshold;
+};
+
+struct Competency {
+  std::string id;
+  Text name;
+  std::array<int, 4> levels{};  // raw score needed for levels 2..5
+};
+
+struct Position {
+  std::string id;
+  Text name;
+  std::map<std::string, int> standards;  // competency -> level 1..5
+};
+
+struct JpmCategory {
+  int min_percent = 0;
+  Text name;
+};
+
+struct Participant {
+  std::string number;
+  std::string name;
+  std::string position;
+  std::string pin_hash;  // Argon2id encoded string
+};
+
+struct Exam {
+  std::string id;
+  Text title;
+  Text instructions;
+  int duration_minutes = 0;
+  bool charge_downtime = false;
+  bool shuffle_items = false;
+  bool shuffle_options = false;
+  bool show_score = false;
+  std::vector<Section> sections;
+  std::optional<int> pass_total;
+  std::vector<Competency> competencies;
+  std::vector<Position> positions;
+  std::vector<JpmCategory> jpm_categories;
+  std::map<std::string, Item> items;
+  std::vector<Participant> roster;
+};
+
+// exam.json (everything but the roster) and roster.json, as stored in a pack. Pure.
+std::string ExamToJson(const Exam& exam);
+std::string RosterToJson(const std::vector<Participant>& roster);
+
+}  // namespace lontar::authoring

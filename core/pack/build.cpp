@@ -1,0 +1,166 @@
+#include "core/pack/build.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/crypto/hash.hpp"
+#include "core/crypto/stream.hpp"
+#include "core/pack/archive.hpp"
+#include "core/pack/key_wrap.hpp"
+#include "core/util/fs.hpp"
+
+namespace lontar::pack {
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::filesystem::path& near) {
+    const auto dir = near.has_parent_path() ? near.parent_path() : ".";
+    path_ = (dir / ("." + near.filename().string() + ".tmp-XXXXXX")).string();
+    fd_ = ::mkstemp(path_.data());
+  }
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+Status WriteAll(int fd, ByteView data, const std::string& what) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(Error::FromErrno("write " + what, errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions& o) {
+  if (o.authority == nullptr || o.release_code == nullptr) {
+    return std::unexpected(
+        Error::InvalidArgument("pack build needs the authority key and a release code"));
+  }
+  if (o.version == 0)
+    return std::unexpected(Error::InvalidArgument("--version must be at least 1"));
+  if (o.valid_until_ms <= o.valid_from_ms) {
+    return std::unexpected(Error::InvalidArgument("--valid-until must be after --valid-from"));
+  }
+  if (o.valid_until_ms <= o.now_ms) {
+    return std::unexpected(Error::InvalidArgument(
+        "--valid-until is in the past: the pack would be expired on arrival"));
+  }
+  if (o.targets.empty()) {
+    return std::unexpected(
+        Error::InvalidArgument("a pack needs at least one target terminal (--for T.enroll)"));
+  }
+  if (o.release_code->size() < 8) {
+    return std::unexpected(
+        Error::InvalidArgument("the release code must be at least 8 characters"));
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(o.out, ec)) {
+    return std::unexpected(
+        Error::AlreadyExists(o.out.string() + " already exists; refusing to overwrite it"));
+  }
+
+  PackHeader h;
+  h.pack_id = crypto::RandomId();
+  h.exam_id = source.exam.id;
+  h.exam_version = o.version;
+  h.title = {source.exam.title.id, source.exam.title.en};
+  h.valid_from_ms = o.valid_from_ms;
+  h.valid_until_ms = o.valid_until_ms;
+  h.created_ms = o.now_ms;
+  h.kdf = o.kdf;
+  h.kdf_salt = crypto::RandomBytes(crypto::kKdfSaltSize);
+  h.results_key = o.results_key;
+  h.items = source.exam.items.size();
+  h.participants = source.exam.roster.size();
+
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes content_key, crypto::GenerateStreamKey());
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code_key,
+                          DeriveCodeKey(o.release_code->view(), h.kdf_salt, h.kdf));
+  for (const terminal::Enrollment& t : o.targets) {
+    LONTAR_ASSIGN_OR_RETURN(Bytes slot,
+                            WrapContentKey(content_key, code_key, t.box_key, h.pack_id));
+    h.targets.push_back({t.terminal_id, t.site, t.box_key.id(), std::move(slot)});
+  }
+
+  // The payload: archive -> secretstream -> temporary file, hashed on the way.
+  std::vector<ArchiveEntry> entries;
+  entries.push_back({"exam.json", ToBytes(authoring::ExamToJson(source.exam)), {}, 0});
+  entries.push_back({"roster.json", ToBytes(authoring::RosterToJson(source.exam.roster)), {}, 0});
+  for (ArchiveEntry& e : entries) e.size = e.data.size();
+  std::uint64_t total = entries[0].size + entries[1].size;
+  for (const authoring::MediaFile& m : source.media) {
+    entries.push_back({m.name, {}, m.path, m.bytes});
+    h.media_bytes += m.bytes;
+    total += m.bytes;
+  }
+  TempFile payload(o.out);
+  if (payload.fd() < 0) {
+    return std::unexpected(
+        Error::FromErrno("create a temporary file beside " + o.out.string(), errno));
+  }
+  crypto::Blake2bHasher hasher(32);
+  std::uint64_t written = 0;
+  auto progress = [&](std::uint64_t done) {
+    if (o.progress) o.progress(done, total);
+  };
+  LONTAR_TRY(crypto::EncryptStream(content_key, ArchiveReader(std::move(entries), progress),
+                                   [&](ByteView chunk) -> Status {
+                                     hasher.Update(chunk);
+                                     written += chunk.size();
+                                     return WriteAll(payload.fd(), chunk, payload.path());
+                                   }));
+  h.payload_bytes = written;
+  Bytes digest = hasher.Finish();
+  std::copy(digest.begin(), digest.end(), h.payload_hash.begin());
+
+  const std::string header = SerializeHeader(h);
+  const PackSignature sig{o.authority->id(), o.authority->Sign(SignedMessage(header))};
+  TempFile file(o.out);
+  if (file.fd() < 0) {
+    return std::unexpected(
+        Error::FromErrno("create a temporary file beside " + o.out.string(), errno));
+  }
+  LONTAR_TRY(WriteAll(file.fd(), SerializeEnvelope({sig}, header), file.path()));
+  // Append the payload with an in-kernel copy.
+  if (::lseek(payload.fd(), 0, SEEK_SET) != 0) {
+    return std::unexpected(Error::FromErrno("seek " + payload.path(), errno));
+  }
+  std::uint64_t left = written;
+  while (left > 0) {
+    ssize_t n = ::copy_file_range(payload.fd(), nullptr, file.fd(), nullptr, left, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(Error::FromErrno("write " + file.path(), errno));
+    }
+    if (n == 0) return std::unexpected(Error::Io(payload.path() + " ended early"));
+    left -= static_cast<std::uint64_t>(n);
+  }
+  if (::fsync(file.fd()) != 0)
+    return std::unexpected(Error::FromErrno("fsync " + file.path(), errno));
+  if (::link(file.path().c_str(), o.out.c_str()) != 0) {
+    return std::unexpected(Error::FromErrno("create " + o.out.string(), errno));
+  }
+  LONTAR_TRY(FsyncDir(o.out.has_parent_path() ? o.out.parent_path() : "."));
+  return h;
+}
+
+}  // namespace lontar::pack

@@ -1,0 +1,390 @@
+#include "core/pack/pack_format.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "core/util/fs.hpp"
+
+namespace lontar::pack {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr char kSignatureDomain[] = "lontar-pack-v1";  // followed by a NUL in the message
+
+class File {
+ public:
+  explicit File(const std::filesystem::path& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~File() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  // Reads exactly n bytes, or fewer at end of file.
+  Result<std::size_t> Read(std::uint8_t* out, std::size_t n, const std::filesystem::path& path) {
+    std::size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::read(fd_, out + got, n - got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return std::unexpected(Error::FromErrno("read " + path.string(), errno));
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
+  }
+
+ private:
+  int fd_;
+};
+
+Error NotAPack(const std::filesystem::path& path, const std::string& why) {
+  return Error::Malformed(path.string() + ": " + why +
+                          ". Copy the pack again from the exam authority's original");
+}
+
+// Field readers for the header: each names the field it could not read.
+struct Reader {
+  const Json& j;
+  std::string problem;
+
+  const Json* Field(const char* name, Json::value_t type) {
+    auto it = j.find(name);
+    if (it == j.end() || it->type() != type) {
+      if (problem.empty()) problem = std::string("header field '") + name + "' is missing or wrong";
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string Str(const char* name, std::size_t max = 256) {
+    const Json* f = Field(name, Json::value_t::string);
+    if (f == nullptr) return "";
+    std::string s = f->get<std::string>();
+    if (s.size() > max && problem.empty())
+      problem = std::string("header field '") + name + "' is too long";
+    return s;
+  }
+  std::uint64_t U64(const char* name, std::uint64_t max) {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_number_unsigned()) {
+      if (problem.empty()) problem = std::string("header field '") + name + "' is missing or wrong";
+      return 0;
+    }
+    std::uint64_t v = it->get<std::uint64_t>();
+    if (v > max && problem.empty())
+      problem = std::string("header field '") + name + "' is absurdly large";
+    return v;
+  }
+  Bytes B64(const char* name, std::size_t max) {
+    std::string s = Str(name, max * 2);
+    auto b = Base64Decode(s);
+    if ((!b || b->size() > max) && problem.empty()) {
+      problem = std::string("header field '") + name + "' is not valid base64 of at most " +
+                std::to_string(max) + " bytes";
+    }
+    return b.value_or(Bytes());
+  }
+};
+
+}  // namespace
+
+std::string FormatTime(std::int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<std::int64_t> ParseTime(std::string_view iso) {
+  std::tm tm{};
+  const std::string s(iso);
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') {
+    return std::unexpected(
+        Error::InvalidArgument("time '" + s + "' is not in the form 2026-11-24T07:30:00Z (UTC)"));
+  }
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+}
+
+std::string SerializeHeader(const PackHeader& h) {
+  Json j;
+  j["format"] = "lontar-pack";
+  j["pack_id"] = h.pack_id;
+  j["exam_id"] = h.exam_id;
+  j["exam_version"] = h.exam_version;
+  j["title_id"] = h.title.id;
+  j["title_en"] = h.title.en;
+  j["valid_from"] = FormatTime(h.valid_from_ms);
+  j["valid_until"] = FormatTime(h.valid_until_ms);
+  j["created"] = FormatTime(h.created_ms);
+  Json targets = Json::array();
+  for (const Target& t : h.targets) {
+    targets.push_back({{"terminal_id", t.terminal_id},
+                       {"site", t.site},
+                       {"box_key_id", t.box_key_id.ToString()},
+                       {"slot", Base64Encode(t.slot)}});
+  }
+  j["targets"] = targets;
+  j["kdf"] = {{"alg", "argon2id13"},
+              {"salt", Base64Encode(h.kdf_salt)},
+              {"opslimit", h.kdf.opslimit},
+              {"memlimit", h.kdf.memlimit}};
+  j["results_key"] = Base64Encode(h.results_key.view());
+  j["results_key_id"] = h.results_key.id().ToString();
+  j["payload"] = {{"bytes", h.payload_bytes},
+                  {"hash", HexEncode(h.payload_hash)},
+                  {"items", h.items},
+                  {"media_bytes", h.media_bytes},
+                  {"participants", h.participants}};
+  return j.dump();
+}
+
+Result<PackHeader> ParseHeader(std::string_view json) {
+  Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return std::unexpected(Error::Malformed("pack header is not a JSON object"));
+  }
+  PackHeader h;
+  Reader r{j, {}};
+  if (r.Str("format") != "lontar-pack" && r.problem.empty()) r.problem = "not a pack header";
+  h.pack_id = r.Str("pack_id", 64);
+  h.exam_id = r.Str("exam_id", 64);
+  h.exam_version = r.U64("exam_version", 1ull << 40);
+  h.title.id = r.Str("title_id", 512);
+  h.title.en = r.Str("title_en", 512);
+  auto time_field = [&](const char* name) -> std::int64_t {
+    auto t = ParseTime(r.Str(name, 32));
+    if (!t && r.problem.empty())
+      r.problem = std::string("header field '") + name + "' is not a time";
+    return t.value_or(0);
+  };
+  h.valid_from_ms = time_field("valid_from");
+  h.valid_until_ms = time_field("valid_until");
+  h.created_ms = time_field("created");
+  if (const Json* targets = r.Field("targets", Json::value_t::array)) {
+    if (targets->size() > kMaxTargets && r.problem.empty()) r.problem = "too many targets";
+    for (const Json& t : *targets) {
+      if (!t.is_object()) {
+        r.problem = "a target is not an object";
+        break;
+      }
+      Reader tr{t, {}};
+      Target target;
+      target.terminal_id = tr.Str("terminal_id", 64);
+      target.site = tr.Str("site", 64);
+      auto id = crypto::KeyId::Parse(tr.Str("box_key_id", 16));
+      target.slot = tr.B64("slot", 256);
+      if (!id && tr.problem.empty()) tr.problem = "target box_key_id is not a key id";
+      if (!tr.problem.empty()) {
+        if (r.problem.empty()) r.problem = tr.problem;
+        break;
+      }
+      target.box_key_id = *id;
+      h.targets.push_back(std::move(target));
+    }
+  }
+  if (const Json* kdf = r.Field("kdf", Json::value_t::object)) {
+    Reader kr{*kdf, {}};
+    if (kr.Str("alg") != "argon2id13" && kr.problem.empty()) kr.problem = "unknown release KDF";
+    h.kdf_salt = kr.B64("salt", crypto::kKdfSaltSize);
+    h.kdf.opslimit = kr.U64("opslimit", 64);
+    h.kdf.memlimit = static_cast<std::size_t>(kr.U64("memlimit", 4ull << 30));
+    if (h.kdf_salt.size() != crypto::kKdfSaltSize && kr.problem.empty())
+      kr.problem = "bad KDF salt";
+    if (!kr.problem.empty() && r.problem.empty()) r.problem = "kdf: " + kr.problem;
+  }
+  Bytes results = r.B64("results_key", 32);
+  auto results_key = crypto::BoxPublicKey::FromBytes(results);
+  if (!results_key && r.problem.empty()) r.problem = "results_key is not an X25519 key";
+  if (results_key) h.results_key = *results_key;
+  if (const Json* p = r.Field("payload", Json::value_t::object)) {
+    Reader pr{*p, {}};
+    h.payload_bytes = pr.U64("bytes", kMaxPayloadBytes);
+    auto hash = HexDecode(pr.Str("hash", 64));
+    if ((!hash || hash->size() != 32) && pr.problem.empty()) pr.problem = "bad payload hash";
+    if (hash && hash->size() == 32) std::copy(hash->begin(), hash->end(), h.payload_hash.begin());
+    h.items = pr.U64("items", 1'000'000);
+    h.media_bytes = pr.U64("media_bytes", kMaxPayloadBytes);
+    h.participants = pr.U64("participants", 10'000'000);
+    if (!pr.problem.empty() && r.problem.empty()) r.problem = "payload: " + pr.problem;
+  }
+  if (r.problem.empty() && h.valid_until_ms <= h.valid_from_ms) {
+    r.problem = "valid_until is not after valid_from";
+  }
+  if (r.problem.empty() && h.targets.empty()) r.problem = "the pack has no target terminals";
+  if (!r.problem.empty()) {
+    return std::unexpected(Error::Malformed("pack header: " + r.problem));
+  }
+  return h;
+}
+
+Bytes SignedMessage(std::string_view header_json) {
+  Bytes m(kSignatureDomain, kSignatureDomain + sizeof kSignatureDomain);  // with its NUL
+  AppendU32(m, static_cast<std::uint32_t>(header_json.size()));
+  Append(m, AsBytes(header_json));
+  return m;
+}
+
+Bytes SerializeEnvelope(const std::vector<PackSignature>& signatures, std::string_view header) {
+  Bytes out(kMagic, kMagic + sizeof kMagic);
+  AppendU16(out, kFormatVersion);
+  out.push_back(static_cast<std::uint8_t>(signatures.size()));
+  for (const PackSignature& s : signatures) {
+    Append(out, s.key_id.bytes);
+    Append(out, s.signature);
+  }
+  AppendU32(out, static_cast<std::uint32_t>(header.size()));
+  Append(out, AsBytes(header));
+  return out;
+}
+
+Result<Envelope> ReadEnvelope(const std::filesystem::path& path) {
+  File f(path);
+  if (!f.ok()) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  std::uint8_t fixed[11];
+  LONTAR_ASSIGN_OR_RETURN(std::size_t got, f.Read(fixed, sizeof fixed, path));
+  if (got < 8 || std::memcmp(fixed, kMagic, 8) != 0) {
+    return std::unexpected(Error::Malformed(path.string() + " is not a Lontar item pack (.lpk)"));
+  }
+  if (got < sizeof fixed) return std::unexpected(NotAPack(path, "the file is truncated"));
+  const std::uint16_t version = static_cast<std::uint16_t>(fixed[8] | fixed[9] << 8);
+  if (version != kFormatVersion) {
+    return std::unexpected(Error::TooNew(
+        path.string() + ": pack format " + std::to_string(version) + " (this Lontar reads " +
+        std::to_string(kFormatVersion) + "); upgrade Lontar on this terminal"));
+  }
+  const std::size_t count = fixed[10];
+  if (count == 0 || count > kMaxSignatures) {
+    return std::unexpected(NotAPack(path, "it declares " + std::to_string(count) + " signatures"));
+  }
+  Envelope e;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint8_t raw[72];
+    LONTAR_ASSIGN_OR_RETURN(got, f.Read(raw, sizeof raw, path));
+    if (got < sizeof raw) return std::unexpected(NotAPack(path, "the file is truncated"));
+    PackSignature s;
+    std::memcpy(s.key_id.bytes.data(), raw, 8);
+    std::memcpy(s.signature.data(), raw + 8, 64);
+    e.signatures.push_back(s);
+  }
+  std::uint8_t len_raw[4];
+  LONTAR_ASSIGN_OR_RETURN(got, f.Read(len_raw, sizeof len_raw, path));
+  if (got < sizeof len_raw) return std::unexpected(NotAPack(path, "the file is truncated"));
+  const std::uint32_t header_len = LoadU32(len_raw);
+  if (header_len == 0 || header_len > kMaxHeaderBytes) {
+    return std::unexpected(NotAPack(path, "its header length is " + std::to_string(header_len)));
+  }
+  e.header_json.resize(header_len);
+  LONTAR_ASSIGN_OR_RETURN(
+      got, f.Read(reinterpret_cast<std::uint8_t*>(e.header_json.data()), header_len, path));
+  if (got < header_len) return std::unexpected(NotAPack(path, "the file is truncated"));
+  e.payload_offset = sizeof fixed + count * 72 + 4 + header_len;
+  return e;
+}
+
+Result<crypto::KeyId> VerifyEnvelope(const Envelope& envelope,
+                                     const std::vector<crypto::VerifyKey>& trusted) {
+  const Bytes message = SignedMessage(envelope.header_json);
+  std::string signers, trusted_ids;
+  for (const PackSignature& s : envelope.signatures) {
+    if (!signers.empty()) signers += ", ";
+    signers += s.key_id.ToString();
+    for (const crypto::VerifyKey& k : trusted) {
+      if (k.id() != s.key_id) continue;
+      if (k.Verify(message, s.signature)) return s.key_id;
+      return std::unexpected(Error::BadSignature(
+          "pack signature by key " + s.key_id.ToString() +
+          " does not verify: the pack was altered or damaged after it was signed. Copy it again "
+          "from the exam authority's original"));
+    }
+  }
+  for (const crypto::VerifyKey& k : trusted) {
+    if (!trusted_ids.empty()) trusted_ids += ", ";
+    trusted_ids += k.id().ToString();
+  }
+  return std::unexpected(Error::Untrusted(
+      "pack is signed by key " + signers + ", which this terminal does not trust (trusted keys: " +
+      trusted_ids + "). Get a pack signed by your exam authority, or install a trust update"));
+}
+
+Status VerifyPayload(const std::filesystem::path& path, const Envelope& envelope,
+                     const PackHeader& header, const std::filesystem::path* copy_to) {
+  File f(path);
+  if (!f.ok()) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  int out = -1;
+  if (copy_to != nullptr) {
+    out = ::open(copy_to->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) return std::unexpected(Error::FromErrno("create " + copy_to->string(), errno));
+  }
+  auto fail = [&](Error e) -> Status {
+    if (out >= 0) {
+      ::close(out);
+      ::unlink(copy_to->c_str());
+    }
+    return std::unexpected(std::move(e));
+  };
+  auto write_all = [&](const std::uint8_t* data, std::size_t n) -> Status {
+    while (n > 0) {
+      ssize_t w = ::write(out, data, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return std::unexpected(Error::FromErrno("write " + copy_to->string(), errno));
+      }
+      data += w;
+      n -= static_cast<std::size_t>(w);
+    }
+    return Ok();
+  };
+  crypto::Blake2bHasher hasher(32);
+  std::vector<std::uint8_t> buf(1 << 16);
+  std::uint64_t offset = 0, payload = 0;
+  for (;;) {
+    auto got = f.Read(buf.data(), buf.size(), path);
+    if (!got) return fail(got.error());
+    if (*got == 0) break;
+    if (out >= 0) {
+      if (auto st = write_all(buf.data(), *got); !st) return fail(st.error());
+    }
+    // Hash only the bytes past the envelope.
+    std::size_t skip = 0;
+    if (offset < envelope.payload_offset) {
+      skip =
+          static_cast<std::size_t>(std::min<std::uint64_t>(*got, envelope.payload_offset - offset));
+    }
+    hasher.Update(ByteView(buf.data() + skip, *got - skip));
+    payload += *got - skip;
+    offset += *got;
+    if (payload > header.payload_bytes) break;
+  }
+  if (payload != header.payload_bytes) {
+    return fail(Error::Malformed(
+        path.string() + ": payload is " + std::to_string(payload) +
+        " bytes, the signed header says " + std::to_string(header.payload_bytes) +
+        (payload < header.payload_bytes ? " (the file is truncated: an interrupted copy?)"
+                                        : " (bytes were appended)") +
+        ". Copy the pack again from the exam authority's original"));
+  }
+  if (!crypto::ConstantTimeEqual(hasher.Finish(), header.payload_hash)) {
+    return fail(Error::Corruption(path.string() +
+                                  ": payload does not match the hash in the signed header (the "
+                                  "file was altered or damaged). Copy the pack again"));
+  }
+  if (out >= 0) {
+    if (::fsync(out) != 0) return fail(Error::FromErrno("fsync " + copy_to->string(), errno));
+    ::close(out);
+  }
+  return Ok();
+}
+
+}  // namespace lontar::pack

@@ -1,0 +1,66 @@
+// Packs on a terminal: loading (verify, store still encrypted, journal) and releasing (the
+// proctor's release code unwraps the content key).
+//
+// Invariants:
+//  (1) Nothing in a pack file is parsed before a signature by one of the terminal's trusted
+//      keys has verified over its header, and nothing is stored before the payload hash has.
+//  (2) A load is all or nothing: the file lands in HOME/packs/<pack_id>.lpk (temporary name,
+//      fsync, rename) and then one journal transaction records it in `packs` and raises
+//      `exam_versions`. A crash in between leaves an unreferenced file, never a half load.
+//  (3) exam_versions.highest never decreases: a pack whose version is not above it is refused
+//      (rollback), whatever its signature.
+//  (4) Until release no content key is in the vault; the pack on disk stays encrypted, so items
+//      are unreadable even to someone holding the vault key.
+//  (5) Release failures are journaled and counted; from the 4th on, each one doubles a waiting
+//      time (5 s, 10 s, ... up to 15 minutes) during which no attempt is accepted. The count and
+//      the time are in the vault, so restarting does not reset them.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/pack/pack_format.hpp"
+#include "core/terminal/terminal.hpp"
+
+namespace lontar::pack {
+
+// How far the terminal's clock may be from the pack's validity window: terminals at remote
+// sites drift, and a pack valid from 07:00 must load at 06:58.
+inline constexpr std::int64_t kClockToleranceMs = 10 * 60 * 1000;
+
+struct LoadResult {
+  PackHeader header;
+  bool already_loaded = false;  // the same pack was loaded before: nothing was changed
+};
+
+// Loads `file` onto the terminal. Refusals, each kUntrusted / kBadSignature / kCorruption /
+// kMalformed / kInvalidArgument with what to do, leave the vault unchanged. Touches disk.
+[[nodiscard]] Result<LoadResult> LoadPack(terminal::Terminal& terminal,
+                                          const std::filesystem::path& file, const Clock& clock);
+
+struct LoadedPack {
+  PackHeader header;
+  std::filesystem::path file;
+  bool released = false;
+};
+
+// Every pack loaded on this terminal, newest first. Reads disk.
+[[nodiscard]] Result<std::vector<LoadedPack>> ListPacks(terminal::Terminal& terminal);
+
+// Releases the pack `pack_id` (or, when empty, the one loaded pack valid now) with the release
+// code. kWrongKey "wrong release code" (journaled, counted), kInvalidArgument "wait N seconds"
+// while backing off. Idempotent once released. Touches disk.
+[[nodiscard]] Result<PackHeader> ReleasePack(terminal::Terminal& terminal, std::string_view pack_id,
+                                             ByteView release_code, const Clock& clock);
+
+// Seconds to wait after `failures` consecutive wrong codes (0 for the first three).
+std::int64_t ReleaseBackoffSeconds(std::int64_t failures);
+
+// The released content key of `pack_id`; kNotFound before release. Reads disk.
+[[nodiscard]] Result<crypto::SecretBytes> ContentKey(terminal::Terminal& terminal,
+                                                     std::string_view pack_id);
+
+}  // namespace lontar::pack

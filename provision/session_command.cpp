@@ -1,0 +1,45 @@
+// `lontar session release`: the proctor's release code opens the session's pack.
+#include <iostream>
+
+#include "core/pack/terminal_packs.hpp"
+#include "core/util/fs.hpp"
+#include "provision/cli.hpp"
+
+namespace lontar::cli {
+namespace {
+
+struct SessionArgs {
+  std::filesystem::path home, code_file;
+  std::string pack;
+};
+
+Status Release(const SessionArgs& a) {
+  SystemClock clock;
+  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
+  LONTAR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(a.code_file, 4096));
+  std::size_t end = 0;
+  while (end < raw.size() && raw[end] != '\n' && raw[end] != '\r') ++end;
+  auto code = crypto::SecretBytes::CopyOf(ByteView(raw.data(), end));
+  crypto::Wipe(raw);
+  if (!code) return std::unexpected(code.error());
+  LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h, pack::ReleasePack(t, a.pack, code->view(), clock));
+  std::cout << "released: exam " << h.exam_id << " version " << h.exam_version << " (pack "
+            << h.pack_id << ")\n";
+  return Ok();
+}
+
+}  // namespace
+
+void RegisterSessionCommands(CLI::App& app, Runner& runner) {
+  auto args = std::make_shared<SessionArgs>();
+  auto* session = app.add_subcommand("session", "run exam sessions on this terminal");
+  session->require_subcommand(1);
+  auto* release =
+      session->add_subcommand("release", "open the session's pack with the release code");
+  AddHomeOption(*release, args->home);
+  release->add_option("--code-file", args->code_file, "file holding the release code")->required();
+  release->add_option("--pack", args->pack, "pack id, when more than one loaded pack is valid now");
+  release->callback([&runner, args] { runner.Run([&] { return Release(*args); }); });
+}
+
+}  // namespace lontar::cli
