@@ -52,6 +52,7 @@ class Statement {
   // The blob without copying; valid until the next Step/Reset.
   ByteView ColumnBlobView(int col) const;
   bool ColumnIsNull(int col) const;
+  int ColumnCount() const { return sqlite3_column_count(stmt_); }
 
  private:
   sqlite3* db_ = nullptr;
