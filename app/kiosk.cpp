@@ -12,7 +12,7 @@
 #include "app/i18n.hpp"
 #include "app/screens/error.hpp"
 #include "app/screens/health.hpp"
-#include "core/terminal/status.hpp"
+#include "core/status/status.hpp"
 
 namespace lontar::app {
 namespace {
@@ -91,7 +91,7 @@ class Kiosk {
   }
 
   void Recheck() {
-    auto status = terminal::ReadStatus(options_.home);
+    auto status = status::ReadStatus(options_.home);
     if (status) {
       state_ = std::move(*status);
     } else {
@@ -110,7 +110,7 @@ class Kiosk {
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
     const ScreenContext ctx{tr(), fonts_, look_, now};
     std::optional<Intent> intent;
-    if (const auto* status = std::get_if<terminal::TerminalStatus>(&state_)) {
+    if (const auto* status = std::get_if<status::TerminalStatus>(&state_)) {
       intent = DrawHealth(ctx, *status);
     } else {
       intent = DrawError(ctx, std::get<Error>(state_));
@@ -147,7 +147,7 @@ class Kiosk {
   Look look_;
   bool english_;
   Fonts fonts_;
-  std::variant<terminal::TerminalStatus, Error> state_ = Error::Internal("not checked yet");
+  std::variant<status::TerminalStatus, Error> state_ = Error::Internal("not checked yet");
   std::time_t checked_at_ = 0;
 };
 

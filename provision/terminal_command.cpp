@@ -4,8 +4,8 @@
 
 #include "core/crypto/key_file.hpp"
 #include "core/pack/terminal_packs.hpp"
+#include "core/status/status.hpp"
 #include "core/terminal/enrollment.hpp"
-#include "core/terminal/status.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
@@ -85,7 +85,7 @@ Status Load(const TerminalArgs& args) {
 }
 
 Status PrintStatus(const TerminalArgs& args) {
-  LONTAR_ASSIGN_OR_RETURN(terminal::TerminalStatus s, terminal::ReadStatus(args.home));
+  LONTAR_ASSIGN_OR_RETURN(status::TerminalStatus s, status::ReadStatus(args.home));
   if (args.json) {
     nlohmann::ordered_json j;
     j["home"] = s.home.string();
@@ -102,6 +102,16 @@ Status PrintStatus(const TerminalArgs& args) {
                   {"key_source", s.key_source},
                   {"schema_version", s.schema_version},
                   {"bytes", s.vault_bytes}};
+    nlohmann::ordered_json packs = nlohmann::ordered_json::array();
+    for (const auto& p : s.packs) {
+      packs.push_back({{"pack_id", p.pack_id},
+                       {"exam_id", p.exam_id},
+                       {"exam_version", p.exam_version},
+                       {"valid_from", p.valid_from},
+                       {"valid_until", p.valid_until},
+                       {"released", p.released}});
+    }
+    j["packs"] = packs;
     j["journal"] = {{"ok", s.journal_ok},
                     {"records", s.journal_records},
                     {"head_seq", s.head_seq},
@@ -120,6 +130,12 @@ Status PrintStatus(const TerminalArgs& args) {
     }
     std::cout << "vault        OK, schema " << s.schema_version << ", " << s.vault_bytes
               << " bytes, key from " << s.key_source << "\n";
+    for (const auto& p : s.packs) {
+      std::cout << "pack         " << p.exam_id << " version " << p.exam_version << ", valid "
+                << p.valid_from << " .. " << p.valid_until
+                << (p.released ? ", released" : ", not released") << "\n";
+    }
+    if (s.packs.empty()) std::cout << "pack         none loaded\n";
     if (s.journal_ok) {
       std::cout << "journal      OK, " << s.journal_records << " records, head " << s.head_seq
                 << " " << s.head_hash.substr(0, 16) << ", last signed checkpoint "

@@ -22,7 +22,7 @@ void Row(const char* label, const std::string& value, const ImVec4* colour = nul
 
 }  // namespace
 
-std::optional<Intent> DrawHealth(const ScreenContext& ctx, const terminal::TerminalStatus& s) {
+std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
   const ImVec2 area = ImGui::GetContentRegionAvail();
 
@@ -72,7 +72,15 @@ std::optional<Intent> DrawHealth(const ScreenContext& ctx, const terminal::Termi
       Row(tr("health.journal"), tr("health.journal_broken"), &bad);
       Row("", s.journal_problem);
     }
-    Row(tr("health.pack"), tr("health.no_pack"));
+    if (s.packs.empty()) {
+      Row(tr("health.pack"), tr("health.no_pack"));
+    } else {
+      const status::PackInfo& p = s.packs.front();
+      const std::string title = tr.lang() == "en" ? p.title_en : p.title_id;
+      Row(tr("health.pack"), title + " · " + p.exam_id + " v" + std::to_string(p.exam_version) +
+                                 " · " +
+                                 tr(p.released ? "health.released" : "health.not_released"));
+    }
     ImGui::EndTable();
   }
   EndBody();

@@ -5,10 +5,10 @@
 #include <optional>
 
 #include "app/screens/screen.hpp"
-#include "core/terminal/status.hpp"
+#include "core/status/status.hpp"
 
 namespace lontar::app {
 
-std::optional<Intent> DrawHealth(const ScreenContext& ctx, const terminal::TerminalStatus& status);
+std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& status);
 
 }  // namespace lontar::app

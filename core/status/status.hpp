@@ -10,11 +10,20 @@
 
 #include "core/util/error.hpp"
 
-namespace lontar::terminal {
+namespace lontar::status {
 
 struct TrustedKeyInfo {
   std::string key_id;  // 16 hex digits, minisign order
   std::string label;   // free text given when the key was trusted, e.g. "authority.pub"
+};
+
+struct PackInfo {
+  std::string pack_id;
+  std::string exam_id;
+  std::uint64_t exam_version = 0;
+  std::string title_id, title_en;
+  std::string valid_from, valid_until;  // ISO 8601 UTC
+  bool released = false;
 };
 
 struct TerminalStatus {
@@ -31,6 +40,9 @@ struct TerminalStatus {
   int schema_version = 0;
   std::uint64_t vault_bytes = 0;  // vault.db plus its -wal file
 
+  // Item packs loaded, newest first.
+  std::vector<PackInfo> packs;
+
   // Journal
   std::uint64_t journal_records = 0;
   std::uint64_t head_seq = 0;
@@ -45,4 +57,4 @@ struct TerminalStatus {
 // in the status, not as an error. Reads only.
 [[nodiscard]] Result<TerminalStatus> ReadStatus(const std::filesystem::path& home);
 
-}  // namespace lontar::terminal
+}  // namespace lontar::status

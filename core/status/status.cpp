@@ -1,12 +1,13 @@
-#include "core/terminal/status.hpp"
+#include "core/status/status.hpp"
 
+#include "core/pack/terminal_packs.hpp"
 #include "core/terminal/terminal.hpp"
 
-namespace lontar::terminal {
+namespace lontar::status {
 
 Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   SystemClock clock;
-  LONTAR_ASSIGN_OR_RETURN(Terminal t, Terminal::Open(home, clock));
+  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(home, clock));
   TerminalStatus s;
   s.home = home;
   s.terminal_id = t.id();
@@ -14,14 +15,22 @@ Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   s.name = t.name();
   s.signing_key_id = t.signing_key().id().ToString();
   s.box_key_id = t.box_key().public_key().id().ToString();
-  LONTAR_ASSIGN_OR_RETURN(std::vector<TrustedKey> trusted, t.TrustedKeys());
-  for (const TrustedKey& k : trusted) s.trusted_keys.push_back({k.key.id().ToString(), k.label});
+  LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::TrustedKey> trusted, t.TrustedKeys());
+  for (const terminal::TrustedKey& k : trusted)
+    s.trusted_keys.push_back({k.key.id().ToString(), k.label});
   s.key_source = std::string(vault::KeySourceName(t.vault().key_source()));
   s.schema_version = t.vault().schema_version();
   std::error_code ec;
   for (const char* f : {"vault.db", "vault.db-wal"}) {
     auto size = std::filesystem::file_size(home / f, ec);
     if (!ec) s.vault_bytes += size;
+  }
+  LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
+  for (const pack::LoadedPack& p : packs) {
+    const pack::PackHeader& h = p.header;
+    s.packs.push_back({h.pack_id, h.exam_id, h.exam_version, h.title.id, h.title.en,
+                       pack::FormatTime(h.valid_from_ms), pack::FormatTime(h.valid_until_ms),
+                       p.released});
   }
   LONTAR_ASSIGN_OR_RETURN(journal::VerifyReport report,
                           journal::VerifyJournal(t.vault(), t.signing_key().public_key()));
@@ -34,4 +43,4 @@ Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   return s;
 }
 
-}  // namespace lontar::terminal
+}  // namespace lontar::status

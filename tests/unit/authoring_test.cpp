@@ -1,0 +1,126 @@
+// The authoring source: the mini fixture loads; a broken copy reports every problem at once,
+// each with its file and line.
+#include "core/authoring/source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar::authoring {
+namespace {
+
+using lontar::testing::ReadText;
+using lontar::testing::TempDir;
+using lontar::testing::WriteText;
+
+const std::filesystem::path kMini =
+    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
+
+TEST(Authoring, MiniFixtureLoads) {
+  auto s = LoadSource(kMini);
+  ASSERT_TRUE(s) << s.error().front().ToString();
+  EXPECT_EQ(s->exam.id, "TEST-MINI");
+  ASSERT_EQ(s->exam.sections.size(), 2u);
+  EXPECT_EQ(s->exam.sections[0].pass_threshold, 5);
+  EXPECT_EQ(s->exam.items.size(), 4u);
+  EXPECT_EQ(s->exam.items.at("tkp-01").options[0].weight, 5);
+  EXPECT_EQ(s->exam.items.at("tiu-01").points_correct, 5);
+  EXPECT_EQ(s->exam.items.at("tiu-02").media, std::vector<std::string>{"media/boxes.png"});
+  ASSERT_EQ(s->exam.roster.size(), 3u);
+  EXPECT_EQ(s->exam.roster[1].name, "Baso, Daeng");
+  EXPECT_TRUE(s->exam.roster[1].pin_hash.starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
+  ASSERT_EQ(s->media.size(), 1u);
+  EXPECT_EQ(s->exam.competencies[0].levels, (std::array<int, 4>{3, 5, 7, 9}));
+}
+
+class BrokenSource : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::copy(kMini, dir_ / "exam", std::filesystem::copy_options::recursive);
+  }
+  void Edit(const std::string& file, const std::string& from, const std::string& to) {
+    std::string text = ReadText(dir_ / "exam" / file);
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    WriteText(dir_ / "exam" / file, text);
+  }
+  std::vector<std::string> Problems() {
+    auto s = LoadSource(dir_ / "exam");
+    EXPECT_FALSE(s);
+    std::vector<std::string> out;
+    if (!s) {
+      for (const auto& d : s.error()) out.push_back(d.ToString());
+    }
+    return out;
+  }
+  TempDir dir_;
+};
+
+bool Has(const std::vector<std::string>& problems, const std::string& text) {
+  for (const auto& p : problems) {
+    if (p == text) return true;
+  }
+  return false;
+}
+
+TEST_F(BrokenSource, ReportsEveryProblemWithFileAndLine) {
+  Edit("items/tkp-01.yaml", "weight: 3}", "weight: 7}");
+  Edit("items/tiu-01.yaml", "correct: true}", "}");
+  Edit("items/tiu-02.yaml", "media/boxes.png", "media/missing.png");
+  Edit("exam.yaml", "duration_minutes: 10", "duration_minutes: 900");
+  Edit("exam.yaml", "items: [tkp-01, tkp-02]", "items: [tkp-01, tkp-02, tkp-03]");
+  Edit("roster.csv", "TEST-0003,Yohanes Kambu,,", "TEST-0001,Yohanes Kambu,,");
+  const auto p = Problems();
+  for (const auto& line : p) std::cout << "  " << line << "\n";
+  EXPECT_TRUE(Has(p, "items/tkp-01.yaml:10: option C has weight 7; allowed 1..5"));
+  EXPECT_TRUE(Has(p,
+                  "items/tiu-01.yaml:7: a single-answer item needs exactly one option with "
+                  "correct: true (found 0)"));
+  EXPECT_TRUE(Has(p, "items/tiu-02.yaml:6: media file 'media/missing.png' does not exist"));
+  EXPECT_TRUE(Has(p, "exam.yaml:8: 'duration_minutes' is 900; allowed 1..600"));
+  EXPECT_TRUE(Has(p,
+                  "exam.yaml: section 'tkp' lists item 'tkp-03', which has no file "
+                  "items/tkp-03.yaml"));
+  EXPECT_TRUE(Has(p, "roster.csv:4: participant TEST-0001 is listed twice"));
+  EXPECT_EQ(p.size(), 6u);
+}
+
+TEST_F(BrokenSource, SyntaxErrorsAndUnknownReferencesAreNamed) {
+  Edit("items/tkp-02.yaml", "competency: integritas", "competency: kejujuran");
+  Edit("items/tiu-01.yaml", "type: single", "type: [single");
+  Edit("exam.yaml", "standards: {integritas: 3}", "standards: {integritas: 6}");
+  const auto p = Problems();
+  for (const auto& line : p) std::cout << "  " << line << "\n";
+  EXPECT_TRUE(Has(p, "items/tkp-02.yaml:3: competency 'kejujuran' is not declared in exam.yaml"));
+  bool syntax = false;
+  for (const auto& line : p)
+    syntax |= line.starts_with("items/tiu-01.yaml:") &&
+              line.find("YAML syntax error") != std::string::npos;
+  EXPECT_TRUE(syntax);
+  EXPECT_TRUE(
+      Has(p, "exam.yaml:28: position 'staf': standard for 'integritas' must be a level 1..5"));
+}
+
+TEST_F(BrokenSource, PinsInTheRosterAreRefused) {
+  WriteText(dir_ / "exam" / "roster.csv",
+            "participant,name,position,pin_hash\nTEST-0001,Ayu,staf,123456\n");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("roster.csv:2: participant TEST-0001: pin_hash is not an Argon2id hash"),
+            std::string::npos)
+      << p[0];
+}
+
+TEST_F(BrokenSource, MissingExamFileSaysWhatIsNeeded) {
+  std::filesystem::remove(dir_ / "exam" / "exam.yaml");
+  const auto p = Problems();
+  ASSERT_FALSE(p.empty());
+  EXPECT_NE(p[0].find("exam.yaml: missing"), std::string::npos) << p[0];
+}
+
+}  // namespace
+}  // namespace lontar::authoring

@@ -1,0 +1,129 @@
+// The pack workflow through the real `lontar` binary, as the exam authority and a technician run
+// it: keys, terminal, build, inspect, verify, load, release.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+using testing::CommandResult;
+using testing::ReadText;
+using testing::RunLontar;
+using testing::TempDir;
+using testing::WriteText;
+
+const std::string kMini = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam";
+const std::string kCode = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-release-code.txt";
+
+class PackCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Run({"keys", "new", "authority", "--out", Path("keys")}).exit_code, 0);
+    ASSERT_EQ(Run({"keys", "new", "results", "--out", Path("keys")}).exit_code, 0);
+    ASSERT_EQ(Run({"terminal", "init", "--home", Path("t"), "--site", "SITE-01", "--trust",
+                   Path("keys/authority.pub")})
+                  .exit_code,
+              0);
+    ASSERT_EQ(
+        Run({"terminal", "enrollment", "--home", Path("t"), "--out", Path("t.enroll")}).exit_code,
+        0);
+  }
+  std::string Path(const std::string& name) { return (dir_ / name).string(); }
+  CommandResult Run(const std::vector<std::string>& args) {
+    auto r = RunLontar(args);
+    last_ = r;
+    return r;
+  }
+  CommandResult Build(const std::string& source, const std::string& out, int version = 1) {
+    return Run({"pack", "build", source, "--key", Path("keys/authority.key"), "--version",
+                std::to_string(version), "--valid-from", "2026-01-01T00:00:00Z", "--valid-until",
+                "2099-12-31T00:00:00Z", "--for", Path("t.enroll"), "--release-code-file", kCode,
+                "--results-pub", Path("keys/results.pub"), "--out", out});
+  }
+  TempDir dir_;
+  CommandResult last_;
+};
+
+TEST_F(PackCommand, BuildInspectVerifyLoadRelease) {
+  auto built = Build(kMini, Path("exam.lpk"));
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string pack_id = built.out.substr(0, 32);
+
+  auto inspect = Run({"pack", "inspect", Path("exam.lpk"), "--json"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  auto j = nlohmann::json::parse(inspect.out);
+  EXPECT_EQ(j["pack_id"], pack_id);
+  EXPECT_EQ(j["exam_id"], "TEST-MINI");
+  EXPECT_EQ(j["payload"]["items"], 4);
+  EXPECT_EQ(j["targets"].size(), 1u);
+  EXPECT_EQ(j["signature_checked"], false);
+
+  auto verify = Run({"pack", "verify", Path("exam.lpk"), "--trust", Path("keys/authority.pub")});
+  ASSERT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("OK"), std::string::npos);
+
+  auto load = Run({"terminal", "load", "--home", Path("t"), Path("exam.lpk")});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_NE(load.out.find("loaded: exam TEST-MINI version 1"), std::string::npos);
+  auto again = Run({"terminal", "load", "--home", Path("t"), Path("exam.lpk")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("already loaded"), std::string::npos);
+
+  WriteText(dir_ / "wrong.txt", "NOT-THE-CODE\n");
+  auto wrong = Run({"session", "release", "--home", Path("t"), "--code-file", Path("wrong.txt")});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("wrong release code"), std::string::npos) << wrong.err;
+  auto right = Run({"session", "release", "--home", Path("t"), "--code-file", kCode});
+  ASSERT_EQ(right.exit_code, 0) << right.err;
+  EXPECT_NE(right.out.find("released: exam TEST-MINI"), std::string::npos);
+
+  auto status = Run({"terminal", "status", "--home", Path("t"), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto s = nlohmann::json::parse(status.out);
+  ASSERT_EQ(s["packs"].size(), 1u);
+  EXPECT_EQ(s["packs"][0]["exam_id"], "TEST-MINI");
+  EXPECT_EQ(s["packs"][0]["released"], true);
+  EXPECT_EQ(s["journal"]["ok"], true);
+}
+
+TEST_F(PackCommand, BuildReportsEveryProblemAndWritesNothing) {
+  std::filesystem::copy(kMini, dir_ / "src", std::filesystem::copy_options::recursive);
+  std::string item = ReadText(dir_ / "src/items/tkp-01.yaml");
+  item.replace(item.find("weight: 3}"), 10, "weight: 7}");
+  WriteText(dir_ / "src/items/tkp-01.yaml", item);
+  std::filesystem::remove(dir_ / "src/media/boxes.png");
+  auto r = Build(Path("src"), Path("bad.lpk"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("items/tkp-01.yaml:10: option C has weight 7; allowed 1..5"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("items/tiu-02.yaml:6: media file 'media/boxes.png' does not exist"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 problem(s)"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.lpk"));
+}
+
+TEST_F(PackCommand, VerifyWithAnotherAuthorityFails) {
+  ASSERT_EQ(Build(kMini, Path("exam.lpk")).exit_code, 0);
+  ASSERT_EQ(Run({"keys", "new", "authority", "--out", Path("other")}).exit_code, 0);
+  auto r = Run({"pack", "verify", Path("exam.lpk"), "--trust", Path("other/authority.pub")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("does not trust"), std::string::npos) << r.err;
+}
+
+TEST_F(PackCommand, BuildRefusesToOverwrite) {
+  ASSERT_EQ(Build(kMini, Path("exam.lpk")).exit_code, 0);
+  const std::string before = ReadText(dir_ / "exam.lpk");
+  auto r = Build(kMini, Path("exam.lpk"), 2);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("refusing to overwrite"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadText(dir_ / "exam.lpk"), before);
+}
+
+}  // namespace
+}  // namespace lontar
