@@ -29,5 +29,6 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner);
 void RegisterJournalCommands(CLI::App& app, Runner& runner);
 void RegisterPackCommands(CLI::App& app, Runner& runner);
 void RegisterSessionCommands(CLI::App& app, Runner& runner);
+void RegisterTrustCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterJournalCommands(app, runner);
   lontar::cli::RegisterPackCommands(app, runner);
   lontar::cli::RegisterSessionCommands(app, runner);
+  lontar::cli::RegisterTrustCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

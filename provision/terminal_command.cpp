@@ -7,6 +7,7 @@
 #include "core/status/status.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/terminal/terminal.hpp"
+#include "core/terminal/trust.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
 
@@ -81,6 +82,17 @@ Status Load(const TerminalArgs& args) {
               << pack::FormatTime(h.valid_until_ms) << "; items stay encrypted until the "
               << "session is released\n";
   }
+  return Ok();
+}
+
+Status Trust(const TerminalArgs& args) {
+  SystemClock clock;
+  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(args.home, clock));
+  LONTAR_ASSIGN_OR_RETURN(Bytes data, ReadFile(args.pack, terminal::kMaxTrustUpdateBytes));
+  auto u = terminal::ApplyTrustUpdate(t, data);
+  if (!u) return std::unexpected(u.error().WithContext(args.pack.string()));
+  std::cout << "applied trust update " << u->sequence << ": " << u->add.size() << " key(s) added, "
+            << u->revoke.size() << " revoked\n";
   return Ok();
 }
 
@@ -180,6 +192,12 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
   AddHomeOption(*load, args->home);
   load->add_option("pack", args->pack, "pack file (.lpk)")->required();
   load->callback([&runner, args] { runner.Run([&] { return Load(*args); }); });
+
+  auto* trust = terminal->add_subcommand(
+      "trust", "apply a trust update signed by a currently trusted authority key");
+  AddHomeOption(*trust, args->home);
+  trust->add_option("update", args->pack, "trust update file")->required();
+  trust->callback([&runner, args] { runner.Run([&] { return Trust(*args); }); });
 
   auto* status = terminal->add_subcommand(
       "status", "identity, trusted keys, vault health and journal state (exit 1 if unhealthy)");

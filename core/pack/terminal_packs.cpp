@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/pack/key_wrap.hpp"
 #include "core/util/fs.hpp"
@@ -68,7 +69,9 @@ Status CheckValidity(const PackHeader& h, std::int64_t now) {
 Result<std::optional<std::int64_t>> MetaInt(vault::Vault& v, const char* name) {
   LONTAR_ASSIGN_OR_RETURN(auto text, v.GetMeta(name));
   if (!text) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(std::stoll(*text));
+  std::int64_t value = 0;
+  std::from_chars(text->data(), text->data() + text->size(), value);
+  return std::optional<std::int64_t>(value);
 }
 
 }  // namespace
