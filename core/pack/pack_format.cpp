@@ -249,48 +249,66 @@ Bytes SerializeEnvelope(const std::vector<PackSignature>& signatures, std::strin
   return out;
 }
 
-Result<Envelope> ReadEnvelope(const std::filesystem::path& path) {
-  File f(path);
-  if (!f.ok()) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
-  std::uint8_t fixed[11];
-  LONTAR_ASSIGN_OR_RETURN(std::size_t got, f.Read(fixed, sizeof fixed, path));
-  if (got < 8 || std::memcmp(fixed, kMagic, 8) != 0) {
+Result<Envelope> ParseEnvelope(ByteView in, std::string_view name) {
+  const std::filesystem::path path(name);
+  if (in.size() < 8 || std::memcmp(in.data(), kMagic, 8) != 0) {
     return std::unexpected(Error::Malformed(path.string() + " is not a Lontar item pack (.lpk)"));
   }
-  if (got < sizeof fixed) return std::unexpected(NotAPack(path, "the file is truncated"));
-  const std::uint16_t version = static_cast<std::uint16_t>(fixed[8] | fixed[9] << 8);
+  if (in.size() < 11) return std::unexpected(NotAPack(path, "the file is truncated"));
+  const std::uint16_t version = static_cast<std::uint16_t>(in[8] | in[9] << 8);
   if (version != kFormatVersion) {
     return std::unexpected(Error::TooNew(
         path.string() + ": pack format " + std::to_string(version) + " (this Lontar reads " +
         std::to_string(kFormatVersion) + "); upgrade Lontar on this terminal"));
   }
-  const std::size_t count = fixed[10];
+  const std::size_t count = in[10];
   if (count == 0 || count > kMaxSignatures) {
     return std::unexpected(NotAPack(path, "it declares " + std::to_string(count) + " signatures"));
   }
+  std::size_t at = 11;
   Envelope e;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::uint8_t raw[72];
-    LONTAR_ASSIGN_OR_RETURN(got, f.Read(raw, sizeof raw, path));
-    if (got < sizeof raw) return std::unexpected(NotAPack(path, "the file is truncated"));
+  for (std::size_t i = 0; i < count; ++i, at += 72) {
+    if (in.size() < at + 72) return std::unexpected(NotAPack(path, "the file is truncated"));
     PackSignature s;
-    std::memcpy(s.key_id.bytes.data(), raw, 8);
-    std::memcpy(s.signature.data(), raw + 8, 64);
+    std::memcpy(s.key_id.bytes.data(), in.data() + at, 8);
+    std::memcpy(s.signature.data(), in.data() + at + 8, 64);
     e.signatures.push_back(s);
   }
-  std::uint8_t len_raw[4];
-  LONTAR_ASSIGN_OR_RETURN(got, f.Read(len_raw, sizeof len_raw, path));
-  if (got < sizeof len_raw) return std::unexpected(NotAPack(path, "the file is truncated"));
-  const std::uint32_t header_len = LoadU32(len_raw);
+  if (in.size() < at + 4) return std::unexpected(NotAPack(path, "the file is truncated"));
+  const std::uint32_t header_len = LoadU32(in.subspan(at, 4));
+  at += 4;
   if (header_len == 0 || header_len > kMaxHeaderBytes) {
     return std::unexpected(NotAPack(path, "its header length is " + std::to_string(header_len)));
   }
-  e.header_json.resize(header_len);
-  LONTAR_ASSIGN_OR_RETURN(
-      got, f.Read(reinterpret_cast<std::uint8_t*>(e.header_json.data()), header_len, path));
-  if (got < header_len) return std::unexpected(NotAPack(path, "the file is truncated"));
-  e.payload_offset = sizeof fixed + count * 72 + 4 + header_len;
+  if (in.size() < at + header_len) return std::unexpected(NotAPack(path, "the file is truncated"));
+  e.header_json.assign(reinterpret_cast<const char*>(in.data() + at), header_len);
+  e.payload_offset = at + header_len;
   return e;
+}
+
+Result<Envelope> ReadEnvelope(const std::filesystem::path& path) {
+  File f(path);
+  if (!f.ok()) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  // Read only as far as the envelope can reach; the header length bounds it.
+  Bytes prefix(11 + kMaxSignatures * 72 + 4);
+  LONTAR_ASSIGN_OR_RETURN(std::size_t got, f.Read(prefix.data(), prefix.size(), path));
+  prefix.resize(got);
+  auto e = ParseEnvelope(prefix, path.string());
+  if (e || got < 11 || e.error().message().find("truncated") == std::string::npos) return e;
+  // The header lies beyond the first read: fetch exactly what the length field asks for.
+  const std::size_t count = prefix[10];
+  const std::size_t len_at = 11 + count * 72;
+  if (count == 0 || count > kMaxSignatures || got < len_at + 4) return e;
+  const std::uint32_t header_len = LoadU32(ByteView(prefix).subspan(len_at, 4));
+  if (header_len == 0 || header_len > kMaxHeaderBytes) return e;
+  const std::size_t want = len_at + 4 + header_len;
+  if (want > prefix.size()) {
+    const std::size_t old = prefix.size();
+    prefix.resize(want);
+    LONTAR_ASSIGN_OR_RETURN(std::size_t more, f.Read(prefix.data() + old, want - old, path));
+    prefix.resize(old + more);
+  }
+  return ParseEnvelope(prefix, path.string());
 }
 
 Result<crypto::KeyId> VerifyEnvelope(const Envelope& envelope,

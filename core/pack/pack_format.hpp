@@ -105,6 +105,10 @@ Bytes SerializeEnvelope(const std::vector<PackSignature>& signatures, std::strin
 // Reads magic through header from `path` (bounded by kMaxHeaderBytes), without interpreting the
 // header. kMalformed for a file that is not a pack or is cut short; kTooNew for a newer format.
 [[nodiscard]] Result<Envelope> ReadEnvelope(const std::filesystem::path& path);
+// The same from the first bytes of a pack (at least the envelope; more is ignored). `name`
+// prefixes messages. Pure.
+[[nodiscard]] Result<Envelope> ParseEnvelope(ByteView prefix, std::string_view name);
+inline constexpr std::size_t kMaxEnvelopeBytes = 11 + kMaxSignatures * 72 + 4 + kMaxHeaderBytes;
 
 // Checks that at least one signature is by a key in `trusted` and valid. kUntrusted (naming the
 // signer ids and the trusted ids) or kBadSignature. Pure.
