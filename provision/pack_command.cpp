@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/authoring/source.hpp"
+#include "core/authoring/synth.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/pack/build.hpp"
 #include "core/util/clock.hpp"
@@ -20,7 +21,9 @@ struct PackArgs {
   std::filesystem::path source, key, release_code_file, results_pub, out, file, trust;
   std::vector<std::filesystem::path> targets;
   std::uint64_t version = 0;
-  std::string valid_from, valid_until, kdf = "interactive", pin;
+  std::string valid_from, valid_until, kdf = "release", pin;
+  authoring::SynthOptions synth;
+  std::uint64_t media_mb = 0;
   bool json = false;
 };
 
@@ -174,6 +177,16 @@ Status Verify(const PackArgs& a) {
   return Ok();
 }
 
+Status Synth(const PackArgs& a) {
+  authoring::SynthOptions o = a.synth;
+  o.media_bytes = a.media_mb << 20;
+  LONTAR_TRY(authoring::WriteSynthSource(a.out, o));
+  std::cerr << "wrote a synthetic exam (" << o.items << " items, " << a.media_mb
+            << " MiB of media, " << o.participants << " participants) to " << a.out.string()
+            << "\n";
+  return Ok();
+}
+
 Status HashPin(const PackArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(std::string hash,
                           crypto::HashPin(a.pin, crypto::Argon2Params::Interactive()));
@@ -203,8 +216,11 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
       ->required();
   build->add_option("--results-pub", args->results_pub, "results public key")->required();
   build->add_option("--out", args->out, "pack file to write (.lpk)")->required();
-  build->add_option("--kdf", args->kdf, "release code hardness: interactive or moderate")
-      ->check(CLI::IsMember({"interactive", "moderate"}))
+  build
+      ->add_option("--kdf", args->kdf,
+                   "release code hardness: release (32 MiB), interactive (64 MiB) or moderate "
+                   "(256 MiB, slow on terminals)")
+      ->check(CLI::IsMember({"release", "interactive", "moderate"}))
       ->capture_default_str();
   build->add_flag("--json", args->json, "machine-readable output");
   build->callback([&runner, args] { runner.Run([&] { return Build(*args); }); });
@@ -219,6 +235,15 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
   verify->add_option("--trust", args->trust, "authority public key")->required();
   verify->add_flag("--json", args->json, "machine-readable output");
   verify->callback([&runner, args] { runner.Run([&] { return Verify(*args); }); });
+
+  auto* synth = pack->add_subcommand(
+      "synth", "write a large synthetic authoring source, for benchmarks and load tests");
+  synth->add_option("--items", args->synth.items, "number of items")->capture_default_str();
+  synth->add_option("--media-mb", args->media_mb, "MiB of media in total")->capture_default_str();
+  synth->add_option("--participants", args->synth.participants, "roster size")
+      ->capture_default_str();
+  synth->add_option("--out", args->out, "directory to create")->required();
+  synth->callback([&runner, args] { runner.Run([&] { return Synth(*args); }); });
 
   auto* roster = app.add_subcommand("roster", "participant rosters");
   roster->require_subcommand(1);

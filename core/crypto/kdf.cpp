@@ -9,6 +9,7 @@ static_assert(crypto_pwhash_SALTBYTES == kKdfSaltSize);
 Argon2Params Argon2Params::Interactive() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
+Argon2Params Argon2Params::ReleaseCode() { return {4, 32u << 20}; }
 Argon2Params Argon2Params::Moderate() {
   return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
 }

@@ -20,6 +20,10 @@ struct Argon2Params {
   // libsodium's presets. Interactive: about 0.3 s and 64 MiB on the appliance's hardware.
   static Argon2Params Interactive();
   static Argon2Params Moderate();
+  // Release codes: 32 MiB and 4 passes, about the time of Interactive with half its memory, so
+  // that building or releasing a pack stays under 64 MiB of RSS. The code is only half of what
+  // opens a pack (the terminal's own key is the other half), so this is not its only guard.
+  static Argon2Params ReleaseCode();
 };
 
 // Derives `out_len` bytes (16..64) from `secret` and a 16-byte salt with Argon2id. kInvalidArgument

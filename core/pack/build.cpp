@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "core/crypto/hash.hpp"
+#include "core/crypto/parallel_hasher.hpp"
 #include "core/crypto/stream.hpp"
 #include "core/pack/archive.hpp"
 #include "core/pack/key_wrap.hpp"
@@ -112,47 +113,54 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
     h.media_bytes += m.bytes;
     total += m.bytes;
   }
-  TempFile payload(o.out);
-  if (payload.fd() < 0) {
-    return std::unexpected(
-        Error::FromErrno("create a temporary file beside " + o.out.string(), errno));
-  }
-  crypto::Blake2bHasher hasher(32);
-  std::uint64_t written = 0;
-  auto progress = [&](std::uint64_t done) {
-    if (o.progress) o.progress(done, total);
-  };
-  LONTAR_TRY(crypto::EncryptStream(content_key, ArchiveReader(std::move(entries), progress),
-                                   [&](ByteView chunk) -> Status {
-                                     hasher.Update(chunk);
-                                     written += chunk.size();
-                                     return WriteAll(payload.fd(), chunk, payload.path());
-                                   }));
-  h.payload_bytes = written;
-  Bytes digest = hasher.Finish();
-  std::copy(digest.begin(), digest.end(), h.payload_hash.begin());
+  // The payload's exact length is known before encrypting (secretstream adds a fixed 37-byte
+  // preamble and 17 bytes per chunk), so the header can be laid out first and the payload
+  // encrypted straight into its final place: one pass over the media, no second copy.
+  std::uint64_t archive_bytes = 8 + 2;  // magic and end marker
+  for (const ArchiveEntry& e : entries) archive_bytes += 2 + e.name.size() + 8 + e.size;
+  const std::uint64_t chunk = crypto::kDefaultChunkSize;
+  const std::uint64_t chunks = archive_bytes == 0 ? 1 : (archive_bytes + chunk - 1) / chunk;
+  h.payload_bytes = 13 + 24 + archive_bytes + 17 * chunks;
+  const std::size_t envelope_bytes =
+      SerializeEnvelope({PackSignature{}}, SerializeHeader(h)).size();
 
-  const std::string header = SerializeHeader(h);
-  const PackSignature sig{o.authority->id(), o.authority->Sign(SignedMessage(header))};
   TempFile file(o.out);
   if (file.fd() < 0) {
     return std::unexpected(
         Error::FromErrno("create a temporary file beside " + o.out.string(), errno));
   }
-  LONTAR_TRY(WriteAll(file.fd(), SerializeEnvelope({sig}, header), file.path()));
-  // Append the payload with an in-kernel copy.
-  if (::lseek(payload.fd(), 0, SEEK_SET) != 0) {
-    return std::unexpected(Error::FromErrno("seek " + payload.path(), errno));
+  if (::lseek(file.fd(), static_cast<off_t>(envelope_bytes), SEEK_SET) < 0) {
+    return std::unexpected(Error::FromErrno("seek " + file.path(), errno));
   }
-  std::uint64_t left = written;
-  while (left > 0) {
-    ssize_t n = ::copy_file_range(payload.fd(), nullptr, file.fd(), nullptr, left, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(Error::FromErrno("write " + file.path(), errno));
-    }
-    if (n == 0) return std::unexpected(Error::Io(payload.path() + " ended early"));
-    left -= static_cast<std::uint64_t>(n);
+  crypto::ParallelHasher hasher(32);
+  std::uint64_t written = 0;
+  auto progress = [&](std::uint64_t done) {
+    if (o.progress) o.progress(done, total);
+  };
+  LONTAR_TRY(crypto::EncryptStream(content_key, ArchiveReader(std::move(entries), progress),
+                                   [&](ByteView chunk_bytes) -> Status {
+                                     hasher.Update(chunk_bytes);
+                                     written += chunk_bytes.size();
+                                     return WriteAll(file.fd(), chunk_bytes, file.path());
+                                   }));
+  if (written != h.payload_bytes) {
+    return std::unexpected(Error::Internal("payload came out " + std::to_string(written) +
+                                           " bytes, " + std::to_string(h.payload_bytes) +
+                                           " expected (a media file changed during the build?)"));
+  }
+  Bytes digest = hasher.Finish();
+  std::copy(digest.begin(), digest.end(), h.payload_hash.begin());
+
+  // The real header has the same length as the placeholder: only the hash's hex digits differ.
+  const std::string header = SerializeHeader(h);
+  const PackSignature sig{o.authority->id(), o.authority->Sign(SignedMessage(header))};
+  const Bytes envelope = SerializeEnvelope({sig}, header);
+  if (envelope.size() != envelope_bytes) {
+    return std::unexpected(Error::Internal("pack header changed length while building"));
+  }
+  if (::pwrite(file.fd(), envelope.data(), envelope.size(), 0) !=
+      static_cast<ssize_t>(envelope.size())) {
+    return std::unexpected(Error::FromErrno("write " + file.path(), errno));
   }
   if (::fsync(file.fd()) != 0)
     return std::unexpected(Error::FromErrno("fsync " + file.path(), errno));

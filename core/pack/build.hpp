@@ -24,7 +24,7 @@ struct BuildOptions {
   std::vector<terminal::Enrollment> targets;
   const crypto::SecretBytes* release_code = nullptr;
   crypto::BoxPublicKey results_key;
-  crypto::Argon2Params kdf = crypto::Argon2Params::Interactive();
+  crypto::Argon2Params kdf = crypto::Argon2Params::ReleaseCode();
   std::filesystem::path out;
   // Called as payload bytes are encrypted: (done, total).
   std::function<void(std::uint64_t, std::uint64_t)> progress;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/crypto/parallel_hasher.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::pack {
@@ -364,8 +365,8 @@ Status VerifyPayload(const std::filesystem::path& path, const Envelope& envelope
     }
     return Ok();
   };
-  crypto::Blake2bHasher hasher(32);
-  std::vector<std::uint8_t> buf(1 << 16);
+  crypto::ParallelHasher hasher(32);
+  std::vector<std::uint8_t> buf(1 << 20);
   std::uint64_t offset = 0, payload = 0;
   for (;;) {
     auto got = f.Read(buf.data(), buf.size(), path);
