@@ -248,6 +248,40 @@ TEST_F(PackTest, OlderOrEqualVersionIsRefused) {
   EXPECT_TRUE(LoadPack(*t1_, v3, clock_));
 }
 
+// A header signed by the trusted authority but with absurd values is still refused: signatures
+// say who made a pack, not that its values are sane.
+TEST_F(PackTest, AbsurdSignedHeaderValuesAreRefused) {
+  const auto file = Build("exam.lpk", 1, {EnrollmentOf(*t1_)});
+  auto envelope = ReadEnvelope(file);
+  ASSERT_TRUE(envelope);
+  const std::string original = envelope->header_json;
+  const std::string payload = ReadText(file).substr(envelope->payload_offset);
+  struct Case {
+    std::string from, to, says;
+  };
+  const Case cases[] = {
+      {"\"exam_version\":1", "\"exam_version\":99999999999999999",
+       "'exam_version' is absurdly large"},
+      {"\"items\":4", "\"items\":4000000000", "'items' is absurdly large"},
+      {"\"valid_until\":\"", "\"valid_until\":\"1999-01-01T00:00:00Z\",\"x\":\"",
+       "valid_until is not after valid_from"},
+      {"\"targets\":[", "\"targets\":[],\"y\":[", "no target terminals"},
+  };
+  for (const Case& c : cases) {
+    std::string header = original;
+    const auto at = header.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    header.replace(at, c.from.size(), c.to);
+    const PackSignature sig{authority_->id(), authority_->Sign(SignedMessage(header))};
+    const Bytes env = SerializeEnvelope({sig}, header);
+    WriteText(dir_ / "absurd.lpk", std::string(AsChars(env)) + payload);
+    auto r = LoadPack(*t1_, dir_ / "absurd.lpk", clock_);
+    ASSERT_FALSE(r) << c.to;
+    EXPECT_EQ(r.error().kind(), ErrorKind::kMalformed) << r.error().message();
+    EXPECT_NE(r.error().message().find(c.says), std::string::npos) << r.error().message();
+  }
+}
+
 TEST_F(PackTest, NotAPackIsNamed) {
   WriteText(dir_ / "x.lpk", "hello, this is a text file");
   ExpectRefused(LoadPack(*t1_, dir_ / "x.lpk", clock_),
