@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "core/crypto/secret.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::cli {
@@ -20,6 +21,10 @@ struct Runner {
   // Runs `body`; on failure prints "lontar: <message>" to stderr and sets exit_code to 1.
   void Run(const std::function<Status()>& body);
 };
+
+// Reads a code (release code, proctor code) from a file: its first line without surrounding
+// whitespace, into secure memory; the file's bytes are wiped. kInvalidArgument when empty.
+[[nodiscard]] Result<crypto::SecretBytes> ReadCodeFile(const std::filesystem::path& path);
 
 // Adds `--home DIR` (default /var/lib/lontar) to `command`.
 void AddHomeOption(CLI::App& command, std::filesystem::path& home);

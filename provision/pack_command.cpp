@@ -27,23 +27,6 @@ struct PackArgs {
   bool json = false;
 };
 
-// Reads a code from a file: the first line, without surrounding whitespace, in secure memory.
-Result<crypto::SecretBytes> ReadCodeFile(const std::filesystem::path& path) {
-  LONTAR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, 4096));
-  std::size_t begin = 0, end = raw.size();
-  while (begin < end && std::isspace(raw[begin])) ++begin;
-  std::size_t nl = begin;
-  while (nl < end && raw[nl] != '\n' && raw[nl] != '\r') ++nl;
-  end = nl;
-  while (end > begin && std::isspace(raw[end - 1])) --end;
-  auto code = crypto::SecretBytes::CopyOf(ByteView(raw.data() + begin, end - begin));
-  crypto::Wipe(raw);
-  if (code && code->empty()) {
-    return std::unexpected(Error::InvalidArgument(path.string() + " holds no code"));
-  }
-  return code;
-}
-
 void ProgressBar(std::uint64_t done, std::uint64_t total) {
   if (!::isatty(2) || total == 0) return;
   const int width = 40;

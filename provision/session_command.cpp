@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "core/pack/terminal_packs.hpp"
-#include "core/util/fs.hpp"
 #include "provision/cli.hpp"
 
 namespace lontar::cli {
@@ -16,13 +15,8 @@ struct SessionArgs {
 Status Release(const SessionArgs& a) {
   SystemClock clock;
   LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
-  LONTAR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(a.code_file, 4096));
-  std::size_t end = 0;
-  while (end < raw.size() && raw[end] != '\n' && raw[end] != '\r') ++end;
-  auto code = crypto::SecretBytes::CopyOf(ByteView(raw.data(), end));
-  crypto::Wipe(raw);
-  if (!code) return std::unexpected(code.error());
-  LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h, pack::ReleasePack(t, a.pack, code->view(), clock));
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code, ReadCodeFile(a.code_file));
+  LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h, pack::ReleasePack(t, a.pack, code.view(), clock));
   std::cout << "released: exam " << h.exam_id << " version " << h.exam_version << " (pack "
             << h.pack_id << ")\n";
   return Ok();
