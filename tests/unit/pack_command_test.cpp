@@ -125,5 +125,37 @@ TEST_F(PackCommand, BuildRefusesToOverwrite) {
   EXPECT_EQ(ReadText(dir_ / "exam.lpk"), before);
 }
 
+TEST_F(PackCommand, TrustUpdateLetsATerminalAcceptANewAuthority) {
+  ASSERT_EQ(Run({"keys", "new", "authority", "--out", Path("new")}).exit_code, 0);
+  // A pack signed by the new key is refused until the terminal trusts it.
+  auto built = Run({"pack", "build", kMini, "--key", Path("new/authority.key"), "--version", "1",
+                    "--valid-from", "2026-01-01T00:00:00Z", "--valid-until", "2099-12-31T00:00:00Z",
+                    "--for", Path("t.enroll"), "--release-code-file", kCode, "--results-pub",
+                    Path("keys/results.pub"), "--out", Path("new.lpk")});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  auto refused = Run({"terminal", "load", "--home", Path("t"), Path("new.lpk")});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("does not trust"), std::string::npos) << refused.err;
+
+  auto forged = Run({"trust", "sign", "--key", Path("new/authority.key"), "--sequence", "1",
+                     "--add", Path("new/authority.pub"), "--out", Path("self.ltu")});
+  ASSERT_EQ(forged.exit_code, 0) << forged.err;
+  auto self = Run({"terminal", "trust", "--home", Path("t"), Path("self.ltu")});
+  EXPECT_EQ(self.exit_code, 1);
+  EXPECT_NE(self.err.find("only a currently trusted authority key"), std::string::npos) << self.err;
+
+  auto update = Run({"trust", "sign", "--key", Path("keys/authority.key"), "--sequence", "1",
+                     "--add", Path("new/authority.pub"), "--out", Path("rotate.ltu")});
+  ASSERT_EQ(update.exit_code, 0) << update.err;
+  auto applied = Run({"terminal", "trust", "--home", Path("t"), Path("rotate.ltu")});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_NE(applied.out.find("1 key(s) added"), std::string::npos) << applied.out;
+  auto loaded = Run({"terminal", "load", "--home", Path("t"), Path("new.lpk")});
+  EXPECT_EQ(loaded.exit_code, 0) << loaded.err;
+  auto replay = Run({"terminal", "trust", "--home", Path("t"), Path("rotate.ltu")});
+  EXPECT_EQ(replay.exit_code, 1);
+  EXPECT_NE(replay.err.find("not newer"), std::string::npos) << replay.err;
+}
+
 }  // namespace
 }  // namespace lontar
