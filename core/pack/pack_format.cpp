@@ -200,7 +200,8 @@ Result<PackHeader> ParseHeader(std::string_view json) {
     if (kr.Str("alg") != "argon2id13" && kr.problem.empty()) kr.problem = "unknown release KDF";
     h.kdf_salt = kr.B64("salt", crypto::kKdfSaltSize);
     h.kdf.opslimit = kr.U64("opslimit", 64);
-    h.kdf.memlimit = static_cast<std::size_t>(kr.U64("memlimit", 4ull << 30));
+    // A terminal will not spend more than 1 GiB on a release code, whoever signed the pack.
+    h.kdf.memlimit = static_cast<std::size_t>(kr.U64("memlimit", 1ull << 30));
     if (h.kdf_salt.size() != crypto::kKdfSaltSize && kr.problem.empty())
       kr.problem = "bad KDF salt";
     if (!kr.problem.empty() && r.problem.empty()) r.problem = "kdf: " + kr.problem;

@@ -221,11 +221,15 @@ Result<PackHeader> ReleasePack(terminal::Terminal& t, std::string_view pack_id,
         "too many wrong release codes: wait " + std::to_string((*blocked_opt - now + 999) / 1000) +
         " seconds before trying again, and check the code with the session coordinator"));
   }
-  const Target& target = *std::find_if(pack.header.targets.begin(), pack.header.targets.end(),
-                                       [&](const Target& x) { return x.terminal_id == t.id(); });
+  const auto target = std::find_if(pack.header.targets.begin(), pack.header.targets.end(),
+                                   [&](const Target& x) { return x.terminal_id == t.id(); });
+  if (target == pack.header.targets.end()) {  // loaded before this terminal was re-keyed
+    return std::unexpected(
+        Error::InvalidArgument("pack " + pack.header.pack_id + " has no key slot for " + t.id()));
+  }
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code_key,
                           DeriveCodeKey(release_code, pack.header.kdf_salt, pack.header.kdf));
-  auto key = UnwrapContentKey(target.slot, t.box_key(), code_key, pack.header.pack_id);
+  auto key = UnwrapContentKey(target->slot, t.box_key(), code_key, pack.header.pack_id);
   if (!key && key.error().kind() == ErrorKind::kWrongKey) {
     const std::int64_t count = failures + 1;
     const std::int64_t wait = ReleaseBackoffSeconds(count);
