@@ -94,3 +94,171 @@ std::string RosterToJson(const std::vector<Participant>& roster) {
 }
 
 }  // namespace lontar::authoring
+
+namespace lontar::authoring {
+namespace {
+
+// Reads fields of one JSON object, remembering the first problem.
+class Fields {
+ public:
+  Fields(const nlohmann::json& j, std::string where, std::string& problem)
+      : j_(j), where_(std::move(where)), problem_(problem) {
+    if (!j_.is_object()) Fail("is not an object");
+  }
+  const nlohmann::json* Get(const char* name) {
+    if (!j_.is_object()) return nullptr;
+    auto it = j_.find(name);
+    if (it == j_.end()) {
+      Fail(std::string("has no '") + name + "'");
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string Str(const char* name) {
+    const auto* f = Get(name);
+    if (f == nullptr || !f->is_string()) return Fail(std::string("'") + name + "' is not text"), "";
+    return f->get<std::string>();
+  }
+  int Int(const char* name) {
+    const auto* f = Get(name);
+    if (f == nullptr || !f->is_number_integer()) {
+      return Fail(std::string("'") + name + "' is not a whole number"), 0;
+    }
+    return f->get<int>();
+  }
+  bool Bool(const char* name) {
+    const auto* f = Get(name);
+    if (f == nullptr || !f->is_boolean())
+      return Fail(std::string("'") + name + "' is not true/false"), false;
+    return f->get<bool>();
+  }
+  std::optional<int> OptionalInt(const char* name) {
+    const auto* f = Get(name);
+    if (f == nullptr || f->is_null()) return std::nullopt;
+    if (!f->is_number_integer())
+      return Fail(std::string("'") + name + "' is not a number"), std::nullopt;
+    return f->get<int>();
+  }
+  Text Bilingual(const char* name) {
+    const auto* f = Get(name);
+    if (f == nullptr) return {};
+    Fields t(*f, where_ + "." + name, problem_);
+    return {t.Str("id"), t.Str("en")};
+  }
+  const nlohmann::json& Array(const char* name) {
+    static const nlohmann::json kEmpty = nlohmann::json::array();
+    const auto* f = Get(name);
+    if (f == nullptr || !f->is_array())
+      return Fail(std::string("'") + name + "' is not a list"), kEmpty;
+    return *f;
+  }
+
+ private:
+  void Fail(const std::string& what) {
+    if (problem_.empty()) problem_ = where_ + " " + what;
+  }
+  const nlohmann::json& j_;
+  std::string where_;
+  std::string& problem_;
+};
+
+}  // namespace
+
+Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_json) {
+  const auto j = nlohmann::json::parse(exam_json, nullptr, /*allow_exceptions=*/false);
+  const auto r = nlohmann::json::parse(roster_json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || r.is_discarded() || !r.is_array()) {
+    return std::unexpected(Error::Malformed("pack content: exam.json or roster.json is not JSON"));
+  }
+  std::string problem;
+  Exam e;
+  Fields f(j, "exam", problem);
+  if (f.Str("format") != "lontar-exam/1" && problem.empty())
+    problem = "exam format is not lontar-exam/1";
+  e.id = f.Str("id");
+  e.title = f.Bilingual("title");
+  e.instructions = f.Bilingual("instructions");
+  e.duration_minutes = f.Int("duration_minutes");
+  e.charge_downtime = f.Bool("charge_downtime");
+  e.show_score = f.Bool("show_score");
+  if (const auto* shuffle = f.Get("shuffle")) {
+    Fields s(*shuffle, "exam.shuffle", problem);
+    e.shuffle_items = s.Bool("items");
+    e.shuffle_options = s.Bool("options");
+  }
+  e.pass_total = f.OptionalInt("pass_total");
+  for (const auto& sj : f.Array("sections")) {
+    Fields s(sj, "section", problem);
+    Section section{
+        s.Str("id"), s.Bilingual("title"), s.Int("minutes"), {}, s.OptionalInt("pass_threshold")};
+    for (const auto& id : s.Array("items")) {
+      if (id.is_string()) section.items.push_back(id.get<std::string>());
+    }
+    e.sections.push_back(std::move(section));
+  }
+  for (const auto& cj : f.Array("competencies")) {
+    Fields c(cj, "competency", problem);
+    Competency comp{c.Str("id"), c.Bilingual("name"), {}};
+    const auto& levels = c.Array("levels");
+    for (std::size_t k = 0; k < 4 && k < levels.size(); ++k) {
+      comp.levels[k] = levels[k].is_number_integer() ? levels[k].get<int>() : 0;
+    }
+    e.competencies.push_back(std::move(comp));
+  }
+  for (const auto& pj : f.Array("positions")) {
+    Fields p(pj, "position", problem);
+    Position pos{p.Str("id"), p.Bilingual("name"), {}};
+    if (const auto* st = p.Get("standards"); st != nullptr && st->is_object()) {
+      for (const auto& [k, v] : st->items())
+        pos.standards[k] = v.is_number_integer() ? v.get<int>() : 0;
+    }
+    e.positions.push_back(std::move(pos));
+  }
+  for (const auto& cj : f.Array("jpm_categories")) {
+    Fields c(cj, "jpm category", problem);
+    e.jpm_categories.push_back({c.Int("min"), c.Bilingual("name")});
+  }
+  for (const auto& ij : f.Array("items")) {
+    Fields i(ij, "item", problem);
+    Item item;
+    item.id = i.Str("id");
+    item.section = i.Str("section");
+    const std::string type = i.Str("type");
+    item.type = type == "weighted"   ? ItemType::kWeighted
+                : type == "multiple" ? ItemType::kMultiple
+                : type == "likert"   ? ItemType::kLikert
+                                     : ItemType::kSingle;
+    item.competency = i.Str("competency");
+    item.stem = i.Bilingual("stem");
+    for (const auto& m : i.Array("media")) {
+      if (m.is_string()) item.media.push_back(m.get<std::string>());
+    }
+    for (const auto& oj : i.Array("options")) {
+      Fields o(oj, "option of " + item.id, problem);
+      item.options.push_back(
+          {o.Str("key"), o.Bilingual("text"), o.Bool("correct"), o.Int("weight")});
+    }
+    if (const auto* points = i.Get("points")) {
+      Fields p(*points, "points of " + item.id, problem);
+      item.points_correct = p.Int("correct");
+      item.points_wrong = p.Int("wrong");
+    }
+    item.partial = i.Bool("partial");
+    item.reverse = i.Bool("reverse");
+    e.items.emplace(item.id, std::move(item));
+  }
+  for (const auto& pj : r) {
+    Fields p(pj, "participant", problem);
+    e.roster.push_back({p.Str("participant"), p.Str("name"), p.Str("position"), p.Str("pin_hash")});
+  }
+  for (const Section& s : e.sections) {
+    for (const std::string& id : s.items) {
+      if (!e.items.contains(id) && problem.empty())
+        problem = "section " + s.id + " lists missing item " + id;
+    }
+  }
+  if (!problem.empty()) return std::unexpected(Error::Malformed("pack content: " + problem));
+  return e;
+}
+
+}  // namespace lontar::authoring

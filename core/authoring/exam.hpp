@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/util/error.hpp"
+
 namespace lontar::authoring {
 
 struct Text {
@@ -93,5 +95,10 @@ struct Exam {
 // exam.json (everything but the roster) and roster.json, as stored in a pack. Pure.
 std::string ExamToJson(const Exam& exam);
 std::string RosterToJson(const std::vector<Participant>& roster);
+
+// The inverse, for a terminal reading a released pack: kMalformed naming the first field that is
+// missing or of the wrong type. The pack was signed and validated when built, so this checks
+// shape, not the authoring rules. Pure.
+[[nodiscard]] Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_json);
 
 }  // namespace lontar::authoring

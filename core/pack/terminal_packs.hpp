@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/authoring/exam.hpp"
 #include "core/pack/pack_format.hpp"
 #include "core/terminal/terminal.hpp"
 
@@ -62,5 +63,11 @@ std::int64_t ReleaseBackoffSeconds(std::int64_t failures);
 // The released content key of `pack_id`; kNotFound before release. Reads disk.
 [[nodiscard]] Result<crypto::SecretBytes> ContentKey(terminal::Terminal& terminal,
                                                      std::string_view pack_id);
+
+// The exam and roster of a released pack, decrypted from the stored file as a stream (media are
+// skipped, so memory stays small whatever the pack's size). kNotFound before release;
+// kCorruption if the stored file no longer decrypts. Reads disk.
+[[nodiscard]] Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& terminal,
+                                                       std::string_view pack_id);
 
 }  // namespace lontar::pack

@@ -124,3 +124,35 @@ TEST_F(BrokenSource, MissingExamFileSaysWhatIsNeeded) {
 
 }  // namespace
 }  // namespace lontar::authoring
+
+namespace lontar::authoring {
+namespace {
+
+TEST(ExamJson, RoundTripsEveryShippedExam) {
+  for (const char* rel : {"tests/fixtures/mini-exam", "assets/demo/cact", "assets/demo/skd"}) {
+    SCOPED_TRACE(rel);
+    auto s = LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) / rel);
+    ASSERT_TRUE(s);
+    const std::string exam = ExamToJson(s->exam), roster = RosterToJson(s->exam.roster);
+    auto back = ExamFromJson(exam, roster);
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_EQ(ExamToJson(*back), exam);
+    EXPECT_EQ(RosterToJson(back->roster), roster);
+  }
+}
+
+TEST(ExamJson, DamagedContentNamesTheField) {
+  auto s = LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam");
+  ASSERT_TRUE(s);
+  std::string exam = ExamToJson(s->exam);
+  exam.replace(exam.find("\"duration_minutes\":10"), 21, "\"duration_minutes\":\"x\"");
+  auto r = ExamFromJson(exam, "[]");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("'duration_minutes' is not a whole number"), std::string::npos)
+      << r.error().message();
+  EXPECT_FALSE(ExamFromJson("{", "[]"));
+  EXPECT_FALSE(ExamFromJson(ExamToJson(s->exam), "{}"));
+}
+
+}  // namespace
+}  // namespace lontar::authoring

@@ -101,6 +101,7 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
 
   // Before release: no content key, and no item text anywhere in the vault or the stored pack.
   EXPECT_EQ(ContentKey(*t1_, loaded->header.pack_id).error().kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(ReadReleasedExam(*t1_, loaded->header.pack_id).error().kind(), ErrorKind::kNotFound);
   const std::string stem = "Rekan kerja menawarkan hadiah";
   for (const char* table :
        {"meta", "secrets", "trusted_keys", "journal", "packs", "exam_versions", "released_keys"}) {
@@ -150,6 +151,12 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
   EXPECT_NE(std::string(AsChars(entries["roster.json"])).find("Baso, Daeng"), std::string::npos);
   ASSERT_TRUE(entries.contains("media/boxes.png"));
   EXPECT_EQ(std::string(AsChars(entries["media/boxes.png"])), ReadText(kMini / "media/boxes.png"));
+
+  // The terminal reads the exam back exactly as it was authored.
+  auto exam = ReadReleasedExam(*t1_, released->pack_id);
+  ASSERT_TRUE(exam) << exam.error().message();
+  EXPECT_EQ(authoring::ExamToJson(*exam), authoring::ExamToJson(source_->exam));
+  EXPECT_EQ(authoring::RosterToJson(exam->roster), authoring::RosterToJson(source_->exam.roster));
 
   // Releasing again is harmless.
   EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(kCode), clock_));
