@@ -183,7 +183,8 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
   auto* enrollment = terminal->add_subcommand(
       "enrollment", "write this terminal's signed public enrollment record for the exam authority");
   AddHomeOption(*enrollment, args->home);
-  enrollment->add_option("--out", args->out, "file to write, e.g. T-XXXX.enroll")->required();
+  enrollment->add_option("--out", args->out, "file to write, e.g. T-<terminal id>.enroll")
+      ->required();
   enrollment->add_flag("--force", args->force, "replace an existing file");
   enrollment->callback([&runner, args] { runner.Run([&] { return Enrollment(*args); }); });
 

@@ -61,8 +61,8 @@ WriteFn FdWriter(int fd, const std::filesystem::path& path) {
   };
 }
 
-// Runs `transform` from `in` into a temporary file beside `out`, then fsyncs and links it into
-// place. On any failure the temporary is removed and `out` never appears.
+// Runs `transform` from `in` into a temporary file beside `out`, then publishes it (fsync, link,
+// mode 0600). On any failure the temporary is removed and `out` never appears.
 Status TransformFile(const std::filesystem::path& in, const std::filesystem::path& out,
                      const std::function<Status(const ReadFn&, const WriteFn&)>& transform) {
   std::error_code ec;
@@ -72,27 +72,13 @@ Status TransformFile(const std::filesystem::path& in, const std::filesystem::pat
   }
   int in_fd = ::open(in.c_str(), O_RDONLY | O_CLOEXEC);
   if (in_fd < 0) return std::unexpected(Error::FromErrno("open " + in.string(), errno));
-  const std::filesystem::path dir = out.has_parent_path() ? out.parent_path() : ".";
-  std::string tmp = (dir / ("." + out.filename().string() + ".tmp-XXXXXX")).string();
-  int out_fd = ::mkstemp(tmp.data());
-  if (out_fd < 0) {
-    int err = errno;
-    ::close(in_fd);
-    return std::unexpected(Error::FromErrno("create temporary file in " + dir.string(), err));
-  }
-  Status st = transform(FdReader(in_fd, in), FdWriter(out_fd, out));
-  // mkstemp created the temporary 0600, and link keeps that mode.
-  if (st && ::fsync(out_fd) != 0) {
-    st = std::unexpected(Error::FromErrno("fsync " + out.string(), errno));
-  }
-  ::close(in_fd);
-  ::close(out_fd);
-  if (st && ::link(tmp.c_str(), out.c_str()) != 0) {
-    st = std::unexpected(Error::FromErrno("create " + out.string(), errno));
-  }
-  ::unlink(tmp.c_str());
-  if (!st) return st;
-  return FsyncDir(dir);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{in_fd};
+  LONTAR_ASSIGN_OR_RETURN(TempFile temp, TempFile::Beside(out));
+  LONTAR_TRY(transform(FdReader(in_fd, in), FdWriter(temp.fd(), out)));
+  return temp.Publish(0600, Overwrite::kRefuse);
 }
 
 ReadFn MemoryReader(ByteView data) {

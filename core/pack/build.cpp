@@ -13,43 +13,6 @@
 #include "core/util/fs.hpp"
 
 namespace lontar::pack {
-namespace {
-
-class TempFile {
- public:
-  explicit TempFile(const std::filesystem::path& near) {
-    const auto dir = near.has_parent_path() ? near.parent_path() : ".";
-    path_ = (dir / ("." + near.filename().string() + ".tmp-XXXXXX")).string();
-    fd_ = ::mkstemp(path_.data());
-  }
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-Status WriteAll(int fd, ByteView data, const std::string& what) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(Error::FromErrno("write " + what, errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return Ok();
-}
-
-}  // namespace
 
 Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions& o) {
   if (o.authority == nullptr || o.release_code == nullptr) {
@@ -124,13 +87,9 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
   const std::size_t envelope_bytes =
       SerializeEnvelope({PackSignature{}}, SerializeHeader(h)).size();
 
-  TempFile file(o.out);
-  if (file.fd() < 0) {
-    return std::unexpected(
-        Error::FromErrno("create a temporary file beside " + o.out.string(), errno));
-  }
+  LONTAR_ASSIGN_OR_RETURN(TempFile file, TempFile::Beside(o.out));
   if (::lseek(file.fd(), static_cast<off_t>(envelope_bytes), SEEK_SET) < 0) {
-    return std::unexpected(Error::FromErrno("seek " + file.path(), errno));
+    return std::unexpected(Error::FromErrno("seek " + file.path().string(), errno));
   }
   crypto::ParallelHasher hasher(32);
   std::uint64_t written = 0;
@@ -141,7 +100,7 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
                                    [&](ByteView chunk_bytes) -> Status {
                                      hasher.Update(chunk_bytes);
                                      written += chunk_bytes.size();
-                                     return WriteAll(file.fd(), chunk_bytes, file.path());
+                                     return file.WriteAll(chunk_bytes);
                                    }));
   if (written != h.payload_bytes) {
     return std::unexpected(Error::Internal("payload came out " + std::to_string(written) +
@@ -160,14 +119,9 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
   }
   if (::pwrite(file.fd(), envelope.data(), envelope.size(), 0) !=
       static_cast<ssize_t>(envelope.size())) {
-    return std::unexpected(Error::FromErrno("write " + file.path(), errno));
+    return std::unexpected(Error::FromErrno("write " + file.path().string(), errno));
   }
-  if (::fsync(file.fd()) != 0)
-    return std::unexpected(Error::FromErrno("fsync " + file.path(), errno));
-  if (::link(file.path().c_str(), o.out.c_str()) != 0) {
-    return std::unexpected(Error::FromErrno("create " + o.out.string(), errno));
-  }
-  LONTAR_TRY(FsyncDir(o.out.has_parent_path() ? o.out.parent_path() : "."));
+  LONTAR_TRY(file.Publish(0644, Overwrite::kRefuse));
   return h;
 }
 

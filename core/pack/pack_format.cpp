@@ -339,56 +339,29 @@ Result<crypto::KeyId> VerifyEnvelope(const Envelope& envelope,
 }
 
 Status VerifyPayload(const std::filesystem::path& path, const Envelope& envelope,
-                     const PackHeader& header, const std::filesystem::path* copy_to) {
+                     const PackHeader& header, TempFile* copy_to) {
   File f(path);
   if (!f.ok()) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
-  int out = -1;
-  if (copy_to != nullptr) {
-    out = ::open(copy_to->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) return std::unexpected(Error::FromErrno("create " + copy_to->string(), errno));
-  }
-  auto fail = [&](Error e) -> Status {
-    if (out >= 0) {
-      ::close(out);
-      ::unlink(copy_to->c_str());
-    }
-    return std::unexpected(std::move(e));
-  };
-  auto write_all = [&](const std::uint8_t* data, std::size_t n) -> Status {
-    while (n > 0) {
-      ssize_t w = ::write(out, data, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return std::unexpected(Error::FromErrno("write " + copy_to->string(), errno));
-      }
-      data += w;
-      n -= static_cast<std::size_t>(w);
-    }
-    return Ok();
-  };
   crypto::ParallelHasher hasher(32);
   std::vector<std::uint8_t> buf(1 << 20);
   std::uint64_t offset = 0, payload = 0;
   for (;;) {
-    auto got = f.Read(buf.data(), buf.size(), path);
-    if (!got) return fail(got.error());
-    if (*got == 0) break;
-    if (out >= 0) {
-      if (auto st = write_all(buf.data(), *got); !st) return fail(st.error());
-    }
+    LONTAR_ASSIGN_OR_RETURN(std::size_t got, f.Read(buf.data(), buf.size(), path));
+    if (got == 0) break;
+    if (copy_to != nullptr) LONTAR_TRY(copy_to->WriteAll(ByteView(buf.data(), got)));
     // Hash only the bytes past the envelope.
     std::size_t skip = 0;
     if (offset < envelope.payload_offset) {
       skip =
-          static_cast<std::size_t>(std::min<std::uint64_t>(*got, envelope.payload_offset - offset));
+          static_cast<std::size_t>(std::min<std::uint64_t>(got, envelope.payload_offset - offset));
     }
-    hasher.Update(ByteView(buf.data() + skip, *got - skip));
-    payload += *got - skip;
-    offset += *got;
+    hasher.Update(ByteView(buf.data() + skip, got - skip));
+    payload += got - skip;
+    offset += got;
     if (payload > header.payload_bytes) break;
   }
   if (payload != header.payload_bytes) {
-    return fail(Error::Malformed(
+    return std::unexpected(Error::Malformed(
         path.string() + ": payload is " + std::to_string(payload) +
         " bytes, the signed header says " + std::to_string(header.payload_bytes) +
         (payload < header.payload_bytes ? " (the file is truncated: an interrupted copy?)"
@@ -396,13 +369,10 @@ Status VerifyPayload(const std::filesystem::path& path, const Envelope& envelope
         ". Copy the pack again from the exam authority's original"));
   }
   if (!crypto::ConstantTimeEqual(hasher.Finish(), header.payload_hash)) {
-    return fail(Error::Corruption(path.string() +
-                                  ": payload does not match the hash in the signed header (the "
-                                  "file was altered or damaged). Copy the pack again"));
-  }
-  if (out >= 0) {
-    if (::fsync(out) != 0) return fail(Error::FromErrno("fsync " + copy_to->string(), errno));
-    ::close(out);
+    return std::unexpected(
+        Error::Corruption(path.string() +
+                          ": payload does not match the hash in the signed header (the file was "
+                          "altered or damaged). Copy the pack again"));
   }
   return Ok();
 }

@@ -36,6 +36,7 @@
 #include "core/crypto/sign.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
+#include "core/util/fs.hpp"
 
 namespace lontar::pack {
 
@@ -116,11 +117,11 @@ inline constexpr std::size_t kMaxEnvelopeBytes = 11 + kMaxSignatures * 72 + 4 + 
                                                    const std::vector<crypto::VerifyKey>& trusted);
 
 // Streams the payload: checks its length and BLAKE2b-256 against the header, optionally copying
-// the whole file to `copy_to` (a temporary, fsync'd before returning). kCorruption for a wrong
-// hash, kMalformed for a wrong length (truncated or with trailing bytes). Reads disk.
+// the whole file into `copy_to` on the way (the caller publishes it only if this succeeds).
+// kCorruption for a wrong hash, kMalformed for a wrong length (truncated or with trailing
+// bytes). Reads disk.
 [[nodiscard]] Status VerifyPayload(const std::filesystem::path& path, const Envelope& envelope,
-                                   const PackHeader& header,
-                                   const std::filesystem::path* copy_to = nullptr);
+                                   const PackHeader& header, TempFile* copy_to = nullptr);
 
 // ISO 8601 "2026-11-24T07:30:00Z" <-> Unix ms (UTC only).
 std::string FormatTime(std::int64_t unix_ms);

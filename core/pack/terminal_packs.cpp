@@ -123,14 +123,10 @@ Result<LoadResult> LoadPack(terminal::Terminal& t, const std::filesystem::path& 
   const std::filesystem::path dir = t.vault().home() / "packs";
   LONTAR_TRY(EnsureDir(dir, 0700));
   const std::filesystem::path stored = dir / (h.pack_id + ".lpk");
-  const std::filesystem::path temp = dir / ("." + h.pack_id + ".tmp");
-  if (auto st = VerifyPayload(file, envelope, h, &temp); !st) return std::unexpected(st.error());
-  if (::rename(temp.c_str(), stored.c_str()) != 0) {
-    int err = errno;
-    ::unlink(temp.c_str());
-    return std::unexpected(Error::FromErrno("store " + stored.string(), err));
-  }
-  LONTAR_TRY(FsyncDir(dir));
+  LONTAR_ASSIGN_OR_RETURN(TempFile copy, TempFile::Beside(stored));
+  LONTAR_TRY(VerifyPayload(file, envelope, h, &copy));
+  // A file left by an earlier load that crashed before journaling is simply replaced.
+  LONTAR_TRY(copy.Publish(0600, Overwrite::kReplace));
 
   Json payload = {{"pack_id", h.pack_id},
                   {"exam_id", h.exam_id},

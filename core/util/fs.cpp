@@ -25,7 +25,7 @@ class Fd {
   int fd_;
 };
 
-Status WriteAll(int fd, ByteView data, const std::filesystem::path& path) {
+Status WriteAllFd(int fd, ByteView data, const std::filesystem::path& path) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -83,40 +83,68 @@ Status FsyncDir(const std::filesystem::path& dir) {
   return Ok();
 }
 
+Result<TempFile> TempFile::Beside(const std::filesystem::path& final_path) {
+  const std::filesystem::path dir = final_path.has_parent_path() ? final_path.parent_path() : ".";
+  // mkstemp replaces the trailing six X's with a unique suffix.
+  std::string name =
+      (dir / ("." + final_path.filename().string() + ".tmp-" + std::string(6, 'X'))).string();
+  TempFile t;
+  t.fd_ = ::mkstemp(name.data());
+  if (t.fd_ < 0) {
+    return std::unexpected(Error::FromErrno("create a temporary file in " + dir.string(), errno));
+  }
+  t.path_ = name;
+  t.final_ = final_path;
+  return t;
+}
+
+TempFile::TempFile(TempFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      final_(std::move(other.final_)),
+      fd_(other.fd_),
+      published_(other.published_) {
+  other.fd_ = -1;
+  other.published_ = true;  // nothing left to clean up in the moved-from object
+}
+
+TempFile::~TempFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!published_) ::unlink(path_.c_str());
+}
+
+Status TempFile::WriteAll(ByteView data) { return WriteAllFd(fd_, data, path_); }
+
+Status TempFile::Publish(mode_t mode, Overwrite overwrite) {
+  if (::fchmod(fd_, mode) != 0) {
+    return std::unexpected(Error::FromErrno("chmod " + path_.string(), errno));
+  }
+  if (::fsync(fd_) != 0) return std::unexpected(Error::FromErrno("fsync " + path_.string(), errno));
+  if (overwrite == Overwrite::kRefuse) {
+    if (::link(path_.c_str(), final_.c_str()) != 0) {
+      const int err = errno;
+      if (err == EEXIST) {
+        return std::unexpected(
+            Error::AlreadyExists(final_.string() + " already exists; refusing to overwrite it"));
+      }
+      return std::unexpected(Error::FromErrno("create " + final_.string(), err));
+    }
+    ::unlink(path_.c_str());
+  } else if (::rename(path_.c_str(), final_.c_str()) != 0) {
+    return std::unexpected(Error::FromErrno("rename into " + final_.string(), errno));
+  }
+  published_ = true;
+  return FsyncDir(final_.has_parent_path() ? final_.parent_path() : ".");
+}
+
 Status WriteFileAtomic(const std::filesystem::path& path, ByteView data, mode_t mode,
                        Overwrite overwrite) {
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   if (overwrite == Overwrite::kRefuse && ::access(path.c_str(), F_OK) == 0) {
     return std::unexpected(
         Error::AlreadyExists(path.string() + " already exists; refusing to overwrite it"));
   }
-  std::string tmp_template = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-  int raw_fd = ::mkstemp(tmp_template.data());
-  if (raw_fd < 0)
-    return std::unexpected(Error::FromErrno("create temporary file in " + dir.string(), errno));
-  Fd fd(raw_fd);
-  const std::filesystem::path tmp = tmp_template;
-  auto fail = [&](Error e) -> Status {
-    ::unlink(tmp.c_str());
-    return std::unexpected(std::move(e));
-  };
-  if (::fchmod(fd.get(), mode) != 0) return fail(Error::FromErrno("chmod " + tmp.string(), errno));
-  if (auto st = WriteAll(fd.get(), data, tmp); !st) return fail(st.error());
-  if (::fsync(fd.get()) != 0) return fail(Error::FromErrno("fsync " + tmp.string(), errno));
-  if (overwrite == Overwrite::kRefuse) {
-    if (::link(tmp.c_str(), path.c_str()) != 0) {
-      int err = errno;
-      if (err == EEXIST) {
-        return fail(
-            Error::AlreadyExists(path.string() + " already exists; refusing to overwrite it"));
-      }
-      return fail(Error::FromErrno("create " + path.string(), err));
-    }
-    ::unlink(tmp.c_str());
-  } else if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(Error::FromErrno("rename into " + path.string(), errno));
-  }
-  return FsyncDir(dir);
+  LONTAR_ASSIGN_OR_RETURN(TempFile file, TempFile::Beside(path));
+  LONTAR_TRY(file.WriteAll(data));
+  return file.Publish(mode, overwrite);
 }
 
 Status EnsureDir(const std::filesystem::path& dir, mode_t mode) {

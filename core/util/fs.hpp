@@ -23,6 +23,32 @@ enum class Overwrite { kRefuse, kReplace };
 [[nodiscard]] Status WriteFileAtomic(const std::filesystem::path& path, ByteView data, mode_t mode,
                                      Overwrite overwrite);
 
+// A file being written beside its final name: created with a unique temporary name (mode 0600)
+// in the same directory, so that publishing it is one atomic link or rename; removed on
+// destruction unless published. A reader never sees a half-written file under the final name.
+class TempFile {
+ public:
+  // Creates the temporary next to `final_path`. Touches disk.
+  [[nodiscard]] static Result<TempFile> Beside(const std::filesystem::path& final_path);
+  TempFile(TempFile&& other) noexcept;
+  TempFile& operator=(TempFile&&) = delete;
+  TempFile(const TempFile&) = delete;
+  ~TempFile();
+
+  int fd() const { return fd_; }
+  const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] Status WriteAll(ByteView data);
+  // Sets `mode`, fsyncs, and links (kRefuse: kAlreadyExists if the final name exists) or renames
+  // (kReplace) the file to its final name, then fsyncs the directory. Touches disk.
+  [[nodiscard]] Status Publish(mode_t mode, Overwrite overwrite);
+
+ private:
+  TempFile() = default;
+  std::filesystem::path path_, final_;
+  int fd_ = -1;
+  bool published_ = false;
+};
+
 // fsyncs a directory so that entries created or renamed in it survive a power cut.
 [[nodiscard]] Status FsyncDir(const std::filesystem::path& dir);
 

@@ -16,7 +16,9 @@ namespace lontar::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/lontar-test-XXXXXX";
+  // mkstemp-style template: six trailing X characters become a unique suffix.
+  std::string tmpl =
+      std::string(base && *base ? base : "/tmp") + "/lontar-test-" + std::string(6, 'X');
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }
