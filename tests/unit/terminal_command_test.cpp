@@ -122,7 +122,7 @@ TEST_F(TerminalCommand, EnrollmentIsSelfSignedAndVerifies) {
   EXPECT_NE(forged.error().message().find("t.enroll"), std::string::npos);
 }
 
-TEST_F(TerminalCommand, StatusOfAMissingTerminalSaysWhatToDo) {
+TEST_F(TerminalCommand, StatusOfAMissingTerminalSaysHowToCreateIt) {
   auto status = RunLontar({"terminal", "status", "--home", (dir_ / "nowhere").string()});
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_NE(status.err.find("lontar terminal init"), std::string::npos) << status.err;
