@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/util/fs.hpp"
 
@@ -274,7 +275,7 @@ void LoadExam(const fs::path& dir, Exam& exam, std::vector<Diagnostic>& out) {
 }
 
 void LoadItem(const fs::path& dir, const std::string& id, const std::string& section,
-              const std::set<std::string>& competencies, Exam& exam,
+              const std::set<std::string>& competencies, std::map<std::string, Item>& items,
               std::map<std::string, MediaFile>& media, std::vector<Diagnostic>& out) {
   const std::string rel = "items/" + id + ".yaml";
   FileReader r(rel, out);
@@ -387,7 +388,7 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
     item.partial = partial == "proportional";
   }
   item.reverse = r.Bool(y, "reverse", false);
-  exam.items.emplace(id, std::move(item));
+  items.emplace(id, std::move(item));
 }
 
 // Splits one CSV line; fields may be double-quoted (with "" for a quote).
@@ -487,8 +488,9 @@ std::expected<Source, std::vector<Diagnostic>> LoadSource(const fs::path& dir) {
   LoadExam(dir, exam, out);
   std::set<std::string> competencies;
   for (const Competency& c : exam.competencies) competencies.insert(c.id);
-  std::map<std::string, MediaFile> media;
   std::size_t listed = 0;
+  std::set<std::string> seen;
+  std::vector<std::pair<std::string, std::string>> tasks;  // (item id, section id)
   for (const Section& s : exam.sections) {
     for (const std::string& id : s.items) {
       ++listed;
@@ -497,7 +499,7 @@ std::expected<Source, std::vector<Diagnostic>> LoadSource(const fs::path& dir) {
                        "section '" + s.id + "': item id '" + id + "' may use only a-z 0-9 -"});
         continue;
       }
-      if (exam.items.contains(id)) {
+      if (!seen.insert(id).second) {
         out.push_back({"exam.yaml", 0, "item '" + id + "' is listed in more than one place"});
         continue;
       }
@@ -507,8 +509,33 @@ std::expected<Source, std::vector<Diagnostic>> LoadSource(const fs::path& dir) {
                            id + ".yaml"});
         continue;
       }
-      LoadItem(dir, id, s.id, competencies, exam, media, out);
+      tasks.emplace_back(id, s.id);
     }
+  }
+  // Item files are independent: parse them on two threads when there are many (thousands of
+  // items were a quarter of a large pack's build time). Results merge in a fixed order.
+  struct Part {
+    std::map<std::string, Item> items;
+    std::map<std::string, MediaFile> media;
+    std::vector<Diagnostic> out;
+  };
+  const std::size_t workers = tasks.size() >= 64 ? 2 : 1;
+  std::vector<Part> parts(workers);
+  auto work = [&](std::size_t w) {
+    for (std::size_t i = w; i < tasks.size(); i += workers) {
+      LoadItem(dir, tasks[i].first, tasks[i].second, competencies, parts[w].items, parts[w].media,
+               parts[w].out);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : threads) t.join();
+  std::map<std::string, MediaFile> media;
+  for (Part& part : parts) {
+    exam.items.merge(part.items);
+    media.merge(part.media);
+    out.insert(out.end(), part.out.begin(), part.out.end());
   }
   if (listed > kMaxItems) out.push_back({"exam.yaml", 0, "more than 10,000 items"});
   std::error_code ec;
