@@ -1,0 +1,126 @@
+#include "core/exam/engine.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/pack/terminal_packs.hpp"
+
+namespace lontar::exam {
+namespace {
+
+using Json = nlohmann::json;
+
+bool IsSubmittedEvent(const Event& e) { return std::holds_alternative<Submitted>(e); }
+
+}  // namespace
+
+Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(terminal));
+  const auto released = std::find_if(packs.begin(), packs.end(),
+                                     [](const pack::LoadedPack& p) { return p.released; });
+  if (released == packs.end()) {
+    return std::unexpected(Error::NotFound(
+        "no released pack on this terminal: load the session's pack and release it first "
+        "(lontar session release)"));
+  }
+  Engine e;
+  e.terminal_ = &terminal;
+  e.clock_ = &clock;
+  e.pack_id_ = released->header.pack_id;
+  LONTAR_ASSIGN_OR_RETURN(authoring::Exam exam, pack::ReadReleasedExam(terminal, e.pack_id_));
+  e.exam_ = std::make_unique<authoring::Exam>(std::move(exam));
+
+  // Replay every sitting of this pack.
+  std::map<std::string, std::int64_t> last_wall_ms;
+  for (std::uint64_t from = 1;;) {
+    LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
+                            terminal.journal().Read(from, 1000));
+    if (records.empty()) break;
+    for (const journal::Record& r : records) {
+      if (!r.type.starts_with("sitting.")) continue;
+      const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
+      if (!j.is_object() || j.value("pack_id", "") != e.pack_id_) continue;
+      const std::string participant = j.value("participant", "");
+      LONTAR_ASSIGN_OR_RETURN(Event event, FromJson(r.type, r.payload));
+      e.sittings_[participant] = Apply(*e.exam_, e.sittings_[participant], event);
+      last_wall_ms[participant] = r.wall_ms;
+    }
+    from = records.back().seq + 1;
+  }
+  // Invariant 3: the clock restarts now; downtime is charged only by policy.
+  const std::int64_t now = clock.MonotonicNs();
+  for (const auto& [participant, state] : e.sittings_) {
+    if (state.phase == Phase::kInProgress) e.charged_at_ns_[participant] = now;
+  }
+  if (e.exam_->charge_downtime) {
+    for (const auto& [participant, wall] : last_wall_ms) {
+      if (e.State(participant).phase != Phase::kInProgress) continue;
+      const std::int64_t gap_ns = std::max<std::int64_t>(0, clock.WallMs() - wall) * 1'000'000;
+      LONTAR_TRY(e.Execute(participant, Tick{gap_ns}));
+    }
+  }
+  return e;
+}
+
+SittingState Engine::State(const std::string& participant) const {
+  auto it = sittings_.find(participant);
+  return it == sittings_.end() ? SittingState{} : it->second;
+}
+
+Status Engine::Journal(const std::string& participant, const std::vector<Event>& events) {
+  if (events.empty()) return Ok();
+  std::vector<journal::Event> records;
+  for (const Event& e : events) {
+    EncodedEvent encoded = ToJson(e);
+    Json payload = Json::parse(encoded.payload);
+    payload["participant"] = participant;
+    payload["pack_id"] = pack_id_;
+    records.push_back({encoded.type, payload.dump()});
+  }
+  LONTAR_TRY(terminal_->journal().Append(records));
+  return Ok();
+}
+
+Result<SittingState> Engine::Execute(const std::string& participant, const Command& command) {
+  const SittingState before = State(participant);
+  const std::int64_t now = clock_->MonotonicNs();
+  std::vector<Event> events;
+  SittingState state = before;
+  if (before.phase == Phase::kInProgress) {
+    const auto charged = charged_at_ns_.find(participant);
+    const std::int64_t since = charged == charged_at_ns_.end() ? now : charged->second;
+    LONTAR_ASSIGN_OR_RETURN(events,
+                            Decide(*exam_, state, Tick{std::max<std::int64_t>(0, now - since)}));
+    for (const Event& e : events) state = Apply(*exam_, state, e);
+  }
+  auto decided = Decide(*exam_, state, command);
+  if (!decided) {
+    // A time-up that the charge just discovered is a fact, whatever happens to the command.
+    if (std::any_of(events.begin(), events.end(), IsSubmittedEvent)) {
+      LONTAR_TRY(Journal(participant, events));
+      sittings_[participant] = state;
+      charged_at_ns_[participant] = now;
+    }
+    return std::unexpected(decided.error());
+  }
+  for (const Event& e : *decided) {
+    state = Apply(*exam_, state, e);
+    events.push_back(e);
+  }
+  LONTAR_TRY(Journal(participant, events));  // invariant 1: durable before visible
+  sittings_[participant] = state;
+  charged_at_ns_[participant] = now;
+  return state;
+}
+
+Status Engine::Checkpoint() {
+  std::vector<std::string> running;
+  for (const auto& [participant, state] : sittings_) {
+    if (state.phase == Phase::kInProgress) running.push_back(participant);
+  }
+  for (const std::string& participant : running) {
+    LONTAR_TRY(Execute(participant, Tick{0}));
+  }
+  return Ok();
+}
+
+}  // namespace lontar::exam

@@ -1,0 +1,158 @@
+// The engine on a real terminal with a released pack: durable state, resume by replay, time from
+// the monotonic clock only, downtime not charged, time-up submits, refusals journal nothing.
+#include "core/exam/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/authoring/source.hpp"
+#include "core/pack/build.hpp"
+#include "core/pack/terminal_packs.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar::exam {
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+constexpr std::int64_t kMinute = 60 * kSecond;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  virtual bool ChargeDowntime() const { return false; }
+  void SetUp() override {
+    clock_.SetWallMs(1'795'478'400'000);
+    auto authority = crypto::SigningKey::Generate().value();
+    terminal::InitOptions init{.site = "SITE-01", .name = "", .trusted = {}};
+    init.trusted.push_back({authority.public_key(), "authority.pub"});
+    auto t = terminal::Terminal::Init(dir_ / "t", init, clock_);
+    ASSERT_TRUE(t) << t.error().message();
+    terminal_.emplace(std::move(*t));
+    const auto fixture = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
+    std::filesystem::copy(fixture, dir_ / "src", std::filesystem::copy_options::recursive);
+    if (ChargeDowntime()) {
+      std::string exam = testing::ReadText(dir_ / "src/exam.yaml");
+      exam.replace(exam.find("duration_minutes: 10"), 20,
+                   "duration_minutes: 10\ncharge_downtime: true");
+      testing::WriteText(dir_ / "src/exam.yaml", exam);
+    }
+    auto source = authoring::LoadSource(dir_ / "src");
+    ASSERT_TRUE(source);
+    auto code = crypto::SecretBytes::CopyOf(AsBytes("MINI-RELEASE-2026")).value();
+    pack::BuildOptions o;
+    o.authority = &authority;
+    o.version = 1;
+    o.valid_from_ms = clock_.WallMs() - 3'600'000;
+    o.valid_until_ms = clock_.WallMs() + 3'600'000;
+    o.now_ms = clock_.WallMs();
+    o.targets = {
+        terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, 0))).value()};
+    o.release_code = &code;
+    o.results_key = crypto::BoxSecretKey::Generate().value().public_key();
+    o.kdf = {1, 8 << 20};
+    o.out = dir_ / "exam.lpk";
+    ASSERT_TRUE(pack::BuildPack(*source, o));
+    ASSERT_TRUE(pack::LoadPack(*terminal_, o.out, clock_));
+    // Before release there is nothing to run.
+    auto none = Engine::Open(*terminal_, clock_);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().kind(), ErrorKind::kNotFound);
+    ASSERT_TRUE(pack::ReleasePack(*terminal_, "", AsBytes("MINI-RELEASE-2026"), clock_));
+  }
+  Engine Open() {
+    auto e = Engine::Open(*terminal_, clock_);
+    EXPECT_TRUE(e) << e.error().message();
+    return std::move(*e);
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_;
+  std::optional<terminal::Terminal> terminal_;
+};
+
+TEST_F(EngineTest, StateIsDurableAndResumesByReplay) {
+  SittingState live;
+  {
+    Engine engine = Open();
+    ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 99}));
+    clock_.Advance(30 * kSecond);
+    ASSERT_TRUE(engine.Execute("TEST-0001", Answer{"tiu-01", {"B"}}));
+    ASSERT_TRUE(engine.Execute("TEST-0001", Flag{"tiu-02", true}));
+    clock_.Advance(12 * kSecond);
+    auto s = engine.Execute("TEST-0001", Goto{"tiu-02"});
+    ASSERT_TRUE(s);
+    live = *s;
+    EXPECT_EQ(live.elapsed_ns, 42 * kSecond);
+    EXPECT_EQ(live.answers.at("tiu-01"), std::vector<std::string>{"B"});
+  }
+  // The process is gone; ten minutes pass with the terminal off (not charged by default).
+  clock_.Advance(10 * kMinute);
+  Engine resumed = Open();
+  EXPECT_EQ(resumed.State("TEST-0001"), live);
+  EXPECT_EQ(resumed.State("TEST-0002").phase, Phase::kNotStarted);
+  clock_.Advance(5 * kSecond);
+  ASSERT_TRUE(resumed.Checkpoint());
+  EXPECT_EQ(resumed.State("TEST-0001").elapsed_ns, 47 * kSecond);
+  auto report = journal::VerifyJournal(terminal_->vault(), terminal_->signing_key().public_key());
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok);
+}
+
+TEST_F(EngineTest, WallClockChangesChargeNothing) {
+  Engine engine = Open();
+  ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 1}));
+  clock_.SetWallMs(clock_.WallMs() + 86'400'000);  // someone sets the date a day ahead
+  ASSERT_TRUE(engine.Checkpoint());
+  EXPECT_EQ(engine.State("TEST-0001").elapsed_ns, 0);
+  clock_.SetWallMs(clock_.WallMs() - 2 * 86'400'000);
+  clock_.Advance(3 * kSecond);
+  ASSERT_TRUE(engine.Checkpoint());
+  EXPECT_EQ(engine.State("TEST-0001").elapsed_ns, 3 * kSecond);
+}
+
+TEST_F(EngineTest, TimeUpSubmitsEvenWhenTheCommandIsRefused) {
+  Engine engine = Open();
+  ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 1}));
+  ASSERT_TRUE(engine.Execute("TEST-0001", NextSection{}));
+  clock_.Advance(11 * kMinute);  // the exam's 10 minutes are over
+  auto r = engine.Execute("TEST-0001", Answer{"tkp-01", {"A"}});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("submitted"), std::string::npos);
+  EXPECT_EQ(engine.State("TEST-0001").phase, Phase::kSubmitted);
+  EXPECT_EQ(engine.State("TEST-0001").reason, SubmitReason::kTimeUp);
+  EXPECT_EQ(Open().State("TEST-0001"), engine.State("TEST-0001"));  // journaled
+}
+
+TEST_F(EngineTest, RefusedCommandsJournalNothing) {
+  Engine engine = Open();
+  ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 1}));
+  const auto head = terminal_->journal().head().seq;
+  clock_.Advance(2 * kSecond);
+  for (const Command& c : std::vector<Command>{Answer{"nope", {"A"}}, Answer{"tkp-01", {"A"}},
+                                               Answer{"tiu-01", {"Q"}}, Start{"TEST-0001", 2}}) {
+    EXPECT_FALSE(engine.Execute("TEST-0001", c));
+  }
+  EXPECT_EQ(terminal_->journal().head().seq, head);
+  EXPECT_EQ(engine.State("TEST-0001").elapsed_ns, 0) << "a refusal must not charge time either";
+  ASSERT_TRUE(engine.Execute("TEST-0001", Answer{"tiu-01", {"A"}}));
+  EXPECT_EQ(engine.State("TEST-0001").elapsed_ns, 2 * kSecond);
+}
+
+// A pack whose policy charges downtime: the wall-clock gap since the sitting's last record counts.
+class EngineDowntimeTest : public EngineTest {
+ protected:
+  bool ChargeDowntime() const override { return true; }
+};
+
+TEST_F(EngineDowntimeTest, DowntimeIsChargedWhenThePackSaysSo) {
+  {
+    Engine engine = Open();
+    ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 1}));
+    clock_.Advance(20 * kSecond);
+    ASSERT_TRUE(engine.Checkpoint());
+  }
+  clock_.Advance(3 * kMinute);  // moves the wall clock with it: the terminal was off 3 minutes
+  Engine resumed = Open();
+  EXPECT_EQ(resumed.State("TEST-0001").elapsed_ns, 20 * kSecond + 3 * kMinute);
+}
+
+}  // namespace
+}  // namespace lontar::exam
