@@ -18,7 +18,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 struct PackArgs {
-  std::filesystem::path source, key, release_code_file, results_pub, out, file, trust;
+  std::filesystem::path source, key, release_code_file, proctor_code_file, results_pub, out, file,
+      trust;
   std::vector<std::filesystem::path> targets;
   std::uint64_t version = 0;
   std::string valid_from, valid_until, kdf = "release", pin;
@@ -108,6 +109,11 @@ Status Build(const PackArgs& a) {
     o.targets.push_back(std::move(e));
   }
   o.release_code = &code;
+  std::optional<crypto::SecretBytes> proctor;
+  if (!a.proctor_code_file.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(proctor, ReadCodeFile(a.proctor_code_file));
+    o.proctor_code = &*proctor;
+  }
   o.results_key = results;
   o.kdf =
       a.kdf == "moderate" ? crypto::Argon2Params::Moderate() : crypto::Argon2Params::Interactive();
@@ -197,6 +203,8 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
       ->required();
   build->add_option("--release-code-file", args->release_code_file, "file holding the release code")
       ->required();
+  build->add_option("--proctor-code-file", args->proctor_code_file,
+                    "file holding the proctor code (authorises proctor actions at the terminal)");
   build->add_option("--results-pub", args->results_pub, "results public key")->required();
   build->add_option("--out", args->out, "pack file to write (.lpk)")->required();
   build

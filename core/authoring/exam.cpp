@@ -35,6 +35,7 @@ std::string ExamToJson(const Exam& e) {
   j["charge_downtime"] = e.charge_downtime;
   j["shuffle"] = {{"items", e.shuffle_items}, {"options", e.shuffle_options}};
   j["show_score"] = e.show_score;
+  j["proctor_code_hash"] = e.proctor_code_hash;
   Json sections = Json::array();
   for (const Section& s : e.sections) {
     Json js = {
@@ -181,6 +182,9 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
   e.duration_minutes = f.Int("duration_minutes");
   e.charge_downtime = f.Bool("charge_downtime");
   e.show_score = f.Bool("show_score");
+  if (auto h = j.find("proctor_code_hash"); h != j.end() && h->is_string()) {
+    e.proctor_code_hash = h->get<std::string>();
+  }
   if (const auto* shuffle = f.Get("shuffle")) {
     Fields s(*shuffle, "exam.shuffle", problem);
     e.shuffle_items = s.Bool("items");

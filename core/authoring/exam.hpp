@@ -90,6 +90,9 @@ struct Exam {
   std::vector<JpmCategory> jpm_categories;
   std::map<std::string, Item> items;
   std::vector<Participant> roster;
+  // Argon2id hash of the proctor code. Not authored: `lontar pack build --proctor-code-file` sets
+  // it, and it travels only inside the encrypted payload. Empty: no proctor actions possible.
+  std::string proctor_code_hash;
 };
 
 // exam.json (everything but the roster) and roster.json, as stored in a pack. Pure.

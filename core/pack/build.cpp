@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "core/crypto/hash.hpp"
+#include "core/crypto/kdf.hpp"
 #include "core/crypto/parallel_hasher.hpp"
 #include "core/crypto/stream.hpp"
 #include "core/pack/archive.hpp"
@@ -67,7 +68,17 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
 
   // The payload: archive -> secretstream -> temporary file, hashed on the way.
   std::vector<ArchiveEntry> entries;
-  entries.push_back({"exam.json", ToBytes(authoring::ExamToJson(source.exam)), {}, 0});
+  authoring::Exam exam = source.exam;
+  if (o.proctor_code != nullptr) {
+    if (o.proctor_code->size() < 6) {
+      return std::unexpected(
+          Error::InvalidArgument("the proctor code must be at least 6 characters"));
+    }
+    LONTAR_ASSIGN_OR_RETURN(
+        exam.proctor_code_hash,
+        crypto::HashPin(AsChars(o.proctor_code->view()), crypto::Argon2Params::ReleaseCode()));
+  }
+  entries.push_back({"exam.json", ToBytes(authoring::ExamToJson(exam)), {}, 0});
   entries.push_back({"roster.json", ToBytes(authoring::RosterToJson(source.exam.roster)), {}, 0});
   for (ArchiveEntry& e : entries) e.size = e.data.size();
   std::uint64_t total = entries[0].size + entries[1].size;
