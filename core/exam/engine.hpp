@@ -13,11 +13,17 @@
 //      journal record is charged (the only use of the wall clock, and never negative).
 //
 // Journal records: type "sitting.<event>" (sitting.hpp), payload = the event's JSON object plus
-// "participant" and "pack_id".
+// "participant" and "pack_id". Session records, also carrying "pack_id":
+//   session.opened {token}                 the proctor opened the session (token for logins)
+//   session.proctor_denied {}              a wrong proctor code
+//   login.ok / login.failed {participant, reason, failures} / login.locked {participant}
+// A participant is locked after kMaxLoginFailures wrong attempts (PIN or token) in a row.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "core/authoring/exam.hpp"
@@ -26,6 +32,8 @@
 #include "core/util/clock.hpp"
 
 namespace lontar::exam {
+
+inline constexpr int kMaxLoginFailures = 5;
 
 class Engine {
  public:
@@ -48,9 +56,24 @@ class Engine {
   // Touches disk.
   [[nodiscard]] Status Checkpoint();
 
+  // Proctor: opens the session with the proctor code from the pack and returns the session token
+  // the proctor shows the room. Opening again returns the same token. kWrongKey (journaled) for
+  // a wrong code; kNotFound if the pack carries no proctor code. Touches disk.
+  [[nodiscard]] Result<std::string> OpenSession(ByteView proctor_code);
+  const std::string& session_token() const { return token_; }
+
+  // Candidate login with participant number, personal PIN and the session token; starts the
+  // sitting, or resumes it. Refusals say why: session not open, wrong token or PIN (journaled,
+  // counted), unknown participant, locked, already finished. Touches disk.
+  [[nodiscard]] Result<SittingState> Login(const std::string& participant, ByteView pin,
+                                           std::string_view token);
+  bool locked(const std::string& participant) const { return locked_.contains(participant); }
+
  private:
   Engine() = default;
   [[nodiscard]] Status Journal(const std::string& participant, const std::vector<Event>& events);
+  [[nodiscard]] Status Record(const std::string& type, nlohmann::json payload);
+  void ApplySessionRecord(const std::string& type, const nlohmann::json& payload);
 
   terminal::Terminal* terminal_ = nullptr;
   const Clock* clock_ = nullptr;
@@ -58,6 +81,9 @@ class Engine {
   std::unique_ptr<authoring::Exam> exam_;
   std::map<std::string, SittingState> sittings_;
   std::map<std::string, std::int64_t> charged_at_ns_;  // monotonic time of the last charge
+  std::string token_;
+  std::map<std::string, int> failures_;
+  std::set<std::string> locked_;
 };
 
 }  // namespace lontar::exam

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/authoring/source.hpp"
 #include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
@@ -46,6 +48,8 @@ class EngineTest : public ::testing::Test {
     o.targets = {
         terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, 0))).value()};
     o.release_code = &code;
+    auto proctor = crypto::SecretBytes::CopyOf(AsBytes("PROCTOR-2026")).value();
+    o.proctor_code = &proctor;
     o.results_key = crypto::BoxSecretKey::Generate().value().public_key();
     o.kdf = {1, 8 << 20};
     o.out = dir_ / "exam.lpk";
@@ -134,6 +138,51 @@ TEST_F(EngineTest, RefusedCommandsJournalNothing) {
   EXPECT_EQ(engine.State("TEST-0001").elapsed_ns, 0) << "a refusal must not charge time either";
   ASSERT_TRUE(engine.Execute("TEST-0001", Answer{"tiu-01", {"A"}}));
   EXPECT_EQ(engine.State("TEST-0001").elapsed_ns, 2 * kSecond);
+}
+
+TEST_F(EngineTest, ProctorOpensTheSessionAndCandidatesLogIn) {
+  Engine engine = Open();
+  auto early = engine.Login("TEST-0001", AsBytes("111111"), "ABCDEF");
+  ASSERT_FALSE(early);
+  EXPECT_NE(early.error().message().find("not open yet"), std::string::npos);
+  auto denied = engine.OpenSession(AsBytes("WRONG-CODE"));
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().kind(), ErrorKind::kWrongKey);
+  auto token = engine.OpenSession(AsBytes("PROCTOR-2026"));
+  ASSERT_TRUE(token) << token.error().message();
+  EXPECT_EQ(token->size(), 6u);
+  EXPECT_EQ(*engine.OpenSession(AsBytes("PROCTOR-2026")), *token) << "the token is stable";
+
+  auto in = engine.Login("TEST-0001", AsBytes("111111"), *token);
+  ASSERT_TRUE(in) << in.error().message();
+  EXPECT_EQ(in->phase, Phase::kInProgress);
+  auto lower = *token;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  EXPECT_TRUE(engine.Login("TEST-0001", AsBytes("111111"), lower)) << "tokens are case-blind";
+
+  auto unknown = engine.Login("TEST-9999", AsBytes("111111"), *token);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message().find("not on this session's list"), std::string::npos);
+
+  // Five wrong attempts (PIN or token) lock the participant, across a restart.
+  for (int i = 1; i <= kMaxLoginFailures; ++i) {
+    auto wrong =
+        engine.Login("TEST-0002", AsBytes(i % 2 ? "000000" : "222222"), i % 2 ? *token : "ZZZZZZ");
+    ASSERT_FALSE(wrong);
+    EXPECT_NE(wrong.error().message().find(std::to_string(i) + " of 5"), std::string::npos)
+        << wrong.error().message();
+  }
+  Engine again = Open();
+  EXPECT_TRUE(again.locked("TEST-0002"));
+  EXPECT_EQ(again.session_token(), *token);
+  auto locked = again.Login("TEST-0002", AsBytes("222222"), *token);
+  ASSERT_FALSE(locked);
+  EXPECT_NE(locked.error().message().find("proctor must unlock"), std::string::npos);
+
+  ASSERT_TRUE(again.Execute("TEST-0001", Submit{}));
+  auto finished = again.Login("TEST-0001", AsBytes("111111"), *token);
+  ASSERT_FALSE(finished);
+  EXPECT_NE(finished.error().message().find("already finished"), std::string::npos);
 }
 
 // A pack whose policy charges downtime: the wall-clock gap since the sitting's last record counts.
