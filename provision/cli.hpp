@@ -35,5 +35,7 @@ void RegisterJournalCommands(CLI::App& app, Runner& runner);
 void RegisterPackCommands(CLI::App& app, Runner& runner);
 void RegisterSessionCommands(CLI::App& app, Runner& runner);
 void RegisterTrustCommands(CLI::App& app, Runner& runner);
+// Adds `session open` to the `session` group, so call after RegisterSessionCommands.
+void RegisterExamCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterPackCommands(app, runner);
   lontar::cli::RegisterSessionCommands(app, runner);
   lontar::cli::RegisterTrustCommands(app, runner);
+  lontar::cli::RegisterExamCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -89,18 +89,21 @@ Status Engine::Journal(const std::string& participant, const std::vector<Event>&
   return Ok();
 }
 
+Result<std::vector<Event>> Engine::Charge(const std::string& participant, SittingState& state,
+                                          std::int64_t now) const {
+  if (state.phase != Phase::kInProgress) return std::vector<Event>{};
+  const auto charged = charged_at_ns_.find(participant);
+  const std::int64_t since = charged == charged_at_ns_.end() ? now : charged->second;
+  LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events,
+                          Decide(*exam_, state, Tick{std::max<std::int64_t>(0, now - since)}));
+  for (const Event& e : events) state = Apply(*exam_, state, e);
+  return events;
+}
+
 Result<SittingState> Engine::Execute(const std::string& participant, const Command& command) {
-  const SittingState before = State(participant);
   const std::int64_t now = clock_->MonotonicNs();
-  std::vector<Event> events;
-  SittingState state = before;
-  if (before.phase == Phase::kInProgress) {
-    const auto charged = charged_at_ns_.find(participant);
-    const std::int64_t since = charged == charged_at_ns_.end() ? now : charged->second;
-    LONTAR_ASSIGN_OR_RETURN(events,
-                            Decide(*exam_, state, Tick{std::max<std::int64_t>(0, now - since)}));
-    for (const Event& e : events) state = Apply(*exam_, state, e);
-  }
+  SittingState state = State(participant);
+  LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events, Charge(participant, state, now));
   auto decided = Decide(*exam_, state, command);
   if (!decided) {
     // A time-up that the charge just discovered is a fact, whatever happens to the command.
@@ -122,12 +125,14 @@ Result<SittingState> Engine::Execute(const std::string& participant, const Comma
 }
 
 Status Engine::Checkpoint() {
-  std::vector<std::string> running;
-  for (const auto& [participant, state] : sittings_) {
-    if (state.phase == Phase::kInProgress) running.push_back(participant);
-  }
-  for (const std::string& participant : running) {
-    LONTAR_TRY(Execute(participant, Tick{0}));
+  const std::int64_t now = clock_->MonotonicNs();
+  for (auto& [participant, state] : sittings_) {
+    if (state.phase != Phase::kInProgress) continue;
+    SittingState next = state;
+    LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events, Charge(participant, next, now));
+    LONTAR_TRY(Journal(participant, events));
+    state = next;
+    charged_at_ns_[participant] = now;
   }
   return Ok();
 }
@@ -226,8 +231,10 @@ Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
     randombytes_buf(&seed, sizeof seed);
     return Execute(participant, Start{participant, seed});
   }
-  // Resuming: time kept running while the engine did (invariant 2); charge it now.
-  return Execute(participant, Tick{0});
+  // Resuming: time kept running while the engine did (invariant 2); charge it now (which may
+  // find the time up, and say so in the returned state).
+  LONTAR_TRY(Checkpoint());
+  return State(participant);
 }
 
 }  // namespace lontar::exam

@@ -72,6 +72,10 @@ class Engine {
  private:
   Engine() = default;
   [[nodiscard]] Status Journal(const std::string& participant, const std::vector<Event>& events);
+  // The events that charge the time measured since the participant's last charge (and submit
+  // on time-up), applied to `state`. Pure apart from reading the stored charge time.
+  [[nodiscard]] Result<std::vector<Event>> Charge(const std::string& participant,
+                                                  SittingState& state, std::int64_t now) const;
   [[nodiscard]] Status Record(const std::string& type, nlohmann::json payload);
   void ApplySessionRecord(const std::string& type, const nlohmann::json& payload);
 

@@ -1,0 +1,130 @@
+// Headless sittings through the real binary: the proctor opens the session, a scripted candidate
+// sits the mini exam, and `exam show` rebuilds the same state from the journal.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+using testing::RunLontar;
+using testing::TempDir;
+using testing::WriteText;
+
+const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+
+class ExamCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ok = [](const testing::CommandResult& r) {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      return r;
+    };
+    ok(RunLontar({"keys", "new", "authority", "--out", P("keys")}));
+    ok(RunLontar({"keys", "new", "results", "--out", P("keys")}));
+    ok(RunLontar({"terminal", "init", "--home", P("t"), "--site", "SITE-01", "--trust",
+                  P("keys/authority.pub")}));
+    ok(RunLontar({"terminal", "enrollment", "--home", P("t"), "--out", P("t.enroll")}));
+    ok(RunLontar({"pack",
+                  "build",
+                  kFixtures + "/mini-exam",
+                  "--key",
+                  P("keys/authority.key"),
+                  "--version",
+                  "1",
+                  "--valid-from",
+                  "2026-01-01T00:00:00Z",
+                  "--valid-until",
+                  "2099-01-01T00:00:00Z",
+                  "--for",
+                  P("t.enroll"),
+                  "--release-code-file",
+                  kFixtures + "/mini-release-code.txt",
+                  "--proctor-code-file",
+                  kFixtures + "/mini-proctor-code.txt",
+                  "--results-pub",
+                  P("keys/results.pub"),
+                  "--out",
+                  P("exam.lpk")}));
+    ok(RunLontar({"terminal", "load", "--home", P("t"), P("exam.lpk")}));
+    ok(RunLontar({"session", "release", "--home", P("t"), "--code-file",
+                  kFixtures + "/mini-release-code.txt"}));
+    auto open = ok(RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file",
+                              kFixtures + "/mini-proctor-code.txt"}));
+    token_ = open.out.substr(0, open.out.find('\n'));
+    WriteText(dir_ / "pin", "111111\n");
+  }
+  std::string P(const std::string& name) { return (dir_ / name).string(); }
+  testing::CommandResult Run(const std::string& script) {
+    WriteText(dir_ / "script.jsonl", script);
+    return RunLontar({"exam", "run", "--home", P("t"), "--participant", "TEST-0001", "--pin-file",
+                      P("pin"), "--token", token_, "--script", P("script.jsonl"), "--json"});
+  }
+  TempDir dir_;
+  std::string token_;
+};
+
+TEST_F(ExamCommand, ScriptedSittingIsScoredAndShownFromTheJournal) {
+  ASSERT_EQ(token_.size(), 6u);
+  auto r = Run(R"({"cmd":"answer","item":"tiu-01","option":"B"}
+{"cmd":"answer","item":"tiu-02","option":"A"}
+{"cmd":"flag","item":"tiu-02"}
+{"cmd":"wait","seconds":30}
+{"cmd":"next-section"}
+{"cmd":"answer","item":"tkp-01","option":"A"}
+{"cmd":"answer","item":"tkp-02","option":"B"}
+{"cmd":"submit"}
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["phase"], "submitted");
+  EXPECT_EQ(j["submitted_by"], "candidate");
+  EXPECT_EQ(j["answered"], 4);
+  EXPECT_EQ(j["score"]["total"], 13.0);  // 5 + 0 + 5 + 3, as in the scoring table
+  EXPECT_EQ(j["score"]["passed"], true);
+  EXPECT_EQ(j["score"]["job_person_match"]["category"], "Optimal");
+  EXPECT_LE(j["remaining_seconds"].get<int>(), 570);  // at least the 30 simulated seconds
+
+  auto show = RunLontar({"exam", "show", "--home", P("t"), "--participant", "TEST-0001", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto s = nlohmann::json::parse(show.out);
+  EXPECT_EQ(s["answers"], j["answers"]);
+  EXPECT_EQ(s["flagged"], j["flagged"]);
+  EXPECT_EQ(s["score"], j["score"]);
+
+  auto again = Run("{\"cmd\":\"submit\"}\n");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already finished"), std::string::npos) << again.err;
+}
+
+TEST_F(ExamCommand, WaitingPastTheLimitSubmitsAndLaterCommandsAreRefused) {
+  auto r = Run(R"({"cmd":"answer","item":"tiu-01","option":"B"}
+{"cmd":"wait","seconds":700}
+{"cmd":"answer","item":"tkp-01","option":"A"}
+)");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["phase"], "submitted");
+  EXPECT_EQ(j["submitted_by"], "time-up");
+  EXPECT_EQ(j["remaining_seconds"], 0);
+  EXPECT_EQ(j["answered"], 1);
+}
+
+TEST_F(ExamCommand, BadScriptsAndWrongPinsAreNamed) {
+  auto bad = Run("{\"cmd\":\"dance\"}\n");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("script.jsonl:1: unknown command 'dance'"), std::string::npos) << bad.err;
+  WriteText(dir_ / "pin", "000000\n");
+  auto wrong = Run("{\"cmd\":\"submit\"}\n");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("wrong PIN (1 of 5"), std::string::npos) << wrong.err;
+  auto denied = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file",
+                           kFixtures + "/mini-release-code.txt"});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("wrong proctor code"), std::string::npos) << denied.err;
+}
+
+}  // namespace
+}  // namespace lontar
