@@ -15,6 +15,18 @@ Result<BoxPublicKey> BoxPublicKey::FromBytes(ByteView bytes) {
     return std::unexpected(
         Error::Malformed("an X25519 public key is 32 bytes, got " + std::to_string(bytes.size())));
   }
+  // A low-order point (the all-zero key among them) makes every shared secret predictable, so
+  // anything sealed to it would be readable by anyone. X25519 with any scalar yields all zeros
+  // exactly for those points, which libsodium reports as a failure.
+  EnsureSodium();
+  std::array<std::uint8_t, crypto_scalarmult_SCALARBYTES> probe{};
+  probe[0] = 9;
+  std::array<std::uint8_t, crypto_scalarmult_BYTES> out{};
+  if (crypto_scalarmult(out.data(), probe.data(), bytes.data()) != 0) {
+    return std::unexpected(
+        Error::Malformed("not a usable X25519 public key (a low-order point: anything sealed to "
+                         "it could be read by anyone)"));
+  }
   BoxPublicKey key;
   std::copy(bytes.begin(), bytes.end(), key.bytes_.begin());
   return key;

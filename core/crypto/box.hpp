@@ -21,7 +21,8 @@ inline constexpr std::size_t kSealOverhead = 48;  // crypto_box_SEALBYTES
 
 class BoxPublicKey {
  public:
-  // kMalformed unless exactly 32 bytes.
+  // kMalformed unless exactly 32 bytes of a point of large order (low-order points would make
+  // every box sealed to them readable by anyone).
   [[nodiscard]] static Result<BoxPublicKey> FromBytes(ByteView bytes);
   ByteView view() const { return bytes_; }
   KeyId id() const { return KeyId::Derive("X2", bytes_); }

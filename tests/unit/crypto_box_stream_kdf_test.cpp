@@ -56,6 +56,17 @@ TEST(SealedBox, OtherKeyAlteredOrShortFail) {
   ASSERT_FALSE(short_box);
   EXPECT_EQ(short_box.error().kind(), ErrorKind::kMalformed);
   EXPECT_EQ(BoxPublicKey::FromBytes(Bytes(31)).error().kind(), ErrorKind::kMalformed);
+  // Low-order points: zero, one, and the order-8 point from the curve's list of small-order
+  // points (RFC 7748 section 6.1 calls these out; libsodium refuses them).
+  Bytes one(32, 0);
+  one[0] = 1;
+  auto order8 = HexDecode("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
+  ASSERT_TRUE(order8);
+  for (const Bytes& low : {Bytes(32, 0), one, *order8}) {
+    auto k = BoxPublicKey::FromBytes(low);
+    ASSERT_FALSE(k) << HexEncode(low);
+    EXPECT_NE(k.error().message().find("low-order"), std::string::npos);
+  }
   EXPECT_EQ(BoxSecretKey::FromBytes(Bytes(33)).error().kind(), ErrorKind::kMalformed);
 }
 
