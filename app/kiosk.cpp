@@ -9,6 +9,7 @@
 #include <iostream>
 #include <variant>
 
+#include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/screens/error.hpp"
 #include "app/screens/health.hpp"
@@ -54,6 +55,8 @@ class Kiosk {
           pending = 1;  // the clock ticked
         }
       }
+      // A new display mode or pixel density: re-rasterise the text for it before drawing.
+      if (window_.geometry() != fonts_.built_for && !Rebuild()) return 1;
       const std::time_t t = std::time(nullptr);
       if (t - checked_at_ >= kRecheckSeconds) Recheck();
       std::optional<Intent> intent = DrawFrame(t);
@@ -68,7 +71,7 @@ class Kiosk {
       if (auto st = window_.EndFrame(); !st) return 1;
       if (pending > 0) --pending;
       if (intent) {
-        Act(*intent);
+        if (!Act(*intent)) return 1;
         pending = 2;  // show the effect now, not at the next tick
       }
     }
@@ -77,16 +80,16 @@ class Kiosk {
  private:
   const Catalog& tr() const { return english_ ? en_ : id_; }
 
+  // Fonts and spacing for the current screen and text size. False (with the message on stderr)
+  // when the fonts cannot be loaded; the kiosk then exits for its service to restart it.
   bool Rebuild() {
-    auto [w, h] = window_.Size();
-    auto fonts = BuildFonts(h, look_.font_scale);
+    auto fonts = BuildFonts(window_.geometry(), look_.font_scale);
     if (!fonts) {
       std::cerr << "lontar-kiosk: " << fonts.error().message() << "\n";
       return false;
     }
     fonts_ = *fonts;
-    ApplyTheme(look_, fonts_.body_px);
-    (void)w;
+    ApplyTheme(look_, fonts_);
     return true;
   }
 
@@ -119,7 +122,8 @@ class Kiosk {
     return intent;
   }
 
-  void Act(Intent intent) {
+  // False when the screen cannot be redrawn (the fonts failed to load).
+  bool Act(Intent intent) {
     switch (intent) {
       case Intent::kToggleLanguage:
         english_ = !english_;
@@ -128,17 +132,17 @@ class Kiosk {
       case Intent::kFontLarger: {
         const float step = intent == Intent::kFontLarger ? 0.25f : -0.25f;
         look_.font_scale = std::clamp(look_.font_scale + step, 1.0f, 2.0f);
-        Rebuild();
-        break;
+        return Rebuild();
       }
       case Intent::kToggleContrast:
         look_.high_contrast = !look_.high_contrast;
-        ApplyTheme(look_, fonts_.body_px);
+        ApplyTheme(look_, fonts_);
         break;
       case Intent::kRecheck:
         Recheck();
         break;
     }
+    return true;
   }
 
   const KioskOptions& options_;

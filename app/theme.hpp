@@ -1,30 +1,21 @@
-// Fonts and colours: calm by default, high contrast on request; Noto Sans so every Indonesian
-// character renders, rasterised at the pixel size it is shown at so text stays sharp.
+// Colours and spacing: calm by default (dark text on the colour of a dried palm leaf), white
+// on black with yellow outlines on request.
 #pragma once
 
 #include <imgui.h>
 
-#include "core/util/error.hpp"
+#include "app/fonts.hpp"
 
 namespace lontar::app {
-
-struct Fonts {
-  ImFont* body = nullptr;
-  ImFont* title = nullptr;
-  float body_px = 0;
-};
 
 struct Look {
   float font_scale = 1.0f;  // 1.0 .. 2.0 (A- / A+)
   bool high_contrast = false;
 };
 
-// Rebuilds the font atlas for a screen `height_px` tall. kNotFound naming the font file when
-// fonts-noto-core is missing. Call between frames; the renderer's font texture is recreated.
-[[nodiscard]] Result<Fonts> BuildFonts(int height_px, float font_scale);
-
-// Applies colours and spacing for `look` at the current font size.
-void ApplyTheme(const Look& look, float body_px);
+// Applies colours and spacing for `look`. Margins follow the screen (fonts.base_px), so that
+// larger text gets the room it needs; the padding inside buttons follows the text.
+void ApplyTheme(const Look& look, const Fonts& fonts);
 
 // Named colours for status text, chosen per theme.
 ImVec4 OkColour(const Look& look);

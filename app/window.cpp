@@ -96,6 +96,16 @@ std::pair<int, int> Window::Size() const {
   return {w, h};
 }
 
+Geometry Window::geometry() const {
+  Geometry g;
+  SDL_GetWindowSize(window_, &g.width, &g.height);
+  const int pixels_h = Size().second;
+  if (g.height > 0 && pixels_h > g.height) {
+    g.pixel_scale = static_cast<float>(pixels_h) / static_cast<float>(g.height);
+  }
+  return g;
+}
+
 bool Window::HandleEvent(const SDL_Event& event) {
   if (event.type == SDL_QUIT) return !locked_;
   if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE) {

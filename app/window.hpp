@@ -12,6 +12,15 @@
 
 namespace lontar::app {
 
+// The window's size in points (layout units) and how many pixels each point has: 1 on ordinary
+// displays, more on high-density ones that the compositor scales.
+struct Geometry {
+  int width = 0;
+  int height = 0;
+  float pixel_scale = 1.0f;
+  bool operator==(const Geometry&) const = default;
+};
+
 struct WindowOptions {
   // Full screen on the primary display, keyboard grabbed, close requests ignored. When set,
   // a normal window of this size for development, which closes like any other.
@@ -33,6 +42,7 @@ class Window {
   SDL_Renderer* renderer() const { return renderer_; }
   // Output size in pixels.
   std::pair<int, int> Size() const;
+  Geometry geometry() const;
 
   // Feeds an event to ImGui. Returns true when the event asks the application to quit and the
   // window is not locked (a locked kiosk ignores window-close, Alt+F4 and SDL_QUIT).

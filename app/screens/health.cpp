@@ -7,46 +7,45 @@
 namespace lontar::app {
 namespace {
 
+// Wrapped text in `colour`: with large text on a narrow screen, cells wrap and never overlap.
+void Cell(const char* text, const ImVec4& colour) {
+  ImGui::PushStyleColor(ImGuiCol_Text, colour);
+  ImGui::TextWrapped("%s", text);
+  ImGui::PopStyleColor();
+}
+
 // One "label   value" row of the health table.
 void Row(const char* label, const std::string& value, const ImVec4* colour = nullptr) {
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(0);
-  ImGui::TextDisabled("%s", label);
+  Cell(label, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TableSetColumnIndex(1);
-  if (colour != nullptr) {
-    ImGui::TextColored(*colour, "%s", value.c_str());
-  } else {
-    ImGui::TextWrapped("%s", value.c_str());
-  }
+  Cell(value.c_str(), colour != nullptr ? *colour : ImGui::GetStyleColorVec4(ImGuiCol_Text));
 }
 
 }  // namespace
 
 std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
-  const ImVec2 area = ImGui::GetContentRegionAvail();
-
-  // Header: name of the product on the left, the clock on the right.
-  ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextUnformatted("Lontar");
-  const std::string time = FormatTime(ctx.now);
-  ImGui::SameLine(area.x - ImGui::CalcTextSize(time.c_str()).x + ImGui::GetStyle().WindowPadding.x);
-  ImGui::TextUnformatted(time.c_str());
-  ImGui::PopFont();
-  ImGui::TextDisabled("%s", tr("health.subtitle"));
-  const std::string date = FormatDate(tr, ctx.now);
-  ImGui::SameLine(area.x - ImGui::CalcTextSize(date.c_str()).x + ImGui::GetStyle().WindowPadding.x);
-  ImGui::TextDisabled("%s", date.c_str());
-  ImGui::Separator();
-
   const bool healthy = s.journal_ok;
   const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
+
+  // The status line first, in large type, with the clock on the right; then who we are and the
+  // date, quietly.
   ImGui::PushFont(ctx.fonts.title);
   ImGui::TextColored(healthy ? ok : bad, "%s", tr(healthy ? "health.ready" : "health.attention"));
+  const std::string time = FormatTime(ctx.now);
+  AlignRight(time.c_str());
+  ImGui::TextUnformatted(time.c_str());
   ImGui::PopFont();
+  ImGui::TextDisabled("Lontar · %s", tr("health.subtitle"));
+  const std::string date = FormatDate(tr, ctx.now);
+  AlignRight(date.c_str());
+  ImGui::TextDisabled("%s", date.c_str());
+  ImGui::Separator();
   ImGui::Spacing();
 
-  BeginBody();
+  BeginBody(ctx);
   if (ImGui::BeginTable("health", 2, ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthStretch, 0.32f);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch, 0.68f);
@@ -66,6 +65,7 @@ std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::Termina
     if (s.journal_ok) {
       Row(tr("health.journal"),
           tr.Format("health.journal_ok", std::to_string(s.journal_records)) + " · " +
+              tr.Format("health.journal_head", std::to_string(s.head_seq)) + " " +
               s.head_hash.substr(0, 12),
           &ok);
     } else {

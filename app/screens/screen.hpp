@@ -29,13 +29,17 @@ enum class Intent {
 std::string FormatDate(const Catalog& tr, std::time_t t);
 std::string FormatTime(std::time_t t);
 
+// Places the next item, `text` wide, against the right edge: on the current line when it fits
+// after what is there, else on a line of its own.
+void AlignRight(const char* text);
+
 // A scrolling region that fills the window down to the bottom bar, so that long content never
 // runs under the buttons. Pair with EndBody().
-void BeginBody();
+void BeginBody(const ScreenContext& ctx);
 void EndBody();
 
-// The bar at the bottom of every screen: language, text size, contrast, check again. Returns
-// the button pressed.
+// The bar at the bottom of every screen: language, text size, contrast, check again, wrapping
+// onto more rows when the text is large. Returns the button pressed.
 std::optional<Intent> DrawBottomBar(const ScreenContext& ctx);
 
 }  // namespace lontar::app

@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 #include <stb/stb_image.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
+#include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -117,10 +121,21 @@ TEST_F(KioskScreens, LargeTextAndHighContrastRender) {
   EXPECT_GT(hc.Count(255, 255, 255, 30), 1000);
 }
 
-TEST_F(KioskScreens, MissingTerminalShowsTheErrorScreen) {
-  Image err = Shot("error-id-1024x768", 1024, 768, {}, (dir_ / "nowhere").string());
-  EXPECT_GT(err.Count(kRed[0], kRed[1], kRed[2]), 200) << "no error title drawn";
-  EXPECT_EQ(err.Count(kGreen[0], kGreen[1], kGreen[2], 6), 0);
+TEST_F(KioskScreens, MissingTerminalShowsTheErrorScreenInBothLanguagesAndSizes) {
+  const std::string nowhere = (dir_ / "nowhere").string();
+  for (auto [w, h] : {std::pair{1024, 768}, std::pair{1920, 1080}}) {
+    const std::string size = std::to_string(w) + "x" + std::to_string(h);
+    Image id = Shot("error-id-" + size, w, h, {"--lang", "id"}, nowhere);
+    Image en = Shot("error-en-" + size, w, h, {"--lang", "en"}, nowhere);
+    for (const Image* img : {&id, &en}) {
+      EXPECT_GT(img->Count(kRed[0], kRed[1], kRed[2]), 200) << "no error title drawn";
+      EXPECT_EQ(img->Count(kGreen[0], kGreen[1], kGreen[2], 6), 0) << "'ready' colour on an error";
+    }
+    EXPECT_NE(id.rgba, en.rgba) << "Bahasa Indonesia and English render the same";
+  }
+  // Large text on the smallest screen: the bottom bar wraps instead of running off the edge.
+  Shot("error-id-1024x768-200-contrast", 1024, 768, {"--font-scale", "2", "--high-contrast"},
+       nowhere);
 }
 
 TEST_F(KioskScreens, BrokenJournalIsShownAsNeedingATechnician) {
@@ -141,6 +156,51 @@ TEST_F(KioskScreens, BrokenJournalIsShownAsNeedingATechnician) {
   ASSERT_EQ(edit.exit_code, 0) << edit.err;
   Image img = Shot("health-id-1024x768-broken", 1024, 768, {});
   EXPECT_GT(img.Count(kRed[0], kRed[1], kRed[2]), 200) << "a broken journal is not flagged";
+}
+
+}  // namespace
+}  // namespace lontar
+
+namespace lontar {
+namespace {
+
+std::map<std::string, std::string> Catalog(const std::string& lang) {
+  const auto path = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/i18n" / (lang + ".json");
+  return nlohmann::json::parse(testing::ReadText(path)).get<std::map<std::string, std::string>>();
+}
+
+// Every string the kiosk shows comes from the catalogs, so both must have every key the code
+// names; a missing key would show up on screen as the key itself.
+TEST(KioskCatalogs, BothLanguagesHaveEveryKeyTheKioskUses) {
+  const auto id = Catalog("id"), en = Catalog("en");
+  for (const auto& [key, text] : id) {
+    EXPECT_TRUE(en.contains(key)) << key << " is in id.json but not in en.json";
+    EXPECT_FALSE(text.empty()) << key;
+  }
+  for (const auto& [key, text] : en) {
+    EXPECT_TRUE(id.contains(key)) << key << " is in en.json but not in id.json";
+  }
+  // Keys written as literals in app/: "<section>.<name>" for every section the catalogs use.
+  std::set<std::string> sections;
+  for (const auto& [key, text] : id) sections.insert(key.substr(0, key.find('.')));
+  std::string alternatives;
+  for (const auto& section : sections) alternatives += (alternatives.empty() ? "" : "|") + section;
+  const std::regex literal("\"((?:" + alternatives + ")\\.[a-z0-9_.]+)\"");
+  size_t used = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           std::filesystem::path(LONTAR_SOURCE_DIR) / "app")) {
+    if (entry.path().extension() != ".cpp") continue;
+    const std::string code = testing::ReadText(entry.path());
+    for (std::sregex_iterator it(code.begin(), code.end(), literal), end; it != end; ++it) {
+      const std::string key = (*it)[1];
+      ++used;
+      EXPECT_TRUE(id.contains(key)) << key << " (" << entry.path().filename().string() << ")";
+    }
+  }
+  EXPECT_GT(used, 30u) << "the scan of app/ found too few keys to be looking in the right place";
+  // Keys built at run time: the names of days and months.
+  for (int d = 0; d < 7; ++d) EXPECT_TRUE(id.contains("day." + std::to_string(d)));
+  for (int m = 1; m <= 12; ++m) EXPECT_TRUE(id.contains("month." + std::to_string(m)));
 }
 
 }  // namespace
