@@ -1,4 +1,8 @@
-// `lontar keys new|show`: the exam authority's keys.
+// `lontar keys new|show`: the exam authority's keys (formats in core/crypto/key_file.hpp, the
+// operator's guide in docs/keys.md).
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -16,7 +20,9 @@ struct KeysArgs {
   bool json = false;
 };
 
-// Writes NAME.key then NAME.pub; refuses before writing anything if either exists.
+// Writes NAME.key then NAME.pub; refuses before writing anything if either exists. If the
+// public half cannot be written, the secret half just written is removed again, so that a retry
+// starts clean instead of finding a key without its .pub.
 Status WritePair(const std::filesystem::path& dir, const std::string& name, ByteView secret_text,
                  const std::string& public_text) {
   const auto key_path = dir / (name + ".key");
@@ -31,7 +37,11 @@ Status WritePair(const std::filesystem::path& dir, const std::string& name, Byte
     }
   }
   LONTAR_TRY(WriteFileAtomic(key_path, secret_text, 0600, Overwrite::kRefuse));
-  return WriteFileAtomic(pub_path, AsBytes(public_text), 0644, Overwrite::kRefuse);
+  if (auto st = WriteFileAtomic(pub_path, AsBytes(public_text), 0644, Overwrite::kRefuse); !st) {
+    ::unlink(key_path.c_str());
+    return st;
+  }
+  return Ok();
 }
 
 Status New(const KeysArgs& args) {
@@ -78,16 +88,25 @@ Status New(const KeysArgs& args) {
 
 Status Show(const KeysArgs& args) {
   LONTAR_ASSIGN_OR_RETURN(crypto::KeyFileInfo info, crypto::InspectKeyFile(args.file));
+  struct stat st {};
+  if (info.secret && ::stat(args.file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    std::cerr << "warning: " << args.file.string()
+              << " is readable by other users; Lontar will refuse to use it until you run "
+                 "`chmod 600 "
+              << args.file.string() << "`\n";
+  }
   if (args.json) {
     nlohmann::ordered_json j;
     j["file"] = args.file.string();
     j["algorithm"] = info.algorithm;
     j["secret"] = info.secret;
     j["key_id"] = info.id.ToString();
+    j["comment"] = info.comment;
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << info.algorithm << (info.secret ? " secret" : " public") << " key "
               << info.id.ToString() << "\n";
+    if (!info.comment.empty()) std::cout << "comment (untrusted): " << info.comment << "\n";
   }
   return Ok();
 }
@@ -110,7 +129,8 @@ void RegisterKeysCommands(CLI::App& app, Runner& runner) {
   make->add_flag("--json", args->json, "machine-readable output");
   make->callback([&runner, args] { runner.Run([&] { return New(*args); }); });
 
-  auto* show = keys->add_subcommand("show", "print a key file's algorithm and key id");
+  auto* show = keys->add_subcommand(
+      "show", "print a key file's algorithm, whether it is secret, and its key id (never secrets)");
   show->add_option("file", args->file, "a .pub or .key file")->required();
   show->add_flag("--json", args->json, "machine-readable output");
   show->callback([&runner, args] { runner.Run([&] { return Show(*args); }); });

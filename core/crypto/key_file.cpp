@@ -1,10 +1,16 @@
 #include "core/crypto/key_file.hpp"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "core/crypto/hash.hpp"
 #include "core/util/fs.hpp"
@@ -20,7 +26,8 @@ constexpr std::size_t kX2SecretBlob = 2 + kIdSize + kBoxSecretKeySize + 32;     
 constexpr std::size_t kEdSecretIdOffset = 54;
 
 // Splits "untrusted comment: ...\nBASE64\n" into the base64 line. Comments are not trusted and
-// not returned.
+// not returned. Strict: nothing but one optional line ending may follow the key line, so two keys
+// pasted into one file, or a key with junk appended, are refused rather than half-read.
 Result<std::string_view> KeyLine(std::string_view text, std::string_view what) {
   if (!text.starts_with("untrusted comment:")) {
     return std::unexpected(Error::Malformed("not a " + std::string(what) +
@@ -28,34 +35,88 @@ Result<std::string_view> KeyLine(std::string_view text, std::string_view what) {
   }
   size_t nl = text.find('\n');
   if (nl == std::string_view::npos) {
-    return std::unexpected(Error::Malformed(std::string(what) + " file is truncated"));
+    return std::unexpected(
+        Error::Malformed(std::string(what) + " file is truncated: it has no key line"));
   }
   std::string_view rest = text.substr(nl + 1);
   size_t end = rest.find_first_of("\r\n");
   std::string_view line = rest.substr(0, end);
   if (line.empty()) {
-    return std::unexpected(Error::Malformed(std::string(what) + " file is truncated"));
+    return std::unexpected(
+        Error::Malformed(std::string(what) + " file is truncated: its key line is empty"));
+  }
+  std::string_view after = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  if (after.starts_with("\r\n")) {
+    after.remove_prefix(2);
+  } else if (after.starts_with("\n")) {
+    after.remove_prefix(1);
+  }
+  if (!after.empty()) {
+    return std::unexpected(Error::Malformed(
+        std::string(what) + " file has extra content after its key line (two keys in one file?)"));
   }
   return line;
+}
+
+// The untrusted comment of a key file, for display: at most 200 characters, control bytes
+// shown as '?' so that a hostile file cannot drive the operator's terminal. Empty if none.
+std::string CommentOf(std::string_view text) {
+  constexpr std::string_view kPrefix = "untrusted comment:";
+  if (!text.starts_with(kPrefix)) return {};
+  std::string_view line = text.substr(kPrefix.size(), text.find('\n') - kPrefix.size());
+  while (!line.empty() && (line.front() == ' ')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+  std::string out(line.substr(0, 200));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+// Comments are one line; anything else would break the file's shape.
+std::string OneLine(std::string_view comment) {
+  std::string out(comment);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+// What a decoded key line of `size` bytes starting with `tag` is, for error messages; empty when
+// it is none of Lontar's key kinds.
+std::string_view DescribeBlob(const std::uint8_t* tag, std::size_t size) {
+  const bool ed = tag[0] == 'E' && tag[1] == 'd';
+  const bool x2 = tag[0] == 'X' && tag[1] == '2';
+  if (ed && size == kEdPublicBlob) return "an Ed25519 public key (.pub), not a secret key";
+  if (ed && size == kEdSecretBlob) return "an Ed25519 secret key (.key), not a public key";
+  if (x2 && size == kX2PublicBlob) return "an X25519 results public key, not an Ed25519 key";
+  if (x2 && size == kX2SecretBlob) return "an X25519 results secret key, not an Ed25519 key";
+  return {};
+}
+
+// A two-byte algorithm tag from an untrusted file, printable.
+std::string TagText(const std::uint8_t* tag) {
+  if (std::isalnum(tag[0]) && std::isalnum(tag[1])) return {char(tag[0]), char(tag[1])};
+  return "0x" + HexEncode(ByteView(tag, 2));
 }
 
 Result<Bytes> DecodeBlob(std::string_view text, std::string_view what, std::size_t expected) {
   LONTAR_ASSIGN_OR_RETURN(std::string_view line, KeyLine(text, what));
   auto blob = Base64Decode(line);
   if (!blob) {
-    return std::unexpected(Error::Malformed(std::string(what) + " file: key line is not base64"));
+    return std::unexpected(Error::Malformed("not a Lontar/minisign " + std::string(what) +
+                                            " (key line is not base64)"));
   }
   if (blob->size() != expected) {
     std::string hint;
     if (blob->size() >= 2) {
-      std::string alg(reinterpret_cast<const char*>(blob->data()), 2);
-      if (alg == "X2") hint = " (this is an X25519 results key, not an Ed25519 signing key)";
-      if (alg == "Ed") hint = " (this is an Ed25519 signing key, not an X25519 results key)";
+      const std::string_view what_it_is = DescribeBlob(blob->data(), blob->size());
+      if (!what_it_is.empty()) hint = " (this file is " + std::string(what_it_is) + ")";
     }
     Wipe(*blob);
-    return std::unexpected(Error::Malformed(std::string(what) + " file: expected " +
-                                            std::to_string(expected) + " bytes after base64, got " +
-                                            std::to_string(blob->size()) + hint));
+    return std::unexpected(Error::Malformed(
+        "not a Lontar/minisign " + std::string(what) + " (expected " + std::to_string(expected) +
+        " bytes after base64, got " + std::to_string(blob->size()) + ")" + hint));
   }
   return blob;
 }
@@ -80,7 +141,7 @@ Status CheckId(ByteView stored, const KeyId& derived, std::string_view what) {
 
 // "untrusted comment: COMMENT\n" + base64(blob) + "\n" written into secure memory.
 Result<SecretBytes> SecretFileText(std::string_view comment, ByteView blob) {
-  const std::string header = "untrusted comment: " + std::string(comment) + "\n";
+  const std::string header = "untrusted comment: " + OneLine(comment) + "\n";
   const std::size_t b64_len =
       sodium_base64_encoded_len(blob.size(), sodium_base64_VARIANT_ORIGINAL);
   LONTAR_ASSIGN_OR_RETURN(SecretBytes out, SecretBytes::Allocate(header.size() + b64_len));
@@ -92,18 +153,19 @@ Result<SecretBytes> SecretFileText(std::string_view comment, ByteView blob) {
 }
 
 std::string PublicFileText(std::string_view comment, ByteView blob) {
-  return "untrusted comment: " + std::string(comment) + "\n" + Base64Encode(blob) + "\n";
+  return "untrusted comment: " + OneLine(comment) + "\n" + Base64Encode(blob) + "\n";
 }
 
 Result<Bytes> ReadKeyFile(const std::filesystem::path& path, bool secret) {
   if (secret) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
       return std::unexpected(
-          Error::Permission(path.string() +
-                            " is readable by other users; a secret key must be private: run "
-                            "`chmod 600 " +
-                            path.string() + "` (and consider whether it was copied)"));
+          Error::Permission(path.string() + " is readable by other users (mode " + mode +
+                            "); a secret key must be private: run `chmod 600 " + path.string() +
+                            "` (and consider whether the key was copied while it was open)"));
     }
   }
   return ReadFile(path, kMaxKeyFileBytes);
@@ -261,37 +323,90 @@ Result<KeyFileInfo> InspectKeyFile(const std::filesystem::path& path) {
   auto info = [&]() -> Result<KeyFileInfo> {
     LONTAR_ASSIGN_OR_RETURN(std::string_view line, KeyLine(t, "key"));
     auto blob = Base64Decode(line);
-    if (!blob || blob->size() < 2) return std::unexpected(Error::Malformed("not a key file"));
-    const std::string alg(reinterpret_cast<const char*>(blob->data()), 2);
+    if (!blob || blob->size() < 2) {
+      return std::unexpected(Error::Malformed("not a key file (its key line is not base64)"));
+    }
+    const std::string alg = TagText(blob->data());
     const std::size_t size = blob->size();
     Wipe(*blob);
     if (alg == "Ed" && size == kEdPublicBlob) {
       LONTAR_ASSIGN_OR_RETURN(VerifyKey k, ParseSigningPublicKey(t));
-      return KeyFileInfo{"Ed25519", false, k.id()};
+      return KeyFileInfo{"Ed25519", false, k.id(), CommentOf(t)};
     }
     if (alg == "Ed" && size == kEdSecretBlob) {
       LONTAR_ASSIGN_OR_RETURN(SigningKey k, ParseSigningSecretKey(text));
-      return KeyFileInfo{"Ed25519", true, k.id()};
+      return KeyFileInfo{"Ed25519", true, k.id(), CommentOf(t)};
     }
     if (alg == "X2" && size == kX2PublicBlob) {
       LONTAR_ASSIGN_OR_RETURN(BoxPublicKey k, ParseBoxPublicKey(t));
-      return KeyFileInfo{"X25519", false, k.id()};
+      return KeyFileInfo{"X25519", false, k.id(), CommentOf(t)};
     }
     if (alg == "X2" && size == kX2SecretBlob) {
       LONTAR_ASSIGN_OR_RETURN(BoxSecretKey k, ParseBoxSecretKey(text));
-      return KeyFileInfo{"X25519", true, k.public_key().id()};
+      return KeyFileInfo{"X25519", true, k.id(), CommentOf(t)};
     }
-    return std::unexpected(Error::Malformed("not a Lontar or minisign key file"));
+    return std::unexpected(Error::Malformed(
+        "not a Lontar or minisign key file (a " + std::to_string(size) + "-byte '" + alg +
+        "' key line; expected 42 or 158 bytes for Ed, 42 or 74 for X2)"));
   }();
   Wipe(text);
   return WithPath(std::move(info), path);
 }
 
-std::string MinisignSign(const SigningKey& key, ByteView content,
-                         std::string_view trusted_comment) {
+namespace {
+
+constexpr std::string_view kTrustedPrefix = "trusted comment: ";
+// minisign's own limit on comments (COMMENTMAXBYTES); longer trusted comments would also push
+// a signature file past kMaxKeyFileBytes.
+constexpr std::size_t kMaxTrustedComment = 1024;
+// A legacy (non-prehashed "Ed") signature covers the raw content, which must then be in memory.
+constexpr std::uint64_t kMaxLegacySignedFile = 64u << 20;
+
+Status CheckTrustedComment(std::string_view comment) {
+  if (comment.find_first_of("\r\n") != std::string_view::npos) {
+    return std::unexpected(
+        Error::InvalidArgument("a minisign trusted comment must be one line of text"));
+  }
+  if (comment.size() > kMaxTrustedComment) {
+    return std::unexpected(Error::InvalidArgument("a minisign trusted comment is at most " +
+                                                  std::to_string(kMaxTrustedComment) + " bytes"));
+  }
+  return Ok();
+}
+
+// BLAKE2b-512 of a file, read in bounded memory.
+Result<Bytes> PrehashFile(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  Blake2bHasher prehash(crypto_generichash_BYTES_MAX);
+  std::vector<std::uint8_t> buffer(64 * 1024);
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(Error::FromErrno("read " + path.string(), errno));
+    }
+    if (n == 0) break;
+    prehash.Update(ByteView(buffer.data(), static_cast<std::size_t>(n)));
+  }
+  return prehash.Finish();
+}
+
+Bytes Prehash(ByteView content) {
   Blake2bHasher prehash(crypto_generichash_BYTES_MAX);
   prehash.Update(content);
-  Signature sig = key.Sign(prehash.Finish());
+  return prehash.Finish();
+}
+
+// Builds the four-line .minisig text over a BLAKE2b-512 prehash.
+Result<std::string> SignPrehashed(const SigningKey& key, ByteView prehash,
+                                  std::string_view trusted_comment) {
+  LONTAR_TRY(CheckTrustedComment(trusted_comment));
+  Signature sig = key.Sign(prehash);
   Bytes sig_blob = ToBytes("ED");
   Append(sig_blob, key.id().bytes);
   Append(sig_blob, sig);
@@ -299,18 +414,25 @@ std::string MinisignSign(const SigningKey& key, ByteView content,
   Append(global_message, AsBytes(trusted_comment));
   Signature global = key.Sign(global_message);
   return "untrusted comment: signature from lontar secret key " + key.id().ToString() + "\n" +
-         Base64Encode(sig_blob) + "\ntrusted comment: " + std::string(trusted_comment) + "\n" +
-         Base64Encode(global) + "\n";
+         Base64Encode(sig_blob) + "\n" + std::string(kTrustedPrefix) +
+         std::string(trusted_comment) + "\n" + Base64Encode(global) + "\n";
 }
 
-Result<std::string> MinisignVerify(const VerifyKey& key, ByteView content,
-                                   std::string_view signature_file) {
-  auto bad = [](const char* what) {
-    return std::unexpected(Error::Malformed(std::string("minisign signature: ") + what));
+struct ParsedSignature {
+  bool prehashed = true;  // "ED"; false for legacy "Ed"
+  KeyId signer;
+  Bytes signature;
+  std::string trusted_comment;
+  Bytes global;
+};
+
+Result<ParsedSignature> ParseSignature(const VerifyKey& key, std::string_view text) {
+  auto bad = [](const std::string& what) {
+    return std::unexpected(Error::Malformed("minisign signature: " + what));
   };
-  if (signature_file.size() > kMaxKeyFileBytes) return bad("file too large");
+  if (text.size() > kMaxKeyFileBytes) return bad("file too large");
   std::vector<std::string_view> lines;
-  std::string_view rest = signature_file;
+  std::string_view rest = text;
   while (!rest.empty() && lines.size() < 5) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);
@@ -318,42 +440,103 @@ Result<std::string> MinisignVerify(const VerifyKey& key, ByteView content,
     lines.push_back(line);
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
   }
-  if (lines.size() < 4 || !lines[0].starts_with("untrusted comment:") ||
-      !lines[2].starts_with("trusted comment: ")) {
+  if (lines.size() != 4 || !lines[0].starts_with("untrusted comment:") ||
+      !lines[2].starts_with(kTrustedPrefix)) {
     return bad(
         "expected four lines (untrusted comment, signature, trusted comment, global "
         "signature)");
   }
   auto sig_blob = Base64Decode(lines[1]);
-  if (!sig_blob || sig_blob->size() != 2 + kIdSize + kSignatureSize)
-    return bad("bad signature line");
+  if (!sig_blob || sig_blob->size() != 2 + kIdSize + kSignatureSize) {
+    return bad("signature line is not base64 of 74 bytes");
+  }
   auto global = Base64Decode(lines[3]);
-  if (!global || global->size() != kSignatureSize) return bad("bad global signature line");
+  if (!global || global->size() != kSignatureSize) {
+    return bad("global signature line is not base64 of 64 bytes");
+  }
+  ParsedSignature p;
   const std::string alg(reinterpret_cast<const char*>(sig_blob->data()), 2);
-  if (alg != "ED" && alg != "Ed") return bad("unknown signature algorithm");
-  KeyId signer;
-  std::copy_n(sig_blob->begin() + 2, kIdSize, signer.bytes.begin());
-  if (signer != key.id()) {
-    return std::unexpected(Error::Untrusted("signed by key " + signer.ToString() +
+  if (alg != "ED" && alg != "Ed") return bad("unknown signature algorithm '" + alg + "'");
+  p.prehashed = alg == "ED";
+  std::copy_n(sig_blob->begin() + 2, kIdSize, p.signer.bytes.begin());
+  if (p.signer != key.id()) {
+    return std::unexpected(Error::Untrusted("signed by key " + p.signer.ToString() +
                                             ", not by the expected key " + key.id().ToString()));
   }
-  ByteView sig = ByteView(*sig_blob).subspan(2 + kIdSize);
-  if (alg == "ED") {
-    Blake2bHasher prehash(crypto_generichash_BYTES_MAX);
-    prehash.Update(content);
-    LONTAR_TRY(key.Verify(prehash.Finish(), sig));
-  } else {
-    LONTAR_TRY(key.Verify(content, sig));
+  p.signature.assign(sig_blob->begin() + 2 + kIdSize, sig_blob->end());
+  p.trusted_comment = std::string(lines[2].substr(kTrustedPrefix.size()));
+  p.global = std::move(*global);
+  return p;
+}
+
+// Checks the signature over the (pre)hashed content, then the global signature over the
+// trusted comment, as minisign does.
+Result<std::string> CheckSignature(const VerifyKey& key, const ParsedSignature& p,
+                                   ByteView signed_message) {
+  if (auto st = key.Verify(signed_message, p.signature); !st) {
+    return std::unexpected(Error::BadSignature(
+        "minisign signature by key " + key.id().ToString() +
+        " does not match the content: the file was changed after signing, or is another file"));
   }
-  const std::string_view trusted = lines[2].substr(std::string_view("trusted comment: ").size());
-  Bytes global_message(sig.begin(), sig.end());
-  Append(global_message, AsBytes(trusted));
-  if (auto st = key.Verify(global_message, *global); !st) {
+  Bytes global_message(p.signature.begin(), p.signature.end());
+  Append(global_message, AsBytes(p.trusted_comment));
+  if (auto st = key.Verify(global_message, p.global); !st) {
     return std::unexpected(
-        Error::BadSignature("minisign signature: the trusted comment was "
-                            "altered"));
+        Error::BadSignature("minisign signature: the trusted comment was altered"));
   }
-  return std::string(trusted);
+  return p.trusted_comment;
+}
+
+}  // namespace
+
+Result<std::string> MinisignSign(const SigningKey& key, ByteView content,
+                                 std::string_view trusted_comment) {
+  return SignPrehashed(key, Prehash(content), trusted_comment);
+}
+
+Result<std::string> MinisignSignFile(const SigningKey& key, const std::filesystem::path& path,
+                                     std::string_view trusted_comment) {
+  LONTAR_TRY(CheckTrustedComment(trusted_comment));
+  LONTAR_ASSIGN_OR_RETURN(Bytes prehash, PrehashFile(path));
+  return SignPrehashed(key, prehash, trusted_comment);
+}
+
+Status WriteMinisignSignature(const SigningKey& key, const std::filesystem::path& path,
+                              std::string_view trusted_comment, Overwrite overwrite) {
+  LONTAR_ASSIGN_OR_RETURN(std::string text, MinisignSignFile(key, path, trusted_comment));
+  std::filesystem::path sig_path = path;
+  sig_path += ".minisig";
+  return WriteFileAtomic(sig_path, AsBytes(text), 0644, overwrite);
+}
+
+Result<std::string> MinisignVerify(const VerifyKey& key, ByteView content,
+                                   std::string_view signature_file) {
+  LONTAR_ASSIGN_OR_RETURN(ParsedSignature p, ParseSignature(key, signature_file));
+  if (p.prehashed) return CheckSignature(key, p, Prehash(content));
+  return CheckSignature(key, p, content);
+}
+
+Result<std::string> MinisignVerifyFile(const VerifyKey& key, const std::filesystem::path& path,
+                                       const std::filesystem::path& signature_path) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(signature_path, kMaxKeyFileBytes));
+  auto verified = [&]() -> Result<std::string> {
+    LONTAR_ASSIGN_OR_RETURN(ParsedSignature p, ParseSignature(key, AsChars(text)));
+    if (p.prehashed) {
+      LONTAR_ASSIGN_OR_RETURN(Bytes prehash, PrehashFile(path));
+      return CheckSignature(key, p, prehash);
+    }
+    auto content = ReadFile(path, kMaxLegacySignedFile);
+    if (!content && content.error().kind() == ErrorKind::kMalformed) {
+      return std::unexpected(Error::Malformed(
+          "legacy (non-prehashed) minisign signature over a file larger than " +
+          std::to_string(kMaxLegacySignedFile >> 20) +
+          " MiB; sign it again with a current minisign (prehashed is the default)"));
+    }
+    if (!content) return std::unexpected(content.error());
+    return CheckSignature(key, p, *content);
+  }();
+  if (!verified) return std::unexpected(verified.error().WithContext(signature_path.string()));
+  return verified;
 }
 
 }  // namespace lontar::crypto

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "core/util/fs.hpp"
@@ -18,6 +19,10 @@ constexpr std::uint8_t kVersion = 1;
 constexpr std::size_t kPreambleSize = 8 + 1 + 4;
 constexpr std::size_t kHeaderSize = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 constexpr std::size_t kTagBytes = crypto_secretstream_xchacha20poly1305_ABYTES;
+// EncryptedStreamSize in the header spells these out as 13 + 24 and 17.
+static_assert(kPreambleSize + kHeaderSize == 37 && kTagBytes == 17);
+static_assert(EncryptedStreamSize(0, 10) == 37 + 17 && EncryptedStreamSize(10, 10) == 37 + 27 &&
+              EncryptedStreamSize(11, 10) == 37 + 11 + 34);
 
 // Reads until `want` bytes or end of input.
 Result<std::size_t> ReadFull(const ReadFn& read, std::uint8_t* buffer, std::size_t want) {
@@ -30,11 +35,21 @@ Result<std::size_t> ReadFull(const ReadFn& read, std::uint8_t* buffer, std::size
   return got;
 }
 
-Error Truncated() {
-  return Error::Corruption(
-      "encrypted stream is truncated: it ends before its final chunk "
-      "(an interrupted copy? copy the file again)");
+// `chunks` whole chunks verified before the input ended.
+Error Truncated(std::uint64_t chunks) {
+  return Error::Corruption("encrypted stream is truncated: it ends after " +
+                           std::to_string(chunks) + (chunks == 1 ? " chunk" : " chunks") +
+                           ", before its final chunk (an interrupted copy? copy the file again)");
 }
+
+Error TrailingData(std::uint64_t final_chunk) {
+  return Error::Corruption("encrypted stream has trailing data after its final chunk (" +
+                           std::to_string(final_chunk) +
+                           "); it was appended to, or is not one stream");
+}
+
+// How many appended bytes DecryptStream looks for behind a failing short last chunk.
+constexpr std::size_t kAppendedProbe = 64;
 
 ReadFn FdReader(int fd, const std::filesystem::path& path) {
   return [fd, path](std::uint8_t* buffer, std::size_t max) -> Result<std::size_t> {
@@ -154,7 +169,7 @@ Status DecryptStream(const SecretBytes& key, const ReadFn& read, const WriteFn& 
   if (got < 8 || std::memcmp(preamble, kMagic, 8) != 0) {
     return std::unexpected(Error::Malformed("not a Lontar encrypted stream (bad magic)"));
   }
-  if (got < kPreambleSize) return std::unexpected(Truncated());
+  if (got < kPreambleSize) return std::unexpected(Truncated(0));
   if (preamble[8] != kVersion) {
     return std::unexpected(Error::TooNew("encrypted stream has format version " +
                                          std::to_string(preamble[8]) + "; this Lontar reads 1"));
@@ -166,8 +181,15 @@ Status DecryptStream(const SecretBytes& key, const ReadFn& read, const WriteFn& 
   }
   std::uint8_t header[kHeaderSize];
   LONTAR_ASSIGN_OR_RETURN(got, ReadFull(read, header, kHeaderSize));
-  if (got < kHeaderSize) return std::unexpected(Truncated());
-  crypto_secretstream_xchacha20poly1305_state state;
+  if (got < kHeaderSize) return std::unexpected(Truncated(0));
+  // The states hold key material: wiped however this function returns.
+  crypto_secretstream_xchacha20poly1305_state state, saved, probe;
+  struct StateWiper {
+    std::initializer_list<crypto_secretstream_xchacha20poly1305_state*> states;
+    ~StateWiper() {
+      for (auto* s : states) sodium_memzero(s, sizeof *s);
+    }
+  } wiper{{&state, &saved, &probe}};
   if (crypto_secretstream_xchacha20poly1305_init_pull(&state, header, key.data()) != 0) {
     return std::unexpected(Error::Malformed("encrypted stream has an invalid header"));
   }
@@ -176,37 +198,64 @@ Status DecryptStream(const SecretBytes& key, const ReadFn& read, const WriteFn& 
   bool first = true;
   for (std::uint64_t index = 1;; ++index) {
     LONTAR_ASSIGN_OR_RETURN(got, ReadFull(read, in.data(), in.size()));
-    if (got < kTagBytes) return std::unexpected(Truncated());
+    if (got == 0) return std::unexpected(Truncated(index - 1));
+    const bool short_piece = got < in.size();
+    if (got < kTagBytes) {
+      return std::unexpected(Error::Corruption("encrypted stream is truncated inside chunk " +
+                                               std::to_string(index) +
+                                               " (an interrupted copy? copy the file again)"));
+    }
     unsigned long long plain_len = 0;
     unsigned char tag = 0;
+    const std::uint8_t* ad = first ? preamble : nullptr;
+    const std::size_t ad_len = first ? kPreambleSize : 0;
+    saved = state;  // for the appended-data probe below
     if (crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &plain_len, &tag,
-                                                   in.data(), got, first ? preamble : nullptr,
-                                                   first ? kPreambleSize : 0) != 0) {
+                                                   in.data(), got, ad, ad_len) != 0) {
+      // The reader cuts pieces by the full chunk length, so bytes appended after a short FINAL
+      // chunk arrive glued to it and make it fail. Probe for a FINAL chunk followed by a few
+      // appended bytes (a stray newline, a padding block): at most kAppendedProbe tries of one
+      // MAC each, on an already-failed stream only.
+      for (std::size_t cut = 1; cut <= kAppendedProbe && got - cut >= kTagBytes; ++cut) {
+        probe = saved;
+        if (crypto_secretstream_xchacha20poly1305_pull(&probe, plain.data(), &plain_len, &tag,
+                                                       in.data(), got - cut, ad, ad_len) == 0 &&
+            tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+          return std::unexpected(TrailingData(index));
+        }
+      }
       if (first) {
         return std::unexpected(Error::WrongKey(
-            "encrypted stream cannot be opened: wrong key, or its first chunk was altered"));
+            short_piece ? "encrypted stream cannot be opened: wrong key, or the stream was cut "
+                          "short, altered or appended to within its first chunk"
+                        : "encrypted stream cannot be opened: wrong key, or its first chunk was "
+                          "altered"));
       }
-      if (got < in.size()) {
-        // A short chunk is meant to be the last one; most likely the copy was cut short.
-        return std::unexpected(
-            Error::Corruption("encrypted stream is truncated or its last chunk (" +
-                              std::to_string(index) + ") was altered; copy the file again"));
+      if (short_piece) {
+        // A short piece is only allowed as the FINAL chunk; failing its MAC means the copy was
+        // cut inside a chunk, or the final chunk was damaged or had data appended. Implicit
+        // framing cannot tell these apart.
+        return std::unexpected(Error::Corruption(
+            "encrypted stream is truncated inside chunk " + std::to_string(index) +
+            ", or that chunk was altered or appended to; copy the file again"));
       }
       return std::unexpected(Error::Corruption("encrypted stream was altered: chunk " +
                                                std::to_string(index) + " fails authentication"));
     }
     first = false;
-    LONTAR_TRY(write(ByteView(plain.data(), static_cast<std::size_t>(plain_len))));
     if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
       std::uint8_t extra = 0;
       LONTAR_ASSIGN_OR_RETURN(std::size_t more, ReadFull(read, &extra, 1));
-      if (more != 0) {
-        return std::unexpected(
-            Error::Corruption("encrypted stream has trailing data after its final chunk"));
-      }
-      return Ok();
+      if (more != 0) return std::unexpected(TrailingData(index));
+      return write(ByteView(plain.data(), static_cast<std::size_t>(plain_len)));
     }
-    if (got < in.size()) return std::unexpected(Truncated());
+    if (short_piece || tag != 0) {
+      // Only EncryptStream's writer can make a chunk that verifies, and it never writes a short
+      // non-final chunk or another tag; treat it as damage rather than guess.
+      return std::unexpected(Error::Corruption("encrypted stream chunk " + std::to_string(index) +
+                                               " is framed inconsistently"));
+    }
+    LONTAR_TRY(write(ByteView(plain.data(), static_cast<std::size_t>(plain_len))));
   }
 }
 
