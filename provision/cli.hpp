@@ -37,5 +37,7 @@ void RegisterSessionCommands(CLI::App& app, Runner& runner);
 void RegisterTrustCommands(CLI::App& app, Runner& runner);
 // Adds `session open` to the `session` group, so call after RegisterSessionCommands.
 void RegisterExamCommands(CLI::App& app, Runner& runner);
+// Adds the proctor's actions to the `session` group, so call after RegisterSessionCommands.
+void RegisterProctorCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

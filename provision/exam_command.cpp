@@ -1,17 +1,17 @@
 // `lontar session open`, `lontar exam run`, `lontar exam show`: the exam engine without a screen,
 // for proctors at a console, for scripted sittings and for tests.
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "core/exam/engine.hpp"
-#include "core/scoring/score.hpp"
+#include "core/util/fs.hpp"
 #include "provision/cli.hpp"
+#include "provision/exam_view.hpp"
 
 namespace lontar::cli {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = OrderedJson;
 
 // The system clock plus simulated time: a script's `wait` moves time forward without sleeping.
 class ScriptClock final : public Clock {
@@ -28,67 +28,9 @@ class ScriptClock final : public Clock {
 struct ExamArgs {
   std::filesystem::path home, proctor_code_file, pin_file, script;
   std::string participant, token;
-  bool json = false;
+  int from_line = 1;
+  bool json = false, progress = false;
 };
-
-Json StateJson(const exam::Engine& engine, const exam::SittingState& s) {
-  Json j;
-  j["participant"] = s.participant;
-  j["phase"] = s.phase == exam::Phase::kNotStarted   ? "not-started"
-               : s.phase == exam::Phase::kInProgress ? "in-progress"
-                                                     : "submitted";
-  if (s.phase == exam::Phase::kSubmitted) {
-    j["submitted_by"] = s.reason == exam::SubmitReason::kTimeUp ? "time-up" : "candidate";
-  }
-  if (s.phase != exam::Phase::kNotStarted) {
-    j["section"] = engine.exam().sections.at(s.section).id;
-    j["current_item"] = s.current_item;
-    j["remaining_seconds"] = exam::RemainingNs(engine.exam(), s) / 1'000'000'000;
-    j["section_remaining_seconds"] = exam::SectionRemainingNs(engine.exam(), s) / 1'000'000'000;
-  }
-  j["answers"] = s.answers;
-  j["flagged"] = s.flagged;
-  std::size_t items = engine.exam().items.size();
-  j["answered"] = s.answers.size();
-  j["unanswered"] = items - s.answers.size();
-  return j;
-}
-
-Json ScoreJson(const exam::Engine& engine, const exam::SittingState& s) {
-  std::string position;
-  for (const auto& p : engine.exam().roster) {
-    if (p.number == s.participant) position = p.position;
-  }
-  auto report = scoring::Score(engine.exam(), s.answers, position);
-  if (!report) return Json{{"error", report.error().message()}};
-  Json j;
-  j["total"] = report->total;
-  j["max"] = report->max_total;
-  j["passed"] = report->passed;
-  for (const auto& sec : report->sections) {
-    j["sections"].push_back({{"id", sec.id}, {"total", sec.total}, {"passed", sec.passed}});
-  }
-  for (const auto& c : report->competencies) {
-    j["competencies"].push_back({{"id", c.id}, {"raw", c.raw}, {"level", c.level}});
-  }
-  if (report->jpm) {
-    j["job_person_match"] = {{"position", report->jpm->position},
-                             {"percent", report->jpm->percent},
-                             {"category", report->jpm->category.en}};
-  }
-  return j;
-}
-
-void Print(const Json& j, bool json) {
-  if (json) {
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
-  for (const auto& [key, value] : j.items()) {
-    std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump())
-              << "\n";
-  }
-}
 
 Status OpenSession(const ExamArgs& a) {
   SystemClock clock;
@@ -105,74 +47,116 @@ Status OpenSession(const ExamArgs& a) {
   return Ok();
 }
 
-// One script line, e.g. {"cmd":"answer","item":"tiu-07","option":"B"}.
-Result<std::optional<exam::Command>> ParseScriptLine(const Json& j, ScriptClock& clock) {
-  if (!j.is_object() || !j.contains("cmd") || !j["cmd"].is_string()) {
-    return std::unexpected(Error::Malformed("each line must be an object with a \"cmd\""));
+// One script step: a command, or a simulated wait.
+struct Step {
+  int line = 0;
+  std::optional<exam::Command> command;
+  std::int64_t wait_ns = 0;
+};
+
+Result<std::string> TextField(const Json& j, const char* key, bool required) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (!required) return std::string();
+    return std::unexpected(Error::Malformed(std::string("\"") + key + "\" is missing"));
   }
-  const std::string cmd = j["cmd"];
-  const std::string item = j.value("item", "");
+  if (!it->is_string()) {
+    return std::unexpected(Error::Malformed(std::string("\"") + key + "\" must be text"));
+  }
+  return it->get<std::string>();
+}
+
+// One script line, e.g. {"cmd":"answer","item":"tiu-07","option":"B"}.
+Result<Step> ParseScriptLine(const Json& j) {
+  if (!j.is_object()) return std::unexpected(Error::Malformed("not a JSON object"));
+  LONTAR_ASSIGN_OR_RETURN(std::string cmd, TextField(j, "cmd", true));
+  const bool needs_item =
+      cmd == "answer" || cmd == "clear" || cmd == "flag" || cmd == "unflag" || cmd == "goto";
+  LONTAR_ASSIGN_OR_RETURN(std::string item, TextField(j, "item", needs_item));
+  Step step;
   if (cmd == "answer") {
     std::vector<std::string> keys;
-    if (j.contains("options") && j["options"].is_array()) {
-      for (const auto& k : j["options"]) keys.push_back(k.get<std::string>());
+    if (j.contains("options")) {
+      if (!j["options"].is_array())
+        return std::unexpected(Error::Malformed("\"options\" must be a list"));
+      for (const auto& k : j["options"]) {
+        if (!k.is_string()) return std::unexpected(Error::Malformed("\"options\" must hold text"));
+        keys.push_back(k.get<std::string>());
+      }
     } else {
-      keys.push_back(j.value("option", ""));
+      LONTAR_ASSIGN_OR_RETURN(std::string key, TextField(j, "option", true));
+      keys.push_back(key);
     }
-    return exam::Command{exam::Answer{item, keys}};
-  }
-  if (cmd == "clear") return exam::Command{exam::Clear{item}};
-  if (cmd == "flag") return exam::Command{exam::Flag{item, true}};
-  if (cmd == "unflag") return exam::Command{exam::Flag{item, false}};
-  if (cmd == "goto") return exam::Command{exam::Goto{item}};
-  if (cmd == "next-section") return exam::Command{exam::NextSection{}};
-  if (cmd == "submit") return exam::Command{exam::Submit{}};
-  if (cmd == "wait") {
-    const double seconds = j.value("seconds", 0.0);
-    if (seconds < 0 || seconds > 86400) {
-      return std::unexpected(Error::Malformed("wait: seconds must be 0..86400"));
+    step.command = exam::Answer{item, keys};
+  } else if (cmd == "clear") {
+    step.command = exam::Clear{item};
+  } else if (cmd == "flag") {
+    step.command = exam::Flag{item, true};
+  } else if (cmd == "unflag") {
+    step.command = exam::Flag{item, false};
+  } else if (cmd == "goto") {
+    step.command = exam::Goto{item};
+  } else if (cmd == "next-section") {
+    step.command = exam::NextSection{};
+  } else if (cmd == "submit") {
+    step.command = exam::Submit{};
+  } else if (cmd == "wait") {
+    auto it = j.find("seconds");
+    if (it == j.end() || !it->is_number() || it->get<double>() < 0 || it->get<double>() > 86400) {
+      return std::unexpected(Error::Malformed("wait: \"seconds\" must be a number 0..86400"));
     }
-    clock.Advance(static_cast<std::int64_t>(seconds * 1e9));
-    return std::optional<exam::Command>();  // time only: charged by a checkpoint
+    step.wait_ns = static_cast<std::int64_t>(it->get<double>() * 1e9);
+  } else {
+    return std::unexpected(
+        Error::Malformed("unknown command '" + cmd +
+                         "' (answer, clear, flag, unflag, goto, next-section, wait, submit)"));
   }
-  return std::unexpected(Error::Malformed("unknown command '" + cmd + "'"));
+  return step;
+}
+
+// Reads and checks the whole script before anything runs, so that a typo on line 40 does not
+// leave a sitting half-scripted.
+Result<std::vector<Step>> ReadScript(const std::filesystem::path& path) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes data, ReadFile(path, 16 << 20));
+  std::vector<Step> steps;
+  std::string_view rest = AsChars(data);
+  for (int n = 1; !rest.empty(); ++n) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos || line[0] == '#') continue;
+    const Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    auto step = j.is_discarded() ? Result<Step>(std::unexpected(Error::Malformed("not JSON")))
+                                 : ParseScriptLine(j);
+    if (!step)
+      return std::unexpected(step.error().WithContext(path.string() + ":" + std::to_string(n)));
+    step->line = n;
+    steps.push_back(std::move(*step));
+  }
+  return steps;
 }
 
 Status Run(const ExamArgs& a) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<Step> steps, ReadScript(a.script));
   ScriptClock clock;
   LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
   LONTAR_ASSIGN_OR_RETURN(exam::Engine engine, exam::Engine::Open(t, clock));
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes pin, ReadCodeFile(a.pin_file));
-  LONTAR_ASSIGN_OR_RETURN(exam::SittingState state,
-                          engine.Login(a.participant, pin.view(), a.token));
-  std::ifstream script(a.script);
-  if (!script) return std::unexpected(Error::NotFound("cannot read script " + a.script.string()));
-  std::string line;
-  int n = 0;
-  while (std::getline(script, line)) {
-    ++n;
-    if (line.empty() || line[0] == '#') continue;
-    const Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-    auto command = ParseScriptLine(j, clock);
-    if (!command) {
-      return std::unexpected(
-          command.error().WithContext(a.script.string() + ":" + std::to_string(n)));
-    }
-    if (!*command) {
+  LONTAR_TRY(engine.Login(a.participant, pin.view(), a.token));
+  for (const Step& step : steps) {
+    if (step.line < a.from_line) continue;
+    if (engine.State(a.participant).phase != exam::Phase::kInProgress) break;
+    if (!step.command) {
+      clock.Advance(step.wait_ns);
       LONTAR_TRY(engine.Checkpoint());
+    } else if (auto next = engine.Execute(a.participant, *step.command); !next) {
+      std::cerr << a.script.string() << ":" << step.line << ": refused: " << next.error().message()
+                << "\n";
       continue;
     }
-    auto next = engine.Execute(a.participant, **command);
-    if (!next) {
-      std::cerr << a.script.string() << ":" << n << ": refused: " << next.error().message() << "\n";
-      if (engine.State(a.participant).phase == exam::Phase::kSubmitted) break;
-      continue;
-    }
+    if (a.progress) std::cout << "done " << step.line << std::endl;  // durable: tell at once
   }
-  state = engine.State(a.participant);
-  Json j = StateJson(engine, state);
-  if (state.phase == exam::Phase::kSubmitted) j["score"] = ScoreJson(engine, state);
-  Print(j, a.json);
+  Print(SittingJson(engine, engine.State(a.participant)), a.json);
   return Ok();
 }
 
@@ -180,10 +164,7 @@ Status Show(const ExamArgs& a) {
   SystemClock clock;
   LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
   LONTAR_ASSIGN_OR_RETURN(exam::Engine engine, exam::Engine::Open(t, clock));
-  const exam::SittingState state = engine.State(a.participant);
-  Json j = StateJson(engine, state);
-  if (state.phase == exam::Phase::kSubmitted) j["score"] = ScoreJson(engine, state);
-  Print(j, a.json);
+  Print(SittingJson(engine, engine.State(a.participant)), a.json);
   return Ok();
 }
 
@@ -209,6 +190,10 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
   run->add_option("--pin-file", args->pin_file, "file holding the participant's PIN")->required();
   run->add_option("--token", args->token, "the session token")->required();
   run->add_option("--script", args->script, "JSON lines, one command each")->required();
+  run->add_option("--from-line", args->from_line,
+                  "skip the script's lines before this one (resuming a script after a crash)");
+  run->add_flag("--progress", args->progress,
+                "print 'done LINE' as each script line is durable in the journal");
   run->add_flag("--json", args->json, "machine-readable output");
   run->callback([&runner, args] { runner.Run([&] { return Run(*args); }); });
 

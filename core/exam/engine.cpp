@@ -2,10 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sodium.h>
-
-#include "core/crypto/kdf.hpp"
-#include "core/crypto/secret.hpp"
 #include "core/pack/terminal_packs.hpp"
 
 namespace lontar::exam {
@@ -50,7 +46,9 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
       }
       const std::string participant = j.value("participant", "");
       LONTAR_ASSIGN_OR_RETURN(Event event, FromJson(r.type, r.payload));
-      e.sittings_[participant] = Apply(*e.exam_, e.sittings_[participant], event);
+      SittingState& state = e.sittings_[participant];
+      if (std::holds_alternative<HandedOff>(event)) e.NoteHandoff(participant, state, r);
+      state = Apply(*e.exam_, state, event);
       last_wall_ms[participant] = r.wall_ms;
     }
     from = records.back().seq + 1;
@@ -75,16 +73,26 @@ SittingState Engine::State(const std::string& participant) const {
   return it == sittings_.end() ? SittingState{} : it->second;
 }
 
+std::vector<std::string> Engine::Participants() const {
+  std::vector<std::string> out;
+  for (const auto& [participant, state] : sittings_) out.push_back(participant);
+  return out;
+}
+
+journal::Event Engine::Encode(const std::string& participant, const Event& event,
+                              const Json& extra) const {
+  EncodedEvent encoded = ToJson(event);
+  Json payload = Json::parse(encoded.payload);
+  if (extra.is_object()) payload.update(extra);
+  payload["participant"] = participant;
+  payload["pack_id"] = pack_id_;
+  return {encoded.type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
 Status Engine::Journal(const std::string& participant, const std::vector<Event>& events) {
   if (events.empty()) return Ok();
   std::vector<journal::Event> records;
-  for (const Event& e : events) {
-    EncodedEvent encoded = ToJson(e);
-    Json payload = Json::parse(encoded.payload);
-    payload["participant"] = participant;
-    payload["pack_id"] = pack_id_;
-    records.push_back({encoded.type, payload.dump()});
-  }
+  for (const Event& e : events) records.push_back(Encode(participant, e));
   LONTAR_TRY(terminal_->journal().Append(records));
   return Ok();
 }
@@ -135,106 +143,6 @@ Status Engine::Checkpoint() {
     charged_at_ns_[participant] = now;
   }
   return Ok();
-}
-
-Status Engine::Record(const std::string& type, Json payload) {
-  payload["pack_id"] = pack_id_;
-  LONTAR_TRY(terminal_->journal().Append(type, payload.dump()));
-  ApplySessionRecord(type, payload);
-  return Ok();
-}
-
-void Engine::ApplySessionRecord(const std::string& type, const Json& j) {
-  const std::string participant = j.value("participant", "");
-  if (type == "session.opened") {
-    token_ = j.value("token", "");
-  } else if (type == "login.failed" && !participant.empty()) {
-    failures_[participant] = j.value("failures", failures_[participant] + 1);
-  } else if (type == "login.locked") {
-    locked_.insert(participant);
-  } else if (type == "login.ok") {
-    failures_.erase(participant);
-  }
-}
-
-Result<std::string> Engine::OpenSession(ByteView proctor_code) {
-  if (exam_->proctor_code_hash.empty()) {
-    return std::unexpected(Error::NotFound(
-        "this pack carries no proctor code, so the session cannot be opened at the terminal; "
-        "ask the exam authority for a pack built with --proctor-code-file"));
-  }
-  LONTAR_ASSIGN_OR_RETURN(bool ok,
-                          crypto::VerifyPin(exam_->proctor_code_hash, AsChars(proctor_code)));
-  if (!ok) {
-    LONTAR_TRY(Record("session.proctor_denied", Json::object()));
-    return std::unexpected(Error::WrongKey("wrong proctor code"));
-  }
-  if (!token_.empty()) return token_;
-  // Six characters without look-alikes (no 0/O, 1/I/L), easy to read off a board.
-  static constexpr char kAlphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-  crypto::EnsureSodium();
-  std::string token;
-  for (int i = 0; i < 6; ++i) token += kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)];
-  LONTAR_TRY(Record("session.opened", Json{{"token", token}}));
-  return token_;
-}
-
-Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
-                                   std::string_view token) {
-  if (token_.empty()) {
-    return std::unexpected(Error::NotFound(
-        "the session is not open yet: wait for the proctor to open it and show the token"));
-  }
-  const auto entry =
-      std::find_if(exam_->roster.begin(), exam_->roster.end(),
-                   [&](const authoring::Participant& p) { return p.number == participant; });
-  if (entry == exam_->roster.end()) {
-    LONTAR_TRY(Record("login.failed", Json{{"participant", participant}, {"reason", "unknown"}}));
-    return std::unexpected(
-        Error::InvalidArgument("participant number " + participant +
-                               " is not on this session's list; check the number "
-                               "on your card, or ask the proctor"));
-  }
-  if (locked_.contains(participant)) {
-    return std::unexpected(Error::Permission("participant " + participant + " is locked after " +
-                                             std::to_string(kMaxLoginFailures) +
-                                             " wrong attempts; the proctor must unlock it"));
-  }
-  if (State(participant).phase == Phase::kSubmitted) {
-    return std::unexpected(
-        Error::InvalidArgument("participant " + participant + " has already finished this exam"));
-  }
-  std::string typed(token);
-  std::transform(typed.begin(), typed.end(), typed.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  const bool token_ok = crypto::ConstantTimeEqual(AsBytes(typed), AsBytes(token_));
-  bool pin_ok = false;
-  if (token_ok) {
-    LONTAR_ASSIGN_OR_RETURN(pin_ok, crypto::VerifyPin(entry->pin_hash, AsChars(pin)));
-  }
-  if (!token_ok || !pin_ok) {
-    const int failures = failures_[participant] + 1;
-    LONTAR_TRY(Record("login.failed", Json{{"participant", participant},
-                                           {"reason", token_ok ? "pin" : "token"},
-                                           {"failures", failures}}));
-    if (failures >= kMaxLoginFailures) {
-      LONTAR_TRY(Record("login.locked", Json{{"participant", participant}}));
-    }
-    return std::unexpected(
-        Error::WrongKey(std::string(token_ok ? "wrong PIN" : "wrong session token") + " (" +
-                        std::to_string(failures) + " of " + std::to_string(kMaxLoginFailures) +
-                        " attempts; then the proctor must unlock)"));
-  }
-  LONTAR_TRY(Record("login.ok", Json{{"participant", participant}}));
-  if (State(participant).phase == Phase::kNotStarted) {
-    std::uint64_t seed = 0;
-    randombytes_buf(&seed, sizeof seed);
-    return Execute(participant, Start{participant, seed});
-  }
-  // Resuming: time kept running while the engine did (invariant 2); charge it now (which may
-  // find the time up, and say so in the returned state).
-  LONTAR_TRY(Checkpoint());
-  return State(participant);
 }
 
 }  // namespace lontar::exam

@@ -11,13 +11,28 @@
 //  (3) Time while the engine was not running (terminal off, process restarting) is not charged,
 //      unless the exam's charge_downtime policy says so; then the wall-clock gap since the last
 //      journal record is charged (the only use of the wall clock, and never negative).
+//  (4) Proctor actions need a ProctorAuth, which only AuthorizeProctor makes, from the proctor
+//      code in the pack. Every proctor action is journaled with its reason; so is a wrong code.
 //
 // Journal records: type "sitting.<event>" (sitting.hpp), payload = the event's JSON object plus
-// "participant" and "pack_id". Session records, also carrying "pack_id":
+// "participant" and "pack_id" (and, for sitting.restored, the old terminal's signed hand-off
+// record as "handoff_record"). Session records, also carrying "pack_id":
 //   session.opened {token}                 the proctor opened the session (token for logins)
 //   session.proctor_denied {}              a wrong proctor code
+//   session.paused {reason} / session.resumed {reason}   the whole room (this terminal)
 //   login.ok / login.failed {participant, reason, failures} / login.locked {participant}
+//   login.unlocked {participant, reason}   the proctor unlocked a locked participant
 // A participant is locked after kMaxLoginFailures wrong attempts (PIN or token) in a row.
+//
+// Hand-off to a spare terminal: HandOff() ends the sitting here (phase kHandedOff) and returns a
+// hand-off record, a SignedEnvelope "lontar-handoff" signed by this terminal:
+//   body {handoff_id, from_terminal, site, pack_id, exam_id, participant, reason,
+//         journal {seq, hash}   the sitting.handed_off record in this terminal's journal,
+//         state {...}}          the sitting as sitting.restored carries it
+// The spare (ImportHandoff) accepts it only if the signer is one of the pack's target terminals
+// (the authority signed that list), it is not the spare itself, the pack is the spare's released
+// pack, the participant is on the roster and has no sitting on the spare yet. The record is
+// rebuilt from the journal, so HandoffRecord() gives the same bytes again if a USB stick failed.
 #pragma once
 
 #include <map>
@@ -25,6 +40,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
@@ -34,6 +51,15 @@
 namespace lontar::exam {
 
 inline constexpr int kMaxLoginFailures = 5;
+inline constexpr std::size_t kMaxHandoffBytes = 4 << 20;
+
+// Proof that the proctor code was given to this engine. Only Engine::AuthorizeProctor makes one.
+class ProctorAuth {
+ private:
+  friend class Engine;
+  explicit ProctorAuth(const void* engine) : engine_(engine) {}
+  const void* engine_;
+};
 
 class Engine {
  public:
@@ -56,11 +82,40 @@ class Engine {
   // Touches disk.
   [[nodiscard]] Status Checkpoint();
 
-  // Proctor: opens the session with the proctor code from the pack and returns the session token
-  // the proctor shows the room. Opening again returns the same token. kWrongKey (journaled) for
-  // a wrong code; kNotFound if the pack carries no proctor code. Touches disk.
+  // Checks the proctor code against the pack's. kWrongKey (journaled) for a wrong code; kNotFound
+  // if the pack carries no proctor code. Touches disk on failure.
+  [[nodiscard]] Result<ProctorAuth> AuthorizeProctor(ByteView proctor_code);
+
+  // Proctor: opens the session and returns the session token the proctor shows the room. The
+  // token is derived from the proctor code and the pack, so every terminal of the room shows the
+  // same one, and opening again gives it again. Errors as AuthorizeProctor. Touches disk.
   [[nodiscard]] Result<std::string> OpenSession(ByteView proctor_code);
   const std::string& session_token() const { return token_; }
+
+  // Proctor actions on one sitting (sitting.hpp's ProctorCommand: pause, resume, add time, void).
+  // Charges the time up to now first. Refusals as Execute. Touches disk.
+  [[nodiscard]] Result<SittingState> Proctor(const ProctorAuth& auth,
+                                             const std::string& participant,
+                                             const ProctorCommand& command);
+  // Pauses (resumes) every sitting in progress on this terminal and, while paused, refuses
+  // logins. Resuming the room resumes only the sittings the room pause paused. Touches disk.
+  [[nodiscard]] Status PauseRoom(const ProctorAuth& auth, const std::string& reason);
+  [[nodiscard]] Status ResumeRoom(const ProctorAuth& auth, const std::string& reason);
+  bool room_paused() const { return room_paused_; }
+  // Unlocks a participant locked after wrong login attempts. Touches disk.
+  [[nodiscard]] Status Unlock(const ProctorAuth& auth, const std::string& participant,
+                              const std::string& reason);
+
+  // Ends the participant's sitting here and returns the signed hand-off record (see above).
+  [[nodiscard]] Result<std::string> HandOff(const ProctorAuth& auth, const std::string& participant,
+                                            const std::string& reason);
+  // The hand-off record of a sitting already handed off (kNotFound otherwise). Pure.
+  [[nodiscard]] Result<std::string> HandoffRecord(const std::string& participant) const;
+  // Starts the sitting on this (spare) terminal from a hand-off record. Touches disk.
+  [[nodiscard]] Result<SittingState> ImportHandoff(const ProctorAuth& auth, ByteView record);
+
+  // Every participant with a sitting on this terminal.
+  std::vector<std::string> Participants() const;
 
   // Candidate login with participant number, personal PIN and the session token; starts the
   // sitting, or resumes it. Refusals say why: session not open, wrong token or PIN (journaled,
@@ -78,6 +133,24 @@ class Engine {
                                                   SittingState& state, std::int64_t now) const;
   [[nodiscard]] Status Record(const std::string& type, nlohmann::json payload);
   void ApplySessionRecord(const std::string& type, const nlohmann::json& payload);
+  [[nodiscard]] Status CheckAuth(const ProctorAuth& auth) const;
+  // Charges time, decides and journals a proctor command for each participant in one
+  // transaction, with an optional session record. Touches disk.
+  [[nodiscard]] Status ProctorAll(const std::vector<std::pair<std::string, ProctorCommand>>& work,
+                                  const std::string& session_type, const std::string& reason);
+  // Journal encoding of one sitting event for `participant`.
+  journal::Event Encode(const std::string& participant, const Event& event,
+                        const nlohmann::json& extra = {}) const;
+  // Remembers what a hand-off record needs, as the sitting.handed_off record is applied.
+  void NoteHandoff(const std::string& participant, const SittingState& before,
+                   const journal::Record& record);
+
+  struct HandoffNote {
+    Restored state;
+    std::string reason;
+    std::uint64_t seq = 0;
+    crypto::Hash256 hash{};
+  };
 
   terminal::Terminal* terminal_ = nullptr;
   const Clock* clock_ = nullptr;
@@ -88,6 +161,8 @@ class Engine {
   std::string token_;
   std::map<std::string, int> failures_;
   std::set<std::string> locked_;
+  bool room_paused_ = false;
+  std::map<std::string, HandoffNote> handoffs_;
 };
 
 }  // namespace lontar::exam

@@ -1,26 +1,44 @@
 #include "core/exam/sitting.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <random>
+
+#include "core/util/overloaded.hpp"
 
 namespace lontar::exam {
 namespace {
 
-using Json = nlohmann::json;
 constexpr std::int64_t kNsPerMinute = 60'000'000'000;
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
 
 Error Refuse(const std::string& why) { return Error::InvalidArgument(why); }
 
 const authoring::Section& Current(const authoring::Exam& exam, const SittingState& s) {
   return exam.sections.at(s.section);
+}
+
+// Why no command may change a sitting in `phase`, or "" when one may.
+std::string FinalReason(Phase phase) {
+  switch (phase) {
+    case Phase::kSubmitted:
+      return "the sitting has been submitted; nothing can change it now";
+    case Phase::kVoided:
+      return "the proctor voided this sitting; nothing can change it now";
+    case Phase::kHandedOff:
+      return "this sitting was handed over to another terminal; continue it there";
+    case Phase::kNotStarted:
+    case Phase::kInProgress:
+      break;
+  }
+  return "";
+}
+
+Status CheckReason(const std::string& reason) {
+  if (reason.empty()) return std::unexpected(Refuse("give a reason; it is kept in the journal"));
+  if (reason.size() > kMaxReasonBytes) {
+    return std::unexpected(
+        Refuse("the reason is longer than " + std::to_string(kMaxReasonBytes) + " bytes"));
+  }
+  return Ok();
 }
 
 Status CheckInSection(const authoring::Exam& exam, const SittingState& s, const std::string& item) {
@@ -48,6 +66,40 @@ Status CheckKeys(const authoring::Item& item, const std::vector<std::string>& ke
   return Ok();
 }
 
+// A hand-off's state must fit this exam exactly: it came from another terminal.
+Status CheckSnapshot(const authoring::Exam& exam, const Restored& r) {
+  auto bad = [](const std::string& why) {
+    return std::unexpected(Refuse("the hand-off record does not fit this exam: " + why));
+  };
+  if (r.participant.empty()) return bad("no participant");
+  if (r.handoff_id.empty() || r.from_terminal.empty()) return bad("no hand-off id or terminal");
+  const std::size_t n = exam.sections.size();
+  if (r.section >= n) return bad("section " + std::to_string(r.section) + " does not exist");
+  if (r.section_elapsed_ns.size() != n || r.section_extra_ns.size() != n) {
+    return bad("it has times for " + std::to_string(r.section_elapsed_ns.size()) +
+               " sections, the exam has " + std::to_string(n));
+  }
+  const auto negative = [](std::int64_t v) { return v < 0; };
+  if (r.elapsed_ns < 0 || r.extra_ns < 0 ||
+      std::any_of(r.section_elapsed_ns.begin(), r.section_elapsed_ns.end(), negative) ||
+      std::any_of(r.section_extra_ns.begin(), r.section_extra_ns.end(), negative)) {
+    return bad("a negative time");
+  }
+  const auto& items = exam.sections[r.section].items;
+  if (std::find(items.begin(), items.end(), r.current_item) == items.end()) {
+    return bad("item " + r.current_item + " is not in section " + exam.sections[r.section].id);
+  }
+  for (const auto& [item, keys] : r.answers) {
+    auto it = exam.items.find(item);
+    if (it == exam.items.end()) return bad("there is no item " + item);
+    if (auto ok = CheckKeys(it->second, keys); !ok) return bad(ok.error().message());
+  }
+  for (const std::string& item : r.flagged) {
+    if (!exam.items.contains(item)) return bad("there is no item " + item);
+  }
+  return Ok();
+}
+
 // Events that open section `next` (or submit, after the last one).
 std::vector<Event> OpenSection(const authoring::Exam& exam, const SittingState& s, std::size_t next,
                                SubmitReason if_last) {
@@ -71,7 +123,8 @@ std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t sect
 }
 
 std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s) {
-  return std::max<std::int64_t>(0, exam.duration_minutes * kNsPerMinute - s.elapsed_ns);
+  return std::max<std::int64_t>(0,
+                                exam.duration_minutes * kNsPerMinute + s.extra_ns - s.elapsed_ns);
 }
 
 std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState& s) {
@@ -79,7 +132,9 @@ std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState&
   if (s.phase != Phase::kInProgress) return whole;
   const int minutes = Current(exam, s).minutes;
   if (minutes == 0) return whole;
-  const std::int64_t section = minutes * kNsPerMinute - s.section_elapsed_ns.at(s.section);
+  const std::int64_t extra =
+      s.section < s.section_extra_ns.size() ? s.section_extra_ns[s.section] : 0;
+  const std::int64_t section = minutes * kNsPerMinute + extra - s.section_elapsed_ns.at(s.section);
   return std::clamp<std::int64_t>(section, 0, whole);
 }
 
@@ -89,8 +144,13 @@ Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingStat
   if (s.phase == Phase::kNotStarted && !std::holds_alternative<Start>(command)) {
     return std::unexpected(Refuse("the sitting has not started"));
   }
-  if (s.phase == Phase::kSubmitted) {
-    return std::unexpected(Refuse("the sitting has been submitted; nothing can change it now"));
+  if (const std::string why = FinalReason(s.phase); !why.empty()) {
+    return std::unexpected(Refuse(why));
+  }
+  if (s.paused) {
+    if (std::holds_alternative<Tick>(command)) return std::vector<Event>{};  // (3): not charged
+    return std::unexpected(
+        Refuse("the proctor has paused this sitting; wait until the proctor resumes it"));
   }
   return std::visit(
       Overloaded{
@@ -156,6 +216,75 @@ Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingStat
       command);
 }
 
+Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingState& s,
+                                  const ProctorCommand& command) {
+  if (exam.sections.empty()) return std::unexpected(Refuse("the exam has no sections"));
+  if (std::holds_alternative<Restore>(command)) {
+    if (s.phase != Phase::kNotStarted) {
+      return std::unexpected(Refuse("participant " + s.participant +
+                                    " already has a sitting on this terminal; a hand-off can "
+                                    "only start a sitting, never replace one"));
+    }
+    LONTAR_TRY(CheckSnapshot(exam, std::get<Restore>(command).state));
+    return std::vector<Event>{std::get<Restore>(command).state};
+  }
+  if (const std::string why = FinalReason(s.phase); !why.empty()) {
+    return std::unexpected(Refuse(why));
+  }
+  if (s.phase != Phase::kInProgress) {
+    return std::unexpected(Refuse("the participant has not started the exam"));
+  }
+  return std::visit(Overloaded{
+                        [&](const Pause& c) -> Result<std::vector<Event>> {
+                          LONTAR_TRY(CheckReason(c.reason));
+                          if (s.paused) return std::vector<Event>{};
+                          return std::vector<Event>{Paused{c.reason, c.room}};
+                        },
+                        [&](const Resume& c) -> Result<std::vector<Event>> {
+                          if (!s.paused) return std::vector<Event>{};
+                          return std::vector<Event>{Resumed{c.reason}};
+                        },
+                        [&](const AddTime& c) -> Result<std::vector<Event>> {
+                          LONTAR_TRY(CheckReason(c.reason));
+                          if (c.ns < 1'000'000'000 || c.ns > kMaxAddTimeNs) {
+                            return std::unexpected(
+                                Refuse("added time must be between 1 second and " +
+                                       std::to_string(kMaxAddTimeNs / kNsPerMinute) + " minutes"));
+                          }
+                          return std::vector<Event>{TimeAdded{c.ns, c.reason}};
+                        },
+                        [&](const Void& c) -> Result<std::vector<Event>> {
+                          LONTAR_TRY(CheckReason(c.reason));
+                          return std::vector<Event>{Voided{c.reason}};
+                        },
+                        [&](const HandOff& c) -> Result<std::vector<Event>> {
+                          LONTAR_TRY(CheckReason(c.reason));
+                          if (c.handoff_id.empty())
+                            return std::unexpected(Refuse("a hand-off needs an id"));
+                          return std::vector<Event>{HandedOff{c.handoff_id, c.reason}};
+                        },
+                        [&](const Restore&) -> Result<std::vector<Event>> {
+                          return std::unexpected(Refuse("unreachable"));
+                        },
+                    },
+                    command);
+}
+
+Restored Snapshot(const SittingState& s, std::string handoff_id, std::string from_terminal) {
+  return Restored{std::move(handoff_id),
+                  std::move(from_terminal),
+                  s.participant,
+                  s.seed,
+                  s.section,
+                  s.current_item,
+                  s.answers,
+                  s.flagged,
+                  s.elapsed_ns,
+                  s.section_elapsed_ns,
+                  s.extra_ns,
+                  s.section_extra_ns};
+}
+
 SittingState Apply(const authoring::Exam& exam, SittingState s, const Event& event) {
   std::visit(Overloaded{
                  [&](const Started& e) {
@@ -163,6 +292,7 @@ SittingState Apply(const authoring::Exam& exam, SittingState s, const Event& eve
                    s.participant = e.participant;
                    s.seed = e.seed;
                    s.section_elapsed_ns.assign(exam.sections.size(), 0);
+                   s.section_extra_ns.assign(exam.sections.size(), 0);
                  },
                  [&](const Navigated& e) { s.current_item = e.item; },
                  [&](const Answered& e) {
@@ -189,105 +319,42 @@ SittingState Apply(const authoring::Exam& exam, SittingState s, const Event& eve
                    s.phase = Phase::kSubmitted;
                    s.reason = e.reason;
                  },
+                 [&](const Paused& e) {
+                   s.paused = true;
+                   s.paused_by_room = e.room;
+                 },
+                 [&](const Resumed&) {
+                   s.paused = false;
+                   s.paused_by_room = false;
+                 },
+                 [&](const TimeAdded& e) {
+                   s.extra_ns += e.ns;
+                   if (s.section < s.section_extra_ns.size()) s.section_extra_ns[s.section] += e.ns;
+                 },
+                 [&](const Voided&) { s.phase = Phase::kVoided; },
+                 [&](const HandedOff& e) {
+                   s.phase = Phase::kHandedOff;
+                   s.handoff_id = e.handoff_id;
+                 },
+                 [&](const Restored& e) {
+                   s = SittingState{};
+                   s.phase = Phase::kInProgress;
+                   s.participant = e.participant;
+                   s.seed = e.seed;
+                   s.section = e.section;
+                   s.current_item = e.current_item;
+                   s.answers = e.answers;
+                   s.flagged = e.flagged;
+                   s.elapsed_ns = e.elapsed_ns;
+                   s.section_elapsed_ns = e.section_elapsed_ns;
+                   s.extra_ns = e.extra_ns;
+                   s.section_extra_ns = e.section_extra_ns;
+                   s.handoff_id = e.handoff_id;
+                   s.from_terminal = e.from_terminal;
+                 },
              },
              event);
   return s;
-}
-
-EncodedEvent ToJson(const Event& event) {
-  return std::visit(
-      Overloaded{
-          [](const Started& e) {
-            return EncodedEvent{"sitting.started",
-                                Json{{"participant", e.participant}, {"seed", e.seed}}.dump()};
-          },
-          [](const Navigated& e) {
-            return EncodedEvent{"sitting.navigated", Json{{"item", e.item}}.dump()};
-          },
-          [](const Answered& e) {
-            return EncodedEvent{"sitting.answered",
-                                Json{{"item", e.item}, {"keys", e.keys}}.dump()};
-          },
-          [](const Flagged& e) {
-            return EncodedEvent{"sitting.flagged",
-                                Json{{"item", e.item}, {"flagged", e.flagged}}.dump()};
-          },
-          [](const TimeCharged& e) {
-            return EncodedEvent{"sitting.time", Json{{"ns", e.ns}}.dump()};
-          },
-          [](const SectionOpened& e) {
-            return EncodedEvent{"sitting.section", Json{{"section", e.section}}.dump()};
-          },
-          [](const Submitted& e) {
-            return EncodedEvent{
-                "sitting.submitted",
-                Json{{"reason", e.reason == SubmitReason::kTimeUp ? "time-up" : "candidate"}}
-                    .dump()};
-          },
-      },
-      event);
-}
-
-Result<Event> FromJson(std::string_view type, std::string_view payload) {
-  const Json j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  auto bad = [&](const char* what) {
-    return std::unexpected(Error::Malformed("journal event " + std::string(type) + ": " + what));
-  };
-  if (!j.is_object()) return bad("payload is not a JSON object");
-  auto str = [&](const char* k) -> std::optional<std::string> {
-    auto it = j.find(k);
-    if (it == j.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-  };
-  auto integer = [&](const char* k) -> std::optional<std::int64_t> {
-    auto it = j.find(k);
-    if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<std::int64_t>();
-  };
-  if (type == "sitting.started") {
-    auto p = str("participant");
-    auto it = j.find("seed");
-    if (!p || it == j.end() || !it->is_number_unsigned()) return bad("participant or seed missing");
-    return Started{*p, it->get<std::uint64_t>()};
-  }
-  if (type == "sitting.navigated") {
-    if (auto item = str("item")) return Navigated{*item};
-    return bad("item missing");
-  }
-  if (type == "sitting.answered") {
-    auto item = str("item");
-    auto keys = j.find("keys");
-    if (!item || keys == j.end() || !keys->is_array()) return bad("item or keys missing");
-    Answered a{*item, {}};
-    for (const Json& k : *keys) {
-      if (!k.is_string()) return bad("a key is not text");
-      a.keys.push_back(k.get<std::string>());
-    }
-    return a;
-  }
-  if (type == "sitting.flagged") {
-    auto item = str("item");
-    auto flagged = j.find("flagged");
-    if (!item || flagged == j.end() || !flagged->is_boolean()) return bad("item or flag missing");
-    return Flagged{*item, flagged->get<bool>()};
-  }
-  if (type == "sitting.time") {
-    auto ns = integer("ns");
-    if (!ns || *ns < 0) return bad("ns missing or negative");
-    return TimeCharged{*ns};
-  }
-  if (type == "sitting.section") {
-    auto section = integer("section");
-    if (!section || *section < 0) return bad("section missing");
-    return SectionOpened{static_cast<std::size_t>(*section)};
-  }
-  if (type == "sitting.submitted") {
-    auto reason = str("reason");
-    if (reason == "candidate") return Submitted{SubmitReason::kCandidate};
-    if (reason == "time-up") return Submitted{SubmitReason::kTimeUp};
-    return bad("unknown reason");
-  }
-  return bad("not a sitting event");
 }
 
 }  // namespace lontar::exam

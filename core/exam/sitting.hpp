@@ -3,12 +3,17 @@
 // the clock) appends the events durably and applies them; resuming is folding the journal again.
 // Nothing here does I/O or reads a clock.
 //
-//                      Start                     Submit / time out
-//   kNotStarted ───────────────► kInProgress ───────────────────────► kSubmitted
-//                                 │   ▲
-//        Goto, Answer, Clear,     │   │  NextSection (the candidate moves on, or the section's
-//        Flag, Tick (time)  ──────┘   │  time runs out): the previous section closes for good
-//                                     └──────────────────────────────────────────────────────
+//              Start / Restore                       Submit / time out
+//   kNotStarted ─────────────────► kInProgress ─────────────────────────► kSubmitted
+//                                   │  ▲  │  │
+//     Goto, Answer, Clear, Flag,    │  │  │  │ Void (proctor, reason)    ┌──────────┐
+//     Tick, NextSection, AddTime ───┘  │  │  └──────────────────────────►│ kVoided  │
+//                                      │  │ HandOff (proctor, to a       └──────────┘
+//        Pause ──► paused ──► Resume ──┘  │ spare terminal)              ┌──────────┐
+//        (a flag on kInProgress)          └─────────────────────────────►│kHandedOff│
+//                                                                        └──────────┘
+//   NextSection (the candidate moves on, or the section's time runs out) closes the previous
+//   section for good. On the spare terminal, Restore starts the sitting from the handed-off state.
 //
 // Invariants:
 //  (1) Apply never fails: every event was validated by Decide before it was journaled, so a
@@ -16,8 +21,11 @@
 //  (2) Only the current section's items can be visited or answered; sections are taken in the
 //      pack's order and a closed section does not reopen.
 //  (3) Time is charged only through TimeCharged events carrying measured monotonic durations;
-//      the wall clock never enters. When the whole-exam limit is reached the sitting is
-//      submitted (reason kTimeUp); when a section's limit is reached the next section opens.
+//      the wall clock never enters. When the whole-exam limit (plus time the proctor added) is
+//      reached the sitting is submitted (reason kTimeUp); when a section's limit is reached the
+//      next section opens. A paused sitting is charged nothing and takes no candidate commands.
+//  (4) kSubmitted, kVoided and kHandedOff are final: no command changes them.
+//  (5) Proctor commands (ProctorCommand) carry a reason, which is journaled with their events.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +40,7 @@
 
 namespace lontar::exam {
 
-enum class Phase { kNotStarted, kInProgress, kSubmitted };
+enum class Phase { kNotStarted, kInProgress, kSubmitted, kVoided, kHandedOff };
 enum class SubmitReason { kCandidate, kTimeUp };
 
 // ---- events (journal payloads: see ToJson) ----------------------------------------------------
@@ -60,8 +68,42 @@ struct SectionOpened {
 struct Submitted {
   SubmitReason reason = SubmitReason::kCandidate;
 };
-using Event =
-    std::variant<Started, Navigated, Answered, Flagged, TimeCharged, SectionOpened, Submitted>;
+struct Paused {
+  std::string reason;
+  bool room = false;  // part of pausing every sitting on the terminal
+};
+struct Resumed {
+  std::string reason;
+};
+struct TimeAdded {
+  std::int64_t ns = 0;  // added to the exam's limit and to the current section's, if it has one
+  std::string reason;
+};
+struct Voided {
+  std::string reason;
+};
+struct HandedOff {
+  std::string handoff_id;  // names the signed hand-off record the spare terminal imports
+  std::string reason;
+};
+struct Restored {  // the spare terminal's first event: the state the old terminal handed off
+  std::string handoff_id;
+  std::string from_terminal;
+  std::string participant;
+  std::uint64_t seed = 0;
+  std::size_t section = 0;
+  std::string current_item;
+  std::map<std::string, std::vector<std::string>> answers;
+  std::set<std::string> flagged;
+  std::int64_t elapsed_ns = 0;
+  std::vector<std::int64_t> section_elapsed_ns;
+  std::int64_t extra_ns = 0;
+  std::vector<std::int64_t> section_extra_ns;
+
+  bool operator==(const Restored&) const = default;
+};
+using Event = std::variant<Started, Navigated, Answered, Flagged, TimeCharged, SectionOpened,
+                           Submitted, Paused, Resumed, TimeAdded, Voided, HandedOff, Restored>;
 
 // ---- commands ------------------------------------------------------------------------------
 struct Start {
@@ -89,6 +131,32 @@ struct NextSection {};
 struct Submit {};
 using Command = std::variant<Start, Goto, Answer, Clear, Flag, Tick, NextSection, Submit>;
 
+// ---- proctor commands (the engine takes them only with the proctor code) --------------------
+struct Pause {
+  std::string reason;
+  bool room = false;
+};
+struct Resume {
+  std::string reason;
+};
+struct AddTime {
+  std::int64_t ns = 0;  // 1 second .. kMaxAddTimeNs
+  std::string reason;
+};
+struct Void {
+  std::string reason;
+};
+struct HandOff {
+  std::string handoff_id;
+  std::string reason;
+};
+struct Restore {
+  Restored state;  // from a verified hand-off record; checked against the exam here
+};
+using ProctorCommand = std::variant<Pause, Resume, AddTime, Void, HandOff, Restore>;
+inline constexpr std::int64_t kMaxAddTimeNs = 4LL * 3600 * 1'000'000'000;
+inline constexpr std::size_t kMaxReasonBytes = 500;
+
 struct SittingState {
   Phase phase = Phase::kNotStarted;
   std::string participant;
@@ -99,7 +167,13 @@ struct SittingState {
   std::set<std::string> flagged;
   std::int64_t elapsed_ns = 0;                   // whole exam
   std::vector<std::int64_t> section_elapsed_ns;  // per section, in the pack's order
+  std::int64_t extra_ns = 0;                     // time the proctor added, whole exam
+  std::vector<std::int64_t> section_extra_ns;    // ... and per section
   SubmitReason reason = SubmitReason::kCandidate;
+  bool paused = false;
+  bool paused_by_room = false;
+  std::string handoff_id;     // kHandedOff: the record written; restored: the record read
+  std::string from_terminal;  // restored from this terminal's hand-off
 
   bool operator==(const SittingState&) const = default;
 };
@@ -118,17 +192,28 @@ std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState&
 // current section"). Pure.
 [[nodiscard]] Result<std::vector<Event>> Decide(const authoring::Exam& exam,
                                                 const SittingState& state, const Command& command);
+[[nodiscard]] Result<std::vector<Event>> Decide(const authoring::Exam& exam,
+                                                const SittingState& state,
+                                                const ProctorCommand& command);
+
+// The Restored event that carries `state` to a spare terminal. Pure.
+Restored Snapshot(const SittingState& state, std::string handoff_id, std::string from_terminal);
 
 // The state after `event`. Total for events Decide produced (invariant 1). Pure.
 SittingState Apply(const authoring::Exam& exam, SittingState state, const Event& event);
 
-// Journal encoding: type "sitting.<name>" and a JSON payload. FromJson is defensive (the journal
-// is verified, but a bug must not crash a replay): kMalformed naming the field.
+// Journal encoding (sitting_json.cpp): type "sitting.<name>" and a JSON payload. FromJson is
+// defensive (the journal is verified, and hand-off records are signed, but a bug must not crash a
+// replay): kMalformed naming the field.
 struct EncodedEvent {
   std::string type;
   std::string payload;
 };
 EncodedEvent ToJson(const Event& event);
 [[nodiscard]] Result<Event> FromJson(std::string_view type, std::string_view payload);
+
+// Phase names as journaled and shown: "not-started", "in-progress", "submitted", "voided",
+// "handed-off".
+const char* PhaseName(Phase phase);
 
 }  // namespace lontar::exam

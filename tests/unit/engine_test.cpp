@@ -6,9 +6,8 @@
 
 #include <algorithm>
 
-#include "core/authoring/source.hpp"
-#include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::exam {
@@ -22,39 +21,11 @@ class EngineTest : public ::testing::Test {
   virtual bool ChargeDowntime() const { return false; }
   void SetUp() override {
     clock_.SetWallMs(1'795'478'400'000);
-    auto authority = crypto::SigningKey::Generate().value();
-    terminal::InitOptions init{.site = "SITE-01", .name = "", .trusted = {}};
-    init.trusted.push_back({authority.public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir_ / "t", init, clock_);
-    ASSERT_TRUE(t) << t.error().message();
-    terminal_.emplace(std::move(*t));
-    const auto fixture = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
-    std::filesystem::copy(fixture, dir_ / "src", std::filesystem::copy_options::recursive);
-    if (ChargeDowntime()) {
-      std::string exam = testing::ReadText(dir_ / "src/exam.yaml");
-      exam.replace(exam.find("duration_minutes: 10"), 20,
-                   "duration_minutes: 10\ncharge_downtime: true");
-      testing::WriteText(dir_ / "src/exam.yaml", exam);
-    }
-    auto source = authoring::LoadSource(dir_ / "src");
-    ASSERT_TRUE(source);
-    auto code = crypto::SecretBytes::CopyOf(AsBytes("MINI-RELEASE-2026")).value();
-    pack::BuildOptions o;
-    o.authority = &authority;
-    o.version = 1;
-    o.valid_from_ms = clock_.WallMs() - 3'600'000;
-    o.valid_until_ms = clock_.WallMs() + 3'600'000;
-    o.now_ms = clock_.WallMs();
-    o.targets = {
-        terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, 0))).value()};
-    o.release_code = &code;
-    auto proctor = crypto::SecretBytes::CopyOf(AsBytes("PROCTOR-2026")).value();
-    o.proctor_code = &proctor;
-    o.results_key = crypto::BoxSecretKey::Generate().value().public_key();
-    o.kdf = {1, 8 << 20};
-    o.out = dir_ / "exam.lpk";
-    ASSERT_TRUE(pack::BuildPack(*source, o));
-    ASSERT_TRUE(pack::LoadPack(*terminal_, o.out, clock_));
+    auto terminals = testing::MakeExamTerminals(
+        dir_.path(), clock_,
+        {.terminals = 1, .charge_downtime = ChargeDowntime(), .release = false});
+    ASSERT_EQ(terminals.size(), 1u);
+    terminal_.emplace(std::move(terminals.front()));
     // Before release there is nothing to run.
     auto none = Engine::Open(*terminal_, clock_);
     ASSERT_FALSE(none);

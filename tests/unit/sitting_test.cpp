@@ -22,7 +22,8 @@ class SittingTest : public ::testing::Test {
     exam_ = s->exam;  // sections tiu (5 min: tiu-01, tiu-02) and tkp (no limit); 10 min in all
   }
   // Decides and applies, recording the events as the engine would journal them.
-  Status Do(const Command& c) {
+  template <class C>
+  Status Do(const C& c) {
     auto events = Decide(exam_, state_, c);
     if (!events) return std::unexpected(events.error());
     for (const Event& e : *events) {
@@ -109,6 +110,41 @@ TEST_F(SittingTest, SectionAndExamTimeLimits) {
   EXPECT_EQ(Replay(), state_);
 }
 
+TEST_F(SittingTest, ARestoredSittingMustFitTheExam) {
+  ASSERT_TRUE(Do(Start{"TEST-0001", 5}));
+  ASSERT_TRUE(Do(Answer{"tiu-01", {"C"}}));
+  ASSERT_TRUE(Do(Tick{30'000'000'000}));
+  const Restored good = Snapshot(state_, "h-1", "T-OLD");
+  SittingState spare;
+  auto fits = [&](Restored r) { return Decide(exam_, spare, ProctorCommand{Restore{r}}); };
+  auto events = fits(good);
+  ASSERT_TRUE(events) << events.error().message();
+  for (const Event& e : *events) spare = Apply(exam_, spare, e);
+  EXPECT_EQ(spare.answers, state_.answers);
+  EXPECT_EQ(spare.elapsed_ns, state_.elapsed_ns);
+  EXPECT_EQ(spare.from_terminal, "T-OLD");
+  EXPECT_FALSE(fits(good)) << "a hand-off never replaces a sitting";
+  spare = SittingState{};
+  Restored bad = good;
+  bad.answers["tiu-01"] = {"Q"};
+  EXPECT_FALSE(fits(bad));
+  bad = good;
+  bad.section = 7;
+  EXPECT_FALSE(fits(bad));
+  bad = good;
+  bad.section_elapsed_ns.pop_back();
+  EXPECT_FALSE(fits(bad));
+  bad = good;
+  bad.current_item = "tkp-01";  // not in the section it claims
+  EXPECT_FALSE(fits(bad));
+  bad = good;
+  bad.elapsed_ns = -1;
+  EXPECT_FALSE(fits(bad));
+  // And it survives the journal encoding exactly.
+  const EncodedEvent encoded = ToJson(Event{good});
+  EXPECT_EQ(std::get<Restored>(FromJson(encoded.type, encoded.payload).value()), good);
+}
+
 TEST_F(SittingTest, ShuffleIsPerParticipantAndRepeatable) {
   const auto a = ItemOrder(exam_, 0, 1), b = ItemOrder(exam_, 0, 1);
   EXPECT_EQ(a, b);
@@ -164,7 +200,32 @@ TEST_F(SittingTest, ReplayEqualsLiveForRandomSequences) {
           c = rng() % 10 == 0 ? Command{Submit{}} : Command{Tick{1'000'000'000}};
           break;
       }
-      (Do(c) ? applied : refused) += 1;
+      // Now and then a proctor steps in: pause, resume, add time, void or hand off.
+      if (rng() % 12 == 0) {
+        ProctorCommand p;
+        switch (rng() % 6) {
+          case 0:
+            p = Pause{"reason", rng() % 2 == 0};
+            break;
+          case 1:
+          case 2:
+            p = Resume{"back"};
+            break;
+          case 3:
+            p = AddTime{static_cast<std::int64_t>(rng() % 600'000'000'000), "added"};
+            break;
+          case 4:
+            p = rng() % 4 == 0 ? ProctorCommand{Void{"voided"}} : ProctorCommand{Resume{""}};
+            break;
+          default:
+            p = rng() % 4 == 0 ? ProctorCommand{HandOff{"h1", "moved"}}
+                               : ProctorCommand{Pause{"", false}};
+            break;
+        }
+        (Do(p) ? applied : refused) += 1;
+      } else {
+        (Do(c) ? applied : refused) += 1;
+      }
       ASSERT_EQ(Replay(), state_) << "round " << round << " step " << step;
     }
   }

@@ -1,0 +1,247 @@
+// The engine's session side: the proctor code, the session token, logins, and proctor actions
+// (engine.hpp describes the journal records they write).
+#include <sodium.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/crypto/hash.hpp"
+#include "core/crypto/kdf.hpp"
+#include "core/crypto/secret.hpp"
+#include "core/exam/engine.hpp"
+
+namespace lontar::exam {
+namespace {
+
+using Json = nlohmann::json;
+
+// Six characters without look-alikes (no 0/O, 1/I/L), easy to read off a board: a hash of the
+// proctor code and the pack, so that every terminal in the room derives the same token and
+// nobody without the code can.
+std::string DeriveToken(ByteView proctor_code, const std::string& pack_id) {
+  static constexpr char kAlphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  crypto::Blake2bHasher hasher(32);
+  hasher.Update(AsBytes(std::string_view("lontar-session-token\n")));
+  hasher.Update(AsBytes(pack_id + "\n"));
+  hasher.Update(proctor_code);
+  const Bytes digest = hasher.Finish();
+  std::string token;
+  for (int i = 0; i < 6; ++i) token += kAlphabet[digest[static_cast<std::size_t>(i)] % 31];
+  return token;
+}
+
+std::string Describe(const std::string& participant, Phase phase) {
+  switch (phase) {
+    case Phase::kSubmitted:
+      return "participant " + participant + " has already finished this exam";
+    case Phase::kVoided:
+      return "the proctor voided participant " + participant + "'s sitting; it cannot restart";
+    case Phase::kHandedOff:
+      return "participant " + participant +
+             "'s sitting was handed over to another terminal; log in there";
+    case Phase::kNotStarted:
+    case Phase::kInProgress:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+Status Engine::Record(const std::string& type, Json payload) {
+  payload["pack_id"] = pack_id_;
+  LONTAR_TRY(terminal_->journal().Append(
+      type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
+  ApplySessionRecord(type, payload);
+  return Ok();
+}
+
+void Engine::ApplySessionRecord(const std::string& type, const Json& j) {
+  const std::string participant = j.value("participant", "");
+  if (type == "session.opened") {
+    token_ = j.value("token", "");
+  } else if (type == "session.paused") {
+    room_paused_ = true;
+  } else if (type == "session.resumed") {
+    room_paused_ = false;
+  } else if (type == "login.failed" && !participant.empty()) {
+    failures_[participant] = j.value("failures", failures_[participant] + 1);
+  } else if (type == "login.locked") {
+    locked_.insert(participant);
+  } else if (type == "login.ok" || type == "login.unlocked") {
+    failures_.erase(participant);
+    locked_.erase(participant);
+  }
+}
+
+Result<ProctorAuth> Engine::AuthorizeProctor(ByteView proctor_code) {
+  if (exam_->proctor_code_hash.empty()) {
+    return std::unexpected(Error::NotFound(
+        "this pack carries no proctor code, so proctor actions cannot be taken at the terminal; "
+        "ask the exam authority for a pack built with --proctor-code-file"));
+  }
+  LONTAR_ASSIGN_OR_RETURN(bool ok,
+                          crypto::VerifyPin(exam_->proctor_code_hash, AsChars(proctor_code)));
+  if (!ok) {
+    LONTAR_TRY(Record("session.proctor_denied", Json::object()));
+    return std::unexpected(Error::WrongKey("wrong proctor code"));
+  }
+  return ProctorAuth(this);
+}
+
+Status Engine::CheckAuth(const ProctorAuth& auth) const {
+  if (auth.engine_ != this) {
+    return std::unexpected(Error::Permission("the proctor was authorised on another engine"));
+  }
+  return Ok();
+}
+
+Result<std::string> Engine::OpenSession(ByteView proctor_code) {
+  LONTAR_TRY(AuthorizeProctor(proctor_code));
+  const std::string token = DeriveToken(proctor_code, pack_id_);
+  if (token_ == token) return token_;
+  LONTAR_TRY(Record("session.opened", Json{{"token", token}}));
+  return token_;
+}
+
+Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
+                                   std::string_view token) {
+  if (token_.empty()) {
+    return std::unexpected(Error::NotFound(
+        "the session is not open yet: wait for the proctor to open it and show the token"));
+  }
+  if (room_paused_) {
+    return std::unexpected(
+        Error::Permission("the proctor has paused the session; wait until it resumes"));
+  }
+  const auto entry =
+      std::find_if(exam_->roster.begin(), exam_->roster.end(),
+                   [&](const authoring::Participant& p) { return p.number == participant; });
+  if (entry == exam_->roster.end()) {
+    LONTAR_TRY(Record("login.failed", Json{{"participant", participant}, {"reason", "unknown"}}));
+    return std::unexpected(
+        Error::InvalidArgument("participant number " + participant +
+                               " is not on this session's list; check the number "
+                               "on your card, or ask the proctor"));
+  }
+  if (locked_.contains(participant)) {
+    return std::unexpected(Error::Permission("participant " + participant + " is locked after " +
+                                             std::to_string(kMaxLoginFailures) +
+                                             " wrong attempts; the proctor must unlock it"));
+  }
+  if (const std::string why = Describe(participant, State(participant).phase); !why.empty()) {
+    return std::unexpected(Error::InvalidArgument(why));
+  }
+  std::string typed(token);
+  std::transform(typed.begin(), typed.end(), typed.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  const bool token_ok = crypto::ConstantTimeEqual(AsBytes(typed), AsBytes(token_));
+  bool pin_ok = false;
+  if (token_ok) {
+    LONTAR_ASSIGN_OR_RETURN(pin_ok, crypto::VerifyPin(entry->pin_hash, AsChars(pin)));
+  }
+  if (!token_ok || !pin_ok) {
+    const int failures = failures_[participant] + 1;
+    LONTAR_TRY(Record("login.failed", Json{{"participant", participant},
+                                           {"reason", token_ok ? "pin" : "token"},
+                                           {"failures", failures}}));
+    if (failures >= kMaxLoginFailures) {
+      LONTAR_TRY(Record("login.locked", Json{{"participant", participant}}));
+    }
+    return std::unexpected(
+        Error::WrongKey(std::string(token_ok ? "wrong PIN" : "wrong session token") + " (" +
+                        std::to_string(failures) + " of " + std::to_string(kMaxLoginFailures) +
+                        " attempts; then the proctor must unlock)"));
+  }
+  LONTAR_TRY(Record("login.ok", Json{{"participant", participant}}));
+  if (State(participant).phase == Phase::kNotStarted) {
+    std::uint64_t seed = 0;
+    crypto::EnsureSodium();
+    randombytes_buf(&seed, sizeof seed);
+    return Execute(participant, Start{participant, seed});
+  }
+  // Resuming: time kept running while the engine did (invariant 2); charge it now (which may
+  // find the time up, and say so in the returned state).
+  LONTAR_TRY(Checkpoint());
+  return State(participant);
+}
+
+Status Engine::ProctorAll(const std::vector<std::pair<std::string, ProctorCommand>>& work,
+                          const std::string& session_type, const std::string& reason) {
+  const std::int64_t now = clock_->MonotonicNs();
+  std::vector<journal::Event> records;
+  std::map<std::string, SittingState> next;
+  for (const auto& [participant, command] : work) {
+    SittingState state = State(participant);
+    LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events, Charge(participant, state, now));
+    LONTAR_ASSIGN_OR_RETURN(std::vector<Event> decided, Decide(*exam_, state, command));
+    for (const Event& e : decided) {
+      state = Apply(*exam_, state, e);
+      events.push_back(e);
+    }
+    for (const Event& e : events) records.push_back(Encode(participant, e));
+    next[participant] = std::move(state);
+  }
+  Json session;
+  if (!session_type.empty()) {
+    session = Json{{"reason", reason}, {"pack_id", pack_id_}};
+    records.push_back({session_type, session.dump(-1, ' ', false, Json::error_handler_t::replace)});
+  }
+  if (!records.empty()) LONTAR_TRY(terminal_->journal().Append(records));  // all or nothing
+  for (auto& [participant, state] : next) {
+    sittings_[participant] = std::move(state);
+    charged_at_ns_[participant] = now;
+  }
+  if (!session_type.empty()) ApplySessionRecord(session_type, session);
+  return Ok();
+}
+
+Result<SittingState> Engine::Proctor(const ProctorAuth& auth, const std::string& participant,
+                                     const ProctorCommand& command) {
+  LONTAR_TRY(CheckAuth(auth));
+  if (std::holds_alternative<exam::HandOff>(command) || std::holds_alternative<Restore>(command)) {
+    return std::unexpected(
+        Error::InvalidArgument("hand-offs go through HandOff and ImportHandoff"));
+  }
+  if (State(participant).phase == Phase::kNotStarted) {
+    return std::unexpected(
+        Error::NotFound("participant " + participant + " has no sitting on this terminal"));
+  }
+  LONTAR_TRY(ProctorAll({{participant, command}}, "", ""));
+  return State(participant);
+}
+
+Status Engine::PauseRoom(const ProctorAuth& auth, const std::string& reason) {
+  LONTAR_TRY(CheckAuth(auth));
+  if (reason.empty()) return std::unexpected(Error::InvalidArgument("give a reason"));
+  std::vector<std::pair<std::string, ProctorCommand>> work;
+  for (const auto& [participant, state] : sittings_) {
+    if (state.phase == Phase::kInProgress && !state.paused) {
+      work.emplace_back(participant, Pause{reason, /*room=*/true});
+    }
+  }
+  return ProctorAll(work, "session.paused", reason);
+}
+
+Status Engine::ResumeRoom(const ProctorAuth& auth, const std::string& reason) {
+  LONTAR_TRY(CheckAuth(auth));
+  std::vector<std::pair<std::string, ProctorCommand>> work;
+  for (const auto& [participant, state] : sittings_) {
+    if (state.phase == Phase::kInProgress && state.paused_by_room) {
+      work.emplace_back(participant, Resume{reason});
+    }
+  }
+  return ProctorAll(work, "session.resumed", reason);
+}
+
+Status Engine::Unlock(const ProctorAuth& auth, const std::string& participant,
+                      const std::string& reason) {
+  LONTAR_TRY(CheckAuth(auth));
+  if (!locked_.contains(participant)) {
+    return std::unexpected(Error::InvalidArgument("participant " + participant + " is not locked"));
+  }
+  if (reason.empty()) return std::unexpected(Error::InvalidArgument("give a reason"));
+  return Record("login.unlocked", Json{{"participant", participant}, {"reason", reason}});
+}
+
+}  // namespace lontar::exam

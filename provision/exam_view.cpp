@@ -1,0 +1,79 @@
+#include "provision/exam_view.hpp"
+
+#include <iostream>
+
+#include "core/scoring/score.hpp"
+
+namespace lontar::cli {
+
+OrderedJson StateJson(const exam::Engine& engine, const exam::SittingState& s) {
+  OrderedJson j;
+  j["participant"] = s.participant;
+  j["phase"] = exam::PhaseName(s.phase);
+  if (s.phase == exam::Phase::kSubmitted) {
+    j["submitted_by"] = s.reason == exam::SubmitReason::kTimeUp ? "time-up" : "candidate";
+  }
+  if (s.phase == exam::Phase::kInProgress) j["paused"] = s.paused;
+  if (s.phase != exam::Phase::kNotStarted) {
+    j["section"] = engine.exam().sections.at(s.section).id;
+    j["current_item"] = s.current_item;
+    j["remaining_seconds"] = exam::RemainingNs(engine.exam(), s) / 1'000'000'000;
+    j["section_remaining_seconds"] = exam::SectionRemainingNs(engine.exam(), s) / 1'000'000'000;
+    if (s.extra_ns > 0) j["added_seconds"] = s.extra_ns / 1'000'000'000;
+  }
+  if (!s.handoff_id.empty()) j["handoff_id"] = s.handoff_id;
+  if (!s.from_terminal.empty()) j["handed_over_from"] = s.from_terminal;
+  j["answers"] = s.answers;
+  j["flagged"] = s.flagged;
+  const std::size_t items = engine.exam().items.size();
+  j["answered"] = s.answers.size();
+  j["unanswered"] = items - s.answers.size();
+  return j;
+}
+
+OrderedJson ScoreJson(const exam::Engine& engine, const exam::SittingState& s) {
+  std::string position;
+  for (const auto& p : engine.exam().roster) {
+    if (p.number == s.participant) position = p.position;
+  }
+  auto report = scoring::Score(engine.exam(), s.answers, position);
+  if (!report) return OrderedJson{{"error", report.error().message()}};
+  OrderedJson j;
+  j["total"] = report->total;
+  j["max"] = report->max_total;
+  j["passed"] = report->passed;
+  for (const auto& sec : report->sections) {
+    j["sections"].push_back({{"id", sec.id}, {"total", sec.total}, {"passed", sec.passed}});
+  }
+  for (const auto& c : report->competencies) {
+    j["competencies"].push_back({{"id", c.id}, {"raw", c.raw}, {"level", c.level}});
+  }
+  if (report->jpm) {
+    j["job_person_match"] = {{"position", report->jpm->position},
+                             {"percent", report->jpm->percent},
+                             {"category", report->jpm->category.en}};
+  }
+  return j;
+}
+
+OrderedJson SittingJson(const exam::Engine& engine, const exam::SittingState& s) {
+  OrderedJson j = StateJson(engine, s);
+  if (s.phase == exam::Phase::kSubmitted) j["score"] = ScoreJson(engine, s);
+  return j;
+}
+
+void Print(const OrderedJson& j, bool json) {
+  constexpr auto kReplace = OrderedJson::error_handler_t::replace;
+  if (json) {
+    std::cout << j.dump(2, ' ', false, kReplace) << "\n";
+    return;
+  }
+  for (const auto& [key, value] : j.items()) {
+    std::cout << key << ": "
+              << (value.is_string() ? value.get<std::string>()
+                                    : value.dump(-1, ' ', false, kReplace))
+              << "\n";
+  }
+}
+
+}  // namespace lontar::cli

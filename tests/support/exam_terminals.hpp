@@ -1,0 +1,29 @@
+// Terminals with the mini test exam loaded and released, for engine tests: every terminal is a
+// target of the same pack, so sittings can be handed over between them.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "core/terminal/terminal.hpp"
+#include "core/util/clock.hpp"
+
+namespace lontar::testing {
+
+inline constexpr char kMiniProctorCode[] = "PROCTOR-2026";
+
+struct ExamTerminalOptions {
+  int terminals = 1;
+  bool charge_downtime = false;
+  bool release = true;
+};
+
+// Builds the mini exam (tests/fixtures/mini-exam) into a pack for `options.terminals` new
+// terminals under `dir` (dir/t0, dir/t1, ...), loads it on each and releases it. Fails the
+// current test (and returns fewer terminals) on any error.
+std::vector<terminal::Terminal> MakeExamTerminals(const std::filesystem::path& dir,
+                                                  const Clock& clock,
+                                                  const ExamTerminalOptions& options);
+
+}  // namespace lontar::testing
