@@ -1,0 +1,185 @@
+// The proctor's commands through the real binary, on two terminals of one session: pause,
+// resume, add time, hand a sitting from one terminal to the other on a "USB stick", void, status.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+using Json = nlohmann::json;
+using testing::CommandResult;
+using testing::RunLontar;
+using testing::TempDir;
+using testing::WriteText;
+
+const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+
+class ProctorCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Ok({"keys", "new", "authority", "--out", P("keys")});
+    Ok({"keys", "new", "results", "--out", P("keys")});
+    for (const char* t : {"t0", "t1"}) {
+      Ok({"terminal", "init", "--home", P(t), "--site", "SITE-01", "--trust",
+          P("keys/authority.pub")});
+      Ok({"terminal", "enrollment", "--home", P(t), "--out", P(std::string(t) + ".enroll")});
+    }
+    Ok({"pack",
+        "build",
+        kFixtures + "/mini-exam",
+        "--key",
+        P("keys/authority.key"),
+        "--version",
+        "1",
+        "--valid-from",
+        "2026-01-01T00:00:00Z",
+        "--valid-until",
+        "2099-01-01T00:00:00Z",
+        "--for",
+        P("t0.enroll"),
+        "--for",
+        P("t1.enroll"),
+        "--release-code-file",
+        kFixtures + "/mini-release-code.txt",
+        "--proctor-code-file",
+        kFixtures + "/mini-proctor-code.txt",
+        "--results-pub",
+        P("keys/results.pub"),
+        "--out",
+        P("exam.lpk")});
+    for (const char* t : {"t0", "t1"}) {
+      Ok({"terminal", "load", "--home", P(t), P("exam.lpk")});
+      Ok({"session", "release", "--home", P(t), "--code-file",
+          kFixtures + "/mini-release-code.txt"});
+      const std::string token = Ok(Proctor("open", t, {})).out;
+      if (!token_.empty()) {
+        EXPECT_EQ(token.substr(0, 6), token_) << "one token for the room";
+      }
+      token_ = token.substr(0, 6);
+    }
+    WriteText(dir_ / "pin1", "111111\n");
+    WriteText(dir_ / "pin2", "222222\n");
+  }
+  std::string P(const std::string& name) { return (dir_ / name).string(); }
+  CommandResult Ok(const std::vector<std::string>& args) {
+    CommandResult r = RunLontar(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+    return r;
+  }
+  std::vector<std::string> Proctor(const std::string& action, const std::string& t,
+                                   std::vector<std::string> more) {
+    std::vector<std::string> args = {"session",
+                                     action,
+                                     "--home",
+                                     P(t),
+                                     "--proctor-code-file",
+                                     kFixtures + "/mini-proctor-code.txt"};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  }
+  CommandResult Sit(const std::string& t, const std::string& participant,
+                    const std::string& script) {
+    WriteText(dir_ / "script.jsonl", script);
+    return RunLontar({"exam", "run", "--home", P(t), "--participant", participant, "--pin-file",
+                      P(participant == "TEST-0001" ? "pin1" : "pin2"), "--token", token_,
+                      "--script", P("script.jsonl"), "--json"});
+  }
+  Json Show(const std::string& t, const std::string& participant) {
+    return Json::parse(
+        Ok({"exam", "show", "--home", P(t), "--participant", participant, "--json"}).out);
+  }
+  TempDir dir_;
+  std::string token_;
+};
+
+TEST_F(ProctorCommand, PauseAddTimeAndHandOffToTheSpare) {
+  auto first = Sit("t0", "TEST-0001", R"({"cmd":"answer","item":"tiu-01","option":"B"}
+{"cmd":"flag","item":"tiu-02"}
+{"cmd":"wait","seconds":60}
+)");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  Ok(Proctor("pause", "t0", {"--participant", "TEST-0001", "--reason", "candidate unwell"}));
+  auto paused =
+      Sit("t0", "TEST-0001", "{\"cmd\":\"answer\",\"item\":\"tiu-02\",\"option\":\"A\"}\n");
+  ASSERT_EQ(paused.exit_code, 0) << paused.err;
+  EXPECT_NE(paused.err.find("paused"), std::string::npos) << paused.err;
+  EXPECT_FALSE(Show("t0", "TEST-0001")["answers"].contains("tiu-02"));
+  Ok(Proctor("resume", "t0", {"--participant", "TEST-0001"}));
+  auto no_reason = RunLontar(
+      Proctor("add-time", "t0", {"--participant", "TEST-0001", "--minutes", "5", "--reason", ""}));
+  EXPECT_EQ(no_reason.exit_code, 1);
+  auto added = Json::parse(Ok(Proctor("add-time", "t0",
+                                      {"--participant", "TEST-0001", "--minutes", "5", "--reason",
+                                       "late start", "--json"}))
+                               .out);
+  EXPECT_EQ(added["added_seconds"], 300);
+  const int remaining = added["remaining_seconds"];
+  EXPECT_LE(remaining, 840);  // 10 + 5 minutes, less the simulated minute
+  EXPECT_GE(remaining, 835);
+
+  auto handoff =
+      Ok(Proctor("handoff", "t0",
+                 {"--participant", "TEST-0001", "--to", P("usb"), "--reason", "screen failed"}));
+  const std::string file = handoff.out.substr(0, handoff.out.find('\n'));
+  EXPECT_EQ(Show("t0", "TEST-0001")["phase"], "handed-off");
+  auto again = Sit("t0", "TEST-0001", "{\"cmd\":\"submit\"}\n");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("another terminal"), std::string::npos) << again.err;
+  auto here = RunLontar(Proctor("import-handoff", "t0", {"--from", file}));
+  EXPECT_EQ(here.exit_code, 1) << "the old terminal cannot take its own sitting back";
+
+  auto taken = Json::parse(Ok(Proctor("import-handoff", "t1", {"--from", file, "--json"})).out);
+  EXPECT_EQ(taken["answers"]["tiu-01"], Json::array({"B"}));
+  EXPECT_EQ(taken["flagged"], Json::array({"tiu-02"}));
+  EXPECT_EQ(taken["remaining_seconds"].get<int>(), remaining);
+  auto twice = RunLontar(Proctor("import-handoff", "t1", {"--from", file}));
+  EXPECT_EQ(twice.exit_code, 1);
+
+  auto rest = Sit("t1", "TEST-0001", R"({"cmd":"answer","item":"tiu-02","option":"A"}
+{"cmd":"next-section"}
+{"cmd":"answer","item":"tkp-01","option":"A"}
+{"cmd":"submit"}
+)");
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  const Json done = Json::parse(rest.out);
+  EXPECT_EQ(done["phase"], "submitted");
+  EXPECT_EQ(done["answered"], 3);
+  EXPECT_EQ(done["handed_over_from"].get<std::string>().substr(0, 2), "T-");
+  ASSERT_EQ(RunLontar({"journal", "verify", "--home", P("t1")}).exit_code, 0);
+}
+
+TEST_F(ProctorCommand, VoidRoomPauseAndStatus) {
+  ASSERT_EQ(Sit("t1", "TEST-0002", "{\"cmd\":\"wait\",\"seconds\":5}\n").exit_code, 0);
+  Ok(Proctor("pause", "t1", {"--reason", "fire drill"}));
+  auto status = Json::parse(Ok({"session", "status", "--home", P("t1"), "--json"}).out);
+  EXPECT_EQ(status["room_paused"], true);
+  EXPECT_EQ(status["sittings"][0]["paused"], true);
+  auto blocked = Sit("t1", "TEST-0001", "{\"cmd\":\"submit\"}\n");
+  EXPECT_EQ(blocked.exit_code, 1);
+  EXPECT_NE(blocked.err.find("paused the session"), std::string::npos) << blocked.err;
+  Ok(Proctor("resume", "t1", {"--reason", "drill over"}));
+  auto voided = Json::parse(
+      Ok(Proctor("void", "t1",
+                 {"--participant", "TEST-0002", "--reason", "notes on the desk", "--json"}))
+          .out);
+  EXPECT_EQ(voided["phase"], "voided");
+  auto wrong = RunLontar({"session", "void", "--home", P("t1"), "--proctor-code-file",
+                          kFixtures + "/mini-release-code.txt", "--participant", "TEST-0001",
+                          "--reason", "x"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("wrong proctor code"), std::string::npos);
+  // The whole script is checked before anything runs.
+  auto typo = Sit("t1", "TEST-0001", R"({"cmd":"answer","item":"tiu-01","option":"B"}
+{"cmd":"answr","item":"tiu-02","option":"A"}
+)");
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_NE(typo.err.find("script.jsonl:2"), std::string::npos) << typo.err;
+  EXPECT_EQ(Show("t1", "TEST-0001")["phase"], "not-started");
+}
+
+}  // namespace
+}  // namespace lontar
