@@ -24,12 +24,17 @@ std::vector<terminal::Terminal> MakeExamTerminals(const std::filesystem::path& d
   }
   const auto fixture = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
   std::filesystem::copy(fixture, dir / "src", std::filesystem::copy_options::recursive);
+  std::string exam = ReadText(dir / "src/exam.yaml");
   if (options.charge_downtime) {
-    std::string exam = ReadText(dir / "src/exam.yaml");
     exam.replace(exam.find("duration_minutes: 10"), 20,
                  "duration_minutes: 10\ncharge_downtime: true");
-    WriteText(dir / "src/exam.yaml", exam);
   }
+  if (options.duration_minutes > 0) {
+    exam.replace(exam.find("duration_minutes: 10"), 20,
+                 "duration_minutes: " + std::to_string(options.duration_minutes));
+    exam.erase(exam.find("    minutes: 5\n"), 15);
+  }
+  WriteText(dir / "src/exam.yaml", exam);
   auto source = authoring::LoadSource(dir / "src");
   EXPECT_TRUE(source);
   if (!source) return {};

@@ -17,6 +17,7 @@ struct ExamTerminalOptions {
   int terminals = 1;
   bool charge_downtime = false;
   bool release = true;
+  int duration_minutes = 0;  // > 0: the exam's length instead of 10, without section limits
 };
 
 // Builds the mini exam (tests/fixtures/mini-exam) into a pack for `options.terminals` new
