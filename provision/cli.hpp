@@ -37,5 +37,6 @@ void RegisterSessionCommands(CLI::App& app, Runner& runner);
 void RegisterTrustCommands(CLI::App& app, Runner& runner);
 // Adds `session open` to the `session` group, so call after RegisterSessionCommands.
 void RegisterExamCommands(CLI::App& app, Runner& runner);
+void RegisterBundlesCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli
