@@ -2,6 +2,9 @@
 // message.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "core/bundle/bundle_format.hpp"
@@ -284,6 +287,50 @@ TEST(BundleHeader, ParserNamesTheField) {
       << r.error().message();
   EXPECT_FALSE(ParseHeader("[]"));
   EXPECT_FALSE(ParseHeader("{"));
+}
+
+}  // namespace
+}  // namespace lontar::bundle
+
+namespace lontar::bundle {
+namespace {
+
+// The fuzz seed (tests/fuzz/corpus/bundle/submitted.lrb) is a real bundle by the fuzz target's
+// fixed keys. Regenerate it with:
+//   LONTAR_WRITE_FUZZ_SEED=tests/fuzz/corpus/bundle/submitted.lrb
+//   build/bin/lontar_unit_tests --gtest_filter=BundleFuzzSeed.*
+// (the two lines as one command).
+TEST(BundleFuzzSeed, IsAValidBundleByTheFuzzKeys) {
+  const auto terminal = crypto::SigningKey::FromSeed(Bytes(32, 9)).value();
+  const auto results = crypto::BoxSecretKey::FromBytes(Bytes(32, 7)).value();
+  const std::filesystem::path seed =
+      std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fuzz/corpus/bundle/submitted.lrb";
+  if (const char* out = std::getenv("LONTAR_WRITE_FUZZ_SEED")) {
+    BundleInputs in;
+    in.terminal_id = terminal::TerminalIdFor(terminal.public_key());
+    in.site = "FUZZ-01";
+    in.exam_id = "SKD-2026";
+    in.pack_id = "0123456789abcdef0123456789abcdef";
+    in.exam_version = 1;
+    in.participant = "P-001";
+    in.created_ms = 1'795'500'000'000;
+    in.seq = 1;
+    in.journal_seq = 4;
+    in.payload.answers = {{"tiu-01", "B"}};
+    in.payload.score = {{"total", 5}};
+    in.payload.journal = SittingRecords(3);
+    auto b = WriteBundle(in, terminal, results.public_key());
+    ASSERT_TRUE(b);
+    std::ofstream(out, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b->data()), static_cast<std::streamsize>(b->size()));
+  }
+  std::ifstream f(seed, std::ios::binary);
+  const Bytes bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto h = VerifyBundle(bytes, terminal.public_key());
+  ASSERT_TRUE(h) << h.error().message();
+  auto p = OpenBundle(bytes, results);
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_EQ(p->journal.size(), 3u);
 }
 
 }  // namespace
