@@ -335,3 +335,46 @@ TEST(BundleFuzzSeed, IsAValidBundleByTheFuzzKeys) {
 
 }  // namespace
 }  // namespace lontar::bundle
+
+namespace lontar::bundle {
+namespace {
+
+TEST(BundlePayloadJson, HandWrittenJournalMatchesTheJsonLibrary) {
+  BundlePayload p;
+  const std::vector<std::string> payloads = {
+      R"({"a":"quote \" backslash \\ end"})", std::string("ctl \x01\x1f\t\n end"),
+      "Bahasa: ujian dimulai \xe2\x80\x94 selesai", "emoji \xf0\x9f\x93\x9d and \xc3\xa9", ""};
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    journal::Record r;
+    r.seq = i + 1;
+    r.mono_ns = -5;
+    r.wall_ms = 1;
+    r.type = "sitting.answered";
+    r.payload = payloads[i];
+    r.hash = journal::ComputeRecordHash(r);
+    p.journal.push_back(r);
+  }
+  const std::string text = SerializePayload(p);
+  ASSERT_FALSE(text.empty());
+  auto parsed = nlohmann::json::parse(text);
+  ASSERT_EQ(parsed["journal"].size(), payloads.size());
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    EXPECT_EQ(parsed["journal"][i]["payload"], payloads[i]) << i;
+    EXPECT_EQ(parsed["journal"][i]["mono_ns"], -5);
+  }
+  auto back = ParsePayload(text);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->journal[3].payload, payloads[3]);
+
+  for (const std::string& bad :
+       {std::string("\xff"), std::string("\xc3"), std::string("\xc0\x80"),
+        std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"), std::string("ok \xe2\x80")}) {
+    BundlePayload q;
+    q.journal.push_back(p.journal[0]);
+    q.journal[0].payload = bad;
+    EXPECT_EQ(SerializePayload(q), "") << "accepted invalid UTF-8";
+  }
+}
+
+}  // namespace
+}  // namespace lontar::bundle
