@@ -2,8 +2,9 @@
 // to a machine with a link.
 //
 // Layout on the stick:
-//   TO/lontar-bundles/<terminal id>/<seq, 6 digits>-<receipt code>.lrb   e.g.
-//   000012-7KQ2-M9XD-4RZC.lrb TO/lontar-bundles/<terminal id>/manifest.json
+//   TO/lontar-bundles/<terminal id>/<seq, 6 digits>-<receipt code>.lrb
+//                                    (e.g. 000012-7KQ2-M9XD-4RZN.lrb)
+//   TO/lontar-bundles/<terminal id>/manifest.json
 // so several terminals can share one stick, and a person can match a candidate's receipt slip
 // to a file by eye.
 //

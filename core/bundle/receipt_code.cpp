@@ -109,7 +109,7 @@ Result<std::string> ParseReceiptCode(std::string_view typed) {
         "receipt code '" + std::string(typed) + "' has " +
         (n > kReceiptSymbols ? "more than " + std::to_string(kReceiptSymbols) : std::to_string(n)) +
         " characters; a receipt code has " + std::to_string(kReceiptSymbols) +
-        ", like 7KQ2-M9XD-4RZC"));
+        ", like 7KQ2-M9XD-4RZN"));
   }
   if (Syndrome(s, kReceiptSymbols) != 0) {
     return std::unexpected(Error::InvalidArgument(

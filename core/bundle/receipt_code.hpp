@@ -2,7 +2,7 @@
 // copy from the screen onto paper and type into a form days later.
 //
 // Form: 12 Crockford base32 symbols (0-9 A-Z without I L O U), shown in three groups of four:
-//   "7KQ2-M9XD-4RZC"
+//   "7KQ2-M9XD-4RZN"
 //   symbols 1..11   the first 55 bits of the bundle id (bundle id = BLAKE2b-256 of the sealed
 //                   payload, bundle_format.hpp), most significant bit first
 //   symbol 12       check symbol c, chosen so that  sum_{i=0..11} a^i * s_i = 0  in GF(32)
@@ -33,7 +33,7 @@ namespace lontar::bundle {
 inline constexpr std::size_t kReceiptDataSymbols = 11;
 inline constexpr std::size_t kReceiptSymbols = kReceiptDataSymbols + 1;
 
-// The code for a bundle id, canonical form "7KQ2-M9XD-4RZC" (three groups of four). Pure.
+// The code for a bundle id, canonical form "7KQ2-M9XD-4RZN" (three groups of four). Pure.
 std::string ReceiptCodeFor(const crypto::Hash256& bundle_id);
 
 // Reads a code a person typed and returns it in canonical form. kInvalidArgument naming the

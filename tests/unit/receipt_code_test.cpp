@@ -44,6 +44,14 @@ TEST(ReceiptCode, HasTheDocumentedForm) {
   }
 }
 
+TEST(ReceiptCode, KnownAnswers) {
+  // Computed independently (a few lines of Python over the same field) for the documentation's
+  // examples.
+  EXPECT_EQ(ParseReceiptCode("7KQ2-M9XD-4RZN").value(), "7KQ2-M9XD-4RZN");
+  EXPECT_EQ(ParseReceiptCode("m0px 4t7d qq95").value(), "M0PX-4T7D-QQ95");
+  EXPECT_FALSE(ParseReceiptCode("7KQ2-M9XD-4RZC"));
+}
+
 TEST(ReceiptCode, DataSymbolsAreTheFirst55BitsOfTheId) {
   crypto::Hash256 id{};
   id[0] = 0x80;  // the first bit: the top bit of the first symbol (16 = 'G')
