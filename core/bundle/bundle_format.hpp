@@ -105,6 +105,8 @@ struct BundleInputs {
   std::string participant;
   std::int64_t created_ms = 0;
   std::uint64_t seq = 0;  // outbox::NextBundleSeq
+  // Journal::head() just after Journal::SignHead(), so that the vault also holds a checkpoint
+  // signature for exactly this head (journal.hpp, invariant 3 and "Rollback").
   std::uint64_t journal_seq = 0;
   crypto::Hash256 journal_hash{};
   Kind kind = Kind::kSubmitted;
