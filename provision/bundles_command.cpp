@@ -2,6 +2,7 @@
 // to a USB stick, and checking a bundle file anywhere.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -149,12 +150,101 @@ Result<std::vector<crypto::VerifyKey>> TerminalKeys(const BundlesArgs& a) {
   return keys;
 }
 
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < 10; ++i) out += (i ? ", " : "") + items[i];
+  if (items.size() > 10) out += ", and " + std::to_string(items.size() - 10) + " more";
+  return out;
+}
+
+// The terminal directories to check for a directory argument: itself if it holds a manifest,
+// else DIR/lontar-bundles/* or DIR/* that do.
+std::vector<std::filesystem::path> TerminalDirs(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir / bundle::kManifestName, ec)) return {dir};
+  const std::filesystem::path root =
+      std::filesystem::is_directory(dir / "lontar-bundles", ec) ? dir / "lontar-bundles" : dir;
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    if (e.is_directory() && std::filesystem::exists(e.path() / bundle::kManifestName, ec)) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Checks an exported directory against its manifest; one line (or JSON object) per terminal.
+std::size_t VerifyExportDir(const std::filesystem::path& dir,
+                            const std::vector<crypto::VerifyKey>& keys, bool json, Json& results,
+                            std::string& first_error) {
+  std::size_t failed = 0;
+  const auto dirs = TerminalDirs(dir);
+  auto fail = [&](const std::string& what, const std::string& message) {
+    ++failed;
+    if (first_error.empty()) first_error = message;
+    if (!json) std::cout << "BAD " << what << "  " << message << "\n";
+  };
+  if (dirs.empty()) {
+    fail(dir.string(), dir.string() + " holds no exported bundles (no manifest.json)");
+    results.push_back({{"dir", dir.string()}, {"ok", false}, {"error", first_error}});
+    return failed;
+  }
+  for (const auto& d : dirs) {
+    Json j;
+    j["dir"] = d.string();
+    auto check = bundle::CheckExport(d, keys);
+    if (!check) {
+      j["ok"] = false;
+      j["error"] = check.error().message();
+      fail(d.string(), check.error().message());
+      results.push_back(std::move(j));
+      continue;
+    }
+    j["ok"] = check->ok();
+    j["terminal_id"] = check->terminal_id;
+    j["listed"] = check->listed;
+    j["verified"] = check->good.size();
+    j["missing"] = check->missing;
+    j["bad"] = check->bad;
+    j["unlisted"] = check->unlisted;
+    j["gaps"] = check->gaps;
+    if (check->ok()) {
+      if (!json) {
+        std::cout << "OK  " << d.string() << "  " << check->terminal_id << ": " << check->listed
+                  << " bundles listed in its signed manifest, all present and verified\n";
+      }
+    } else {
+      std::string m = check->terminal_id + ": " + std::to_string(check->listed) + " listed";
+      if (!check->missing.empty()) m += "; missing: " + JoinList(check->missing);
+      if (!check->bad.empty()) m += "; failing: " + JoinList(check->bad);
+      if (!check->unlisted.empty()) {
+        m += "; not in the manifest (an interrupted export? export again): " +
+             JoinList(check->unlisted);
+      }
+      if (!check->gaps.empty()) {
+        std::vector<std::string> gaps;
+        for (std::uint64_t g : check->gaps) gaps.push_back(std::to_string(g));
+        m += "; bundle numbers never exported: " + JoinList(gaps);
+      }
+      fail(d.string(), m);
+    }
+    results.push_back(std::move(j));
+  }
+  return failed;
+}
+
 Status Verify(const BundlesArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<crypto::VerifyKey> keys, TerminalKeys(a));
   Json results = Json::array();
   std::size_t failed = 0;
   std::string first_error;
   for (const auto& file : a.files) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+      failed += VerifyExportDir(file, keys, a.json, results, first_error);
+      continue;
+    }
     Json j;
     j["file"] = file.string();
     auto bytes = ReadFile(file, bundle::kMaxBundleBytes);
@@ -192,8 +282,8 @@ Status Verify(const BundlesArgs& a) {
   if (a.json) std::cout << results.dump(2) << "\n";
   if (failed > 0) {
     return std::unexpected(Error::BadSignature(
-        std::to_string(failed) + " of " + std::to_string(a.files.size()) +
-        " bundles failed verification" + (failed == 1 ? ": " + first_error : "")));
+        std::to_string(failed) + " of the bundles or exported directories checked failed" +
+        (failed == 1 ? ": " + first_error : "")));
   }
   return Ok();
 }
@@ -220,7 +310,11 @@ void RegisterBundlesCommands(CLI::App& app, Runner& runner) {
 
   auto* verify = bundles->add_subcommand(
       "verify", "check bundle files' terminal signatures (no results key needed)");
-  verify->add_option("files", args->files, "bundle files (.lrb)")->required();
+  verify
+      ->add_option("paths", args->files,
+                   "bundle files (.lrb), or exported directories (checked against their "
+                   "signed manifest: the stick's mount point, lontar-bundles/, or one terminal's)")
+      ->required();
   verify->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)");
   verify->add_option("--terminal-key", args->terminal_key,
                      "the terminal's enrollment record (.enroll) or Ed25519 public key (.pub)");

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/format/signed_envelope.hpp"
 #include "core/util/fs.hpp"
@@ -137,6 +139,81 @@ Result<Manifest> ReadManifest(const std::filesystem::path& path) {
   auto e = format::ReadSignedEnvelope(bytes, kManifestFormat, kManifestVersion, kMaxManifestBytes);
   if (!e) return std::unexpected(e.error().WithContext(path.string()));
   return Manifest{e->signer, std::move(e->body)};
+}
+
+Result<ExportCheck> CheckExport(const std::filesystem::path& dir,
+                                std::span<const crypto::VerifyKey> terminals) {
+  LONTAR_ASSIGN_OR_RETURN(Manifest m, ReadManifest(dir / kManifestName));
+  const crypto::VerifyKey* signer = nullptr;
+  for (const crypto::VerifyKey& k : terminals) {
+    if (k == m.signer) signer = &k;
+  }
+  const std::string signer_id = terminal::TerminalIdFor(m.signer);
+  if (signer == nullptr) {
+    return std::unexpected(Error::Untrusted((dir / kManifestName).string() +
+                                            " is signed by terminal " + signer_id +
+                                            ", which is not among the enrolled terminals given"));
+  }
+  auto malformed = [&](const std::string& why) {
+    return std::unexpected(Error::Malformed((dir / kManifestName).string() + ": " + why));
+  };
+  const Json body = Json::parse(m.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("terminal_id") || !body["terminal_id"].is_string() ||
+      !body.contains("bundles") || !body["bundles"].is_array()) {
+    return malformed("not a bundle manifest");
+  }
+  ExportCheck check;
+  check.terminal_id = body["terminal_id"].get<std::string>();
+  if (check.terminal_id != signer_id) {
+    return malformed("names terminal " + check.terminal_id + " but is signed by " + signer_id);
+  }
+  std::set<std::string> listed_files;
+  std::set<std::uint64_t> seqs;
+  for (const Json& b : body["bundles"]) {
+    if (!b.is_object() || !b.contains("file") || !b["file"].is_string() || !b.contains("seq") ||
+        !b["seq"].is_number_unsigned() || !b.contains("bundle_id") || !b["bundle_id"].is_string()) {
+      return malformed("a listed bundle lacks file, seq or bundle_id");
+    }
+    const std::string file = b["file"].get<std::string>();
+    if (file.empty() || file.find('/') != std::string::npos || file.starts_with(".")) {
+      return malformed("listed file name '" + file + "' is not a plain file name");
+    }
+    ++check.listed;
+    listed_files.insert(file);
+    const std::uint64_t seq = b["seq"].get<std::uint64_t>();
+    seqs.insert(seq);
+    const std::filesystem::path path = dir / file;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      check.missing.push_back(file);
+      continue;
+    }
+    auto bytes = ReadFile(path, kMaxBundleBytes);
+    Result<BundleHeader> h = bytes ? VerifyBundle(*bytes, *signer, file)
+                                   : Result<BundleHeader>(std::unexpected(bytes.error()));
+    if (!h) {
+      check.bad.push_back(h.error().message());
+    } else if (HexEncode(h->bundle_id) != b["bundle_id"].get<std::string>() || h->seq != seq) {
+      check.bad.push_back(file + ": is another bundle than the manifest lists under that name");
+    } else {
+      check.good.push_back(path);
+    }
+  }
+  if (!seqs.empty()) {
+    const std::uint64_t highest = *seqs.rbegin();
+    for (std::uint64_t n = 1; n <= highest && check.gaps.size() < 1000; ++n) {
+      if (!seqs.contains(n)) check.gaps.push_back(n);
+    }
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() == ".lrb" && !name.starts_with(".") && !listed_files.contains(name)) {
+      check.unlisted.push_back(name);
+    }
+  }
+  std::sort(check.unlisted.begin(), check.unlisted.end());
+  return check;
 }
 
 }  // namespace lontar::bundle

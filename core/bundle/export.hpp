@@ -34,6 +34,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "core/bundle/outbox.hpp"
 
@@ -79,5 +82,26 @@ struct Manifest {
   std::string body;
 };
 [[nodiscard]] Result<Manifest> ReadManifest(const std::filesystem::path& path);
+
+// What is in one terminal's directory on a stick, checked against its manifest: for the
+// coordinator's laptop and the import side.
+struct ExportCheck {
+  std::string terminal_id;
+  std::size_t listed = 0;                   // bundles the manifest lists
+  std::vector<std::filesystem::path> good;  // listed, present, verified, matching the listing
+  std::vector<std::string> missing;         // listed files that are absent
+  std::vector<std::string> bad;             // "FILE: why" for listed files that fail
+  std::vector<std::string> unlisted;        // .lrb files the manifest does not list
+  std::vector<std::uint64_t> gaps;          // bundle numbers absent from 1..highest
+  bool ok() const { return missing.empty() && bad.empty() && unlisted.empty() && gaps.empty(); }
+};
+
+// Checks TO/lontar-bundles/<terminal id> as written by ExportOutbox: the manifest's signature,
+// that its signer is one of `terminals` and names itself, then every listed file. Problems with
+// individual files are reported in the result; errors are for a manifest that is missing,
+// unsigned or signed by an unknown terminal (kNotFound, kBadSignature, kUntrusted) or
+// malformed. Reads disk.
+[[nodiscard]] Result<ExportCheck> CheckExport(const std::filesystem::path& terminal_dir,
+                                              std::span<const crypto::VerifyKey> terminals);
 
 }  // namespace lontar::bundle

@@ -2,6 +2,7 @@
 // binary, a real terminal, a directory standing in for the USB stick.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/bundle/export.hpp"
@@ -163,6 +164,49 @@ TEST_F(BundlesCommand, ExportCopiesVerifiesAndIsIdempotent) {
   auto verified = RunLontar(verify_args);
   ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
   EXPECT_EQ(std::count(verified.out.begin(), verified.out.end(), '\n'), 4) << verified.out;
+}
+
+TEST_F(BundlesCommand, VerifyChecksAStickAgainstItsManifest) {
+  AddBundles(3);
+  ASSERT_EQ(RunLontar({"bundles", "export", "--home", home_, "--to", stick_}).exit_code, 0);
+  const std::string enrolled = (dir_ / "enrolled").string();
+  auto ok = RunLontar({"bundles", "verify", stick_, "--enrolled", enrolled});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  EXPECT_NE(ok.out.find("OK  " + StickDir().string() + "  " + terminal_id_ +
+                        ": 3 bundles listed in its signed manifest, all present and verified"),
+            std::string::npos)
+      << ok.out;
+
+  // A file lost on the way, one damaged, one the manifest does not know.
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(StickDir())) {
+    if (e.path().extension() == ".lrb") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 3u);
+  std::filesystem::rename(files[0], dir_ / "lost.lrb");
+  std::string text = ReadText(files[1]);
+  text[text.size() / 2] ^= 0x01;
+  WriteText(files[1], text);
+  WriteText(StickDir() / "000099-ZZZZ-ZZZZ-ZZZZ.lrb", "stray");
+  auto bad =
+      RunLontar({"bundles", "verify", (StickDir()).string(), "--enrolled", enrolled, "--json"});
+  EXPECT_EQ(bad.exit_code, 1);
+  auto j = nlohmann::json::parse(bad.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["ok"], false);
+  EXPECT_EQ(j[0]["listed"], 3);
+  EXPECT_EQ(j[0]["verified"], 1);
+  EXPECT_EQ(j[0]["missing"][0], files[0].filename().string());
+  EXPECT_NE(j[0]["bad"][0].get<std::string>().find("does not verify"), std::string::npos);
+  EXPECT_EQ(j[0]["unlisted"][0], "000099-ZZZZ-ZZZZ-ZZZZ.lrb");
+  EXPECT_TRUE(j[0]["gaps"].empty());
+
+  // A manifest by a terminal that is not enrolled.
+  auto other = RunLontar(
+      {"bundles", "verify", stick_, "--terminal-key", (dir_ / "keys" / "authority.pub").string()});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("not among the enrolled terminals"), std::string::npos) << other.err;
 }
 
 TEST_F(BundlesCommand, ExportRefusesAMissingStickAndADamagedOutbox) {
