@@ -56,6 +56,11 @@ Result<std::uint64_t> NextBundleSeq(terminal::Terminal& t) {
 Result<AddedBundle> AddToOutbox(terminal::Terminal& t, ByteView bundle) {
   LONTAR_ASSIGN_OR_RETURN(BundleHeader h,
                           VerifyBundle(bundle, t.signing_key().public_key(), "new result bundle"));
+  if (h.site != t.site()) {
+    return std::unexpected(
+        Error::InvalidArgument("result bundle " + HexEncode(h.bundle_id).substr(0, 16) +
+                               " names site " + h.site + ", but this terminal is at " + t.site()));
+  }
   AddedBundle added{h, ReceiptCodeFor(h.bundle_id), {}, false};
   LONTAR_ASSIGN_OR_RETURN(std::optional<OutboxEntry> existing, FindEntry(t, h.bundle_id));
   if (existing) {
@@ -139,9 +144,10 @@ Result<Bytes> ReadOutboxBundle(terminal::Terminal& t, const OutboxEntry& entry) 
 
 Status MarkDelivered(terminal::Terminal& t, const crypto::Hash256& bundle_id, ByteView receipt,
                      std::int64_t now_ms) {
-  if (receipt.empty()) {
-    return std::unexpected(
-        Error::InvalidArgument("an empty receipt cannot mark a bundle delivered"));
+  if (receipt.empty() || receipt.size() > kMaxReceiptBytes) {
+    return std::unexpected(Error::InvalidArgument("a receipt of " + std::to_string(receipt.size()) +
+                                                  " bytes cannot mark a bundle delivered (1 to " +
+                                                  std::to_string(kMaxReceiptBytes) + ")"));
   }
   LONTAR_ASSIGN_OR_RETURN(std::optional<OutboxEntry> entry, FindEntry(t, bundle_id));
   if (!entry) {

@@ -37,6 +37,7 @@
 namespace lontar::bundle {
 
 inline constexpr char kOutboxDir[] = "outbox";
+inline constexpr std::size_t kMaxReceiptBytes = 64 * 1024;
 
 struct OutboxEntry {
   crypto::Hash256 bundle_id{};
@@ -65,8 +66,8 @@ struct AddedBundle {
 // Verifies `bundle` with the terminal's own key, writes its file and its row and journals it,
 // durably, per invariants (1)-(3). Adding the same bundle again returns `already` and changes
 // nothing. Errors: the bundle's own (VerifyBundle), kInvalidArgument for a bundle whose number
-// is not NextBundleSeq(), and the disk's (kDiskFull, kIo, ...) with nothing acknowledged.
-// Touches disk.
+// is not NextBundleSeq() or whose site is not the terminal's, and the disk's (kDiskFull, kIo, ...)
+// with nothing acknowledged. Touches disk.
 [[nodiscard]] Result<AddedBundle> AddToOutbox(terminal::Terminal& terminal, ByteView bundle);
 
 // Every bundle in the outbox, oldest (lowest seq) first. Reads disk (the vault only).
@@ -79,7 +80,8 @@ struct AddedBundle {
 
 // Records the server's receipt for a pending bundle, with a journal record, durably. No-op when
 // already delivered; kNotFound for a bundle not in the outbox; kInvalidArgument for an empty
-// receipt. The caller checks the receipt's signature first. Touches disk.
+// receipt or one over kMaxReceiptBytes. The caller checks the receipt's signature first. Touches
+// disk.
 [[nodiscard]] Status MarkDelivered(terminal::Terminal& terminal, const crypto::Hash256& bundle_id,
                                    ByteView receipt, std::int64_t now_ms);
 

@@ -107,6 +107,7 @@ TEST_F(OutboxTest, AddListDeliver) {
   ASSERT_FALSE(nf);
   EXPECT_EQ(nf.error().kind(), ErrorKind::kNotFound);
   EXPECT_FALSE(MarkDelivered(*t_, a1->header.bundle_id, {}, 1));
+  EXPECT_FALSE(MarkDelivered(*t_, a2->header.bundle_id, Bytes(kMaxReceiptBytes + 1, 1), 1));
 }
 
 TEST_F(OutboxTest, SurvivesReopeningAndTheJournalStillVerifies) {
