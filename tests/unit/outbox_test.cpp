@@ -123,6 +123,20 @@ TEST_F(OutboxTest, SurvivesReopeningAndTheJournalStillVerifies) {
   EXPECT_TRUE(report->ok) << report->problem;
 }
 
+TEST_F(OutboxTest, AVaultFromBeforeTheOutboxIsMigrated) {
+  // A version-2 vault, as the previous release left it: no outbox table.
+  ASSERT_TRUE(t_->vault().db().Exec("DROP TABLE outbox"));
+  ASSERT_TRUE(t_->vault().db().Exec("PRAGMA user_version = 2"));
+  t_.reset();
+  auto t = terminal::Terminal::Open(dir_ / "home", clock_);
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_EQ(t->vault().schema_version(), 3);
+  t_.emplace(std::move(*t));
+  EXPECT_EQ(NextBundleSeq(*t_).value(), 1u);
+  ASSERT_TRUE(AddToOutbox(*t_, Make("P-001", 1)));
+  EXPECT_EQ(ListOutbox(*t_)->size(), 1u);
+}
+
 TEST_F(OutboxTest, AddingTheSameBundleAgainChangesNothing) {
   const Bytes b = Make("P-001", 1);
   ASSERT_TRUE(AddToOutbox(*t_, b));
