@@ -57,7 +57,10 @@ Status List(const BundlesArgs& a) {
       j["state"] = e.delivered ? "delivered" : "pending";
       j["created_ms"] = e.created_ms;
       j["created"] = pack::FormatTime(e.created_ms);
-      if (e.delivered) j["delivered_ms"] = e.delivered_ms;
+      if (e.delivered) {
+        j["delivered_ms"] = e.delivered_ms;
+        j["receipt"] = Base64Encode(e.receipt);
+      }
       j["file"] = e.file.string();
       list.push_back(std::move(j));
     }
