@@ -296,7 +296,8 @@ namespace lontar::bundle {
 namespace {
 
 // The fuzz seed (tests/fuzz/corpus/bundle/submitted.lrb) is a real bundle by the fuzz target's
-// fixed keys. Regenerate it with:
+// fixed keys, and doubles as the golden file of format version 1: a reader change that stops
+// accepting it would strand bundles already waiting in terminals' outboxes. Regenerate it with:
 //   LONTAR_WRITE_FUZZ_SEED=tests/fuzz/corpus/bundle/submitted.lrb
 //   build/bin/lontar_unit_tests --gtest_filter=BundleFuzzSeed.*
 // (the two lines as one command).
@@ -328,9 +329,18 @@ TEST(BundleFuzzSeed, IsAValidBundleByTheFuzzKeys) {
   const Bytes bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   auto h = VerifyBundle(bytes, terminal.public_key());
   ASSERT_TRUE(h) << h.error().message();
+  EXPECT_EQ(h->site, "FUZZ-01");
+  EXPECT_EQ(h->participant, "P-001");
+  EXPECT_EQ(h->seq, 1u);
+  EXPECT_EQ(h->journal_seq, 4u);
+  EXPECT_EQ(h->results_key_id, results.id());
+  EXPECT_EQ(HexEncode(h->bundle_id),
+            HexEncode(crypto::Blake2b256(ParseEnvelope(bytes)->sealed_payload)));
   auto p = OpenBundle(bytes, results);
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->journal.size(), 3u);
+  EXPECT_EQ(p->answers["tiu-01"], "B");
+  EXPECT_EQ(p->score["total"], 5);
 }
 
 }  // namespace
