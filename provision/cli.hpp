@@ -39,5 +39,6 @@ void RegisterTrustCommands(CLI::App& app, Runner& runner);
 void RegisterExamCommands(CLI::App& app, Runner& runner);
 // Adds the proctor's actions to the `session` group, so call after RegisterSessionCommands.
 void RegisterProctorCommands(CLI::App& app, Runner& runner);
+void RegisterBundlesCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

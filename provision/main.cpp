@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterTrustCommands(app, runner);
   lontar::cli::RegisterExamCommands(app, runner);
   lontar::cli::RegisterProctorCommands(app, runner);
+  lontar::cli::RegisterBundlesCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

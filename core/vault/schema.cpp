@@ -41,6 +41,19 @@ CREATE TABLE released_keys(
   content_key BLOB NOT NULL,
   released_seq INTEGER NOT NULL);
 )sql",
+    R"sql(
+CREATE TABLE outbox(
+  bundle_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL UNIQUE,
+  participant TEXT NOT NULL,
+  exam_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('submitted', 'voided')),
+  created_ms INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered')),
+  receipt BLOB,
+  delivered_ms INTEGER);
+)sql",
 };
 
 }  // namespace

@@ -13,6 +13,9 @@
 //   packs(pack_id PRIMARY KEY, exam_id, exam_version, header, file, loaded_seq)
 //   exam_versions(exam_id PRIMARY KEY, highest)   never decreases: the rollback guard
 //   released_keys(pack_id PRIMARY KEY, content_key, released_seq)
+// Added in version 3:
+//   outbox(bundle_id PRIMARY KEY, seq UNIQUE, participant, exam_id, kind, created_ms, file,
+//          state 'pending'|'delivered', receipt, delivered_ms)   core/bundle/outbox.hpp
 #pragma once
 
 #include "core/util/error.hpp"
@@ -20,7 +23,7 @@
 
 namespace lontar::vault {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr char kVaultFormat[] = "lontar-vault";
 
 // Brings a vault at `from_version` (0 for a new, empty database) to kSchemaVersion. Touches disk.
