@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "core/scoring/score.hpp"
+#include "core/scoring/score_json.hpp"
 
 namespace lontar::cli {
 
@@ -21,6 +21,9 @@ OrderedJson StateJson(const exam::Engine& engine, const exam::SittingState& s) {
     j["section_remaining_seconds"] = exam::SectionRemainingNs(engine.exam(), s) / 1'000'000'000;
     if (s.extra_ns > 0) j["added_seconds"] = s.extra_ns / 1'000'000'000;
   }
+  if (const std::string receipt = engine.ReceiptCode(s.participant); !receipt.empty()) {
+    j["receipt"] = receipt;
+  }
   if (!s.handoff_id.empty()) j["handoff_id"] = s.handoff_id;
   if (!s.from_terminal.empty()) j["handed_over_from"] = s.from_terminal;
   j["answers"] = s.answers;
@@ -32,28 +35,7 @@ OrderedJson StateJson(const exam::Engine& engine, const exam::SittingState& s) {
 }
 
 OrderedJson ScoreJson(const exam::Engine& engine, const exam::SittingState& s) {
-  std::string position;
-  for (const auto& p : engine.exam().roster) {
-    if (p.number == s.participant) position = p.position;
-  }
-  auto report = scoring::Score(engine.exam(), s.answers, position);
-  if (!report) return OrderedJson{{"error", report.error().message()}};
-  OrderedJson j;
-  j["total"] = report->total;
-  j["max"] = report->max_total;
-  j["passed"] = report->passed;
-  for (const auto& sec : report->sections) {
-    j["sections"].push_back({{"id", sec.id}, {"total", sec.total}, {"passed", sec.passed}});
-  }
-  for (const auto& c : report->competencies) {
-    j["competencies"].push_back({{"id", c.id}, {"raw", c.raw}, {"level", c.level}});
-  }
-  if (report->jpm) {
-    j["job_person_match"] = {{"position", report->jpm->position},
-                             {"percent", report->jpm->percent},
-                             {"category", report->jpm->category.en}};
-  }
-  return j;
+  return scoring::ScoreParticipant(engine.exam(), s.answers, s.participant);
 }
 
 OrderedJson SittingJson(const exam::Engine& engine, const exam::SittingState& s) {

@@ -93,7 +93,8 @@ Result<AddedBundle> AddToOutbox(terminal::Terminal& t, ByteView bundle) {
                                           {"seq", h.seq},
                                           {"participant", h.participant},
                                           {"kind", KindName(h.kind)},
-                                          {"exam_id", h.exam_id}};
+                                          {"exam_id", h.exam_id},
+                                          {"pack_id", h.pack_id}};
   const journal::Event event{"bundle.created", payload.dump()};
   auto insert = [&]() -> Status {
     LONTAR_ASSIGN_OR_RETURN(

@@ -15,8 +15,8 @@
 //      in between leaves a file with no row, which nothing lists and nothing sends; the engine
 //      writes a new bundle (a new id) for that sitting on restart.
 //  (2) The row and the journal record "bundle.created" {bundle_id, seq, participant, kind,
-//      exam_id} commit in one transaction (Journal::Append's `also`), so the outbox and the
-//      audit log never disagree, and AddToOutbox returns only once both are durable. The kiosk
+//      exam_id, pack_id} commit in one transaction (Journal::Append's `also`), so the outbox and
+//      the audit log never disagree, and AddToOutbox returns only once both are durable. The kiosk
 //      shows the receipt code only after that.
 //  (3) Bundle numbers are 1, 2, 3, ... per terminal without gaps: AddToOutbox refuses a bundle
 //      whose number is not NextBundleSeq(). A server that sees a gap or a repeat knows a bundle

@@ -26,6 +26,8 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
   e.terminal_ = &terminal;
   e.clock_ = &clock;
   e.pack_id_ = released->header.pack_id;
+  e.results_key_ = released->header.results_key;
+  e.exam_version_ = released->header.exam_version;
   LONTAR_ASSIGN_OR_RETURN(authoring::Exam exam, pack::ReadReleasedExam(terminal, e.pack_id_));
   e.exam_ = std::make_unique<authoring::Exam>(std::move(exam));
 
@@ -37,9 +39,19 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
     if (records.empty()) break;
     for (const journal::Record& r : records) {
       const bool sitting = r.type.starts_with("sitting.");
-      if (!sitting && !r.type.starts_with("session.") && !r.type.starts_with("login.")) continue;
+      const bool bundle = r.type == "bundle.created";
+      if (!sitting && !bundle && !r.type.starts_with("session.") && !r.type.starts_with("login.")) {
+        continue;
+      }
       const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
       if (!j.is_object() || j.value("pack_id", "") != e.pack_id_) continue;
+      if (j.contains("participant") && j["participant"].is_string()) {
+        e.first_seq_.try_emplace(j["participant"].get<std::string>(), r.seq);
+      }
+      if (bundle) {
+        e.NoteBundle(j);
+        continue;
+      }
       if (!sitting) {
         e.ApplySessionRecord(r.type, j);
         continue;
@@ -65,6 +77,7 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
       LONTAR_TRY(e.Execute(participant, Tick{gap_ns}));
     }
   }
+  LONTAR_TRY(e.SealFinished());  // a crash may have come between the end and the bundle
   return e;
 }
 
@@ -93,7 +106,8 @@ Status Engine::Journal(const std::string& participant, const std::vector<Event>&
   if (events.empty()) return Ok();
   std::vector<journal::Event> records;
   for (const Event& e : events) records.push_back(Encode(participant, e));
-  LONTAR_TRY(terminal_->journal().Append(records));
+  LONTAR_ASSIGN_OR_RETURN(journal::Head head, terminal_->journal().Append(records));
+  NoteAppended(participant, head.seq, records.size());
   return Ok();
 }
 
@@ -119,6 +133,7 @@ Result<SittingState> Engine::Execute(const std::string& participant, const Comma
       LONTAR_TRY(Journal(participant, events));
       sittings_[participant] = state;
       charged_at_ns_[participant] = now;
+      LONTAR_TRY(SealFinished());
     }
     return std::unexpected(decided.error());
   }
@@ -129,6 +144,7 @@ Result<SittingState> Engine::Execute(const std::string& participant, const Comma
   LONTAR_TRY(Journal(participant, events));  // invariant 1: durable before visible
   sittings_[participant] = state;
   charged_at_ns_[participant] = now;
+  LONTAR_TRY(SealFinished());
   return state;
 }
 
@@ -142,7 +158,7 @@ Status Engine::Checkpoint() {
     state = next;
     charged_at_ns_[participant] = now;
   }
-  return Ok();
+  return SealFinished();
 }
 
 }  // namespace lontar::exam

@@ -24,6 +24,13 @@
 //   login.unlocked {participant, reason}   the proctor unlocked a locked participant
 // A participant is locked after kMaxLoginFailures wrong attempts (PIN or token) in a row.
 //
+// Results: when a sitting ends (submitted, by the candidate or at time-up, or voided) the engine
+// seals a result bundle (core/bundle/bundle_format.hpp) to the pack's results key, signs it with
+// the terminal's key and puts it in the outbox (core/bundle/outbox.hpp) before the call that
+// ended the sitting returns; ReceiptCode() then gives the candidate's receipt. If that fails
+// (disk full), the call reports it and the next call, or the next Open, tries again: a finished
+// sitting without a "bundle.created" record in the journal is always sealed again.
+//
 // Hand-off to a spare terminal: HandOff() ends the sitting here (phase kHandedOff) and returns a
 // hand-off record, a SignedEnvelope "lontar-handoff" signed by this terminal:
 //   body {handoff_id, from_terminal, site, pack_id, exam_id, participant, reason,
@@ -114,6 +121,10 @@ class Engine {
   // Starts the sitting on this (spare) terminal from a hand-off record. Touches disk.
   [[nodiscard]] Result<SittingState> ImportHandoff(const ProctorAuth& auth, ByteView record);
 
+  // The receipt code of the participant's result bundle, once the sitting has ended and its
+  // bundle is durable in the outbox; empty before.
+  std::string ReceiptCode(const std::string& participant) const;
+
   // Every participant with a sitting on this terminal.
   std::vector<std::string> Participants() const;
 
@@ -145,6 +156,14 @@ class Engine {
   void NoteHandoff(const std::string& participant, const SittingState& before,
                    const journal::Record& record);
 
+  // Seals a result bundle for every ended sitting that has none yet. Touches disk.
+  [[nodiscard]] Status SealFinished();
+  [[nodiscard]] Status Seal(const std::string& participant, const SittingState& state);
+  // Notes the first journal record of each participant's sitting (where its bundle's journal
+  // starts) after `count` records were appended for `participant`.
+  void NoteBundle(const nlohmann::json& bundle_created);
+  void NoteAppended(const std::string& participant, std::uint64_t head_seq, std::size_t count);
+
   struct HandoffNote {
     Restored state;
     std::string reason;
@@ -163,6 +182,10 @@ class Engine {
   std::set<std::string> locked_;
   bool room_paused_ = false;
   std::map<std::string, HandoffNote> handoffs_;
+  crypto::BoxPublicKey results_key_{};
+  std::uint64_t exam_version_ = 0;
+  std::map<std::string, std::string> receipts_;     // participant -> receipt code
+  std::map<std::string, std::uint64_t> first_seq_;  // participant -> first journal record
 };
 
 }  // namespace lontar::exam

@@ -132,7 +132,8 @@ Result<SittingState> Engine::ImportHandoff(const ProctorAuth& auth, ByteView rec
   for (const Event& e : events) {
     records.push_back(Encode(participant, e, Json{{"handoff_record", AsChars(record)}}));
   }
-  LONTAR_TRY(terminal_->journal().Append(records));
+  LONTAR_ASSIGN_OR_RETURN(journal::Head head, terminal_->journal().Append(records));
+  NoteAppended(participant, head.seq, records.size());
   SittingState state = State(participant);
   for (const Event& e : events) state = Apply(*exam_, state, e);
   sittings_[participant] = state;

@@ -50,8 +50,12 @@ std::string Describe(const std::string& participant, Phase phase) {
 
 Status Engine::Record(const std::string& type, Json payload) {
   payload["pack_id"] = pack_id_;
-  LONTAR_TRY(terminal_->journal().Append(
-      type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
+  LONTAR_ASSIGN_OR_RETURN(journal::Head head,
+                          terminal_->journal().Append(
+                              type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
+  if (payload.contains("participant") && payload["participant"].is_string()) {
+    NoteAppended(payload["participant"].get<std::string>(), head.seq, 1);
+  }
   ApplySessionRecord(type, payload);
   return Ok();
 }
@@ -193,7 +197,7 @@ Status Engine::ProctorAll(const std::vector<std::pair<std::string, ProctorComman
     charged_at_ns_[participant] = now;
   }
   if (!session_type.empty()) ApplySessionRecord(session_type, session);
-  return Ok();
+  return SealFinished();
 }
 
 Result<SittingState> Engine::Proctor(const ProctorAuth& auth, const std::string& participant,

@@ -51,7 +51,9 @@ std::vector<terminal::Terminal> MakeExamTerminals(const std::filesystem::path& d
   }
   o.release_code = &code;
   o.proctor_code = &proctor;
-  o.results_key = crypto::BoxSecretKey::Generate().value().public_key();
+  o.results_key = options.results_key != nullptr
+                      ? options.results_key->public_key()
+                      : crypto::BoxSecretKey::Generate().value().public_key();
   o.kdf = {1, 8 << 20};
   o.out = dir / "exam.lpk";
   auto built = pack::BuildPack(*source, o);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/crypto/box.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/clock.hpp"
 
@@ -18,6 +19,7 @@ struct ExamTerminalOptions {
   bool charge_downtime = false;
   bool release = true;
   int duration_minutes = 0;  // > 0: the exam's length instead of 10, without section limits
+  const crypto::BoxSecretKey* results_key = nullptr;  // whose public half the pack names
 };
 
 // Builds the mini exam (tests/fixtures/mini-exam) into a pack for `options.terminals` new

@@ -82,6 +82,10 @@ TEST_F(ExamCommand, ScriptedSittingIsScoredAndShownFromTheJournal) {
   EXPECT_EQ(j["phase"], "submitted");
   EXPECT_EQ(j["submitted_by"], "candidate");
   EXPECT_EQ(j["answered"], 4);
+  ASSERT_TRUE(j.contains("receipt")) << "the result bundle is in the outbox";
+  auto list = RunLontar({"bundles", "list", "--home", P("t"), "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find(j["receipt"].get<std::string>()), std::string::npos) << list.out;
   EXPECT_EQ(j["score"]["total"], 13.0);  // 5 + 0 + 5 + 3, as in the scoring table
   EXPECT_EQ(j["score"]["passed"], true);
   EXPECT_EQ(j["score"]["job_person_match"]["category"], "Optimal");

@@ -1,0 +1,96 @@
+// Sealing an ended sitting into a result bundle in the outbox (engine.hpp, "Results").
+#include <nlohmann/json.hpp>
+
+#include "core/bundle/outbox.hpp"
+#include "core/bundle/receipt_code.hpp"
+#include "core/exam/engine.hpp"
+#include "core/scoring/score_json.hpp"
+
+namespace lontar::exam {
+namespace {
+
+using Json = nlohmann::json;
+
+bool Ended(Phase phase) { return phase == Phase::kSubmitted || phase == Phase::kVoided; }
+
+}  // namespace
+
+void Engine::NoteAppended(const std::string& participant, std::uint64_t head_seq,
+                          std::size_t count) {
+  first_seq_.try_emplace(participant, head_seq + 1 - count);
+}
+
+void Engine::NoteBundle(const Json& j) {
+  const std::string participant = j.value("participant", "");
+  auto id = HexDecode(j.value("bundle_id", ""));
+  if (participant.empty() || !id || id->size() != crypto::Hash256{}.size()) return;
+  crypto::Hash256 hash{};
+  std::copy(id->begin(), id->end(), hash.begin());
+  receipts_[participant] = bundle::ReceiptCodeFor(hash);
+}
+
+std::string Engine::ReceiptCode(const std::string& participant) const {
+  auto it = receipts_.find(participant);
+  return it == receipts_.end() ? std::string() : it->second;
+}
+
+Status Engine::SealFinished() {
+  for (const auto& [participant, state] : sittings_) {
+    if (Ended(state.phase) && !receipts_.contains(participant)) {
+      LONTAR_TRY(Seal(participant, state));
+    }
+  }
+  return Ok();
+}
+
+Status Engine::Seal(const std::string& participant, const SittingState& s) {
+  journal::Journal& journal = terminal_->journal();
+  LONTAR_TRY(journal.SignHead());  // the bundle names a head the vault holds a signature for
+  bundle::BundleInputs in;
+  in.terminal_id = terminal_->id();
+  in.site = terminal_->site();
+  in.exam_id = exam_->id;
+  in.pack_id = pack_id_;
+  in.exam_version = exam_version_;
+  in.participant = participant;
+  in.created_ms = clock_->WallMs();
+  LONTAR_ASSIGN_OR_RETURN(in.seq, bundle::NextBundleSeq(*terminal_));
+  in.journal_seq = journal.head().seq;
+  in.journal_hash = journal.head().hash;
+  in.kind = s.phase == Phase::kVoided ? bundle::Kind::kVoided : bundle::Kind::kSubmitted;
+  in.payload.answers = s.answers;
+  in.payload.flags = s.flagged;
+  in.payload.timings = Json{{"elapsed_ns", s.elapsed_ns},
+                            {"extra_ns", s.extra_ns},
+                            {"section_elapsed_ns", s.section_elapsed_ns},
+                            {"section_extra_ns", s.section_extra_ns},
+                            {"remaining_ns", RemainingNs(*exam_, s)},
+                            {"phase", PhaseName(s.phase)},
+                            {"submitted_by", s.phase != Phase::kSubmitted        ? ""
+                                             : s.reason == SubmitReason::kTimeUp ? "time-up"
+                                                                                 : "candidate"},
+                            {"seed", s.seed},
+                            {"handed_over_from", s.from_terminal}};
+  in.payload.score = scoring::ScoreParticipant(*exam_, s.answers, participant);
+  // The sitting's own records: every record of this pack that names the participant.
+  auto first = first_seq_.find(participant);
+  for (std::uint64_t from = first == first_seq_.end() ? 1 : first->second;;) {
+    LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records, journal.Read(from, 1000));
+    if (records.empty()) break;
+    for (journal::Record& r : records) {
+      const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
+      if (j.is_object() && j.value("pack_id", "") == pack_id_ &&
+          j.value("participant", "") == participant) {
+        in.payload.journal.push_back(std::move(r));
+      }
+    }
+    from = records.back().seq + 1;
+  }
+  LONTAR_ASSIGN_OR_RETURN(Bytes sealed,
+                          bundle::WriteBundle(in, terminal_->signing_key(), results_key_));
+  LONTAR_ASSIGN_OR_RETURN(bundle::AddedBundle added, bundle::AddToOutbox(*terminal_, sealed));
+  receipts_[participant] = added.receipt_code;
+  return Ok();
+}
+
+}  // namespace lontar::exam
