@@ -75,6 +75,14 @@ SittingState Engine::State(const std::string& participant) const {
   return it == sittings_.end() ? SittingState{} : it->second;
 }
 
+std::vector<std::string> Engine::InProgress() const {
+  std::vector<std::string> participants;
+  for (const auto& [participant, state] : sittings_) {
+    if (state.phase == Phase::kInProgress) participants.push_back(participant);
+  }
+  return participants;
+}
+
 Status Engine::Journal(const std::string& participant, const std::vector<Event>& events) {
   if (events.empty()) return Ok();
   std::vector<journal::Event> records;
