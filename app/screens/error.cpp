@@ -48,7 +48,8 @@ std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   ImGui::TextDisabled("%s", date.c_str());
   ImGui::Separator();
   ImGui::Spacing();
-  BeginBody(ctx);
+  const auto bar = SettingsBar(tr, /*recheck=*/true);
+  BeginBody(ctx, bar);
   ImGui::TextWrapped("%s", tr("error.for_candidate"));
   ImGui::Spacing();
   ImGui::PushFont(ctx.fonts.title);
@@ -59,7 +60,7 @@ std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   ImGui::TextDisabled("%s", tr("error.detail"));
   ImGui::TextWrapped("%s", error.message().c_str());
   EndBody();
-  return DrawBottomBar(ctx);
+  return DrawBottomBar(ctx, bar);
 }
 
 }  // namespace lontar::app
