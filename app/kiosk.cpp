@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <variant>
 
 #include "app/fonts.hpp"
@@ -157,10 +158,13 @@ class Kiosk {
         std::cerr << "lontar-kiosk: " << st.error().message() << "\n";
         return 1;
       }
-      if (options_.report) {
+      // Layout is checked on the frames people see: the last before the kiosk sleeps, or the one
+      // a script step acts on (ImGui sizes some things over the first frames after a change).
+      const bool settled = script_ && !script_->done() ? script_->Settled() : pending <= 1;
+      if (options_.report && settled) {
         for (std::string& p : CheckLayout()) {
           if (layout_problems_.size() < 50) {
-            layout_problems_.push_back(std::string(ScreenName(screen_)) + ": " + std::move(p));
+            layout_problems_.insert(std::string(ScreenName(screen_)) + ": " + std::move(p));
           }
         }
       }
@@ -563,6 +567,7 @@ class Kiosk {
     if (!options_.report) return;
     nlohmann::json j;
     j["screen"] = ScreenName(screen_);
+    j["pid"] = static_cast<int>(getpid());
     j["lang"] = english_ ? "en" : "id";
     j["script_done"] = !script_ || script_->done();
     j["layout_problems"] = layout_problems_;
@@ -619,7 +624,7 @@ class Kiosk {
   std::vector<SDL_Keycode> keys_;
   Targets targets_;
   std::optional<Script> script_;
-  std::vector<std::string> layout_problems_;
+  std::set<std::string> layout_problems_;
   std::string last_report_;
 };
 

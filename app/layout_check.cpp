@@ -30,13 +30,16 @@ std::vector<std::string> CheckLayout() {
     if (w->Pos.y + w->Size.y > display.y + kTolerance) {
       problems.push_back(Describe("past the bottom edge", w, w->Pos.y + w->Size.y, display.y));
     }
+    // This frame's content (ContentSize is the previous frame's, a frame behind after a change).
+    const ImVec2 content(w->DC.CursorMaxPos.x - w->DC.CursorStartPos.x,
+                         w->DC.CursorMaxPos.y - w->DC.CursorStartPos.y);
     const float width = w->ContentRegionRect.GetWidth();
-    if (w->ContentSize.x > width + kTolerance) {
-      problems.push_back(Describe("content cut at the side", w, w->ContentSize.x, width));
+    if (content.x > width + kTolerance) {
+      problems.push_back(Describe("content cut at the side", w, content.x, width));
     }
     const float height = w->ContentRegionRect.GetHeight();
-    if (!w->ScrollbarY && w->ContentSize.y > height + kTolerance) {
-      problems.push_back(Describe("content cut at the bottom", w, w->ContentSize.y, height));
+    if (!w->ScrollbarY && content.y > height + kTolerance) {
+      problems.push_back(Describe("content cut at the bottom", w, content.y, height));
     }
   }
   const ImDrawData* data = ImGui::GetDrawData();

@@ -33,6 +33,9 @@ class Script {
 
   bool done() const { return next_ >= steps_.size(); }
 
+  // Whether the frame being drawn is the settled one the next step acts on.
+  bool Settled() const { return !done() && frames_ + 1 >= kSettleFrames; }
+
   // A PNG to write for this frame, when the next step is a screenshot and the screen has settled.
   std::optional<std::filesystem::path> ScreenshotDue() const;
 

@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -40,6 +41,7 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
   ImGui::TextDisabled("%s", tr("finished.receipt"));
   ImGui::TextWrapped("%s", tr("finished.receipt_later"));
   ImGui::EndChild();
+  ImGui::PopStyleVar();
   ImGui::Spacing();
   if (view.exam.show_score && view.score != nullptr) {
     const scoring::ScoreReport& s = *view.score;

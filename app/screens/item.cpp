@@ -107,6 +107,23 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
     ImGui::SameLine();
     ImGui::TextColored(FlagColour(ctx.look), "· %s", tr("exam.doubtful_marked"));
   }
+  // Saved or not, on the item's first line where it is always in sight.
+  const char* status = tr(chosen.empty() ? "exam.no_answer" : "exam.answer_kept");
+  ImVec4 status_colour = MutedColour(ctx.look);
+  if (view.saved == Saved::kSaved) {
+    status = tr("exam.saved");
+    status_colour = OkColour(ctx.look);
+  } else if (view.saved == Saved::kFailed) {
+    status = tr("exam.not_saved_short");
+    status_colour = BadColour(ctx.look);
+  }
+  AlignRight(status);
+  ImGui::TextColored(status_colour, "%s", status);
+  if (view.saved == Saved::kFailed) {
+    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::TextWrapped("%s %s", tr("exam.not_saved"), view.save_error.c_str());
+    ImGui::PopStyleColor();
+  }
   if (item.type == authoring::ItemType::kMultiple) {
     ImGui::TextDisabled("%s", tr("exam.choose_all"));
   }
@@ -150,21 +167,6 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   }
   if (auto by_key = ChosenByKey(ctx, order.size())) pick = order[*by_key];
   if (pick) action = AnswerCommand(item, Toggle(item, chosen, *pick));
-
-  ImGui::Spacing();
-  switch (view.saved) {
-    case Saved::kSaved:
-      ImGui::TextColored(OkColour(ctx.look), "%s", tr("exam.saved"));
-      break;
-    case Saved::kFailed:
-      ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
-      ImGui::TextWrapped("%s %s", tr("exam.not_saved"), view.save_error.c_str());
-      ImGui::PopStyleColor();
-      break;
-    case Saved::kNothing:
-      ImGui::TextDisabled("%s", tr(chosen.empty() ? "exam.no_answer" : "exam.answer_kept"));
-      break;
-  }
 
   if (wide) {
     ImGui::EndChild();

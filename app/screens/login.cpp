@@ -54,10 +54,11 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
   std::optional<Action> action;
 
   const float width = ImGui::GetContentRegionAvail().x;
-  const bool wide = width > ctx.fonts.body_px * 40;
+  const bool wide = width > ctx.fonts.body_px * 36;
   const float fields_width = wide ? width * 0.45f : width;
   ImGui::BeginGroup();
   ImGui::PushItemWidth(fields_width);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + fields_width);
   ImGui::TextWrapped("%s", tr("login.prompt"));
   if (!view.token_shown.empty()) {
     ImGui::TextWrapped("%s", tr("login.token_is"));
@@ -95,12 +96,11 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
     if (view.locked) ImGui::PushFont(ctx.fonts.title);
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + fields_width);
     ImGui::TextWrapped("%s", view.refusal.c_str());
-    ImGui::PopTextWrapPos();
     if (view.locked) ImGui::PopFont();
     ImGui::PopStyleColor();
   }
+  ImGui::PopTextWrapPos();
   ImGui::EndGroup();
 
   // The keypad: digits, letters and the dash of participant numbers, backspace, next field.
@@ -111,8 +111,11 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
   }
   ImGui::BeginGroup();
   ImGui::TextDisabled("%s", tr.Format("login.typing_into", tr(kFieldKeys[form.field])).c_str());
-  const float spacing = ImGui::GetStyle().ItemSpacing.x;
-  const float pad = wide ? width - fields_width - spacing : width;
+  // Keys close together, so that ten fit beside the fields on a 1024-point screen.
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const float spacing = gap / 3;
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(spacing, spacing));
+  const float pad = wide ? width - fields_width - gap : width;
   const float key = std::min((pad - spacing * 9) / 10, ImGui::GetFrameHeight() * 1.6f);
   for (const char* row : kKeypadRows) {
     for (const char* c = row; *c != '\0'; ++c) {
@@ -130,6 +133,7 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     form.focus = true;
   }
   Mark(ctx, "key.next");
+  ImGui::PopStyleVar();
   ImGui::EndGroup();
   EndBody();
   if (auto pressed = DrawBottomBar(ctx, bar)) return *pressed;

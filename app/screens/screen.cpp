@@ -84,7 +84,7 @@ void AlignRight(const char* text) {
 }
 
 void Mark(const ScreenContext& ctx, const std::string& name) {
-  if (ctx.targets == nullptr) return;
+  if (ctx.targets == nullptr || !ImGui::IsItemVisible()) return;  // scrolled away: not clickable
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   (*ctx.targets)[name] = Rect{a.x, a.y, b.x, b.y};
 }
