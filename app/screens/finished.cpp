@@ -41,7 +41,9 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
   ImGui::TextDisabled("%s", tr("finished.receipt"));
   ImGui::TextWrapped("%s", tr("finished.receipt_later"));
   ImGui::EndChild();
-  ImGui::PopStyleVar();
+  ImGui::GetWindowDrawList()->AddRect(
+      ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), ImGui::GetColorU32(MutedColour(ctx.look)),
+      ImGui::GetStyle().ChildRounding, 0, std::max(1.0f, ImGui::GetStyle().FrameBorderSize));
   ImGui::Spacing();
   if (view.exam.show_score && view.score != nullptr) {
     const scoring::ScoreReport& s = *view.score;
