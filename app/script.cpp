@@ -78,18 +78,20 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
       SDL_PushEvent(&e);
     }
   } else if (j.contains("click")) {
-    const std::string name = j["click"];
-    const auto it = targets.find(name);
-    if (it == targets.end()) return fail("no control named '" + name + "' on screen " + screen);
-    const int x = static_cast<int>((it->second.x0 + it->second.x1) / 2);
-    const int y = static_cast<int>((it->second.y0 + it->second.y1) / 2);
+    // The target is found before the press; the release goes where the press went, whatever
+    // the click has since put on the screen.
     if (phase_ == 0) {
-      SDL_WarpMouseInWindow(window, x, y);  // hover first: Dear ImGui presses what is hovered
+      const std::string name = j["click"];
+      const auto it = targets.find(name);
+      if (it == targets.end()) return fail("no control named '" + name + "' on screen " + screen);
+      click_x_ = static_cast<int>((it->second.x0 + it->second.x1) / 2);
+      click_y_ = static_cast<int>((it->second.y0 + it->second.y1) / 2);
+      SDL_WarpMouseInWindow(window, click_x_, click_y_);  // hover first: ImGui presses the hovered
       SDL_Event e{};
       e.type = SDL_USEREVENT;  // wakes the loop
       SDL_PushEvent(&e);
     } else {
-      PushButton(phase_ == 1 ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP, x, y);
+      PushButton(phase_ == 1 ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP, click_x_, click_y_);
     }
     finished = phase_++ == 2;
   } else if (j.contains("expect")) {

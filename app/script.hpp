@@ -55,6 +55,7 @@ class Script {
   int frames_ = 0;
   int phase_ = 0;  // clicks and key presses take more than one frame
   std::uint64_t sleep_until_ms_ = 0;
+  int click_x_ = 0, click_y_ = 0;
 };
 
 }  // namespace lontar::app
