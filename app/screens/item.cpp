@@ -79,7 +79,8 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   };
   for (BarButton& b : SettingsBar(tr, /*recheck=*/false)) bar.push_back(std::move(b));
 
-  BeginBody(ctx, bar);
+  // One scrolling body per item, so that each item opens at its top.
+  BeginBody(ctx, bar, "body-" + view.state.current_item);
   if (found == view.exam.items.end()) {
     ImGui::TextWrapped("%s", view.state.current_item.c_str());
     EndBody();

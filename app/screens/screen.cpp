@@ -45,29 +45,59 @@ float ContentWidth() {
   return ImGui::GetWindowContentRegionMax().x - ImGui::GetWindowContentRegionMin().x;
 }
 
-float ButtonWidth(const std::string& label) {
-  return ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
-}
-
-// Whether each bar button starts a new row: at large text on a narrow screen the buttons wrap
-// instead of running off the edge.
-std::vector<bool> BarLayout(std::span<const BarButton> bar) {
-  std::vector<bool> starts_row(bar.size());
-  const float width = ContentWidth(), spacing = ImGui::GetStyle().ItemSpacing.x;
-  float x = 0;
-  for (size_t i = 0; i < bar.size(); ++i) {
-    const float w = ButtonWidth(bar[i].label);
-    starts_row[i] = i == 0 || x + spacing + w > width;
-    x = starts_row[i] ? w : x + spacing + w;
+// Compact buttons are drawn in the settings font with padding to match; everything measured
+// about a button is measured inside this scope.
+class ButtonLook {
+ public:
+  ButtonLook(const BarButton& b, const Fonts& fonts) : pushed_(b.compact && fonts.font_scale > 1) {
+    if (!pushed_) return;
+    ImGui::PushFont(fonts.settings);
+    const ImVec2 pad = ImGui::GetStyle().FramePadding;
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
+                        ImVec2(pad.x / fonts.font_scale, pad.y / fonts.font_scale));
   }
-  return starts_row;
-}
+  ~ButtonLook() {
+    if (!pushed_) return;
+    ImGui::PopStyleVar();
+    ImGui::PopFont();
+  }
+  ButtonLook(const ButtonLook&) = delete;
+  ButtonLook& operator=(const ButtonLook&) = delete;
 
-float BottomBarHeight(std::span<const BarButton> bar) {
-  const auto starts_row = BarLayout(bar);
-  const auto rows = static_cast<float>(std::count(starts_row.begin(), starts_row.end(), true));
+ private:
+  bool pushed_;
+};
+
+struct BarLayoutResult {
+  std::vector<bool> starts_row;
+  float height = 0;  // all rows, with the spacing between them and the window's bottom padding
+};
+
+// Where each bar button goes: at large text on a narrow screen the buttons wrap onto more rows
+// instead of running off the edge.
+BarLayoutResult BarLayout(const Fonts& fonts, std::span<const BarButton> bar) {
+  BarLayoutResult r;
+  r.starts_row.resize(bar.size());
   const ImGuiStyle& style = ImGui::GetStyle();
-  return rows * ImGui::GetFrameHeight() + (rows - 1) * style.ItemSpacing.y + style.WindowPadding.y;
+  const float width = ContentWidth(), spacing = style.ItemSpacing.x;
+  float x = 0, row_height = 0;
+  for (size_t i = 0; i < bar.size(); ++i) {
+    float w = 0, h = 0;
+    {
+      ButtonLook look(bar[i], fonts);
+      w = ImGui::CalcTextSize(bar[i].label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+      h = ImGui::GetFrameHeight();
+    }
+    r.starts_row[i] = i == 0 || x + spacing + w > width;
+    if (r.starts_row[i] && i > 0) {
+      r.height += row_height + style.ItemSpacing.y;
+      row_height = 0;
+    }
+    x = r.starts_row[i] ? w : x + spacing + w;
+    row_height = std::max(row_height, h);
+  }
+  r.height += row_height + style.WindowPadding.y;
+  return r;
 }
 
 }  // namespace
@@ -95,33 +125,38 @@ bool Pressed(const ScreenContext& ctx, SDL_Keycode key) {
 
 std::vector<BarButton> SettingsBar(const Catalog& tr, bool recheck) {
   std::vector<BarButton> bar = {
-      {tr("a11y.language"), Intent::kToggleLanguage, "a11y.language"},
-      {tr("a11y.smaller"), Intent::kFontSmaller, "a11y.smaller"},
-      {tr("a11y.larger"), Intent::kFontLarger, "a11y.larger"},
-      {tr("a11y.contrast"), Intent::kToggleContrast, "a11y.contrast"},
+      {tr("a11y.language"), Intent::kToggleLanguage, "a11y.language", false, true},
+      {tr("a11y.smaller"), Intent::kFontSmaller, "a11y.smaller", false, true},
+      {tr("a11y.larger"), Intent::kFontLarger, "a11y.larger", false, true},
+      {tr("a11y.contrast"), Intent::kToggleContrast, "a11y.contrast", false, true},
   };
-  if (recheck) bar.push_back({tr("health.recheck"), Intent::kRecheck, "health.recheck"});
+  if (recheck)
+    bar.push_back({tr("health.recheck"), Intent::kRecheck, "health.recheck", false, true});
   return bar;
 }
 
-void BeginBody(const ScreenContext&, std::span<const BarButton> bar) {
-  const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - BottomBarHeight(bar) -
-                       ImGui::GetStyle().ItemSpacing.y;
-  ImGui::BeginChild("body", ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const std::string& id) {
+  const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
+                       BarLayout(ctx.fonts, bar).height - ImGui::GetStyle().ItemSpacing.y;
+  ImGui::BeginChild(id.c_str(), ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
 }
 
 void EndBody() { ImGui::EndChild(); }
 
 std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const BarButton> bar) {
-  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - BottomBarHeight(bar));
-  const auto starts_row = BarLayout(bar);
+  const BarLayoutResult layout = BarLayout(ctx.fonts, bar);
+  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - layout.height);
+  const auto& starts_row = layout.starts_row;
   std::optional<Intent> intent;
   for (size_t i = 0; i < bar.size(); ++i) {
     if (!starts_row[i]) ImGui::SameLine();
     if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Button, FlagColour(ctx.look));
     if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Text, OnFlagTextColour(ctx.look));
     ImGui::PushID(static_cast<int>(i));
-    if (ImGui::Button(bar[i].label.c_str())) intent = bar[i].intent;
+    {
+      ButtonLook look(bar[i], ctx.fonts);
+      if (ImGui::Button(bar[i].label.c_str())) intent = bar[i].intent;
+    }
     ImGui::PopID();
     if (bar[i].on) ImGui::PopStyleColor(2);
     if (bar[i].target != nullptr) Mark(ctx, bar[i].target);

@@ -61,6 +61,7 @@ struct BarButton {
   Intent intent;
   const char* target = nullptr;  // name for scripted clicks
   bool on = false;               // drawn highlighted (the flag when set)
+  bool compact = false;          // a setting: drawn at 100% text whatever the text size
 };
 
 // The text in the catalog's language, falling back to Bahasa Indonesia when a pack has no
@@ -88,7 +89,8 @@ std::vector<BarButton> SettingsBar(const Catalog& tr, bool recheck);
 
 // A scrolling region that fills the window down to the bottom bar, so that long content never
 // runs under the buttons. Pair with EndBody().
-void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar);
+void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar,
+               const std::string& id = "body");
 void EndBody();
 
 // The bar at the bottom of the screen, wrapping onto more rows when the text is large. Returns
