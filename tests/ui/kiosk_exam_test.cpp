@@ -262,6 +262,8 @@ struct Look {
   std::vector<std::string> args;
 };
 
+void PrintTo(const Look& look, std::ostream* os) { *os << look.name; }
+
 class KioskExamScreens : public KioskExam, public ::testing::WithParamInterface<Look> {};
 
 // Every screen, in both languages, through a short sitting per look: waiting (no release yet),
