@@ -22,7 +22,7 @@ void DrawExamHeader(const ScreenContext& ctx, const ExamView& view) {
   if (view.state.phase == exam::Phase::kInProgress) {
     const std::string clock = FormatDuration(view.remaining_ns);
     AlignRight(clock.c_str());
-    if (warn) {
+    if (view.remaining_ns <= kWarningNs) {  // the section's own warning is the line below
       ImGui::TextColored(WarningColour(ctx.look), "%s", clock.c_str());
     } else {
       ImGui::TextUnformatted(clock.c_str());

@@ -141,16 +141,45 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
     return key;
   };
   std::optional<std::string> pick;
-  if (item.type == authoring::ItemType::kLikert) {
-    // A scale: the points side by side, equal widths, the text wrapped under its number.
-    const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float cell = (ImGui::GetContentRegionAvail().x - spacing * (order.size() - 1)) /
-                       static_cast<float>(std::max<std::size_t>(order.size(), 1));
+  // A Likert scale reads left to right when every word fits its point; otherwise (large text,
+  // narrow screen) it is a column, so that no word is split.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float spacing = style.ItemSpacing.x;
+  const float cell = (ImGui::GetContentRegionAvail().x - spacing * (order.size() - 1)) /
+                     static_cast<float>(std::max<std::size_t>(order.size(), 1));
+  float widest_word = 0;
+  for (const std::string& key : order) {
+    std::string words = option_text(key) + " ";
+    for (std::size_t at = 0, space; (space = words.find(' ', at)) != std::string::npos;
+         at = space + 1) {
+      const std::string word = words.substr(at, space - at);
+      widest_word = std::max(widest_word, ImGui::CalcTextSize(word.c_str()).x);
+    }
+  }
+  const bool scale_in_a_row = widest_word + 2 * style.FramePadding.x <= cell;
+  if (item.type == authoring::ItemType::kLikert && scale_in_a_row) {
+    float tallest = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const std::string label = std::to_string(i + 1) + "\n" + option_text(order[i]);
+      tallest = std::max(
+          tallest,
+          ImGui::CalcTextSize(label.c_str(), nullptr, false, cell - 2 * style.FramePadding.x).y);
+    }
     for (std::size_t i = 0; i < order.size(); ++i) {
       if (i > 0) ImGui::SameLine();
       const bool selected = std::find(chosen.begin(), chosen.end(), order[i]) != chosen.end();
       if (BigButton(ctx, "option." + std::to_string(i + 1),
-                    std::to_string(i + 1) + "\n" + option_text(order[i]), cell, selected)) {
+                    std::to_string(i + 1) + "\n" + option_text(order[i]), cell, selected,
+                    tallest + 2 * style.FramePadding.y)) {
+        pick = order[i];
+      }
+    }
+  } else if (item.type == authoring::ItemType::kLikert) {
+    const float full = ImGui::GetContentRegionAvail().x;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const bool selected = std::find(chosen.begin(), chosen.end(), order[i]) != chosen.end();
+      if (BigButton(ctx, "option." + std::to_string(i + 1),
+                    std::to_string(i + 1) + "  " + option_text(order[i]), full, selected)) {
         pick = order[i];
       }
     }

@@ -165,7 +165,7 @@ std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const Ba
 }
 
 bool BigButton(const ScreenContext& ctx, const std::string& id, const std::string& label,
-               float width, bool selected) {
+               float width, bool selected, float min_height) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float avail = ImGui::GetContentRegionAvail().x;
   if (width <= 0)
@@ -173,7 +173,8 @@ bool BigButton(const ScreenContext& ctx, const std::string& id, const std::strin
   width = std::min(width, avail);
   const float wrap = width - 2 * style.FramePadding.x;
   const ImVec2 text = ImGui::CalcTextSize(label.c_str(), nullptr, false, wrap);
-  const ImVec2 size(width, std::max(text.y + 2 * style.FramePadding.y, ImGui::GetFrameHeight()));
+  const ImVec2 size(
+      width, std::max({text.y + 2 * style.FramePadding.y, ImGui::GetFrameHeight(), min_height}));
   const ImVec2 at = ImGui::GetCursorScreenPos();
   const bool pressed = ImGui::InvisibleButton(id.c_str(), size);
   Mark(ctx, id);

@@ -98,8 +98,8 @@ void EndBody();
 std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const BarButton> bar);
 
 // A large button as wide as `width` (0: as the text), with the label wrapped to fit; returns
-// true when pressed. `selected` draws it in the selected colour.
+// true when pressed. `selected` draws it in the selected colour; `min_height` evens out a row.
 bool BigButton(const ScreenContext& ctx, const std::string& id, const std::string& label,
-               float width, bool selected = false);
+               float width, bool selected = false, float min_height = 0);
 
 }  // namespace lontar::app

@@ -382,3 +382,108 @@ TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
 
 }  // namespace
 }  // namespace lontar
+
+namespace lontar {
+namespace {
+
+// The item types the demo SKD lacks: multiple response (checkboxes; each key toggles) and a
+// Likert scale, in the mini test exam with one item of each swapped in.
+TEST(KioskItemTypes, MultipleResponseTogglesAndLikertChoosesOnePoint) {
+  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+  TempDir dir;
+  const auto fixtures = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures";
+  std::filesystem::copy(fixtures / "mini-exam", dir / "src",
+                        std::filesystem::copy_options::recursive);
+  testing::WriteText(dir / "src/items/tiu-01.yaml", R"(id: tiu-01
+type: multiple
+stem: {id: "Manakah bilangan genap?", en: "Which numbers are even?"}
+options:
+  - {key: A, text: {id: "4", en: "4"}, correct: true}
+  - {key: B, text: {id: "7", en: "7"}}
+  - {key: C, text: {id: "12", en: "12"}, correct: true}
+points: {correct: 5, wrong: 0}
+partial: proportional
+)");
+  testing::WriteText(dir / "src/items/tkp-02.yaml", R"(id: tkp-02
+type: likert
+competency: integritas
+stem: {id: "Saya menepati janji kepada warga.", en: "I keep my promises to citizens."}
+options:
+  - {key: A, text: {id: "Sangat tidak setuju", en: "Strongly disagree"}, weight: 1}
+  - {key: B, text: {id: "Tidak setuju", en: "Disagree"}, weight: 2}
+  - {key: C, text: {id: "Ragu-ragu", en: "Unsure"}, weight: 3}
+  - {key: D, text: {id: "Setuju", en: "Agree"}, weight: 4}
+  - {key: E, text: {id: "Sangat setuju", en: "Strongly agree"}, weight: 5}
+)");
+  auto must = [](const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; };
+  must(RunLontar({"keys", "new", "authority", "--out", (dir / "keys").string()}));
+  must(RunLontar({"keys", "new", "results", "--out", (dir / "keys").string()}));
+  const std::string home = (dir / "t").string();
+  must(RunLontar({"terminal", "init", "--home", home, "--site", "TEST-01", "--trust",
+                  (dir / "keys/authority.pub").string()}));
+  must(RunLontar(
+      {"terminal", "enrollment", "--home", home, "--out", (dir / "t.enroll").string(), "--force"}));
+  must(RunLontar({"pack",
+                  "build",
+                  (dir / "src").string(),
+                  "--key",
+                  (dir / "keys/authority.key").string(),
+                  "--version",
+                  "1",
+                  "--valid-from",
+                  "2020-01-01T00:00:00Z",
+                  "--valid-until",
+                  "2099-01-01T00:00:00Z",
+                  "--for",
+                  (dir / "t.enroll").string(),
+                  "--release-code-file",
+                  (fixtures / "mini-release-code.txt").string(),
+                  "--proctor-code-file",
+                  (fixtures / "mini-proctor-code.txt").string(),
+                  "--results-pub",
+                  (dir / "keys/results.pub").string(),
+                  "--out",
+                  (dir / "mini.lpk").string()}));
+  must(RunLontar({"terminal", "load", "--home", home, (dir / "mini.lpk").string()}));
+  must(RunLontar({"session", "release", "--home", home, "--code-file",
+                  (fixtures / "mini-release-code.txt").string()}));
+  auto open = RunLontar({"session", "open", "--home", home, "--proctor-code-file",
+                         (fixtures / "mini-proctor-code.txt").string(), "--json"});
+  must(open);
+  const std::string token = Json::parse(open.out)["token"];
+
+  // Items are shuffled, so every item of a section gets the same keys: on the two-option single
+  // item "3" does nothing; on the multiple-response item "1" and "3" tick A and C.
+  ScriptWriter s;
+  s.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return").Text(token);
+  s.Key("Return").Expect("instructions").Key("Return");
+  for (int i = 1; i <= 2; ++i) {
+    s.Expect("item").Key("1").Key("3").Shot(kArtifacts /
+                                            ("types-tiu-" + std::to_string(i) + ".png"));
+    s.Key("Right");
+  }
+  s.Expect("next-section").Key("Return");
+  for (int i = 1; i <= 2; ++i) {
+    s.Expect("item").Key("4").Shot(kArtifacts / ("types-tkp-" + std::to_string(i) + ".png"));
+    s.Key("Right");
+  }
+  s.Expect("review").Step("exit", 0);
+  s.Write(dir / "script.jsonl");
+  auto run = RunProgram(
+      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
+                 "--home", home, "--script", (dir / "script.jsonl").string(), "--report",
+                 (dir / "report.json").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Json report = Json::parse(testing::ReadText(dir / "report.json"));
+  EXPECT_EQ(report["layout_problems"], Json::array());
+  auto show = RunLontar({"exam", "show", "--home", home, "--participant", "TEST-0001", "--json"});
+  must(show);
+  const Json answers = Json::parse(show.out)["answers"];
+  EXPECT_EQ(answers["tiu-01"], Json::array({"A", "C"}));
+  EXPECT_EQ(answers["tiu-02"], Json::array({"A"}));
+  EXPECT_EQ(answers["tkp-01"], Json::array({"D"}));
+  EXPECT_EQ(answers["tkp-02"], Json::array({"D"}));
+}
+
+}  // namespace
+}  // namespace lontar
