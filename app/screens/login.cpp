@@ -66,6 +66,15 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     ImGui::TextUnformatted(view.token_shown.c_str());
     ImGui::PopFont();
   }
+  // A refusal above the fields, where the eye is after pressing Enter.
+  if (!view.refusal.empty()) {
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    if (view.locked) ImGui::PushFont(ctx.fonts.title);
+    ImGui::TextWrapped("%s", view.refusal.c_str());
+    if (view.locked) ImGui::PopFont();
+    ImGui::PopStyleColor();
+  }
   for (int f = 0; f < LoginForm::kFieldCount; ++f) {
     ImGui::TextUnformatted(tr(kFieldKeys[f]));
     if (form.focus && form.field == f) {
@@ -92,14 +101,6 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     }
   }
   ImGui::PopItemWidth();
-  if (!view.refusal.empty()) {
-    ImGui::Spacing();
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
-    if (view.locked) ImGui::PushFont(ctx.fonts.title);
-    ImGui::TextWrapped("%s", view.refusal.c_str());
-    if (view.locked) ImGui::PopFont();
-    ImGui::PopStyleColor();
-  }
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
 

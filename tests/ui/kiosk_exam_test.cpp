@@ -256,6 +256,32 @@ TEST_F(KioskExam, WholeSittingThroughTheUiEqualsTheHeadlessRun) {
   EXPECT_EQ(other["score"], shown["score"]);
 }
 
+// Five wrong PINs lock the participant: the screen says to call the proctor, and the engine
+// refuses even the right PIN afterwards (unlocking is the proctor's).
+TEST_F(KioskExam, FiveWrongPinsShowTheLockedState) {
+  Release();
+  ScriptWriter s;
+  s.Expect("login").Text("DEMO-0010").Key("Return");
+  for (int i = 0; i < 5; ++i) {
+    // Enter moves from the PIN to the token, and logs in from there; the token typed the first
+    // time stays, the PIN is cleared after every attempt.
+    s.Text("999999").Key("Return");
+    if (i == 0) s.Text(token_);
+    s.Key("Return");
+  }
+  s.Expect("login").Shot(kArtifacts / "login-locked-1024x768-100-id.png").Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["layout_problems"], Json::array());
+  testing::WriteText(dir_ / "pin", pins_.at("DEMO-0010") + "\n");
+  testing::WriteText(dir_ / "none.jsonl", "");
+  auto r = RunLontar({"exam", "run", "--home", Home(), "--participant", "DEMO-0010", "--pin-file",
+                      (dir_ / "pin").string(), "--token", token_, "--script",
+                      (dir_ / "none.jsonl").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
+}
+
 struct Look {
   const char* name;
   int width, height;
