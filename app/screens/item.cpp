@@ -148,12 +148,14 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   const float cell = (ImGui::GetContentRegionAvail().x - spacing * (order.size() - 1)) /
                      static_cast<float>(std::max<std::size_t>(order.size(), 1));
   float widest_word = 0;
-  for (const std::string& key : order) {
-    std::string words = option_text(key) + " ";
-    for (std::size_t at = 0, space; (space = words.find(' ', at)) != std::string::npos;
-         at = space + 1) {
-      const std::string word = words.substr(at, space - at);
-      widest_word = std::max(widest_word, ImGui::CalcTextSize(word.c_str()).x);
+  if (item.type == authoring::ItemType::kLikert) {
+    for (const std::string& key : order) {
+      std::string words = option_text(key) + " ";
+      for (std::size_t at = 0, space; (space = words.find(' ', at)) != std::string::npos;
+           at = space + 1) {
+        const std::string word = words.substr(at, space - at);
+        widest_word = std::max(widest_word, ImGui::CalcTextSize(word.c_str()).x);
+      }
     }
   }
   const bool scale_in_a_row = widest_word + 2 * style.FramePadding.x <= cell;
