@@ -354,14 +354,21 @@ class Kiosk {
     ImGui::Begin("screen", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
-    const ScreenContext ctx{tr(), fonts_, look_,
-                            now,  keys_,  options_.script || options_.report ? &targets_ : nullptr};
+    const exam::SittingState sitting = Sitting();
+    const std::string shown = std::string(ScreenName(screen_)) + "/" + sitting.current_item;
+    const ScreenContext ctx{.tr = tr(),
+                            .fonts = fonts_,
+                            .look = look_,
+                            .now = now,
+                            .keys = keys_,
+                            .targets = options_.script || options_.report ? &targets_ : nullptr,
+                            .first_frame = shown != last_shown_};
+    last_shown_ = shown;
     std::optional<Action> action;
     auto lift = [](std::optional<Intent> i) -> std::optional<Action> {
       if (i) return Action{*i};
       return std::nullopt;
     };
-    const exam::SittingState sitting = Sitting();
     switch (screen_) {
       case Screen::kError:
         action = lift(DrawError(ctx, std::get<Error>(status_)));
@@ -626,6 +633,7 @@ class Kiosk {
   std::optional<Script> script_;
   std::set<std::string> layout_problems_;
   std::string last_report_;
+  std::string last_shown_;  // screen and item of the last frame
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "app/screens/screen.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // SetNextWindowScroll
 
 #include <algorithm>
 #include <string>
@@ -138,6 +139,7 @@ std::vector<BarButton> SettingsBar(const Catalog& tr, bool recheck) {
 void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const std::string& id) {
   const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
                        BarLayout(ctx.fonts, bar).height - ImGui::GetStyle().ItemSpacing.y;
+  if (ctx.first_frame) ImGui::SetNextWindowScroll(ImVec2(0, 0));
   ImGui::BeginChild(id.c_str(), ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
 }
 

@@ -35,6 +35,9 @@ struct ScreenContext {
   // has the keyboard.
   const std::vector<SDL_Keycode>& keys;
   Targets* targets = nullptr;  // test mode only
+  // The first frame of this screen (or item): the body starts scrolled to its top, not where the
+  // last screen, or a field focused on the login screen, left it.
+  bool first_frame = false;
 };
 
 enum class Intent {
