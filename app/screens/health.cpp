@@ -71,20 +71,7 @@ std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::Termina
   const Catalog& tr = ctx.tr;
   const bool healthy = s.journal_ok;
   const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
-  // The status line first, in large type, with the clock on the right; then who we are and the
-  // date, quietly.
-  ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextColored(healthy ? ok : bad, "%s", tr(healthy ? "health.ready" : "health.attention"));
-  const std::string time = FormatTime(ctx.now);
-  AlignRight(time.c_str());
-  ImGui::TextUnformatted(time.c_str());
-  ImGui::PopFont();
-  ImGui::TextDisabled("Lontar · %s", tr("health.subtitle"));
-  const std::string date = FormatDate(tr, ctx.now);
-  AlignRight(date.c_str());
-  ImGui::TextDisabled("%s", date.c_str());
-  ImGui::Separator();
-  ImGui::Spacing();
+  DrawTerminalHeader(ctx, tr(healthy ? "health.ready" : "health.attention"), healthy ? ok : bad);
 
   const auto bar = SettingsBar(tr, /*recheck=*/true);
   BeginBody(ctx, bar);

@@ -114,6 +114,21 @@ void AlignRight(const char* text) {
   }
 }
 
+void DrawTerminalHeader(const ScreenContext& ctx, const char* status, const ImVec4& colour) {
+  ImGui::PushFont(ctx.fonts.title);
+  ImGui::TextColored(colour, "%s", status);
+  const std::string time = FormatTime(ctx.now);
+  AlignRight(time.c_str());
+  ImGui::TextUnformatted(time.c_str());
+  ImGui::PopFont();
+  ImGui::TextDisabled("Lontar · %s", ctx.tr("health.subtitle"));
+  const std::string date = FormatDate(ctx.tr, ctx.now);
+  AlignRight(date.c_str());
+  ImGui::TextDisabled("%s", date.c_str());
+  ImGui::Separator();
+  ImGui::Spacing();
+}
+
 void Mark(const ScreenContext& ctx, const std::string& name) {
   if (ctx.targets == nullptr || !ImGui::IsItemVisible()) return;  // scrolled away: not clickable
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();

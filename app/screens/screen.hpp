@@ -81,6 +81,10 @@ std::string FormatDuration(std::int64_t ns);
 // after what is there, else on a line of its own.
 void AlignRight(const char* text);
 
+// The header of the terminal's own screens (waiting, health, error): `status` in large type and
+// `colour` with the clock on the right, then "Lontar", what this is, and the date, quietly.
+void DrawTerminalHeader(const ScreenContext& ctx, const char* status, const ImVec4& colour);
+
 // Records the last item's rectangle as `name` (test mode).
 void Mark(const ScreenContext& ctx, const std::string& name);
 

@@ -10,17 +10,7 @@ namespace lontar::app {
 
 std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
-  ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextColored(OkColour(ctx.look), "%s", tr("health.ready"));
-  const std::string time = FormatTime(ctx.now);
-  AlignRight(time.c_str());
-  ImGui::TextUnformatted(time.c_str());
-  ImGui::PopFont();
-  ImGui::TextDisabled("Lontar · %s", tr("health.subtitle"));
-  const std::string date = FormatDate(tr, ctx.now);
-  AlignRight(date.c_str());
-  ImGui::TextDisabled("%s", date.c_str());
-  ImGui::Separator();
+  DrawTerminalHeader(ctx, tr("health.ready"), OkColour(ctx.look));
   const auto bar = SettingsBar(tr, /*recheck=*/true);
   BeginBody(ctx, bar);
   ImGui::PushFont(ctx.fonts.title);
