@@ -46,7 +46,12 @@ Result<Fonts> BuildFonts(const Geometry& screen, float font_scale) {
       io.Fonts->AddFontFromFileTTF(regular.c_str(), fonts.body_px * pixels, &config, kGlyphRanges);
   fonts.title = io.Fonts->AddFontFromFileTTF(bold.c_str(), fonts.body_px * kTitleRatio * pixels,
                                              &config, kGlyphRanges);
-  if (fonts.body == nullptr || fonts.title == nullptr) {
+  fonts.settings = scale > 1.0f
+                       ? io.Fonts->AddFontFromFileTTF(regular.c_str(), fonts.base_px * pixels,
+                                                      &config, kGlyphRanges)
+                       : fonts.body;
+  fonts.font_scale = scale;
+  if (fonts.body == nullptr || fonts.title == nullptr || fonts.settings == nullptr) {
     return std::unexpected(Error::Io("cannot read the fonts in " + std::string(kFontDir)));
   }
   // Layout is in points; glyphs were rasterised in pixels.

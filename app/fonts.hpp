@@ -12,6 +12,10 @@ namespace lontar::app {
 struct Fonts {
   ImFont* body = nullptr;
   ImFont* title = nullptr;
+  // Body text at 100%, for the settings buttons: at 200% they would otherwise take a third of a
+  // 768-point screen from the item.
+  ImFont* settings = nullptr;
+  float font_scale = 1.0f;
   // Body text size in points at text size 100% (follows the screen) and as shown (times the
   // text size the candidate chose). Spacing follows the first, text the second.
   float base_px = 0;

@@ -1,18 +1,38 @@
 #include "app/kiosk.hpp"
 
 #include <imgui.h>
+#include <sodium.h>
+#include <stb/stb_image.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <variant>
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/layout_check.hpp"
 #include "app/screens/error.hpp"
+#include "app/screens/finished.hpp"
 #include "app/screens/health.hpp"
+#include "app/screens/instructions.hpp"
+#include "app/screens/item.hpp"
+#include "app/screens/login.hpp"
+#include "app/screens/next_section.hpp"
+#include "app/screens/review.hpp"
+#include "app/screens/waiting.hpp"
+#include "app/script.hpp"
+#include "core/crypto/code_file.hpp"
+#include "core/exam/engine.hpp"
+#include "core/pack/terminal_packs.hpp"
+#include "core/scoring/score.hpp"
 #include "core/status/status.hpp"
 
 namespace lontar::app {
@@ -20,6 +40,45 @@ namespace {
 
 constexpr int kSettleFrames = 3;             // ImGui sizes tables and text over the first frames
 constexpr std::time_t kRecheckSeconds = 60;  // re-read terminal health this often
+constexpr std::time_t kWaitingRecheckSeconds = 5;      // look for a released pack this often
+constexpr std::int64_t kCheckpointNs = 5'000'000'000;  // engine.hpp invariant (2)
+
+// What is showing. Everything else (the sitting) is the engine's.
+enum class Screen {
+  kError,
+  kHealth,
+  kWaiting,
+  kLogin,
+  kInstructions,
+  kItem,
+  kReview,
+  kNextSection,
+  kFinished
+};
+
+const char* ScreenName(Screen s) {
+  switch (s) {
+    case Screen::kError:
+      return "error";
+    case Screen::kHealth:
+      return "health";
+    case Screen::kWaiting:
+      return "waiting";
+    case Screen::kLogin:
+      return "login";
+    case Screen::kInstructions:
+      return "instructions";
+    case Screen::kItem:
+      return "item";
+    case Screen::kReview:
+      return "review";
+    case Screen::kNextSection:
+      return "next-section";
+    case Screen::kFinished:
+      return "finished";
+  }
+  return "?";
+}
 
 class Kiosk {
  public:
@@ -31,54 +90,111 @@ class Kiosk {
         look_(options.look),
         english_(options.lang == "en") {}
 
+  ~Kiosk() {
+    for (auto& [name, image] : images_) SDL_DestroyTexture(image.texture);
+  }
+
   int Run() {
     if (!Rebuild()) return 1;
+    if (options_.script) {
+      auto script = Script::Load(*options_.script);
+      if (!script) {
+        std::cerr << "lontar-kiosk: " << script.error().message() << "\n";
+        return 2;
+      }
+      script_ = std::move(*script);
+    }
     Recheck();
     int frames = 0;
     int pending = 1;  // frames to draw without waiting: input needs two (ImGui settles on the 2nd)
     for (;;) {
-      // Sleep until input arrives or the clock's next second: no busy loop.
+      // Sleep until input arrives or the clock's next second: no busy loop. A script keeps the
+      // frames coming while it has steps.
       const bool screenshotting = options_.screenshot.has_value();
+      const bool scripted = script_ && !script_->done();
+      keys_.clear();
       if (pending == 0 && !screenshotting) {
         const auto now = std::chrono::system_clock::now().time_since_epoch();
-        const int ms =
+        int ms =
             1000 - static_cast<int>(
                        std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000);
+        if (scripted) ms = std::min(ms, 20);
         SDL_Event event;
         if (SDL_WaitEventTimeout(&event, ms)) {
-          if (window_.HandleEvent(event)) return 0;
+          if (Handle(event)) return 0;
           while (SDL_PollEvent(&event)) {
-            if (window_.HandleEvent(event)) return 0;
+            if (Handle(event)) return 0;
           }
           pending = 2;
         } else {
           pending = 1;  // the clock ticked
         }
+      } else if (scripted) {
+        SDL_Event event;
+        while (SDL_PollEvent(&event)) {
+          if (Handle(event)) return 0;
+        }
       }
       // A new display mode or pixel density: re-rasterise the text for it before drawing.
       if (window_.geometry() != fonts_.built_for && !Rebuild()) return 1;
       const std::time_t t = std::time(nullptr);
-      if (t - checked_at_ >= kRecheckSeconds) Recheck();
-      std::optional<Intent> intent = DrawFrame(t);
+      const std::time_t every =
+          screen_ == Screen::kWaiting ? kWaitingRecheckSeconds : kRecheckSeconds;
+      if (!engine_ && t - checked_at_ >= every) Recheck();
+      Tick();
+      targets_.clear();
+      std::optional<Action> action = DrawFrame(t);
       ++frames;
       if (screenshotting && frames == kSettleFrames) {
         if (auto st = window_.EndFrame(&*options_.screenshot); !st) {
           std::cerr << "lontar-kiosk: " << st.error().message() << "\n";
           return 1;
         }
+        Report();
         return 0;
       }
-      if (auto st = window_.EndFrame(); !st) return 1;
+      std::optional<std::filesystem::path> shot = script_ ? script_->ScreenshotDue() : std::nullopt;
+      if (auto st = window_.EndFrame(shot ? &*shot : nullptr); !st) {
+        std::cerr << "lontar-kiosk: " << st.error().message() << "\n";
+        return 1;
+      }
+      // Layout is checked on the frames people see: the last before the kiosk sleeps, or the one
+      // a script step acts on (ImGui sizes some things over the first frames after a change).
+      const bool settled = script_ && !script_->done() ? script_->Settled() : pending <= 1;
+      if (options_.report && settled) {
+        for (std::string& p : CheckLayout()) {
+          if (layout_problems_.size() < 50) {
+            layout_problems_.insert(std::string(ScreenName(screen_)) + ": " + std::move(p));
+          }
+        }
+      }
       if (pending > 0) --pending;
-      if (intent) {
-        if (!Act(*intent)) return 1;
+      if (action) {
+        if (!Act(*action)) return 1;
         pending = 2;  // show the effect now, not at the next tick
       }
+      if (script_) {
+        if (auto code = script_->AfterFrame(window_.sdl(), targets_, ScreenName(screen_))) {
+          Report();
+          return *code;
+        }
+        if (!script_->done()) pending = std::max(pending, 1);
+      }
+      Report();
     }
   }
 
  private:
   const Catalog& tr() const { return english_ ? en_ : id_; }
+
+  // Window events, and the keys pressed for the screens' shortcuts (not while a text field has
+  // the keyboard: typing "F" into a token must not flag an item). True: quit.
+  bool Handle(const SDL_Event& event) {
+    if (event.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) {
+      keys_.push_back(event.key.keysym.sym);
+    }
+    return window_.HandleEvent(event);
+  }
 
   // Fonts and spacing for the current screen and text size. False (with the message on stderr)
   // when the fonts cannot be loaded; the kiosk then exits for its service to restart it.
@@ -93,17 +209,144 @@ class Kiosk {
     return true;
   }
 
+  // Terminal health, then the engine on the released pack when there is one.
   void Recheck() {
-    auto status = status::ReadStatus(options_.home);
-    if (status) {
-      state_ = std::move(*status);
-    } else {
-      state_ = std::move(status).error();
-    }
     checked_at_ = std::time(nullptr);
+    auto status = status::ReadStatus(options_.home);
+    if (!status) {
+      status_ = std::move(status).error();
+      screen_ = Screen::kError;
+      return;
+    }
+    status_ = std::move(*status);
+    if (!std::get<status::TerminalStatus>(status_).journal_ok) {
+      screen_ = Screen::kHealth;
+      return;
+    }
+    if (!engine_) OpenEngine();
   }
 
-  std::optional<Intent> DrawFrame(std::time_t now) {
+  void Fail(Error error) {
+    status_ = std::move(error);
+    screen_ = Screen::kError;
+  }
+
+  void OpenEngine() {
+    if (!terminal_) {
+      auto t = terminal::Terminal::Open(options_.home, clock_);
+      if (!t) return Fail(std::move(t).error());
+      terminal_ = std::make_unique<terminal::Terminal>(std::move(*t));
+    }
+    auto engine = exam::Engine::Open(*terminal_, clock_);
+    if (!engine) {
+      if (engine.error().kind() == ErrorKind::kNotFound) {
+        screen_ = Screen::kWaiting;
+        return;
+      }
+      return Fail(std::move(engine).error());
+    }
+    engine_.emplace(std::move(*engine));
+    LoadImages();
+    if (options_.open_session_with && token_shown_.empty()) {
+      auto code = crypto::ReadCodeFile(*options_.open_session_with);
+      if (!code) return Fail(code.error());
+      auto token = engine_->OpenSession(code->view());
+      if (!token) return Fail(token.error());
+      token_shown_ = *token;
+    }
+    // The terminal belongs to one candidate at a time: after a crash or power cut, the one
+    // sitting in progress here carries on without a new login.
+    const std::vector<std::string> running = engine_->InProgress();
+    if (running.size() == 1) {
+      participant_ = running.front();
+      screen_ = Screen::kItem;
+      Synced();
+    } else {
+      screen_ = Screen::kLogin;
+    }
+  }
+
+  void LoadImages() {
+    auto media = pack::ReadReleasedMedia(*terminal_, engine_->pack_id());
+    if (!media) return;  // items still show their text; the missing image is no reason to stop
+    for (const auto& [name, bytes] : *media) {
+      int w = 0, h = 0, channels = 0;
+      unsigned char* pixels =
+          stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &channels, 4);
+      if (pixels == nullptr) continue;
+      SDL_Texture* texture = SDL_CreateTexture(window_.renderer(), SDL_PIXELFORMAT_ABGR8888,
+                                               SDL_TEXTUREACCESS_STATIC, w, h);
+      if (texture != nullptr) {
+        SDL_UpdateTexture(texture, nullptr, pixels, w * 4);
+        SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear);
+        images_[name] = ItemImage{texture, w, h};
+      }
+      stbi_image_free(pixels);
+    }
+  }
+
+  exam::SittingState Sitting() const {
+    return engine_ && !participant_.empty() ? engine_->State(participant_) : exam::SittingState{};
+  }
+
+  // The engine has just charged time: the clock counts on from here.
+  void Synced() {
+    charged_ns_ = clock_.MonotonicNs();
+    FollowState();
+  }
+
+  // Screens that the sitting's phase decides: a submitted sitting shows the finished screen, a
+  // section that closed (time) takes the candidate back to the items.
+  void FollowState() {
+    const exam::SittingState s = Sitting();
+    if (s.phase == exam::Phase::kSubmitted && screen_ != Screen::kFinished) {
+      screen_ = Screen::kFinished;
+      std::string position;
+      for (const auto& p : engine_->exam().roster) {
+        if (p.number == s.participant) position = p.position;
+      }
+      auto report = scoring::Score(engine_->exam(), s.answers, position);
+      if (report) score_ = *report;
+    }
+    if (s.phase == exam::Phase::kInProgress && s.section != shown_section_) {
+      shown_section_ = s.section;
+      if (screen_ == Screen::kReview || screen_ == Screen::kNextSection) screen_ = Screen::kItem;
+    }
+  }
+
+  // Charges time at least every five seconds, and at once when the clock shows zero.
+  void Tick() {
+    if (!engine_ || participant_.empty()) return;
+    const exam::SittingState s = Sitting();
+    if (s.phase != exam::Phase::kInProgress) return;
+    const std::int64_t now = clock_.MonotonicNs();
+    const bool due = now - charged_ns_ >= kCheckpointNs;
+    const bool zero = Remaining(s).second <= 0 && now - charged_ns_ >= 1'000'000'000 / 2;
+    if (!due && !zero) return;
+    if (auto st = engine_->Checkpoint(); !st) {
+      saved_ = Saved::kFailed;
+      save_error_ = st.error().message();
+      return;
+    }
+    Synced();
+  }
+
+  // Whole-exam and section time left, as of now: the engine's figures less what the kiosk
+  // measured since the engine last charged time (display only; the engine charges its own).
+  std::pair<std::int64_t, std::int64_t> Remaining(const exam::SittingState& s) const {
+    const std::int64_t since = std::max<std::int64_t>(0, clock_.MonotonicNs() - charged_ns_);
+    return {std::max<std::int64_t>(0, exam::RemainingNs(engine_->exam(), s) - since),
+            std::max<std::int64_t>(0, exam::SectionRemainingNs(engine_->exam(), s) - since)};
+  }
+
+  std::string ParticipantName(const std::string& number) const {
+    for (const auto& p : engine_->exam().roster) {
+      if (p.number == number) return p.name;
+    }
+    return "";
+  }
+
+  std::optional<Action> DrawFrame(std::time_t now) {
     window_.BeginFrame();
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->Pos);
@@ -111,19 +354,173 @@ class Kiosk {
     ImGui::Begin("screen", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
-    const ScreenContext ctx{tr(), fonts_, look_, now};
-    std::optional<Intent> intent;
-    if (const auto* status = std::get_if<status::TerminalStatus>(&state_)) {
-      intent = DrawHealth(ctx, *status);
-    } else {
-      intent = DrawError(ctx, std::get<Error>(state_));
+    const exam::SittingState sitting = Sitting();
+    const std::string shown = std::string(ScreenName(screen_)) + "/" + sitting.current_item;
+    const ScreenContext ctx{.tr = tr(),
+                            .fonts = fonts_,
+                            .look = look_,
+                            .now = now,
+                            .keys = keys_,
+                            .targets = options_.script || options_.report ? &targets_ : nullptr,
+                            .first_frame = shown != last_shown_};
+    last_shown_ = shown;
+    std::optional<Action> action;
+    auto lift = [](std::optional<Intent> i) -> std::optional<Action> {
+      if (i) return Action{*i};
+      return std::nullopt;
+    };
+    switch (screen_) {
+      case Screen::kError:
+        action = lift(DrawError(ctx, std::get<Error>(status_)));
+        break;
+      case Screen::kHealth:
+        action = lift(DrawHealth(ctx, std::get<status::TerminalStatus>(status_)));
+        break;
+      case Screen::kWaiting:
+        action = lift(DrawWaiting(ctx, std::get<status::TerminalStatus>(status_)));
+        break;
+      case Screen::kLogin: {
+        LoginView view{engine_->exam(), token_shown_, "", locked_};
+        if (!refusal_key_.empty()) view.refusal = tr().Format(refusal_key_, refusal_arg_);
+        action = DrawLogin(ctx, view, form_);
+        break;
+      }
+      default: {
+        ExamView view{
+            .exam = engine_->exam(), .state = sitting, .participant_name = {}, .save_error = {}};
+        view.participant_name = ParticipantName(sitting.participant);
+        std::tie(view.remaining_ns, view.section_remaining_ns) = Remaining(sitting);
+        view.saved = saved_item_ == sitting.current_item ? saved_ : Saved::kNothing;
+        view.save_error = save_error_;
+        view.images = &images_;
+        view.score = score_ ? &*score_ : nullptr;
+        if (screen_ == Screen::kInstructions) action = DrawInstructions(ctx, view);
+        if (screen_ == Screen::kItem) action = DrawItem(ctx, view);
+        if (screen_ == Screen::kReview) action = DrawReview(ctx, view);
+        if (screen_ == Screen::kNextSection) action = DrawNextSection(ctx, view);
+        if (screen_ == Screen::kFinished) action = DrawFinished(ctx, view);
+        break;
+      }
     }
     ImGui::End();
-    return intent;
+    return action;
+  }
+
+  // Sends `command` to the engine. The "saved" mark goes on only when the engine returned
+  // success, which it does only once the events are durable (engine.hpp invariant 1).
+  bool Execute(const exam::Command& command) {
+    const exam::SittingState before = Sitting();
+    auto result = engine_->Execute(participant_, command);
+    saved_item_ = before.current_item;
+    if (!result) {
+      saved_ = Saved::kFailed;
+      save_error_ = result.error().message();
+      Synced();
+      return false;
+    }
+    const bool changes_answer = std::holds_alternative<exam::Answer>(command) ||
+                                std::holds_alternative<exam::Clear>(command) ||
+                                std::holds_alternative<exam::Flag>(command);
+    saved_ = changes_answer ? Saved::kSaved : Saved::kNothing;
+    save_error_.clear();
+    Synced();
+    return true;
+  }
+
+  // The current item's neighbour in the candidate's order (`step` -1 or +1).
+  void Move(int step) {
+    const exam::SittingState s = Sitting();
+    const auto items = exam::ItemOrder(engine_->exam(), s.section, s.seed);
+    const auto it = std::find(items.begin(), items.end(), s.current_item);
+    const auto index = static_cast<long>(it - items.begin()) + step;
+    if (index < 0) return;
+    if (index >= static_cast<long>(items.size())) {
+      ShowReview();
+      return;
+    }
+    Execute(exam::Goto{items[static_cast<std::size_t>(index)]});
+  }
+
+  void ShowReview() {
+    const bool last = Sitting().section + 1 >= engine_->exam().sections.size();
+    screen_ = last ? Screen::kReview : Screen::kNextSection;
+  }
+
+  void Login() {
+    std::string number = form_.text[LoginForm::kNumber].data();
+    const std::string_view pin = form_.text[LoginForm::kPin].data();
+    const std::string token = form_.text[LoginForm::kToken].data();
+    refusal_key_.clear();
+    refusal_arg_.clear();
+    locked_ = false;
+    if (number.empty() || pin.empty() || token.empty()) {
+      refusal_key_ = "login.refused.empty";
+      return;
+    }
+    auto result = engine_->Login(number, AsBytes(pin), token);
+    if (!result && result.error().kind() == ErrorKind::kNotFound) {
+      // The proctor may have opened the session from the console since the engine was read.
+      auto reopened = exam::Engine::Open(*terminal_, clock_);
+      if (reopened) {
+        engine_.emplace(std::move(*reopened));
+        result = engine_->Login(number, AsBytes(pin), token);
+      }
+    }
+    // The PIN never outlives the attempt.
+    sodium_memzero(form_.text[LoginForm::kPin].data(), form_.text[LoginForm::kPin].size());
+    if (result) {
+      form_.Clear();
+      participant_ = number;
+      const exam::SittingState& s = *result;
+      const bool fresh = s.answers.empty() && s.flagged.empty() && s.section == 0;
+      screen_ = fresh ? Screen::kInstructions : Screen::kItem;
+      shown_section_ = s.section;
+      saved_ = Saved::kNothing;
+      Synced();
+      return;
+    }
+    form_.field = LoginForm::kPin;
+    form_.focus = true;
+    const Error& e = result.error();
+    refusal_arg_ = number;
+    switch (e.kind()) {
+      case ErrorKind::kNotFound:
+        refusal_key_ = "login.refused.not_open";
+        break;
+      case ErrorKind::kPermission:
+        refusal_key_ = "login.refused.locked";
+        locked_ = true;
+        break;
+      case ErrorKind::kWrongKey:
+        if (engine_->locked(number)) {
+          refusal_key_ = "login.refused.locked";
+          locked_ = true;
+        } else {
+          refusal_key_ = "login.refused.wrong";
+          refusal_arg_ = std::to_string(engine_->login_failures(number)) + " / " +
+                         std::to_string(exam::kMaxLoginFailures);
+        }
+        break;
+      case ErrorKind::kInvalidArgument:
+        refusal_key_ = engine_->State(number).phase == exam::Phase::kSubmitted
+                           ? "login.refused.finished"
+                           : "login.refused.unknown";
+        break;
+      default:
+        refusal_key_ = "login.refused.other";
+        refusal_arg_ = e.message();
+        break;
+    }
   }
 
   // False when the screen cannot be redrawn (the fonts failed to load).
-  bool Act(Intent intent) {
+  bool Act(const Action& action) {
+    if (const auto* command = std::get_if<exam::Command>(&action)) {
+      const bool go = std::holds_alternative<exam::Goto>(*command);
+      if (Execute(*command) && go) screen_ = Screen::kItem;
+      return true;
+    }
+    const Intent intent = std::get<Intent>(action);
     switch (intent) {
       case Intent::kToggleLanguage:
         english_ = !english_;
@@ -141,8 +538,64 @@ class Kiosk {
       case Intent::kRecheck:
         Recheck();
         break;
+      case Intent::kLogin:
+        Login();
+        break;
+      case Intent::kBeginItems:
+      case Intent::kBackToItems:
+        screen_ = Screen::kItem;
+        break;
+      case Intent::kPreviousItem:
+        Move(-1);
+        break;
+      case Intent::kNextItem:
+        Move(+1);
+        break;
+      case Intent::kToggleFlag: {
+        const exam::SittingState s = Sitting();
+        Execute(exam::Flag{s.current_item, !s.flagged.contains(s.current_item)});
+        break;
+      }
+      case Intent::kShowReview:
+        ShowReview();
+        break;
+      case Intent::kConfirmSubmit:
+        Execute(exam::Submit{});
+        break;
+      case Intent::kConfirmNextSection:
+        if (Execute(exam::NextSection{})) screen_ = Screen::kItem;
+        break;
     }
     return true;
+  }
+
+  // Test mode: what is on screen, for the tests to compare with the engine's journal.
+  void Report() {
+    if (!options_.report) return;
+    nlohmann::json j;
+    j["screen"] = ScreenName(screen_);
+    j["pid"] = static_cast<int>(getpid());
+    j["lang"] = english_ ? "en" : "id";
+    j["script_done"] = !script_ || script_->done();
+    j["layout_problems"] = layout_problems_;
+    if (engine_ && !participant_.empty()) {
+      const exam::SittingState s = Sitting();
+      j["participant"] = s.participant;
+      j["phase"] = s.phase == exam::Phase::kSubmitted ? "submitted" : "in-progress";
+      j["current_item"] = s.current_item;
+      j["answers"] = s.answers;
+      j["flagged"] = s.flagged;
+      const auto [whole, section] = Remaining(s);
+      j["remaining_seconds"] = whole / 1'000'000'000;
+      j["section_remaining_seconds"] = section / 1'000'000'000;
+    }
+    const std::string text = j.dump(2);
+    if (text == last_report_) return;
+    last_report_ = text;
+    const std::filesystem::path tmp = options_.report->string() + ".tmp";
+    std::ofstream(tmp) << text << "\n";
+    std::error_code ec;
+    std::filesystem::rename(tmp, *options_.report, ec);
   }
 
   const KioskOptions& options_;
@@ -151,8 +604,36 @@ class Kiosk {
   Look look_;
   bool english_;
   Fonts fonts_;
-  std::variant<status::TerminalStatus, Error> state_ = Error::Internal("not checked yet");
+  SystemClock clock_;
+  std::variant<status::TerminalStatus, Error> status_ = Error::Internal("not checked yet");
   std::time_t checked_at_ = 0;
+  Screen screen_ = Screen::kError;
+
+  // The exam: the engine owns the sitting; the kiosk only remembers whose it is.
+  std::unique_ptr<terminal::Terminal> terminal_;  // heap: the engine keeps a pointer to it
+  std::optional<exam::Engine> engine_;
+  std::map<std::string, ItemImage> images_;
+  std::string token_shown_;
+  std::string participant_;
+  std::size_t shown_section_ = 0;
+  std::int64_t charged_ns_ = 0;
+  Saved saved_ = Saved::kNothing;
+  std::string saved_item_, save_error_;
+  std::optional<scoring::ScoreReport> score_;
+
+  // The login form: typed text and the last refusal (as a catalog key, so it follows the
+  // language).
+  LoginForm form_;
+  std::string refusal_key_, refusal_arg_;
+  bool locked_ = false;
+
+  // Input and test mode.
+  std::vector<SDL_Keycode> keys_;
+  Targets targets_;
+  std::optional<Script> script_;
+  std::set<std::string> layout_problems_;
+  std::string last_report_;
+  std::string last_shown_;  // screen and item of the last frame
 };
 
 }  // namespace

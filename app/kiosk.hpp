@@ -1,5 +1,6 @@
 // The kiosk's event loop: waits for input (or the next clock tick), draws the current screen,
-// acts on the screen's intent. Event-driven: an idle kiosk wakes once a second.
+// acts on the screen's action: kiosk intents itself, exam commands through the engine.
+// Event-driven: an idle kiosk wakes once a second.
 #pragma once
 
 #include <filesystem>
@@ -19,6 +20,13 @@ struct KioskOptions {
   Look look;
   // Render until the screen is settled, write it to this PNG, and exit (tests, docs).
   std::optional<std::filesystem::path> screenshot;
+  // Open the session at startup with the proctor code in this file, and show the session token
+  // on the login screen (the demo, tests; in a room the proctor panel will do this).
+  std::optional<std::filesystem::path> open_session_with;
+  // Test mode: feed this script's input (app/script.hpp), and write what is on screen after
+  // every frame to this JSON file (screen, sitting, clock, layout problems).
+  std::optional<std::filesystem::path> script;
+  std::optional<std::filesystem::path> report;
 };
 
 // Runs until the window is closed (development windows only; a locked kiosk runs until its

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   std::string windowed;
   std::string screenshot;
   std::string assets;
+  std::string open_session_with, script, report;
   CLI::App cli{"lontar-kiosk: the Lontar exam terminal's full-screen kiosk"};
   cli.add_option("--home", options.home, "terminal home directory")->capture_default_str();
   cli.add_option("--lang", options.lang, "id (Bahasa Indonesia) or en")
@@ -24,6 +25,11 @@ int main(int argc, char** argv) {
                  "development only: a normal WxH window instead of the locked full screen");
   cli.add_option("--screenshot", screenshot, "render once, write this PNG and exit");
   cli.add_option("--assets", assets, "assets directory (translations)");
+  cli.add_option("--open-session-with", open_session_with,
+                 "open the session at startup with the proctor code in this file and show the "
+                 "session token on the login screen (demo, tests)");
+  cli.add_option("--script", script, "test mode: feed the input in this script (app/script.hpp)");
+  cli.add_option("--report", report, "test mode: write what is on screen to this JSON file");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,6 +44,9 @@ int main(int argc, char** argv) {
     options.window.windowed = std::make_pair(w, h);
   }
   if (!screenshot.empty()) options.screenshot = screenshot;
+  if (!open_session_with.empty()) options.open_session_with = open_session_with;
+  if (!script.empty()) options.script = script;
+  if (!report.empty()) options.report = report;
   options.assets =
       assets.empty() ? lontar::app::FindAssets(argv[0]) : std::filesystem::path(assets);
   return lontar::app::RunKiosk(options);

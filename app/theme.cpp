@@ -61,4 +61,21 @@ ImVec4 MutedColour(const Look& look) {
   return look.high_contrast ? Rgb(230, 230, 230) : Rgb(92, 96, 102);
 }
 
+ImVec4 SelectedColour(const Look& look) {
+  return look.high_contrast ? Rgb(255, 255, 0) : Rgb(30, 90, 160);
+}
+ImVec4 OnSelectedTextColour(const Look& look) {
+  return look.high_contrast ? Rgb(0, 0, 0) : Rgb(255, 255, 255);
+}
+ImVec4 FlagColour(const Look& look) {
+  return look.high_contrast ? Rgb(255, 160, 0) : Rgb(230, 170, 40);
+}
+ImVec4 OnFlagTextColour(const Look&) { return Rgb(0, 0, 0); }
+ImVec4 AnsweredColour(const Look& look) {
+  return look.high_contrast ? Rgb(0, 200, 255) : Rgb(60, 140, 90);
+}
+ImVec4 WarningColour(const Look& look) {
+  return look.high_contrast ? Rgb(255, 140, 140) : Rgb(190, 40, 20);
+}
+
 }  // namespace lontar::app

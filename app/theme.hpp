@@ -21,5 +21,13 @@ void ApplyTheme(const Look& look, const Fonts& fonts);
 ImVec4 OkColour(const Look& look);
 ImVec4 BadColour(const Look& look);
 ImVec4 MutedColour(const Look& look);
+// Exam colours: a chosen option and the text on it, a flagged (doubtful) item and its text, an
+// answered item in the navigator, and the warning when little time is left.
+ImVec4 SelectedColour(const Look& look);
+ImVec4 OnSelectedTextColour(const Look& look);
+ImVec4 FlagColour(const Look& look);
+ImVec4 OnFlagTextColour(const Look& look);
+ImVec4 AnsweredColour(const Look& look);
+ImVec4 WarningColour(const Look& look);
 
 }  // namespace lontar::app

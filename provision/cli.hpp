@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "core/crypto/code_file.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/util/error.hpp"
 
@@ -22,9 +23,8 @@ struct Runner {
   void Run(const std::function<Status()>& body);
 };
 
-// Reads a code (release code, proctor code) from a file: its first line without surrounding
-// whitespace, into secure memory; the file's bytes are wiped. kInvalidArgument when empty.
-[[nodiscard]] Result<crypto::SecretBytes> ReadCodeFile(const std::filesystem::path& path);
+// Codes (release code, proctor code, PIN) come from files: core/crypto/code_file.hpp.
+using crypto::ReadCodeFile;
 
 // Adds `--home DIR` (default /var/lib/lontar) to `command`.
 void AddHomeOption(CLI::App& command, std::filesystem::path& home);

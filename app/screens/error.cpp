@@ -35,20 +35,9 @@ const char* AdviceKey(ErrorKind kind) {
 
 std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   const Catalog& tr = ctx.tr;
-  // The same header as the health screen: what is wrong in large type, the clock beside it.
-  ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextColored(BadColour(ctx.look), "%s", tr("error.title"));
-  const std::string time = FormatTime(ctx.now);
-  AlignRight(time.c_str());
-  ImGui::TextUnformatted(time.c_str());
-  ImGui::PopFont();
-  ImGui::TextDisabled("Lontar · %s", tr("health.subtitle"));
-  const std::string date = FormatDate(tr, ctx.now);
-  AlignRight(date.c_str());
-  ImGui::TextDisabled("%s", date.c_str());
-  ImGui::Separator();
-  ImGui::Spacing();
-  BeginBody(ctx);
+  DrawTerminalHeader(ctx, tr("error.title"), BadColour(ctx.look));
+  const auto bar = SettingsBar(tr, /*recheck=*/true);
+  BeginBody(ctx, bar);
   ImGui::TextWrapped("%s", tr("error.for_candidate"));
   ImGui::Spacing();
   ImGui::PushFont(ctx.fonts.title);
@@ -59,7 +48,7 @@ std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   ImGui::TextDisabled("%s", tr("error.detail"));
   ImGui::TextWrapped("%s", error.message().c_str());
   EndBody();
-  return DrawBottomBar(ctx);
+  return DrawBottomBar(ctx, bar);
 }
 
 }  // namespace lontar::app

@@ -25,27 +25,9 @@ void Row(const char* label, const std::string& value, const ImVec4* colour = nul
 
 }  // namespace
 
-std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& s) {
+void DrawHealthTable(const ScreenContext& ctx, const status::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
-  const bool healthy = s.journal_ok;
   const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
-
-  // The status line first, in large type, with the clock on the right; then who we are and the
-  // date, quietly.
-  ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextColored(healthy ? ok : bad, "%s", tr(healthy ? "health.ready" : "health.attention"));
-  const std::string time = FormatTime(ctx.now);
-  AlignRight(time.c_str());
-  ImGui::TextUnformatted(time.c_str());
-  ImGui::PopFont();
-  ImGui::TextDisabled("Lontar · %s", tr("health.subtitle"));
-  const std::string date = FormatDate(tr, ctx.now);
-  AlignRight(date.c_str());
-  ImGui::TextDisabled("%s", date.c_str());
-  ImGui::Separator();
-  ImGui::Spacing();
-
-  BeginBody(ctx);
   if (ImGui::BeginTable("health", 2, ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthStretch, 0.32f);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch, 0.68f);
@@ -83,8 +65,19 @@ std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::Termina
     }
     ImGui::EndTable();
   }
+}
+
+std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& s) {
+  const Catalog& tr = ctx.tr;
+  const bool healthy = s.journal_ok;
+  const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
+  DrawTerminalHeader(ctx, tr(healthy ? "health.ready" : "health.attention"), healthy ? ok : bad);
+
+  const auto bar = SettingsBar(tr, /*recheck=*/true);
+  BeginBody(ctx, bar);
+  DrawHealthTable(ctx, s);
   EndBody();
-  return DrawBottomBar(ctx);
+  return DrawBottomBar(ctx, bar);
 }
 
 }  // namespace lontar::app

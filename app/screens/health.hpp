@@ -9,6 +9,9 @@
 
 namespace lontar::app {
 
+// The table of the terminal's identity, vault, journal and pack (also on the waiting screen).
+void DrawHealthTable(const ScreenContext& ctx, const status::TerminalStatus& status);
+
 std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& status);
 
 }  // namespace lontar::app

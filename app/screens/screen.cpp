@@ -1,13 +1,16 @@
 #include "app/screens/screen.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // SetNextWindowScroll
 
 #include <algorithm>
-#include <array>
-#include <iterator>
 #include <string>
 
 namespace lontar::app {
+
+const std::string& Pick(const Catalog& tr, const authoring::Text& text) {
+  return tr.lang() == "en" && !text.en.empty() ? text.en : text.id;
+}
 
 std::string FormatDate(const Catalog& tr, std::time_t t) {
   std::tm local{};
@@ -25,46 +28,77 @@ std::string FormatTime(std::time_t t) {
   return buf;
 }
 
+std::string FormatDuration(std::int64_t ns) {
+  const std::int64_t s = (std::max<std::int64_t>(ns, 0) + 999'999'999) / 1'000'000'000;
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%d:%02d:%02d", static_cast<int>(s / 3600),
+                  static_cast<int>(s / 60 % 60), static_cast<int>(s % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(s / 60), static_cast<int>(s % 60));
+  }
+  return buf;
+}
+
 namespace {
-
-struct BarButton {
-  const char* key;
-  Intent intent;
-};
-
-constexpr BarButton kBar[] = {
-    {"a11y.language", Intent::kToggleLanguage}, {"a11y.smaller", Intent::kFontSmaller},
-    {"a11y.larger", Intent::kFontLarger},       {"a11y.contrast", Intent::kToggleContrast},
-    {"health.recheck", Intent::kRecheck},
-};
 
 float ContentWidth() {
   return ImGui::GetWindowContentRegionMax().x - ImGui::GetWindowContentRegionMin().x;
 }
 
-float ButtonWidth(const char* label) {
-  return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
-}
-
-// Whether each bar button starts a new row: at large text on a narrow screen the buttons wrap
-// instead of running off the edge.
-std::array<bool, std::size(kBar)> BarLayout(const Catalog& tr) {
-  std::array<bool, std::size(kBar)> starts_row{};
-  const float width = ContentWidth(), spacing = ImGui::GetStyle().ItemSpacing.x;
-  float x = 0;
-  for (size_t i = 0; i < std::size(kBar); ++i) {
-    const float w = ButtonWidth(tr(kBar[i].key));
-    starts_row[i] = i == 0 || x + spacing + w > width;
-    x = starts_row[i] ? w : x + spacing + w;
+// Compact buttons are drawn in the settings font with padding to match; everything measured
+// about a button is measured inside this scope.
+class ButtonLook {
+ public:
+  ButtonLook(const BarButton& b, const Fonts& fonts) : pushed_(b.compact && fonts.font_scale > 1) {
+    if (!pushed_) return;
+    ImGui::PushFont(fonts.settings);
+    const ImVec2 pad = ImGui::GetStyle().FramePadding;
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
+                        ImVec2(pad.x / fonts.font_scale, pad.y / fonts.font_scale));
   }
-  return starts_row;
-}
+  ~ButtonLook() {
+    if (!pushed_) return;
+    ImGui::PopStyleVar();
+    ImGui::PopFont();
+  }
+  ButtonLook(const ButtonLook&) = delete;
+  ButtonLook& operator=(const ButtonLook&) = delete;
 
-float BottomBarHeight(const Catalog& tr) {
-  const auto starts_row = BarLayout(tr);
-  const auto rows = static_cast<float>(std::count(starts_row.begin(), starts_row.end(), true));
+ private:
+  bool pushed_;
+};
+
+struct BarLayoutResult {
+  std::vector<bool> starts_row;
+  float height = 0;  // all rows, with the spacing between them and the window's bottom padding
+};
+
+// Where each bar button goes: at large text on a narrow screen the buttons wrap onto more rows
+// instead of running off the edge.
+BarLayoutResult BarLayout(const Fonts& fonts, std::span<const BarButton> bar) {
+  BarLayoutResult r;
+  r.starts_row.resize(bar.size());
   const ImGuiStyle& style = ImGui::GetStyle();
-  return rows * ImGui::GetFrameHeight() + (rows - 1) * style.ItemSpacing.y + style.WindowPadding.y;
+  const float width = ContentWidth(), spacing = style.ItemSpacing.x;
+  float x = 0, row_height = 0;
+  for (size_t i = 0; i < bar.size(); ++i) {
+    float w = 0, h = 0;
+    {
+      ButtonLook look(bar[i], fonts);
+      w = ImGui::CalcTextSize(bar[i].label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+      h = ImGui::GetFrameHeight();
+    }
+    r.starts_row[i] = i == 0 || x + spacing + w > width;
+    if (r.starts_row[i] && i > 0) {
+      r.height += row_height + style.ItemSpacing.y;
+      row_height = 0;
+    }
+    x = r.starts_row[i] ? w : x + spacing + w;
+    row_height = std::max(row_height, h);
+  }
+  r.height += row_height + style.WindowPadding.y;
+  return r;
 }
 
 }  // namespace
@@ -80,23 +114,106 @@ void AlignRight(const char* text) {
   }
 }
 
-void BeginBody(const ScreenContext& ctx) {
-  const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() - BottomBarHeight(ctx.tr) -
-                       ImGui::GetStyle().ItemSpacing.y;
-  ImGui::BeginChild("body", ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+void DrawTerminalHeader(const ScreenContext& ctx, const char* status, const ImVec4& colour) {
+  ImGui::PushFont(ctx.fonts.title);
+  ImGui::TextColored(colour, "%s", status);
+  const std::string time = FormatTime(ctx.now);
+  AlignRight(time.c_str());
+  ImGui::TextUnformatted(time.c_str());
+  ImGui::PopFont();
+  ImGui::TextDisabled("Lontar · %s", ctx.tr("health.subtitle"));
+  const std::string date = FormatDate(ctx.tr, ctx.now);
+  AlignRight(date.c_str());
+  ImGui::TextDisabled("%s", date.c_str());
+  ImGui::Separator();
+  ImGui::Spacing();
+}
+
+void Mark(const ScreenContext& ctx, const std::string& name) {
+  if (ctx.targets == nullptr || !ImGui::IsItemVisible()) return;  // scrolled away: not clickable
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  (*ctx.targets)[name] = Rect{a.x, a.y, b.x, b.y};
+}
+
+bool Pressed(const ScreenContext& ctx, SDL_Keycode key) {
+  return std::find(ctx.keys.begin(), ctx.keys.end(), key) != ctx.keys.end();
+}
+
+std::vector<BarButton> SettingsBar(const Catalog& tr, bool recheck) {
+  std::vector<BarButton> bar = {
+      {tr("a11y.language"), Intent::kToggleLanguage, "a11y.language", false, true},
+      {tr("a11y.smaller"), Intent::kFontSmaller, "a11y.smaller", false, true},
+      {tr("a11y.larger"), Intent::kFontLarger, "a11y.larger", false, true},
+      {tr("a11y.contrast"), Intent::kToggleContrast, "a11y.contrast", false, true},
+  };
+  if (recheck)
+    bar.push_back({tr("health.recheck"), Intent::kRecheck, "health.recheck", false, true});
+  return bar;
+}
+
+void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const std::string& id) {
+  const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
+                       BarLayout(ctx.fonts, bar).height - ImGui::GetStyle().ItemSpacing.y;
+  if (ctx.first_frame) ImGui::SetNextWindowScroll(ImVec2(0, 0));
+  ImGui::BeginChild(id.c_str(), ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
 }
 
 void EndBody() { ImGui::EndChild(); }
 
-std::optional<Intent> DrawBottomBar(const ScreenContext& ctx) {
-  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - BottomBarHeight(ctx.tr));
-  const auto starts_row = BarLayout(ctx.tr);
+std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const BarButton> bar) {
+  const BarLayoutResult layout = BarLayout(ctx.fonts, bar);
+  ImGui::SetCursorPosY(ImGui::GetWindowHeight() - layout.height);
+  const auto& starts_row = layout.starts_row;
   std::optional<Intent> intent;
-  for (size_t i = 0; i < std::size(kBar); ++i) {
+  for (size_t i = 0; i < bar.size(); ++i) {
     if (!starts_row[i]) ImGui::SameLine();
-    if (ImGui::Button(ctx.tr(kBar[i].key))) intent = kBar[i].intent;
+    if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Button, FlagColour(ctx.look));
+    if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Text, OnFlagTextColour(ctx.look));
+    ImGui::PushID(static_cast<int>(i));
+    {
+      ButtonLook look(bar[i], ctx.fonts);
+      if (ImGui::Button(bar[i].label.c_str())) intent = bar[i].intent;
+    }
+    ImGui::PopID();
+    if (bar[i].on) ImGui::PopStyleColor(2);
+    if (bar[i].target != nullptr) Mark(ctx, bar[i].target);
   }
   return intent;
+}
+
+bool BigButton(const ScreenContext& ctx, const std::string& id, const std::string& label,
+               float width, bool selected, float min_height) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float avail = ImGui::GetContentRegionAvail().x;
+  if (width <= 0)
+    width = std::min(avail, ImGui::CalcTextSize(label.c_str()).x + 2 * style.FramePadding.x);
+  width = std::min(width, avail);
+  const float wrap = width - 2 * style.FramePadding.x;
+  const ImVec2 text = ImGui::CalcTextSize(label.c_str(), nullptr, false, wrap);
+  const ImVec2 size(
+      width, std::max({text.y + 2 * style.FramePadding.y, ImGui::GetFrameHeight(), min_height}));
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const bool pressed = ImGui::InvisibleButton(id.c_str(), size);
+  Mark(ctx, id);
+  ImU32 fill = ImGui::GetColorU32(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
+                                  : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
+                                                           : ImGuiCol_Button);
+  if (selected) fill = ImGui::GetColorU32(SelectedColour(ctx.look));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 end(at.x + size.x, at.y + size.y);
+  draw->AddRectFilled(at, end, fill, style.FrameRounding);
+  if (style.FrameBorderSize > 0 || selected) {
+    draw->AddRect(at, end,
+                  ImGui::GetColorU32(selected ? OnSelectedTextColour(ctx.look)
+                                              : ImGui::GetStyleColorVec4(ImGuiCol_Border)),
+                  style.FrameRounding, 0, std::max(style.FrameBorderSize, 2.0f));
+  }
+  const ImU32 ink = selected ? ImGui::GetColorU32(OnSelectedTextColour(ctx.look))
+                             : ImGui::GetColorU32(ImGuiCol_Text);
+  draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(),
+                ImVec2(at.x + style.FramePadding.x, at.y + (size.y - text.y) / 2), ink,
+                label.c_str(), nullptr, wrap);
+  return pressed;
 }
 
 }  // namespace lontar::app

@@ -102,6 +102,14 @@ journal::Event Engine::Encode(const std::string& participant, const Event& event
   return {encoded.type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)};
 }
 
+std::vector<std::string> Engine::InProgress() const {
+  std::vector<std::string> participants;
+  for (const auto& [participant, state] : sittings_) {
+    if (state.phase == Phase::kInProgress) participants.push_back(participant);
+  }
+  return participants;
+}
+
 Status Engine::Journal(const std::string& participant, const std::vector<Event>& events) {
   if (events.empty()) return Ok();
   std::vector<journal::Event> records;

@@ -134,6 +134,14 @@ class Engine {
   [[nodiscard]] Result<SittingState> Login(const std::string& participant, ByteView pin,
                                            std::string_view token);
   bool locked(const std::string& participant) const { return locked_.contains(participant); }
+  // Wrong login attempts in a row for `participant` (0 after a good one).
+  int login_failures(const std::string& participant) const {
+    auto it = failures_.find(participant);
+    return it == failures_.end() ? 0 : it->second;
+  }
+  // Participants whose sitting is in progress on this terminal, in number order: after a crash
+  // the kiosk resumes the one sitting it finds here without a new login.
+  std::vector<std::string> InProgress() const;
 
  private:
   Engine() = default;

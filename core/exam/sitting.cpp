@@ -122,6 +122,21 @@ std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t sect
   return items;
 }
 
+std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authoring::Item& item,
+                                     std::uint64_t seed) {
+  std::vector<std::string> keys;
+  for (const authoring::Option& o : item.options) keys.push_back(o.key);
+  if (!exam.shuffle_options || item.type == authoring::ItemType::kLikert) return keys;
+  // Seeded by the item too, so that options do not move in the same pattern on every item.
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the item id
+  for (unsigned char c : item.id) h = (h ^ c) * 0x100000001b3ull;
+  std::mt19937_64 rng(seed ^ h);
+  for (std::size_t i = keys.size(); i > 1; --i) {
+    std::swap(keys[i - 1], keys[static_cast<std::size_t>(rng() % i)]);
+  }
+  return keys;
+}
+
 std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s) {
   return std::max<std::int64_t>(0,
                                 exam.duration_minutes * kNsPerMinute + s.extra_ns - s.elapsed_ns);

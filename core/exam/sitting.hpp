@@ -183,6 +183,11 @@ struct SittingState {
 std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t section,
                                    std::uint64_t seed);
 
+// The option keys of `item` in the order this participant sees them: shuffled with the sitting's
+// seed when the exam allows it, except on Likert items, whose scale must read in order. Pure.
+std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authoring::Item& item,
+                                     std::uint64_t seed);
+
 // Remaining time, whole exam and current section (section limit 0: only the exam's applies).
 std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s);
 std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState& s);

@@ -264,7 +264,10 @@ Result<PackHeader> ReleasePack(terminal::Terminal& t, std::string_view pack_id,
   return pack.header;
 }
 
-Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
+namespace {
+
+// Decrypts the released pack's payload as a stream through `parser`. Reads disk.
+Status StreamReleased(terminal::Terminal& t, std::string_view pack_id, ArchiveParser& parser) {
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ContentKey(t, pack_id));
   const std::filesystem::path file = t.vault().home() / "packs" / (std::string(pack_id) + ".lpk");
   LONTAR_ASSIGN_OR_RETURN(Envelope envelope, ReadEnvelope(file));
@@ -277,12 +280,6 @@ Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view
   if (::lseek(fd, static_cast<off_t>(envelope.payload_offset), SEEK_SET) < 0) {
     return std::unexpected(Error::FromErrno("seek " + file.string(), errno));
   }
-  std::string exam_json, roster_json;
-  ArchiveParser parser([](const std::string& name,
-                          std::uint64_t) { return name == "exam.json" || name == "roster.json"; },
-                       [&](const std::string& name, Bytes data) {
-                         (name == "exam.json" ? exam_json : roster_json).assign(AsChars(data));
-                       });
   auto read = [&](std::uint8_t* out, std::size_t max) -> Result<std::size_t> {
     for (;;) {
       ssize_t n = ::read(fd, out, max);
@@ -292,8 +289,39 @@ Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view
   };
   auto st = crypto::DecryptStream(key, read, [&](ByteView chunk) { return parser.Feed(chunk); });
   if (!st) return std::unexpected(st.error().WithContext(file.string()));
-  LONTAR_TRY(parser.Finish());
+  return parser.Finish();
+}
+
+}  // namespace
+
+Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
+  std::string exam_json, roster_json;
+  ArchiveParser parser([](const std::string& name,
+                          std::uint64_t) { return name == "exam.json" || name == "roster.json"; },
+                       [&](const std::string& name, Bytes data) {
+                         (name == "exam.json" ? exam_json : roster_json).assign(AsChars(data));
+                       });
+  LONTAR_TRY(StreamReleased(t, pack_id, parser));
   return authoring::ExamFromJson(exam_json, roster_json);
+}
+
+Result<std::map<std::string, Bytes>> ReadReleasedMedia(terminal::Terminal& t,
+                                                       std::string_view pack_id,
+                                                       std::uint64_t max_each,
+                                                       std::uint64_t max_total) {
+  std::map<std::string, Bytes> media;
+  std::uint64_t total = 0;
+  ArchiveParser parser(
+      [&](const std::string& name, std::uint64_t size) {
+        if (!name.starts_with("media/") || size > max_each || total + size > max_total) {
+          return false;
+        }
+        total += size;
+        return true;
+      },
+      [&](const std::string& name, Bytes data) { media[name] = std::move(data); }, max_each);
+  LONTAR_TRY(StreamReleased(t, pack_id, parser));
+  return media;
 }
 
 }  // namespace lontar::pack

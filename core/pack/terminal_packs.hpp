@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,5 +70,13 @@ std::int64_t ReleaseBackoffSeconds(std::int64_t failures);
 // kCorruption if the stored file no longer decrypts. Reads disk.
 [[nodiscard]] Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& terminal,
                                                        std::string_view pack_id);
+
+// The media files of a released pack ("media/x.png" -> bytes), decrypted from the stored file as
+// a stream; each file larger than `max_each` bytes, and any file after `max_total` bytes in all,
+// is left out (the kiosk shows a placeholder instead). kNotFound before release; kCorruption if
+// the stored file no longer decrypts. Reads disk.
+[[nodiscard]] Result<std::map<std::string, Bytes>> ReadReleasedMedia(
+    terminal::Terminal& terminal, std::string_view pack_id, std::uint64_t max_each = 8ull << 20,
+    std::uint64_t max_total = 256ull << 20);
 
 }  // namespace lontar::pack

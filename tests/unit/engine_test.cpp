@@ -71,6 +71,54 @@ TEST_F(EngineTest, StateIsDurableAndResumesByReplay) {
   EXPECT_TRUE(report->ok);
 }
 
+// What the kiosk needs to draw a sitting: the one in progress after a restart, how many wrong
+// logins so far, the pack's images, and the order the options are shown in.
+TEST_F(EngineTest, KioskViewsInProgressFailuresMediaAndOptionOrder) {
+  {
+    Engine engine = Open();
+    EXPECT_TRUE(engine.InProgress().empty());
+    ASSERT_TRUE(engine.Execute("TEST-0002", Start{"TEST-0002", 7}));
+    ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 8}));
+    ASSERT_TRUE(engine.Execute("TEST-0001", Submit{}));
+    ASSERT_TRUE(engine.OpenSession(AsBytes("PROCTOR-2026")));
+    EXPECT_FALSE(engine.Login("TEST-0003", AsBytes("000000"), "WRONG1"));
+    EXPECT_EQ(engine.login_failures("TEST-0003"), 1);
+  }
+  Engine engine = Open();
+  EXPECT_EQ(engine.InProgress(), std::vector<std::string>{"TEST-0002"});
+  EXPECT_EQ(engine.login_failures("TEST-0003"), 1) << "failures are replayed from the journal";
+
+  auto media = pack::ReadReleasedMedia(*terminal_, engine.pack_id());
+  ASSERT_TRUE(media) << media.error().message();
+  ASSERT_TRUE(media->contains("media/boxes.png"));
+  const auto png = testing::ReadText(std::filesystem::path(LONTAR_SOURCE_DIR) /
+                                     "tests/fixtures/mini-exam/media/boxes.png");
+  EXPECT_EQ(media->at("media/boxes.png").size(), png.size());
+  auto small = pack::ReadReleasedMedia(*terminal_, engine.pack_id(), /*max_each=*/16);
+  ASSERT_TRUE(small);
+  EXPECT_TRUE(small->empty()) << "files above max_each are left out";
+
+  // The mini exam does not shuffle options: authored order. With shuffling, a permutation that
+  // the same seed always repeats; Likert scales never move.
+  authoring::Exam exam = engine.exam();
+  const authoring::Item& item = exam.items.at("tkp-01");
+  EXPECT_EQ(OptionOrder(exam, item, 5), (std::vector<std::string>{"A", "B", "C", "D", "E"}));
+  exam.shuffle_options = true;
+  auto shuffled = OptionOrder(exam, item, 5);
+  EXPECT_EQ(shuffled, OptionOrder(exam, item, 5));
+  auto sorted = shuffled;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<std::string>{"A", "B", "C", "D", "E"}));
+  bool moved = false;
+  for (std::uint64_t seed = 0; seed < 8 && !moved; ++seed) {
+    moved = OptionOrder(exam, item, seed) != sorted;
+  }
+  EXPECT_TRUE(moved);
+  authoring::Item likert = item;
+  likert.type = authoring::ItemType::kLikert;
+  EXPECT_EQ(OptionOrder(exam, likert, 5), sorted);
+}
+
 TEST_F(EngineTest, WallClockChangesChargeNothing) {
   Engine engine = Open();
   ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 1}));

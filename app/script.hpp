@@ -1,0 +1,61 @@
+// Test mode: a script of input the kiosk feeds itself as SDL events, one step per settled frame,
+// so that tests drive the real screens the way a candidate does (keys, typed text, clicks).
+//
+// A script is JSON lines; blank lines and lines starting with # are skipped:
+//   {"key": "Return"}          a key press and release (SDL key names: "1", "A", "Left", "F")
+//   {"text": "DEMO-0001"}      typed text (SDL_TEXTINPUT), as an input method delivers it
+//   {"click": "option.2"}      move the pointer to a named control's centre, press, release
+//   {"expect": "item"}         stop with exit code 3 unless this screen is showing
+//   {"screenshot": "a.png"}    write the frame to a PNG
+//   {"sleep_ms": 1500}         let real time pass (the clock, checkpoints) while drawing
+//   {"exit": 0}                stop with this exit code
+// After the last step the kiosk carries on as usual.
+#pragma once
+
+#include <SDL.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/screens/screen.hpp"
+#include "core/util/error.hpp"
+
+namespace lontar::app {
+
+class Script {
+ public:
+  // kNotFound / kMalformed naming the file and line.
+  [[nodiscard]] static Result<Script> Load(const std::filesystem::path& path);
+
+  bool done() const { return next_ >= steps_.size(); }
+
+  // Whether the frame being drawn is the settled one the next step acts on.
+  bool Settled() const { return !done() && frames_ + 1 >= kSettleFrames; }
+
+  // A PNG to write for this frame, when the next step is a screenshot and the screen has settled.
+  std::optional<std::filesystem::path> ScreenshotDue() const;
+
+  // Called after every frame: once the screen has settled, performs the next step (or the next
+  // phase of a click). Returns an exit code when the script says to stop.
+  std::optional<int> AfterFrame(SDL_Window* window, const Targets& targets,
+                                const std::string& screen);
+
+ private:
+  struct Step {
+    nlohmann::json json;
+    int line = 0;
+  };
+  static constexpr int kSettleFrames = 3;
+  std::vector<Step> steps_;
+  std::size_t next_ = 0;
+  int frames_ = 0;
+  int phase_ = 0;  // clicks and key presses take more than one frame
+  std::uint64_t sleep_until_ms_ = 0;
+  int click_x_ = 0, click_y_ = 0;
+};
+
+}  // namespace lontar::app

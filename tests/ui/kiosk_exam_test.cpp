@@ -1,0 +1,515 @@
+// The exam through the real kiosk under Xvfb: a script of keys, typed text and clicks runs a
+// whole demo SKD sitting (app/script.hpp); the sitting the engine journaled must equal what the
+// kiosk showed and what a headless `lontar exam run` makes of the same answers. Screenshots of
+// every screen in both languages, two screen sizes, 100% and 200% text and high contrast land
+// in <build>/test-artifacts/ui/exam/, and every settled frame is checked for anything drawn off
+// the screen or cut off. Killing the kiosk mid-item and starting it again shows the same item.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stb/stb_image.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+using Json = nlohmann::json;
+using testing::RunLontar;
+using testing::RunProgram;
+using testing::TempDir;
+
+constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
+const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "exam";
+
+std::map<std::string, std::string> DemoPins() {
+  std::map<std::string, std::string> pins;
+  std::istringstream in(testing::ReadText(kDemo / "pins.csv"));
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto comma = line.find(',');
+    if (comma != std::string::npos) pins[line.substr(0, comma)] = line.substr(comma + 1);
+  }
+  return pins;
+}
+
+// One script step per line (app/script.hpp).
+class ScriptWriter {
+ public:
+  ScriptWriter& Step(const std::string& kind, const Json& value) {
+    lines_.push_back(Json{{kind, value}}.dump());
+    return *this;
+  }
+  ScriptWriter& Key(const std::string& k) { return Step("key", k); }
+  ScriptWriter& Text(const std::string& t) { return Step("text", t); }
+  ScriptWriter& Click(const std::string& c) { return Step("click", c); }
+  ScriptWriter& Expect(const std::string& s) { return Step("expect", s); }
+  ScriptWriter& Shot(const std::filesystem::path& p) { return Step("screenshot", p.string()); }
+  void Write(const std::filesystem::path& path) const {
+    std::string text;
+    for (const auto& l : lines_) text += l + "\n";
+    testing::WriteText(path, text);
+  }
+
+ private:
+  std::vector<std::string> lines_;
+};
+
+struct KioskRun {
+  testing::CommandResult result;
+  Json report;
+};
+
+class KioskExam : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+    std::filesystem::create_directories(kArtifacts);
+    for (const char* k : {"authority", "results"}) {
+      std::filesystem::copy_file(kDemo / "keys" / (std::string(k) + ".key"),
+                                 dir_ / (std::string(k) + ".key"));
+      std::filesystem::copy_file(kDemo / "keys" / (std::string(k) + ".pub"),
+                                 dir_ / (std::string(k) + ".pub"));
+      std::filesystem::permissions(
+          dir_ / (std::string(k) + ".key"),
+          std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
+    Must(RunLontar({"terminal", "init", "--home", Home(), "--site", "DEMO-01", "--trust",
+                    (dir_ / "authority.pub").string(), "--name", "Demo / PC 01"}));
+    Must(RunLontar({"terminal", "enrollment", "--home", Home(), "--out",
+                    (dir_ / "t.enroll").string(), "--force"}));
+    Must(RunLontar({"pack",
+                    "build",
+                    (kDemo / "skd").string(),
+                    "--key",
+                    (dir_ / "authority.key").string(),
+                    "--version",
+                    "1",
+                    "--valid-from",
+                    "2020-01-01T00:00:00Z",
+                    "--valid-until",
+                    "2099-01-01T00:00:00Z",
+                    "--for",
+                    (dir_ / "t.enroll").string(),
+                    "--release-code-file",
+                    (kDemo / "release-code.txt").string(),
+                    "--proctor-code-file",
+                    (kDemo / "proctor-code.txt").string(),
+                    "--results-pub",
+                    (dir_ / "results.pub").string(),
+                    "--out",
+                    (dir_ / "skd.lpk").string()}));
+    Must(RunLontar({"terminal", "load", "--home", Home(), (dir_ / "skd.lpk").string()}));
+  }
+
+  void Release() {
+    Must(RunLontar({"session", "release", "--home", Home(), "--code-file",
+                    (kDemo / "release-code.txt").string()}));
+    auto open = RunLontar({"session", "open", "--home", Home(), "--proctor-code-file",
+                           (kDemo / "proctor-code.txt").string(), "--json"});
+    Must(open);
+    token_ = Json::parse(open.out)["token"];
+  }
+
+  static void Must(const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; }
+  std::string Home() const { return (dir_ / "t").string(); }
+
+  std::vector<std::string> KioskArgs(int w, int h, const std::vector<std::string>& extra,
+                                     const std::filesystem::path& script) const {
+    std::vector<std::string> args = {
+        "-a",
+        "-s",
+        "-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24",
+        std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
+        "--home",
+        Home(),
+        "--open-session-with",
+        (kDemo / "proctor-code.txt").string(),
+        "--script",
+        script.string(),
+        "--report",
+        (dir_ / "report.json").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  KioskRun Kiosk(int w, int h, const std::vector<std::string>& extra, const ScriptWriter& script) {
+    script.Write(dir_ / "script.jsonl");
+    std::filesystem::remove(dir_ / "report.json");
+    KioskRun run;
+    run.result = RunProgram(kXvfbRun, KioskArgs(w, h, extra, dir_ / "script.jsonl"));
+    if (std::filesystem::exists(dir_ / "report.json")) {
+      run.report = Json::parse(testing::ReadText(dir_ / "report.json"));
+    }
+    return run;
+  }
+
+  // Log in as `participant` with the keyboard: number, Enter, PIN, Enter, token, Enter.
+  void LogIn(ScriptWriter& s, const std::string& participant) {
+    s.Expect("login").Text(participant).Key("Return").Text(pins_.at(participant)).Key("Return");
+    s.Text(token_).Key("Return");
+  }
+
+  Json Show(const std::string& participant) {
+    auto r = RunLontar({"exam", "show", "--home", Home(), "--participant", participant, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out);
+  }
+
+  TempDir dir_;
+  std::string token_;
+  std::map<std::string, std::string> pins_ = DemoPins();
+};
+
+bool IsPng(const std::filesystem::path& p, int w, int h) {
+  int width = 0, height = 0, channels = 0;
+  unsigned char* data = stbi_load(p.c_str(), &width, &height, &channels, 4);
+  if (data == nullptr) return false;
+  stbi_image_free(data);
+  return width == w && height == h;
+}
+
+// The whole demo sitting through the kiosk: keys choose most answers, the mouse some; items are
+// flagged, two are left blank, the language is switched mid-item (nothing may change but the
+// words), and the engine's journal must then agree with the kiosk and with a headless run.
+TEST_F(KioskExam, WholeSittingThroughTheUiEqualsTheHeadlessRun) {
+  Release();
+  ScriptWriter s;
+  LogIn(s, "DEMO-0001");
+  s.Expect("instructions").Key("Return");
+  const std::string keys = "12345ABCDE";
+  for (int section = 0; section < 3; ++section) {
+    for (int i = 0; i < 8; ++i) {
+      s.Expect("item");
+      if (i == 7 && section < 2) {
+        // left blank
+      } else if (i == 3) {
+        s.Click("option.1");  // near the top: visible even under an image
+      } else {
+        s.Key(std::string(1, keys[(i + section) % 10]));
+      }
+      if (i == 1 || i == 4) s.Key("F");
+      if (section == 1 && i == 2) {
+        s.Click("a11y.language").Expect("item").Click("a11y.language");
+      }
+      if (i == 5) {
+        s.Click("nav.7");  // the navigator, where the key would do the same
+      } else {
+        s.Key("Right");
+      }
+    }
+    if (section < 2) s.Expect("next-section").Key("Return");
+  }
+  s.Expect("review").Key("Return").Expect("finished").Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["screen"], "finished");
+  EXPECT_EQ(run.report["layout_problems"], Json::array());
+
+  // The journal holds exactly what the kiosk showed.
+  Json shown = Show("DEMO-0001");
+  EXPECT_EQ(shown["phase"], "submitted");
+  EXPECT_EQ(shown["submitted_by"], "candidate");
+  EXPECT_EQ(shown["answers"], run.report["answers"]);
+  EXPECT_EQ(shown["flagged"], run.report["flagged"]);
+  // Per section: items 1-7 answered by key or click, 8 answered only in the last section;
+  // items 2 and 5 flagged.
+  EXPECT_EQ(shown["answers"].size(), 7u + 7u + 8u);
+  EXPECT_EQ(shown["flagged"].size(), 6u);
+
+  // A headless run of the same answers and flags for another participant: same sitting, same
+  // score.
+  std::string lines;
+  const std::vector<std::vector<std::string>> sections = {{"twk-"}, {"tiu-"}, {"tkp-"}};
+  for (std::size_t sec = 0; sec < sections.size(); ++sec) {
+    for (const auto& [item, answer] : shown["answers"].items()) {
+      if (!item.starts_with(sections[sec][0])) continue;
+      lines += Json{{"cmd", "answer"}, {"item", item}, {"options", answer}}.dump() + "\n";
+    }
+    for (const auto& item : shown["flagged"]) {
+      if (!item.get<std::string>().starts_with(sections[sec][0])) continue;
+      lines += Json{{"cmd", "flag"}, {"item", item}}.dump() + "\n";
+    }
+    lines += Json{{"cmd", sec + 1 < sections.size() ? "next-section" : "submit"}}.dump() + "\n";
+  }
+  testing::WriteText(dir_ / "headless.jsonl", lines);
+  testing::WriteText(dir_ / "pin", pins_.at("DEMO-0002") + "\n");
+  auto headless = RunLontar({"exam", "run", "--home", Home(), "--participant", "DEMO-0002",
+                             "--pin-file", (dir_ / "pin").string(), "--token", token_, "--script",
+                             (dir_ / "headless.jsonl").string(), "--json"});
+  ASSERT_EQ(headless.exit_code, 0) << headless.err;
+  Json other = Json::parse(headless.out);
+  EXPECT_EQ(other["phase"], "submitted");
+  EXPECT_EQ(other["answers"], shown["answers"]);
+  EXPECT_EQ(other["flagged"], shown["flagged"]);
+  EXPECT_EQ(other["score"], shown["score"]);
+}
+
+// Five wrong PINs lock the participant: the screen says to call the proctor, and the engine
+// refuses even the right PIN afterwards (unlocking is the proctor's).
+TEST_F(KioskExam, FiveWrongPinsShowTheLockedState) {
+  Release();
+  ScriptWriter s;
+  s.Expect("login").Text("DEMO-0010").Key("Return");
+  for (int i = 0; i < 5; ++i) {
+    // Enter moves from the PIN to the token, and logs in from there; the token typed the first
+    // time stays, the PIN is cleared after every attempt.
+    s.Text("999999").Key("Return");
+    if (i == 0) s.Text(token_);
+    s.Key("Return");
+  }
+  s.Expect("login").Shot(kArtifacts / "login-locked-1024x768-100-id.png").Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["layout_problems"], Json::array());
+  testing::WriteText(dir_ / "pin", pins_.at("DEMO-0010") + "\n");
+  testing::WriteText(dir_ / "none.jsonl", "");
+  auto r = RunLontar({"exam", "run", "--home", Home(), "--participant", "DEMO-0010", "--pin-file",
+                      (dir_ / "pin").string(), "--token", token_, "--script",
+                      (dir_ / "none.jsonl").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
+}
+
+struct Look {
+  const char* name;
+  int width, height;
+  std::vector<std::string> args;
+};
+
+void PrintTo(const Look& look, std::ostream* os) { *os << look.name; }
+
+class KioskExamScreens : public KioskExam, public ::testing::WithParamInterface<Look> {};
+
+// Every screen, in both languages, through a short sitting per look: waiting (no release yet),
+// login, a refused login, instructions, an item with an image, next section, review, finished.
+TEST_P(KioskExamScreens, EveryScreenFitsAndIsKept) {
+  const Look& look = GetParam();
+  const std::vector<std::string> participants = {"DEMO-0003", "DEMO-0004"};
+  auto shot = [&](const std::string& screen, const std::string& lang) {
+    return kArtifacts / (screen + "-" + look.name + "-" + lang + ".png");
+  };
+  auto args = [&](const std::string& lang) {
+    std::vector<std::string> extra = look.args;
+    extra.insert(extra.end(), {"--lang", lang});
+    return extra;
+  };
+  // Before release: the waiting screen.
+  for (const std::string lang : {"id", "en"}) {
+    ScriptWriter w;
+    w.Expect("waiting").Shot(shot("waiting", lang)).Step("exit", 0);
+    KioskRun waiting = Kiosk(look.width, look.height, args(lang), w);
+    ASSERT_EQ(waiting.result.exit_code, 0) << waiting.result.err;
+    EXPECT_EQ(waiting.report["layout_problems"], Json::array());
+    EXPECT_TRUE(IsPng(shot("waiting", lang), look.width, look.height));
+  }
+  Release();
+  for (std::size_t l = 0; l < 2; ++l) {
+    const std::string lang = l == 0 ? "id" : "en";
+    ScriptWriter s;
+    s.Expect("login").Shot(shot("login", lang));
+    s.Text(participants[l]).Key("Return").Text("000000").Key("Return").Text(token_).Key("Return");
+    s.Expect("login").Shot(shot("login-refused", lang));
+    s.Text(pins_.at(participants[l])).Key("Return").Key("Return");
+    s.Expect("instructions").Shot(shot("instructions", lang)).Key("Return");
+    s.Expect("item").Key("1").Key("F").Shot(shot("item", lang));
+    s.Click("exam.finish").Expect("next-section").Shot(shot("next-section", lang)).Key("Return");
+    // TIU: two items carry images, in an order shuffled per sitting: keep every one.
+    for (int i = 1; i <= 8; ++i) {
+      s.Expect("item").Key("2").Shot(shot("item-tiu-" + std::to_string(i), lang)).Key("Right");
+    }
+    s.Expect("next-section").Key("Return");
+    s.Expect("item").Click("exam.finish").Expect("review").Shot(shot("review", lang));
+    s.Key("Return").Expect("finished").Shot(shot("finished", lang)).Step("exit", 0);
+    KioskRun run = Kiosk(look.width, look.height, args(lang), s);
+    ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+    EXPECT_EQ(run.report["layout_problems"], Json::array()) << look.name << " " << lang;
+    EXPECT_EQ(run.report["lang"], lang);
+    EXPECT_EQ(run.report["screen"], "finished");
+    for (const char* screen :
+         {"login", "login-refused", "instructions", "item", "next-section", "review", "finished"}) {
+      EXPECT_TRUE(IsPng(shot(screen, lang), look.width, look.height)) << screen << " " << lang;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Looks, KioskExamScreens,
+    ::testing::Values(
+        Look{"1024x768-100", 1024, 768, {}}, Look{"1024x768-200", 1024, 768, {"--font-scale", "2"}},
+        Look{"1024x768-200-contrast", 1024, 768, {"--font-scale", "2", "--high-contrast"}},
+        Look{"1920x1080-100", 1920, 1080, {}},
+        Look{"1920x1080-200", 1920, 1080, {"--font-scale", "2"}},
+        Look{"1920x1080-contrast", 1920, 1080, {"--high-contrast"}}),
+    [](const ::testing::TestParamInfo<Look>& info) {
+      std::string name = info.param.name;
+      for (char& c : name) {
+        if (c == '-') c = '_';
+      }
+      return name;
+    });
+
+// SIGKILL mid-item, then start again: the same item, answers and flags, and the remaining time
+// within the five seconds a checkpoint may lose (engine.hpp invariant 2); no new login.
+TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
+  Release();
+  ScriptWriter s;
+  LogIn(s, "DEMO-0005");
+  s.Expect("instructions").Key("Return");
+  s.Expect("item").Key("1").Key("Right").Key("B").Key("F").Key("Right").Key("3").Key("Right");
+  s.Step("sleep_ms", 7000).Expect("item");
+  s.Write(dir_ / "script.jsonl");
+  std::filesystem::remove(dir_ / "report.json");
+  testing::CommandResult first;
+  std::thread kiosk(
+      [&] { first = RunProgram(kXvfbRun, KioskArgs(1024, 768, {}, dir_ / "script.jsonl")); });
+  Json before;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (!std::filesystem::exists(dir_ / "report.json")) continue;
+    const Json r = Json::parse(testing::ReadText(dir_ / "report.json"), nullptr, false);
+    if (r.is_object() && r.value("script_done", false)) {
+      before = r;
+      break;
+    }
+  }
+  ASSERT_TRUE(before.is_object()) << "the kiosk never finished its script";
+  ASSERT_EQ(::kill(before["pid"].get<int>(), SIGKILL), 0);
+  kiosk.join();
+  EXPECT_EQ(first.exit_code, 128 + SIGKILL) << first.err;
+  EXPECT_EQ(before["screen"], "item");
+  EXPECT_EQ(before["answers"].size(), 3u);
+
+  ScriptWriter again;
+  again.Expect("item").Shot(kArtifacts / "item-after-restart.png").Step("exit", 0);
+  KioskRun after = Kiosk(1024, 768, {}, again);
+  ASSERT_EQ(after.result.exit_code, 0) << after.result.err;
+  EXPECT_EQ(after.report["participant"], "DEMO-0005");
+  EXPECT_EQ(after.report["current_item"], before["current_item"]);
+  EXPECT_EQ(after.report["answers"], before["answers"]);
+  EXPECT_EQ(after.report["flagged"], before["flagged"]);
+  const int lost =
+      after.report["remaining_seconds"].get<int>() - before["remaining_seconds"].get<int>();
+  EXPECT_LE(std::abs(lost), 5) << "remaining before " << before["remaining_seconds"] << ", after "
+                               << after.report["remaining_seconds"];
+}
+
+}  // namespace
+}  // namespace lontar
+
+namespace lontar {
+namespace {
+
+// The item types the demo SKD lacks: multiple response (checkboxes; each key toggles) and a
+// Likert scale, in the mini test exam with one item of each swapped in.
+TEST(KioskItemTypes, MultipleResponseTogglesAndLikertChoosesOnePoint) {
+  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+  TempDir dir;
+  const auto fixtures = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures";
+  std::filesystem::copy(fixtures / "mini-exam", dir / "src",
+                        std::filesystem::copy_options::recursive);
+  testing::WriteText(dir / "src/items/tiu-01.yaml", R"(id: tiu-01
+type: multiple
+stem: {id: "Manakah bilangan genap?", en: "Which numbers are even?"}
+options:
+  - {key: A, text: {id: "4", en: "4"}, correct: true}
+  - {key: B, text: {id: "7", en: "7"}}
+  - {key: C, text: {id: "12", en: "12"}, correct: true}
+points: {correct: 5, wrong: 0}
+partial: proportional
+)");
+  testing::WriteText(dir / "src/items/tkp-02.yaml", R"(id: tkp-02
+type: likert
+competency: integritas
+stem: {id: "Saya menepati janji kepada warga.", en: "I keep my promises to citizens."}
+options:
+  - {key: A, text: {id: "Sangat tidak setuju", en: "Strongly disagree"}, weight: 1}
+  - {key: B, text: {id: "Tidak setuju", en: "Disagree"}, weight: 2}
+  - {key: C, text: {id: "Ragu-ragu", en: "Unsure"}, weight: 3}
+  - {key: D, text: {id: "Setuju", en: "Agree"}, weight: 4}
+  - {key: E, text: {id: "Sangat setuju", en: "Strongly agree"}, weight: 5}
+)");
+  auto must = [](const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; };
+  must(RunLontar({"keys", "new", "authority", "--out", (dir / "keys").string()}));
+  must(RunLontar({"keys", "new", "results", "--out", (dir / "keys").string()}));
+  const std::string home = (dir / "t").string();
+  must(RunLontar({"terminal", "init", "--home", home, "--site", "TEST-01", "--trust",
+                  (dir / "keys/authority.pub").string()}));
+  must(RunLontar(
+      {"terminal", "enrollment", "--home", home, "--out", (dir / "t.enroll").string(), "--force"}));
+  must(RunLontar({"pack",
+                  "build",
+                  (dir / "src").string(),
+                  "--key",
+                  (dir / "keys/authority.key").string(),
+                  "--version",
+                  "1",
+                  "--valid-from",
+                  "2020-01-01T00:00:00Z",
+                  "--valid-until",
+                  "2099-01-01T00:00:00Z",
+                  "--for",
+                  (dir / "t.enroll").string(),
+                  "--release-code-file",
+                  (fixtures / "mini-release-code.txt").string(),
+                  "--proctor-code-file",
+                  (fixtures / "mini-proctor-code.txt").string(),
+                  "--results-pub",
+                  (dir / "keys/results.pub").string(),
+                  "--out",
+                  (dir / "mini.lpk").string()}));
+  must(RunLontar({"terminal", "load", "--home", home, (dir / "mini.lpk").string()}));
+  must(RunLontar({"session", "release", "--home", home, "--code-file",
+                  (fixtures / "mini-release-code.txt").string()}));
+  auto open = RunLontar({"session", "open", "--home", home, "--proctor-code-file",
+                         (fixtures / "mini-proctor-code.txt").string(), "--json"});
+  must(open);
+  const std::string token = Json::parse(open.out)["token"];
+
+  // Items are shuffled, so every item of a section gets the same keys: on the two-option single
+  // item "3" does nothing; on the multiple-response item "1" and "3" tick A and C.
+  ScriptWriter s;
+  s.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return").Text(token);
+  s.Key("Return").Expect("instructions").Key("Return");
+  for (int i = 1; i <= 2; ++i) {
+    s.Expect("item").Key("1").Key("3").Shot(kArtifacts /
+                                            ("types-tiu-" + std::to_string(i) + ".png"));
+    s.Key("Right");
+  }
+  s.Expect("next-section").Key("Return");
+  for (int i = 1; i <= 2; ++i) {
+    s.Expect("item").Key("4").Shot(kArtifacts / ("types-tkp-" + std::to_string(i) + ".png"));
+    s.Key("Right");
+  }
+  s.Expect("review").Step("exit", 0);
+  s.Write(dir / "script.jsonl");
+  auto run = RunProgram(
+      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
+                 "--home", home, "--script", (dir / "script.jsonl").string(), "--report",
+                 (dir / "report.json").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Json report = Json::parse(testing::ReadText(dir / "report.json"));
+  EXPECT_EQ(report["layout_problems"], Json::array());
+  auto show = RunLontar({"exam", "show", "--home", home, "--participant", "TEST-0001", "--json"});
+  must(show);
+  const Json answers = Json::parse(show.out)["answers"];
+  EXPECT_EQ(answers["tiu-01"], Json::array({"A", "C"}));
+  EXPECT_EQ(answers["tiu-02"], Json::array({"A"}));
+  EXPECT_EQ(answers["tkp-01"], Json::array({"D"}));
+  EXPECT_EQ(answers["tkp-02"], Json::array({"D"}));
+}
+
+}  // namespace
+}  // namespace lontar
