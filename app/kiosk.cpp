@@ -26,6 +26,7 @@
 #include "app/screens/item.hpp"
 #include "app/screens/login.hpp"
 #include "app/screens/next_section.hpp"
+#include "app/screens/paused.hpp"
 #include "app/screens/review.hpp"
 #include "app/screens/waiting.hpp"
 #include "app/script.hpp"
@@ -299,7 +300,9 @@ class Kiosk {
   // section that closed (time) takes the candidate back to the items.
   void FollowState() {
     const exam::SittingState s = Sitting();
-    if (s.phase == exam::Phase::kSubmitted && screen_ != Screen::kFinished) {
+    const bool ended = s.phase == exam::Phase::kSubmitted || s.phase == exam::Phase::kVoided ||
+                       s.phase == exam::Phase::kHandedOff;
+    if (ended && screen_ != Screen::kFinished) {
       screen_ = Screen::kFinished;
       std::string position;
       for (const auto& p : engine_->exam().roster) {
@@ -386,19 +389,31 @@ class Kiosk {
         break;
       }
       default: {
-        ExamView view{
-            .exam = engine_->exam(), .state = sitting, .participant_name = {}, .save_error = {}};
+        ExamView view{.exam = engine_->exam(),
+                      .state = sitting,
+                      .participant_name = {},
+                      .save_error = {},
+                      .receipt = {}};
         view.participant_name = ParticipantName(sitting.participant);
         std::tie(view.remaining_ns, view.section_remaining_ns) = Remaining(sitting);
         view.saved = saved_item_ == sitting.current_item ? saved_ : Saved::kNothing;
         view.save_error = save_error_;
         view.images = &images_;
         view.score = score_ ? &*score_ : nullptr;
-        if (screen_ == Screen::kInstructions) action = DrawInstructions(ctx, view);
-        if (screen_ == Screen::kItem) action = DrawItem(ctx, view);
-        if (screen_ == Screen::kReview) action = DrawReview(ctx, view);
-        if (screen_ == Screen::kNextSection) action = DrawNextSection(ctx, view);
-        if (screen_ == Screen::kFinished) action = DrawFinished(ctx, view);
+        view.receipt = engine_->ReceiptCode(sitting.participant);
+        if (sitting.phase == exam::Phase::kInProgress && sitting.paused) {
+          action = DrawPaused(ctx, view);  // the proctor's pause covers every exam screen
+        } else if (screen_ == Screen::kInstructions) {
+          action = DrawInstructions(ctx, view);
+        } else if (screen_ == Screen::kItem) {
+          action = DrawItem(ctx, view);
+        } else if (screen_ == Screen::kReview) {
+          action = DrawReview(ctx, view);
+        } else if (screen_ == Screen::kNextSection) {
+          action = DrawNextSection(ctx, view);
+        } else if (screen_ == Screen::kFinished) {
+          action = DrawFinished(ctx, view);
+        }
         break;
       }
     }
@@ -581,7 +596,9 @@ class Kiosk {
     if (engine_ && !participant_.empty()) {
       const exam::SittingState s = Sitting();
       j["participant"] = s.participant;
-      j["phase"] = s.phase == exam::Phase::kSubmitted ? "submitted" : "in-progress";
+      j["phase"] = exam::PhaseName(s.phase);
+      j["paused"] = s.paused;
+      j["receipt"] = engine_->ReceiptCode(s.participant);
       j["current_item"] = s.current_item;
       j["answers"] = s.answers;
       j["flagged"] = s.flagged;

@@ -35,6 +35,7 @@ struct ExamView {
   std::string save_error;                 // the engine's message when kFailed
   const std::map<std::string, ItemImage>* images = nullptr;
   const scoring::ScoreReport* score = nullptr;  // finished screen, when the exam shows scores
+  std::string receipt;  // finished screen: the result bundle's receipt code, once durable
 };
 
 // Remaining time at or below which the clock turns to a warning.

@@ -26,6 +26,19 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
   DrawExamHeader(ctx, view);
   const auto bar = SettingsBar(tr, /*recheck=*/false);
   BeginBody(ctx, bar);
+  const exam::Phase phase = view.state.phase;
+  if (phase != exam::Phase::kSubmitted) {
+    // Voided by the proctor, or moved to a spare terminal: no receipt and no score here.
+    const bool voided = phase == exam::Phase::kVoided;
+    ImGui::PushFont(ctx.fonts.title);
+    ImGui::TextWrapped("%s", tr(voided ? "finished.voided_title" : "finished.handed_off_title"));
+    ImGui::PopFont();
+    ImGui::TextWrapped("%s", tr.Format("finished.participant", view.state.participant).c_str());
+    ImGui::TextWrapped("%s", tr(voided ? "finished.voided" : "finished.handed_off"));
+    EndBody();
+    if (auto pressed = DrawBottomBar(ctx, bar)) return *pressed;
+    return std::nullopt;
+  }
   ImGui::PushFont(ctx.fonts.title);
   ImGui::TextColored(OkColour(ctx.look), "%s", tr("finished.title"));
   ImGui::PopFont();
@@ -34,16 +47,33 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
       "%s", tr(view.state.reason == exam::SubmitReason::kTimeUp ? "finished.submitted_time_up"
                                                                 : "finished.submitted"));
   ImGui::Spacing();
-  // The receipt: a framed area that will hold the code from the result bundle.
-  ImGui::BeginChild(
-      "receipt", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2 + ImGui::GetFrameHeight() * 2),
-      true);
+  // The receipt code of the result bundle, which the engine made durable before this screen
+  // could show; without it (the disk refused) the candidate is told to call the proctor.
+  // A group, not a child window: its height follows the wrapped text at any size.
+  const float pad = ImGui::GetStyle().FramePadding.x * 2;
+  ImGui::Indent(pad);
+  ImGui::Dummy(ImVec2(0, pad / 2));
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ImGui::GetContentRegionMax().x - pad);
   ImGui::TextDisabled("%s", tr("finished.receipt"));
-  ImGui::TextWrapped("%s", tr("finished.receipt_later"));
-  ImGui::EndChild();
-  ImGui::GetWindowDrawList()->AddRect(
-      ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), ImGui::GetColorU32(MutedColour(ctx.look)),
-      ImGui::GetStyle().ChildRounding, 0, std::max(1.0f, ImGui::GetStyle().FrameBorderSize));
+  if (!view.receipt.empty()) {
+    ImGui::PushFont(ctx.fonts.title);
+    ImGui::TextUnformatted(view.receipt.c_str());
+    ImGui::PopFont();
+    ImGui::TextWrapped("%s", tr("finished.receipt_keep"));
+  } else {
+    ImGui::TextColored(BadColour(ctx.look), "%s", tr("finished.receipt_later"));
+  }
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+  ImGui::Unindent(pad);
+  const ImVec2 min(ImGui::GetItemRectMin().x - pad, ImGui::GetItemRectMin().y - pad / 2);
+  const ImVec2 max(ImGui::GetContentRegionMax().x + ImGui::GetWindowPos().x,
+                   ImGui::GetItemRectMax().y + pad / 2);
+  ImGui::Dummy(ImVec2(0, pad / 2));
+  ImGui::GetWindowDrawList()->AddRect(min, max, ImGui::GetColorU32(MutedColour(ctx.look)),
+                                      ImGui::GetStyle().ChildRounding, 0,
+                                      std::max(1.0f, ImGui::GetStyle().FrameBorderSize));
   ImGui::Spacing();
   if (view.exam.show_score && view.score != nullptr) {
     const scoring::ScoreReport& s = *view.score;

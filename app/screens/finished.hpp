@@ -1,6 +1,7 @@
-// The sitting is submitted: who, that it was submitted (by the candidate or when time ran out),
-// the place where the receipt code will appear once result bundles exist, and the score only
-// when the exam allows showing it (Exam::show_score).
+// The sitting has ended. Submitted: who, that it was submitted (by the candidate or when time
+// ran out), the receipt code of its result bundle, and the score only when the exam allows
+// showing it (Exam::show_score). Voided by the proctor, or handed over to a spare terminal: what
+// happened and what to do, nothing else.
 #pragma once
 
 #include <optional>

@@ -31,40 +31,8 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
   LONTAR_ASSIGN_OR_RETURN(authoring::Exam exam, pack::ReadReleasedExam(terminal, e.pack_id_));
   e.exam_ = std::make_unique<authoring::Exam>(std::move(exam));
 
-  // Replay every sitting of this pack.
   std::map<std::string, std::int64_t> last_wall_ms;
-  for (std::uint64_t from = 1;;) {
-    LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
-                            terminal.journal().Read(from, 1000));
-    if (records.empty()) break;
-    for (const journal::Record& r : records) {
-      const bool sitting = r.type.starts_with("sitting.");
-      const bool bundle = r.type == "bundle.created";
-      if (!sitting && !bundle && !r.type.starts_with("session.") && !r.type.starts_with("login.")) {
-        continue;
-      }
-      const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
-      if (!j.is_object() || j.value("pack_id", "") != e.pack_id_) continue;
-      if (j.contains("participant") && j["participant"].is_string()) {
-        e.first_seq_.try_emplace(j["participant"].get<std::string>(), r.seq);
-      }
-      if (bundle) {
-        e.NoteBundle(j);
-        continue;
-      }
-      if (!sitting) {
-        e.ApplySessionRecord(r.type, j);
-        continue;
-      }
-      const std::string participant = j.value("participant", "");
-      LONTAR_ASSIGN_OR_RETURN(Event event, FromJson(r.type, r.payload));
-      SittingState& state = e.sittings_[participant];
-      if (std::holds_alternative<HandedOff>(event)) e.NoteHandoff(participant, state, r);
-      state = Apply(*e.exam_, state, event);
-      last_wall_ms[participant] = r.wall_ms;
-    }
-    from = records.back().seq + 1;
-  }
+  LONTAR_TRY(e.Replay(last_wall_ms));
   // Invariant 3: the clock restarts now; downtime is charged only by policy.
   const std::int64_t now = clock.MonotonicNs();
   for (const auto& [participant, state] : e.sittings_) {
@@ -79,6 +47,64 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
   }
   LONTAR_TRY(e.SealFinished());  // a crash may have come between the end and the bundle
   return e;
+}
+
+Status Engine::Replay(std::map<std::string, std::int64_t>& last_wall_ms) {
+  sittings_.clear();
+  token_.clear();
+  failures_.clear();
+  locked_.clear();
+  room_paused_ = false;
+  handoffs_.clear();
+  receipts_.clear();
+  first_seq_.clear();
+  for (std::uint64_t from = 1;;) {
+    LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
+                            terminal_->journal().Read(from, 1000));
+    if (records.empty()) break;
+    for (const journal::Record& r : records) {
+      const bool sitting = r.type.starts_with("sitting.");
+      const bool bundle = r.type == "bundle.created";
+      if (!sitting && !bundle && !r.type.starts_with("session.") && !r.type.starts_with("login.")) {
+        continue;
+      }
+      const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
+      if (!j.is_object() || j.value("pack_id", "") != pack_id_) continue;
+      if (j.contains("participant") && j["participant"].is_string()) {
+        first_seq_.try_emplace(j["participant"].get<std::string>(), r.seq);
+      }
+      if (bundle) {
+        NoteBundle(j);
+        continue;
+      }
+      if (!sitting) {
+        ApplySessionRecord(r.type, j);
+        continue;
+      }
+      const std::string participant = j.value("participant", "");
+      LONTAR_ASSIGN_OR_RETURN(Event event, FromJson(r.type, r.payload));
+      SittingState& state = sittings_[participant];
+      if (std::holds_alternative<HandedOff>(event)) NoteHandoff(participant, state, r);
+      state = Apply(*exam_, state, event);
+      last_wall_ms[participant] = r.wall_ms;
+    }
+    from = records.back().seq + 1;
+  }
+  return Ok();
+}
+
+Status Engine::Refresh() {
+  LONTAR_ASSIGN_OR_RETURN(bool changed, terminal_->journal().ChangedElsewhere());
+  if (!changed) return Ok();
+  // Another process (the proctor's console) wrote to the journal: fold it again, keeping the
+  // time already measured for sittings in progress.
+  std::map<std::string, std::int64_t> last_wall_ms;
+  LONTAR_TRY(Replay(last_wall_ms));
+  const std::int64_t now = clock_->MonotonicNs();
+  for (const auto& [participant, state] : sittings_) {
+    if (state.phase == Phase::kInProgress) charged_at_ns_.try_emplace(participant, now);
+  }
+  return SealFinished();
 }
 
 SittingState Engine::State(const std::string& participant) const {
@@ -131,6 +157,7 @@ Result<std::vector<Event>> Engine::Charge(const std::string& participant, Sittin
 }
 
 Result<SittingState> Engine::Execute(const std::string& participant, const Command& command) {
+  LONTAR_TRY(Refresh());
   const std::int64_t now = clock_->MonotonicNs();
   SittingState state = State(participant);
   LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events, Charge(participant, state, now));
@@ -157,6 +184,7 @@ Result<SittingState> Engine::Execute(const std::string& participant, const Comma
 }
 
 Status Engine::Checkpoint() {
+  LONTAR_TRY(Refresh());
   const std::int64_t now = clock_->MonotonicNs();
   for (auto& [participant, state] : sittings_) {
     if (state.phase != Phase::kInProgress) continue;

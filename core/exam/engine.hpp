@@ -11,6 +11,10 @@
 //  (3) Time while the engine was not running (terminal off, process restarting) is not charged,
 //      unless the exam's charge_downtime policy says so; then the wall-clock gap since the last
 //      journal record is charged (the only use of the wall clock, and never negative).
+//  (5) Another process may write to the same journal (the proctor's `lontar session ...` while
+//      the kiosk runs): every entry point first replays what it has not seen (Refresh), and an
+//      append that races with another process fails whole (the chain's next number is taken)
+//      and changes nothing, so the caller sees an error, never a forked state.
 //  (4) Proctor actions need a ProctorAuth, which only AuthorizeProctor makes, from the proctor
 //      code in the pack. Every proctor action is journaled with its reason; so is a wrong code.
 //
@@ -150,9 +154,15 @@ class Engine {
   // on time-up), applied to `state`. Pure apart from reading the stored charge time.
   [[nodiscard]] Result<std::vector<Event>> Charge(const std::string& participant,
                                                   SittingState& state, std::int64_t now) const;
+  // Folds the journal into the sittings and session state, from scratch. Reads disk.
+  [[nodiscard]] Status Replay(std::map<std::string, std::int64_t>& last_wall_ms);
+  // Replays again if another process appended to the journal since this engine last did (the
+  // proctor's console while the kiosk runs). Every entry point calls it first. Reads disk.
+  [[nodiscard]] Status Refresh();
   [[nodiscard]] Status Record(const std::string& type, nlohmann::json payload);
   void ApplySessionRecord(const std::string& type, const nlohmann::json& payload);
-  [[nodiscard]] Status CheckAuth(const ProctorAuth& auth) const;
+  // Checks `auth` was made by this engine, and refreshes (see Refresh).
+  [[nodiscard]] Status CheckAuth(const ProctorAuth& auth);
   // Charges time, decides and journals a proctor command for each participant in one
   // transaction, with an optional session record. Touches disk.
   [[nodiscard]] Status ProctorAll(const std::vector<std::pair<std::string, ProctorCommand>>& work,

@@ -79,6 +79,7 @@ void Engine::ApplySessionRecord(const std::string& type, const Json& j) {
 }
 
 Result<ProctorAuth> Engine::AuthorizeProctor(ByteView proctor_code) {
+  LONTAR_TRY(Refresh());
   if (exam_->proctor_code_hash.empty()) {
     return std::unexpected(Error::NotFound(
         "this pack carries no proctor code, so proctor actions cannot be taken at the terminal; "
@@ -93,11 +94,11 @@ Result<ProctorAuth> Engine::AuthorizeProctor(ByteView proctor_code) {
   return ProctorAuth(this);
 }
 
-Status Engine::CheckAuth(const ProctorAuth& auth) const {
+Status Engine::CheckAuth(const ProctorAuth& auth) {
   if (auth.engine_ != this) {
     return std::unexpected(Error::Permission("the proctor was authorised on another engine"));
   }
-  return Ok();
+  return Refresh();
 }
 
 Result<std::string> Engine::OpenSession(ByteView proctor_code) {
@@ -110,6 +111,7 @@ Result<std::string> Engine::OpenSession(ByteView proctor_code) {
 
 Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
                                    std::string_view token) {
+  LONTAR_TRY(Refresh());
   if (token_.empty()) {
     return std::unexpected(Error::NotFound(
         "the session is not open yet: wait for the proctor to open it and show the token"));
@@ -172,6 +174,7 @@ Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
 
 Status Engine::ProctorAll(const std::vector<std::pair<std::string, ProctorCommand>>& work,
                           const std::string& session_type, const std::string& reason) {
+  // The callers read state to build `work` after AuthorizeProctor refreshed it.
   const std::int64_t now = clock_->MonotonicNs();
   std::vector<journal::Event> records;
   std::map<std::string, SittingState> next;

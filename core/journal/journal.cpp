@@ -47,6 +47,19 @@ Status Journal::ReloadHead() {
   return Ok();
 }
 
+Result<bool> Journal::ChangedElsewhere() {
+  if (head_seq_.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(head_seq_, vault_->db().Prepare("SELECT max(seq) FROM journal"));
+  }
+  head_seq_.Reset();
+  LONTAR_ASSIGN_OR_RETURN(bool row, head_seq_.Step());
+  const auto seq = row ? static_cast<std::uint64_t>(head_seq_.ColumnInt(0)) : 0;
+  head_seq_.Reset();
+  if (seq == head_.seq) return false;  // records are never rewritten: the number says it all
+  LONTAR_TRY(ReloadHead());
+  return true;
+}
+
 Result<Head> Journal::Append(std::span<const Event> events, const std::function<Status()>& also) {
   if (events.empty()) return std::unexpected(Error::InvalidArgument("nothing to append"));
   for (const Event& e : events) LONTAR_TRY(ValidateEvent(e.type, e.payload));

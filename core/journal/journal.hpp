@@ -82,6 +82,10 @@ class Journal {
 
   const Head& head() const { return head_; }
 
+  // Whether another connection (another process) appended since this journal last read or
+  // wrote its head; if so the head is read again. Reads disk.
+  [[nodiscard]] Result<bool> ChangedElsewhere();
+
   // Records with seq >= from_seq, at most `limit` of them, in order. Reads disk.
   [[nodiscard]] Result<std::vector<Record>> Read(std::uint64_t from_seq, std::size_t limit);
   // The newest signed checkpoint, if any.
@@ -93,7 +97,8 @@ class Journal {
   [[nodiscard]] Status ReloadHead();
 
   vault::Vault* vault_;
-  vault::Statement insert_;  // prepared once: appends are the hot path
+  vault::Statement insert_;    // prepared once: appends are the hot path
+  vault::Statement head_seq_;  // prepared once: every engine command asks
   const crypto::SigningKey* signer_;
   const Clock* clock_;
   Head head_;

@@ -221,3 +221,31 @@ TEST_F(EngineProctorTest, AHandoffFromATerminalOutsideTheSessionIsRefused) {
 
 }  // namespace
 }  // namespace lontar::exam
+
+namespace lontar::exam {
+namespace {
+
+// The kiosk's engine and the proctor's console are two processes on one journal: what the
+// console does, the kiosk sees at its next command.
+TEST_F(EngineProctorTest, TheKioskSeesWhatTheConsoleDid) {
+  Engine kiosk = Open(0);
+  ASSERT_TRUE(kiosk.Execute(kP1, Start{kP1, 1}));
+  clock_.Advance(20 * kSecond);
+  auto console_terminal = terminal::Terminal::Open(dir_.path() / "t0", clock_);
+  ASSERT_TRUE(console_terminal) << console_terminal.error().message();
+  {
+    Engine console = Engine::Open(*console_terminal, clock_).value();
+    ASSERT_TRUE(console.Proctor(Auth(console), kP1, Pause{"console pause", false}));
+  }
+  EXPECT_NE(Why(kiosk.Execute(kP1, Answer{"tiu-01", {"A"}})).find("paused"), std::string::npos);
+  EXPECT_TRUE(kiosk.State(kP1).paused);
+  {
+    Engine console = Engine::Open(*console_terminal, clock_).value();
+    ASSERT_TRUE(console.Proctor(Auth(console), kP1, Resume{"back"}));
+  }
+  ASSERT_TRUE(kiosk.Execute(kP1, Answer{"tiu-01", {"A"}}));
+  EXPECT_EQ(Open(0).State(kP1), kiosk.State(kP1));
+}
+
+}  // namespace
+}  // namespace lontar::exam
