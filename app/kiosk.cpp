@@ -517,9 +517,21 @@ class Kiosk {
         }
         break;
       case ErrorKind::kInvalidArgument:
-        refusal_key_ = engine_->State(number).phase == exam::Phase::kSubmitted
-                           ? "login.refused.finished"
-                           : "login.refused.unknown";
+        switch (engine_->State(number).phase) {
+          case exam::Phase::kSubmitted:
+            refusal_key_ = "login.refused.finished";
+            break;
+          case exam::Phase::kVoided:
+            refusal_key_ = "login.refused.voided";
+            break;
+          case exam::Phase::kHandedOff:
+            refusal_key_ = "login.refused.handed_off";
+            break;
+          case exam::Phase::kNotStarted:
+          case exam::Phase::kInProgress:
+            refusal_key_ = "login.refused.unknown";
+            break;
+        }
         break;
       default:
         refusal_key_ = "login.refused.other";

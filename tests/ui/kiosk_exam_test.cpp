@@ -406,6 +406,59 @@ TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
                                << after.report["remaining_seconds"];
 }
 
+// The proctor pauses and then voids the sitting from the console; the kiosk, started again,
+// shows the paused screen and then the voided ending, never the items.
+TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
+  Release();
+  ScriptWriter s;
+  LogIn(s, "DEMO-0006");
+  s.Expect("instructions").Key("Return").Expect("item").Key("1").Step("exit", 0);
+  KioskRun started = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(started.result.exit_code, 0) << started.result.err;
+  const std::vector<std::string> proctor = {"--home", Home(), "--proctor-code-file",
+                                            (kDemo / "proctor-code.txt").string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 2, proctor.begin(), proctor.end());
+    return args;
+  };
+  Must(RunLontar(with({"session", "pause", "--participant", "DEMO-0006", "--reason", "unwell"})));
+  ScriptWriter look;
+  look.Expect("item").Shot(kArtifacts / "paused-1024x768-id.png").Step("exit", 0);
+  KioskRun paused = Kiosk(1024, 768, {}, look);
+  ASSERT_EQ(paused.result.exit_code, 0) << paused.result.err;
+  EXPECT_EQ(paused.report["paused"], true);
+  EXPECT_TRUE(paused.report["layout_problems"].empty()) << paused.report["layout_problems"];
+  Must(RunLontar(with({"session", "resume", "--participant", "DEMO-0006"})));
+  // The kiosk runs on while the proctor voids the sitting at the console: within its 5-second
+  // checkpoint it shows the ending.
+  ScriptWriter end;
+  end.Expect("item").Step("sleep_ms", 9000).Expect("finished");
+  end.Shot(kArtifacts / "voided-1024x768-id.png").Step("exit", 0);
+  end.Write(dir_ / "script.jsonl");
+  std::filesystem::remove(dir_ / "report.json");
+  testing::CommandResult running;
+  std::thread kiosk(
+      [&] { running = RunProgram(kXvfbRun, KioskArgs(1024, 768, {}, dir_ / "script.jsonl")); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline &&
+         !std::filesystem::exists(dir_ / "report.json")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  Must(RunLontar(with({"session", "void", "--participant", "DEMO-0006", "--reason", "notes"})));
+  kiosk.join();
+  ASSERT_EQ(running.exit_code, 0) << running.err;
+  const Json voided = Json::parse(testing::ReadText(dir_ / "report.json"));
+  EXPECT_EQ(voided["phase"], "voided");
+  EXPECT_EQ(voided["screen"], "finished");
+  // Logging in again is refused with the reason.
+  ScriptWriter again;
+  LogIn(again, "DEMO-0006");
+  again.Expect("login").Step("exit", 0);
+  KioskRun refused = Kiosk(1024, 768, {}, again);
+  ASSERT_EQ(refused.result.exit_code, 0) << refused.result.err;
+  EXPECT_EQ(Show("DEMO-0006")["phase"], "voided");
+}
+
 }  // namespace
 }  // namespace lontar
 
