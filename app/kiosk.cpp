@@ -27,14 +27,17 @@
 #include "app/screens/login.hpp"
 #include "app/screens/next_section.hpp"
 #include "app/screens/paused.hpp"
+#include "app/screens/proctor.hpp"
 #include "app/screens/review.hpp"
 #include "app/screens/waiting.hpp"
 #include "app/script.hpp"
 #include "core/crypto/code_file.hpp"
+#include "core/crypto/secret.hpp"
 #include "core/exam/engine.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/scoring/score.hpp"
 #include "core/status/status.hpp"
+#include "core/util/fs.hpp"
 
 namespace lontar::app {
 namespace {
@@ -165,7 +168,7 @@ class Kiosk {
       if (options_.report && settled) {
         for (std::string& p : CheckLayout()) {
           if (layout_problems_.size() < 50) {
-            layout_problems_.insert(std::string(ScreenName(screen_)) + ": " + std::move(p));
+            layout_problems_.insert(std::string(ShownName()) + ": " + std::move(p));
           }
         }
       }
@@ -175,7 +178,7 @@ class Kiosk {
         pending = 2;  // show the effect now, not at the next tick
       }
       if (script_) {
-        if (auto code = script_->AfterFrame(window_.sdl(), targets_, ScreenName(screen_))) {
+        if (auto code = script_->AfterFrame(window_.sdl(), targets_, ShownName())) {
           Report();
           return *code;
         }
@@ -191,6 +194,16 @@ class Kiosk {
   // Window events, and the keys pressed for the screens' shortcuts (not while a text field has
   // the keyboard: typing "F" into a token must not flag an item). True: quit.
   bool Handle(const SDL_Event& event) {
+    // Ctrl+Alt+P opens (or closes) the proctor panel, whatever has the keyboard.
+    if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_p &&
+        (event.key.keysym.mod & KMOD_CTRL) != 0 && (event.key.keysym.mod & KMOD_ALT) != 0) {
+      if (proctor_open_) {
+        CloseProctor();
+      } else if (engine_) {
+        proctor_open_ = true;
+      }
+      return false;
+    }
     if (event.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) {
       keys_.push_back(event.key.keysym.sym);
     }
@@ -286,6 +299,107 @@ class Kiosk {
     }
   }
 
+  // The screen's name for scripts and reports: "proctor" while the panel covers it.
+  const char* ShownName() const { return proctor_open_ ? "proctor" : ScreenName(screen_); }
+
+  std::filesystem::path HandoffDir() const {
+    return options_.handoff_dir ? *options_.handoff_dir : options_.home / "handoff";
+  }
+
+  void CloseProctor() {
+    proctor_open_ = false;
+    proctor_form_.Clear();
+    proctor_auth_.reset();
+    proctor_code_.reset();
+  }
+
+  // Carries out what the proctor asked for through the engine (which journals it with the
+  // reason) and says how it went in the panel.
+  void ActProctor(ProctorAction a) {
+    ProctorForm& f = proctor_form_;
+    auto say = [&](const std::string& text, bool bad) {
+      f.message = text;
+      f.message_bad = bad;
+    };
+    auto report = [&](const Status& st) {
+      if (st) {
+        say(tr()("proctor.done"), false);
+      } else {
+        say(st.error().message(), true);
+      }
+      Synced();
+    };
+    const std::string reason(f.reason.data());
+    if (a == ProctorAction::kClose) return CloseProctor();
+    if (a == ProctorAction::kAuthorise) {
+      auto code = crypto::SecretBytes::CopyOf(AsBytes(std::string_view(f.code.data())));
+      sodium_memzero(f.code.data(), f.code.size());
+      if (!code) return say(code.error().message(), true);
+      auto auth = engine_->AuthorizeProctor(code->view());
+      if (!auth) {
+        f.focus = true;
+        return say(auth.error().kind() == ErrorKind::kWrongKey ? tr()("proctor.wrong_code")
+                                                               : auth.error().message(),
+                   true);
+      }
+      proctor_auth_.emplace(*auth);
+      proctor_code_.emplace(std::move(*code));
+      return say("", false);
+    }
+    if (!proctor_auth_) return;
+    const exam::ProctorAuth& auth = *proctor_auth_;
+    auto sitting = [&](const exam::ProctorCommand& c) -> Status {
+      LONTAR_TRY(engine_->Proctor(auth, participant_, c));
+      return Ok();
+    };
+    constexpr std::int64_t kMinute = 60'000'000'000;
+    switch (a) {
+      case ProctorAction::kShowToken: {
+        auto token = engine_->OpenSession(proctor_code_->view());
+        if (!token) return say(token.error().message(), true);
+        token_shown_ = *token;
+        return say("", false);
+      }
+      case ProctorAction::kPauseCandidate:
+        return report(sitting(exam::Pause{reason, false}));
+      case ProctorAction::kResumeCandidate:
+        return report(sitting(exam::Resume{reason}));
+      case ProctorAction::kAddFiveMinutes:
+        return report(sitting(exam::AddTime{5 * kMinute, reason}));
+      case ProctorAction::kAddTenMinutes:
+        return report(sitting(exam::AddTime{10 * kMinute, reason}));
+      case ProctorAction::kVoid:
+        return report(sitting(exam::Void{reason}));
+      case ProctorAction::kPauseRoom:
+        return report(engine_->PauseRoom(auth, reason));
+      case ProctorAction::kResumeRoom:
+        return report(engine_->ResumeRoom(auth, reason));
+      case ProctorAction::kUnlock: {
+        const std::string who(f.participant.data());
+        report(engine_->Unlock(auth, who, reason));
+        if (f.message_bad) return;
+        locked_ = false;
+        refusal_key_.clear();
+        return;
+      }
+      case ProctorAction::kHandOff: {
+        auto record = engine_->HandOff(auth, participant_, reason);
+        if (!record) return say(record.error().message(), true);
+        const std::filesystem::path file =
+            HandoffDir() / (participant_ + "." +
+                            engine_->State(participant_).handoff_id.substr(0, 8) + ".handoff");
+        Status written = EnsureDir(HandoffDir(), 0700);
+        if (written) written = WriteFileAtomic(file, AsBytes(*record), 0600, Overwrite::kReplace);
+        Synced();
+        if (!written) return say(written.error().message(), true);
+        return say(tr().Format("proctor.handed_off", file.string()), false);
+      }
+      case ProctorAction::kAuthorise:
+      case ProctorAction::kClose:
+        break;
+    }
+  }
+
   exam::SittingState Sitting() const {
     return engine_ && !participant_.empty() ? engine_->State(participant_) : exam::SittingState{};
   }
@@ -368,6 +482,18 @@ class Kiosk {
                             .first_frame = shown != last_shown_};
     last_shown_ = shown;
     std::optional<Action> action;
+    if (proctor_open_ && engine_) {
+      const ProctorView view{.authorised = proctor_auth_.has_value(),
+                             .token = token_shown_,
+                             .participant = sitting.participant,
+                             .in_progress = sitting.phase == exam::Phase::kInProgress,
+                             .paused = sitting.paused,
+                             .room_paused = engine_->room_paused(),
+                             .handoff_dir = HandoffDir().string()};
+      if (auto pa = DrawProctor(ctx, view, proctor_form_)) ActProctor(*pa);
+      ImGui::End();
+      return std::nullopt;
+    }
     auto lift = [](std::optional<Intent> i) -> std::optional<Action> {
       if (i) return Action{*i};
       return std::nullopt;
@@ -600,7 +726,7 @@ class Kiosk {
   void Report() {
     if (!options_.report) return;
     nlohmann::json j;
-    j["screen"] = ScreenName(screen_);
+    j["screen"] = ShownName();
     j["pid"] = static_cast<int>(getpid());
     j["lang"] = english_ ? "en" : "id";
     j["script_done"] = !script_ || script_->done();
@@ -653,6 +779,10 @@ class Kiosk {
   // The login form: typed text and the last refusal (as a catalog key, so it follows the
   // language).
   LoginForm form_;
+  bool proctor_open_ = false;
+  ProctorForm proctor_form_;
+  std::optional<exam::ProctorAuth> proctor_auth_;
+  std::optional<crypto::SecretBytes> proctor_code_;
   std::string refusal_key_, refusal_arg_;
   bool locked_ = false;
 

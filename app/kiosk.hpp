@@ -23,6 +23,9 @@ struct KioskOptions {
   // Open the session at startup with the proctor code in this file, and show the session token
   // on the login screen (the demo, tests; in a room the proctor panel will do this).
   std::optional<std::filesystem::path> open_session_with;
+  // Where the proctor panel writes hand-off records (a USB stick's mount point); default
+  // HOME/handoff.
+  std::optional<std::filesystem::path> handoff_dir;
   // Test mode: feed this script's input (app/script.hpp), and write what is on screen after
   // every frame to this JSON file (screen, sitting, clock, layout problems).
   std::optional<std::filesystem::path> script;

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   std::string windowed;
   std::string screenshot;
   std::string assets;
-  std::string open_session_with, script, report;
+  std::string open_session_with, script, report, handoff_dir;
   CLI::App cli{"lontar-kiosk: the Lontar exam terminal's full-screen kiosk"};
   cli.add_option("--home", options.home, "terminal home directory")->capture_default_str();
   cli.add_option("--lang", options.lang, "id (Bahasa Indonesia) or en")
@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   cli.add_option("--open-session-with", open_session_with,
                  "open the session at startup with the proctor code in this file and show the "
                  "session token on the login screen (demo, tests)");
+  cli.add_option("--handoff-dir", handoff_dir,
+                 "where the proctor panel writes hand-off records (default HOME/handoff)");
   cli.add_option("--script", script, "test mode: feed the input in this script (app/script.hpp)");
   cli.add_option("--report", report, "test mode: write what is on screen to this JSON file");
   try {
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   if (!screenshot.empty()) options.screenshot = screenshot;
   if (!open_session_with.empty()) options.open_session_with = open_session_with;
   if (!script.empty()) options.script = script;
+  if (!handoff_dir.empty()) options.handoff_dir = handoff_dir;
   if (!report.empty()) options.report = report;
   options.assets =
       assets.empty() ? lontar::app::FindAssets(argv[0]) : std::filesystem::path(assets);

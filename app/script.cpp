@@ -7,9 +7,10 @@
 namespace lontar::app {
 namespace {
 
-void PushKey(Uint32 type, SDL_Keycode key) {
+void PushKey(Uint32 type, SDL_Keycode key, Uint16 mod = KMOD_NONE) {
   SDL_Event e{};
   e.type = type;
+  e.key.keysym.mod = mod;
   e.key.state = type == SDL_KEYDOWN ? SDL_PRESSED : SDL_RELEASED;
   e.key.keysym.sym = key;
   e.key.keysym.scancode = SDL_GetScancodeFromKey(key);
@@ -65,9 +66,20 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
   };
   bool finished = true;
   if (j.contains("key")) {
-    const SDL_Keycode key = SDL_GetKeyFromName(j["key"].get<std::string>().c_str());
+    // "Ctrl+Alt+P": modifiers, then the key's SDL name.
+    std::string name = j["key"].get<std::string>();
+    Uint16 mod = KMOD_NONE;
+    for (const auto& [prefix, bit] : {std::pair<std::string, Uint16>{"Ctrl+", KMOD_LCTRL},
+                                      {"Alt+", KMOD_LALT},
+                                      {"Shift+", KMOD_LSHIFT}}) {
+      if (name.size() > prefix.size() && name.rfind(prefix, 0) == 0) {
+        mod |= bit;
+        name = name.substr(prefix.size());
+      }
+    }
+    const SDL_Keycode key = SDL_GetKeyFromName(name.c_str());
     if (key == SDLK_UNKNOWN) return fail("unknown key " + j["key"].dump());
-    PushKey(phase_ == 0 ? SDL_KEYDOWN : SDL_KEYUP, key);
+    PushKey(phase_ == 0 ? SDL_KEYDOWN : SDL_KEYUP, key, mod);
     finished = phase_++ == 1;
   } else if (j.contains("text")) {
     const std::string text = j["text"];

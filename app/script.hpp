@@ -2,7 +2,8 @@
 // so that tests drive the real screens the way a candidate does (keys, typed text, clicks).
 //
 // A script is JSON lines; blank lines and lines starting with # are skipped:
-//   {"key": "Return"}          a key press and release (SDL key names: "1", "A", "Left", "F")
+//   {"key": "Return"}          a key press and release (SDL key names: "1", "A", "Left", "F";
+//                              with modifiers "Ctrl+", "Alt+", "Shift+" before the name)
 //   {"text": "DEMO-0001"}      typed text (SDL_TEXTINPUT), as an input method delivers it
 //   {"click": "option.2"}      move the pointer to a named control's centre, press, release
 //   {"expect": "item"}         stop with exit code 3 unless this screen is showing

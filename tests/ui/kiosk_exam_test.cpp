@@ -406,6 +406,32 @@ TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
                                << after.report["remaining_seconds"];
 }
 
+// The proctor panel: Ctrl+Alt+P, a wrong code refused, the right code, a reason, five more
+// minutes and a pause, all journaled by the engine.
+TEST_F(KioskExam, TheProctorPanelAddsTimeAndPauses) {
+  Release();
+  const std::string code = testing::ReadText(kDemo / "proctor-code.txt");
+  ScriptWriter s;
+  LogIn(s, "DEMO-0007");
+  s.Expect("instructions").Key("Return").Expect("item").Key("1");
+  s.Key("Ctrl+Alt+P").Expect("proctor").Text("WRONG-CODE").Key("Return");
+  s.Text(code.substr(0, code.find_first_of("\r\n"))).Key("Return");
+  s.Click("proctor.reason").Text("power cut in the room").Click("proctor.add5");
+  s.Shot(kArtifacts / "proctor-1024x768-id.png").Click("proctor.pause");
+  s.Key("Ctrl+Alt+P").Expect("item").Shot(kArtifacts / "proctor-paused-1024x768-id.png");
+  s.Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["paused"], true);
+  EXPECT_TRUE(run.report["layout_problems"].empty()) << run.report["layout_problems"];
+  const Json shown = Show("DEMO-0007");
+  EXPECT_EQ(shown["added_seconds"], 300);
+  EXPECT_EQ(shown["paused"], true);
+  auto journal = RunLontar({"journal", "show", "--home", Home()});
+  EXPECT_NE(journal.out.find("session.proctor_denied"), std::string::npos);
+  EXPECT_NE(journal.out.find("power cut in the room"), std::string::npos);
+}
+
 // The proctor pauses and then voids the sitting from the console; the kiosk, started again,
 // shows the paused screen and then the voided ending, never the items.
 TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {

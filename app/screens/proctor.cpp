@@ -1,0 +1,121 @@
+#include "app/screens/proctor.hpp"
+
+#include <imgui.h>
+#include <sodium.h>
+
+#include <algorithm>
+
+namespace lontar::app {
+
+void ProctorForm::Clear() {
+  sodium_memzero(code.data(), code.size());
+  sodium_memzero(reason.data(), reason.size());
+  sodium_memzero(participant.data(), participant.size());
+  message.clear();
+  message_bad = false;
+  focus = true;
+}
+
+namespace {
+
+// A button that is also a scripted-click target.
+bool Button(const ScreenContext& ctx, const char* label, const char* target) {
+  const bool pressed = ImGui::Button(label);
+  Mark(ctx, target);
+  return pressed;
+}
+
+}  // namespace
+
+std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const ProctorView& view,
+                                         ProctorForm& form) {
+  const Catalog& tr = ctx.tr;
+  ImGui::PushFont(ctx.fonts.title);
+  ImGui::TextUnformatted(tr("proctor.title"));
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s", tr("proctor.subtitle"));
+  ImGui::Separator();
+  std::vector<BarButton> bar = {{tr("proctor.close"), Intent::kBackToItems, "proctor.close"}};
+  BeginBody(ctx, bar);
+  std::optional<ProctorAction> action;
+  const float width = std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 30);
+  ImGui::PushItemWidth(width);
+  if (!form.message.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text,
+                          form.message_bad ? BadColour(ctx.look) : OkColour(ctx.look));
+    ImGui::TextWrapped("%s", form.message.c_str());
+    ImGui::PopStyleColor();
+    ImGui::Spacing();
+  }
+  if (!view.authorised) {
+    ImGui::TextWrapped("%s", tr("proctor.code_prompt"));
+    if (form.focus) {
+      ImGui::SetKeyboardFocusHere();
+      form.focus = false;
+    }
+    if (ImGui::InputText("##code", form.code.data(), form.code.size(),
+                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
+      action = ProctorAction::kAuthorise;
+    }
+    Mark(ctx, "proctor.code");
+    if (Button(ctx, tr("proctor.unlock_panel"), "proctor.authorise")) {
+      action = ProctorAction::kAuthorise;
+    }
+  } else {
+    ImGui::TextUnformatted(tr("proctor.token"));
+    ImGui::SameLine();
+    if (!view.token.empty()) {
+      ImGui::PushFont(ctx.fonts.title);
+      ImGui::TextUnformatted(view.token.c_str());
+      ImGui::PopFont();
+    } else if (Button(ctx, tr("proctor.open_session"), "proctor.token")) {
+      action = ProctorAction::kShowToken;
+    }
+    ImGui::Spacing();
+    ImGui::TextWrapped("%s", tr("proctor.reason_prompt"));
+    ImGui::InputText("##reason", form.reason.data(), form.reason.size());
+    Mark(ctx, "proctor.reason");
+    ImGui::Spacing();
+    if (view.in_progress) {
+      ImGui::TextWrapped("%s", tr.Format("proctor.candidate", view.participant).c_str());
+      if (view.paused) {
+        if (Button(ctx, tr("proctor.resume"), "proctor.resume")) {
+          action = ProctorAction::kResumeCandidate;
+        }
+      } else if (Button(ctx, tr("proctor.pause"), "proctor.pause")) {
+        action = ProctorAction::kPauseCandidate;
+      }
+      ImGui::SameLine();
+      if (Button(ctx, tr("proctor.add5"), "proctor.add5")) action = ProctorAction::kAddFiveMinutes;
+      ImGui::SameLine();
+      if (Button(ctx, tr("proctor.add10"), "proctor.add10")) action = ProctorAction::kAddTenMinutes;
+      if (Button(ctx, tr("proctor.handoff"), "proctor.handoff")) action = ProctorAction::kHandOff;
+      ImGui::SameLine();
+      ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+      if (Button(ctx, tr("proctor.void"), "proctor.void")) action = ProctorAction::kVoid;
+      ImGui::PopStyleColor();
+      ImGui::TextDisabled("%s", tr.Format("proctor.handoff_to", view.handoff_dir).c_str());
+      ImGui::Spacing();
+    }
+    ImGui::TextWrapped("%s", tr("proctor.room"));
+    if (view.room_paused) {
+      if (Button(ctx, tr("proctor.resume_room"), "proctor.resume_room")) {
+        action = ProctorAction::kResumeRoom;
+      }
+    } else if (Button(ctx, tr("proctor.pause_room"), "proctor.pause_room")) {
+      action = ProctorAction::kPauseRoom;
+    }
+    ImGui::Spacing();
+    ImGui::TextWrapped("%s", tr("proctor.unlock_prompt"));
+    ImGui::InputText("##participant", form.participant.data(), form.participant.size(),
+                     ImGuiInputTextFlags_CharsUppercase);
+    Mark(ctx, "proctor.participant");
+    if (Button(ctx, tr("proctor.unlock"), "proctor.unlock")) action = ProctorAction::kUnlock;
+  }
+  ImGui::PopItemWidth();
+  EndBody();
+  if (DrawBottomBar(ctx, bar)) action = ProctorAction::kClose;
+  return action;
+}
+
+}  // namespace lontar::app

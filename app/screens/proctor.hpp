@@ -1,0 +1,55 @@
+// The proctor panel, opened with Ctrl+Alt+P on any screen once a pack is released: first the
+// proctor code, then the session token and the proctor's actions (pause and resume the candidate
+// or the room, add time, void, unlock a participant, hand the sitting over to a spare terminal).
+// The panel only asks; the kiosk has the engine do it, which journals every action with its
+// reason. What is typed lives in ProctorForm, owned by the kiosk, and is wiped when it closes.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "app/screens/screen.hpp"
+
+namespace lontar::app {
+
+struct ProctorForm {
+  std::array<char, 64> code{};
+  std::array<char, 200> reason{};
+  std::array<char, 48> participant{};  // whom to unlock
+  std::string message;                 // the last action's result, or its refusal
+  bool message_bad = false;
+  bool focus = true;
+  // Wipes everything typed (the code above all).
+  void Clear();
+};
+
+enum class ProctorAction {
+  kAuthorise,  // with the code in the form
+  kClose,
+  kShowToken,
+  kPauseCandidate,
+  kResumeCandidate,
+  kAddFiveMinutes,
+  kAddTenMinutes,
+  kVoid,
+  kPauseRoom,
+  kResumeRoom,
+  kUnlock,
+  kHandOff,
+};
+
+struct ProctorView {
+  bool authorised = false;
+  std::string token;        // once shown
+  std::string participant;  // the sitting on this terminal, if any
+  bool in_progress = false;
+  bool paused = false;
+  bool room_paused = false;
+  std::string handoff_dir;  // where hand-off records are written
+};
+
+std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const ProctorView& view,
+                                         ProctorForm& form);
+
+}  // namespace lontar::app
