@@ -129,7 +129,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                             " bytes, this server takes at most " +
                                             std::to_string(options_.max_bundle_bytes)));
   }
-  // (1) and (5): the expensive check, outside the lock.
+  // (1) and (5): the expensive check, outside any lock.
   LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, enrolled_keys_));
   LONTAR_ASSIGN_OR_RETURN(bundle::BundleEnvelope envelope, bundle::ParseEnvelope(bytes));
   const terminal::Enrollment& en = enrolled_.at(envelope.signer);
@@ -143,14 +143,72 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   HexEncode(*expected_id) +
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
+  {  // (3), the common case of a re-sent bundle, without touching the disk.
+    std::lock_guard lock(mu_);
+    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, FindById(id_hex));
+    if (existing) {
+      LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
+      return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
+    }
+  }
 
+  // (2): the file first, durably, in parallel with other uploads. Two uploads of the same
+  // bundle at once both rename the same bytes into place; the row decides which receipt counts.
+  const std::filesystem::path file = dir_ / kBundlesDir / (id_hex + ".lrb");
+  {
+    LONTAR_ASSIGN_OR_RETURN(TempFile tmp, TempFile::Beside(file));
+    LONTAR_TRY(tmp.WriteAll(bytes));
+    LONTAR_TRY(tmp.Publish(0640, Overwrite::kReplace));
+  }
+
+  // Then the row, by group commit: whoever finds no commit under way takes every row queued so
+  // far into one transaction (one fsync of the WAL for all of them); the others wait for it.
+  PendingRow row{&h, id_hex, bytes.size()};
+  std::unique_lock queue_lock(queue_mu_);
+  queue_.push_back(&row);
+  while (!row.done) {
+    if (committing_) {
+      queue_cv_.wait(queue_lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<PendingRow*> batch;
+    batch.swap(queue_);
+    queue_lock.unlock();
+    CommitBatch(batch);
+    queue_lock.lock();
+    committing_ = false;
+    for (PendingRow* p : batch) p->done = true;
+    queue_cv_.notify_all();
+  }
+  return std::move(row.result);
+}
+
+void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   std::lock_guard lock(mu_);
+  auto fail_all = [&](const Error& e) {
+    for (PendingRow* p : batch) p->result = std::unexpected(e);
+  };
+  auto tx = Transaction::Begin(db_);
+  if (!tx) return fail_all(tx.error());
+  std::vector<Result<Accepted>> results;
+  for (PendingRow* p : batch) {
+    auto r = InsertRow(*p->header, p->id_hex, p->bytes);
+    if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
+    results.push_back(std::move(r));
+  }
+  if (auto st = tx->Commit(); !st) return fail_all(st.error());
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+}
+
+Result<Accepted> Store::InsertRow(const bundle::BundleHeader& h, const std::string& id_hex,
+                                  std::size_t bytes) {
+  // Another upload of the same bundle may have committed (or be earlier in this batch).
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, FindById(id_hex));
-  if (existing) {  // (3)
+  if (existing) {
     LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
     return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
   }
-
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = clock_.WallMs();
   std::vector<std::pair<std::string, std::string>> flags;  // kind, detail
@@ -160,8 +218,8 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
         db_.Prepare("SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?"));
     s.Bind(1, h.terminal_id);
     for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
+      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      if (!more) break;
       const std::string other_id = s.ColumnText(0);
       const auto other_seq = static_cast<std::uint64_t>(s.ColumnInt(1));
       const auto other_journal = static_cast<std::uint64_t>(s.ColumnInt(2));
@@ -180,14 +238,6 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
       }
     }
   }
-
-  // (2): the file first, durably; then the row.
-  const std::filesystem::path file = dir_ / kBundlesDir / (id_hex + ".lrb");
-  {
-    LONTAR_ASSIGN_OR_RETURN(TempFile tmp, TempFile::Beside(file));
-    LONTAR_TRY(tmp.WriteAll(bytes));
-    LONTAR_TRY(tmp.Publish(0640, Overwrite::kReplace));
-  }
   Receipt receipt;
   receipt.bundle_id = h.bundle_id;
   receipt.terminal_id = h.terminal_id;
@@ -195,8 +245,6 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   receipt.stored_ms = now;
   receipt.server_key_id = server_key_.id();
   std::string receipt_text = WriteReceipt(receipt, server_key_);
-
-  LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
   {
     LONTAR_ASSIGN_OR_RETURN(
         Statement ins,
@@ -214,7 +262,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
         .Bind(9, bundle::KindName(h.kind))
         .Bind(10, h.created_ms)
         .Bind(11, now)
-        .Bind(12, static_cast<std::int64_t>(bytes.size()))
+        .Bind(12, static_cast<std::int64_t>(bytes))
         .Bind(13, receipt_text);
     LONTAR_TRY(ins.Run());
   }
@@ -231,7 +279,6 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
         .Bind(6, now);
     LONTAR_TRY(ins.Run());
   }
-  LONTAR_TRY(tx.Commit());
   Accepted out{receipt, std::move(receipt_text), false, {}};
   for (const auto& [kind, detail] : flags) out.flags.push_back(kind + ": " + detail);
   return out;

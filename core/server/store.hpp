@@ -25,10 +25,14 @@
 //      bundle not yet delivered, or lost); a number seen again with a different bundle id, or a
 //      journal head that does not advance with the number, is a rollback of the terminal's vault
 //      and is recorded as a flag. Both bundles are kept: each is a validly signed result.
-//  (5) Accept is safe to call from many threads; signature checks run in parallel, the writes
-//      one at a time.
+//  (5) Accept is safe to call from many threads. Signature checks and bundle files (each with
+//      its own fsyncs) run in parallel; index rows are committed by group commit: one thread
+//      commits every row queued so far in one transaction (one WAL fsync), and each waiting
+//      Accept returns only after the commit that holds its row. A failed commit fails every
+//      Accept in it, with nothing acknowledged.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -38,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bundle/bundle_format.hpp"
 #include "core/crypto/sign.hpp"
 #include "core/server/receipt.hpp"
 #include "core/terminal/enrollment.hpp"
@@ -125,7 +130,19 @@ class Store {
 
  private:
   Store(crypto::SigningKey key, const Clock& clock) : server_key_(std::move(key)), clock_(clock) {}
+  struct PendingRow {
+    const bundle::BundleHeader* header;
+    std::string id_hex;
+    std::size_t bytes;
+    bool done = false;  // guarded by queue_mu_
+    Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
+  };
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex);
+  // One transaction for `batch`; sets each row's result. Takes mu_.
+  void CommitBatch(const std::vector<PendingRow*>& batch);
+  // Within CommitBatch's transaction: the duplicate check, rollback flags, receipt, rows.
+  Result<Accepted> InsertRow(const bundle::BundleHeader& h, const std::string& id_hex,
+                             std::size_t bytes);
 
   std::filesystem::path dir_;
   crypto::SigningKey server_key_;
@@ -133,8 +150,12 @@ class Store {
   StoreOptions options_;
   std::map<crypto::KeyId, terminal::Enrollment> enrolled_;
   std::vector<crypto::VerifyKey> enrolled_keys_;
-  std::mutex mu_;  // guards db_ and the bundle directory
+  std::mutex mu_;  // guards db_
   vault::Database db_;
+  std::mutex queue_mu_;  // guards queue_ and committing_ (taken before mu_, never inside it)
+  std::condition_variable queue_cv_;
+  std::vector<PendingRow*> queue_;
+  bool committing_ = false;
 };
 
 }  // namespace lontar::server

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/bundle/export.hpp"
 #include "core/bundle/outbox.hpp"
@@ -328,6 +329,41 @@ TEST_F(ServerTest, StoreShowsGapsAndFlagsRollbacks) {
       EXPECT_EQ(t.bundles, 3u);
       EXPECT_FALSE(t.flags.empty());
     }
+  }
+}
+
+TEST_F(ServerTest, ConcurrentAcceptsShareCommitsAndAgreeOnReceipts) {
+  auto a = AddBundles(homes_[0], 12);
+  auto b = AddBundles(homes_[1], 12);
+  a.insert(a.end(), b.begin(), b.end());
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  // Every bundle sent by three threads at once: each is stored once, and all three get the same
+  // receipt, whichever commit held the row.
+  std::vector<std::vector<std::string>> receipts(3, std::vector<std::string>(a.size()));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::size_t k = (i * 7 + static_cast<std::size_t>(t) * 5) % a.size();
+        auto r = store->Accept(AsBytes(a[k]));
+        EXPECT_TRUE(r) << r.error().message();
+        if (r) receipts[static_cast<std::size_t>(t)][k] = r->receipt_text;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    EXPECT_FALSE(receipts[0][k].empty());
+    EXPECT_EQ(receipts[0][k], receipts[1][k]) << k;
+    EXPECT_EQ(receipts[0][k], receipts[2][k]) << k;
+  }
+  EXPECT_EQ(store->CountBundles().value(), a.size());
+  EXPECT_EQ(StoredFiles(), a.size());
+  const server::StoreStatus status = store->Status().value();
+  for (const auto& t : status.terminals) {
+    EXPECT_TRUE(t.gaps.empty());
+    EXPECT_TRUE(t.flags.empty()) << t.flags[0];
   }
 }
 
