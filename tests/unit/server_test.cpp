@@ -1,6 +1,7 @@
 // The collection server: receipts (known shapes and every rejection), the store in-process, and
 // `lontar serve` + `lontar sync` + `lontar bundles import` as processes on loopback.
 #include <gtest/gtest.h>
+#include <stb/stb_image.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -543,6 +544,53 @@ TEST_F(ServerTest, StatusShowsAWithheldBundleAsAGap) {
   auto missing = HttpRequest(server.port(), "GET", "/nope");
   EXPECT_EQ(missing.status, 404);
   EXPECT_TRUE(nlohmann::json::parse(missing.body, nullptr, false).contains("error"));
+}
+
+// The status page in a real browser: Debian's chromium, headless. The DOM it built must show the
+// gap, and its screenshot must show the red row that marks it.
+TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
+  if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium not installed";
+  auto b = AddBundles(homes_[0], 3);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[0]), b[0]).status, 201);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[2]), b[2]).status, 201);
+  const std::string url = server.url() + "/status";
+  const std::vector<std::string> common = {"--headless",
+                                           "--no-sandbox",
+                                           "--disable-gpu",
+                                           "--no-first-run",
+                                           "--hide-scrollbars",
+                                           "--user-data-dir=" + (dir_ / "chromium").string(),
+                                           "--window-size=1200,700"};
+  auto dom_args = common;
+  dom_args.push_back("--dump-dom");
+  dom_args.push_back(url);
+  auto dom = testing::RunProgram("/usr/bin/chromium", dom_args, {"HOME=" + dir_.path().string()});
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_NE(dom.out.find("<td class=\"gaps\">2</td>"), std::string::npos) << dom.out;
+  EXPECT_NE(dom.out.find("data-terminal=\"" + ids_[0] + "\""), std::string::npos);
+  EXPECT_NE(dom.out.find("<span id=\"total\">2</span>"), std::string::npos);
+
+  const std::string png = (dir_ / "status.png").string();
+  auto shot_args = common;
+  shot_args.push_back("--screenshot=" + png);
+  shot_args.push_back(url);
+  auto shot = testing::RunProgram("/usr/bin/chromium", shot_args, {"HOME=" + dir_.path().string()});
+  ASSERT_EQ(shot.exit_code, 0) << shot.err;
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  ASSERT_NE(pixels, nullptr) << png;
+  EXPECT_EQ(w, 1200);
+  std::size_t red = 0, green = 0;
+  for (int i = 0; i < w * h; ++i) {
+    const unsigned char* p = pixels + 3 * i;
+    if (p[0] == 0xff && p[1] == 0xdd && p[2] == 0xdd) ++red;    // .gap row, #fdd
+    if (p[0] == 0xdd && p[1] == 0xff && p[2] == 0xdd) ++green;  // .ok row, #dfd
+  }
+  stbi_image_free(pixels);
+  EXPECT_GT(red, 1000u) << "no red (gap) row in the screenshot";
+  EXPECT_GT(green, 1000u) << "no green row for the terminal without gaps";
 }
 
 TEST_F(ServerTest, ImportUploadsAVerifiedStick) {
