@@ -41,6 +41,7 @@ void RegisterExamCommands(CLI::App& app, Runner& runner);
 void RegisterProctorCommands(CLI::App& app, Runner& runner);
 void RegisterBundlesCommands(CLI::App& app, Runner& runner);
 void RegisterServeCommands(CLI::App& app, Runner& runner);
+void RegisterResultsCommands(CLI::App& app, Runner& runner);
 // Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
 void RegisterSyncCommands(CLI::App& app, Runner& runner);
 

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterProctorCommands(app, runner);
   lontar::cli::RegisterBundlesCommands(app, runner);
   lontar::cli::RegisterServeCommands(app, runner);
+  lontar::cli::RegisterResultsCommands(app, runner);
   lontar::cli::RegisterSyncCommands(app, runner);
   try {
     app.parse(argc, argv);
