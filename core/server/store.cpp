@@ -110,6 +110,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            "would refuse every bundle"));
   }
   LONTAR_TRY(EnsureDir(dir / kBundlesDir, 0750));
+  // A server killed while writing leaves ".<id>.lrb.tmp-XXXXXX" files (TempFile): never named by
+  // a row, never acknowledged; remove them.
+  for (const auto& e : std::filesystem::directory_iterator(dir / kBundlesDir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with(".") && name.find(".lrb.tmp-") != std::string::npos) {
+      std::filesystem::remove(e.path(), ec);
+    }
+  }
   LONTAR_ASSIGN_OR_RETURN(store->db_, OpenIndex(dir / "index.db"));
   return store;
 }

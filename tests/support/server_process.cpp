@@ -21,6 +21,9 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
                              const std::filesystem::path& log_dir) {
   out_ = log_dir / "serve.out";
   err_ = log_dir / "serve.err";
+  // A previous server's output names its port: gone before the new one starts.
+  std::filesystem::remove(out_);
+  std::filesystem::remove(err_);
   std::vector<std::string> all = {std::string(LONTAR_BIN_DIR) + "/lontar", "serve", "--listen",
                                   "127.0.0.1:0"};
   all.insert(all.end(), args.begin(), args.end());
@@ -74,6 +77,13 @@ int ServerProcess::Stop() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
 }
 
 std::string ServerProcess::Stderr() const {

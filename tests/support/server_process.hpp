@@ -25,6 +25,8 @@ class ServerProcess {
   bool Running();
   // SIGTERM and wait; returns the exit status (128 + signal if killed), -1 if already gone.
   int Stop();
+  // SIGKILL and wait: a crash, with requests under way.
+  void Kill();
   std::string Stderr() const;
 
  private:

@@ -431,6 +431,48 @@ TEST_F(ServerTest, SyncRetriesUntilTheServerComesBack) {
   EXPECT_FALSE(Outbox(homes_[0])[0].delivered);
 }
 
+TEST_F(ServerTest, AServerKilledMidSyncLosesNothingAndCountsNothingTwice) {
+  constexpr int kBundles = 60;
+  AddBundles(homes_[0], kBundles);
+  const std::string server_pub = (dir_ / "keys" / "server.pub").string();
+  auto server = std::make_unique<ServerProcess>(ServeArgs(), dir_.path());
+  ASSERT_NE(server->port(), 0);
+  const std::string url = server->url();
+  std::thread sync([&] {
+    auto r = RunLontar({"sync", "--home", homes_[0], "--server", url, "--server-key", server_pub,
+                        "--attempts", "1"});
+    EXPECT_EQ(r.exit_code, 1) << "sync finished before the kill: " << r.out;
+  });
+  // Kill the server once some bundles are stored and the rest are on their way.
+  for (int i = 0; i < 400 && StoredFiles() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  server->Kill();
+  sync.join();
+  std::size_t delivered = 0;
+  for (const auto& e : Outbox(homes_[0])) delivered += e.delivered ? 1 : 0;
+  EXPECT_GT(delivered, 0u);
+  EXPECT_LT(delivered, static_cast<std::size_t>(kBundles));
+
+  // Restarted: stray temporary files are gone, the terminal sends the rest, and the bundles
+  // that were stored but not acknowledged come back as duplicates with their receipts.
+  server = std::make_unique<ServerProcess>(ServeArgs(), dir_.path());
+  ASSERT_NE(server->port(), 0);
+  auto again = RunLontar(
+      {"sync", "--home", homes_[0], "--server", server->url(), "--server-key", server_pub});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto key = crypto::ReadSigningPublicKeyFile(server_pub).value();
+  for (const auto& e : Outbox(homes_[0])) {
+    ASSERT_TRUE(e.delivered) << e.seq;
+    ASSERT_TRUE(server::VerifyReceipt(e.receipt, key)) << e.seq;
+  }
+  EXPECT_EQ(StoredFiles(), static_cast<std::size_t>(kBundles));  // no temporaries, no extras
+  auto st = nlohmann::json::parse(HttpRequest(server->port(), "GET", "/v1/status.json").body);
+  EXPECT_EQ(st["bundles"], kBundles);
+  EXPECT_EQ(st["sites"][0]["terminals"][0]["gaps"].size(), 0u);
+  EXPECT_EQ(server->Stop(), 0);
+}
+
 TEST_F(ServerTest, PutDuplicateGetsTheSameReceipt) {
   auto b = AddBundles(homes_[0], 1);
   ServerProcess server(ServeArgs(), dir_.path());
