@@ -31,7 +31,8 @@ using Steady = std::chrono::steady_clock;
 using namespace lontar;
 
 struct Upload {
-  std::string path, body;
+  std::string path;
+  const std::string* body;  // shared between the runs: 18,000 bundles are hundreds of MB
 };
 
 struct Run {
@@ -51,7 +52,7 @@ Run Hammer(int port, const std::vector<Upload>& uploads, int clients, int expect
         const std::size_t i = next++;
         if (i >= uploads.size()) return;
         const auto t0 = Steady::now();
-        auto reply = testing::HttpRequest(port, "PUT", uploads[i].path, uploads[i].body);
+        auto reply = testing::HttpRequest(port, "PUT", uploads[i].path, *uploads[i].body);
         lat[static_cast<std::size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
         if (reply.status == expect_status) ++ok;
@@ -104,6 +105,8 @@ int main(int argc, char** argv) {
   SystemClock clock;
   std::vector<Upload> uploads, baseline;
   std::vector<Bytes> raw;
+  std::vector<std::string> bodies;
+  bodies.reserve(static_cast<std::size_t>(n));  // Upload points into it
   std::vector<crypto::VerifyKey> keys;
   for (int t = 0; t < terminals; ++t) {
     const std::string home = (dir / ("t" + std::to_string(t))).string();
@@ -147,14 +150,14 @@ int main(int argc, char** argv) {
       }
       auto env = bundle::ParseEnvelope(*b).value();
       const std::string id_hex = HexEncode(crypto::Blake2b256(env.sealed_payload));
-      std::string body(b->begin(), b->end());
-      uploads.push_back({"/v1/bundles/" + id_hex, body});
-      baseline.push_back({"/v1/bundles/baseline-not-an-id", body});
+      bodies.emplace_back(b->begin(), b->end());
+      uploads.push_back({"/v1/bundles/" + id_hex, &bodies.back()});
+      baseline.push_back({"/v1/bundles/baseline-not-an-id", &bodies.back()});
       raw.push_back(std::move(*b));
     }
   }
   std::size_t bytes = 0;
-  for (const auto& u : uploads) bytes += u.body.size();
+  for (const auto& u : uploads) bytes += u.body->size();
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::printf("%d bundles (%.1f KB each), %d terminals, %d clients, %u cores\n", n,
               static_cast<double>(bytes) / static_cast<double>(n) / 1e3, terminals, clients, cores);
