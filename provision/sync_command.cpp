@@ -113,7 +113,6 @@ Status Sync(const SyncArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
                           crypto::ReadSigningPublicKeyFile(a.server_key));
   SystemClock clock;
-  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
   HttpUploader http(a.server);
   auto upload = [&http](const std::string& id, ByteView b) { return http.Put(id, b); };
   ::signal(SIGINT, OnStopSignal);
@@ -123,7 +122,11 @@ Status Sync(const SyncArgs& a) {
   int failed_passes = 0;
   double backoff = 1;
   for (;;) {
-    LONTAR_ASSIGN_OR_RETURN(sync::SyncReport r, sync::SyncOutbox(t, server_key, upload, clock));
+    // Each pass opens the vault afresh: the engine (kiosk, exam run) appends bundles and journal
+    // records from its own process while --watch runs, and a Terminal opened once keeps the
+    // journal head it read at open (appending after it would collide with theirs).
+    LONTAR_ASSIGN_OR_RETURN(terminal::Terminal pass, terminal::Terminal::Open(a.home, clock));
+    LONTAR_ASSIGN_OR_RETURN(sync::SyncReport r, sync::SyncOutbox(pass, server_key, upload, clock));
     delivered += r.delivered;
     for (const auto& e : r.errors) std::cerr << "sync: " << e << "\n";
     if (r.failed == 0) {
@@ -131,8 +134,10 @@ Status Sync(const SyncArgs& a) {
       backoff = 1;
       if (!a.watch) break;
       SleepInterruptibly(a.poll_s);
-    } else if (!r.retryable) {
+    } else if (!r.retryable && !a.watch) {
       // The server refused a bundle for a reason retrying will not change: say so and stop.
+      // With --watch it keeps going (backing off): a refused bundle must not hold back the
+      // others, and the operator may fix the cause (an enrollment record) while it runs.
       return std::unexpected(
           Error::Malformed(std::to_string(r.failed) + " of " + std::to_string(r.pending) +
                            " bundles not delivered (" + std::to_string(delivered) +
@@ -151,6 +156,7 @@ Status Sync(const SyncArgs& a) {
     }
     if (g_stop) break;
   }
+  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
   LONTAR_ASSIGN_OR_RETURN(std::vector<bundle::OutboxEntry> entries, bundle::ListOutbox(t));
   std::size_t pending = 0;
   for (const auto& e : entries) pending += e.delivered ? 0 : 1;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -24,8 +25,10 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args,
   // A previous server's output names its port: gone before the new one starts.
   std::filesystem::remove(out_);
   std::filesystem::remove(err_);
-  std::vector<std::string> all = {std::string(LONTAR_BIN_DIR) + "/lontar", "serve", "--listen",
-                                  "127.0.0.1:0"};
+  std::vector<std::string> all = {std::string(LONTAR_BIN_DIR) + "/lontar", "serve"};
+  if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+    all.insert(all.end(), {"--listen", "127.0.0.1:0"});
+  }
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& s : all) argv.push_back(s.data());

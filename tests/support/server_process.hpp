@@ -13,8 +13,9 @@ namespace lontar::testing {
 
 class ServerProcess {
  public:
-  // Runs `lontar serve --listen 127.0.0.1:0 <args>` and waits (up to 20 s) for its "listening"
-  // line. Fails the current test (and leaves port() 0) if it does not come.
+  // Runs `lontar serve --listen 127.0.0.1:0 <args>` (unless `args` has its own --listen) and waits
+  // (up to 20 s) for its "listening" line. Fails the current test (and leaves port() 0) if it does
+  // not come.
   ServerProcess(const std::vector<std::string>& args, const std::filesystem::path& log_dir);
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -1,7 +1,11 @@
 // The collection server: receipts (known shapes and every rejection), the store in-process, and
 // `lontar serve` + `lontar sync` + `lontar bundles import` as processes on loopback.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stb/stb_image.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -471,6 +475,69 @@ TEST_F(ServerTest, AServerKilledMidSyncLosesNothingAndCountsNothingTwice) {
   EXPECT_EQ(st["bundles"], kBundles);
   EXPECT_EQ(st["sites"][0]["terminals"][0]["gaps"].size(), 0u);
   EXPECT_EQ(server->Stop(), 0);
+}
+
+// `sync --watch` rides out a server that is down, then delivers what is pending and what is
+// added later, and stops on SIGTERM.
+TEST_F(ServerTest, SyncWatchDeliversWhenTheServerAppearsAndKeepsGoing) {
+  AddBundles(homes_[0], 2);
+  // Reserve a port for a server that is not there yet: start one, note its port, stop it.
+  int port = 0;
+  {
+    ServerProcess probe(ServeArgs(), dir_.path());
+    port = probe.port();
+    ASSERT_EQ(probe.Stop(), 0);
+  }
+  ASSERT_NE(port, 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string log = (dir_ / "watch.err").string();
+  std::vector<std::string> args = {std::string(LONTAR_BIN_DIR) + "/lontar",
+                                   "sync",
+                                   "--home",
+                                   homes_[0],
+                                   "--server",
+                                   url,
+                                   "--server-key",
+                                   (dir_ / "keys" / "server.pub").string(),
+                                   "--watch",
+                                   "--poll",
+                                   "0.2"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  auto delivered = [&] {
+    std::size_t n = 0;
+    for (const auto& e : Outbox(homes_[0])) n += e.delivered ? 1 : 0;
+    return n;
+  };
+  auto wait_for = [&](std::size_t n) {
+    for (int i = 0; i < 300 && delivered() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return delivered();
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a few failed passes
+  EXPECT_EQ(delivered(), 0u);
+  // The server comes up on that port.
+  std::vector<std::string> serve = ServeArgs();
+  serve.insert(serve.begin(), {"--listen", "127.0.0.1:" + std::to_string(port)});
+  ServerProcess server(serve, dir_.path());
+  EXPECT_EQ(wait_for(2), 2u) << ReadText(log);
+  AddBundles(homes_[0], 1);
+  EXPECT_EQ(wait_for(3), 3u) << ReadText(log);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadText(log);
+  EXPECT_NE(ReadText(log).find("retrying in"), std::string::npos) << ReadText(log);
 }
 
 TEST_F(ServerTest, PutDuplicateGetsTheSameReceipt) {
