@@ -40,5 +40,9 @@ void RegisterExamCommands(CLI::App& app, Runner& runner);
 // Adds the proctor's actions to the `session` group, so call after RegisterSessionCommands.
 void RegisterProctorCommands(CLI::App& app, Runner& runner);
 void RegisterBundlesCommands(CLI::App& app, Runner& runner);
+void RegisterServeCommands(CLI::App& app, Runner& runner);
+void RegisterResultsCommands(CLI::App& app, Runner& runner);
+// Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
+void RegisterSyncCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

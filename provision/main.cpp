@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterExamCommands(app, runner);
   lontar::cli::RegisterProctorCommands(app, runner);
   lontar::cli::RegisterBundlesCommands(app, runner);
+  lontar::cli::RegisterServeCommands(app, runner);
+  lontar::cli::RegisterResultsCommands(app, runner);
+  lontar::cli::RegisterSyncCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

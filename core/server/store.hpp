@@ -1,0 +1,161 @@
+// The collection server's store: result bundles received from enrolled terminals, the receipts
+// given for them, and what is missing.
+//
+// On disk, under STORE:
+//   STORE/index.db            SQLite index (SQLCipher's library used without a key: plain SQLite
+//                             3.15.2), WAL, synchronous=FULL. Tables (kSchema in store.cpp):
+//                               bundles(bundle_id hex PRIMARY KEY, receipt_code, terminal_id,
+//                                 site, exam_id, participant, seq, journal_seq, kind,
+//                                 created_ms, stored_ms, bytes, receipt)
+//                               flags(terminal_id, seq, bundle_id, kind, detail, at_ms)
+//   STORE/bundles/<bundle id hex>.lrb   the bundle bytes exactly as received
+//
+// Invariants:
+//  (1) Verify before store: a bundle is accepted only when its signature checks against the key
+//      of an enrolled terminal (the signature is checked before the header is parsed,
+//      bundle_format.hpp), the signer is the terminal the header names, and it is within the size
+//      cap. Nothing is written for a refused bundle.
+//  (2) The file is written under a temporary name, fsync'd, renamed and its directory fsync'd
+//      before the row is committed, and the receipt is returned only after the commit: a
+//      receipt always names a durable bundle. A crash in between leaves a file with no row,
+//      which the next upload of the same bundle overwrites with the same bytes.
+//  (3) A bundle id has one row and one receipt: a duplicate upload gets the original receipt
+//      (byte for byte), and nothing changes.
+//  (4) Per-terminal sequence numbers are tracked: numbers absent from 1..highest are gaps (a
+//      bundle not yet delivered, or lost); a number seen again with a different bundle id, or a
+//      journal head that does not advance with the number, is a rollback of the terminal's vault
+//      and is recorded as a flag. Both bundles are kept: each is a validly signed result.
+//  (5) Accept is safe to call from many threads. Signature checks and bundle files (each with
+//      its own fsyncs) run in parallel; index rows are committed by group commit: one thread
+//      commits every row queued so far in one transaction (one WAL fsync), and each waiting
+//      Accept returns only after the commit that holds its row. A failed commit fails every
+//      Accept in it, with nothing acknowledged.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bundle/bundle_format.hpp"
+#include "core/crypto/sign.hpp"
+#include "core/server/receipt.hpp"
+#include "core/terminal/enrollment.hpp"
+#include "core/util/clock.hpp"
+#include "core/vault/sqlite.hpp"
+
+namespace lontar::server {
+
+struct StoreOptions {
+  std::uint64_t max_bundle_bytes = 16ull << 20;  // 16 MiB: a 3-hour sitting is a few MB
+};
+
+struct Accepted {
+  Receipt receipt;
+  std::string receipt_text;        // the signed receipt, byte for byte what was first returned
+  bool duplicate = false;          // stored before; nothing changed
+  std::vector<std::string> flags;  // rollback flags raised by this bundle ("seq-reused: ...")
+};
+
+// What a receipt code names, for `GET /v1/receipts/{code}`.
+struct StoredBundle {
+  std::string bundle_id;  // hex
+  std::string receipt_code;
+  std::string terminal_id, site, exam_id, participant, kind;
+  std::uint64_t seq = 0;
+  std::int64_t created_ms = 0, stored_ms = 0;
+  std::uint64_t bytes = 0;
+  std::string receipt_text;
+};
+
+struct TerminalStatus {
+  std::string terminal_id, site, name;
+  bool enrolled = false;
+  std::uint64_t bundles = 0;
+  std::uint64_t highest_seq = 0;
+  std::vector<std::uint64_t> gaps;  // numbers absent from 1..highest_seq
+  std::int64_t last_seen_ms = 0;    // 0: never
+  std::vector<std::string> flags;   // "seq-reused #3: ..." etc.
+};
+
+struct ExamStatus {
+  std::string site, exam_id;
+  std::uint64_t bundles = 0;
+  std::uint64_t participants = 0;
+  std::vector<std::string> terminals;
+};
+
+struct StoreStatus {
+  std::uint64_t bundles = 0;
+  std::vector<TerminalStatus> terminals;  // by site, then terminal id
+  std::vector<ExamStatus> exams;          // by site, then exam
+};
+
+class Store {
+ public:
+  // Opens (creating if missing) the store at `dir`, loads and verifies every *.enroll in
+  // `enrolled_dir` (any that fails is an error naming the file; none at all is kNotFound).
+  // Touches disk.
+  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
+      const std::filesystem::path& dir, const std::filesystem::path& enrolled_dir,
+      crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
+
+  // Verifies and stores one bundle per the invariants and returns its receipt. Errors:
+  // kMalformed for an oversized or unparsable bundle, kUntrusted for a terminal not enrolled,
+  // kBadSignature for an altered bundle, kCorruption for a bundle id that does not match its
+  // payload, kInvalidArgument when `expected_id` (the id the uploader named) is given and is
+  // not the bundle's, and the disk's (kDiskFull, kIo); nothing is stored on any error. Touches
+  // disk.
+  [[nodiscard]] Result<Accepted> Accept(ByteView bundle,
+                                        const std::optional<crypto::Hash256>& expected_id = {});
+
+  // The stored bundle a receipt code names (as typed; ParseReceiptCode rules): kInvalidArgument
+  // for a mistyped code, kNotFound when no bundle has it. Reads disk.
+  [[nodiscard]] Result<StoredBundle> FindByCode(std::string_view code);
+
+  // Per terminal and per exam: what arrived, what is missing, what is flagged. Reads disk.
+  [[nodiscard]] Result<StoreStatus> Status();
+
+  // Number of rows in the index: for tests. Reads disk.
+  [[nodiscard]] Result<std::uint64_t> CountBundles();
+
+  const crypto::VerifyKey& server_key() const { return server_key_.public_key(); }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::size_t enrolled_count() const { return enrolled_.size(); }
+
+ private:
+  Store(crypto::SigningKey key, const Clock& clock) : server_key_(std::move(key)), clock_(clock) {}
+  struct PendingRow {
+    const bundle::BundleHeader* header;
+    std::string id_hex;
+    std::size_t bytes;
+    bool done = false;  // guarded by queue_mu_
+    Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
+  };
+  Result<std::optional<StoredBundle>> FindById(const std::string& id_hex);
+  // One transaction for `batch`; sets each row's result. Takes mu_.
+  void CommitBatch(const std::vector<PendingRow*>& batch);
+  // Within CommitBatch's transaction: the duplicate check, rollback flags, receipt, rows.
+  Result<Accepted> InsertRow(const bundle::BundleHeader& h, const std::string& id_hex,
+                             std::size_t bytes);
+
+  std::filesystem::path dir_;
+  crypto::SigningKey server_key_;
+  const Clock& clock_;
+  StoreOptions options_;
+  std::map<crypto::KeyId, terminal::Enrollment> enrolled_;
+  std::vector<crypto::VerifyKey> enrolled_keys_;
+  std::mutex mu_;  // guards db_
+  vault::Database db_;
+  std::mutex queue_mu_;  // guards queue_ and committing_ (taken before mu_, never inside it)
+  std::condition_variable queue_cv_;
+  std::vector<PendingRow*> queue_;
+  bool committing_ = false;
+};
+
+}  // namespace lontar::server

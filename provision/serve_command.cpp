@@ -1,0 +1,361 @@
+// `lontar serve`: the collection server over HTTP. Everything that is not HTTP lives in
+// core/server/ (Store, receipts); this file maps requests to it and errors to status codes.
+//
+//   PUT /v1/bundles/{bundle id hex}   body: the .lrb bytes. 201 + receipt (new), 200 + the
+//                                     original receipt (duplicate), 4xx {"error": "..."}.
+//   GET /v1/receipts/{receipt code}   what the code names (no participant number), and the receipt
+//   GET /v1/status.json               per site: terminals, bundles, seq gaps, flags, last seen
+//   GET /status                       the same as an HTML page, every string escaped
+//
+// Bodies over the size cap are refused from their Content-Length before they are read (413);
+// slow or vanished clients are dropped by the read timeout, on their own worker thread.
+#include <pthread.h>
+#include <signal.h>
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/bundle/receipt_code.hpp"
+#include "core/crypto/key_file.hpp"
+#include "core/pack/pack_format.hpp"
+#include "core/server/store.hpp"
+#include "provision/cli.hpp"
+
+namespace lontar::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8470";
+  std::filesystem::path store, enrolled, key;
+  std::uint64_t max_bundle_mb = 16;
+  int read_timeout_s = 10;
+  int threads = 32;
+};
+
+int HttpStatusFor(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::kUntrusted:
+      return 403;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kBadSignature:
+    case ErrorKind::kCorruption:
+      return 422;
+    case ErrorKind::kMalformed:
+      return e.message().find("oversized") != std::string::npos ? 413 : 400;
+    case ErrorKind::kTooNew:
+    case ErrorKind::kInvalidArgument:
+      return 400;
+    case ErrorKind::kDiskFull:
+      return 507;
+    default:
+      return 500;
+  }
+}
+
+void JsonError(httplib::Response& res, int status, const std::string& message,
+               std::string_view kind) {
+  res.status = status;
+  Json j;
+  j["error"] = message;
+  j["kind"] = kind;
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string JoinNumbers(const std::vector<std::uint64_t>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+  return out;
+}
+
+Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key) {
+  Json out;
+  out["server_key_id"] = key.id().ToString();
+  out["bundles"] = st.bundles;
+  std::map<std::string, Json> sites;
+  for (const auto& t : st.terminals) {
+    Json& site = sites[t.site];
+    site["site"] = t.site;
+    Json j;
+    j["terminal_id"] = t.terminal_id;
+    j["name"] = t.name;
+    j["enrolled"] = t.enrolled;
+    j["bundles"] = t.bundles;
+    j["highest_seq"] = t.highest_seq;
+    j["gaps"] = t.gaps;
+    j["last_seen_ms"] = t.last_seen_ms;
+    j["last_seen"] = t.last_seen_ms ? pack::FormatTime(t.last_seen_ms) : "";
+    j["flags"] = t.flags;
+    site["terminals"].push_back(std::move(j));
+  }
+  for (const auto& e : st.exams) {
+    Json& site = sites[e.site];
+    site["site"] = e.site;
+    Json j;
+    j["exam_id"] = e.exam_id;
+    j["bundles"] = e.bundles;
+    j["participants"] = e.participants;
+    j["terminals"] = e.terminals;
+    site["exams"].push_back(std::move(j));
+  }
+  out["sites"] = Json::array();
+  for (auto& [name, site] : sites) {
+    if (!site.contains("terminals")) site["terminals"] = Json::array();
+    if (!site.contains("exams")) site["exams"] = Json::array();
+    out["sites"].push_back(std::move(site));
+  }
+  return out;
+}
+
+std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key) {
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<title>Lontar collection server</title><style>"
+      "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1em}"
+      "td,th{border:1px solid #999;padding:.3em .6em;text-align:left}"
+      ".gap{background:#fdd;font-weight:bold}.ok{background:#dfd}</style></head><body>\n"
+      "<h1>Lontar collection server</h1>\n<p>Server key <code>" +
+      HtmlEscape(key.id().ToString()) + "</code>; <span id=\"total\">" +
+      std::to_string(st.bundles) + "</span> bundles stored.</p>\n";
+  std::vector<std::string> sites;
+  for (const auto& t : st.terminals) {
+    if (std::find(sites.begin(), sites.end(), t.site) == sites.end()) sites.push_back(t.site);
+  }
+  for (const auto& site : sites) {
+    h += "<h2>Site " + HtmlEscape(site) +
+         "</h2>\n<table class=\"exams\"><tr><th>exam</th>"
+         "<th>bundles delivered</th><th>candidates</th><th>terminals</th></tr>\n";
+    for (const auto& e : st.exams) {
+      if (e.site != site) continue;
+      h += "<tr><td>" + HtmlEscape(e.exam_id) + "</td><td>" + std::to_string(e.bundles) +
+           "</td><td>" + std::to_string(e.participants) + "</td><td>" +
+           std::to_string(e.terminals.size()) + "</td></tr>\n";
+    }
+    h += "</table>\n<table class=\"terminals\"><tr><th>terminal</th><th>name</th>"
+         "<th>bundles</th><th>highest #</th><th>missing #</th><th>last seen (UTC)</th>"
+         "<th>flags</th></tr>\n";
+    for (const auto& t : st.terminals) {
+      if (t.site != site) continue;
+      const bool bad = !t.gaps.empty() || !t.flags.empty();
+      std::string flags;
+      for (const auto& f : t.flags) flags += HtmlEscape(f) + "<br>";
+      h += "<tr class=\"" + std::string(bad ? "gap" : "ok") + "\" data-terminal=\"" +
+           HtmlEscape(t.terminal_id) + "\"><td>" + HtmlEscape(t.terminal_id) + "</td><td>" +
+           HtmlEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
+           std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" +
+           HtmlEscape(JoinNumbers(t.gaps)) + "</td><td>" +
+           HtmlEscape(t.last_seen_ms ? pack::FormatTime(t.last_seen_ms) : "never") + "</td><td>" +
+           flags + "</td></tr>\n";
+    }
+    h += "</table>\n";
+  }
+  h += "</body></html>\n";
+  return h;
+}
+
+bool IsBundleId(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return std::unexpected(Error::InvalidArgument("--listen " + listen + ": expected HOST:PORT"));
+  }
+  const std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    return std::unexpected(Error::InvalidArgument("--listen " + listen + ": bad port"));
+  }
+  return std::pair{listen.substr(0, colon), std::stoi(port)};
+}
+
+Status Serve(const ServeArgs& a) {
+  LONTAR_ASSIGN_OR_RETURN(auto hostport, ParseListen(a.listen));
+  LONTAR_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::ReadSigningSecretKeyFile(a.key));
+  SystemClock clock;
+  server::StoreOptions options;
+  options.max_bundle_bytes = a.max_bundle_mb << 20;
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::Store> store,
+                          server::Store::Open(a.store, a.enrolled, std::move(key), clock, options));
+
+  // SIGTERM / SIGINT are taken by one thread with sigwait, which stops the server; the workers
+  // inherit the blocked mask, so no handler runs in the middle of a request.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  httplib::Server http;
+  // Workers mostly wait on fsync, not the CPU: more of them put more rows into each group
+  // commit (lontar_server_bench, 16 clients: 8 workers ~490 uploads/s, 32 workers ~640/s).
+  const int threads = a.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_payload_max_length(options.max_bundle_bytes);
+  http.set_read_timeout(a.read_timeout_s, 0);
+  http.set_write_timeout(a.read_timeout_s, 0);
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string message = "HTTP " + std::to_string(res.status);
+    if (res.status == 413) message = "bundle oversized: the body exceeds this server's size cap";
+    if (res.status == 404) message = "no such endpoint";
+    Json j;
+    j["error"] = message;
+    res.set_content(j.dump() + "\n", "application/json");
+  });
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        JsonError(res, 500, "internal error", "internal");
+      });
+
+  server::Store& s = *store;
+  http.Put(R"(/v1/bundles/([^/]*))", [&s](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    if (!IsBundleId(id)) {
+      JsonError(res, 400,
+                "malformed bundle id '" + id.substr(0, 80) + "': expected 64 lower-case hex digits",
+                "malformed");
+      return;
+    }
+    auto raw = HexDecode(id);
+    crypto::Hash256 expected{};
+    std::copy(raw->begin(), raw->end(), expected.begin());
+    auto accepted = s.Accept(AsBytes(req.body), expected);
+    if (!accepted) {
+      JsonError(res, HttpStatusFor(accepted.error()), accepted.error().message(),
+                ErrorKindName(accepted.error().kind()));
+      std::cerr << "serve: refused PUT " << id.substr(0, 16) << " from " << req.remote_addr << ": "
+                << accepted.error().message() << "\n";
+      return;
+    }
+    res.status = accepted->duplicate ? 200 : 201;
+    res.set_content(accepted->receipt_text, "application/json");
+    for (const auto& f : accepted->flags) {
+      std::cerr << "serve: " << accepted->receipt.terminal_id << " " << f << "\n";
+    }
+  });
+  http.Get(R"(/v1/receipts/([^/]*))", [&s](const httplib::Request& req, httplib::Response& res) {
+    auto b = s.FindByCode(req.matches[1].str());
+    if (!b) {
+      JsonError(res, HttpStatusFor(b.error()), b.error().message(),
+                ErrorKindName(b.error().kind()));
+      return;
+    }
+    Json j;
+    j["receipt_code"] = b->receipt_code;
+    j["bundle_id"] = b->bundle_id;
+    j["terminal_id"] = b->terminal_id;
+    j["site"] = b->site;
+    j["exam_id"] = b->exam_id;
+    j["seq"] = b->seq;
+    j["kind"] = b->kind;
+    j["stored"] = pack::FormatTime(b->stored_ms);
+    j["receipt"] = b->receipt_text;
+    res.set_content(j.dump(2) + "\n", "application/json");
+  });
+  http.Get("/v1/status.json", [&s](const httplib::Request&, httplib::Response& res) {
+    auto st = s.Status();
+    if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
+    res.set_content(StatusJson(*st, s.server_key()).dump(2) + "\n", "application/json");
+  });
+  http.Get("/status", [&s](const httplib::Request&, httplib::Response& res) {
+    auto st = s.Status();
+    if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
+    res.set_content(StatusHtml(*st, s.server_key()), "text/html; charset=utf-8");
+  });
+
+  int port = hostport.second;
+  if (port == 0) {
+    port = http.bind_to_any_port(hostport.first);
+    if (port < 0) {
+      return std::unexpected(Error::Io("cannot listen on " + a.listen));
+    }
+  } else if (!http.bind_to_port(hostport.first, port)) {
+    return std::unexpected(Error::Io("cannot listen on " + a.listen + " (in use?)"));
+  }
+  std::cout << "lontar serve: listening on http://" << hostport.first << ":" << port << "/ with "
+            << store->enrolled_count() << " enrolled terminals, store " << a.store.string()
+            << ", server key " << store->server_key().id().ToString() << std::endl;
+
+  std::atomic<bool> stopping = false;
+  std::thread waiter([&http, &stopping, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    stopping = true;
+    http.stop();
+  });
+  const bool ok = http.listen_after_bind();
+  const bool asked = stopping.load();
+  // If listen ended on its own, wake the waiter so that it can be joined.
+  if (!asked) ::kill(::getpid(), SIGTERM);
+  waiter.join();
+  if (!ok && !asked) return std::unexpected(Error::Io("the listening socket failed"));
+  std::cout << "lontar serve: stopped" << std::endl;
+  return Ok();
+}
+
+}  // namespace
+
+void RegisterServeCommands(CLI::App& app, Runner& runner) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* serve = app.add_subcommand(
+      "serve",
+      "the collection server: receive result bundles from enrolled terminals, sign "
+      "receipts, show what is missing");
+  serve->add_option("--listen", args->listen, "HOST:PORT (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--store", args->store, "store directory (created if missing)")->required();
+  serve->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)")
+      ->required();
+  serve->add_option("--key", args->key, "the server's Ed25519 secret key (lontar keys new server)")
+      ->required();
+  serve->add_option("--max-bundle-mb", args->max_bundle_mb, "size cap of one bundle")
+      ->capture_default_str();
+  serve->add_option("--read-timeout", args->read_timeout_s, "seconds a client may stall")
+      ->capture_default_str();
+  serve->add_option("--threads", args->threads, "worker threads (each serves one connection)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  serve->callback([&runner, args] { runner.Run([&] { return Serve(*args); }); });
+}
+
+}  // namespace lontar::cli

@@ -1,0 +1,342 @@
+// `lontar sync` (a terminal's outbox to a collection server) and `lontar bundles import` (a
+// coordinator's USB stick to a collection server), both over libcurl. The delivery rules are in
+// core/sync/sync.hpp; this file is the transport, the retry loop and the output.
+#include <curl/curl.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/bundle/export.hpp"
+#include "core/bundle/receipt_code.hpp"
+#include "core/crypto/key_file.hpp"
+#include "core/server/receipt.hpp"
+#include "core/sync/sync.hpp"
+#include "core/terminal/enrollment.hpp"
+#include "core/util/fs.hpp"
+#include "provision/cli.hpp"
+
+namespace lontar::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::atomic<bool> g_stop = false;
+extern "C" void OnStopSignal(int) { g_stop = true; }
+
+// One libcurl handle, reused so that uploads share a kept-alive connection.
+class HttpUploader {
+ public:
+  explicit HttpUploader(std::string server) : server_(std::move(server)), curl_(curl_easy_init()) {
+    while (!server_.empty() && server_.back() == '/') server_.pop_back();
+  }
+  ~HttpUploader() { curl_easy_cleanup(curl_); }
+  HttpUploader(const HttpUploader&) = delete;
+  HttpUploader& operator=(const HttpUploader&) = delete;
+
+  Result<std::string> Put(const std::string& id_hex, ByteView bundle) {
+    if (curl_ == nullptr) return std::unexpected(Error::Internal("curl_easy_init failed"));
+    const std::string url = server_ + "/v1/bundles/" + id_hex;
+    std::string body;
+    curl_easy_reset(curl_);
+    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, bundle.data());
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(bundle.size()));
+    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/octet-stream");
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 300L);
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &HttpUploader::Collect);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &body);
+    const CURLcode rc = curl_easy_perform(curl_);
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+      return std::unexpected(Error::Io(url + ": " + curl_easy_strerror(rc)));
+    }
+    long status = 0;
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 200 || status == 201) {
+      if (body.size() > server::kMaxReceiptBytes) {
+        return std::unexpected(Error::Malformed(url + ": receipt over the size limit"));
+      }
+      return body;
+    }
+    auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    std::string message = "HTTP " + std::to_string(status);
+    if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+      message += ": " + j["error"].get<std::string>();
+    }
+    message = "server refused the bundle (" + message + ")";
+    if (status >= 500 || status == 408 || status == 429) return std::unexpected(Error::Io(message));
+    if (status == 403) return std::unexpected(Error::Untrusted(message));
+    if (status == 422) return std::unexpected(Error::BadSignature(message));
+    return std::unexpected(Error::Malformed(message));
+  }
+
+ private:
+  static std::size_t Collect(char* data, std::size_t size, std::size_t n, void* out) {
+    auto* body = static_cast<std::string*>(out);
+    if (body->size() + size * n > server::kMaxReceiptBytes + 1) return 0;  // abort: too big
+    body->append(data, size * n);
+    return size * n;
+  }
+
+  std::string server_;
+  CURL* curl_;
+};
+
+struct SyncArgs {
+  std::filesystem::path home, server_key, from, enrolled;
+  std::string server;
+  bool watch = false, json = false;
+  int attempts = 5;
+  double max_backoff_s = 60;
+  double poll_s = 30;
+};
+
+void SleepInterruptibly(double seconds) {
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<long>(seconds * 1e3));
+  while (!g_stop && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+Status Sync(const SyncArgs& a) {
+  LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
+                          crypto::ReadSigningPublicKeyFile(a.server_key));
+  SystemClock clock;
+  HttpUploader http(a.server);
+  auto upload = [&http](const std::string& id, ByteView b) { return http.Put(id, b); };
+  ::signal(SIGINT, OnStopSignal);
+  ::signal(SIGTERM, OnStopSignal);
+
+  std::size_t delivered = 0;
+  int failed_passes = 0;
+  double backoff = 1;
+  for (;;) {
+    // Each pass opens the vault afresh: the engine (kiosk, exam run) appends bundles and journal
+    // records from its own process while --watch runs, and a Terminal opened once keeps the
+    // journal head it read at open (appending after it would collide with theirs).
+    LONTAR_ASSIGN_OR_RETURN(terminal::Terminal pass, terminal::Terminal::Open(a.home, clock));
+    LONTAR_ASSIGN_OR_RETURN(sync::SyncReport r, sync::SyncOutbox(pass, server_key, upload, clock));
+    delivered += r.delivered;
+    for (const auto& e : r.errors) std::cerr << "sync: " << e << "\n";
+    if (r.failed == 0) {
+      failed_passes = 0;
+      backoff = 1;
+      if (!a.watch) break;
+      SleepInterruptibly(a.poll_s);
+    } else if (!r.retryable && !a.watch) {
+      // The server refused a bundle for a reason retrying will not change: say so and stop.
+      // With --watch it keeps going (backing off): a refused bundle must not hold back the
+      // others, and the operator may fix the cause (an enrollment record) while it runs.
+      return std::unexpected(
+          Error::Malformed(std::to_string(r.failed) + " of " + std::to_string(r.pending) +
+                           " bundles not delivered (" + std::to_string(delivered) +
+                           " delivered): " + r.errors.front()));
+    } else {
+      ++failed_passes;
+      if (!a.watch && failed_passes >= a.attempts) {
+        return std::unexpected(
+            Error::Io(std::to_string(r.failed) + " bundles still pending after " +
+                      std::to_string(failed_passes) + " attempts (" + std::to_string(delivered) +
+                      " delivered): " + r.errors.front()));
+      }
+      std::cerr << "sync: retrying in " << backoff << " s\n";
+      SleepInterruptibly(backoff);
+      backoff = std::min(backoff * 2, a.max_backoff_s);
+    }
+    if (g_stop) break;
+  }
+  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
+  LONTAR_ASSIGN_OR_RETURN(std::vector<bundle::OutboxEntry> entries, bundle::ListOutbox(t));
+  std::size_t pending = 0;
+  for (const auto& e : entries) pending += e.delivered ? 0 : 1;
+  if (a.json) {
+    Json j;
+    j["terminal_id"] = t.id();
+    j["delivered"] = delivered;
+    j["pending"] = pending;
+    j["total"] = entries.size();
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "sync " << t.id() << ": " << delivered << " delivered now, each with a receipt "
+              << "signed by " << server_key.id().ToString() << "; " << pending << " pending, "
+              << entries.size() - pending << " of " << entries.size() << " delivered in all\n";
+  }
+  return Ok();
+}
+
+Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path& dir) {
+  std::vector<crypto::VerifyKey> keys;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return std::unexpected(Error::FromErrno("read directory " + dir.string(), ec.value()));
+  for (const auto& e : it) {
+    if (e.path().extension() != ".enroll") continue;
+    LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
+    keys.push_back(en.signing_key);
+  }
+  if (keys.empty()) {
+    return std::unexpected(Error::NotFound(dir.string() + " holds no enrollment records"));
+  }
+  return keys;
+}
+
+// Uploads one verified file, retrying transport failures with backoff; checks the receipt.
+Status ImportOne(HttpUploader& http, const std::filesystem::path& file,
+                 const std::vector<crypto::VerifyKey>& keys, const crypto::VerifyKey& server_key,
+                 int attempts) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(file, bundle::kMaxBundleBytes));
+  LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, keys, file.string()));
+  double backoff = 1;
+  for (int i = 1;; ++i) {
+    auto receipt_text = http.Put(HexEncode(h.bundle_id), bytes);
+    if (!receipt_text) {
+      if (receipt_text.error().kind() != ErrorKind::kIo || i >= attempts || g_stop) {
+        return std::unexpected(receipt_text.error().WithContext(file.string()));
+      }
+      SleepInterruptibly(backoff);
+      backoff *= 2;
+      continue;
+    }
+    LONTAR_ASSIGN_OR_RETURN(server::Receipt r,
+                            server::VerifyReceipt(AsBytes(*receipt_text), server_key));
+    if (r.bundle_id != h.bundle_id || r.terminal_id != h.terminal_id || r.seq != h.seq) {
+      return std::unexpected(
+          Error::Malformed(file.string() + ": the server's receipt names another bundle"));
+    }
+    return Ok();
+  }
+}
+
+// The terminal directories on a stick: DIR/lontar-bundles/*, DIR/* or DIR itself.
+std::vector<std::filesystem::path> StickTerminalDirs(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir / bundle::kManifestName, ec)) return {dir};
+  const std::filesystem::path root =
+      std::filesystem::is_directory(dir / "lontar-bundles", ec) ? dir / "lontar-bundles" : dir;
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    if (e.is_directory() && std::filesystem::exists(e.path() / bundle::kManifestName, ec)) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status Import(const SyncArgs& a) {
+  LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
+                          crypto::ReadSigningPublicKeyFile(a.server_key));
+  LONTAR_ASSIGN_OR_RETURN(std::vector<crypto::VerifyKey> keys, EnrolledKeys(a.enrolled));
+  const auto dirs = StickTerminalDirs(a.from);
+  if (dirs.empty()) {
+    return std::unexpected(
+        Error::NotFound(a.from.string() + " holds no exported bundles (no manifest.json)"));
+  }
+  ::signal(SIGINT, OnStopSignal);
+  ::signal(SIGTERM, OnStopSignal);
+  HttpUploader http(a.server);
+  std::size_t uploaded = 0, failed = 0, problems = 0;
+  std::string first_error;
+  Json report = Json::array();
+  for (const auto& d : dirs) {
+    Json j;
+    j["dir"] = d.string();
+    // The stick is checked against its signed manifest first, so that what is missing from it
+    // is reported here, on the coordinator's laptop, and not discovered at the server.
+    auto check = bundle::CheckExport(d, keys);
+    if (!check) {
+      ++problems;
+      if (first_error.empty()) first_error = check.error().message();
+      std::cerr << "import: " << d.string() << ": " << check.error().message() << "\n";
+      j["error"] = check.error().message();
+      report.push_back(std::move(j));
+      continue;
+    }
+    if (!check->ok()) ++problems;
+    for (const auto& m : check->missing)
+      std::cerr << "import: missing from the stick: " << m << "\n";
+    for (const auto& b : check->bad) std::cerr << "import: damaged, not sent: " << b << "\n";
+    std::size_t sent = 0;
+    for (const auto& f : check->good) {
+      if (auto st = ImportOne(http, f, keys, server_key, a.attempts); !st) {
+        ++failed;
+        if (first_error.empty()) first_error = st.error().message();
+        std::cerr << "import: " << st.error().message() << "\n";
+      } else {
+        ++sent;
+      }
+      if (g_stop) break;
+    }
+    uploaded += sent;
+    j["terminal_id"] = check->terminal_id;
+    j["listed"] = check->listed;
+    j["uploaded"] = sent;
+    j["missing"] = check->missing;
+    j["bad"] = check->bad;
+    j["gaps"] = check->gaps;
+    if (!a.json) {
+      std::cout << check->terminal_id << ": " << sent << " of " << check->listed
+                << " bundles uploaded, each receipt verified"
+                << (check->ok() ? "" : " (the stick has problems: see above)") << "\n";
+    }
+    report.push_back(std::move(j));
+    if (g_stop) break;
+  }
+  if (a.json) std::cout << report.dump(2) << "\n";
+  if (failed > 0 || problems > 0) {
+    return std::unexpected(Error::Io(
+        std::to_string(uploaded) + " uploaded, " + std::to_string(failed) + " failed, " +
+        std::to_string(problems) + " terminal directories with problems; first: " + first_error));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+void RegisterSyncCommands(CLI::App& app, Runner& runner) {
+  auto args = std::make_shared<SyncArgs>();
+  auto* sync = app.add_subcommand(
+      "sync", "upload pending outbox bundles to a collection server; keep its signed receipts");
+  AddHomeOption(*sync, args->home);
+  sync->add_option("--server", args->server, "e.g. http://10.0.0.2:8470")->required();
+  sync->add_option("--server-key", args->server_key, "the server's Ed25519 public key (.pub)")
+      ->required();
+  sync->add_flag("--watch", args->watch, "keep running: retry while the link comes and goes");
+  sync->add_option("--attempts", args->attempts, "passes before giving up (without --watch)")
+      ->capture_default_str();
+  sync->add_option("--poll", args->poll_s, "seconds between passes with --watch")
+      ->capture_default_str();
+  sync->add_flag("--json", args->json, "machine-readable output");
+  sync->callback([&runner, args] { runner.Run([&] { return Sync(*args); }); });
+
+  CLI::App* bundles = app.get_subcommand("bundles");
+  auto* import = bundles->add_subcommand(
+      "import", "upload every bundle on an exported USB stick to a collection server");
+  import->add_option("--from", args->from, "the stick (or lontar-bundles/, or one terminal's)")
+      ->required();
+  import->add_option("--server", args->server, "e.g. http://10.0.0.2:8470")->required();
+  import->add_option("--server-key", args->server_key, "the server's Ed25519 public key (.pub)")
+      ->required();
+  import->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)")
+      ->required();
+  import->add_option("--attempts", args->attempts, "tries per bundle on transport errors")
+      ->capture_default_str();
+  import->add_flag("--json", args->json, "machine-readable output");
+  import->callback([&runner, args] { runner.Run([&] { return Import(*args);
+});
+}  // namespace lontar::cli
+);
+}
+
+}  // namespace lontar::cli

@@ -1,0 +1,159 @@
+#include "tests/support/server_process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "tests/support/test_support.hpp"
+
+namespace lontar::testing {
+
+ServerProcess::ServerProcess(const std::vector<std::string>& args,
+                             const std::filesystem::path& log_dir) {
+  out_ = log_dir / "serve.out";
+  err_ = log_dir / "serve.err";
+  // A previous server's output names its port: gone before the new one starts.
+  std::filesystem::remove(out_);
+  std::filesystem::remove(err_);
+  std::vector<std::string> all = {std::string(LONTAR_BIN_DIR) + "/lontar", "serve"};
+  if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+    all.insert(all.end(), {"--listen", "127.0.0.1:0"});
+  }
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : all) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+)/)");
+  for (int i = 0; i < 400; ++i) {
+    std::smatch m;
+    const std::string text = std::filesystem::exists(out_) ? ReadText(out_) : "";
+    if (std::regex_search(text, m, listening)) {
+      port_ = std::stoi(m[1]);
+      return;
+    }
+    if (!Running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "lontar serve did not start: " << Stderr();
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool ServerProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string ServerProcess::Stderr() const {
+  return std::filesystem::exists(err_) ? ReadText(err_) : "";
+}
+
+namespace {
+
+int Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    off += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpReply HttpRequest(int port, const std::string& method, const std::string& path,
+                      const std::string& body) {
+  HttpReply reply;
+  const int fd = Connect(port);
+  if (fd < 0) return reply;
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (method == "PUT" || method == "POST") {
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n";
+  // The server may answer (413) before the body is sent and close: that is not our failure.
+  (void)(SendAll(fd, req) && SendAll(fd, body));
+  std::string in;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (in.rfind("HTTP/1.1 ", 0) != 0 || in.size() < 12) return reply;
+  reply.status = std::stoi(in.substr(9, 3));
+  const auto end = in.find("\r\n\r\n");
+  if (end != std::string::npos) reply.body = in.substr(end + 4);
+  return reply;
+}
+
+void HttpSendPartialAndHangUp(int port, const std::string& path, std::size_t content_length,
+                              const std::string& partial) {
+  const int fd = Connect(port);
+  if (fd < 0) return;
+  (void)SendAll(fd, "PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                        std::to_string(content_length) + "\r\n\r\n" + partial);
+  ::close(fd);
+}
+
+}  // namespace lontar::testing

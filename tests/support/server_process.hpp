@@ -1,0 +1,53 @@
+// A real `lontar serve` for tests: started on a free loopback port, stopped with SIGTERM, and a
+// minimal HTTP/1.1 client over a raw socket (so that tests can also misbehave: send half a body,
+// hang up, send garbage).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lontar::testing {
+
+class ServerProcess {
+ public:
+  // Runs `lontar serve --listen 127.0.0.1:0 <args>` (unless `args` has its own --listen) and waits
+  // (up to 20 s) for its "listening" line. Fails the current test (and leaves port() 0) if it does
+  // not come.
+  ServerProcess(const std::vector<std::string>& args, const std::filesystem::path& log_dir);
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  ~ServerProcess();
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool Running();
+  // SIGTERM and wait; returns the exit status (128 + signal if killed), -1 if already gone.
+  int Stop();
+  // SIGKILL and wait: a crash, with requests under way.
+  void Kill();
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::filesystem::path out_, err_;
+};
+
+struct HttpReply {
+  int status = 0;  // 0: no reply (connection failed or closed early)
+  std::string body;
+};
+
+// One request with "Connection: close"; reads the reply to the end.
+HttpReply HttpRequest(int port, const std::string& method, const std::string& path,
+                      const std::string& body = {});
+
+// Opens a connection, sends the request line and headers claiming `content_length` bytes, then
+// `partial` of the body, and closes the socket without reading. For mid-body disconnects.
+void HttpSendPartialAndHangUp(int port, const std::string& path, std::size_t content_length,
+                              const std::string& partial);
+
+}  // namespace lontar::testing

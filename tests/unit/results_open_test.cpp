@@ -1,0 +1,117 @@
+// `lontar results open` over a collection store filled by real sittings: re-scored from raw
+// answers, a terminal that lies about its score is flagged, a withheld bundle shows as a gap.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bundle/outbox.hpp"
+#include "core/crypto/key_file.hpp"
+#include "core/exam/engine.hpp"
+#include "core/server/store.hpp"
+#include "core/terminal/enrollment.hpp"
+#include "core/util/fs.hpp"
+#include "tests/support/exam_terminals.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+using testing::ReadText;
+using testing::RunLontar;
+
+TEST(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
+  testing::TempDir dir;
+  ManualClock clock;
+  clock.SetWallMs(1'795'478'400'000);
+  auto results = crypto::BoxSecretKey::Generate().value();
+  auto terminals = testing::MakeExamTerminals(dir / "terminals", clock,
+                                              {.terminals = 2, .results_key = &results});
+  ASSERT_EQ(terminals.size(), 2u);
+  std::filesystem::create_directories(dir / "enrolled");
+  for (auto& t : terminals) {
+    testing::WriteText(dir / "enrolled" / (t.id() + ".enroll"), terminal::WriteEnrollment(t, 0));
+  }
+  auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
+  ASSERT_TRUE(WriteFileAtomic(dir / "results.key", key_text.view(), 0600, Overwrite::kReplace));
+
+  // Terminal 0: two sittings; terminal 1: one.
+  auto sit = [&](terminal::Terminal& t, const std::string& who, const std::string& pin,
+                 const std::string& answer) {
+    auto engine = exam::Engine::Open(t, clock);
+    ASSERT_TRUE(engine) << engine.error().message();
+    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
+    ASSERT_TRUE(engine->Login(who, AsBytes(pin), token));
+    ASSERT_TRUE(engine->Execute(who, exam::Answer{"tiu-01", {answer}}));
+    ASSERT_TRUE(engine->Execute(who, exam::Submit{}));
+  };
+  sit(terminals[0], "TEST-0001", "111111", "B");
+  sit(terminals[1], "TEST-0002", "222222", "A");
+  sit(terminals[0], "TEST-0003", "333333", "B");
+
+  auto server_key = crypto::SigningKey::Generate().value();
+  auto store = server::Store::Open(dir / "store", dir / "enrolled", std::move(server_key), clock);
+  ASSERT_TRUE(store) << store.error().message();
+  // Terminal 0's first bundle is withheld: only its second reaches the store.
+  for (int i = 0; i < 2; ++i) {
+    auto outbox = bundle::ListOutbox(terminals[static_cast<std::size_t>(i)]).value();
+    for (const auto& e : outbox) {
+      if (i == 0 && e.seq == 1) continue;
+      auto bytes = bundle::ReadOutboxBundle(terminals[static_cast<std::size_t>(i)], e).value();
+      ASSERT_TRUE((*store)->Accept(bytes));
+    }
+  }
+  // Terminal 1 signs a bundle that claims a score its answers do not earn.
+  {
+    auto& t = terminals[1];
+    bundle::BundleInputs in;
+    in.terminal_id = t.id();
+    in.site = t.site();
+    in.exam_id = "TEST-MINI";
+    in.pack_id = "0123456789abcdef0123456789abcdef";
+    in.exam_version = 1;
+    in.seq = 2;
+    in.participant = "TEST-0001";
+    in.journal_seq = 1'000'000;
+    in.payload.answers = {{"tiu-01", {"A"}}};
+    in.payload.score = {{"total", 500.0}};
+    auto b = bundle::WriteBundle(in, t.signing_key(), results.public_key());
+    ASSERT_TRUE(b) << b.error().message();
+    ASSERT_TRUE((*store)->Accept(*b));
+  }
+  store->reset();
+
+  const std::string out = (dir / "results.csv").string();
+  auto run = RunLontar({"results", "open", "--store", (dir / "store").string(), "--key",
+                        (dir / "results.key").string(), "--exam",
+                        std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam", "--out", out,
+                        "--enrolled", (dir / "enrolled").string(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto j = nlohmann::json::parse(run.out);
+  ASSERT_EQ(j["rows"], 3) << run.out;
+  EXPECT_EQ(j["score_mismatches"], 1);
+  EXPECT_EQ(j["unopenable"], 0);
+  const std::string csv = ReadText(out);
+  // Header, then one line per bundle; the name with a comma is quoted.
+  EXPECT_EQ(csv.rfind("participant,name,site,terminal,seq,receipt_code,kind,total,max,passed", 0),
+            0u)
+      << csv;
+  EXPECT_NE(csv.find("\"Baso, Daeng\""), std::string::npos) << csv;
+  for (const auto& r : j["results"]) {
+    const auto flags = r["flags"].dump();
+    if (r["terminal_id"] == terminals[0].id()) {
+      EXPECT_EQ(r["participant"], "TEST-0003");
+      EXPECT_NE(flags.find("seq-gap"), std::string::npos) << flags;
+      EXPECT_EQ(flags.find("score-mismatch"), std::string::npos) << flags;
+      EXPECT_EQ(r["total"], 5.0);
+    } else if (r["participant"] == "TEST-0001") {
+      EXPECT_NE(flags.find("score-mismatch"), std::string::npos) << flags;
+      EXPECT_EQ(r["total"], 0.0);  // re-scored: A is wrong
+    } else {
+      EXPECT_EQ(r["participant"], "TEST-0002");
+      EXPECT_EQ(flags, "[]");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lontar

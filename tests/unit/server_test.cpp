@@ -1,0 +1,746 @@
+// The collection server: receipts (known shapes and every rejection), the store in-process, and
+// `lontar serve` + `lontar sync` + `lontar bundles import` as processes on loopback.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stb/stb_image.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/bundle/export.hpp"
+#include "core/bundle/outbox.hpp"
+#include "core/bundle/receipt_code.hpp"
+#include "core/crypto/key_file.hpp"
+#include "core/format/signed_envelope.hpp"
+#include "core/server/receipt.hpp"
+#include "core/server/store.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+using testing::HttpRequest;
+using testing::ReadText;
+using testing::RunLontar;
+using testing::ServerProcess;
+using testing::TempDir;
+using testing::WriteText;
+
+// ---------------------------------------------------------------------------------------------
+// Receipts
+
+server::Receipt SampleReceipt(const crypto::SigningKey& key) {
+  server::Receipt r;
+  for (std::size_t i = 0; i < r.bundle_id.size(); ++i) r.bundle_id[i] = static_cast<uint8_t>(i);
+  r.terminal_id = "T-0123456789ABCDEF";
+  r.seq = 7;
+  r.stored_ms = 1'795'000'000'000;
+  r.server_key_id = key.id();
+  return r;
+}
+
+TEST(Receipt, RoundTripsAndVerifiesWithTheServerKey) {
+  auto key = crypto::SigningKey::Generate().value();
+  const std::string text = server::WriteReceipt(SampleReceipt(key), key);
+  auto r = server::VerifyReceipt(AsBytes(text), key.public_key());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->bundle_id, SampleReceipt(key).bundle_id);
+  EXPECT_EQ(r->terminal_id, "T-0123456789ABCDEF");
+  EXPECT_EQ(r->seq, 7u);
+  EXPECT_EQ(r->stored_ms, 1'795'000'000'000);
+  EXPECT_EQ(r->server_key_id, key.id());
+  auto body = nlohmann::json::parse(nlohmann::json::parse(text)["body"].get<std::string>());
+  EXPECT_EQ(body["receipt_code"], bundle::ReceiptCodeFor(SampleReceipt(key).bundle_id));
+}
+
+TEST(Receipt, SignedByAnotherKeyIsUntrusted) {
+  auto key = crypto::SigningKey::Generate().value();
+  auto other = crypto::SigningKey::Generate().value();
+  const std::string text = server::WriteReceipt(SampleReceipt(other), other);
+  auto r = server::VerifyReceipt(AsBytes(text), key.public_key());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUntrusted);
+  EXPECT_NE(r.error().message().find(other.id().ToString()), std::string::npos);
+  EXPECT_NE(r.error().message().find(key.id().ToString()), std::string::npos);
+}
+
+TEST(Receipt, EveryFlippedByteIsRefused) {
+  auto key = crypto::SigningKey::Generate().value();
+  const std::string text = server::WriteReceipt(SampleReceipt(key), key);
+  std::size_t refused = 0, checked = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::string bad = text;
+    bad[i] ^= 0x01;
+    ++checked;
+    auto r = server::VerifyReceipt(AsBytes(bad), key.public_key());
+    // A flip inside JSON whitespace or a base64 padding-free spot can leave the same meaning;
+    // what matters is that no flip yields a receipt with different content.
+    if (!r) {
+      ++refused;
+    } else {
+      EXPECT_EQ(r->bundle_id, SampleReceipt(key).bundle_id) << i;
+      EXPECT_EQ(r->seq, 7u) << i;
+    }
+  }
+  EXPECT_GT(refused, checked * 9 / 10);
+}
+
+TEST(Receipt, TruncatedAndWrongFormatAreMalformed) {
+  auto key = crypto::SigningKey::Generate().value();
+  const std::string text = server::WriteReceipt(SampleReceipt(key), key);
+  auto cut = server::ParseReceipt(AsBytes(std::string_view(text).substr(0, text.size() / 2)));
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().kind(), ErrorKind::kMalformed);
+  const std::string other = format::WriteSignedEnvelope("lontar-enrollment", 1, key, "{}");
+  auto wrong = server::ParseReceipt(AsBytes(other));
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message().find("not a lontar-receipt"), std::string::npos)
+      << wrong.error().message();
+}
+
+TEST(Receipt, NamingAnotherServerKeyIsMalformed) {
+  auto key = crypto::SigningKey::Generate().value();
+  auto other = crypto::SigningKey::Generate().value();
+  nlohmann::json body = {{"bundle_id", std::string(64, 'a')},
+                         {"terminal_id", "T-1"},
+                         {"seq", 1},
+                         {"stored_ms", 1},
+                         {"server_key_id", other.id().ToString()}};
+  const std::string text = format::WriteSignedEnvelope("lontar-receipt", 1, key, body.dump());
+  auto r = server::ParseReceipt(AsBytes(text));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::kMalformed);
+  EXPECT_NE(r.error().message().find("but is signed by"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terminals with bundles, and a server
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* kind : {"authority", "results", "server"}) {
+      auto k = RunLontar({"keys", "new", kind, "--out", (dir_ / "keys").string()});
+      ASSERT_EQ(k.exit_code, 0) << k.err;
+    }
+    std::filesystem::create_directories(dir_ / "enrolled");
+    for (int i = 0; i < 2; ++i) {
+      const std::string home = (dir_ / ("home" + std::to_string(i))).string();
+      auto init = RunLontar(
+          {"terminal", "init", "--home", home, "--site", i == 0 ? "SITE-01" : "SITE-02", "--trust",
+           (dir_ / "keys" / "authority.pub").string(), "--name", "Room <1> & \"A\""});
+      ASSERT_EQ(init.exit_code, 0) << init.err;
+      const std::string id = init.out.substr(0, init.out.find('\n'));
+      auto e = RunLontar({"terminal", "enrollment", "--home", home, "--out",
+                          (dir_ / "enrolled" / (id + ".enroll")).string()});
+      ASSERT_EQ(e.exit_code, 0) << e.err;
+      homes_.push_back(home);
+      ids_.push_back(id);
+    }
+    // A terminal the server has never heard of.
+    auto stranger = RunLontar({"terminal", "init", "--home", (dir_ / "stranger").string(), "--site",
+                               "SITE-01", "--trust", (dir_ / "keys" / "authority.pub").string()});
+    ASSERT_EQ(stranger.exit_code, 0) << stranger.err;
+    std::filesystem::create_directories(dir_ / "store");
+  }
+
+  // Adds `n` bundles to a terminal's outbox through the API, as the engine does; returns the
+  // bundle files' bytes.
+  std::vector<std::string> AddBundles(const std::string& home, int n,
+                                      const std::string& exam = "SKD-2026") {
+    std::vector<std::string> out;
+    SystemClock clock;
+    auto t = terminal::Terminal::Open(home, clock);
+    EXPECT_TRUE(t) << t.error().message();
+    if (!t) return out;
+    auto results = crypto::ReadBoxPublicKeyFile(dir_ / "keys" / "results.pub");
+    for (int i = 0; i < n; ++i) {
+      bundle::BundleInputs in;
+      in.terminal_id = t->id();
+      in.site = t->site();
+      in.exam_id = exam;
+      in.pack_id = "0123456789abcdef0123456789abcdef";
+      in.exam_version = 1;
+      in.seq = bundle::NextBundleSeq(*t).value();
+      in.participant = "P-00" + std::to_string(in.seq);
+      in.created_ms = 1'795'500'000'000;
+      in.journal_seq = t->journal().head().seq;
+      in.journal_hash = t->journal().head().hash;
+      in.payload.answers = {{"tiu-01", "A"}};
+      auto b = bundle::WriteBundle(in, t->signing_key(), *results);
+      EXPECT_TRUE(b) << b.error().message();
+      auto added = bundle::AddToOutbox(*t, *b);
+      EXPECT_TRUE(added) << added.error().message();
+      out.emplace_back(b->begin(), b->end());
+    }
+    return out;
+  }
+
+  std::vector<bundle::OutboxEntry> Outbox(const std::string& home) {
+    SystemClock clock;
+    auto t = terminal::Terminal::Open(home, clock);
+    EXPECT_TRUE(t) << t.error().message();
+    return bundle::ListOutbox(*t).value();
+  }
+
+  std::unique_ptr<server::Store> OpenStore() {
+    auto key = crypto::ReadSigningSecretKeyFile(dir_ / "keys" / "server.key");
+    EXPECT_TRUE(key) << key.error().message();
+    server::StoreOptions options;
+    options.max_bundle_bytes = 1 << 20;
+    auto s =
+        server::Store::Open(dir_ / "store", dir_ / "enrolled", std::move(*key), clock_, options);
+    EXPECT_TRUE(s) << s.error().message();
+    return s ? std::move(*s) : nullptr;
+  }
+
+  std::vector<std::string> ServeArgs() const {
+    return {"--store",         (dir_ / "store").string(),
+            "--enrolled",      (dir_ / "enrolled").string(),
+            "--key",           (dir_ / "keys" / "server.key").string(),
+            "--max-bundle-mb", "1",
+            "--read-timeout",  "2"};
+  }
+
+  std::size_t StoredFiles() {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / "store" / "bundles", ec)) {
+      (void)e;
+      ++n;
+    }
+    return n;
+  }
+
+  static std::string IdOf(const std::string& bundle) {
+    auto envelope = bundle::ParseEnvelope(AsBytes(bundle));
+    return HexEncode(crypto::Blake2b256(envelope->sealed_payload));
+  }
+
+  TempDir dir_;
+  ManualClock clock_;
+  std::vector<std::string> homes_, ids_;
+};
+
+TEST_F(ServerTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
+  auto b = AddBundles(homes_[0], 1);
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto first = store->Accept(AsBytes(b[0]));
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(first->receipt.terminal_id, ids_[0]);
+  EXPECT_EQ(first->receipt.seq, 1u);
+  auto key = crypto::ReadSigningPublicKeyFile(dir_ / "keys" / "server.pub").value();
+  ASSERT_TRUE(server::VerifyReceipt(AsBytes(first->receipt_text), key));
+  clock_.Advance(60'000'000'000);
+  auto again = store->Accept(AsBytes(b[0]));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->receipt_text, first->receipt_text);
+  EXPECT_EQ(store->CountBundles().value(), 1u);
+  EXPECT_EQ(ReadText(dir_ / "store" / "bundles" / (IdOf(b[0]) + ".lrb")), b[0]);
+
+  // The code on the candidate's slip finds it, typed sloppily.
+  auto code = bundle::ReceiptCodeFor(first->receipt.bundle_id);
+  std::string typed = code;
+  for (char& c : typed) c = static_cast<char>(std::tolower(c));
+  auto found = store->FindByCode(typed);
+  ASSERT_TRUE(found) << found.error().message();
+  EXPECT_EQ(found->terminal_id, ids_[0]);
+
+  // Reopened, it still knows the bundle.
+  store.reset();
+  store = OpenStore();
+  auto third = store->Accept(AsBytes(b[0]));
+  ASSERT_TRUE(third);
+  EXPECT_TRUE(third->duplicate);
+  EXPECT_EQ(third->receipt_text, first->receipt_text);
+}
+
+TEST_F(ServerTest, StoreRefusesAndStoresNothing) {
+  auto b = AddBundles(homes_[0], 1);
+  auto stranger = AddBundles((dir_ / "stranger").string(), 1);
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+
+  std::string flipped = b[0];
+  flipped[flipped.size() - 10] ^= 0x01;
+  auto bad = store->Accept(AsBytes(flipped));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind(), ErrorKind::kBadSignature) << bad.error().message();
+
+  auto unknown = store->Accept(AsBytes(stranger[0]));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind(), ErrorKind::kUntrusted) << unknown.error().message();
+
+  std::string big = b[0] + std::string(1 << 20, 'x');
+  auto oversized = store->Accept(AsBytes(big));
+  ASSERT_FALSE(oversized);
+  EXPECT_NE(oversized.error().message().find("oversized"), std::string::npos);
+
+  crypto::Hash256 other{};
+  auto wrong_id = store->Accept(AsBytes(b[0]), other);
+  ASSERT_FALSE(wrong_id);
+  EXPECT_EQ(wrong_id.error().kind(), ErrorKind::kInvalidArgument);
+
+  auto garbage = store->Accept(AsBytes(std::string("not a bundle")));
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind(), ErrorKind::kMalformed);
+
+  EXPECT_EQ(store->CountBundles().value(), 0u);
+  EXPECT_EQ(StoredFiles(), 0u);
+}
+
+TEST_F(ServerTest, StoreShowsGapsAndFlagsRollbacks) {
+  auto b = AddBundles(homes_[0], 4);
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Accept(AsBytes(b[0])));
+  ASSERT_TRUE(store->Accept(AsBytes(b[3])));
+  auto st = store->Status().value();
+  EXPECT_EQ(st.bundles, 2u);
+  const server::TerminalStatus* t0 = nullptr;
+  for (const auto& t : st.terminals) {
+    if (t.terminal_id == ids_[0]) t0 = &t;
+  }
+  ASSERT_NE(t0, nullptr);
+  EXPECT_EQ(t0->highest_seq, 4u);
+  EXPECT_EQ(t0->gaps, (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_TRUE(t0->flags.empty());
+  ASSERT_EQ(st.terminals.size(), 2u);  // the other enrolled terminal shows, with nothing yet
+
+  // The terminal's vault is restored from a copy taken after bundle 1: it numbers its next
+  // sitting 2 again, with a journal that did not advance past bundle 4's.
+  TempDir copy;
+  std::filesystem::copy(homes_[1], copy.path() / "h", std::filesystem::copy_options::recursive);
+  auto c = AddBundles(homes_[1], 2);
+  ASSERT_TRUE(store->Accept(AsBytes(c[0])));
+  ASSERT_TRUE(store->Accept(AsBytes(c[1])));
+  std::filesystem::remove_all(homes_[1]);
+  std::filesystem::copy(copy.path() / "h", homes_[1], std::filesystem::copy_options::recursive);
+  auto replay = AddBundles(homes_[1], 1);  // seq 1 again, another sitting
+  auto r = store->Accept(AsBytes(replay[0]));
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_FALSE(r->flags.empty());
+  EXPECT_NE(r->flags[0].find("seq-reused"), std::string::npos) << r->flags[0];
+  st = store->Status().value();
+  for (const auto& t : st.terminals) {
+    if (t.terminal_id == ids_[1]) {
+      EXPECT_EQ(t.bundles, 3u);
+      EXPECT_FALSE(t.flags.empty());
+    }
+  }
+}
+
+TEST_F(ServerTest, ConcurrentAcceptsShareCommitsAndAgreeOnReceipts) {
+  auto a = AddBundles(homes_[0], 12);
+  auto b = AddBundles(homes_[1], 12);
+  a.insert(a.end(), b.begin(), b.end());
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  // Every bundle sent by three threads at once: each is stored once, and all three get the same
+  // receipt, whichever commit held the row.
+  std::vector<std::vector<std::string>> receipts(3, std::vector<std::string>(a.size()));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::size_t k = (i * 7 + static_cast<std::size_t>(t) * 5) % a.size();
+        auto r = store->Accept(AsBytes(a[k]));
+        EXPECT_TRUE(r) << r.error().message();
+        if (r) receipts[static_cast<std::size_t>(t)][k] = r->receipt_text;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    EXPECT_FALSE(receipts[0][k].empty());
+    EXPECT_EQ(receipts[0][k], receipts[1][k]) << k;
+    EXPECT_EQ(receipts[0][k], receipts[2][k]) << k;
+  }
+  EXPECT_EQ(store->CountBundles().value(), a.size());
+  EXPECT_EQ(StoredFiles(), a.size());
+  const server::StoreStatus status = store->Status().value();
+  for (const auto& t : status.terminals) {
+    EXPECT_TRUE(t.gaps.empty());
+    EXPECT_TRUE(t.flags.empty()) << t.flags[0];
+  }
+}
+
+TEST_F(ServerTest, SyncUploadsVerifiesReceiptsAndMarksDelivered) {
+  AddBundles(homes_[0], 3);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::string server_pub = (dir_ / "keys" / "server.pub").string();
+  auto sync = RunLontar(
+      {"sync", "--home", homes_[0], "--server", server.url(), "--server-key", server_pub});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err << server.Stderr();
+  EXPECT_NE(sync.out.find("3 delivered now"), std::string::npos) << sync.out;
+  auto key = crypto::ReadSigningPublicKeyFile(server_pub).value();
+  for (const auto& e : Outbox(homes_[0])) {
+    EXPECT_TRUE(e.delivered);
+    auto r = server::VerifyReceipt(e.receipt, key);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->bundle_id, e.bundle_id);
+  }
+
+  // Again: nothing pending, nothing sent. A new bundle goes on its own.
+  AddBundles(homes_[0], 1);
+  auto again = RunLontar({"sync", "--home", homes_[0], "--server", server.url(), "--server-key",
+                          server_pub, "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto j = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j["delivered"], 1);
+  EXPECT_EQ(j["pending"], 0);
+
+  // The candidate checks a receipt code.
+  const auto entries = Outbox(homes_[0]);
+  auto lookup = HttpRequest(server.port(), "GET", "/v1/receipts/" + entries[1].receipt_code);
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  auto found = nlohmann::json::parse(lookup.body);
+  EXPECT_EQ(found["terminal_id"], ids_[0]);
+  EXPECT_EQ(found["seq"], 2);
+  EXPECT_FALSE(found.contains("participant"));
+  auto typo = HttpRequest(server.port(), "GET", "/v1/receipts/0000-0000-0001");
+  EXPECT_EQ(typo.status, 400) << typo.body;
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST_F(ServerTest, SyncRefusesAReceiptFromAnotherServerKey) {
+  AddBundles(homes_[0], 1);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  auto other = RunLontar({"keys", "new", "server", "--out", (dir_ / "other").string()});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto sync = RunLontar({"sync", "--home", homes_[0], "--server", server.url(), "--server-key",
+                         (dir_ / "other" / "server.pub").string()});
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_NE(sync.err.find("not by the server key"), std::string::npos) << sync.err;
+  EXPECT_FALSE(Outbox(homes_[0])[0].delivered);
+}
+
+TEST_F(ServerTest, SyncRetriesUntilTheServerComesBack) {
+  AddBundles(homes_[0], 1);
+  auto sync =
+      RunLontar({"sync", "--home", homes_[0], "--server", "http://127.0.0.1:1", "--server-key",
+                 (dir_ / "keys" / "server.pub").string(), "--attempts", "2"});
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_NE(sync.err.find("retrying in 1 s"), std::string::npos) << sync.err;
+  EXPECT_NE(sync.err.find("still pending after 2 attempts"), std::string::npos) << sync.err;
+  EXPECT_FALSE(Outbox(homes_[0])[0].delivered);
+}
+
+TEST_F(ServerTest, AServerKilledMidSyncLosesNothingAndCountsNothingTwice) {
+  constexpr int kBundles = 60;
+  AddBundles(homes_[0], kBundles);
+  const std::string server_pub = (dir_ / "keys" / "server.pub").string();
+  auto server = std::make_unique<ServerProcess>(ServeArgs(), dir_.path());
+  ASSERT_NE(server->port(), 0);
+  const std::string url = server->url();
+  std::thread sync([&] {
+    auto r = RunLontar({"sync", "--home", homes_[0], "--server", url, "--server-key", server_pub,
+                        "--attempts", "1"});
+    EXPECT_EQ(r.exit_code, 1) << "sync finished before the kill: " << r.out;
+  });
+  // Kill the server once some bundles are stored and the rest are on their way.
+  for (int i = 0; i < 400 && StoredFiles() < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  server->Kill();
+  sync.join();
+  std::size_t delivered = 0;
+  for (const auto& e : Outbox(homes_[0])) delivered += e.delivered ? 1 : 0;
+  EXPECT_GT(delivered, 0u);
+  EXPECT_LT(delivered, static_cast<std::size_t>(kBundles));
+
+  // Restarted: stray temporary files are gone, the terminal sends the rest, and the bundles
+  // that were stored but not acknowledged come back as duplicates with their receipts.
+  server = std::make_unique<ServerProcess>(ServeArgs(), dir_.path());
+  ASSERT_NE(server->port(), 0);
+  auto again = RunLontar(
+      {"sync", "--home", homes_[0], "--server", server->url(), "--server-key", server_pub});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto key = crypto::ReadSigningPublicKeyFile(server_pub).value();
+  for (const auto& e : Outbox(homes_[0])) {
+    ASSERT_TRUE(e.delivered) << e.seq;
+    ASSERT_TRUE(server::VerifyReceipt(e.receipt, key)) << e.seq;
+  }
+  EXPECT_EQ(StoredFiles(), static_cast<std::size_t>(kBundles));  // no temporaries, no extras
+  auto st = nlohmann::json::parse(HttpRequest(server->port(), "GET", "/v1/status.json").body);
+  EXPECT_EQ(st["bundles"], kBundles);
+  EXPECT_EQ(st["sites"][0]["terminals"][0]["gaps"].size(), 0u);
+  EXPECT_EQ(server->Stop(), 0);
+}
+
+// `sync --watch` rides out a server that is down, then delivers what is pending and what is
+// added later, and stops on SIGTERM.
+TEST_F(ServerTest, SyncWatchDeliversWhenTheServerAppearsAndKeepsGoing) {
+  AddBundles(homes_[0], 2);
+  // Reserve a port for a server that is not there yet: start one, note its port, stop it.
+  int port = 0;
+  {
+    ServerProcess probe(ServeArgs(), dir_.path());
+    port = probe.port();
+    ASSERT_EQ(probe.Stop(), 0);
+  }
+  ASSERT_NE(port, 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string log = (dir_ / "watch.err").string();
+  std::vector<std::string> args = {std::string(LONTAR_BIN_DIR) + "/lontar",
+                                   "sync",
+                                   "--home",
+                                   homes_[0],
+                                   "--server",
+                                   url,
+                                   "--server-key",
+                                   (dir_ / "keys" / "server.pub").string(),
+                                   "--watch",
+                                   "--poll",
+                                   "0.2"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  auto delivered = [&] {
+    std::size_t n = 0;
+    for (const auto& e : Outbox(homes_[0])) n += e.delivered ? 1 : 0;
+    return n;
+  };
+  auto wait_for = [&](std::size_t n) {
+    for (int i = 0; i < 300 && delivered() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return delivered();
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a few failed passes
+  EXPECT_EQ(delivered(), 0u);
+  // The server comes up on that port.
+  std::vector<std::string> serve = ServeArgs();
+  serve.insert(serve.begin(), {"--listen", "127.0.0.1:" + std::to_string(port)});
+  ServerProcess server(serve, dir_.path());
+  EXPECT_EQ(wait_for(2), 2u) << ReadText(log);
+  AddBundles(homes_[0], 1);
+  EXPECT_EQ(wait_for(3), 3u) << ReadText(log);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadText(log);
+  EXPECT_NE(ReadText(log).find("retrying in"), std::string::npos) << ReadText(log);
+}
+
+TEST_F(ServerTest, PutDuplicateGetsTheSameReceipt) {
+  auto b = AddBundles(homes_[0], 1);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::string path = "/v1/bundles/" + IdOf(b[0]);
+  auto first = HttpRequest(server.port(), "PUT", path, b[0]);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto second = HttpRequest(server.port(), "PUT", path, b[0]);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(StoredFiles(), 1u);
+}
+
+TEST_F(ServerTest, BadUploadsGetAJsonErrorAndNothingIsStored) {
+  auto b = AddBundles(homes_[0], 1);
+  auto stranger = AddBundles((dir_ / "stranger").string(), 1);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::string path = "/v1/bundles/" + IdOf(b[0]);
+
+  struct Case {
+    std::string name, path, body;
+    int status;
+    std::string message;
+  };
+  std::string flipped = b[0];
+  flipped[flipped.size() / 2] ^= 0x40;
+  std::string bad_sig = b[0];
+  bad_sig[20] ^= 0x01;  // inside the signature itself
+  const std::vector<Case> cases = {
+      {"flipped byte", path, flipped, 422, "signature"},
+      {"bad signature", path, bad_sig, 422, "signature"},
+      {"unknown terminal", "/v1/bundles/" + IdOf(stranger[0]), stranger[0], 403, "T-"},
+      {"oversize", path, std::string((1 << 20) + 1, 'x'), 413, "oversized"},
+      {"malformed id", "/v1/bundles/not-hex", b[0], 400, "malformed bundle id"},
+      {"short id", "/v1/bundles/" + IdOf(b[0]).substr(2), b[0], 400, "malformed bundle id"},
+      {"another bundle's id", "/v1/bundles/" + std::string(64, 'a'), b[0], 400, "not the bundle's"},
+      {"not a bundle", path, "hello", 400, "bundle"},
+      {"empty", path, "", 400, "bundle"},
+  };
+  for (const auto& c : cases) {
+    auto reply = HttpRequest(server.port(), "PUT", c.path, c.body);
+    EXPECT_EQ(reply.status, c.status) << c.name << ": " << reply.body;
+    auto j = nlohmann::json::parse(reply.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << c.name << ": " << reply.body;
+    ASSERT_TRUE(j.contains("error")) << c.name;
+    EXPECT_NE(j["error"].get<std::string>().find(c.message), std::string::npos)
+        << c.name << ": " << j["error"];
+  }
+  EXPECT_EQ(StoredFiles(), 0u);
+  // And it still serves.
+  auto good = HttpRequest(server.port(), "PUT", path, b[0]);
+  EXPECT_EQ(good.status, 201) << good.body;
+  EXPECT_EQ(StoredFiles(), 1u);
+  EXPECT_TRUE(server.Running());
+}
+
+TEST_F(ServerTest, AClientThatHangsUpMidBodyDoesNotStopTheServer) {
+  auto b = AddBundles(homes_[0], 2);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::string path = "/v1/bundles/" + IdOf(b[0]);
+  for (int i = 0; i < 20; ++i) {
+    testing::HttpSendPartialAndHangUp(server.port(), path, b[0].size(), b[0].substr(0, 100));
+  }
+  // A client that sends half and then stalls is dropped by the read timeout (2 s here) while
+  // others are served.
+  testing::HttpSendPartialAndHangUp(server.port(), path, b[0].size(), "");
+  auto good = HttpRequest(server.port(), "PUT", path, b[0]);
+  EXPECT_EQ(good.status, 201) << good.body << server.Stderr();
+  EXPECT_TRUE(server.Running());
+  EXPECT_EQ(StoredFiles(), 1u);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST_F(ServerTest, StatusShowsAWithheldBundleAsAGap) {
+  auto b = AddBundles(homes_[0], 3);
+  AddBundles(homes_[1], 1, "SKD-<script>");
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[0]), b[0]).status, 201);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[2]), b[2]).status, 201);
+  ASSERT_EQ(RunLontar({"sync", "--home", homes_[1], "--server", server.url(), "--server-key",
+                       (dir_ / "keys" / "server.pub").string()})
+                .exit_code,
+            0);
+
+  auto reply = HttpRequest(server.port(), "GET", "/v1/status.json");
+  ASSERT_EQ(reply.status, 200);
+  auto j = nlohmann::json::parse(reply.body);
+  EXPECT_EQ(j["bundles"], 3);
+  ASSERT_EQ(j["sites"].size(), 2u);
+  EXPECT_EQ(j["sites"][0]["site"], "SITE-01");
+  auto t = j["sites"][0]["terminals"][0];
+  EXPECT_EQ(t["terminal_id"], ids_[0]);
+  EXPECT_EQ(t["bundles"], 2);
+  EXPECT_EQ(t["highest_seq"], 3);
+  EXPECT_EQ(t["gaps"], nlohmann::json::array({2}));
+  EXPECT_NE(t["last_seen"], "");
+  EXPECT_EQ(j["sites"][0]["exams"][0]["exam_id"], "SKD-2026");
+  EXPECT_EQ(j["sites"][0]["exams"][0]["participants"], 2);
+  EXPECT_EQ(j["sites"][1]["terminals"][0]["gaps"].size(), 0u);
+
+  auto html = HttpRequest(server.port(), "GET", "/status");
+  ASSERT_EQ(html.status, 200);
+  EXPECT_NE(html.body.find("<td class=\"gaps\">2</td>"), std::string::npos) << html.body;
+  EXPECT_EQ(html.body.find("<script>"), std::string::npos);
+  EXPECT_NE(html.body.find("SKD-&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(html.body.find("Room &lt;1&gt; &amp; &quot;A&quot;"), std::string::npos);
+
+  auto missing = HttpRequest(server.port(), "GET", "/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(nlohmann::json::parse(missing.body, nullptr, false).contains("error"));
+}
+
+// The status page in a real browser: Debian's chromium, headless. The DOM it built must show the
+// gap, and its screenshot must show the red row that marks it.
+TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
+  if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium not installed";
+  auto b = AddBundles(homes_[0], 3);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[0]), b[0]).status, 201);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[2]), b[2]).status, 201);
+  const std::string url = server.url() + "/status";
+  const std::vector<std::string> common = {"--headless",
+                                           "--no-sandbox",
+                                           "--disable-gpu",
+                                           "--no-first-run",
+                                           "--hide-scrollbars",
+                                           "--user-data-dir=" + (dir_ / "chromium").string(),
+                                           "--window-size=1200,700"};
+  auto dom_args = common;
+  dom_args.push_back("--dump-dom");
+  dom_args.push_back(url);
+  auto dom = testing::RunProgram("/usr/bin/chromium", dom_args, {"HOME=" + dir_.path().string()});
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_NE(dom.out.find("<td class=\"gaps\">2</td>"), std::string::npos) << dom.out;
+  EXPECT_NE(dom.out.find("data-terminal=\"" + ids_[0] + "\""), std::string::npos);
+  EXPECT_NE(dom.out.find("<span id=\"total\">2</span>"), std::string::npos);
+
+  const std::string png = (dir_ / "status.png").string();
+  auto shot_args = common;
+  shot_args.push_back("--screenshot=" + png);
+  shot_args.push_back(url);
+  auto shot = testing::RunProgram("/usr/bin/chromium", shot_args, {"HOME=" + dir_.path().string()});
+  ASSERT_EQ(shot.exit_code, 0) << shot.err;
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  ASSERT_NE(pixels, nullptr) << png;
+  EXPECT_EQ(w, 1200);
+  std::size_t red = 0, green = 0;
+  for (int i = 0; i < w * h; ++i) {
+    const unsigned char* p = pixels + 3 * i;
+    if (p[0] == 0xff && p[1] == 0xdd && p[2] == 0xdd) ++red;    // .gap row, #fdd
+    if (p[0] == 0xdd && p[1] == 0xff && p[2] == 0xdd) ++green;  // .ok row, #dfd
+  }
+  stbi_image_free(pixels);
+  EXPECT_GT(red, 1000u) << "no red (gap) row in the screenshot";
+  EXPECT_GT(green, 1000u) << "no green row for the terminal without gaps";
+}
+
+TEST_F(ServerTest, ImportUploadsAVerifiedStick) {
+  AddBundles(homes_[0], 2);
+  AddBundles(homes_[1], 1);
+  const std::string stick = (dir_ / "stick").string();
+  std::filesystem::create_directories(stick);
+  for (const auto& h : homes_) {
+    auto e = RunLontar({"bundles", "export", "--home", h, "--to", stick});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+  }
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  std::vector<std::string> args = {"bundles",      "import",
+                                   "--from",       stick,
+                                   "--server",     server.url(),
+                                   "--server-key", (dir_ / "keys" / "server.pub").string(),
+                                   "--enrolled",   (dir_ / "enrolled").string()};
+  auto imp = RunLontar(args);
+  ASSERT_EQ(imp.exit_code, 0) << imp.err << server.Stderr();
+  EXPECT_NE(imp.out.find(ids_[0] + ": 2 of 2 bundles uploaded"), std::string::npos) << imp.out;
+  EXPECT_EQ(StoredFiles(), 3u);
+  // Importing again is harmless: duplicates get their receipts.
+  auto again = RunLontar(args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(StoredFiles(), 3u);
+
+  // A damaged file on the stick is reported and not sent; the rest still go.
+  auto dir0 = std::filesystem::path(stick) / "lontar-bundles" / ids_[0];
+  for (const auto& e : std::filesystem::directory_iterator(dir0)) {
+    if (e.path().extension() == ".lrb") {
+      std::string text = ReadText(e.path());
+      text[text.size() / 2] ^= 1;
+      WriteText(e.path(), text);
+      break;
+    }
+  }
+  auto damaged = RunLontar(args);
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_NE(damaged.err.find("damaged, not sent"), std::string::npos) << damaged.err;
+}
+
+}  // namespace
+}  // namespace lontar
