@@ -5,7 +5,8 @@
 //     malformed bundle id): HTTP, a connection per request and the body transfer, nothing else;
 //   - the Ed25519-verify limit: VerifyBundle of every bundle, in this process, on every core.
 //
-//   lontar_server_bench [--n N] [--clients C] [--terminals T] [--records R] [--smoke]
+//   lontar_server_bench [--n N] [--clients C] [--terminals T] [--records R]
+//                       [--server-threads W] [--smoke]
 //
 // Defaults: 2,000 bundles, 8 clients, 4 terminals, 200 journal records per bundle. Asserts
 // nothing; prints throughput and p50/p99 latency.
@@ -79,7 +80,7 @@ void Print(const char* what, const Run& r, std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 2000, clients = 8, terminals = 4, records = 200;
+  int n = 2000, clients = 8, terminals = 4, records = 200, server_threads = 32;
   for (int i = 1; i < argc; ++i) {
     auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
     if (std::strcmp(argv[i], "--n") == 0)
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
       terminals = next();
     else if (std::strcmp(argv[i], "--records") == 0)
       records = next();
+    else if (std::strcmp(argv[i], "--server-threads") == 0)
+      server_threads = next();
     else if (std::strcmp(argv[i], "--smoke") == 0)
       n = 20, clients = 2, terminals = 2, records = 5;
   }
@@ -159,8 +162,9 @@ int main(int argc, char** argv) {
   std::size_t bytes = 0;
   for (const auto& u : uploads) bytes += u.body->size();
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::printf("%d bundles (%.1f KB each), %d terminals, %d clients, %u cores\n", n,
-              static_cast<double>(bytes) / static_cast<double>(n) / 1e3, terminals, clients, cores);
+  std::printf("%d bundles (%.1f KB each), %d terminals, %d clients, %d server workers, %u cores\n",
+              n, static_cast<double>(bytes) / static_cast<double>(n) / 1e3, terminals, clients,
+              server_threads, cores);
 
   // The verify limit: every core verifying bundles, nothing else.
   {
@@ -180,7 +184,7 @@ int main(int argc, char** argv) {
 
   testing::ServerProcess server(
       {"--store", (dir / "store").string(), "--enrolled", (dir / "enrolled").string(), "--key",
-       (dir / "keys" / "server.key").string()},
+       (dir / "keys" / "server.key").string(), "--threads", std::to_string(server_threads)},
       dir.path());
   if (server.port() == 0) return 1;
   Print("PUT same bytes, refused after reading (base)",
