@@ -35,7 +35,7 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
   ImGui::PopFont();
   ImGui::TextDisabled("%s", tr("proctor.subtitle"));
   ImGui::Separator();
-  std::vector<BarButton> bar = {{tr("proctor.close"), Intent::kBackToItems, "proctor.close"}};
+  std::vector<BarButton> bar = {{tr("proctor.close"), Intent::kBackToItems, "panel.close"}};
   BeginBody(ctx, bar);
   std::optional<ProctorAction> action;
   const float width = std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 30);
@@ -57,8 +57,8 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
                          ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
       action = ProctorAction::kAuthorise;
     }
-    Mark(ctx, "proctor.code");
-    if (Button(ctx, tr("proctor.unlock_panel"), "proctor.authorise")) {
+    Mark(ctx, "panel.code");
+    if (Button(ctx, tr("proctor.unlock_panel"), "panel.authorise")) {
       action = ProctorAction::kAuthorise;
     }
   } else {
@@ -68,49 +68,49 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
       ImGui::PushFont(ctx.fonts.title);
       ImGui::TextUnformatted(view.token.c_str());
       ImGui::PopFont();
-    } else if (Button(ctx, tr("proctor.open_session"), "proctor.token")) {
+    } else if (Button(ctx, tr("proctor.open_session"), "panel.token")) {
       action = ProctorAction::kShowToken;
     }
     ImGui::Spacing();
     ImGui::TextWrapped("%s", tr("proctor.reason_prompt"));
     ImGui::InputText("##reason", form.reason.data(), form.reason.size());
-    Mark(ctx, "proctor.reason");
+    Mark(ctx, "panel.reason");
     ImGui::Spacing();
     if (view.in_progress) {
       ImGui::TextWrapped("%s", tr.Format("proctor.candidate", view.participant).c_str());
       if (view.paused) {
-        if (Button(ctx, tr("proctor.resume"), "proctor.resume")) {
+        if (Button(ctx, tr("proctor.resume"), "panel.resume")) {
           action = ProctorAction::kResumeCandidate;
         }
-      } else if (Button(ctx, tr("proctor.pause"), "proctor.pause")) {
+      } else if (Button(ctx, tr("proctor.pause"), "panel.pause")) {
         action = ProctorAction::kPauseCandidate;
       }
       ImGui::SameLine();
-      if (Button(ctx, tr("proctor.add5"), "proctor.add5")) action = ProctorAction::kAddFiveMinutes;
+      if (Button(ctx, tr("proctor.add5"), "panel.add5")) action = ProctorAction::kAddFiveMinutes;
       ImGui::SameLine();
-      if (Button(ctx, tr("proctor.add10"), "proctor.add10")) action = ProctorAction::kAddTenMinutes;
-      if (Button(ctx, tr("proctor.handoff"), "proctor.handoff")) action = ProctorAction::kHandOff;
+      if (Button(ctx, tr("proctor.add10"), "panel.add10")) action = ProctorAction::kAddTenMinutes;
+      if (Button(ctx, tr("proctor.handoff"), "panel.handoff")) action = ProctorAction::kHandOff;
       ImGui::SameLine();
       ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
-      if (Button(ctx, tr("proctor.void"), "proctor.void")) action = ProctorAction::kVoid;
+      if (Button(ctx, tr("proctor.void"), "panel.void")) action = ProctorAction::kVoid;
       ImGui::PopStyleColor();
       ImGui::TextDisabled("%s", tr.Format("proctor.handoff_to", view.handoff_dir).c_str());
       ImGui::Spacing();
     }
     ImGui::TextWrapped("%s", tr("proctor.room"));
     if (view.room_paused) {
-      if (Button(ctx, tr("proctor.resume_room"), "proctor.resume_room")) {
+      if (Button(ctx, tr("proctor.resume_room"), "panel.resume_room")) {
         action = ProctorAction::kResumeRoom;
       }
-    } else if (Button(ctx, tr("proctor.pause_room"), "proctor.pause_room")) {
+    } else if (Button(ctx, tr("proctor.pause_room"), "panel.pause_room")) {
       action = ProctorAction::kPauseRoom;
     }
     ImGui::Spacing();
     ImGui::TextWrapped("%s", tr("proctor.unlock_prompt"));
     ImGui::InputText("##participant", form.participant.data(), form.participant.size(),
                      ImGuiInputTextFlags_CharsUppercase);
-    Mark(ctx, "proctor.participant");
-    if (Button(ctx, tr("proctor.unlock"), "proctor.unlock")) action = ProctorAction::kUnlock;
+    Mark(ctx, "panel.participant");
+    if (Button(ctx, tr("proctor.unlock"), "panel.unlock")) action = ProctorAction::kUnlock;
   }
   ImGui::PopItemWidth();
   EndBody();

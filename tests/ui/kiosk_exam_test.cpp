@@ -416,8 +416,8 @@ TEST_F(KioskExam, TheProctorPanelAddsTimeAndPauses) {
   s.Expect("instructions").Key("Return").Expect("item").Key("1");
   s.Key("Ctrl+Alt+P").Expect("proctor").Text("WRONG-CODE").Key("Return");
   s.Text(code.substr(0, code.find_first_of("\r\n"))).Key("Return");
-  s.Click("proctor.reason").Text("power cut in the room").Click("proctor.add5");
-  s.Shot(kArtifacts / "proctor-1024x768-id.png").Click("proctor.pause");
+  s.Click("panel.reason").Text("power cut in the room").Click("panel.add5");
+  s.Shot(kArtifacts / "proctor-1024x768-id.png").Click("panel.pause");
   s.Key("Ctrl+Alt+P").Expect("item").Shot(kArtifacts / "proctor-paused-1024x768-id.png");
   s.Step("exit", 0);
   KioskRun run = Kiosk(1024, 768, {}, s);
