@@ -110,7 +110,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            "would refuse every bundle"));
   }
   LONTAR_TRY(EnsureDir(dir / kBundlesDir, 0750));
-  // A server killed while writing leaves ".<id>.lrb.tmp-XXXXXX" files (TempFile): never named by
+  // A server killed while writing leaves ".<id>.lrb.tmp-<random>" files (TempFile): never named by
   // a row, never acknowledged; remove them.
   for (const auto& e : std::filesystem::directory_iterator(dir / kBundlesDir, ec)) {
     const std::string name = e.path().filename().string();
