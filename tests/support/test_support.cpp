@@ -1,6 +1,7 @@
 #include "tests/support/test_support.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,6 +97,59 @@ std::string ReadText(const std::filesystem::path& path) {
 void WriteText(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
+}
+
+std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
+                                   const std::vector<std::string>& homes) {
+  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+  const auto p = [&](const std::string& name) { return (dir / name).string(); };
+  auto ok = [](const CommandResult& r) {
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r;
+  };
+  ok(RunLontar({"keys", "new", "authority", "--out", p("keys")}));
+  ok(RunLontar({"keys", "new", "results", "--out", p("keys")}));
+  std::vector<std::string> build = {"pack",
+                                    "build",
+                                    fixtures + "/mini-exam",
+                                    "--key",
+                                    p("keys/authority.key"),
+                                    "--version",
+                                    "1",
+                                    "--valid-from",
+                                    "2026-01-01T00:00:00Z",
+                                    "--valid-until",
+                                    "2099-01-01T00:00:00Z",
+                                    "--release-code-file",
+                                    fixtures + "/mini-release-code.txt",
+                                    "--proctor-code-file",
+                                    fixtures + "/mini-proctor-code.txt",
+                                    "--results-pub",
+                                    p("keys/results.pub"),
+                                    "--out",
+                                    p("exam.lpk")};
+  for (const std::string& home : homes) {
+    ok(RunLontar({"terminal", "init", "--home", p(home), "--site", "SITE-01", "--trust",
+                  p("keys/authority.pub")}));
+    ok(RunLontar({"terminal", "enrollment", "--home", p(home), "--out", p(home + ".enroll")}));
+    build.insert(build.end(), {"--for", p(home + ".enroll")});
+  }
+  ok(RunLontar(build));
+  std::string token;
+  for (const std::string& home : homes) {
+    ok(RunLontar({"terminal", "load", "--home", p(home), p("exam.lpk")}));
+    ok(RunLontar({"session", "release", "--home", p(home), "--code-file",
+                  fixtures + "/mini-release-code.txt"}));
+    const CommandResult open =
+        ok(RunLontar({"session", "open", "--home", p(home), "--proctor-code-file",
+                      fixtures + "/mini-proctor-code.txt"}));
+    const std::string this_token = open.out.substr(0, open.out.find('\n'));
+    if (!token.empty()) {
+      EXPECT_EQ(this_token, token) << "one token for the room";
+    }
+    token = this_token;
+  }
+  return token;
 }
 
 }  // namespace lontar::testing

@@ -36,6 +36,12 @@ inline CommandResult RunLontar(const std::vector<std::string>& args,
   return RunProgram("lontar", args, extra_env);
 }
 
+// Through the real `lontar` binary: authority and results keys in dir/keys, a terminal at each of
+// dir/<home>, the mini test exam built into dir/exam.lpk for all of them, loaded, released, and
+// the session opened on each. Returns the session token; fails the current test on any error.
+std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
+                                   const std::vector<std::string>& homes);
+
 std::string ReadText(const std::filesystem::path& path);
 void WriteText(const std::filesystem::path& path, const std::string& text);
 

@@ -18,42 +18,7 @@ const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures"
 class ExamCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ok = [](const testing::CommandResult& r) {
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-      return r;
-    };
-    ok(RunLontar({"keys", "new", "authority", "--out", P("keys")}));
-    ok(RunLontar({"keys", "new", "results", "--out", P("keys")}));
-    ok(RunLontar({"terminal", "init", "--home", P("t"), "--site", "SITE-01", "--trust",
-                  P("keys/authority.pub")}));
-    ok(RunLontar({"terminal", "enrollment", "--home", P("t"), "--out", P("t.enroll")}));
-    ok(RunLontar({"pack",
-                  "build",
-                  kFixtures + "/mini-exam",
-                  "--key",
-                  P("keys/authority.key"),
-                  "--version",
-                  "1",
-                  "--valid-from",
-                  "2026-01-01T00:00:00Z",
-                  "--valid-until",
-                  "2099-01-01T00:00:00Z",
-                  "--for",
-                  P("t.enroll"),
-                  "--release-code-file",
-                  kFixtures + "/mini-release-code.txt",
-                  "--proctor-code-file",
-                  kFixtures + "/mini-proctor-code.txt",
-                  "--results-pub",
-                  P("keys/results.pub"),
-                  "--out",
-                  P("exam.lpk")}));
-    ok(RunLontar({"terminal", "load", "--home", P("t"), P("exam.lpk")}));
-    ok(RunLontar({"session", "release", "--home", P("t"), "--code-file",
-                  kFixtures + "/mini-release-code.txt"}));
-    auto open = ok(RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file",
-                              kFixtures + "/mini-proctor-code.txt"}));
-    token_ = open.out.substr(0, open.out.find('\n'));
+    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t"});
     WriteText(dir_ / "pin", "111111\n");
   }
   std::string P(const std::string& name) { return (dir_ / name).string(); }

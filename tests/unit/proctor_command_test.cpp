@@ -20,46 +20,7 @@ const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures"
 class ProctorCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    Ok({"keys", "new", "authority", "--out", P("keys")});
-    Ok({"keys", "new", "results", "--out", P("keys")});
-    for (const char* t : {"t0", "t1"}) {
-      Ok({"terminal", "init", "--home", P(t), "--site", "SITE-01", "--trust",
-          P("keys/authority.pub")});
-      Ok({"terminal", "enrollment", "--home", P(t), "--out", P(std::string(t) + ".enroll")});
-    }
-    Ok({"pack",
-        "build",
-        kFixtures + "/mini-exam",
-        "--key",
-        P("keys/authority.key"),
-        "--version",
-        "1",
-        "--valid-from",
-        "2026-01-01T00:00:00Z",
-        "--valid-until",
-        "2099-01-01T00:00:00Z",
-        "--for",
-        P("t0.enroll"),
-        "--for",
-        P("t1.enroll"),
-        "--release-code-file",
-        kFixtures + "/mini-release-code.txt",
-        "--proctor-code-file",
-        kFixtures + "/mini-proctor-code.txt",
-        "--results-pub",
-        P("keys/results.pub"),
-        "--out",
-        P("exam.lpk")});
-    for (const char* t : {"t0", "t1"}) {
-      Ok({"terminal", "load", "--home", P(t), P("exam.lpk")});
-      Ok({"session", "release", "--home", P(t), "--code-file",
-          kFixtures + "/mini-release-code.txt"});
-      const std::string token = Ok(Proctor("open", t, {})).out;
-      if (!token_.empty()) {
-        EXPECT_EQ(token.substr(0, 6), token_) << "one token for the room";
-      }
-      token_ = token.substr(0, 6);
-    }
+    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t0", "t1"});
     WriteText(dir_ / "pin1", "111111\n");
     WriteText(dir_ / "pin2", "222222\n");
   }
