@@ -5,6 +5,7 @@
 
 #include "core/authoring/source.hpp"
 #include "core/crypto/key_file.hpp"
+#include "core/pack/results_access.hpp"
 #include "core/server/results.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
@@ -16,18 +17,52 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 struct ResultsArgs {
-  std::filesystem::path store, key, exam, out, enrolled;
+  std::filesystem::path store, key, pack, exam, out, enrolled;
+  std::vector<std::filesystem::path> trust;
   bool json = false;
 };
 
+// The exam to score against: from the pack (opened with the results key, its signature checked
+// against the authority's public key) or from the authoring source.
+Result<authoring::Exam> LoadExam(const ResultsArgs& a, const crypto::BoxSecretKey& key) {
+  if (!a.pack.empty() == !a.exam.empty()) {
+    return std::unexpected(
+        Error::InvalidArgument("give the exam as exactly one of --pack exam.lpk or --exam SRC"));
+  }
+  if (!a.exam.empty()) {
+    auto source = authoring::LoadSource(a.exam);
+    if (!source) {
+      return std::unexpected(Error::Malformed(a.exam.string() + ": the exam source has " +
+                                              std::to_string(source.error().size()) +
+                                              " problems; check it with `lontar pack build`"));
+    }
+    return std::move(source->exam);
+  }
+  std::vector<std::filesystem::path> trust = a.trust;
+  if (trust.empty()) {
+    // The authority's keys are made side by side (`lontar keys new ... --out DIR`).
+    const auto beside = a.key.parent_path() / "authority.pub";
+    std::error_code ec;
+    if (!std::filesystem::exists(beside, ec)) {
+      return std::unexpected(Error::NotFound(
+          "no authority public key to check the pack's signature with: give --trust "
+          "authority.pub (looked for " +
+          beside.string() + ")"));
+    }
+    trust.push_back(beside);
+  }
+  std::vector<crypto::VerifyKey> trusted;
+  for (const auto& t : trust) {
+    LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey k, crypto::ReadSigningPublicKeyFile(t));
+    trusted.push_back(k);
+  }
+  LONTAR_ASSIGN_OR_RETURN(pack::AuthorityView view, pack::OpenPackForResults(a.pack, trusted, key));
+  return std::move(view.exam);
+}
+
 Status Open(const ResultsArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::BoxSecretKey key, crypto::ReadBoxSecretKeyFile(a.key));
-  auto source = authoring::LoadSource(a.exam);
-  if (!source) {
-    return std::unexpected(Error::Malformed(a.exam.string() + ": the exam source has " +
-                                            std::to_string(source.error().size()) +
-                                            " problems; check it with `lontar pack build`"));
-  }
+  LONTAR_ASSIGN_OR_RETURN(const authoring::Exam exam, LoadExam(a, key));
   std::vector<crypto::VerifyKey> enrolled;
   if (!a.enrolled.empty()) {
     std::error_code ec;
@@ -38,7 +73,6 @@ Status Open(const ResultsArgs& a) {
     }
     if (ec) return std::unexpected(Error::FromErrno(a.enrolled.string(), ec.value()));
   }
-  const authoring::Exam& exam = source->exam;
   LONTAR_ASSIGN_OR_RETURN(server::ResultsReport report,
                           server::OpenResults(a.store, key, exam, enrolled));
   const std::string csv = server::ResultsCsv(report, exam);
@@ -92,8 +126,13 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
       "open", "decrypt every bundle in a collection store, re-score from raw answers, write CSV");
   open->add_option("--store", args->store, "the collection server's store directory")->required();
   open->add_option("--key", args->key, "the results secret key (results.key)")->required();
-  open->add_option("--exam", args->exam, "the exam source directory the pack was built from")
-      ->required();
+  open->add_option("--pack", args->pack,
+                   "the exam's pack (.lpk); opened with --key, its signature checked with --trust");
+  open->add_option("--exam", args->exam,
+                   "instead of --pack: the exam source directory the pack was built from");
+  open->add_option("--trust", args->trust,
+                   "authority public key(s) the pack must be signed by (default: authority.pub "
+                   "beside --key)");
   open->add_option("--out", args->out, "CSV file to write")->required();
   open->add_option("--enrolled", args->enrolled,
                    "also re-verify each bundle's terminal signature against these records");

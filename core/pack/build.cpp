@@ -65,6 +65,7 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
                             WrapContentKey(content_key, code_key, t.box_key, h.pack_id));
     h.targets.push_back({t.terminal_id, t.site, t.box_key.id(), std::move(slot)});
   }
+  h.results_slot = crypto::Seal(h.results_key, content_key.view());
 
   // The payload: archive -> secretstream -> temporary file, hashed on the way.
   std::vector<ArchiveEntry> entries;

@@ -143,6 +143,7 @@ std::string SerializeHeader(const PackHeader& h) {
               {"memlimit", h.kdf.memlimit}};
   j["results_key"] = Base64Encode(h.results_key.view());
   j["results_key_id"] = h.results_key.id().ToString();
+  if (!h.results_slot.empty()) j["results_slot"] = Base64Encode(h.results_slot);
   j["payload"] = {{"bytes", h.payload_bytes},
                   {"hash", HexEncode(h.payload_hash)},
                   {"items", h.items},
@@ -210,6 +211,11 @@ Result<PackHeader> ParseHeader(std::string_view json) {
   auto results_key = crypto::BoxPublicKey::FromBytes(results);
   if (!results_key && r.problem.empty()) r.problem = "results_key is not an X25519 key";
   if (results_key) h.results_key = *results_key;
+  if (j.contains("results_slot")) {
+    h.results_slot = r.B64("results_slot", 32 + crypto::kSealOverhead);
+    if (h.results_slot.size() != 32 + crypto::kSealOverhead && r.problem.empty())
+      r.problem = "results_slot has the wrong length";
+  }
   if (const Json* p = r.Field("payload", Json::value_t::object)) {
     Reader pr{*p, {}};
     h.payload_bytes = pr.U64("bytes", kMaxPayloadBytes);

@@ -23,6 +23,12 @@
 //                                                                     ad = pack_id))
 // The terminal's secret opens the outer box; the release code opens the inner one. A stolen
 // terminal without the code, or a stolen stick with the code, reveals nothing.
+//
+// Results slot: results_slot = SealedBox(results key, K), so that `lontar results open --pack`
+// can read the exam (answer keys, scoring rules, roster) to re-score what terminals sent. It is
+// not bound to the release code: the results key belongs to the exam authority that wrote the
+// exam, is kept offline, and is needed only after the sessions. Whoever holds it can read the
+// pack before release; guard it as the exam itself.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +78,9 @@ struct PackHeader {
   Bytes kdf_salt;  // 16 bytes
   crypto::Argon2Params kdf{};
   crypto::BoxPublicKey results_key;  // result bundles are sealed to this
+  // SealedBox(results_key, K): lets the holder of the results key read the exam to re-score
+  // results (see "Results slot" above). Empty in packs built before it existed.
+  Bytes results_slot;
   // Payload.
   std::uint64_t payload_bytes = 0;
   crypto::Hash256 payload_hash{};

@@ -2,14 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
 
 #include "core/pack/archive.hpp"
 #include "core/pack/key_wrap.hpp"
+#include "core/pack/payload_reader.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::pack {
@@ -269,40 +267,14 @@ namespace {
 // Decrypts the released pack's payload as a stream through `parser`. Reads disk.
 Status StreamReleased(terminal::Terminal& t, std::string_view pack_id, ArchiveParser& parser) {
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ContentKey(t, pack_id));
-  const std::filesystem::path file = t.vault().home() / "packs" / (std::string(pack_id) + ".lpk");
-  LONTAR_ASSIGN_OR_RETURN(Envelope envelope, ReadEnvelope(file));
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(Error::FromErrno("open " + file.string(), errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::lseek(fd, static_cast<off_t>(envelope.payload_offset), SEEK_SET) < 0) {
-    return std::unexpected(Error::FromErrno("seek " + file.string(), errno));
-  }
-  auto read = [&](std::uint8_t* out, std::size_t max) -> Result<std::size_t> {
-    for (;;) {
-      ssize_t n = ::read(fd, out, max);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) return std::unexpected(Error::FromErrno("read " + file.string(), errno));
-    }
-  };
-  auto st = crypto::DecryptStream(key, read, [&](ByteView chunk) { return parser.Feed(chunk); });
-  if (!st) return std::unexpected(st.error().WithContext(file.string()));
-  return parser.Finish();
+  return DecryptPayload(t.vault().home() / "packs" / (std::string(pack_id) + ".lpk"), key, parser);
 }
 
 }  // namespace
 
 Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
-  std::string exam_json, roster_json;
-  ArchiveParser parser([](const std::string& name,
-                          std::uint64_t) { return name == "exam.json" || name == "roster.json"; },
-                       [&](const std::string& name, Bytes data) {
-                         (name == "exam.json" ? exam_json : roster_json).assign(AsChars(data));
-                       });
-  LONTAR_TRY(StreamReleased(t, pack_id, parser));
-  return authoring::ExamFromJson(exam_json, roster_json);
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ContentKey(t, pack_id));
+  return ReadPackExam(t.vault().home() / "packs" / (std::string(pack_id) + ".lpk"), key);
 }
 
 Result<std::map<std::string, Bytes>> ReadReleasedMedia(terminal::Terminal& t,

@@ -1,8 +1,7 @@
 // Opening the results in a collection store: decrypting every bundle with the results key,
 // re-scoring each sitting from its raw answers against the exam, and flagging what does not add
-// up. Needs the results secret key and the exam (the authoring source the pack was built from: a
-// pack's content key is sealed only to its target terminals, so the pack itself cannot be opened
-// here).
+// up. Needs the results secret key and the exam: read from the pack with the results key
+// (core/pack/results_access.hpp) or loaded from the authoring source it was built from.
 //
 // Per bundle, in order: read the file the store indexed; if enrolled keys are given, verify the
 // terminal signature again (the store did on arrival; this catches a store altered since);
