@@ -7,6 +7,11 @@
 //   GET /v1/status.json               per site: terminals, bundles, seq gaps, flags, last seen
 //   GET /status                       the same as an HTML page, every string escaped
 //
+// With --relay-to URL (a site relay): a PUT is stored here as above, queued for upstream
+// (core/server/relay.hpp), and answered with the upstream's receipt when it comes within
+// --relay-wait; otherwise 202 {"error": why, "relay_receipt": this relay's receipt}, which
+// `lontar sync` treats as "try again later".
+//
 // Bodies over the size cap are refused from their Content-Length before they are read (413);
 // slow or vanished clients are dropped by the read timeout, on their own worker thread.
 #include <pthread.h>
@@ -23,8 +28,11 @@
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/pack/pack_format.hpp"
+#include "core/server/relay.hpp"
 #include "core/server/store.hpp"
 #include "provision/cli.hpp"
+#include "provision/http_upload.hpp"
+#include "provision/status_page.hpp"
 
 namespace lontar::cli {
 namespace {
@@ -37,6 +45,9 @@ struct ServeArgs {
   std::uint64_t max_bundle_mb = 16;
   int read_timeout_s = 10;
   int threads = 32;
+  std::string relay_to;
+  std::filesystem::path relay_key;
+  int relay_wait_ms = 5000;
 };
 
 int HttpStatusFor(const Error& e) {
@@ -69,124 +80,6 @@ void JsonError(httplib::Response& res, int status, const std::string& message,
   res.set_content(j.dump() + "\n", "application/json");
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string JoinNumbers(const std::vector<std::uint64_t>& v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
-  return out;
-}
-
-Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key) {
-  Json out;
-  out["server_key_id"] = key.id().ToString();
-  out["bundles"] = st.bundles;
-  std::map<std::string, Json> sites;
-  for (const auto& t : st.terminals) {
-    Json& site = sites[t.site];
-    site["site"] = t.site;
-    Json j;
-    j["terminal_id"] = t.terminal_id;
-    j["name"] = t.name;
-    j["enrolled"] = t.enrolled;
-    j["bundles"] = t.bundles;
-    j["highest_seq"] = t.highest_seq;
-    j["gaps"] = t.gaps;
-    j["last_seen_ms"] = t.last_seen_ms;
-    j["last_seen"] = t.last_seen_ms ? pack::FormatTime(t.last_seen_ms) : "";
-    j["flags"] = t.flags;
-    site["terminals"].push_back(std::move(j));
-  }
-  for (const auto& e : st.exams) {
-    Json& site = sites[e.site];
-    site["site"] = e.site;
-    Json j;
-    j["exam_id"] = e.exam_id;
-    j["bundles"] = e.bundles;
-    j["participants"] = e.participants;
-    j["terminals"] = e.terminals;
-    site["exams"].push_back(std::move(j));
-  }
-  out["sites"] = Json::array();
-  for (auto& [name, site] : sites) {
-    if (!site.contains("terminals")) site["terminals"] = Json::array();
-    if (!site.contains("exams")) site["exams"] = Json::array();
-    out["sites"].push_back(std::move(site));
-  }
-  return out;
-}
-
-std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key) {
-  std::string h =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>Lontar collection server</title><style>"
-      "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1em}"
-      "td,th{border:1px solid #999;padding:.3em .6em;text-align:left}"
-      ".gap{background:#fdd;font-weight:bold}.ok{background:#dfd}</style></head><body>\n"
-      "<h1>Lontar collection server</h1>\n<p>Server key <code>" +
-      HtmlEscape(key.id().ToString()) + "</code>; <span id=\"total\">" +
-      std::to_string(st.bundles) + "</span> bundles stored.</p>\n";
-  std::vector<std::string> sites;
-  for (const auto& t : st.terminals) {
-    if (std::find(sites.begin(), sites.end(), t.site) == sites.end()) sites.push_back(t.site);
-  }
-  for (const auto& site : sites) {
-    h += "<h2>Site " + HtmlEscape(site) +
-         "</h2>\n<table class=\"exams\"><tr><th>exam</th>"
-         "<th>bundles delivered</th><th>candidates</th><th>terminals</th></tr>\n";
-    for (const auto& e : st.exams) {
-      if (e.site != site) continue;
-      h += "<tr><td>" + HtmlEscape(e.exam_id) + "</td><td>" + std::to_string(e.bundles) +
-           "</td><td>" + std::to_string(e.participants) + "</td><td>" +
-           std::to_string(e.terminals.size()) + "</td></tr>\n";
-    }
-    h += "</table>\n<table class=\"terminals\"><tr><th>terminal</th><th>name</th>"
-         "<th>bundles</th><th>highest #</th><th>missing #</th><th>last seen (UTC)</th>"
-         "<th>flags</th></tr>\n";
-    for (const auto& t : st.terminals) {
-      if (t.site != site) continue;
-      const bool bad = !t.gaps.empty() || !t.flags.empty();
-      std::string flags;
-      for (const auto& f : t.flags) flags += HtmlEscape(f) + "<br>";
-      h += "<tr class=\"" + std::string(bad ? "gap" : "ok") + "\" data-terminal=\"" +
-           HtmlEscape(t.terminal_id) + "\"><td>" + HtmlEscape(t.terminal_id) + "</td><td>" +
-           HtmlEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
-           std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" +
-           HtmlEscape(JoinNumbers(t.gaps)) + "</td><td>" +
-           HtmlEscape(t.last_seen_ms ? pack::FormatTime(t.last_seen_ms) : "never") + "</td><td>" +
-           flags + "</td></tr>\n";
-    }
-    h += "</table>\n";
-  }
-  h += "</body></html>\n";
-  return h;
-}
-
 bool IsBundleId(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -208,6 +101,52 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   return std::pair{listen.substr(0, colon), std::stoi(port)};
 }
 
+// A relay's answer to an upload it has stored: the upstream receipt if it comes in time, else a
+// 202 that the uploader takes as "not delivered yet".
+void RelayReply(server::Relay& relay, const std::string& id, const std::string& body,
+                const server::Accepted& accepted, std::chrono::milliseconds wait,
+                httplib::Response& res) {
+  if (auto st = relay.Enqueue(id, AsBytes(body)); !st) {
+    // Stored here but not queued: no receipt of any kind, so the terminal sends it again.
+    JsonError(res, 503, "relay could not queue the bundle: " + st.error().message(), "io");
+    return;
+  }
+  auto upstream = relay.AwaitUpstream(id, wait);
+  if (upstream && upstream->has_value()) {
+    res.status = accepted.duplicate ? 200 : 201;
+    res.set_content(**upstream, "application/json");
+    return;
+  }
+  std::string why = "not yet confirmed by the collection server";
+  if (auto stats = relay.Stats(); stats && !stats->last_error.empty()) {
+    why += " (last attempt: " + stats->last_error + ")";
+  }
+  Json j;
+  j["error"] = why;
+  j["relay_receipt"] = accepted.receipt_text;
+  res.status = 202;
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+// The relay's queue and its upstream connection (used by the forwarder thread only).
+Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock& clock) {
+  if (a.relay_to.empty() || a.relay_key.empty()) {
+    return std::unexpected(Error::InvalidArgument(
+        "a relay needs both --relay-to URL and --relay-key (the upstream server's public key, "
+        "to check the receipts it sends back)"));
+  }
+  if (!a.relay_to.starts_with("http://") && !a.relay_to.starts_with("https://")) {
+    return std::unexpected(Error::InvalidArgument("--relay-to " + a.relay_to +
+                                                  ": expected http://HOST:PORT or https://..."));
+  }
+  LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey upstream,
+                          crypto::ReadSigningPublicKeyFile(a.relay_key));
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  auto http = std::make_shared<HttpUploader>(a.relay_to);
+  auto upload = [http](const std::string& id, ByteView bytes) { return http->Put(id, bytes); };
+  return server::Relay::Open(a.store, upstream, upload, clock);
+}
+
 Status Serve(const ServeArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(auto hostport, ParseListen(a.listen));
   LONTAR_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::ReadSigningSecretKeyFile(a.key));
@@ -216,6 +155,10 @@ Status Serve(const ServeArgs& a) {
   options.max_bundle_bytes = a.max_bundle_mb << 20;
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::Store> store,
                           server::Store::Open(a.store, a.enrolled, std::move(key), clock, options));
+  std::unique_ptr<server::Relay> relay_ptr;
+  if (!a.relay_to.empty() || !a.relay_key.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(relay_ptr, OpenRelay(a, clock));
+  }
 
   // SIGTERM / SIGINT are taken by one thread with sigwait, which stops the server; the workers
   // inherit the blocked mask, so no handler runs in the middle of a request.
@@ -249,7 +192,10 @@ Status Serve(const ServeArgs& a) {
       });
 
   server::Store& s = *store;
-  http.Put(R"(/v1/bundles/([^/]*))", [&s](const httplib::Request& req, httplib::Response& res) {
+  server::Relay* relay = relay_ptr.get();
+  const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
+  http.Put(R"(/v1/bundles/([^/]*))", [&s, relay, relay_wait](const httplib::Request& req,
+                                                             httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!IsBundleId(id)) {
       JsonError(res, 400,
@@ -268,11 +214,12 @@ Status Serve(const ServeArgs& a) {
                 << accepted.error().message() << "\n";
       return;
     }
-    res.status = accepted->duplicate ? 200 : 201;
-    res.set_content(accepted->receipt_text, "application/json");
     for (const auto& f : accepted->flags) {
       std::cerr << "serve: " << accepted->receipt.terminal_id << " " << f << "\n";
     }
+    if (relay != nullptr) return RelayReply(*relay, id, req.body, *accepted, relay_wait, res);
+    res.status = accepted->duplicate ? 200 : 201;
+    res.set_content(accepted->receipt_text, "application/json");
   });
   http.Get(R"(/v1/receipts/([^/]*))", [&s](const httplib::Request& req, httplib::Response& res) {
     auto b = s.FindByCode(req.matches[1].str());
@@ -293,15 +240,23 @@ Status Serve(const ServeArgs& a) {
     j["receipt"] = b->receipt_text;
     res.set_content(j.dump(2) + "\n", "application/json");
   });
-  http.Get("/v1/status.json", [&s](const httplib::Request&, httplib::Response& res) {
+  const std::string upstream = a.relay_to;
+  auto relay_view = [relay, upstream]() -> std::optional<RelayView> {
+    if (relay == nullptr) return std::nullopt;
+    auto stats = relay->Stats();
+    if (!stats) return RelayView{upstream, {.last_error = stats.error().message()}};
+    return RelayView{upstream, *stats};
+  };
+  http.Get("/v1/status.json", [&s, relay_view](const httplib::Request&, httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
-    res.set_content(StatusJson(*st, s.server_key()).dump(2) + "\n", "application/json");
+    res.set_content(StatusJson(*st, s.server_key(), relay_view()).dump(2) + "\n",
+                    "application/json");
   });
-  http.Get("/status", [&s](const httplib::Request&, httplib::Response& res) {
+  http.Get("/status", [&s, relay_view](const httplib::Request&, httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
-    res.set_content(StatusHtml(*st, s.server_key()), "text/html; charset=utf-8");
+    res.set_content(StatusHtml(*st, s.server_key(), relay_view()), "text/html; charset=utf-8");
   });
 
   int port = hostport.second;
@@ -317,6 +272,11 @@ Status Serve(const ServeArgs& a) {
             << store->enrolled_count() << " enrolled terminals, store " << a.store.string()
             << ", server key " << store->server_key().id().ToString() << std::endl;
 
+  if (relay_ptr != nullptr) {
+    relay_ptr->Start();
+    std::cout << "lontar serve: relaying to " << a.relay_to << " (receipts checked with "
+              << "upstream key file " << a.relay_key.string() << ")" << std::endl;
+  }
   std::atomic<bool> stopping = false;
   std::thread waiter([&http, &stopping, signals] {
     int sig = 0;
@@ -356,6 +316,15 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
   serve->add_option("--threads", args->threads, "worker threads (each serves one connection)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  serve->add_option("--relay-to", args->relay_to,
+                    "relay mode: forward every bundle to this upstream server (http://HOST:PORT)");
+  serve->add_option("--relay-key", args->relay_key,
+                    "relay mode: the upstream server's public key (server.pub)");
+  serve
+      ->add_option("--relay-wait", args->relay_wait_ms,
+                   "relay mode: milliseconds an upload waits for the upstream receipt")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
   serve->callback([&runner, args] { runner.Run([&] { return Serve(*args); }); });
 }
 

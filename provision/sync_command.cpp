@@ -1,7 +1,6 @@
 // `lontar sync` (a terminal's outbox to a collection server) and `lontar bundles import` (a
 // coordinator's USB stick to a collection server), both over libcurl. The delivery rules are in
 // core/sync/sync.hpp; this file is the transport, the retry loop and the output.
-#include <curl/curl.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
+#include "provision/http_upload.hpp"
 
 namespace lontar::cli {
 namespace {
@@ -27,70 +27,6 @@ using Json = nlohmann::ordered_json;
 
 std::atomic<bool> g_stop = false;
 extern "C" void OnStopSignal(int) { g_stop = true; }
-
-// One libcurl handle, reused so that uploads share a kept-alive connection.
-class HttpUploader {
- public:
-  explicit HttpUploader(std::string server) : server_(std::move(server)), curl_(curl_easy_init()) {
-    while (!server_.empty() && server_.back() == '/') server_.pop_back();
-  }
-  ~HttpUploader() { curl_easy_cleanup(curl_); }
-  HttpUploader(const HttpUploader&) = delete;
-  HttpUploader& operator=(const HttpUploader&) = delete;
-
-  Result<std::string> Put(const std::string& id_hex, ByteView bundle) {
-    if (curl_ == nullptr) return std::unexpected(Error::Internal("curl_easy_init failed"));
-    const std::string url = server_ + "/v1/bundles/" + id_hex;
-    std::string body;
-    curl_easy_reset(curl_);
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, "PUT");
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, bundle.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(bundle.size()));
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/octet-stream");
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 300L);
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &HttpUploader::Collect);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &body);
-    const CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(headers);
-    if (rc != CURLE_OK) {
-      return std::unexpected(Error::Io(url + ": " + curl_easy_strerror(rc)));
-    }
-    long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    if (status == 200 || status == 201) {
-      if (body.size() > server::kMaxReceiptBytes) {
-        return std::unexpected(Error::Malformed(url + ": receipt over the size limit"));
-      }
-      return body;
-    }
-    auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    std::string message = "HTTP " + std::to_string(status);
-    if (j.is_object() && j.contains("error") && j["error"].is_string()) {
-      message += ": " + j["error"].get<std::string>();
-    }
-    message = "server refused the bundle (" + message + ")";
-    if (status >= 500 || status == 408 || status == 429) return std::unexpected(Error::Io(message));
-    if (status == 403) return std::unexpected(Error::Untrusted(message));
-    if (status == 422) return std::unexpected(Error::BadSignature(message));
-    return std::unexpected(Error::Malformed(message));
-  }
-
- private:
-  static std::size_t Collect(char* data, std::size_t size, std::size_t n, void* out) {
-    auto* body = static_cast<std::string*>(out);
-    if (body->size() + size * n > server::kMaxReceiptBytes + 1) return 0;  // abort: too big
-    body->append(data, size * n);
-    return size * n;
-  }
-
-  std::string server_;
-  CURL* curl_;
-};
 
 struct SyncArgs {
   std::filesystem::path home, server_key, from, enrolled;
