@@ -140,7 +140,9 @@ Status Engine::Journal(const std::string& participant, const std::vector<Event>&
   if (events.empty()) return Ok();
   std::vector<journal::Event> records;
   for (const Event& e : events) records.push_back(Encode(participant, e));
-  LONTAR_ASSIGN_OR_RETURN(journal::Head head, terminal_->journal().Append(records));
+  LONTAR_ASSIGN_OR_RETURN(
+      journal::Head head,
+      terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
   NoteAppended(participant, head.seq, records.size());
   return Ok();
 }
@@ -157,6 +159,10 @@ Result<std::vector<Event>> Engine::Charge(const std::string& participant, Sittin
 }
 
 Result<SittingState> Engine::Execute(const std::string& participant, const Command& command) {
+  return RetryOnConflict([&] { return ExecuteOnce(participant, command); });
+}
+
+Result<SittingState> Engine::ExecuteOnce(const std::string& participant, const Command& command) {
   LONTAR_TRY(Refresh());
   const std::int64_t now = clock_->MonotonicNs();
   SittingState state = State(participant);
@@ -184,6 +190,10 @@ Result<SittingState> Engine::Execute(const std::string& participant, const Comma
 }
 
 Status Engine::Checkpoint() {
+  return RetryOnConflict([&] { return CheckpointOnce(); });
+}
+
+Status Engine::CheckpointOnce() {
   LONTAR_TRY(Refresh());
   const std::int64_t now = clock_->MonotonicNs();
   for (auto& [participant, state] : sittings_) {

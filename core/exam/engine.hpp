@@ -85,12 +85,14 @@ class Engine {
   SittingState State(const std::string& participant) const;
 
   // Charges elapsed time, decides `command`, journals the events durably, applies them. On a
-  // refusal nothing is journaled and the state is unchanged (time included). Touches disk.
+  // refusal nothing is journaled and the state is unchanged (time included). If another process
+  // appended to the journal in between (the proctor's console, `lontar sync`), the engine folds
+  // that in and decides again (RetryOnConflict). Touches disk.
   [[nodiscard]] Result<SittingState> Execute(const std::string& participant,
                                              const Command& command);
 
   // Charges the time elapsed for every sitting in progress (and submits those whose time is up).
-  // Touches disk.
+  // Retries on a conflict as Execute does. Touches disk.
   [[nodiscard]] Status Checkpoint();
 
   // Checks the proctor code against the pack's. kWrongKey (journaled) for a wrong code; kNotFound
@@ -134,7 +136,8 @@ class Engine {
 
   // Candidate login with participant number, personal PIN and the session token; starts the
   // sitting, or resumes it. Refusals say why: session not open, wrong token or PIN (journaled,
-  // counted), unknown participant, locked, already finished. Touches disk.
+  // counted), unknown participant, locked, already finished. Retries on a conflict as Execute
+  // does. Touches disk.
   [[nodiscard]] Result<SittingState> Login(const std::string& participant, ByteView pin,
                                            std::string_view token);
   bool locked(const std::string& participant) const { return locked_.contains(participant); }
@@ -149,6 +152,25 @@ class Engine {
 
  private:
   Engine() = default;
+  // Every engine append is Journal::Mode::kIfUnchanged: what it appends was decided from the
+  // sittings as folded so far, so if another process appended meanwhile it gets kConflict and
+  // nothing is written. These run `attempt` again (each attempt starts with Refresh) a few
+  // times while that happens.
+  template <class F>
+  auto RetryOnConflict(F&& attempt) -> decltype(attempt()) {
+    for (int i = 1;; ++i) {
+      auto result = attempt();
+      if (result || result.error().kind() != ErrorKind::kConflict || i == kConflictAttempts) {
+        return result;
+      }
+    }
+  }
+  static constexpr int kConflictAttempts = 4;
+  [[nodiscard]] Result<SittingState> ExecuteOnce(const std::string& participant,
+                                                 const Command& command);
+  [[nodiscard]] Status CheckpointOnce();
+  [[nodiscard]] Result<SittingState> LoginOnce(const std::string& participant, ByteView pin,
+                                               std::string_view token);
   [[nodiscard]] Status Journal(const std::string& participant, const std::vector<Event>& events);
   // The events that charge the time measured since the participant's last charge (and submit
   // on time-up), applied to `state`. Pure apart from reading the stored charge time.

@@ -47,7 +47,9 @@ Result<std::string> Engine::HandOff(const ProctorAuth& auth, const std::string& 
   }
   std::vector<journal::Event> records;
   for (const Event& e : events) records.push_back(Encode(participant, e));
-  LONTAR_ASSIGN_OR_RETURN(journal::Head head, terminal_->journal().Append(records));
+  LONTAR_ASSIGN_OR_RETURN(
+      journal::Head head,
+      terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
   sittings_[participant] = state;
   charged_at_ns_[participant] = now;
   handoffs_[participant] =
@@ -132,7 +134,9 @@ Result<SittingState> Engine::ImportHandoff(const ProctorAuth& auth, ByteView rec
   for (const Event& e : events) {
     records.push_back(Encode(participant, e, Json{{"handoff_record", AsChars(record)}}));
   }
-  LONTAR_ASSIGN_OR_RETURN(journal::Head head, terminal_->journal().Append(records));
+  LONTAR_ASSIGN_OR_RETURN(
+      journal::Head head,
+      terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
   NoteAppended(participant, head.seq, records.size());
   SittingState state = State(participant);
   for (const Event& e : events) state = Apply(*exam_, state, e);

@@ -50,9 +50,10 @@ std::string Describe(const std::string& participant, Phase phase) {
 
 Status Engine::Record(const std::string& type, Json payload) {
   payload["pack_id"] = pack_id_;
+  const journal::Event event{type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)};
   LONTAR_ASSIGN_OR_RETURN(journal::Head head,
-                          terminal_->journal().Append(
-                              type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
+                          terminal_->journal().Append(std::span<const journal::Event>(&event, 1),
+                                                      {}, journal::Journal::Mode::kIfUnchanged));
   if (payload.contains("participant") && payload["participant"].is_string()) {
     NoteAppended(payload["participant"].get<std::string>(), head.seq, 1);
   }
@@ -111,6 +112,11 @@ Result<std::string> Engine::OpenSession(ByteView proctor_code) {
 
 Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
                                    std::string_view token) {
+  return RetryOnConflict([&] { return LoginOnce(participant, pin, token); });
+}
+
+Result<SittingState> Engine::LoginOnce(const std::string& participant, ByteView pin,
+                                       std::string_view token) {
   LONTAR_TRY(Refresh());
   if (token_.empty()) {
     return std::unexpected(Error::NotFound(
@@ -194,7 +200,9 @@ Status Engine::ProctorAll(const std::vector<std::pair<std::string, ProctorComman
     session = Json{{"reason", reason}, {"pack_id", pack_id_}};
     records.push_back({session_type, session.dump(-1, ' ', false, Json::error_handler_t::replace)});
   }
-  if (!records.empty()) LONTAR_TRY(terminal_->journal().Append(records));  // all or nothing
+  if (!records.empty()) {  // all or nothing
+    LONTAR_TRY(terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
+  }
   for (auto& [participant, state] : next) {
     sittings_[participant] = std::move(state);
     charged_at_ns_[participant] = now;

@@ -55,12 +55,14 @@ Result<bool> Journal::ChangedElsewhere() {
   LONTAR_ASSIGN_OR_RETURN(bool row, head_seq_.Step());
   const auto seq = row ? static_cast<std::uint64_t>(head_seq_.ColumnInt(0)) : 0;
   head_seq_.Reset();
-  if (seq == head_.seq) return false;  // records are never rewritten: the number says it all
+  if (seq == head_.seq && !unseen_elsewhere_) return false;  // records are never rewritten
   LONTAR_TRY(ReloadHead());
+  unseen_elsewhere_ = false;
   return true;
 }
 
-Result<Head> Journal::Append(std::span<const Event> events, const std::function<Status()>& also) {
+Result<Head> Journal::Append(std::span<const Event> events, const std::function<Status()>& also,
+                             Mode mode) {
   if (events.empty()) return std::unexpected(Error::InvalidArgument("nothing to append"));
   for (const Event& e : events) LONTAR_TRY(ValidateEvent(e.type, e.payload));
 
@@ -73,7 +75,23 @@ Result<Head> Journal::Append(std::span<const Event> events, const std::function<
           db.Prepare("INSERT INTO journal(seq, mono_ns, wall_ms, type, payload, prev_hash, hash, "
                      "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     }
-    Head head = head_;
+    // The head as the vault has it, read under the write lock the transaction holds.
+    if (head_row_.empty()) {
+      LONTAR_ASSIGN_OR_RETURN(
+          head_row_, db.Prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));
+    }
+    head_row_.Reset();
+    LONTAR_ASSIGN_OR_RETURN(bool has_head, head_row_.Step());
+    Head head = has_head ? Head{static_cast<std::uint64_t>(head_row_.ColumnInt(0)),
+                                ToHash(head_row_.ColumnBlobView(1))}
+                         : Head{};
+    head_row_.Reset();
+    if (head.seq != head_.seq) unseen_elsewhere_ = true;
+    if (head.seq != head_.seq && mode == Mode::kIfUnchanged) {
+      return std::unexpected(Error::Conflict(
+          "another process wrote to the journal (record " + std::to_string(head.seq) +
+          ", this one had read up to " + std::to_string(head_.seq) + "); refresh and try again"));
+    }
     for (const Event& e : events) {
       Record r;
       r.seq = head.seq + 1;

@@ -68,13 +68,28 @@ class Journal {
   [[nodiscard]] static Result<Journal> Open(vault::Vault& vault, const crypto::SigningKey& signer,
                                             const Clock& clock);
 
+  // How an append treats records another process (the kiosk, `lontar sync`, the proctor's
+  // console: each has its own connection to the vault) appended since this journal last read
+  // its head. The head is read again inside the append's write transaction, so the check and the
+  // append cannot be separated by another writer.
+  enum class Mode {
+    // Chain onto whatever the head is: for records that do not depend on the others (a bundle
+    // delivered, a trust update).
+    kOnHead,
+    // Fail with kConflict, appending nothing, if the head moved: for records decided from state
+    // folded from the journal (the exam engine), which must refresh and decide again.
+    kIfUnchanged,
+  };
+
   // Appends `events` (at least one) in one transaction and returns the new head once durable.
   // `also`, if given, runs inside the same transaction, for tables that must change atomically
   // with the events (an outbox row, a trusted key); its failure aborts the whole append.
   // Fails with kInvalidArgument for a bad type/payload, kDiskFull / kIo / kReadOnly when the
-  // disk refuses; on failure nothing is acknowledged and head() reflects what the vault holds.
+  // disk refuses, kConflict per `mode`; on failure nothing is acknowledged and head() reflects
+  // what the vault holds.
   [[nodiscard]] Result<Head> Append(std::span<const Event> events,
-                                    const std::function<Status()>& also = {});
+                                    const std::function<Status()>& also = {},
+                                    Mode mode = Mode::kOnHead);
   [[nodiscard]] Result<Head> Append(std::string_view type, std::string_view payload);
 
   // Signs the current head now (no-op when it is already signed or the journal is empty).
@@ -82,8 +97,9 @@ class Journal {
 
   const Head& head() const { return head_; }
 
-  // Whether another connection (another process) appended since this journal last read or
-  // wrote its head; if so the head is read again. Reads disk.
+  // Whether another connection (another process) appended since this journal last reported
+  // so: records that appeared after this journal's head, including ones an append here chained
+  // onto (Mode::kOnHead) or found in its way. If so the head is read again. Reads disk.
   [[nodiscard]] Result<bool> ChangedElsewhere();
 
   // Records with seq >= from_seq, at most `limit` of them, in order. Reads disk.
@@ -97,8 +113,10 @@ class Journal {
   [[nodiscard]] Status ReloadHead();
 
   vault::Vault* vault_;
-  vault::Statement insert_;    // prepared once: appends are the hot path
-  vault::Statement head_seq_;  // prepared once: every engine command asks
+  vault::Statement insert_;        // prepared once: appends are the hot path
+  vault::Statement head_seq_;      // prepared once: every engine command asks
+  vault::Statement head_row_;      // prepared once: every append reads the head in its transaction
+  bool unseen_elsewhere_ = false;  // an append met records from elsewhere; not yet reported
   const crypto::SigningKey* signer_;
   const Clock* clock_;
   Head head_;

@@ -39,6 +39,8 @@ std::string_view ErrorKindName(ErrorKind kind) {
       return "crypto";
     case ErrorKind::kInternal:
       return "internal";
+    case ErrorKind::kConflict:
+      return "conflict";
   }
   return "unknown";
 }

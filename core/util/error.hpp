@@ -30,6 +30,7 @@ enum class ErrorKind {
   kMalformed,        // input crossing a trust boundary did not parse
   kCrypto,           // libsodium refused (e.g. out of secure memory)
   kInternal,         // a database or library failure with no better classification
+  kConflict,         // another process changed what this operation was decided on: re-read, retry
 };
 
 // Name of a kind, for --json output and logs ("disk-full").
@@ -57,6 +58,7 @@ class [[nodiscard]] Error {
   static Error Malformed(std::string m) { return {ErrorKind::kMalformed, std::move(m)}; }
   static Error Crypto(std::string m) { return {ErrorKind::kCrypto, std::move(m)}; }
   static Error Internal(std::string m) { return {ErrorKind::kInternal, std::move(m)}; }
+  static Error Conflict(std::string m) { return {ErrorKind::kConflict, std::move(m)}; }
 
   // The one place errno becomes an Error: "CONTEXT: strerror(err)" with a kind chosen from err
   // (ENOSPC -> kDiskFull, EROFS -> kReadOnly, EACCES -> kPermission, ENOENT -> kNotFound, ...).

@@ -70,6 +70,37 @@ TEST_F(JournalTest, HeadSurvivesReopen) {
   EXPECT_EQ(reopened->head().hash, before.hash);
 }
 
+// Two processes on one vault (the kiosk and `lontar sync`, or the proctor's console): each
+// append reads the head under the write lock, so neither breaks the chain, and an append decided
+// on state folded before the other's record is refused rather than written.
+TEST_F(JournalTest, TwoConnectionsKeepOneChain) {
+  auto other_vault = vault::Vault::Open(dir_.path());
+  ASSERT_TRUE(other_vault) << other_vault.error().message();
+  auto other = Journal::Open(*other_vault, *key_, clock_);
+  ASSERT_TRUE(other);
+  const auto one = [](const char* type) { return std::vector<Event>{{type, "{}"}}; };
+  ASSERT_TRUE(journal_->Append("a.one", "{}"));
+  // `other` read its head (0) before a.one. Chaining onto the head works...
+  auto b1 = other->Append(one("b.one"), {}, Journal::Mode::kOnHead);
+  ASSERT_TRUE(b1) << b1.error().message();
+  EXPECT_EQ(b1->seq, 2u);
+  // ...and reports that it met a record from elsewhere, once.
+  EXPECT_TRUE(other->ChangedElsewhere().value());
+  EXPECT_FALSE(other->ChangedElsewhere().value());
+  // `journal_` still has head 1: an append that must build on what it read is refused.
+  auto stale = journal_->Append(one("a.two"), {}, Journal::Mode::kIfUnchanged);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().kind(), ErrorKind::kConflict) << stale.error().message();
+  EXPECT_EQ(journal_->Read(1, 100).value().size(), 2u) << "nothing written";
+  EXPECT_TRUE(journal_->ChangedElsewhere().value());
+  auto a2 = journal_->Append(one("a.two"), {}, Journal::Mode::kIfUnchanged);
+  ASSERT_TRUE(a2) << a2.error().message();
+  EXPECT_EQ(a2->seq, 3u);
+  VerifyReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.records, 3u);
+}
+
 TEST_F(JournalTest, BatchIsAllOrNothing) {
   std::vector<Event> events = {{"x.one", "{}"}, {"x.two", "{}"}};
   auto failed = journal_->Append(events, [] { return Status(std::unexpected(Error::Io("boom"))); });
