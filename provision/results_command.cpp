@@ -17,6 +17,7 @@ using Json = nlohmann::ordered_json;
 
 struct ResultsArgs {
   std::filesystem::path store, key, exam, out, enrolled;
+  std::string db;  // postgresql://... instead of --store
   bool json = false;
 };
 
@@ -39,8 +40,11 @@ Status Open(const ResultsArgs& a) {
     if (ec) return std::unexpected(Error::FromErrno(a.enrolled.string(), ec.value()));
   }
   const authoring::Exam& exam = source->exam;
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::StoreBackend> store,
+      server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadOnly));
   LONTAR_ASSIGN_OR_RETURN(server::ResultsReport report,
-                          server::OpenResults(a.store, key, exam, enrolled));
+                          server::OpenResults(*store, key, exam, enrolled));
   const std::string csv = server::ResultsCsv(report, exam);
   LONTAR_TRY(WriteFileAtomic(a.out, AsBytes(csv), 0640, Overwrite::kReplace));
   std::size_t flagged = 0, mismatches = 0, unopenable = 0;
@@ -90,7 +94,8 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<ResultsArgs>();
   auto* open = results->add_subcommand(
       "open", "decrypt every bundle in a collection store, re-score from raw answers, write CSV");
-  open->add_option("--store", args->store, "the collection server's store directory")->required();
+  open->add_option("--store", args->store, "the collection server's store directory");
+  open->add_option("--db", args->db, "or its PostgreSQL database: postgresql://USER@HOST/DB");
   open->add_option("--key", args->key, "the results secret key (results.key)")->required();
   open->add_option("--exam", args->exam, "the exam source directory the pack was built from")
       ->required();

@@ -34,6 +34,7 @@ using Json = nlohmann::ordered_json;
 struct ServeArgs {
   std::string listen = "127.0.0.1:8470";
   std::filesystem::path store, enrolled, key;
+  std::string db;  // postgresql://... instead of --store
   std::uint64_t max_bundle_mb = 16;
   int read_timeout_s = 10;
   int threads = 32;
@@ -214,8 +215,12 @@ Status Serve(const ServeArgs& a) {
   SystemClock clock;
   server::StoreOptions options;
   options.max_bundle_bytes = a.max_bundle_mb << 20;
-  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::Store> store,
-                          server::Store::Open(a.store, a.enrolled, std::move(key), clock, options));
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::StoreBackend> backend,
+      server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadWrite));
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::Store> store,
+      server::Store::Open(std::move(backend), a.enrolled, std::move(key), clock, options));
 
   // SIGTERM / SIGINT are taken by one thread with sigwait, which stops the server; the workers
   // inherit the blocked mask, so no handler runs in the middle of a request.
@@ -314,7 +319,7 @@ Status Serve(const ServeArgs& a) {
     return std::unexpected(Error::Io("cannot listen on " + a.listen + " (in use?)"));
   }
   std::cout << "lontar serve: listening on http://" << hostport.first << ":" << port << "/ with "
-            << store->enrolled_count() << " enrolled terminals, store " << a.store.string()
+            << store->enrolled_count() << " enrolled terminals, " << store->Describe()
             << ", server key " << store->server_key().id().ToString() << std::endl;
 
   std::atomic<bool> stopping = false;
@@ -344,7 +349,9 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
       "receipts, show what is missing");
   serve->add_option("--listen", args->listen, "HOST:PORT (port 0: any free port)")
       ->capture_default_str();
-  serve->add_option("--store", args->store, "store directory (created if missing)")->required();
+  serve->add_option("--store", args->store, "store directory (created if missing)");
+  serve->add_option("--db", args->db,
+                    "or a PostgreSQL database instead: postgresql://USER[:PASSWORD]@HOST/DB");
   serve->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)")
       ->required();
   serve->add_option("--key", args->key, "the server's Ed25519 secret key (lontar keys new server)")
