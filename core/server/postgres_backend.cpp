@@ -359,7 +359,10 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   }
   pqxx::work tx(c);
   tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kBatchLock) + ")");
-  tx.exec("CREATE TABLE IF NOT EXISTS lontar_schema (version integer NOT NULL)");
+  // Checked rather than CREATE ... IF NOT EXISTS, whose NOTICE libpq would print on every start.
+  if (tx.exec("SELECT to_regclass('lontar_schema')")[0][0].is_null()) {
+    tx.exec("CREATE TABLE lontar_schema (version integer NOT NULL)");
+  }
   const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
   if (v.is_null()) {
     tx.exec(kSchema);
@@ -390,8 +393,8 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
     return std::unexpected(Error::Io(
         "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
         "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
-        "URL is right, that the user's password is (in the URL, PGPASSWORD or ~/.pgpass), and "
-        "that the database exists (createdb DATABASE)"));
+        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
+        "and that the database exists (createdb DATABASE)"));
   }
   auto opened = Guard(scrub, "open the store", [&]() -> Status {
     c->set_variable("synchronous_commit", "on");
