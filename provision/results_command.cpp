@@ -19,6 +19,7 @@ using Json = nlohmann::ordered_json;
 struct ResultsArgs {
   std::filesystem::path store, key, pack, exam, out, enrolled;
   std::vector<std::filesystem::path> trust;
+  std::string db;  // postgresql://... instead of --store
   bool json = false;
 };
 
@@ -73,8 +74,11 @@ Status Open(const ResultsArgs& a) {
     }
     if (ec) return std::unexpected(Error::FromErrno(a.enrolled.string(), ec.value()));
   }
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::StoreBackend> store,
+      server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadOnly));
   LONTAR_ASSIGN_OR_RETURN(server::ResultsReport report,
-                          server::OpenResults(a.store, key, exam, enrolled));
+                          server::OpenResults(*store, key, exam, enrolled));
   const std::string csv = server::ResultsCsv(report, exam);
   LONTAR_TRY(WriteFileAtomic(a.out, AsBytes(csv), 0640, Overwrite::kReplace));
   std::size_t flagged = 0, mismatches = 0, unopenable = 0;
@@ -124,7 +128,8 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<ResultsArgs>();
   auto* open = results->add_subcommand(
       "open", "decrypt every bundle in a collection store, re-score from raw answers, write CSV");
-  open->add_option("--store", args->store, "the collection server's store directory")->required();
+  open->add_option("--store", args->store, "the collection server's store directory");
+  open->add_option("--db", args->db, "or its PostgreSQL database: postgresql://USER@HOST/DB");
   open->add_option("--key", args->key, "the results secret key (results.key)")->required();
   open->add_option("--pack", args->pack,
                    "the exam's pack (.lpk); opened with --key, its signature checked with --trust");

@@ -42,6 +42,7 @@ using Json = nlohmann::ordered_json;
 struct ServeArgs {
   std::string listen = "127.0.0.1:8470";
   std::filesystem::path store, enrolled, key;
+  std::string db;  // postgresql://... instead of --store
   std::uint64_t max_bundle_mb = 16;
   int read_timeout_s = 10;
   int threads = 32;
@@ -135,6 +136,11 @@ Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock
         "a relay needs both --relay-to URL and --relay-key (the upstream server's public key, "
         "to check the receipts it sends back)"));
   }
+  if (a.store.empty()) {
+    return std::unexpected(Error::InvalidArgument(
+        "a relay keeps its forwarding queue beside its store: give --store DIR (a site relay "
+        "needs no database server)"));
+  }
   if (!a.relay_to.starts_with("http://") && !a.relay_to.starts_with("https://")) {
     return std::unexpected(Error::InvalidArgument("--relay-to " + a.relay_to +
                                                   ": expected http://HOST:PORT or https://..."));
@@ -153,8 +159,12 @@ Status Serve(const ServeArgs& a) {
   SystemClock clock;
   server::StoreOptions options;
   options.max_bundle_bytes = a.max_bundle_mb << 20;
-  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::Store> store,
-                          server::Store::Open(a.store, a.enrolled, std::move(key), clock, options));
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::StoreBackend> backend,
+      server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadWrite));
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::Store> store,
+      server::Store::Open(std::move(backend), a.enrolled, std::move(key), clock, options));
   std::unique_ptr<server::Relay> relay_ptr;
   if (!a.relay_to.empty() || !a.relay_key.empty()) {
     LONTAR_ASSIGN_OR_RETURN(relay_ptr, OpenRelay(a, clock));
@@ -269,7 +279,7 @@ Status Serve(const ServeArgs& a) {
     return std::unexpected(Error::Io("cannot listen on " + a.listen + " (in use?)"));
   }
   std::cout << "lontar serve: listening on http://" << hostport.first << ":" << port << "/ with "
-            << store->enrolled_count() << " enrolled terminals, store " << a.store.string()
+            << store->enrolled_count() << " enrolled terminals, " << store->Describe()
             << ", server key " << store->server_key().id().ToString() << std::endl;
 
   if (relay_ptr != nullptr) {
@@ -304,7 +314,9 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
       "receipts, show what is missing");
   serve->add_option("--listen", args->listen, "HOST:PORT (port 0: any free port)")
       ->capture_default_str();
-  serve->add_option("--store", args->store, "store directory (created if missing)")->required();
+  serve->add_option("--store", args->store, "store directory (created if missing)");
+  serve->add_option("--db", args->db,
+                    "or a PostgreSQL database instead: postgresql://USER[:PASSWORD]@HOST/DB");
   serve->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)")
       ->required();
   serve->add_option("--key", args->key, "the server's Ed25519 secret key (lontar keys new server)")

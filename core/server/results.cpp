@@ -6,16 +6,9 @@
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/scoring/score_json.hpp"
-#include "core/util/fs.hpp"
-#include "core/vault/sqlite.hpp"
 
 namespace lontar::server {
 namespace {
-
-struct IndexRow {
-  std::string bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind;
-  std::uint64_t seq = 0;
-};
 
 std::string Number(double v) {
   char buf[32];
@@ -54,42 +47,14 @@ std::string CsvField(const std::string& s) {
 
 }  // namespace
 
-Result<ResultsReport> OpenResults(const std::filesystem::path& store_dir,
-                                  const crypto::BoxSecretKey& results_key,
+Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKey& results_key,
                                   const authoring::Exam& exam,
                                   std::span<const crypto::VerifyKey> enrolled) {
-  const std::filesystem::path index = store_dir / "index.db";
-  if (!std::filesystem::exists(index)) {
-    return std::unexpected(Error::NotFound(index.string() + " not found: is " + store_dir.string() +
-                                           " a collection store?"));
-  }
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(index.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  vault::Database db(raw);
-  if (rc != SQLITE_OK) return std::unexpected(vault::SqliteError(raw, rc, index.string()));
-
-  std::vector<IndexRow> rows;
-  {
-    LONTAR_ASSIGN_OR_RETURN(vault::Statement s,
-                            db.Prepare("SELECT bundle_id, receipt_code, terminal_id, site, "
-                                       "exam_id, participant, kind, seq FROM bundles ORDER BY "
-                                       "site, terminal_id, seq"));
-    for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
-      if (!more) break;
-      rows.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-                      s.ColumnText(4), s.ColumnText(5), s.ColumnText(6),
-                      static_cast<std::uint64_t>(s.ColumnInt(7))});
-    }
-  }
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, store.ListBundles());
   std::set<std::string> rolled_back;
   {
-    LONTAR_ASSIGN_OR_RETURN(vault::Statement s, db.Prepare("SELECT terminal_id FROM flags"));
-    for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
-      if (!more) break;
-      rolled_back.insert(s.ColumnText(0));
-    }
+    LONTAR_ASSIGN_OR_RETURN(std::vector<StoredFlag> flags, store.ListFlags());
+    for (const auto& f : flags) rolled_back.insert(f.terminal_id);
   }
   std::map<std::string, std::set<std::uint64_t>> seqs;
   std::map<std::string, int> per_participant;
@@ -128,11 +93,11 @@ Result<ResultsReport> OpenResults(const std::filesystem::path& store_dir,
     if (rolled_back.contains(r.terminal_id)) row.flags.push_back("rollback");
     if (per_participant[r.participant] > 1) row.flags.push_back("several-bundles");
 
-    const std::filesystem::path file = store_dir / "bundles" / (r.bundle_id + ".lrb");
+    const std::string name = store.BundleName(r.bundle_id);
     auto opened = [&]() -> Result<bundle::BundlePayload> {
-      LONTAR_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(file, bundle::kMaxBundleBytes));
-      if (!enrolled.empty()) LONTAR_TRY(bundle::VerifyBundle(bytes, enrolled, file.string()));
-      return bundle::OpenBundle(bytes, results_key, file.string());
+      LONTAR_ASSIGN_OR_RETURN(Bytes bytes, store.ReadBundle(r.bundle_id));
+      if (!enrolled.empty()) LONTAR_TRY(bundle::VerifyBundle(bytes, enrolled, name));
+      return bundle::OpenBundle(bytes, results_key, name);
     }();
     if (!opened) {
       row.flags.push_back("unopenable: " + opened.error().message());

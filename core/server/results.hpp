@@ -3,10 +3,10 @@
 // up. Needs the results secret key and the exam: read from the pack with the results key
 // (core/pack/results_access.hpp) or loaded from the authoring source it was built from.
 //
-// Per bundle, in order: read the file the store indexed; if enrolled keys are given, verify the
-// terminal signature again (the store did on arrival; this catches a store altered since);
-// OpenBundle (the stream authenticates, each journal record's hash is recomputed); then score.
-// Flags on a row:
+// Per bundle, in order: read its bytes from the store (a bundle file, or the database row); if
+// enrolled keys are given, verify the terminal signature again (the store did on arrival; this
+// catches a store altered since); OpenBundle (the stream authenticates, each journal record's hash
+// is recomputed); then score. Flags on a row:
 //   score-mismatch     the terminal's local score differs from the re-computed one
 //   voided             the sitting was voided by a proctor
 //   seq-gap            this terminal has bundle numbers missing from the store
@@ -24,6 +24,7 @@
 #include "core/authoring/exam.hpp"
 #include "core/crypto/box.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/server/store_backend.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::server {
@@ -45,9 +46,9 @@ struct ResultsReport {
   std::size_t other_exams = 0;  // bundles of other exams, skipped
 };
 
-// Opens every bundle of `exam` in the store at `store_dir`. Per-bundle problems become flags;
-// errors are for a store that cannot be read. Reads disk.
-[[nodiscard]] Result<ResultsReport> OpenResults(const std::filesystem::path& store_dir,
+// Opens every bundle of `exam` in `store` (any backend, opened read-only is enough). Per-bundle
+// problems become flags; errors are for a store that cannot be read. Reads disk or the database.
+[[nodiscard]] Result<ResultsReport> OpenResults(StoreBackend& store,
                                                 const crypto::BoxSecretKey& results_key,
                                                 const authoring::Exam& exam,
                                                 std::span<const crypto::VerifyKey> enrolled);

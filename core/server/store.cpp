@@ -1,3 +1,6 @@
+// Store: the collection server's rules (verify before store, receipts, duplicates, gap and
+// rollback flags, group commit) over whichever StoreBackend holds the rows; the invariants are
+// numbered in store.hpp.
 #include "core/server/store.hpp"
 
 #include <algorithm>
@@ -5,88 +8,14 @@
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/bundle/receipt_code.hpp"
-#include "core/util/fs.hpp"
 
 namespace lontar::server {
-namespace {
 
-using vault::Database;
-using vault::SqliteError;
-using vault::Statement;
-using vault::Transaction;
-
-constexpr char kBundlesDir[] = "bundles";
-
-constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS bundles (
-  bundle_id    TEXT PRIMARY KEY,
-  receipt_code TEXT NOT NULL,
-  terminal_id  TEXT NOT NULL,
-  site         TEXT NOT NULL,
-  exam_id      TEXT NOT NULL,
-  participant  TEXT NOT NULL,
-  seq          INTEGER NOT NULL,
-  journal_seq  INTEGER NOT NULL,
-  kind         TEXT NOT NULL,
-  created_ms   INTEGER NOT NULL,
-  stored_ms    INTEGER NOT NULL,
-  bytes        INTEGER NOT NULL,
-  receipt      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS bundles_code ON bundles (receipt_code);
-CREATE INDEX IF NOT EXISTS bundles_terminal ON bundles (terminal_id, seq);
-CREATE TABLE IF NOT EXISTS flags (
-  terminal_id TEXT NOT NULL,
-  seq         INTEGER NOT NULL,
-  bundle_id   TEXT NOT NULL,
-  kind        TEXT NOT NULL,
-  detail      TEXT NOT NULL,
-  at_ms       INTEGER NOT NULL
-);
-)sql";
-
-constexpr char kSelectColumns[] =
-    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "created_ms, stored_ms, bytes, receipt FROM bundles ";
-
-StoredBundle RowToBundle(const Statement& s) {
-  StoredBundle b;
-  b.bundle_id = s.ColumnText(0);
-  b.receipt_code = s.ColumnText(1);
-  b.terminal_id = s.ColumnText(2);
-  b.site = s.ColumnText(3);
-  b.exam_id = s.ColumnText(4);
-  b.participant = s.ColumnText(5);
-  b.kind = s.ColumnText(6);
-  b.seq = static_cast<std::uint64_t>(s.ColumnInt(7));
-  b.created_ms = s.ColumnInt(8);
-  b.stored_ms = s.ColumnInt(9);
-  b.bytes = static_cast<std::uint64_t>(s.ColumnInt(10));
-  b.receipt_text = s.ColumnText(11);
-  return b;
-}
-
-Result<Database> OpenIndex(const std::filesystem::path& path) {
-  sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  Database db(raw);
-  if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + path.string()));
-  LONTAR_TRY(db.Exec("PRAGMA journal_mode = WAL"));
-  LONTAR_TRY(db.Exec("PRAGMA synchronous = FULL"));
-  LONTAR_TRY(db.Exec(kSchema));
-  return db;
-}
-
-}  // namespace
-
-Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend,
                                            const std::filesystem::path& enrolled_dir,
                                            crypto::SigningKey server_key, const Clock& clock,
                                            StoreOptions options) {
   std::unique_ptr<Store> store(new Store(std::move(server_key), clock));
-  store->dir_ = dir;
   store->options_ = options;
   std::error_code ec;
   std::filesystem::directory_iterator it(enrolled_dir, ec);
@@ -109,26 +38,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            " holds no enrollment records (*.enroll): the server "
                                            "would refuse every bundle"));
   }
-  LONTAR_TRY(EnsureDir(dir / kBundlesDir, 0750));
-  // A server killed while writing leaves ".<id>.lrb.tmp-<random>" files (TempFile): never named by
-  // a row, never acknowledged; remove them.
-  for (const auto& e : std::filesystem::directory_iterator(dir / kBundlesDir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.starts_with(".") && name.find(".lrb.tmp-") != std::string::npos) {
-      std::filesystem::remove(e.path(), ec);
-    }
-  }
-  LONTAR_ASSIGN_OR_RETURN(store->db_, OpenIndex(dir / "index.db"));
+  store->backend_ = std::move(backend);
   return store;
 }
 
-Result<std::optional<StoredBundle>> Store::FindById(const std::string& id_hex) {
-  LONTAR_ASSIGN_OR_RETURN(Statement s,
-                          db_.Prepare(std::string(kSelectColumns) + "WHERE bundle_id = ?"));
-  s.Bind(1, id_hex);
-  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<StoredBundle>();
-  return std::optional<StoredBundle>(RowToBundle(s));
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+                                           const std::filesystem::path& enrolled_dir,
+                                           crypto::SigningKey server_key, const Clock& clock,
+                                           StoreOptions options) {
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> backend, OpenSqliteBackend(dir));
+  return Open(std::move(backend), enrolled_dir, std::move(server_key), clock, options);
 }
 
 Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash256>& expected_id) {
@@ -153,25 +72,21 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   }
   {  // (3), the common case of a re-sent bundle, without touching the disk.
     std::lock_guard lock(mu_);
-    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, FindById(id_hex));
+    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, backend_->FindById(id_hex));
     if (existing) {
       LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
       return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
     }
   }
 
-  // (2): the file first, durably, in parallel with other uploads. Two uploads of the same
-  // bundle at once both rename the same bytes into place; the row decides which receipt counts.
-  const std::filesystem::path file = dir_ / kBundlesDir / (id_hex + ".lrb");
-  {
-    LONTAR_ASSIGN_OR_RETURN(TempFile tmp, TempFile::Beside(file));
-    LONTAR_TRY(tmp.WriteAll(bytes));
-    LONTAR_TRY(tmp.Publish(0640, Overwrite::kReplace));
-  }
+  // (2): the bytes first, durably, in parallel with other uploads (where the backend keeps them
+  // apart from the rows). Two uploads of the same bundle at once both put the same bytes in
+  // place; the row decides which receipt counts.
+  LONTAR_TRY(backend_->StageBytes(id_hex, bytes));
 
   // Then the row, by group commit: whoever finds no commit under way takes every row queued so
   // far into one transaction (one fsync of the WAL for all of them); the others wait for it.
-  PendingRow row{&h, id_hex, bytes.size()};
+  PendingRow row{&h, id_hex, bytes};
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
   while (!row.done) {
@@ -197,54 +112,47 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   auto fail_all = [&](const Error& e) {
     for (PendingRow* p : batch) p->result = std::unexpected(e);
   };
-  auto tx = Transaction::Begin(db_);
+  auto tx = backend_->Begin();
   if (!tx) return fail_all(tx.error());
   std::vector<Result<Accepted>> results;
   for (PendingRow* p : batch) {
-    auto r = InsertRow(*p->header, p->id_hex, p->bytes);
+    auto r = InsertRow(**tx, *p->header, p->id_hex, p->bytes);
     if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
     results.push_back(std::move(r));
   }
-  if (auto st = tx->Commit(); !st) return fail_all(st.error());
+  if (auto st = (*tx)->Commit(); !st) return fail_all(st.error());
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
 }
 
-Result<Accepted> Store::InsertRow(const bundle::BundleHeader& h, const std::string& id_hex,
-                                  std::size_t bytes) {
+Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader& h,
+                                  const std::string& id_hex, ByteView bytes) {
   // Another upload of the same bundle may have committed (or be earlier in this batch).
-  LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, FindById(id_hex));
+  LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
     return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
   }
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = clock_.WallMs();
-  std::vector<std::pair<std::string, std::string>> flags;  // kind, detail
-  {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement s,
-        db_.Prepare("SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?"));
-    s.Bind(1, h.terminal_id);
-    for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
-      if (!more) break;
-      const std::string other_id = s.ColumnText(0);
-      const auto other_seq = static_cast<std::uint64_t>(s.ColumnInt(1));
-      const auto other_journal = static_cast<std::uint64_t>(s.ColumnInt(2));
-      if (other_seq == h.seq) {
-        flags.emplace_back("seq-reused", "bundle #" + std::to_string(h.seq) + " arrived again as " +
-                                             id_hex.substr(0, 16) + " after " +
-                                             other_id.substr(0, 16) +
-                                             ": the terminal's vault was rolled back");
-      } else if ((other_seq < h.seq && other_journal >= h.journal_seq) ||
-                 (other_seq > h.seq && other_journal <= h.journal_seq)) {
-        flags.emplace_back("journal-rollback",
-                           "bundle #" + std::to_string(h.seq) + " has journal head " +
-                               std::to_string(h.journal_seq) + ", bundle #" +
-                               std::to_string(other_seq) + " has " + std::to_string(other_journal) +
-                               ": the journal did not advance with the bundle number");
-      }
+  std::vector<StoredFlag> flags;
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> others, batch.TerminalBundles(h.terminal_id));
+  for (const StoredBundle& other : others) {
+    std::string kind, detail;
+    if (other.seq == h.seq) {
+      kind = "seq-reused";
+      detail = "bundle #" + std::to_string(h.seq) + " arrived again as " + id_hex.substr(0, 16) +
+               " after " + other.bundle_id.substr(0, 16) + ": the terminal's vault was rolled back";
+    } else if ((other.seq < h.seq && other.journal_seq >= h.journal_seq) ||
+               (other.seq > h.seq && other.journal_seq <= h.journal_seq)) {
+      kind = "journal-rollback";
+      detail = "bundle #" + std::to_string(h.seq) + " has journal head " +
+               std::to_string(h.journal_seq) + ", bundle #" + std::to_string(other.seq) + " has " +
+               std::to_string(other.journal_seq) +
+               ": the journal did not advance with the bundle number";
+    } else {
+      continue;
     }
+    flags.push_back({h.terminal_id, h.seq, id_hex, std::move(kind), std::move(detail), now});
   }
   Receipt receipt;
   receipt.bundle_id = h.bundle_id;
@@ -252,65 +160,40 @@ Result<Accepted> Store::InsertRow(const bundle::BundleHeader& h, const std::stri
   receipt.seq = h.seq;
   receipt.stored_ms = now;
   receipt.server_key_id = server_key_.id();
-  std::string receipt_text = WriteReceipt(receipt, server_key_);
-  {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement ins,
-        db_.Prepare("INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
-                    "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    ins.Bind(1, id_hex)
-        .Bind(2, bundle::ReceiptCodeFor(h.bundle_id))
-        .Bind(3, h.terminal_id)
-        .Bind(4, h.site)
-        .Bind(5, h.exam_id)
-        .Bind(6, h.participant)
-        .Bind(7, static_cast<std::int64_t>(h.seq))
-        .Bind(8, static_cast<std::int64_t>(h.journal_seq))
-        .Bind(9, bundle::KindName(h.kind))
-        .Bind(10, h.created_ms)
-        .Bind(11, now)
-        .Bind(12, static_cast<std::int64_t>(bytes))
-        .Bind(13, receipt_text);
-    LONTAR_TRY(ins.Run());
-  }
-  for (const auto& [kind, detail] : flags) {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement ins,
-        db_.Prepare("INSERT INTO flags (terminal_id, seq, bundle_id, kind, detail, at_ms) "
-                    "VALUES (?, ?, ?, ?, ?, ?)"));
-    ins.Bind(1, h.terminal_id)
-        .Bind(2, static_cast<std::int64_t>(h.seq))
-        .Bind(3, id_hex)
-        .Bind(4, kind)
-        .Bind(5, detail)
-        .Bind(6, now);
-    LONTAR_TRY(ins.Run());
-  }
-  Accepted out{receipt, std::move(receipt_text), false, {}};
-  for (const auto& [kind, detail] : flags) out.flags.push_back(kind + ": " + detail);
+  StoredBundle row;
+  row.bundle_id = id_hex;
+  row.receipt_code = bundle::ReceiptCodeFor(h.bundle_id);
+  row.terminal_id = h.terminal_id;
+  row.site = h.site;
+  row.exam_id = h.exam_id;
+  row.participant = h.participant;
+  row.kind = bundle::KindName(h.kind);
+  row.seq = h.seq;
+  row.journal_seq = h.journal_seq;
+  row.created_ms = h.created_ms;
+  row.stored_ms = now;
+  row.bytes = bytes.size();
+  row.receipt_text = WriteReceipt(receipt, server_key_);
+  LONTAR_TRY(batch.Insert(row, bytes, flags));
+  Accepted out{receipt, std::move(row.receipt_text), false, {}};
+  for (const auto& f : flags) out.flags.push_back(f.kind + ": " + f.detail);
   return out;
 }
 
 Result<StoredBundle> Store::FindByCode(std::string_view code) {
   LONTAR_ASSIGN_OR_RETURN(std::string canonical, bundle::ParseReceiptCode(code));
   std::lock_guard lock(mu_);
-  LONTAR_ASSIGN_OR_RETURN(Statement s,
-                          db_.Prepare(std::string(kSelectColumns) + "WHERE receipt_code = ?"));
-  s.Bind(1, canonical);
-  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) {
+  LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> found, backend_->FindByCode(canonical));
+  if (!found) {
     return std::unexpected(
         Error::NotFound("no bundle with receipt code " + canonical + " has reached this server"));
   }
-  return RowToBundle(s);
+  return std::move(*found);
 }
 
 Result<std::uint64_t> Store::CountBundles() {
   std::lock_guard lock(mu_);
-  LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT count(*) FROM bundles"));
-  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? static_cast<std::uint64_t>(s.ColumnInt(0)) : 0;
+  return backend_->CountBundles();
 }
 
 Result<StoreStatus> Store::Status() {
@@ -326,45 +209,35 @@ Result<StoreStatus> Store::Status() {
   std::map<std::pair<std::string, std::string>, ExamStatus> exams;
   std::map<std::pair<std::string, std::string>, std::set<std::string>> participants;
   std::map<std::string, std::set<std::uint64_t>> seqs;
-  std::lock_guard lock(mu_);
+  std::vector<StoredBundle> rows;
+  std::vector<StoredFlag> flags;
   {
-    LONTAR_ASSIGN_OR_RETURN(Statement s,
-                            db_.Prepare("SELECT terminal_id, site, exam_id, participant, seq, "
-                                        "stored_ms FROM bundles"));
-    for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      const std::string terminal_id = s.ColumnText(0), site = s.ColumnText(1),
-                        exam_id = s.ColumnText(2), participant = s.ColumnText(3);
-      const auto seq = static_cast<std::uint64_t>(s.ColumnInt(4));
-      ++out.bundles;
-      TerminalStatus& t = terminals[terminal_id];
-      if (t.terminal_id.empty()) {
-        t.terminal_id = terminal_id;
-        t.site = site;
-      }
-      ++t.bundles;
-      t.highest_seq = std::max(t.highest_seq, seq);
-      t.last_seen_ms = std::max(t.last_seen_ms, s.ColumnInt(5));
-      seqs[terminal_id].insert(seq);
-      ExamStatus& e = exams[{site, exam_id}];
-      e.site = site;
-      e.exam_id = exam_id;
-      ++e.bundles;
-      if (std::find(e.terminals.begin(), e.terminals.end(), terminal_id) == e.terminals.end()) {
-        e.terminals.push_back(terminal_id);
-      }
-      participants[{site, exam_id}].insert(participant);
-    }
+    std::lock_guard lock(mu_);
+    LONTAR_ASSIGN_OR_RETURN(rows, backend_->ListBundles());
+    LONTAR_ASSIGN_OR_RETURN(flags, backend_->ListFlags());
   }
-  {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement s, db_.Prepare("SELECT terminal_id, kind, detail FROM flags ORDER BY rowid"));
-    for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      terminals[s.ColumnText(0)].flags.push_back(s.ColumnText(1) + ": " + s.ColumnText(2));
+  for (const StoredBundle& b : rows) {
+    ++out.bundles;
+    TerminalStatus& t = terminals[b.terminal_id];
+    if (t.terminal_id.empty()) {
+      t.terminal_id = b.terminal_id;
+      t.site = b.site;
     }
+    ++t.bundles;
+    t.highest_seq = std::max(t.highest_seq, b.seq);
+    t.last_seen_ms = std::max(t.last_seen_ms, b.stored_ms);
+    seqs[b.terminal_id].insert(b.seq);
+    ExamStatus& e = exams[{b.site, b.exam_id}];
+    e.site = b.site;
+    e.exam_id = b.exam_id;
+    ++e.bundles;
+    if (std::find(e.terminals.begin(), e.terminals.end(), b.terminal_id) == e.terminals.end()) {
+      e.terminals.push_back(b.terminal_id);
+    }
+    participants[{b.site, b.exam_id}].insert(b.participant);
+  }
+  for (const StoredFlag& f : flags) {
+    terminals[f.terminal_id].flags.push_back(f.kind + ": " + f.detail);
   }
   for (auto& [id, t] : terminals) {
     const auto& have = seqs[id];

@@ -1,24 +1,18 @@
 // The collection server's store: result bundles received from enrolled terminals, the receipts
-// given for them, and what is missing.
+// given for them, and what is missing. Store holds the rules; where rows and bundle bytes live is
+// a StoreBackend (store_backend.hpp): SQLite + files in a directory (the default, no set-up), or
+// PostgreSQL with the bytes in the database (a central server).
 //
-// On disk, under STORE:
-//   STORE/index.db            SQLite index (SQLCipher's library used without a key: plain SQLite
-//                             3.15.2), WAL, synchronous=FULL. Tables (kSchema in store.cpp):
-//                               bundles(bundle_id hex PRIMARY KEY, receipt_code, terminal_id,
-//                                 site, exam_id, participant, seq, journal_seq, kind,
-//                                 created_ms, stored_ms, bytes, receipt)
-//                               flags(terminal_id, seq, bundle_id, kind, detail, at_ms)
-//   STORE/bundles/<bundle id hex>.lrb   the bundle bytes exactly as received
-//
-// Invariants:
+// Invariants, whatever the backend:
 //  (1) Verify before store: a bundle is accepted only when its signature checks against the key
 //      of an enrolled terminal (the signature is checked before the header is parsed,
 //      bundle_format.hpp), the signer is the terminal the header names, and it is within the size
 //      cap. Nothing is written for a refused bundle.
-//  (2) The file is written under a temporary name, fsync'd, renamed and its directory fsync'd
-//      before the row is committed, and the receipt is returned only after the commit: a
-//      receipt always names a durable bundle. A crash in between leaves a file with no row,
-//      which the next upload of the same bundle overwrites with the same bytes.
+//  (2) The bundle bytes are durable no later than the row (SQLite: the file is written under a
+//      temporary name, fsync'd, renamed and its directory fsync'd before the row is committed;
+//      PostgreSQL: the bytes are in the row), and the receipt is returned only after the commit:
+//      a receipt always names a durable bundle. A crash in between leaves at most a file with no
+//      row, which the next upload of the same bundle overwrites with the same bytes.
 //  (3) A bundle id has one row and one receipt: a duplicate upload gets the original receipt
 //      (byte for byte), and nothing changes.
 //  (4) Per-terminal sequence numbers are tracked: numbers absent from 1..highest are gaps (a
@@ -27,7 +21,7 @@
 //      and is recorded as a flag. Both bundles are kept: each is a validly signed result.
 //  (5) Accept is safe to call from many threads. Signature checks and bundle files (each with
 //      its own fsyncs) run in parallel; index rows are committed by group commit: one thread
-//      commits every row queued so far in one transaction (one WAL fsync), and each waiting
+//      commits every row queued so far in one transaction (one WAL flush), and each waiting
 //      Accept returns only after the commit that holds its row. A failed commit fails every
 //      Accept in it, with nothing acknowledged.
 #pragma once
@@ -45,9 +39,9 @@
 #include "core/bundle/bundle_format.hpp"
 #include "core/crypto/sign.hpp"
 #include "core/server/receipt.hpp"
+#include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/clock.hpp"
-#include "core/vault/sqlite.hpp"
 
 namespace lontar::server {
 
@@ -60,17 +54,6 @@ struct Accepted {
   std::string receipt_text;        // the signed receipt, byte for byte what was first returned
   bool duplicate = false;          // stored before; nothing changed
   std::vector<std::string> flags;  // rollback flags raised by this bundle ("seq-reused: ...")
-};
-
-// What a receipt code names, for `GET /v1/receipts/{code}`.
-struct StoredBundle {
-  std::string bundle_id;  // hex
-  std::string receipt_code;
-  std::string terminal_id, site, exam_id, participant, kind;
-  std::uint64_t seq = 0;
-  std::int64_t created_ms = 0, stored_ms = 0;
-  std::uint64_t bytes = 0;
-  std::string receipt_text;
 };
 
 struct TerminalStatus {
@@ -98,9 +81,12 @@ struct StoreStatus {
 
 class Store {
  public:
-  // Opens (creating if missing) the store at `dir`, loads and verifies every *.enroll in
-  // `enrolled_dir` (any that fails is an error naming the file; none at all is kNotFound).
-  // Touches disk.
+  // Loads and verifies every *.enroll in `enrolled_dir` (any that fails is an error naming the
+  // file; none at all is kNotFound) and serves from `backend` (opened read-write). Reads disk.
+  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
+      std::unique_ptr<StoreBackend> backend, const std::filesystem::path& enrolled_dir,
+      crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
+  // The same over the SQLite backend at `dir` (created if missing). Touches disk.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
       const std::filesystem::path& dir, const std::filesystem::path& enrolled_dir,
       crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
@@ -125,7 +111,8 @@ class Store {
   [[nodiscard]] Result<std::uint64_t> CountBundles();
 
   const crypto::VerifyKey& server_key() const { return server_key_.public_key(); }
-  const std::filesystem::path& dir() const { return dir_; }
+  // "store DIR" or "database postgresql://user@host/db" (no password), for logs.
+  std::string Describe() const { return backend_->Describe(); }
   std::size_t enrolled_count() const { return enrolled_.size(); }
 
  private:
@@ -133,25 +120,23 @@ class Store {
   struct PendingRow {
     const bundle::BundleHeader* header;
     std::string id_hex;
-    std::size_t bytes;
+    ByteView bytes;     // the caller's, alive until its Accept returns
     bool done = false;  // guarded by queue_mu_
     Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
   };
-  Result<std::optional<StoredBundle>> FindById(const std::string& id_hex);
   // One transaction for `batch`; sets each row's result. Takes mu_.
   void CommitBatch(const std::vector<PendingRow*>& batch);
   // Within CommitBatch's transaction: the duplicate check, rollback flags, receipt, rows.
-  Result<Accepted> InsertRow(const bundle::BundleHeader& h, const std::string& id_hex,
-                             std::size_t bytes);
+  Result<Accepted> InsertRow(StoreBatch& batch, const bundle::BundleHeader& h,
+                             const std::string& id_hex, ByteView bytes);
 
-  std::filesystem::path dir_;
   crypto::SigningKey server_key_;
   const Clock& clock_;
   StoreOptions options_;
   std::map<crypto::KeyId, terminal::Enrollment> enrolled_;
   std::vector<crypto::VerifyKey> enrolled_keys_;
-  std::mutex mu_;  // guards db_
-  vault::Database db_;
+  std::mutex mu_;  // guards backend_ (all but its StageBytes)
+  std::unique_ptr<StoreBackend> backend_;
   std::mutex queue_mu_;  // guards queue_ and committing_ (taken before mu_, never inside it)
   std::condition_variable queue_cv_;
   std::vector<PendingRow*> queue_;

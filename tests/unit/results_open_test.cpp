@@ -1,5 +1,7 @@
 // `lontar results open` over a collection store filled by real sittings: re-scored from raw
 // answers, a terminal that lies about its score is flagged, a withheld bundle shows as a gap.
+// Once over a store directory (--store) and once over a PostgreSQL database (--db), where the
+// bundle bytes are read from the database.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/postgres_server.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -19,7 +22,23 @@ namespace {
 using testing::ReadText;
 using testing::RunLontar;
 
-TEST(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
+class ResultsOpen : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
+  const bool postgres = GetParam() == "postgres";
+  std::unique_ptr<testing::PostgresServer> pg;
+  std::string db_url;
+  if (postgres) {
+    if (testing::PostgresServer::BinDir().empty()) {
+      const std::string why = "PostgreSQL binaries missing: install Debian's `postgresql`";
+      if (testing::PostgresRequired()) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
+    pg = std::make_unique<testing::PostgresServer>();
+    ASSERT_TRUE(pg->ok()) << pg->error();
+    db_url = pg->CreateDatabase("results");
+    ASSERT_FALSE(db_url.empty()) << pg->error();
+  }
   testing::TempDir dir;
   ManualClock clock;
   clock.SetWallMs(1'795'478'400'000);
@@ -49,7 +68,11 @@ TEST(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   sit(terminals[0], "TEST-0003", "333333", "B");
 
   auto server_key = crypto::SigningKey::Generate().value();
-  auto store = server::Store::Open(dir / "store", dir / "enrolled", std::move(server_key), clock);
+  auto backend =
+      postgres ? server::OpenPostgresBackend(db_url) : server::OpenSqliteBackend(dir / "store");
+  ASSERT_TRUE(backend) << backend.error().message();
+  auto store =
+      server::Store::Open(std::move(*backend), dir / "enrolled", std::move(server_key), clock);
   ASSERT_TRUE(store) << store.error().message();
   // Terminal 0's first bundle is withheld: only its second reaches the store.
   for (int i = 0; i < 2; ++i) {
@@ -81,7 +104,12 @@ TEST(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   store->reset();
 
   const std::string out = (dir / "results.csv").string();
-  auto run = RunLontar({"results", "open", "--store", (dir / "store").string(), "--key",
+  // With PostgreSQL there is no file system store at all: everything comes from the database.
+  if (postgres) {
+    EXPECT_FALSE(std::filesystem::exists(dir / "store"));
+  }
+  auto run = RunLontar({"results", "open", postgres ? "--db" : "--store",
+                        postgres ? db_url : (dir / "store").string(), "--key",
                         (dir / "results.key").string(), "--exam",
                         std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam", "--out", out,
                         "--enrolled", (dir / "enrolled").string(), "--json"});
@@ -112,6 +140,9 @@ TEST(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ResultsOpen, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace lontar

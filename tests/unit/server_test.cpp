@@ -1,5 +1,7 @@
 // The collection server: receipts (known shapes and every rejection), the store in-process, and
-// `lontar serve` + `lontar sync` + `lontar bundles import` as processes on loopback.
+// `lontar serve` + `lontar sync` + `lontar bundles import` as processes on loopback. The store
+// and HTTP tests run against both backends (ServerBackendTest: SQLite + files, and a throwaway
+// PostgreSQL per test); tests of the sync client alone run against SQLite.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "core/bundle/export.hpp"
@@ -17,6 +20,8 @@
 #include "core/format/signed_envelope.hpp"
 #include "core/server/receipt.hpp"
 #include "core/server/store.hpp"
+#include "core/vault/sqlite.hpp"
+#include "tests/support/postgres_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -24,6 +29,7 @@ namespace lontar {
 namespace {
 
 using testing::HttpRequest;
+using testing::PostgresServer;
 using testing::ReadText;
 using testing::RunLontar;
 using testing::ServerProcess;
@@ -117,8 +123,24 @@ TEST(Receipt, NamingAnotherServerKeyIsMalformed) {
   EXPECT_NE(r.error().message().find("but is signed by"), std::string::npos);
 }
 
+TEST(DatabaseUrl, ThePasswordIsNeverShown) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"postgresql://lontar:s3cret@db.example:5432/lontar",
+       "postgresql://lontar:***@db.example:5432/lontar"},
+      {"postgresql://lontar@db.example/lontar", "postgresql://lontar@db.example/lontar"},
+      {"postgresql://u:p%40ss@h/d?sslmode=require", "postgresql://u:***@h/d?sslmode=require"},
+      {"postgres://h/d?user=u&password=s3cret&sslmode=require",
+       "postgres://h/d?user=u&password=***&sslmode=require"},
+      {"postgresql:///d?host=/tmp/x&password=s3cret", "postgresql:///d?host=/tmp/x&password=***"},
+      {"postgresql://u:a@b@h/d", "postgresql://u:***@h/d"},
+  };
+  for (const auto& [url, shown] : cases) EXPECT_EQ(server::RedactDatabaseUrl(url), shown) << url;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Terminals with bundles, and a server
+
+enum class Backend { kSqlite, kPostgres };
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -187,26 +209,50 @@ class ServerTest : public ::testing::Test {
     return bundle::ListOutbox(*t).value();
   }
 
+  // The backend under test: SQLite + files in dir_/store, or the test's PostgreSQL database.
+  Result<std::unique_ptr<server::StoreBackend>> OpenBackend() {
+    return backend_ == Backend::kSqlite ? server::OpenSqliteBackend(dir_ / "store")
+                                        : server::OpenPostgresBackend(db_url_);
+  }
+
   std::unique_ptr<server::Store> OpenStore() {
     auto key = crypto::ReadSigningSecretKeyFile(dir_ / "keys" / "server.key");
     EXPECT_TRUE(key) << key.error().message();
     server::StoreOptions options;
     options.max_bundle_bytes = 1 << 20;
-    auto s =
-        server::Store::Open(dir_ / "store", dir_ / "enrolled", std::move(*key), clock_, options);
+    auto backend = OpenBackend();
+    EXPECT_TRUE(backend) << backend.error().message();
+    if (!backend) return nullptr;
+    auto s = server::Store::Open(std::move(*backend), dir_ / "enrolled", std::move(*key), clock_,
+                                 options);
     EXPECT_TRUE(s) << s.error().message();
     return s ? std::move(*s) : nullptr;
   }
 
   std::vector<std::string> ServeArgs() const {
-    return {"--store",         (dir_ / "store").string(),
-            "--enrolled",      (dir_ / "enrolled").string(),
-            "--key",           (dir_ / "keys" / "server.key").string(),
-            "--max-bundle-mb", "1",
-            "--read-timeout",  "2"};
+    std::vector<std::string> args = {"--enrolled",      (dir_ / "enrolled").string(),
+                                     "--key",           (dir_ / "keys" / "server.key").string(),
+                                     "--max-bundle-mb", "1",
+                                     "--read-timeout",  "2"};
+    if (backend_ == Backend::kSqlite) {
+      args.insert(args.begin(), {"--store", (dir_ / "store").string()});
+    } else {
+      args.insert(args.begin(), {"--db", db_url_});
+    }
+    return args;
   }
 
+  // Bundles stored: files under store/bundles (with any temporaries left behind) for SQLite,
+  // rows (each holding its bytes) for PostgreSQL.
   std::size_t StoredFiles() {
+    if (backend_ == Backend::kPostgres) {
+      auto b = OpenBackend();
+      EXPECT_TRUE(b) << b.error().message();
+      if (!b) return 0;
+      auto n = (*b)->CountBundles();
+      EXPECT_TRUE(n) << n.error().message();
+      return n ? static_cast<std::size_t>(*n) : 0;
+    }
     std::size_t n = 0;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(dir_ / "store" / "bundles", ec)) {
@@ -224,9 +270,41 @@ class ServerTest : public ::testing::Test {
   TempDir dir_;
   ManualClock clock_;
   std::vector<std::string> homes_, ids_;
+  Backend backend_ = Backend::kSqlite;
+  std::unique_ptr<PostgresServer> pg_;
+  std::string db_url_;
 };
 
-TEST_F(ServerTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
+// The same tests over each backend. PostgreSQL variants start their own server; without its
+// binaries they fail in CI (CI=true) and are skipped elsewhere.
+class ServerBackendTest : public ServerTest, public ::testing::WithParamInterface<Backend> {
+ protected:
+  void SetUp() override {
+    backend_ = GetParam();
+    if (backend_ == Backend::kPostgres) {
+      if (PostgresServer::BinDir().empty()) {
+        const std::string why =
+            "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's "
+            "`postgresql` package (.ci/install-deps)";
+        if (testing::PostgresRequired()) FAIL() << why;
+        GTEST_SKIP() << why;
+      }
+      pg_ = std::make_unique<PostgresServer>();
+      ASSERT_TRUE(pg_->ok()) << pg_->error();
+      db_url_ = pg_->CreateDatabase("lontar");
+      ASSERT_FALSE(db_url_.empty()) << pg_->error();
+    }
+    ServerTest::SetUp();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerBackendTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+TEST_P(ServerBackendTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
   auto b = AddBundles(homes_[0], 1);
   auto store = OpenStore();
   ASSERT_TRUE(store);
@@ -243,7 +321,9 @@ TEST_F(ServerTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->receipt_text, first->receipt_text);
   EXPECT_EQ(store->CountBundles().value(), 1u);
-  EXPECT_EQ(ReadText(dir_ / "store" / "bundles" / (IdOf(b[0]) + ".lrb")), b[0]);
+  auto stored = OpenBackend().value()->ReadBundle(IdOf(b[0]));  // a file, or the row's bytea
+  ASSERT_TRUE(stored) << stored.error().message();
+  EXPECT_EQ(std::string(stored->begin(), stored->end()), b[0]);
 
   // The code on the candidate's slip finds it, typed sloppily.
   auto code = bundle::ReceiptCodeFor(first->receipt.bundle_id);
@@ -262,7 +342,7 @@ TEST_F(ServerTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
   EXPECT_EQ(third->receipt_text, first->receipt_text);
 }
 
-TEST_F(ServerTest, StoreRefusesAndStoresNothing) {
+TEST_P(ServerBackendTest, StoreRefusesAndStoresNothing) {
   auto b = AddBundles(homes_[0], 1);
   auto stranger = AddBundles((dir_ / "stranger").string(), 1);
   auto store = OpenStore();
@@ -296,7 +376,7 @@ TEST_F(ServerTest, StoreRefusesAndStoresNothing) {
   EXPECT_EQ(StoredFiles(), 0u);
 }
 
-TEST_F(ServerTest, StoreShowsGapsAndFlagsRollbacks) {
+TEST_P(ServerBackendTest, StoreShowsGapsAndFlagsRollbacks) {
   auto b = AddBundles(homes_[0], 4);
   auto store = OpenStore();
   ASSERT_TRUE(store);
@@ -337,7 +417,7 @@ TEST_F(ServerTest, StoreShowsGapsAndFlagsRollbacks) {
   }
 }
 
-TEST_F(ServerTest, ConcurrentAcceptsShareCommitsAndAgreeOnReceipts) {
+TEST_P(ServerBackendTest, ConcurrentAcceptsShareCommitsAndAgreeOnReceipts) {
   auto a = AddBundles(homes_[0], 12);
   auto b = AddBundles(homes_[1], 12);
   a.insert(a.end(), b.begin(), b.end());
@@ -372,7 +452,7 @@ TEST_F(ServerTest, ConcurrentAcceptsShareCommitsAndAgreeOnReceipts) {
   }
 }
 
-TEST_F(ServerTest, SyncUploadsVerifiesReceiptsAndMarksDelivered) {
+TEST_P(ServerBackendTest, SyncUploadsVerifiesReceiptsAndMarksDelivered) {
   AddBundles(homes_[0], 3);
   ServerProcess server(ServeArgs(), dir_.path());
   ASSERT_NE(server.port(), 0);
@@ -435,7 +515,7 @@ TEST_F(ServerTest, SyncRetriesUntilTheServerComesBack) {
   EXPECT_FALSE(Outbox(homes_[0])[0].delivered);
 }
 
-TEST_F(ServerTest, AServerKilledMidSyncLosesNothingAndCountsNothingTwice) {
+TEST_P(ServerBackendTest, AServerKilledMidSyncLosesNothingAndCountsNothingTwice) {
   constexpr int kBundles = 60;
   AddBundles(homes_[0], kBundles);
   const std::string server_pub = (dir_ / "keys" / "server.pub").string();
@@ -540,7 +620,7 @@ TEST_F(ServerTest, SyncWatchDeliversWhenTheServerAppearsAndKeepsGoing) {
   EXPECT_NE(ReadText(log).find("retrying in"), std::string::npos) << ReadText(log);
 }
 
-TEST_F(ServerTest, PutDuplicateGetsTheSameReceipt) {
+TEST_P(ServerBackendTest, PutDuplicateGetsTheSameReceipt) {
   auto b = AddBundles(homes_[0], 1);
   ServerProcess server(ServeArgs(), dir_.path());
   ASSERT_NE(server.port(), 0);
@@ -553,7 +633,7 @@ TEST_F(ServerTest, PutDuplicateGetsTheSameReceipt) {
   EXPECT_EQ(StoredFiles(), 1u);
 }
 
-TEST_F(ServerTest, BadUploadsGetAJsonErrorAndNothingIsStored) {
+TEST_P(ServerBackendTest, BadUploadsGetAJsonErrorAndNothingIsStored) {
   auto b = AddBundles(homes_[0], 1);
   auto stranger = AddBundles((dir_ / "stranger").string(), 1);
   ServerProcess server(ServeArgs(), dir_.path());
@@ -615,7 +695,7 @@ TEST_F(ServerTest, AClientThatHangsUpMidBodyDoesNotStopTheServer) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
-TEST_F(ServerTest, StatusShowsAWithheldBundleAsAGap) {
+TEST_P(ServerBackendTest, StatusShowsAWithheldBundleAsAGap) {
   auto b = AddBundles(homes_[0], 3);
   AddBundles(homes_[1], 1, "SKD-<script>");
   ServerProcess server(ServeArgs(), dir_.path());
@@ -702,7 +782,7 @@ TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
   EXPECT_GT(green, 1000u) << "no green row for the terminal without gaps";
 }
 
-TEST_F(ServerTest, ImportUploadsAVerifiedStick) {
+TEST_P(ServerBackendTest, ImportUploadsAVerifiedStick) {
   AddBundles(homes_[0], 2);
   AddBundles(homes_[1], 1);
   const std::string stick = (dir_ / "stick").string();
@@ -740,6 +820,96 @@ TEST_F(ServerTest, ImportUploadsAVerifiedStick) {
   auto damaged = RunLontar(args);
   EXPECT_EQ(damaged.exit_code, 1);
   EXPECT_NE(damaged.err.find("damaged, not sent"), std::string::npos) << damaged.err;
+}
+
+// A store written by a newer Lontar (schema version 2) is refused, with both versions named, and
+// left as it is.
+TEST_P(ServerBackendTest, ANewerSchemaIsRefusedAndLeftAlone) {
+  ASSERT_TRUE(OpenBackend());  // creates version 1
+  if (backend_ == Backend::kSqlite) {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "store" / "index.db").c_str(), &raw), SQLITE_OK);
+    vault::Database db(raw);
+    ASSERT_TRUE(db.Exec("PRAGMA user_version = 2"));
+  } else {
+    pqxx::connection c(db_url_);
+    pqxx::work tx(c);
+    tx.exec("UPDATE lontar_schema SET version = 2");
+    tx.commit();
+  }
+  for (auto access : {server::StoreAccess::kReadWrite, server::StoreAccess::kReadOnly}) {
+    auto again = backend_ == Backend::kSqlite ? server::OpenSqliteBackend(dir_ / "store", access)
+                                              : server::OpenPostgresBackend(db_url_, access);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().kind(), ErrorKind::kTooNew);
+    EXPECT_NE(again.error().message().find("schema version 2; this lontar knows version 1"),
+              std::string::npos)
+        << again.error().message();
+  }
+  auto serve = RunLontar([&] {
+    auto args = ServeArgs();
+    args.insert(args.begin(), {"serve", "--listen", "127.0.0.1:0"});
+    return args;
+  }());
+  EXPECT_EQ(serve.exit_code, 1);
+  EXPECT_NE(serve.err.find("schema version 2"), std::string::npos) << serve.err;
+}
+
+TEST_F(ServerTest, ServeTakesExactlyOneOfStoreAndDb) {
+  const std::vector<std::string> common = {"serve",
+                                           "--listen",
+                                           "127.0.0.1:0",
+                                           "--enrolled",
+                                           (dir_ / "enrolled").string(),
+                                           "--key",
+                                           (dir_ / "keys" / "server.key").string()};
+  auto neither = RunLontar(common);
+  EXPECT_EQ(neither.exit_code, 1);
+  EXPECT_NE(neither.err.find("no store given: give exactly one of --store DIR"), std::string::npos)
+      << neither.err;
+  auto both = common;
+  both.insert(both.end(), {"--store", (dir_ / "store").string(), "--db", "postgresql://h/d"});
+  auto r = RunLontar(both);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("both a store directory and a database URL"), std::string::npos) << r.err;
+  auto not_a_url = common;
+  not_a_url.insert(not_a_url.end(), {"--db", "mysql://u:hunter2@h/d"});
+  r = RunLontar(not_a_url);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("expected postgresql://"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+}
+
+// Nothing listens on port 1: the operator learns what to check, and never sees the password.
+TEST_F(ServerTest, ServeWithAnUnreachableDatabaseSaysWhatToCheckAndHidesThePassword) {
+  auto r =
+      RunLontar({"serve", "--listen", "127.0.0.1:0", "--enrolled", (dir_ / "enrolled").string(),
+                 "--key", (dir_ / "keys" / "server.key").string(), "--db",
+                 "postgresql://lontar:Pa55-w0rd@127.0.0.1:1/lontar?connect_timeout=5"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot connect to database postgresql://lontar:***@127.0.0.1:1/lontar"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("server is up"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("database exists"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Pa55-w0rd"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("Pa55-w0rd"), std::string::npos) << r.out;
+}
+
+// A real server without the named database: libpq's reason comes through, with the hint.
+TEST_P(ServerBackendTest, ADatabaseThatDoesNotExistIsNamed) {
+  if (backend_ != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  auto b = server::OpenPostgresBackend(pg_->Url("no_such_db"));
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().kind(), ErrorKind::kIo);
+  EXPECT_NE(b.error().message().find("\"no_such_db\" does not exist"), std::string::npos)
+      << b.error().message();
+  EXPECT_NE(b.error().message().find("createdb"), std::string::npos) << b.error().message();
+  // An empty database is not a store to read results from.
+  auto ro =
+      server::OpenPostgresBackend(pg_->CreateDatabase("empty"), server::StoreAccess::kReadOnly);
+  ASSERT_FALSE(ro);
+  EXPECT_EQ(ro.error().kind(), ErrorKind::kNotFound) << ro.error().message();
 }
 
 }  // namespace

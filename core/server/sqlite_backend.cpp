@@ -1,0 +1,292 @@
+// The default collection store backend: an SQLite index plus one file per bundle, in a
+// directory. No set-up needed; one server process per directory.
+//
+// On disk, under STORE:
+//   STORE/index.db                     SQLite (SQLCipher's library used without a key: plain
+//                                      SQLite 3.15.2), WAL, synchronous=FULL; PRAGMA
+//                                      user_version is the schema version (0: a store made
+//                                      before versioning, the same tables as version 1)
+//   STORE/bundles/<bundle id hex>.lrb  the bundle bytes exactly as received
+//
+// StageBytes writes the file under a temporary name, fsyncs it, renames it and fsyncs the
+// directory, all before the row's commit: a committed row always names a durable file. A crash
+// in between leaves a file with no row (the next upload of the same bundle overwrites it with
+// the same bytes) or a ".<id>.lrb.tmp-<random>" file, which the next read-write open removes.
+#include <sqlite3.h>
+
+#include "core/bundle/bundle_format.hpp"
+#include "core/server/store_backend.hpp"
+#include "core/util/fs.hpp"
+#include "core/vault/sqlite.hpp"
+
+namespace lontar::server {
+namespace {
+
+using vault::Database;
+using vault::SqliteError;
+using vault::Statement;
+using vault::Transaction;
+
+constexpr char kBundlesDir[] = "bundles";
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS bundles (
+  bundle_id    TEXT PRIMARY KEY,
+  receipt_code TEXT NOT NULL,
+  terminal_id  TEXT NOT NULL,
+  site         TEXT NOT NULL,
+  exam_id      TEXT NOT NULL,
+  participant  TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  journal_seq  INTEGER NOT NULL,
+  kind         TEXT NOT NULL,
+  created_ms   INTEGER NOT NULL,
+  stored_ms    INTEGER NOT NULL,
+  bytes        INTEGER NOT NULL,
+  receipt      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bundles_code ON bundles (receipt_code);
+CREATE INDEX IF NOT EXISTS bundles_terminal ON bundles (terminal_id, seq);
+CREATE TABLE IF NOT EXISTS flags (
+  terminal_id TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  bundle_id   TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  detail      TEXT NOT NULL,
+  at_ms       INTEGER NOT NULL
+);
+)sql";
+
+constexpr char kSelectColumns[] =
+    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
+    "journal_seq, created_ms, stored_ms, bytes, receipt FROM bundles ";
+
+StoredBundle RowToBundle(const Statement& s) {
+  StoredBundle b;
+  b.bundle_id = s.ColumnText(0);
+  b.receipt_code = s.ColumnText(1);
+  b.terminal_id = s.ColumnText(2);
+  b.site = s.ColumnText(3);
+  b.exam_id = s.ColumnText(4);
+  b.participant = s.ColumnText(5);
+  b.kind = s.ColumnText(6);
+  b.seq = static_cast<std::uint64_t>(s.ColumnInt(7));
+  b.journal_seq = static_cast<std::uint64_t>(s.ColumnInt(8));
+  b.created_ms = s.ColumnInt(9);
+  b.stored_ms = s.ColumnInt(10);
+  b.bytes = static_cast<std::uint64_t>(s.ColumnInt(11));
+  b.receipt_text = s.ColumnText(12);
+  return b;
+}
+
+Result<std::optional<StoredBundle>> SelectOne(const Database& db, const std::string& where,
+                                              const std::string& value) {
+  LONTAR_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string(kSelectColumns) + where));
+  s.Bind(1, value);
+  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<StoredBundle>();
+  return std::optional<StoredBundle>(RowToBundle(s));
+}
+
+Result<std::int64_t> UserVersion(const Database& db) {
+  LONTAR_ASSIGN_OR_RETURN(Statement s, db.Prepare("PRAGMA user_version"));
+  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.ColumnInt(0) : 0;
+}
+
+class SqliteBatch final : public StoreBatch {
+ public:
+  SqliteBatch(Database& db, Transaction tx) : db_(db), tx_(std::move(tx)) {}
+
+  Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
+    return SelectOne(db_, "WHERE bundle_id = ?", id_hex);
+  }
+
+  Result<std::vector<StoredBundle>> TerminalBundles(const std::string& terminal_id) override {
+    LONTAR_ASSIGN_OR_RETURN(
+        Statement s,
+        db_.Prepare("SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?"));
+    s.Bind(1, terminal_id);
+    std::vector<StoredBundle> out;
+    for (;;) {
+      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      if (!more) break;
+      StoredBundle b;
+      b.bundle_id = s.ColumnText(0);
+      b.seq = static_cast<std::uint64_t>(s.ColumnInt(1));
+      b.journal_seq = static_cast<std::uint64_t>(s.ColumnInt(2));
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  Status Insert(const StoredBundle& r, ByteView /*bundle: already a file*/,
+                const std::vector<StoredFlag>& flags) override {
+    LONTAR_ASSIGN_OR_RETURN(
+        Statement ins,
+        db_.Prepare("INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
+                    "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.Bind(1, r.bundle_id)
+        .Bind(2, r.receipt_code)
+        .Bind(3, r.terminal_id)
+        .Bind(4, r.site)
+        .Bind(5, r.exam_id)
+        .Bind(6, r.participant)
+        .Bind(7, static_cast<std::int64_t>(r.seq))
+        .Bind(8, static_cast<std::int64_t>(r.journal_seq))
+        .Bind(9, r.kind)
+        .Bind(10, r.created_ms)
+        .Bind(11, r.stored_ms)
+        .Bind(12, static_cast<std::int64_t>(r.bytes))
+        .Bind(13, r.receipt_text);
+    LONTAR_TRY(ins.Run());
+    for (const auto& f : flags) {
+      LONTAR_ASSIGN_OR_RETURN(
+          Statement fl,
+          db_.Prepare("INSERT INTO flags (terminal_id, seq, bundle_id, kind, detail, at_ms) "
+                      "VALUES (?, ?, ?, ?, ?, ?)"));
+      fl.Bind(1, f.terminal_id)
+          .Bind(2, static_cast<std::int64_t>(f.seq))
+          .Bind(3, f.bundle_id)
+          .Bind(4, f.kind)
+          .Bind(5, f.detail)
+          .Bind(6, f.at_ms);
+      LONTAR_TRY(fl.Run());
+    }
+    return Ok();
+  }
+
+  Status Commit() override { return tx_.Commit(); }
+
+ private:
+  Database& db_;
+  Transaction tx_;
+};
+
+class SqliteBackend final : public StoreBackend {
+ public:
+  SqliteBackend(std::filesystem::path dir, Database db)
+      : dir_(std::move(dir)), db_(std::move(db)) {}
+
+  std::string Describe() const override { return "store " + dir_.string(); }
+
+  Status StageBytes(const std::string& id_hex, ByteView bundle) override {
+    LONTAR_ASSIGN_OR_RETURN(TempFile tmp, TempFile::Beside(File(id_hex)));
+    LONTAR_TRY(tmp.WriteAll(bundle));
+    return tmp.Publish(0640, Overwrite::kReplace);
+  }
+
+  Result<std::unique_ptr<StoreBatch>> Begin() override {
+    LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
+    return std::unique_ptr<StoreBatch>(new SqliteBatch(db_, std::move(tx)));
+  }
+
+  Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
+    return SelectOne(db_, "WHERE bundle_id = ?", id_hex);
+  }
+
+  Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
+    return SelectOne(db_, "WHERE receipt_code = ?", code);
+  }
+
+  Result<std::uint64_t> CountBundles() override {
+    LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT count(*) FROM bundles"));
+    LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+    return row ? static_cast<std::uint64_t>(s.ColumnInt(0)) : 0;
+  }
+
+  Result<std::vector<StoredBundle>> ListBundles() override {
+    LONTAR_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare(std::string(kSelectColumns) + "ORDER BY site, terminal_id, seq"));
+    std::vector<StoredBundle> out;
+    for (;;) {
+      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      if (!more) break;
+      out.push_back(RowToBundle(s));
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredFlag>> ListFlags() override {
+    LONTAR_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare("SELECT terminal_id, seq, bundle_id, kind, detail, at_ms "
+                                        "FROM flags ORDER BY rowid"));
+    std::vector<StoredFlag> out;
+    for (;;) {
+      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      if (!more) break;
+      out.push_back({s.ColumnText(0), static_cast<std::uint64_t>(s.ColumnInt(1)), s.ColumnText(2),
+                     s.ColumnText(3), s.ColumnText(4), s.ColumnInt(5)});
+    }
+    return out;
+  }
+
+  Result<Bytes> ReadBundle(const std::string& id_hex) override {
+    return ReadFile(File(id_hex), bundle::kMaxBundleBytes);
+  }
+
+  std::string BundleName(const std::string& id_hex) const override { return File(id_hex).string(); }
+
+ private:
+  std::filesystem::path File(const std::string& id_hex) const {
+    return dir_ / kBundlesDir / (id_hex + ".lrb");
+  }
+
+  std::filesystem::path dir_;
+  Database db_;
+};
+
+Status CheckSchemaVersion(const Database& db, const std::filesystem::path& index) {
+  LONTAR_ASSIGN_OR_RETURN(std::int64_t version, UserVersion(db));
+  if (version > kSchemaVersion) {
+    return std::unexpected(
+        Error::TooNew(index.string() + " has store schema version " + std::to_string(version) +
+                      "; this lontar knows version " + std::to_string(kSchemaVersion) +
+                      " and leaves it untouched: use the lontar that wrote it, or a newer one"));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::path& dir,
+                                                        StoreAccess access) {
+  const std::filesystem::path index = dir / "index.db";
+  sqlite3* raw = nullptr;
+  if (access == StoreAccess::kReadOnly) {
+    if (!std::filesystem::exists(index)) {
+      return std::unexpected(Error::NotFound(index.string() + " not found: is " + dir.string() +
+                                             " a collection store?"));
+    }
+    const int rc = sqlite3_open_v2(index.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    Database db(raw);
+    if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, index.string()));
+    LONTAR_TRY(CheckSchemaVersion(db, index));
+    return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db)));
+  }
+
+  LONTAR_TRY(EnsureDir(dir / kBundlesDir, 0750));
+  // A server killed while writing leaves ".<id>.lrb.tmp-<random>" files (TempFile): never named by
+  // a row, never acknowledged; remove them.
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir / kBundlesDir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with(".") && name.find(".lrb.tmp-") != std::string::npos) {
+      std::filesystem::remove(e.path(), ec);
+    }
+  }
+  const int rc =
+      sqlite3_open_v2(index.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db(raw);
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + index.string()));
+  LONTAR_TRY(CheckSchemaVersion(db, index));
+  LONTAR_TRY(db.Exec("PRAGMA journal_mode = WAL"));
+  LONTAR_TRY(db.Exec("PRAGMA synchronous = FULL"));
+  LONTAR_TRY(db.Exec(kSchema));
+  LONTAR_TRY(db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
+  return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db)));
+}
+
+}  // namespace lontar::server

@@ -1,0 +1,140 @@
+// Where a collection store keeps its rows and bundle bytes: the seam between Store (which
+// verifies, signs receipts, handles duplicates, flags gaps and rollbacks, and batches commits;
+// store.hpp) and the database behind it. Two backends, one file each:
+//
+//   sqlite_backend.cpp    STORE/index.db (SQLite, WAL, synchronous=FULL) plus one file per
+//                         bundle under STORE/bundles/, written and fsync'd before its row.
+//                         No set-up; one server per directory.
+//   postgres_backend.cpp  a PostgreSQL database (libpqxx); the bundle bytes are a bytea column
+//                         of the row, written in the same transaction, so a central server
+//                         needs no shared file system and `results open --db` reads
+//                         everything from the database. Durable at COMMIT
+//                         (synchronous_commit=on is set on the session).
+//
+// Both keep the same two tables (kSchemaVersion 1):
+//   bundles(bundle_id hex PRIMARY KEY, receipt_code, terminal_id, site, exam_id, participant,
+//           seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt [, bundle bytea])
+//   flags(terminal_id, seq, bundle_id, kind, detail, at_ms), read back in insertion order
+// and record their schema version (SQLite: PRAGMA user_version; PostgreSQL: table
+// lontar_schema). A store written by a newer Lontar (a higher version) is refused with kTooNew,
+// never altered.
+//
+// Contract: a backend is not thread-safe except StageBytes; Store calls everything else under
+// its own lock. Every method reports failures as Error (never throws), and never puts a
+// database password into an error message.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/util/bytes.hpp"
+#include "core/util/error.hpp"
+
+namespace lontar::server {
+
+inline constexpr int kSchemaVersion = 1;
+
+// One bundle's row: what a receipt code names, and what Status and `results open` read.
+struct StoredBundle {
+  std::string bundle_id;  // hex
+  std::string receipt_code;
+  std::string terminal_id, site, exam_id, participant, kind;
+  std::uint64_t seq = 0;
+  std::uint64_t journal_seq = 0;
+  std::int64_t created_ms = 0, stored_ms = 0;
+  std::uint64_t bytes = 0;
+  std::string receipt_text;
+};
+
+// A rollback flag raised against a terminal (store.hpp invariant 4).
+struct StoredFlag {
+  std::string terminal_id;
+  std::uint64_t seq = 0;
+  std::string bundle_id, kind, detail;
+  std::int64_t at_ms = 0;
+};
+
+// The rows of one group commit: one database transaction. Destroying it without Commit rolls
+// back (nothing of the batch is stored).
+class StoreBatch {
+ public:
+  virtual ~StoreBatch() = default;
+  // The row for `id_hex`, including rows inserted earlier in this batch.
+  [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) = 0;
+  // Every bundle of one terminal (id, seq, journal_seq are filled), including this batch's.
+  [[nodiscard]] virtual Result<std::vector<StoredBundle>> TerminalBundles(
+      const std::string& terminal_id) = 0;
+  // Adds the row, its flags and (PostgreSQL) the bundle bytes.
+  [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
+                                      const std::vector<StoredFlag>& flags) = 0;
+  // Durable when it returns Ok (SQLite: WAL fsync; PostgreSQL: COMMIT, synchronous_commit=on).
+  [[nodiscard]] virtual Status Commit() = 0;
+};
+
+class StoreBackend {
+ public:
+  virtual ~StoreBackend() = default;
+
+  // For people and logs: "store /srv/lontar" or "database postgresql://lontar@db/lontar" (never
+  // the password).
+  virtual std::string Describe() const = 0;
+
+  // Makes the bundle bytes durable before its row is committed, where the backend keeps them
+  // apart from the rows (SQLite: STORE/bundles/<id>.lrb, fsync'd with its directory); a no-op
+  // where they go into the row. Safe to call from many threads at once, also for one id (the
+  // same bytes land). Touches disk.
+  [[nodiscard]] virtual Status StageBytes(const std::string& id_hex, ByteView bundle) = 0;
+
+  // Opens a transaction for one group commit.
+  [[nodiscard]] virtual Result<std::unique_ptr<StoreBatch>> Begin() = 0;
+
+  // Reads outside a batch: what is committed.
+  [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) = 0;
+  [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindByCode(
+      const std::string& canonical_code) = 0;
+  [[nodiscard]] virtual Result<std::uint64_t> CountBundles() = 0;
+  // Every row, by site, terminal id, seq.
+  [[nodiscard]] virtual Result<std::vector<StoredBundle>> ListBundles() = 0;
+  // Every flag, in the order they were raised.
+  [[nodiscard]] virtual Result<std::vector<StoredFlag>> ListFlags() = 0;
+  // The stored bytes of one bundle (kNotFound if absent), and a name for it in messages.
+  [[nodiscard]] virtual Result<Bytes> ReadBundle(const std::string& id_hex) = 0;
+  virtual std::string BundleName(const std::string& id_hex) const = 0;
+};
+
+enum class StoreAccess { kReadWrite, kReadOnly };
+
+// The SQLite + files backend at `dir`. kReadWrite creates the directory, index and schema if
+// missing and removes stray temporary bundle files of a killed server; kReadOnly opens an
+// existing store (kNotFound if `dir` holds none) and writes nothing. kTooNew for a store of a
+// newer schema. Touches disk.
+[[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(
+    const std::filesystem::path& dir, StoreAccess access = StoreAccess::kReadWrite);
+
+// The PostgreSQL backend at `url` (postgresql://[user[:password]@][host][:port]/dbname[?...],
+// libpq's URI syntax; a password may also come from ~/.pgpass or PGPASSWORD). kReadWrite
+// creates the schema on first use; kReadOnly requires it (kNotFound otherwise). A connection
+// failure is kIo with libpq's reason and what to check. kTooNew for a newer schema.
+[[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(
+    const std::string& url, StoreAccess access = StoreAccess::kReadWrite);
+
+// Where a store is: exactly one of a directory (SQLite + files) or a PostgreSQL URL.
+struct StoreLocation {
+  std::filesystem::path dir;
+  std::string database_url;
+};
+
+// Opens the backend `where` names; kInvalidArgument (saying what to give) when it names both
+// or neither. Touches disk or the network.
+[[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenStoreBackend(const StoreLocation& where,
+                                                                     StoreAccess access);
+
+// `url` with its password (user:PASSWORD@ and any password=... parameter) replaced by "***":
+// the only form of a database URL that may appear in a message or log. Pure.
+std::string RedactDatabaseUrl(const std::string& url);
+
+}  // namespace lontar::server

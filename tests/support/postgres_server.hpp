@@ -1,0 +1,55 @@
+// A throwaway PostgreSQL for tests and benchmarks: initdb into a fresh temporary directory,
+// `postgres` listening only on a unix socket in that directory (no TCP port, so parallel tests
+// cannot collide), trust authentication for that socket, stopped and removed at the end.
+//
+// Debian's `postgresql` package puts the server binaries in /usr/lib/postgresql/<major>/bin.
+// PostgreSQL refuses to run as root; when this process is root (CI), initdb and the server run
+// as the `postgres` system user (created by the package), else `nobody`, through runuser, in a
+// directory chown'd to that user.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace lontar::testing {
+
+class PostgresServer {
+ public:
+  struct Options {
+    // fsync and full_page_writes on (for benchmarks that report durable figures). Off for tests:
+    // they check behaviour, not power cuts, and it saves seconds per test.
+    bool durable = false;
+  };
+
+  // The directory holding initdb, pg_ctl and postgres (the newest installed major version), or
+  // empty when none is installed.
+  static std::filesystem::path BinDir();
+
+  // Starts a server; ok() says whether it came up, error() why not. Takes about a second.
+  explicit PostgresServer(Options options);
+  PostgresServer() : PostgresServer(Options{}) {}
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+  // Stops the server (immediate shutdown) and removes its directory.
+  ~PostgresServer();
+
+  bool ok() const { return started_; }
+  const std::string& error() const { return error_; }
+
+  // Creates database `name` and returns its URL (postgresql:///NAME?host=SOCKETDIR&user=lontar),
+  // or an empty string with error() set.
+  std::string CreateDatabase(const std::string& name);
+  std::string Url(const std::string& database) const;
+
+ private:
+  std::filesystem::path bin_, dir_;
+  std::string run_as_;  // empty: as this process's user
+  std::string error_;
+  bool started_ = false;
+};
+
+// Whether tests that need PostgreSQL must fail (CI=true) rather than skip when its binaries are
+// missing.
+bool PostgresRequired();
+
+}  // namespace lontar::testing
