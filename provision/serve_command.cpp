@@ -49,6 +49,8 @@ struct ServeArgs {
   std::string relay_to;
   std::filesystem::path relay_key;
   int relay_wait_ms = 5000;
+  std::filesystem::path packs;
+  std::vector<std::filesystem::path> trust;
 };
 
 int HttpStatusFor(const Error& e) {
@@ -129,6 +131,21 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
   res.set_content(j.dump() + "\n", "application/json");
 }
 
+// The sessions the server should hear from: the signed headers of the packs in --packs.
+Result<std::vector<server::ExpectedSession>> LoadExpected(const ServeArgs& a) {
+  if (a.trust.empty()) {
+    return std::unexpected(Error::InvalidArgument(
+        "--packs needs --trust authority.pub: the packs' signatures are checked before their "
+        "headers are read"));
+  }
+  std::vector<crypto::VerifyKey> trusted;
+  for (const auto& t : a.trust) {
+    LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey k, crypto::ReadSigningPublicKeyFile(t));
+    trusted.push_back(k);
+  }
+  return server::LoadExpectedSessions(a.packs, trusted);
+}
+
 // The relay's queue and its upstream connection (used by the forwarder thread only).
 Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock& clock) {
   if (a.relay_to.empty() || a.relay_key.empty()) {
@@ -165,6 +182,10 @@ Status Serve(const ServeArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(
       std::unique_ptr<server::Store> store,
       server::Store::Open(std::move(backend), a.enrolled, std::move(key), clock, options));
+  std::vector<server::ExpectedSession> expected;
+  if (!a.packs.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(expected, LoadExpected(a));
+  }
   std::unique_ptr<server::Relay> relay_ptr;
   if (!a.relay_to.empty() || !a.relay_key.empty()) {
     LONTAR_ASSIGN_OR_RETURN(relay_ptr, OpenRelay(a, clock));
@@ -257,16 +278,22 @@ Status Serve(const ServeArgs& a) {
     if (!stats) return RelayView{upstream, {.last_error = stats.error().message()}};
     return RelayView{upstream, *stats};
   };
-  http.Get("/v1/status.json", [&s, relay_view](const httplib::Request&, httplib::Response& res) {
+  http.Get("/v1/status.json",
+           [&s, &expected, relay_view](const httplib::Request&, httplib::Response& res) {
+             auto st = s.Status();
+             if (!st) {
+               return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
+             }
+             const auto sessions = server::CompareSessions(expected, st->sessions);
+             res.set_content(StatusJson(*st, s.server_key(), sessions, relay_view()).dump(2) + "\n",
+                             "application/json");
+           });
+  http.Get("/status", [&s, &expected, relay_view](const httplib::Request&, httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
-    res.set_content(StatusJson(*st, s.server_key(), relay_view()).dump(2) + "\n",
-                    "application/json");
-  });
-  http.Get("/status", [&s, relay_view](const httplib::Request&, httplib::Response& res) {
-    auto st = s.Status();
-    if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
-    res.set_content(StatusHtml(*st, s.server_key(), relay_view()), "text/html; charset=utf-8");
+    const auto sessions = server::CompareSessions(expected, st->sessions);
+    res.set_content(StatusHtml(*st, s.server_key(), sessions, relay_view()),
+                    "text/html; charset=utf-8");
   });
 
   int port = hostport.second;
@@ -282,6 +309,10 @@ Status Serve(const ServeArgs& a) {
             << store->enrolled_count() << " enrolled terminals, " << store->Describe()
             << ", server key " << store->server_key().id().ToString() << std::endl;
 
+  if (!a.packs.empty()) {
+    std::cout << "lontar serve: expecting " << expected.size() << " sessions (packs in "
+              << a.packs.string() << ")" << std::endl;
+  }
   if (relay_ptr != nullptr) {
     relay_ptr->Start();
     std::cout << "lontar serve: relaying to " << a.relay_to << " (receipts checked with "
@@ -337,6 +368,11 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
                    "relay mode: milliseconds an upload waits for the upstream receipt")
       ->capture_default_str()
       ->check(CLI::Range(0, 60000));
+  serve->add_option("--packs", args->packs,
+                    "directory of the session packs (*.lpk): the status page shows the terminals "
+                    "and candidates each expects");
+  serve->add_option("--trust", args->trust,
+                    "authority public key(s) the --packs must be signed by");
   serve->callback([&runner, args] { runner.Run([&] { return Serve(*args); }); });
 }
 

@@ -45,9 +45,75 @@ std::string JoinNumbers(const std::vector<std::uint64_t>& v) {
   return out;
 }
 
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  return out;
+}
+
+// Complete: every expected terminal reported and the pack's whole roster delivered somewhere.
+bool Complete(const server::SessionRow& r) {
+  return r.expected && r.terminals_silent.empty() &&
+         r.candidates_delivered_all_sites >= r.candidates_expected;
+}
+
+Json SessionJson(const server::SessionRow& r) {
+  Json j;
+  j["exam_id"] = r.exam_id;
+  j["pack_id"] = r.pack_id;
+  j["expected"] = r.expected;
+  if (r.expected) {
+    j["title"] = r.title;
+    j["exam_version"] = r.exam_version;
+    j["valid_from"] = Time(r.valid_from_ms);
+    j["valid_until"] = Time(r.valid_until_ms);
+  }
+  j["terminals_expected"] = r.terminals_expected;
+  j["terminals_reporting"] = r.terminals_reporting;
+  j["terminals_silent"] = r.terminals_silent;
+  j["candidates_expected"] = r.candidates_expected;
+  j["pack_sites"] = r.pack_sites;
+  j["candidates_delivered"] = r.candidates_delivered;
+  j["candidates_delivered_all_sites"] = r.candidates_delivered_all_sites;
+  j["bundles"] = r.bundles;
+  j["complete"] = Complete(r);
+  return j;
+}
+
+std::string SessionsHtml(const std::vector<server::SessionRow>& sessions, const std::string& site) {
+  std::string h =
+      "<table class=\"sessions\"><tr><th>session (exam, window UTC)</th><th>terminals "
+      "reporting</th><th>silent terminals</th><th>candidates delivered here</th>"
+      "<th>candidates delivered / expected (whole pack)</th></tr>\n";
+  for (const auto& r : sessions) {
+    if (r.site != site) continue;
+    const std::string what =
+        r.expected
+            ? HtmlEscape(r.title) + " <small>(" + HtmlEscape(r.exam_id) + " v" +
+                  std::to_string(r.exam_version) + ", " + HtmlEscape(Time(r.valid_from_ms)) +
+                  " to " + HtmlEscape(Time(r.valid_until_ms)) + ")</small>"
+            : HtmlEscape(r.exam_id) + " <small>(pack " + HtmlEscape(r.pack_id.substr(0, 12)) +
+                  ", not among the packs this server was given)</small>";
+    const std::string expected_terminals =
+        r.expected ? " of " + std::to_string(r.terminals_expected.size()) : "";
+    const std::string whole =
+        r.expected ? std::to_string(r.candidates_delivered_all_sites) + " / " +
+                         std::to_string(r.candidates_expected) +
+                         (r.pack_sites > 1 ? " (" + std::to_string(r.pack_sites) + " sites)" : "")
+                   : "";
+    h += "<tr class=\"" + std::string(Complete(r) ? "ok" : "gap") + "\" data-pack=\"" +
+         HtmlEscape(r.pack_id) + "\"><td>" + what + "</td><td>" +
+         std::to_string(r.terminals_reporting.size()) + expected_terminals +
+         "</td><td class=\"silent\">" + HtmlEscape(Join(r.terminals_silent)) + "</td><td>" +
+         std::to_string(r.candidates_delivered) + "</td><td>" + whole + "</td></tr>\n";
+  }
+  return h + "</table>\n";
+}
+
 }  // namespace
 
 Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
+                const std::vector<server::SessionRow>& sessions,
                 const std::optional<RelayView>& relay) {
   Json out;
   out["server_key_id"] = key.id().ToString();
@@ -78,8 +144,14 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
     j["terminals"] = e.terminals;
     site["exams"].push_back(std::move(j));
   }
+  for (const auto& r : sessions) {
+    Json& site = sites[r.site];
+    site["site"] = r.site;
+    site["sessions"].push_back(SessionJson(r));
+  }
   out["sites"] = Json::array();
   for (auto& [name, site] : sites) {
+    if (!site.contains("sessions")) site["sessions"] = Json::array();
     if (!site.contains("terminals")) site["terminals"] = Json::array();
     if (!site.contains("exams")) site["exams"] = Json::array();
     out["sites"].push_back(std::move(site));
@@ -98,6 +170,7 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
 }
 
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
+                       const std::vector<server::SessionRow>& sessions,
                        const std::optional<RelayView>& relay) {
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -125,9 +198,13 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
   for (const auto& t : st.terminals) {
     if (std::find(sites.begin(), sites.end(), t.site) == sites.end()) sites.push_back(t.site);
   }
+  for (const auto& r : sessions) {
+    if (std::find(sites.begin(), sites.end(), r.site) == sites.end()) sites.push_back(r.site);
+  }
   for (const auto& site : sites) {
-    h += "<h2>Site " + HtmlEscape(site) +
-         "</h2>\n<table class=\"exams\"><tr><th>exam</th>"
+    h += "<h2>Site " + HtmlEscape(site) + "</h2>\n";
+    if (!sessions.empty()) h += SessionsHtml(sessions, site);
+    h += "<table class=\"exams\"><tr><th>exam</th>"
          "<th>bundles delivered</th><th>candidates</th><th>terminals</th></tr>\n";
     for (const auto& e : st.exams) {
       if (e.site != site) continue;

@@ -2,12 +2,12 @@
 // to: rows and bundle bytes in one database, so the server needs no shared file system and
 // `lontar results open --db URL` reads everything from it.
 //
-// Schema (version 1; created on the first read-write open, under an advisory lock so that two
+// Schema (version 2; created on the first read-write open, under an advisory lock so that two
 // servers starting at once do not race):
 //   lontar_schema(version integer)       one row: the schema version
 //   bundles(bundle_id text PRIMARY KEY, receipt_code, terminal_id, site, exam_id, participant,
 //           seq bigint, journal_seq bigint, kind, created_ms bigint, stored_ms bigint,
-//           bytes bigint, receipt text, bundle bytea)
+//           bytes bigint, receipt text, bundle bytea, pack_id text)
 //       the bytea column is STORAGE EXTERNAL: bundles are sealed (incompressible), so TOAST
 //       does not try to compress them
 //   flags(id bigserial, terminal_id, seq, bundle_id, kind, detail, at_ms)   in order of id
@@ -48,7 +48,8 @@ CREATE TABLE bundles (
   stored_ms    bigint NOT NULL,
   bytes        bigint NOT NULL,
   receipt      text NOT NULL,
-  bundle       bytea NOT NULL
+  bundle       bytea NOT NULL,
+  pack_id      text NOT NULL DEFAULT ''
 );
 ALTER TABLE bundles ALTER COLUMN bundle SET STORAGE EXTERNAL;
 CREATE INDEX bundles_code ON bundles (receipt_code);
@@ -66,7 +67,7 @@ CREATE TABLE flags (
 
 constexpr char kSelectColumns[] =
     "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "journal_seq, created_ms, stored_ms, bytes, receipt FROM bundles ";
+    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
 
 StoredBundle RowToBundle(const pqxx::row& r) {
   StoredBundle b;
@@ -83,6 +84,7 @@ StoredBundle RowToBundle(const pqxx::row& r) {
   b.stored_ms = r[10].as<long long>();
   b.bytes = static_cast<std::uint64_t>(r[11].as<long long>());
   b.receipt_text = r[12].as<std::string>();
+  b.pack_id = r[13].as<std::string>();
   return b;
 }
 
@@ -217,7 +219,7 @@ class PostgresBatch final : public StoreBatch {
                         static_cast<long long>(r.journal_seq), r.kind,
                         static_cast<long long>(r.created_ms), static_cast<long long>(r.stored_ms),
                         static_cast<long long>(r.bytes), r.receipt_text,
-                        pqxx::binarystring(bundle.data(), bundle.size()));
+                        pqxx::binarystring(bundle.data(), bundle.size()), r.pack_id);
       for (const auto& f : flags) {
         tx_.exec_prepared("insert_flag", f.terminal_id, static_cast<long long>(f.seq), f.bundle_id,
                           f.kind, f.detail, static_cast<long long>(f.at_ms));
@@ -330,8 +332,8 @@ void PrepareStatements(pqxx::connection& c) {
             "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1");
   c.prepare("insert_bundle",
             "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
-            "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+            "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle, "
+            "pack_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)");
   c.prepare("insert_flag",
             "INSERT INTO flags (terminal_id, seq, bundle_id, kind, detail, at_ms) "
             "VALUES ($1, $2, $3, $4, $5, $6)");
@@ -350,6 +352,13 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
                                              "is the URL the one `lontar serve --db` uses?"));
     }
     const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
+    if (!v.is_null() && v.as<int>() < kSchemaVersion) {
+      return std::unexpected(Error::TooNew(
+          "database " + scrub.url() + " has store schema version " + v.as<std::string>() +
+          ", older than this lontar's " + std::to_string(kSchemaVersion) +
+          ": start `lontar serve --db` on it once (it upgrades the store in place, keeping every "
+          "bundle)"));
+    }
     if (!v.is_null() && v.as<int>() > kSchemaVersion) {
       return std::unexpected(Error::TooNew(
           "database " + scrub.url() + " has store schema version " + v.as<std::string>() +
@@ -371,6 +380,10 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
     return std::unexpected(Error::TooNew("database " + scrub.url() + " has store schema version " +
                                          v.as<std::string>() + "; this lontar knows version " +
                                          std::to_string(kSchemaVersion) + newer));
+  } else if (v.as<int>() < kSchemaVersion) {
+    // 1 -> 2: bundles.pack_id.
+    tx.exec("ALTER TABLE bundles ADD COLUMN pack_id text NOT NULL DEFAULT ''");
+    tx.exec("UPDATE lontar_schema SET version = " + std::to_string(kSchemaVersion));
   }
   tx.commit();
   return Ok();

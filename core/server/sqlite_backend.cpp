@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS bundles (
   created_ms   INTEGER NOT NULL,
   stored_ms    INTEGER NOT NULL,
   bytes        INTEGER NOT NULL,
-  receipt      TEXT NOT NULL
+  receipt      TEXT NOT NULL,
+  pack_id      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS bundles_code ON bundles (receipt_code);
 CREATE INDEX IF NOT EXISTS bundles_terminal ON bundles (terminal_id, seq);
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS flags (
 
 constexpr char kSelectColumns[] =
     "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "journal_seq, created_ms, stored_ms, bytes, receipt FROM bundles ";
+    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
 
 StoredBundle RowToBundle(const Statement& s) {
   StoredBundle b;
@@ -76,6 +77,7 @@ StoredBundle RowToBundle(const Statement& s) {
   b.stored_ms = s.ColumnInt(10);
   b.bytes = static_cast<std::uint64_t>(s.ColumnInt(11));
   b.receipt_text = s.ColumnText(12);
+  b.pack_id = s.ColumnText(13);
   return b;
 }
 
@@ -125,8 +127,8 @@ class SqliteBatch final : public StoreBatch {
     LONTAR_ASSIGN_OR_RETURN(
         Statement ins,
         db_.Prepare("INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
-                    "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                    "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, "
+                    "pack_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ins.Bind(1, r.bundle_id)
         .Bind(2, r.receipt_code)
         .Bind(3, r.terminal_id)
@@ -139,7 +141,8 @@ class SqliteBatch final : public StoreBatch {
         .Bind(10, r.created_ms)
         .Bind(11, r.stored_ms)
         .Bind(12, static_cast<std::int64_t>(r.bytes))
-        .Bind(13, r.receipt_text);
+        .Bind(13, r.receipt_text)
+        .Bind(14, r.pack_id);
     LONTAR_TRY(ins.Run());
     for (const auto& f : flags) {
       LONTAR_ASSIGN_OR_RETURN(
@@ -237,8 +240,16 @@ class SqliteBackend final : public StoreBackend {
   Database db_;
 };
 
-Status CheckSchemaVersion(const Database& db, const std::filesystem::path& index) {
+Status CheckSchemaVersion(const Database& db, const std::filesystem::path& index,
+                          StoreAccess access) {
   LONTAR_ASSIGN_OR_RETURN(std::int64_t version, UserVersion(db));
+  if (access == StoreAccess::kReadOnly && version > 0 && version < kSchemaVersion) {
+    return std::unexpected(Error::TooNew(
+        index.string() + " has store schema version " + std::to_string(version) +
+        ", older than this lontar's " + std::to_string(kSchemaVersion) +
+        ": start `lontar serve` on it once (it upgrades the store in place, keeping every "
+        "bundle), or open a copy of it that way"));
+  }
   if (version > kSchemaVersion) {
     return std::unexpected(
         Error::TooNew(index.string() + " has store schema version " + std::to_string(version) +
@@ -262,7 +273,7 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
     const int rc = sqlite3_open_v2(index.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
     Database db(raw);
     if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, index.string()));
-    LONTAR_TRY(CheckSchemaVersion(db, index));
+    LONTAR_TRY(CheckSchemaVersion(db, index, access));
     return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db)));
   }
 
@@ -281,9 +292,13 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Database db(raw);
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + index.string()));
-  LONTAR_TRY(CheckSchemaVersion(db, index));
+  LONTAR_TRY(CheckSchemaVersion(db, index, access));
   LONTAR_TRY(db.Exec("PRAGMA journal_mode = WAL"));
   LONTAR_TRY(db.Exec("PRAGMA synchronous = FULL"));
+  LONTAR_ASSIGN_OR_RETURN(std::int64_t version, UserVersion(db));
+  if (version == 1) {  // schema 2 added bundles.pack_id
+    LONTAR_TRY(db.Exec("ALTER TABLE bundles ADD COLUMN pack_id TEXT NOT NULL DEFAULT ''"));
+  }
   LONTAR_TRY(db.Exec(kSchema));
   LONTAR_TRY(db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
   return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db)));

@@ -166,6 +166,7 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader&
   row.terminal_id = h.terminal_id;
   row.site = h.site;
   row.exam_id = h.exam_id;
+  row.pack_id = h.pack_id;
   row.participant = h.participant;
   row.kind = bundle::KindName(h.kind);
   row.seq = h.seq;
@@ -209,6 +210,8 @@ Result<StoreStatus> Store::Status() {
   std::map<std::pair<std::string, std::string>, ExamStatus> exams;
   std::map<std::pair<std::string, std::string>, std::set<std::string>> participants;
   std::map<std::string, std::set<std::uint64_t>> seqs;
+  std::map<std::pair<std::string, std::string>, SessionDelivered> sessions;  // (site, pack)
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> session_people;
   std::vector<StoredBundle> rows;
   std::vector<StoredFlag> flags;
   {
@@ -235,6 +238,13 @@ Result<StoreStatus> Store::Status() {
       e.terminals.push_back(b.terminal_id);
     }
     participants[{b.site, b.exam_id}].insert(b.participant);
+    SessionDelivered& d = sessions[{b.site, b.pack_id}];
+    d.site = b.site;
+    d.pack_id = b.pack_id;
+    d.exam_id = b.exam_id;
+    ++d.bundles;
+    d.terminals.push_back(b.terminal_id);
+    session_people[{b.site, b.pack_id}].insert(b.participant);
   }
   for (const StoredFlag& f : flags) {
     terminals[f.terminal_id].flags.push_back(f.kind + ": " + f.detail);
@@ -253,6 +263,12 @@ Result<StoreStatus> Store::Status() {
     e.participants = participants[key].size();
     std::sort(e.terminals.begin(), e.terminals.end());
     out.exams.push_back(std::move(e));
+  }
+  for (auto& [key, d] : sessions) {
+    d.participants = session_people[key].size();
+    std::sort(d.terminals.begin(), d.terminals.end());
+    d.terminals.erase(std::unique(d.terminals.begin(), d.terminals.end()), d.terminals.end());
+    out.sessions.push_back(std::move(d));
   }
   return out;
 }

@@ -38,6 +38,7 @@
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/server/expected.hpp"
 #include "core/server/receipt.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
@@ -75,8 +76,9 @@ struct ExamStatus {
 
 struct StoreStatus {
   std::uint64_t bundles = 0;
-  std::vector<TerminalStatus> terminals;  // by site, then terminal id
-  std::vector<ExamStatus> exams;          // by site, then exam
+  std::vector<TerminalStatus> terminals;   // by site, then terminal id
+  std::vector<ExamStatus> exams;           // by site, then exam
+  std::vector<SessionDelivered> sessions;  // by site, then pack (expected.hpp)
 };
 
 class Store {

@@ -11,9 +11,10 @@
 //                         everything from the database. Durable at COMMIT
 //                         (synchronous_commit=on is set on the session).
 //
-// Both keep the same two tables (kSchemaVersion 1):
+// Both keep the same two tables (kSchemaVersion 2):
 //   bundles(bundle_id hex PRIMARY KEY, receipt_code, terminal_id, site, exam_id, participant,
-//           seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt [, bundle bytea])
+//           seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, pack_id
+//           [, bundle bytea])
 //   flags(terminal_id, seq, bundle_id, kind, detail, at_ms), read back in insertion order
 // and record their schema version (SQLite: PRAGMA user_version; PostgreSQL: table
 // lontar_schema). A store written by a newer Lontar (a higher version) is refused with kTooNew,
@@ -36,13 +37,16 @@
 
 namespace lontar::server {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: bundles.pack_id (which pack, i.e. which session, a bundle belongs to). A read-write open
+// of a version 1 store adds the column in place (rows stored before keep an empty pack id).
+inline constexpr int kSchemaVersion = 2;
 
 // One bundle's row: what a receipt code names, and what Status and `results open` read.
 struct StoredBundle {
   std::string bundle_id;  // hex
   std::string receipt_code;
   std::string terminal_id, site, exam_id, participant, kind;
+  std::string pack_id;  // "" for bundles stored before schema version 2
   std::uint64_t seq = 0;
   std::uint64_t journal_seq = 0;
   std::int64_t created_ms = 0, stored_ms = 0;

@@ -92,8 +92,25 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
 )");
   ASSERT_EQ(a["score"]["total"], 13.0);  // 5 + 0 + 5 + 3, as in the scoring table
 
-  ServerProcess central(CentralArgs("central"), dir_ / "central-log");
+  // The central server knows the session's pack: its status page expects the pack's terminals
+  // and candidates.
+  std::filesystem::create_directories(dir_ / "packs");
+  std::filesystem::copy_file(dir_ / "exam.lpk", dir_ / "packs" / "exam.lpk");
+  auto central_args = CentralArgs("central");
+  central_args.insert(central_args.end(),
+                      {"--packs", P("packs"), "--trust", P("keys/authority.pub")});
+  ServerProcess central(central_args, dir_ / "central-log");
   ASSERT_NE(central.port(), 0);
+  auto before = StatusOf(central);
+  ASSERT_EQ(before["sites"].size(), 1u) << before.dump(2);
+  {
+    const auto& session = before["sites"][0]["sessions"].at(0);
+    EXPECT_EQ(session["terminals_expected"].size(), 3u) << session.dump(2);
+    EXPECT_EQ(session["terminals_silent"].size(), 3u) << session.dump(2);
+    EXPECT_EQ(session["candidates_expected"], 3);
+    EXPECT_EQ(session["candidates_delivered"], 0);
+    EXPECT_EQ(session["complete"], false);
+  }
   ServerProcess relay(RelayArgs(central.url()), dir_ / "relay-log");
   ASSERT_NE(relay.port(), 0);
   const std::string central_pub = P("keys/server.pub");
@@ -123,6 +140,17 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
       EXPECT_TRUE(t["gaps"].empty()) << t.dump();
       EXPECT_TRUE(t["flags"].empty()) << t.dump();
     }
+  }
+  {
+    ASSERT_EQ(status["sites"].size(), 1u) << status.dump(2);
+    const auto& session = status["sites"][0]["sessions"].at(0);
+    EXPECT_EQ(session["exam_id"], "TEST-MINI");
+    EXPECT_EQ(session["expected"], true);
+    EXPECT_TRUE(session["terminals_silent"].empty()) << session.dump(2);
+    EXPECT_EQ(session["candidates_delivered"], 3);
+    EXPECT_EQ(session["complete"], true) << session.dump(2);
+    auto page = testing::HttpRequest(central.port(), "GET", "/status");
+    EXPECT_NE(page.body.find("<table class=\"sessions\">"), std::string::npos) << page.body;
   }
   auto relay_status = StatusOf(relay);
   EXPECT_EQ(relay_status["relay"]["forwarded"], 1) << relay_status.dump(2);

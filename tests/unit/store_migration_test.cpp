@@ -1,0 +1,98 @@
+// A collection store written by the previous schema (version 1, before bundles.pack_id): a
+// read-write open upgrades it in place and keeps every row; a read-only open (results open)
+// refuses it with what to do, and changes nothing.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "core/server/store_backend.hpp"
+#include "core/vault/sqlite.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+constexpr char kRowV1[] =
+    "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, participant, seq, "
+    "journal_seq, kind, created_ms, stored_ms, bytes, receipt";
+
+void CheckUpgraded(server::StoreBackend& backend) {
+  auto rows = backend.ListBundles();
+  ASSERT_TRUE(rows) << rows.error().message();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].participant, "P-1");
+  EXPECT_EQ((*rows)[0].pack_id, "") << "rows from before the upgrade have no pack id";
+}
+
+TEST(StoreMigration, SqliteVersion1IsUpgradedInPlace) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "store" / "bundles");
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "store" / "index.db").c_str(), &raw), SQLITE_OK);
+    vault::Database db(raw);
+    ASSERT_TRUE(db.Exec(
+        "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
+        "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
+        "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
+        "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+        "receipt TEXT NOT NULL);"
+        "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
+        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+        "PRAGMA user_version = 1;"));
+    ASSERT_TRUE(db.Exec(std::string(kRowV1) +
+                        ") VALUES ('ab', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 3, "
+                        "'r')"));
+  }
+  auto ro = server::OpenSqliteBackend(dir / "store", server::StoreAccess::kReadOnly);
+  ASSERT_FALSE(ro);
+  EXPECT_NE(ro.error().message().find("start `lontar serve` on it once"), std::string::npos)
+      << ro.error().message();
+  auto rw = server::OpenSqliteBackend(dir / "store", server::StoreAccess::kReadWrite);
+  ASSERT_TRUE(rw) << rw.error().message();
+  CheckUpgraded(**rw);
+  rw->reset();
+  auto again = server::OpenSqliteBackend(dir / "store", server::StoreAccess::kReadOnly);
+  ASSERT_TRUE(again) << again.error().message();
+  CheckUpgraded(**again);
+}
+
+TEST(StoreMigration, PostgresVersion1IsUpgradedInPlace) {
+  if (testing::PostgresServer::BinDir().empty()) {
+    if (testing::PostgresRequired()) FAIL() << "PostgreSQL server binaries are not installed";
+    GTEST_SKIP() << "PostgreSQL server binaries are not installed";
+  }
+  testing::PostgresServer pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  const std::string url = pg.CreateDatabase("migration");
+  ASSERT_FALSE(url.empty()) << pg.error();
+  {
+    auto created = server::OpenPostgresBackend(url, server::StoreAccess::kReadWrite);
+    ASSERT_TRUE(created) << created.error().message();
+  }
+  {  // Turn it back into a version 1 store with one row.
+    pqxx::connection c(url);
+    pqxx::work tx(c);
+    tx.exec("ALTER TABLE bundles DROP COLUMN pack_id");
+    tx.exec("UPDATE lontar_schema SET version = 1");
+    tx.exec(std::string(kRowV1) +
+            ", bundle) VALUES ('ab', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 3, "
+            "'r', '\\x00')");
+    tx.commit();
+  }
+  auto ro = server::OpenPostgresBackend(url, server::StoreAccess::kReadOnly);
+  ASSERT_FALSE(ro);
+  EXPECT_NE(ro.error().message().find("start `lontar serve --db` on it once"), std::string::npos)
+      << ro.error().message();
+  auto rw = server::OpenPostgresBackend(url, server::StoreAccess::kReadWrite);
+  ASSERT_TRUE(rw) << rw.error().message();
+  CheckUpgraded(**rw);
+  rw->reset();
+  auto again = server::OpenPostgresBackend(url, server::StoreAccess::kReadOnly);
+  ASSERT_TRUE(again) << again.error().message();
+  CheckUpgraded(**again);
+}
+
+}  // namespace
+}  // namespace lontar
