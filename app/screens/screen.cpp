@@ -120,11 +120,13 @@ void DrawTerminalHeader(const ScreenContext& ctx, const char* status, const ImVe
   const std::string time = FormatTime(ctx.now);
   AlignRight(time.c_str());
   ImGui::TextUnformatted(time.c_str());
+  MarkVolatile(ctx, "time");
   ImGui::PopFont();
   ImGui::TextDisabled("Lontar · %s", ctx.tr("health.subtitle"));
   const std::string date = FormatDate(ctx.tr, ctx.now);
   AlignRight(date.c_str());
   ImGui::TextDisabled("%s", date.c_str());
+  MarkVolatile(ctx, "date");
   ImGui::Separator();
   ImGui::Spacing();
 }
@@ -133,6 +135,10 @@ void Mark(const ScreenContext& ctx, const std::string& name) {
   if (ctx.targets == nullptr || !ImGui::IsItemVisible()) return;  // scrolled away: not clickable
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   (*ctx.targets)[name] = Rect{a.x, a.y, b.x, b.y};
+}
+
+void MarkVolatile(const ScreenContext& ctx, const std::string& name) {
+  Mark(ctx, "volatile." + name);
 }
 
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key) {
