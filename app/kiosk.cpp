@@ -472,7 +472,10 @@ class Kiosk {
     ImGui::SetNextWindowSize(vp->Size);
     ImGui::Begin("screen", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                     // The renderer clears to the background colour (Window::EndFrame), which is
+                     // far cheaper than blending a quad over every pixel of the screen.
+                     ImGuiWindowFlags_NoBackground);
     const exam::SittingState sitting = Sitting();
     const std::string shown = std::string(ScreenName(screen_)) + "/" + sitting.current_item;
     const ScreenContext ctx{

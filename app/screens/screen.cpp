@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "app/panel.hpp"
+
 namespace lontar::app {
 
 const std::string& Pick(const Catalog& tr, const authoring::Text& text) {
@@ -161,7 +163,7 @@ void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const s
   const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
                        BarLayout(ctx.fonts, bar).height - ImGui::GetStyle().ItemSpacing.y;
   if (ctx.first_frame) ImGui::SetNextWindowScroll(ImVec2(0, 0));
-  ImGui::BeginChild(id.c_str(), ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+  BeginPanel(id.c_str(), ImVec2(0, height), ImGuiWindowFlags_AlwaysUseWindowPadding);
 }
 
 void EndBody() { ImGui::EndChild(); }
