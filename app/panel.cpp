@@ -12,39 +12,51 @@ std::vector<PanelFill>& Pending() {
 
 }  // namespace
 
+void FillBackdrop(const ImVec2& min, const ImVec2& max, const ImVec4& colour, float rounding) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 clip_min = draw->GetClipRectMin();
+  const ImVec2 clip_max = draw->GetClipRectMax();
+  const float r = std::max(0.0f, std::min(rounding, std::min(max.x - min.x, max.y - min.y) / 2));
+  PanelFill fill{.min = ImVec2(std::max(min.x, clip_min.x), std::max(min.y, clip_min.y)),
+                 .max = ImVec2(std::min(max.x, clip_max.x), std::min(max.y, clip_max.y)),
+                 .rounding = r,
+                 .colour = colour};
+  if (colour.w <= 0 || fill.max.x <= fill.min.x || fill.max.y <= fill.min.y) return;
+  // Clipped at an edge, a corner there is cut off; the fill reaches into it and Dear ImGui's
+  // clipped corner shape does the same.
+  if (min.x < clip_min.x || min.y < clip_min.y || max.x > clip_max.x || max.y > clip_max.y) {
+    fill.rounding = 0;
+  }
+  Pending().push_back(fill);
+  if (fill.rounding <= 0) return;
+  // Each corner shape reaches a pixel into the fill, so that the anti-aliased fringe of its
+  // inner edges lies over the same colour instead of drawing a seam.
+  const ImU32 col = ImGui::GetColorU32(colour);
+  const float e = r + 1;
+  draw->AddRectFilled(min, ImVec2(min.x + e, min.y + e), col, r, ImDrawFlags_RoundCornersTopLeft);
+  draw->AddRectFilled(ImVec2(max.x - e, min.y), ImVec2(max.x, min.y + e), col, r,
+                      ImDrawFlags_RoundCornersTopRight);
+  draw->AddRectFilled(ImVec2(min.x, max.y - e), ImVec2(min.x + e, max.y), col, r,
+                      ImDrawFlags_RoundCornersBottomLeft);
+  draw->AddRectFilled(ImVec2(max.x - e, max.y - e), max, col, r,
+                      ImDrawFlags_RoundCornersBottomRight);
+}
+
 bool BeginPanel(const char* id, const ImVec2& size, ImGuiWindowFlags flags) {
   const ImVec4 colour = ImGui::GetStyleColorVec4(ImGuiCol_ChildBg);
   // What the parent shows: the child's background never reached past it.
-  const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
-  const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
+  ImDrawList* parent = ImGui::GetWindowDrawList();
+  const ImVec2 clip_min = parent->GetClipRectMin();
+  const ImVec2 clip_max = parent->GetClipRectMax();
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
   const bool open = ImGui::BeginChild(id, size, false, flags);
   ImGui::PopStyleColor();
-  if (colour.w <= 0) return open;
+  // In the child's list, drawn first, clipped as its background was.
   const ImVec2 pos = ImGui::GetWindowPos();
-  const ImVec2 end(pos.x + ImGui::GetWindowWidth(), pos.y + ImGui::GetWindowHeight());
-  const float r =
-      std::min(ImGui::GetStyle().ChildRounding, std::min(end.x - pos.x, end.y - pos.y) / 2);
-  PanelFill fill{.min = ImVec2(std::max(pos.x, clip_min.x), std::max(pos.y, clip_min.y)),
-                 .max = ImVec2(std::min(end.x, clip_max.x), std::min(end.y, clip_max.y)),
-                 .rounding = r,
-                 .colour = colour};
-  if (fill.max.x <= fill.min.x || fill.max.y <= fill.min.y) return open;
-  Pending().push_back(fill);
-  if (r > 0) {
-    // The corners, drawn first in the child's list so that its content lies over them.
-    ImDrawList* draw = ImGui::GetWindowDrawList();
-    const ImU32 col = ImGui::GetColorU32(colour);
-    draw->PushClipRect(clip_min, clip_max, false);
-    draw->AddRectFilled(pos, ImVec2(pos.x + r, pos.y + r), col, r, ImDrawFlags_RoundCornersTopLeft);
-    draw->AddRectFilled(ImVec2(end.x - r, pos.y), ImVec2(end.x, pos.y + r), col, r,
-                        ImDrawFlags_RoundCornersTopRight);
-    draw->AddRectFilled(ImVec2(pos.x, end.y - r), ImVec2(pos.x + r, end.y), col, r,
-                        ImDrawFlags_RoundCornersBottomLeft);
-    draw->AddRectFilled(ImVec2(end.x - r, end.y - r), end, col, r,
-                        ImDrawFlags_RoundCornersBottomRight);
-    draw->PopClipRect();
-  }
+  ImGui::PushClipRect(clip_min, clip_max, false);
+  FillBackdrop(pos, ImVec2(pos.x + ImGui::GetWindowWidth(), pos.y + ImGui::GetWindowHeight()),
+               colour, ImGui::GetStyle().ChildRounding);
+  ImGui::PopClipRect();
   return open;
 }
 

@@ -17,7 +17,12 @@ struct PanelFill {
   ImVec4 colour;
 };
 
-// ImGui::BeginChild(id, size, false, flags) with its ChildBg background recorded as a fill.
+// A solid rounded rectangle under everything Dear ImGui draws after it in the current window:
+// the renderer fills it (clipped as the window clips), Dear ImGui draws its four corners. For
+// large opaque areas: panels, the big answer buttons.
+void FillBackdrop(const ImVec2& min, const ImVec2& max, const ImVec4& colour, float rounding);
+
+// ImGui::BeginChild(id, size, false, flags) with its ChildBg background as a backdrop.
 // Pair with ImGui::EndChild().
 bool BeginPanel(const char* id, const ImVec2& size, ImGuiWindowFlags flags = 0);
 

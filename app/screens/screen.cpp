@@ -203,13 +203,13 @@ bool BigButton(const ScreenContext& ctx, const std::string& id, const std::strin
   const ImVec2 at = ImGui::GetCursorScreenPos();
   const bool pressed = ImGui::InvisibleButton(id.c_str(), size);
   Mark(ctx, id);
-  ImU32 fill = ImGui::GetColorU32(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
-                                  : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
-                                                           : ImGuiCol_Button);
-  if (selected) fill = ImGui::GetColorU32(SelectedColour(ctx.look));
+  ImVec4 fill = ImGui::GetStyleColorVec4(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
+                                         : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
+                                                                  : ImGuiCol_Button);
+  if (selected) fill = SelectedColour(ctx.look);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 end(at.x + size.x, at.y + size.y);
-  draw->AddRectFilled(at, end, fill, style.FrameRounding);
+  FillBackdrop(at, end, fill, style.FrameRounding);  // answer buttons are wide: a renderer fill
   if (style.FrameBorderSize > 0 || selected) {
     draw->AddRect(at, end,
                   ImGui::GetColorU32(selected ? OnSelectedTextColour(ctx.look)
