@@ -55,7 +55,9 @@ Rgb Reduce(const Rgb& full, const std::filesystem::path& regions_file) {
             sum += full.at(x * kGoldenScale + dx, y * kGoldenScale + dy)[c];
           }
         }
-        small.at(x, y)[c] = static_cast<unsigned char>(sum / (kGoldenScale * kGoldenScale));
+        // In steps of 16 (rounded): within the tolerance, and a third the file size.
+        const int mean = sum / (kGoldenScale * kGoldenScale);
+        small.at(x, y)[c] = static_cast<unsigned char>(std::min(255, (mean + 8) / 16 * 16));
       }
     }
   }
@@ -80,6 +82,7 @@ Rgb Reduce(const Rgb& full, const std::filesystem::path& regions_file) {
 }
 
 bool WritePng(const std::filesystem::path& path, const Rgb& img) {
+  stbi_write_png_compression_level = 9;
   return stbi_write_png(path.c_str(), img.width, img.height, 3, img.px.data(), img.width * 3) != 0;
 }
 
