@@ -92,7 +92,9 @@ class KioskScreens : public ::testing::Test {
     EXPECT_EQ(img.width, w) << name;
     EXPECT_EQ(img.height, h) << name;
     EXPECT_GT(img.DistinctColours(), 20u) << name << " looks blank";
-    if (golden) EXPECT_TRUE(testing::MatchesGolden(out));
+    if (golden) {
+      EXPECT_TRUE(testing::MatchesGolden(out));
+    }
     return img;
   }
 
