@@ -17,6 +17,9 @@ constexpr ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x20
 
 constexpr float kTitleRatio = 1.6f;
 
+// Glyphs rasterised at this many pixels or more are not oversampled (see BuildFonts).
+constexpr float kOversampleBelowPx = 40.0f;
+
 }  // namespace
 
 Result<Fonts> BuildFonts(const Geometry& screen, float font_scale) {
@@ -39,17 +42,19 @@ Result<Fonts> BuildFonts(const Geometry& screen, float font_scale) {
   }
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
-  ImFontConfig config;
-  config.OversampleH = 2;
-  config.OversampleV = 2;
-  fonts.body =
-      io.Fonts->AddFontFromFileTTF(regular.c_str(), fonts.body_px * pixels, &config, kGlyphRanges);
-  fonts.title = io.Fonts->AddFontFromFileTTF(bold.c_str(), fonts.body_px * kTitleRatio * pixels,
-                                             &config, kGlyphRanges);
-  fonts.settings = scale > 1.0f
-                       ? io.Fonts->AddFontFromFileTTF(regular.c_str(), fonts.base_px * pixels,
-                                                      &config, kGlyphRanges)
-                       : fonts.body;
+  io.Fonts->Flags |= ImFontAtlasFlags_NoMouseCursors;  // the kiosk draws no software cursor
+  auto add = [&](const std::string& file, float px) {
+    ImFontConfig config;
+    // Text is laid out on whole pixels vertically, so vertical oversampling only made the atlas
+    // twice as tall. Horizontal oversampling keeps sub-pixel placement smooth for small text; at
+    // title sizes a glyph is wide enough without it, and the atlas stays a quarter the size.
+    config.OversampleH = px < kOversampleBelowPx ? 2 : 1;
+    config.OversampleV = 1;
+    return io.Fonts->AddFontFromFileTTF(file.c_str(), px, &config, kGlyphRanges);
+  };
+  fonts.body = add(regular, fonts.body_px * pixels);
+  fonts.title = add(bold, fonts.body_px * kTitleRatio * pixels);
+  fonts.settings = scale > 1.0f ? add(regular, fonts.base_px * pixels) : fonts.body;
   fonts.font_scale = scale;
   if (fonts.body == nullptr || fonts.title == nullptr || fonts.settings == nullptr) {
     return std::unexpected(Error::Io("cannot read the fonts in " + std::string(kFontDir)));
@@ -59,6 +64,9 @@ Result<Fonts> BuildFonts(const Geometry& screen, float font_scale) {
   io.FontDefault = fonts.body;
   ImGui_ImplSDLRenderer_DestroyFontsTexture();
   ImGui_ImplSDLRenderer_CreateFontsTexture();
+  // The renderer has its own copy now; the atlas's 8-bit and 32-bit pixel buffers were several
+  // megabytes each at large text on a big screen.
+  io.Fonts->ClearTexData();
   return fonts;
 }
 

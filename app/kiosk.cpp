@@ -154,6 +154,7 @@ class Kiosk {
           std::cerr << "lontar-kiosk: " << st.error().message() << "\n";
           return 1;
         }
+        WriteRegions(*options_.screenshot);
         Report();
         return 0;
       }
@@ -162,6 +163,7 @@ class Kiosk {
         std::cerr << "lontar-kiosk: " << st.error().message() << "\n";
         return 1;
       }
+      if (shot) WriteRegions(*shot);
       // Layout is checked on the frames people see: the last before the kiosk sleeps, or the one
       // a script step acts on (ImGui sizes some things over the first frames after a change).
       const bool settled = script_ && !script_->done() ? script_->Settled() : pending <= 1;
@@ -470,16 +472,20 @@ class Kiosk {
     ImGui::SetNextWindowSize(vp->Size);
     ImGui::Begin("screen", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                     // The renderer clears to the background colour (Window::EndFrame), which is
+                     // far cheaper than blending a quad over every pixel of the screen.
+                     ImGuiWindowFlags_NoBackground);
     const exam::SittingState sitting = Sitting();
     const std::string shown = std::string(ScreenName(screen_)) + "/" + sitting.current_item;
-    const ScreenContext ctx{.tr = tr(),
-                            .fonts = fonts_,
-                            .look = look_,
-                            .now = now,
-                            .keys = keys_,
-                            .targets = options_.script || options_.report ? &targets_ : nullptr,
-                            .first_frame = shown != last_shown_};
+    const ScreenContext ctx{
+        .tr = tr(),
+        .fonts = fonts_,
+        .look = look_,
+        .now = now,
+        .keys = keys_,
+        .targets = options_.script || options_.report || options_.screenshot ? &targets_ : nullptr,
+        .first_frame = shown != last_shown_};
     last_shown_ = shown;
     std::optional<Action> action;
     if (proctor_open_ && engine_) {
@@ -722,6 +728,20 @@ class Kiosk {
     return true;
   }
 
+  // Next to a screenshot, SHOT.regions.json: the pixel rectangles of the text that differs from
+  // run to run (MarkVolatile), which comparisons with golden images leave out.
+  void WriteRegions(const std::filesystem::path& shot) const {
+    const float scale = window_.geometry().pixel_scale;
+    nlohmann::json regions = nlohmann::json::object();
+    for (const auto& [name, r] : targets_) {
+      if (!name.starts_with("volatile.")) continue;
+      regions[name.substr(9)] = {r.x0 * scale, r.y0 * scale, r.x1 * scale, r.y1 * scale};
+    }
+    std::filesystem::path out = shot;
+    out.replace_extension(".regions.json");
+    std::ofstream(out) << nlohmann::json{{"volatile", regions}}.dump(1) << "\n";
+  }
+
   // Test mode: what is on screen, for the tests to compare with the engine's journal.
   void Report() {
     if (!options_.report) return;
@@ -742,6 +762,7 @@ class Kiosk {
       j["flagged"] = s.flagged;
       const auto [whole, section] = Remaining(s);
       j["remaining_seconds"] = whole / 1'000'000'000;
+      j["time_warning"] = targets_.contains("shown.time_warning");
       j["section_remaining_seconds"] = section / 1'000'000'000;
     }
     const std::string text = j.dump(2);

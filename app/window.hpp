@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "app/panel.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::app {
@@ -56,6 +58,7 @@ class Window {
  private:
   Window() = default;
   [[nodiscard]] Status SaveScreenshot(const std::filesystem::path& path) const;
+  void FillPanels(const std::vector<PanelFill>& panels, const ImVec2& scale) const;
   SDL_Window* window_ = nullptr;
   SDL_Renderer* renderer_ = nullptr;
   bool locked_ = true;

@@ -27,6 +27,7 @@ void DrawExamHeader(const ScreenContext& ctx, const ExamView& view) {
     } else {
       ImGui::TextUnformatted(clock.c_str());
     }
+    MarkVolatile(ctx, "remaining");
   }
   ImGui::PopFont();
   std::string who = view.state.participant;
@@ -39,9 +40,11 @@ void DrawExamHeader(const ScreenContext& ctx, const ExamView& view) {
     }
     AlignRight(times.c_str());
     ImGui::TextDisabled("%s", times.c_str());
+    MarkVolatile(ctx, "section_remaining");
     if (warn) {
       ImGui::PushStyleColor(ImGuiCol_Text, WarningColour(ctx.look));
       ImGui::TextWrapped("%s", tr("exam.time_warning"));
+      Mark(ctx, "shown.time_warning");  // test mode: the report says the warning is up
       ImGui::PopStyleColor();
     }
   }

@@ -47,6 +47,7 @@ std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   ImGui::Spacing();
   ImGui::TextDisabled("%s", tr("error.detail"));
   ImGui::TextWrapped("%s", error.message().c_str());
+  MarkVolatile(ctx, "detail");  // names paths on this machine
   EndBody();
   return DrawBottomBar(ctx, bar);
 }

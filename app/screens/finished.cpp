@@ -59,6 +59,7 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
   if (!view.receipt.empty()) {
     ImGui::PushFont(ctx.fonts.title);
     ImGui::TextUnformatted(view.receipt.c_str());
+    MarkVolatile(ctx, "receipt");
     ImGui::PopFont();
     ImGui::TextWrapped("%s", tr("finished.receipt_keep"));
   } else {

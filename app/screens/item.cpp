@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "app/panel.hpp"
+
 namespace lontar::app {
 namespace {
 
@@ -98,7 +100,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   const bool wide = width > ctx.fonts.body_px * 34;
   const float nav_width = std::min(width * 0.3f, ctx.fonts.body_px * 13);
   if (wide) {
-    ImGui::BeginChild("item", ImVec2(width - nav_width - ImGui::GetStyle().ItemSpacing.x, 0));
+    BeginPanel("item", ImVec2(width - nav_width - ImGui::GetStyle().ItemSpacing.x, 0));
   }
 
   const std::string position =
@@ -203,7 +205,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   if (wide) {
     ImGui::EndChild();
     ImGui::SameLine();
-    ImGui::BeginChild("navigator", ImVec2(nav_width, 0));
+    BeginPanel("navigator", ImVec2(nav_width, 0));
     if (auto go = DrawNavigator(ctx, view)) action = go;
     ImGui::EndChild();
   } else {

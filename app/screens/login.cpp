@@ -45,6 +45,7 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
   const std::string time = FormatTime(ctx.now);
   AlignRight(time.c_str());
   ImGui::TextUnformatted(time.c_str());
+  MarkVolatile(ctx, "time");
   ImGui::PopFont();
   ImGui::TextDisabled("%s", Pick(tr, view.exam.title).c_str());
   ImGui::Separator();
@@ -64,6 +65,7 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     ImGui::TextWrapped("%s", tr("login.token_is"));
     ImGui::PushFont(ctx.fonts.title);
     ImGui::TextUnformatted(view.token_shown.c_str());
+    MarkVolatile(ctx, "token");
     ImGui::PopFont();
   }
   // A refusal above the fields, where the eye is after pressing Enter.
@@ -90,6 +92,7 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     const bool enter =
         ImGui::InputText(id.c_str(), form.text[f].data(), form.text[f].size(), flags);
     Mark(ctx, kFieldKeys[f]);
+    if (f == LoginForm::kToken) MarkVolatile(ctx, "token_typed");  // a new token every session
     if (ImGui::IsItemActivated()) form.field = f;
     if (enter) {
       if (f + 1 < LoginForm::kFieldCount) {

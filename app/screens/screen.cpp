@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "app/panel.hpp"
+
 namespace lontar::app {
 
 const std::string& Pick(const Catalog& tr, const authoring::Text& text) {
@@ -120,11 +122,13 @@ void DrawTerminalHeader(const ScreenContext& ctx, const char* status, const ImVe
   const std::string time = FormatTime(ctx.now);
   AlignRight(time.c_str());
   ImGui::TextUnformatted(time.c_str());
+  MarkVolatile(ctx, "time");
   ImGui::PopFont();
   ImGui::TextDisabled("Lontar · %s", ctx.tr("health.subtitle"));
   const std::string date = FormatDate(ctx.tr, ctx.now);
   AlignRight(date.c_str());
   ImGui::TextDisabled("%s", date.c_str());
+  MarkVolatile(ctx, "date");
   ImGui::Separator();
   ImGui::Spacing();
 }
@@ -133,6 +137,10 @@ void Mark(const ScreenContext& ctx, const std::string& name) {
   if (ctx.targets == nullptr || !ImGui::IsItemVisible()) return;  // scrolled away: not clickable
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   (*ctx.targets)[name] = Rect{a.x, a.y, b.x, b.y};
+}
+
+void MarkVolatile(const ScreenContext& ctx, const std::string& name) {
+  Mark(ctx, "volatile." + name);
 }
 
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key) {
@@ -155,7 +163,7 @@ void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const s
   const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
                        BarLayout(ctx.fonts, bar).height - ImGui::GetStyle().ItemSpacing.y;
   if (ctx.first_frame) ImGui::SetNextWindowScroll(ImVec2(0, 0));
-  ImGui::BeginChild(id.c_str(), ImVec2(0, height), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+  BeginPanel(id.c_str(), ImVec2(0, height), ImGuiWindowFlags_AlwaysUseWindowPadding);
 }
 
 void EndBody() { ImGui::EndChild(); }
@@ -195,13 +203,13 @@ bool BigButton(const ScreenContext& ctx, const std::string& id, const std::strin
   const ImVec2 at = ImGui::GetCursorScreenPos();
   const bool pressed = ImGui::InvisibleButton(id.c_str(), size);
   Mark(ctx, id);
-  ImU32 fill = ImGui::GetColorU32(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
-                                  : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
-                                                           : ImGuiCol_Button);
-  if (selected) fill = ImGui::GetColorU32(SelectedColour(ctx.look));
+  ImVec4 fill = ImGui::GetStyleColorVec4(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
+                                         : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
+                                                                  : ImGuiCol_Button);
+  if (selected) fill = SelectedColour(ctx.look);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 end(at.x + size.x, at.y + size.y);
-  draw->AddRectFilled(at, end, fill, style.FrameRounding);
+  FillBackdrop(at, end, fill, style.FrameRounding);  // answer buttons are wide: a renderer fill
   if (style.FrameBorderSize > 0 || selected) {
     draw->AddRect(at, end,
                   ImGui::GetColorU32(selected ? OnSelectedTextColour(ctx.look)

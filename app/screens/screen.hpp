@@ -87,6 +87,9 @@ void DrawTerminalHeader(const ScreenContext& ctx, const char* status, const ImVe
 
 // Records the last item's rectangle as `name` (test mode).
 void Mark(const ScreenContext& ctx, const std::string& name);
+// Records the last item as text that differs from run to run (the clock, a session token, a
+// key id) as "volatile.<name>", so that comparisons with golden images leave it out.
+void MarkVolatile(const ScreenContext& ctx, const std::string& name);
 
 // True when `key` was pressed this frame.
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/support/test_support.hpp"
+#include "tests/ui/golden.hpp"
 
 namespace lontar {
 namespace {
@@ -313,6 +314,7 @@ TEST_P(KioskExamScreens, EveryScreenFitsAndIsKept) {
     ASSERT_EQ(waiting.result.exit_code, 0) << waiting.result.err;
     EXPECT_EQ(waiting.report["layout_problems"], Json::array());
     EXPECT_TRUE(IsPng(shot("waiting", lang), look.width, look.height));
+    EXPECT_TRUE(testing::MatchesGolden(shot("waiting", lang)));
   }
   Release();
   for (std::size_t l = 0; l < 2; ++l) {
@@ -340,6 +342,12 @@ TEST_P(KioskExamScreens, EveryScreenFitsAndIsKept) {
     for (const char* screen :
          {"login", "login-refused", "instructions", "item", "next-section", "review", "finished"}) {
       EXPECT_TRUE(IsPng(shot(screen, lang), look.width, look.height)) << screen << " " << lang;
+    }
+    // Compared with golden images: the screens whose content does not depend on the shuffled
+    // item order (the items, the score on the finished screen).
+    for (const char* screen :
+         {"login", "login-refused", "instructions", "next-section", "review"}) {
+      EXPECT_TRUE(testing::MatchesGolden(shot(screen, lang)));
     }
   }
 }
@@ -491,36 +499,13 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
 namespace lontar {
 namespace {
 
-// The item types the demo SKD lacks: multiple response (checkboxes; each key toggles) and a
-// Likert scale, in the mini test exam with one item of each swapped in.
-TEST(KioskItemTypes, MultipleResponseTogglesAndLikertChoosesOnePoint) {
-  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
-  TempDir dir;
-  const auto fixtures = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures";
-  std::filesystem::copy(fixtures / "mini-exam", dir / "src",
-                        std::filesystem::copy_options::recursive);
-  testing::WriteText(dir / "src/items/tiu-01.yaml", R"(id: tiu-01
-type: multiple
-stem: {id: "Manakah bilangan genap?", en: "Which numbers are even?"}
-options:
-  - {key: A, text: {id: "4", en: "4"}, correct: true}
-  - {key: B, text: {id: "7", en: "7"}}
-  - {key: C, text: {id: "12", en: "12"}, correct: true}
-points: {correct: 5, wrong: 0}
-partial: proportional
-)");
-  testing::WriteText(dir / "src/items/tkp-02.yaml", R"(id: tkp-02
-type: likert
-competency: integritas
-stem: {id: "Saya menepati janji kepada warga.", en: "I keep my promises to citizens."}
-options:
-  - {key: A, text: {id: "Sangat tidak setuju", en: "Strongly disagree"}, weight: 1}
-  - {key: B, text: {id: "Tidak setuju", en: "Disagree"}, weight: 2}
-  - {key: C, text: {id: "Ragu-ragu", en: "Unsure"}, weight: 3}
-  - {key: D, text: {id: "Setuju", en: "Agree"}, weight: 4}
-  - {key: E, text: {id: "Sangat setuju", en: "Strongly agree"}, weight: 5}
-)");
-  auto must = [](const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; };
+const std::filesystem::path kFixtures = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures";
+
+// The mini test exam (tests/fixtures/mini-exam), as changed by the caller in dir/src, built and
+// loaded on a terminal at dir/t, released, and the session opened. Returns the session token;
+// fails the current test on any error.
+std::string MiniSession(const TempDir& dir) {
+  auto must = [](const testing::CommandResult& r) { EXPECT_EQ(r.exit_code, 0) << r.out << r.err; };
   must(RunLontar({"keys", "new", "authority", "--out", (dir / "keys").string()}));
   must(RunLontar({"keys", "new", "results", "--out", (dir / "keys").string()}));
   const std::string home = (dir / "t").string();
@@ -542,20 +527,58 @@ options:
                   "--for",
                   (dir / "t.enroll").string(),
                   "--release-code-file",
-                  (fixtures / "mini-release-code.txt").string(),
+                  (kFixtures / "mini-release-code.txt").string(),
                   "--proctor-code-file",
-                  (fixtures / "mini-proctor-code.txt").string(),
+                  (kFixtures / "mini-proctor-code.txt").string(),
                   "--results-pub",
                   (dir / "keys/results.pub").string(),
                   "--out",
                   (dir / "mini.lpk").string()}));
   must(RunLontar({"terminal", "load", "--home", home, (dir / "mini.lpk").string()}));
   must(RunLontar({"session", "release", "--home", home, "--code-file",
-                  (fixtures / "mini-release-code.txt").string()}));
+                  (kFixtures / "mini-release-code.txt").string()}));
   auto open = RunLontar({"session", "open", "--home", home, "--proctor-code-file",
-                         (fixtures / "mini-proctor-code.txt").string(), "--json"});
+                         (kFixtures / "mini-proctor-code.txt").string(), "--json"});
   must(open);
-  const std::string token = Json::parse(open.out)["token"];
+  return open.exit_code == 0 ? Json::parse(open.out)["token"].get<std::string>() : "";
+}
+
+void CopyMiniExam(const TempDir& dir) {
+  std::filesystem::copy(kFixtures / "mini-exam", dir / "src",
+                        std::filesystem::copy_options::recursive);
+}
+
+// The item types the demo SKD lacks: multiple response (checkboxes; each key toggles) and a
+// Likert scale, in the mini test exam with one item of each swapped in.
+TEST(KioskItemTypes, MultipleResponseTogglesAndLikertChoosesOnePoint) {
+  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+  TempDir dir;
+  CopyMiniExam(dir);
+  testing::WriteText(dir / "src/items/tiu-01.yaml", R"(id: tiu-01
+type: multiple
+stem: {id: "Manakah bilangan genap?", en: "Which numbers are even?"}
+options:
+  - {key: A, text: {id: "4", en: "4"}, correct: true}
+  - {key: B, text: {id: "7", en: "7"}}
+  - {key: C, text: {id: "12", en: "12"}, correct: true}
+points: {correct: 5, wrong: 0}
+partial: proportional
+)");
+  testing::WriteText(dir / "src/items/tkp-02.yaml", R"(id: tkp-02
+type: likert
+competency: integritas
+stem: {id: "Saya menepati janji kepada warga.", en: "I keep my promises to citizens."}
+options:
+  - {key: A, text: {id: "Sangat tidak setuju", en: "Strongly disagree"}, weight: 1}
+  - {key: B, text: {id: "Tidak setuju", en: "Disagree"}, weight: 2}
+  - {key: C, text: {id: "Ragu-ragu", en: "Unsure"}, weight: 3}
+  - {key: D, text: {id: "Setuju", en: "Agree"}, weight: 4}
+  - {key: E, text: {id: "Sangat setuju", en: "Strongly agree"}, weight: 5}
+)");
+  const std::string token = MiniSession(dir);
+  ASSERT_FALSE(token.empty());
+  const std::string home = (dir / "t").string();
+  auto must = [](const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; };
 
   // Items are shuffled, so every item of a section gets the same keys: on the two-option single
   // item "3" does nothing; on the multiple-response item "1" and "3" tick A and C.
@@ -588,6 +611,73 @@ options:
   EXPECT_EQ(answers["tiu-02"], Json::array({"A"}));
   EXPECT_EQ(answers["tkp-01"], Json::array({"D"}));
   EXPECT_EQ(answers["tkp-02"], Json::array({"D"}));
+}
+
+// Time runs out in the kiosk: a one-minute sitting shows the five-minute warning from its first
+// item, and at zero the engine submits it (time-up) while the kiosk is running: the finished
+// screen with the receipt code, the time-up submission in the journal, a bundle in the outbox.
+TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
+  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+  TempDir dir;
+  CopyMiniExam(dir);
+  std::string exam = testing::ReadText(dir / "src/exam.yaml");
+  exam.replace(exam.find("duration_minutes: 10"), 20, "duration_minutes: 1");
+  exam.erase(exam.find("    minutes: 5\n"), 15);  // no section limit: the whole exam's minute
+  testing::WriteText(dir / "src/exam.yaml", exam);
+  const std::string token = MiniSession(dir);
+  ASSERT_FALSE(token.empty());
+  const std::string home = (dir / "t").string();
+  auto kiosk = [&](const ScriptWriter& s, testing::CommandResult& result) {
+    s.Write(dir / "script.jsonl");
+    std::filesystem::remove(dir / "report.json");
+    result = RunProgram(
+        kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24",
+                   std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home", home, "--script",
+                   (dir / "script.jsonl").string(), "--report", (dir / "report.json").string()});
+    return Json::parse(testing::ReadText(dir / "report.json"), nullptr, false);
+  };
+
+  // Log in and answer the first item: under five minutes from the start, so the warning is up.
+  ScriptWriter first;
+  first.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return");
+  first.Text(token).Key("Return").Expect("instructions").Key("Return");
+  first.Expect("item").Key("1").Shot(kArtifacts / "time-warning-1024x768-id.png").Step("exit", 0);
+  testing::CommandResult run;
+  const Json started = kiosk(first, run);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(started["screen"], "item");
+  EXPECT_EQ(started["time_warning"], true);
+  const int left = started["remaining_seconds"].get<int>();
+  ASSERT_GT(left, 0);
+  ASSERT_LE(left, 60);
+
+  // Started again, the kiosk carries on with the sitting (time is charged while a kiosk runs it)
+  // and is left alone until past zero.
+  ScriptWriter rest;
+  rest.Expect("item").Step("sleep_ms", (left + 10) * 1000).Expect("finished");
+  rest.Shot(kArtifacts / "time-up-1024x768-id.png").Step("exit", 0);
+  const Json ended = kiosk(rest, run);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ended["screen"], "finished");
+  EXPECT_EQ(ended["phase"], "submitted");
+  EXPECT_EQ(ended["time_warning"], false);
+  const std::string receipt = ended.value("receipt", "");
+  EXPECT_FALSE(receipt.empty()) << "no receipt code on the finished screen";
+
+  auto show = RunLontar({"exam", "show", "--home", home, "--participant", "TEST-0001", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(Json::parse(show.out)["submitted_by"], "time-up");
+  EXPECT_EQ(Json::parse(show.out)["answers"].size(), 1u);
+  auto journal = RunLontar({"journal", "show", "--home", home});
+  ASSERT_EQ(journal.exit_code, 0) << journal.err;
+  EXPECT_NE(journal.out.find("time-up"), std::string::npos) << journal.out;
+  auto outbox = RunLontar({"bundles", "list", "--home", home, "--json"});
+  ASSERT_EQ(outbox.exit_code, 0) << outbox.err;
+  const Json bundles = Json::parse(outbox.out)["bundles"];
+  ASSERT_EQ(bundles.size(), 1u) << outbox.out;
+  EXPECT_EQ(bundles[0]["participant"], "TEST-0001");
+  EXPECT_EQ(bundles[0]["kind"], "submitted");
+  EXPECT_EQ(bundles[0]["receipt_code"], receipt);
 }
 
 }  // namespace
