@@ -107,8 +107,15 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
     }
     finished = phase_++ == 2;
   } else if (j.contains("expect")) {
-    if (j["expect"] != screen)
+    // Dear ImGui spreads queued input over frames (a key's press and release land on different
+    // frames), so on a loaded machine a screen change can come a few frames after the step that
+    // caused it: wait for it, up to kExpectWaitMs, before calling it a failure.
+    if (j["expect"] != screen) {
+      const std::uint64_t now = SDL_GetTicks64();
+      if (phase_++ == 0) sleep_until_ms_ = now + kExpectWaitMs;
+      if (now < sleep_until_ms_) return std::nullopt;
       return fail("expected screen " + j["expect"].dump() + ", showing " + screen);
+    }
   } else if (j.contains("sleep_ms")) {
     const std::uint64_t now = SDL_GetTicks64();
     if (phase_++ == 0) sleep_until_ms_ = now + j["sleep_ms"].get<std::uint64_t>();

@@ -54,8 +54,9 @@ class Script {
   std::vector<Step> steps_;
   std::size_t next_ = 0;
   int frames_ = 0;
-  int phase_ = 0;  // clicks and key presses take more than one frame
-  std::uint64_t sleep_until_ms_ = 0;
+  int phase_ = 0;                     // clicks and key presses take more than one frame
+  std::uint64_t sleep_until_ms_ = 0;  // also: how long an "expect" waits for its screen
+  static constexpr std::uint64_t kExpectWaitMs = 3000;
   int click_x_ = 0, click_y_ = 0;
 };
 
