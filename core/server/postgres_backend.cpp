@@ -195,10 +195,13 @@ class PostgresBatch final : public StoreBatch {
     });
   }
 
-  Result<std::vector<StoredBundle>> TerminalBundles(const std::string& terminal_id) override {
+  Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
+                                                std::uint64_t journal_seq) override {
     return Guard(scrub_, "read terminal bundles", [&]() -> Result<std::vector<StoredBundle>> {
       std::vector<StoredBundle> out;
-      for (const auto& r : tx_.exec_prepared("terminal_bundles", terminal_id)) {
+      for (const auto& r :
+           tx_.exec_prepared("disagreeing", terminal_id, static_cast<long long>(seq),
+                             static_cast<long long>(journal_seq))) {
         StoredBundle b;
         b.bundle_id = r[0].as<std::string>();
         b.seq = static_cast<std::uint64_t>(r[1].as<long long>());
@@ -326,8 +329,9 @@ class PostgresBackend final : public StoreBackend {
 void PrepareStatements(pqxx::connection& c) {
   c.prepare("find_id", std::string(kSelectColumns) + "WHERE bundle_id = $1");
   c.prepare("find_code", std::string(kSelectColumns) + "WHERE receipt_code = $1");
-  c.prepare("terminal_bundles",
-            "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1");
+  c.prepare("disagreeing",
+            "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1 AND (seq = $2 "
+            "OR (seq < $2 AND journal_seq >= $3) OR (seq > $2 AND journal_seq <= $3))");
   c.prepare("insert_bundle",
             "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
             "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle) "

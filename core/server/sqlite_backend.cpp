@@ -61,6 +61,10 @@ constexpr char kSelectColumns[] =
     "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
     "journal_seq, created_ms, stored_ms, bytes, receipt FROM bundles ";
 
+constexpr char kDisagreeing[] =
+    "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?1 AND (seq = ?2 OR "
+    "(seq < ?2 AND journal_seq >= ?3) OR (seq > ?2 AND journal_seq <= ?3))";
+
 StoredBundle RowToBundle(const Statement& s) {
   StoredBundle b;
   b.bundle_id = s.ColumnText(0);
@@ -102,11 +106,12 @@ class SqliteBatch final : public StoreBatch {
     return SelectOne(db_, "WHERE bundle_id = ?", id_hex);
   }
 
-  Result<std::vector<StoredBundle>> TerminalBundles(const std::string& terminal_id) override {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement s,
-        db_.Prepare("SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?"));
-    s.Bind(1, terminal_id);
+  Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
+                                                std::uint64_t journal_seq) override {
+    LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare(kDisagreeing));
+    s.Bind(1, terminal_id)
+        .Bind(2, static_cast<std::int64_t>(seq))
+        .Bind(3, static_cast<std::int64_t>(journal_seq));
     std::vector<StoredBundle> out;
     for (;;) {
       LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());

@@ -135,7 +135,8 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader&
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = clock_.WallMs();
   std::vector<StoredFlag> flags;
-  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> others, batch.TerminalBundles(h.terminal_id));
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> others,
+                          batch.Disagreeing(h.terminal_id, h.seq, h.journal_seq));
   for (const StoredBundle& other : others) {
     std::string kind, detail;
     if (other.seq == h.seq) {

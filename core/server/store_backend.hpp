@@ -65,9 +65,13 @@ class StoreBatch {
   virtual ~StoreBatch() = default;
   // The row for `id_hex`, including rows inserted earlier in this batch.
   [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) = 0;
-  // Every bundle of one terminal (id, seq, journal_seq are filled), including this batch's.
-  [[nodiscard]] virtual Result<std::vector<StoredBundle>> TerminalBundles(
-      const std::string& terminal_id) = 0;
+  // The bundles of one terminal (id, seq, journal_seq are filled; this batch's included) that a
+  // new bundle numbered `seq` with journal head `journal_seq` disagrees with: the same number, or
+  // numbers on the other side of it with journal heads not on the other side (store.hpp
+  // invariant 4). Filtered in the database: a terminal sends thousands of bundles, and reading
+  // them all back for every insert made group commits quadratic.
+  [[nodiscard]] virtual Result<std::vector<StoredBundle>> Disagreeing(
+      const std::string& terminal_id, std::uint64_t seq, std::uint64_t journal_seq) = 0;
   // Adds the row, its flags and (PostgreSQL) the bundle bytes.
   [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
                                       const std::vector<StoredFlag>& flags) = 0;
