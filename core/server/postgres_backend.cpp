@@ -243,8 +243,10 @@ class PostgresBatch final : public StoreBatch {
 
 class PostgresBackend final : public StoreBackend {
  public:
-  PostgresBackend(std::unique_ptr<pqxx::connection> c, Scrubber scrub)
-      : c_(std::move(c)), scrub_(std::move(scrub)) {}
+  // `c` is the writer (none when read-only), `reader` the connection for reads.
+  PostgresBackend(std::unique_ptr<pqxx::connection> c, std::unique_ptr<pqxx::connection> reader,
+                  Scrubber scrub)
+      : c_(std::move(c)), reader_(std::move(reader)), scrub_(std::move(scrub)) {}
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
@@ -252,27 +254,28 @@ class PostgresBackend final : public StoreBackend {
 
   Result<std::unique_ptr<StoreBatch>> Begin() override {
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
+      if (!c_) throw std::logic_error("the store was opened read-only");
       return std::unique_ptr<StoreBatch>(new PostgresBatch(*c_, scrub_));
     });
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
     return Guard(scrub_, "find bundle", [&]() -> Result<std::optional<StoredBundle>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       return FirstBundle(tx.exec_prepared("find_id", id_hex));
     });
   }
 
   Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
     return Guard(scrub_, "find receipt code", [&]() -> Result<std::optional<StoredBundle>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       return FirstBundle(tx.exec_prepared("find_code", code));
     });
   }
 
   Result<std::uint64_t> CountBundles() override {
     return Guard(scrub_, "count bundles", [&]() -> Result<std::uint64_t> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       return static_cast<std::uint64_t>(
           tx.exec("SELECT count(*) FROM bundles")[0][0].as<long long>());
     });
@@ -280,7 +283,7 @@ class PostgresBackend final : public StoreBackend {
 
   Result<std::vector<StoredBundle>> ListBundles() override {
     return Guard(scrub_, "list bundles", [&]() -> Result<std::vector<StoredBundle>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       std::vector<StoredBundle> out;
       for (const auto& r :
            tx.exec(std::string(kSelectColumns) + "ORDER BY site, terminal_id, seq")) {
@@ -292,7 +295,7 @@ class PostgresBackend final : public StoreBackend {
 
   Result<std::vector<StoredFlag>> ListFlags() override {
     return Guard(scrub_, "list flags", [&]() -> Result<std::vector<StoredFlag>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       std::vector<StoredFlag> out;
       for (const auto& r : tx.exec("SELECT terminal_id, seq, bundle_id, kind, detail, at_ms "
                                    "FROM flags ORDER BY id")) {
@@ -306,7 +309,7 @@ class PostgresBackend final : public StoreBackend {
 
   Result<Bytes> ReadBundle(const std::string& id_hex) override {
     return Guard(scrub_, "read bundle " + id_hex, [&]() -> Result<Bytes> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       const pqxx::result r = tx.exec_prepared("read_bundle", id_hex);
       if (r.empty()) return std::unexpected(Error::NotFound(BundleName(id_hex) + " not found"));
       const pqxx::binarystring b(r[0][0]);
@@ -322,7 +325,7 @@ class PostgresBackend final : public StoreBackend {
   }
 
  private:
-  std::unique_ptr<pqxx::connection> c_;
+  std::unique_ptr<pqxx::connection> c_, reader_;
   Scrubber scrub_;
 };
 
@@ -380,6 +383,18 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   return Ok();
 }
 
+Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url, const Scrubber& scrub) {
+  try {
+    return std::make_unique<pqxx::connection>(url);
+  } catch (const std::exception& e) {
+    return std::unexpected(Error::Io(
+        "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
+        "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
+        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
+        "and that the database exists (createdb DATABASE)"));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url,
@@ -390,16 +405,7 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
                                ": expected postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE"));
   }
   Scrubber scrub(url);
-  std::unique_ptr<pqxx::connection> c;
-  try {
-    c = std::make_unique<pqxx::connection>(url);
-  } catch (const std::exception& e) {
-    return std::unexpected(Error::Io(
-        "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
-        "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
-        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
-        "and that the database exists (createdb DATABASE)"));
-  }
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> c, Connect(url, scrub));
   auto opened = Guard(scrub, "open the store", [&]() -> Status {
     c->set_variable("synchronous_commit", "on");
     if (access == StoreAccess::kReadOnly) c->set_variable("default_transaction_read_only", "on");
@@ -408,7 +414,20 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
     return Ok();
   });
   if (!opened) return std::unexpected(opened.error());
-  return std::unique_ptr<StoreBackend>(new PostgresBackend(std::move(c), std::move(scrub)));
+  if (access == StoreAccess::kReadOnly) {
+    return std::unique_ptr<StoreBackend>(
+        new PostgresBackend(nullptr, std::move(c), std::move(scrub)));
+  }
+  // Lookups get their own connection, so that they do not wait for a group commit under way.
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> reader, Connect(url, scrub));
+  auto prepared = Guard(scrub, "open the store", [&]() -> Status {
+    reader->set_variable("default_transaction_read_only", "on");
+    PrepareStatements(*reader);
+    return Ok();
+  });
+  if (!prepared) return std::unexpected(prepared.error());
+  return std::unique_ptr<StoreBackend>(
+      new PostgresBackend(std::move(c), std::move(reader), std::move(scrub)));
 }
 
 }  // namespace lontar::server

@@ -19,9 +19,10 @@
 // lontar_schema). A store written by a newer Lontar (a higher version) is refused with kTooNew,
 // never altered.
 //
-// Contract: a backend is not thread-safe except StageBytes; Store calls everything else under
-// its own lock. Every method reports failures as Error (never throws), and never puts a
-// database password into an error message.
+// Contract: batches (Begin ... Commit) run one at a time, and reads (FindById ... ReadBundle) one
+// at a time, but a read may run while a batch is open: each has its own connection, and reads see
+// what is committed. StageBytes is safe from any thread. Every method reports failures as Error
+// (never throws), and never puts a database password into an error message.
 #pragma once
 
 #include <cstdint>
@@ -93,7 +94,7 @@ class StoreBackend {
   // same bytes land). Touches disk.
   [[nodiscard]] virtual Status StageBytes(const std::string& id_hex, ByteView bundle) = 0;
 
-  // Opens a transaction for one group commit.
+  // Opens a transaction for one group commit (kReadOnly backends: kInvalidArgument).
   [[nodiscard]] virtual Result<std::unique_ptr<StoreBatch>> Begin() = 0;
 
   // Reads outside a batch: what is committed.
