@@ -197,10 +197,13 @@ class PostgresBatch final : public StoreBatch {
     });
   }
 
-  Result<std::vector<StoredBundle>> TerminalBundles(const std::string& terminal_id) override {
+  Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
+                                                std::uint64_t journal_seq) override {
     return Guard(scrub_, "read terminal bundles", [&]() -> Result<std::vector<StoredBundle>> {
       std::vector<StoredBundle> out;
-      for (const auto& r : tx_.exec_prepared("terminal_bundles", terminal_id)) {
+      for (const auto& r :
+           tx_.exec_prepared("disagreeing", terminal_id, static_cast<long long>(seq),
+                             static_cast<long long>(journal_seq))) {
         StoredBundle b;
         b.bundle_id = r[0].as<std::string>();
         b.seq = static_cast<std::uint64_t>(r[1].as<long long>());
@@ -242,8 +245,10 @@ class PostgresBatch final : public StoreBatch {
 
 class PostgresBackend final : public StoreBackend {
  public:
-  PostgresBackend(std::unique_ptr<pqxx::connection> c, Scrubber scrub)
-      : c_(std::move(c)), scrub_(std::move(scrub)) {}
+  // `c` is the writer (none when read-only), `reader` the connection for reads.
+  PostgresBackend(std::unique_ptr<pqxx::connection> c, std::unique_ptr<pqxx::connection> reader,
+                  Scrubber scrub)
+      : c_(std::move(c)), reader_(std::move(reader)), scrub_(std::move(scrub)) {}
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
@@ -251,27 +256,28 @@ class PostgresBackend final : public StoreBackend {
 
   Result<std::unique_ptr<StoreBatch>> Begin() override {
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
+      if (!c_) throw std::logic_error("the store was opened read-only");
       return std::unique_ptr<StoreBatch>(new PostgresBatch(*c_, scrub_));
     });
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
     return Guard(scrub_, "find bundle", [&]() -> Result<std::optional<StoredBundle>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       return FirstBundle(tx.exec_prepared("find_id", id_hex));
     });
   }
 
   Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
     return Guard(scrub_, "find receipt code", [&]() -> Result<std::optional<StoredBundle>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       return FirstBundle(tx.exec_prepared("find_code", code));
     });
   }
 
   Result<std::uint64_t> CountBundles() override {
     return Guard(scrub_, "count bundles", [&]() -> Result<std::uint64_t> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       return static_cast<std::uint64_t>(
           tx.exec("SELECT count(*) FROM bundles")[0][0].as<long long>());
     });
@@ -279,7 +285,7 @@ class PostgresBackend final : public StoreBackend {
 
   Result<std::vector<StoredBundle>> ListBundles() override {
     return Guard(scrub_, "list bundles", [&]() -> Result<std::vector<StoredBundle>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       std::vector<StoredBundle> out;
       for (const auto& r :
            tx.exec(std::string(kSelectColumns) + "ORDER BY site, terminal_id, seq")) {
@@ -291,7 +297,7 @@ class PostgresBackend final : public StoreBackend {
 
   Result<std::vector<StoredFlag>> ListFlags() override {
     return Guard(scrub_, "list flags", [&]() -> Result<std::vector<StoredFlag>> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       std::vector<StoredFlag> out;
       for (const auto& r : tx.exec("SELECT terminal_id, seq, bundle_id, kind, detail, at_ms "
                                    "FROM flags ORDER BY id")) {
@@ -305,7 +311,7 @@ class PostgresBackend final : public StoreBackend {
 
   Result<Bytes> ReadBundle(const std::string& id_hex) override {
     return Guard(scrub_, "read bundle " + id_hex, [&]() -> Result<Bytes> {
-      pqxx::read_transaction tx(*c_);
+      pqxx::read_transaction tx(*reader_);
       const pqxx::result r = tx.exec_prepared("read_bundle", id_hex);
       if (r.empty()) return std::unexpected(Error::NotFound(BundleName(id_hex) + " not found"));
       const pqxx::binarystring b(r[0][0]);
@@ -321,15 +327,16 @@ class PostgresBackend final : public StoreBackend {
   }
 
  private:
-  std::unique_ptr<pqxx::connection> c_;
+  std::unique_ptr<pqxx::connection> c_, reader_;
   Scrubber scrub_;
 };
 
 void PrepareStatements(pqxx::connection& c) {
   c.prepare("find_id", std::string(kSelectColumns) + "WHERE bundle_id = $1");
   c.prepare("find_code", std::string(kSelectColumns) + "WHERE receipt_code = $1");
-  c.prepare("terminal_bundles",
-            "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1");
+  c.prepare("disagreeing",
+            "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1 AND (seq = $2 "
+            "OR (seq < $2 AND journal_seq >= $3) OR (seq > $2 AND journal_seq <= $3))");
   c.prepare("insert_bundle",
             "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
             "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle, "
@@ -389,6 +396,18 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   return Ok();
 }
 
+Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url, const Scrubber& scrub) {
+  try {
+    return std::make_unique<pqxx::connection>(url);
+  } catch (const std::exception& e) {
+    return std::unexpected(Error::Io(
+        "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
+        "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
+        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
+        "and that the database exists (createdb DATABASE)"));
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url,
@@ -399,16 +418,7 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
                                ": expected postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE"));
   }
   Scrubber scrub(url);
-  std::unique_ptr<pqxx::connection> c;
-  try {
-    c = std::make_unique<pqxx::connection>(url);
-  } catch (const std::exception& e) {
-    return std::unexpected(Error::Io(
-        "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
-        "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
-        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
-        "and that the database exists (createdb DATABASE)"));
-  }
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> c, Connect(url, scrub));
   auto opened = Guard(scrub, "open the store", [&]() -> Status {
     c->set_variable("synchronous_commit", "on");
     if (access == StoreAccess::kReadOnly) c->set_variable("default_transaction_read_only", "on");
@@ -417,7 +427,20 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
     return Ok();
   });
   if (!opened) return std::unexpected(opened.error());
-  return std::unique_ptr<StoreBackend>(new PostgresBackend(std::move(c), std::move(scrub)));
+  if (access == StoreAccess::kReadOnly) {
+    return std::unique_ptr<StoreBackend>(
+        new PostgresBackend(nullptr, std::move(c), std::move(scrub)));
+  }
+  // Lookups get their own connection, so that they do not wait for a group commit under way.
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> reader, Connect(url, scrub));
+  auto prepared = Guard(scrub, "open the store", [&]() -> Status {
+    reader->set_variable("default_transaction_read_only", "on");
+    PrepareStatements(*reader);
+    return Ok();
+  });
+  if (!prepared) return std::unexpected(prepared.error());
+  return std::unique_ptr<StoreBackend>(
+      new PostgresBackend(std::move(c), std::move(reader), std::move(scrub)));
 }
 
 }  // namespace lontar::server

@@ -62,6 +62,10 @@ constexpr char kSelectColumns[] =
     "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
     "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
 
+constexpr char kDisagreeing[] =
+    "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?1 AND (seq = ?2 OR "
+    "(seq < ?2 AND journal_seq >= ?3) OR (seq > ?2 AND journal_seq <= ?3))";
+
 StoredBundle RowToBundle(const Statement& s) {
   StoredBundle b;
   b.bundle_id = s.ColumnText(0);
@@ -104,11 +108,12 @@ class SqliteBatch final : public StoreBatch {
     return SelectOne(db_, "WHERE bundle_id = ?", id_hex);
   }
 
-  Result<std::vector<StoredBundle>> TerminalBundles(const std::string& terminal_id) override {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement s,
-        db_.Prepare("SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?"));
-    s.Bind(1, terminal_id);
+  Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
+                                                std::uint64_t journal_seq) override {
+    LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare(kDisagreeing));
+    s.Bind(1, terminal_id)
+        .Bind(2, static_cast<std::int64_t>(seq))
+        .Bind(3, static_cast<std::int64_t>(journal_seq));
     std::vector<StoredBundle> out;
     for (;;) {
       LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
@@ -169,8 +174,9 @@ class SqliteBatch final : public StoreBatch {
 
 class SqliteBackend final : public StoreBackend {
  public:
-  SqliteBackend(std::filesystem::path dir, Database db)
-      : dir_(std::move(dir)), db_(std::move(db)) {}
+  // `db` is the writer (none when read-only), `reader` the connection for reads.
+  SqliteBackend(std::filesystem::path dir, Database db, Database reader)
+      : dir_(std::move(dir)), db_(std::move(db)), reader_(std::move(reader)) {}
 
   std::string Describe() const override { return "store " + dir_.string(); }
 
@@ -181,27 +187,30 @@ class SqliteBackend final : public StoreBackend {
   }
 
   Result<std::unique_ptr<StoreBatch>> Begin() override {
+    if (db_.get() == nullptr) {
+      return std::unexpected(Error::InvalidArgument(Describe() + " was opened read-only"));
+    }
     LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
     return std::unique_ptr<StoreBatch>(new SqliteBatch(db_, std::move(tx)));
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
-    return SelectOne(db_, "WHERE bundle_id = ?", id_hex);
+    return SelectOne(reader_, "WHERE bundle_id = ?", id_hex);
   }
 
   Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
-    return SelectOne(db_, "WHERE receipt_code = ?", code);
+    return SelectOne(reader_, "WHERE receipt_code = ?", code);
   }
 
   Result<std::uint64_t> CountBundles() override {
-    LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT count(*) FROM bundles"));
+    LONTAR_ASSIGN_OR_RETURN(Statement s, reader_.Prepare("SELECT count(*) FROM bundles"));
     LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
     return row ? static_cast<std::uint64_t>(s.ColumnInt(0)) : 0;
   }
 
   Result<std::vector<StoredBundle>> ListBundles() override {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement s, db_.Prepare(std::string(kSelectColumns) + "ORDER BY site, terminal_id, seq"));
+    LONTAR_ASSIGN_OR_RETURN(Statement s, reader_.Prepare(std::string(kSelectColumns) +
+                                                         "ORDER BY site, terminal_id, seq"));
     std::vector<StoredBundle> out;
     for (;;) {
       LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
@@ -212,9 +221,9 @@ class SqliteBackend final : public StoreBackend {
   }
 
   Result<std::vector<StoredFlag>> ListFlags() override {
-    LONTAR_ASSIGN_OR_RETURN(Statement s,
-                            db_.Prepare("SELECT terminal_id, seq, bundle_id, kind, detail, at_ms "
-                                        "FROM flags ORDER BY rowid"));
+    LONTAR_ASSIGN_OR_RETURN(
+        Statement s, reader_.Prepare("SELECT terminal_id, seq, bundle_id, kind, detail, at_ms "
+                                     "FROM flags ORDER BY rowid"));
     std::vector<StoredFlag> out;
     for (;;) {
       LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
@@ -238,7 +247,20 @@ class SqliteBackend final : public StoreBackend {
 
   std::filesystem::path dir_;
   Database db_;
+  Database reader_;
 };
+
+Result<Database> OpenReader(const std::filesystem::path& index) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(index.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db(raw);
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, index.string()));
+  // WAL readers rarely wait (only while the writer recovers or restarts the log): a short wait
+  // then, rather than a failed lookup.
+  sqlite3_busy_timeout(raw, 5000);
+  return db;
+}
 
 Status CheckSchemaVersion(const Database& db, const std::filesystem::path& index,
                           StoreAccess access) {
@@ -270,11 +292,9 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
       return std::unexpected(Error::NotFound(index.string() + " not found: is " + dir.string() +
                                              " a collection store?"));
     }
-    const int rc = sqlite3_open_v2(index.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-    Database db(raw);
-    if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, index.string()));
-    LONTAR_TRY(CheckSchemaVersion(db, index, access));
-    return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db)));
+    LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
+    LONTAR_TRY(CheckSchemaVersion(reader, index, access));
+    return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, Database(), std::move(reader)));
   }
 
   LONTAR_TRY(EnsureDir(dir / kBundlesDir, 0750));
@@ -301,7 +321,8 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   }
   LONTAR_TRY(db.Exec(kSchema));
   LONTAR_TRY(db.Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
-  return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db)));
+  LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
+  return std::unique_ptr<StoreBackend>(new SqliteBackend(dir, std::move(db), std::move(reader)));
 }
 
 }  // namespace lontar::server

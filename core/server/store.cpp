@@ -71,7 +71,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
   {  // (3), the common case of a re-sent bundle, without touching the disk.
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(read_mu_);
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, backend_->FindById(id_hex));
     if (existing) {
       LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
@@ -135,7 +135,8 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader&
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = clock_.WallMs();
   std::vector<StoredFlag> flags;
-  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> others, batch.TerminalBundles(h.terminal_id));
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> others,
+                          batch.Disagreeing(h.terminal_id, h.seq, h.journal_seq));
   for (const StoredBundle& other : others) {
     std::string kind, detail;
     if (other.seq == h.seq) {
@@ -183,7 +184,7 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader&
 
 Result<StoredBundle> Store::FindByCode(std::string_view code) {
   LONTAR_ASSIGN_OR_RETURN(std::string canonical, bundle::ParseReceiptCode(code));
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> found, backend_->FindByCode(canonical));
   if (!found) {
     return std::unexpected(
@@ -193,7 +194,7 @@ Result<StoredBundle> Store::FindByCode(std::string_view code) {
 }
 
 Result<std::uint64_t> Store::CountBundles() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   return backend_->CountBundles();
 }
 
@@ -215,7 +216,7 @@ Result<StoreStatus> Store::Status() {
   std::vector<StoredBundle> rows;
   std::vector<StoredFlag> flags;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(read_mu_);
     LONTAR_ASSIGN_OR_RETURN(rows, backend_->ListBundles());
     LONTAR_ASSIGN_OR_RETURN(flags, backend_->ListFlags());
   }

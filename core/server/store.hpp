@@ -137,7 +137,10 @@ class Store {
   StoreOptions options_;
   std::map<crypto::KeyId, terminal::Enrollment> enrolled_;
   std::vector<crypto::VerifyKey> enrolled_keys_;
-  std::mutex mu_;  // guards backend_ (all but its StageBytes)
+  // The backend's writer (batches) and its reader (lookups, status) are separate connections, so
+  // a lookup does not wait for a group commit under way.
+  std::mutex mu_;       // guards backend_'s batches
+  std::mutex read_mu_;  // guards backend_'s reads
   std::unique_ptr<StoreBackend> backend_;
   std::mutex queue_mu_;  // guards queue_ and committing_ (taken before mu_, never inside it)
   std::condition_variable queue_cv_;

@@ -20,9 +20,10 @@
 // lontar_schema). A store written by a newer Lontar (a higher version) is refused with kTooNew,
 // never altered.
 //
-// Contract: a backend is not thread-safe except StageBytes; Store calls everything else under
-// its own lock. Every method reports failures as Error (never throws), and never puts a
-// database password into an error message.
+// Contract: batches (Begin ... Commit) run one at a time, and reads (FindById ... ReadBundle) one
+// at a time, but a read may run while a batch is open: each has its own connection, and reads see
+// what is committed. StageBytes is safe from any thread. Every method reports failures as Error
+// (never throws), and never puts a database password into an error message.
 #pragma once
 
 #include <cstdint>
@@ -69,9 +70,13 @@ class StoreBatch {
   virtual ~StoreBatch() = default;
   // The row for `id_hex`, including rows inserted earlier in this batch.
   [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) = 0;
-  // Every bundle of one terminal (id, seq, journal_seq are filled), including this batch's.
-  [[nodiscard]] virtual Result<std::vector<StoredBundle>> TerminalBundles(
-      const std::string& terminal_id) = 0;
+  // The bundles of one terminal (id, seq, journal_seq are filled; this batch's included) that a
+  // new bundle numbered `seq` with journal head `journal_seq` disagrees with: the same number, or
+  // numbers on the other side of it with journal heads not on the other side (store.hpp
+  // invariant 4). Filtered in the database: a terminal sends thousands of bundles, and reading
+  // them all back for every insert made group commits quadratic.
+  [[nodiscard]] virtual Result<std::vector<StoredBundle>> Disagreeing(
+      const std::string& terminal_id, std::uint64_t seq, std::uint64_t journal_seq) = 0;
   // Adds the row, its flags and (PostgreSQL) the bundle bytes.
   [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
                                       const std::vector<StoredFlag>& flags) = 0;
@@ -93,7 +98,7 @@ class StoreBackend {
   // same bytes land). Touches disk.
   [[nodiscard]] virtual Status StageBytes(const std::string& id_hex, ByteView bundle) = 0;
 
-  // Opens a transaction for one group commit.
+  // Opens a transaction for one group commit (kReadOnly backends: kInvalidArgument).
   [[nodiscard]] virtual Result<std::unique_ptr<StoreBatch>> Begin() = 0;
 
   // Reads outside a batch: what is committed.
