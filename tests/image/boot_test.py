@@ -88,7 +88,7 @@ class Agent:
         marker = f"@@END {self.n} ".encode()
         self.sock.sendall(f"{self.n} {command}\n".encode())
         deadline = time.monotonic() + timeout
-        while marker not in self.buf:
+        while marker not in self.buf or b"\n" not in self.buf.split(marker, 1)[1]:
             if time.monotonic() > deadline:
                 return None
             try:
@@ -150,7 +150,8 @@ def same_screen(a_path, b_path):
 
 
 def is_kiosk(info):
-    return info["background"] > 0.40 and info["green"] > 20
+    # The window background shows around the panels; the status line "Terminal siap" is green.
+    return info["background"] > 0.10 and info["green"] > 20
 
 
 def debugfs(image, offset, commands):
@@ -219,7 +220,7 @@ CHORDS = [
     (["alt", "sysrq", "r"], 1), (["alt", "sysrq", "k"], 1), (["alt", "sysrq", "e"], 1),
     (["alt", "sysrq", "i"], 1), (["alt", "sysrq", "s"], 1), (["alt", "sysrq", "u"], 1),
     (["alt", "sysrq", "b"], 1), (["alt", "sysrq", "o"], 1), (["alt", "sysrq", "c"], 1),
-    (["power"], 1), (["sleep"], 1), (["suspend"], 1),
+    (["power"], 1), (["sleep"], 1), (["wake"], 1),
 ]
 
 
