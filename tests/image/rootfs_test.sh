@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The appliance image without booting it: reads image/build's output (rootfs/ as written to the
+# disk, cmdline, lontar.img) and checks that the .deb is installed, the units are enabled, and
+# every lockdown setting of image/README.md is in place, using `systemctl --root` and the files.
+#
+#   tests/image/rootfs_test.sh IMAGE_DIR
+set -uo pipefail
+out=$(readlink -f "$1")
+root=$out/rootfs
+failures=0
+fail() { echo "rootfs_test: FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "rootfs_test: ok: $*"; }
+[ -d "$root/etc" ] || { echo "rootfs_test: $root is not a root filesystem" >&2; exit 1; }
+
+# The last value KEY gets in the given files, in the order systemd reads them (main file first,
+# then drop-ins sorted by file name, /etc winning over /usr/lib for the same name).
+effective() { # KEY MAIN-FILE DROPIN-DIR...
+  local key=$1 main=$2 value="" f
+  shift 2
+  local -A chosen=()
+  for d in "$@"; do
+    for f in "$root/usr/lib/$d"/*.conf "$root/lib/$d"/*.conf "$root/run/$d"/*.conf "$root/etc/$d"/*.conf; do
+      [ -f "$f" ] && chosen[$(basename "$f")]=$f
+    done
+  done
+  for f in "$root/$main" $(printf '%s\n' "${!chosen[@]}" | sort | while read -r n; do echo "${chosen[$n]}"; done); do
+    [ -f "$f" ] || continue
+    v=$(grep -E "^\s*$key\s*=" "$f" | tail -1 | sed -E 's/^[^=]*=\s*//; s/\s+$//')
+    [ -n "$v" ] && value=$v
+  done
+  echo "$value"
+}
+expect() { # WHAT ACTUAL WANTED
+  if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1 is '$2', want '$3'"; fi
+}
+
+# --- the package -------------------------------------------------------------------------------
+status=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status} ${Version}' lontar 2>&1)
+case $status in "install ok installed"*) pass "lontar installed ($status)" ;; *) fail "lontar not installed: $status" ;; esac
+for f in usr/bin/lontar usr/bin/lontar-kiosk usr/bin/cage usr/share/lontar/assets/i18n/id.json \
+  usr/share/fonts/truetype/noto/NotoSans-Regular.ttf usr/share/fonts/truetype/noto/NotoSans-Bold.ttf; do
+  [ -e "$root/$f" ] && pass "/$f present" || fail "/$f missing"
+done
+# Every shared library the programs need resolves inside the image.
+for b in usr/bin/lontar usr/bin/lontar-kiosk usr/bin/cage; do
+  missing=$(chroot "$root" ldd "/$b" 2>&1 | grep 'not found')
+  [ -z "$missing" ] && pass "/$b: all libraries present" || fail "/$b: $missing"
+done
+grep -q '^lontar:[^:]*:[0-9]*:[0-9]*:[^:]*:/var/lib/lontar:/usr/sbin/nologin$' "$root/etc/passwd" &&
+  pass "user lontar, home /var/lib/lontar, no login shell" || fail "user lontar missing or has a shell"
+grep -q '^lontar-net:' "$root/etc/group" && pass "group lontar-net" || fail "group lontar-net missing"
+
+# --- units -------------------------------------------------------------------------------------
+sc() { systemctl --root="$root" "$@" 2>/dev/null; }
+for u in lontar-kiosk.service lontar-sync.service lontar-vault-key.service systemd-networkd.service \
+  nftables.service usbguard.service; do
+  expect "$u" "$(sc is-enabled "$u")" enabled
+done
+expect "default target" "$(sc get-default)" graphical.target
+for u in getty@.service autovt@.service serial-getty@.service console-getty.service \
+  container-getty@.service debug-shell.service ctrl-alt-del.target sleep.target suspend.target \
+  hibernate.target hybrid-sleep.target suspend-then-hibernate.target systemd-coredump.socket; do
+  expect "$u" "$(sc is-enabled "$u")" masked
+done
+# The kiosk unit: unprivileged, on tty1, restarted forever, credential from the encrypted store.
+kiosk_unit=$root/usr/lib/systemd/system/lontar-kiosk.service
+for line in User=lontar PAMName=login TTYPath=/dev/tty1 Restart=always StartLimitIntervalSec=0 \
+  PrivateNetwork=yes NoNewPrivileges=yes \
+  LoadCredentialEncrypted=lontar-vault-key:/etc/credstore.encrypted/lontar-vault-key; do
+  grep -qx "$line" "$kiosk_unit" && pass "lontar-kiosk.service: $line" || fail "lontar-kiosk.service lacks $line"
+done
+session=$root/usr/lib/lontar/kiosk-session
+grep -qE '^exec /usr/bin/cage -d -- /usr/bin/lontar-kiosk --home /var/lib/lontar$' "$session" &&
+  pass "cage runs only lontar-kiosk, without -s (no VT switching)" || fail "kiosk-session does not exec cage -d -- lontar-kiosk"
+grep -q 'WLR_XWAYLAND=/bin/false' "$session" && pass "no Xwayland" || fail "Xwayland not disabled"
+sync_unit=$root/usr/lib/systemd/system/lontar-sync.service
+grep -q '^ExecStart=/usr/bin/lontar sync .* --watch$' "$sync_unit" && grep -qx 'Group=lontar-net' "$sync_unit" &&
+  pass "lontar-sync.service runs lontar sync --watch as group lontar-net" || fail "lontar-sync.service is not lontar sync --watch as lontar-net"
+
+# --- lockdown ----------------------------------------------------------------------------------
+logind=(systemd/logind.conf systemd/logind.conf.d)
+expect "logind NAutoVTs" "$(effective NAutoVTs "${logind[@]}")" 0
+expect "logind ReserveVT" "$(effective ReserveVT "${logind[@]}")" 0
+for k in HandlePowerKey HandleSuspendKey HandleHibernateKey HandleRebootKey HandleLidSwitch; do
+  expect "logind $k" "$(effective "$k" "${logind[@]}")" ignore
+done
+expect "sysctl kernel.sysrq" "$(effective 'kernel\.sysrq' /nonexistent sysctl.d)" 0
+expect "sysctl fs.suid_dumpable" "$(effective 'fs\.suid_dumpable' /nonexistent sysctl.d)" 0
+expect "sysctl kernel.core_pattern" "$(effective 'kernel\.core_pattern' /nonexistent sysctl.d)" '|/bin/false'
+expect "DefaultLimitCORE" "$(effective DefaultLimitCORE etc/systemd/system.conf systemd/system.conf.d)" 0
+expect "CtrlAltDelBurstAction" "$(effective CtrlAltDelBurstAction etc/systemd/system.conf systemd/system.conf.d)" none
+grep -qE '^\*\s+hard\s+core\s+0' "$root"/etc/security/limits.d/*.conf && pass "PAM: hard core 0" || fail "no hard core limit"
+for m in usb_storage uas; do
+  grep -qx "install $m /bin/false" "$root"/etc/modprobe.d/*.conf && pass "$m cannot be loaded outside technician mode" ||
+    fail "$m is loadable"
+done
+rules=$root/etc/usbguard/rules.conf
+[ "$(stat -c %a "$rules")" = 600 ] && pass "usbguard rules mode 600" || fail "usbguard rules.conf mode $(stat -c %a "$rules")"
+chroot "$root" usbguard-rule-parser "$(grep -v '^#' "$rules" | grep .)" >/dev/null 2>&1 &&
+  pass "usbguard rules parse" || fail "usbguard-rule-parser rejects rules.conf"
+grep -Eq '^ImplicitPolicyTarget=block' "$root/etc/usbguard/usbguard-daemon.conf" && pass "usbguard blocks by default" ||
+  fail "usbguard ImplicitPolicyTarget is not block"
+grep -q 'policy drop' "$root/etc/nftables.conf" && grep -q 'meta skgid "lontar-net" accept' "$root/etc/nftables.conf" &&
+  pass "firewall: drop by default, lontar-net out" || fail "nftables.conf is not the appliance firewall"
+shadow_root=$(grep '^root:' "$root/etc/shadow" | cut -d: -f2)
+case $shadow_root in '!'* | '*'*) pass "root password locked" ;; *) fail "root has a usable password" ;; esac
+for u in $(cut -d: -f1,7 "$root/etc/passwd" | grep -Ev ':(/usr/sbin/nologin|/bin/false|/sbin/nologin|/bin/sync)$' | cut -d: -f1); do
+  [ "$u" = root ] || fail "user $u has a login shell"
+done
+# Nothing secret or machine-specific made at build time.
+[ ! -e "$root/etc/credstore.encrypted/lontar-vault-key" ] && pass "no vault key credential in the image" || fail "the image holds a vault key credential"
+[ ! -e "$root/var/lib/systemd/credential.secret" ] && pass "no host credential key in the image" || fail "the image holds a host credential key"
+[ ! -s "$root/etc/machine-id" ] && pass "no machine id in the image" || fail "the image has a machine id"
+[ -z "$(ls -A "$root/var/lib/lontar" 2>/dev/null)" ] && pass "/var/lib/lontar empty" || fail "/var/lib/lontar is not empty"
+# Boot: the kernel command line cannot be edited (GRUB has a password-less superuser), quiet.
+cmdline=$(cat "$out/cmdline")
+case " $cmdline " in *" init="* | *" rw "* | *"systemd.debug"* | *" single "*) fail "kernel command line: $cmdline" ;; *) pass "kernel command line: $cmdline" ;; esac
+# The boot configuration, and the EFI boot loader on the disk's EFI partition embeds it (the BIOS
+# core.img holds it compressed).
+grep -qx 'set superusers="lontar-locked"' "$out/grub.cfg" && ! grep -q password "$out/grub.cfg" &&
+  pass "GRUB locked (a superuser without password: no menu editing, no command line)" ||
+  fail "grub.cfg does not lock GRUB"
+esp_start=$(sfdisk -d "$out/lontar.img" | awk -F'[=,]' '/name="esp"/ {gsub(/ /, "", $2); print $2}')
+efi_cfgs=$(mcopy -n -i "$out/lontar.img@@$((esp_start * 512))" ::/EFI/BOOT/BOOTX64.EFI - 2>/dev/null |
+  grep -ac 'set superusers="lontar-locked"')
+[ "$efi_cfgs" -ge 1 ] && pass "EFI/BOOT/BOOTX64.EFI embeds the locked grub.cfg" ||
+  fail "EFI/BOOT/BOOTX64.EFI on the EFI partition lacks the locked grub.cfg"
+# Kernel modules pruned.
+kmods=$(du -sm "$root"/lib/modules | cut -f1)
+[ -z "$(find "$root"/lib/modules -path '*/kernel/sound' -o -path '*/drivers/net/wireless' | head -1)" ] &&
+  pass "kernel modules pruned (${kmods} MB)" || fail "sound or wireless modules still in the image"
+echo "rootfs_test: image $(du -h --apparent-size "$out/lontar.img" | cut -f1) ($(du -h "$out/lontar.img" | cut -f1) allocated), rootfs $(du -sh "$root" | cut -f1)"
+
+if [ "$failures" -ne 0 ]; then
+  echo "rootfs_test: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "rootfs_test: all checks passed"
