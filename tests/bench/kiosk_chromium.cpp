@@ -35,6 +35,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace {
@@ -251,27 +252,13 @@ std::string PrepareTerminal(const TempDir& dir, const fs::path& home) {
   Run(RunLontar({"terminal", "enrollment", "--home", home.string(), "--out",
                  (dir / "t.enroll").string(), "--force"}),
       "terminal enrollment");
-  Run(RunLontar({"pack",
-                 "build",
-                 (kDemo / "skd").string(),
-                 "--key",
-                 (dir / "authority.key").string(),
-                 "--version",
-                 "1",
-                 "--valid-from",
-                 "2020-01-01T00:00:00Z",
-                 "--valid-until",
-                 "2099-01-01T00:00:00Z",
-                 "--for",
-                 (dir / "t.enroll").string(),
-                 "--release-code-file",
-                 (kDemo / "release-code.txt").string(),
-                 "--proctor-code-file",
-                 (kDemo / "proctor-code.txt").string(),
-                 "--results-pub",
-                 (dir / "results.pub").string(),
-                 "--out",
-                 (dir / "skd.lpk").string()}),
+  Run(RunLontar(lontar::testing::PackBuildCommand({.source = kDemo / "skd",
+                                                   .authority_key = dir / "authority.key",
+                                                   .results_pub = dir / "results.pub",
+                                                   .release_code_file = kDemo / "release-code.txt",
+                                                   .proctor_code_file = kDemo / "proctor-code.txt",
+                                                   .out = dir / "skd.lpk",
+                                                   .enrollments = {dir / "t.enroll"}})),
       "pack build");
   Run(RunLontar({"terminal", "load", "--home", home.string(), (dir / "skd.lpk").string()}),
       "terminal load");

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/pack_build.hpp"
+
 extern char** environ;
 
 namespace lontar::testing {
@@ -109,32 +111,20 @@ std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
   };
   ok(RunLontar({"keys", "new", "authority", "--out", p("keys")}));
   ok(RunLontar({"keys", "new", "results", "--out", p("keys")}));
-  std::vector<std::string> build = {"pack",
-                                    "build",
-                                    fixtures + "/mini-exam",
-                                    "--key",
-                                    p("keys/authority.key"),
-                                    "--version",
-                                    "1",
-                                    "--valid-from",
-                                    "2026-01-01T00:00:00Z",
-                                    "--valid-until",
-                                    "2099-01-01T00:00:00Z",
-                                    "--release-code-file",
-                                    fixtures + "/mini-release-code.txt",
-                                    "--proctor-code-file",
-                                    fixtures + "/mini-proctor-code.txt",
-                                    "--results-pub",
-                                    p("keys/results.pub"),
-                                    "--out",
-                                    p("exam.lpk")};
+  PackBuildArgs build{.source = fixtures + "/mini-exam",
+                      .authority_key = p("keys/authority.key"),
+                      .results_pub = p("keys/results.pub"),
+                      .release_code_file = fixtures + "/mini-release-code.txt",
+                      .proctor_code_file = fixtures + "/mini-proctor-code.txt",
+                      .out = p("exam.lpk"),
+                      .enrollments = {}};
   for (const std::string& home : homes) {
     ok(RunLontar({"terminal", "init", "--home", p(home), "--site", "SITE-01", "--trust",
                   p("keys/authority.pub")}));
     ok(RunLontar({"terminal", "enrollment", "--home", p(home), "--out", p(home + ".enroll")}));
-    build.insert(build.end(), {"--for", p(home + ".enroll")});
+    build.enrollments.push_back(p(home + ".enroll"));
   }
-  ok(RunLontar(build));
+  ok(RunLontar(PackBuildCommand(build)));
   std::string token;
   for (const std::string& home : homes) {
     ok(RunLontar({"terminal", "load", "--home", p(home), p("exam.lpk")}));

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
 
@@ -90,27 +91,13 @@ class KioskExam : public ::testing::Test {
                     (dir_ / "authority.pub").string(), "--name", "Demo / PC 01"}));
     Must(RunLontar({"terminal", "enrollment", "--home", Home(), "--out",
                     (dir_ / "t.enroll").string(), "--force"}));
-    Must(RunLontar({"pack",
-                    "build",
-                    (kDemo / "skd").string(),
-                    "--key",
-                    (dir_ / "authority.key").string(),
-                    "--version",
-                    "1",
-                    "--valid-from",
-                    "2020-01-01T00:00:00Z",
-                    "--valid-until",
-                    "2099-01-01T00:00:00Z",
-                    "--for",
-                    (dir_ / "t.enroll").string(),
-                    "--release-code-file",
-                    (kDemo / "release-code.txt").string(),
-                    "--proctor-code-file",
-                    (kDemo / "proctor-code.txt").string(),
-                    "--results-pub",
-                    (dir_ / "results.pub").string(),
-                    "--out",
-                    (dir_ / "skd.lpk").string()}));
+    Must(RunLontar(testing::PackBuildCommand({.source = kDemo / "skd",
+                                              .authority_key = dir_ / "authority.key",
+                                              .results_pub = dir_ / "results.pub",
+                                              .release_code_file = kDemo / "release-code.txt",
+                                              .proctor_code_file = kDemo / "proctor-code.txt",
+                                              .out = dir_ / "skd.lpk",
+                                              .enrollments = {dir_ / "t.enroll"}})));
     Must(RunLontar({"terminal", "load", "--home", Home(), (dir_ / "skd.lpk").string()}));
   }
 
@@ -513,27 +500,14 @@ std::string MiniSession(const TempDir& dir) {
                   (dir / "keys/authority.pub").string()}));
   must(RunLontar(
       {"terminal", "enrollment", "--home", home, "--out", (dir / "t.enroll").string(), "--force"}));
-  must(RunLontar({"pack",
-                  "build",
-                  (dir / "src").string(),
-                  "--key",
-                  (dir / "keys/authority.key").string(),
-                  "--version",
-                  "1",
-                  "--valid-from",
-                  "2020-01-01T00:00:00Z",
-                  "--valid-until",
-                  "2099-01-01T00:00:00Z",
-                  "--for",
-                  (dir / "t.enroll").string(),
-                  "--release-code-file",
-                  (kFixtures / "mini-release-code.txt").string(),
-                  "--proctor-code-file",
-                  (kFixtures / "mini-proctor-code.txt").string(),
-                  "--results-pub",
-                  (dir / "keys/results.pub").string(),
-                  "--out",
-                  (dir / "mini.lpk").string()}));
+  must(
+      RunLontar(testing::PackBuildCommand({.source = dir / "src",
+                                           .authority_key = dir / "keys/authority.key",
+                                           .results_pub = dir / "keys/results.pub",
+                                           .release_code_file = kFixtures / "mini-release-code.txt",
+                                           .proctor_code_file = kFixtures / "mini-proctor-code.txt",
+                                           .out = dir / "mini.lpk",
+                                           .enrollments = {dir / "t.enroll"}})));
   must(RunLontar({"terminal", "load", "--home", home, (dir / "mini.lpk").string()}));
   must(RunLontar({"session", "release", "--home", home, "--code-file",
                   (kFixtures / "mini-release-code.txt").string()}));
