@@ -23,9 +23,18 @@ Result<std::vector<ExpectedSession>> LoadExpectedSessions(
     LONTAR_ASSIGN_OR_RETURN(pack::Envelope envelope, pack::ReadEnvelope(file));
     auto signer = pack::VerifyEnvelope(envelope, trusted);
     if (!signer) {
-      return std::unexpected(
-          Error(signer.error().kind(), file.string() + ": not signed by a trusted authority key (" +
-                                           signer.error().message() + "); check --trust"));
+      std::string signers, keys;
+      for (const pack::PackSignature& sig : envelope.signatures) {
+        signers += (signers.empty() ? "" : ", ") + sig.key_id.ToString();
+      }
+      for (const crypto::VerifyKey& k : trusted) {
+        keys += (keys.empty() ? "" : ", ") + k.id().ToString();
+      }
+      return std::unexpected(Error(signer.error().kind(),
+                                   file.string() + ": signed by " + signers +
+                                       ", not by the authority key given with --trust (" + keys +
+                                       "), or its signature does not verify; give the exam "
+                                       "authority's public key, or take the file out of --packs"));
     }
     auto h = pack::ParseHeader(envelope.header_json);
     if (!h) return std::unexpected(h.error().WithContext(file.string()));

@@ -210,6 +210,18 @@ TEST_F(CollectionEndToEnd, ResultsOpenRefusesAPackItCannotTrustOrOpen) {
   EXPECT_EQ(neither.exit_code, 1);
   EXPECT_NE(neither.err.find("exactly one of --pack"), std::string::npos) << neither.err;
 
+  // A server given a pack by another authority names the file and stops.
+  std::filesystem::create_directories(dir_ / "packs");
+  std::filesystem::copy_file(dir_ / "exam.lpk", dir_ / "packs" / "exam.lpk");
+  auto serve_args = CentralArgs("store");
+  serve_args.insert(serve_args.begin(), {"serve", "--listen", "127.0.0.1:0"});
+  serve_args.insert(serve_args.end(), {"--packs", P("packs"), "--trust", P("other/authority.pub")});
+  auto serve = RunLontar(serve_args);
+  EXPECT_EQ(serve.exit_code, 1);
+  EXPECT_NE(serve.err.find("exam.lpk: signed by"), std::string::npos) << serve.err;
+  EXPECT_NE(serve.err.find("not by the authority key given with --trust"), std::string::npos)
+      << serve.err;
+
   std::string bytes = ReadText(dir_ / "exam.lpk");
   bytes[bytes.size() - 100] ^= 1;
   WriteText(dir_ / "flipped.lpk", bytes);
