@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message (or the help) and names its own code per kind of error; scripts
+    // need one documented code for every usage error (cli.hpp), and 0 for --help and --version.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return runner.exit_code;
 }
