@@ -252,8 +252,6 @@ class PostgresBackend final : public StoreBackend {
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
-  Status StageBytes(const std::string&, ByteView) override { return Ok(); }  // in the row
-
   Result<std::unique_ptr<StoreBatch>> Begin() override {
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
       if (!c_) throw std::logic_error("the store was opened read-only");
@@ -359,17 +357,17 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
                                              "is the URL the one `lontar serve --db` uses?"));
     }
     const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
-    if (!v.is_null() && v.as<int>() < kSchemaVersion) {
+    if (!v.is_null() && v.as<int>() < kPostgresSchemaVersion) {
       return std::unexpected(Error::TooNew(
           "database " + scrub.url() + " has store schema version " + v.as<std::string>() +
-          ", older than this lontar's " + std::to_string(kSchemaVersion) +
+          ", older than this lontar's " + std::to_string(kPostgresSchemaVersion) +
           ": start `lontar serve --db` on it once (it upgrades the store in place, keeping every "
           "bundle)"));
     }
-    if (!v.is_null() && v.as<int>() > kSchemaVersion) {
+    if (!v.is_null() && v.as<int>() > kPostgresSchemaVersion) {
       return std::unexpected(Error::TooNew(
           "database " + scrub.url() + " has store schema version " + v.as<std::string>() +
-          "; this lontar knows version " + std::to_string(kSchemaVersion) + newer));
+          "; this lontar knows version " + std::to_string(kPostgresSchemaVersion) + newer));
     }
     return Ok();
   }
@@ -382,15 +380,16 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
   if (v.is_null()) {
     tx.exec(kSchema);
-    tx.exec("INSERT INTO lontar_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
-  } else if (v.as<int>() > kSchemaVersion) {
+    tx.exec("INSERT INTO lontar_schema (version) VALUES (" +
+            std::to_string(kPostgresSchemaVersion) + ")");
+  } else if (v.as<int>() > kPostgresSchemaVersion) {
     return std::unexpected(Error::TooNew("database " + scrub.url() + " has store schema version " +
                                          v.as<std::string>() + "; this lontar knows version " +
-                                         std::to_string(kSchemaVersion) + newer));
-  } else if (v.as<int>() < kSchemaVersion) {
+                                         std::to_string(kPostgresSchemaVersion) + newer));
+  } else if (v.as<int>() < kPostgresSchemaVersion) {
     // 1 -> 2: bundles.pack_id.
     tx.exec("ALTER TABLE bundles ADD COLUMN pack_id text NOT NULL DEFAULT ''");
-    tx.exec("UPDATE lontar_schema SET version = " + std::to_string(kSchemaVersion));
+    tx.exec("UPDATE lontar_schema SET version = " + std::to_string(kPostgresSchemaVersion));
   }
   tx.commit();
   return Ok();
