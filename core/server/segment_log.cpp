@@ -89,12 +89,14 @@ std::filesystem::path SegmentPath(const std::filesystem::path& dir, std::int64_t
 
 Result<SegmentWriter> SegmentWriter::Open(
     const std::filesystem::path& dir,
-    const std::vector<std::pair<std::int64_t, std::uint64_t>>& indexed_ends) {
+    const std::vector<std::pair<std::int64_t, std::uint64_t>>& indexed_ends,
+    std::uint64_t max_cut) {
   LONTAR_TRY(EnsureDir(dir, 0750));
   const std::map<std::int64_t, std::uint64_t> ends(indexed_ends.begin(), indexed_ends.end());
   LONTAR_ASSIGN_OR_RETURN(std::vector<std::int64_t> present, ListSegments(dir));
   // Bytes past the last indexed record were never acknowledged: cut them, durably, before
-  // anything is appended after them.
+  // anything is appended after them. First check every segment, so that a refusal cuts nothing.
+  std::vector<std::pair<std::filesystem::path, std::uint64_t>> cuts;
   for (std::int64_t n : present) {
     const std::filesystem::path path = SegmentPath(dir, n);
     const auto it = ends.find(n);
@@ -113,6 +115,16 @@ Result<SegmentWriter> SegmentWriter::Open(
                                                "from a backup of the store"));
     }
     if (size == keep) continue;
+    if (size - keep > max_cut) {
+      return std::unexpected(Error::Corruption(
+          path.string() + " holds " + std::to_string(size - keep) + " bytes after the last " +
+          "record the index names, more than one batch can leave: the index (index.db) looks " +
+          "older than the segments, e.g. restored from an older backup. Nothing was changed; " +
+          "restore index.db and segments/ from the same backup"));
+    }
+    cuts.emplace_back(path, keep);
+  }
+  for (const auto& [path, keep] : cuts) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
     const bool cut = ::ftruncate(fd, static_cast<off_t>(keep)) == 0 && ::fsync(fd) == 0;

@@ -46,10 +46,13 @@ class SegmentWriter {
  public:
   // Opens `dir` (created if missing). `indexed_ends` gives, per segment number, where its last
   // indexed record ends; every segment file is cut back to that (0 for a segment no row names)
-  // and the cut is fsync'd. Touches disk.
+  // and the cut is fsync'd. A crash leaves at most one batch unindexed: a longer unindexed tail
+  // than `max_cut` means the index is older than the segments (restored from a backup?) and is
+  // refused with kCorruption, cutting nothing. Touches disk.
   [[nodiscard]] static Result<SegmentWriter> Open(
       const std::filesystem::path& dir,
-      const std::vector<std::pair<std::int64_t, std::uint64_t>>& indexed_ends);
+      const std::vector<std::pair<std::int64_t, std::uint64_t>>& indexed_ends,
+      std::uint64_t max_cut);
   SegmentWriter(SegmentWriter&& other) noexcept;
   SegmentWriter& operator=(SegmentWriter&&) = delete;
   SegmentWriter(const SegmentWriter&) = delete;

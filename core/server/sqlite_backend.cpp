@@ -33,6 +33,7 @@
 #include "core/bundle/bundle_format.hpp"
 
 #include "core/server/segment_log.hpp"
+#include "core/server/store.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/util/fs.hpp"
 #include "core/vault/sqlite.hpp"
@@ -453,7 +454,12 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   LONTAR_TRY(db.Exec("PRAGMA synchronous = FULL"));
   LONTAR_TRY(UpgradeSchema(db));
   LONTAR_ASSIGN_OR_RETURN(auto ends, IndexedEnds(db));
-  LONTAR_ASSIGN_OR_RETURN(SegmentWriter segments, SegmentWriter::Open(dir / kSegmentsDir, ends));
+  // The most a killed server can leave unindexed: one batch (Store's caps; a batch's first
+  // bundle is taken whatever its size).
+  constexpr std::uint64_t kMaxCut =
+      kMaxBatchBytes + bundle::kMaxBundleBytes + kMaxBatchRows * kSegmentRecordHeaderBytes;
+  LONTAR_ASSIGN_OR_RETURN(SegmentWriter segments,
+                          SegmentWriter::Open(dir / kSegmentsDir, ends, kMaxCut));
   LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
   const int fd = std::exchange(lock_fd, -1);
   return std::unique_ptr<StoreBackend>(new SqliteBackend(

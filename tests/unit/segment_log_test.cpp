@@ -13,6 +13,8 @@ namespace {
 using server::SegmentLocation;
 using server::SegmentWriter;
 
+constexpr std::uint64_t kCut = 1 << 20;
+
 Bytes Id(std::uint8_t fill) { return Bytes(32, fill); }
 
 std::string Read(const std::filesystem::path& dir, const SegmentLocation& at, std::uint8_t id,
@@ -23,7 +25,7 @@ std::string Read(const std::filesystem::path& dir, const SegmentLocation& at, st
 
 TEST(SegmentLog, RecordsReadBackAsWritten) {
   testing::TempDir dir;
-  auto w = SegmentWriter::Open(dir / "seg", {});
+  auto w = SegmentWriter::Open(dir / "seg", {}, kCut);
   ASSERT_TRUE(w) << w.error().message();
   ASSERT_TRUE(w->BeginBatch());
   auto a = w->Append(Id(1), AsBytes(std::string("first")));
@@ -39,7 +41,7 @@ TEST(SegmentLog, RecordsReadBackAsWritten) {
 
 TEST(SegmentLog, ARecordThatIsNotWhatTheIndexSaysIsDamage) {
   testing::TempDir dir;
-  auto w = SegmentWriter::Open(dir / "seg", {});
+  auto w = SegmentWriter::Open(dir / "seg", {}, kCut);
   ASSERT_TRUE(w);
   ASSERT_TRUE(w->BeginBatch());
   auto a = w->Append(Id(1), AsBytes(std::string("first")));
@@ -57,7 +59,7 @@ TEST(SegmentLog, OpenCutsWhatNoIndexRowNamesAndRefusesAShortSegment) {
   testing::TempDir dir;
   SegmentLocation b;
   {
-    auto w = SegmentWriter::Open(dir / "seg", {});
+    auto w = SegmentWriter::Open(dir / "seg", {}, kCut);
     ASSERT_TRUE(w);
     ASSERT_TRUE(w->BeginBatch());
     ASSERT_TRUE(w->Append(Id(1), AsBytes(std::string("first"))));
@@ -67,7 +69,7 @@ TEST(SegmentLog, OpenCutsWhatNoIndexRowNamesAndRefusesAShortSegment) {
   const std::uint64_t first_end = server::kSegmentRecordHeaderBytes + 5;
   const auto path = server::SegmentPath(dir / "seg", 1);
   {  // The index committed only the first record: the second is cut, and appends follow the first.
-    auto w = SegmentWriter::Open(dir / "seg", {{1, first_end}});
+    auto w = SegmentWriter::Open(dir / "seg", {{1, first_end}}, kCut);
     ASSERT_TRUE(w) << w.error().message();
     EXPECT_EQ(std::filesystem::file_size(path), first_end);
     ASSERT_TRUE(w->BeginBatch());
@@ -81,10 +83,17 @@ TEST(SegmentLog, OpenCutsWhatNoIndexRowNamesAndRefusesAShortSegment) {
     w->Rollback();
     EXPECT_EQ(std::filesystem::file_size(path), 2 * first_end);
   }
-  auto short_segment = SegmentWriter::Open(dir / "seg", {{1, 10 * first_end}});
+  {  // More unindexed bytes than one batch: an index older than the segments; nothing is cut.
+    auto older_index = SegmentWriter::Open(dir / "seg", {{1, 1}}, first_end);
+    ASSERT_FALSE(older_index);
+    EXPECT_EQ(older_index.error().kind(), ErrorKind::kCorruption);
+    EXPECT_NE(older_index.error().message().find("older backup"), std::string::npos);
+    EXPECT_EQ(std::filesystem::file_size(path), 2 * first_end);
+  }
+  auto short_segment = SegmentWriter::Open(dir / "seg", {{1, 10 * first_end}}, kCut);
   ASSERT_FALSE(short_segment);
   EXPECT_EQ(short_segment.error().kind(), ErrorKind::kCorruption);
-  auto missing = SegmentWriter::Open(dir / "seg", {{1, 2 * first_end}, {2, 100}});
+  auto missing = SegmentWriter::Open(dir / "seg", {{1, 2 * first_end}, {2, 100}}, kCut);
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message().find("00000002.seg is missing"), std::string::npos)
       << missing.error().message();

@@ -290,7 +290,10 @@ class ServerTest : public ::testing::Test {
     if (on_disk == 0) return 0;
     auto b = Reader();
     if (!b) return on_disk;
-    for (const auto& row : b->ListBundles().value()) {
+    auto rows = b->ListBundles();
+    EXPECT_TRUE(rows) << rows.error().message();
+    if (!rows) return on_disk;
+    for (const auto& row : *rows) {
       named += server::kSegmentRecordHeaderBytes + row.bytes;
     }
     return on_disk - named;
