@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS bundles (
 );
 CREATE INDEX IF NOT EXISTS bundles_code ON bundles (receipt_code);
 CREATE INDEX IF NOT EXISTS bundles_terminal ON bundles (terminal_id, seq);
+CREATE INDEX IF NOT EXISTS bundles_journal ON bundles (terminal_id, journal_seq);
 CREATE TABLE IF NOT EXISTS flags (
   terminal_id TEXT NOT NULL,
   seq         INTEGER NOT NULL,
@@ -84,9 +85,17 @@ constexpr char kSelectColumns[] =
     "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
     "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
 
+// Three disjoint parts, each a short range of an index in the normal case (bundles numbered in
+// order with advancing journals): the same number; later numbers (none unless bundles arrive out
+// of order); journal heads at or past this one (none unless rolled back). One OR over the
+// (terminal_id, seq) index scanned every earlier bundle of the terminal for each insert, inside
+// the group commit: 18,000 bundles from 4 terminals spent most of the committer's time there.
 constexpr char kDisagreeing[] =
-    "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?1 AND (seq = ?2 OR "
-    "(seq < ?2 AND journal_seq >= ?3) OR (seq > ?2 AND journal_seq <= ?3))";
+    "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?1 AND seq = ?2 "
+    "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_terminal "
+    "WHERE terminal_id = ?1 AND seq > ?2 AND journal_seq <= ?3 "
+    "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_journal "
+    "WHERE terminal_id = ?1 AND journal_seq >= ?3 AND seq < ?2";
 
 StoredBundle RowToBundle(const Statement& s) {
   StoredBundle b;
