@@ -21,17 +21,16 @@
 // size. A crash in between leaves bytes that no row names at the end of the newest segment; the
 // next read-write open cuts them off (SegmentWriter::Open). A batch whose index commit fails
 // cuts its bytes off at once.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <optional>
 #include <utility>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
 #include "core/bundle/bundle_format.hpp"
-
 #include "core/server/segment_log.hpp"
 #include "core/server/store.hpp"
 #include "core/server/store_backend.hpp"
