@@ -81,8 +81,9 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
 
   // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
   // commit under way takes the rows queued so far (oldest first, up to kMaxBatchRows and
-  // kMaxBatchBytes) into one batch: the backend writes all their bytes, syncs once, and commits
-  // all their rows in one transaction; the others wait for the batch that holds their row.
+  // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
+  // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
+  // batch that holds their row.
   PendingRow row{&h, id_hex, bytes};
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
