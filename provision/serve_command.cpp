@@ -16,10 +16,12 @@
 // slow or vanished clients are dropped by the read timeout, on their own worker thread.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <httplib.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -38,6 +40,13 @@ namespace lontar::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// Connections waiting to be accepted. cpp-httplib as Debian builds it (0.11) listens with a
+// backlog of 5, fixed when the library was compiled: with more uploaders than that connecting at
+// once, the accept queue overflows and their SYNs are dropped and retransmitted after 1 s (then
+// 3 s), which made the 99th percentile of an upload about a second with 16 clients. The kernel
+// caps it at net.core.somaxconn (4096 on current kernels).
+constexpr int kListenBacklog = 1024;
 
 struct ServeArgs {
   std::string listen = "127.0.0.1:8470";
@@ -200,9 +209,9 @@ Status Serve(const ServeArgs& a) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   httplib::Server http;
-  // Workers mostly wait on fsync, not the CPU: more of them put more rows into each group
-  // commit (lontar_server_bench, 5,000 bundles, 16 clients, same run: 8 workers ~440 uploads/s,
-  // 32 workers ~485/s).
+  // Workers mostly wait for their group commit, not the CPU: every connection being served has
+  // its bundle in the next batch, so there should be at least as many workers as uploaders at
+  // once (each batch then takes them all, for the same two syncs).
   const int threads = a.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   http.set_payload_max_length(options.max_bundle_bytes);
@@ -296,6 +305,14 @@ Status Serve(const ServeArgs& a) {
                     "text/html; charset=utf-8");
   });
 
+  // The listening socket passes through the socket options hook before it is bound; once bound
+  // (and listening with the library's backlog), listen() again on it sets kListenBacklog: Linux
+  // takes a listen() on a listening socket as a new backlog.
+  int listen_fd = -1;
+  http.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   int port = hostport.second;
   if (port == 0) {
     port = http.bind_to_any_port(hostport.first);
@@ -304,6 +321,11 @@ Status Serve(const ServeArgs& a) {
     }
   } else if (!http.bind_to_port(hostport.first, port)) {
     return std::unexpected(Error::Io("cannot listen on " + a.listen + " (in use?)"));
+  }
+  if (listen_fd < 0 || ::listen(listen_fd, kListenBacklog) != 0) {
+    return std::unexpected(Error::FromErrno(
+        "raise the listen backlog of " + a.listen + " to " + std::to_string(kListenBacklog),
+        listen_fd < 0 ? EBADF : errno));
   }
   std::cout << "lontar serve: listening on http://" << hostport.first << ":" << port << "/ with "
             << store->enrolled_count() << " enrolled terminals, " << store->Describe()

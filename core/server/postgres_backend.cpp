@@ -54,6 +54,7 @@ CREATE TABLE bundles (
 ALTER TABLE bundles ALTER COLUMN bundle SET STORAGE EXTERNAL;
 CREATE INDEX bundles_code ON bundles (receipt_code);
 CREATE INDEX bundles_terminal ON bundles (terminal_id, seq);
+CREATE INDEX bundles_journal ON bundles (terminal_id, journal_seq);
 CREATE TABLE flags (
   id          bigserial PRIMARY KEY,
   terminal_id text NOT NULL,
@@ -252,8 +253,6 @@ class PostgresBackend final : public StoreBackend {
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
-  Status StageBytes(const std::string&, ByteView) override { return Ok(); }  // in the row
-
   Result<std::unique_ptr<StoreBatch>> Begin() override {
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
       if (!c_) throw std::logic_error("the store was opened read-only");
@@ -334,9 +333,14 @@ class PostgresBackend final : public StoreBackend {
 void PrepareStatements(pqxx::connection& c) {
   c.prepare("find_id", std::string(kSelectColumns) + "WHERE bundle_id = $1");
   c.prepare("find_code", std::string(kSelectColumns) + "WHERE receipt_code = $1");
+  // Three disjoint parts, each a short index range in the normal case (see sqlite_backend.cpp):
+  // one OR scanned every earlier bundle of the terminal for each insert.
   c.prepare("disagreeing",
-            "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1 AND (seq = $2 "
-            "OR (seq < $2 AND journal_seq >= $3) OR (seq > $2 AND journal_seq <= $3))");
+            "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1 AND seq = $2 "
+            "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1 AND "
+            "seq > $2 AND journal_seq <= $3 "
+            "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = $1 AND "
+            "journal_seq >= $3 AND seq < $2");
   c.prepare("insert_bundle",
             "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
             "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle, "
@@ -359,17 +363,17 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
                                              "is the URL the one `lontar serve --db` uses?"));
     }
     const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
-    if (!v.is_null() && v.as<int>() < kSchemaVersion) {
+    if (!v.is_null() && v.as<int>() < kPostgresSchemaVersion) {
       return std::unexpected(Error::TooNew(
           "database " + scrub.url() + " has store schema version " + v.as<std::string>() +
-          ", older than this lontar's " + std::to_string(kSchemaVersion) +
+          ", older than this lontar's " + std::to_string(kPostgresSchemaVersion) +
           ": start `lontar serve --db` on it once (it upgrades the store in place, keeping every "
           "bundle)"));
     }
-    if (!v.is_null() && v.as<int>() > kSchemaVersion) {
+    if (!v.is_null() && v.as<int>() > kPostgresSchemaVersion) {
       return std::unexpected(Error::TooNew(
           "database " + scrub.url() + " has store schema version " + v.as<std::string>() +
-          "; this lontar knows version " + std::to_string(kSchemaVersion) + newer));
+          "; this lontar knows version " + std::to_string(kPostgresSchemaVersion) + newer));
     }
     return Ok();
   }
@@ -382,15 +386,21 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
   if (v.is_null()) {
     tx.exec(kSchema);
-    tx.exec("INSERT INTO lontar_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
-  } else if (v.as<int>() > kSchemaVersion) {
+    tx.exec("INSERT INTO lontar_schema (version) VALUES (" +
+            std::to_string(kPostgresSchemaVersion) + ")");
+  } else if (v.as<int>() > kPostgresSchemaVersion) {
     return std::unexpected(Error::TooNew("database " + scrub.url() + " has store schema version " +
                                          v.as<std::string>() + "; this lontar knows version " +
-                                         std::to_string(kSchemaVersion) + newer));
-  } else if (v.as<int>() < kSchemaVersion) {
+                                         std::to_string(kPostgresSchemaVersion) + newer));
+  } else if (v.as<int>() < kPostgresSchemaVersion) {
     // 1 -> 2: bundles.pack_id.
     tx.exec("ALTER TABLE bundles ADD COLUMN pack_id text NOT NULL DEFAULT ''");
-    tx.exec("UPDATE lontar_schema SET version = " + std::to_string(kSchemaVersion));
+    tx.exec("UPDATE lontar_schema SET version = " + std::to_string(kPostgresSchemaVersion));
+  }
+  // Stores created before the index on journal heads (same schema version: an index is no
+  // format change) get it here, once.
+  if (tx.exec("SELECT to_regclass('bundles_journal')")[0][0].is_null()) {
+    tx.exec("CREATE INDEX bundles_journal ON bundles (terminal_id, journal_seq)");
   }
   tx.commit();
   return Ok();

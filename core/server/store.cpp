@@ -79,13 +79,11 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
     }
   }
 
-  // (2): the bytes first, durably, in parallel with other uploads (where the backend keeps them
-  // apart from the rows). Two uploads of the same bundle at once both put the same bytes in
-  // place; the row decides which receipt counts.
-  LONTAR_TRY(backend_->StageBytes(id_hex, bytes));
-
-  // Then the row, by group commit: whoever finds no commit under way takes every row queued so
-  // far into one transaction (one fsync of the WAL for all of them); the others wait for it.
+  // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
+  // commit under way takes the rows queued so far (oldest first, up to kMaxBatchRows and
+  // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
+  // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
+  // batch that holds their row.
   PendingRow row{&h, id_hex, bytes};
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
@@ -96,7 +94,15 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
     }
     committing_ = true;
     std::vector<PendingRow*> batch;
-    batch.swap(queue_);
+    std::uint64_t batch_bytes = 0;
+    std::size_t take = 0;
+    while (take < queue_.size() && take < kMaxBatchRows &&
+           (take == 0 || batch_bytes + queue_[take]->bytes.size() <= kMaxBatchBytes)) {
+      batch_bytes += queue_[take]->bytes.size();
+      ++take;
+    }
+    batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
     queue_lock.unlock();
     CommitBatch(batch);
     queue_lock.lock();

@@ -8,22 +8,24 @@
 //      of an enrolled terminal (the signature is checked before the header is parsed,
 //      bundle_format.hpp), the signer is the terminal the header names, and it is within the size
 //      cap. Nothing is written for a refused bundle.
-//  (2) The bundle bytes are durable no later than the row (SQLite: the file is written under a
-//      temporary name, fsync'd, renamed and its directory fsync'd before the row is committed;
-//      PostgreSQL: the bytes are in the row), and the receipt is returned only after the commit:
-//      a receipt always names a durable bundle. A crash in between leaves at most a file with no
-//      row, which the next upload of the same bundle overwrites with the same bytes.
+//  (2) The bundle bytes are durable no later than the row (SQLite: appended to a segment file
+//      that is fdatasync'd before the transaction holding the row commits; PostgreSQL: the bytes
+//      are in the row), and the receipt is returned only after the commit: a receipt always
+//      names a durable bundle. A crash in between leaves at most bytes that no row names, which
+//      the next read-write open cuts off (sqlite_backend.cpp); the uploader, which got no
+//      receipt, sends the bundle again.
 //  (3) A bundle id has one row and one receipt: a duplicate upload gets the original receipt
 //      (byte for byte), and nothing changes.
 //  (4) Per-terminal sequence numbers are tracked: numbers absent from 1..highest are gaps (a
 //      bundle not yet delivered, or lost); a number seen again with a different bundle id, or a
 //      journal head that does not advance with the number, is a rollback of the terminal's vault
 //      and is recorded as a flag. Both bundles are kept: each is a validly signed result.
-//  (5) Accept is safe to call from many threads. Signature checks and bundle files (each with
-//      its own fsyncs) run in parallel; index rows are committed by group commit: one thread
-//      commits every row queued so far in one transaction (one WAL flush), and each waiting
-//      Accept returns only after the commit that holds its row. A failed commit fails every
-//      Accept in it, with nothing acknowledged.
+//  (5) Accept is safe to call from many threads. Signature checks run in parallel; bytes and
+//      rows are stored by group commit: one thread takes every bundle queued so far (up to
+//      kMaxBatchRows and kMaxBatchBytes) into one batch, whose bytes and rows are made durable
+//      together (SQLite: one fdatasync of the segment, one WAL fsync; PostgreSQL: one COMMIT),
+//      and each waiting Accept returns only after the commit that holds its row. A failed
+//      commit fails every Accept in it, with nothing acknowledged and nothing left stored.
 #pragma once
 
 #include <condition_variable>
@@ -45,6 +47,12 @@
 #include "core/util/clock.hpp"
 
 namespace lontar::server {
+
+// The most one group commit takes: enough that a batch's syncs are spread over many bundles,
+// few enough that one batch does not keep the first of them waiting long (64 MiB of bundles is
+// under a second of disk writing).
+inline constexpr std::size_t kMaxBatchRows = 512;
+inline constexpr std::uint64_t kMaxBatchBytes = 64ull << 20;
 
 struct StoreOptions {
   std::uint64_t max_bundle_bytes = 16ull << 20;  // 16 MiB: a 3-hour sitting is a few MB

@@ -2,8 +2,9 @@
 // verifies, signs receipts, handles duplicates, flags gaps and rollbacks, and batches commits;
 // store.hpp) and the database behind it. Two backends, one file each:
 //
-//   sqlite_backend.cpp    STORE/index.db (SQLite, WAL, synchronous=FULL) plus one file per
-//                         bundle under STORE/bundles/, written and fsync'd before its row.
+//   sqlite_backend.cpp    STORE/index.db (SQLite, WAL, synchronous=FULL) plus the bundle
+//                         bytes appended to segment files under STORE/segments/ (segment_log.hpp),
+//                         one fdatasync per group commit, before the batch's rows are committed.
 //                         No set-up; one server per directory.
 //   postgres_backend.cpp  a PostgreSQL database (libpqxx); the bundle bytes are a bytea column
 //                         of the row, written in the same transaction, so a central server
@@ -11,10 +12,10 @@
 //                         everything from the database. Durable at COMMIT
 //                         (synchronous_commit=on is set on the session).
 //
-// Both keep the same two tables (kSchemaVersion 2):
+// Both keep the same two tables:
 //   bundles(bundle_id hex PRIMARY KEY, receipt_code, terminal_id, site, exam_id, participant,
 //           seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, pack_id
-//           [, bundle bytea])
+//           [SQLite: , segment, segment_offset] [PostgreSQL: , bundle bytea])
 //   flags(terminal_id, seq, bundle_id, kind, detail, at_ms), read back in insertion order
 // and record their schema version (SQLite: PRAGMA user_version; PostgreSQL: table
 // lontar_schema). A store written by a newer Lontar (a higher version) is refused with kTooNew,
@@ -22,7 +23,7 @@
 //
 // Contract: batches (Begin ... Commit) run one at a time, and reads (FindById ... ReadBundle) one
 // at a time, but a read may run while a batch is open: each has its own connection, and reads see
-// what is committed. StageBytes is safe from any thread. Every method reports failures as Error
+// what is committed. Every method reports failures as Error
 // (never throws), and never puts a database password into an error message.
 #pragma once
 
@@ -38,9 +39,13 @@
 
 namespace lontar::server {
 
-// 2: bundles.pack_id (which pack, i.e. which session, a bundle belongs to). A read-write open
-// of a version 1 store adds the column in place (rows stored before keep an empty pack id).
-inline constexpr int kSchemaVersion = 2;
+// Schema versions, one per backend. 2: bundles.pack_id (which pack, i.e. which session, a bundle
+// belongs to); a read-write open of a version 1 store adds the column in place (rows stored
+// before keep an empty pack id). 3 (SQLite only): bundle bytes in segment files, the row says
+// where (bundles.segment, segment_offset); rows stored before have a NULL segment and their
+// bundle stays a file under STORE/bundles/, read as before. PostgreSQL's tables did not change.
+inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // One bundle's row: what a receipt code names, and what Status and `results open` read.
 struct StoredBundle {
@@ -77,10 +82,13 @@ class StoreBatch {
   // them all back for every insert made group commits quadratic.
   [[nodiscard]] virtual Result<std::vector<StoredBundle>> Disagreeing(
       const std::string& terminal_id, std::uint64_t seq, std::uint64_t journal_seq) = 0;
-  // Adds the row, its flags and (PostgreSQL) the bundle bytes.
+  // Adds the row, its flags and the bundle bytes (SQLite: appended to the current segment, not
+  // yet durable; PostgreSQL: the row's bytea).
   [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
                                       const std::vector<StoredFlag>& flags) = 0;
-  // Durable when it returns Ok (SQLite: WAL fsync; PostgreSQL: COMMIT, synchronous_commit=on).
+  // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment, then commits (WAL
+  // fsync); PostgreSQL commits (synchronous_commit=on). Two syncs (SQLite) or one (PostgreSQL)
+  // for the whole batch.
   [[nodiscard]] virtual Status Commit() = 0;
 };
 
@@ -91,12 +99,6 @@ class StoreBackend {
   // For people and logs: "store /srv/lontar" or "database postgresql://lontar@db/lontar" (never
   // the password).
   virtual std::string Describe() const = 0;
-
-  // Makes the bundle bytes durable before its row is committed, where the backend keeps them
-  // apart from the rows (SQLite: STORE/bundles/<id>.lrb, fsync'd with its directory); a no-op
-  // where they go into the row. Safe to call from many threads at once, also for one id (the
-  // same bytes land). Touches disk.
-  [[nodiscard]] virtual Status StageBytes(const std::string& id_hex, ByteView bundle) = 0;
 
   // Opens a transaction for one group commit (kReadOnly backends: kInvalidArgument).
   [[nodiscard]] virtual Result<std::unique_ptr<StoreBatch>> Begin() = 0;
@@ -117,10 +119,11 @@ class StoreBackend {
 
 enum class StoreAccess { kReadWrite, kReadOnly };
 
-// The SQLite + files backend at `dir`. kReadWrite creates the directory, index and schema if
-// missing and removes stray temporary bundle files of a killed server; kReadOnly opens an
-// existing store (kNotFound if `dir` holds none) and writes nothing. kTooNew for a store of a
-// newer schema. Touches disk.
+// The SQLite + segment files backend at `dir`. kReadWrite creates the directory, index and
+// schema if missing, upgrades an older schema in place, cuts from the segments any bytes a killed
+// server left that no row names, and locks the store (kConflict while another server has it
+// open); kReadOnly opens an existing store (kNotFound if `dir` holds none) and writes nothing.
+// kTooNew for a store of a newer schema. Touches disk.
 [[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(
     const std::filesystem::path& dir, StoreAccess access = StoreAccess::kReadWrite);
 

@@ -4,7 +4,11 @@
 // baselines measured in the same run:
 //   - the same bytes PUT to the same server at a path it refuses after reading the body (a
 //     malformed bundle id): HTTP, a connection per request and the body transfer, nothing else;
-//   - the Ed25519-verify limit: VerifyBundle of every bundle, in this process, on every core.
+//   - the Ed25519-verify limit: VerifyBundle of every bundle, in this process, on one core and
+//     on every core;
+// and, to say what bounds the stored rate: the sync rate of the disk under the store (a bundle
+// appended and fdatasync'd, one at a time and in batches), and the CPU time the server and the
+// clients spend per bundle (a machine with C cores serves at most C / (both) bundles a second).
 //
 //   lontar_server_bench [--n N] [--clients C] [--terminals T] [--records R]
 //                       [--server-threads W] [--backends sqlite,postgres] [--smoke]
@@ -13,12 +17,18 @@
 // records per bundle, both backends. Asserts nothing; prints throughput, p50/p99 latency and the
 // ratio to the verify limit. Without PostgreSQL's binaries the postgres run is skipped, or fails
 // the benchmark when CI=true.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,11 +54,38 @@ struct Run {
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0;
   std::size_t ok = 0;
+  double server_cpu_s = 0, client_cpu_s = 0;  // CPU time (user + system) spent in the run
 };
 
-Run Hammer(int port, const std::vector<Upload>& uploads, int clients, int expect_status) {
+// CPU seconds (user + system) of process `pid` so far, from /proc; 0 if unreadable.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return 0;
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+    if (i == 15) break;
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uploads, int clients,
+           int expect_status) {
+  const int port = server.port();
   std::atomic<std::size_t> next = 0, ok = 0;
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
+  const double server_cpu0 = ProcessCpuSeconds(server.pid()), client_cpu0 = SelfCpuSeconds();
   const auto start = Steady::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -67,6 +104,8 @@ Run Hammer(int port, const std::vector<Upload>& uploads, int clients, int expect
   for (auto& t : threads) t.join();
   Run r;
   r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
+  r.server_cpu_s = ProcessCpuSeconds(server.pid()) - server_cpu0;
+  r.client_cpu_s = SelfCpuSeconds() - client_cpu0;
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   std::sort(all.begin(), all.end());
@@ -78,9 +117,30 @@ Run Hammer(int port, const std::vector<Upload>& uploads, int clients, int expect
 
 double Print(const std::string& what, const Run& r, std::size_t n) {
   const double rate = static_cast<double>(n) / r.seconds;
-  std::printf("%-56s %8.0f /s   p50 %6.2f ms   p99 %7.2f ms   (%zu of %zu as expected)\n",
-              what.c_str(), rate, r.p50_ms, r.p99_ms, r.ok, n);
+  const double per = 1e3 / static_cast<double>(n);
+  std::printf(
+      "%-56s %8.0f /s   p50 %6.2f ms   p99 %7.2f ms   (%zu of %zu as expected)   CPU ms/bundle: "
+      "server %.2f, clients %.2f\n",
+      what.c_str(), rate, r.p50_ms, r.p99_ms, r.ok, n, r.server_cpu_s * per, r.client_cpu_s * per);
   return rate;
+}
+
+// The disk under `dir`: bundles of `size` bytes appended to one file, `batch` at a time, one
+// fdatasync per batch; returns bundles per second.
+double SyncRate(const std::filesystem::path& dir, std::size_t size, int batch, int bundles) {
+  const std::filesystem::path file = dir / "throughput-sync-probe";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return 0;
+  const std::string data(size, 'x');
+  const auto t0 = Steady::now();
+  for (int i = 0; i < bundles; ++i) {
+    if (::write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size())) break;
+    if ((i + 1) % batch == 0 && ::fdatasync(fd) != 0) break;
+  }
+  const double s = std::chrono::duration<double>(Steady::now() - t0).count();
+  ::close(fd);
+  std::filesystem::remove(file);
+  return static_cast<double>(bundles) / s;
 }
 
 // One backend: a server over it, the HTTP baseline, the uploads, the duplicates. False if the
@@ -97,12 +157,12 @@ bool RunBackend(const std::string& name, const std::vector<std::string>& store_a
   testing::ServerProcess server(args, dir.path());
   if (server.port() == 0) return false;
   Print(name + ": PUT same bytes, refused after reading (base)",
-        Hammer(server.port(), baseline, clients, 400), baseline.size());
-  const Run stored = Hammer(server.port(), uploads, clients, 201);
+        Hammer(server, baseline, clients, 400), baseline.size());
+  const Run stored = Hammer(server, uploads, clients, 201);
   const double rate =
       Print(name + ": PUT /v1/bundles/{id}: verify, store, receipt", stored, uploads.size());
-  Print(name + ": PUT again: duplicates, original receipt",
-        Hammer(server.port(), uploads, clients, 200), uploads.size());
+  Print(name + ": PUT again: duplicates, original receipt", Hammer(server, uploads, clients, 200),
+        uploads.size());
   std::printf("%-56s %8.2fx the verify limit, p99 %.1f ms\n", (name + ": stored").c_str(),
               rate / verify_limit, stored.p99_ms);
   return server.Stop() == 0;
@@ -200,21 +260,32 @@ int main(int argc, char** argv) {
               n, static_cast<double>(bytes) / static_cast<double>(n) / 1e3, terminals, clients,
               server_threads, cores);
 
-  // The verify limit: every core verifying bundles, nothing else.
-  double verify_limit = 0;
-  {
+  // The verify limit: one core, then every core, verifying bundles, nothing else.
+  auto verify_rate = [&](unsigned threads_wanted) {
     std::atomic<std::size_t> next = 0;
     const auto t0 = Steady::now();
     std::vector<std::thread> threads;
-    for (unsigned c = 0; c < cores; ++c) {
+    for (unsigned c = 0; c < threads_wanted; ++c) {
       threads.emplace_back([&] {
         for (std::size_t i; (i = next++) < raw.size();) (void)bundle::VerifyBundle(raw[i], keys);
       });
     }
     for (auto& t : threads) t.join();
-    const double s = std::chrono::duration<double>(Steady::now() - t0).count();
-    verify_limit = static_cast<double>(n) / s;
-    std::printf("%-56s %8.0f /s\n", "VerifyBundle on every core (the limit)", verify_limit);
+    return static_cast<double>(n) / std::chrono::duration<double>(Steady::now() - t0).count();
+  };
+  const double verify_one = verify_rate(1);
+  std::printf("%-56s %8.0f /s   (%.3f ms CPU per bundle)\n", "VerifyBundle on one core", verify_one,
+              1e3 / verify_one);
+  const double verify_limit = verify_rate(cores);
+  std::printf("%-56s %8.0f /s\n", "VerifyBundle on every core (the limit)", verify_limit);
+
+  // What the disk allows: one sync per bundle (the old layout paid two), or one per batch.
+  const std::size_t bundle_size = bytes / static_cast<std::size_t>(std::max(1, n));
+  const int probe = std::min(n, 400);
+  for (int batch : {1, 16, 64}) {
+    std::printf("%-56s %8.0f /s\n",
+                ("disk: bundle appended, fdatasync every " + std::to_string(batch)).c_str(),
+                SyncRate(dir.path(), bundle_size, batch, batch == 1 ? probe / 4 : probe * 4));
   }
 
   bool ok = true;

@@ -22,6 +22,7 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   bool Running();
   // SIGTERM and wait; returns the exit status (128 + signal if killed), -1 if already gone.

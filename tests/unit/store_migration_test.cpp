@@ -1,6 +1,8 @@
-// A collection store written by the previous schema (version 1, before bundles.pack_id): a
-// read-write open upgrades it in place and keeps every row; a read-only open (results open)
-// refuses it with what to do, and changes nothing.
+// Collection stores written by earlier schemas. Version 1 (before bundles.pack_id): a read-write
+// open upgrades it in place and keeps every row; a read-only open (results open) refuses it with
+// what to do, and changes nothing. Version 2 (SQLite: a file per bundle, before segments): read
+// as it is, and after the upgrade its bundles are still read from their files while new ones go
+// to segments.
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
@@ -56,6 +58,65 @@ TEST(StoreMigration, SqliteVersion1IsUpgradedInPlace) {
   auto again = server::OpenSqliteBackend(dir / "store", server::StoreAccess::kReadOnly);
   ASSERT_TRUE(again) << again.error().message();
   CheckUpgraded(**again);
+}
+
+TEST(StoreMigration, SqliteVersion2BundleFilesStayReadableNextToSegments) {
+  testing::TempDir dir;
+  const std::filesystem::path store = dir / "store";
+  std::filesystem::create_directories(store / "bundles");
+  const std::string old_id(64, 'a'), new_id(64, 'b');
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
+    vault::Database db(raw);
+    ASSERT_TRUE(db.Exec(
+        "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
+        "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
+        "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
+        "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+        "receipt TEXT NOT NULL, pack_id TEXT NOT NULL DEFAULT '');"
+        "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
+        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+        "PRAGMA user_version = 2;"));
+    ASSERT_TRUE(db.Exec(std::string(kRowV1) + ", pack_id) VALUES ('" + old_id +
+                        "', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 9, 'r', 'p')"));
+  }
+  testing::WriteText(store / "bundles" / (old_id + ".lrb"), "old bytes");
+  auto read_back = [](server::StoreBackend& b, const std::string& id) {
+    auto bytes = b.ReadBundle(id);
+    return bytes ? std::string(bytes->begin(), bytes->end()) : "error: " + bytes.error().message();
+  };
+  {
+    auto ro = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
+    ASSERT_TRUE(ro) << ro.error().message();
+    EXPECT_EQ(read_back(**ro, old_id), "old bytes");
+  }
+  auto rw = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
+  ASSERT_TRUE(rw) << rw.error().message();
+  EXPECT_EQ(read_back(**rw, old_id), "old bytes");
+  {
+    auto batch = (*rw)->Begin();
+    ASSERT_TRUE(batch) << batch.error().message();
+    server::StoredBundle row;
+    row.bundle_id = new_id;
+    row.receipt_code = "D";
+    row.terminal_id = "T-1";
+    row.seq = 2;
+    row.journal_seq = 10;
+    row.bytes = 9;
+    row.receipt_text = "r";
+    ASSERT_TRUE((*batch)->Insert(row, AsBytes(std::string("new bytes")), {}));
+    ASSERT_TRUE((*batch)->Commit());
+  }
+  EXPECT_EQ(read_back(**rw, new_id), "new bytes");
+  EXPECT_TRUE(std::filesystem::exists(store / "segments" / "00000001.seg"));
+  EXPECT_FALSE(std::filesystem::exists(store / "bundles" / (new_id + ".lrb")));
+  rw->reset();
+  auto again = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(read_back(**again, old_id), "old bytes");
+  EXPECT_EQ(read_back(**again, new_id), "new bytes");
+  EXPECT_EQ((*again)->CountBundles().value(), 2u);
 }
 
 TEST(StoreMigration, PostgresVersion1IsUpgradedInPlace) {
