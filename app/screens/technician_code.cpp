@@ -39,11 +39,11 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
   DrawTechnicianMessage(ctx, view);
   if (!view.available) {
     ImGui::TextWrapped("%s", tr.Format("technician.code.unavailable", view.code_file).c_str());
-    Mark(ctx, "technician.unavailable");
+    Mark(ctx, "tech.unavailable");
   } else if (view.locked_seconds > 0) {
     const std::string minutes = std::to_string((view.locked_seconds + 59) / 60);
     ImGui::TextWrapped("%s", tr.Format("technician.code.locked", minutes).c_str());
-    Mark(ctx, "technician.locked");
+    Mark(ctx, "tech.locked");
   } else {
     ImGui::TextWrapped("%s", tr("technician.code.prompt"));
     ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
@@ -59,9 +59,9 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
     if (entered) {
       action = TechnicianAction{TechnicianAction::kSubmitCode};
     }
-    Mark(ctx, "technician.code");
+    Mark(ctx, "tech.code");
     ImGui::PopItemWidth();
-    if (TechnicianButton(ctx, tr("technician.code.submit"), "technician.submit")) {
+    if (TechnicianButton(ctx, tr("technician.code.submit"), "tech.submit")) {
       action = TechnicianAction{TechnicianAction::kSubmitCode};
     }
     ImGui::Spacing();

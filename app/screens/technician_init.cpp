@@ -24,17 +24,17 @@ std::optional<TechnicianAction> DrawTechnicianInit(const ScreenContext& ctx,
     form.focus = false;
   }
   ImGui::InputText("##site", form.site.data(), form.site.size());
-  Mark(ctx, "technician.site");
+  Mark(ctx, "tech.site");
   ImGui::TextWrapped("%s", tr("technician.init.name"));
   ImGui::InputText("##name", form.name.data(), form.name.size());
-  Mark(ctx, "technician.name");
+  Mark(ctx, "tech.name");
   ImGui::PopItemWidth();
   ImGui::Spacing();
   ImGui::TextWrapped("%s", tr("technician.init.key"));
   DrawKeyChoice(ctx, view, form);
   ImGui::Spacing();
   ImGui::BeginDisabled(view.public_keys.empty());
-  if (TechnicianButton(ctx, tr("technician.init.do"), "technician.init_do")) {
+  if (TechnicianButton(ctx, tr("technician.init.do"), "tech.init_do")) {
     action = TechnicianAction{TechnicianAction::kInit};
   }
   ImGui::EndDisabled();

@@ -48,21 +48,21 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
   }
   ImGui::BeginDisabled(!stick);
   if (view.status) {
-    if (TechnicianButton(ctx, tr("technician.load_packs"), "technician.packs")) {
+    if (TechnicianButton(ctx, tr("technician.load_packs"), "tech.packs")) {
       action = TechnicianAction{TechnicianAction::kShowPacks};
     }
     SameLineIfFits(tr("technician.export"));
-    if (TechnicianButton(ctx, tr("technician.export"), "technician.export")) {
+    if (TechnicianButton(ctx, tr("technician.export"), "tech.export")) {
       action = TechnicianAction{TechnicianAction::kExport};
     }
-    if (TechnicianButton(ctx, tr("technician.enrollment"), "technician.enrollment")) {
+    if (TechnicianButton(ctx, tr("technician.enrollment"), "tech.enrollment")) {
       action = TechnicianAction{TechnicianAction::kEnrollment};
     }
     SameLineIfFits(tr("technician.set_server"));
-    if (TechnicianButton(ctx, tr("technician.set_server"), "technician.set_server")) {
+    if (TechnicianButton(ctx, tr("technician.set_server"), "tech.set_server")) {
       action = TechnicianAction{TechnicianAction::kShowServer};
     }
-  } else if (TechnicianButton(ctx, tr("technician.init"), "technician.init")) {
+  } else if (TechnicianButton(ctx, tr("technician.init"), "tech.init")) {
     action = TechnicianAction{TechnicianAction::kShowInit};
   }
   ImGui::EndDisabled();

@@ -21,7 +21,7 @@ std::optional<TechnicianAction> DrawTechnicianPacks(const ScreenContext& ctx,
   }
   for (std::size_t i = 0; i < view.packs.size(); ++i) {
     ImGui::PushID(static_cast<int>(i));
-    const std::string target = "technician.pack." + std::to_string(i);
+    const std::string target = "tech.pack." + std::to_string(i);
     if (TechnicianButton(ctx, tr("technician.packs.load"), target.c_str())) {
       action = TechnicianAction{TechnicianAction::kLoadPack, i};
     }

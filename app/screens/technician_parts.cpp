@@ -9,8 +9,8 @@ namespace {
 
 std::vector<BarButton> Bar(const Catalog& tr, bool back) {
   // The intent is not used: the technician screens act on the button's position in the bar.
-  if (back) return {{tr("technician.back"), Intent::kBackToItems, "technician.back"}};
-  return {{tr("technician.return"), Intent::kBackToItems, "technician.return"}};
+  if (back) return {{tr("technician.back"), Intent::kBackToItems, "tech.back"}};
+  return {{tr("technician.return"), Intent::kBackToItems, "tech.return"}};
 }
 
 }  // namespace

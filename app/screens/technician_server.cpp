@@ -20,7 +20,7 @@ void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, Technic
     if (ImGui::RadioButton(view.public_keys[i].c_str(), form.key_choice == i)) {
       form.key_choice = i;
     }
-    Mark(ctx, "technician.key." + std::to_string(i));
+    Mark(ctx, "tech.key." + std::to_string(i));
     ImGui::PopID();
   }
 }
@@ -40,14 +40,14 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
     form.focus = false;
   }
   ImGui::InputText("##server", form.server.data(), form.server.size());
-  Mark(ctx, "technician.server_address");
+  Mark(ctx, "tech.server_address");
   ImGui::PopItemWidth();
   ImGui::Spacing();
   ImGui::TextWrapped("%s", tr("technician.server.key"));
   DrawKeyChoice(ctx, view, form);
   ImGui::Spacing();
   ImGui::BeginDisabled(view.public_keys.empty());
-  if (TechnicianButton(ctx, tr("technician.server.save"), "technician.server_save")) {
+  if (TechnicianButton(ctx, tr("technician.server.save"), "tech.server_save")) {
     action = TechnicianAction{TechnicianAction::kSaveServer};
   }
   ImGui::EndDisabled();

@@ -130,17 +130,17 @@ TEST_F(KioskTechnician, EveryActionFromTheWaitingScreenIsDoneAndJournaled) {
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Shot("code-en");
   s.Text("not-the-code-99").Key("Return").Expect("technician-code").Shot("code-wrong-en");
   s.Text(kCode).Key("Return").Expect("technician").Shot("menu-en");
-  s.Click("technician.packs").Expect("technician-packs").Shot("packs-en");
-  s.Click("technician.pack.0").Expect("technician-packs").Shot("packs-loaded-en");
-  s.Click("technician.back").Expect("technician");
-  s.Click("technician.enrollment").Expect("technician");
-  s.Click("technician.export").Expect("technician").Shot("exported-en");
-  s.Click("technician.set_server").Expect("technician-server");
-  s.Click("technician.server_address").Text("10.0.0.5:8470");
+  s.Click("tech.packs").Expect("technician-packs").Shot("packs-en");
+  s.Click("tech.pack.0").Expect("technician-packs").Shot("packs-loaded-en");
+  s.Click("tech.back").Expect("technician");
+  s.Click("tech.enrollment").Expect("technician");
+  s.Click("tech.export").Expect("technician").Shot("exported-en");
+  s.Click("tech.set_server").Expect("technician-server");
+  s.Click("tech.server_address").Text("10.0.0.5:8470");
   // The stick holds authority.pub and server.pub, sorted: the server key is the second.
-  s.Click("technician.key.1").Shot("server-en");
-  s.Click("technician.server_save").Expect("technician").Shot("menu-after-en");
-  s.Click("technician.return").Expect("waiting").Step("exit", 0);
+  s.Click("tech.key.1").Shot("server-en");
+  s.Click("tech.server_save").Expect("technician").Shot("menu-after-en");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
   const Json report = Run(s);
   EXPECT_EQ(report["screen"], "waiting");
   EXPECT_EQ(report["layout_problems"], Json::array());
@@ -198,12 +198,12 @@ TEST_F(KioskTechnician, InitialisesATerminalFromTheErrorScreen) {
   Script s;
   s.Expect("error").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
   s.Expect("technician").Shot("menu-uninitialised-id");
-  s.Click("technician.init").Expect("technician-init");
-  s.Click("technician.site").Text("DEMO-01");
-  s.Click("technician.name").Text("Ruang 2 / PC 14");
-  s.Click("technician.key.0").Shot("init-id");
-  s.Click("technician.init_do").Expect("technician");
-  s.Click("technician.return").Expect("waiting").Step("exit", 0);
+  s.Click("tech.init").Expect("technician-init");
+  s.Click("tech.site").Text("DEMO-01");
+  s.Click("tech.name").Text("Ruang 2 / PC 14");
+  s.Click("tech.key.0").Shot("init-id");
+  s.Click("tech.init_do").Expect("technician");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
   const Json report = Run(s, "id");
   EXPECT_EQ(report["screen"], "waiting");
   EXPECT_EQ(report["layout_problems"], Json::array());
@@ -226,7 +226,7 @@ TEST_F(KioskTechnician, FiveWrongCodesLockThePrompt) {
   Script s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code");
   for (int i = 0; i < 5; ++i) s.Text("wrong-code-" + std::to_string(i)).Key("Return");
-  s.Click("technician.locked").Shot("code-locked-en");
+  s.Click("tech.locked").Shot("code-locked-en");
   // Locked: even the right code is not taken (the field is gone).
   s.Step("exit", 0);
   Run(s);
@@ -241,8 +241,8 @@ TEST_F(KioskTechnician, WithoutACodeFileTechnicianModeIsUnavailable) {
   std::filesystem::remove(CodeFile());
   Script s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code");
-  s.Click("technician.unavailable").Shot("unavailable-en");
-  s.Click("technician.return").Expect("waiting").Step("exit", 0);
+  s.Click("tech.unavailable").Shot("unavailable-en");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
   EXPECT_EQ(Run(s)["screen"], "waiting");
 }
 
