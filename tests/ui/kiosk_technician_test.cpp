@@ -5,9 +5,12 @@
 // disk and in the terminal's journal. Screenshots land in <build>/test-artifacts/ui/technician/.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/terminal/enrollment.hpp"
@@ -102,7 +105,7 @@ class KioskTechnician : public ::testing::Test {
         kXvfbRun,
         {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
          "--home", Home().string(), "--lang", lang, "--technician-code", CodeFile().string(),
-         "--usb-stick", Stick().string(), "--script", (dir_ / "script.jsonl").string(), "--report",
+         usb_option_, usb_dir_.string(), "--script", (dir_ / "script.jsonl").string(), "--report",
          (dir_ / "report.json").string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     if (!std::filesystem::exists(dir_ / "report.json")) return Json();
@@ -122,6 +125,9 @@ class KioskTechnician : public ::testing::Test {
   }
 
   TempDir dir_;
+  // How the kiosk reaches the stick: a directory standing in for it, or the USB gate protocol.
+  std::string usb_option_ = "--usb-stick";
+  std::filesystem::path usb_dir_ = Stick();
 };
 
 TEST_F(KioskTechnician, EveryActionFromTheWaitingScreenIsDoneAndJournaled) {
@@ -244,6 +250,65 @@ TEST_F(KioskTechnician, WithoutACodeFileTechnicianModeIsUnavailable) {
   s.Click("tech.unavailable").Shot("unavailable-en");
   s.Click("tech.return").Expect("waiting").Step("exit", 0);
   EXPECT_EQ(Run(s)["screen"], "waiting");
+}
+
+// The USB gate protocol end to end, with this test as the root service: the kiosk asks to open
+// with the code, sees "waiting" then "mounted", writes the enrollment record to the mounted
+// stick, asks to close on return and comes back once the service says "closed".
+TEST_F(KioskTechnician, TalksToTheRootServiceThroughTheUsbDirectory) {
+  InitialisedTerminalAndPackOnStick();
+  const std::filesystem::path gate = dir_ / "usb";
+  std::filesystem::create_directories(gate);
+  usb_option_ = "--usb";
+  usb_dir_ = gate;
+  std::vector<std::string> requests;
+  std::atomic<bool> stop = false;
+  std::thread service([&] {
+    std::string last;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!stop && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (!std::filesystem::exists(gate / "request")) continue;
+      const std::string text = ReadText(gate / "request");
+      if (text == last) continue;
+      last = text;
+      requests.push_back(text);
+      const Json j = Json::parse(text, nullptr, false);
+      if (!j.is_object()) continue;
+      if (j.value("action", "") == "open" && j.value("code", "") == kCode) {
+        WriteText(gate / "state.tmp", R"({"state":"waiting"})");
+        std::filesystem::rename(gate / "state.tmp", gate / "state");
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        WriteText(gate / "state.tmp", Json{{"state", "mounted"},
+                                           {"mount", Stick().string()},
+                                           {"device", "sdb1"},
+                                           {"label", "KINGSTON"}}
+                                          .dump());
+        std::filesystem::rename(gate / "state.tmp", gate / "state");
+      } else if (j.value("action", "") == "close") {
+        WriteText(gate / "state.tmp", R"({"state":"closed"})");
+        std::filesystem::rename(gate / "state.tmp", gate / "state");
+      }
+    }
+  });
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
+  s.Expect("technician").Step("sleep_ms", 1500).Shot("menu-gate-en");
+  s.Click("tech.enrollment").Expect("technician");
+  s.Click("tech.return").Step("sleep_ms", 1500).Expect("waiting").Step("exit", 0);
+  const Json report = Run(s);
+  stop = true;
+  service.join();
+  EXPECT_EQ(report["screen"], "waiting");
+  ASSERT_EQ(requests.size(), 2u);
+  const Json open = Json::parse(requests[0]);
+  EXPECT_EQ(open["action"], "open");
+  EXPECT_EQ(open["code"], kCode);
+  EXPECT_EQ(Json::parse(requests[1]), Json::parse(R"({"action":"close"})"));
+  auto status = RunLontar({"terminal", "status", "--home", Home().string(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const std::string id = Json::parse(status.out)["terminal_id"];
+  EXPECT_TRUE(std::filesystem::exists(Stick() / (id + ".enroll")));
 }
 
 TEST_F(KioskTechnician, TheChordDoesNothingDuringASitting) {
