@@ -31,6 +31,7 @@
 #include "app/screens/review.hpp"
 #include "app/screens/waiting.hpp"
 #include "app/script.hpp"
+#include "app/technician.hpp"
 #include "core/crypto/code_file.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/exam/engine.hpp"
@@ -92,7 +93,10 @@ class Kiosk {
         id_(std::move(id)),
         en_(std::move(en)),
         look_(options.look),
-        english_(options.lang == "en") {}
+        english_(options.lang == "en"),
+        technician_(options.home, options.technician_code,
+                    options.usb_stick ? terminal::UsbGateClient::FixedStick(*options.usb_stick)
+                                      : terminal::UsbGateClient::Service(options.usb_dir)) {}
 
   ~Kiosk() {
     for (auto& [name, image] : images_) SDL_DestroyTexture(image.texture);
@@ -123,6 +127,7 @@ class Kiosk {
             1000 - static_cast<int>(
                        std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000);
         if (scripted) ms = std::min(ms, 20);
+        if (technician_.active()) ms = std::min(ms, 250);  // follow the USB stick
         SDL_Event event;
         if (SDL_WaitEventTimeout(&event, ms)) {
           if (Handle(event)) return 0;
@@ -144,7 +149,9 @@ class Kiosk {
       const std::time_t t = std::time(nullptr);
       const std::time_t every =
           screen_ == Screen::kWaiting ? kWaitingRecheckSeconds : kRecheckSeconds;
-      if (!engine_ && t - checked_at_ >= every) Recheck();
+      if (!engine_ && !technician_.active() && t - checked_at_ >= every) Recheck();
+      technician_.Tick(t);
+      if (technician_.TakeEnded()) AfterTechnician();
       Tick();
       targets_.clear();
       std::optional<Action> action = DrawFrame(t);
@@ -193,11 +200,40 @@ class Kiosk {
  private:
   const Catalog& tr() const { return english_ ? en_ : id_; }
 
+  // Technician mode may open from the terminal's own screens and the login screen, never while
+  // a candidate's sitting is on screen.
+  bool TechnicianAllowed() const {
+    return !proctor_open_ && (screen_ == Screen::kError || screen_ == Screen::kHealth ||
+                              screen_ == Screen::kWaiting || screen_ == Screen::kLogin);
+  }
+
+  // Technician mode has ended: packs, the terminal itself or its settings may have changed, so
+  // read everything again unless a sitting is under way.
+  void AfterTechnician() {
+    if (engine_ && !engine_->InProgress().empty()) return;
+    engine_.reset();
+    for (auto& [name, image] : images_) SDL_DestroyTexture(image.texture);
+    images_.clear();
+    terminal_.reset();
+    Recheck();
+  }
+
   // Window events, and the keys pressed for the screens' shortcuts (not while a text field has
   // the keyboard: typing "F" into a token must not flag an item). True: quit.
   bool Handle(const SDL_Event& event) {
+    if (technician_.active() &&
+        (event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT ||
+         event.type == SDL_MOUSEBUTTONDOWN || event.type == SDL_FINGERDOWN)) {
+      technician_.Touch(std::time(nullptr));
+    }
+    // Ctrl+Alt+T opens technician mode (the code prompt) where TechnicianAllowed says.
+    if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_t &&
+        (event.key.keysym.mod & KMOD_CTRL) != 0 && (event.key.keysym.mod & KMOD_ALT) != 0) {
+      if (!technician_.active() && TechnicianAllowed()) technician_.Begin(std::time(nullptr));
+      return false;
+    }
     // Ctrl+Alt+P opens (or closes) the proctor panel, whatever has the keyboard.
-    if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_p &&
+    if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_p && !technician_.active() &&
         (event.key.keysym.mod & KMOD_CTRL) != 0 && (event.key.keysym.mod & KMOD_ALT) != 0) {
       if (proctor_open_) {
         CloseProctor();
@@ -302,7 +338,10 @@ class Kiosk {
   }
 
   // The screen's name for scripts and reports: "proctor" while the panel covers it.
-  const char* ShownName() const { return proctor_open_ ? "proctor" : ScreenName(screen_); }
+  const char* ShownName() const {
+    if (technician_.active()) return technician_.ShownName();
+    return proctor_open_ ? "proctor" : ScreenName(screen_);
+  }
 
   std::filesystem::path HandoffDir() const {
     return options_.handoff_dir ? *options_.handoff_dir : options_.home / "handoff";
@@ -477,7 +516,7 @@ class Kiosk {
                      // far cheaper than blending a quad over every pixel of the screen.
                      ImGuiWindowFlags_NoBackground);
     const exam::SittingState sitting = Sitting();
-    const std::string shown = std::string(ScreenName(screen_)) + "/" + sitting.current_item;
+    const std::string shown = std::string(ShownName()) + "/" + sitting.current_item;
     const ScreenContext ctx{
         .tr = tr(),
         .fonts = fonts_,
@@ -488,6 +527,11 @@ class Kiosk {
         .first_frame = shown != last_shown_};
     last_shown_ = shown;
     std::optional<Action> action;
+    if (technician_.active()) {
+      technician_.Draw(ctx);
+      ImGui::End();
+      return std::nullopt;
+    }
     if (proctor_open_ && engine_) {
       const ProctorView view{.authorised = proctor_auth_.has_value(),
                              .token = token_shown_,
@@ -814,6 +858,8 @@ class Kiosk {
   std::set<std::string> layout_problems_;
   std::string last_report_;
   std::string last_shown_;  // screen and item of the last frame
+
+  Technician technician_;
 };
 
 }  // namespace

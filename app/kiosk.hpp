@@ -26,6 +26,12 @@ struct KioskOptions {
   // Where the proctor panel writes hand-off records (a USB stick's mount point); default
   // HOME/handoff.
   std::optional<std::filesystem::path> handoff_dir;
+  // Technician mode (Ctrl+Alt+T): the technician code's hash file (no file: technician mode is
+  // not available), the USB gate's directory (core/terminal/usb_gate_client.hpp), and for tests
+  // and development a directory that counts as an already mounted stick instead of the gate.
+  std::filesystem::path technician_code = "/etc/lontar/technician.code";
+  std::filesystem::path usb_dir = "/run/lontar/usb";
+  std::optional<std::filesystem::path> usb_stick;
   // Test mode: feed this script's input (app/script.hpp), and write what is on screen after
   // every frame to this JSON file (screen, sitting, clock, layout problems).
   std::optional<std::filesystem::path> script;

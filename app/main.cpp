@@ -30,6 +30,17 @@ int main(int argc, char** argv) {
                  "session token on the login screen (demo, tests)");
   cli.add_option("--handoff-dir", handoff_dir,
                  "where the proctor panel writes hand-off records (default HOME/handoff)");
+  cli.add_option("--technician-code", options.technician_code,
+                 "hash file of the technician code (lontar technician code); without it "
+                 "technician mode is not available")
+      ->capture_default_str();
+  cli.add_option("--usb", options.usb_dir,
+                 "directory shared with the root service that turns USB storage on")
+      ->capture_default_str();
+  std::string usb_stick;
+  cli.add_option("--usb-stick", usb_stick,
+                 "tests and development: this directory counts as an already mounted USB stick "
+                 "(no root service)");
   cli.add_option("--script", script, "test mode: feed the input in this script (app/script.hpp)");
   cli.add_option("--report", report, "test mode: write what is on screen to this JSON file");
   try {
@@ -50,6 +61,7 @@ int main(int argc, char** argv) {
   if (!script.empty()) options.script = script;
   if (!handoff_dir.empty()) options.handoff_dir = handoff_dir;
   if (!report.empty()) options.report = report;
+  if (!usb_stick.empty()) options.usb_stick = usb_stick;
   options.assets =
       assets.empty() ? lontar::app::FindAssets(argv[0]) : std::filesystem::path(assets);
   return lontar::app::RunKiosk(options);

@@ -159,11 +159,12 @@ std::vector<BarButton> SettingsBar(const Catalog& tr, bool recheck) {
   return bar;
 }
 
-void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const std::string& id) {
+void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const std::string& id,
+               int flags) {
   const float height = ImGui::GetWindowHeight() - ImGui::GetCursorPosY() -
                        BarLayout(ctx.fonts, bar).height - ImGui::GetStyle().ItemSpacing.y;
   if (ctx.first_frame) ImGui::SetNextWindowScroll(ImVec2(0, 0));
-  BeginPanel(id.c_str(), ImVec2(0, height), ImGuiWindowFlags_AlwaysUseWindowPadding);
+  BeginPanel(id.c_str(), ImVec2(0, height), ImGuiWindowFlags_AlwaysUseWindowPadding | flags);
 }
 
 void EndBody() { ImGui::EndChild(); }

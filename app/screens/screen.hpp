@@ -99,8 +99,9 @@ std::vector<BarButton> SettingsBar(const Catalog& tr, bool recheck);
 
 // A scrolling region that fills the window down to the bottom bar, so that long content never
 // runs under the buttons. Pair with EndBody().
+// `flags` are added to the region's (e.g. ImGuiWindowFlags_AlwaysVerticalScrollbar).
 void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar,
-               const std::string& id = "body");
+               const std::string& id = "body", int flags = 0);
 void EndBody();
 
 // The bar at the bottom of the screen, wrapping onto more rows when the text is large. Returns

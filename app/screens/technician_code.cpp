@@ -1,0 +1,77 @@
+#include "app/screens/technician_code.hpp"
+
+#include <imgui.h>
+#include <imgui_internal.h>  // ImGuiInputTextState
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "app/screens/technician_parts.hpp"
+
+namespace lontar::app {
+namespace {
+
+// Dear ImGui edits a copy of the field's text (and keeps an undo buffer): wipe those too once the
+// code has been taken, so that the code is nowhere in memory after the attempt.
+void WipeImGuiTextCopies() {
+  ImGui::ClearActiveID();
+  ImGuiInputTextState& st = ImGui::GetCurrentContext()->InputTextState;
+  auto wipe = [](auto& v) {
+    if (v.Data != nullptr)
+      sodium_memzero(v.Data, static_cast<std::size_t>(v.Capacity) * sizeof(v.Data[0]));
+  };
+  wipe(st.TextW);
+  wipe(st.TextA);
+  wipe(st.InitialTextA);
+  sodium_memzero(&st.Stb, sizeof st.Stb);
+  st.CurLenW = st.CurLenA = 0;
+}
+
+}  // namespace
+
+std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
+                                                   const TechnicianView& view,
+                                                   TechnicianForm& form) {
+  const Catalog& tr = ctx.tr;
+  DrawTerminalHeader(ctx, tr("technician.code.title"), WarningColour(ctx.look));
+  BeginTechnicianBody(ctx, /*back=*/false);
+  std::optional<TechnicianAction> action;
+  DrawTechnicianMessage(ctx, view);
+  if (!view.available) {
+    ImGui::TextWrapped("%s", tr.Format("technician.code.unavailable", view.code_file).c_str());
+    Mark(ctx, "tech.unavailable");
+  } else if (view.locked_seconds > 0) {
+    const std::string minutes = std::to_string((view.locked_seconds + 59) / 60);
+    ImGui::TextWrapped("%s", tr.Format("technician.code.locked", minutes).c_str());
+    Mark(ctx, "tech.locked");
+  } else {
+    ImGui::TextWrapped("%s", tr("technician.code.prompt"));
+    ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
+    if (form.focus) {
+      ImGui::SetKeyboardFocusHere();
+      form.focus = false;
+    }
+    ImGui::PushID(form.attempt);
+    const bool entered =
+        ImGui::InputText("##technician-code", form.code.data(), form.code.size(),
+                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::PopID();
+    if (entered) {
+      action = TechnicianAction{TechnicianAction::kSubmitCode};
+    }
+    Mark(ctx, "tech.code");
+    ImGui::PopItemWidth();
+    if (TechnicianButton(ctx, tr("technician.code.submit"), "tech.submit")) {
+      action = TechnicianAction{TechnicianAction::kSubmitCode};
+    }
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%s", tr("technician.code.note"));
+    ImGui::PopStyleColor();
+  }
+  if (EndTechnicianBody(ctx, /*back=*/false)) action = TechnicianAction{TechnicianAction::kCancel};
+  if (action) WipeImGuiTextCopies();  // the kiosk takes the code from `form` before the next frame
+  return action;
+}
+
+}  // namespace lontar::app

@@ -1,0 +1,92 @@
+#include "app/screens/technician_menu.hpp"
+
+#include <imgui.h>
+
+#include <cstdio>
+
+#include "app/screens/health.hpp"
+#include "app/screens/technician_parts.hpp"
+
+namespace lontar::app {
+namespace {
+
+std::string Gigabytes(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / 1e9);
+  return buf;
+}
+
+void Line(const ScreenContext& ctx, const char* label, const std::string& value,
+          const char* volatile_name = nullptr) {
+  ImGui::TextDisabled("%s", label);
+  ImGui::SameLine();
+  ImGui::TextWrapped("%s", value.c_str());
+  if (volatile_name != nullptr) MarkVolatile(ctx, volatile_name);
+}
+
+// SameLine when a button labelled `label` still fits on this line (at large text it goes below).
+void SameLineIfFits(const std::string& label) {
+  const float width = ImGui::CalcTextSize(label.c_str()).x + 2 * ImGui::GetStyle().FramePadding.x;
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+}
+
+}  // namespace
+
+std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
+                                                   const TechnicianView& view) {
+  const Catalog& tr = ctx.tr;
+  DrawTechnicianHeader(ctx, view, tr("technician.title"));
+  BeginTechnicianBody(ctx, /*back=*/false, /*scrollbar=*/true);
+  std::optional<TechnicianAction> action;
+  DrawTechnicianMessage(ctx, view);
+  const bool stick = view.usb.kind == terminal::UsbStateKind::kMounted;
+  // The actions first, so that they are on screen whatever the health table's length.
+  if (!stick) {
+    ImGui::TextWrapped("%s", tr("technician.needs_stick"));
+    ImGui::Spacing();
+  }
+  ImGui::BeginDisabled(!stick);
+  if (view.status) {
+    if (TechnicianButton(ctx, tr("technician.load_packs"), "tech.packs")) {
+      action = TechnicianAction{TechnicianAction::kShowPacks};
+    }
+    SameLineIfFits(tr("technician.export"));
+    if (TechnicianButton(ctx, tr("technician.export"), "tech.export")) {
+      action = TechnicianAction{TechnicianAction::kExport};
+    }
+    if (TechnicianButton(ctx, tr("technician.enrollment"), "tech.enrollment")) {
+      action = TechnicianAction{TechnicianAction::kEnrollment};
+    }
+    SameLineIfFits(tr("technician.set_server"));
+    if (TechnicianButton(ctx, tr("technician.set_server"), "tech.set_server")) {
+      action = TechnicianAction{TechnicianAction::kShowServer};
+    }
+  } else if (TechnicianButton(ctx, tr("technician.init"), "tech.init")) {
+    action = TechnicianAction{TechnicianAction::kShowInit};
+  }
+  ImGui::EndDisabled();
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::Spacing();
+  if (view.status) {
+    DrawHealthTable(ctx, *view.status);
+    Line(ctx, tr("technician.outbox"),
+         tr.Format("technician.outbox_counts", std::to_string(view.bundles_pending)) + " · " +
+             tr.Format("technician.outbox_delivered", std::to_string(view.bundles_delivered)),
+         "outbox");
+  } else {
+    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::TextWrapped("%s", tr("technician.not_initialised"));
+    ImGui::PopStyleColor();
+    ImGui::TextWrapped("%s", view.status_problem.c_str());
+    MarkVolatile(ctx, "problem");
+  }
+  Line(ctx, tr("technician.disk_free"), Gigabytes(view.disk_free_bytes), "disk");
+  Line(ctx, tr("technician.server"),
+       view.server.empty() ? std::string(tr("technician.server_unset")) : view.server, "server");
+  if (auto a = EndTechnicianBody(ctx, /*back=*/false)) action = a;
+  return action;
+}
+
+}  // namespace lontar::app

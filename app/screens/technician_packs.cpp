@@ -1,0 +1,36 @@
+#include "app/screens/technician_packs.hpp"
+
+#include <imgui.h>
+
+#include "app/screens/technician_parts.hpp"
+
+namespace lontar::app {
+
+std::optional<TechnicianAction> DrawTechnicianPacks(const ScreenContext& ctx,
+                                                    const TechnicianView& view) {
+  const Catalog& tr = ctx.tr;
+  DrawTechnicianHeader(ctx, view, tr("technician.packs.title"));
+  BeginTechnicianBody(ctx, /*back=*/true);
+  std::optional<TechnicianAction> action;
+  DrawTechnicianMessage(ctx, view);
+  if (view.packs.empty()) {
+    ImGui::TextWrapped("%s", tr("technician.packs.none"));
+  } else {
+    ImGui::TextWrapped("%s", tr("technician.packs.prompt"));
+    ImGui::Spacing();
+  }
+  for (std::size_t i = 0; i < view.packs.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    const std::string target = "tech.pack." + std::to_string(i);
+    if (TechnicianButton(ctx, tr("technician.packs.load"), target.c_str())) {
+      action = TechnicianAction{TechnicianAction::kLoadPack, i};
+    }
+    ImGui::SameLine();
+    ImGui::TextUnformatted(view.packs[i].c_str());
+    ImGui::PopID();
+  }
+  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
+  return action;
+}
+
+}  // namespace lontar::app

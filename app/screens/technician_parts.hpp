@@ -1,0 +1,32 @@
+// Pieces every technician screen shares: the header, the last action's result, buttons that are
+// scripted-click targets, and the bottom bar (back to the menu, or return to the kiosk).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "app/screens/screen.hpp"
+#include "app/screens/technician_view.hpp"
+
+namespace lontar::app {
+
+// The terminal header with `title`, then "Technician mode" and the USB state in one line.
+void DrawTechnicianHeader(const ScreenContext& ctx, const TechnicianView& view, const char* title);
+
+// The last action's result (green) or refusal (red), when there is one.
+void DrawTechnicianMessage(const ScreenContext& ctx, const TechnicianView& view);
+
+// A button that is also the scripted-click target `target`.
+bool TechnicianButton(const ScreenContext& ctx, const std::string& label, const char* target);
+
+// The USB state in words ("Stick KINGSTON (sdb1) ready", "Insert a USB stick", ...).
+std::string UsbStateText(const Catalog& tr, const terminal::UsbState& usb);
+
+// Begins the body above a bottom bar holding one button: `back` to the menu when true, else
+// "Return to the kiosk". Pair with EndTechnicianBody, which draws the bar and returns its action.
+// `scrollbar`: always show the vertical scrollbar (content whose length changes with each action,
+// so that it never appears for a frame cut off before Dear ImGui adds the bar).
+void BeginTechnicianBody(const ScreenContext& ctx, bool back, bool scrollbar = false);
+std::optional<TechnicianAction> EndTechnicianBody(const ScreenContext& ctx, bool back);
+
+}  // namespace lontar::app

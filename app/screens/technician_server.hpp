@@ -1,0 +1,20 @@
+// The collection server's (or relay's) address, typed on screen as HOST:PORT, and its public key
+// chosen from the *.pub files on the USB stick; saved to HOME/sync.conf for the sync service.
+#pragma once
+
+#include <optional>
+
+#include "app/screens/screen.hpp"
+#include "app/screens/technician_view.hpp"
+
+namespace lontar::app {
+
+std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
+                                                     const TechnicianView& view,
+                                                     TechnicianForm& form);
+
+// The list of *.pub files on the stick as radio buttons into form.key_choice (also used by the
+// initialisation screen). Targets "technician.key.<n>".
+void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, TechnicianForm& form);
+
+}  // namespace lontar::app

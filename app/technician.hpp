@@ -1,0 +1,79 @@
+// Technician mode in the kiosk: the code prompt, the USB gate, and the actions the technician
+// screens ask for, carried out with the same core functions as the `lontar` command and each
+// journaled (core/terminal/technician.hpp lists the records).
+//
+// Life of technician mode:
+//   Begin (Ctrl+Alt+T) -> kCode --right code--> USB open request, "technician.entered" -> kMenu
+//                         kCode --wrong code--> "technician.code_refused"; the fifth in a row
+//                                               locks the prompt for kLockSeconds
+//   kMenu <-> kPacks / kServer / kInit           each action journaled
+//   Return, or kIdleSeconds without input -> "technician.left", USB close request -> kLeaving
+//   kLeaving --state "closed", or kCloseWaitSeconds--> ended: the kiosk re-reads the terminal
+// Wrong-code counts live in this process (a candidate cannot restart the kiosk; the journal keeps
+// every refusal for the record).
+#pragma once
+
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "app/screens/screen.hpp"
+#include "app/screens/technician_view.hpp"
+#include "core/terminal/terminal.hpp"
+#include "core/terminal/usb_gate_client.hpp"
+#include "core/util/clock.hpp"
+
+namespace lontar::app {
+
+class Technician {
+ public:
+  static constexpr int kMaxFailures = 5;
+  static constexpr std::time_t kLockSeconds = 5 * 60;
+  static constexpr std::time_t kIdleSeconds = 10 * 60;
+  static constexpr std::time_t kCloseWaitSeconds = 20;
+
+  Technician(std::filesystem::path home, std::filesystem::path code_file,
+             terminal::UsbGateClient gate);
+
+  bool active() const { return active_; }
+  // The name scripts and reports see: "technician-code", "technician", "technician-packs",
+  // "technician-server", "technician-init", "technician-leaving".
+  const char* ShownName() const;
+
+  // Ctrl+Alt+T: shows the code prompt.
+  void Begin(std::time_t now);
+  // Input arrived while technician mode is up (for the idle timeout).
+  void Touch(std::time_t now) { last_input_ = now; }
+  // Every frame while active: follows the USB stick, the idle timeout and the closing.
+  void Tick(std::time_t now);
+  // Draws the page and carries out what it asks.
+  void Draw(const ScreenContext& ctx);
+  // True once, after technician mode has ended: the kiosk then reads the terminal again.
+  bool TakeEnded();
+
+ private:
+  void Act(const ScreenContext& ctx, const TechnicianAction& action);
+  void SubmitCode(const Catalog& tr);
+  void Leave(const char* why);
+  void End();
+  void Refresh();
+  void PollUsb();
+  void OpenTerminal();
+  void Say(std::string text, bool bad);
+  void Journal(const char* action, const nlohmann::json& details);
+  std::optional<std::filesystem::path> Stick() const;
+
+  std::filesystem::path home_, code_file_;
+  terminal::UsbGateClient gate_;
+  SystemClock clock_;
+  std::unique_ptr<terminal::Terminal> terminal_;
+  TechnicianView view_;
+  TechnicianForm form_;
+  bool active_ = false, ended_ = false;
+  int failures_ = 0;  // wrong codes in a row, kept when the prompt is closed and opened again
+  std::time_t now_ = 0, last_input_ = 0, locked_until_ = 0, leave_started_ = 0;
+};
+
+}  // namespace lontar::app

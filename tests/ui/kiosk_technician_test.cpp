@@ -1,0 +1,335 @@
+// Technician mode through the real kiosk under Xvfb, with a directory standing in for the USB
+// stick (--usb-stick): the chord, a wrong code refused, the right code, loading a pack from the
+// stick, exporting bundles and writing the enrollment record to it, setting the server, returning
+// to the kiosk; and initialising a terminal that is not yet one. What the kiosk did is checked on
+// disk and in the terminal's journal. Screenshots land in <build>/test-artifacts/ui/technician/.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/terminal/enrollment.hpp"
+#include "tests/support/pack_build.hpp"
+#include "tests/support/test_support.hpp"
+#include "tests/ui/golden.hpp"
+
+namespace lontar {
+namespace {
+
+using Json = nlohmann::json;
+using testing::ReadText;
+using testing::RunLontar;
+using testing::RunProgram;
+using testing::TempDir;
+using testing::WriteText;
+
+constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
+const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "technician";
+const std::string kCode = "teknisi-kopi-2026";
+
+// Screenshot NAME of the 1024x768 runs, named like the other screens' goldens.
+std::filesystem::path ShotPath(const std::string& name) {
+  return kArtifacts / ("technician-" + name + "-1024x768.png");
+}
+
+class Script {
+ public:
+  Script& Step(const std::string& kind, const Json& value) {
+    lines_.push_back(Json{{kind, value}}.dump());
+    return *this;
+  }
+  Script& Key(const std::string& k) { return Step("key", k); }
+  Script& Text(const std::string& t) { return Step("text", t); }
+  Script& Click(const std::string& c) { return Step("click", c); }
+  Script& Expect(const std::string& s) { return Step("expect", s); }
+  Script& Shot(const std::string& name) { return Step("screenshot", ShotPath(name).string()); }
+  void Write(const std::filesystem::path& path) const {
+    std::string text;
+    for (const auto& l : lines_) text += l + "\n";
+    WriteText(path, text);
+  }
+
+ private:
+  std::vector<std::string> lines_;
+};
+
+class KioskTechnician : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+    std::filesystem::create_directories(kArtifacts);
+    std::filesystem::create_directories(Stick());
+    std::filesystem::copy_file(kDemo / "keys" / "authority.pub", Stick() / "authority.pub");
+    WriteText(dir_ / "code.txt", kCode + "\n");
+    // The interactive cost keeps the test quick; the kiosk reads the cost from the hash.
+    Must(RunLontar({"technician", "code", "--out", CodeFile().string(), "--code-file",
+                    (dir_ / "code.txt").string(), "--cost", "interactive"}));
+  }
+
+  // A terminal with no pack loaded (the kiosk shows its waiting screen), the demo pack built for
+  // it on the stick, and a server key on the stick.
+  void InitialisedTerminalAndPackOnStick() {
+    Must(RunLontar({"terminal", "init", "--home", Home(), "--site", "DEMO-01", "--trust",
+                    (kDemo / "keys" / "authority.pub").string(), "--name", "Demo / PC 01"}));
+    Must(RunLontar(
+        {"terminal", "enrollment", "--home", Home(), "--out", (dir_ / "t.enroll").string()}));
+    std::filesystem::copy_file(kDemo / "keys" / "authority.key", dir_ / "authority.key");
+    std::filesystem::permissions(dir_ / "authority.key", std::filesystem::perms::owner_read |
+                                                             std::filesystem::perms::owner_write);
+    Must(RunLontar(testing::PackBuildCommand({.source = kDemo / "skd",
+                                              .authority_key = dir_ / "authority.key",
+                                              .results_pub = kDemo / "keys" / "results.pub",
+                                              .release_code_file = kDemo / "release-code.txt",
+                                              .proctor_code_file = kDemo / "proctor-code.txt",
+                                              .out = Stick() / "skd.lpk",
+                                              .enrollments = {dir_ / "t.enroll"}})));
+    Must(RunLontar({"keys", "new", "server", "--out", (dir_ / "server").string()}));
+    std::filesystem::copy_file(dir_ / "server" / "server.pub", Stick() / "server.pub");
+  }
+
+  static void Must(const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; }
+  std::filesystem::path Home() const { return dir_ / "t"; }
+  std::filesystem::path Stick() const { return dir_ / "LONTAR-USB"; }
+  std::filesystem::path CodeFile() const { return dir_ / "technician.code"; }
+
+  Json Run(const Script& script, const std::string& lang = "en") {
+    script.Write(dir_ / "script.jsonl");
+    std::filesystem::remove(dir_ / "report.json");
+    auto r = RunProgram(
+        kXvfbRun,
+        {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
+         "--home", Home().string(), "--lang", lang, "--technician-code", CodeFile().string(),
+         usb_option_, usb_dir_.string(), "--script", (dir_ / "script.jsonl").string(), "--report",
+         (dir_ / "report.json").string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (!std::filesystem::exists(dir_ / "report.json")) return Json();
+    return Json::parse(ReadText(dir_ / "report.json"));
+  }
+
+  // The technician records of the terminal's journal, and the pack loads, in order.
+  std::vector<Json> TechnicianRecords() {
+    auto r = RunLontar({"journal", "show", "--home", Home().string(), "--limit", "1000", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<Json> out;
+    for (const auto& j : Json::parse(r.out)) {
+      const std::string type = j["type"];
+      if (type.starts_with("technician.") || type == "pack.loaded") out.push_back(j);
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  // How the kiosk reaches the stick: a directory standing in for it, or the USB gate protocol.
+  std::string usb_option_ = "--usb-stick";
+  std::filesystem::path usb_dir_ = Stick();
+};
+
+TEST_F(KioskTechnician, EveryActionFromTheWaitingScreenIsDoneAndJournaled) {
+  InitialisedTerminalAndPackOnStick();
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Shot("code-en");
+  s.Text("not-the-code-99").Key("Return").Expect("technician-code").Shot("code-wrong-en");
+  s.Text(kCode).Key("Return").Expect("technician").Shot("menu-en");
+  s.Click("tech.packs").Expect("technician-packs").Shot("packs-en");
+  s.Click("tech.pack.0").Expect("technician-packs").Shot("packs-loaded-en");
+  s.Click("tech.back").Expect("technician");
+  s.Click("tech.enrollment").Expect("technician");
+  s.Click("tech.export").Expect("technician").Shot("exported-en");
+  s.Click("tech.set_server").Expect("technician-server");
+  s.Click("tech.server_address").Text("10.0.0.5:8470");
+  // The stick holds authority.pub and server.pub, sorted: the server key is the second.
+  s.Click("tech.key.1").Shot("server-en");
+  s.Click("tech.server_save").Expect("technician").Shot("menu-after-en");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
+  const Json report = Run(s);
+  EXPECT_EQ(report["screen"], "waiting");
+  EXPECT_EQ(report["layout_problems"], Json::array());
+  // Screens whose content is the same on every run are compared with reviewed goldens.
+  for (const char* name : {"code-en", "packs-en", "server-en"}) {
+    EXPECT_TRUE(testing::MatchesGolden(ShotPath(name)));
+  }
+
+  // The pack is loaded (the waiting screen now waits for the release, not for a pack).
+  auto status = RunLontar({"terminal", "status", "--home", Home().string(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const Json st = Json::parse(status.out);
+  ASSERT_EQ(st["packs"].size(), 1u);
+  const std::string id = st["terminal_id"];
+
+  // The enrollment record and the exported outbox are on the stick.
+  auto enrollment = terminal::ReadEnrollmentFile(Stick() / (id + ".enroll"));
+  ASSERT_TRUE(enrollment) << enrollment.error().message();
+  EXPECT_EQ(enrollment->terminal_id, id);
+  EXPECT_TRUE(std::filesystem::exists(Stick() / "lontar-bundles" / id / "manifest.json"));
+
+  // The server setting, for the sync service.
+  EXPECT_EQ(ReadText(Home() / "sync.conf"),
+            "LONTAR_SERVER=http://10.0.0.5:8470\n"
+            "LONTAR_SERVER_KEY=" +
+                (Home() / "server.pub").string() + "\n");
+  EXPECT_EQ(ReadText(Home() / "server.pub"), ReadText(Stick() / "server.pub"));
+
+  // Every action in the journal, in order, the wrong code first.
+  std::vector<std::string> types;
+  for (const auto& j : TechnicianRecords()) types.push_back(j["type"]);
+  const std::vector<std::string> expected = {"technician.code_refused",
+                                             "technician.entered",
+                                             "pack.loaded",
+                                             "technician.pack_load",
+                                             "technician.enrollment_write",
+                                             "technician.bundles_export",
+                                             "technician.server_set",
+                                             "technician.left"};
+  EXPECT_EQ(types, expected);
+  const auto records = TechnicianRecords();
+  if (records.size() == expected.size()) {
+    EXPECT_EQ(records[0]["payload"]["failures"], 1);
+    EXPECT_EQ(records[3]["payload"]["ok"], true);
+    EXPECT_EQ(records[3]["payload"]["file"], "skd.lpk");
+    EXPECT_EQ(records[6]["payload"]["server"], "http://10.0.0.5:8470");
+    EXPECT_EQ(records[7]["payload"]["why"], "return");
+    for (const auto& r : records) EXPECT_EQ(r.dump().find(kCode), std::string::npos);
+  }
+  auto verify = RunLontar({"journal", "verify", "--home", Home().string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+TEST_F(KioskTechnician, InitialisesATerminalFromTheErrorScreen) {
+  Script s;
+  s.Expect("error").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
+  s.Expect("technician").Shot("menu-uninitialised-id");
+  s.Click("tech.init").Expect("technician-init");
+  s.Click("tech.site").Text("DEMO-01");
+  s.Click("tech.name").Text("Ruang 2 / PC 14");
+  s.Click("tech.key.0").Shot("init-id");
+  s.Click("tech.init_do").Expect("technician");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
+  const Json report = Run(s, "id");
+  EXPECT_EQ(report["screen"], "waiting");
+  EXPECT_EQ(report["layout_problems"], Json::array());
+  EXPECT_TRUE(testing::MatchesGolden(ShotPath("init-id")));
+
+  auto status = RunLontar({"terminal", "status", "--home", Home().string(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const Json st = Json::parse(status.out);
+  EXPECT_EQ(st["site"], "DEMO-01");
+  EXPECT_EQ(st["name"], "Ruang 2 / PC 14");
+  ASSERT_EQ(st["trusted_keys"].size(), 1u);
+  EXPECT_EQ(st["trusted_keys"][0]["label"], "authority.pub");
+  std::vector<std::string> types;
+  for (const auto& j : TechnicianRecords()) types.push_back(j["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"technician.initialised", "technician.left"}));
+}
+
+TEST_F(KioskTechnician, FiveWrongCodesLockThePrompt) {
+  InitialisedTerminalAndPackOnStick();
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code");
+  for (int i = 0; i < 5; ++i) s.Text("wrong-code-" + std::to_string(i)).Key("Return");
+  s.Click("tech.locked").Shot("code-locked-en");
+  // Locked: even the right code is not taken (the field is gone).
+  s.Step("exit", 0);
+  Run(s);
+  std::vector<Json> refused = TechnicianRecords();
+  ASSERT_EQ(refused.size(), 5u);
+  EXPECT_EQ(refused.back()["type"], "technician.code_refused");
+  EXPECT_EQ(refused.back()["payload"]["locked"], true);
+}
+
+TEST_F(KioskTechnician, WithoutACodeFileTechnicianModeIsUnavailable) {
+  InitialisedTerminalAndPackOnStick();
+  std::filesystem::remove(CodeFile());
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code");
+  s.Click("tech.unavailable").Shot("unavailable-en");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
+  EXPECT_EQ(Run(s)["screen"], "waiting");
+}
+
+// The USB gate protocol end to end, with this test as the root service: the kiosk asks to open
+// with the code, sees "waiting" then "mounted", writes the enrollment record to the mounted
+// stick, asks to close on return and comes back once the service says "closed".
+TEST_F(KioskTechnician, TalksToTheRootServiceThroughTheUsbDirectory) {
+  InitialisedTerminalAndPackOnStick();
+  const std::filesystem::path gate = dir_ / "usb";
+  std::filesystem::create_directories(gate);
+  usb_option_ = "--usb";
+  usb_dir_ = gate;
+  std::vector<std::string> requests;
+  std::atomic<bool> stop = false;
+  std::thread service([&] {
+    std::string last;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!stop && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (!std::filesystem::exists(gate / "request")) continue;
+      const std::string text = ReadText(gate / "request");
+      if (text == last) continue;
+      last = text;
+      requests.push_back(text);
+      const Json j = Json::parse(text, nullptr, false);
+      if (!j.is_object()) continue;
+      if (j.value("action", "") == "open" && j.value("code", "") == kCode) {
+        WriteText(gate / "state.tmp", R"({"state":"waiting"})");
+        std::filesystem::rename(gate / "state.tmp", gate / "state");
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        WriteText(gate / "state.tmp", Json{{"state", "mounted"},
+                                           {"mount", Stick().string()},
+                                           {"device", "sdb1"},
+                                           {"label", "KINGSTON"}}
+                                          .dump());
+        std::filesystem::rename(gate / "state.tmp", gate / "state");
+      } else if (j.value("action", "") == "close") {
+        WriteText(gate / "state.tmp", R"({"state":"closed"})");
+        std::filesystem::rename(gate / "state.tmp", gate / "state");
+      }
+    }
+  });
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
+  s.Expect("technician").Step("sleep_ms", 1500).Shot("menu-gate-en");
+  s.Click("tech.enrollment").Expect("technician");
+  s.Click("tech.return").Step("sleep_ms", 1500).Expect("waiting").Step("exit", 0);
+  const Json report = Run(s);
+  stop = true;
+  service.join();
+  EXPECT_EQ(report["screen"], "waiting");
+  ASSERT_EQ(requests.size(), 2u);
+  const Json open = Json::parse(requests[0]);
+  EXPECT_EQ(open["action"], "open");
+  EXPECT_EQ(open["code"], kCode);
+  EXPECT_EQ(Json::parse(requests[1]), Json::parse(R"({"action":"close"})"));
+  auto status = RunLontar({"terminal", "status", "--home", Home().string(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const std::string id = Json::parse(status.out)["terminal_id"];
+  EXPECT_TRUE(std::filesystem::exists(Stick() / (id + ".enroll")));
+}
+
+TEST_F(KioskTechnician, TheChordDoesNothingDuringASitting) {
+  InitialisedTerminalAndPackOnStick();
+  Must(RunLontar({"terminal", "load", "--home", Home().string(), (Stick() / "skd.lpk").string()}));
+  Must(RunLontar({"session", "release", "--home", Home().string(), "--code-file",
+                  (kDemo / "release-code.txt").string()}));
+  auto open = RunLontar({"session", "open", "--home", Home().string(), "--proctor-code-file",
+                         (kDemo / "proctor-code.txt").string(), "--json"});
+  Must(open);
+  const std::string token = Json::parse(open.out)["token"];
+  const std::string pins = ReadText(kDemo / "pins.csv");
+  const auto line = pins.find("DEMO-0001,");
+  ASSERT_NE(line, std::string::npos);
+  const std::string pin = pins.substr(line + 10, pins.find('\n', line) - line - 10);
+  Script s;
+  s.Expect("login").Text("DEMO-0001").Key("Return").Text(pin).Key("Return").Text(token);
+  s.Key("Return").Expect("instructions").Key("Ctrl+Alt+T").Expect("instructions");
+  s.Step("exit", 0);
+  EXPECT_EQ(Run(s)["screen"], "instructions");
+}
+
+}  // namespace
+}  // namespace lontar
