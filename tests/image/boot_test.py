@@ -530,8 +530,14 @@ def usb_gate(qmp, guest, stick, code_file):
         fail("the wrong code is in the journal")
     # The right code: mounted for lontar.
     as_lontar_write(guest, request, json.dumps({"action": "open", "code": code}))
-    st = gate_state(wait_for(guest, "the stick mounted after the right code", read_state,
-                             lambda out: gate_state(out).get("state") in ("mounted", "error")))
+    # The state is still the last error until the gate answers: done when mounted, or when the
+    # request was taken and the gate's service ended (it refused).
+    answer = (f"{read_state}; test -e {request} && echo @pending; "
+              "systemctl is-active lontar-usb.service")
+    st = gate_state(wait_for(guest, "the stick mounted after the right code", answer,
+                             lambda out: gate_state(out.splitlines()[0]).get("state") == "mounted"
+                             or ("@pending" not in out and out.endswith("inactive")))
+                    .splitlines()[0])
     if st.get("state") != "mounted" or st.get("mount") != stick_dir or st.get("label") != STICK_LABEL:
         fail(f"right code: state {st}")
     _, opts = guest(f"findmnt -n -o FSTYPE,OPTIONS {stick_dir}")
