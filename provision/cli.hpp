@@ -44,5 +44,6 @@ void RegisterServeCommands(CLI::App& app, Runner& runner);
 void RegisterResultsCommands(CLI::App& app, Runner& runner);
 // Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
 void RegisterSyncCommands(CLI::App& app, Runner& runner);
+void RegisterTechnicianCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterServeCommands(app, runner);
   lontar::cli::RegisterResultsCommands(app, runner);
   lontar::cli::RegisterSyncCommands(app, runner);
+  lontar::cli::RegisterTechnicianCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -34,7 +34,8 @@ TempDir::~TempDir() {
 }
 
 CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
-                         const std::vector<std::string>& extra_env) {
+                         const std::vector<std::string>& extra_env,
+                         const std::filesystem::path& stdin_file) {
   // A bare name is one of our binaries; a path (e.g. /usr/bin/minisign) is used as given.
   const std::string exe = program.find('/') == std::string::npos
                               ? std::string(LONTAR_BIN_DIR) + "/" + program
@@ -58,7 +59,7 @@ CommandResult RunProgram(const std::string& program, const std::vector<std::stri
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    int devnull = ::open("/dev/null", O_RDONLY);
+    int devnull = ::open(stdin_file.empty() ? "/dev/null" : stdin_file.c_str(), O_RDONLY);
     if (devnull >= 0) ::dup2(devnull, 0);
     ::execve(exe.c_str(), argv.data(), envp.data());
     ::_exit(127);

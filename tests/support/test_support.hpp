@@ -28,9 +28,11 @@ struct CommandResult {
 };
 
 // Runs build/bin/<program> (or <program> itself when it is a path) with `args` (no shell), optional
-// extra environment "NAME=VALUE" entries, and collects its output.
+// extra environment "NAME=VALUE" entries, and collects its output. Standard input is /dev/null, or
+// the file `stdin_file` when given.
 CommandResult RunProgram(const std::string& program, const std::vector<std::string>& args,
-                         const std::vector<std::string>& extra_env = {});
+                         const std::vector<std::string>& extra_env = {},
+                         const std::filesystem::path& stdin_file = {});
 inline CommandResult RunLontar(const std::vector<std::string>& args,
                                const std::vector<std::string>& extra_env = {}) {
   return RunProgram("lontar", args, extra_env);
