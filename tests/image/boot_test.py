@@ -473,7 +473,7 @@ def as_lontar_write(guest, path, text):
         fail(f"writing {path} as lontar failed: {out}")
 
 
-def wait_for(guest, what, command, done, timeout=300):
+def wait_for(guest, what, command, done, timeout=600):
     """Runs COMMAND in the guest until DONE(output) holds; returns the output."""
     started = time.monotonic()
     out = ""
