@@ -87,7 +87,7 @@ for line in EnvironmentFile=-/etc/lontar/sync.conf EnvironmentFile=-/run/lontar/
   'ConditionPathExists=|/etc/lontar/sync.conf' 'ConditionPathExists=|/run/lontar/sync.env'; do
   grep -qxF "$line" "$sync_unit" && pass "lontar-sync.service: $line" || fail "lontar-sync.service lacks $line"
 done
-! grep -q '/var/lib/lontar/sync.conf' "$sync_unit" && pass "lontar-sync.service does not read the kiosk's file as it is" ||
+! grep -qE '^EnvironmentFile=-?/var/lib/lontar/' "$sync_unit" && pass "lontar-sync.service does not read the kiosk's file as it is" ||
   fail "lontar-sync.service reads /var/lib/lontar/sync.conf directly"
 units=$root/usr/lib/systemd/system
 unit_has() { # UNIT LINE...
