@@ -17,11 +17,13 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/i18n DESTINATION ${CMAKE_INSTALL_
 
 set(LONTAR_IMAGE_DIR ${PROJECT_SOURCE_DIR}/image)
 install(FILES ${LONTAR_IMAGE_DIR}/units/lontar-kiosk.service ${LONTAR_IMAGE_DIR}/units/lontar-sync.service
-  ${LONTAR_IMAGE_DIR}/units/lontar-vault-key.service DESTINATION lib/systemd/system)
+  ${LONTAR_IMAGE_DIR}/units/lontar-vault-key.service ${LONTAR_IMAGE_DIR}/units/lontar-usb.path
+  ${LONTAR_IMAGE_DIR}/units/lontar-usb.service ${LONTAR_IMAGE_DIR}/units/lontar-sync-settings.path
+  ${LONTAR_IMAGE_DIR}/units/lontar-sync-settings.service DESTINATION lib/systemd/system)
 install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.sysusers DESTINATION lib/sysusers.d RENAME lontar.conf)
 install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.tmpfiles DESTINATION lib/tmpfiles.d RENAME lontar.conf)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/make-vault-key ${LONTAR_IMAGE_DIR}/scripts/kiosk-session
-  DESTINATION lib/lontar)
+  ${LONTAR_IMAGE_DIR}/scripts/usb-gate ${LONTAR_IMAGE_DIR}/scripts/sync-settings DESTINATION lib/lontar)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/lontar-admin DESTINATION ${CMAKE_INSTALL_SBINDIR})
 
 file(GLOB LONTAR_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)

@@ -26,9 +26,12 @@ want -rwxr-xr-x usr/bin/lontar-kiosk
 want -rwxr-xr-x usr/sbin/lontar-admin
 want -rwxr-xr-x usr/lib/lontar/make-vault-key
 want -rwxr-xr-x usr/lib/lontar/kiosk-session
+want -rwxr-xr-x usr/lib/lontar/usb-gate
+want -rwxr-xr-x usr/lib/lontar/sync-settings
 want -rw-r--r-- usr/share/lontar/assets/i18n/id.json
 want -rw-r--r-- usr/share/lontar/assets/i18n/en.json
-for unit in lontar-kiosk lontar-sync lontar-vault-key; do want -rw-r--r-- "usr/lib/systemd/system/$unit.service"; done
+for unit in lontar-kiosk lontar-sync lontar-vault-key lontar-usb lontar-sync-settings; do want -rw-r--r-- "usr/lib/systemd/system/$unit.service"; done
+for unit in lontar-usb lontar-sync-settings; do want -rw-r--r-- "usr/lib/systemd/system/$unit.path"; done
 want -rw-r--r-- usr/lib/sysusers.d/lontar.conf
 want -rw-r--r-- usr/lib/tmpfiles.d/lontar.conf
 want -rw-r--r-- usr/share/man/man1/lontar.1.gz

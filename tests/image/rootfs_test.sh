@@ -3,9 +3,14 @@
 # disk, cmdline, lontar.img) and checks that the .deb is installed, the units are enabled, and
 # every lockdown setting of image/README.md is in place, using `systemctl --root` and the files.
 #
-#   tests/image/rootfs_test.sh IMAGE_DIR
+#   tests/image/rootfs_test.sh IMAGE_DIR [--technician-code-file F]
+#
+# With --technician-code-file (the code image/build was given) it checks that the image's
+# technician code hash accepts that code and refuses another; without it, that the image has none.
 set -uo pipefail
 out=$(readlink -f "$1")
+code_file=""
+[ "${2:-}" != --technician-code-file ] || code_file=$(readlink -f "$3")
 root=$out/rootfs
 failures=0
 fail() { echo "rootfs_test: FAIL: $*" >&2; failures=$((failures + 1)); }
@@ -53,7 +58,7 @@ grep -q '^lontar-net:' "$root/etc/group" && pass "group lontar-net" || fail "gro
 # --- units -------------------------------------------------------------------------------------
 sc() { systemctl --root="$root" "$@" 2>/dev/null; }
 for u in lontar-kiosk.service lontar-sync.service lontar-vault-key.service systemd-networkd.service \
-  nftables.service usbguard.service; do
+  nftables.service usbguard.service lontar-usb.path lontar-sync-settings.path lontar-sync-settings.service; do
   expect "$u" "$(sc is-enabled "$u")" enabled
 done
 expect "default target" "$(sc get-default)" graphical.target
@@ -76,6 +81,58 @@ grep -q 'WLR_XWAYLAND=/bin/false' "$session" && pass "no Xwayland" || fail "Xway
 sync_unit=$root/usr/lib/systemd/system/lontar-sync.service
 grep -q '^ExecStart=/usr/bin/lontar sync .* --watch$' "$sync_unit" && grep -qx 'Group=lontar-net' "$sync_unit" &&
   pass "lontar-sync.service runs lontar sync --watch as group lontar-net" || fail "lontar-sync.service is not lontar sync --watch as lontar-net"
+# Sync settings: root's /etc/lontar/sync.conf, then the kiosk's, checked by the root service into
+# /run/lontar/sync.env; the file the kiosk's user writes is never an EnvironmentFile itself.
+for line in EnvironmentFile=-/etc/lontar/sync.conf EnvironmentFile=-/run/lontar/sync.env \
+  'ConditionPathExists=|/etc/lontar/sync.conf' 'ConditionPathExists=|/run/lontar/sync.env'; do
+  grep -qxF "$line" "$sync_unit" && pass "lontar-sync.service: $line" || fail "lontar-sync.service lacks $line"
+done
+! grep -qE '^EnvironmentFile=-?/var/lib/lontar/' "$sync_unit" && pass "lontar-sync.service does not read the kiosk's file as it is" ||
+  fail "lontar-sync.service reads /var/lib/lontar/sync.conf directly"
+units=$root/usr/lib/systemd/system
+unit_has() { # UNIT LINE...
+  local u=$1 l
+  shift
+  for l in "$@"; do
+    grep -qxF "$l" "$units/$u" && pass "$u: $l" || fail "$u lacks $l"
+  done
+}
+unit_has lontar-sync-settings.path PathChanged=/var/lib/lontar/sync.conf Unit=lontar-sync-settings.service
+unit_has lontar-sync-settings.service ExecStart=/usr/lib/lontar/sync-settings Before=lontar-sync.service
+# Technician mode's USB gate: a root service started by the kiosk's request file.
+unit_has lontar-usb.path PathExists=/run/lontar/usb/request Unit=lontar-usb.service
+unit_has lontar-usb.service 'ExecStart=/usr/lib/lontar/usb-gate serve' 'ExecStopPost=/usr/lib/lontar/usb-gate cleanup'
+! grep -qE '^(User|DynamicUser|PrivateTmp|ProtectSystem|PrivateMounts|ProtectHome)=' "$units/lontar-usb.service" &&
+  pass "lontar-usb.service runs as root in the host's mount namespace (its mounts reach the kiosk)" ||
+  fail "lontar-usb.service has a user or a mount namespace of its own"
+for f in usr/lib/lontar/usb-gate usr/lib/lontar/sync-settings; do
+  [ -x "$root/$f" ] && pass "/$f present" || fail "/$f missing"
+done
+grep -q 'opts=nosuid,nodev,noexec' "$root/usr/lib/lontar/usb-gate" && pass "usb-gate mounts sticks nosuid,nodev,noexec" ||
+  fail "usb-gate does not mount nosuid,nodev,noexec"
+tmpfiles=$root/usr/lib/tmpfiles.d/lontar.conf
+for line in 'd /run/lontar/usb 1770 root lontar -' 'd /run/lontar/stick 0755 root root -'; do
+  grep -qxF "$line" "$tmpfiles" && pass "tmpfiles: $line" || fail "tmpfiles lacks: $line"
+done
+grep -qE '^f /run/lontar/usb/state 0640 root lontar - \{"state":"closed"' "$tmpfiles" &&
+  pass "tmpfiles: the USB gate starts closed" || fail "tmpfiles does not write the closed state"
+code_hash=$root/etc/lontar/technician.code
+if [ -n "$code_file" ]; then
+  [ "$(stat -c '%a %u %g' "$code_hash" 2>/dev/null)" = "644 0 0" ] && pass "technician.code present, 0644 root" ||
+    fail "technician.code missing or not 0644 root: $(stat -c '%a %u %g' "$code_hash" 2>&1)"
+  ! grep -qF "$(head -1 "$code_file")" "$code_hash" && pass "technician.code does not hold the code itself" ||
+    fail "technician.code holds the code in clear"
+  cp "$code_file" "$root/tmp/rootfs-test-code"
+  printf 'not-the-code\n' >"$root/tmp/rootfs-test-wrong"
+  chroot "$root" lontar technician verify --hash /etc/lontar/technician.code --code-file /tmp/rootfs-test-code >/dev/null 2>&1
+  expect "technician verify, right code: exit" $? 0
+  chroot "$root" lontar technician verify --hash /etc/lontar/technician.code --code-file /tmp/rootfs-test-wrong >/dev/null 2>&1
+  expect "technician verify, wrong code: exit" $? 1
+  rm -f "$root/tmp/rootfs-test-code" "$root/tmp/rootfs-test-wrong"
+else
+  [ ! -e "$code_hash" ] && pass "no technician.code (built without --technician-code-file)" ||
+    fail "technician.code present though no code was given"
+fi
 
 # --- lockdown ----------------------------------------------------------------------------------
 logind=(systemd/logind.conf systemd/logind.conf.d)
@@ -95,6 +152,10 @@ for m in usb_storage uas; do
     fail "$m is loadable"
 done
 rules=$root/etc/usbguard/rules.conf
+# Outside technician mode only HID and hubs: the one rule, nothing more in rules.d (the gate's
+# mass-storage rule is temporary, in the daemon's memory only).
+expect "usbguard rules" "$(grep -v '^#' "$rules" | grep .)" 'allow with-interface match-all { 03:*:* 09:*:* }'
+expect "usbguard rules.d" "$(ls -A "$root/etc/usbguard/rules.d" 2>/dev/null)" ""
 [ "$(stat -c %a "$rules")" = 600 ] && pass "usbguard rules mode 600" || fail "usbguard rules.conf mode $(stat -c %a "$rules")"
 chroot "$root" usbguard-rule-parser "$(grep -v '^#' "$rules" | grep .)" >/dev/null 2>&1 &&
   pass "usbguard rules parse" || fail "usbguard-rule-parser rejects rules.conf"
