@@ -116,6 +116,31 @@ Geometry Window::geometry() const {
   return g;
 }
 
+std::string Window::Describe() const {
+  std::string out = "video ";
+  const char* driver = SDL_GetCurrentVideoDriver();
+  out += driver != nullptr ? driver : "none";
+  SDL_RendererInfo info;
+  if (SDL_GetRendererInfo(renderer_, &info) == 0) {
+    out += std::string(", renderer ") + info.name + " (";
+    for (Uint32 i = 0; i < info.num_texture_formats; ++i) {
+      if (i > 0) out += ' ';
+      // SDL_GetPixelFormatName says SDL_PIXELFORMAT_ before each name.
+      std::string name = SDL_GetPixelFormatName(info.texture_formats[i]);
+      if (name.starts_with("SDL_PIXELFORMAT_")) name.erase(0, 16);
+      out += name;
+    }
+    out += ')';
+    if ((info.flags & SDL_RENDERER_SOFTWARE) != 0) out += " software";
+    if ((info.flags & SDL_RENDERER_ACCELERATED) != 0) out += " accelerated";
+  }
+  std::string format = SDL_GetPixelFormatName(SDL_GetWindowPixelFormat(window_));
+  if (format.starts_with("SDL_PIXELFORMAT_")) format.erase(0, 16);
+  const auto [w, h] = Size();
+  out += ", window " + format + " " + std::to_string(w) + "x" + std::to_string(h) + " pixels";
+  return out;
+}
+
 bool Window::HandleEvent(const SDL_Event& event) {
   if (event.type == SDL_QUIT) return !locked_;
   if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE) {
