@@ -25,12 +25,19 @@ Result<Window> Window::Open(const WindowOptions& options) {
   // a stock PC a GPU driver adds memory and ways to fail for nothing the kiosk needs. The
   // environment wins over these hints: SDL_RENDER_DRIVER=opengl selects the GPU renderer.
   SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
-  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
     return std::unexpected(Error::Internal(std::string("cannot start the display: ") +
                                            SDL_GetError() +
                                            " (is the kiosk running inside its compositor?)"));
   }
+  // Where the video driver has a window framebuffer of its own (X11), the software renderer
+  // draws straight into it. Wayland has none: SDL then presents the software renderer's surface
+  // through one texture of a GPU renderer, and with framebuffer acceleration off it could not
+  // make the surface at all and fell back to drawing everything through OpenGL (Mesa's
+  // llvmpipe on a PC without a 3D driver), the cost the software renderer is here to avoid.
+  const char* video = SDL_GetCurrentVideoDriver();
+  const bool native_framebuffer = video == nullptr || std::string(video) != "wayland";
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, native_framebuffer ? "0" : "1");
   SDL_DisableScreenSaver();
   Window w;
   w.owns_ = true;
