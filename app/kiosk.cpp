@@ -891,6 +891,9 @@ int RunKiosk(const KioskOptions& options) {
     std::cerr << "lontar-kiosk: " << window.error().message() << "\n";
     return 1;
   }
+  // One line in the journal that says how the screen is drawn: what a support question about a
+  // wrongly drawn screen asks first.
+  std::cerr << "lontar-kiosk: display: " << window->Describe() << "\n";
   Kiosk kiosk(options, std::move(*window), std::move(*id), std::move(*en));
   return kiosk.Run();
 }

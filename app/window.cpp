@@ -25,12 +25,19 @@ Result<Window> Window::Open(const WindowOptions& options) {
   // a stock PC a GPU driver adds memory and ways to fail for nothing the kiosk needs. The
   // environment wins over these hints: SDL_RENDER_DRIVER=opengl selects the GPU renderer.
   SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
-  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
     return std::unexpected(Error::Internal(std::string("cannot start the display: ") +
                                            SDL_GetError() +
                                            " (is the kiosk running inside its compositor?)"));
   }
+  // Where the video driver has a window framebuffer of its own (X11), the software renderer
+  // draws straight into it. Wayland has none: SDL then presents the software renderer's surface
+  // through one texture of a GPU renderer, and with framebuffer acceleration off it could not
+  // make the surface at all and fell back to drawing everything through OpenGL (Mesa's
+  // llvmpipe on a PC without a 3D driver), the cost the software renderer is here to avoid.
+  const char* video = SDL_GetCurrentVideoDriver();
+  const bool native_framebuffer = video == nullptr || std::string(video) != "wayland";
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, native_framebuffer ? "0" : "1");
   SDL_DisableScreenSaver();
   Window w;
   w.owns_ = true;
@@ -114,6 +121,31 @@ Geometry Window::geometry() const {
     g.pixel_scale = static_cast<float>(pixels_h) / static_cast<float>(g.height);
   }
   return g;
+}
+
+std::string Window::Describe() const {
+  std::string out = "video ";
+  const char* driver = SDL_GetCurrentVideoDriver();
+  out += driver != nullptr ? driver : "none";
+  SDL_RendererInfo info;
+  if (SDL_GetRendererInfo(renderer_, &info) == 0) {
+    out += std::string(", renderer ") + info.name + " (";
+    for (Uint32 i = 0; i < info.num_texture_formats; ++i) {
+      if (i > 0) out += ' ';
+      // SDL_GetPixelFormatName says SDL_PIXELFORMAT_ before each name.
+      std::string name = SDL_GetPixelFormatName(info.texture_formats[i]);
+      if (name.starts_with("SDL_PIXELFORMAT_")) name.erase(0, 16);
+      out += name;
+    }
+    out += ')';
+    if ((info.flags & SDL_RENDERER_SOFTWARE) != 0) out += " software";
+    if ((info.flags & SDL_RENDERER_ACCELERATED) != 0) out += " accelerated";
+  }
+  std::string format = SDL_GetPixelFormatName(SDL_GetWindowPixelFormat(window_));
+  if (format.starts_with("SDL_PIXELFORMAT_")) format.erase(0, 16);
+  const auto [w, h] = Size();
+  out += ", window " + format + " " + std::to_string(w) + "x" + std::to_string(h) + " pixels";
+  return out;
 }
 
 bool Window::HandleEvent(const SDL_Event& event) {

@@ -45,6 +45,10 @@ class Window {
   // Output size in pixels.
   std::pair<int, int> Size() const;
   Geometry geometry() const;
+  // How the window is drawn, for the log: SDL's video driver, the renderer and its texture
+  // formats, the window's pixel format and size, e.g. "video wayland, renderer software
+  // (ARGB8888 ...), window RGB888 1280x800 pixels".
+  std::string Describe() const;
 
   // Feeds an event to ImGui. Returns true when the event asks the application to quit and the
   // window is not locked (a locked kiosk ignores window-close, Alt+F4 and SDL_QUIT).
