@@ -660,6 +660,18 @@ def technician_mode(qmp, guest, shot, code_file):
         time.sleep(1)
         st = gate_state(guest(read_state)[1])
     if st.get("state") != "mounted":
+        # Do keys reach the guest's kernel at all? Count the keyboard's input events while a key
+        # that the kiosk ignores on this screen (Shift) is pressed.
+        guest("(timeout 6 cat /dev/input/event0 | wc -c >/run/lontar-test-keys) >/dev/null 2>&1 &")
+        time.sleep(1)
+        type_keys_raw = [{"type": "qcode", "data": "shift"}]
+        for _ in range(3):
+            qmp.cmd("send-key", keys=type_keys_raw, **{"hold-time": 50})
+            time.sleep(0.3)
+        time.sleep(7)
+        _, count = guest("cat /run/lontar-test-keys")
+        log(f"bytes of input events read from the guest's keyboard while Shift was pressed three "
+            f"times: {count.strip()} (0: keys do not reach the guest's kernel)")
         _, out = guest("cat /proc/bus/input/devices | grep -E '^(N|H):'; ls -l /dev/input; "
                        "loginctl list-sessions --no-legend; udevadm info /dev/input/event0 | grep -E 'ID_INPUT|TAGS|SEAT'; ls -l /proc/$(pidof cage)/fd | grep -c /dev/input; "
                        "journalctl -b --no-pager -o cat _UID=$(id -u lontar) | grep -v cursor | tail -n 60")
