@@ -70,7 +70,7 @@ done
 # The kiosk unit: unprivileged, on tty1, restarted forever, credential from the encrypted store.
 kiosk_unit=$root/usr/lib/systemd/system/lontar-kiosk.service
 for line in User=lontar PAMName=login TTYPath=/dev/tty1 Restart=always StartLimitIntervalSec=0 \
-  PrivateNetwork=yes NoNewPrivileges=yes \
+  "RestrictAddressFamilies=AF_UNIX AF_NETLINK" IPAddressDeny=any NoNewPrivileges=yes \
   LoadCredentialEncrypted=lontar-vault-key:/etc/credstore.encrypted/lontar-vault-key; do
   grep -qx "$line" "$kiosk_unit" && pass "lontar-kiosk.service: $line" || fail "lontar-kiosk.service lacks $line"
 done
