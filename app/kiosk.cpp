@@ -18,6 +18,7 @@
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/input_pump.hpp"
 #include "app/layout_check.hpp"
 #include "app/screens/error.hpp"
 #include "app/screens/finished.hpp"
@@ -115,6 +116,7 @@ class Kiosk {
     Recheck();
     int frames = 0;
     int pending = 1;  // frames to draw without waiting: input needs two (ImGui settles on the 2nd)
+    const auto handle = [this](const SDL_Event& event) { return Handle(event); };
     for (;;) {
       // Sleep until input arrives or the clock's next second: no busy loop. A script keeps the
       // frames coming while it has steps.
@@ -128,21 +130,18 @@ class Kiosk {
                        std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000);
         if (scripted) ms = std::min(ms, 20);
         if (technician_.active()) ms = std::min(ms, 250);  // follow the USB stick
-        SDL_Event event;
-        if (SDL_WaitEventTimeout(&event, ms)) {
-          if (Handle(event)) return 0;
-          while (SDL_PollEvent(&event)) {
-            if (Handle(event)) return 0;
-          }
-          pending = 2;
-        } else {
-          pending = 1;  // the clock ticked
+        switch (input_.Drain(ms, handle)) {
+          case InputPump::Drained::kQuit:
+            return 0;
+          case InputPump::Drained::kInput:
+            pending = 2;
+            break;
+          case InputPump::Drained::kNothing:
+            pending = 1;  // the clock ticked
+            break;
         }
-      } else if (scripted) {
-        SDL_Event event;
-        while (SDL_PollEvent(&event)) {
-          if (Handle(event)) return 0;
-        }
+      } else if (scripted && input_.Drain(0, handle) == InputPump::Drained::kQuit) {
+        return 0;
       }
       // A new display mode or pixel density: re-rasterise the text for it before drawing.
       if (window_.geometry() != fonts_.built_for && !Rebuild()) return 1;
@@ -852,6 +851,7 @@ class Kiosk {
   bool locked_ = false;
 
   // Input and test mode.
+  InputPump input_;
   std::vector<SDL_Keycode> keys_;
   Targets targets_;
   std::optional<Script> script_;

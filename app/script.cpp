@@ -7,9 +7,10 @@
 namespace lontar::app {
 namespace {
 
-void PushKey(Uint32 type, SDL_Keycode key, Uint16 mod = KMOD_NONE) {
+void PushKey(Uint32 type, SDL_Keycode key, Uint16 mod = KMOD_NONE, bool repeat = false) {
   SDL_Event e{};
   e.type = type;
+  e.key.repeat = repeat ? 1 : 0;
   e.key.keysym.mod = mod;
   e.key.state = type == SDL_KEYDOWN ? SDL_PRESSED : SDL_RELEASED;
   e.key.keysym.sym = key;
@@ -65,9 +66,10 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
     return 3;
   };
   bool finished = true;
-  if (j.contains("key")) {
+  if (j.contains("key") || j.contains("tap") || j.contains("repeat")) {
     // "Ctrl+Alt+P": modifiers, then the key's SDL name.
-    std::string name = j["key"].get<std::string>();
+    const std::string kind = j.contains("key") ? "key" : j.contains("tap") ? "tap" : "repeat";
+    std::string name = j[kind].get<std::string>();
     Uint16 mod = KMOD_NONE;
     for (const auto& [prefix, bit] : {std::pair<std::string, Uint16>{"Ctrl+", KMOD_LCTRL},
                                       {"Alt+", KMOD_LALT},
@@ -78,9 +80,21 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
       }
     }
     const SDL_Keycode key = SDL_GetKeyFromName(name.c_str());
-    if (key == SDLK_UNKNOWN) return fail("unknown key " + j["key"].dump());
-    PushKey(phase_ == 0 ? SDL_KEYDOWN : SDL_KEYUP, key, mod);
-    finished = phase_++ == 1;
+    if (key == SDLK_UNKNOWN) return fail("unknown key " + j[kind].dump());
+    if (kind == "tap") {
+      PushKey(SDL_KEYDOWN, key, mod);
+      PushKey(SDL_KEYUP, key, mod);
+    } else if (kind == "repeat") {
+      if (name.size() != 1) return fail("repeat takes a letter or digit, not " + j[kind].dump());
+      PushKey(SDL_KEYDOWN, key, mod, /*repeat=*/true);
+      SDL_Event e{};
+      e.type = SDL_TEXTINPUT;
+      e.text.text[0] = name[0];
+      SDL_PushEvent(&e);
+    } else {
+      PushKey(phase_ == 0 ? SDL_KEYDOWN : SDL_KEYUP, key, mod);
+      finished = phase_++ == 1;
+    }
   } else if (j.contains("text")) {
     const std::string text = j["text"];
     for (std::size_t at = 0; at < text.size(); at += 16) {

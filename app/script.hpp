@@ -4,6 +4,10 @@
 // A script is JSON lines; blank lines and lines starting with # are skipped:
 //   {"key": "Return"}          a key press and release (SDL key names: "1", "A", "Left", "F";
 //                              with modifiers "Ctrl+", "Alt+", "Shift+" before the name)
+//   {"tap": "Return"}          a key press and release within one frame, as a quick keystroke
+//                              arrives while a slow frame is drawn (same names as "key")
+//   {"repeat": "7"}            the key's auto-repeat: a repeated SDL_KEYDOWN and the text it
+//                              types, as SDL delivers a held key (a letter or digit)
 //   {"text": "DEMO-0001"}      typed text (SDL_TEXTINPUT), as an input method delivers it
 //   {"click": "option.2"}      move the pointer to a named control's centre, press, release
 //   {"expect": "item"}         stop with exit code 3 unless this screen is showing
@@ -56,7 +60,9 @@ class Script {
   int frames_ = 0;
   int phase_ = 0;                     // clicks and key presses take more than one frame
   std::uint64_t sleep_until_ms_ = 0;  // also: how long an "expect" waits for its screen
-  static constexpr std::uint64_t kExpectWaitMs = 3000;
+  // Generous: a PIN or code check (Argon2id) on a loaded test machine can take seconds, and a
+  // slow machine must make a test slower, not failed.
+  static constexpr std::uint64_t kExpectWaitMs = 30000;
   int click_x_ = 0, click_y_ = 0;
 };
 

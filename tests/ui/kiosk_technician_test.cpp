@@ -242,6 +242,19 @@ TEST_F(KioskTechnician, FiveWrongCodesLockThePrompt) {
   EXPECT_EQ(refused.back()["payload"]["locked"], true);
 }
 
+// What a slow frame delivers from a real keyboard: Enter pressed and released within one frame,
+// and a held key's auto-repeat. The quick Enter still submits; the repeat types nothing (the
+// code would be wrong with it).
+TEST_F(KioskTechnician, AQuickEnterSubmitsAndKeyRepeatTypesNothing) {
+  InitialisedTerminalAndPackOnStick();
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode);
+  s.Step("repeat", std::string(1, kCode.back())).Step("tap", "Return").Expect("technician");
+  s.Step("exit", 0);
+  EXPECT_EQ(Run(s)["screen"], "technician");
+  for (const Json& r : TechnicianRecords()) EXPECT_NE(r["type"], "technician.code_refused");
+}
+
 TEST_F(KioskTechnician, WithoutACodeFileTechnicianModeIsUnavailable) {
   InitialisedTerminalAndPackOnStick();
   std::filesystem::remove(CodeFile());
