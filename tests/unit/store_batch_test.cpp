@@ -17,6 +17,8 @@ namespace {
 
 enum class Backend { kSqlite, kPostgres };
 
+constexpr std::size_t kBundleSize = 70'001;  // not a multiple of anything
+
 server::StoredBundle Row(const std::string& id, const std::string& terminal, std::uint64_t seq,
                          std::uint64_t journal_seq) {
   server::StoredBundle r;
@@ -33,6 +35,7 @@ server::StoredBundle Row(const std::string& id, const std::string& terminal, std
   r.created_ms = 1'795'500'000'000;
   r.stored_ms = 1'795'500'000'123;
   r.receipt_text = "receipt of " + id;
+  r.bytes = kBundleSize;
   return r;
 }
 
@@ -40,8 +43,8 @@ server::BatchKey KeyOf(const server::StoredBundle& r) {
   return {r.bundle_id, r.terminal_id, r.seq, r.journal_seq};
 }
 
-// Every byte value, and a size that is not a multiple of anything.
-Bytes BundleBytes(std::uint8_t salt, std::size_t size = 70'001) {
+// Every byte value.
+Bytes BundleBytes(std::uint8_t salt, std::size_t size = kBundleSize) {
   Bytes b(size);
   for (std::size_t i = 0; i < size; ++i) b[i] = static_cast<std::uint8_t>(i * 7 + salt);
   return b;
@@ -156,7 +159,9 @@ TEST_P(StoreBatchTest, ALaterBatchSeesCommittedRowsWithAndWithoutPrefetch) {
     SCOPED_TRACE(prefetch ? "prefetched" : "queried one by one");
     auto tx = Begin();
     ASSERT_TRUE(tx);
-    if (prefetch) ASSERT_TRUE(tx->Prefetch({KeyOf(a_), KeyOf(d)}));
+    if (prefetch) {
+      ASSERT_TRUE(tx->Prefetch({KeyOf(a_), KeyOf(d)}));
+    }
     auto found = Find(*tx, a_.bundle_id);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->receipt_text, a_.receipt_text);
