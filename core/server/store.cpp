@@ -71,7 +71,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
   {  // (3), the common case of a re-sent bundle, without touching the disk.
-    std::lock_guard lock(read_mu_);
+    const auto lock = ReadLock();
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, backend_->FindById(id_hex));
     if (existing) {
       LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
@@ -113,6 +113,11 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   return std::move(row.result);
 }
 
+std::unique_lock<std::mutex> Store::ReadLock() {
+  if (backend_->ConcurrentReads()) return {};
+  return std::unique_lock(read_mu_);
+}
+
 void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   std::lock_guard lock(mu_);
   auto fail_all = [&](const Error& e) {
@@ -120,6 +125,14 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   };
   auto tx = backend_->Begin();
   if (!tx) return fail_all(tx.error());
+  // Everything the rows below will look up, asked in one go (PostgreSQL: one query per kind
+  // instead of two round trips per row).
+  std::vector<BatchKey> keys;
+  keys.reserve(batch.size());
+  for (const PendingRow* p : batch) {
+    keys.push_back({p->id_hex, p->header->terminal_id, p->header->seq, p->header->journal_seq});
+  }
+  if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
   std::vector<Result<Accepted>> results;
   for (PendingRow* p : batch) {
     auto r = InsertRow(**tx, *p->header, p->id_hex, p->bytes);
@@ -190,7 +203,7 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader&
 
 Result<StoredBundle> Store::FindByCode(std::string_view code) {
   LONTAR_ASSIGN_OR_RETURN(std::string canonical, bundle::ParseReceiptCode(code));
-  std::lock_guard lock(read_mu_);
+  const auto lock = ReadLock();
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> found, backend_->FindByCode(canonical));
   if (!found) {
     return std::unexpected(
@@ -200,7 +213,7 @@ Result<StoredBundle> Store::FindByCode(std::string_view code) {
 }
 
 Result<std::uint64_t> Store::CountBundles() {
-  std::lock_guard lock(read_mu_);
+  const auto lock = ReadLock();
   return backend_->CountBundles();
 }
 
@@ -222,7 +235,7 @@ Result<StoreStatus> Store::Status() {
   std::vector<StoredBundle> rows;
   std::vector<StoredFlag> flags;
   {
-    std::lock_guard lock(read_mu_);
+    const auto lock = ReadLock();
     LONTAR_ASSIGN_OR_RETURN(rows, backend_->ListBundles());
     LONTAR_ASSIGN_OR_RETURN(flags, backend_->ListFlags());
   }

@@ -148,7 +148,9 @@ class Store {
   // The backend's writer (batches) and its reader (lookups, status) are separate connections, so
   // a lookup does not wait for a group commit under way.
   std::mutex mu_;       // guards backend_'s batches
-  std::mutex read_mu_;  // guards backend_'s reads
+  std::mutex read_mu_;  // guards backend_'s reads, unless it takes them concurrently
+  // Holds read_mu_ when backend_ needs its reads one at a time, else nothing.
+  std::unique_lock<std::mutex> ReadLock();
   std::unique_ptr<StoreBackend> backend_;
   std::mutex queue_mu_;  // guards queue_ and committing_ (taken before mu_, never inside it)
   std::condition_variable queue_cv_;

@@ -22,8 +22,8 @@
 // never altered.
 //
 // Contract: batches (Begin ... Commit) run one at a time, and reads (FindById ... ReadBundle) one
-// at a time, but a read may run while a batch is open: each has its own connection, and reads see
-// what is committed. Every method reports failures as Error
+// at a time unless ConcurrentReads(), but a read may run while a batch is open: each has its own
+// connection, and reads see what is committed. Every method reports failures as Error
 // (never throws), and never puts a database password into an error message.
 #pragma once
 
@@ -68,11 +68,28 @@ struct StoredFlag {
   std::int64_t at_ms = 0;
 };
 
+// What one bundle of a batch will be asked about: FindById(bundle_id), then
+// Disagreeing(terminal_id, seq, journal_seq).
+struct BatchKey {
+  std::string bundle_id;  // hex
+  std::string terminal_id;
+  std::uint64_t seq = 0;
+  std::uint64_t journal_seq = 0;
+};
+
 // The rows of one group commit: one database transaction. Destroying it without Commit rolls
 // back (nothing of the batch is stored).
 class StoreBatch {
  public:
   virtual ~StoreBatch() = default;
+  // Optional, once, before anything else: every bundle of the batch, in order. A backend whose
+  // queries each cost a round trip (PostgreSQL) reads the committed rows all of them need with
+  // one query per kind, and then answers FindById and Disagreeing for these keys from memory
+  // (adding the rows inserted in this batch since); other calls still query. SQLite ignores it.
+  [[nodiscard]] virtual Status Prefetch(const std::vector<BatchKey>& keys) {
+    (void)keys;
+    return Ok();
+  }
   // The row for `id_hex`, including rows inserted earlier in this batch.
   [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) = 0;
   // The bundles of one terminal (id, seq, journal_seq are filled; this batch's included) that a
@@ -83,12 +100,14 @@ class StoreBatch {
   [[nodiscard]] virtual Result<std::vector<StoredBundle>> Disagreeing(
       const std::string& terminal_id, std::uint64_t seq, std::uint64_t journal_seq) = 0;
   // Adds the row, its flags and the bundle bytes (SQLite: appended to the current segment, not
-  // yet durable; PostgreSQL: the row's bytea).
+  // yet durable; PostgreSQL: kept in memory, with a copy of the bytes, and written at Commit).
   [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
                                       const std::vector<StoredFlag>& flags) = 0;
   // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment, then commits (WAL
-  // fsync); PostgreSQL commits (synchronous_commit=on). Two syncs (SQLite) or one (PostgreSQL)
-  // for the whole batch.
+  // fsync); PostgreSQL writes the batch's rows (one multi-row INSERT per 1,000 bundles) and
+  // commits (synchronous_commit=on). Two syncs (SQLite) or one (PostgreSQL) for the whole batch.
+  // A row the database refuses (e.g. another writer's row with the same id) fails the Commit,
+  // and nothing of the batch is stored.
   [[nodiscard]] virtual Status Commit() = 0;
 };
 
@@ -99,6 +118,11 @@ class StoreBackend {
   // For people and logs: "store /srv/lontar" or "database postgresql://lontar@db/lontar" (never
   // the password).
   virtual std::string Describe() const = 0;
+
+  // Whether the reads below may run from several threads at once. False (SQLite, one reader
+  // connection): the caller runs them one at a time. PostgreSQL: a pool of reader connections,
+  // so that the duplicate checks of uploads arriving together overlap their round trips.
+  virtual bool ConcurrentReads() const { return false; }
 
   // Opens a transaction for one group commit (kReadOnly backends: kInvalidArgument).
   [[nodiscard]] virtual Result<std::unique_ptr<StoreBatch>> Begin() = 0;
