@@ -452,6 +452,12 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   sqlite3* raw = nullptr;
   if (access == StoreAccess::kReadOnly) {
     if (!std::filesystem::exists(index)) {
+      if (std::filesystem::exists(dir / kSegmentsDir)) {
+        return std::unexpected(Error::NotFound(
+            index.string() + " not found, but " + (dir / kSegmentsDir).string() +
+            " is there: start `lontar serve` on the store once, which rebuilds the index from "
+            "the segments"));
+      }
       return std::unexpected(Error::NotFound(index.string() + " not found: is " + dir.string() +
                                              " a collection store?"));
     }

@@ -229,6 +229,11 @@ TEST(StoreReindex, ADeletedIndexIsRebuiltFromTheSegments) {
   ASSERT_FALSE(stale_wal.empty());
   std::filesystem::remove(store / "index.db");
   testing::WriteText(store / "index.db-wal", stale_wal);
+  auto read_only = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
+  ASSERT_FALSE(read_only);
+  EXPECT_NE(read_only.error().message().find("rebuilds the index from the segments"),
+            std::string::npos)
+      << read_only.error().message();
   {
     auto b = Open(store);
     ASSERT_TRUE(b);
