@@ -1,35 +1,65 @@
-// Bundle bytes of the SQLite store, appended to segment files so that one group commit costs one
-// fdatasync for all its bundles (a file per bundle cost two fsyncs each: the file and its
-// directory). STORE/segments/NNNNNNNN.seg, numbered from 1; a segment is closed once it passes
-// kSegmentTargetBytes and the next batch starts a new one.
+// The durable record of the SQLite store: bundles, each with everything its index row and flags
+// hold, appended to segment files, so that one group commit costs ONE sync (an fdatasync of the
+// segment) and the SQLite index (index.db) can be rebuilt from the segments. STORE/segments/
+// NNNNNNNN.seg, numbered from 1; a segment is closed once it passes kSegmentTargetBytes and the
+// next batch starts a new one. A batch's records are all in one segment.
 //
-// Record layout (every bundle, back to back; integers little endian):
-//   magic     4  "LSG1"
-//   length    4  bundle bytes that follow (at most bundle::kMaxBundleBytes)
-//   bundle id 32 the id the index row names (raw, not hex)
-//   bundle    length bytes, exactly as received
-// The index row holds (segment, offset of the record); a reader checks magic, length and id
-// against the row before returning the bytes (kCorruption otherwise). Nothing in a segment is
-// read unless a committed index row names it.
+// Record layout, version 2 (every record since schema version 4; integers little endian):
+//   magic       4   "LSG2"
+//   index len   4   bytes of index fields that follow the header (at most kMaxRecordIndexBytes)
+//   length      4   bundle bytes after the index fields (at most bundle::kMaxBundleBytes)
+//   bundle id   32  the id the index row names (raw, not hex)
+//   checksum    32  BLAKE2b-256 of the 44 bytes above, the index fields and the bundle
+//   index fields    index len bytes: strings are a u32 length and the bytes, integers u64
+//                   (two's complement for the times):
+//                     receipt_code, terminal_id, site, exam_id, participant, kind, pack_id,
+//                     receipt (the signed receipt text, byte for byte), seq, journal_seq,
+//                     created_ms, stored_ms, then a u32 count of flags and per flag:
+//                     terminal_id, seq, bundle_id (hex), kind, detail, at_ms
+//   bundle      length bytes, exactly as received
+// The row's `bytes` is `length`, its `bundle_id` the hex of the id.
 //
-// A torn or truncated write: a server killed mid-batch leaves bytes after the last record that a
-// committed row names. They were never acknowledged (the receipt goes out only after the index
-// commit, which comes after the segment's fdatasync), and the next read-write open cuts every
-// segment back to the end of its last indexed record (TrimTo), before anything new is appended.
+// Version 1 ("LSG1", written by schema version 3 stores; read, never written):
+//   magic 4 "LSG1", length 4, bundle id 32, bundle length bytes. No index fields, no checksum:
+//   such a record cannot be re-indexed, only read where an index row names it.
+//
+// The index row holds (segment, offset of the record); a reader checks magic, length, id and
+// (version 2) the checksum before returning the bytes (kCorruption otherwise).
+//
+// Durability: a batch's records are appended, the segment fdatasync'd, and only then are the
+// rows committed to index.db (synchronous=NORMAL: atomic, but a power cut may lose the last
+// commits) and the receipts sent. So the segments are the durable record; the index may lag.
+// A read-write open walks every segment's record headers (ScanSegments) and:
+//   - re-indexes each complete version 2 record that checks out and that no row names (a batch
+//     whose index commit was lost or failed, or an index restored from an older backup, or
+//     index.db deleted), in log order; a record whose bundle id already has a row is a retry's
+//     leftover and is skipped;
+//   - cuts a torn tail: a record at the end of the newest segment that is incomplete or fails
+//     its checksum (a server killed or a power cut mid-batch: never acknowledged, since the
+//     receipt goes out after the fdatasync), with any unindexed version 1 records before it;
+//   - refuses (kCorruption, cutting nothing) a record that fails its check with a checked record
+//     after it, or with a row naming a record after it, or in a segment other than the newest:
+//     that is damage, not a torn write.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "core/server/store_backend.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::server {
 
-inline constexpr std::uint64_t kSegmentRecordHeaderBytes = 40;
+inline constexpr std::uint64_t kSegmentRecordHeaderBytes = 76;    // version 2
+inline constexpr std::uint64_t kSegmentRecordHeaderBytesV1 = 40;  // version 1
+// Index fields are a few hundred bytes (the receipt is most of it); a header claiming more is
+// damage, not a record.
+inline constexpr std::uint32_t kMaxRecordIndexBytes = 1u << 20;
 // 256 MiB: about 5,000 bundles of a 3-hour sitting. Big enough that a province's 18,000 bundles
 // are a handful of files, small enough to copy or check one at a time.
 inline constexpr std::uint64_t kSegmentTargetBytes = 256ull << 20;
@@ -38,35 +68,71 @@ inline constexpr std::uint64_t kSegmentTargetBytes = 256ull << 20;
 struct SegmentLocation {
   std::int64_t segment = 0;
   std::uint64_t offset = 0;
+  bool operator==(const SegmentLocation&) const = default;
 };
+
+// A record found by ScanSegments that no index row names, with the row and flags it carries.
+struct UnindexedRecord {
+  SegmentLocation at;
+  StoredBundle row;
+  std::vector<StoredFlag> flags;
+};
+
+// What a read-write open does to the segments (ScanSegments decides, nothing is changed yet).
+struct SegmentScan {
+  std::vector<std::int64_t> present;     // segment numbers on disk, ascending
+  std::vector<UnindexedRecord> reindex;  // in log order; the caller skips ids that have a row
+  std::vector<std::pair<std::int64_t, std::uint64_t>> cuts;  // (segment, bytes to keep)
+};
+
+struct SegmentScanOptions {
+  // index.db was missing: every record must be re-indexable (a version 1 record is refused,
+  // since its row cannot be rebuilt).
+  bool index_is_new = false;
+  // The most bytes of unindexed version 1 records a tail may hold: one batch of a schema
+  // version 3 server killed mid-batch. More means an index older than the segments, which
+  // version 1 records cannot rebuild: refused.
+  std::uint64_t max_v1_cut = 0;
+};
+
+// Walks every segment under `dir` (created if missing) against `indexed`, the records the index
+// names, and says what to re-index and what to cut (see the top of this file). kCorruption for
+// damage (a named record missing, cut or not at a record boundary; a failed record with checked
+// bytes after it), kNotFound for a segment the index names that is missing. Reads disk: every
+// record header, and every unindexed record whole.
+[[nodiscard]] Result<SegmentScan> ScanSegments(const std::filesystem::path& dir,
+                                               std::vector<SegmentLocation> indexed,
+                                               const SegmentScanOptions& options);
 
 // Appends records to the newest segment of a directory; one writer per store (the caller holds
 // the store's lock, see sqlite_backend.cpp). Not thread-safe: one batch at a time.
 class SegmentWriter {
  public:
-  // Opens `dir` (created if missing). `indexed_ends` gives, per segment number, where its last
-  // indexed record ends; every segment file is cut back to that (0 for a segment no row names)
-  // and the cut is fsync'd. A crash leaves at most one batch unindexed: a longer unindexed tail
-  // than `max_cut` means the index is older than the segments (restored from a backup?) and is
-  // refused with kCorruption, cutting nothing. Touches disk.
-  [[nodiscard]] static Result<SegmentWriter> Open(
-      const std::filesystem::path& dir,
-      const std::vector<std::pair<std::int64_t, std::uint64_t>>& indexed_ends,
-      std::uint64_t max_cut);
+  // Applies `scan`'s cuts (each fsync'd) and opens the newest segment of `dir` for appending.
+  // Call it once the scan's records are re-indexed. Touches disk.
+  [[nodiscard]] static Result<SegmentWriter> Open(const std::filesystem::path& dir,
+                                                  const SegmentScan& scan);
   SegmentWriter(SegmentWriter&& other) noexcept;
   SegmentWriter& operator=(SegmentWriter&&) = delete;
   SegmentWriter(const SegmentWriter&) = delete;
   ~SegmentWriter();
 
   // Starts a batch: moves to a new segment if the current one is past kSegmentTargetBytes.
+  // kIo if an earlier batch's bytes could not be cut (the server must be restarted).
   [[nodiscard]] Status BeginBatch();
-  // Writes one record at the end of the current segment (not yet durable). Touches disk.
-  [[nodiscard]] Result<SegmentLocation> Append(ByteView bundle_id, ByteView bundle);
+  // Writes one record (row, flags, bundle) at the end of the current segment (not yet durable).
+  // `row.bundle_id` is the hex id; `row.bytes` must be bundle.size(). Touches disk.
+  [[nodiscard]] Result<SegmentLocation> Append(const StoredBundle& row,
+                                               const std::vector<StoredFlag>& flags,
+                                               ByteView bundle);
   // Makes every record appended since BeginBatch durable: fdatasync of the segment, and of the
-  // directory if the segment file was created in this batch. Touches disk.
+  // directory if the segment file was created since the last Sync. Once it returns Ok those
+  // records are the store's: Rollback no longer cuts them (if the index commit then fails, the
+  // next open re-indexes them). Touches disk.
   [[nodiscard]] Status Sync();
-  // Drops what was appended since BeginBatch (a batch whose index commit failed), so that no
-  // unacknowledged bytes stay behind. Best effort: what it cannot cut, the next open cuts.
+  // Drops what was appended and not synced since BeginBatch (a batch that failed before or
+  // during Sync). If the cut fails, the writer refuses further batches: the next open cuts the
+  // bytes as a torn tail.
   void Rollback();
 
  private:
@@ -77,15 +143,32 @@ class SegmentWriter {
   std::int64_t segment_ = 0;
   std::uint64_t end_ = 0, batch_start_ = 0;
   bool new_file_ = false;  // created since the last Sync: the directory needs an fsync too
+  bool broken_ = false;    // a Rollback could not cut: no more batches until the next open
 };
 
 // The file holding segment `number` under `dir`.
 std::filesystem::path SegmentPath(const std::filesystem::path& dir, std::int64_t number);
 
-// Reads the record at `at`, which the index says holds `length` bytes of bundle `bundle_id`.
-// kNotFound if the segment is missing, kCorruption if the record is not that. Reads disk.
+// Reads the record at `at`, which the index says holds `length` bytes of bundle `bundle_id`
+// (version 1 or 2). kNotFound if the segment is missing, kCorruption if the record is not that
+// or fails its checksum. Reads disk.
 [[nodiscard]] Result<Bytes> ReadSegmentRecord(const std::filesystem::path& dir,
                                               const SegmentLocation& at, ByteView bundle_id,
                                               std::uint64_t length);
+
+// One record of a segment as it parses: where, its whole size on disk, its bundle id (hex) and
+// version (1 or 2).
+struct SegmentRecordInfo {
+  SegmentLocation at;
+  std::uint64_t record_bytes = 0;
+  std::string bundle_id;
+  int version = 0;
+};
+
+// Every record of every segment under `dir`, in log order, by their headers (checksums are not
+// checked). kCorruption at the first header that does not parse or a record that overruns its
+// segment. For checks and tests. Reads disk.
+[[nodiscard]] Result<std::vector<SegmentRecordInfo>> ListSegmentRecords(
+    const std::filesystem::path& dir);
 
 }  // namespace lontar::server

@@ -1,26 +1,31 @@
-// The default collection store backend: an SQLite index plus segment files of bundle bytes, in a
-// directory. No set-up needed; one server process per directory (a read-write open takes an
-// exclusive lock on STORE/segments and refuses a second server).
+// The default collection store backend: segment files holding every bundle with its index row,
+// plus an SQLite index of them, in a directory. No set-up needed; one server process per
+// directory (a read-write open takes an exclusive lock on STORE/segments and refuses a second
+// server).
 //
 // On disk, under STORE:
+//   STORE/segments/NNNNNNNN.seg        the durable record: each bundle exactly as received, with
+//                                      its row, its flags and a checksum, appended one group
+//                                      commit at a time (record layout in segment_log.hpp)
 //   STORE/index.db                     SQLite (SQLCipher's library used without a key: plain
-//                                      SQLite 3.15.2), WAL, synchronous=FULL; PRAGMA
+//                                      SQLite 3.15.2), WAL, synchronous=NORMAL; each row says
+//                                      where its record is (segment, segment_offset). Derived
+//                                      from the segments (rebuilt if deleted). PRAGMA
 //                                      user_version is the schema version (0: a store made
 //                                      before versioning, the same tables as version 1)
-//   STORE/segments/NNNNNNNN.seg        bundle bytes exactly as received, appended one group
-//                                      commit at a time (record layout in segment_log.hpp);
-//                                      the row's (segment, segment_offset) says where
 //   STORE/bundles/<bundle id hex>.lrb  one file per bundle: stores written before schema
 //                                      version 3 (their rows have a NULL segment); read, never
 //                                      written
 //
-// A group commit, in order: append every new bundle of the batch to the current segment, one
-// fdatasync of it (and of STORE/segments when the segment file is new), then one SQLite
-// transaction for all the batch's rows (its commit fsyncs the WAL); the receipts go out after.
-// So a committed row always names durable bytes, and each batch costs two syncs whatever its
-// size. A crash in between leaves bytes that no row names at the end of the newest segment; the
-// next read-write open cuts them off (SegmentWriter::Open). A batch whose index commit fails
-// cuts its bytes off at once.
+// A group commit, in order: append every new bundle of the batch, with its row and flags, to the
+// current segment; ONE fdatasync of it (and of STORE/segments when the segment file is new); then
+// one SQLite transaction for all the batch's rows, committed without an fsync (WAL with
+// synchronous=NORMAL is atomic and consistent, but a power cut may lose the last commits); the
+// receipts go out after both. So a receipt always names a durable record, and a batch costs one
+// sync whatever its size. The index may lag the segments (a crash or power cut after the sync, a
+// failed index commit, an index.db restored from an older backup or deleted): every read-write
+// open re-indexes the complete records that no row names and cuts a torn tail (ScanSegments),
+// before anything is appended.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -130,12 +135,53 @@ Result<std::int64_t> UserVersion(const Database& db) {
   return row ? s.ColumnInt(0) : 0;
 }
 
+// The row and flags of one record, into the index (inside the caller's transaction).
+Status InsertRows(Database& db, const StoredBundle& r, const std::vector<StoredFlag>& flags,
+                  const SegmentLocation& at) {
+  LONTAR_ASSIGN_OR_RETURN(
+      Statement ins,
+      db.Prepare("INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
+                 "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, "
+                 "pack_id, segment, segment_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                 "?, ?, ?, ?)"));
+  ins.Bind(1, r.bundle_id)
+      .Bind(2, r.receipt_code)
+      .Bind(3, r.terminal_id)
+      .Bind(4, r.site)
+      .Bind(5, r.exam_id)
+      .Bind(6, r.participant)
+      .Bind(7, static_cast<std::int64_t>(r.seq))
+      .Bind(8, static_cast<std::int64_t>(r.journal_seq))
+      .Bind(9, r.kind)
+      .Bind(10, r.created_ms)
+      .Bind(11, r.stored_ms)
+      .Bind(12, static_cast<std::int64_t>(r.bytes))
+      .Bind(13, r.receipt_text)
+      .Bind(14, r.pack_id)
+      .Bind(15, at.segment)
+      .Bind(16, static_cast<std::int64_t>(at.offset));
+  LONTAR_TRY(ins.Run());
+  for (const auto& f : flags) {
+    LONTAR_ASSIGN_OR_RETURN(
+        Statement fl, db.Prepare("INSERT INTO flags (terminal_id, seq, bundle_id, kind, detail, "
+                                 "at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+    fl.Bind(1, f.terminal_id)
+        .Bind(2, static_cast<std::int64_t>(f.seq))
+        .Bind(3, f.bundle_id)
+        .Bind(4, f.kind)
+        .Bind(5, f.detail)
+        .Bind(6, f.at_ms);
+    LONTAR_TRY(fl.Run());
+  }
+  return Ok();
+}
+
 class SqliteBatch final : public StoreBatch {
  public:
   SqliteBatch(Database& db, Transaction tx, SegmentWriter& segments)
       : db_(db), tx_(std::move(tx)), segments_(segments) {}
   // Not committed: the SQLite transaction rolls back (tx_'s destructor, after this) and the
-  // batch's bytes are cut from the segment.
+  // batch's bytes are cut from the segment unless Sync made them durable (see Commit).
   ~SqliteBatch() override {
     if (!committed_) segments_.Rollback();
   }
@@ -163,50 +209,17 @@ class SqliteBatch final : public StoreBatch {
     return out;
   }
 
+  // The record (row, flags, bundle) to the segment, then the row and flags to the index.
   Status Insert(const StoredBundle& r, ByteView bundle,
                 const std::vector<StoredFlag>& flags) override {
-    LONTAR_ASSIGN_OR_RETURN(Bytes id, HexDecode(r.bundle_id));
-    LONTAR_ASSIGN_OR_RETURN(SegmentLocation at, segments_.Append(id, bundle));
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement ins,
-        db_.Prepare("INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
-                    "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, "
-                    "pack_id, segment, segment_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?)"));
-    ins.Bind(1, r.bundle_id)
-        .Bind(2, r.receipt_code)
-        .Bind(3, r.terminal_id)
-        .Bind(4, r.site)
-        .Bind(5, r.exam_id)
-        .Bind(6, r.participant)
-        .Bind(7, static_cast<std::int64_t>(r.seq))
-        .Bind(8, static_cast<std::int64_t>(r.journal_seq))
-        .Bind(9, r.kind)
-        .Bind(10, r.created_ms)
-        .Bind(11, r.stored_ms)
-        .Bind(12, static_cast<std::int64_t>(r.bytes))
-        .Bind(13, r.receipt_text)
-        .Bind(14, r.pack_id)
-        .Bind(15, at.segment)
-        .Bind(16, static_cast<std::int64_t>(at.offset));
-    LONTAR_TRY(ins.Run());
-    for (const auto& f : flags) {
-      LONTAR_ASSIGN_OR_RETURN(
-          Statement fl,
-          db_.Prepare("INSERT INTO flags (terminal_id, seq, bundle_id, kind, detail, at_ms) "
-                      "VALUES (?, ?, ?, ?, ?, ?)"));
-      fl.Bind(1, f.terminal_id)
-          .Bind(2, static_cast<std::int64_t>(f.seq))
-          .Bind(3, f.bundle_id)
-          .Bind(4, f.kind)
-          .Bind(5, f.detail)
-          .Bind(6, f.at_ms);
-      LONTAR_TRY(fl.Run());
-    }
-    return Ok();
+    LONTAR_ASSIGN_OR_RETURN(SegmentLocation at, segments_.Append(r, flags, bundle));
+    return InsertRows(db_, r, flags, at);
   }
 
-  // The bytes first, then the rows: a committed row always names durable bytes.
+  // The record first, then the rows: a committed row always names a durable record. If the
+  // SQLite commit fails after the sync, the records stay (Sync made them the store's) and no
+  // receipt goes out; the next open re-indexes them, and a retried upload then gets the receipt
+  // its record holds.
   Status Commit() override {
     LONTAR_TRY(segments_.Sync());
     LONTAR_TRY(tx_.Commit());
@@ -366,7 +379,9 @@ Result<bool> HasColumn(const Database& db, const std::string& column) {
 
 // Brings the tables to kSqliteSchemaVersion in one transaction (a crash leaves the old version):
 // 2 added bundles.pack_id; 3 added bundles.segment and segment_offset (NULL for the bundles
-// stored before, which stay files under STORE/bundles).
+// stored before, which stay files under STORE/bundles); 4 changed no table: records carry their
+// rows (LSG2) and the index is committed without an fsync, which a Lontar of version 3 must not
+// open (it would cut re-indexable records), hence the bump.
 Status UpgradeSchema(Database& db) {
   LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   LONTAR_TRY(db.Exec(kSchema));
@@ -381,20 +396,33 @@ Status UpgradeSchema(Database& db) {
   return tx.Commit();
 }
 
-// Per segment, where its last indexed record ends: what SegmentWriter::Open keeps.
-Result<std::vector<std::pair<std::int64_t, std::uint64_t>>> IndexedEnds(const Database& db) {
+// Every record the index names, for ScanSegments.
+Result<std::vector<SegmentLocation>> IndexedRecords(const Database& db) {
   LONTAR_ASSIGN_OR_RETURN(
       Statement s,
-      db.Prepare("SELECT segment, max(segment_offset + bytes) FROM bundles WHERE segment IS NOT "
-                 "NULL GROUP BY segment"));
-  std::vector<std::pair<std::int64_t, std::uint64_t>> out;
+      db.Prepare("SELECT segment, segment_offset FROM bundles WHERE segment IS NOT NULL"));
+  std::vector<SegmentLocation> out;
   for (;;) {
     LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out.emplace_back(s.ColumnInt(0),
-                     static_cast<std::uint64_t>(s.ColumnInt(1)) + kSegmentRecordHeaderBytes);
+    out.push_back({s.ColumnInt(0), static_cast<std::uint64_t>(s.ColumnInt(1))});
   }
   return out;
+}
+
+// Adds the rows and flags of the records no row named, in log order, in one transaction. A
+// record whose bundle id has a row already is the leftover of an upload whose index commit failed
+// and that was then stored again: the row that stands is the one whose receipt was sent.
+Status Reindex(Database& db, const std::vector<UnindexedRecord>& records) {
+  if (records.empty()) return Ok();
+  LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+  for (const UnindexedRecord& rec : records) {
+    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing,
+                            SelectOne(db, "WHERE bundle_id = ?", rec.row.bundle_id));
+    if (existing) continue;
+    LONTAR_TRY(InsertRows(db, rec.row, rec.flags, rec.at));
+  }
+  return tx.Commit();
 }
 
 // One server per store: an exclusive lock on STORE/segments, held while the backend is open.
@@ -424,6 +452,12 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   sqlite3* raw = nullptr;
   if (access == StoreAccess::kReadOnly) {
     if (!std::filesystem::exists(index)) {
+      if (std::filesystem::exists(dir / kSegmentsDir)) {
+        return std::unexpected(Error::NotFound(
+            index.string() + " not found, but " + (dir / kSegmentsDir).string() +
+            " is there: start `lontar serve` on the store once, which rebuilds the index from "
+            "the segments"));
+      }
       return std::unexpected(Error::NotFound(index.string() + " not found: is " + dir.string() +
                                              " a collection store?"));
     }
@@ -444,12 +478,35 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
     }
   } unlock{lock_fd};
   // A server of schema version 2 or before killed while writing left ".<id>.lrb.tmp-<random>"
-  // files (TempFile): never named by a row, never acknowledged; remove them.
+  // files (TempFile): never named by a row, never acknowledged; remove them. Any other file
+  // there is a bundle only index.db names.
+  bool bundle_files = false;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir / kBundlesDir, ec)) {
     const std::string name = e.path().filename().string();
     if (name.starts_with(".") && name.find(".lrb.tmp-") != std::string::npos) {
       std::filesystem::remove(e.path(), ec);
+    } else if (name.ends_with(".lrb")) {
+      bundle_files = true;
+    }
+  }
+  // index.db missing: rebuilt from the segments, if they can rebuild it (ScanSegments refuses
+  // records of the older layout, and files under STORE/bundles have no record at all). Checked
+  // before index.db is created, so that a refusal leaves the store as it was.
+  const bool index_is_new = !std::filesystem::exists(index);
+  std::optional<SegmentScan> scan;
+  if (index_is_new) {
+    if (bundle_files) {
+      return std::unexpected(Error::NotFound(
+          index.string() + " is missing, and the bundles under " + (dir / kBundlesDir).string() +
+          " (written before schema version 3) are known only to it. Nothing was changed; "
+          "restore index.db from a backup of the store"));
+    }
+    LONTAR_ASSIGN_OR_RETURN(scan, ScanSegments(dir / kSegmentsDir, {}, {.index_is_new = true}));
+    // A WAL left without its database would be replayed into the new one: it belongs to the
+    // index that is gone.
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(index.string() + suffix, ec);
     }
   }
   const int rc =
@@ -459,15 +516,22 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + index.string()));
   LONTAR_TRY(CheckSchemaVersion(db, index, access));
   LONTAR_TRY(db.Exec("PRAGMA journal_mode = WAL"));
-  LONTAR_TRY(db.Exec("PRAGMA synchronous = FULL"));
+  // The segments are the durable record (one fdatasync per batch, before the commit); the index
+  // needs to be atomic, not durable: what a power cut takes from it, the next open re-indexes.
+  LONTAR_TRY(db.Exec("PRAGMA synchronous = NORMAL"));
   LONTAR_TRY(UpgradeSchema(db));
-  LONTAR_ASSIGN_OR_RETURN(auto ends, IndexedEnds(db));
-  // The most a killed server can leave unindexed: one batch (Store's caps; a batch's first
-  // bundle is taken whatever its size).
-  constexpr std::uint64_t kMaxCut =
-      kMaxBatchBytes + bundle::kMaxBundleBytes + kMaxBatchRows * kSegmentRecordHeaderBytes;
-  LONTAR_ASSIGN_OR_RETURN(SegmentWriter segments,
-                          SegmentWriter::Open(dir / kSegmentsDir, ends, kMaxCut));
+  if (!scan) {
+    LONTAR_ASSIGN_OR_RETURN(std::vector<SegmentLocation> indexed, IndexedRecords(db));
+    // Unindexed records of the older layout (LSG1) can only be cut: at most one batch of a
+    // schema 3 server killed mid-batch (Store's caps; a batch's first bundle is taken whatever
+    // its size).
+    constexpr std::uint64_t kMaxV1Cut =
+        kMaxBatchBytes + bundle::kMaxBundleBytes + kMaxBatchRows * kSegmentRecordHeaderBytesV1;
+    LONTAR_ASSIGN_OR_RETURN(
+        scan, ScanSegments(dir / kSegmentsDir, std::move(indexed), {.max_v1_cut = kMaxV1Cut}));
+  }
+  LONTAR_TRY(Reindex(db, scan->reindex));
+  LONTAR_ASSIGN_OR_RETURN(SegmentWriter segments, SegmentWriter::Open(dir / kSegmentsDir, *scan));
   LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
   const int fd = std::exchange(lock_fd, -1);
   return std::unique_ptr<StoreBackend>(new SqliteBackend(

@@ -8,12 +8,14 @@
 //      of an enrolled terminal (the signature is checked before the header is parsed,
 //      bundle_format.hpp), the signer is the terminal the header names, and it is within the size
 //      cap. Nothing is written for a refused bundle.
-//  (2) The bundle bytes are durable no later than the row (SQLite: appended to a segment file
-//      that is fdatasync'd before the transaction holding the row commits; PostgreSQL: the bytes
-//      are in the row), and the receipt is returned only after the commit: a receipt always
-//      names a durable bundle. A crash in between leaves at most bytes that no row names, which
-//      the next read-write open cuts off (sqlite_backend.cpp); the uploader, which got no
-//      receipt, sends the bundle again.
+//  (2) The bundle bytes are durable no later than the row (SQLite: appended to a segment file,
+//      in records that also carry the row, its receipt and its flags, and fdatasync'd before the
+//      index transaction commits; PostgreSQL: the bytes are in the row), and the receipt is
+//      returned only after the commit: a receipt always names a durable bundle. A crash in
+//      between leaves, with SQLite, synced records the index lacks, which the next read-write
+//      open indexes (with the receipt they carry), and at most a torn last record, which it cuts
+//      (sqlite_backend.cpp); the uploader, which got no receipt, sends the bundle again and gets
+//      the stored receipt.
 //  (3) A bundle id has one row and one receipt: a duplicate upload gets the original receipt
 //      (byte for byte), and nothing changes.
 //  (4) Per-terminal sequence numbers are tracked: numbers absent from 1..highest are gaps (a
@@ -23,9 +25,10 @@
 //  (5) Accept is safe to call from many threads. Signature checks run in parallel; bytes and
 //      rows are stored by group commit: one thread takes every bundle queued so far (up to
 //      kMaxBatchRows and kMaxBatchBytes) into one batch, whose bytes and rows are made durable
-//      together (SQLite: one fdatasync of the segment, one WAL fsync; PostgreSQL: one COMMIT),
-//      and each waiting Accept returns only after the commit that holds its row. A failed
-//      commit fails every Accept in it, with nothing acknowledged and nothing left stored.
+//      together (SQLite: one fdatasync of the segment, then the index commit without a sync;
+//      PostgreSQL: one COMMIT), and each waiting Accept returns only after the commit that holds
+//      its row. A failed commit fails every Accept in it, with nothing acknowledged (with
+//      SQLite, records already synced stay and are indexed at the next open).
 #pragma once
 
 #include <condition_variable>

@@ -2,10 +2,11 @@
 // verifies, signs receipts, handles duplicates, flags gaps and rollbacks, and batches commits;
 // store.hpp) and the database behind it. Two backends, one file each:
 //
-//   sqlite_backend.cpp    STORE/index.db (SQLite, WAL, synchronous=FULL) plus the bundle
-//                         bytes appended to segment files under STORE/segments/ (segment_log.hpp),
-//                         one fdatasync per group commit, before the batch's rows are committed.
-//                         No set-up; one server per directory.
+//   sqlite_backend.cpp    segment files under STORE/segments/ (segment_log.hpp) holding each
+//                         bundle with its row and flags, the durable record (one fdatasync per
+//                         group commit, before the batch's rows are committed), plus STORE/index.db
+//                         (SQLite, WAL, synchronous=NORMAL), derived from them: a read-write open
+//                         re-indexes records the index lacks. No set-up; one server per directory.
 //   postgres_backend.cpp  a PostgreSQL database (libpqxx); the bundle bytes are a bytea column
 //                         of the row, written in the same transaction, so a central server
 //                         needs no shared file system and `results open --db` reads
@@ -43,8 +44,11 @@ namespace lontar::server {
 // belongs to); a read-write open of a version 1 store adds the column in place (rows stored
 // before keep an empty pack id). 3 (SQLite only): bundle bytes in segment files, the row says
 // where (bundles.segment, segment_offset); rows stored before have a NULL segment and their
-// bundle stays a file under STORE/bundles/, read as before. PostgreSQL's tables did not change.
-inline constexpr int kSqliteSchemaVersion = 3;
+// bundle stays a file under STORE/bundles/, read as before. 4 (SQLite only): segment records
+// carry their rows and a checksum ("LSG2"; "LSG1" records of version 3 are still read) and the
+// index is committed without an fsync, rebuilt from the segments where it lags; no table
+// changed. PostgreSQL's tables did not change.
+inline constexpr int kSqliteSchemaVersion = 4;
 inline constexpr int kPostgresSchemaVersion = 2;
 
 // One bundle's row: what a receipt code names, and what Status and `results open` read.
@@ -103,11 +107,11 @@ class StoreBatch {
   // yet durable; PostgreSQL: kept in memory, with a copy of the bytes, and written at Commit).
   [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
                                       const std::vector<StoredFlag>& flags) = 0;
-  // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment, then commits (WAL
-  // fsync); PostgreSQL writes the batch's rows (one multi-row INSERT per 1,000 bundles) and
-  // commits (synchronous_commit=on). Two syncs (SQLite) or one (PostgreSQL) for the whole batch.
-  // A row the database refuses (e.g. another writer's row with the same id) fails the Commit,
-  // and nothing of the batch is stored.
+  // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment (whose records
+  // hold the rows too), then commits the index without an fsync; PostgreSQL writes the batch's
+  // rows (one multi-row INSERT per 1,000 bundles) and commits (synchronous_commit=on). One sync
+  // for the whole batch either way. A row the database refuses (e.g. another writer's row with
+  // the same id) fails the Commit, and nothing of the batch is stored.
   [[nodiscard]] virtual Status Commit() = 0;
 };
 
@@ -144,8 +148,9 @@ class StoreBackend {
 enum class StoreAccess { kReadWrite, kReadOnly };
 
 // The SQLite + segment files backend at `dir`. kReadWrite creates the directory, index and
-// schema if missing, upgrades an older schema in place, cuts from the segments any bytes a killed
-// server left that no row names, and locks the store (kConflict while another server has it
+// schema if missing (rebuilding the index from the segments when index.db is missing), upgrades
+// an older schema in place, re-indexes the segment records no row names and cuts a torn tail a
+// killed server left (segment_log.hpp), and locks the store (kConflict while another server has it
 // open); kReadOnly opens an existing store (kNotFound if `dir` holds none) and writes nothing.
 // kTooNew for a store of a newer schema. Touches disk.
 [[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(

@@ -1,9 +1,13 @@
-// Segment files of the SQLite store (core/server/segment_log): records read back as written, a
-// record that is not what the index says is refused as damage, and an open cuts off what no index
-// row names.
+// Segment files of the SQLite store (core/server/segment_log): records read back as written and
+// carry their rows; a record that is not what the index says, or fails its checksum, is refused
+// as damage; a scan re-indexes complete records no row names, cuts a torn tail wherever the last
+// record is torn or damaged, and refuses damage with checked records after it; records of the
+// older layout (LSG1) still read.
 #include "core/server/segment_log.hpp"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "tests/support/test_support.hpp"
 
@@ -11,11 +15,45 @@ namespace lontar {
 namespace {
 
 using server::SegmentLocation;
+using server::SegmentScan;
 using server::SegmentWriter;
+using server::StoredBundle;
+using server::StoredFlag;
 
 constexpr std::uint64_t kCut = 1 << 20;
 
 Bytes Id(std::uint8_t fill) { return Bytes(32, fill); }
+
+StoredBundle Row(std::uint8_t id, const std::string& bundle) {
+  StoredBundle r;
+  r.bundle_id = HexEncode(Id(id));
+  r.receipt_code = "CODE-" + std::to_string(id);
+  r.terminal_id = "T-" + std::to_string(id % 3);
+  r.site = "Samarinda";
+  r.exam_id = "CACT";
+  r.participant = "P-" + std::to_string(id);
+  r.kind = "submitted";
+  r.pack_id = "pack-1";
+  r.seq = id;
+  r.journal_seq = 100u + id;
+  r.created_ms = 1'700'000'000'000 + id;
+  r.stored_ms = -5;  // two's complement survives
+  r.bytes = bundle.size();
+  r.receipt_text = "{\"receipt\": " + std::to_string(id) + "}";
+  return r;
+}
+
+std::vector<StoredFlag> Flags(std::uint8_t id) {
+  if (id % 2 == 0) return {};
+  return {{"T-1", id, HexEncode(Id(id)), "seq-reused", "bundle #" + std::to_string(id), 42},
+          {"T-1", id, HexEncode(Id(id)), "journal-rollback", "", -1}};
+}
+
+SegmentLocation Put(SegmentWriter& w, std::uint8_t id, const std::string& bundle) {
+  auto at = w.Append(Row(id, bundle), Flags(id), AsBytes(bundle));
+  EXPECT_TRUE(at) << at.error().message();
+  return at ? *at : SegmentLocation{};
+}
 
 std::string Read(const std::filesystem::path& dir, const SegmentLocation& at, std::uint8_t id,
                  std::uint64_t length) {
@@ -23,80 +61,286 @@ std::string Read(const std::filesystem::path& dir, const SegmentLocation& at, st
   return r ? std::string(r->begin(), r->end()) : "error: " + r.error().message();
 }
 
-TEST(SegmentLog, RecordsReadBackAsWritten) {
-  testing::TempDir dir;
-  auto w = SegmentWriter::Open(dir / "seg", {}, kCut);
-  ASSERT_TRUE(w) << w.error().message();
-  ASSERT_TRUE(w->BeginBatch());
-  auto a = w->Append(Id(1), AsBytes(std::string("first")));
-  auto b = w->Append(Id(2), AsBytes(std::string("second")));
-  ASSERT_TRUE(a && b);
-  ASSERT_TRUE(w->Sync());
-  EXPECT_EQ(a->segment, 1);
-  EXPECT_EQ(a->offset, 0u);
-  EXPECT_EQ(b->offset, server::kSegmentRecordHeaderBytes + 5);
-  EXPECT_EQ(Read(dir / "seg", *a, 1, 5), "first");
-  EXPECT_EQ(Read(dir / "seg", *b, 2, 6), "second");
+std::string ScanError(const std::filesystem::path& dir, std::vector<SegmentLocation> indexed,
+                      server::SegmentScanOptions options = {}) {
+  auto s = server::ScanSegments(dir, std::move(indexed), options);
+  if (s) return "no error";
+  EXPECT_EQ(s.error().kind(), ErrorKind::kCorruption) << s.error().message();
+  return s.error().message();
 }
 
-TEST(SegmentLog, ARecordThatIsNotWhatTheIndexSaysIsDamage) {
+void Flip(const std::filesystem::path& file, std::uint64_t at) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(at));
+  char c = 0;
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(at));
+  f.put(static_cast<char>(c ^ 0x20));
+}
+
+void ExpectSameRecord(const server::UnindexedRecord& got, const SegmentLocation& at,
+                      std::uint8_t id, const std::string& bundle) {
+  const StoredBundle want = Row(id, bundle);
+  EXPECT_EQ(got.at, at);
+  EXPECT_EQ(got.row.bundle_id, want.bundle_id);
+  EXPECT_EQ(got.row.receipt_code, want.receipt_code);
+  EXPECT_EQ(got.row.terminal_id, want.terminal_id);
+  EXPECT_EQ(got.row.site, want.site);
+  EXPECT_EQ(got.row.exam_id, want.exam_id);
+  EXPECT_EQ(got.row.participant, want.participant);
+  EXPECT_EQ(got.row.kind, want.kind);
+  EXPECT_EQ(got.row.pack_id, want.pack_id);
+  EXPECT_EQ(got.row.seq, want.seq);
+  EXPECT_EQ(got.row.journal_seq, want.journal_seq);
+  EXPECT_EQ(got.row.created_ms, want.created_ms);
+  EXPECT_EQ(got.row.stored_ms, want.stored_ms);
+  EXPECT_EQ(got.row.bytes, want.bytes);
+  EXPECT_EQ(got.row.receipt_text, want.receipt_text);
+  const auto flags = Flags(id);
+  ASSERT_EQ(got.flags.size(), flags.size());
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    EXPECT_EQ(got.flags[i].terminal_id, flags[i].terminal_id);
+    EXPECT_EQ(got.flags[i].seq, flags[i].seq);
+    EXPECT_EQ(got.flags[i].bundle_id, flags[i].bundle_id);
+    EXPECT_EQ(got.flags[i].kind, flags[i].kind);
+    EXPECT_EQ(got.flags[i].detail, flags[i].detail);
+    EXPECT_EQ(got.flags[i].at_ms, flags[i].at_ms);
+  }
+}
+
+// Three records: the first named by the index, the other two not (a batch whose index commit
+// was lost). Returns their locations.
+std::vector<SegmentLocation> WriteThree(const std::filesystem::path& dir) {
+  auto w = SegmentWriter::Open(dir, SegmentScan{});
+  EXPECT_TRUE(w) << w.error().message();
+  if (!w) return {};
+  EXPECT_TRUE(w->BeginBatch());
+  std::vector<SegmentLocation> at = {Put(*w, 1, "first")};
+  EXPECT_TRUE(w->Sync());
+  EXPECT_TRUE(w->BeginBatch());
+  at.push_back(Put(*w, 2, "second"));
+  at.push_back(Put(*w, 3, "third bundle"));
+  EXPECT_TRUE(w->Sync());
+  return at;
+}
+
+TEST(SegmentLog, RecordsReadBackAsWritten) {
   testing::TempDir dir;
-  auto w = SegmentWriter::Open(dir / "seg", {}, kCut);
-  ASSERT_TRUE(w);
-  ASSERT_TRUE(w->BeginBatch());
-  auto a = w->Append(Id(1), AsBytes(std::string("first")));
-  ASSERT_TRUE(a && w->Sync());
-  EXPECT_NE(Read(dir / "seg", *a, 2, 5).find("does not hold the bundle"), std::string::npos);
-  EXPECT_NE(Read(dir / "seg", *a, 1, 4).find("does not hold the bundle"), std::string::npos);
-  EXPECT_NE(Read(dir / "seg", *a, 1, 500).find("cut or damaged"), std::string::npos);
-  EXPECT_NE(Read(dir / "seg", {1, 3}, 1, 5).find("cut or damaged"), std::string::npos);
+  const auto at = WriteThree(dir / "seg");
+  ASSERT_EQ(at.size(), 3u);
+  EXPECT_EQ(at[0].segment, 1);
+  EXPECT_EQ(at[0].offset, 0u);
+  EXPECT_GT(at[1].offset, server::kSegmentRecordHeaderBytes + 5);
+  EXPECT_EQ(Read(dir / "seg", at[0], 1, 5), "first");
+  EXPECT_EQ(Read(dir / "seg", at[1], 2, 6), "second");
+  EXPECT_EQ(Read(dir / "seg", at[2], 3, 12), "third bundle");
+  auto listed = server::ListSegmentRecords(dir / "seg");
+  ASSERT_TRUE(listed) << listed.error().message();
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[1].at, at[1]);
+  EXPECT_EQ((*listed)[1].bundle_id, HexEncode(Id(2)));
+  EXPECT_EQ((*listed)[2].at.offset + (*listed)[2].record_bytes,
+            std::filesystem::file_size(server::SegmentPath(dir / "seg", 1)));
+}
+
+TEST(SegmentLog, ARecordThatIsNotWhatTheIndexSaysOrFailsItsChecksumIsDamage) {
+  testing::TempDir dir;
+  const auto at = WriteThree(dir / "seg");
+  ASSERT_EQ(at.size(), 3u);
+  EXPECT_NE(Read(dir / "seg", at[0], 2, 5).find("the record there is another"), std::string::npos);
+  EXPECT_NE(Read(dir / "seg", at[0], 1, 4).find("the record there is another"), std::string::npos);
+  EXPECT_NE(Read(dir / "seg", {1, 3}, 1, 5).find("no whole record there"), std::string::npos);
+  EXPECT_NE(Read(dir / "seg", {1, 1 << 20}, 1, 5).find("cut or damaged"), std::string::npos);
   auto missing = server::ReadSegmentRecord(dir / "seg", {7, 0}, Id(1), 5);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind(), ErrorKind::kNotFound);
+  // One byte of the bundle flipped: the checksum says so.
+  Flip(server::SegmentPath(dir / "seg", 1), at[1].offset - 2);
+  const std::string damaged = Read(dir / "seg", at[0], 1, 5);
+  EXPECT_NE(damaged.find("checksum does not match"), std::string::npos) << damaged;
+  EXPECT_EQ(Read(dir / "seg", at[1], 2, 6), "second");
 }
 
-TEST(SegmentLog, OpenCutsWhatNoIndexRowNamesAndRefusesAShortSegment) {
+TEST(SegmentLog, ScanReindexesCompleteRecordsNoRowNamesInLogOrder) {
   testing::TempDir dir;
-  SegmentLocation b;
-  {
-    auto w = SegmentWriter::Open(dir / "seg", {}, kCut);
-    ASSERT_TRUE(w);
-    ASSERT_TRUE(w->BeginBatch());
-    ASSERT_TRUE(w->Append(Id(1), AsBytes(std::string("first"))));
-    b = w->Append(Id(2), AsBytes(std::string("second"))).value();
-    ASSERT_TRUE(w->Sync());
+  const auto at = WriteThree(dir / "seg");
+  ASSERT_EQ(at.size(), 3u);
+  auto scan = server::ScanSegments(dir / "seg", {at[0]}, {});
+  ASSERT_TRUE(scan) << scan.error().message();
+  EXPECT_TRUE(scan->cuts.empty());
+  ASSERT_EQ(scan->reindex.size(), 2u);
+  ExpectSameRecord(scan->reindex[0], at[1], 2, "second");
+  ExpectSameRecord(scan->reindex[1], at[2], 3, "third bundle");
+  // A lost index: every record.
+  auto all = server::ScanSegments(dir / "seg", {}, {.index_is_new = true});
+  ASSERT_TRUE(all) << all.error().message();
+  ASSERT_EQ(all->reindex.size(), 3u);
+  ExpectSameRecord(all->reindex[0], at[0], 1, "first");
+  // Fully indexed: nothing to do.
+  auto none = server::ScanSegments(dir / "seg", at, {});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->reindex.empty());
+  EXPECT_TRUE(none->cuts.empty());
+}
+
+// The last record torn at every byte (a crash mid-write) or with any one byte flipped (a write
+// that reached the disk only in part): it is cut, the record before it is re-indexed, and the
+// writer appends where it was.
+TEST(SegmentLog, ALastRecordTornOrDamagedAtAnyByteIsCutAndTheRestReindexed) {
+  testing::TempDir dir;
+  const auto at = WriteThree(dir / "seg");
+  ASSERT_EQ(at.size(), 3u);
+  const auto segment = server::SegmentPath(dir / "seg", 1);
+  const std::uint64_t end = std::filesystem::file_size(segment);
+  const std::filesystem::path pristine = dir / "pristine.seg";
+  std::filesystem::copy_file(segment, pristine);
+  auto check = [&](const std::string& what) {
+    auto scan = server::ScanSegments(dir / "seg", {at[0]}, {});
+    ASSERT_TRUE(scan) << what << ": " << scan.error().message();
+    ASSERT_EQ(scan->reindex.size(), 1u) << what;
+    ExpectSameRecord(scan->reindex[0], at[1], 2, "second");
+    ASSERT_EQ(scan->cuts.size(), 1u) << what;
+    EXPECT_EQ(scan->cuts[0], std::make_pair(std::int64_t{1}, at[2].offset)) << what;
+  };
+  for (std::uint64_t size = at[2].offset + 1; size < end; ++size) {
+    std::filesystem::copy_file(pristine, segment,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::resize_file(segment, size);
+    check("cut at " + std::to_string(size));
   }
-  const std::uint64_t first_end = server::kSegmentRecordHeaderBytes + 5;
-  const auto path = server::SegmentPath(dir / "seg", 1);
-  {  // The index committed only the first record: the second is cut, and appends follow the first.
-    auto w = SegmentWriter::Open(dir / "seg", {{1, first_end}}, kCut);
-    ASSERT_TRUE(w) << w.error().message();
-    EXPECT_EQ(std::filesystem::file_size(path), first_end);
-    ASSERT_TRUE(w->BeginBatch());
-    auto c = w->Append(Id(3), AsBytes(std::string("third")));
-    ASSERT_TRUE(c && w->Sync());
-    EXPECT_EQ(c->offset, first_end);
-    EXPECT_EQ(Read(dir / "seg", *c, 3, 5), "third");
-    // A batch whose index commit failed is cut at once.
-    ASSERT_TRUE(w->BeginBatch());
-    ASSERT_TRUE(w->Append(Id(4), AsBytes(std::string("fourth"))));
-    w->Rollback();
-    EXPECT_EQ(std::filesystem::file_size(path), 2 * first_end);
+  for (std::uint64_t byte = at[2].offset; byte < end; ++byte) {
+    std::filesystem::copy_file(pristine, segment,
+                               std::filesystem::copy_options::overwrite_existing);
+    Flip(segment, byte);
+    check("byte " + std::to_string(byte) + " flipped");
   }
-  {  // More unindexed bytes than one batch: an index older than the segments; nothing is cut.
-    auto older_index = SegmentWriter::Open(dir / "seg", {{1, 1}}, first_end);
-    ASSERT_FALSE(older_index);
-    EXPECT_EQ(older_index.error().kind(), ErrorKind::kCorruption);
-    EXPECT_NE(older_index.error().message().find("older backup"), std::string::npos);
-    EXPECT_EQ(std::filesystem::file_size(path), 2 * first_end);
-  }
-  auto short_segment = SegmentWriter::Open(dir / "seg", {{1, 10 * first_end}}, kCut);
-  ASSERT_FALSE(short_segment);
-  EXPECT_EQ(short_segment.error().kind(), ErrorKind::kCorruption);
-  auto missing = SegmentWriter::Open(dir / "seg", {{1, 2 * first_end}, {2, 100}}, kCut);
+  // The cut is applied, durably, and appends follow the last record that stays.
+  auto scan = server::ScanSegments(dir / "seg", {at[0]}, {});
+  ASSERT_TRUE(scan);
+  auto w = SegmentWriter::Open(dir / "seg", *scan);
+  ASSERT_TRUE(w) << w.error().message();
+  EXPECT_EQ(std::filesystem::file_size(segment), at[2].offset);
+  ASSERT_TRUE(w->BeginBatch());
+  const SegmentLocation again = Put(*w, 4, "fourth");
+  ASSERT_TRUE(w->Sync());
+  EXPECT_EQ(again.offset, at[2].offset);
+  EXPECT_EQ(Read(dir / "seg", again, 4, 6), "fourth");
+}
+
+TEST(SegmentLog, DamageWithCheckedRecordsAfterItIsRefusedAndNothingCut) {
+  testing::TempDir dir;
+  const auto at = WriteThree(dir / "seg");
+  ASSERT_EQ(at.size(), 3u);
+  const auto segment = server::SegmentPath(dir / "seg", 1);
+  const std::uint64_t end = std::filesystem::file_size(segment);
+  const std::filesystem::path pristine = dir / "pristine.seg";
+  std::filesystem::copy_file(segment, pristine);
+  // The middle record's bundle damaged; the last one checks out.
+  Flip(segment, at[2].offset - 1);
+  std::string e = ScanError(dir / "seg", {at[0]});
+  EXPECT_NE(e.find("offset " + std::to_string(at[1].offset) + ": a record fails its check"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("checks out"), std::string::npos) << e;
+  EXPECT_NE(e.find("Nothing was changed"), std::string::npos) << e;
+  // The same with the last record named by the index.
+  e = ScanError(dir / "seg", {at[0], at[2]});
+  EXPECT_NE(e.find("the index names a record after it"), std::string::npos) << e;
+  EXPECT_EQ(std::filesystem::file_size(segment), end);
+  // A record the index names, damaged in its header.
+  std::filesystem::copy_file(pristine, segment, std::filesystem::copy_options::overwrite_existing);
+  Flip(segment, at[0].offset);
+  e = ScanError(dir / "seg", {at[0]});
+  EXPECT_NE(e.find("the record the index names there is damaged"), std::string::npos) << e;
+  // An index naming an offset inside a record, or past the end.
+  std::filesystem::copy_file(pristine, segment, std::filesystem::copy_options::overwrite_existing);
+  e = ScanError(dir / "seg", {at[0], {1, at[1].offset + 3}});
+  EXPECT_NE(e.find("inside another record"), std::string::npos) << e;
+  e = ScanError(dir / "seg", {at[0], {1, end + 10}});
+  EXPECT_NE(e.find("has no record at that offset"), std::string::npos) << e;
+  auto missing = server::ScanSegments(dir / "seg", {at[0], {2, 0}}, {});
   ASSERT_FALSE(missing);
-  EXPECT_NE(missing.error().message().find("00000002.seg is missing"), std::string::npos)
-      << missing.error().message();
+  EXPECT_EQ(missing.error().kind(), ErrorKind::kNotFound);
+  EXPECT_NE(missing.error().message().find("00000002.seg is missing"), std::string::npos);
+  // A torn record in a segment other than the newest: no crash leaves that.
+  std::filesystem::copy_file(pristine, server::SegmentPath(dir / "seg", 2));
+  std::filesystem::resize_file(segment, end - 1);
+  e = ScanError(dir / "seg", {at[0]});
+  EXPECT_NE(e.find("other than the newest"), std::string::npos) << e;
+  EXPECT_EQ(std::filesystem::file_size(segment), end - 1);
+}
+
+TEST(SegmentLog, ABatchIsCutUntilSyncedAndKeptAfter) {
+  testing::TempDir dir;
+  const auto at = WriteThree(dir / "seg");
+  ASSERT_EQ(at.size(), 3u);
+  const auto segment = server::SegmentPath(dir / "seg", 1);
+  const std::uint64_t end = std::filesystem::file_size(segment);
+  auto scan = server::ScanSegments(dir / "seg", at, {});
+  ASSERT_TRUE(scan);
+  auto w = SegmentWriter::Open(dir / "seg", *scan);
+  ASSERT_TRUE(w);
+  // Failed before its sync (e.g. a failed insert): cut at once.
+  ASSERT_TRUE(w->BeginBatch());
+  Put(*w, 4, "fourth");
+  w->Rollback();
+  EXPECT_EQ(std::filesystem::file_size(segment), end);
+  // Failed after its sync (the index commit failed): the record stays, for the next open.
+  ASSERT_TRUE(w->BeginBatch());
+  const SegmentLocation fifth = Put(*w, 5, "fifth");
+  ASSERT_TRUE(w->Sync());
+  w->Rollback();
+  EXPECT_EQ(fifth.offset, end);
+  EXPECT_GT(std::filesystem::file_size(segment), end);
+  auto next = server::ScanSegments(dir / "seg", at, {});
+  ASSERT_TRUE(next) << next.error().message();
+  ASSERT_EQ(next->reindex.size(), 1u);
+  ExpectSameRecord(next->reindex[0], fifth, 5, "fifth");
+}
+
+// A schema version 3 store's records ("LSG1": length, id, bundle; no row, no checksum).
+std::string V1Record(std::uint8_t id, const std::string& bundle) {
+  std::string out = "LSG1";
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((bundle.size() >> (8 * i)) & 0xff);
+  out += std::string(32, static_cast<char>(id));
+  return out + bundle;
+}
+
+TEST(SegmentLog, RecordsOfTheOlderLayoutStillReadAndAreNeverReindexed) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "seg");
+  const auto segment = server::SegmentPath(dir / "seg", 1);
+  const std::string a = V1Record(1, "old one"), b = V1Record(2, "old two");
+  testing::WriteText(segment, a + b);
+  EXPECT_EQ(Read(dir / "seg", {1, 0}, 1, 7), "old one");
+  EXPECT_EQ(Read(dir / "seg", {1, a.size()}, 2, 7), "old two");
+  EXPECT_NE(Read(dir / "seg", {1, 0}, 1, 6).find("another"), std::string::npos);
+  // A lost index cannot be rebuilt from them: refused, nothing changed.
+  std::string e = ScanError(dir / "seg", {}, {.index_is_new = true});
+  EXPECT_NE(e.find("older layout (LSG1"), std::string::npos) << e;
+  // An unindexed tail of one batch (a version 3 server killed mid-batch) is cut; more than that
+  // means an older index, refused.
+  e = ScanError(dir / "seg", {{1, 0}}, {.max_v1_cut = b.size() - 1});
+  EXPECT_NE(e.find("older backup"), std::string::npos) << e;
+  EXPECT_EQ(std::filesystem::file_size(segment), a.size() + b.size());
+  auto scan = server::ScanSegments(dir / "seg", {{1, 0}}, {.max_v1_cut = kCut});
+  ASSERT_TRUE(scan) << scan.error().message();
+  EXPECT_TRUE(scan->reindex.empty());
+  ASSERT_EQ(scan->cuts.size(), 1u);
+  EXPECT_EQ(scan->cuts[0].second, a.size());
+  // New records follow the old ones, and both read.
+  auto w = SegmentWriter::Open(dir / "seg", *scan);
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->BeginBatch());
+  const SegmentLocation c = Put(*w, 3, "new three");
+  ASSERT_TRUE(w->Sync());
+  EXPECT_EQ(c.offset, a.size());
+  EXPECT_EQ(Read(dir / "seg", {1, 0}, 1, 7), "old one");
+  EXPECT_EQ(Read(dir / "seg", c, 3, 9), "new three");
+  auto after = server::ScanSegments(dir / "seg", {{1, 0}}, {});
+  ASSERT_TRUE(after) << after.error().message();
+  ASSERT_EQ(after->reindex.size(), 1u);
+  ExpectSameRecord(after->reindex[0], c, 3, "new three");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stb/stb_image.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 
 #include "core/bundle/export.hpp"
@@ -288,13 +290,17 @@ class ServerTest : public ::testing::Test {
       on_disk += std::filesystem::file_size(e.path()) + 1;
     }
     if (on_disk == 0) return 0;
+    auto records = server::ListSegmentRecords(dir_ / "store" / "segments");
+    if (!records) return on_disk;  // a torn record
     auto b = Reader();
     if (!b) return on_disk;
     auto rows = b->ListBundles();
     EXPECT_TRUE(rows) << rows.error().message();
     if (!rows) return on_disk;
-    for (const auto& row : *rows) {
-      named += server::kSegmentRecordHeaderBytes + row.bytes;
+    std::set<std::string> ids;
+    for (const auto& row : *rows) ids.insert(row.bundle_id);
+    for (const auto& r : *records) {
+      if (ids.erase(r.bundle_id) > 0) named += r.record_bytes;
     }
     return on_disk - named;
   }
@@ -535,9 +541,12 @@ TEST_P(ServerBackendTest, ConcurrentUploadsWithDuplicatesAreStoredOnceWithValidR
   EXPECT_EQ(server.Stop(), 0);
 }
 
-// A server dies between writing a batch's bundle bytes and committing its rows (a child process
-// that writes a batch and exits without committing or cleaning up): after a restart the store
-// holds exactly what it held before, no partial bundle, and goes on storing.
+// A server dies between writing a batch and committing its rows (a child process that writes a
+// batch through the backend and exits without committing or cleaning up; its appended records
+// survive it, as synced ones survive a power cut). SQLite: the segment is the durable record,
+// so the restart re-indexes the batch with the very rows, receipts and flags written, and the
+// uploaders' retries get those receipts. PostgreSQL: the transaction never committed, so the
+// store holds exactly what it held before. Either way nothing partial, and storing goes on.
 TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBundle) {
   auto b = AddBundles(homes_[0], 5);
   std::vector<std::string> receipts;
@@ -550,25 +559,44 @@ TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBu
       receipts.push_back(r->receipt_text);
     }
   }
+  // The rows as Store would write them, receipts signed by the server's key.
+  auto key = crypto::ReadSigningSecretKeyFile(dir_ / "keys" / "server.key");
+  ASSERT_TRUE(key) << key.error().message();
+  std::vector<server::StoredBundle> rows;
+  for (std::size_t i = 2; i < 5; ++i) {
+    server::Receipt receipt;
+    const Bytes id = HexDecode(IdOf(b[i])).value();
+    std::copy(id.begin(), id.end(), receipt.bundle_id.begin());
+    receipt.terminal_id = ids_[0];
+    receipt.seq = i + 1;
+    receipt.stored_ms = 1'795'600'000'000 + static_cast<std::int64_t>(i);
+    server::StoredBundle row;
+    row.bundle_id = IdOf(b[i]);
+    row.receipt_code = bundle::ReceiptCodeFor(receipt.bundle_id);
+    row.terminal_id = ids_[0];
+    row.seq = i + 1;
+    row.journal_seq = 7;
+    row.kind = "submitted";
+    row.stored_ms = receipt.stored_ms;
+    row.bytes = b[i].size();
+    row.receipt_text = server::WriteReceipt(receipt, *key);
+    rows.push_back(row);
+    receipts.push_back(row.receipt_text);
+  }
+  const server::StoredFlag flag{ids_[0], 4, IdOf(b[3]), "journal-rollback", "as raised", 99};
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    // The batch as Store writes it: bytes appended, rows inserted, then the process is gone
+    // The batch as Store writes it: records appended, rows inserted, then the process is gone
     // before Commit (no destructor runs: _exit).
     auto backend = OpenBackend();
     if (!backend) ::_exit(2);
     auto batch = (*backend)->Begin();
     if (!batch) ::_exit(3);
     for (std::size_t i = 2; i < 5; ++i) {
-      server::StoredBundle row;
-      row.bundle_id = IdOf(b[i]);
-      row.receipt_code = "C" + std::to_string(i);
-      row.terminal_id = ids_[0];
-      row.seq = i + 1;
-      row.kind = "submitted";
-      row.bytes = b[i].size();
-      row.receipt_text = "not acknowledged";
-      if (!(*batch)->Insert(row, AsBytes(b[i]), {})) ::_exit(4);
+      std::vector<server::StoredFlag> flags;
+      if (i == 3) flags.push_back(flag);
+      if (!(*batch)->Insert(rows[i - 2], AsBytes(b[i]), flags)) ::_exit(4);
     }
     ::_exit(0);
   }
@@ -576,23 +604,42 @@ TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBu
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  if (backend_ == Backend::kSqlite) {
-    EXPECT_GT(UnindexedBytes(), b[2].size()) << "the dead batch's bytes are in the segment";
+  const bool sqlite = backend_ == Backend::kSqlite;
+  if (sqlite) {
+    EXPECT_GT(UnindexedBytes(), b[2].size()) << "the dead batch's records are in the segment";
   }
 
-  auto store = OpenStore();  // the restart: cuts what no row names
+  auto store = OpenStore();  // the restart: SQLite re-indexes what no row names
   ASSERT_TRUE(store);
-  EXPECT_EQ(StoredBundles(), 2u);
+  EXPECT_EQ(StoredBundles(), sqlite ? 5u : 2u);
   EXPECT_EQ(UnindexedBytes(), 0u);
   auto reader = Reader();
   ASSERT_TRUE(reader);
-  EXPECT_FALSE(reader->ReadBundle(IdOf(b[2])));
+  EXPECT_EQ(reader->ReadBundle(IdOf(b[2])).has_value(), sqlite);
+  if (sqlite) {
+    for (const auto& want : rows) {
+      auto got = reader->FindById(want.bundle_id);
+      ASSERT_TRUE(got && *got) << want.bundle_id;
+      EXPECT_EQ((*got)->receipt_code, want.receipt_code);
+      EXPECT_EQ((*got)->seq, want.seq);
+      EXPECT_EQ((*got)->journal_seq, want.journal_seq);
+      EXPECT_EQ((*got)->stored_ms, want.stored_ms);
+      EXPECT_EQ((*got)->receipt_text, want.receipt_text);
+    }
+    auto flags = reader->ListFlags();
+    ASSERT_TRUE(flags);
+    ASSERT_EQ(flags->size(), 1u);
+    EXPECT_EQ((*flags)[0].bundle_id, flag.bundle_id);
+    EXPECT_EQ((*flags)[0].detail, flag.detail);
+    EXPECT_EQ((*flags)[0].at_ms, flag.at_ms);
+  }
   for (std::size_t i = 0; i < 5; ++i) {
     auto r = store->Accept(AsBytes(b[i]));
     ASSERT_TRUE(r) << r.error().message();
-    EXPECT_EQ(r->duplicate, i < 2) << i;
-    if (i < 2) {
-      EXPECT_EQ(r->receipt_text, receipts[i]);
+    const bool stored_before = i < 2 || sqlite;
+    EXPECT_EQ(r->duplicate, stored_before) << i;
+    if (stored_before) {
+      EXPECT_EQ(r->receipt_text, receipts[i]) << i;
     }
     auto stored = reader->ReadBundle(IdOf(b[i]));
     ASSERT_TRUE(stored) << stored.error().message();
@@ -600,6 +647,60 @@ TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBu
   }
   EXPECT_EQ(StoredBundles(), 5u);
   EXPECT_EQ(UnindexedBytes(), 0u);
+}
+
+// SQLite: the index commit fails after the batch's segment sync (here the disk refuses to grow
+// index.db's WAL: a file size limit the segment is under and the WAL is over). No receipt goes
+// out, and the record is not cut: it is the store's. The uploader retries; once the server is
+// restarted the record is re-indexed and the retry gets the receipt the record holds, signed by
+// the server, and a second retry the same one.
+TEST_F(ServerTest, AFailedIndexCommitAfterTheSegmentSyncKeepsTheRecordForTheRetry) {
+  auto b = AddBundles(homes_[0], 2);
+  const auto server_key = crypto::ReadSigningPublicKeyFile(dir_ / "keys" / "server.pub").value();
+  const auto segment = server::SegmentPath(dir_ / "store" / "segments", 1);
+  clock_.SetWallMs(1'795'700'000'000);
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    ASSERT_FALSE(std::filesystem::exists(segment) && std::filesystem::file_size(segment) > 0);
+    const auto wal = std::filesystem::file_size(dir_ / "store" / "index.db-wal");
+    // The limit: the record (a few KB) fits under it, the WAL (the schema's pages) is past it.
+    ASSERT_GT(wal, b[0].size() + 4096) << "the WAL must be past the limit before the commit";
+    rlimit old{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+    rlimit low = old;
+    low.rlim_cur = static_cast<rlim_t>(wal);
+    auto* previous = ::signal(SIGXFSZ, SIG_IGN);
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &low), 0);
+    auto failed = store->Accept(AsBytes(b[0]));
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+    ::signal(SIGXFSZ, previous);
+    ASSERT_FALSE(failed) << "the index commit was expected to fail";
+    EXPECT_EQ(store->CountBundles().value(), 0u);
+    EXPECT_GT(std::filesystem::file_size(segment), b[0].size()) << "the synced record stays";
+    EXPECT_GT(UnindexedBytes(), b[0].size());
+  }
+  clock_.SetWallMs(1'795'700'000'000 + 60'000);
+  auto store = OpenStore();  // the restart re-indexes the record
+  ASSERT_TRUE(store);
+  EXPECT_EQ(UnindexedBytes(), 0u);
+  auto retry = store->Accept(AsBytes(b[0]));
+  ASSERT_TRUE(retry) << retry.error().message();
+  EXPECT_TRUE(retry->duplicate);
+  auto receipt = server::VerifyReceipt(AsBytes(retry->receipt_text), server_key);
+  ASSERT_TRUE(receipt) << receipt.error().message();
+  EXPECT_EQ(HexEncode(receipt->bundle_id), IdOf(b[0]));
+  EXPECT_EQ(receipt->stored_ms, 1'795'700'000'000) << "stored at the failed attempt, by its record";
+  auto again = store->Accept(AsBytes(b[0]));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->receipt_text, retry->receipt_text);
+  auto next = store->Accept(AsBytes(b[1]));
+  ASSERT_TRUE(next) << next.error().message();
+  EXPECT_FALSE(next->duplicate);
+  EXPECT_EQ(StoredBundles(), 2u);
+  auto stored = Reader()->ReadBundle(IdOf(b[0]));
+  ASSERT_TRUE(stored) << stored.error().message();
+  EXPECT_EQ(std::string(stored->begin(), stored->end()), b[0]);
 }
 
 // `lontar serve` killed (SIGKILL) again and again while uploaders keep it busy, so that the kill

@@ -2,7 +2,8 @@
 // open upgrades it in place and keeps every row; a read-only open (results open) refuses it with
 // what to do, and changes nothing. Version 2 (SQLite: a file per bundle, before segments): read
 // as it is, and after the upgrade its bundles are still read from their files while new ones go
-// to segments.
+// to segments. Version 3 (SQLite: segment records "LSG1", without rows or checksums): read as they
+// are, new records ("LSG2") follow them, and a killed version 3 server's unindexed tail is cut.
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
@@ -117,6 +118,86 @@ TEST(StoreMigration, SqliteVersion2BundleFilesStayReadableNextToSegments) {
   EXPECT_EQ(read_back(**again, old_id), "old bytes");
   EXPECT_EQ(read_back(**again, new_id), "new bytes");
   EXPECT_EQ((*again)->CountBundles().value(), 2u);
+}
+
+TEST(StoreMigration, SqliteVersion3SegmentRecordsStillRead) {
+  testing::TempDir dir;
+  const std::filesystem::path store = dir / "store";
+  std::filesystem::create_directories(store / "segments");
+  const std::string old_id(64, 'c'), unindexed_id(64, 'd'), new_id(64, 'e');
+  auto v1_record = [](char id_byte, const std::string& bundle) {
+    std::string out = "LSG1";
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((bundle.size() >> (8 * i)) & 0xff);
+    return out + std::string(32, id_byte) + bundle;
+  };
+  // 0xcc and 0xdd: the ids' raw bytes.
+  const std::string indexed = v1_record('\xcc', "v3 bytes");
+  testing::WriteText(store / "segments" / "00000001.seg",
+                     indexed + v1_record('\xdd', "never acknowledged"));
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
+    vault::Database db(raw);
+    ASSERT_TRUE(db.Exec(
+        "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
+        "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
+        "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
+        "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+        "receipt TEXT NOT NULL, pack_id TEXT NOT NULL DEFAULT '', segment INTEGER, "
+        "segment_offset INTEGER);"
+        "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
+        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+        "PRAGMA user_version = 3;"));
+    ASSERT_TRUE(db.Exec(std::string(kRowV1) + ", pack_id, segment, segment_offset) VALUES ('" +
+                        old_id + "', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 8, " +
+                        "'r', 'p', 1, 0)"));
+  }
+  auto read_back = [](server::StoreBackend& b, const std::string& id) {
+    auto bytes = b.ReadBundle(id);
+    return bytes ? std::string(bytes->begin(), bytes->end()) : "error: " + bytes.error().message();
+  };
+  {
+    auto ro = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
+    ASSERT_TRUE(ro) << ro.error().message();
+    EXPECT_EQ(read_back(**ro, old_id), "v3 bytes");
+  }
+  {
+    auto rw = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
+    ASSERT_TRUE(rw) << rw.error().message();
+    EXPECT_EQ(std::filesystem::file_size(store / "segments" / "00000001.seg"), indexed.size())
+        << "the version 3 server's unacknowledged tail is cut";
+    EXPECT_EQ(read_back(**rw, old_id), "v3 bytes");
+    EXPECT_FALSE((*rw)->FindById(unindexed_id).value());
+    auto batch = (*rw)->Begin();
+    ASSERT_TRUE(batch) << batch.error().message();
+    server::StoredBundle row;
+    row.bundle_id = new_id;
+    row.receipt_code = "D";
+    row.terminal_id = "T-1";
+    row.seq = 2;
+    row.journal_seq = 10;
+    row.bytes = 8;
+    row.receipt_text = "r2";
+    ASSERT_TRUE((*batch)->Insert(row, AsBytes(std::string("v4 bytes")), {}));
+    ASSERT_TRUE((*batch)->Commit());
+  }
+  {  // Reopened: the mixed segment walks cleanly, nothing is cut or re-indexed.
+    auto rw = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
+    ASSERT_TRUE(rw) << rw.error().message();
+    EXPECT_EQ((*rw)->CountBundles().value(), 2u);
+  }
+  auto again = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(read_back(**again, old_id), "v3 bytes");
+  EXPECT_EQ(read_back(**again, new_id), "v4 bytes");
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
+  vault::Database db(raw);
+  auto version = db.Prepare("PRAGMA user_version");
+  ASSERT_TRUE(version);
+  ASSERT_TRUE(version->Step().value());
+  EXPECT_EQ(version->ColumnInt(0), server::kSqliteSchemaVersion);
+  EXPECT_EQ(server::kSqliteSchemaVersion, 4);
 }
 
 TEST(StoreMigration, PostgresVersion1IsUpgradedInPlace) {
