@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <sys/statvfs.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "app/screens/technician_code.hpp"
@@ -67,7 +68,7 @@ Technician::Technician(std::filesystem::path home, std::filesystem::path code_fi
 const char* Technician::ShownName() const {
   switch (view_.page) {
     case TechnicianPage::kCode:
-      return "technician-code";
+      return view_.checking ? "technician-checking" : "technician-code";
     case TechnicianPage::kMenu:
       return "technician";
     case TechnicianPage::kPacks:
@@ -197,6 +198,9 @@ void Technician::Leave(const char* why) {
 }
 
 void Technician::End() {
+  if (check_.valid()) check_.wait();  // left while a code was being checked: its answer is moot
+  check_ = {};
+  checking_.reset();
   active_ = false;
   ended_ = true;
   form_.Clear();
@@ -211,6 +215,9 @@ bool Technician::TakeEnded() {
 }
 
 void Technician::Draw(const ScreenContext& ctx) {
+  if (check_.valid() && check_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    FinishCheck(ctx.tr);
+  }
   std::optional<TechnicianAction> action;
   switch (view_.page) {
     case TechnicianPage::kCode:
@@ -236,14 +243,26 @@ void Technician::Draw(const ScreenContext& ctx) {
 }
 
 void Technician::SubmitCode(const Catalog& tr) {
-  if (view_.locked_seconds > 0 || !view_.available) return;
+  if (check_.valid() || view_.locked_seconds > 0 || !view_.available) return;
   auto code = crypto::SecretBytes::CopyOf(AsBytes(std::string_view(form_.code.data())));
   sodium_memzero(form_.code.data(), form_.code.size());
   form_.focus = true;
   ++form_.attempt;
   if (!code) return Say(code.error().message(), true);
   if (code->empty()) return Say(tr("technician.code.empty"), true);
-  auto match = terminal::VerifyTechnicianCode(code_file_, code->view());
+  checking_ = std::move(*code);
+  view_.checking = true;
+  view_.message.clear();
+  check_ = std::async(std::launch::async, [file = code_file_, code = checking_->view()] {
+    return terminal::VerifyTechnicianCode(file, code);
+  });
+}
+
+void Technician::FinishCheck(const Catalog& tr) {
+  Result<bool> match = check_.get();
+  view_.checking = false;
+  form_.focus = true;
+  if (!match || !*match) checking_.reset();
   if (!match) return Say(match.error().message(), true);
   if (!*match) {
     view_.failures = ++failures_;
@@ -262,8 +281,8 @@ void Technician::SubmitCode(const Catalog& tr) {
   failures_ = view_.failures = 0;
   view_.message.clear();
   // The root service checks the code again before it turns USB storage on.
-  if (auto st = gate_.Open(code->view()); !st) Say(st.error().message(), true);
-  code.value() = crypto::SecretBytes();  // wiped now, not at the end of the scope
+  if (auto st = gate_.Open(checking_->view()); !st) Say(st.error().message(), true);
+  checking_.reset();  // wiped now
   Journal("entered", {{"via", "kiosk"}});
   view_.page = TechnicianPage::kMenu;
   Refresh();

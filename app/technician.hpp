@@ -15,12 +15,14 @@
 
 #include <ctime>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "app/screens/screen.hpp"
 #include "app/screens/technician_view.hpp"
+#include "core/crypto/secret.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/terminal/usb_gate_client.hpp"
 #include "core/util/clock.hpp"
@@ -56,6 +58,8 @@ class Technician {
  private:
   void Act(const ScreenContext& ctx, const TechnicianAction& action);
   void SubmitCode(const Catalog& tr);
+  // The code check started by SubmitCode has its answer: refuse, or enter technician mode.
+  void FinishCheck(const Catalog& tr);
   void Leave(const char* why);
   void End();
   void Refresh();
@@ -73,6 +77,11 @@ class Technician {
   TechnicianForm form_;
   bool active_ = false, ended_ = false;
   int failures_ = 0;  // wrong codes in a row, kept when the prompt is closed and opened again
+  // The code being checked, and the check: Argon2id at the shipped cost takes about a second on
+  // a PC and much longer on a slow one, so it runs on a thread of its own while the screen keeps
+  // drawing ("technician-checking"). The code stays in secure memory until the answer is used.
+  std::optional<crypto::SecretBytes> checking_;
+  std::future<Result<bool>> check_;
   std::time_t now_ = 0, last_input_ = 0, locked_until_ = 0, leave_started_ = 0;
 };
 

@@ -40,6 +40,9 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
   if (!view.available) {
     ImGui::TextWrapped("%s", tr.Format("technician.code.unavailable", view.code_file).c_str());
     Mark(ctx, "tech.unavailable");
+  } else if (view.checking) {
+    ImGui::TextWrapped("%s", tr("technician.code.checking"));
+    Mark(ctx, "tech.checking");
   } else if (view.locked_seconds > 0) {
     const std::string minutes = std::to_string((view.locked_seconds + 59) / 60);
     ImGui::TextWrapped("%s", tr.Format("technician.code.locked", minutes).c_str());

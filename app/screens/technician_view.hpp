@@ -43,6 +43,7 @@ struct TechnicianView {
   std::string code_file;            // where it is looked for
   std::int64_t locked_seconds = 0;  // > 0: too many wrong codes, wait this long
   int failures = 0;                 // wrong codes in a row
+  bool checking = false;            // the code typed is being checked (Argon2id, off the UI thread)
   std::string message;              // the last action's result or refusal
   bool message_bad = false;
   // Health.
