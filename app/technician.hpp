@@ -79,7 +79,8 @@ class Technician {
   int failures_ = 0;  // wrong codes in a row, kept when the prompt is closed and opened again
   // The code being checked, and the check: Argon2id at the shipped cost takes about a second on
   // a PC and much longer on a slow one, so it runs on a thread of its own while the screen keeps
-  // drawing ("technician-checking"). The code stays in secure memory until the answer is used.
+  // drawing ("technician-checking"). The code stays in secure memory until the answer is used;
+  // it is declared before check_ so that it outlives the thread (check_'s destructor waits).
   std::optional<crypto::SecretBytes> checking_;
   std::future<Result<bool>> check_;
   std::time_t now_ = 0, last_input_ = 0, locked_until_ = 0, leave_started_ = 0;
