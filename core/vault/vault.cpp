@@ -14,6 +14,9 @@
 namespace lontar::vault {
 namespace {
 
+// The vault's page size on disk (PRAGMA cipher_page_size).
+constexpr std::uintmax_t kVaultPageBytes = 1024;
+
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL
 
 // What the first bytes of vault.db say before any key is tried.
@@ -90,6 +93,20 @@ Status ApplyKey(sqlite3* db, const crypto::SecretBytes& key) {
 Result<Vault> Vault::OpenDatabase(const std::filesystem::path& home, const VaultKey& key,
                                   const VaultOptions& options, bool create) {
   const std::filesystem::path path = home / "vault.db";
+  // SQLite writes the file in whole pages. One cut short within its last page can still decrypt
+  // (a short read is zero-filled, and the bytes cut may have been zeros), so the size is checked
+  // first. Not while a WAL is there: crash recovery is SQLite's, and the WAL has the pages.
+  if (!create) {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size % kVaultPageBytes != 0 && !std::filesystem::exists(home / "vault.db-wal", ec)) {
+      return std::unexpected(Error::Corruption(
+          path.string() + " is " + std::to_string(size) + " bytes, not a whole number of " +
+          std::to_string(kVaultPageBytes) +
+          "-byte pages: it was cut short or damaged. Do not use this terminal for an exam; "
+          "collect its result bundles from backups and re-initialise it"));
+    }
+  }
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
@@ -103,7 +120,7 @@ Result<Vault> Vault::OpenDatabase(const std::filesystem::path& home, const Vault
   LONTAR_TRY(ApplyKey(raw, key.key));
   // SQLCipher does not store its page size, so it is set on every open. 1024 is SQLCipher 3's
   // default; see note 3 in vault.hpp for why it stays.
-  LONTAR_TRY(vault.db_.Exec("PRAGMA cipher_page_size = 1024"));
+  LONTAR_TRY(vault.db_.Exec("PRAGMA cipher_page_size = " + std::to_string(kVaultPageBytes)));
 
   // The first read decrypts page 1; a wrong key or a damaged page 1 fails here.
   auto probe = vault.db_.Exec("SELECT count(*) FROM sqlite_master");
