@@ -294,14 +294,14 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
 }
 
 Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
-                    ByteView sealed_payload) {
+                    std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash) {
   Bytes m(kSignatureDomain, kSignatureDomain + sizeof kSignatureDomain);  // with its NUL
   AppendU16(m, kFormatVersion);
   Append(m, signer.bytes);
   AppendU32(m, static_cast<std::uint32_t>(header_json.size()));
   Append(m, AsBytes(header_json));
-  AppendU64(m, sealed_payload.size());
-  Append(m, crypto::Blake2b256(sealed_payload));
+  AppendU64(m, sealed_payload_size);
+  Append(m, sealed_payload_hash);
   return m;
 }
 
@@ -345,7 +345,7 @@ Result<Bytes> WriteBundle(const BundleInputs& in, const crypto::SigningKey& term
   }
 
   const crypto::Signature signature =
-      terminal_key.Sign(SignedMessage(terminal_key.id(), header, sealed));
+      terminal_key.Sign(SignedMessage(terminal_key.id(), header, sealed.size(), h.bundle_id));
   Bytes out(kMagic, kMagic + sizeof kMagic);
   out.reserve(kFixedBytes + header.size() + sealed.size());
   AppendU16(out, kFormatVersion);
@@ -415,7 +415,12 @@ namespace {
 
 Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::VerifyKey& key,
                                    std::string_view name) {
-  if (auto st = key.Verify(SignedMessage(e.signer, e.header_json, e.sealed_payload), e.signature);
+  // The one pass over the payload (the bulk of the file): the signed message carries its hash,
+  // and the header's bundle id must be that same hash.
+  const crypto::Hash256 payload_hash = crypto::Blake2b256(e.sealed_payload);
+  if (auto st =
+          key.Verify(SignedMessage(e.signer, e.header_json, e.sealed_payload.size(), payload_hash),
+                     e.signature);
       !st) {
     return std::unexpected(Error::BadSignature(
         std::string(name) + ": the signature of terminal key " + key.id().ToString() +
@@ -425,7 +430,7 @@ Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::Verify
   // Only now is the header worth reading.
   auto h = ParseHeader(e.header_json);
   if (!h) return std::unexpected(h.error().WithContext(name));
-  if (!crypto::ConstantTimeEqual(h->bundle_id, crypto::Blake2b256(e.sealed_payload))) {
+  if (!crypto::ConstantTimeEqual(h->bundle_id, payload_hash)) {
     return std::unexpected(Error::Corruption(
         std::string(name) + ": bundle id in the signed header does not match the sealed payload"));
   }

@@ -162,7 +162,9 @@ std::string SerializeHeader(const BundleHeader& header);
 [[nodiscard]] Result<BundleHeader> ParseHeader(std::string_view json);
 std::string SerializePayload(const BundlePayload& payload);
 [[nodiscard]] Result<BundlePayload> ParsePayload(std::string_view json);
+// The message the terminal signs, given the sealed payload's size and BLAKE2b-256 hash (its
+// bundle id): the payload is hashed once, by the caller, however many checks use the hash.
 Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
-                    ByteView sealed_payload);
+                    std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash);
 
 }  // namespace lontar::bundle

@@ -374,8 +374,8 @@ class PostgresBatch final : public StoreBatch {
     return out;
   }
 
-  Status Insert(const StoredBundle& r, ByteView bundle,
-                const std::vector<StoredFlag>& flags) override {
+  Status Insert(const StoredBundle& r, ByteView bundle, const std::vector<StoredFlag>& flags,
+                const PreparedInsert*) override {
     pending_index_.emplace(r.bundle_id, pending_.size());
     pending_.push_back({r, pqxx::binarystring(bundle.data(), bundle.size()), flags});
     return Ok();

@@ -5,12 +5,15 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <initializer_list>
 #include <map>
+#include <vector>
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/crypto/hash.hpp"
@@ -45,16 +48,30 @@ struct Fd {
   }
 };
 
-Status PwriteAll(int fd, const std::uint8_t* data, std::size_t size, std::uint64_t at,
+// Writes `parts` one after another at `at`, in as few pwritev calls as the kernel allows.
+Status PwriteAll(int fd, std::initializer_list<ByteView> parts, std::uint64_t at,
                  const std::filesystem::path& path) {
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(at + done));
+  std::vector<iovec> iov;
+  for (ByteView p : parts) {
+    if (!p.empty()) iov.push_back({const_cast<std::uint8_t*>(p.data()), p.size()});
+  }
+  std::size_t first = 0;
+  while (first < iov.size()) {
+    const ssize_t n = ::pwritev(fd, iov.data() + first, static_cast<int>(iov.size() - first),
+                                static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
       return std::unexpected(Error::FromErrno("write " + path.string(), errno));
     }
-    done += static_cast<std::size_t>(n);
+    if (n == 0) return std::unexpected(Error::FromErrno("write " + path.string(), EIO));
+    at += static_cast<std::uint64_t>(n);
+    for (auto left = static_cast<std::size_t>(n); left > 0 && first < iov.size();) {
+      const std::size_t take = std::min(left, iov[first].iov_len);
+      iov[first].iov_base = static_cast<std::uint8_t*>(iov[first].iov_base) + take;
+      iov[first].iov_len -= take;
+      left -= take;
+      if (iov[first].iov_len == 0) ++first;
+    }
   }
   return Ok();
 }
@@ -485,7 +502,7 @@ Status SegmentWriter::BeginBatch() {
   return Ok();
 }
 
-Result<SegmentLocation> SegmentWriter::Append(const StoredBundle& row,
+Result<SegmentRecordHead> EncodeSegmentRecord(const StoredBundle& row,
                                               const std::vector<StoredFlag>& flags,
                                               ByteView bundle) {
   LONTAR_ASSIGN_OR_RETURN(Bytes id, HexDecode(row.bundle_id));
@@ -495,7 +512,8 @@ Result<SegmentLocation> SegmentWriter::Append(const StoredBundle& row,
     return std::unexpected(
         Error::Internal("segment record: bad id, oversized bundle or index fields"));
   }
-  Bytes head(kSegmentRecordHeaderBytes);
+  SegmentRecordHead out{Bytes(kSegmentRecordHeaderBytes), row.bundle_id, bundle.size()};
+  Bytes& head = out.bytes;
   std::copy(std::begin(kMagicV2), std::end(kMagicV2), head.begin());
   PutU32(head.data() + 4, static_cast<std::uint32_t>(index.size()));
   PutU32(head.data() + 8, static_cast<std::uint32_t>(bundle.size()));
@@ -504,13 +522,26 @@ Result<SegmentLocation> SegmentWriter::Append(const StoredBundle& row,
   hasher.Update(ByteView(head.data(), kChecksumAt)).Update(index).Update(bundle);
   const Bytes sum = hasher.Finish();
   std::copy(sum.begin(), sum.end(), head.begin() + kChecksumAt);
-  head.insert(head.end(), index.begin(), index.end());  // one write, then the bundle
+  head.insert(head.end(), index.begin(), index.end());
+  return out;
+}
+
+Result<SegmentLocation> SegmentWriter::Append(const SegmentRecordHead& head, ByteView bundle) {
+  if (head.bundle_bytes != bundle.size() || head.bytes.size() < kSegmentRecordHeaderBytes) {
+    return std::unexpected(Error::Internal("segment record: head encoded for another bundle"));
+  }
   const std::filesystem::path path = SegmentPath(dir_, segment_);
   const SegmentLocation at{segment_, end_};
-  LONTAR_TRY(PwriteAll(fd_, head.data(), head.size(), end_, path));
-  LONTAR_TRY(PwriteAll(fd_, bundle.data(), bundle.size(), end_ + head.size(), path));
-  end_ += head.size() + bundle.size();
+  LONTAR_TRY(PwriteAll(fd_, {ByteView(head.bytes), bundle}, end_, path));
+  end_ += head.bytes.size() + bundle.size();
   return at;
+}
+
+Result<SegmentLocation> SegmentWriter::Append(const StoredBundle& row,
+                                              const std::vector<StoredFlag>& flags,
+                                              ByteView bundle) {
+  LONTAR_ASSIGN_OR_RETURN(SegmentRecordHead head, EncodeSegmentRecord(row, flags, bundle));
+  return Append(head, bundle);
 }
 
 Status SegmentWriter::Sync() {

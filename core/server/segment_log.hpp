@@ -104,6 +104,21 @@ struct SegmentScanOptions {
                                                std::vector<SegmentLocation> indexed,
                                                const SegmentScanOptions& options);
 
+// A record's bytes before its bundle (header with checksum, then its index fields), for
+// SegmentWriter::Append. Encoding one hashes the whole bundle: the server does that on the
+// uploading thread, before the group commit, which then only writes.
+struct SegmentRecordHead {
+  Bytes bytes;
+  std::string bundle_id;       // hex, as the row says
+  std::uint64_t bundle_bytes;  // the bundle that follows, which the checksum covers
+};
+
+// Encodes the record of (row, flags, bundle). `row.bundle_id` is the hex id; `row.bytes` must be
+// bundle.size(). Pure, thread-safe.
+[[nodiscard]] Result<SegmentRecordHead> EncodeSegmentRecord(const StoredBundle& row,
+                                                            const std::vector<StoredFlag>& flags,
+                                                            ByteView bundle);
+
 // Appends records to the newest segment of a directory; one writer per store (the caller holds
 // the store's lock, see sqlite_backend.cpp). Not thread-safe: one batch at a time.
 class SegmentWriter {
@@ -120,8 +135,10 @@ class SegmentWriter {
   // Starts a batch: moves to a new segment if the current one is past kSegmentTargetBytes.
   // kIo if an earlier batch's bytes could not be cut (the server must be restarted).
   [[nodiscard]] Status BeginBatch();
-  // Writes one record (row, flags, bundle) at the end of the current segment (not yet durable).
-  // `row.bundle_id` is the hex id; `row.bytes` must be bundle.size(). Touches disk.
+  // Writes one record, `head` (EncodeSegmentRecord of this bundle) then `bundle`, at the end of
+  // the current segment, in one write (not yet durable). Touches disk.
+  [[nodiscard]] Result<SegmentLocation> Append(const SegmentRecordHead& head, ByteView bundle);
+  // The same, encoding the record here.
   [[nodiscard]] Result<SegmentLocation> Append(const StoredBundle& row,
                                                const std::vector<StoredFlag>& flags,
                                                ByteView bundle);

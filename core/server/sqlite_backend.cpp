@@ -41,6 +41,7 @@
 #include "core/server/store_backend.hpp"
 #include "core/util/fs.hpp"
 #include "core/vault/sqlite.hpp"
+#include "core/vault/statement_cache.hpp"
 
 namespace lontar::server {
 namespace {
@@ -48,6 +49,7 @@ namespace {
 using vault::Database;
 using vault::SqliteError;
 using vault::Statement;
+using vault::StatementCache;
 using vault::Transaction;
 
 constexpr char kBundlesDir[] = "bundles";  // schema versions 1 and 2: a file per bundle
@@ -120,13 +122,14 @@ StoredBundle RowToBundle(const Statement& s) {
   return b;
 }
 
-Result<std::optional<StoredBundle>> SelectOne(const Database& db, const std::string& where,
+Result<std::optional<StoredBundle>> SelectOne(StatementCache& statements, const std::string& where,
                                               const std::string& value) {
-  LONTAR_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string(kSelectColumns) + where));
-  s.Bind(1, value);
-  LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
+  LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s,
+                          statements.Get(std::string(kSelectColumns) + where));
+  s->Bind(1, value);
+  LONTAR_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return std::optional<StoredBundle>();
-  return std::optional<StoredBundle>(RowToBundle(s));
+  return std::optional<StoredBundle>(RowToBundle(*s));
 }
 
 Result<std::int64_t> UserVersion(const Database& db) {
@@ -136,15 +139,16 @@ Result<std::int64_t> UserVersion(const Database& db) {
 }
 
 // The row and flags of one record, into the index (inside the caller's transaction).
-Status InsertRows(Database& db, const StoredBundle& r, const std::vector<StoredFlag>& flags,
-                  const SegmentLocation& at) {
+Status InsertRows(StatementCache& statements, const StoredBundle& r,
+                  const std::vector<StoredFlag>& flags, const SegmentLocation& at) {
   LONTAR_ASSIGN_OR_RETURN(
-      Statement ins,
-      db.Prepare("INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
-                 "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, "
-                 "pack_id, segment, segment_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                 "?, ?, ?, ?)"));
-  ins.Bind(1, r.bundle_id)
+      StatementCache::Lease ins,
+      statements.Get(
+          "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
+          "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, "
+          "pack_id, segment, segment_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?)"));
+  ins->Bind(1, r.bundle_id)
       .Bind(2, r.receipt_code)
       .Bind(3, r.terminal_id)
       .Bind(4, r.site)
@@ -160,26 +164,33 @@ Status InsertRows(Database& db, const StoredBundle& r, const std::vector<StoredF
       .Bind(14, r.pack_id)
       .Bind(15, at.segment)
       .Bind(16, static_cast<std::int64_t>(at.offset));
-  LONTAR_TRY(ins.Run());
+  LONTAR_TRY(ins->Run());
   for (const auto& f : flags) {
-    LONTAR_ASSIGN_OR_RETURN(
-        Statement fl, db.Prepare("INSERT INTO flags (terminal_id, seq, bundle_id, kind, detail, "
-                                 "at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
-    fl.Bind(1, f.terminal_id)
+    LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease fl,
+                            statements.Get("INSERT INTO flags (terminal_id, seq, bundle_id, kind, "
+                                           "detail, at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+    fl->Bind(1, f.terminal_id)
         .Bind(2, static_cast<std::int64_t>(f.seq))
         .Bind(3, f.bundle_id)
         .Bind(4, f.kind)
         .Bind(5, f.detail)
         .Bind(6, f.at_ms);
-    LONTAR_TRY(fl.Run());
+    LONTAR_TRY(fl->Run());
   }
   return Ok();
 }
 
+// The segment record of a row and its bundle, encoded (and its bundle hashed) ahead of the batch.
+class PreparedRecord final : public PreparedInsert {
+ public:
+  explicit PreparedRecord(SegmentRecordHead head) : head(std::move(head)) {}
+  SegmentRecordHead head;
+};
+
 class SqliteBatch final : public StoreBatch {
  public:
-  SqliteBatch(Database& db, Transaction tx, SegmentWriter& segments)
-      : db_(db), tx_(std::move(tx)), segments_(segments) {}
+  SqliteBatch(StatementCache& statements, Transaction tx, SegmentWriter& segments)
+      : statements_(statements), tx_(std::move(tx)), segments_(segments) {}
   // Not committed: the SQLite transaction rolls back (tx_'s destructor, after this) and the
   // batch's bytes are cut from the segment unless Sync made them durable (see Commit).
   ~SqliteBatch() override {
@@ -187,33 +198,39 @@ class SqliteBatch final : public StoreBatch {
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
-    return SelectOne(db_, "WHERE bundle_id = ?", id_hex);
+    return SelectOne(statements_, "WHERE bundle_id = ?", id_hex);
   }
 
   Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
                                                 std::uint64_t journal_seq) override {
-    LONTAR_ASSIGN_OR_RETURN(Statement s, db_.Prepare(kDisagreeing));
-    s.Bind(1, terminal_id)
+    LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s, statements_.Get(kDisagreeing));
+    s->Bind(1, terminal_id)
         .Bind(2, static_cast<std::int64_t>(seq))
         .Bind(3, static_cast<std::int64_t>(journal_seq));
     std::vector<StoredBundle> out;
     for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      LONTAR_ASSIGN_OR_RETURN(bool more, s->Step());
       if (!more) break;
       StoredBundle b;
-      b.bundle_id = s.ColumnText(0);
-      b.seq = static_cast<std::uint64_t>(s.ColumnInt(1));
-      b.journal_seq = static_cast<std::uint64_t>(s.ColumnInt(2));
+      b.bundle_id = s->ColumnText(0);
+      b.seq = static_cast<std::uint64_t>(s->ColumnInt(1));
+      b.journal_seq = static_cast<std::uint64_t>(s->ColumnInt(2));
       out.push_back(std::move(b));
     }
     return out;
   }
 
   // The record (row, flags, bundle) to the segment, then the row and flags to the index.
-  Status Insert(const StoredBundle& r, ByteView bundle,
-                const std::vector<StoredFlag>& flags) override {
-    LONTAR_ASSIGN_OR_RETURN(SegmentLocation at, segments_.Append(r, flags, bundle));
-    return InsertRows(db_, r, flags, at);
+  Status Insert(const StoredBundle& r, ByteView bundle, const std::vector<StoredFlag>& flags,
+                const PreparedInsert* prepared) override {
+    const auto* ready = dynamic_cast<const PreparedRecord*>(prepared);
+    SegmentLocation at;
+    if (ready != nullptr && flags.empty() && ready->head.bundle_id == r.bundle_id) {
+      LONTAR_ASSIGN_OR_RETURN(at, segments_.Append(ready->head, bundle));
+    } else {
+      LONTAR_ASSIGN_OR_RETURN(at, segments_.Append(r, flags, bundle));
+    }
+    return InsertRows(statements_, r, flags, at);
   }
 
   // The record first, then the rows: a committed row always names a durable record. If the
@@ -228,7 +245,7 @@ class SqliteBatch final : public StoreBatch {
   }
 
  private:
-  Database& db_;
+  StatementCache& statements_;  // the writer connection's
   Transaction tx_;
   SegmentWriter& segments_;
   bool committed_ = false;
@@ -259,15 +276,22 @@ class SqliteBackend final : public StoreBackend {
     }
     LONTAR_TRY(segments_->BeginBatch());
     LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-    return std::unique_ptr<StoreBatch>(new SqliteBatch(db_, std::move(tx), *segments_));
+    return std::unique_ptr<StoreBatch>(new SqliteBatch(writes_, std::move(tx), *segments_));
+  }
+
+  Result<std::unique_ptr<PreparedInsert>> PrepareInsert(const StoredBundle& row,
+                                                        ByteView bundle) override {
+    if (!segments_) return std::unique_ptr<PreparedInsert>();
+    LONTAR_ASSIGN_OR_RETURN(SegmentRecordHead head, EncodeSegmentRecord(row, {}, bundle));
+    return std::unique_ptr<PreparedInsert>(new PreparedRecord(std::move(head)));
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
-    return SelectOne(reader_, "WHERE bundle_id = ?", id_hex);
+    return SelectOne(reads_, "WHERE bundle_id = ?", id_hex);
   }
 
   Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
-    return SelectOne(reader_, "WHERE receipt_code = ?", code);
+    return SelectOne(reads_, "WHERE receipt_code = ?", code);
   }
 
   Result<std::uint64_t> CountBundles() override {
@@ -329,9 +353,11 @@ class SqliteBackend final : public StoreBackend {
 
   std::filesystem::path dir_;
   Database db_;
+  StatementCache writes_{db_};  // used by one batch at a time (the store's contract)
   std::optional<SegmentWriter> segments_;
   int lock_fd_ = -1;
   Database reader_;
+  StatementCache reads_{reader_};  // used by one read at a time (ConcurrentReads() is false)
   std::int64_t version_ = kSqliteSchemaVersion;
 };
 
@@ -415,12 +441,13 @@ Result<std::vector<SegmentLocation>> IndexedRecords(const Database& db) {
 // and that was then stored again: the row that stands is the one whose receipt was sent.
 Status Reindex(Database& db, const std::vector<UnindexedRecord>& records) {
   if (records.empty()) return Ok();
+  StatementCache statements(db);
   LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   for (const UnindexedRecord& rec : records) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing,
-                            SelectOne(db, "WHERE bundle_id = ?", rec.row.bundle_id));
+                            SelectOne(statements, "WHERE bundle_id = ?", rec.row.bundle_id));
     if (existing) continue;
-    LONTAR_TRY(InsertRows(db, rec.row, rec.flags, rec.at));
+    LONTAR_TRY(InsertRows(statements, rec.row, rec.flags, rec.at));
   }
   return tx.Commit();
 }

@@ -84,7 +84,8 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
   // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
   // batch that holds their row.
-  PendingRow row{&h, id_hex, bytes};
+  PendingRow row{&h, bytes, {}, {}, nullptr};
+  LONTAR_TRY(PrepareRow(row, id_hex));
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
   while (!row.done) {
@@ -130,12 +131,13 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   std::vector<BatchKey> keys;
   keys.reserve(batch.size());
   for (const PendingRow* p : batch) {
-    keys.push_back({p->id_hex, p->header->terminal_id, p->header->seq, p->header->journal_seq});
+    keys.push_back(
+        {p->row.bundle_id, p->header->terminal_id, p->header->seq, p->header->journal_seq});
   }
   if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
   std::vector<Result<Accepted>> results;
   for (PendingRow* p : batch) {
-    auto r = InsertRow(**tx, *p->header, p->id_hex, p->bytes);
+    auto r = InsertRow(**tx, *p);
     if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
     results.push_back(std::move(r));
   }
@@ -143,16 +145,46 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
 }
 
-Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader& h,
-                                  const std::string& id_hex, ByteView bytes) {
-  // Another upload of the same bundle may have committed (or be earlier in this batch).
+lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
+  const bundle::BundleHeader& h = *p.header;
+  const std::int64_t now = clock_.WallMs();
+  Receipt& receipt = p.receipt;
+  receipt.bundle_id = h.bundle_id;
+  receipt.terminal_id = h.terminal_id;
+  receipt.seq = h.seq;
+  receipt.stored_ms = now;
+  receipt.server_key_id = server_key_.id();
+  StoredBundle& row = p.row;
+  row.bundle_id = id_hex;
+  row.receipt_code = bundle::ReceiptCodeFor(h.bundle_id);
+  row.terminal_id = h.terminal_id;
+  row.site = h.site;
+  row.exam_id = h.exam_id;
+  row.pack_id = h.pack_id;
+  row.participant = h.participant;
+  row.kind = bundle::KindName(h.kind);
+  row.seq = h.seq;
+  row.journal_seq = h.journal_seq;
+  row.created_ms = h.created_ms;
+  row.stored_ms = now;
+  row.bytes = p.bytes.size();
+  row.receipt_text = WriteReceipt(receipt, server_key_);
+  LONTAR_ASSIGN_OR_RETURN(p.prepared, backend_->PrepareInsert(row, p.bytes));
+  return Ok();
+}
+
+Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p) {
+  const bundle::BundleHeader& h = *p.header;
+  const std::string& id_hex = p.row.bundle_id;
+  // Another upload of the same bundle may have committed (or be earlier in this batch): its
+  // receipt stands, and the one made for this upload is dropped.
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
     return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
   }
   // (4): compare with this terminal's other bundles.
-  const std::int64_t now = clock_.WallMs();
+  const std::int64_t now = p.row.stored_ms;
   std::vector<StoredFlag> flags;
   LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> others,
                           batch.Disagreeing(h.terminal_id, h.seq, h.journal_seq));
@@ -174,29 +206,8 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, const bundle::BundleHeader&
     }
     flags.push_back({h.terminal_id, h.seq, id_hex, std::move(kind), std::move(detail), now});
   }
-  Receipt receipt;
-  receipt.bundle_id = h.bundle_id;
-  receipt.terminal_id = h.terminal_id;
-  receipt.seq = h.seq;
-  receipt.stored_ms = now;
-  receipt.server_key_id = server_key_.id();
-  StoredBundle row;
-  row.bundle_id = id_hex;
-  row.receipt_code = bundle::ReceiptCodeFor(h.bundle_id);
-  row.terminal_id = h.terminal_id;
-  row.site = h.site;
-  row.exam_id = h.exam_id;
-  row.pack_id = h.pack_id;
-  row.participant = h.participant;
-  row.kind = bundle::KindName(h.kind);
-  row.seq = h.seq;
-  row.journal_seq = h.journal_seq;
-  row.created_ms = h.created_ms;
-  row.stored_ms = now;
-  row.bytes = bytes.size();
-  row.receipt_text = WriteReceipt(receipt, server_key_);
-  LONTAR_TRY(batch.Insert(row, bytes, flags));
-  Accepted out{receipt, std::move(row.receipt_text), false, {}};
+  LONTAR_TRY(batch.Insert(p.row, p.bytes, flags, p.prepared.get()));
+  Accepted out{p.receipt, p.row.receipt_text, false, {}};
   for (const auto& f : flags) out.flags.push_back(f.kind + ": " + f.detail);
   return out;
 }

@@ -130,18 +130,24 @@ class Store {
 
  private:
   Store(crypto::SigningKey key, const Clock& clock) : server_key_(std::move(key)), clock_(clock) {}
+  // One upload on its way into a batch: its row and signed receipt, made (with the backend's
+  // PrepareInsert) by the uploading thread before it queues, so that a group commit only looks
+  // up, flags and writes.
   struct PendingRow {
     const bundle::BundleHeader* header;
-    std::string id_hex;
-    ByteView bytes;     // the caller's, alive until its Accept returns
+    ByteView bytes;  // the caller's, alive until its Accept returns
+    StoredBundle row;
+    Receipt receipt;
+    std::unique_ptr<PreparedInsert> prepared;
     bool done = false;  // guarded by queue_mu_
     Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
   };
+  // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
+  lontar::Status PrepareRow(PendingRow& p, const std::string& id_hex);
   // One transaction for `batch`; sets each row's result. Takes mu_.
   void CommitBatch(const std::vector<PendingRow*>& batch);
-  // Within CommitBatch's transaction: the duplicate check, rollback flags, receipt, rows.
-  Result<Accepted> InsertRow(StoreBatch& batch, const bundle::BundleHeader& h,
-                             const std::string& id_hex, ByteView bytes);
+  // Within CommitBatch's transaction: the duplicate check, rollback flags, rows.
+  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p);
 
   crypto::SigningKey server_key_;
   const Clock& clock_;

@@ -81,6 +81,15 @@ struct BatchKey {
   std::uint64_t journal_seq = 0;
 };
 
+// The part of an Insert that depends on nothing but the row and the bundle (SQLite: the segment
+// record, whose checksum hashes the whole bundle), done by StoreBackend::PrepareInsert on the
+// uploading thread before it joins a batch: group commits, which every upload waits for, then
+// only write. Backend-specific; opaque to the store.
+class PreparedInsert {
+ public:
+  virtual ~PreparedInsert() = default;
+};
+
 // The rows of one group commit: one database transaction. Destroying it without Commit rolls
 // back (nothing of the batch is stored).
 class StoreBatch {
@@ -105,8 +114,15 @@ class StoreBatch {
       const std::string& terminal_id, std::uint64_t seq, std::uint64_t journal_seq) = 0;
   // Adds the row, its flags and the bundle bytes (SQLite: appended to the current segment, not
   // yet durable; PostgreSQL: kept in memory, with a copy of the bytes, and written at Commit).
+  // `prepared`, if not null, is this backend's PrepareInsert of the same row and bundle; used
+  // when there are no flags (a flag changes the record), else the work is done here.
   [[nodiscard]] virtual Status Insert(const StoredBundle& row, ByteView bundle,
-                                      const std::vector<StoredFlag>& flags) = 0;
+                                      const std::vector<StoredFlag>& flags,
+                                      const PreparedInsert* prepared) = 0;
+  [[nodiscard]] Status Insert(const StoredBundle& row, ByteView bundle,
+                              const std::vector<StoredFlag>& flags) {
+    return Insert(row, bundle, flags, nullptr);
+  }
   // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment (whose records
   // hold the rows too), then commits the index without an fsync; PostgreSQL writes the batch's
   // rows (one multi-row INSERT per 1,000 bundles) and commits (synchronous_commit=on). One sync
@@ -127,6 +143,15 @@ class StoreBackend {
   // connection): the caller runs them one at a time. PostgreSQL: a pool of reader connections,
   // so that the duplicate checks of uploads arriving together overlap their round trips.
   virtual bool ConcurrentReads() const { return false; }
+
+  // What StoreBatch::Insert of (row, bundle) with no flags can do ahead, on any thread, outside
+  // any batch; null if nothing (the default). Thread-safe.
+  [[nodiscard]] virtual Result<std::unique_ptr<PreparedInsert>> PrepareInsert(
+      const StoredBundle& row, ByteView bundle) {
+    (void)row;
+    (void)bundle;
+    return std::unique_ptr<PreparedInsert>();
+  }
 
   // Opens a transaction for one group commit (kReadOnly backends: kInvalidArgument).
   [[nodiscard]] virtual Result<std::unique_ptr<StoreBatch>> Begin() = 0;
