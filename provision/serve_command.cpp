@@ -194,6 +194,9 @@ Status Serve(const ServeArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(
       std::unique_ptr<server::StoreBackend> backend,
       server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadWrite));
+  for (const std::string& note : backend->OpenNotes()) {
+    std::cerr << "lontar serve: " << note << "\n";
+  }
   LONTAR_ASSIGN_OR_RETURN(
       std::unique_ptr<server::Store> store,
       server::Store::Open(std::move(backend), a.enrolled, std::move(key), clock, options));

@@ -297,6 +297,34 @@ Result<bool> ChecksOut(int fd, std::uint64_t at, std::uint64_t size,
   return index.has_value();
 }
 
+// The first offset after `from` (and before `limit`) where a version 2 record starts that checks
+// out; nullopt if none. Looks first where `h`, the failed record's header if it parsed, says the
+// next record starts, then at every "LSG2" in the bytes that follow (a record's bytes are sealed
+// or hashed: the magic turns up by chance about once in 4 GB, and then its checksum fails).
+Result<std::optional<std::uint64_t>> NextCheckedRecord(int fd, std::uint64_t from,
+                                                       const std::optional<RecordHeader>& h,
+                                                       std::uint64_t limit, std::uint64_t size,
+                                                       const std::filesystem::path& path) {
+  if (h && from + h->record_bytes() < limit) {
+    LONTAR_ASSIGN_OR_RETURN(bool ok, ChecksOut(fd, from + h->record_bytes(), size, path));
+    if (ok) return std::optional<std::uint64_t>(from + h->record_bytes());
+  }
+  Bytes chunk(kChunkBytes);
+  for (std::uint64_t at = from + 1; at < limit;) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkBytes, limit - at));
+    LONTAR_ASSIGN_OR_RETURN(std::size_t got, PreadSome(fd, chunk.data(), want, at, path));
+    if (got == 0) break;
+    for (std::size_t i = 0; i + sizeof kMagicV2 <= got; ++i) {
+      if (!std::equal(std::begin(kMagicV2), std::end(kMagicV2), chunk.data() + i)) continue;
+      LONTAR_ASSIGN_OR_RETURN(bool ok, ChecksOut(fd, at + i, size, path));
+      if (ok) return std::optional<std::uint64_t>(at + i);
+    }
+    // The next chunk starts where a magic cut by this chunk's end would begin.
+    at += got > sizeof kMagicV2 ? got - (sizeof kMagicV2 - 1) : got;
+  }
+  return std::optional<std::uint64_t>();
+}
+
 std::string Where(const std::filesystem::path& path, std::uint64_t offset) {
   return path.string() + " at offset " + std::to_string(offset);
 }
@@ -390,28 +418,30 @@ Result<SegmentScan> ScanSegments(const std::filesystem::path& dir,
           continue;
         }
       }
-      // A record that fails its check: a torn tail only if nothing after it checks out.
-      const std::string what = Where(path, pos) + ": a record fails its check";
-      if (k < offsets.size()) {
-        return std::unexpected(Error::Corruption(
-            what + ", but the index names a record after it (offset " + std::to_string(offsets[k]) +
-            "): the segment was damaged. Nothing was changed; restore the store from a backup"));
+      // A record that fails its check. Nothing after it checks out: a torn tail (cut below). A
+      // record that checks out follows it (or the index names one after it): the bytes between
+      // are skipped and reported, and the scan goes on from there. A power cut mid-batch leaves
+      // that as well as a torn tail: the page cache writes a batch's pages back in no set order,
+      // so a later record of the batch can be on disk whole while an earlier one has a hole.
+      // None of that batch was acknowledged (the receipts go out after the fdatasync), but a
+      // record that is whole is kept: its upload, retried, then gets the receipt it holds. The
+      // same rule keeps every good record after a damaged one that was acknowledged (a disk
+      // fault), which is then reported, not cut.
+      const std::uint64_t limit = k < offsets.size() ? offsets[k] : size;
+      LONTAR_ASSIGN_OR_RETURN(std::optional<std::uint64_t> next,
+                              NextCheckedRecord(fd.fd, pos, h, limit, size, path));
+      if (!next && k < offsets.size()) next = offsets[k];
+      if (next) {
+        scan.skipped.push_back({{n, pos}, *next - pos});
+        pos = *next;
+        continue;
       }
       if (n != newest) {
         return std::unexpected(Error::Corruption(
-            what + ", in a segment other than the newest (" + SegmentPath(dir, newest).string() +
-            "), where no crash leaves a torn record: the segment was damaged. Nothing was "
+            Where(path, pos) + ": a record fails its check, and nothing after it does, in a " +
+            "segment other than the newest (" + SegmentPath(dir, newest).string() +
+            "), where no crash leaves a torn record: the segment was damaged or cut. Nothing was "
             "changed; restore the store from a backup"));
-      }
-      if (h) {
-        LONTAR_ASSIGN_OR_RETURN(bool next, ChecksOut(fd.fd, pos + h->record_bytes(), size, path));
-        if (next) {
-          return std::unexpected(Error::Corruption(
-              what + ", but the record after it (offset " +
-              std::to_string(pos + h->record_bytes()) +
-              ") checks out: the segment was damaged, not torn by a crash. Nothing was "
-              "changed; restore the store from a backup"));
-        }
       }
       torn = true;
       break;

@@ -34,12 +34,17 @@
 //     whose index commit was lost or failed, or an index restored from an older backup, or
 //     index.db deleted), in log order; a record whose bundle id already has a row is a retry's
 //     leftover and is skipped;
-//   - cuts a torn tail: a record at the end of the newest segment that is incomplete or fails
-//     its checksum (a server killed or a power cut mid-batch: never acknowledged, since the
-//     receipt goes out after the fdatasync), with any unindexed version 1 records before it;
-//   - refuses (kCorruption, cutting nothing) a record that fails its check with a checked record
-//     after it, or with a row naming a record after it, or in a segment other than the newest:
-//     that is damage, not a torn write.
+//   - cuts a torn tail: a record at the end of a segment that is incomplete or fails its
+//     checksum, with nothing after it that checks out (a server killed or a power cut mid-batch:
+//     never acknowledged, since the receipt goes out after the fdatasync), with any unindexed
+//     version 1 records before it;
+//   - skips, and reports (SegmentScan::skipped), the bytes of a record that fails its check when
+//     a record that checks out, or one the index names, comes after it: a power cut mid-batch
+//     can leave a hole in one record and a later one whole (pages are written back in no set
+//     order), and a disk fault can damage one record among good ones. The bytes stay where they
+//     are (the next open skips them again); every good record after them is kept;
+//   - refuses (kCorruption, changing nothing) a record the index names that is damaged or cut,
+//     or an index naming an offset inside another record or past a segment's end.
 #pragma once
 
 #include <cstdint>
@@ -83,6 +88,11 @@ struct SegmentScan {
   std::vector<std::int64_t> present;     // segment numbers on disk, ascending
   std::vector<UnindexedRecord> reindex;  // in log order; the caller skips ids that have a row
   std::vector<std::pair<std::int64_t, std::uint64_t>> cuts;  // (segment, bytes to keep)
+  struct Skipped {
+    SegmentLocation at;  // where the bytes that are not a record start
+    std::uint64_t bytes = 0;
+  };
+  std::vector<Skipped> skipped;  // in log order
 };
 
 struct SegmentScanOptions {

@@ -270,6 +270,9 @@ class SqliteBackend final : public StoreBackend {
 
   std::string Describe() const override { return "store " + dir_.string(); }
 
+  std::vector<std::string> OpenNotes() const override { return notes_; }
+  void set_notes(std::vector<std::string> notes) { notes_ = std::move(notes); }
+
   Result<std::unique_ptr<StoreBatch>> Begin() override {
     if (db_.get() == nullptr || !segments_) {
       return std::unexpected(Error::InvalidArgument(Describe() + " was opened read-only"));
@@ -358,6 +361,7 @@ class SqliteBackend final : public StoreBackend {
   int lock_fd_ = -1;
   Database reader_;
   StatementCache reads_{reader_};  // used by one read at a time (ConcurrentReads() is false)
+  std::vector<std::string> notes_;
   std::int64_t version_ = kSqliteSchemaVersion;
 };
 
@@ -450,6 +454,31 @@ Status Reindex(Database& db, const std::vector<UnindexedRecord>& records) {
     LONTAR_TRY(InsertRows(statements, rec.row, rec.flags, rec.at));
   }
   return tx.Commit();
+}
+
+// What a read-write open's scan did, for the operator.
+std::vector<std::string> ScanNotes(const std::filesystem::path& segments, const SegmentScan& scan) {
+  std::vector<std::string> out;
+  for (const auto& s : scan.skipped) {
+    out.push_back(SegmentPath(segments, s.at.segment).string() + " at offset " +
+                  std::to_string(s.at.offset) + ": " + std::to_string(s.bytes) +
+                  " bytes that are not a whole record were skipped; the records after them were "
+                  "kept. A power cut during an upload leaves this (that upload was never "
+                  "acknowledged: its terminal sends it again); a disk fault too, so check the "
+                  "status page for missing bundle numbers and sync or export those terminals "
+                  "again");
+  }
+  for (const auto& [segment, keep] : scan.cuts) {
+    out.push_back(SegmentPath(segments, segment).string() + ": cut after offset " +
+                  std::to_string(keep) +
+                  ", the end of the last whole record (the rest was a batch cut short by a crash, "
+                  "never acknowledged)");
+  }
+  if (!scan.reindex.empty()) {
+    out.push_back(std::to_string(scan.reindex.size()) +
+                  " stored bundles that the index did not list were indexed again");
+  }
+  return out;
 }
 
 // One server per store: an exclusive lock on STORE/segments, held while the backend is open.
@@ -561,8 +590,10 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   LONTAR_ASSIGN_OR_RETURN(SegmentWriter segments, SegmentWriter::Open(dir / kSegmentsDir, *scan));
   LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
   const int fd = std::exchange(lock_fd, -1);
-  return std::unique_ptr<StoreBackend>(new SqliteBackend(
-      dir, std::move(db), std::move(segments), fd, std::move(reader), kSqliteSchemaVersion));
+  auto backend = std::make_unique<SqliteBackend>(dir, std::move(db), std::move(segments), fd,
+                                                 std::move(reader), kSqliteSchemaVersion);
+  backend->set_notes(ScanNotes(dir / kSegmentsDir, *scan));
+  return std::unique_ptr<StoreBackend>(std::move(backend));
 }
 
 }  // namespace lontar::server

@@ -139,6 +139,10 @@ class StoreBackend {
   // the password).
   virtual std::string Describe() const = 0;
 
+  // What opening the store found and did that an operator should hear of (SQLite: a torn tail
+  // cut, damaged bytes skipped); `lontar serve` prints them when it starts.
+  virtual std::vector<std::string> OpenNotes() const { return {}; }
+
   // Whether the reads below may run from several threads at once. False (SQLite, one reader
   // connection): the caller runs them one at a time. PostgreSQL: a pool of reader connections,
   // so that the duplicate checks of uploads arriving together overlap their round trips.

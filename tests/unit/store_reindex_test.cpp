@@ -169,7 +169,11 @@ TEST(StoreReindex, AnOlderIndexIsCaughtUpAndATornLastRecordIsCutAtAnyByte) {
   EXPECT_EQ(Contents(*b).size(), all.size());
 }
 
-TEST(StoreReindex, DamageInTheMiddleOfASegmentIsRefusedAndNothingChanges) {
+// A power cut mid-batch that left the batch's first record with a hole and its second whole (or a
+// disk fault in one record among good ones): the store opens, the whole record is indexed, the
+// damaged bytes are skipped, left in place and reported; the damaged bundle's upload, retried,
+// is stored again.
+TEST(StoreReindex, DamageInTheMiddleOfASegmentIsSkippedAndTheRecordsAfterItKept) {
   testing::TempDir dir;
   const auto store = dir / "store";
   const auto old_index = dir / "old-index.db";
@@ -196,17 +200,32 @@ TEST(StoreReindex, DamageInTheMiddleOfASegmentIsRefusedAndNothingChanges) {
     f.seekp(static_cast<std::streamoff>((*records)[2].at.offset - 3));
     f.put('!');
   }
-  auto refused = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().kind(), ErrorKind::kCorruption);
-  EXPECT_NE(refused.error().message().find("checks out: the segment was damaged"),
-            std::string::npos)
-      << refused.error().message();
-  EXPECT_NE(refused.error().message().find("restore the store from a backup"), std::string::npos);
-  EXPECT_EQ(std::filesystem::file_size(segment), size);
-  auto reader = Open(store, server::StoreAccess::kReadOnly);
-  ASSERT_TRUE(reader);
-  EXPECT_EQ(reader->CountBundles().value(), 1u) << "nothing was re-indexed";
+  {
+    auto b = Open(store);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(std::filesystem::file_size(segment), size) << "nothing cut";
+    EXPECT_EQ(b->CountBundles().value(), 2u);
+    EXPECT_FALSE(b->FindById(IdHex(2)).value().has_value());
+    ASSERT_TRUE(b->FindById(IdHex(3)).value().has_value());
+    EXPECT_EQ(b->ReadBundle(IdHex(3)).value(), ToBytes(Bundle(3)));
+    const auto notes = b->OpenNotes();
+    ASSERT_EQ(notes.size(), 2u);
+    EXPECT_NE(notes[0].find("at offset " + std::to_string((*records)[1].at.offset) + ": " +
+                            std::to_string((*records)[1].record_bytes) +
+                            " bytes that are not a whole record were skipped"),
+              std::string::npos)
+        << notes[0];
+    EXPECT_NE(notes[1].find("1 stored bundles that the index did not list"), std::string::npos)
+        << notes[1];
+    Commit(*b, 2, 2);  // the retried upload
+    EXPECT_EQ(b->CountBundles().value(), 3u);
+  }
+  // The next open skips the same bytes again and finds all three.
+  auto b = Open(store);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->CountBundles().value(), 3u);
+  EXPECT_EQ(b->ReadBundle(IdHex(2)).value(), ToBytes(Bundle(2)));
+  EXPECT_EQ(b->OpenNotes().size(), 1u);
 }
 
 // index.db deleted (or lost with its disk) while the segments remain: the first read-write open
