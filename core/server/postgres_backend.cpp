@@ -522,18 +522,58 @@ class ReaderPool {
   std::vector<pqxx::connection*> free_;  // guarded by mu_
 };
 
+void PrepareStatements(pqxx::connection& c);
+
+Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url, const Scrubber& scrub) {
+  try {
+    return std::make_unique<pqxx::connection>(url);
+  } catch (const std::exception& e) {
+    return std::unexpected(Error::Io(
+        "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
+        "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
+        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
+        "and that the database exists (createdb DATABASE)"));
+  }
+}
+
+// The writer's connection: synchronous commits (a receipt names a durable row), the statements
+// prepared.
+Result<std::unique_ptr<pqxx::connection>> OpenWriter(const std::string& url,
+                                                     const Scrubber& scrub) {
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> c, Connect(url, scrub));
+  auto ready = Guard(scrub, "open the store", [&]() -> Status {
+    c->set_variable("synchronous_commit", "on");
+    PrepareStatements(*c);
+    return Ok();
+  });
+  if (!ready) return std::unexpected(ready.error());
+  return c;
+}
+
 class PostgresBackend final : public StoreBackend {
  public:
-  // `c` is the writer (none when read-only), `readers` the connections for reads.
+  // `c` is the writer (none when read-only), `readers` the connections for reads, `url` the
+  // database's, to connect the writer again.
   PostgresBackend(std::unique_ptr<pqxx::connection> c,
-                  std::vector<std::unique_ptr<pqxx::connection>> readers, Scrubber scrub)
-      : c_(std::move(c)), readers_(std::move(readers)), scrub_(std::move(scrub)) {}
+                  std::vector<std::unique_ptr<pqxx::connection>> readers, Scrubber scrub,
+                  std::string url)
+      : c_(std::move(c)),
+        readers_(std::move(readers)),
+        scrub_(std::move(scrub)),
+        url_(std::move(url)) {}
 
   bool ConcurrentReads() const override { return true; }
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
   Result<std::unique_ptr<StoreBatch>> Begin() override {
+    // The database restarted, or the link to it dropped, since the last batch: libpqxx 6 does not
+    // bring this connection back by itself (its reads do come back), so every batch would fail
+    // until `lontar serve` restarted. A batch that found it dead failed (its uploads got a 5xx
+    // and are sent again); the next one connects anew.
+    if (c_ && !c_->is_open()) {
+      LONTAR_ASSIGN_OR_RETURN(c_, OpenWriter(url_, scrub_));
+    }
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
       if (!c_) throw std::logic_error("the store was opened read-only");
       return std::unique_ptr<StoreBatch>(new PostgresBatch(*c_, scrub_));
@@ -615,6 +655,7 @@ class PostgresBackend final : public StoreBackend {
   std::unique_ptr<pqxx::connection> c_;
   ReaderPool readers_;
   Scrubber scrub_;
+  std::string url_;  // with its password, if it has one: never in a message (scrub_ for those)
 };
 
 void PrepareStatements(pqxx::connection& c) {
@@ -682,18 +723,6 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   return Ok();
 }
 
-Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url, const Scrubber& scrub) {
-  try {
-    return std::make_unique<pqxx::connection>(url);
-  } catch (const std::exception& e) {
-    return std::unexpected(Error::Io(
-        "cannot connect to database " + scrub.url() + ": " + scrub(e.what()) +
-        "\ncheck that the PostgreSQL server is up and reachable at that host and port, that the "
-        "URL is right, that the user's password is right (in the URL, PGPASSWORD or ~/.pgpass), "
-        "and that the database exists (createdb DATABASE)"));
-  }
-}
-
 }  // namespace
 
 Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url,
@@ -717,7 +746,7 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
   if (access == StoreAccess::kReadOnly) {
     readers.push_back(std::move(c));
     return std::unique_ptr<StoreBackend>(
-        new PostgresBackend(nullptr, std::move(readers), std::move(scrub)));
+        new PostgresBackend(nullptr, std::move(readers), std::move(scrub), url));
   }
   // Lookups get their own connections, so that they do not wait for a group commit under way,
   // nor for each other.
@@ -732,7 +761,7 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
     readers.push_back(std::move(reader));
   }
   return std::unique_ptr<StoreBackend>(
-      new PostgresBackend(std::move(c), std::move(readers), std::move(scrub)));
+      new PostgresBackend(std::move(c), std::move(readers), std::move(scrub), url));
 }
 
 }  // namespace lontar::server

@@ -84,13 +84,32 @@ PostgresServer::PostgresServer(Options options) : bin_(BinDir()), run_as_(RunAsU
       "-c listen_addresses='' -c unix_socket_directories=" + dir_.string() +
       " -c max_connections=40";
   if (!options.durable) server_options += " -c fsync=off -c full_page_writes=off";
-  auto start = as_user("pg_ctl", {"-D", data, "-l", (dir_ / "server.log").string(), "-o",
-                                  server_options, "-w", "-t", "60", "start"});
-  if (start.exit_code != 0) {
-    error_ = "pg_ctl start failed: " + start.err + start.out + ReadText(dir_ / "server.log");
-    return;
+  server_options_ = server_options;
+  started_ = PgCtl({"start"});
+}
+
+bool PostgresServer::PgCtl(const std::vector<std::string>& what) {
+  std::vector<std::string> args = {"-D", (dir_ / "data").string(), "-w", "-t", "60"};
+  if (what.back() == "start") {
+    args.insert(args.end(), {"-l", (dir_ / "server.log").string(), "-o", server_options_});
   }
-  started_ = true;
+  args.insert(args.end(), what.begin(), what.end());
+  if (!run_as_.empty()) {
+    args.insert(args.begin(), {"-u", run_as_, "--", (bin_ / "pg_ctl").string()});
+  }
+  auto r = run_as_.empty() ? RunProgram((bin_ / "pg_ctl").string(), args)
+                           : RunProgram("/sbin/runuser", args);
+  if (r.exit_code != 0) {
+    error_ = "pg_ctl " + what.back() + " failed: " + r.err + r.out + ReadText(dir_ / "server.log");
+    return false;
+  }
+  return true;
+}
+
+bool PostgresServer::Restart() {
+  if (!started_) return false;
+  started_ = PgCtl({"-m", "immediate", "stop"}) && PgCtl({"start"});
+  return started_;
 }
 
 PostgresServer::~PostgresServer() {

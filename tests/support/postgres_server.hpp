@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace lontar::testing {
 
@@ -34,6 +35,10 @@ class PostgresServer {
   ~PostgresServer();
 
   bool ok() const { return started_; }
+  // Stops the server (immediate shutdown: every connection to it dropped, as by a crash) and
+  // starts it again on the same socket and data. False, with error() set, if it did not come
+  // back.
+  bool Restart();
   const std::string& error() const { return error_; }
 
   // Creates database `name` and returns its URL (postgresql:///NAME?host=SOCKETDIR&user=lontar),
@@ -46,6 +51,9 @@ class PostgresServer {
   std::string run_as_;  // empty: as this process's user
   std::string error_;
   bool started_ = false;
+  std::string server_options_;  // what pg_ctl start gives the server (-o)
+  // Runs pg_ctl on this server's data directory: `what` ends with the mode (start, stop).
+  bool PgCtl(const std::vector<std::string>& what);
 };
 
 // Whether tests that need PostgreSQL must fail (CI=true) rather than skip when its binaries are

@@ -3,7 +3,7 @@
 // committed by an earlier batch (with and without Prefetch), that every byte and field comes
 // back as written, and that a batch the database refuses stores nothing. PostgreSQL keeps a
 // batch's rows in memory until Commit and answers from them; SQLite has them in its transaction:
-// the answers must be the same.
+// the answers must be the same. And a PostgreSQL restarted under the backend is connected to again.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -232,6 +232,52 @@ TEST_P(StoreBatchTest, ARefusedRowStoresNothingOfItsBatch) {
   ASSERT_TRUE(tx->Insert(fresh, BundleBytes(4), {}));
   ASSERT_TRUE(tx->Commit());
   EXPECT_EQ(backend_->CountBundles().value(), 4u);
+}
+
+// The database restarted under a running server (a crash, an upgrade, a failover): every
+// connection the backend holds is dead. The first call on each may fail with kIo (an upload
+// then gets a 5xx and its terminal sends it again); after that, writes and reads work again on
+// new connections, without restarting `lontar serve`.
+TEST_P(StoreBatchTest, ARestartedDatabaseIsReconnectedTo) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite has no server to restart";
+  StoreFirstBatch();
+  ASSERT_TRUE(pg_->Restart()) << pg_->error();
+  const server::StoredBundle fresh = Row(std::string(64, 'e'), "T-2", 1, 1);
+  // Reads: the pool's connections are all dead; each fails once at most.
+  int read_failures = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto found = backend_->FindById(a_.bundle_id);
+    if (!found) {
+      EXPECT_EQ(found.error().kind(), ErrorKind::kIo) << found.error().message();
+      ++read_failures;
+      continue;
+    }
+    EXPECT_TRUE(found->has_value());
+  }
+  EXPECT_LE(read_failures, 4);
+  // Writes: one failed batch at most, then stored.
+  bool stored = false;
+  for (int attempt = 0; attempt < 2 && !stored; ++attempt) {
+    auto tx = backend_->Begin();
+    if (!tx) {
+      EXPECT_EQ(tx.error().kind(), ErrorKind::kIo) << tx.error().message();
+      continue;
+    }
+    if (auto st = (*tx)->Prefetch({KeyOf(fresh)}); !st) {
+      EXPECT_EQ(st.error().kind(), ErrorKind::kIo) << st.error().message();
+      continue;
+    }
+    auto inserted = (*tx)->Insert(fresh, BundleBytes(4), {});
+    ASSERT_TRUE(inserted) << inserted.error().message();
+    auto committed = (*tx)->Commit();
+    ASSERT_TRUE(committed) << committed.error().message();
+    stored = true;
+  }
+  EXPECT_TRUE(stored);
+  EXPECT_EQ(backend_->CountBundles().value(), 4u);
+  auto read = backend_->ReadBundle(fresh.bundle_id);
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_TRUE(*read == BundleBytes(4));
 }
 
 }  // namespace
