@@ -536,19 +536,23 @@ Result<std::unique_ptr<pqxx::connection>> Connect(const std::string& url, const 
   }
 }
 
-// The writer's connection: synchronous commits (a receipt names a durable row), the statements
-// prepared.
-Result<std::unique_ptr<pqxx::connection>> OpenWriter(const std::string& url,
-                                                     const Scrubber& scrub) {
+// A connection with the statements prepared and one session setting: the writer's
+// synchronous_commit=on (a receipt names a durable row), a reader's
+// default_transaction_read_only=on.
+Result<std::unique_ptr<pqxx::connection>> OpenSession(const std::string& url, const Scrubber& scrub,
+                                                      const std::string& setting) {
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> c, Connect(url, scrub));
   auto ready = Guard(scrub, "open the store", [&]() -> Status {
-    c->set_variable("synchronous_commit", "on");
+    c->set_variable(setting, "on");
     PrepareStatements(*c);
     return Ok();
   });
   if (!ready) return std::unexpected(ready.error());
   return c;
 }
+
+constexpr char kWriterSetting[] = "synchronous_commit";
+constexpr char kReaderSetting[] = "default_transaction_read_only";
 
 class PostgresBackend final : public StoreBackend {
  public:
@@ -572,7 +576,7 @@ class PostgresBackend final : public StoreBackend {
     // until `lontar serve` restarted. A batch that found it dead failed (its uploads got a 5xx
     // and are sent again); the next one connects anew.
     if (c_ && !c_->is_open()) {
-      LONTAR_ASSIGN_OR_RETURN(c_, OpenWriter(url_, scrub_));
+      LONTAR_ASSIGN_OR_RETURN(c_, OpenSession(url_, scrub_, kWriterSetting));
     }
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
       if (!c_) throw std::logic_error("the store was opened read-only");
@@ -733,14 +737,12 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
                                ": expected postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE"));
   }
   Scrubber scrub(url);
-  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> c, Connect(url, scrub));
-  auto opened = Guard(scrub, "open the store", [&]() -> Status {
-    c->set_variable("synchronous_commit", "on");
-    if (access == StoreAccess::kReadOnly) c->set_variable("default_transaction_read_only", "on");
-    LONTAR_TRY(OpenSchema(*c, scrub, access));
-    PrepareStatements(*c);
-    return Ok();
-  });
+  // libpqxx 6 prepares a statement when it is first used: after the schema exists.
+  LONTAR_ASSIGN_OR_RETURN(
+      std::unique_ptr<pqxx::connection> c,
+      OpenSession(url, scrub, access == StoreAccess::kReadOnly ? kReaderSetting : kWriterSetting));
+  auto opened =
+      Guard(scrub, "open the store", [&]() -> Status { return OpenSchema(*c, scrub, access); });
   if (!opened) return std::unexpected(opened.error());
   std::vector<std::unique_ptr<pqxx::connection>> readers;
   if (access == StoreAccess::kReadOnly) {
@@ -751,13 +753,8 @@ Result<std::unique_ptr<StoreBackend>> OpenPostgresBackend(const std::string& url
   // Lookups get their own connections, so that they do not wait for a group commit under way,
   // nor for each other.
   for (int i = 0; i < kReaders; ++i) {
-    LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> reader, Connect(url, scrub));
-    auto prepared = Guard(scrub, "open the store", [&]() -> Status {
-      reader->set_variable("default_transaction_read_only", "on");
-      PrepareStatements(*reader);
-      return Ok();
-    });
-    if (!prepared) return std::unexpected(prepared.error());
+    LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> reader,
+                            OpenSession(url, scrub, kReaderSetting));
     readers.push_back(std::move(reader));
   }
   return std::unique_ptr<StoreBackend>(
