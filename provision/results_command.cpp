@@ -77,6 +77,7 @@ Status Open(const ResultsArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(
       std::unique_ptr<server::StoreBackend> store,
       server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadOnly));
+  if (!a.store.empty()) LONTAR_TRY(server::CheckSqliteIndexIsCurrent(a.store));
   LONTAR_ASSIGN_OR_RETURN(server::ResultsReport report,
                           server::OpenResults(*store, key, exam, enrolled));
   const std::string csv = server::ResultsCsv(report, exam);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <utility>
 
@@ -594,6 +595,33 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
                                                  std::move(reader), kSqliteSchemaVersion);
   backend->set_notes(ScanNotes(dir / kSegmentsDir, *scan));
   return std::unique_ptr<StoreBackend>(std::move(backend));
+}
+
+Status CheckSqliteIndexIsCurrent(const std::filesystem::path& dir) {
+  const std::filesystem::path index = dir / "index.db";
+  if (!std::filesystem::exists(index)) return Ok();  // the read-only open says what to do
+  LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
+  LONTAR_ASSIGN_OR_RETURN(std::int64_t version, UserVersion(reader));
+  if (version < 4) return Ok();  // no rows in the segments to compare with
+  const std::filesystem::path segments = dir / kSegmentsDir;
+  const int fd = ::open(segments.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Ok();  // no segments: nothing the index could lack
+  struct Close {
+    int fd;
+    ~Close() { ::close(fd); }
+  } close{fd};
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) return Ok();  // a server has it
+  LONTAR_ASSIGN_OR_RETURN(std::vector<SegmentLocation> indexed, IndexedRecords(reader));
+  auto scan = ScanSegments(segments, std::move(indexed),
+                           {.max_v1_cut = std::numeric_limits<std::uint64_t>::max()});
+  if (scan && !scan->reindex.empty()) {
+    return std::unexpected(Error::Conflict(
+        "store " + dir.string() + ": " + std::to_string(scan->reindex.size()) +
+        " stored bundles are not in its index yet (the server stopped before its index caught "
+        "up, e.g. a power cut). Start `lontar serve` on the store once (it indexes them when it "
+        "starts), stop it, then open the results again"));
+  }
+  return Ok();
 }
 
 }  // namespace lontar::server

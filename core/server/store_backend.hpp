@@ -182,6 +182,14 @@ enum class StoreAccess { kReadWrite, kReadOnly };
 // killed server left (segment_log.hpp), and locks the store (kConflict while another server has it
 // open); kReadOnly opens an existing store (kNotFound if `dir` holds none) and writes nothing.
 // kTooNew for a store of a newer schema. Touches disk.
+// For `results open` on a --store: whether its index lists every record of its segments. After a
+// crash or a power cut the index may lack the last batches, which the next `lontar serve`
+// re-indexes; results opened before that would silently lack those candidates: kConflict, saying
+// how many and what to do. While a server holds the store its index is current (it re-indexed
+// at its start): Ok without looking. Damage the scan finds is the server's to report (it refuses
+// to start): Ok here. Reads every record header. Does not change the store.
+[[nodiscard]] Status CheckSqliteIndexIsCurrent(const std::filesystem::path& dir);
+
 [[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(
     const std::filesystem::path& dir, StoreAccess access = StoreAccess::kReadWrite);
 

@@ -146,10 +146,27 @@ TEST(StoreReindex, AnOlderIndexIsCaughtUpAndATornLastRecordIsCutAtAnyByte) {
   CopyStore(store, work);
   std::filesystem::copy_file(old_index, work / "index.db",
                              std::filesystem::copy_options::overwrite_existing);
+  {  // `results open` before a server caught the index up: refused, saying how many bundles the
+     // index lacks and what to do, rather than reading three of four.
+    auto lagging = server::CheckSqliteIndexIsCurrent(work);
+    ASSERT_FALSE(lagging);
+    EXPECT_EQ(lagging.error().kind(), ErrorKind::kConflict);
+    EXPECT_NE(lagging.error().message().find("3 stored bundles are not in its index yet"),
+              std::string::npos)
+        << lagging.error().message();
+    EXPECT_NE(lagging.error().message().find("Start `lontar serve` on the store once"),
+              std::string::npos);
+  }
   {
     auto b = Open(work);
     ASSERT_TRUE(b);
     EXPECT_EQ(Contents(*b), all);
+  }
+  {  // Caught up: the check passes, and a read-only open reads it all.
+    EXPECT_TRUE(server::CheckSqliteIndexIsCurrent(work));
+    auto reader = Open(work, server::StoreAccess::kReadOnly);
+    ASSERT_TRUE(reader);
+    EXPECT_EQ(Contents(*reader), all);
   }
   for (std::uint64_t size = last.at.offset + 1; size < last.at.offset + last.record_bytes; ++size) {
     CopyStore(store, work);
