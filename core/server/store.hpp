@@ -22,8 +22,11 @@
 //      bundle not yet delivered, or lost); a number seen again with a different bundle id, or a
 //      journal head that does not advance with the number, is a rollback of the terminal's vault
 //      and is recorded as a flag. Both bundles are kept: each is a validly signed result.
-//  (5) Accept is safe to call from many threads. Signature checks run in parallel; bytes and
-//      rows are stored by group commit: one thread takes every bundle queued so far (up to
+//  (5) Accept is safe to call from many threads. Signature checks run in parallel, and so does
+//      everything else that needs no other row: the receipt is signed (its stored time is
+//      the moment the bundle joins the queue) and the backend prepares the insert (SQLite:
+//      encodes the segment record, hashing the bundle). Bytes and rows are stored by group
+//      commit: one thread takes every bundle queued so far (up to
 //      kMaxBatchRows and kMaxBatchBytes) into one batch, whose bytes and rows are made durable
 //      together (SQLite: one fdatasync of the segment, then the index commit without a sync;
 //      PostgreSQL: one COMMIT), and each waiting Accept returns only after the commit that holds
@@ -143,7 +146,7 @@ class Store {
     Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
   };
   // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
-  lontar::Status PrepareRow(PendingRow& p, const std::string& id_hex);
+  [[nodiscard]] lontar::Status PrepareRow(PendingRow& p, const std::string& id_hex);
   // One transaction for `batch`; sets each row's result. Takes mu_.
   void CommitBatch(const std::vector<PendingRow*>& batch);
   // Within CommitBatch's transaction: the duplicate check, rollback flags, rows.
