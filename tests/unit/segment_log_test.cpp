@@ -183,17 +183,30 @@ TEST(SegmentLog, ScanReindexesCompleteRecordsNoRowNamesInLogOrder) {
   EXPECT_TRUE(none->cuts.empty());
 }
 
+// WriteThree under DIR/seg, and a copy of its segment as written (DIR/pristine.seg), to damage
+// and put back.
+struct ThreeRecords {
+  explicit ThreeRecords(const std::filesystem::path& dir)
+      : at(WriteThree(dir / "seg")),
+        segment(server::SegmentPath(dir / "seg", 1)),
+        pristine(dir / "pristine.seg") {
+    std::error_code ec;
+    end = std::filesystem::file_size(segment, ec);
+    std::filesystem::copy_file(segment, pristine, ec);
+  }
+  std::vector<SegmentLocation> at;
+  std::filesystem::path segment, pristine;
+  std::uint64_t end = 0;
+};
+
 // The last record torn at every byte (a crash mid-write) or with any one byte flipped (a write
 // that reached the disk only in part): it is cut, the record before it is re-indexed, and the
 // writer appends where it was.
 TEST(SegmentLog, ALastRecordTornOrDamagedAtAnyByteIsCutAndTheRestReindexed) {
   testing::TempDir dir;
-  const auto at = WriteThree(dir / "seg");
-  ASSERT_EQ(at.size(), 3u);
-  const auto segment = server::SegmentPath(dir / "seg", 1);
-  const std::uint64_t end = std::filesystem::file_size(segment);
-  const std::filesystem::path pristine = dir / "pristine.seg";
-  std::filesystem::copy_file(segment, pristine);
+  const ThreeRecords three(dir.path());
+  ASSERT_EQ(three.at.size(), 3u);
+  const auto& [at, segment, pristine, end] = three;
   auto check = [&](const std::string& what) {
     auto scan = server::ScanSegments(dir / "seg", {at[0]}, {});
     ASSERT_TRUE(scan) << what << ": " << scan.error().message();
@@ -232,12 +245,9 @@ TEST(SegmentLog, ALastRecordTornOrDamagedAtAnyByteIsCutAndTheRestReindexed) {
 // the record after it kept (re-indexed, or as the index names it), nothing cut.
 TEST(SegmentLog, DamageWithAWholeRecordAfterItIsSkippedAtAnyByteAndTheRestKept) {
   testing::TempDir dir;
-  const auto at = WriteThree(dir / "seg");
-  ASSERT_EQ(at.size(), 3u);
-  const auto segment = server::SegmentPath(dir / "seg", 1);
-  const std::uint64_t end = std::filesystem::file_size(segment);
-  const std::filesystem::path pristine = dir / "pristine.seg";
-  std::filesystem::copy_file(segment, pristine);
+  const ThreeRecords three(dir.path());
+  ASSERT_EQ(three.at.size(), 3u);
+  const auto& [at, segment, pristine, end] = three;
   auto restore = [&] {
     std::filesystem::copy_file(pristine, segment,
                                std::filesystem::copy_options::overwrite_existing);
@@ -301,12 +311,9 @@ TEST(SegmentLog, DamageWithAWholeRecordAfterItIsSkippedAtAnyByteAndTheRestKept) 
 // Damage the scan cannot step over: a record the index names, an index naming what is not there.
 TEST(SegmentLog, DamageToWhatTheIndexNamesIsRefusedAndNothingCut) {
   testing::TempDir dir;
-  const auto at = WriteThree(dir / "seg");
-  ASSERT_EQ(at.size(), 3u);
-  const auto segment = server::SegmentPath(dir / "seg", 1);
-  const std::uint64_t end = std::filesystem::file_size(segment);
-  const std::filesystem::path pristine = dir / "pristine.seg";
-  std::filesystem::copy_file(segment, pristine);
+  const ThreeRecords three(dir.path());
+  ASSERT_EQ(three.at.size(), 3u);
+  const auto& [at, segment, pristine, end] = three;
   std::string e;
   // A record the index names, damaged in its header.
   std::filesystem::copy_file(pristine, segment, std::filesystem::copy_options::overwrite_existing);
