@@ -466,8 +466,8 @@ std::vector<std::string> ScanNotes(const std::filesystem::path& segments, const 
                   " bytes that are not a whole record were skipped; the records after them were "
                   "kept. A power cut during an upload leaves this (that upload was never "
                   "acknowledged: its terminal sends it again); a disk fault too, so check the "
-                  "status page for missing bundle numbers and sync or export those terminals "
-                  "again");
+                  "status page for missing bundle numbers, and export those terminals' outboxes "
+                  "again and import them");
   }
   for (const auto& [segment, keep] : scan.cuts) {
     out.push_back(SegmentPath(segments, segment).string() + ": cut after offset " +
@@ -606,10 +606,10 @@ Status CheckSqliteIndexIsCurrent(const std::filesystem::path& dir) {
   const std::filesystem::path segments = dir / kSegmentsDir;
   const int fd = ::open(segments.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Ok();  // no segments: nothing the index could lack
-  struct Close {
+  struct Closer {
     int fd;
-    ~Close() { ::close(fd); }
-  } close{fd};
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   if (::flock(fd, LOCK_SH | LOCK_NB) != 0) return Ok();  // a server has it
   LONTAR_ASSIGN_OR_RETURN(std::vector<SegmentLocation> indexed, IndexedRecords(reader));
   auto scan = ScanSegments(segments, std::move(indexed),
