@@ -113,16 +113,7 @@ bool PostgresServer::Restart() {
 }
 
 PostgresServer::~PostgresServer() {
-  if (started_) {
-    std::vector<std::string> args = {"-D",  (dir_ / "data").string(), "-m", "immediate", "-w",
-                                     "stop"};
-    if (run_as_.empty()) {
-      RunProgram((bin_ / "pg_ctl").string(), args);
-    } else {
-      args.insert(args.begin(), {"-u", run_as_, "--", (bin_ / "pg_ctl").string()});
-      RunProgram("/sbin/runuser", args);
-    }
-  }
+  if (started_) PgCtl({"-m", "immediate", "stop"});
   if (!dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
