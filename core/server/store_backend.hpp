@@ -178,10 +178,14 @@ enum class StoreAccess { kReadWrite, kReadOnly };
 
 // The SQLite + segment files backend at `dir`. kReadWrite creates the directory, index and
 // schema if missing (rebuilding the index from the segments when index.db is missing), upgrades
-// an older schema in place, re-indexes the segment records no row names and cuts a torn tail a
-// killed server left (segment_log.hpp), and locks the store (kConflict while another server has it
+// an older schema in place, re-indexes the segment records no row names, cuts a torn tail a
+// killed server left and skips damaged bytes a whole record follows (segment_log.hpp; OpenNotes
+// says what it did), and locks the store (kConflict while another server has it
 // open); kReadOnly opens an existing store (kNotFound if `dir` holds none) and writes nothing.
 // kTooNew for a store of a newer schema. Touches disk.
+[[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(
+    const std::filesystem::path& dir, StoreAccess access = StoreAccess::kReadWrite);
+
 // For `results open` on a --store: whether its index lists every record of its segments. After a
 // crash or a power cut the index may lack the last batches, which the next `lontar serve`
 // re-indexes; results opened before that would silently lack those candidates: kConflict, saying
@@ -189,9 +193,6 @@ enum class StoreAccess { kReadWrite, kReadOnly };
 // at its start): Ok without looking. Damage the scan finds is the server's to report (it refuses
 // to start): Ok here. Reads every record header. Does not change the store.
 [[nodiscard]] Status CheckSqliteIndexIsCurrent(const std::filesystem::path& dir);
-
-[[nodiscard]] Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(
-    const std::filesystem::path& dir, StoreAccess access = StoreAccess::kReadWrite);
 
 // The PostgreSQL backend at `url` (postgresql://[user[:password]@][host][:port]/dbname[?...],
 // libpq's URI syntax; a password may also come from ~/.pgpass or PGPASSWORD). kReadWrite
