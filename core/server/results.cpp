@@ -34,8 +34,9 @@ Ending EndingFromPhase(const std::string& phase, const std::string& submitted_by
 Ending ReadEnding(const bundle::BundlePayload& payload, const std::string& kind) {
   const nlohmann::json& t = payload.timings;
   if (t.is_object() && t.contains("phase") && t["phase"].is_string()) {
-    const std::string by =
-        t.contains("submitted_by") && t["submitted_by"].is_string() ? t["submitted_by"] : "";
+    const std::string by = t.contains("submitted_by") && t["submitted_by"].is_string()
+                               ? t["submitted_by"].get<std::string>()
+                               : std::string();
     if (Ending e = EndingFromPhase(t["phase"].get<std::string>(), by); e != Ending::kUnknown) {
       return e;
     }

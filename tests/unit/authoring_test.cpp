@@ -170,12 +170,12 @@ class GroupRules : public BrokenSource {
   // exam.yaml has 31 lines; these start at line 32.
   void AddRules() {
     Append("exam.yaml",
-           "pass_rules:\n"                                             // 32
-           "  - id: cumlaude\n"                                        // 33
-           "    name: {id: Lulusan cum laude, en: Cum laude}\n"        // 34
-           "    min_total: 15\n"                                       // 35
-           "    sections: {tiu: 5}\n"                                  // 36
-           "rank_by: [tkp, tiu]\n");                                   // 37
+           "pass_rules:\n"                                       // 32
+           "  - id: cumlaude\n"                                  // 33
+           "    name: {id: Lulusan cum laude, en: Cum laude}\n"  // 34
+           "    min_total: 15\n"                                 // 35
+           "    sections: {tiu: 5}\n"                            // 36
+           "rank_by: [tkp, tiu]\n");                             // 37
   }
   void GroupRoster(const std::string& group) {
     std::string text = ReadText(dir_ / "exam" / "roster.csv");
@@ -260,7 +260,8 @@ TEST_F(GroupRules, RuleNamingAnUnknownSection) {
   Edit("exam.yaml", "sections: {tiu: 5}", "sections: {twk: 5}");
   const auto p = Problems();
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0], "exam.yaml:36: pass rule 'cumlaude': section 'twk' is not declared under 'sections'");
+  EXPECT_EQ(p[0],
+            "exam.yaml:36: pass rule 'cumlaude': section 'twk' is not declared under 'sections'");
 }
 
 TEST_F(GroupRules, RuleWithoutMinimums) {
