@@ -85,6 +85,11 @@ Status Open(const ResultsArgs& a) {
   const std::filesystem::path responses_path =
       !a.responses.empty() ? a.responses
                            : a.out.parent_path() / (a.out.stem().string() + ".responses.csv");
+  if (std::filesystem::absolute(responses_path) == std::filesystem::absolute(a.out)) {
+    return std::unexpected(
+        Error::InvalidArgument("--responses " + responses_path.string() +
+                               " is the --out file: give the per-item responses CSV another name"));
+  }
   server::ResultsReport report;
   std::string responses = server::ResponsesCsvHeader(exam);
   LONTAR_ASSIGN_OR_RETURN(
