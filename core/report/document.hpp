@@ -38,10 +38,10 @@
 // [SECTION] Drawing your own figures
 // Reserve(height) gives a rectangle on the current page (starting a new page if needed) and the
 // cairo_t to draw into it; Text() and TextHeight() lay out text there in the document's styles.
-// The nine-box grid and other custom figures are drawn this way.
+// The nine-box grid and other custom figures are drawn this way. This header does not include
+// <cairo.h> (so that only code that draws pays for Cairo's include paths): include it where you
+// draw, and link PkgConfig::REPORT_DRAWING (core/CMakeLists.txt) in targets outside core.
 #pragma once
-
-#include <cairo.h>
 
 #include <filesystem>
 #include <memory>
@@ -50,6 +50,9 @@
 #include <vector>
 
 #include "core/util/error.hpp"
+
+// Cairo's drawing context (cairo.h declares it so); include <cairo.h> to draw into an Area.
+typedef struct _cairo cairo_t;
 
 namespace lontar::report {
 
