@@ -65,5 +65,85 @@ for kind in directory "directory with files" fifo symlink; do
 done
 [ -e /etc/passwd ] || fail "usb-gate removed the symlink's target"
 
+# --- sync-settings: the kiosk user's sync.conf, read once, as that user, bounded in size and time
+chmod 0755 "$scratch"  # the cases run as root read the file as nobody
+conf_dir=$scratch/lib conf=$scratch/lib/sync.conf env_file=$scratch/run/sync.env
+mkdir -p "$conf_dir" "$scratch/run" && chmod 0755 "$conf_dir"
+paths=("s|^src=.*|src=$conf|" "s|^env=.*|env=$env_file|")
+if [ "$(id -u)" -eq 0 ]; then
+  copy sync-settings sync-settings "${paths[@]}" "s|^as_user=.*|as_user=nobody as_group=nogroup|"
+else
+  # Without root the user cannot be switched: the read runs as this user.
+  copy sync-settings sync-settings "${paths[@]}" \
+    's|setpriv --reuid="$as_user" --regid="$as_group" --clear-groups --|env --|'
+fi
+# A `stat` that, once armed, swaps the file for a symlink to a FIFO nobody writes to, then stats.
+printf '#!/bin/sh\nif [ -e "%s/arm-swap" ]; then rm -f "%s/arm-swap" "%s"; ln -s "%s/fifo" "%s"; fi\nexec /usr/bin/stat "$@"\n' \
+  "$scratch" "$scratch" "$conf" "$scratch" "$conf" >"$stubs/stat"
+chmod +x "$stubs/stat"
+mkfifo "$scratch/fifo"
+good='LONTAR_SERVER=http://10.0.2.2:8443
+LONTAR_SERVER_KEY=/var/lib/lontar/server.pub'
+
+# run_settings NAME: runs the script (20 s at most); sets out, rc.
+run_settings() {
+  rm -f "$env_file" "$scratch/calls"
+  local start=$SECONDS
+  out=$(timeout 20 "$scratch/sync-settings" 2>&1)
+  rc=$?
+  if [ $rc -eq 124 ]; then
+    fail "sync-settings, $1: still running after $((SECONDS - start)) s"
+  fi
+}
+expect_refused() { # NAME MESSAGE
+  if [ $rc -ne 124 ]; then
+    [ $rc -ne 0 ] && [[ $out == *"$2"* ]] && [ ! -e "$env_file" ] && pass "sync-settings: $1 is refused" ||
+      fail "sync-settings: $1: exit $rc, env file $([ -e "$env_file" ] && echo written || echo absent), output: $out"
+  fi
+}
+
+printf '%s\n' "$good" >"$conf" && chmod 0644 "$conf"
+run_settings "a valid file"
+[ $rc -eq 0 ] && grep -qx 'LONTAR_SERVER=http://10.0.2.2:8443' "$env_file" &&
+  grep -q 'systemctl --no-block restart lontar-sync.service' "$scratch/calls" &&
+  pass "sync-settings: a valid file is applied" || fail "sync-settings: a valid file: exit $rc: $out"
+
+printf '%s\n' "$good" >"$conf"
+touch "$scratch/arm-swap"
+run_settings "a FIFO swapped in after the checks"
+[ $rc -ne 124 ] && pass "sync-settings: a FIFO swapped in after the checks does not hang it"
+rm -f "$scratch/arm-swap" "$conf"
+
+mkfifo "$conf"
+run_settings "a FIFO"
+expect_refused "a FIFO" "not read within 5 s"
+rm -f "$conf"
+
+{ printf '%s\n' "$good"; head -c 5000 /dev/zero | tr '\0' '#'; } >"$conf"
+run_settings "a file over 4096 bytes"
+expect_refused "a file over 4096 bytes" "larger than 4096 bytes"
+
+ln -sf /dev/zero "$conf"
+run_settings "a symlink to /dev/zero"
+expect_refused "a symlink to /dev/zero" "larger than 4096 bytes"
+rm -f "$conf"
+
+{ printf 'LONTAR_SERVER=http://10.0.2.2:8443\000\n'; printf 'LONTAR_SERVER_KEY=/k.pub\n'; } >"$conf"
+run_settings "a NUL byte"
+expect_refused "a NUL byte" "holds NUL bytes"
+
+printf '%s\nLD_PRELOAD=/tmp/x.so\n' "$good" >"$conf"
+run_settings "another setting"
+expect_refused "another setting" "only LONTAR_SERVER and LONTAR_SERVER_KEY may be set"
+
+if [ "$(id -u)" -eq 0 ]; then
+  # Root could read this file; the kiosk's user (here nobody) cannot, so neither may the helper.
+  printf '%s\n' "$good" >"$conf" && chmod 0600 "$conf"
+  run_settings "a file its user cannot read"
+  expect_refused "a file the kiosk's user cannot read" "cannot be read by the user nobody"
+else
+  echo "skipped: reading as the kiosk's user (needs root)"
+fi
+
 echo "root helpers: $failures failure(s)"
 [ "$failures" -eq 0 ]
