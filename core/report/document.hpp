@@ -104,6 +104,16 @@ class Fonts {
   std::unique_ptr<Impl> impl_;
 };
 
+// Many documents in a row each allocate and free zlib's deflate state (about 270 KB per
+// compressed stream, several per PDF); glibc hands such memory back to the kernel on free
+// (madvise), and in a threaded process each hand-back is a TLB shootdown on every core: a third
+// of the CPU a candidate PDF costs (tests/bench/report_bench.cpp). Call once, before starting the
+// drawing threads, in a process that writes many reports (the results report command): it
+// raises glibc's mmap and trim thresholds (mallopt: process-wide), so freed memory stays in the
+// heap for the next document. Memory held grows by a few MB per thread, not with the number of
+// documents. Touches no file.
+void KeepFreedMemoryForReports();
+
 struct PageSetup {
   double width = 595.28, height = 841.89;  // A4 portrait
   double margin_top = 45.35, margin_bottom = 51.02, margin_left = 51.02, margin_right = 51.02;
