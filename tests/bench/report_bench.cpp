@@ -102,15 +102,19 @@ int main(int argc, char** argv) {
   std::printf("candidate PDFs (SKD and CACT sample pages alternating), %d per run, %u cores\n", n,
               cores);
   for (int threads : {1, 2}) {
+    // A fresh directory per run, as the results report command writes into: overwriting the
+    // previous run's files would add inode deletions that a real run does not have.
+    const auto run_dir = dir / ("threads-" + std::to_string(threads));
+    std::filesystem::create_directories(run_dir);
     double cpu = 0;
-    const double s = Run(dir, n, threads, cpu);
+    const double s = Run(run_dir, n, threads, cpu);
     if (s < 0) return 1;
     std::printf("  %d thread%s: %7.1f PDFs/s wall clock; %.2f ms CPU per PDF\n", threads,
                 threads == 1 ? " " : "s", n / s, 1000.0 * cpu / n);
   }
   std::uintmax_t bytes = 0;
   int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+  for (const auto& e : std::filesystem::directory_iterator(dir / "threads-1")) {
     if (e.path().extension() == ".pdf") {
       bytes += e.file_size();
       ++files;
