@@ -195,8 +195,9 @@ struct Area {
 
 class Document {
  public:
-  // Opens PATH.tmp for writing and starts the first page. Fails (naming the file) when it
-  // cannot be created. `fonts` must outlive the Document and belong to the calling thread.
+  // Opens PATH.tmp for writing. Pages start with the first thing drawn on them, so header and
+  // footer set before that apply to them. Fails (naming the file) when PATH.tmp cannot be
+  // created. `fonts` must outlive the Document and belong to the calling thread.
   [[nodiscard]] static Result<Document> Create(const std::filesystem::path& path, Fonts& fonts,
                                                DocumentSetup setup);
   Document(Document&&) noexcept;
@@ -208,8 +209,9 @@ class Document {
   // is removed and PATH is left as it was. Call once.
   [[nodiscard]] Status Finish();
 
-  // --- Running header and footer: apply from the next page drawn (the current page keeps its
-  // header, but its footer is drawn when it ends, so SetFooterLeft applies to it too).
+  // --- Running header and footer: apply from the next page started (the current page keeps
+  // its header, but its footer is drawn when it ends, so SetFooterLeft applies to it too).
+  // NewPage() then SetHeader() gives the new page the new header.
   void SetHeader(std::string left, std::string right);
   void SetFooterLeft(std::string text);
   // Numbers the next page 1 (for several candidates' pages in one file).
