@@ -117,8 +117,10 @@ void DrawCandidatePage(Document& doc, const CandidatePage& p) {
     }
     doc.LevelChart(chart);
     if (!p.jpm_percent.empty()) {
-      doc.KeyValues(
-          {{std::string(l.jpm), p.jpm_percent}, {std::string(l.category), p.jpm_category}}, 2);
+      doc.Space(4);
+      doc.Callout(p.jpm_percent,
+                  std::string(l.jpm) + "\n" + std::string(l.category) + ": " + p.jpm_category,
+                  kAccent);
     }
   }
   SignatureBlock(doc, l);

@@ -78,7 +78,7 @@ void DrawCohortReport(Document& doc, const CohortReport& r) {
        {std::string(l.pass_rate), Rate(r.overall, r.language)}},
       2);
 
-  doc.Heading(l.summary);
+  if (!r.by_site.empty() || !r.by_session.empty() || !r.by_group.empty()) doc.Heading(l.summary);
   CountTable(doc, l, r.language, l.counts_by_site, l.site, r.by_site);
   CountTable(doc, l, r.language, l.counts_by_session, l.session, r.by_session);
   CountTable(doc, l, r.language, l.counts_by_group, l.group, r.by_group);

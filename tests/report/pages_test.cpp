@@ -106,7 +106,7 @@ TEST_F(ReportPagesTest, CactCandidatePageShowsTheProfileAndGaps) {
   ExpectContains(text,
                  {"Kepala Bidang Perencanaan", "Waktu habis", "Profil kompetensi", "Kerja sama",
                   "Pengembangan diri dan orang lain", "\u22122", "\u22121", "+1", "Standar Jabatan",
-                  "Kesenjangan", "86,1%", "Cukup optimal", "P4WN-8C3H-ZL6E"});
+                  "Kesenjangan", "86,1%", "Kategori: Cukup optimal", "P4WN-8C3H-ZL6E"});
   EXPECT_EQ(text.find("LULUS"), std::string::npos) << "a competency exam has no pass verdict";
   EXPECT_TRUE(MatchesPageGolden(pdf, "candidate-cact", true));
 }
@@ -166,7 +166,8 @@ TEST_F(ReportPagesTest, CompetencyCohortShowsLevelsAndJpmPerPosition) {
   r.levels = {{"Integritas", {1, 4, 12, 9, 4}}, {"Kerja sama", {0, 6, 15, 7, 2}}};
   r.jpm_categories = {"Optimal", "Cukup optimal", "Kurang optimal"};
   r.jpm_by_position = {{"Kepala Bidang", {3, 8, 4}}, {"Analis Kebijakan", {2, 9, 4}}};
-  const auto pdf = dir_ / "cact-cohort.pdf";
+  std::filesystem::create_directories(kArtifacts);
+  const auto pdf = kArtifacts / "cohort-cact.pdf";
   ASSERT_TRUE(WriteCohortPdf(pdf, *fonts_, r));
   ExpectContains(PdfText(pdf), {"Sebaran level per kompetensi", "Integritas", "Level 5", "12",
                                 "Kategori JPM per jabatan", "Kepala Bidang 3 8 4 15",
