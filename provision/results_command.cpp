@@ -4,13 +4,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "core/authoring/source.hpp"
 #include "core/crypto/key_file.hpp"
-#include "core/pack/results_access.hpp"
 #include "core/server/results.hpp"
-#include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
+#include "provision/results_inputs.hpp"
 
 namespace lontar::cli {
 namespace {
@@ -18,68 +16,17 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 struct ResultsArgs {
-  std::filesystem::path store, key, pack, exam, out, enrolled;
+  ResultsInputs in;
+  std::filesystem::path out;
   std::filesystem::path responses;  // default: beside --out, <stem>.responses.csv
-  std::vector<std::filesystem::path> trust;
-  std::string db;  // postgresql://... instead of --store
   bool json = false;
 };
 
-// The exam to score against: from the pack (opened with the results key, its signature checked
-// against the authority's public key) or from the authoring source.
-Result<authoring::Exam> LoadExam(const ResultsArgs& a, const crypto::BoxSecretKey& key) {
-  if (!a.pack.empty() == !a.exam.empty()) {
-    return std::unexpected(
-        Error::InvalidArgument("give the exam as exactly one of --pack exam.lpk or --exam SRC"));
-  }
-  if (!a.exam.empty()) {
-    auto source = authoring::LoadSource(a.exam);
-    if (!source) {
-      return std::unexpected(Error::Malformed(a.exam.string() + ": the exam source has " +
-                                              std::to_string(source.error().size()) +
-                                              " problems; check it with `lontar pack build`"));
-    }
-    return std::move(source->exam);
-  }
-  std::vector<std::filesystem::path> trust = a.trust;
-  if (trust.empty()) {
-    // The authority's keys are made side by side (`lontar keys new ... --out DIR`).
-    const auto beside = a.key.parent_path() / "authority.pub";
-    std::error_code ec;
-    if (!std::filesystem::exists(beside, ec)) {
-      return std::unexpected(Error::NotFound(
-          "no authority public key to check the pack's signature with: give --trust "
-          "authority.pub (looked for " +
-          beside.string() + ")"));
-    }
-    trust.push_back(beside);
-  }
-  std::vector<crypto::VerifyKey> trusted;
-  for (const auto& t : trust) {
-    LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey k, crypto::ReadSigningPublicKeyFile(t));
-    trusted.push_back(k);
-  }
-  LONTAR_ASSIGN_OR_RETURN(pack::AuthorityView view, pack::OpenPackForResults(a.pack, trusted, key));
-  return std::move(view.exam);
-}
-
 Status Open(const ResultsArgs& a) {
-  LONTAR_ASSIGN_OR_RETURN(crypto::BoxSecretKey key, crypto::ReadBoxSecretKeyFile(a.key));
-  LONTAR_ASSIGN_OR_RETURN(const authoring::Exam exam, LoadExam(a, key));
-  std::vector<crypto::VerifyKey> enrolled;
-  if (!a.enrolled.empty()) {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(a.enrolled, ec)) {
-      if (e.path().extension() != ".enroll") continue;
-      LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
-      enrolled.push_back(en.signing_key);
-    }
-    if (ec) return std::unexpected(Error::FromErrno(a.enrolled.string(), ec.value()));
-  }
-  LONTAR_ASSIGN_OR_RETURN(
-      std::unique_ptr<server::StoreBackend> store,
-      server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadOnly));
-  if (!a.store.empty()) LONTAR_TRY(server::CheckSqliteIndexIsCurrent(a.store));
+  LONTAR_ASSIGN_OR_RETURN(crypto::BoxSecretKey key, crypto::ReadBoxSecretKeyFile(a.in.key));
+  LONTAR_ASSIGN_OR_RETURN(const authoring::Exam exam, LoadResultsExam(a.in, key));
+  LONTAR_ASSIGN_OR_RETURN(const std::vector<crypto::VerifyKey> enrolled, ReadEnrolledKeys(a.in));
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::StoreBackend> store, OpenResultsStore(a.in));
   // Streamed: each row's answers go to the responses CSV as the bundle is opened and are then
   // dropped, so what stays in memory for the ranking is the compact rows.
   const std::filesystem::path responses_path =
@@ -157,24 +104,14 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<ResultsArgs>();
   auto* open = results->add_subcommand(
       "open", "decrypt every bundle in a collection store, re-score from raw answers, write CSV");
-  open->add_option("--store", args->store, "the collection server's store directory");
-  open->add_option("--db", args->db, "or its PostgreSQL database: postgresql://USER@HOST/DB");
-  open->add_option("--key", args->key, "the results secret key (results.key)")->required();
-  open->add_option("--pack", args->pack,
-                   "the exam's pack (.lpk); opened with --key, its signature checked with --trust");
-  open->add_option("--exam", args->exam,
-                   "instead of --pack: the exam source directory the pack was built from");
-  open->add_option("--trust", args->trust,
-                   "authority public key(s) the pack must be signed by (default: authority.pub "
-                   "beside --key)");
+  AddResultsInputOptions(*open, args->in);
   open->add_option("--out", args->out, "CSV file to write")->required();
   open->add_option("--responses", args->responses,
                    "per-item responses CSV to write (default: beside --out, "
                    "<stem>.responses.csv)");
-  open->add_option("--enrolled", args->enrolled,
-                   "also re-verify each bundle's terminal signature against these records");
   open->add_flag("--json", args->json, "machine-readable summary");
   open->callback([&runner, args] { runner.Run([&] { return Open(*args); }); });
+  RegisterResultsReportCommand(*results, runner);
 }
 
 }  // namespace lontar::cli

@@ -32,25 +32,32 @@ void CountTable(Document& doc, const Labels& l, Language lang, std::string_view 
 
 void Ranking(Document& doc, const Labels& l, const CohortReport& r) {
   if (r.ranking.empty()) return;
+  doc.KeepTogether(90);  // the heading, the table's header row and a few rows stay together
   doc.Heading(l.ranking);
+  const bool with_pass = std::any_of(r.ranking.begin(), r.ranking.end(),
+                                     [](const RankLine& k) { return k.passed.has_value(); });
   // Fixed columns take 0.64 of the width; the sections share what the pass column leaves.
   const std::size_t n = r.section_names.size();
   const double section_w = n == 0 ? 0 : std::min(0.09, 0.28 / static_cast<double>(n));
-  const double name_w = 0.92 - 0.07 - 0.15 - 0.14 - 0.09 - section_w * n;
-  std::vector<Column> cols{{std::string(l.rank), 0.07, Align::kRight},
-                           {std::string(l.participant), 0.15},
-                           {std::string(l.name), name_w},
-                           {std::string(l.group), 0.14},
-                           {std::string(l.total), 0.09, Align::kRight}};
+  const double pass_w = with_pass ? 0.08 : 0;
+  const double name_w = 0.92 - 0.07 - 0.15 - 0.14 - 0.09 - section_w * n + (0.08 - pass_w);
+  // A competency exam ranks by JPM within each position: the group column names the position
+  // and the total column is the JPM.
+  std::vector<Column> cols{
+      {std::string(l.rank), 0.07, Align::kRight},
+      {std::string(l.participant), 0.15},
+      {std::string(l.name), name_w},
+      {std::string(r.rank_by_jpm ? l.position : l.group), 0.14},
+      {r.rank_by_jpm ? std::string("JPM") : std::string(l.total), 0.09, Align::kRight}};
   for (const std::string& s : r.section_names) cols.push_back({s, section_w, Align::kRight});
-  cols.push_back({std::string(l.pass_short), 0.08, Align::kCenter});
+  if (with_pass) cols.push_back({std::string(l.pass_short), pass_w, Align::kCenter});
   std::vector<Row> rows;
   rows.reserve(r.ranking.size());
   for (const RankLine& k : r.ranking) {
     Row row{{k.rank, k.participant, k.name, k.group, k.total}};
     for (std::size_t i = 0; i < n; ++i)
       row.cells.push_back(i < k.sections.size() ? k.sections[i] : "");
-    row.cells.push_back(k.passed ? std::string(*k.passed ? l.yes : l.no) : "\u2014");
+    if (with_pass) row.cells.push_back(k.passed ? std::string(*k.passed ? l.yes : l.no) : "\u2014");
     if (k.passed.has_value() && !*k.passed) row.style = RowStyle::kMuted;
     rows.push_back(std::move(row));
   }

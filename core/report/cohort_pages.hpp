@@ -70,6 +70,10 @@ struct CohortReport {
 
   std::vector<std::string> section_names;  // ranking columns, e.g. TWK, TIU, TKP
   std::vector<RankLine> ranking;           // in rank order
+  // A competency exam ranks by JPM within each position: RankLine::group then holds the
+  // position and RankLine::total the JPM, and the columns are headed so. Without any
+  // RankLine::passed the pass column is left out.
+  bool rank_by_jpm = false;
   std::vector<SectionHistogram> histograms;
 
   // Competency exams; empty leaves those parts out.

@@ -1,0 +1,167 @@
+#include "core/report/report_model.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/report/labels.hpp"
+
+namespace lontar::report {
+namespace {
+
+// Section ids up to this long are abbreviations printed in capitals (TWK, TIU, TKP).
+constexpr std::size_t kShortSectionId = 5;
+
+std::string Figure(double v, Language language) {
+  // Scores are whole points in every exam Lontar scores today; partial credit can give
+  // fractions, printed with one decimal.
+  const bool whole = v == static_cast<double>(static_cast<long long>(v));
+  return FormatNumber(v, whole ? 0 : 1, language);
+}
+
+SittingEnd EndOf(server::Ending ending) {
+  switch (ending) {
+    case server::Ending::kTimeUp:
+      return SittingEnd::kTimeUp;
+    case server::Ending::kVoided:
+      return SittingEnd::kVoided;
+    case server::Ending::kHandedOff:
+      return SittingEnd::kHandedOff;
+    case server::Ending::kSubmitted:
+    case server::Ending::kUnknown:
+      break;
+  }
+  return SittingEnd::kSubmitted;
+}
+
+}  // namespace
+
+const TimeZone& ReportContext::ZoneOf(const std::string& site) const {
+  const auto it = site_zones.find(site);
+  return it == site_zones.end() ? zone : it->second;
+}
+
+const std::string& Pick(const authoring::Text& text, Language language) {
+  return language == Language::kEnglish && !text.en.empty() ? text.en : text.id;
+}
+
+std::string SectionName(const authoring::Exam& exam, std::string_view section_id,
+                        Language language) {
+  if (section_id.size() > kShortSectionId) {
+    for (const authoring::Section& s : exam.sections) {
+      if (s.id == section_id) return Pick(s.title, language);
+    }
+  }
+  std::string out(section_id);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool HasPassRule(const authoring::Exam& exam) {
+  if (exam.pass_total || !exam.pass_rules.empty()) return true;
+  return std::any_of(exam.sections.begin(), exam.sections.end(),
+                     [](const authoring::Section& s) { return s.pass_threshold.has_value(); });
+}
+
+std::string GroupName(const authoring::Exam& exam, const std::string& group, Language language) {
+  if (group.empty()) return language == Language::kEnglish ? "General" : "Umum";
+  const authoring::PassRule* rule = authoring::FindPassRule(exam, group);
+  return rule != nullptr ? Pick(rule->name, language) : group;
+}
+
+std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, Language language) {
+  const authoring::PassRule* rule = authoring::FindPassRule(exam, row.rule.group);
+  const std::optional<int> total =
+      rule != nullptr ? rule->min_total : (row.rule.group.empty() ? exam.pass_total : std::nullopt);
+  std::vector<std::string> parts;
+  if (total) parts.push_back("total \u2265 " + std::to_string(*total));
+  for (const scoring::SectionScore& s : row.sections) {
+    if (s.threshold)
+      parts.push_back(SectionName(exam, s.id, language) + " \u2265 " +
+                      std::to_string(*s.threshold));
+  }
+  std::string out = GroupName(exam, row.rule.group, language) + ": ";
+  if (parts.empty()) return out + (language == Language::kEnglish ? "no minimum" : "tanpa batas");
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out;
+}
+
+CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext& context) {
+  const authoring::Exam& exam = *context.exam;
+  const Language lang = context.language;
+  CandidatePage page;
+  page.language = lang;
+  page.agency = context.agency;
+  page.participant_number = row.participant;
+  page.name = row.name;
+  for (const authoring::Position& p : exam.positions) {
+    if (p.id == row.position) page.position = Pick(p.name, lang);
+  }
+  if (page.position.empty()) page.position = row.position;
+  if (!exam.pass_rules.empty()) page.group = GroupName(exam, row.group, lang);
+  page.exam_title = Pick(exam.title, lang);
+  page.exam_version = row.exam_version ? std::to_string(*row.exam_version) : "";
+  page.site = row.site;
+  page.terminal = row.terminal_id;
+  page.sitting_time = FormatDateTime(row.created_ms, context.ZoneOf(row.site), lang);
+  page.ended = EndOf(row.ending);
+  page.receipt_code = row.receipt_code;
+  page.bundle_id = row.bundle_id;
+  if (!row.scored) return page;
+
+  for (const scoring::SectionScore& s : row.sections) {
+    SectionLine line{
+        SectionName(exam, s.id, lang), Figure(s.total, lang), Figure(s.max, lang), "", {}};
+    if (s.threshold) {
+      line.threshold = std::to_string(*s.threshold);
+      line.meets = s.total >= *s.threshold;
+    }
+    page.sections.push_back(std::move(line));
+  }
+  SectionLine total{"", Figure(row.total, lang), Figure(row.max, lang), "", {}};
+  const authoring::PassRule* rule = authoring::FindPassRule(exam, row.rule.group);
+  const std::optional<int> min_total = rule != nullptr ? rule->min_total : exam.pass_total;
+  if (min_total) {
+    total.threshold = std::to_string(*min_total);
+    total.meets = row.total >= *min_total;
+  }
+  page.total = std::move(total);
+  if (HasPassRule(exam) && row.ending != server::Ending::kVoided) {
+    page.passed = row.passed;
+    page.rule = RuleText(exam, row, lang);
+  }
+
+  const authoring::Position* position = nullptr;
+  for (const authoring::Position& p : exam.positions) {
+    if (p.id == row.position) position = &p;
+  }
+  for (const scoring::CompetencyScore& c : row.competencies) {
+    CompetencyLine line{c.id, static_cast<double>(c.level), 0};
+    for (const authoring::Competency& ec : exam.competencies) {
+      if (ec.id == c.id) line.name = Pick(ec.name, lang);
+    }
+    if (position != nullptr) {
+      if (const auto it = position->standards.find(c.id); it != position->standards.end()) {
+        line.standard = it->second;
+      }
+    }
+    page.competencies.push_back(std::move(line));
+  }
+  if (row.jpm_percent) {
+    page.jpm_percent = FormatPercent(*row.jpm_percent, 1, lang);
+    page.jpm_category = Pick(row.jpm_category, lang);
+  }
+  return page;
+}
+
+std::string CandidateFileName(const server::ResultRow& row, bool several) {
+  std::string name = row.participant;
+  if (several) name += "_" + row.terminal_id + "_" + std::to_string(row.seq);
+  for (char& c : name) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    if (!ok) c = '_';
+  }
+  if (name.empty() || name[0] == '.') name.insert(0, "_");
+  return name + ".pdf";
+}
+
+}  // namespace lontar::report
