@@ -39,6 +39,27 @@ Result<NineBoxMap> Build(const std::string& results, const std::string& performa
   return BuildNineBox(results, "cohort.csv", performance, "kinerja.csv", options);
 }
 
+NineBoxOptions Competency() {
+  NineBoxOptions o;
+  o.potential = PotentialSource::kCompetency;
+  return o;
+}
+NineBoxOptions PotentialCuts(Cuts cuts) {
+  NineBoxOptions o;
+  o.potential_cuts = cuts;
+  return o;
+}
+NineBoxOptions PerformanceCuts(Cuts cuts) {
+  NineBoxOptions o;
+  o.performance_cuts = cuts;
+  return o;
+}
+NineBoxOptions Exam(const std::string& exam_id) {
+  NineBoxOptions o;
+  o.exam_id = exam_id;
+  return o;
+}
+
 std::string MessageOf(const Result<NineBoxMap>& r) {
   EXPECT_FALSE(r.has_value());
   return r ? std::string() : r.error().message();
@@ -137,7 +158,7 @@ TEST(NineBox, DefaultLevelCutsAt3And4) {
   const std::string performance =
       "participant,rating\nL25,di atas ekspektasi\nL30,di atas ekspektasi\nL35,di atas "
       "ekspektasi\nL40,di atas ekspektasi\nL4x,di atas ekspektasi\n";
-  auto map = Build(results, performance, {.potential = PotentialSource::kCompetency});
+  auto map = Build(results, performance, Competency());
   ASSERT_TRUE(map) << map.error().message();
   EXPECT_EQ(Entry(*map, "L25").box, 4);
   EXPECT_EQ(Entry(*map, "L30").box, 7);
@@ -153,7 +174,7 @@ TEST(NineBox, PotentialCutsGivenByTheAgency) {
   auto map = Build(results,
                    "participant,rating\nA,di bawah ekspektasi\nB,di bawah ekspektasi\nC,di bawah "
                    "ekspektasi\nD,di bawah ekspektasi\n",
-                   {.potential_cuts = Cuts{70, 85}});
+                   PotentialCuts(Cuts{70, 85}));
   ASSERT_TRUE(map) << map.error().message();
   EXPECT_EQ(Entry(*map, "A").box, 1);
   EXPECT_EQ(Entry(*map, "B").box, 3);
@@ -166,7 +187,7 @@ TEST(NineBox, NumericRatingsUsePerformanceCuts) {
   std::string results = std::string(kCohortHeader) + CohortRow("A", "90") + CohortRow("B", "90") +
                         CohortRow("C", "90") + CohortRow("D", "90");
   auto map = Build(results, "participant,rating\nA,59.99\nB,60\nC,79.99\nD,80\n",
-                   {.performance_cuts = Cuts{60, 80}});
+                   PerformanceCuts(Cuts{60, 80}));
   ASSERT_TRUE(map) << map.error().message();
   EXPECT_EQ(Entry(*map, "A").box, 6);
   EXPECT_EQ(Entry(*map, "B").box, 8);
@@ -178,7 +199,7 @@ TEST(NineBox, SemicolonFileWithDecimalCommas) {
   // A spreadsheet in an Indonesian locale exports ';' with ',' as the decimal mark, and a BOM.
   std::string results = std::string(kCohortHeader) + CohortRow("A", "90") + CohortRow("B", "90");
   auto map = Build(results, "\xEF\xBB\xBFparticipant;rating\r\nA;79,99\r\nB;80,0\r\n",
-                   {.performance_cuts = Cuts{60, 80}});
+                   PerformanceCuts(Cuts{60, 80}));
   ASSERT_TRUE(map) << map.error().message();
   EXPECT_EQ(Entry(*map, "A").box, 8);
   EXPECT_EQ(Entry(*map, "B").box, 9);
@@ -285,7 +306,7 @@ TEST(NineBoxRejects, QuoteNeverClosed) {
 TEST(NineBoxRejects, ResultsOfAnotherExam) {
   const std::string results = std::string(kCohortHeader) + CohortRow("A", "90") +
                               CohortRow("B", "90", "3", "3", "CACT-2025");
-  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", {.exam_id = "CACT-2026"})),
+  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", Exam("CACT-2026"))),
             "cohort.csv:3: a result of exam CACT-2025, but --exam is CACT-2026; give the results "
             "of exam CACT-2026");
 }
@@ -300,7 +321,7 @@ TEST(NineBoxRejects, ResultsOfTwoExamsWithoutExamOption) {
 
 TEST(NineBoxRejects, ExamOptionWithoutExamIdColumn) {
   const std::string results = "participant,name,jpm_percent\r\nA,Nama A,90\r\n";
-  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", {.exam_id = "CACT-2026"})),
+  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", Exam("CACT-2026"))),
             "cohort.csv: has no exam_id column, so it cannot be checked to be of exam CACT-2026; "
             "give the cohort.csv of `lontar results report`, or leave out --exam for the CSV of "
             "`lontar results open` (which holds one exam)");
@@ -316,8 +337,7 @@ TEST(NineBoxRejects, ExamWithoutPotential) {
             "cohort.csv: exam SKD-2026 has no JPM percentages (column jpm_percent missing or "
             "empty); a nine-box needs the results of a competency exam (CACT), not an exam "
             "without competency scoring such as SKD");
-  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n",
-                            {.potential = PotentialSource::kCompetency})),
+  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", Competency())),
             "cohort.csv: exam SKD-2026 has no competency levels (no level:<competency> column "
             "with a value); a nine-box needs the results of a competency exam (CACT), not an "
             "exam without competency scoring such as SKD");
@@ -335,11 +355,11 @@ TEST(NineBoxRejects, PotentialCutsOutOfOrder) {
   const std::string message =
       ": cut-offs out of order; the first (where the middle class starts) must be below the "
       "second (where the top class starts)";
-  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", {.potential_cuts = Cuts{90, 78}})),
+  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", PotentialCuts(Cuts{90, 78}))),
             "--potential-cuts 90,78" + message);
-  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", {.potential_cuts = Cuts{78, 78}})),
+  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", PotentialCuts(Cuts{78, 78}))),
             "--potential-cuts 78,78" + message);
-  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", {.performance_cuts = Cuts{80.5, 60}})),
+  EXPECT_EQ(MessageOf(Build(results, "participant,rating\n", PerformanceCuts(Cuts{80.5, 60}))),
             "--performance-cuts 80.5,60" + message);
 }
 
@@ -369,7 +389,7 @@ TEST(NineBoxRejects, JpmNotAPercentage) {
 
 TEST(NineBoxRejects, LevelOutOfRange) {
   EXPECT_EQ(MessageOf(Build(std::string(kCohortHeader) + CohortRow("A", "", "6", "3"),
-                            "participant,rating\n", {.potential = PotentialSource::kCompetency})),
+                            "participant,rating\n", Competency())),
             "cohort.csv:2: level:integritas '6' is not a competency level from 0 to 5");
 }
 
