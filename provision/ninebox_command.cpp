@@ -1,12 +1,13 @@
 // `lontar results ninebox`: the agency's talent-management staff place each candidate of a
 // competency exam in the nine-box grid, potential (from the results) against performance (their
-// own kinerja ratings). The placing is core/report/ninebox.hpp; this file reads the two files,
-// writes ninebox.csv (and the PDF) and says what was left out.
+// own kinerja ratings). The placing is core/report/ninebox.hpp, the drawing ninebox_pdf.hpp;
+// this file reads the two files, writes ninebox.csv and ninebox.pdf and says what was left out.
 #include <charconv>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "core/report/ninebox.hpp"
+#include "core/report/ninebox_pdf.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
 
@@ -79,10 +80,14 @@ Status NineBox(const NineBoxArgs& a) {
       report::BuildNineBox(AsChars(results), a.results.string(), AsChars(performance),
                            a.performance.string(), options));
   const std::string csv = report::NineBoxCsv(map);
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<report::Fonts> fonts, report::Fonts::Create());
 
-  // Everything is validated: only now is anything written.
+  // Everything is validated: only now is anything written. The PDF first: it is the one that
+  // can fail for want of space, and a ninebox.csv alone would look like a finished run.
   LONTAR_TRY(EnsureDir(a.out, 0750));
   const auto csv_path = a.out / "ninebox.csv";
+  const auto pdf_path = a.out / "ninebox.pdf";
+  LONTAR_TRY(report::WriteNineBoxPdf(map, pdf_path, *fonts));
   LONTAR_TRY(WriteFileAtomic(csv_path, AsBytes(csv), 0640, Overwrite::kReplace));
 
   std::size_t placed = 0;
@@ -107,6 +112,7 @@ Status NineBox(const NineBoxArgs& a) {
     j["without_rating"] = ids(map.without_rating);
     j["without_potential"] = ids(map.without_potential);
     j["csv"] = csv_path.string();
+    j["pdf"] = pdf_path.string();
     std::cout << j.dump(2) << "\n";
     return Ok();
   }
@@ -125,7 +131,7 @@ Status NineBox(const NineBoxArgs& a) {
               << " without a potential value (not scored or voided): "
               << Participants(map, map.without_potential) << "\n";
   }
-  std::cout << "written " << csv_path.string() << "\n";
+  std::cout << "written " << csv_path.string() << " and " << pdf_path.string() << "\n";
   return Ok();
 }
 

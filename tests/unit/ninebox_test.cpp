@@ -468,6 +468,17 @@ TEST(NineBoxCommand, WritesTheCsvAndCountsTheUnrated) {
       csv.starts_with("participant,name,potential,potential_class,performance_rating,"
                       "performance,box,box_name\r\nA,Nama A,95,tinggi,"))
       << csv;
+  // The PDF: the grid page and the lists, read back as text.
+  const auto text =
+      lontar::testing::RunProgram("/usr/bin/pdftotext", {(out / "ninebox.pdf").string(), "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const std::string expected :
+       {"Peta Talenta (Nine-Box)", "Kinerja di atas ekspektasi, potensi tinggi", "Nama A (A)",
+        "Kotak 9: Kinerja di atas ekspektasi, potensi tinggi (1 orang)",
+        "Kotak 1: Kinerja di bawah ekspektasi, potensi rendah (0 orang)",
+        "Tanpa penilaian kinerja (4 orang): tidak ditempatkan"}) {
+    EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n" << text.out;
+  }
 }
 
 TEST(NineBoxCommand, JsonSummary) {
@@ -499,7 +510,7 @@ TEST(NineBoxCommand, BadInputWritesNothing) {
   EXPECT_NE(r.err.find((dir / "kinerja.csv").string() + ":3: participant Q is not in the results"),
             std::string::npos)
       << r.err;
-  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out));  // neither ninebox.csv nor ninebox.pdf
 }
 
 TEST(NineBoxCommand, CutsThatAreNotTwoNumbers) {
