@@ -98,6 +98,7 @@ Status ReadResults(const CsvTable& t, const NineBoxOptions& options, NineBoxMap&
   const auto name = t.Column("name");
   const auto exam = t.Column("exam_id");
   const auto kind = t.Column("kind");
+  const auto ended = t.Column("ended");  // how the sitting ended, in `results open` CSVs
   const auto jpm = t.Column("jpm_percent");
   std::vector<std::pair<std::size_t, std::string>> levels;  // column, competency
   for (std::size_t i = 0; i < t.header.size(); ++i) {
@@ -165,7 +166,7 @@ Status ReadResults(const CsvTable& t, const NineBoxOptions& options, NineBoxMap&
       ++count;
     }
     any_level = any_level || count > 0;
-    const bool voided = Lower(Cell(r, kind)) == "voided";
+    const bool voided = Lower(Cell(r, kind)) == "voided" || Lower(Cell(r, ended)) == "voided";
     if (!voided) {
       if (options.potential == PotentialSource::kJpm) e.potential = jpm_value;
       if (options.potential == PotentialSource::kCompetency && count > 0) e.potential = sum / count;

@@ -10,11 +10,11 @@
 //
 // Inputs (both read by column name; extra columns are ignored, column order is free):
 // - The results CSV: the cohort.csv of `lontar results report`, or the CSV of `lontar results
-//   open`. Needs `participant`; `name`, `exam_id` and `kind` when present; and for potential
-//   either `jpm_percent` (PotentialSource::kJpm) or the `level:<competency>` columns
-//   (kCompetency: the mean of the levels present, each 1..5). One row per participant. A row whose
-//   potential cell is empty, or whose kind is `voided`, has no potential: it is listed, placed in
-//   no box.
+//   open`. Needs `participant`; `name`, `exam_id`, `kind` and `ended` when present; and for
+//   potential either `jpm_percent` (PotentialSource::kJpm) or the `level:<competency>` columns
+//   (kCompetency: the mean of the levels present, each 0..5). One row per participant. A row
+//   whose potential cell is empty, or whose kind or ended is `voided`, has no potential: it is
+//   listed, placed in no box.
 // - The performance CSV: `participant,rating`. A rating is a phrase (case and surrounding blanks
 //   ignored, inner runs of blanks read as one): `di bawah ekspektasi` / `sesuai ekspektasi` /
 //   `di atas ekspektasi`, or in English `below expectations` / `meets expectations` (also `as

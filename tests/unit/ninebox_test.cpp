@@ -246,15 +246,19 @@ TEST(NineBox, CsvListsBoxesFromNineDownThenTheUnplaced) {
 }
 
 TEST(NineBox, ResultsOpenCsvIsAccepted) {
-  // `lontar results open` writes no exam_id, rank or position.
+  // `lontar results open` writes no exam_id or position; how a sitting ended is `ended`.
   const std::string results =
       "participant,name,site,terminal,seq,receipt_code,kind,total,max,passed,section:mk,"
-      "level:integritas,jpm_percent,jpm_category,flags\r\n"
-      "A,Nama A,s,t,1,RC,submitted,10,20,pass,10 (pass),4,91.67,Optimal,\r\n";
-  auto map = Build(results, "participant,rating\nA,sesuai ekspektasi\n");
+      "level:integritas,jpm_percent,jpm_category,flags,ended,answered,unanswered,group,"
+      "pass_rule,rank\r\n"
+      "A,Nama A,s,t,1,RC,result,10,20,pass,10 pass,4,91.67,Optimal,,submitted,5,0,,,1\r\n"
+      "B,Nama B,s,t,2,RC,result,10,20,pass,10 pass,4,91.67,Optimal,voided,voided,5,0,,,\r\n";
+  auto map = Build(results, "participant,rating\nA,sesuai ekspektasi\nB,sesuai ekspektasi\n");
   ASSERT_TRUE(map) << map.error().message();
   EXPECT_EQ(map->exam_id, "");
   EXPECT_EQ(Entry(*map, "A").box, 8);
+  EXPECT_EQ(Entry(*map, "B").box, 0);
+  ASSERT_EQ(map->without_potential.size(), 1u);
 }
 
 // --- Rejections, one per path ---------------------------------------------------------------
