@@ -42,6 +42,8 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner);
 void RegisterBundlesCommands(CLI::App& app, Runner& runner);
 void RegisterServeCommands(CLI::App& app, Runner& runner);
 void RegisterResultsCommands(CLI::App& app, Runner& runner);
+// Adds `results ninebox` to the `results` group (called by RegisterResultsCommands).
+void RegisterNineBoxCommand(CLI::App& results, Runner& runner);
 // Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
 void RegisterSyncCommands(CLI::App& app, Runner& runner);
 void RegisterTechnicianCommands(CLI::App& app, Runner& runner);

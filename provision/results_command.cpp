@@ -175,6 +175,7 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
                    "also re-verify each bundle's terminal signature against these records");
   open->add_flag("--json", args->json, "machine-readable summary");
   open->callback([&runner, args] { runner.Run([&] { return Open(*args); }); });
+  RegisterNineBoxCommand(*results, runner);
 }
 
 }  // namespace lontar::cli
