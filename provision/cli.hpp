@@ -42,8 +42,10 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner);
 void RegisterBundlesCommands(CLI::App& app, Runner& runner);
 void RegisterServeCommands(CLI::App& app, Runner& runner);
 void RegisterResultsCommands(CLI::App& app, Runner& runner);
-// `results report`, added to the `results` group by RegisterResultsCommands.
+// Add `results report` and `results ninebox` to the `results` group (called by
+// RegisterResultsCommands).
 void RegisterResultsReportCommand(CLI::App& results, Runner& runner);
+void RegisterNineBoxCommand(CLI::App& results, Runner& runner);
 // Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
 void RegisterSyncCommands(CLI::App& app, Runner& runner);
 void RegisterTechnicianCommands(CLI::App& app, Runner& runner);

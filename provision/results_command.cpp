@@ -112,6 +112,7 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
   open->add_flag("--json", args->json, "machine-readable summary");
   open->callback([&runner, args] { runner.Run([&] { return Open(*args); }); });
   RegisterResultsReportCommand(*results, runner);
+  RegisterNineBoxCommand(*results, runner);
 }
 
 }  // namespace lontar::cli
