@@ -1,6 +1,8 @@
 // The layout of ninebox.pdf is described in ninebox_pdf.hpp.
 #include "core/report/ninebox_pdf.hpp"
 
+#include <cairo.h>
+
 #include <string>
 #include <vector>
 
