@@ -1,5 +1,6 @@
 #include "core/report/items_pdf.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace lontar::report {
@@ -138,26 +139,27 @@ std::string Flags(const Labels& l, const ItemStats& item) {
   return out;
 }
 
-std::vector<Column> ItemColumns(const Labels& l) {
+// Option columns A.. up to the most options any item has; the flags take the width left over.
+std::vector<Column> ItemColumns(const Labels& l, std::size_t options) {
   std::vector<Column> columns = {{l.item, 0.09},
                                  {l.type, 0.08},
                                  {l.p_or_mean, 0.09, Align::kRight},
                                  {"D", 0.06, Align::kRight},
                                  {"r", 0.06, Align::kRight}};
-  for (char c = 'A'; c < 'A' + static_cast<char>(kMaxOptions); ++c) {
+  for (char c = 'A'; c < 'A' + static_cast<char>(options); ++c) {
     columns.push_back({std::string(1, c), 0.055, Align::kRight});
   }
   columns.push_back({l.blank, 0.085, Align::kRight});
-  columns.push_back({l.flags, 0.205});
+  columns.push_back({l.flags, 0.205 + 0.055 * static_cast<double>(kMaxOptions - options)});
   return columns;
 }
 
-Row ItemRow(const Labels& l, const ItemStats& item) {
+Row ItemRow(const Labels& l, const ItemStats& item, std::size_t options) {
   Row row;
   row.cells = {item.id, TypeName(l, item.type),
                item.dichotomous ? Fixed(item.p, 2) : Fixed(item.mean_ratio, 2),
                Fixed(item.discrimination, 2), Fixed(item.point_biserial, 2)};
-  for (std::size_t o = 0; o < kMaxOptions; ++o) {
+  for (std::size_t o = 0; o < options; ++o) {
     if (o >= item.options.size()) {
       row.cells.emplace_back();
       continue;
@@ -193,7 +195,12 @@ Status WriteItemsPdf(const std::filesystem::path& path, Fonts& fonts, const Item
   about.emplace_back(l.candidates, std::to_string(analysis.candidates));
   doc.KeyValues(about, 2);
 
-  const std::vector<Column> columns = ItemColumns(l);
+  std::size_t option_columns = 2;
+  for (const ItemStats& item : analysis.items) {
+    option_columns = std::max(option_columns, item.options.size());
+  }
+  option_columns = std::min(option_columns, kMaxOptions);
+  const std::vector<Column> columns = ItemColumns(l, option_columns);
   for (const SectionStats& s : analysis.sections) {
     doc.KeepTogether(140);
     doc.Heading(std::string(l.section) + " " + s.id);
@@ -205,7 +212,7 @@ Status WriteItemsPdf(const std::filesystem::path& path, Fonts& fonts, const Item
                   2);
     std::vector<Row> rows;
     for (const ItemStats& item : analysis.items) {
-      if (item.section == s.id) rows.push_back(ItemRow(l, item));
+      if (item.section == s.id) rows.push_back(ItemRow(l, item, option_columns));
     }
     doc.Table(columns, rows);
     doc.Space(6);

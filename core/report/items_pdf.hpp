@@ -1,10 +1,10 @@
 // items.pdf: the item analysis as a printable A4 report for the exam authority, drawn with the
 // report Document layer (document.hpp). One heading per section with its summary (items, mean,
 // SD, KR-20 or alpha), then a table of its items: type, p (dichotomous) or mean/max
-// (polytomous), discrimination, point-biserial, the share choosing each option A..F and blank in
-// percent, and the flags in words; rows with negative discrimination are drawn in red. The last
-// part explains each figure. Definitions are those of item_analysis.hpp; figures are rounded to
-// two decimals (items.csv has four).
+// (polytomous), discrimination, point-biserial, the share choosing each option (columns A.. up to
+// the most options an item has) and blank in percent, and the flags in words; rows with negative
+// discrimination are drawn in red. The last part explains each figure. Definitions are those of
+// item_analysis.hpp; figures are rounded to two decimals (items.csv has four).
 #pragma once
 
 #include <filesystem>
