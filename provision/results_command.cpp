@@ -1,5 +1,6 @@
 // `lontar results open`: the exam authority opens a collection store with the results key,
-// re-scores every sitting from its raw answers and writes one CSV row per bundle.
+// re-scores every sitting from its raw answers and writes one CSV row per bundle, and a second
+// CSV of every candidate's chosen options per item (core/server/results.hpp has both formats).
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,7 @@ using Json = nlohmann::ordered_json;
 
 struct ResultsArgs {
   std::filesystem::path store, key, pack, exam, out, enrolled;
+  std::filesystem::path responses;  // default: beside --out, <stem>.responses.csv
   std::vector<std::filesystem::path> trust;
   std::string db;  // postgresql://... instead of --store
   bool json = false;
@@ -78,10 +80,31 @@ Status Open(const ResultsArgs& a) {
       std::unique_ptr<server::StoreBackend> store,
       server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadOnly));
   if (!a.store.empty()) LONTAR_TRY(server::CheckSqliteIndexIsCurrent(a.store));
-  LONTAR_ASSIGN_OR_RETURN(server::ResultsReport report,
-                          server::OpenResults(*store, key, exam, enrolled));
+  // Streamed: each row's answers go to the responses CSV as the bundle is opened and are then
+  // dropped, so what stays in memory for the ranking is the compact rows.
+  const std::filesystem::path responses_path =
+      !a.responses.empty() ? a.responses
+                           : a.out.parent_path() / (a.out.stem().string() + ".responses.csv");
+  if (std::filesystem::absolute(responses_path) == std::filesystem::absolute(a.out)) {
+    return std::unexpected(
+        Error::InvalidArgument("--responses " + responses_path.string() +
+                               " is the --out file: give the per-item responses CSV another name"));
+  }
+  server::ResultsReport report;
+  std::string responses = server::ResponsesCsvHeader(exam);
+  LONTAR_ASSIGN_OR_RETURN(
+      server::ResultsWalk walk,
+      server::ForEachResult(*store, key, exam, enrolled, [&](server::ResultRow&& row) {
+        responses += server::ResponsesCsvLine(row, exam);
+        row.answers.clear();
+        report.rows.push_back(std::move(row));
+        return Ok();
+      }));
+  report.other_exams = walk.other_exams;
+  server::RankResults(report.rows, exam);
   const std::string csv = server::ResultsCsv(report, exam);
   LONTAR_TRY(WriteFileAtomic(a.out, AsBytes(csv), 0640, Overwrite::kReplace));
+  LONTAR_TRY(WriteFileAtomic(responses_path, AsBytes(responses), 0640, Overwrite::kReplace));
   std::size_t flagged = 0, mismatches = 0, unopenable = 0;
   for (const auto& r : report.rows) {
     flagged += r.flags.empty() ? 0 : 1;
@@ -99,6 +122,7 @@ Status Open(const ResultsArgs& a) {
     j["unopenable"] = unopenable;
     j["other_exams"] = report.other_exams;
     j["out"] = a.out.string();
+    j["responses"] = responses_path.string();
     Json rows = Json::array();
     for (const auto& r : report.rows) {
       rows.push_back({{"participant", r.participant},
@@ -107,14 +131,18 @@ Status Open(const ResultsArgs& a) {
                       {"scored", r.scored},
                       {"total", r.total},
                       {"passed", r.passed},
+                      {"ended", std::string(server::EndingName(r.ending))},
+                      {"group", r.group},
+                      {"rank", r.rank ? Json(*r.rank) : Json(nullptr)},
                       {"flags", r.flags}});
     }
     j["results"] = std::move(rows);
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "results of " << exam.id << ": " << report.rows.size() << " rows written to "
-              << a.out.string() << "; " << flagged << " flagged (" << mismatches
-              << " score mismatches, " << unopenable << " unopenable)";
+              << a.out.string() << " (responses per item: " << responses_path.string() << "); "
+              << flagged << " flagged (" << mismatches << " score mismatches, " << unopenable
+              << " unopenable)";
     if (report.other_exams > 0) std::cout << "; " << report.other_exams << " of other exams";
     std::cout << "\n";
   }
@@ -140,6 +168,9 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
                    "authority public key(s) the pack must be signed by (default: authority.pub "
                    "beside --key)");
   open->add_option("--out", args->out, "CSV file to write")->required();
+  open->add_option("--responses", args->responses,
+                   "per-item responses CSV to write (default: beside --out, "
+                   "<stem>.responses.csv)");
   open->add_option("--enrolled", args->enrolled,
                    "also re-verify each bundle's terminal signature against these records");
   open->add_flag("--json", args->json, "machine-readable summary");

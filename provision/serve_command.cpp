@@ -12,8 +12,10 @@
 // --relay-wait; otherwise 202 {"error": why, "relay_receipt": this relay's receipt}, which
 // `lontar sync` treats as "try again later".
 //
-// Bodies over the size cap are refused from their Content-Length before they are read (413);
-// slow or vanished clients are dropped by the read timeout, on their own worker thread.
+// What one client can make the server hold is bounded in provision/http_limits.hpp: the request
+// head is read and checked before the library sees it, a body must declare its size (411 for
+// chunked or unsized bodies, 413 over the cap, both before any body byte is read), and each
+// request has a time limit (--request-timeout) besides the per-read one (--read-timeout).
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +36,7 @@
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"
 #include "provision/cli.hpp"
+#include "provision/http_limits.hpp"
 #include "provision/http_upload.hpp"
 #include "provision/status_page.hpp"
 
@@ -55,6 +58,7 @@ struct ServeArgs {
   std::string db;  // postgresql://... instead of --store
   std::uint64_t max_bundle_mb = 16;
   int read_timeout_s = 10;
+  int request_timeout_s = 60;
   int threads = 32;
   std::string relay_to;
   std::filesystem::path relay_key;
@@ -217,17 +221,23 @@ Status Serve(const ServeArgs& a) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  httplib::Server http;
+  BoundedServer http(HttpLimits{.max_body_bytes = options.max_bundle_bytes,
+                                .io_timeout = std::chrono::seconds(a.read_timeout_s),
+                                .request_timeout = std::chrono::seconds(a.request_timeout_s)});
   // Workers mostly wait for their group commit, not the CPU: every connection being served has
   // its bundle in the next batch, so there should be at least as many workers as uploaders at
   // once (each batch then takes them all, for the same two syncs).
   const int threads = a.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // A second line of defence: the bounded stream has refused larger bodies already.
   http.set_payload_max_length(options.max_bundle_bytes);
-  http.set_read_timeout(a.read_timeout_s, 0);
-  http.set_write_timeout(a.read_timeout_s, 0);
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
+    // The bounded stream cut the body off at the request's time limit: say so (408), not 400.
+    if (auto cut = CurrentRequestCutOff()) {
+      JsonError(res, cut->first, cut->second, "io");
+      return;
+    }
     std::string message = "HTTP " + std::to_string(res.status);
     if (res.status == 413) message = "bundle oversized: the body exceeds this server's size cap";
     if (res.status == 404) message = "no such endpoint";
@@ -386,7 +396,13 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
   serve->add_option("--max-bundle-mb", args->max_bundle_mb, "size cap of one bundle")
       ->capture_default_str();
   serve->add_option("--read-timeout", args->read_timeout_s, "seconds a client may stall")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--request-timeout", args->request_timeout_s,
+                   "seconds a client has to send one whole request (and again to read the reply)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   serve->add_option("--threads", args->threads, "worker threads (each serves one connection)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));

@@ -1,6 +1,7 @@
 #include "core/authoring/exam.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace lontar::authoring {
 namespace {
@@ -25,6 +26,14 @@ const char* ItemTypeName(ItemType type) {
   return "single";
 }
 
+const PassRule* FindPassRule(const Exam& exam, std::string_view group) {
+  if (group.empty()) return nullptr;
+  for (const PassRule& rule : exam.pass_rules) {
+    if (rule.id == group) return &rule;
+  }
+  return nullptr;
+}
+
 std::string ExamToJson(const Exam& e) {
   Json j;
   j["format"] = "lontar-exam/1";
@@ -45,6 +54,17 @@ std::string ExamToJson(const Exam& e) {
   }
   j["sections"] = sections;
   j["pass_total"] = e.pass_total ? Json(*e.pass_total) : Json(nullptr);
+  if (!e.pass_rules.empty()) {
+    Json rules = Json::array();
+    for (const PassRule& rule : e.pass_rules) {
+      Json jr = {{"id", rule.id}, {"name", ToJson(rule.name)}};
+      jr["min_total"] = rule.min_total ? Json(*rule.min_total) : Json(nullptr);
+      jr["sections"] = rule.section_min;
+      rules.push_back(jr);
+    }
+    j["pass_rules"] = rules;
+  }
+  if (!e.rank_by.empty()) j["rank_by"] = e.rank_by;
   Json competencies = Json::array();
   for (const Competency& c : e.competencies) {
     competencies.push_back({{"id", c.id}, {"name", ToJson(c.name)}, {"levels", c.levels}});
@@ -86,10 +106,12 @@ std::string ExamToJson(const Exam& e) {
 std::string RosterToJson(const std::vector<Participant>& roster) {
   Json j = Json::array();
   for (const Participant& p : roster) {
-    j.push_back({{"participant", p.number},
-                 {"name", p.name},
-                 {"position", p.position},
-                 {"pin_hash", p.pin_hash}});
+    Json jp = {{"participant", p.number},
+               {"name", p.name},
+               {"position", p.position},
+               {"pin_hash", p.pin_hash}};
+    if (!p.group.empty()) jp["group"] = p.group;
+    j.push_back(jp);
   }
   return j.dump();
 }
@@ -200,6 +222,29 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
     }
     e.sections.push_back(std::move(section));
   }
+  if (auto rules = j.find("pass_rules"); rules != j.end()) {
+    if (!rules->is_array()) problem = problem.empty() ? "exam 'pass_rules' is not a list" : problem;
+    for (const auto& rj : rules->is_array() ? *rules : nlohmann::json::array()) {
+      Fields rf(rj, "pass rule", problem);
+      PassRule rule{rf.Str("id"), rf.Bilingual("name"), rf.OptionalInt("min_total"), {}};
+      if (const auto* st = rf.Get("sections"); st != nullptr && st->is_object()) {
+        for (const auto& [k, v] : st->items()) {
+          if (v.is_number_integer()) {
+            rule.section_min[k] = v.get<int>();
+          } else if (problem.empty()) {
+            problem = "pass rule " + rule.id + ": minimum of " + k + " is not a whole number";
+          }
+        }
+      }
+      e.pass_rules.push_back(std::move(rule));
+    }
+  }
+  if (auto rank_by = j.find("rank_by"); rank_by != j.end()) {
+    if (!rank_by->is_array()) problem = problem.empty() ? "exam 'rank_by' is not a list" : problem;
+    for (const auto& id : rank_by->is_array() ? *rank_by : nlohmann::json::array()) {
+      if (id.is_string()) e.rank_by.push_back(id.get<std::string>());
+    }
+  }
   for (const auto& cj : f.Array("competencies")) {
     Fields c(cj, "competency", problem);
     Competency comp{c.Str("id"), c.Bilingual("name"), {}};
@@ -253,13 +298,35 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
   }
   for (const auto& pj : r) {
     Fields p(pj, "participant", problem);
-    e.roster.push_back({p.Str("participant"), p.Str("name"), p.Str("position"), p.Str("pin_hash")});
+    Participant participant{
+        p.Str("participant"), p.Str("name"), p.Str("position"), p.Str("pin_hash"), {}};
+    if (auto g = pj.find("group"); pj.is_object() && g != pj.end() && g->is_string()) {
+      participant.group = g->get<std::string>();
+    }
+    e.roster.push_back(std::move(participant));
   }
+  std::set<std::string> section_ids;
   for (const Section& s : e.sections) {
+    section_ids.insert(s.id);
     for (const std::string& id : s.items) {
       if (!e.items.contains(id) && problem.empty())
         problem = "section " + s.id + " lists missing item " + id;
     }
+  }
+  // The scorer and the ranking look these up by id: an unknown one would be a bug to find later.
+  for (const PassRule& rule : e.pass_rules) {
+    for (const auto& [id, min] : rule.section_min) {
+      if (!section_ids.contains(id) && problem.empty())
+        problem = "pass rule " + rule.id + " names missing section " + id;
+    }
+  }
+  for (const std::string& id : e.rank_by) {
+    if (!section_ids.contains(id) && problem.empty())
+      problem = "rank_by names missing section " + id;
+  }
+  for (const Participant& p : e.roster) {
+    if (!p.group.empty() && FindPassRule(e, p.group) == nullptr && problem.empty())
+      problem = "participant " + p.number + " is in group " + p.group + ", which has no pass rule";
   }
   if (!problem.empty()) return std::unexpected(Error::Malformed("pack content: " + problem));
   return e;

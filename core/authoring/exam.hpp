@@ -67,11 +67,22 @@ struct JpmCategory {
   Text name;
 };
 
+// A named pass rule for an applicant group (SKD 2024: cum laude graduates pass on total >= 311
+// and TIU >= 85). It replaces the default rule (each section's pass_threshold and the exam's
+// pass_total) for the participants of its group; sections it does not name have no minimum.
+struct PassRule {
+  std::string id;  // the group, as the roster names it: "cumlaude"
+  Text name;
+  std::optional<int> min_total;
+  std::map<std::string, int> section_min;  // section id -> minimum
+};
+
 struct Participant {
   std::string number;
   std::string name;
   std::string position;
   std::string pin_hash;  // Argon2id encoded string
+  std::string group;     // a PassRule id; empty: the default rule
 };
 
 struct Exam {
@@ -85,6 +96,9 @@ struct Exam {
   bool show_score = false;
   std::vector<Section> sections;
   std::optional<int> pass_total;
+  std::vector<PassRule> pass_rules;  // by group; empty: everyone under the default rule
+  // Section ids that break ties in the ranking after the total, in order (BKN: tkp, tiu, twk).
+  std::vector<std::string> rank_by;
   std::vector<Competency> competencies;
   std::vector<Position> positions;
   std::vector<JpmCategory> jpm_categories;
@@ -95,13 +109,20 @@ struct Exam {
   std::string proctor_code_hash;
 };
 
-// exam.json (everything but the roster) and roster.json, as stored in a pack. Pure.
+// The pass rule of `group`; nullptr for the default group ("") or one the exam does not declare.
+// Pure.
+const PassRule* FindPassRule(const Exam& exam, std::string_view group);
+
+// exam.json (everything but the roster) and roster.json, as stored in a pack. pass_rules and
+// rank_by are written only when the exam has them, a participant's "group" only when it is not
+// empty, so a pack without them is byte for byte what earlier versions wrote. Pure.
 std::string ExamToJson(const Exam& exam);
 std::string RosterToJson(const std::vector<Participant>& roster);
 
 // The inverse, for a terminal reading a released pack: kMalformed naming the first field that is
 // missing or of the wrong type. The pack was signed and validated when built, so this checks
-// shape, not the authoring rules. Pure.
+// shape, not the authoring rules. pass_rules, rank_by and a participant's group are optional
+// (packs built before they existed have none). Pure.
 [[nodiscard]] Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_json);
 
 }  // namespace lontar::authoring

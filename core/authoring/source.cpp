@@ -132,6 +132,68 @@ bool LooksLikeImage(const fs::path& path) {
   return png || jpeg;
 }
 
+// pass_rules: [{id, name, min_total?, sections?: {section: minimum}}] and rank_by: [section ids].
+void LoadPassRules(FileReader& r, const YAML::Node& y, const std::set<std::string>& section_ids,
+                   Exam& exam) {
+  if (const YAML::Node rules = y["pass_rules"]; rules.IsDefined() && !rules.IsNull()) {
+    if (!rules.IsSequence()) {
+      r.Report(rules, "'pass_rules' must list rules: {id, name, min_total, sections}");
+    } else {
+      std::set<std::string> ids;
+      for (const YAML::Node& n : rules) {
+        PassRule rule;
+        rule.id = r.String(n, "id").value_or("");
+        if (!rule.id.empty() && !IsIdentifier(rule.id, false)) {
+          r.Report(n["id"], "pass rule id '" + rule.id + "' may use only a-z 0-9 -");
+        } else if (!rule.id.empty() && !ids.insert(rule.id).second) {
+          r.Report(n["id"], "pass rule '" + rule.id + "' is declared twice");
+        }
+        rule.name = r.Bilingual(n, "name");
+        if (auto t = r.Int(n, "min_total", 0, 1000000, false)) rule.min_total = *t;
+        if (const YAML::Node mins = n["sections"]; mins.IsDefined() && !mins.IsNull()) {
+          if (!mins.IsMap()) {
+            r.Report(mins,
+                     "pass rule '" + rule.id + "': 'sections' must map section ids to minimums");
+          } else {
+            for (const auto& kv : mins) {
+              const std::string section = kv.first.Scalar();
+              int min = 0;
+              if (!section_ids.contains(section)) {
+                r.Report(kv.first, "pass rule '" + rule.id + "': section '" + section +
+                                       "' is not declared under 'sections'");
+              }
+              if (!YAML::convert<int>::decode(kv.second, min) || min < 0) {
+                r.Report(kv.second, "pass rule '" + rule.id + "': the minimum for '" + section +
+                                        "' must be a whole number 0 or more");
+              }
+              rule.section_min[section] = min;
+            }
+          }
+        }
+        if (!rule.min_total && rule.section_min.empty()) {
+          r.Report(n, "pass rule '" + rule.id + "' needs min_total, sections, or both");
+        }
+        exam.pass_rules.push_back(std::move(rule));
+      }
+    }
+  }
+  if (const YAML::Node rank_by = y["rank_by"]; rank_by.IsDefined() && !rank_by.IsNull()) {
+    if (!rank_by.IsSequence()) {
+      r.Report(rank_by, "'rank_by' must list section ids, the first tie-breaker first");
+      return;
+    }
+    for (const YAML::Node& n : rank_by) {
+      const std::string id = n.IsScalar() ? n.Scalar() : "";
+      if (!section_ids.contains(id)) {
+        r.Report(n, "rank_by: section '" + id + "' is not declared under 'sections'");
+      } else if (std::find(exam.rank_by.begin(), exam.rank_by.end(), id) != exam.rank_by.end()) {
+        r.Report(n, "rank_by: section '" + id + "' is listed twice");
+      }
+      exam.rank_by.push_back(id);
+    }
+  }
+}
+
 void LoadExam(const fs::path& dir, Exam& exam, std::vector<Diagnostic>& out) {
   FileReader r("exam.yaml", out);
   if (!fs::exists(dir / "exam.yaml")) {
@@ -199,6 +261,8 @@ void LoadExam(const fs::path& dir, Exam& exam, std::vector<Diagnostic>& out) {
       exam.sections.push_back(std::move(section));
     }
   }
+
+  LoadPassRules(r, y, section_ids, exam);
 
   std::set<std::string> competency_ids;
   if (const YAML::Node comps = y["competencies"]; comps.IsDefined() && !comps.IsNull()) {
@@ -429,27 +493,40 @@ void LoadRoster(const fs::path& dir, Exam& exam, std::vector<Diagnostic>& out) {
   std::set<std::string> seen;
   std::string line;
   int n = 0;
+  // The group column is optional and comes before pin_hash, which stays last because Argon2id
+  // strings contain commas ("m=65536,t=2,p=1"): the hash is the rest of the line.
+  std::size_t columns = 4;
   while (std::getline(in, line)) {
     ++n;
     if (n == 1) {
-      if (line.rfind("participant,name,position,pin_hash", 0) != 0) {
-        out.push_back(
-            {"roster.csv", 1, "the first line must be participant,name,position,pin_hash"});
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line == "participant,name,position,group,pin_hash") {
+        columns = 5;
+      } else if (line != "participant,name,position,pin_hash") {
+        out.push_back({"roster.csv", 1,
+                       "the first line must be participant,name,position,pin_hash (or "
+                       "participant,name,position,group,pin_hash)"});
       }
       continue;
     }
     if (line.empty() || line == "\r") continue;
     auto f = SplitCsv(line);
-    // Argon2id strings contain commas ("m=65536,t=2,p=1"): the hash is the rest of the line.
-    while (f.size() > 4) {
-      f[3] += "," + f[4];
-      f.erase(f.begin() + 4);
+    while (f.size() > columns) {
+      f[columns - 1] += "," + f[columns];
+      f.erase(f.begin() + static_cast<std::ptrdiff_t>(columns));
     }
-    if (f.size() != 4) {
-      out.push_back({"roster.csv", n, "expected 4 fields, found " + std::to_string(f.size())});
+    if (f.size() != columns) {
+      out.push_back(
+          {"roster.csv", n,
+           "expected " + std::to_string(columns) + " fields, found " + std::to_string(f.size())});
       continue;
     }
-    Participant p{f[0], f[1], f[2], f[3]};
+    Participant p{f[0], f[1], f[2], f[columns - 1], columns == 5 ? f[3] : ""};
+    if (!p.group.empty() && FindPassRule(exam, p.group) == nullptr) {
+      out.push_back({"roster.csv", n,
+                     "participant " + p.number + ": group '" + p.group +
+                         "' is not declared under pass_rules in exam.yaml"});
+    }
     if (p.number.empty() || p.number.size() > 32) {
       out.push_back({"roster.csv", n, "participant number is empty or longer than 32"});
     } else if (!seen.insert(p.number).second) {

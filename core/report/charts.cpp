@@ -42,16 +42,14 @@ std::string FormatGap(double gap) {
   return (gap < 0 ? "\u2212" : "+") + FormatLevel(std::abs(gap));
 }
 
-// A round axis maximum at or above `v` (1, 2, 5, 10, 20, 50, ...).
+// A round axis maximum with room above `v` for the count printed over the tallest bar.
 long NiceMax(long v) {
-  if (v <= 5) return 5;
-  long step = 1;
-  while (true) {
-    for (long m : {1L, 2L, 5L}) {
-      if (m * step * 5 >= v) return m * step * 5;
-    }
-    step *= 10;
+  const double target = std::max(5.0, static_cast<double>(v) * 1.15);
+  const double mag = std::pow(10.0, std::floor(std::log10(target)));
+  for (double m : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
+    if (m * mag >= target) return static_cast<long>(std::ceil(m * mag));
   }
+  return static_cast<long>(std::ceil(10 * mag));
 }
 
 void Swatch(Document::Impl& d, double x, double y, Rgb fill, bool outline) {

@@ -3,6 +3,7 @@
 #include "core/report/document.hpp"
 
 #include <cairo-pdf.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -73,6 +74,11 @@ Rgb RowColor(RowStyle s) {
 }
 
 }  // namespace
+
+void KeepFreedMemoryForReports() {
+  mallopt(M_MMAP_THRESHOLD, 8 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
 
 // ---------------------------------------------------------------------------------- Fonts
 

@@ -38,10 +38,10 @@
 // [SECTION] Drawing your own figures
 // Reserve(height) gives a rectangle on the current page (starting a new page if needed) and the
 // cairo_t to draw into it; Text() and TextHeight() lay out text there in the document's styles.
-// The nine-box grid and other custom figures are drawn this way.
+// The nine-box grid and other custom figures are drawn this way. This header does not include
+// <cairo.h> (so that only code that draws pays for Cairo's include paths): include it where you
+// draw, and link PkgConfig::REPORT_DRAWING (core/CMakeLists.txt) in targets outside core.
 #pragma once
-
-#include <cairo.h>
 
 #include <filesystem>
 #include <memory>
@@ -50,6 +50,9 @@
 #include <vector>
 
 #include "core/util/error.hpp"
+
+// Cairo's drawing context (cairo.h declares it so); include <cairo.h> to draw into an Area.
+typedef struct _cairo cairo_t;
 
 namespace lontar::report {
 
@@ -100,6 +103,16 @@ class Fonts {
   explicit Fonts(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Many documents in a row each allocate and free zlib's deflate state (about 270 KB per
+// compressed stream, several per PDF); glibc hands such memory back to the kernel on free
+// (madvise), and in a threaded process each hand-back is a TLB shootdown on every core: a third
+// of the CPU a candidate PDF costs (tests/bench/report_bench.cpp). Call once, before starting the
+// drawing threads, in a process that writes many reports (the results report command): it
+// raises glibc's mmap and trim thresholds (mallopt: process-wide), so freed memory stays in the
+// heap for the next document. Memory held grows by a few MB per thread, not with the number of
+// documents. Touches no file.
+void KeepFreedMemoryForReports();
 
 struct PageSetup {
   double width = 595.28, height = 841.89;  // A4 portrait
@@ -182,8 +195,9 @@ struct Area {
 
 class Document {
  public:
-  // Opens PATH.tmp for writing and starts the first page. Fails (naming the file) when it
-  // cannot be created. `fonts` must outlive the Document and belong to the calling thread.
+  // Opens PATH.tmp for writing. Pages start with the first thing drawn on them, so header and
+  // footer set before that apply to them. Fails (naming the file) when PATH.tmp cannot be
+  // created. `fonts` must outlive the Document and belong to the calling thread.
   [[nodiscard]] static Result<Document> Create(const std::filesystem::path& path, Fonts& fonts,
                                                DocumentSetup setup);
   Document(Document&&) noexcept;
@@ -195,8 +209,9 @@ class Document {
   // is removed and PATH is left as it was. Call once.
   [[nodiscard]] Status Finish();
 
-  // --- Running header and footer: apply from the next page drawn (the current page keeps its
-  // header, but its footer is drawn when it ends, so SetFooterLeft applies to it too).
+  // --- Running header and footer: apply from the next page started (the current page keeps
+  // its header, but its footer is drawn when it ends, so SetFooterLeft applies to it too).
+  // NewPage() then SetHeader() gives the new page the new header.
   void SetHeader(std::string left, std::string right);
   void SetFooterLeft(std::string text);
   // Numbers the next page 1 (for several candidates' pages in one file).

@@ -79,20 +79,53 @@ Result<double> ScoreItem(const Item& item, const std::vector<std::string>& chose
   return 0.0;
 }
 
+std::string DescribePassRule(const authoring::Exam& exam, const authoring::PassRule* rule) {
+  std::vector<std::string> parts;
+  const std::optional<int> total = rule != nullptr ? rule->min_total : exam.pass_total;
+  if (total) parts.push_back("total >= " + std::to_string(*total));
+  for (const authoring::Section& s : exam.sections) {
+    std::optional<int> min = s.pass_threshold;
+    if (rule != nullptr) {
+      const auto it = rule->section_min.find(s.id);
+      min = it == rule->section_min.end() ? std::nullopt : std::optional<int>(it->second);
+    }
+    if (!min) continue;
+    std::string name = s.id;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+    parts.push_back(name + " >= " + std::to_string(*min));
+  }
+  if (parts.empty()) return "no minimum";
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : " and ") + p;
+  return out;
+}
+
 Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
-                          std::string_view position) {
+                          std::string_view position, std::string_view group) {
   for (const auto& [id, chosen] : answers) {
     if (!exam.items.contains(id)) {
       return std::unexpected(Error::InvalidArgument("answer to unknown item " + id));
     }
   }
+  const authoring::PassRule* rule = authoring::FindPassRule(exam, group);
+  if (!group.empty() && rule == nullptr) {
+    return std::unexpected(
+        Error::InvalidArgument("group '" + std::string(group) + "' has no pass rule in the exam"));
+  }
   ScoreReport r;
+  r.rule = {std::string(group), DescribePassRule(exam, rule)};
   std::map<std::string, CompetencyScore> competencies;
   for (const authoring::Competency& c : exam.competencies) {
     competencies[c.id] = CompetencyScore{c.id, 0, 0, 1};
   }
   for (const authoring::Section& s : exam.sections) {
     SectionScore section{s.id, 0, 0, s.pass_threshold, true};
+    if (rule != nullptr) {
+      const auto min = rule->section_min.find(s.id);
+      section.threshold =
+          min == rule->section_min.end() ? std::nullopt : std::optional<int>(min->second);
+    }
     for (const std::string& id : s.items) {
       const Item& item = exam.items.at(id);
       const auto it = answers.find(id);
@@ -113,7 +146,8 @@ Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
     r.max_total += section.max;
     r.sections.push_back(section);
   }
-  if (exam.pass_total) r.passed = r.passed && r.total >= *exam.pass_total;
+  const std::optional<int> min_total = rule != nullptr ? rule->min_total : exam.pass_total;
+  if (min_total) r.passed = r.passed && r.total >= *min_total;
 
   std::map<std::string, int> levels;
   for (const authoring::Competency& c : exam.competencies) {

@@ -10,8 +10,12 @@
 //   multiple  C = correct options, S = chosen. partial "none": S == C scores points.correct, a
 //             non-blank S != C scores points.wrong, blank 0. "proportional": points.correct x
 //             max(0, |S∩C| - |S\C|) / |C|. max = points.correct
-// Section total = sum of its items; it passes when it meets its threshold (if any). The exam is
-// passed when every section with a threshold passes and the total meets pass_total (if any).
+// Pass rule: a participant's roster group picks one of the exam's pass_rules; no group picks the
+// default rule. Default: a section passes when it meets its pass_threshold (if any), and the exam
+// is passed when every section passes and the total meets pass_total (if any). A named rule
+// replaces both: its section minimums are the thresholds (sections it does not name have none)
+// and its min_total the total minimum. Each minimum is met with >= (SKD 2024's cum laude rule:
+// total 311 and TIU 85 pass, 310 does not).
 // Competency raw score = sum over items tagged with it; level = 1 + the number of the pack's four
 // thresholds (for levels 2..5) that the raw score reaches.
 // Job-Person Match for a position: sum over its standards of min(level, standard), divided by the
@@ -36,8 +40,14 @@ struct SectionScore {
   std::string id;
   double total = 0;
   double max = 0;
-  std::optional<int> threshold;
+  std::optional<int> threshold;  // the minimum of the rule that applied, if it has one
   bool passed = true;
+};
+
+// Which pass rule decided `passed`.
+struct AppliedRule {
+  std::string group;        // the PassRule id; empty for the default rule
+  std::string description;  // "total >= 311 and TIU >= 85" (DescribePassRule)
 };
 
 struct CompetencyScore {
@@ -58,6 +68,7 @@ struct ScoreReport {
   double total = 0;
   double max_total = 0;
   bool passed = true;
+  AppliedRule rule;
   std::vector<CompetencyScore> competencies;
   std::optional<JobPersonMatch> jpm;    // when the participant has a position with standards
   std::map<std::string, double> items;  // points per item
@@ -68,9 +79,15 @@ struct ScoreReport {
                                        const std::vector<std::string>& chosen);
 double MaxScore(const authoring::Item& item);
 
-// The whole report. `position` may be empty (no Job-Person Match). kInvalidArgument for an
-// answer to an unknown item or option, or an unknown position.
+// The whole report. `position` may be empty (no Job-Person Match); `group` empty for the default
+// pass rule. kInvalidArgument for an answer to an unknown item or option, an unknown position, or
+// a group without a pass rule in the exam.
 [[nodiscard]] Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
-                                        std::string_view position);
+                                        std::string_view position, std::string_view group = {});
+
+// The rule in words, section ids in capitals, the total first: "total >= 311 and TIU >= 85";
+// for the default rule (rule == nullptr) the sections' thresholds and pass_total: "TWK >= 65 and
+// TIU >= 80 and TKP >= 166". "no minimum" when the rule sets none. Pure.
+std::string DescribePassRule(const authoring::Exam& exam, const authoring::PassRule* rule);
 
 }  // namespace lontar::scoring

@@ -7,6 +7,7 @@ nlohmann::ordered_json ReportToJson(const ScoreReport& report) {
   j["total"] = report.total;
   j["max"] = report.max_total;
   j["passed"] = report.passed;
+  if (!report.rule.group.empty()) j["pass_rule"] = report.rule.group;
   j["sections"] = nlohmann::ordered_json::array();
   for (const auto& sec : report.sections) {
     j["sections"].push_back({{"id", sec.id}, {"total", sec.total}, {"passed", sec.passed}});
@@ -25,11 +26,11 @@ nlohmann::ordered_json ReportToJson(const ScoreReport& report) {
 
 nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
                                         const std::string& participant) {
-  std::string position;
+  std::string position, group;
   for (const auto& p : exam.roster) {
-    if (p.number == participant) position = p.position;
+    if (p.number == participant) position = p.position, group = p.group;
   }
-  auto report = Score(exam, answers, position);
+  auto report = Score(exam, answers, position, group);
   if (!report) return nlohmann::ordered_json{{"error", report.error().message()}};
   return ReportToJson(*report);
 }

@@ -9,12 +9,16 @@
 
 namespace lontar::scoring {
 
-// {total, max, passed, sections[{id,total,passed}], competencies[{id,raw,level}],
-//  job_person_match{position,percent,category}}. Pure.
+// {total, max, passed, pass_rule?, sections[{id,total,passed}], competencies[{id,raw,level}],
+//  job_person_match{position,percent,category}}. "pass_rule" (the group) appears only when a
+// group's rule applied: a default-rule score is the JSON terminals wrote before groups existed,
+// so bundles sealed by them still compare equal when results are opened, and a terminal that
+// scored a grouped participant by the default rule (an older build) is flagged score-mismatch,
+// as it should be: its pass/fail may be wrong. Pure.
 nlohmann::ordered_json ReportToJson(const ScoreReport& report);
 
-// The participant's score (with their position from the roster) as JSON, or {"error": why}.
-// Pure.
+// The participant's score (with their position and group from the roster) as JSON, or {"error":
+// why}. Pure.
 nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
                                         const std::string& participant);
 

@@ -16,28 +16,6 @@ std::string Number(double v) {
   return buf;
 }
 
-void FillScores(ResultRow& row, const nlohmann::json& score) {
-  if (!score.is_object() || score.contains("error")) return;
-  row.scored = true;
-  row.total = score.value("total", 0.0);
-  row.max = score.value("max", 0.0);
-  row.passed = score.value("passed", false);
-  for (const auto& s : score.value("sections", nlohmann::json::array())) {
-    row.sections.emplace_back(
-        s.value("id", ""),
-        Number(s.value("total", 0.0)) + (s.value("passed", false) ? " pass" : " fail"));
-  }
-  for (const auto& c : score.value("competencies", nlohmann::json::array())) {
-    row.competencies.emplace_back(c.value("id", ""), c.contains("level") ? c["level"].dump() : "");
-  }
-  if (score.contains("job_person_match") && score["job_person_match"].is_object()) {
-    const auto& j = score["job_person_match"];
-    row.jpm_percent =
-        j.contains("percent") && j["percent"].is_number() ? Number(j["percent"].get<double>()) : "";
-    row.jpm_category = j.value("category", "");
-  }
-}
-
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -45,11 +23,72 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+Ending EndingFromPhase(const std::string& phase, const std::string& submitted_by) {
+  if (phase == "voided") return Ending::kVoided;
+  if (phase == "handed-off") return Ending::kHandedOff;
+  if (phase == "submitted") return submitted_by == "time-up" ? Ending::kTimeUp : Ending::kSubmitted;
+  return Ending::kUnknown;
+}
+
+// See Ending: the payload's timings first, then its journal, then the header's kind.
+Ending ReadEnding(const bundle::BundlePayload& payload, const std::string& kind) {
+  const nlohmann::json& t = payload.timings;
+  if (t.is_object() && t.contains("phase") && t["phase"].is_string()) {
+    const std::string by = t.contains("submitted_by") && t["submitted_by"].is_string()
+                               ? t["submitted_by"].get<std::string>()
+                               : std::string();
+    if (Ending e = EndingFromPhase(t["phase"].get<std::string>(), by); e != Ending::kUnknown) {
+      return e;
+    }
+  }
+  for (auto r = payload.journal.rbegin(); r != payload.journal.rend(); ++r) {
+    if (r->type == "sitting.voided") return Ending::kVoided;
+    if (r->type == "sitting.handed_off") return Ending::kHandedOff;
+    if (r->type == "sitting.submitted") {
+      const auto j = nlohmann::json::parse(r->payload, nullptr, /*allow_exceptions=*/false);
+      const bool time_up = j.is_object() && j.contains("reason") && j["reason"] == "time-up";
+      return time_up ? Ending::kTimeUp : Ending::kSubmitted;
+    }
+  }
+  return kind == "voided" ? Ending::kVoided : Ending::kSubmitted;
+}
+
+void FillScores(ResultRow& row, const scoring::ScoreReport& score) {
+  row.scored = true;
+  row.total = score.total;
+  row.max = score.max_total;
+  row.passed = score.passed;
+  row.rule = score.rule;
+  row.sections = score.sections;
+  row.competencies = score.competencies;
+  if (score.jpm) {
+    row.jpm_percent = score.jpm->percent;
+    row.jpm_category = score.jpm->category;
+  }
+}
+
 }  // namespace
 
-Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKey& results_key,
+std::string_view EndingName(Ending ending) {
+  switch (ending) {
+    case Ending::kSubmitted:
+      return "submitted";
+    case Ending::kTimeUp:
+      return "time-up";
+    case Ending::kVoided:
+      return "voided";
+    case Ending::kHandedOff:
+      return "handed-off";
+    case Ending::kUnknown:
+      break;
+  }
+  return "";
+}
+
+Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKey& results_key,
                                   const authoring::Exam& exam,
-                                  std::span<const crypto::VerifyKey> enrolled) {
+                                  std::span<const crypto::VerifyKey> enrolled,
+                                  const ResultCallback& on_row) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, store.ListBundles());
   std::set<std::string> rolled_back;
   {
@@ -66,13 +105,13 @@ Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKe
   for (const auto& [t, have] : seqs) {
     if (!have.empty() && *have.rbegin() != have.size()) gapped.insert(t);
   }
-  std::map<std::string, std::string> names;
-  for (const auto& p : exam.roster) names[p.number] = p.name;
+  std::map<std::string, const authoring::Participant*> roster;
+  for (const auto& p : exam.roster) roster[p.number] = &p;
 
-  ResultsReport report;
+  ResultsWalk walk;
   for (const auto& r : rows) {
     if (r.exam_id != exam.id) {
-      ++report.other_exams;
+      ++walk.other_exams;
       continue;
     }
     ResultRow row;
@@ -82,9 +121,15 @@ Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKe
     row.exam_id = r.exam_id;
     row.kind = r.kind;
     row.receipt_code = r.receipt_code;
+    row.bundle_id = r.bundle_id;
+    row.pack_id = r.pack_id;
     row.seq = r.seq;
-    if (auto it = names.find(r.participant); it != names.end()) {
-      row.name = it->second;
+    row.created_ms = r.created_ms;
+    row.stored_ms = r.stored_ms;
+    if (auto it = roster.find(r.participant); it != roster.end()) {
+      row.name = it->second->name;
+      row.position = it->second->position;
+      row.group = it->second->group;
     } else {
       row.flags.push_back("not-in-roster");
     }
@@ -97,35 +142,88 @@ Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKe
     auto opened = [&]() -> Result<bundle::BundlePayload> {
       LONTAR_ASSIGN_OR_RETURN(Bytes bytes, store.ReadBundle(r.bundle_id));
       if (!enrolled.empty()) LONTAR_TRY(bundle::VerifyBundle(bytes, enrolled, name));
-      return bundle::OpenBundle(bytes, results_key, name);
+      LONTAR_ASSIGN_OR_RETURN(bundle::BundlePayload payload,
+                              bundle::OpenBundle(bytes, results_key, name));
+      // The header was verified when stored (and again above with --enrolled): read what the
+      // index does not keep.
+      if (auto env = bundle::ParseEnvelope(bytes, name)) {
+        if (auto header = bundle::ParseHeader(env->header_json)) {
+          row.exam_version = header->exam_version;
+        }
+      }
+      return payload;
     }();
+    auto emit = [&]() -> Status {
+      ++walk.rows;
+      return on_row(std::move(row));
+    };
     if (!opened) {
       row.flags.push_back("unopenable: " + opened.error().message());
-      report.rows.push_back(std::move(row));
+      LONTAR_TRY(emit());
       continue;
     }
-    scoring::Answers answers;
+    row.ending = ReadEnding(*opened, r.kind);
+    const nlohmann::json& t = opened->timings;
+    if (t.is_object() && t.contains("handed_over_from") && t["handed_over_from"].is_string()) {
+      row.handed_over_from = t["handed_over_from"].get<std::string>();
+    }
     try {
-      answers = opened->answers.get<scoring::Answers>();
+      row.answers = opened->answers.get<scoring::Answers>();
     } catch (const nlohmann::json::exception&) {
       row.flags.push_back("unopenable: answers are not in the expected form");
-      report.rows.push_back(std::move(row));
+      LONTAR_TRY(emit());
       continue;
     }
-    const nlohmann::json rescored(scoring::ScoreParticipant(exam, answers, r.participant));
-    FillScores(row, rescored);
+    for (const auto& [id, item] : exam.items) {
+      const auto a = row.answers.find(id);
+      (a != row.answers.end() && !a->second.empty() ? row.answered : row.unanswered) += 1;
+    }
+    auto score = scoring::Score(exam, row.answers, row.position, row.group);
+    const nlohmann::json rescored(score
+                                      ? scoring::ReportToJson(*score)
+                                      : nlohmann::ordered_json{{"error", score.error().message()}});
+    if (score) FillScores(row, *score);
     if (rescored != opened->score) row.flags.push_back("score-mismatch");
-    report.rows.push_back(std::move(row));
+    LONTAR_TRY(emit());
   }
+  return walk;
+}
+
+scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam) {
+  scoring::RankEntry e =
+      scoring::MakeRankEntry(exam, row.total, row.sections, row.jpm_percent, row.position);
+  if (!row.scored || row.ending == Ending::kVoided || row.kind == "voided") e.eligible = false;
+  return e;
+}
+
+void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam) {
+  std::vector<scoring::RankEntry> entries;
+  entries.reserve(rows.size());
+  for (const ResultRow& r : rows) entries.push_back(RankEntryOf(r, exam));
+  const std::vector<std::optional<int>> ranks = scoring::Rank(entries);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i].rank = ranks[i];
+}
+
+Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKey& results_key,
+                                  const authoring::Exam& exam,
+                                  std::span<const crypto::VerifyKey> enrolled) {
+  ResultsReport report;
+  LONTAR_ASSIGN_OR_RETURN(ResultsWalk walk,
+                          ForEachResult(store, results_key, exam, enrolled, [&](ResultRow&& row) {
+                            report.rows.push_back(std::move(row));
+                            return Ok();
+                          }));
+  report.other_exams = walk.other_exams;
+  RankResults(report.rows, exam);
   return report;
 }
 
-std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam) {
+std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& exam) {
   std::string out = "participant,name,site,terminal,seq,receipt_code,kind,total,max,passed";
   for (const auto& s : exam.sections) out += "," + CsvField("section:" + s.id);
   for (const auto& c : exam.competencies) out += "," + CsvField("level:" + c.id);
-  out += ",jpm_percent,jpm_category,flags\r\n";
-  for (const auto& r : report.rows) {
+  out += ",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,rank\r\n";
+  for (const auto& r : rows) {
     std::vector<std::string> f = {r.participant,         r.name,         r.site, r.terminal_id,
                                   std::to_string(r.seq), r.receipt_code, r.kind};
     f.push_back(r.scored ? Number(r.total) : "");
@@ -133,27 +231,61 @@ std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam)
     f.push_back(r.scored ? (r.passed ? "pass" : "fail") : "");
     for (const auto& s : exam.sections) {
       std::string v;
-      for (const auto& [id, text] : r.sections) {
-        if (id == s.id) v = text;
+      for (const auto& sec : r.sections) {
+        if (sec.id == s.id) v = Number(sec.total) + (sec.passed ? " pass" : " fail");
       }
       f.push_back(v);
     }
     for (const auto& c : exam.competencies) {
       std::string v;
-      for (const auto& [id, level] : r.competencies) {
-        if (id == c.id) v = level;
+      for (const auto& comp : r.competencies) {
+        if (comp.id == c.id) v = std::to_string(comp.level);
       }
       f.push_back(v);
     }
-    f.push_back(r.jpm_percent);
-    f.push_back(r.jpm_category);
+    f.push_back(r.jpm_percent ? Number(*r.jpm_percent) : "");
+    f.push_back(r.jpm_percent ? r.jpm_category.en : "");
     std::string flags;
     for (const auto& fl : r.flags) flags += (flags.empty() ? "" : "; ") + fl;
     f.push_back(flags);
+    f.push_back(std::string(EndingName(r.ending)));
+    const bool opened = r.ending != Ending::kUnknown;
+    f.push_back(opened ? std::to_string(r.answered) : "");
+    f.push_back(opened ? std::to_string(r.unanswered) : "");
+    f.push_back(r.group);
+    f.push_back(r.scored ? r.rule.description : "");
+    f.push_back(r.rank ? std::to_string(*r.rank) : "");
     for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + CsvField(f[i]);
     out += "\r\n";
   }
   return out;
+}
+
+std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam) {
+  return ResultsCsv(report.rows, exam);
+}
+
+std::string ResponsesCsvHeader(const authoring::Exam& exam) {
+  std::string out = "participant,terminal,seq";
+  for (const auto& s : exam.sections) {
+    for (const auto& id : s.items) out += "," + CsvField(id);
+  }
+  return out + "\r\n";
+}
+
+std::string ResponsesCsvLine(const ResultRow& row, const authoring::Exam& exam) {
+  std::string out =
+      CsvField(row.participant) + "," + CsvField(row.terminal_id) + "," + std::to_string(row.seq);
+  for (const auto& s : exam.sections) {
+    for (const auto& id : s.items) {
+      std::string keys;
+      if (auto a = row.answers.find(id); a != row.answers.end()) {
+        for (const auto& k : a->second) keys += (keys.empty() ? "" : ";") + k;
+      }
+      out += "," + CsvField(keys);
+    }
+  }
+  return out + "\r\n";
 }
 
 }  // namespace lontar::server

@@ -3,10 +3,20 @@
 // up. Needs the results secret key and the exam: read from the pack with the results key
 // (core/pack/results_access.hpp) or loaded from the authoring source it was built from.
 //
+// [SECTION] What a caller gets
+//   ForEachResult   streams: one ResultRow per bundle of the exam, handed to a callback as soon
+//                   as that bundle is opened and scored; at most one bundle's bytes and payload
+//                   are held at a time. Rows have no rank (a rank needs every row).
+//   RankEntryOf     the compact ranking key of a row (scoring/rank.hpp); keep these (or the rows
+//                   without their answers) and call scoring::Rank, or RankResults on the rows.
+//   OpenResults     ForEachResult collected into a vector, then ranked: for the CSVs and tests.
+//   ResultsCsv / ResponsesCsv   the two files `lontar results open` writes.
+//
 // Per bundle, in order: read its bytes from the store (a bundle file, or the database row); if
 // enrolled keys are given, verify the terminal signature again (the store did on arrival; this
 // catches a store altered since); OpenBundle (the stream authenticates, each journal record's hash
-// is recomputed); then score. Flags on a row:
+// is recomputed); then score, with the participant's position and group from the exam's roster.
+// Flags on a row:
 //   score-mismatch     the terminal's local score differs from the re-computed one
 //   voided             the sitting was voided by a proctor
 //   seq-gap            this terminal has bundle numbers missing from the store
@@ -16,45 +26,121 @@
 //   not-in-roster      the participant number is not in the exam's roster
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/authoring/exam.hpp"
 #include "core/crypto/box.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/scoring/rank.hpp"
+#include "core/scoring/score.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::server {
 
+// How the sitting ended, read from the opened payload: timings.phase and timings.submitted_by as
+// the engine seals them (core/exam/engine_results.cpp); for a payload without them, the last
+// sitting.submitted / sitting.voided / sitting.handed_off record in its journal; else the
+// header's kind. kUnknown only for an unopenable bundle.
+enum class Ending { kUnknown, kSubmitted, kTimeUp, kVoided, kHandedOff };
+// "submitted" (by the candidate), "time-up", "voided", "handed-off"; "" for kUnknown.
+std::string_view EndingName(Ending ending);
+
 struct ResultRow {
-  std::string participant, name, site, terminal_id, exam_id, kind, receipt_code;
+  // From the store's index: always set, even when the bundle cannot be opened.
+  std::string participant, site, terminal_id, exam_id, kind, receipt_code;
+  std::string bundle_id;  // hex: with the receipt code, what a printed report cites
+  std::string pack_id;    // "" for bundles stored before the index had it
   std::uint64_t seq = 0;
+  std::int64_t created_ms = 0;  // terminal wall clock when sealed (informational)
+  std::int64_t stored_ms = 0;   // server clock when stored
+
+  // From the exam's roster ("" when the participant is not in it).
+  std::string name, position, group;
+
+  // From the opened bundle (header and payload).
+  std::optional<std::uint64_t> exam_version;  // the pack's version of the exam
+  Ending ending = Ending::kUnknown;
+  std::string handed_over_from;  // terminal the sitting moved from (hand-off), else ""
+  std::size_t answered = 0;      // exam items with a non-empty answer
+  std::size_t unanswered = 0;    // exam items without one
+  scoring::Answers answers;      // raw answers, item id -> chosen keys, for item analysis
+
+  // Re-computed score (meaningful only when scored).
   bool scored = false;
   double total = 0, max = 0;
   bool passed = false;
-  std::vector<std::pair<std::string, std::string>> sections;      // id, "total (pass|fail)"
-  std::vector<std::pair<std::string, std::string>> competencies;  // id, level
-  std::string jpm_percent, jpm_category;
+  scoring::AppliedRule rule;                           // group and "total >= 311 and TIU >= 85"
+  std::vector<scoring::SectionScore> sections;         // exam order: total, max, threshold, passed
+  std::vector<scoring::CompetencyScore> competencies;  // exam order: raw, max, level
+  std::optional<double> jpm_percent;                   // when the participant has a position
+  authoring::Text jpm_category;
+
+  std::optional<int> rank;  // set by RankResults / OpenResults; never by ForEachResult
   std::vector<std::string> flags;
 };
 
 struct ResultsReport {
-  std::vector<ResultRow> rows;  // by site, terminal, seq
+  std::vector<ResultRow> rows;  // in the store's order (by site, terminal, seq)
   std::size_t other_exams = 0;  // bundles of other exams, skipped
 };
 
-// Opens every bundle of `exam` in `store` (any backend, opened read-only is enough). Per-bundle
-// problems become flags; errors are for a store that cannot be read. Reads disk or the database.
+// Called once per bundle of the exam, in the store's order. Returning an error stops the walk and
+// ForEachResult returns it.
+using ResultCallback = std::function<Status(ResultRow&& row)>;
+
+struct ResultsWalk {
+  std::size_t rows = 0;         // rows handed to the callback
+  std::size_t other_exams = 0;  // bundles of other exams, skipped
+};
+
+// Opens and scores every bundle of `exam` in `store` (any backend; read-only is enough), one at a
+// time, handing each row to `on_row`. Per-bundle problems become flags; errors are for a store
+// that cannot be read, or the callback's. Reads disk or the database; holds the store's index
+// (metadata only) and one bundle at a time.
+[[nodiscard]] Result<ResultsWalk> ForEachResult(StoreBackend& store,
+                                                const crypto::BoxSecretKey& results_key,
+                                                const authoring::Exam& exam,
+                                                std::span<const crypto::VerifyKey> enrolled,
+                                                const ResultCallback& on_row);
+
+// The row's ranking key: ineligible when unscored or voided (scoring/rank.hpp for the rules).
+// Pure.
+scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam);
+
+// Sets each row's rank (scoring::Rank over RankEntryOf). Pure.
+void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam);
+
+// ForEachResult into a report, then RankResults. Holds every row, answers included. Reads disk or
+// the database.
 [[nodiscard]] Result<ResultsReport> OpenResults(StoreBackend& store,
                                                 const crypto::BoxSecretKey& results_key,
                                                 const authoring::Exam& exam,
                                                 std::span<const crypto::VerifyKey> enrolled);
 
 // The report as CSV (RFC 4180: fields with a comma, quote or line break are quoted), one header
-// line, one line per row; section and competency columns are the exam's. Pure.
+// line, one line per row. Columns:
+//   participant,name,site,terminal,seq,receipt_code,kind,total,max,passed,
+//   section:<id>... ("40 pass"), level:<competency>...,jpm_percent,jpm_category,flags,
+//   ended,answered,unanswered,group,pass_rule,rank
+// The columns after flags were added later, at the end, so that scripts reading the earlier
+// columns by position keep working. Pure.
+std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& exam);
 std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam);
+
+// The per-item responses, for psychometric tools: header participant,terminal,seq,<item id>...
+// with every item of the exam in exam order (sections in order, their items in order); one line
+// per row; each cell the chosen option keys joined with ';' ("A", "A;C"), empty when blank. Rows
+// that could not be opened have empty cells and are still listed, so both CSVs have the same
+// rows. Header and lines separately so that a caller can write them as rows stream by. Pure.
+std::string ResponsesCsvHeader(const authoring::Exam& exam);
+std::string ResponsesCsvLine(const ResultRow& row, const authoring::Exam& exam);
 
 }  // namespace lontar::server

@@ -98,7 +98,7 @@ unit_has() { # UNIT LINE...
   done
 }
 unit_has lontar-sync-settings.path PathChanged=/var/lib/lontar/sync.conf Unit=lontar-sync-settings.service
-unit_has lontar-sync-settings.service ExecStart=/usr/lib/lontar/sync-settings Before=lontar-sync.service
+unit_has lontar-sync-settings.service ExecStart=/usr/lib/lontar/sync-settings Before=lontar-sync.service TimeoutStartSec=30
 # Technician mode's USB gate: a root service started by the kiosk's request file.
 unit_has lontar-usb.path PathExists=/run/lontar/usb/request Unit=lontar-usb.service
 unit_has lontar-usb.service 'ExecStart=/usr/lib/lontar/usb-gate serve' 'ExecStopPost=/usr/lib/lontar/usb-gate cleanup'

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -118,6 +120,26 @@ bool SendAll(int fd, const std::string& data) {
   return true;
 }
 
+HttpReply ParseReply(const std::string& in) {
+  HttpReply reply;
+  if (in.rfind("HTTP/1.1 ", 0) != 0 || in.size() < 12) return reply;
+  reply.status = std::stoi(in.substr(9, 3));
+  const auto end = in.find("\r\n\r\n");
+  if (end != std::string::npos) reply.body = in.substr(end + 4);
+  return reply;
+}
+
+std::string ReadToEnd(int fd) {
+  std::string in;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  return in;
+}
+
 }  // namespace
 
 HttpReply HttpRequest(int port, const std::string& method, const std::string& path,
@@ -132,19 +154,9 @@ HttpReply HttpRequest(int port, const std::string& method, const std::string& pa
   req += "\r\n";
   // The server may answer (413) before the body is sent and close: that is not our failure.
   (void)(SendAll(fd, req) && SendAll(fd, body));
-  std::string in;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<std::size_t>(n));
-  }
+  const std::string in = ReadToEnd(fd);
   ::close(fd);
-  if (in.rfind("HTTP/1.1 ", 0) != 0 || in.size() < 12) return reply;
-  reply.status = std::stoi(in.substr(9, 3));
-  const auto end = in.find("\r\n\r\n");
-  if (end != std::string::npos) reply.body = in.substr(end + 4);
-  return reply;
+  return ParseReply(in);
 }
 
 void HttpSendPartialAndHangUp(int port, const std::string& path, std::size_t content_length,
@@ -154,6 +166,72 @@ void HttpSendPartialAndHangUp(int port, const std::string& path, std::size_t con
   (void)SendAll(fd, "PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
                         std::to_string(content_length) + "\r\n\r\n" + partial);
   ::close(fd);
+}
+
+RawExchange HttpSendRaw(int port, const std::string& head, const std::string& piece,
+                        std::size_t count, const std::string& tail) {
+  RawExchange result;
+  const int fd = Connect(port);
+  if (fd < 0) return result;
+  const timeval thirty{.tv_sec = 30, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &thirty, sizeof thirty);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &thirty, sizeof thirty);
+  std::uint64_t sent = 0;
+  std::thread sender([&] {
+    bool ok = SendAll(fd, head);
+    if (ok) sent += head.size();
+    for (std::size_t i = 0; ok && i < count; ++i) {
+      ok = SendAll(fd, piece);
+      if (ok) sent += piece.size();
+    }
+    if (ok && SendAll(fd, tail)) sent += tail.size();
+    ::shutdown(fd, SHUT_WR);
+  });
+  const std::string in = ReadToEnd(fd);
+  // The reply came (or the server closed): stop a sender still blocked on a full socket.
+  ::shutdown(fd, SHUT_RDWR);
+  sender.join();
+  ::close(fd);
+  result.reply = ParseReply(in);
+  result.sent = sent;
+  return result;
+}
+
+TrickleResult HttpTrickle(int port, const std::string& head, const std::string& trickle,
+                          std::chrono::milliseconds interval, std::chrono::milliseconds give_up) {
+  TrickleResult result;
+  const int fd = Connect(port);
+  if (fd < 0) return result;
+  const auto start = std::chrono::steady_clock::now();
+  bool ok = SendAll(fd, head);
+  for (std::size_t i = 0; ok; ++i) {
+    // Readable: the server answered or closed.
+    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+    if (::poll(&p, 1, static_cast<int>(interval.count())) != 0) break;
+    if (std::chrono::steady_clock::now() - start >= give_up) {
+      result.gave_up = true;
+      break;
+    }
+    ok = SendAll(fd, trickle.substr(i % trickle.size(), 1));
+  }
+  result.held = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (!result.gave_up) {
+    const timeval thirty{.tv_sec = 30, .tv_usec = 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &thirty, sizeof thirty);
+    result.reply = ParseReply(ReadToEnd(fd));
+  }
+  ::close(fd);
+  return result;
+}
+
+std::uint64_t PeakRssBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // "... kB"
+  }
+  return 0;
 }
 
 }  // namespace lontar::testing

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -50,5 +52,30 @@ HttpReply HttpRequest(int port, const std::string& method, const std::string& pa
 // `partial` of the body, and closes the socket without reading. For mid-body disconnects.
 void HttpSendPartialAndHangUp(int port, const std::string& path, std::size_t content_length,
                               const std::string& partial);
+
+// Sends `head`, then `piece` `count` times and then `tail` from a second thread (stopping at the
+// first send that fails) while this thread reads the reply to the end, then shuts the sending
+// side. Every receive gives up after 30 s. For clients that misbehave at scale: chunked or
+// unsized bodies, header lines that never end.
+struct RawExchange {
+  HttpReply reply;
+  std::uint64_t sent = 0;  // bytes of head, pieces and tail the server took
+};
+RawExchange HttpSendRaw(int port, const std::string& head, const std::string& piece,
+                        std::size_t count, const std::string& tail = {});
+
+// A slow client: sends `head`, then one byte of `trickle` every `interval` until the server
+// answers or closes the connection, or `give_up` passes. Returns the reply (status 0 if the
+// server closed without one) and how long the server let it go on.
+struct TrickleResult {
+  HttpReply reply;
+  std::chrono::milliseconds held{0};
+  bool gave_up = false;  // the server was still reading at `give_up`
+};
+TrickleResult HttpTrickle(int port, const std::string& head, const std::string& trickle,
+                          std::chrono::milliseconds interval, std::chrono::milliseconds give_up);
+
+// The peak resident memory of process `pid` (VmHWM in /proc/PID/status), in bytes; 0 if unknown.
+std::uint64_t PeakRssBytes(pid_t pid);
 
 }  // namespace lontar::testing

@@ -156,3 +156,151 @@ TEST(ExamJson, DamagedContentNamesTheField) {
 
 }  // namespace
 }  // namespace lontar::authoring
+
+namespace lontar::authoring {
+namespace {
+
+// Pass rules per applicant group, rank_by and the roster's group column: what loads, and each
+// rejection with its file and line.
+class GroupRules : public BrokenSource {
+ protected:
+  void Append(const std::string& file, const std::string& text) {
+    WriteText(dir_ / "exam" / file, ReadText(dir_ / "exam" / file) + text);
+  }
+  // exam.yaml has 31 lines; these start at line 32.
+  void AddRules() {
+    Append("exam.yaml",
+           "pass_rules:\n"                                       // 32
+           "  - id: cumlaude\n"                                  // 33
+           "    name: {id: Lulusan cum laude, en: Cum laude}\n"  // 34
+           "    min_total: 15\n"                                 // 35
+           "    sections: {tiu: 5}\n"                            // 36
+           "rank_by: [tkp, tiu]\n");                             // 37
+  }
+  void GroupRoster(const std::string& group) {
+    std::string text = ReadText(dir_ / "exam" / "roster.csv");
+    text.replace(0, text.find('\n'), "participant,name,position,group,pin_hash");
+    // Every participant line gains an empty group before its hash; the first gets `group`.
+    std::string out;
+    std::size_t line = 0;
+    for (std::size_t start = 0; start < text.size();) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string l = text.substr(start, end - start);
+      if (line > 0 && !l.empty()) {
+        const std::size_t hash = l.find(",$argon2id$");
+        l.insert(hash, "," + std::string(line == 1 ? group : ""));
+      }
+      out += l + "\n";
+      ++line;
+      start = end + 1;
+    }
+    WriteText(dir_ / "exam" / "roster.csv", out);
+  }
+};
+
+TEST_F(GroupRules, LoadAndTravelInThePack) {
+  AddRules();
+  GroupRoster("cumlaude");
+  auto s = LoadSource(dir_ / "exam");
+  ASSERT_TRUE(s) << s.error().front().ToString();
+  ASSERT_EQ(s->exam.pass_rules.size(), 1u);
+  const PassRule& rule = s->exam.pass_rules[0];
+  EXPECT_EQ(rule.id, "cumlaude");
+  EXPECT_EQ(rule.min_total, 15);
+  EXPECT_EQ(rule.section_min, (std::map<std::string, int>{{"tiu", 5}}));
+  EXPECT_EQ(s->exam.rank_by, (std::vector<std::string>{"tkp", "tiu"}));
+  EXPECT_EQ(s->exam.roster[0].group, "cumlaude");
+  EXPECT_EQ(s->exam.roster[1].group, "");
+  EXPECT_EQ(s->exam.roster[1].name, "Baso, Daeng");
+  EXPECT_TRUE(s->exam.roster[1].pin_hash.starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
+  auto back = ExamFromJson(ExamToJson(s->exam), RosterToJson(s->exam.roster));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->pass_rules[0].section_min, rule.section_min);
+  EXPECT_EQ(back->pass_rules[0].min_total, 15);
+  EXPECT_EQ(back->rank_by, s->exam.rank_by);
+  EXPECT_EQ(back->roster[0].group, "cumlaude");
+}
+
+TEST_F(GroupRules, PacksWithoutThemReadAsBefore) {
+  // A pack built before groups existed: no pass_rules, rank_by or group anywhere.
+  auto s = LoadSource(kMini);
+  ASSERT_TRUE(s);
+  const std::string exam = ExamToJson(s->exam), roster = RosterToJson(s->exam.roster);
+  EXPECT_EQ(exam.find("pass_rules"), std::string::npos);
+  EXPECT_EQ(exam.find("rank_by"), std::string::npos);
+  EXPECT_EQ(roster.find("group"), std::string::npos);
+  auto back = ExamFromJson(exam, roster);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(back->pass_rules.empty());
+  EXPECT_TRUE(back->rank_by.empty());
+}
+
+TEST_F(GroupRules, UnknownGroupInTheRosterIsNamedWithItsLine) {
+  AddRules();
+  GroupRoster("papua");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 1u) << p[0];
+  EXPECT_EQ(p[0],
+            "roster.csv:2: participant TEST-0001: group 'papua' is not declared under pass_rules "
+            "in exam.yaml");
+}
+
+TEST_F(GroupRules, GroupWithoutAnyRulesIsRefused) {
+  GroupRoster("cumlaude");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0],
+            "roster.csv:2: participant TEST-0001: group 'cumlaude' is not declared under "
+            "pass_rules in exam.yaml");
+}
+
+TEST_F(GroupRules, RuleNamingAnUnknownSection) {
+  AddRules();
+  Edit("exam.yaml", "sections: {tiu: 5}", "sections: {twk: 5}");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0],
+            "exam.yaml:36: pass rule 'cumlaude': section 'twk' is not declared under 'sections'");
+}
+
+TEST_F(GroupRules, RuleWithoutMinimums) {
+  AddRules();
+  Edit("exam.yaml", "    min_total: 15\n    sections: {tiu: 5}\n", "");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "exam.yaml:33: pass rule 'cumlaude' needs min_total, sections, or both");
+}
+
+TEST_F(GroupRules, RuleDeclaredTwice) {
+  AddRules();
+  Edit("exam.yaml", "rank_by: [tkp, tiu]\n",
+       "  - {id: cumlaude, name: {id: Lagi, en: Again}, min_total: 1}\nrank_by: [tkp, tiu]\n");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0], "exam.yaml:37: pass rule 'cumlaude' is declared twice");
+}
+
+TEST_F(GroupRules, RankByUnknownOrRepeatedSection) {
+  AddRules();
+  Edit("exam.yaml", "rank_by: [tkp, tiu]", "rank_by: [tkp, twk, tkp]");
+  const auto p = Problems();
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_TRUE(Has(p, "exam.yaml:37: rank_by: section 'twk' is not declared under 'sections'"));
+  EXPECT_TRUE(Has(p, "exam.yaml:37: rank_by: section 'tkp' is listed twice"));
+}
+
+TEST(ExamJson, GroupWithoutRuleInAPackIsMalformed) {
+  auto s = LoadSource(kMini);
+  ASSERT_TRUE(s);
+  s->exam.roster[0].group = "cumlaude";
+  auto r = ExamFromJson(ExamToJson(s->exam), RosterToJson(s->exam.roster));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("participant TEST-0001 is in group cumlaude, which has no "
+                                     "pass rule"),
+            std::string::npos)
+      << r.error().message();
+}
+
+}  // namespace
+}  // namespace lontar::authoring

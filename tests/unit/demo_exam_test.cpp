@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "core/authoring/source.hpp"
@@ -28,6 +29,14 @@ TEST(DemoExams, CactIsAValidCompetencyAssessment) {
   }
   EXPECT_EQ(tagged.size(), e.competencies.size());
   EXPECT_EQ(e.roster.size(), 40u);
+  // The talent-mapping JPM set: Optimal >= 90, Cukup optimal 78 to < 90, Kurang optimal < 78.
+  ASSERT_EQ(e.jpm_categories.size(), 3u);
+  EXPECT_EQ(e.jpm_categories[0].min_percent, 90);
+  EXPECT_EQ(e.jpm_categories[0].name.id, "Optimal");
+  EXPECT_EQ(e.jpm_categories[1].min_percent, 78);
+  EXPECT_EQ(e.jpm_categories[1].name.id, "Cukup optimal");
+  EXPECT_EQ(e.jpm_categories[2].min_percent, 0);
+  EXPECT_EQ(e.jpm_categories[2].name.id, "Kurang optimal");
 }
 
 TEST(DemoExams, SkdHasThreeScoredSectionsAndImages) {
@@ -51,6 +60,24 @@ TEST(DemoExams, SkdHasThreeScoredSectionsAndImages) {
   }
   EXPECT_GE(with_media, 2);
   EXPECT_EQ(s->media.size(), 2u);
+  // SKD 2024's group rules scaled to 120 points as the thresholds are (exam.yaml's comment).
+  ASSERT_EQ(e.pass_rules.size(), 3u);
+  EXPECT_EQ(e.pass_rules[0].id, "cumlaude");
+  EXPECT_EQ(e.pass_rules[0].min_total, 68);  // 311 x 120 / 550 = 67.9
+  EXPECT_EQ(e.pass_rules[0].section_min,
+            (std::map<std::string, int>{{"tiu", 19}}));  // 85 x 40 / 175
+  EXPECT_EQ(e.pass_rules[1].id, "disabilitas");
+  EXPECT_EQ(e.pass_rules[1].min_total, 62);  // 286 x 120 / 550 = 62.4
+  EXPECT_EQ(e.pass_rules[1].section_min,
+            (std::map<std::string, int>{{"tiu", 14}}));  // 60 x 40 / 175
+  EXPECT_EQ(e.pass_rules[2].id, "papua");
+  EXPECT_EQ(e.rank_by, (std::vector<std::string>{"tkp", "tiu", "twk"}));
+  // DEMO-0001..0010 are plain participants (other tests and the demo use them).
+  for (const auto& p : e.roster) {
+    if (p.number <= "DEMO-0010") {
+      EXPECT_EQ(p.group, "") << p.number;
+    }
+  }
 }
 
 TEST(DemoExams, PinsFileMatchesTheRosterHashes) {

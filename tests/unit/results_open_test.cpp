@@ -124,6 +124,22 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
             0u)
       << csv;
   EXPECT_NE(csv.find("\"Baso, Daeng\""), std::string::npos) << csv;
+  // The columns added later come after flags, so the earlier ones keep their positions.
+  EXPECT_NE(csv.find(",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,"
+                     "rank\r\n"),
+            std::string::npos)
+      << csv;
+  // TEST-0003 answered tiu-01 only (1 of 4 items), submitted by the candidate; the mini exam
+  // declares positions, so it ranks by JPM within a position, and TEST-0003 has none: no rank.
+  EXPECT_NE(csv.find(",submitted,1,3,,TIU >= 5 and TKP >= 6,\r\n"), std::string::npos) << csv;
+  // Per-item responses beside --out: every item in exam order, the chosen keys, blank when none.
+  const std::string responses = ReadText(dir / "results.responses.csv");
+  EXPECT_EQ(responses.rfind("participant,terminal,seq,tiu-01,tiu-02,tkp-01,tkp-02\r\n", 0), 0u)
+      << responses;
+  EXPECT_NE(responses.find("TEST-0003," + terminals[0].id() + ",2,B,,,\r\n"), std::string::npos)
+      << responses;
+  EXPECT_NE(responses.find("TEST-0002," + terminals[1].id() + ",1,A,,,\r\n"), std::string::npos)
+      << responses;
   for (const auto& r : j["results"]) {
     const auto flags = r["flags"].dump();
     if (r["terminal_id"] == terminals[0].id()) {
@@ -131,14 +147,29 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
       EXPECT_NE(flags.find("seq-gap"), std::string::npos) << flags;
       EXPECT_EQ(flags.find("score-mismatch"), std::string::npos) << flags;
       EXPECT_EQ(r["total"], 5.0);
+      EXPECT_EQ(r["ended"], "submitted");
+      EXPECT_TRUE(r["rank"].is_null());  // no position, so no JPM to rank by
     } else if (r["participant"] == "TEST-0001") {
       EXPECT_NE(flags.find("score-mismatch"), std::string::npos) << flags;
       EXPECT_EQ(r["total"], 0.0);  // re-scored: A is wrong
+      // Both staf; the same answers give the same JPM (level 1 of 3: 33.3%): a shared 1st.
+      EXPECT_EQ(r["rank"], 1);
     } else {
       EXPECT_EQ(r["participant"], "TEST-0002");
       EXPECT_EQ(flags, "[]");
+      EXPECT_EQ(r["rank"], 1);
     }
   }
+  // --responses puts the second CSV where it says.
+  const std::string elsewhere = (dir / "items.csv").string();
+  run = RunLontar({"results", "open", postgres ? "--db" : "--store",
+                   postgres ? db_url : (dir / "store").string(), "--key",
+                   (dir / "results.key").string(), "--exam",
+                   std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam", "--out", out,
+                   "--responses", elsewhere, "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["responses"], elsewhere);
+  EXPECT_EQ(ReadText(elsewhere), responses);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResultsOpen, ::testing::Values("sqlite", "postgres"),

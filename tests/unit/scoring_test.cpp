@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <tuple>
+
 #include "core/authoring/source.hpp"
 
 namespace lontar::scoring {
@@ -230,7 +233,7 @@ TEST(ScoreExam, DemoCactLevelsAndJobPersonMatch) {
   const Row rows[] = {
       // all 5: 25 -> level 5; seksi 6 x min(5,3) = 18/18; bidang 5 x 4 + 3 = 23/23
       {5, 25, 5, 100.0, "Optimal", 100.0, "Optimal"},
-      // all 3: 15 -> level 3; seksi 18/18; bidang 5 x 3 + 3 = 18/23 = 78.26%
+      // all 3: 15 -> level 3; seksi 18/18; bidang 5 x 3 + 3 = 18/23 = 78.26% (>= 78: Cukup)
       {3, 15, 3, 100.0, "Optimal", 100.0 * 18 / 23, "Fairly optimal"},
       // all 2: 10 -> level 2; seksi 12/18 = 66.67%; bidang 12/23 = 52.17%
       {2, 10, 2, 100.0 * 12 / 18, "Below optimal", 100.0 * 12 / 23, "Below optimal"},
@@ -253,14 +256,158 @@ TEST(ScoreExam, DemoCactLevelsAndJobPersonMatch) {
     EXPECT_EQ(bidang->jpm->category.en, row.bidang_category);
   }
   // Integritas at weight 5 (25, level 5), the rest at weight 2 (10, level 2):
-  // seksi = min(5,3) + 5 x min(2,3) = 3 + 10 = 13 / 18 = 72.2% -> Fairly optimal.
+  // seksi = min(5,3) + 5 x min(2,3) = 3 + 10 = 13 / 18 = 72.2% -> Below optimal (< 78; it was
+  // "Fairly optimal" under the selection-style 68% cut the demo pack used before).
   auto mixed = Score(exam, CactAnswers(2, "integritas", 5), "kepala-seksi");
   ASSERT_TRUE(mixed);
   EXPECT_EQ(mixed->total, 75);
   EXPECT_NEAR(mixed->jpm->percent, 100.0 * 13 / 18, 1e-9);
-  EXPECT_EQ(mixed->jpm->category.en, "Fairly optimal");
+  EXPECT_EQ(mixed->jpm->category.en, "Below optimal");
+  EXPECT_EQ(mixed->jpm->category.id, "Kurang optimal");
+  // Kepala bidang, integritas at 5 (level 5) and the rest at 3 (level 3): min(5,4) + 4 x min(3,4)
+  // + min(3,3) = 4 + 12 + 3 = 19 / 23 = 82.6% -> Cukup optimal (78 <= 82.6 < 90).
+  auto bidang = Score(exam, CactAnswers(3, "integritas", 5), "kepala-bidang");
+  ASSERT_TRUE(bidang);
+  EXPECT_NEAR(bidang->jpm->percent, 100.0 * 19 / 23, 1e-9);
+  EXPECT_EQ(bidang->jpm->category.id, "Cukup optimal");
   EXPECT_EQ(mixed->competencies[0].id, "integritas");
   EXPECT_EQ(mixed->competencies[0].level, 5);
+}
+
+// An exam with SKD's own maxima made of 1-point items (TWK 150, TIU 175, TKP 225 items), so any
+// section total can be set exactly: the first k items of a section answered right score k. The
+// rules are SKD 2024's (KepmenPANRB 321/2024) as written, unscaled.
+authoring::Exam SkdSized() {
+  authoring::Exam exam;
+  exam.id = "SKD-SIZED";
+  for (const auto& [id, count, threshold] :
+       {std::tuple{"twk", 150, 65}, std::tuple{"tiu", 175, 80}, std::tuple{"tkp", 225, 166}}) {
+    authoring::Section section{id, {}, 0, {}, threshold};
+    for (int k = 0; k < count; ++k) {
+      Item item = MakeItem(ItemType::kSingle, {{0, true}, {0, false}}, 1, 0);
+      item.id = std::string(id) + "-" + std::to_string(k);
+      item.section = id;
+      section.items.push_back(item.id);
+      exam.items.emplace(item.id, item);
+    }
+    exam.sections.push_back(section);
+  }
+  exam.pass_rules = {{"cumlaude", {}, 311, {{"tiu", 85}}},
+                     {"disabilitas", {}, 286, {{"tiu", 60}}},
+                     {"papua", {}, 286, {{"tiu", 60}}}};
+  return exam;
+}
+
+Answers SectionTotals(int twk, int tiu, int tkp) {
+  Answers a;
+  for (int k = 0; k < twk; ++k) a["twk-" + std::to_string(k)] = {"A"};
+  for (int k = 0; k < tiu; ++k) a["tiu-" + std::to_string(k)] = {"A"};
+  for (int k = 0; k < tkp; ++k) a["tkp-" + std::to_string(k)] = {"A"};
+  return a;
+}
+
+TEST(ScoreExam, PassRulesPerGroupAtTheirExactEdges) {
+  const authoring::Exam exam = SkdSized();
+  struct Row {
+    const char* group;
+    int twk, tiu, tkp;  // total = their sum
+    bool passed;
+  };
+  const Row rows[] = {
+      // General (no group): TWK >= 65, TIU >= 80, TKP >= 166, each exactly at and one below.
+      {"", 65, 80, 166, true},     // 311
+      {"", 64, 80, 166, false},    // TWK one short
+      {"", 65, 79, 166, false},    // TIU one short
+      {"", 65, 80, 165, false},    // TKP one short
+      {"", 150, 175, 165, false},  // 490 in total, but TKP one short
+      // Cum laude: total >= 311 and TIU >= 85; TWK and TKP have no minimum.
+      {"cumlaude", 100, 85, 126, true},   // 311, TIU 85: both exactly
+      {"cumlaude", 100, 85, 125, false},  // 310
+      {"cumlaude", 142, 84, 85, false},   // 311, TIU 84
+      {"cumlaude", 1, 85, 225, true},     // 311 with TWK 1 (fails the general rule)
+      // Disabilities and Papua: total >= 286 and TIU >= 60.
+      {"disabilitas", 100, 60, 126, true},   // 286, TIU 60: both exactly
+      {"disabilitas", 100, 60, 125, false},  // 285
+      {"disabilitas", 100, 59, 127, false},  // 286, TIU 59
+      {"papua", 61, 60, 165, true},          // 286: passes here, fails the general rule
+      {"papua", 61, 59, 166, false},         // 286, TIU 59
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(std::string(row.group) + " " + std::to_string(row.twk) + "/" +
+                 std::to_string(row.tiu) + "/" + std::to_string(row.tkp));
+    auto r = Score(exam, SectionTotals(row.twk, row.tiu, row.tkp), "", row.group);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->total, row.twk + row.tiu + row.tkp);
+    EXPECT_EQ(r->max_total, 550);
+    EXPECT_EQ(r->passed, row.passed);
+    EXPECT_EQ(r->rule.group, row.group);
+  }
+}
+
+TEST(ScoreExam, TheRuleThatAppliedIsNamedAndDescribed) {
+  const authoring::Exam exam = SkdSized();
+  auto general = Score(exam, SectionTotals(65, 80, 166), "");
+  ASSERT_TRUE(general);
+  EXPECT_EQ(general->rule.group, "");
+  EXPECT_EQ(general->rule.description, "TWK >= 65 and TIU >= 80 and TKP >= 166");
+  EXPECT_EQ(general->sections[0].threshold, 65);
+
+  auto cum = Score(exam, SectionTotals(100, 85, 126), "", "cumlaude");
+  ASSERT_TRUE(cum);
+  EXPECT_EQ(cum->rule.description, "total >= 311 and TIU >= 85");
+  // The thresholds that applied: TIU's from the rule, none for TWK and TKP.
+  EXPECT_EQ(cum->sections[0].threshold, std::nullopt);
+  EXPECT_EQ(cum->sections[1].threshold, 85);
+  EXPECT_EQ(cum->sections[2].threshold, std::nullopt);
+  EXPECT_TRUE(cum->sections[0].passed);
+
+  auto unknown = Score(exam, {}, "", "umum");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message(), "group 'umum' has no pass rule in the exam");
+
+  authoring::Exam bare;
+  EXPECT_EQ(DescribePassRule(bare, nullptr), "no minimum");
+}
+
+TEST(ScoreExam, DemoSkdGroups) {
+  const authoring::Exam exam = Load("assets/demo/skd");
+  // The demo's scaled rules: cum laude total >= 68 and TIU >= 19; disabilities and Papua total
+  // >= 62 and TIU >= 14; the general rule is the section thresholds 17/18/30.
+  std::map<std::string, std::string> groups;
+  for (const auto& p : exam.roster) groups[p.number] = p.group;
+  EXPECT_EQ(groups["DEMO-0001"], "");
+  EXPECT_EQ(groups["DEMO-0031"], "cumlaude");
+  EXPECT_EQ(groups["DEMO-0032"], "disabilitas");
+  EXPECT_EQ(groups["DEMO-0034"], "papua");
+  EXPECT_EQ(exam.rank_by, (std::vector<std::string>{"tkp", "tiu", "twk"}));
+
+  // TWK 4 right (20), TIU 4 right (20), TKP two items at weight 5 and six at 3 (10 + 18 = 28):
+  // total 68. Cum laude: 68 >= 68 and 20 >= 19, passed. General: TKP 28 < 30, failed.
+  Answers a;
+  for (std::size_t k = 0; k < 4; ++k) a[kSkdCorrect[k].first] = {kSkdCorrect[k].second};
+  for (std::size_t k = 8; k < 12; ++k) a[kSkdCorrect[k].first] = {kSkdCorrect[k].second};
+  for (std::size_t k = 0; k < 8; ++k) {
+    const auto& [item, key] = k < 2 ? kTkpWeight5[k] : kTkpWeight3[k];
+    a[item] = {key};
+  }
+  auto cum = Score(exam, a, "", "cumlaude");
+  ASSERT_TRUE(cum);
+  EXPECT_EQ(cum->total, 68);
+  EXPECT_TRUE(cum->passed);
+  EXPECT_EQ(cum->rule.description, "total >= 68 and TIU >= 19");
+  auto general = Score(exam, a, "", "");
+  ASSERT_TRUE(general);
+  EXPECT_FALSE(general->passed);
+  // One more TKP item at 3 instead of 5: total 66 < 68.
+  a[kTkpWeight5[1].first] = {kTkpWeight3[1].second};
+  cum = Score(exam, a, "", "cumlaude");
+  ASSERT_TRUE(cum);
+  EXPECT_EQ(cum->total, 66);
+  EXPECT_FALSE(cum->passed);
+  // Papua: 66 >= 62 and TIU 20 >= 14, passed.
+  auto papua = Score(exam, a, "", "papua");
+  ASSERT_TRUE(papua);
+  EXPECT_TRUE(papua->passed);
 }
 
 TEST(ScoreExam, RefusesUnknownItemsAndPositions) {

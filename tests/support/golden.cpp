@@ -1,5 +1,5 @@
 // Tolerant comparison of a screenshot with its reviewed golden image (golden.hpp).
-#include "tests/ui/golden.hpp"
+#include "tests/support/golden.hpp"
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
@@ -15,9 +15,6 @@
 
 namespace lontar::testing {
 namespace {
-
-const std::filesystem::path kGoldenDir =
-    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/ui/golden";
 
 struct Rgb {
   int width = 0, height = 0;
@@ -88,16 +85,17 @@ bool WritePng(const std::filesystem::path& path, const Rgb& img) {
 
 }  // namespace
 
-::testing::AssertionResult MatchesGolden(const std::filesystem::path& shot) {
+::testing::AssertionResult MatchesGolden(const std::filesystem::path& shot,
+                                         const std::filesystem::path& golden_dir) {
   const auto full = LoadRgb(shot);
   if (!full) return ::testing::AssertionFailure() << "cannot read screenshot " << shot;
   std::filesystem::path regions = shot;
   regions.replace_extension(".regions.json");
   const Rgb actual = Reduce(*full, regions);
-  const std::filesystem::path golden_path = kGoldenDir / shot.filename();
+  const std::filesystem::path golden_path = golden_dir / shot.filename();
   const char* update = std::getenv("LONTAR_UPDATE_GOLDEN");
   if (update != nullptr && std::string(update) == "1") {
-    std::filesystem::create_directories(kGoldenDir);
+    std::filesystem::create_directories(golden_dir);
     if (!WritePng(golden_path, actual)) {
       return ::testing::AssertionFailure() << "cannot write golden " << golden_path;
     }

@@ -1,0 +1,367 @@
+// The bounded request stream under `lontar serve` (see http_limits.hpp for what it bounds and why
+// cpp-httplib's own settings cannot).
+#include "provision/http_limits.hpp"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <variant>
+
+namespace lontar::cli {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// After a refusal the reply is sent, our side shut for writing, and what the client is still
+// sending read and dropped for up to this long: closing a socket with unread input makes the
+// kernel send a reset, which can destroy the reply before the client reads it.
+constexpr milliseconds kLingerAfterRefusal{2000};
+
+thread_local std::optional<std::pair<int, std::string>> t_cut_off;
+
+enum class Wait { kReady, kStalled, kDeadline, kError };
+
+// Waits for `events` on `fd` for at most `io`, and never past `deadline`.
+Wait WaitFor(int fd, short events, milliseconds io, SteadyClock::time_point deadline) {
+  for (;;) {
+    const auto now = SteadyClock::now();
+    if (now >= deadline) return Wait::kDeadline;
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - now) + milliseconds(1);
+    const bool deadline_first = left <= io;
+    pollfd p{.fd = fd, .events = events, .revents = 0};
+    const int n = ::poll(&p, 1, static_cast<int>(std::min(left, io).count()));
+    if (n > 0) return Wait::kReady;  // readable, writable, or an error the next call reports
+    if (n == 0) return deadline_first ? Wait::kDeadline : Wait::kStalled;
+    if (errno != EINTR) return Wait::kError;
+  }
+}
+
+bool SendAll(int fd, std::string_view data, milliseconds io, SteadyClock::time_point deadline) {
+  while (!data.empty()) {
+    if (WaitFor(fd, POLLOUT, io, deadline) != Wait::kReady) return false;
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+struct Refusal {
+  int status;
+  std::string message;
+};
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    default:
+      return "Error";
+  }
+}
+
+// Answers a request refused from its head with the server's JSON error body, then closes the
+// connection (lingering, see kLingerAfterRefusal).
+void Refuse(int fd, const Refusal& r, milliseconds io) {
+  nlohmann::ordered_json j;
+  j["error"] = r.message;
+  j["kind"] = r.status == 408 ? "io" : "malformed";
+  const std::string body = j.dump() + "\n";
+  const std::string reply =
+      "HTTP/1.1 " + std::to_string(r.status) + " " + ReasonPhrase(r.status) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  const auto until = SteadyClock::now() + kLingerAfterRefusal;
+  if (!SendAll(fd, reply, io, until)) return;
+  ::shutdown(fd, SHUT_WR);
+  char sink[16384];
+  while (WaitFor(fd, POLLIN, io, until) == Wait::kReady) {
+    const ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+    if (n == 0 || (n < 0 && errno != EINTR)) break;
+  }
+}
+
+struct Head {
+  std::string text;  // request line and headers, through the blank line
+  std::uint64_t content_length = 0;
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Checks a complete head against the limits and finds its Content-Length.
+std::optional<Refusal> CheckHead(Head& head, const HttpLimits& limits) {
+  std::string_view rest(head.text);
+  rest.remove_suffix(4);  // the blank line
+  const auto eol = rest.find("\r\n");
+  const std::string_view request_line = rest.substr(0, eol);
+  const std::string method(request_line.substr(0, request_line.find(' ')));
+  rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 2);
+  std::size_t lines = 0;
+  std::optional<std::uint64_t> length;
+  while (!rest.empty()) {
+    const auto end = rest.find("\r\n");
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
+    if (++lines > limits.max_header_lines) {
+      return Refusal{431, "more than " + std::to_string(limits.max_header_lines) +
+                              " header lines: this server takes at most that many"};
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // the library skips such lines too
+    const std::string_view name = line.substr(0, colon);
+    if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) {
+      return Refusal{400, "malformed header line: a header name is empty or contains white space"};
+    }
+    const std::string lower = Lower(name);
+    const std::string_view value = Trim(line.substr(colon + 1));
+    if (lower == "transfer-encoding") {
+      return Refusal{411, "Transfer-Encoding '" + std::string(value.substr(0, 40)) +
+                              "' is refused: send the body with a Content-Length"};
+    }
+    if (lower != "content-length") continue;
+    if (value.empty() || value.size() > 19 ||
+        value.find_first_not_of("0123456789") != std::string_view::npos) {
+      return Refusal{400, "malformed Content-Length '" + std::string(value.substr(0, 40)) + "'"};
+    }
+    const std::uint64_t n = std::stoull(std::string(value));
+    if (length && *length != n) {
+      return Refusal{400, "two different Content-Length headers"};
+    }
+    length = n;
+  }
+  if (!length && (method == "PUT" || method == "POST" || method == "PATCH")) {
+    return Refusal{411, "a " + method + " needs a Content-Length: send the body with its size"};
+  }
+  if (length && *length > limits.max_body_bytes) {
+    return Refusal{413, "bundle oversized: Content-Length " + std::to_string(*length) +
+                            " exceeds this server's size cap of " +
+                            std::to_string(limits.max_body_bytes) + " bytes (--max-bundle-mb)"};
+  }
+  head.content_length = length.value_or(0);
+  return std::nullopt;
+}
+
+struct Closed {};
+
+// Reads one request head from `fd`, starting with what an earlier request left in `carry`;
+// leaves in `carry` the bytes read past the head (the start of the body).
+std::variant<Head, Refusal, Closed> ReadHead(int fd, std::string& carry, const HttpLimits& limits,
+                                             SteadyClock::time_point deadline) {
+  const milliseconds io = limits.io_timeout;
+  std::string buffer = std::move(carry);
+  carry.clear();
+  std::size_t scanned = 0;
+  for (;;) {
+    const auto end = buffer.find("\r\n\r\n", scanned);
+    if (end != std::string::npos && end + 4 <= limits.max_head_bytes) {
+      carry = buffer.substr(end + 4);
+      buffer.resize(end + 4);
+      Head head{.text = std::move(buffer)};
+      if (auto refusal = CheckHead(head, limits)) return *refusal;
+      return head;
+    }
+    if (buffer.size() >= limits.max_head_bytes) {
+      return Refusal{431, "request line and headers exceed " +
+                              std::to_string(limits.max_head_bytes) +
+                              " bytes: this server takes at most that many"};
+    }
+    scanned = buffer.size() < 3 ? 0 : buffer.size() - 3;
+    const Wait w = WaitFor(fd, POLLIN, io, deadline);
+    if (w == Wait::kDeadline || w == Wait::kStalled) {
+      if (buffer.empty()) return Closed{};
+      return Refusal{408, w == Wait::kDeadline
+                              ? "the request's headers did not arrive within " +
+                                    std::to_string(limits.request_timeout.count()) + " s"
+                              : "the client sent nothing for " +
+                                    std::to_string(limits.io_timeout.count()) + " s"};
+    }
+    if (w == Wait::kError) return Closed{};
+    char chunk[4096];
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Closed{};
+    buffer.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+// What cpp-httplib reads one request from: the head already read and checked, then at most
+// Content-Length body bytes (from `carry` first, then the socket), each read and write ending at
+// the request's deadline.
+class BoundedStream final : public httplib::Stream {
+ public:
+  BoundedStream(int fd, Head head, std::string& carry, const HttpLimits& limits,
+                SteadyClock::time_point read_deadline)
+      : fd_(fd),
+        head_(std::move(head.text)),
+        body_left_(head.content_length),
+        carry_(carry),
+        limits_(limits),
+        read_deadline_(read_deadline) {}
+
+  bool BodyConsumed() const { return body_left_ == 0; }
+
+  bool is_readable() const override {
+    if (head_off_ < head_.size() || (body_left_ > 0 && !carry_.empty())) return true;
+    return WaitFor(fd_, POLLIN, limits_.io_timeout, read_deadline_) == Wait::kReady;
+  }
+
+  bool is_writable() const override {
+    return WaitFor(fd_, POLLOUT, limits_.io_timeout, WriteDeadline()) == Wait::kReady;
+  }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (head_off_ < head_.size()) {
+      const std::size_t n = std::min(size, head_.size() - head_off_);
+      std::copy_n(head_.data() + head_off_, n, ptr);
+      head_off_ += n;
+      return static_cast<ssize_t>(n);
+    }
+    // Past the declared body the request has ended, whatever the client sends next.
+    size = static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_));
+    if (size == 0) return 0;
+    if (!carry_.empty()) {
+      const std::size_t n = std::min(size, carry_.size());
+      std::copy_n(carry_.data(), n, ptr);
+      carry_.erase(0, n);
+      body_left_ -= n;
+      return static_cast<ssize_t>(n);
+    }
+    for (;;) {
+      const Wait w = WaitFor(fd_, POLLIN, limits_.io_timeout, read_deadline_);
+      if (w != Wait::kReady) read_ended_ = true;
+      if (w == Wait::kDeadline) {
+        t_cut_off = {408, "the request was not received within " +
+                              std::to_string(limits_.request_timeout.count()) +
+                              " s (this server's limit per request): send it again"};
+        return -1;
+      }
+      if (w == Wait::kStalled) {
+        t_cut_off = {408, "the client sent nothing for " +
+                              std::to_string(limits_.io_timeout.count()) + " s: send it again"};
+        return -1;
+      }
+      if (w == Wait::kError) return -1;
+      const ssize_t n = ::recv(fd_, ptr, size, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) body_left_ -= static_cast<std::uint64_t>(n);
+      if (n <= 0) read_ended_ = true;
+      return n;
+    }
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    for (;;) {
+      if (WaitFor(fd_, POLLOUT, limits_.io_timeout, WriteDeadline()) != Wait::kReady) return -1;
+      const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      return n;
+    }
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    Address(::getpeername, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    Address(::getsockname, ip, port);
+  }
+  socket_t socket() const override { return fd_; }
+
+ private:
+  // A write while the body is still due (a "100 Continue") counts against reading the request;
+  // the reply's own clock starts at its first write once the body is in (or reading it failed:
+  // the reply then says why).
+  SteadyClock::time_point WriteDeadline() const {
+    if (body_left_ > 0 && !read_ended_) return read_deadline_;
+    if (!reply_deadline_) reply_deadline_ = SteadyClock::now() + limits_.request_timeout;
+    return *reply_deadline_;
+  }
+
+  template <typename F>
+  void Address(F get, std::string& ip, int& port) const {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    ip.clear();
+    port = 0;
+    if (get(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
+                      NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+      return;
+    }
+    ip = host;
+    port = std::atoi(serv);
+  }
+
+  int fd_;
+  std::string head_;
+  std::size_t head_off_ = 0;
+  std::uint64_t body_left_;
+  std::string& carry_;
+  const HttpLimits& limits_;
+  SteadyClock::time_point read_deadline_;
+  bool read_ended_ = false;  // a read of the body failed or met the end of the stream
+  mutable std::optional<SteadyClock::time_point> reply_deadline_;
+};
+
+}  // namespace
+
+std::optional<std::pair<int, std::string>> CurrentRequestCutOff() { return t_cut_off; }
+
+bool BoundedServer::process_and_close_socket(socket_t sock) {
+  std::string carry;  // bytes read past one request, the start of the next
+  bool ok = true;
+  const milliseconds idle = std::chrono::seconds(keep_alive_timeout_sec_);
+  for (std::size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
+    // Between requests a connection may stay idle for the keep-alive timeout; the request's own
+    // clock starts when its first byte is there.
+    if (carry.empty() &&
+        WaitFor(sock, POLLIN, idle, SteadyClock::now() + idle + milliseconds(1)) != Wait::kReady) {
+      break;
+    }
+    const auto deadline = SteadyClock::now() + limits_.request_timeout;
+    auto head = ReadHead(sock, carry, limits_, deadline);
+    if (std::holds_alternative<Closed>(head)) break;
+    if (auto* refusal = std::get_if<Refusal>(&head)) {
+      Refuse(sock, *refusal, limits_.io_timeout);
+      break;
+    }
+    t_cut_off.reset();
+    BoundedStream strm(sock, std::move(std::get<Head>(head)), carry, limits_, deadline);
+    bool connection_closed = false;
+    ok = process_request(strm, left == 1, connection_closed, nullptr);
+    t_cut_off.reset();
+    // A body the handler left unread would be taken for the next request: close instead.
+    if (!ok || connection_closed || !strm.BodyConsumed()) break;
+  }
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return ok;
+}
+
+}  // namespace lontar::cli

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The image's root helpers (image/scripts/usb-gate, image/scripts/sync-settings) against what the
+# kiosk's user can put in the directories it owns, without systemd or QEMU: each script is copied
+# with its fixed paths pointed into a scratch directory and a stub directory put first on PATH
+# (systemctl, chgrp, usbguard, modprobe, lontar record their calls and succeed).
+#
+#   tests/image/root_helpers_test.sh SOURCE_DIR
+#
+# Runs as any user; the cases that need to switch users (reading as the kiosk's user) run as
+# root only and are skipped otherwise.
+set -uo pipefail
+src_dir=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+failures=0
+pass() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+stubs=$scratch/stubs
+mkdir -p "$stubs"
+for cmd in systemctl chgrp usbguard modprobe lontar; do
+  printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\nexit 0\n' "$cmd" "$scratch" >"$stubs/$cmd"
+  chmod +x "$stubs/$cmd"
+done
+
+# copy SCRIPT NAME SED-EXPRESSION...: the script with its paths rewritten, PATH with the stubs.
+copy() {
+  local script=$1 name=$2
+  shift 2
+  local args=(-e "s|^export PATH=.*|export PATH=$stubs:/usr/sbin:/usr/bin:/sbin:/bin|")
+  local e
+  for e in "$@"; do args+=(-e "$e"); done
+  sed "${args[@]}" "$src_dir/image/scripts/$script" >"$scratch/$name"
+  chmod +x "$scratch/$name"
+}
+
+# --- usb-gate: a request that is not a regular file must not stop later requests -------------
+gate_dir=$scratch/usb gate_own=$scratch/gate-own
+mkdir -p "$gate_dir"
+copy usb-gate usb-gate "s|^dir=.*|dir=$gate_dir|" "s|^own=.*|own=$gate_own|" \
+  "s|^mnt=.*|mnt=$scratch/stick|" "s|^hash_file=.*|hash_file=$scratch/technician.code|"
+gate_state() { sed -nE 's/.*"state":"([a-z]*)".*/\1/p' "$gate_dir/state" 2>/dev/null; }
+
+for kind in directory "directory with files" fifo symlink; do
+  rm -rf "${gate_dir:?}"/* "$gate_own"
+  case $kind in
+    directory) mkdir "$gate_dir/request" ;;
+    "directory with files") mkdir -p "$gate_dir/request/sub" && touch "$gate_dir/request/sub/f" ;;
+    fifo) mkfifo "$gate_dir/request" ;;
+    symlink) ln -s /etc/passwd "$gate_dir/request" ;;
+  esac
+  timeout 20 "$scratch/usb-gate" serve 2>>"$scratch/usb-gate.log"
+  [ "$(gate_state)" = error ] && pass "usb-gate: a $kind as the request is refused" ||
+    fail "usb-gate: a $kind as the request: state '$(gate_state)', expected error"
+  [ ! -e "$gate_own/request" ] && [ ! -L "$gate_own/request" ] &&
+    pass "usb-gate: the $kind moved aside is removed" ||
+    fail "usb-gate: the $kind moved aside is still in the gate's own directory"
+  # The next request, a well-formed close written as the kiosk writes it (temporary file and
+  # rename), is taken and answered.
+  printf '{"action":"close"}\n' >"$gate_dir/request.new" && mv -fT "$gate_dir/request.new" "$gate_dir/request"
+  timeout 20 "$scratch/usb-gate" serve 2>>"$scratch/usb-gate.log"
+  [ "$(gate_state)" = closed ] && [ ! -e "$gate_dir/request" ] &&
+    pass "usb-gate: after a $kind, the next request is handled" ||
+    fail "usb-gate: after a $kind, the next request was not taken (state '$(gate_state)')"
+done
+[ -e /etc/passwd ] || fail "usb-gate removed the symlink's target"
+
+# --- sync-settings: the kiosk user's sync.conf, read once, as that user, bounded in size and time
+chmod 0755 "$scratch"  # the cases run as root read the file as nobody
+conf_dir=$scratch/lib conf=$scratch/lib/sync.conf env_file=$scratch/run/sync.env
+mkdir -p "$conf_dir" "$scratch/run" && chmod 0755 "$conf_dir"
+paths=("s|^src=.*|src=$conf|" "s|^env=.*|env=$env_file|")
+if [ "$(id -u)" -eq 0 ]; then
+  copy sync-settings sync-settings "${paths[@]}" "s|^as_user=.*|as_user=nobody as_group=nogroup|"
+else
+  # Without root the user cannot be switched: the read runs as this user.
+  copy sync-settings sync-settings "${paths[@]}" \
+    's|setpriv --reuid="$as_user" --regid="$as_group" --clear-groups --|env --|'
+fi
+# A `stat` that, once armed, swaps the file for a symlink to a FIFO nobody writes to, then stats.
+printf '#!/bin/sh\nif [ -e "%s/arm-swap" ]; then rm -f "%s/arm-swap" "%s"; ln -s "%s/fifo" "%s"; fi\nexec /usr/bin/stat "$@"\n' \
+  "$scratch" "$scratch" "$conf" "$scratch" "$conf" >"$stubs/stat"
+chmod +x "$stubs/stat"
+mkfifo "$scratch/fifo"
+good='LONTAR_SERVER=http://10.0.2.2:8443
+LONTAR_SERVER_KEY=/var/lib/lontar/server.pub'
+
+# run_settings NAME: runs the script (20 s at most); sets out, rc.
+run_settings() {
+  rm -f "$env_file" "$scratch/calls"
+  local start=$SECONDS
+  out=$(timeout 20 "$scratch/sync-settings" 2>&1)
+  rc=$?
+  if [ $rc -eq 124 ]; then
+    fail "sync-settings, $1: still running after $((SECONDS - start)) s"
+  fi
+}
+expect_refused() { # NAME MESSAGE
+  if [ $rc -ne 124 ]; then
+    [ $rc -ne 0 ] && [[ $out == *"$2"* ]] && [ ! -e "$env_file" ] && pass "sync-settings: $1 is refused" ||
+      fail "sync-settings: $1: exit $rc, env file $([ -e "$env_file" ] && echo written || echo absent), output: $out"
+  fi
+}
+
+printf '%s\n' "$good" >"$conf" && chmod 0644 "$conf"
+run_settings "a valid file"
+[ $rc -eq 0 ] && grep -qx 'LONTAR_SERVER=http://10.0.2.2:8443' "$env_file" &&
+  grep -q 'systemctl --no-block restart lontar-sync.service' "$scratch/calls" &&
+  pass "sync-settings: a valid file is applied" || fail "sync-settings: a valid file: exit $rc: $out"
+
+printf '%s\n' "$good" >"$conf"
+touch "$scratch/arm-swap"
+run_settings "a FIFO swapped in after the checks"
+[ $rc -ne 124 ] && pass "sync-settings: a FIFO swapped in after the checks does not hang it"
+rm -f "$scratch/arm-swap" "$conf"
+
+mkfifo "$conf"
+run_settings "a FIFO"
+expect_refused "a FIFO" "not read within 5 s"
+rm -f "$conf"
+
+{ printf '%s\n' "$good"; head -c 5000 /dev/zero | tr '\0' '#'; } >"$conf"
+run_settings "a file over 4096 bytes"
+expect_refused "a file over 4096 bytes" "larger than 4096 bytes"
+
+ln -sf /dev/zero "$conf"
+run_settings "a symlink to /dev/zero"
+expect_refused "a symlink to /dev/zero" "larger than 4096 bytes"
+rm -f "$conf"
+
+{ printf 'LONTAR_SERVER=http://10.0.2.2:8443\000\n'; printf 'LONTAR_SERVER_KEY=/k.pub\n'; } >"$conf"
+run_settings "a NUL byte"
+expect_refused "a NUL byte" "holds NUL bytes"
+
+printf '%s\nLD_PRELOAD=/tmp/x.so\n' "$good" >"$conf"
+run_settings "another setting"
+expect_refused "another setting" "only LONTAR_SERVER and LONTAR_SERVER_KEY may be set"
+
+if [ "$(id -u)" -eq 0 ]; then
+  # Root could read this file; the kiosk's user (here nobody) cannot, so neither may the helper.
+  printf '%s\n' "$good" >"$conf" && chmod 0600 "$conf"
+  run_settings "a file its user cannot read"
+  expect_refused "a file the kiosk's user cannot read" "cannot be read by the user nobody"
+else
+  echo "skipped: reading as the kiosk's user (needs root)"
+fi
+
+echo "root helpers: $failures failure(s)"
+[ "$failures" -eq 0 ]
