@@ -1,14 +1,17 @@
 // Item analysis at a province's scale: 18,000 candidates (Kaltim's count) on an SKD-shaped exam
 // (TWK 30 and TIU 35 single 5/0 items, TKP 45 weighted 1..5), with synthetic answers from a fixed
 // seed: each candidate has an ability, each item a difficulty, and the chance of the key (or of a
-// higher weight) follows the logistic of their difference; about 3% of answers are blank.
+// higher weight) follows the logistic of their difference; about 3% of answers are blank. Two
+// items are made faulty on purpose (a miskeyed one, an unchosen distractor) so the flags show.
 //
 // Measures, separately: building the response matrix through AddCandidate from scoring::Answers
 // (as results would be streamed in, one opened bundle at a time), and AnalyseItems plus the two
 // CSV texts. Prints the matrix's bytes, and those of an 18,000 x 435 matrix (the largest exam the
 // brief names), filled through AddRow.
 //
-//   lontar_item_analysis_bench [--candidates N] [--smoke]
+//   lontar_item_analysis_bench [--candidates N] [--pdf items.pdf] [--smoke]
+//
+// With --pdf, also draws the 110-item analysis as items.pdf (items_pdf.hpp) and times it.
 //
 // A benchmark, not a test: it asserts nothing about speed.
 #include <algorithm>
@@ -24,6 +27,7 @@
 
 #include "core/report/item_analysis.hpp"
 #include "core/report/items_csv.hpp"
+#include "core/report/items_pdf.hpp"
 #include "core/report/response_matrix.hpp"
 
 namespace {
@@ -86,13 +90,17 @@ lontar::scoring::Answers Answer(const Exam& exam, const std::vector<double>& dif
   for (const auto& section : exam.sections) {
     for (const std::string& id : section.items) {
       const Item& item = exam.items.at(id);
-      const double p = 1 / (1 + std::exp(difficulty[i++] - ability));
+      // Two faulty items, so that the report shows its flags: tiu-6 is miskeyed (the able miss
+      // it), and nobody is drawn to twk-11's fifth option.
+      const double sign = id == "tiu-6" ? -1 : 1;
+      const double p = 1 / (1 + std::exp(difficulty[i++] - sign * ability));
+      const int distractors = id == "twk-11" ? 3 : 4;
       if (u(rng) < 0.03) continue;  // blank
       int chosen = 0;
       if (item.type == ItemType::kSingle) {
         int key = 0;
         while (!item.options[key].correct) ++key;
-        chosen = u(rng) < p ? key : (key + 1 + static_cast<int>(rng() % 4)) % 5;
+        chosen = u(rng) < p ? key : (key + 1 + static_cast<int>(rng() % distractors)) % 5;
       } else {
         // Target weight 1..5 near 1 + 4p, then the option carrying it.
         const int target = std::clamp(
@@ -119,13 +127,17 @@ long PeakRssKb() {
 
 int main(int argc, char** argv) {
   std::size_t candidates = 18000;
+  std::string pdf;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--smoke") == 0) {
       candidates = 300;
     } else if (std::strcmp(argv[i], "--candidates") == 0 && i + 1 < argc) {
       candidates = std::strtoul(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--pdf") == 0 && i + 1 < argc) {
+      pdf = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: lontar_item_analysis_bench [--candidates N] [--smoke]\n");
+      std::fprintf(stderr,
+                   "usage: lontar_item_analysis_bench [--candidates N] [--pdf FILE] [--smoke]\n");
       return 2;
     }
   }
@@ -181,6 +193,23 @@ int main(int argc, char** argv) {
     std::printf("  section %-4s mean %6.1f sd %5.1f  %s %s\n", s.id.c_str(), s.mean, s.sd,
                 lontar::report::ReliabilityName(s.method),
                 lontar::report::FormatFigure(s.reliability).c_str());
+  }
+  if (!pdf.empty()) {
+    auto fonts = lontar::report::Fonts::Create();
+    if (!fonts) {
+      std::fprintf(stderr, "%s\n", fonts.error().message().c_str());
+      return 1;
+    }
+    const auto p0 = Steady::now();
+    const auto s = lontar::report::WriteItemsPdf(
+        pdf, **fonts, *analysis,
+        {.lang = "id", .exam = "SKD sintetis v1", .header_left = "Lontar: tolok ukur"});
+    if (!s) {
+      std::fprintf(stderr, "%s\n", s.error().message().c_str());
+      return 1;
+    }
+    std::printf("  items.pdf                    %9.1f ms  (%s)\n", Ms(p0, Steady::now()),
+                pdf.c_str());
   }
 
   // The same cohort on a 435-item exam (4 x 110, cut to 435), rows made directly.

@@ -1,5 +1,6 @@
 // Item analysis on a hand-made response matrix whose figures are worked out below by hand, then
-// the edges: one candidate, everyone alike, blanks, an item nobody answered, and the rejections.
+// the edges: one candidate, everyone alike, blanks, an item nobody answered, and the rejections;
+// last, items.pdf read back with pdftotext.
 #include "core/report/item_analysis.hpp"
 
 #include <gtest/gtest.h>
@@ -7,7 +8,9 @@
 #include <cmath>
 
 #include "core/report/items_csv.hpp"
+#include "core/report/items_pdf.hpp"
 #include "core/report/response_matrix.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace lontar::report {
 namespace {
@@ -421,6 +424,69 @@ TEST(ResponseMatrix, RejectsAnItemWithSevenOptions) {
   const auto m = ResponseMatrix::ForExam(exam);
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().message(), "item t1 has 7 options; item analysis handles at most 6");
+}
+
+}  // namespace
+}  // namespace lontar::report
+
+namespace lontar::report {
+namespace {
+
+std::string PdfText(const std::filesystem::path& pdf) {
+  const auto r = lontar::testing::RunProgram("/usr/bin/pdftotext", {"-layout", pdf.string(), "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+// The first line of `text` containing `needle`, with a space before it ("" when none).
+std::string LineWith(const std::string& text, const std::string& needle) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string line = " " + text.substr(start, end - start);
+    if (line.find(needle) != std::string::npos) return line;
+    start = end + 1;
+  }
+  return "";
+}
+
+TEST(ItemsPdf, PrintsTheHandWorkedFiguresAndFlags) {
+  const auto a = AnalyseItems(Build(HandExam(), kHandRows));
+  ASSERT_TRUE(a);
+  auto fonts = Fonts::Create();
+  ASSERT_TRUE(fonts) << fonts.error().message();
+  lontar::testing::TempDir dir;
+  const auto path = dir / "items.pdf";
+  const auto s = WriteItemsPdf(path, **fonts, *a,
+                               {.lang = "en", .exam = "HAND v1", .header_left = "BKD Kaltim"});
+  ASSERT_TRUE(s) << s.error().message();
+  const std::string text = PdfText(path);
+  EXPECT_NE(text.find("Item Analysis"), std::string::npos) << text;
+  EXPECT_NE(text.find("HAND v1"), std::string::npos) << text;
+  EXPECT_NE(text.find("Section twk"), std::string::npos) << text;
+  EXPECT_NE(text.find("0.46"), std::string::npos) << text;   // KR-20 = 16/35
+  EXPECT_NE(text.find("-6.91"), std::string::npos) << text;  // alpha = -560/81
+  // t1: p 0.60, D 2/3, r 1/sqrt(46); A chosen by 60% (the key, starred), D by nobody.
+  const std::string t1 = LineWith(text, " t1 ");
+  for (const char* figure : {"0.60", "0.67", "0.15", "60*", "20", "10"}) {
+    EXPECT_NE(t1.find(figure), std::string::npos) << figure << " in " << t1;
+  }
+  EXPECT_NE(text.find("unchosen distractor D"), std::string::npos) << text;
+  EXPECT_NE(text.find("negative discrimination"), std::string::npos) << text;
+}
+
+TEST(ItemsPdf, RejectsAnUnknownLanguage) {
+  const auto a = AnalyseItems(Build(HandExam(), kHandRows));
+  ASSERT_TRUE(a);
+  auto fonts = Fonts::Create();
+  ASSERT_TRUE(fonts);
+  lontar::testing::TempDir dir;
+  const auto s =
+      WriteItemsPdf(dir / "items.pdf", **fonts, *a, {.lang = "fr", .exam = "", .header_left = ""});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message(),
+            "language 'fr' for " + (dir / "items.pdf").string() + ": use id or en");
+  EXPECT_FALSE(std::filesystem::exists(dir / "items.pdf"));
 }
 
 }  // namespace
