@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto/key_file.hpp"
+#include "core/report/document.hpp"
 #include "core/report/results_report.hpp"
 #include "provision/cli.hpp"
 #include "provision/results_inputs.hpp"
@@ -66,6 +67,7 @@ Status Report(const ReportArgs& a) {
   options.threads = a.threads;
   options.candidate_pdfs = !a.no_candidates;
   options.item_analysis = !a.no_items;
+  report::KeepFreedMemoryForReports();  // before the drawing threads start (document.hpp)
   LONTAR_ASSIGN_OR_RETURN(const report::ReportSummary s,
                           report::WriteResultsReport(*store, key, enrolled, options));
   if (a.json) {

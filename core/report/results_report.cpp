@@ -11,6 +11,7 @@
 #include "core/report/cohort_pages.hpp"
 #include "core/report/item_analysis.hpp"
 #include "core/report/items_csv.hpp"
+#include "core/report/items_pdf.hpp"
 #include "core/report/response_matrix.hpp"
 #include "core/server/results.hpp"
 #include "core/util/fs.hpp"
@@ -221,6 +222,15 @@ Result<ReportSummary> WriteResultsReport(server::StoreBackend& store,
     LONTAR_TRY(WriteText(options.out_dir / "items.csv", ItemsCsv(analysis), summary.files));
     LONTAR_TRY(
         WriteText(options.out_dir / "item_sections.csv", ItemSectionsCsv(analysis), summary.files));
+    ItemsPdfOptions pdf;
+    pdf.lang = context.language == Language::kEnglish ? "en" : "id";
+    pdf.exam = report.exam_title + (report.exam_version.empty()
+                                        ? ""
+                                        : " (" + std::string(LabelsFor(context.language).version) +
+                                              " " + report.exam_version + ")");
+    pdf.header_left = context.agency;
+    LONTAR_TRY(WriteItemsPdf(options.out_dir / "items.pdf", *fonts, analysis, pdf));
+    summary.files.push_back(options.out_dir / "items.pdf");
   }
   return summary;
 }
