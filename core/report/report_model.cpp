@@ -109,8 +109,14 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
   if (!row.scored) return page;
 
   for (const scoring::SectionScore& s : row.sections) {
-    SectionLine line{
-        SectionName(exam, s.id, lang), Figure(s.total, lang), Figure(s.max, lang), "", {}};
+    // "TWK (Tes Wawasan Kebangsaan)": the abbreviation the rules use, and what it stands for.
+    std::string name = SectionName(exam, s.id, lang);
+    for (const authoring::Section& es : exam.sections) {
+      if (es.id == s.id && s.id.size() <= kShortSectionId) {
+        name += " (" + Pick(es.title, lang) + ")";
+      }
+    }
+    SectionLine line{std::move(name), Figure(s.total, lang), Figure(s.max, lang), "", {}};
     if (s.threshold) {
       line.threshold = std::to_string(*s.threshold);
       line.meets = s.total >= *s.threshold;

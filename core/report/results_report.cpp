@@ -124,6 +124,10 @@ class CandidateDrawing {
 
 Status MakeDirectory(const std::filesystem::path& dir) {
   std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
+    return std::unexpected(Error::InvalidArgument(
+        dir.string() + " exists and is not a directory: give --out a directory"));
+  }
   std::filesystem::create_directory(dir, ec);
   if (ec) return std::unexpected(Error::FromErrno(dir.string(), ec.value()));
   if (!std::filesystem::is_directory(dir, ec)) {
