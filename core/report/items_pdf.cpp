@@ -142,7 +142,7 @@ std::string Flags(const Labels& l, const ItemStats& item) {
 // Option columns A.. up to the most options any item has; the flags take the width left over.
 std::vector<Column> ItemColumns(const Labels& l, std::size_t options) {
   std::vector<Column> columns = {{l.item, 0.09},
-                                 {l.type, 0.08},
+                                 {l.type, 0.10},
                                  {l.p_or_mean, 0.09, Align::kRight},
                                  {"D", 0.06, Align::kRight},
                                  {"r", 0.06, Align::kRight}};
@@ -150,7 +150,7 @@ std::vector<Column> ItemColumns(const Labels& l, std::size_t options) {
     columns.push_back({std::string(1, c), 0.055, Align::kRight});
   }
   columns.push_back({l.blank, 0.085, Align::kRight});
-  columns.push_back({l.flags, 0.205 + 0.055 * static_cast<double>(kMaxOptions - options)});
+  columns.push_back({l.flags, 0.185 + 0.055 * static_cast<double>(kMaxOptions - options)});
   return columns;
 }
 

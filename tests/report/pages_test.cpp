@@ -4,72 +4,22 @@
 // Renders and their PDFs are kept in <build>/test-artifacts/report/ for people to look at.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/report/candidate_page.hpp"
 #include "core/report/cohort_pages.hpp"
-#include "tests/support/golden.hpp"
+#include "tests/support/pdf_pages.hpp"
 #include "tests/support/report_samples.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::report {
 namespace {
 
-using lontar::testing::RunProgram;
+using lontar::testing::ExpectContains;
+using lontar::testing::MatchesPageGolden;
+using lontar::testing::PdfText;
 using lontar::testing::TempDir;
-
-const std::filesystem::path kGoldenDir =
-    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/report/golden";
-const std::filesystem::path kArtifacts =
-    std::filesystem::path(LONTAR_BIN_DIR) / "../test-artifacts/report";
-
-// pdftotext's text with runs of spaces squeezed to one, so that "TWK ... 95" columns read as
-// they print.
-std::string PdfText(const std::filesystem::path& pdf) {
-  const auto r = RunProgram("/usr/bin/pdftotext", {"-layout", pdf.string(), "-"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::string out;
-  for (char c : r.out) {
-    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-    out += c;
-  }
-  return out;
-}
-
-void ExpectContains(const std::string& text, const std::vector<std::string>& wanted) {
-  for (const std::string& w : wanted) {
-    EXPECT_NE(text.find(w), std::string::npos) << "\"" << w << "\" not in:\n" << text;
-  }
-}
-
-// Renders page 1 of `pdf` at 70 dpi into the artifacts as NAME.png, masks the footer (the
-// bundle id and receipt code, which differ from store to store when the pages are drawn from
-// real bundles) and compares it with its golden.
-::testing::AssertionResult MatchesPageGolden(const std::filesystem::path& pdf,
-                                             const std::string& name, bool mask_footer) {
-  std::filesystem::create_directories(kArtifacts);
-  const auto stem = kArtifacts / name;
-  std::filesystem::copy_file(pdf, kArtifacts / (name + ".pdf"),
-                             std::filesystem::copy_options::overwrite_existing);
-  const auto r = RunProgram("/usr/bin/pdftoppm", {"-r", "70", "-png", "-singlefile", "-f", "1",
-                                                  "-l", "1", pdf.string(), stem.string()});
-  if (r.exit_code != 0) return ::testing::AssertionFailure() << "pdftoppm: " << r.err;
-  std::filesystem::path regions = stem;
-  regions += ".regions.json";
-  std::filesystem::remove(regions);
-  if (mask_footer) {
-    // The footer below the bottom margin: y from 800 pt to the page's end, x across the
-    // content width (51 to 470 pt), in pixels at 70 dpi.
-    const double px = 70.0 / 72.0;
-    std::ofstream(regions) << "{\"volatile\": {\"footer\": [" << 51 * px << ", " << 800 * px << ", "
-                           << 470 * px << ", " << 835 * px << "]}}";
-  }
-  std::filesystem::path png = stem;
-  png += ".png";
-  return lontar::testing::MatchesGolden(png, kGoldenDir);
-}
 
 class ReportPagesTest : public ::testing::Test {
  protected:
@@ -166,8 +116,7 @@ TEST_F(ReportPagesTest, CompetencyCohortShowsLevelsAndJpmPerPosition) {
   r.levels = {{"Integritas", {1, 4, 12, 9, 4}}, {"Kerja sama", {0, 6, 15, 7, 2}}};
   r.jpm_categories = {"Optimal", "Cukup optimal", "Kurang optimal"};
   r.jpm_by_position = {{"Kepala Bidang", {3, 8, 4}}, {"Analis Kebijakan", {2, 9, 4}}};
-  std::filesystem::create_directories(kArtifacts);
-  const auto pdf = kArtifacts / "cohort-cact.pdf";
+  const auto pdf = dir_ / "cohort-cact.pdf";
   ASSERT_TRUE(WriteCohortPdf(pdf, *fonts_, r));
   ExpectContains(PdfText(pdf), {"Sebaran level per kompetensi", "Integritas", "Level 5", "12",
                                 "Kategori JPM per jabatan", "Kepala Bidang 3 8 4 15",

@@ -5,8 +5,6 @@
 // say. Also the pure pieces: time zones, file names, histogram bins.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "core/bundle/outbox.hpp"
 #include "core/exam/engine.hpp"
 #include "core/report/cohort_model.hpp"
@@ -14,25 +12,15 @@
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/pdf_pages.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::report {
 namespace {
 
+using lontar::testing::PdfText;
 using lontar::testing::ReadText;
-using lontar::testing::RunProgram;
 using lontar::testing::TempDir;
-
-std::string PdfText(const std::filesystem::path& pdf) {
-  const auto r = RunProgram("/usr/bin/pdftotext", {"-layout", pdf.string(), "-"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::string out;
-  for (char c : r.out) {
-    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-    out += c;
-  }
-  return out;
-}
 
 // 2026-11-24 01:30 UTC: 08.30 WIB, 09.30 WITA.
 constexpr std::int64_t kSatAt = 1'795'483'800'000;

@@ -10,6 +10,7 @@
 #include "core/report/items_csv.hpp"
 #include "core/report/items_pdf.hpp"
 #include "core/report/response_matrix.hpp"
+#include "tests/support/pdf_pages.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::report {
@@ -473,6 +474,7 @@ TEST(ItemsPdf, PrintsTheHandWorkedFiguresAndFlags) {
   }
   EXPECT_NE(text.find("unchosen distractor D"), std::string::npos) << text;
   EXPECT_NE(text.find("negative discrimination"), std::string::npos) << text;
+  EXPECT_TRUE(lontar::testing::MatchesPageGolden(path, "items-hand", false));
 }
 
 TEST(ItemsPdf, RejectsAnUnknownLanguage) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/report/csv_reader.hpp"
+#include "tests/support/pdf_pages.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::report {
@@ -483,6 +484,7 @@ TEST(NineBoxCommand, WritesTheCsvAndCountsTheUnrated) {
         "Tanpa penilaian kinerja (4 orang): tidak ditempatkan"}) {
     EXPECT_NE(text.out.find(expected), std::string::npos) << expected << "\n" << text.out;
   }
+  EXPECT_TRUE(lontar::testing::MatchesPageGolden(out / "ninebox.pdf", "ninebox", false));
 }
 
 TEST(NineBoxCommand, JsonSummary) {
