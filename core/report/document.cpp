@@ -2,6 +2,8 @@
 // blocks (headings, paragraphs, key/value blocks, tables). Charts are in charts.cpp.
 #include "core/report/document.hpp"
 
+#include <sys/stat.h>
+
 #include <cairo-pdf.h>
 #include <malloc.h>
 
@@ -161,6 +163,9 @@ Result<Document> Document::Create(const std::filesystem::path& path, Fonts& font
     d->tmp_path.clear();  // nothing to remove
     return std::unexpected(Error::FromErrno("cannot create report " + path.string(), err));
   }
+  // Reports name candidates and their scores: readable by the owner and the group only, as the
+  // results CSVs are (0640), whatever the umask.
+  (void)::fchmod(::fileno(d->file), 0640);
   std::setvbuf(d->file, nullptr, _IOFBF, 1 << 16);
   d->surface = cairo_pdf_surface_create_for_stream(WriteToFile, d.get(), d->setup.page.width,
                                                    d->setup.page.height);

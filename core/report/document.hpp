@@ -29,7 +29,8 @@
 // documents at once; Cairo and Pango serialise only their shared font caches.
 //
 // [SECTION] Files and errors
-// Create() writes to PATH.tmp; Finish() completes the PDF and renames it to PATH, so a crash
+// Create() writes to PATH.tmp (mode 0640: reports name people and their scores); Finish()
+// completes the PDF and renames it to PATH, so a crash
 // never leaves a half-written PDF under the final name. A Document destroyed without Finish()
 // removes its temporary file. Errors (the directory does not exist, the disk is full, Cairo
 // reports a failure) are returned by Create() or Finish() and name the file; the drawing calls
