@@ -293,6 +293,12 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
   return p;
 }
 
+crypto::Hash256 ComputeBundleId(const BundleHeader& header,
+                                const crypto::Hash256& sealed_payload_hash) {
+  (void)header;
+  return sealed_payload_hash;
+}
+
 Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
                     std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash) {
   Bytes m(kSignatureDomain, kSignatureDomain + sizeof kSignatureDomain);  // with its NUL

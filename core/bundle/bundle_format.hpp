@@ -162,6 +162,10 @@ std::string SerializeHeader(const BundleHeader& header);
 [[nodiscard]] Result<BundleHeader> ParseHeader(std::string_view json);
 std::string SerializePayload(const BundlePayload& payload);
 [[nodiscard]] Result<BundlePayload> ParsePayload(std::string_view json);
+// The bundle id the format defines for `header` (its bundle_id field ignored) and a sealed payload
+// whose BLAKE2b-256 is `sealed_payload_hash`. Pure.
+crypto::Hash256 ComputeBundleId(const BundleHeader& header,
+                                const crypto::Hash256& sealed_payload_hash);
 // The message the terminal signs, given the sealed payload's size and BLAKE2b-256 hash (its
 // bundle id): the payload is hashed once, by the caller, however many checks use the hash.
 Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
