@@ -309,7 +309,8 @@ namespace {
 // The fuzz seed (tests/fuzz/corpus/bundle/submitted.lrb) is a real bundle by the fuzz target's
 // fixed keys, and doubles as the golden file of format version 2 (submitted-v1.lrb, the same
 // sitting in format 1, is the golden file of that version): a reader change that stops
-// accepting either would strand bundles already waiting in terminals' outboxes or in stores. Regenerate it with:
+// accepting either would strand bundles already waiting in terminals' outboxes or in stores.
+// Regenerate it with:
 //   LONTAR_WRITE_FUZZ_SEED=tests/fuzz/corpus/bundle/submitted.lrb
 //   build/bin/lontar_unit_tests --gtest_filter=BundleFuzzSeed.*
 // (the two lines as one command).
