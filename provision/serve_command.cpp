@@ -81,6 +81,8 @@ int HttpStatusFor(const Error& e) {
     case ErrorKind::kTooNew:
     case ErrorKind::kInvalidArgument:
       return 400;
+    case ErrorKind::kConflict:
+      return 409;  // another bundle already holds this id (store.hpp invariant 3)
     case ErrorKind::kDiskFull:
       return 507;
     default:

@@ -11,6 +11,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr char kSignatureDomain[] = "lontar-bundle-v1";  // followed by its NUL in the message
+constexpr char kIdDomain[] = "lontar-bundle-id-v2";      // the same
 constexpr char kHeaderFormat[] = "lontar-bundle";
 constexpr char kPayloadFormat[] = "lontar-bundle-payload";
 constexpr std::size_t kMaxFieldBytes = 64;
@@ -227,6 +228,19 @@ std::string SerializePayload(const BundlePayload& p) {
   j["flags"] = p.flags;
   j["timings"] = p.timings;
   j["score"] = p.score;
+  if (p.bound) {
+    const BundleBinding& b = *p.bound;
+    j["bound"] = {{"terminal_id", b.terminal_id},
+                  {"site", b.site},
+                  {"exam_id", b.exam_id},
+                  {"pack_id", b.pack_id},
+                  {"exam_version", b.exam_version},
+                  {"participant", b.participant},
+                  {"seq", b.seq},
+                  {"journal_seq", b.journal_seq},
+                  {"journal_hash", HexEncode(b.journal_hash)},
+                  {"kind", std::string(KindName(b.kind))}};
+  }
   j["journal"] = Json::array();
   auto head = Dump(j, "bundle payload");
   if (!head) return "";
@@ -263,6 +277,28 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
   p.flags = r.Value("flags");
   p.timings = r.Value("timings");
   p.score = r.Value("score");
+  if (auto bound = j.find("bound"); bound != j.end()) {
+    if (!bound->is_object()) {
+      r.Fail("'bound' is not an object");
+    } else {
+      Reader br{*bound, "payload bound", {}};
+      BundleBinding b;
+      b.terminal_id = br.Str("terminal_id");
+      b.site = br.Str("site");
+      b.exam_id = br.Str("exam_id");
+      b.pack_id = br.Str("pack_id");
+      b.exam_version = br.U64("exam_version");
+      b.participant = br.Str("participant");
+      b.seq = br.U64("seq");
+      b.journal_seq = br.U64("journal_seq");
+      b.journal_hash = br.Hash("journal_hash");
+      auto kind = ParseKind(br.Str("kind"));
+      if (!kind) br.Fail("'kind' is neither submitted nor voided");
+      b.kind = kind.value_or(Kind::kSubmitted);
+      if (!br.problem.empty() && r.problem.empty()) r.problem = br.problem;
+      p.bound = std::move(b);
+    }
+  }
   auto records = j.find("journal");
   if (records == j.end() || !records->is_array()) {
     r.Fail("'journal' is missing or not an array");
@@ -293,10 +329,55 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
   return p;
 }
 
+BundleBinding BindingOf(const BundleHeader& h) {
+  return {h.terminal_id, h.site, h.exam_id,     h.pack_id,      h.exam_version,
+          h.participant, h.seq,  h.journal_seq, h.journal_hash, h.kind};
+}
+
+Status CheckBinding(const BundleHeader& header, const BundlePayload& payload) {
+  if (!payload.bound) return Ok();
+  const BundleBinding have = BindingOf(header);
+  const BundleBinding& sealed = *payload.bound;
+  if (have == sealed) return Ok();
+  std::string diff;
+  auto add = [&](const char* name, const std::string& h, const std::string& p) {
+    if (h == p) return;
+    diff += std::string(diff.empty() ? "" : ", ") + name + " " + h + ", sealed for " + p;
+  };
+  add("terminal", have.terminal_id, sealed.terminal_id);
+  add("site", have.site, sealed.site);
+  add("exam", have.exam_id, sealed.exam_id);
+  add("pack", have.pack_id, sealed.pack_id);
+  add("exam version", std::to_string(have.exam_version), std::to_string(sealed.exam_version));
+  add("participant", have.participant, sealed.participant);
+  add("seq", std::to_string(have.seq), std::to_string(sealed.seq));
+  add("journal seq", std::to_string(have.journal_seq), std::to_string(sealed.journal_seq));
+  add("journal hash", HexEncode(have.journal_hash).substr(0, 16),
+      HexEncode(sealed.journal_hash).substr(0, 16));
+  add("kind", std::string(KindName(have.kind)), std::string(KindName(sealed.kind)));
+  return std::unexpected(Error::Corruption(
+      "the header does not match what its sealed payload was written for (" + diff +
+      "): another terminal re-signed this payload, or the header was rewritten"));
+}
+
+crypto::Hash256 ComputeBundleId(const BundleHeader& header,
+                                const crypto::Hash256& sealed_payload_hash) {
+  if (header.format_version < 2) return sealed_payload_hash;
+  BundleHeader zeroed = header;
+  zeroed.bundle_id = {};
+  const std::string json = SerializeHeader(zeroed);
+  Bytes m(kIdDomain, kIdDomain + sizeof kIdDomain);  // with its NUL
+  Append(m, sealed_payload_hash);
+  AppendU32(m, static_cast<std::uint32_t>(json.size()));
+  Append(m, AsBytes(json));
+  return crypto::Blake2b256(m);
+}
+
 Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
-                    std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash) {
+                    std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash,
+                    std::uint16_t version) {
   Bytes m(kSignatureDomain, kSignatureDomain + sizeof kSignatureDomain);  // with its NUL
-  AppendU16(m, kFormatVersion);
+  AppendU16(m, version);
   Append(m, signer.bytes);
   AppendU32(m, static_cast<std::uint32_t>(header_json.size()));
   Append(m, AsBytes(header_json));
@@ -308,7 +389,27 @@ Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
 Result<Bytes> WriteBundle(const BundleInputs& in, const crypto::SigningKey& terminal_key,
                           const crypto::BoxPublicKey& results_key) {
   LONTAR_TRY(CheckInputs(in, terminal_key));
-  const std::string payload_json = SerializePayload(in.payload);
+  BundleHeader h;
+  h.terminal_id = in.terminal_id;
+  h.site = in.site;
+  h.exam_id = in.exam_id;
+  h.pack_id = in.pack_id;
+  h.exam_version = in.exam_version;
+  h.participant = in.participant;
+  h.created_ms = in.created_ms;
+  h.seq = in.seq;
+  h.journal_seq = in.journal_seq;
+  h.journal_hash = in.journal_hash;
+  h.kind = in.kind;
+  h.results_key_id = results_key.id();
+  BundlePayload bound_payload;  // the caller's payload with the header it is written for
+  const BundlePayload* payload = &in.payload;
+  if (in.payload.bound != BindingOf(h)) {
+    bound_payload = in.payload;
+    bound_payload.bound = BindingOf(h);
+    payload = &bound_payload;
+  }
+  const std::string payload_json = SerializePayload(*payload);
   if (payload_json.empty()) {
     return std::unexpected(Error::InvalidArgument(
         "result bundle: the payload holds text that is not UTF-8 (answers, flags, timings, score "
@@ -325,27 +426,15 @@ Result<Bytes> WriteBundle(const BundleInputs& in, const crypto::SigningKey& term
   LONTAR_ASSIGN_OR_RETURN(Bytes stream, crypto::EncryptBytes(content_key, AsBytes(payload_json)));
   Append(sealed, stream);
 
-  BundleHeader h;
-  h.bundle_id = crypto::Blake2b256(sealed);
-  h.terminal_id = in.terminal_id;
-  h.site = in.site;
-  h.exam_id = in.exam_id;
-  h.pack_id = in.pack_id;
-  h.exam_version = in.exam_version;
-  h.participant = in.participant;
-  h.created_ms = in.created_ms;
-  h.seq = in.seq;
-  h.journal_seq = in.journal_seq;
-  h.journal_hash = in.journal_hash;
-  h.kind = in.kind;
-  h.results_key_id = results_key.id();
+  const crypto::Hash256 sealed_hash = crypto::Blake2b256(sealed);
+  h.bundle_id = ComputeBundleId(h, sealed_hash);
   const std::string header = SerializeHeader(h);
   if (header.size() > kMaxHeaderBytes) {
     return std::unexpected(Error::InvalidArgument("result bundle: header over its size limit"));
   }
 
   const crypto::Signature signature =
-      terminal_key.Sign(SignedMessage(terminal_key.id(), header, sealed.size(), h.bundle_id));
+      terminal_key.Sign(SignedMessage(terminal_key.id(), header, sealed.size(), sealed_hash));
   Bytes out(kMagic, kMagic + sizeof kMagic);
   out.reserve(kFixedBytes + header.size() + sealed.size());
   AppendU16(out, kFormatVersion);
@@ -375,14 +464,19 @@ Result<BundleEnvelope> ParseEnvelope(ByteView in, std::string_view name) {
   };
   if (in.size() < 10) return truncated(10);
   const std::uint16_t version = static_cast<std::uint16_t>(in[8] | in[9] << 8);
-  if (version != kFormatVersion) {
-    return std::unexpected(Error::TooNew(
-        std::string(name) + ": result bundle format " + std::to_string(version) +
-        " (this Lontar reads " + std::to_string(kFormatVersion) + "); upgrade Lontar here"));
+  if (version < kOldestFormatVersion) {
+    return std::unexpected(Damaged(name, "its format version is " + std::to_string(version)));
+  }
+  if (version > kFormatVersion) {
+    return std::unexpected(
+        Error::TooNew(std::string(name) + ": result bundle format " + std::to_string(version) +
+                      " (this Lontar reads " + std::to_string(kOldestFormatVersion) + " to " +
+                      std::to_string(kFormatVersion) + "); upgrade Lontar here"));
   }
   std::size_t at = 10;
   if (in.size() < at + 8 + 64 + 4) return truncated(at + 8 + 64 + 4);
   BundleEnvelope e;
+  e.version = version;
   std::memcpy(e.signer.bytes.data(), in.data() + at, 8);
   std::memcpy(e.signature.data(), in.data() + at + 8, 64);
   at += 72;
@@ -418,9 +512,9 @@ Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::Verify
   // The one pass over the payload (the bulk of the file): the signed message carries its hash,
   // and the header's bundle id must be that same hash.
   const crypto::Hash256 payload_hash = crypto::Blake2b256(e.sealed_payload);
-  if (auto st =
-          key.Verify(SignedMessage(e.signer, e.header_json, e.sealed_payload.size(), payload_hash),
-                     e.signature);
+  if (auto st = key.Verify(
+          SignedMessage(e.signer, e.header_json, e.sealed_payload.size(), payload_hash, e.version),
+          e.signature);
       !st) {
     return std::unexpected(Error::BadSignature(
         std::string(name) + ": the signature of terminal key " + key.id().ToString() +
@@ -430,9 +524,11 @@ Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::Verify
   // Only now is the header worth reading.
   auto h = ParseHeader(e.header_json);
   if (!h) return std::unexpected(h.error().WithContext(name));
-  if (!crypto::ConstantTimeEqual(h->bundle_id, payload_hash)) {
+  h->format_version = e.version;
+  if (!crypto::ConstantTimeEqual(h->bundle_id, ComputeBundleId(*h, payload_hash))) {
     return std::unexpected(Error::Corruption(
-        std::string(name) + ": bundle id in the signed header does not match the sealed payload"));
+        std::string(name) +
+        ": bundle id in the signed header does not match its header and sealed payload"));
   }
   if (h->terminal_id != terminal::TerminalIdFor(key)) {
     return std::unexpected(Error::Malformed(std::string(name) + ": header names terminal " +
@@ -490,6 +586,11 @@ Result<BundlePayload> OpenBundle(ByteView bytes, const crypto::BoxSecretKey& res
   auto payload = ParsePayload(AsChars(*plain));
   crypto::Wipe(*plain);
   if (!payload) return std::unexpected(payload.error().WithContext(name));
+  if (e.version >= 2 && !payload->bound) {
+    return std::unexpected(
+        Damaged(name, "its format 2 payload lacks the header it was sealed for"));
+  }
+  if (e.version < 2) payload->bound.reset();  // a format 1 payload binds nothing
   for (const journal::Record& r : payload->journal) {
     if (!crypto::ConstantTimeEqual(journal::ComputeRecordHash(r), r.hash)) {
       return std::unexpected(Error::Corruption(std::string(name) + ": journal record " +

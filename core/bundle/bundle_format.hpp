@@ -3,7 +3,7 @@
 //
 // Layout (integers little-endian; written by WriteBundle):
 //   magic "LONTARRB"              8
-//   format version u16            2     = 1
+//   format version u16            2     = 2 (1 is still read: below)
 //   signer key id                 8     key id of the terminal's Ed25519 key (sign.hpp)
 //   signature                     64    Ed25519 over SignedMessage below
 //   header length u32             4     1 .. kMaxHeaderBytes
@@ -12,14 +12,30 @@
 //   sealed payload:
 //     key slot                    80    SealedBox(results public key, content key (32))
 //     secretstream                      core/crypto/stream.hpp, content key, of the payload
-//                                       JSON (BundlePayload; SerializePayload)
+//                                       JSON (BundlePayload; SerializePayload), which in
+//                                       format 2 holds "bound": the header's terminal, site,
+//                                       exam, pack, exam version, participant, seq, journal
+//                                       head and kind (BundleBinding)
 //   (nothing after it)
 //
 // SignedMessage = "lontar-bundle-v1" NUL | u16 version | signer key id | u32 header length |
 //                 header | u64 sealed payload length | BLAKE2b-256(sealed payload)
-// so the one signature covers every byte of the file except itself. bundle id =
-// BLAKE2b-256(sealed payload), carried in the header, so the id cannot be chosen by anyone and
-// names exactly one sealed payload.
+// so the one signature covers every byte of the file except itself. The bundle id
+// (ComputeBundleId), carried in the header, cannot be chosen by anyone:
+//   format 2: BLAKE2b-256("lontar-bundle-id-v2" NUL | BLAKE2b-256(sealed payload) |
+//             u32 length | SerializeHeader(header with a zero bundle id))
+//   format 1: BLAKE2b-256(sealed payload)
+//
+// Why format 2 (issue 24): in format 1 the header was not bound to the payload and the id named
+// the payload alone, so an enrolled terminal holding another's bundle could re-sign that sealed
+// payload under its own header naming any participant, and its upload took the id first: the
+// answers were credited to someone else and the real upload answered as a "duplicate" with a
+// receipt naming the other terminal. In format 2 the payload names what the header says
+// (CheckBinding, run by `results open`, which does not score a row whose header disagrees) and
+// the id covers the header, so a re-signed payload is another bundle with another id. Format 1
+// bundles still verify and open (stores hold them); their header cannot be checked against the
+// payload, so `results open` marks their rows "unbound-v1", and the server refuses a second
+// upload of a format 1 id with other bytes or another signer (store.hpp, invariant 3).
 //
 // Reading (VerifyBundle): size cap, magic, version, lengths (truncated and trailing bytes each
 // have their own message), signer id against the key(s) offered, the signature, and only then
@@ -41,6 +57,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,7 +72,8 @@
 namespace lontar::bundle {
 
 inline constexpr char kMagic[8] = {'L', 'O', 'N', 'T', 'A', 'R', 'R', 'B'};
-inline constexpr std::uint16_t kFormatVersion = 1;
+inline constexpr std::uint16_t kFormatVersion = 2;
+inline constexpr std::uint16_t kOldestFormatVersion = 1;  // still read
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr std::size_t kSlotBytes = 32 + crypto::kSealOverhead;  // 80
 inline constexpr std::uint64_t kMaxSealedPayloadBytes = 64ull << 20;   // 64 MiB
@@ -68,7 +86,9 @@ std::string_view KindName(Kind kind);  // "submitted" | "voided"
 
 // Everything the header says. The signature covers it; the results key is not needed to read it.
 struct BundleHeader {
-  crypto::Hash256 bundle_id{};  // BLAKE2b-256 of the sealed payload
+  // From the envelope, not the JSON: which rule ComputeBundleId applies.
+  std::uint16_t format_version = kFormatVersion;
+  crypto::Hash256 bundle_id{};  // ComputeBundleId
   std::string terminal_id;      // "T-" + signer key id (terminal.hpp)
   std::string site;
   std::string exam_id;
@@ -84,6 +104,20 @@ struct BundleHeader {
   std::uint64_t payload_bytes = 0;  // plaintext payload size
 };
 
+// The header fields a format 2 payload repeats, sealed with it: the header a bundle was written
+// with, which `results open` compares with the header it arrived with (CheckBinding).
+struct BundleBinding {
+  std::string terminal_id, site, exam_id, pack_id;
+  std::uint64_t exam_version = 0;
+  std::string participant;
+  std::uint64_t seq = 0;
+  std::uint64_t journal_seq = 0;
+  crypto::Hash256 journal_hash{};
+  Kind kind = Kind::kSubmitted;
+  bool operator==(const BundleBinding&) const = default;
+};
+BundleBinding BindingOf(const BundleHeader& header);
+
 // What is sealed: filled by the exam engine. The JSON values are carried as given; the journal
 // records are the sitting's own (not a contiguous range), each with its exact payload bytes so
 // that a reader can recompute every record's hash.
@@ -93,6 +127,8 @@ struct BundlePayload {
   nlohmann::json timings = nlohmann::json::object();
   nlohmann::json score = nlohmann::json::object();  // the terminal's local score
   std::vector<journal::Record> journal;
+  // Set by WriteBundle and OpenBundle in format 2; empty in format 1 payloads.
+  std::optional<BundleBinding> bound;
 };
 
 // Everything WriteBundle needs: the header fields it does not compute, and the payload.
@@ -123,6 +159,7 @@ struct BundleInputs {
 // The framing of a bundle, read without interpreting the header or checking anything
 // cryptographic.
 struct BundleEnvelope {
+  std::uint16_t version = kFormatVersion;  // kOldestFormatVersion .. kFormatVersion
   crypto::KeyId signer;
   crypto::Signature signature{};
   std::string header_json;  // unverified: parse only after VerifyEnvelope
@@ -131,7 +168,8 @@ struct BundleEnvelope {
 
 // Reads the framing. kMalformed for: more than kMaxBundleBytes ("oversized"), not a bundle
 // (magic), truncated (saying where and how many bytes are missing), trailing bytes (how many),
-// lengths out of range; kTooNew for a newer format version. `name` prefixes messages. Pure.
+// lengths out of range; kTooNew for a newer format version (kMalformed for 0). `name` prefixes
+// messages. Pure.
 [[nodiscard]] Result<BundleEnvelope> ParseEnvelope(ByteView bytes,
                                                    std::string_view name = "bundle");
 
@@ -151,20 +189,31 @@ struct BundleEnvelope {
 // Decrypts the payload with the results secret key and checks it: framing as ParseEnvelope,
 // kWrongKey when sealed to another results key, kCorruption when the stream fails
 // authentication or a journal record's hash does not match its fields, kMalformed for a payload
-// that is not the expected JSON. It does not check the terminal's signature: run VerifyBundle
-// first. Pure.
+// that is not the expected JSON (in format 2, also one without its "bound" fields). It does not
+// check the terminal's signature (run VerifyBundle first), nor the binding (CheckBinding). Pure.
 [[nodiscard]] Result<BundlePayload> OpenBundle(ByteView bytes,
                                                const crypto::BoxSecretKey& results_key,
                                                std::string_view name = "bundle");
+
+// Whether `payload` was sealed for the header it arrived with: Ok when its binding agrees with
+// `header`, or when it has none (format 1: nothing to check; callers say so); kCorruption naming
+// every field that differs, header's value then payload's ("participant TEST-0002, sealed for
+// TEST-0001"). Pure.
+[[nodiscard]] Status CheckBinding(const BundleHeader& header, const BundlePayload& payload);
 
 // The pieces, for tests, tools and the fuzz target. Pure.
 std::string SerializeHeader(const BundleHeader& header);
 [[nodiscard]] Result<BundleHeader> ParseHeader(std::string_view json);
 std::string SerializePayload(const BundlePayload& payload);
 [[nodiscard]] Result<BundlePayload> ParsePayload(std::string_view json);
+// The bundle id the format (header.format_version) defines for `header` (its bundle_id ignored)
+// and a sealed payload whose BLAKE2b-256 is `sealed_payload_hash`. Pure.
+crypto::Hash256 ComputeBundleId(const BundleHeader& header,
+                                const crypto::Hash256& sealed_payload_hash);
 // The message the terminal signs, given the sealed payload's size and BLAKE2b-256 hash (its
 // bundle id): the payload is hashed once, by the caller, however many checks use the hash.
 Bytes SignedMessage(const crypto::KeyId& signer, std::string_view header_json,
-                    std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash);
+                    std::uint64_t sealed_payload_size, const crypto::Hash256& sealed_payload_hash,
+                    std::uint16_t version = kFormatVersion);
 
 }  // namespace lontar::bundle

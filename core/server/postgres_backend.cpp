@@ -381,6 +381,11 @@ class PostgresBatch final : public StoreBatch {
     return Ok();
   }
 
+  Status AddFlag(const StoredFlag& flag) override {
+    lone_flags_.push_back(flag);
+    return Ok();
+  }
+
   Status Commit() override {
     return Guard(scrub_, "store a batch of " + std::to_string(pending_.size()) + " bundles",
                  [&]() -> Status {
@@ -388,13 +393,15 @@ class PostgresBatch final : public StoreBatch {
                    for (std::size_t at = 0; at < pending_.size(); at += kRowsPerInsert) {
                      InsertRows(at, std::min(pending_.size(), at + kRowsPerInsert));
                    }
+                   auto insert_flag = [&](const StoredFlag& f) {
+                     tx_.exec_prepared("insert_flag", f.terminal_id, static_cast<long long>(f.seq),
+                                       f.bundle_id, f.kind, f.detail,
+                                       static_cast<long long>(f.at_ms));
+                   };
                    for (const Pending& p : pending_) {
-                     for (const StoredFlag& f : p.flags) {
-                       tx_.exec_prepared("insert_flag", f.terminal_id,
-                                         static_cast<long long>(f.seq), f.bundle_id, f.kind,
-                                         f.detail, static_cast<long long>(f.at_ms));
-                     }
+                     for (const StoredFlag& f : p.flags) insert_flag(f);
                    }
+                   for (const StoredFlag& f : lone_flags_) insert_flag(f);
                    tx_.commit();
                    return Ok();
                  });
@@ -404,6 +411,7 @@ class PostgresBatch final : public StoreBatch {
   // Rows one bundle disagrees with, each with the part of the check it matched (0, 1, 2).
   using Disagreement = std::vector<std::pair<int, StoredBundle>>;
 
+  std::vector<StoredFlag> lone_flags_;  // AddFlag's, written at Commit after the rows'
   struct Pending {
     StoredBundle row;
     pqxx::binarystring bytes;  // a copy: the caller's bytes need not outlive Insert

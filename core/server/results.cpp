@@ -91,9 +91,16 @@ Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKe
                                   const ResultCallback& on_row) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, store.ListBundles());
   std::set<std::string> rolled_back;
+  std::set<std::string> conflicted;  // bundle ids another upload contested (kIdConflictFlag)
   {
     LONTAR_ASSIGN_OR_RETURN(std::vector<StoredFlag> flags, store.ListFlags());
-    for (const auto& f : flags) rolled_back.insert(f.terminal_id);
+    for (const auto& f : flags) {
+      if (f.kind == kIdConflictFlag) {
+        conflicted.insert(f.bundle_id);
+      } else {
+        rolled_back.insert(f.terminal_id);
+      }
+    }
   }
   std::map<std::string, std::set<std::uint64_t>> seqs;
   std::map<std::string, int> per_participant;
@@ -137,19 +144,25 @@ Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKe
     if (gapped.contains(r.terminal_id)) row.flags.push_back("seq-gap");
     if (rolled_back.contains(r.terminal_id)) row.flags.push_back("rollback");
     if (per_participant[r.participant] > 1) row.flags.push_back("several-bundles");
+    if (conflicted.contains(r.bundle_id)) row.flags.push_back(kIdConflictFlag);
 
     const std::string name = store.BundleName(r.bundle_id);
+    std::optional<std::string> mismatch;  // the header disagrees with the sealed payload
     auto opened = [&]() -> Result<bundle::BundlePayload> {
       LONTAR_ASSIGN_OR_RETURN(Bytes bytes, store.ReadBundle(r.bundle_id));
       if (!enrolled.empty()) LONTAR_TRY(bundle::VerifyBundle(bytes, enrolled, name));
       LONTAR_ASSIGN_OR_RETURN(bundle::BundlePayload payload,
                               bundle::OpenBundle(bytes, results_key, name));
       // The header was verified when stored (and again above with --enrolled): read what the
-      // index does not keep.
-      if (auto env = bundle::ParseEnvelope(bytes, name)) {
-        if (auto header = bundle::ParseHeader(env->header_json)) {
-          row.exam_version = header->exam_version;
-        }
+      // index does not keep, and compare it with what the payload was sealed for.
+      LONTAR_ASSIGN_OR_RETURN(bundle::BundleEnvelope env, bundle::ParseEnvelope(bytes, name));
+      LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader header, bundle::ParseHeader(env.header_json));
+      header.format_version = env.version;
+      row.exam_version = header.exam_version;
+      if (env.version < 2) {
+        row.flags.push_back(kUnboundFlag);
+      } else if (auto st = bundle::CheckBinding(header, payload); !st) {
+        mismatch = st.error().message();
       }
       return payload;
     }();
@@ -159,6 +172,12 @@ Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKe
     };
     if (!opened) {
       row.flags.push_back("unopenable: " + opened.error().message());
+      LONTAR_TRY(emit());
+      continue;
+    }
+    if (mismatch) {
+      // Whose answers these are is unknown: the header's participant is not credited with them.
+      row.flags.push_back(std::string(kHeaderMismatchFlag) + ": " + *mismatch);
       LONTAR_TRY(emit());
       continue;
     }

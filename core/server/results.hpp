@@ -24,6 +24,14 @@
 //   several-bundles    this participant has more than one bundle for this exam
 //   unopenable: why    the bundle did not verify or decrypt (row has no scores)
 //   not-in-roster      the participant number is not in the exam's roster
+//   header-mismatch: why  the header (participant, terminal, exam, pack, seq, ...) is not what
+//                      the sealed payload was written for (bundle::CheckBinding): another
+//                      terminal re-signed this payload. The row is listed, not scored: its
+//                      answers are not credited to the header's participant
+//   id-conflict        another upload with this bundle id but other bytes or another signer
+//                      was refused (store.hpp invariant 3): check which terminal really holds it
+//   unbound-v1         a format 1 bundle, whose header cannot be checked against its payload
+//                      (bundle_format.hpp); scored from its header as before
 #pragma once
 
 #include <cstdint>
@@ -44,6 +52,9 @@
 #include "core/util/error.hpp"
 
 namespace lontar::server {
+
+inline constexpr char kHeaderMismatchFlag[] = "header-mismatch";
+inline constexpr char kUnboundFlag[] = "unbound-v1";
 
 // How the sitting ended, read from the opened payload: timings.phase and timings.submitted_by as
 // the engine seals them (core/exam/engine_results.cpp); for a payload without them, the last

@@ -234,6 +234,19 @@ class SqliteBatch final : public StoreBatch {
     return InsertRows(statements_, r, flags, at);
   }
 
+  Status AddFlag(const StoredFlag& f) override {
+    LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease fl,
+                            statements_.Get("INSERT INTO flags (terminal_id, seq, bundle_id, kind, "
+                                            "detail, at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+    fl->Bind(1, f.terminal_id)
+        .Bind(2, static_cast<std::int64_t>(f.seq))
+        .Bind(3, f.bundle_id)
+        .Bind(4, f.kind)
+        .Bind(5, f.detail)
+        .Bind(6, f.at_ms);
+    return fl->Run();
+  }
+
   // The record first, then the rows: a committed row always names a durable record. If the
   // SQLite commit fails after the sync, the records stay (Sync made them the store's) and no
   // receipt goes out; the next open re-indexes them, and a retried upload then gets the receipt

@@ -64,19 +64,38 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
     return std::unexpected(Error::Untrusted("bundle names terminal " + h.terminal_id +
                                             " but is signed by " + en.terminal_id));
   }
+  if (h.site != en.site) {
+    return std::unexpected(Error::Untrusted(
+        "bundle from terminal " + en.terminal_id + " names site " + h.site +
+        ", but the terminal is enrolled at site " + en.site +
+        " (its enrollment record): a terminal reports only for its own site. If it moved, "
+        "enroll it again for the new site"));
+  }
   const std::string id_hex = HexEncode(h.bundle_id);
   if (expected_id && *expected_id != h.bundle_id) {
     return std::unexpected(Error::InvalidArgument("bundle id in the request (" +
                                                   HexEncode(*expected_id) +
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
+  std::optional<StoredBundle> existing;
   {  // (3), the common case of a re-sent bundle, without touching the disk.
     const auto lock = ReadLock();
-    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, backend_->FindById(id_hex));
-    if (existing) {
+    LONTAR_ASSIGN_OR_RETURN(existing, backend_->FindById(id_hex));
+  }
+  if (existing) {
+    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict, Conflict(*existing, h, bytes, {}));
+    if (!conflict) {
       LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
       return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
     }
+    {  // The flag in a batch of its own; read_mu_ is not held here (CommitBatch takes it inside
+       // mu_).
+      std::lock_guard lock(mu_);
+      LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<StoreBatch> tx, backend_->Begin());
+      LONTAR_TRY(tx->AddFlag(*conflict));
+      LONTAR_TRY(tx->Commit());
+    }
+    return std::unexpected(ConflictError(*conflict));
   }
 
   // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
@@ -137,12 +156,58 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
   std::vector<Result<Accepted>> results;
   for (PendingRow* p : batch) {
-    auto r = InsertRow(**tx, *p);
+    auto r = InsertRow(**tx, *p, batch);
     if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
     results.push_back(std::move(r));
   }
   if (auto st = (*tx)->Commit(); !st) return fail_all(st.error());
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = batch[i]->refused ? Result<Accepted>(std::unexpected(*batch[i]->refused))
+                                         : std::move(results[i]);
+  }
+}
+
+Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
+                                                  const bundle::BundleHeader& h, ByteView bytes,
+                                                  const std::vector<PendingRow*>& batch) {
+  std::string why;
+  if (existing.terminal_id != h.terminal_id) {
+    why = "signed by " + h.terminal_id + ", while the stored one came from " + existing.terminal_id;
+  } else if (existing.bytes != bytes.size()) {
+    why = "of " + std::to_string(bytes.size()) + " bytes, while the stored one has " +
+          std::to_string(existing.bytes);
+  } else {
+    // Same signer and size: compare the bytes, from this batch or from the store.
+    std::optional<Bytes> stored;
+    for (const PendingRow* p : batch) {
+      if (p->row.bundle_id == existing.bundle_id && !p->refused) {
+        stored.emplace(p->bytes.begin(), p->bytes.end());
+        break;
+      }
+    }
+    if (!stored) {
+      const auto lock = ReadLock();
+      LONTAR_ASSIGN_OR_RETURN(stored, backend_->ReadBundle(existing.bundle_id));
+    }
+    if (stored->size() == bytes.size() &&
+        std::equal(stored->begin(), stored->end(), bytes.begin())) {
+      return std::nullopt;  // the same bundle again
+    }
+    why = "with other bytes than the stored one";
+  }
+  return StoredFlag{existing.terminal_id,
+                    existing.seq,
+                    existing.bundle_id,
+                    kIdConflictFlag,
+                    "bundle " + existing.bundle_id.substr(0, 16) + " (#" +
+                        std::to_string(existing.seq) + ", participant " + existing.participant +
+                        ") arrived again " + why + ", naming participant " + h.participant +
+                        ": refused. Check which terminal really holds it",
+                    clock_.WallMs()};
+}
+
+Error Store::ConflictError(const StoredFlag& flag) {
+  return Error::Conflict("a different bundle already has this id: " + flag.detail);
 }
 
 lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
@@ -173,13 +238,21 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   return Ok();
 }
 
-Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p) {
+Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
+                                  const std::vector<PendingRow*>& batch_rows) {
   const bundle::BundleHeader& h = *p.header;
   const std::string& id_hex = p.row.bundle_id;
   // Another upload of the same bundle may have committed (or be earlier in this batch): its
   // receipt stands, and the one made for this upload is dropped.
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
+    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
+                            Conflict(*existing, h, p.bytes, batch_rows));
+    if (conflict) {
+      LONTAR_TRY(batch.AddFlag(*conflict));
+      p.refused = ConflictError(*conflict);
+      return Accepted{};
+    }
     LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
     return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
   }

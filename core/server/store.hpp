@@ -16,8 +16,13 @@
 //      open indexes (with the receipt they carry), and at most a torn last record, which it cuts
 //      (sqlite_backend.cpp); the uploader, which got no receipt, sends the bundle again and gets
 //      the stored receipt.
-//  (3) A bundle id has one row and one receipt: a duplicate upload gets the original receipt
-//      (byte for byte), and nothing changes.
+//  (3) A bundle id has one row and one receipt: a duplicate upload (the same bytes) gets the
+//      original receipt (byte for byte), and nothing changes. Another upload with a stored id
+//      but other bytes or another signer (possible with format 1 bundles, whose id names only
+//      the sealed payload: bundle_format.hpp) is refused with kConflict (HTTP 409), and a
+//      kIdConflictFlag flag is stored against the stored bundle's terminal (status page,
+//      `results open`). A bundle whose site is not its terminal's enrolled site is refused
+//      (kUntrusted), so that no terminal reports for other sites.
 //  (4) Per-terminal sequence numbers are tracked: numbers absent from 1..highest are gaps (a
 //      bundle not yet delivered, or lost); a number seen again with a different bundle id, or a
 //      journal head that does not advance with the number, is a rollback of the terminal's vault
@@ -108,7 +113,9 @@ class Store {
       crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
 
   // Verifies and stores one bundle per the invariants and returns its receipt. Errors:
-  // kMalformed for an oversized or unparsable bundle, kUntrusted for a terminal not enrolled,
+  // kMalformed for an oversized or unparsable bundle, kUntrusted for a terminal not enrolled or
+  // a site not the terminal's enrolled one, kConflict (a flag stored) for a stored id with other
+  // bytes or another signer,
   // kBadSignature for an altered bundle, kCorruption for a bundle id that does not match its
   // payload, kInvalidArgument when `expected_id` (the id the uploader named) is given and is
   // not the bundle's, and the disk's (kDiskFull, kIo); nothing is stored on any error. Touches
@@ -142,15 +149,25 @@ class Store {
     StoredBundle row;
     Receipt receipt;
     std::unique_ptr<PreparedInsert> prepared;
-    bool done = false;  // guarded by queue_mu_
+    bool done = false;                            // guarded by queue_mu_
+    std::optional<Error> refused = std::nullopt;  // set by InsertRow: an id conflict (invariant 3)
     Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
   };
   // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
   [[nodiscard]] lontar::Status PrepareRow(PendingRow& p, const std::string& id_hex);
   // One transaction for `batch`; sets each row's result. Takes mu_.
   void CommitBatch(const std::vector<PendingRow*>& batch);
-  // Within CommitBatch's transaction: the duplicate check, rollback flags, rows.
-  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p);
+  // Within CommitBatch's transaction: the duplicate check, rollback flags, rows. A refused
+  // upload (invariant 3) gets its flag in `batch` and p.refused set.
+  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p,
+                             const std::vector<PendingRow*>& batch_rows);
+  // Invariant 3: nullopt when `bytes` (header `h`) is the stored bundle `existing` again, else
+  // the flag to store. Reads the stored bytes when signer and size agree (from `batch` if the
+  // row is in it). Takes read_mu_ if needed: never call with it held.
+  Result<std::optional<StoredFlag>> Conflict(const StoredBundle& existing,
+                                             const bundle::BundleHeader& h, ByteView bytes,
+                                             const std::vector<PendingRow*>& batch);
+  static Error ConflictError(const StoredFlag& flag);
 
   crypto::SigningKey server_key_;
   const Clock& clock_;

@@ -64,7 +64,9 @@ struct StoredBundle {
   std::string receipt_text;
 };
 
-// A rollback flag raised against a terminal (store.hpp invariant 4).
+// A flag raised against a terminal: a rollback (store.hpp invariant 4: kinds "seq-reused",
+// "journal-rollback"), or kIdConflictFlag (invariant 3), whose terminal is the stored bundle's.
+inline constexpr char kIdConflictFlag[] = "id-conflict";
 struct StoredFlag {
   std::string terminal_id;
   std::uint64_t seq = 0;
@@ -123,6 +125,10 @@ class StoreBatch {
                               const std::vector<StoredFlag>& flags) {
     return Insert(row, bundle, flags, nullptr);
   }
+  // Adds a flag about a bundle already stored, with no new row (an upload that was refused,
+  // store.hpp invariant 3). SQLite keeps it in the index only, not in a segment record: an index
+  // rebuilt from the segments (index.db deleted) no longer has it. PostgreSQL: written at Commit.
+  [[nodiscard]] virtual Status AddFlag(const StoredFlag& flag) = 0;
   // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment (whose records
   // hold the rows too), then commits the index without an fsync; PostgreSQL writes the batch's
   // rows (one multi-row INSERT per 1,000 bundles) and commits (synchronous_commit=on). One sync

@@ -271,7 +271,7 @@ int main(int argc, char** argv) {
         return 1;
       }
       auto env = bundle::ParseEnvelope(*b).value();
-      const std::string id_hex = HexEncode(crypto::Blake2b256(env.sealed_payload));
+      const std::string id_hex = HexEncode(bundle::ParseHeader(env.header_json)->bundle_id);
       bodies.emplace_back(b->begin(), b->end());
       uploads.push_back({"/v1/bundles/" + id_hex, &bodies.back()});
       baseline.push_back({"/v1/bundles/baseline-not-an-id", &bodies.back()});

@@ -87,7 +87,8 @@ TEST_F(BundleFormat, RoundTrip) {
   EXPECT_EQ(h->results_key_id, results_->id());
   auto e = ParseEnvelope(b);
   ASSERT_TRUE(e);
-  EXPECT_EQ(h->bundle_id, crypto::Blake2b256(e->sealed_payload));
+  EXPECT_EQ(h->bundle_id, ComputeBundleId(*h, crypto::Blake2b256(e->sealed_payload)));
+  EXPECT_NE(h->bundle_id, crypto::Blake2b256(e->sealed_payload));  // format 2: covers the header
   EXPECT_EQ(e->signer, terminal_->id());
 
   auto p = OpenBundle(b, *results_);
@@ -240,10 +241,20 @@ TEST_F(BundleFormat, NotABundleAndNewerFormat) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("not a Lontar result bundle"), std::string::npos);
   Bytes b = Write();
-  b[8] = 2;
+  b[8] = 3;
   auto v = VerifyBundle(b, terminal_->public_key());
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().kind(), ErrorKind::kTooNew);
+  EXPECT_NE(v.error().message().find("this Lontar reads 1 to 2"), std::string::npos);
+  b[8] = 0;
+  auto zero = VerifyBundle(b, terminal_->public_key());
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().kind(), ErrorKind::kMalformed);
+  // A format 2 bundle relabelled as format 1 fails its signature: the version is signed.
+  b[8] = 1;
+  auto relabelled = VerifyBundle(b, terminal_->public_key());
+  ASSERT_FALSE(relabelled);
+  EXPECT_EQ(relabelled.error().kind(), ErrorKind::kBadSignature);
 }
 
 TEST_F(BundleFormat, WriterChecksItsInputs) {
@@ -296,8 +307,10 @@ namespace lontar::bundle {
 namespace {
 
 // The fuzz seed (tests/fuzz/corpus/bundle/submitted.lrb) is a real bundle by the fuzz target's
-// fixed keys, and doubles as the golden file of format version 1: a reader change that stops
-// accepting it would strand bundles already waiting in terminals' outboxes. Regenerate it with:
+// fixed keys, and doubles as the golden file of format version 2 (submitted-v1.lrb, the same
+// sitting in format 1, is the golden file of that version): a reader change that stops
+// accepting either would strand bundles already waiting in terminals' outboxes or in stores.
+// Regenerate it with:
 //   LONTAR_WRITE_FUZZ_SEED=tests/fuzz/corpus/bundle/submitted.lrb
 //   build/bin/lontar_unit_tests --gtest_filter=BundleFuzzSeed.*
 // (the two lines as one command).
@@ -334,13 +347,38 @@ TEST(BundleFuzzSeed, IsAValidBundleByTheFuzzKeys) {
   EXPECT_EQ(h->seq, 1u);
   EXPECT_EQ(h->journal_seq, 4u);
   EXPECT_EQ(h->results_key_id, results.id());
-  EXPECT_EQ(HexEncode(h->bundle_id),
-            HexEncode(crypto::Blake2b256(ParseEnvelope(bytes)->sealed_payload)));
+  EXPECT_EQ(
+      HexEncode(h->bundle_id),
+      HexEncode(ComputeBundleId(*h, crypto::Blake2b256(ParseEnvelope(bytes)->sealed_payload))));
   auto p = OpenBundle(bytes, results);
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->journal.size(), 3u);
   EXPECT_EQ(p->answers["tiu-01"], "B");
   EXPECT_EQ(p->score["total"], 5);
+  ASSERT_TRUE(p->bound);
+  EXPECT_EQ(p->bound->participant, "P-001");
+  EXPECT_TRUE(CheckBinding(*h, *p));
+}
+
+// corpus/bundle/submitted-v1.lrb is the format 1 seed the same keys made before format 2: it must
+// still verify and open (stores hold such bundles), with its id the hash of the sealed payload and
+// no binding to check.
+TEST(BundleFuzzSeed, FormatOneStillReads) {
+  const auto terminal = crypto::SigningKey::FromSeed(Bytes(32, 9)).value();
+  const auto results = crypto::BoxSecretKey::FromBytes(Bytes(32, 7)).value();
+  std::ifstream f(
+      std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fuzz/corpus/bundle/submitted-v1.lrb",
+      std::ios::binary);
+  const Bytes bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(ParseEnvelope(bytes)->version, 1u);
+  auto h = VerifyBundle(bytes, terminal.public_key());
+  ASSERT_TRUE(h) << h.error().message();
+  EXPECT_EQ(h->format_version, 1u);
+  EXPECT_EQ(h->bundle_id, crypto::Blake2b256(ParseEnvelope(bytes)->sealed_payload));
+  auto p = OpenBundle(bytes, results);
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_FALSE(p->bound);
+  EXPECT_EQ(p->answers["tiu-01"], "B");
 }
 
 }  // namespace

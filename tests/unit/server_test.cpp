@@ -307,7 +307,7 @@ class ServerTest : public ::testing::Test {
 
   static std::string IdOf(const std::string& bundle) {
     auto envelope = bundle::ParseEnvelope(AsBytes(bundle));
-    return HexEncode(crypto::Blake2b256(envelope->sealed_payload));
+    return HexEncode(bundle::ParseHeader(envelope->header_json)->bundle_id);
   }
 
   TempDir dir_;

@@ -1,0 +1,250 @@
+// One enrolled terminal taking over another's result (issue 24): terminal B obtains terminal A's
+// sealed bundle before A delivers it (plain HTTP on the LAN, a USB export), re-signs A's sealed
+// payload under a header of its own naming another participant, and uploads it first. End to end
+// through the real store and `results open`'s code path (ForEachResult): A's answers must not be
+// credited to the header's participant, and A's own upload must still get A's receipt.
+#include <gtest/gtest.h>
+
+#include "core/authoring/source.hpp"
+#include "core/bundle/outbox.hpp"
+#include "core/exam/engine.hpp"
+#include "core/server/results.hpp"
+#include "core/server/store.hpp"
+#include "core/terminal/enrollment.hpp"
+#include "tests/support/exam_terminals.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar {
+namespace {
+
+// What B can do with A's bytes and its own key: keep A's sealed payload, write a header of its
+// own (its terminal id, `participant`, its next number), compute the bundle id as the format
+// defines it for that header, and sign. No results key is needed.
+// `version` 1 writes the old format, whose id names the sealed payload alone.
+Bytes Resign(ByteView victim, const terminal::Terminal& thief, const std::string& participant,
+             std::uint64_t seq, std::uint16_t version = bundle::kFormatVersion) {
+  auto envelope = bundle::ParseEnvelope(victim).value();
+  auto header = bundle::ParseHeader(envelope.header_json).value();
+  header.format_version = version;
+  header.terminal_id = thief.id();
+  header.site = thief.site();
+  header.participant = participant;
+  header.seq = seq;
+  const crypto::Hash256 payload_hash = crypto::Blake2b256(envelope.sealed_payload);
+  header.bundle_id = bundle::ComputeBundleId(header, payload_hash);
+  const std::string header_json = bundle::SerializeHeader(header);
+  const crypto::Signature signature = thief.signing_key().Sign(
+      bundle::SignedMessage(thief.signing_key().id(), header_json, envelope.sealed_payload.size(),
+                            payload_hash, version));
+  Bytes out(bundle::kMagic, bundle::kMagic + sizeof bundle::kMagic);
+  AppendU16(out, version);
+  Append(out, thief.signing_key().id().bytes);
+  Append(out, signature);
+  AppendU32(out, static_cast<std::uint32_t>(header_json.size()));
+  Append(out, AsBytes(header_json));
+  AppendU64(out, envelope.sealed_payload.size());
+  Append(out, envelope.sealed_payload);
+  return out;
+}
+
+class Substitution : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.SetWallMs(1'795'478'400'000);
+    terminals_ = testing::MakeExamTerminals(dir_ / "terminals", clock_,
+                                            {.terminals = 2, .results_key = &results_});
+    ASSERT_EQ(terminals_.size(), 2u);
+    std::filesystem::create_directories(dir_ / "enrolled");
+    for (auto& t : terminals_) {
+      testing::WriteText(dir_ / "enrolled" / (t.id() + ".enroll"), terminal::WriteEnrollment(t, 0));
+    }
+    auto source = authoring::LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) /
+                                        "tests/fixtures/mini-exam");
+    ASSERT_TRUE(source);
+    exam_ = source->exam;
+  }
+
+  // One sitting on terminal `t` by `who`, answering tiu-01 with `answer`; its bundle's bytes.
+  Bytes Sit(terminal::Terminal& t, const std::string& who, const std::string& pin,
+            const std::string& answer) {
+    auto engine = exam::Engine::Open(t, clock_);
+    EXPECT_TRUE(engine) << engine.error().message();
+    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
+    EXPECT_TRUE(engine->Login(who, AsBytes(pin), token));
+    EXPECT_TRUE(engine->Execute(who, exam::Answer{"tiu-01", {answer}}));
+    EXPECT_TRUE(engine->Execute(who, exam::Submit{}));
+    auto outbox = bundle::ListOutbox(t).value();
+    return bundle::ReadOutboxBundle(t, outbox.back()).value();
+  }
+
+  std::unique_ptr<server::Store> OpenStore() {
+    auto store = server::Store::Open(dir_ / "store", dir_ / "enrolled",
+                                     crypto::SigningKey::Generate().value(), clock_);
+    EXPECT_TRUE(store) << store.error().message();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  std::vector<server::ResultRow> Open() {
+    auto backend = server::OpenSqliteBackend(dir_ / "store", server::StoreAccess::kReadOnly);
+    EXPECT_TRUE(backend) << backend.error().message();
+    std::vector<crypto::VerifyKey> enrolled;
+    for (auto& t : terminals_) enrolled.push_back(t.signing_key().public_key());
+    auto report = server::OpenResults(**backend, results_, exam_, enrolled);
+    EXPECT_TRUE(report) << report.error().message();
+    return report ? report->rows : std::vector<server::ResultRow>{};
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_;
+  crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
+  std::vector<terminal::Terminal> terminals_;
+  authoring::Exam exam_;
+};
+
+TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {
+  terminal::Terminal& a = terminals_[0];
+  terminal::Terminal& b = terminals_[1];
+  const Bytes original = Sit(a, "TEST-0001", "111111", "B");
+  // B re-signs A's payload as its own bundle #1 for TEST-0002, and reaches the server first.
+  const Bytes forged = Resign(original, b, "TEST-0002", 1);
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto first = store->Accept(forged);
+  // A's own upload: A's receipt, or a clear refusal; never B's receipt as a "duplicate".
+  auto second = store->Accept(original);
+  if (first && second) {
+    EXPECT_EQ(second->receipt.terminal_id, a.id()) << "A's upload was answered with B's receipt";
+    EXPECT_FALSE(second->duplicate);
+  }
+  store.reset();
+
+  for (const server::ResultRow& row : Open()) {
+    if (row.participant != "TEST-0002") continue;
+    // The row that claims TEST-0002 carries A's answers: it must not be scored as TEST-0002's.
+    EXPECT_FALSE(row.scored) << "A's answers were credited to TEST-0002";
+    bool flagged = false;
+    for (const auto& f : row.flags) flagged |= f.starts_with("header-mismatch");
+    EXPECT_TRUE(flagged) << "the row naming TEST-0002 is not flagged header-mismatch";
+  }
+}
+
+bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
+  for (const auto& f : flags) {
+    if (f.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+// The payload names the header it was sealed for: a header that says otherwise is named field by
+// field.
+TEST_F(Substitution, CheckBindingNamesEveryFieldThatDiffers) {
+  const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
+  const Bytes forged = Resign(original, terminals_[1], "TEST-0002", 1);
+  auto header = bundle::VerifyBundle(forged, terminals_[1].signing_key().public_key());
+  ASSERT_TRUE(header) << header.error().message();
+  auto payload = bundle::OpenBundle(forged, results_);
+  ASSERT_TRUE(payload) << payload.error().message();
+  ASSERT_TRUE(payload->bound);
+  auto st = bundle::CheckBinding(*header, *payload);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().kind(), ErrorKind::kCorruption);
+  EXPECT_NE(st.error().message().find("terminal " + terminals_[1].id() + ", sealed for " +
+                                      terminals_[0].id()),
+            std::string::npos)
+      << st.error().message();
+  EXPECT_NE(st.error().message().find("participant TEST-0002, sealed for TEST-0001"),
+            std::string::npos)
+      << st.error().message();
+  // The victim's own bundle agrees with itself.
+  auto own = bundle::VerifyBundle(original, terminals_[0].signing_key().public_key());
+  ASSERT_TRUE(own);
+  EXPECT_TRUE(bundle::CheckBinding(*own, *bundle::OpenBundle(original, results_)));
+  // The re-signed bundle has an id of its own: the id covers the header.
+  EXPECT_NE(header->bundle_id, own->bundle_id);
+}
+
+// Format 1 ids name the sealed payload alone, so B's re-signed copy has A's id: the second upload
+// is refused with kConflict and a flag the status page and `results open` show; a true duplicate
+// still gets its receipt.
+TEST_F(Substitution, SameIdWithOtherBytesIsRefusedAndFlagged) {
+  terminal::Terminal& a = terminals_[0];
+  terminal::Terminal& b = terminals_[1];
+  const Bytes original = Sit(a, "TEST-0001", "111111", "B");
+  const Bytes a_v1 = Resign(original, a, "TEST-0001", 1, 1);
+  const Bytes b_v1 = Resign(original, b, "TEST-0002", 1, 1);
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto first = store->Accept(b_v1);
+  ASSERT_TRUE(first) << first.error().message();
+  auto again = store->Accept(b_v1);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->receipt_text, first->receipt_text);
+
+  auto second = store->Accept(a_v1);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().kind(), ErrorKind::kConflict);
+  EXPECT_NE(second.error().message().find("a different bundle already has this id"),
+            std::string::npos)
+      << second.error().message();
+  EXPECT_NE(second.error().message().find("signed by " + a.id()), std::string::npos)
+      << second.error().message();
+  EXPECT_EQ(store->CountBundles().value(), 1u);
+
+  auto status = store->Status();
+  ASSERT_TRUE(status);
+  bool on_status_page = false;
+  for (const auto& t : status->terminals) {
+    if (t.terminal_id == b.id()) on_status_page = HasFlag(t.flags, "id-conflict");
+  }
+  EXPECT_TRUE(on_status_page);
+  store.reset();
+
+  auto rows = Open();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(HasFlag(rows[0].flags, "id-conflict"));
+  EXPECT_TRUE(HasFlag(rows[0].flags, "unbound-v1"));
+  // The stored flag is about the contested bundle, not a vault rollback.
+  EXPECT_FALSE(HasFlag(rows[0].flags, "rollback"));
+}
+
+// Format 1 bundles in a store still open and score, marked as not checkable.
+TEST_F(Substitution, FormatOneBundlesStillOpen) {
+  const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Accept(Resign(original, terminals_[0], "TEST-0001", 1, 1)));
+  store.reset();
+  auto rows = Open();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(rows[0].scored);
+  EXPECT_TRUE(HasFlag(rows[0].flags, "unbound-v1"));
+  EXPECT_FALSE(HasFlag(rows[0].flags, "header-mismatch"));
+}
+
+// A terminal reports only for the site it is enrolled at.
+TEST_F(Substitution, ForeignSiteIsRefused) {
+  terminal::Terminal& t = terminals_[0];
+  bundle::BundleInputs in;
+  in.terminal_id = t.id();
+  in.site = "OTHER-99";
+  in.exam_id = "TEST-MINI";
+  in.pack_id = "0123456789abcdef0123456789abcdef";
+  in.participant = "TEST-0001";
+  in.seq = 1;
+  auto bytes = bundle::WriteBundle(in, t.signing_key(), results_.public_key());
+  ASSERT_TRUE(bytes) << bytes.error().message();
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto r = store->Accept(*bytes);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUntrusted);
+  EXPECT_NE(r.error().message().find("names site OTHER-99, but the terminal is enrolled at site " +
+                                     t.site()),
+            std::string::npos)
+      << r.error().message();
+  EXPECT_EQ(store->CountBundles().value(), 0u);
+}
+
+}  // namespace
+}  // namespace lontar
