@@ -178,9 +178,13 @@ Result<ReportSummary> WriteResultsReport(server::StoreBackend& store,
         if (drawing_error.failed()) return std::unexpected(*drawing_error.Take());
         ++summary.sittings;
         if (!row.scored) {
+          // The flag that kept it from being scored: unopenable, or a header that disagrees
+          // with the sealed payload (results.hpp).
           std::string why = "not scored";
           for (const std::string& f : row.flags) {
-            if (f.rfind("unopenable", 0) == 0) why = f;
+            if (f.rfind("unopenable", 0) == 0 || f.rfind(server::kHeaderMismatchFlag, 0) == 0) {
+              why = f;
+            }
           }
           summary.unopenable.push_back(Where(row) + ": " + why);
           return Ok();
