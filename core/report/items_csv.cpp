@@ -2,15 +2,10 @@
 
 #include <cstdio>
 
+#include "core/util/csv_field.hpp"
+
 namespace lontar::report {
 namespace {
-
-std::string Field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 std::string Join(const std::vector<std::string>& words, const char* separator) {
   std::string out;
@@ -37,10 +32,10 @@ std::string ItemsCsv(const ItemAnalysis& analysis) {
       "section,item,type,competency,scoring,max,p,mean,mean_ratio,discrimination,point_biserial,"
       "A,B,C,D,E,F,blank,flags\r\n";
   for (const ItemStats& item : analysis.items) {
-    std::vector<std::string> f = {Field(item.section),
-                                  Field(item.id),
+    std::vector<std::string> f = {CsvField(item.section),
+                                  CsvField(item.id),
                                   authoring::ItemTypeName(item.type),
-                                  Field(item.competency),
+                                  CsvField(item.competency),
                                   item.dichotomous ? "dichotomous" : "polytomous",
                                   FormatFigure(item.max_score),
                                   FormatFigure(item.p),
@@ -52,7 +47,7 @@ std::string ItemsCsv(const ItemAnalysis& analysis) {
       f.push_back(o < item.options.size() ? FormatFigure(item.options[o].share) : "");
     }
     f.push_back(FormatFigure(item.blank_share));
-    f.push_back(Field(Join(FlagWords(item), " ")));
+    f.push_back(CsvField(Join(FlagWords(item), " ")));
     out += Join(f, ",") + "\r\n";
   }
   return out;
@@ -66,10 +61,11 @@ std::string ItemSectionsCsv(const ItemAnalysis& analysis) {
     if (!s.reliability) {
       note = s.items < 2 ? "fewer than 2 items" : "section total has no variance";
     }
-    out += Field(s.id) + "," + std::to_string(s.items) + "," + std::to_string(analysis.candidates) +
-           "," + FormatFigure(s.max_total) + "," + FormatFigure(s.mean) + "," + FormatFigure(s.sd) +
-           "," + (s.method == Reliability::kKr20 ? "KR-20" : "alpha") + "," +
-           FormatFigure(s.reliability) + "," + Field(note) + "\r\n";
+    out += CsvField(s.id) + "," + std::to_string(s.items) + "," +
+           std::to_string(analysis.candidates) + "," + FormatFigure(s.max_total) + "," +
+           FormatFigure(s.mean) + "," + FormatFigure(s.sd) + "," +
+           (s.method == Reliability::kKr20 ? "KR-20" : "alpha") + "," +
+           FormatFigure(s.reliability) + "," + CsvField(note) + "\r\n";
   }
   return out;
 }

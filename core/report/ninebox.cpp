@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/report/csv_reader.hpp"
+#include "core/util/csv_field.hpp"
 
 namespace lontar::report {
 namespace {
@@ -63,13 +64,6 @@ std::optional<Tier> RatingWord(std::string_view rating) {
   const auto it = kWords.find(NormalisePhrase(rating));
   if (it == kWords.end()) return std::nullopt;
   return it->second;
-}
-
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::unexpected<Error> Malformed(const std::string& message) {

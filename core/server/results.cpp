@@ -6,6 +6,7 @@
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/scoring/score_json.hpp"
+#include "core/util/csv_field.hpp"
 
 namespace lontar::server {
 namespace {
@@ -14,13 +15,6 @@ std::string Number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 Ending EndingFromPhase(const std::string& phase, const std::string& submitted_by) {
