@@ -170,9 +170,9 @@ Status Synth(const PackArgs& a) {
   authoring::SynthOptions o = a.synth;
   o.media_bytes = a.media_mb << 20;
   LONTAR_TRY(authoring::WriteSynthSource(a.out, o));
-  std::cerr << "wrote a synthetic exam (" << o.items << " items, " << a.media_mb
-            << " MiB of media, " << o.participants << " participants) to " << a.out.string()
-            << "\n";
+  std::cerr << "wrote a synthetic exam (" << (o.skd ? "SKD shape, 110" : std::to_string(o.items))
+            << " items, " << a.media_mb << " MiB of media, " << o.participants
+            << " participants) to " << a.out.string() << "\n";
   return Ok();
 }
 
@@ -233,6 +233,9 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
   synth->add_option("--media-mb", args->media_mb, "MiB of media in total")->capture_default_str();
   synth->add_option("--participants", args->synth.participants, "roster size")
       ->capture_default_str();
+  synth->add_flag("--skd", args->synth.skd,
+                  "CAT SKD's shape: TWK 30, TIU 35, TKP 45 items, BKN's thresholds and pass rules "
+                  "(--items is ignored)");
   synth->add_option("--out", args->out, "directory to create")->required();
   synth->callback([&runner, args] { runner.Run([&] { return Synth(*args); }); });
 

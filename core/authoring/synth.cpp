@@ -10,6 +10,116 @@
 
 namespace lontar::authoring {
 
+namespace {
+
+Status Check(const std::ofstream& f, const std::filesystem::path& path) {
+  if (!f) return std::unexpected(Error::Io("cannot write " + path.string()));
+  return Ok();
+}
+
+// The default shape: one section of weighted items, the first ones each showing a media file.
+Status WriteMainExam(const std::filesystem::path& dir, const SynthOptions& o,
+                     const std::vector<std::string>& media) {
+  std::ofstream exam(dir / "exam.yaml");
+  exam << "# Synthetic exam for benchmarks: filler text, not exam content.\n"
+          "format: lontar-exam/1\nid: SYNTH\n"
+          "title: {id: Ujian Sintetis, en: Synthetic Exam}\n"
+          "instructions: {id: Data uji beban., en: Load-test data.}\n"
+          "duration_minutes: 120\nsections:\n  - id: main\n"
+          "    title: {id: Utama, en: Main}\n    items:\n";
+  for (std::uint64_t i = 0; i < o.items; ++i) exam << "      - s-" << i << "\n";
+  exam.close();
+  LONTAR_TRY(Check(exam, dir / "exam.yaml"));
+  for (std::uint64_t i = 0; i < o.items; ++i) {
+    std::ofstream item(dir / "items" / ("s-" + std::to_string(i) + ".yaml"));
+    item << "id: s-" << i << "\ntype: weighted\nstem:\n  id: \"Soal sintetis nomor " << i
+         << ": pilih tindakan yang paling tepat dalam situasi kerja berikut.\"\n"
+         << "  en: \"Synthetic item " << i
+         << ": choose the most appropriate action in the following work situation.\"\n";
+    if (!media.empty() && i < media.size()) item << "media: [" << media[i] << "]\n";
+    item << "options:\n";
+    for (int k = 0; k < 5; ++k) {
+      item << "  - {key: " << static_cast<char>('A' + k) << ", text: {id: \"Pilihan " << k
+           << "\", en: \"Option " << k << "\"}, weight: " << (k + 1) << "}\n";
+    }
+    if (!item) return std::unexpected(Error::Io("cannot write items under " + dir.string()));
+  }
+  return Ok();
+}
+
+struct SkdSection {
+  const char* id;
+  const char* title_id;
+  const char* title_en;
+  int items;
+  int minutes;
+  int threshold;
+  bool weighted;
+};
+
+// BKN's SKD: 30 + 35 + 45 items, 100 minutes, thresholds 65/80/166.
+constexpr SkdSection kSkdSections[] = {
+    {"twk", "Tes Wawasan Kebangsaan", "National Insight Test", 30, 25, 65, false},
+    {"tiu", "Tes Intelegensi Umum", "General Intelligence Test", 35, 35, 80, false},
+    {"tkp", "Tes Karakteristik Pribadi", "Personal Characteristics Test", 45, 40, 166, true},
+};
+
+// The SKD shape (synth.hpp). Item n's right key (single) or its weights (weighted) rotate with
+// n, so that no key is always right.
+Status WriteSkdExam(const std::filesystem::path& dir) {
+  std::ofstream exam(dir / "exam.yaml");
+  exam << "# Synthetic exam in the shape of CAT SKD, for benchmarks: filler text, not exam "
+          "content.\n"
+          "format: lontar-exam/1\nid: SYNTH-SKD\n"
+          "title: {id: Seleksi Kompetensi Dasar Sintetis, en: Synthetic Basic Competency "
+          "Selection}\n"
+          "instructions: {id: Data uji beban., en: Load-test data.}\n"
+          "duration_minutes: 100\nsections:\n";
+  for (const SkdSection& s : kSkdSections) {
+    exam << "  - id: " << s.id << "\n    title: {id: \"" << s.title_id << "\", en: \"" << s.title_en
+         << "\"}\n    minutes: " << s.minutes << "\n    pass_threshold: " << s.threshold
+         << "\n    items:\n";
+    for (int i = 1; i <= s.items; ++i) exam << "      - " << s.id << "-" << i << "\n";
+  }
+  exam << "pass_rules:\n"
+          "  - {id: cumlaude, name: {id: Lulusan cum laude, en: Cum laude graduates}, "
+          "min_total: 311, sections: {tiu: 85}}\n"
+          "  - {id: disabilitas, name: {id: Penyandang disabilitas, en: Applicants with "
+          "disabilities}, min_total: 286, sections: {tiu: 60}}\n"
+          "  - {id: papua, name: {id: Putra/putri Papua, en: Applicants from Papua}, "
+          "min_total: 286, sections: {tiu: 60}}\n"
+          "rank_by: [tkp, tiu, twk]\n";
+  exam.close();
+  LONTAR_TRY(Check(exam, dir / "exam.yaml"));
+  for (const SkdSection& s : kSkdSections) {
+    for (int i = 1; i <= s.items; ++i) {
+      const std::string id = std::string(s.id) + "-" + std::to_string(i);
+      const std::filesystem::path path = dir / "items" / (id + ".yaml");
+      std::ofstream item(path);
+      item << "id: " << id << "\ntype: " << (s.weighted ? "weighted" : "single")
+           << "\nstem:\n  id: \"Soal sintetis " << id
+           << ": pilih jawaban yang paling tepat.\"\n  en: \"Synthetic item " << id
+           << ": choose the best answer.\"\noptions:\n";
+      for (int k = 0; k < 5; ++k) {
+        item << "  - {key: " << static_cast<char>('A' + k) << ", text: {id: \"Pilihan " << k
+             << "\", en: \"Option " << k << "\"}";
+        if (s.weighted) {
+          item << ", weight: " << (k + i) % 5 + 1;
+        } else if (k == i % 5) {
+          item << ", correct: true";
+        }
+        item << "}\n";
+      }
+      if (!s.weighted) item << "points: {correct: 5, wrong: 0}\n";
+      item.close();
+      LONTAR_TRY(Check(item, path));
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Status WriteSynthSource(const std::filesystem::path& dir, const SynthOptions& o) {
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) {
@@ -37,36 +147,19 @@ Status WriteSynthSource(const std::filesystem::path& dir, const SynthOptions& o)
     if (!f) return std::unexpected(Error::Io("cannot write " + (dir / name).string()));
     media.push_back(name);
   }
-  std::ofstream exam(dir / "exam.yaml");
-  exam << "# Synthetic exam for benchmarks: filler text, not exam content.\n"
-          "format: lontar-exam/1\nid: SYNTH\n"
-          "title: {id: Ujian Sintetis, en: Synthetic Exam}\n"
-          "instructions: {id: Data uji beban., en: Load-test data.}\n"
-          "duration_minutes: 120\nsections:\n  - id: main\n"
-          "    title: {id: Utama, en: Main}\n    items:\n";
-  for (std::uint64_t i = 0; i < o.items; ++i) exam << "      - s-" << i << "\n";
-  exam.close();
-  for (std::uint64_t i = 0; i < o.items; ++i) {
-    std::ofstream item(dir / "items" / ("s-" + std::to_string(i) + ".yaml"));
-    item << "id: s-" << i << "\ntype: weighted\nstem:\n  id: \"Soal sintetis nomor " << i
-         << ": pilih tindakan yang paling tepat dalam situasi kerja berikut.\"\n"
-         << "  en: \"Synthetic item " << i
-         << ": choose the most appropriate action in the following work situation.\"\n";
-    if (!media.empty() && i < media.size()) item << "media: [" << media[i] << "]\n";
-    item << "options:\n";
-    for (int k = 0; k < 5; ++k) {
-      item << "  - {key: " << static_cast<char>('A' + k) << ", text: {id: \"Pilihan " << k
-           << "\", en: \"Option " << k << "\"}, weight: " << (k + 1) << "}\n";
-    }
-    if (!item) return std::unexpected(Error::Io("cannot write items under " + dir.string()));
+  if (o.skd) {
+    LONTAR_TRY(WriteSkdExam(dir));
+  } else {
+    LONTAR_TRY(WriteMainExam(dir, o, media));
   }
   // One real hash shared by every synthetic participant keeps generation fast.
   LONTAR_ASSIGN_OR_RETURN(std::string hash,
                           crypto::HashPin("000000", crypto::Argon2Params::Interactive()));
   std::ofstream roster(dir / "roster.csv");
-  roster << "participant,name,position,pin_hash\n";
+  roster << "participant,name,position,group,pin_hash\n";
   for (std::uint64_t p = 0; p < o.participants; ++p) {
-    roster << "SYNTH-" << p << ",Peserta " << p << ",," << hash << "\n";
+    const char* group = !o.skd ? "" : p % 20 == 19 ? "cumlaude" : p % 50 == 49 ? "disabilitas" : "";
+    roster << "SYNTH-" << p << ",Peserta " << p << ",," << group << "," << hash << "\n";
   }
   if (!roster) return std::unexpected(Error::Io("cannot write " + (dir / "roster.csv").string()));
   return Ok();
