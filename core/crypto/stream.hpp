@@ -81,7 +81,9 @@ using WriteFn = std::function<Status(ByteView data)>;
 [[nodiscard]] Status DecryptFile(const SecretBytes& key, const std::filesystem::path& in,
                                  const std::filesystem::path& out);
 
-// In memory. DecryptBytes wipes its partial output on failure and returns nothing of it. Pure.
+// In memory. DecryptBytes wipes its partial output on failure and returns nothing of it; its
+// output is an ordinary vector, so it stages chunks in ordinary memory too (wiped on return),
+// not in guarded pages as DecryptStream does. Pure.
 [[nodiscard]] Result<Bytes> EncryptBytes(const SecretBytes& key, ByteView plaintext,
                                          std::uint32_t chunk_size = kDefaultChunkSize);
 [[nodiscard]] Result<Bytes> DecryptBytes(const SecretBytes& key, ByteView ciphertext);
