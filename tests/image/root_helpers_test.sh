@@ -127,6 +127,47 @@ grep -q 'state mounted' "$scratch/usb-gate-plain.log" && [ $rc -eq 0 ] && [ "$(g
   pass "usb-gate: the close a restarted kiosk sends unmounts the stick left mounted" ||
   fail "usb-gate: close after a stick was mounted: exit $rc, state '$(gate_state)'; log: $(tr '\n' ' ' <"$scratch/usb-gate-plain.log")"
 
+# --- usb-gate: what a technician code may contain, the same table as the kiosk's --------------
+# Each code of tests/fixtures/technician_codes.txt is sent JSON-escaped as any JSON writer would
+# (\" \\ and \u00XX for control characters). An accepted code reaches `lontar technician verify`
+# byte for byte; a refused one is an error state and is never verified. No stick (an empty
+# /sys/block) and a limit of zero close the opened gate at once.
+mkdir -p "$scratch/nosticks"
+copy_gate usb-gate-codes "s|^wait_limit=.*|wait_limit=0|" "s|^open_limit=.*|open_limit=0|" \
+  "s|$fake/sys/block/|$scratch/nosticks/|g"
+json_escape() { # the argument's bytes as the inside of a JSON string
+  local s=$1 out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      '"' | '\') out+="\\$c" ;;
+      [$'\001'-$'\037'] | $'\177') out+=$(printf '\\u%04x' "'$c") ;;
+      *) out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+codes=0
+while IFS=$'\t' read -r verdict hex what; do
+  case $verdict in accept | refuse) ;; *) continue ;; esac
+  codes=$((codes + 1))
+  code=$(printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")")
+  rm -rf "${gate_dir:?}"/* "$gate_own" "$scratch/verified"
+  open_request "$(json_escape "$code")"
+  timeout 20 "$scratch/usb-gate-codes" serve 2>"$scratch/usb-gate-codes.log"
+  st=$(gate_state)
+  if [ "$verdict" = accept ]; then
+    [ -e "$scratch/verified" ] && [ "$(cat "$scratch/verified")" = "$code" ] && [ "$st" = closed ] &&
+      pass "usb-gate: accepts $what" ||
+      fail "usb-gate: should accept $what: state '$st', verified '$(cat "$scratch/verified" 2>/dev/null)'"
+  else
+    [ ! -e "$scratch/verified" ] && [ "$st" = error ] && grep -q 'not allowed' "$gate_dir/state" &&
+      pass "usb-gate: refuses $what" ||
+      fail "usb-gate: should refuse $what: state '$st', verified '$(cat "$scratch/verified" 2>/dev/null)'"
+  fi
+done <"$src_dir/tests/fixtures/technician_codes.txt"
+[ "$codes" -ge 10 ] || fail "usb-gate: only $codes codes read from tests/fixtures/technician_codes.txt"
+
 # --- sync-settings: the kiosk user's sync.conf, read once, as that user, bounded in size and time
 chmod 0755 "$scratch"  # the cases run as root read the file as nobody
 conf_dir=$scratch/lib conf=$scratch/lib/sync.conf env_file=$scratch/run/sync.env
