@@ -104,6 +104,14 @@ class Kiosk {
   }
 
   int Run() {
+    // A USB gate left open by a kiosk that crashed in technician mode is closed (its stick
+    // unmounted) before any sitting can begin; a gate that cannot be told does not stop the kiosk.
+    if (!options_.usb_stick) {
+      if (auto st = terminal::UsbGateClient::Service(options_.usb_dir).CloseAtStart(); !st) {
+        std::cerr << "lontar-kiosk: closing the USB gate at start: " << st.error().message()
+                  << "\n";
+      }
+    }
     if (!Rebuild()) return 1;
     if (options_.script) {
       auto script = Script::Load(*options_.script);

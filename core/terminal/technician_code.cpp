@@ -25,6 +25,27 @@ crypto::Argon2Params ParamsFor(TechnicianCodeCost cost) {
 
 }  // namespace
 
+Status CheckTechnicianCodeCharacters(ByteView code) {
+  for (std::uint8_t c : code) {
+    if (c < 0x20 || c == 0x7F) {
+      return std::unexpected(Error::InvalidArgument(
+          "the technician code holds a control character; use letters, digits, spaces and "
+          "punctuation that can be typed on the kiosk's keyboard"));
+    }
+    if (c >= 0x80) {
+      return std::unexpected(Error::InvalidArgument(
+          "the technician code holds a character outside ASCII (an accented letter or a symbol); "
+          "use plain letters, digits, spaces and punctuation"));
+    }
+    if (c == '"' || c == '\\') {
+      return std::unexpected(Error::InvalidArgument(
+          std::string("the technician code holds a ") + (c == '"' ? "double quote" : "backslash") +
+          ", which the USB gate does not accept; use other punctuation"));
+    }
+  }
+  return Ok();
+}
+
 Status CheckTechnicianCodeStrength(ByteView code) {
   const std::string min = std::to_string(kMinTechnicianCodeLength);
   if (code.size() > kMaxTechnicianCodeBytes) {
@@ -32,13 +53,7 @@ Status CheckTechnicianCodeStrength(ByteView code) {
         "the technician code is longer than " + std::to_string(kMaxTechnicianCodeBytes) +
         " bytes; choose a shorter one (" + min + " to 40 characters is plenty)"));
   }
-  for (std::uint8_t c : code) {
-    if (c < 0x20 || c == 0x7F) {
-      return std::unexpected(Error::InvalidArgument(
-          "the technician code holds a control character; use letters, digits and punctuation "
-          "that can be typed on the kiosk's keyboard"));
-    }
-  }
+  LONTAR_TRY(CheckTechnicianCodeCharacters(code));
   if (CodePoints(code) < kMinTechnicianCodeLength) {
     return std::unexpected(
         Error::InvalidArgument("the technician code has " + std::to_string(CodePoints(code)) +

@@ -35,9 +35,19 @@ inline constexpr std::size_t kMaxTechnicianCodeBytes = 256;
 
 enum class TechnicianCodeCost { kModerate, kInteractive };
 
+// What a technician code may contain, the one rule for every place that handles one (this file,
+// the kiosk's request to the USB gate in usb_gate_client.hpp, and the root service
+// image/scripts/usb-gate, which refuses any other code it is sent): printable ASCII, space
+// (0x20) to tilde (0x7E), except the double quote and the backslash. Such a code travels in the
+// gate's JSON request without any escape, and types the same on any keyboard layout the kiosk
+// may have. tests/fixtures/technician_codes.txt is the table both sides are tested with.
+// kInvalidArgument naming what was found and what to use instead. Pure.
+[[nodiscard]] Status CheckTechnicianCodeCharacters(ByteView code);
+
 // Whether `code` is acceptable as a technician code: at least kMinTechnicianCodeLength
-// characters, at most kMaxTechnicianCodeBytes bytes, no control characters, not one character
-// repeated. kInvalidArgument with a message that says what to choose instead. Pure.
+// characters, at most kMaxTechnicianCodeBytes bytes, only CheckTechnicianCodeCharacters'
+// characters, not one character repeated. kInvalidArgument with a message that says what to
+// choose instead. Pure.
 [[nodiscard]] Status CheckTechnicianCodeStrength(ByteView code);
 
 // The hash file's text (one line, newline-terminated) for `code`, after

@@ -1,8 +1,10 @@
 #include "core/terminal/usb_gate_client.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/crypto/secret.hpp"
+#include "core/terminal/technician_code.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::terminal {
@@ -10,7 +12,6 @@ namespace {
 
 constexpr std::string_view kOpenPrefix = R"({"action":"open","code":")";
 constexpr std::string_view kOpenSuffix = "\"}\n";
-constexpr char kHex[] = "0123456789abcdef";
 
 UsbState ErrorState(std::string message) {
   UsbState s;
@@ -88,33 +89,30 @@ Status UsbGateClient::WriteRequest(ByteView body) {
 
 Status UsbGateClient::Open(ByteView code) {
   if (code.empty()) return std::unexpected(Error::InvalidArgument("no technician code given"));
+  // One rule with the root service: a code it would refuse is not sent. Such a code needs no
+  // JSON escape, so the request is the code's bytes between fixed text.
+  LONTAR_TRY(CheckTechnicianCodeCharacters(code));
   if (fixed_) return Ok();
-  // The request is assembled in secure memory: the code is JSON-escaped byte by byte, never
-  // through a std::string that could leave copies behind.
-  const std::size_t most = kOpenPrefix.size() + 6 * code.size() + kOpenSuffix.size();
-  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes body, crypto::SecretBytes::Allocate(most));
-  std::size_t n = 0;
-  auto put = [&](std::uint8_t c) { body.data()[n++] = c; };
-  for (char c : kOpenPrefix) put(static_cast<std::uint8_t>(c));
-  for (std::uint8_t c : code) {
-    if (c == '"' || c == '\\') {
-      put('\\');
-      put(c);
-    } else if (c < 0x20 || c == 0x7F) {
-      for (char e : {'\\', 'u', '0', '0'}) put(static_cast<std::uint8_t>(e));
-      put(static_cast<std::uint8_t>(kHex[c >> 4]));
-      put(static_cast<std::uint8_t>(kHex[c & 0xF]));
-    } else {
-      put(c);
-    }
-  }
-  for (char c : kOpenSuffix) put(static_cast<std::uint8_t>(c));
+  // The request is assembled in secure memory, never in a std::string that could leave copies.
+  const std::size_t n = kOpenPrefix.size() + code.size() + kOpenSuffix.size();
+  LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes body, crypto::SecretBytes::Allocate(n));
+  std::uint8_t* at = body.data();
+  at = std::copy(kOpenPrefix.begin(), kOpenPrefix.end(), at);
+  at = std::copy(code.begin(), code.end(), at);
+  std::copy(kOpenSuffix.begin(), kOpenSuffix.end(), at);
   return WriteRequest(ByteView(body.data(), n));
 }
 
 Status UsbGateClient::Close() {
   if (fixed_) return Ok();
   return WriteRequest(AsBytes("{\"action\":\"close\"}\n"));
+}
+
+Status UsbGateClient::CloseAtStart() {
+  if (fixed_) return Ok();
+  std::error_code ec;
+  if (!std::filesystem::exists(dir_, ec) && !ec) return Ok();
+  return Close();
 }
 
 Result<UsbState> UsbGateClient::Poll() const {

@@ -5,6 +5,7 @@
 //
 //   DIR/request  written by the kiosk, atomically (temporary file in DIR, fsync, rename):
 //                  {"action":"open","code":"<technician code>"}   turn USB storage on
+//                     (the code as it is: its characters need no JSON escape)
 //                  {"action":"close"}                             unmount, turn it off
 //                The root service checks the code itself (`lontar technician verify`), so a
 //                process that can write DIR gains nothing without the code. The file is mode
@@ -60,10 +61,18 @@ class UsbGateClient {
   static UsbGateClient FixedStick(std::filesystem::path mount);
 
   // Writes an "open" request with `code`; the code's bytes are wiped from every buffer this
-  // function used. kInvalidArgument for an empty code. Touches disk (nothing for FixedStick).
+  // function used. kInvalidArgument for an empty code and for one outside
+  // CheckTechnicianCodeCharacters (technician_code.hpp), which the root service would refuse;
+  // nothing is written then. Touches disk (nothing for FixedStick).
   [[nodiscard]] Status Open(ByteView code);
   // Writes a "close" request. Touches disk (nothing for FixedStick).
   [[nodiscard]] Status Close();
+  // The kiosk's first act: a "close" request, so that a gate left open by a kiosk that crashed in
+  // technician mode is closed (and its stick unmounted) before any sitting can begin. A gate
+  // directory that does not exist is no gate at all (a development machine): Ok, nothing
+  // written. Fails only as Close does otherwise; the kiosk reports that and goes on. Touches
+  // disk (nothing for FixedStick).
+  [[nodiscard]] Status CloseAtStart();
   // The service's current answer (FixedStick: mounted at its directory when it exists, an error
   // state naming it when it does not). Fails only when the state file exists and cannot be read
   // (permissions, I/O). Reads disk.

@@ -65,6 +65,109 @@ for kind in directory "directory with files" fifo symlink; do
 done
 [ -e /etc/passwd ] || fail "usb-gate removed the symlink's target"
 
+# --- usb-gate: an open gate closes by itself, stick or not ------------------------------------
+# A kiosk that crashes in technician mode sends no close. A copy of the gate with its limits at
+# zero, a right code (the lontar stub's verify succeeds) and a USB stick (a fake /sys/block entry
+# under a usb path, blkid saying vfat, mount/umount/mountpoint stubs keeping a marker file) must
+# mount the stick and then close and unmount by itself, without waiting for a request.
+fake=$scratch/fake
+mkdir -p "$fake/sys/devices/pci0/usb1/1-1/host0/block/sda/sda1" "$fake/sys/block" "$fake/dev"
+ln -s "$fake/sys/devices/pci0/usb1/1-1/host0/block/sda" "$fake/sys/block/sda"
+touch "$fake/dev/sda" "$fake/dev/sda1" "$scratch/technician.code"
+gate_stubs=$scratch/gate-stubs
+mkdir -p "$gate_stubs"
+printf '#!/bin/sh\ncase "$*" in *TYPE*) echo vfat ;; *LABEL*) echo STICK ;; esac\n' >"$gate_stubs/blkid"
+printf '#!/bin/sh\necho "mount $*" >>"%s/calls"\n: >"%s/mounted"\n' "$scratch" "$fake" >"$gate_stubs/mount"
+printf '#!/bin/sh\necho "umount $*" >>"%s/calls"\nrm -f "%s/mounted"\n' "$scratch" "$fake" >"$gate_stubs/umount"
+printf '#!/bin/sh\n[ -e "%s/mounted" ]\n' "$fake" >"$gate_stubs/mountpoint"
+printf '#!/bin/sh\necho 1000\n' >"$gate_stubs/id"
+printf '#!/bin/sh\nexit 0\n' >"$gate_stubs/sync"
+# lontar: records the code it was asked to verify (the file's text) and says it matches.
+printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = --code-file ] && cat "$2" >"%s/verified"; shift; done\nexit 0\n' \
+  "$scratch" >"$gate_stubs/lontar"
+chmod +x "$gate_stubs"/*
+# copy_gate NAME SED...: usb-gate with the fake /sys and /dev and the gate stubs first on PATH.
+copy_gate() {
+  local name=$1
+  shift
+  copy usb-gate "$name" "s|^dir=.*|dir=$gate_dir|" "s|^own=.*|own=$gate_own|" \
+    "s|^mnt=.*|mnt=$scratch/stick|" "s|^hash_file=.*|hash_file=$scratch/technician.code|" \
+    "s|/sys/block/|$fake/sys/block/|g" "s|-b \"/dev/|-e \"$fake/dev/|g" \
+    "s|^export PATH=|export PATH=$gate_stubs:|" "$@"
+}
+open_request() { # CODE: an open request as the kiosk writes it (the code needs no escaping)
+  printf '{"action":"open","code":"%s"}\n' "$1" >"$gate_dir/request.new" &&
+    mv -fT "$gate_dir/request.new" "$gate_dir/request"
+}
+copy_gate usb-gate-timed "s|^wait_limit=.*|wait_limit=0|" "s|^open_limit=.*|open_limit=0|"
+rm -rf "${gate_dir:?}"/* "$gate_own" "$fake/mounted" "$scratch/calls"
+open_request 'kode-teknisi-42'
+timeout 20 "$scratch/usb-gate-timed" serve 2>"$scratch/usb-gate-timed.log"
+rc=$?
+if grep -q 'state mounted' "$scratch/usb-gate-timed.log" && [ $rc -eq 0 ] &&
+  [ "$(gate_state)" = closed ] && [ ! -e "$fake/mounted" ] && grep -q '^umount' "$scratch/calls"; then
+  pass "usb-gate: a mounted stick is unmounted and the gate closed at the time limit, without a request"
+else
+  fail "usb-gate: after mounting a stick with no close request: exit $rc, state '$(gate_state)', stick $([ -e "$fake/mounted" ] && echo 'still mounted' || echo unmounted); log: $(tr '\n' ' ' <"$scratch/usb-gate-timed.log")"
+fi
+
+# The kiosk restarted after a crash: its close at start unmounts the stick left mounted. The gate
+# (default limits) runs in the background until its state says mounted; then the close is sent.
+copy_gate usb-gate-plain
+rm -rf "${gate_dir:?}"/* "$gate_own" "$fake/mounted" "$scratch/calls"
+open_request 'kode-teknisi-42'
+timeout 60 "$scratch/usb-gate-plain" serve 2>"$scratch/usb-gate-plain.log" &
+gate_pid=$!
+for _ in $(seq 200); do [ "$(gate_state)" = mounted ] && break; sleep 0.1; done
+printf '{"action":"close"}\n' >"$gate_dir/request.new" && mv -fT "$gate_dir/request.new" "$gate_dir/request"
+wait "$gate_pid"
+rc=$?
+grep -q 'state mounted' "$scratch/usb-gate-plain.log" && [ $rc -eq 0 ] && [ "$(gate_state)" = closed ] &&
+  [ ! -e "$fake/mounted" ] &&
+  pass "usb-gate: the close a restarted kiosk sends unmounts the stick left mounted" ||
+  fail "usb-gate: close after a stick was mounted: exit $rc, state '$(gate_state)'; log: $(tr '\n' ' ' <"$scratch/usb-gate-plain.log")"
+
+# --- usb-gate: what a technician code may contain, the same table as the kiosk's --------------
+# Each code of tests/fixtures/technician_codes.txt is sent JSON-escaped as any JSON writer would
+# (\" \\ and \u00XX for control characters). An accepted code reaches `lontar technician verify`
+# byte for byte; a refused one is an error state and is never verified. No stick (an empty
+# /sys/block) and a limit of zero close the opened gate at once.
+mkdir -p "$scratch/nosticks"
+copy_gate usb-gate-codes "s|^wait_limit=.*|wait_limit=0|" "s|^open_limit=.*|open_limit=0|" \
+  "s|$fake/sys/block/|$scratch/nosticks/|g"
+json_escape() { # the argument's bytes as the inside of a JSON string
+  local s=$1 out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      '"' | '\') out+="\\$c" ;;
+      [$'\001'-$'\037'] | $'\177') out+=$(printf '\\u%04x' "'$c") ;;
+      *) out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+codes=0
+while IFS=$'\t' read -r verdict hex what; do
+  case $verdict in accept | refuse) ;; *) continue ;; esac
+  codes=$((codes + 1))
+  code=$(printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")")
+  rm -rf "${gate_dir:?}"/* "$gate_own" "$scratch/verified"
+  open_request "$(json_escape "$code")"
+  timeout 20 "$scratch/usb-gate-codes" serve 2>"$scratch/usb-gate-codes.log"
+  st=$(gate_state)
+  if [ "$verdict" = accept ]; then
+    [ -e "$scratch/verified" ] && [ "$(cat "$scratch/verified")" = "$code" ] && [ "$st" = closed ] &&
+      pass "usb-gate: accepts $what" ||
+      fail "usb-gate: should accept $what: state '$st', verified '$(cat "$scratch/verified" 2>/dev/null)'"
+  else
+    [ ! -e "$scratch/verified" ] && [ "$st" = error ] && grep -q 'not allowed' "$gate_dir/state" &&
+      pass "usb-gate: refuses $what" ||
+      fail "usb-gate: should refuse $what: state '$st', verified '$(cat "$scratch/verified" 2>/dev/null)'"
+  fi
+done <"$src_dir/tests/fixtures/technician_codes.txt"
+[ "$codes" -ge 10 ] || fail "usb-gate: only $codes codes read from tests/fixtures/technician_codes.txt"
+
 # --- sync-settings: the kiosk user's sync.conf, read once, as that user, bounded in size and time
 chmod 0755 "$scratch"  # the cases run as root read the file as nobody
 conf_dir=$scratch/lib conf=$scratch/lib/sync.conf env_file=$scratch/run/sync.env

@@ -316,6 +316,10 @@ TEST_F(KioskTechnician, TalksToTheRootServiceThroughTheUsbDirectory) {
   stop = true;
   service.join();
   EXPECT_EQ(report["screen"], "waiting");
+  // The kiosk's close at start comes first; the open may replace it before this thread looks.
+  if (!requests.empty() && Json::parse(requests[0]) == Json::parse(R"({"action":"close"})")) {
+    requests.erase(requests.begin());
+  }
   ASSERT_EQ(requests.size(), 2u);
   const Json open = Json::parse(requests[0]);
   EXPECT_EQ(open["action"], "open");
