@@ -590,7 +590,9 @@ Result<BundlePayload> OpenBundle(ByteView bytes, const crypto::BoxSecretKey& res
     return std::unexpected(
         Damaged(name, "its format 2 payload lacks the header it was sealed for"));
   }
-  if (e.version < 2) payload->bound.reset();  // a format 1 payload binds nothing
+  // A format 1 envelope keeps what its payload says: a genuine format 1 payload has no "bound",
+  // and one that has it is a format 2 payload wrapped again as format 1, whose header the caller
+  // must still check against it (results.cpp), or the downgrade would undo the binding.
   for (const journal::Record& r : payload->journal) {
     if (!crypto::ConstantTimeEqual(journal::ComputeRecordHash(r), r.hash)) {
       return std::unexpected(Error::Corruption(std::string(name) + ": journal record " +

@@ -34,7 +34,9 @@
 // (CheckBinding, run by `results open`, which does not score a row whose header disagrees) and
 // the id covers the header, so a re-signed payload is another bundle with another id. Format 1
 // bundles still verify and open (stores hold them); their header cannot be checked against the
-// payload, so `results open` marks their rows "unbound-v1", and the server refuses a second
+// payload, so `results open` marks their rows "unbound-v1" (and still checks a format 1
+// envelope whose payload carries a binding: a format 2 payload wrapped again as format 1 to
+// shed it), and the server refuses a second
 // upload of a format 1 id with other bytes or another signer (store.hpp, invariant 3).
 //
 // Reading (VerifyBundle): size cap, magic, version, lengths (truncated and trailing bytes each

@@ -153,11 +153,10 @@ Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKe
       LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader header, bundle::ParseHeader(env.header_json));
       header.format_version = env.version;
       row.exam_version = header.exam_version;
-      if (env.version < 2) {
-        row.flags.push_back(kUnboundFlag);
-      } else if (auto st = bundle::CheckBinding(header, payload); !st) {
-        mismatch = st.error().message();
-      }
+      // A format 1 payload cannot be checked (unbound-v1); one that carries a binding all the
+      // same was sealed as format 2 and is checked whatever envelope it came in.
+      if (env.version < 2) row.flags.push_back(kUnboundFlag);
+      if (auto st = bundle::CheckBinding(header, payload); !st) mismatch = st.error().message();
       return payload;
     }();
     auto emit = [&]() -> Status {

@@ -128,6 +128,27 @@ TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {
   }
 }
 
+// The same take-over through a downgrade: B wraps A's format 2 payload in a format 1 envelope
+// (whose id names the payload alone and whose rules bind nothing). The payload still says whom
+// it was sealed for, so the row is not scored as TEST-0002's.
+TEST_F(Substitution, AFormatOneEnvelopeDoesNotUndoTheBinding) {
+  const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Accept(Resign(original, terminals_[1], "TEST-0002", 1, 1)));
+  store.reset();
+  bool seen = false;
+  for (const server::ResultRow& row : Open()) {
+    if (row.participant != "TEST-0002") continue;
+    seen = true;
+    EXPECT_FALSE(row.scored) << "A's answers were credited to TEST-0002";
+    bool flagged = false;
+    for (const auto& f : row.flags) flagged |= f.starts_with("header-mismatch");
+    EXPECT_TRUE(flagged) << "the downgraded row is not flagged header-mismatch";
+  }
+  EXPECT_TRUE(seen);
+}
+
 bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
   for (const auto& f : flags) {
     if (f.starts_with(prefix)) return true;
