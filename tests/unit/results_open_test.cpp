@@ -11,6 +11,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/exam/engine.hpp"
+#include "core/server/results.hpp"
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
@@ -207,7 +208,8 @@ TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
     auto store = server::Store::Open(std::move(*backend), dir / "enrolled",
                                      crypto::SigningKey::Generate().value(), clock);
     ASSERT_TRUE(store) << store.error().message();
-    for (const auto& e : bundle::ListOutbox(terminals[0]).value()) {
+    const auto outbox = bundle::ListOutbox(terminals[0]).value();
+    for (const auto& e : outbox) {
       ASSERT_TRUE((*store)->Accept(bundle::ReadOutboxBundle(terminals[0], e).value()));
     }
   }
