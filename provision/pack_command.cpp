@@ -25,6 +25,7 @@ struct PackArgs {
   std::string valid_from, valid_until, kdf = "release", pin;
   authoring::SynthOptions synth;
   std::uint64_t media_mb = 0;
+  bool no_proctor_code = false;
   bool json = false;
 };
 
@@ -59,12 +60,22 @@ Json HeaderJson(const pack::PackHeader& h, const pack::Envelope& e) {
   j["targets"] = targets;
   j["results_key_id"] = h.results_key.id().ToString();
   j["release_kdf"] = {{"opslimit", h.kdf.opslimit}, {"memlimit", h.kdf.memlimit}};
+  j["proctor_code"] = pack::ProctorCodeState(h);
   j["payload"] = {{"bytes", h.payload_bytes},
                   {"hash", HexEncode(h.payload_hash)},
                   {"items", h.items},
                   {"media_bytes", h.media_bytes},
                   {"participants", h.participants}};
   return j;
+}
+
+std::string ProctorCodeLine(const std::string& state) {
+  if (state == "yes") return "code set: session open, pause, add time and unlock need it";
+  if (state == "no") {
+    return "NO code (built with --no-proctor-code): the session cannot be opened and no proctor "
+           "action is possible at the terminal";
+  }
+  return "unknown: the pack was built before packs recorded it (`lontar session open` tells)";
 }
 
 void PrintHeader(const Json& j) {
@@ -77,6 +88,7 @@ void PrintHeader(const Json& j) {
             << j["valid_until"].get<std::string>() << "\n"
             << "signed by   " << j["signers"].dump() << "\n"
             << "results key " << j["results_key_id"].get<std::string>() << "\n"
+            << "proctor     " << ProctorCodeLine(j["proctor_code"].get<std::string>()) << "\n"
             << "payload     " << j["payload"]["bytes"] << " bytes, " << j["payload"]["items"]
             << " items, " << j["payload"]["participants"] << " participants, "
             << j["payload"]["media_bytes"] << " bytes of media\n";
@@ -87,6 +99,14 @@ void PrintHeader(const Json& j) {
 }
 
 Status Build(const PackArgs& a) {
+  // A pack without a proctor code loads and releases, and only `session open` at the site says
+  // that no proctor action is possible: so the authority must say which it means, here.
+  if (a.proctor_code_file.empty() && !a.no_proctor_code) {
+    return std::unexpected(Error::InvalidArgument(
+        "no proctor code given: add --proctor-code-file FILE (the code a proctor types to open "
+        "the session, pause, add time and unlock), or --no-proctor-code for a pack that is only "
+        "loaded and released, never sat; nothing was built"));
+  }
   auto source = authoring::LoadSource(a.source);
   if (!source) {
     for (const auto& d : source.error()) std::cerr << d.ToString() << "\n";
@@ -127,7 +147,8 @@ Status Build(const PackArgs& a) {
     std::cout << h.pack_id << "\n";
     std::cerr << "built " << a.out.string() << ": exam " << h.exam_id << " version "
               << h.exam_version << ", " << h.items << " items, " << h.targets.size()
-              << " terminal(s), " << h.payload_bytes << " bytes\n";
+              << " terminal(s), " << h.payload_bytes << " bytes, "
+              << (o.proctor_code != nullptr ? "proctor code set" : "NO proctor code") << "\n";
   }
   return Ok();
 }
@@ -203,8 +224,15 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
       ->required();
   build->add_option("--release-code-file", args->release_code_file, "file holding the release code")
       ->required();
-  build->add_option("--proctor-code-file", args->proctor_code_file,
-                    "file holding the proctor code (authorises proctor actions at the terminal)");
+  auto* proctor_code = build->add_option(
+      "--proctor-code-file", args->proctor_code_file,
+      "file holding the proctor code (authorises proctor actions at the terminal); required "
+      "unless --no-proctor-code");
+  build
+      ->add_flag("--no-proctor-code", args->no_proctor_code,
+                 "build a pack with no proctor code: it loads and releases, but no session "
+                 "can be opened on it and no proctor action is possible at the terminal")
+      ->excludes(proctor_code);
   build->add_option("--results-pub", args->results_pub, "results public key")->required();
   build->add_option("--out", args->out, "pack file to write (.lpk)")->required();
   build

@@ -1,5 +1,6 @@
 // `lontar results open`: the exam authority opens a collection store with the results key,
-// re-scores every sitting from its raw answers and writes one CSV row per bundle, and a second
+// re-scores every sitting from its raw answers and writes one CSV row per bundle (then one per
+// roster participant who never sat, marked absent), and a second
 // CSV of every candidate's chosen options per item (core/server/results.hpp has both formats).
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -49,6 +50,7 @@ Status Open(const ResultsArgs& a) {
       }));
   report.other_exams = walk.other_exams;
   server::RankResults(report.rows, exam);
+  report.absent = server::AbsentParticipants(exam, report.rows);
   const std::string csv = server::ResultsCsv(report, exam);
   LONTAR_TRY(WriteFileAtomic(a.out, AsBytes(csv), 0640, Overwrite::kReplace));
   LONTAR_TRY(WriteFileAtomic(responses_path, AsBytes(responses), 0640, Overwrite::kReplace));
@@ -68,6 +70,10 @@ Status Open(const ResultsArgs& a) {
     j["score_mismatches"] = mismatches;
     j["unopenable"] = unopenable;
     j["other_exams"] = report.other_exams;
+    j["absent"] = report.absent.size();
+    Json absent = Json::array();
+    for (const auto& r : report.absent) absent.push_back(r.participant);
+    j["absent_participants"] = std::move(absent);
     j["out"] = a.out.string();
     j["responses"] = responses_path.string();
     Json rows = Json::array();
@@ -86,7 +92,8 @@ Status Open(const ResultsArgs& a) {
     j["results"] = std::move(rows);
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << "results of " << exam.id << ": " << report.rows.size() << " rows written to "
+    std::cout << "results of " << exam.id << ": " << report.rows.size() << " sittings and "
+              << report.absent.size() << " absent (on the roster, no bundle) written to "
               << a.out.string() << " (responses per item: " << responses_path.string() << "); "
               << flagged << " flagged (" << mismatches << " score mismatches, " << unopenable
               << " unopenable)";

@@ -121,7 +121,8 @@ Status PrintStatus(const TerminalArgs& args) {
                        {"exam_version", p.exam_version},
                        {"valid_from", p.valid_from},
                        {"valid_until", p.valid_until},
-                       {"released", p.released}});
+                       {"released", p.released},
+                       {"proctor_code", p.proctor_code}});
     }
     j["packs"] = packs;
     j["journal"] = {{"ok", s.journal_ok},
@@ -145,7 +146,12 @@ Status PrintStatus(const TerminalArgs& args) {
     for (const auto& p : s.packs) {
       std::cout << "pack         " << p.exam_id << " version " << p.exam_version << ", valid "
                 << p.valid_from << " .. " << p.valid_until
-                << (p.released ? ", released" : ", not released") << "\n";
+                << (p.released ? ", released" : ", not released") << ", "
+                << (p.proctor_code == "yes"  ? "proctor code set"
+                    : p.proctor_code == "no" ? "NO proctor code (no session can be opened)"
+                    : p.released             ? "proctor code unknown (the pack does not decrypt)"
+                                             : "proctor code unknown until released")
+                << "\n";
     }
     if (s.packs.empty()) std::cout << "pack         none loaded\n";
     if (s.journal_ok) {

@@ -56,6 +56,7 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
   h.results_key = o.results_key;
   h.items = source.exam.items.size();
   h.participants = source.exam.roster.size();
+  h.proctor_code = o.proctor_code != nullptr;
 
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes content_key, crypto::GenerateStreamKey());
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code_key,

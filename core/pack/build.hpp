@@ -23,7 +23,8 @@ struct BuildOptions {
   std::int64_t now_ms = 0;
   std::vector<terminal::Enrollment> targets;
   const crypto::SecretBytes* release_code = nullptr;
-  // Optional: the proctor code, whose Argon2id hash goes into the encrypted payload.
+  // Optional: the proctor code, whose Argon2id hash goes into the encrypted payload; the signed
+  // header records whether there is one (`lontar pack build` asks for it or --no-proctor-code).
   const crypto::SecretBytes* proctor_code = nullptr;
   crypto::BoxPublicKey results_key;
   crypto::Argon2Params kdf = crypto::Argon2Params::ReleaseCode();

@@ -118,6 +118,11 @@ Result<std::int64_t> ParseTime(std::string_view iso) {
   return static_cast<std::int64_t>(timegm(&tm)) * 1000;
 }
 
+std::string_view ProctorCodeState(const PackHeader& h) {
+  if (!h.proctor_code.has_value()) return "unknown";
+  return *h.proctor_code ? "yes" : "no";
+}
+
 std::string SerializeHeader(const PackHeader& h) {
   Json j;
   j["format"] = "lontar-pack";
@@ -144,6 +149,7 @@ std::string SerializeHeader(const PackHeader& h) {
   j["results_key"] = Base64Encode(h.results_key.view());
   j["results_key_id"] = h.results_key.id().ToString();
   if (!h.results_slot.empty()) j["results_slot"] = Base64Encode(h.results_slot);
+  if (h.proctor_code.has_value()) j["proctor_code"] = *h.proctor_code;
   j["payload"] = {{"bytes", h.payload_bytes},
                   {"hash", HexEncode(h.payload_hash)},
                   {"items", h.items},
@@ -215,6 +221,11 @@ Result<PackHeader> ParseHeader(std::string_view json) {
     h.results_slot = r.B64("results_slot", 32 + crypto::kSealOverhead);
     if (h.results_slot.size() != 32 + crypto::kSealOverhead && r.problem.empty())
       r.problem = "results_slot has the wrong length";
+  }
+  if (j.contains("proctor_code")) {
+    if (const Json* f = r.Field("proctor_code", Json::value_t::boolean)) {
+      h.proctor_code = f->get<bool>();
+    }
   }
   if (const Json* p = r.Field("payload", Json::value_t::object)) {
     Reader pr{*p, {}};

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,11 @@ struct PackHeader {
   // SealedBox(results_key, K): lets the holder of the results key read the exam to re-score
   // results (see "Results slot" above). Empty in packs built before it existed.
   Bytes results_slot;
+  // Whether the encrypted payload carries a proctor code hash (without one, no proctor action
+  // is possible at the terminal). Signed, so `lontar pack inspect` can say it without the
+  // content key. JSON "proctor_code": true|false; absent (nullopt) in packs built before it
+  // existed, which readers show as unknown.
+  std::optional<bool> proctor_code;
   // Payload.
   std::uint64_t payload_bytes = 0;
   crypto::Hash256 payload_hash{};
@@ -88,6 +94,10 @@ struct PackHeader {
   std::uint64_t media_bytes = 0;
   std::uint64_t participants = 0;
 };
+
+// Whether `header` says its pack carries a proctor code: "yes", "no", or "unknown" for a pack
+// built before headers recorded it. Pure.
+std::string_view ProctorCodeState(const PackHeader& header);
 
 // Header as JSON text (what gets signed). Pure.
 std::string SerializeHeader(const PackHeader& header);

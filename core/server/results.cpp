@@ -227,8 +227,41 @@ Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKe
                           }));
   report.other_exams = walk.other_exams;
   RankResults(report.rows, exam);
+  report.absent = AbsentParticipants(exam, report.rows);
   return report;
 }
+
+std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
+                                          std::span<const ResultRow> rows) {
+  std::set<std::string_view> sat;
+  for (const ResultRow& r : rows) sat.insert(r.participant);
+  std::vector<ResultRow> absent;
+  for (const authoring::Participant& p : exam.roster) {
+    if (sat.contains(p.number)) continue;
+    ResultRow row;
+    row.participant = p.number;
+    row.exam_id = exam.id;
+    row.name = p.name;
+    row.position = p.position;
+    row.group = p.group;
+    row.absent = true;
+    absent.push_back(std::move(row));
+  }
+  return absent;
+}
+
+namespace {
+
+// participant,name, then empty columns up to ended = "absent", then group (see ResultsCsv).
+std::string AbsentLine(const ResultRow& r, const authoring::Exam& exam) {
+  // site,terminal,seq,receipt_code,kind,total,max,passed; sections; levels;
+  // jpm_percent,jpm_category,flags
+  const std::size_t before_ended = 8 + exam.sections.size() + exam.competencies.size() + 3;
+  return CsvField(r.participant) + "," + CsvField(r.name) + std::string(before_ended, ',') +
+         ",absent,,," + CsvField(r.group) + ",,\r\n";
+}
+
+}  // namespace
 
 std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& exam) {
   std::string out = "participant,name,site,terminal,seq,receipt_code,kind,total,max,passed";
@@ -236,6 +269,10 @@ std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& e
   for (const auto& c : exam.competencies) out += "," + CsvField("level:" + c.id);
   out += ",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,rank\r\n";
   for (const auto& r : rows) {
+    if (r.absent) {
+      out += AbsentLine(r, exam);
+      continue;
+    }
     std::vector<std::string> f = {r.participant,         r.name,         r.site, r.terminal_id,
                                   std::to_string(r.seq), r.receipt_code, r.kind};
     f.push_back(r.scored ? Number(r.total) : "");
@@ -274,7 +311,9 @@ std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& e
 }
 
 std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam) {
-  return ResultsCsv(report.rows, exam);
+  std::string out = ResultsCsv(report.rows, exam);
+  for (const ResultRow& r : report.absent) out += AbsentLine(r, exam);
+  return out;
 }
 
 std::string ResponsesCsvHeader(const authoring::Exam& exam) {

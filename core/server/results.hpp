@@ -10,6 +10,8 @@
 //   RankEntryOf     the compact ranking key of a row (scoring/rank.hpp); keep these (or the rows
 //                   without their answers) and call scoring::Rank, or RankResults on the rows.
 //   OpenResults     ForEachResult collected into a vector, then ranked: for the CSVs and tests.
+//   AbsentParticipants  the roster's participants with no bundle among the rows: absent rows
+//                   for the results CSV (never from ForEachResult, so reports see sittings only).
 //   ResultsCsv / ResponsesCsv   the two files `lontar results open` writes.
 //
 // Per bundle, in order: read its bytes from the store (a bundle file, or the database row); if
@@ -96,11 +98,18 @@ struct ResultRow {
 
   std::optional<int> rank;  // set by RankResults / OpenResults; never by ForEachResult
   std::vector<std::string> flags;
+
+  // A roster participant with no bundle of this exam in the store (AbsentParticipants): only
+  // participant, exam_id, name, position and group are set. Never made by ForEachResult.
+  bool absent = false;
 };
 
 struct ResultsReport {
   std::vector<ResultRow> rows;  // in the store's order (by site, terminal, seq)
   std::size_t other_exams = 0;  // bundles of other exams, skipped
+  // Roster participants who never sat (AbsentParticipants over rows), in roster order: set by
+  // OpenResults, written after the sittings by ResultsCsv.
+  std::vector<ResultRow> absent;
 };
 
 // Called once per bundle of the exam, in the store's order. Returning an error stops the walk and
@@ -129,8 +138,14 @@ scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam
 // Sets each row's rank (scoring::Rank over RankEntryOf). Pure.
 void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam);
 
-// ForEachResult into a report, then RankResults. Holds every row, answers included. Reads disk or
-// the database.
+// One absent row (ResultRow::absent) per participant of `exam`'s roster whose number is on none of
+// `rows` (a bundle counts whatever its flags: an unopenable one still says the person sat), in
+// roster order. Pure.
+std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
+                                          std::span<const ResultRow> rows);
+
+// ForEachResult into a report, then RankResults, then AbsentParticipants into report.absent.
+// Holds every row, answers included. Reads disk or the database.
 [[nodiscard]] Result<ResultsReport> OpenResults(StoreBackend& store,
                                                 const crypto::BoxSecretKey& results_key,
                                                 const authoring::Exam& exam,
@@ -142,7 +157,9 @@ void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam);
 //   section:<id>... ("40 pass"), level:<competency>...,jpm_percent,jpm_category,flags,
 //   ended,answered,unanswered,group,pass_rule,rank
 // The columns after flags were added later, at the end, so that scripts reading the earlier
-// columns by position keep working. Pure.
+// columns by position keep working. An absent row (ResultRow::absent) has participant, name and
+// group, ended "absent", and every other column empty. The report form writes report.rows, then
+// report.absent. Pure.
 std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& exam);
 std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam);
 
@@ -150,7 +167,8 @@ std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam)
 // with every item of the exam in exam order (sections in order, their items in order); one line
 // per row; each cell the chosen option keys joined with ';' ("A", "A;C"), empty when blank. Rows
 // that could not be opened have empty cells and are still listed, so both CSVs have the same
-// rows. Header and lines separately so that a caller can write them as rows stream by. Pure.
+// sittings; absent participants are only in the results CSV. Header and lines separately so that a
+// caller can write them as rows stream by. Pure.
 std::string ResponsesCsvHeader(const authoring::Exam& exam);
 std::string ResponsesCsvLine(const ResultRow& row, const authoring::Exam& exam);
 

@@ -30,7 +30,14 @@ Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
     const pack::PackHeader& h = p.header;
     s.packs.push_back({h.pack_id, h.exam_id, h.exam_version, h.title.id, h.title.en,
                        pack::FormatTime(h.valid_from_ms), pack::FormatTime(h.valid_until_ms),
-                       p.released});
+                       p.released, std::string(pack::ProctorCodeState(h))});
+    // Packs built before headers recorded it: once released, the exam inside tells. A pack
+    // that no longer decrypts stays "unknown" here; releasing and opening report that.
+    if (!h.proctor_code.has_value() && p.released) {
+      if (auto exam = pack::ReadReleasedExam(t, h.pack_id)) {
+        s.packs.back().proctor_code = exam->proctor_code_hash.empty() ? "no" : "yes";
+      }
+    }
   }
   LONTAR_ASSIGN_OR_RETURN(journal::VerifyReport report,
                           journal::VerifyJournal(t.vault(), t.signing_key().public_key()));

@@ -24,6 +24,9 @@ struct PackInfo {
   std::string title_id, title_en;
   std::string valid_from, valid_until;  // ISO 8601 UTC
   bool released = false;
+  // Whether the pack carries a proctor code: "yes", "no", or "unknown" (a pack built before
+  // headers recorded it and not yet released; once released, the exam inside tells).
+  std::string proctor_code;
 };
 
 struct TerminalStatus {
@@ -54,7 +57,8 @@ struct TerminalStatus {
 
 // Opens the terminal at `home`, verifies its journal and reports. Fails (with the vault's
 // actionable message) only when the vault cannot be opened at all; a broken journal is reported
-// in the status, not as an error. Reads only.
+// in the status, not as an error. For a released pack whose header does not say whether it has
+// a proctor code, decrypts the pack's exam to find out (reads the whole stored pack). Reads only.
 [[nodiscard]] Result<TerminalStatus> ReadStatus(const std::filesystem::path& home);
 
 }  // namespace lontar::status

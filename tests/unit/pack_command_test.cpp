@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/crypto/key_file.hpp"
+#include "core/pack/pack_format.hpp"
+#include "core/util/fs.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -18,6 +21,8 @@ using testing::WriteText;
 
 const std::string kMini = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam";
 const std::string kCode = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-release-code.txt";
+const std::string kProctorCode =
+    std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-proctor-code.txt";
 
 class PackCommand : public ::testing::Test {
  protected:
@@ -38,11 +43,34 @@ class PackCommand : public ::testing::Test {
     last_ = r;
     return r;
   }
-  CommandResult Build(const std::string& source, const std::string& out, int version = 1) {
-    return Run({"pack", "build", source, "--key", Path("keys/authority.key"), "--version",
-                std::to_string(version), "--valid-from", "2026-01-01T00:00:00Z", "--valid-until",
-                "2099-12-31T00:00:00Z", "--for", Path("t.enroll"), "--release-code-file", kCode,
-                "--results-pub", Path("keys/results.pub"), "--out", out});
+  CommandResult Build(const std::string& source, const std::string& out, int version = 1,
+                      std::vector<std::string> proctor = {"--proctor-code-file", kProctorCode}) {
+    std::vector<std::string> args = {"pack",
+                                     "build",
+                                     source,
+                                     "--key",
+                                     Path("keys/authority.key"),
+                                     "--version",
+                                     std::to_string(version),
+                                     "--valid-from",
+                                     "2026-01-01T00:00:00Z",
+                                     "--valid-until",
+                                     "2099-12-31T00:00:00Z",
+                                     "--for",
+                                     Path("t.enroll"),
+                                     "--release-code-file",
+                                     kCode,
+                                     "--results-pub",
+                                     Path("keys/results.pub"),
+                                     "--out",
+                                     out};
+    args.insert(args.end(), proctor.begin(), proctor.end());
+    return Run(args);
+  }
+  nlohmann::json StatusJson() {
+    auto status = Run({"terminal", "status", "--home", Path("t"), "--json"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+    return nlohmann::json::parse(status.out);
   }
   TempDir dir_;
   CommandResult last_;
@@ -61,6 +89,10 @@ TEST_F(PackCommand, BuildInspectVerifyLoadRelease) {
   EXPECT_EQ(j["payload"]["items"], 4);
   EXPECT_EQ(j["targets"].size(), 1u);
   EXPECT_EQ(j["signature_checked"], false);
+  EXPECT_EQ(j["proctor_code"], "yes");
+  auto inspect_text = Run({"pack", "inspect", Path("exam.lpk")});
+  ASSERT_EQ(inspect_text.exit_code, 0) << inspect_text.err;
+  EXPECT_NE(inspect_text.out.find("proctor     code set"), std::string::npos) << inspect_text.out;
 
   auto verify = Run({"pack", "verify", Path("exam.lpk"), "--trust", Path("keys/authority.pub")});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
@@ -87,7 +119,100 @@ TEST_F(PackCommand, BuildInspectVerifyLoadRelease) {
   ASSERT_EQ(s["packs"].size(), 1u);
   EXPECT_EQ(s["packs"][0]["exam_id"], "TEST-MINI");
   EXPECT_EQ(s["packs"][0]["released"], true);
+  EXPECT_EQ(s["packs"][0]["proctor_code"], "yes");
   EXPECT_EQ(s["journal"]["ok"], true);
+  auto status_text = Run({"terminal", "status", "--home", Path("t")});
+  ASSERT_EQ(status_text.exit_code, 0) << status_text.err;
+  EXPECT_NE(status_text.out.find(", released, proctor code set"), std::string::npos)
+      << status_text.out;
+}
+
+TEST_F(PackCommand, BuildWithoutAProctorCodeIsRefusedSayingWhatToAdd) {
+  auto r = Build(kMini, Path("exam.lpk"), 1, {});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no proctor code given: add --proctor-code-file FILE"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("or --no-proctor-code for a pack that is only loaded and released"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "exam.lpk"));
+}
+
+TEST_F(PackCommand, BuildRefusesBothAProctorCodeAndNoProctorCode) {
+  auto r =
+      Build(kMini, Path("exam.lpk"), 1, {"--proctor-code-file", kProctorCode, "--no-proctor-code"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "exam.lpk"));
+}
+
+TEST_F(PackCommand, NoProctorCodeBuildsAndInspectAndStatusSayNo) {
+  auto built = Build(kMini, Path("exam.lpk"), 1, {"--no-proctor-code"});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_NE(built.err.find("NO proctor code"), std::string::npos) << built.err;
+
+  auto inspect = Run({"pack", "inspect", Path("exam.lpk"), "--json"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_EQ(nlohmann::json::parse(inspect.out)["proctor_code"], "no");
+  auto text = Run({"pack", "inspect", Path("exam.lpk")});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("proctor     NO code (built with --no-proctor-code): the session "
+                          "cannot be opened"),
+            std::string::npos)
+      << text.out;
+
+  ASSERT_EQ(Run({"terminal", "load", "--home", Path("t"), Path("exam.lpk")}).exit_code, 0)
+      << last_.err;
+  EXPECT_EQ(StatusJson()["packs"][0]["proctor_code"], "no");
+  auto status = Run({"terminal", "status", "--home", Path("t")});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(", not released, NO proctor code (no session can be opened)"),
+            std::string::npos)
+      << status.out;
+}
+
+// A pack built before headers recorded the proctor code: the same payload, its header without
+// "proctor_code", signed again by the authority so that a terminal loads it.
+void WriteOldStylePack(const std::filesystem::path& pack_file, const std::filesystem::path& key,
+                       const std::filesystem::path& out) {
+  auto envelope = pack::ReadEnvelope(pack_file);
+  ASSERT_TRUE(envelope) << envelope.error().message();
+  auto header = nlohmann::ordered_json::parse(envelope->header_json);
+  ASSERT_EQ(header.erase("proctor_code"), 1u);
+  const std::string old_header = header.dump();
+  auto authority = crypto::ReadSigningSecretKeyFile(key);
+  ASSERT_TRUE(authority) << authority.error().message();
+  Bytes file = pack::SerializeEnvelope(
+      {{authority->id(), authority->Sign(pack::SignedMessage(old_header))}}, old_header);
+  auto whole = ReadFile(pack_file, 1 << 30);
+  ASSERT_TRUE(whole) << whole.error().message();
+  file.insert(file.end(), whole->begin() + static_cast<std::ptrdiff_t>(envelope->payload_offset),
+              whole->end());
+  ASSERT_TRUE(WriteFileAtomic(out, file, 0644, Overwrite::kRefuse));
+}
+
+TEST_F(PackCommand, AnOldPackShowsUnknownUntilReleasedThenWhatItsExamSays) {
+  ASSERT_EQ(Build(kMini, Path("new.lpk")).exit_code, 0) << last_.err;
+  WriteOldStylePack(dir_ / "new.lpk", dir_ / "keys/authority.key", dir_ / "old.lpk");
+
+  auto inspect = Run({"pack", "inspect", Path("old.lpk"), "--json"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_EQ(nlohmann::json::parse(inspect.out)["proctor_code"], "unknown");
+  auto text = Run({"pack", "inspect", Path("old.lpk")});
+  EXPECT_NE(text.out.find("proctor     unknown: the pack was built before packs recorded it"),
+            std::string::npos)
+      << text.out;
+
+  auto load = Run({"terminal", "load", "--home", Path("t"), Path("old.lpk")});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_EQ(StatusJson()["packs"][0]["proctor_code"], "unknown");
+  auto before = Run({"terminal", "status", "--home", Path("t")});
+  EXPECT_NE(before.out.find("proctor code unknown until released"), std::string::npos)
+      << before.out;
+
+  ASSERT_EQ(Run({"session", "release", "--home", Path("t"), "--code-file", kCode}).exit_code, 0)
+      << last_.err;
+  EXPECT_EQ(StatusJson()["packs"][0]["proctor_code"], "yes");
 }
 
 TEST_F(PackCommand, BuildReportsEveryProblemAndWritesNothing) {
@@ -128,10 +253,27 @@ TEST_F(PackCommand, BuildRefusesToOverwrite) {
 TEST_F(PackCommand, TrustUpdateLetsATerminalAcceptANewAuthority) {
   ASSERT_EQ(Run({"keys", "new", "authority", "--out", Path("new")}).exit_code, 0);
   // A pack signed by the new key is refused until the terminal trusts it.
-  auto built = Run({"pack", "build", kMini, "--key", Path("new/authority.key"), "--version", "1",
-                    "--valid-from", "2026-01-01T00:00:00Z", "--valid-until", "2099-12-31T00:00:00Z",
-                    "--for", Path("t.enroll"), "--release-code-file", kCode, "--results-pub",
-                    Path("keys/results.pub"), "--out", Path("new.lpk")});
+  auto built = Run({"pack",
+                    "build",
+                    kMini,
+                    "--key",
+                    Path("new/authority.key"),
+                    "--version",
+                    "1",
+                    "--valid-from",
+                    "2026-01-01T00:00:00Z",
+                    "--valid-until",
+                    "2099-12-31T00:00:00Z",
+                    "--for",
+                    Path("t.enroll"),
+                    "--release-code-file",
+                    kCode,
+                    "--proctor-code-file",
+                    kProctorCode,
+                    "--results-pub",
+                    Path("keys/results.pub"),
+                    "--out",
+                    Path("new.lpk")});
   ASSERT_EQ(built.exit_code, 0) << built.err;
   auto refused = Run({"terminal", "load", "--home", Path("t"), Path("new.lpk")});
   EXPECT_EQ(refused.exit_code, 1);

@@ -94,6 +94,9 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
   EXPECT_EQ(loaded->header.items, 4u);
   EXPECT_EQ(loaded->header.participants, 3u);
   EXPECT_EQ(loaded->header.results_key, results_->public_key());
+  // Built without a proctor code, and the signed header says so.
+  EXPECT_EQ(loaded->header.proctor_code, std::optional<bool>(false));
+  EXPECT_EQ(ProctorCodeState(loaded->header), "no");
 
   auto again = LoadPack(*t1_, file, clock_);
   ASSERT_TRUE(again);
@@ -273,6 +276,8 @@ TEST_F(PackTest, AbsurdSignedHeaderValuesAreRefused) {
       {"\"valid_until\":\"", "\"valid_until\":\"1999-01-01T00:00:00Z\",\"x\":\"",
        "valid_until is not after valid_from"},
       {"\"targets\":[", "\"targets\":[],\"y\":[", "no target terminals"},
+      {"\"proctor_code\":false", "\"proctor_code\":\"no\"",
+       "header field 'proctor_code' is missing or wrong"},
   };
   for (const Case& c : cases) {
     std::string header = original;

@@ -4,11 +4,14 @@
 // bundle bytes are read from the database.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/authoring/source.hpp"
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/exam/engine.hpp"
+#include "core/server/results.hpp"
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
@@ -118,6 +121,9 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   ASSERT_EQ(j["rows"], 3) << run.out;
   EXPECT_EQ(j["score_mismatches"], 1);
   EXPECT_EQ(j["unopenable"], 0);
+  // TEST-0001's own bundle was withheld, but a (forged) bundle of TEST-0001 is in the store: it
+  // is flagged, not absent.
+  EXPECT_EQ(j["absent"], 0);
   const std::string csv = ReadText(out);
   // Header, then one line per bundle; the name with a comma is quoted.
   EXPECT_EQ(csv.rfind("participant,name,site,terminal,seq,receipt_code,kind,total,max,passed", 0),
@@ -170,6 +176,107 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(nlohmann::json::parse(run.out)["responses"], elsewhere);
   EXPECT_EQ(ReadText(elsewhere), responses);
+}
+
+// Two of the mini roster's three never sat: after the one sitting, one row each, in roster order,
+// marked absent with every column but participant, name, ended and group empty. Only the results
+// CSV lists them; the per-item responses CSV has sittings only.
+TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
+  testing::TempDir dir;
+  ManualClock clock;
+  clock.SetWallMs(1'795'478'400'000);
+  auto results = crypto::BoxSecretKey::Generate().value();
+  auto terminals = testing::MakeExamTerminals(dir / "terminals", clock,
+                                              {.terminals = 1, .results_key = &results});
+  ASSERT_EQ(terminals.size(), 1u);
+  std::filesystem::create_directories(dir / "enrolled");
+  testing::WriteText(dir / "enrolled" / (terminals[0].id() + ".enroll"),
+                     terminal::WriteEnrollment(terminals[0], 0));
+  auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
+  ASSERT_TRUE(WriteFileAtomic(dir / "results.key", key_text.view(), 0600, Overwrite::kReplace));
+  {
+    auto engine = exam::Engine::Open(terminals[0], clock);
+    ASSERT_TRUE(engine) << engine.error().message();
+    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
+    ASSERT_TRUE(engine->Login("TEST-0002", AsBytes("222222"), token));
+    ASSERT_TRUE(engine->Execute("TEST-0002", exam::Answer{"tiu-01", {"B"}}));
+    ASSERT_TRUE(engine->Execute("TEST-0002", exam::Submit{}));
+  }
+  {
+    auto backend = server::OpenSqliteBackend(dir / "store");
+    ASSERT_TRUE(backend) << backend.error().message();
+    auto store = server::Store::Open(std::move(*backend), dir / "enrolled",
+                                     crypto::SigningKey::Generate().value(), clock);
+    ASSERT_TRUE(store) << store.error().message();
+    const auto outbox = bundle::ListOutbox(terminals[0]).value();
+    for (const auto& e : outbox) {
+      ASSERT_TRUE((*store)->Accept(bundle::ReadOutboxBundle(terminals[0], e).value()));
+    }
+  }
+  const std::string out = (dir / "results.csv").string();
+  const std::vector<std::string> args = {
+      "results", "open",
+      "--store", (dir / "store").string(),
+      "--key",   (dir / "results.key").string(),
+      "--exam",  std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam",
+      "--out",   out};
+  auto text = RunLontar(args);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find(": 1 sittings and 2 absent (on the roster, no bundle) written to"),
+            std::string::npos)
+      << text.out;
+
+  auto with_json = args;
+  with_json.push_back("--json");
+  auto run = RunLontar(with_json);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j["rows"], 1);
+  EXPECT_EQ(j["results"].size(), 1u);
+  EXPECT_EQ(j["absent"], 2);
+  EXPECT_EQ(j["absent_participants"], nlohmann::json::array({"TEST-0001", "TEST-0003"}));
+
+  // The mini exam has 2 sections and 1 competency, so 22 columns: participant, name, then 14
+  // empty (site, terminal, seq, receipt_code, kind, total, max, passed, section:tiu,
+  // section:tkp, level:integritas, jpm_percent, jpm_category, flags), ended = absent, then empty
+  // answered, unanswered, group (the mini roster has no groups), pass_rule, rank.
+  const std::string empty14(14, ',');
+  const std::string csv = ReadText(out);
+  const auto sitting = csv.find("TEST-0002,\"Baso, Daeng\"," + terminals[0].site() + "," +
+                                terminals[0].id() + ",1,");
+  const auto ayu = csv.find("TEST-0001,Ayu Lestari" + empty14 + ",absent,,,,,\r\n");
+  const auto yohanes = csv.find("TEST-0003,Yohanes Kambu" + empty14 + ",absent,,,,,\r\n");
+  ASSERT_NE(sitting, std::string::npos) << csv;
+  ASSERT_NE(ayu, std::string::npos) << csv;
+  ASSERT_NE(yohanes, std::string::npos) << csv;
+  EXPECT_LT(sitting, ayu);                                        // sittings first,
+  EXPECT_LT(ayu, yohanes);                                        // then the absent in roster order
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;  // header, 1 sitting, 2 absent
+
+  const std::string responses = ReadText(dir / "results.responses.csv");
+  EXPECT_EQ(std::count(responses.begin(), responses.end(), '\n'), 2) << responses;
+  EXPECT_EQ(responses.find("TEST-0001"), std::string::npos) << responses;
+}
+
+// A bundle that could not be opened still says the person sat: only participants on no row are
+// absent. Pure.
+TEST(ResultsOpenAbsent, AnUnopenableBundleCountsAsSat) {
+  auto source = authoring::LoadSource(std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam");
+  ASSERT_TRUE(source);
+  server::ResultRow unopenable;
+  unopenable.participant = "TEST-0003";
+  unopenable.flags = {"unopenable: the stream does not authenticate"};
+  const std::vector<server::ResultRow> rows = {unopenable};
+  const auto absent = server::AbsentParticipants(source->exam, rows);
+  ASSERT_EQ(absent.size(), 2u);
+  EXPECT_EQ(absent[0].participant, "TEST-0001");
+  EXPECT_EQ(absent[0].name, "Ayu Lestari");
+  EXPECT_EQ(absent[0].position, "staf");
+  EXPECT_EQ(absent[0].exam_id, "TEST-MINI");
+  EXPECT_TRUE(absent[0].absent);
+  EXPECT_FALSE(absent[0].scored);
+  EXPECT_EQ(absent[1].participant, "TEST-0002");
+  EXPECT_TRUE(server::AbsentParticipants(source->exam, {}).size() == 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResultsOpen, ::testing::Values("sqlite", "postgres"),
