@@ -1,0 +1,109 @@
+// Reading an authoring directory's roster.csv (docs/authoring.md), for LoadSource.
+#include "core/authoring/roster_source.hpp"
+
+#include <fstream>
+#include <set>
+
+namespace lontar::authoring {
+namespace {
+
+// Splits one CSV line; fields may be double-quoted (with "" for a quote).
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else if (c != '\r') {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+void LoadRoster(const std::filesystem::path& dir, Exam& exam, std::vector<Diagnostic>& out) {
+  const std::filesystem::path path = dir / "roster.csv";
+  std::ifstream in(path);
+  if (!in) {
+    out.push_back({"roster.csv", 0, "missing: the roster of participants (see docs/authoring.md)"});
+    return;
+  }
+  std::set<std::string> positions;
+  for (const Position& p : exam.positions) positions.insert(p.id);
+  std::set<std::string> seen;
+  std::string line;
+  int n = 0;
+  // The group column is optional and comes before pin_hash, which stays last because Argon2id
+  // strings contain commas ("m=65536,t=2,p=1"): the hash is the rest of the line.
+  std::size_t columns = 4;
+  while (std::getline(in, line)) {
+    ++n;
+    if (n == 1) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line == "participant,name,position,group,pin_hash") {
+        columns = 5;
+      } else if (line != "participant,name,position,pin_hash") {
+        out.push_back({"roster.csv", 1,
+                       "the first line must be participant,name,position,pin_hash (or "
+                       "participant,name,position,group,pin_hash)"});
+      }
+      continue;
+    }
+    if (line.empty() || line == "\r") continue;
+    auto f = SplitCsv(line);
+    while (f.size() > columns) {
+      f[columns - 1] += "," + f[columns];
+      f.erase(f.begin() + static_cast<std::ptrdiff_t>(columns));
+    }
+    if (f.size() != columns) {
+      out.push_back(
+          {"roster.csv", n,
+           "expected " + std::to_string(columns) + " fields, found " + std::to_string(f.size())});
+      continue;
+    }
+    Participant p{f[0], f[1], f[2], f[columns - 1], columns == 5 ? f[3] : ""};
+    if (!p.group.empty() && FindPassRule(exam, p.group) == nullptr) {
+      out.push_back({"roster.csv", n,
+                     "participant " + p.number + ": group '" + p.group +
+                         "' is not declared under pass_rules in exam.yaml"});
+    }
+    if (p.number.empty() || p.number.size() > 32) {
+      out.push_back({"roster.csv", n, "participant number is empty or longer than 32"});
+    } else if (!seen.insert(p.number).second) {
+      out.push_back({"roster.csv", n, "participant " + p.number + " is listed twice"});
+    }
+    if (!p.pin_hash.starts_with("$argon2id$")) {
+      out.push_back({"roster.csv", n,
+                     "participant " + p.number +
+                         ": pin_hash is not an Argon2id hash (never put a PIN "
+                         "itself in the roster; use `lontar roster hash-pin`)"});
+    }
+    if (!p.position.empty() && !positions.contains(p.position)) {
+      out.push_back({"roster.csv", n,
+                     "participant " + p.number + ": position '" + p.position +
+                         "' is not declared in exam.yaml"});
+    }
+    exam.roster.push_back(std::move(p));
+    if (exam.roster.size() > kMaxParticipants) {
+      out.push_back({"roster.csv", n, "more than 100,000 participants"});
+      return;
+    }
+  }
+  if (exam.roster.empty()) out.push_back({"roster.csv", 0, "the roster lists no participants"});
+}
+
+}  // namespace lontar::authoring

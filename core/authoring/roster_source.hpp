@@ -1,0 +1,21 @@
+// roster.csv of an authoring directory: one participant per line,
+//   participant,name,position[,group],pin_hash
+// the group column optional (a pass_rules group of exam.yaml), pin_hash last because Argon2id
+// strings contain commas. Part of LoadSource (source.hpp), kept apart so that each file holds one
+// job.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "core/authoring/exam.hpp"
+#include "core/authoring/source.hpp"
+
+namespace lontar::authoring {
+
+// Appends the roster's participants to exam.roster, checking each line against the exam's
+// positions and pass-rule groups (so exam.yaml is read first); every problem becomes a
+// Diagnostic naming roster.csv and its line. Reads dir/roster.csv.
+void LoadRoster(const std::filesystem::path& dir, Exam& exam, std::vector<Diagnostic>& out);
+
+}  // namespace lontar::authoring
