@@ -19,11 +19,9 @@ std::string Plain(double v) {
   return buf;
 }
 
-bool Voided(const server::ResultRow& row) {
-  return row.ending == server::Ending::kVoided || row.kind == "voided";
+bool Passed(const server::ResultRow& row) {
+  return row.scored && !server::IsVoided(row) && row.passed;
 }
-
-bool Passed(const server::ResultRow& row) { return row.scored && !Voided(row) && row.passed; }
 
 // Adds one sitting to the line named `name` of `lines`, keeping first-seen order.
 void Count(std::vector<CountLine>& lines, const std::string& name, bool with_pass, bool passed) {
@@ -140,7 +138,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
     }
     Count(r.by_session, session, with_pass, passed);
     if (!exam.pass_rules.empty()) Count(r.by_group, GroupName(exam, row.group, lang), true, passed);
-    if (Voided(row)) continue;
+    if (server::IsVoided(row)) continue;
     for (std::size_t i = 0; i < exam.sections.size() && i < row.sections.size(); ++i) {
       totals[i].push_back(row.sections[i].total);
       maxima[i] = std::max(maxima[i], row.sections[i].max);
@@ -187,7 +185,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
     for (const authoring::Competency& c : exam.competencies) {
       CompetencyLevels levels{Pick(c.name, lang), std::vector<long>(5, 0)};
       for (const server::ResultRow& row : rows_) {
-        if (Voided(row)) continue;
+        if (server::IsVoided(row)) continue;
         for (const scoring::CompetencyScore& cs : row.competencies) {
           if (cs.id == c.id && cs.level >= 1 && cs.level <= 5) ++levels.per_level[cs.level - 1];
         }
@@ -200,7 +198,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
     for (const authoring::Position& p : exam.positions) {
       PositionJpm line{Pick(p.name, lang), std::vector<long>(exam.jpm_categories.size(), 0)};
       for (const server::ResultRow& row : rows_) {
-        if (Voided(row) || row.position != p.id || !row.jpm_percent) continue;
+        if (server::IsVoided(row) || row.position != p.id || !row.jpm_percent) continue;
         for (std::size_t k = 0; k < exam.jpm_categories.size(); ++k) {
           if (exam.jpm_categories[k].name.id == row.jpm_category.id) ++line.per_category[k];
         }
@@ -222,19 +220,20 @@ std::string CohortBuilder::Csv() const {
   out += ",jpm_percent,jpm_category,receipt_code,bundle_id\r\n";
   for (std::size_t i : RankOrder()) {
     const server::ResultRow& row = rows_[i];
-    std::vector<std::string> f = {row.rank ? std::to_string(*row.rank) : "",
-                                  row.participant,
-                                  row.name,
-                                  row.group,
-                                  row.position,
-                                  row.site,
-                                  row.terminal_id,
-                                  row.exam_id,
-                                  row.exam_version ? std::to_string(*row.exam_version) : "",
-                                  std::string(server::EndingName(row.ending)),
-                                  Plain(row.total),
-                                  Plain(row.max),
-                                  with_pass && !Voided(row) ? (row.passed ? "pass" : "fail") : ""};
+    std::vector<std::string> f = {
+        row.rank ? std::to_string(*row.rank) : "",
+        row.participant,
+        row.name,
+        row.group,
+        row.position,
+        row.site,
+        row.terminal_id,
+        row.exam_id,
+        row.exam_version ? std::to_string(*row.exam_version) : "",
+        std::string(server::EndingName(row.ending)),
+        Plain(row.total),
+        Plain(row.max),
+        with_pass && !server::IsVoided(row) ? (row.passed ? "pass" : "fail") : ""};
     for (const auto& s : exam.sections) {
       std::string v;
       for (const auto& rs : row.sections) {

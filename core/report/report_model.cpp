@@ -33,6 +33,19 @@ SittingEnd EndOf(server::Ending ending) {
   return SittingEnd::kSubmitted;
 }
 
+// The minimum total of the rule that applied to the row: its group's, or the exam's default.
+std::optional<int> MinTotal(const authoring::Exam& exam, const server::ResultRow& row) {
+  const authoring::PassRule* rule = authoring::FindPassRule(exam, row.rule.group);
+  return rule != nullptr ? rule->min_total : exam.pass_total;
+}
+
+const authoring::Position* FindPosition(const authoring::Exam& exam, const std::string& id) {
+  for (const authoring::Position& p : exam.positions) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 const TimeZone& ReportContext::ZoneOf(const std::string& site) const {
@@ -69,9 +82,7 @@ std::string GroupName(const authoring::Exam& exam, const std::string& group, Lan
 }
 
 std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, Language language) {
-  const authoring::PassRule* rule = authoring::FindPassRule(exam, row.rule.group);
-  const std::optional<int> total =
-      rule != nullptr ? rule->min_total : (row.rule.group.empty() ? exam.pass_total : std::nullopt);
+  const std::optional<int> total = MinTotal(exam, row);
   std::vector<std::string> parts;
   if (total) parts.push_back("total \u2265 " + std::to_string(*total));
   for (const scoring::SectionScore& s : row.sections) {
@@ -93,10 +104,8 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
   page.agency = context.agency;
   page.participant_number = row.participant;
   page.name = row.name;
-  for (const authoring::Position& p : exam.positions) {
-    if (p.id == row.position) page.position = Pick(p.name, lang);
-  }
-  if (page.position.empty()) page.position = row.position;
+  const authoring::Position* position = FindPosition(exam, row.position);
+  page.position = position != nullptr ? Pick(position->name, lang) : row.position;
   if (!exam.pass_rules.empty()) page.group = GroupName(exam, row.group, lang);
   page.exam_title = Pick(exam.title, lang);
   page.exam_version = row.exam_version ? std::to_string(*row.exam_version) : "";
@@ -124,9 +133,7 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
     page.sections.push_back(std::move(line));
   }
   SectionLine total{"", Figure(row.total, lang), Figure(row.max, lang), "", {}};
-  const authoring::PassRule* rule = authoring::FindPassRule(exam, row.rule.group);
-  const std::optional<int> min_total = rule != nullptr ? rule->min_total : exam.pass_total;
-  if (min_total) {
+  if (const std::optional<int> min_total = MinTotal(exam, row)) {
     total.threshold = std::to_string(*min_total);
     total.meets = row.total >= *min_total;
   }
@@ -136,10 +143,6 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
     page.rule = RuleText(exam, row, lang);
   }
 
-  const authoring::Position* position = nullptr;
-  for (const authoring::Position& p : exam.positions) {
-    if (p.id == row.position) position = &p;
-  }
   for (const scoring::CompetencyScore& c : row.competencies) {
     CompetencyLine line{c.id, static_cast<double>(c.level), 0};
     for (const authoring::Competency& ec : exam.competencies) {

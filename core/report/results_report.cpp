@@ -190,7 +190,7 @@ Result<ReportSummary> WriteResultsReport(server::StoreBackend& store,
           return Ok();
         }
         ++summary.opened;
-        const bool voided = row.ending == server::Ending::kVoided || row.kind == "voided";
+        const bool voided = server::IsVoided(row);
         if (voided) {
           ++summary.voided;
         } else if (options.item_analysis) {

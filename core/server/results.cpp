@@ -201,10 +201,14 @@ Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKe
   return walk;
 }
 
+bool IsVoided(const ResultRow& row) {
+  return row.ending == Ending::kVoided || row.kind == "voided";
+}
+
 scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam) {
   scoring::RankEntry e =
       scoring::MakeRankEntry(exam, row.total, row.sections, row.jpm_percent, row.position);
-  if (!row.scored || row.ending == Ending::kVoided || row.kind == "voided") e.eligible = false;
+  if (!row.scored || IsVoided(row)) e.eligible = false;
   return e;
 }
 

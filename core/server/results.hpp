@@ -131,6 +131,10 @@ struct ResultsWalk {
                                                 std::span<const crypto::VerifyKey> enrolled,
                                                 const ResultCallback& on_row);
 
+// Whether the sitting was voided by a proctor: by how it ended, or, for a row whose payload says
+// nothing of it, by the header's kind. Voided sittings get no rank, histogram or statistic. Pure.
+bool IsVoided(const ResultRow& row);
+
 // The row's ranking key: ineligible when unscored or voided (scoring/rank.hpp for the rules).
 // Pure.
 scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam);
