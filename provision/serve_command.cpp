@@ -9,8 +9,10 @@
 //
 // With --relay-to URL (a site relay): a PUT is stored here as above, queued for upstream
 // (core/server/relay.hpp), and answered with the upstream's receipt when it comes within
-// --relay-wait; otherwise 202 {"error": why, "relay_receipt": this relay's receipt}, which
-// `lontar sync` treats as "try again later".
+// --relay-wait (or at once when the upstream is out of reach); otherwise 202 {"error": why,
+// "held": true, "relay_receipt": this relay's own receipt}: the bundle is durably here, which a
+// terminal given the relay's key (`lontar sync --relay-key`) counts as held, and it asks again
+// later for the upstream receipt.
 //
 // What one client can make the server hold is bounded in provision/http_limits.hpp: the request
 // head is read and checked before the library sees it, a body must declare its size (411 for
@@ -136,12 +138,13 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
     res.set_content(**upstream, "application/json");
     return;
   }
-  std::string why = "not yet confirmed by the collection server";
+  std::string why = "held by this relay, not yet confirmed by the collection server";
   if (auto stats = relay.Stats(); stats && !stats->last_error.empty()) {
-    why += " (last attempt: " + stats->last_error + ")";
+    why += "; the last attempt to reach it failed: " + stats->last_error;
   }
   Json j;
   j["error"] = why;
+  j["held"] = true;
   j["relay_receipt"] = accepted.receipt_text;
   res.status = 202;
   res.set_content(j.dump() + "\n", "application/json");

@@ -835,7 +835,8 @@ TEST_F(ServerTest, SyncRetriesUntilTheServerComesBack) {
                  (dir_ / "keys" / "server.pub").string(), "--attempts", "2"});
   EXPECT_EQ(sync.exit_code, 1);
   EXPECT_NE(sync.err.find("retrying in 1 s"), std::string::npos) << sync.err;
-  EXPECT_NE(sync.err.find("still pending after 2 attempts"), std::string::npos) << sync.err;
+  EXPECT_NE(sync.err.find("1 bundles still pending after 2 attempts"), std::string::npos)
+      << sync.err;
   EXPECT_FALSE(Outbox(homes_[0])[0].delivered);
 }
 
