@@ -13,11 +13,15 @@ namespace {
 
 using Json = OrderedJson;
 
-// The system clock plus simulated time: a script's `wait` moves time forward without sleeping.
+// The system clock plus simulated time: a script's `wait` moves the monotonic clock forward
+// without sleeping, so the engine charges the time to the sitting. The wall clock is left alone:
+// it is what the journal and the bundle record for people (when a record was written, when a
+// bundle was made), and moving it would write times in the future, which the next command on
+// the terminal (with the real clock) follows with earlier ones.
 class ScriptClock final : public Clock {
  public:
   std::int64_t MonotonicNs() const override { return system_.MonotonicNs() + offset_ns_; }
-  std::int64_t WallMs() const override { return system_.WallMs() + offset_ns_ / 1'000'000; }
+  std::int64_t WallMs() const override { return system_.WallMs(); }
   void Advance(std::int64_t ns) { offset_ns_ += ns; }
 
  private:
