@@ -5,7 +5,10 @@
 //                                     original receipt (duplicate), 4xx {"error": "..."}.
 //   GET /v1/receipts/{receipt code}   what the code names (no participant number), and the receipt
 //   GET /v1/status.json               per site: terminals, bundles, seq gaps, flags, last seen
-//   GET /status                       the same as an HTML page, every string escaped
+//   GET /status, GET /                the same as an HTML page, every string escaped
+//
+// A PUT may carry X-Lontar-Outbox-Highest: N (the terminal's highest bundle number; sent by
+// `lontar sync`), kept in memory for the status page (core/server/outbox_reports.hpp).
 //
 // With --relay-to URL (a site relay): a PUT is stored here as above, queued for upstream
 // (core/server/relay.hpp), and answered with the upstream's receipt when it comes within
@@ -35,6 +38,7 @@
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/pack/pack_format.hpp"
+#include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"
 #include "provision/cli.hpp"
@@ -99,6 +103,15 @@ void JsonError(httplib::Response& res, int status, const std::string& message,
   j["error"] = message;
   j["kind"] = kind;
   res.set_content(j.dump() + "\n", "application/json");
+}
+
+// The terminal's own word on its outbox (kOutboxHighestHeader): digits only, else ignored.
+std::optional<std::uint64_t> OutboxHighest(const httplib::Request& req) {
+  const std::string v = req.get_header_value(kOutboxHighestHeader);
+  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoull(v);
 }
 
 bool IsBundleId(const std::string& s) {
@@ -258,8 +271,9 @@ Status Serve(const ServeArgs& a) {
   server::Store& s = *store;
   server::Relay* relay = relay_ptr.get();
   const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
-  http.Put(R"(/v1/bundles/([^/]*))", [&s, relay, relay_wait](const httplib::Request& req,
-                                                             httplib::Response& res) {
+  server::OutboxReports outbox_reports;
+  http.Put(R"(/v1/bundles/([^/]*))", [&s, relay, relay_wait, &outbox_reports, &clock](
+                                         const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!IsBundleId(id)) {
       JsonError(res, 400,
@@ -280,6 +294,9 @@ Status Serve(const ServeArgs& a) {
     }
     for (const auto& f : accepted->flags) {
       std::cerr << "serve: " << accepted->receipt.terminal_id << " " << f << "\n";
+    }
+    if (auto highest = OutboxHighest(req)) {
+      outbox_reports.Note(accepted->receipt.terminal_id, *highest, clock.WallMs());
     }
     if (relay != nullptr) return RelayReply(*relay, id, req.body, *accepted, relay_wait, res);
     res.status = accepted->duplicate ? 200 : 201;
@@ -311,23 +328,27 @@ Status Serve(const ServeArgs& a) {
     if (!stats) return RelayView{upstream, {.last_error = stats.error().message()}};
     return RelayView{upstream, *stats};
   };
-  http.Get("/v1/status.json",
-           [&s, &expected, relay_view](const httplib::Request&, httplib::Response& res) {
-             auto st = s.Status();
-             if (!st) {
-               return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
-             }
-             const auto sessions = server::CompareSessions(expected, st->sessions);
-             res.set_content(StatusJson(*st, s.server_key(), sessions, relay_view()).dump(2) + "\n",
-                             "application/json");
-           });
-  http.Get("/status", [&s, &expected, relay_view](const httplib::Request&, httplib::Response& res) {
+  http.Get("/v1/status.json", [&s, &expected, relay_view, &outbox_reports](const httplib::Request&,
+                                                                           httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
     const auto sessions = server::CompareSessions(expected, st->sessions);
-    res.set_content(StatusHtml(*st, s.server_key(), sessions, relay_view()),
-                    "text/html; charset=utf-8");
+    res.set_content(
+        StatusJson(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot()).dump(2) +
+            "\n",
+        "application/json");
   });
+  auto status_page = [&s, &expected, relay_view, &outbox_reports](const httplib::Request&,
+                                                                  httplib::Response& res) {
+    auto st = s.Status();
+    if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
+    const auto sessions = server::CompareSessions(expected, st->sessions);
+    res.set_content(
+        StatusHtml(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot()),
+        "text/html; charset=utf-8");
+  };
+  http.Get("/status", status_page);
+  http.Get("/", status_page);  // the bare address a coordinator types
 
   // The listening socket passes through the socket options hook before it is bound; once bound
   // (and listening with the library's backlog), listen() again on it sets kListenBacklog: Linux

@@ -1067,10 +1067,12 @@ TEST_P(ServerBackendTest, StatusShowsAWithheldBundleAsAGap) {
 TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
   if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium not installed";
   auto b = AddBundles(homes_[0], 3);
+  auto c = AddBundles(homes_[1], 1);
   ServerProcess server(ServeArgs(), dir_.path());
   ASSERT_NE(server.port(), 0);
   ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[0]), b[0]).status, 201);
   ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[2]), b[2]).status, 201);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(c[0]), c[0]).status, 201);
   const std::string url = server.url() + "/status";
   const std::vector<std::string> common = {"--headless",
                                            "--no-sandbox",
@@ -1086,7 +1088,7 @@ TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   EXPECT_NE(dom.out.find("<td class=\"gaps\">2</td>"), std::string::npos) << dom.out;
   EXPECT_NE(dom.out.find("data-terminal=\"" + ids_[0] + "\""), std::string::npos);
-  EXPECT_NE(dom.out.find("<span id=\"total\">2</span>"), std::string::npos);
+  EXPECT_NE(dom.out.find("<span id=\"total\">3</span>"), std::string::npos);
 
   const std::string png = (dir_ / "status.png").string();
   auto shot_args = common;
