@@ -71,13 +71,17 @@ Result<sync::UploadAnswer> HttpUploader::Send(const std::string& id_hex, ByteVie
     if (reply.body.size() > server::kMaxReceiptBytes) {
       return std::unexpected(Error::Malformed(reply.url + ": receipt over the size limit"));
     }
-    return sync::UploadAnswer{.receipt = std::move(reply.body), .relay_held = false, .note = {}};
+    return sync::UploadAnswer{.receipt = std::move(reply.body),
+                              .relay_held = false,
+                              .already_stored = reply.status == 200,
+                              .note = {}};
   }
   auto j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
   if (reply.status == 202) {
     // A relay stored the bundle and signed for it; the collection server has not confirmed it.
     sync::UploadAnswer a{.receipt = StringField(j, "relay_receipt"),
                          .relay_held = true,
+                         .already_stored = false,
                          .note = StringField(j, "error")};
     if (a.receipt.empty()) {
       // A relay too old to sign for what it holds: only the central receipt will do.

@@ -159,30 +159,50 @@ Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path&
   return keys;
 }
 
-// Uploads one verified file, retrying transport failures with backoff; checks the receipt.
-Status ImportOne(HttpUploader& http, const std::filesystem::path& file,
-                 const std::vector<crypto::VerifyKey>& keys, const crypto::VerifyKey& server_key,
-                 int attempts) {
+// What became of one file on the stick that the server took.
+struct Imported {
+  bool already_stored = false;  // the server had it before (a duplicate)
+  bool receipt_verified = false;
+};
+
+// Uploads one verified file, retrying transport failures with backoff; checks the receipt. An
+// error means the server did not take the file.
+Result<Imported> ImportOne(HttpUploader& http, const std::filesystem::path& file,
+                           const std::vector<crypto::VerifyKey>& keys,
+                           const crypto::VerifyKey& server_key, int attempts) {
   LONTAR_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(file, bundle::kMaxBundleBytes));
   LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, keys, file.string()));
   double backoff = 1;
   for (int i = 1;; ++i) {
-    auto receipt_text = http.Put(HexEncode(h.bundle_id), bytes);
-    if (!receipt_text) {
-      if (receipt_text.error().kind() != ErrorKind::kIo || i >= attempts || g_stop) {
-        return std::unexpected(receipt_text.error().WithContext(file.string()));
+    auto answer = http.Send(HexEncode(h.bundle_id), bytes);
+    if (answer && answer->relay_held) {
+      answer =
+          std::unexpected(Error::Io("the relay holds it; the collection server has not "
+                                    "confirmed it yet (" +
+                                    answer->note + ")"));
+    }
+    if (!answer) {
+      if (answer.error().kind() != ErrorKind::kIo || i >= attempts || g_stop) {
+        return std::unexpected(answer.error().WithContext(file.string()));
       }
       SleepInterruptibly(backoff);
       backoff *= 2;
       continue;
     }
-    LONTAR_ASSIGN_OR_RETURN(server::Receipt r,
-                            server::VerifyReceipt(AsBytes(*receipt_text), server_key));
-    if (r.bundle_id != h.bundle_id || r.terminal_id != h.terminal_id || r.seq != h.seq) {
-      return std::unexpected(
-          Error::Malformed(file.string() + ": the server's receipt names another bundle"));
+    auto r = server::VerifyReceipt(AsBytes(answer->receipt), server_key);
+    if (!r) {
+      std::cerr << "import: " << file.string()
+                << ": the server stored it, but its receipt did not verify: " << r.error().message()
+                << ". Check that --server-key is this server's public key and import again "
+                   "(nothing is stored twice)\n";
+      return Imported{.already_stored = answer->already_stored, .receipt_verified = false};
     }
-    return Ok();
+    if (r->bundle_id != h.bundle_id || r->terminal_id != h.terminal_id || r->seq != h.seq) {
+      std::cerr << "import: " << file.string()
+                << ": the server's receipt names another bundle; import again\n";
+      return Imported{.already_stored = answer->already_stored, .receipt_verified = false};
+    }
+    return Imported{.already_stored = answer->already_stored, .receipt_verified = true};
   }
 }
 
@@ -214,7 +234,7 @@ Status Import(const SyncArgs& a) {
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
   HttpUploader http(a.server);
-  std::size_t uploaded = 0, failed = 0, problems = 0;
+  std::size_t uploaded = 0, failed = 0, problems = 0, unproven = 0;
   std::string first_error;
   Json report = Json::array();
   for (const auto& d : dirs) {
@@ -235,36 +255,56 @@ Status Import(const SyncArgs& a) {
     for (const auto& m : check->missing)
       std::cerr << "import: missing from the stick: " << m << "\n";
     for (const auto& b : check->bad) std::cerr << "import: damaged, not sent: " << b << "\n";
-    std::size_t sent = 0;
+    std::size_t sent = 0, stored = 0, already = 0, not_proven = 0;
     for (const auto& f : check->good) {
-      if (auto st = ImportOne(http, f, keys, server_key, a.attempts); !st) {
+      auto outcome = ImportOne(http, f, keys, server_key, a.attempts);
+      if (!outcome) {
         ++failed;
-        if (first_error.empty()) first_error = st.error().message();
-        std::cerr << "import: " << st.error().message() << "\n";
+        if (first_error.empty()) first_error = outcome.error().message();
+        std::cerr << "import: " << outcome.error().message() << "\n";
       } else {
         ++sent;
+        (outcome->already_stored ? already : stored) += 1;
+        not_proven += outcome->receipt_verified ? 0 : 1;
       }
       if (g_stop) break;
     }
     uploaded += sent;
+    unproven += not_proven;
     j["terminal_id"] = check->terminal_id;
     j["listed"] = check->listed;
     j["uploaded"] = sent;
+    j["stored"] = stored;
+    j["already_stored"] = already;
+    j["receipts_not_verified"] = not_proven;
     j["missing"] = check->missing;
     j["bad"] = check->bad;
     j["gaps"] = check->gaps;
     if (!a.json) {
       std::cout << check->terminal_id << ": " << sent << " of " << check->listed
-                << " bundles uploaded, each receipt verified"
-                << (check->ok() ? "" : " (the stick has problems: see above)") << "\n";
+                << " bundles uploaded (" << stored << " new, " << already << " already stored)";
+      if (not_proven > 0) {
+        std::cout << "; " << not_proven << " receipts did not verify with "
+                  << server_key.id().ToString();
+      } else if (sent > 0) {
+        std::cout << ", each receipt verified";
+      }
+      std::cout << (check->ok() ? "" : " (the stick has problems: see above)") << "\n";
     }
     report.push_back(std::move(j));
     if (g_stop) break;
   }
   if (a.json) std::cout << report.dump(2) << "\n";
+  if (unproven > 0 && failed == 0 && problems == 0) {
+    return std::unexpected(Error::Untrusted(
+        std::to_string(uploaded) + " bundles uploaded and stored, but " + std::to_string(unproven) +
+        " receipts did not verify with --server-key (key " + server_key.id().ToString() +
+        "): check that it is this server's public key (server.pub) and import again"));
+  }
   if (failed > 0 || problems > 0) {
     return std::unexpected(Error::Io(
-        std::to_string(uploaded) + " uploaded, " + std::to_string(failed) + " failed, " +
+        std::to_string(uploaded) + " uploaded (" + std::to_string(unproven) +
+        " receipts not verified), " + std::to_string(failed) + " not uploaded, " +
         std::to_string(problems) + " terminal directories with problems; first: " + first_error));
   }
   return Ok();

@@ -31,9 +31,10 @@ namespace lontar::sync {
 
 // What a server answered to one upload that it accepted.
 struct UploadAnswer {
-  std::string receipt;      // receipt text (receipt.hpp)
-  bool relay_held = false;  // a relay's own receipt: held there, not yet confirmed centrally
-  std::string note;         // the relay's reason it has no central receipt yet, for people
+  std::string receipt;          // receipt text (receipt.hpp)
+  bool relay_held = false;      // a relay's own receipt: held there, not yet confirmed centrally
+  bool already_stored = false;  // the server had it before (a duplicate upload)
+  std::string note;             // the relay's reason it has no central receipt yet, for people
 };
 
 // Sends one bundle; returns the answer. Errors: kIo for a transport failure worth retrying

@@ -1129,12 +1129,36 @@ TEST_P(ServerBackendTest, ImportUploadsAVerifiedStick) {
                                    "--enrolled",   (dir_ / "enrolled").string()};
   auto imp = RunLontar(args);
   ASSERT_EQ(imp.exit_code, 0) << imp.err << server.Stderr();
-  EXPECT_NE(imp.out.find(ids_[0] + ": 2 of 2 bundles uploaded"), std::string::npos) << imp.out;
+  EXPECT_NE(
+      imp.out.find(ids_[0] + ": 2 of 2 bundles uploaded (2 new, 0 already stored), each receipt "
+                             "verified"),
+      std::string::npos)
+      << imp.out;
   EXPECT_EQ(StoredBundles(), 3u);
-  // Importing again is harmless: duplicates get their receipts.
+  // Importing again is harmless: duplicates get their receipts, and are called what they are.
   auto again = RunLontar(args);
   ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find(ids_[0] + ": 2 of 2 bundles uploaded (0 new, 2 already stored)"),
+            std::string::npos)
+      << again.out;
   EXPECT_EQ(StoredBundles(), 3u);
+
+  // With another server's key the bundles are stored all the same; what failed is the receipts'
+  // check, and the message says so and what to do.
+  ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", (dir_ / "other").string()}).exit_code, 0);
+  auto wrong_args = args;
+  wrong_args[7] = (dir_ / "other" / "server.pub").string();
+  auto wrong = RunLontar(wrong_args);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.out.find("2 of 2 bundles uploaded (0 new, 2 already stored); 2 receipts did "
+                           "not verify"),
+            std::string::npos)
+      << wrong.out;
+  EXPECT_NE(wrong.err.find("3 bundles uploaded and stored, but 3 receipts did not verify with "
+                           "--server-key"),
+            std::string::npos)
+      << wrong.err;
+  EXPECT_NE(wrong.err.find("check that it is this server's public key"), std::string::npos);
 
   // A damaged file on the stick is reported and not sent; the rest still go.
   auto dir0 = std::filesystem::path(stick) / "lontar-bundles" / ids_[0];
