@@ -419,8 +419,11 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
       ->required();
   serve->add_option("--key", args->key, "the server's Ed25519 secret key (lontar keys new server)")
       ->required();
-  serve->add_option("--max-bundle-mb", args->max_bundle_mb, "size cap of one bundle")
-      ->capture_default_str();
+  serve
+      ->add_option("--max-bundle-mb", args->max_bundle_mb,
+                   "size cap of one upload, MiB (a bundle is at most 64; a sitting is ~2)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   serve->add_option("--read-timeout", args->read_timeout_s, "seconds a client may stall")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
@@ -433,9 +436,11 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   serve->add_option("--relay-to", args->relay_to,
-                    "relay mode: forward every bundle to this upstream server (http://HOST:PORT)");
+                    "relay mode: forward every bundle to this upstream server "
+                    "(http://HOST:PORT or https://HOST)");
   serve->add_option("--relay-key", args->relay_key,
-                    "relay mode: the upstream server's public key (server.pub)");
+                    "relay mode: the upstream server's public key (server.pub); terminals check "
+                    "this relay's own receipts with the public half of --key (relay.pub)");
   serve
       ->add_option("--relay-wait", args->relay_wait_ms,
                    "relay mode: milliseconds an upload waits for the upstream receipt")

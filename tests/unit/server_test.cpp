@@ -1212,6 +1212,21 @@ TEST_P(ServerBackendTest, ANewerSchemaIsRefusedAndLeftAlone) {
   EXPECT_NE(serve.err.find("schema version " + newer), std::string::npos) << serve.err;
 }
 
+// The size cap cannot be set above the bundle format's own 64 MiB, and the help says what the
+// docs say: --relay-to may be https.
+TEST_F(ServerTest, ServeOptionsSayOneTrueThing) {
+  auto over = RunLontar({"serve", "--store", (dir_ / "store").string(), "--enrolled",
+                         (dir_ / "enrolled").string(), "--key",
+                         (dir_ / "keys" / "server.key").string(), "--max-bundle-mb", "65"});
+  EXPECT_NE(over.exit_code, 0);
+  EXPECT_NE(over.err.find("--max-bundle-mb"), std::string::npos) << over.err;
+  EXPECT_NE(over.err.find("not in range 1 to 64"), std::string::npos) << over.err;
+  auto help = RunLontar({"serve", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("https://HOST"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("a bundle is at most 64"), std::string::npos) << help.out;
+}
+
 TEST_F(ServerTest, ServeTakesExactlyOneOfStoreAndDb) {
   const std::vector<std::string> common = {"serve",
                                            "--listen",
