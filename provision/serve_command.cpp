@@ -4,6 +4,7 @@
 //   PUT /v1/bundles/{bundle id hex}   body: the .lrb bytes. 201 + receipt (new), 200 + the
 //                                     original receipt (duplicate), 4xx {"error": "..."}.
 //   GET /v1/receipts/{receipt code}   what the code names (no participant number), and the receipt
+//   GET /receipt[?code=CODE]          the same for people: a form and a plain answer (HTML)
 //   GET /v1/status.json               per site: terminals, bundles, seq gaps, flags, last seen
 //   GET /status, GET /                the same as an HTML page, every string escaped
 //
@@ -44,6 +45,7 @@
 #include "provision/cli.hpp"
 #include "provision/http_limits.hpp"
 #include "provision/http_upload.hpp"
+#include "provision/receipt_page.hpp"
 #include "provision/status_page.hpp"
 
 namespace lontar::cli {
@@ -320,6 +322,27 @@ Status Serve(const ServeArgs& a) {
     j["stored"] = pack::FormatTime(b->stored_ms);
     j["receipt"] = b->receipt_text;
     res.set_content(j.dump(2) + "\n", "application/json");
+  });
+  // For people: a form for the code and the answer in plain words (receipt_page.hpp).
+  http.Get("/receipt", [&s, relay](const httplib::Request& req, httplib::Response& res) {
+    ReceiptLookup l;
+    l.code = req.get_param_value("code").substr(0, 64);
+    l.is_relay = relay != nullptr;
+    l.server_key_id = s.server_key().id().ToString();
+    if (!l.code.empty()) {
+      auto b = s.FindByCode(l.code);
+      if (b) {
+        l.found = true;
+        l.stored_ms = b->stored_ms;
+        if (relay != nullptr) {
+          if (auto at = relay->ForwardedAt(b->bundle_id); at) l.confirmed_ms = *at;
+        }
+      } else {
+        l.error = b.error().message();
+        res.status = b.error().kind() == ErrorKind::kNotFound ? 404 : 400;
+      }
+    }
+    res.set_content(ReceiptHtml(l), "text/html; charset=utf-8");
   });
   const std::string upstream = a.relay_to;
   auto relay_view = [relay, upstream]() -> std::optional<RelayView> {

@@ -127,6 +127,17 @@ Result<RelayStats> Relay::Stats() {
   return s;
 }
 
+Result<std::optional<std::int64_t>> Relay::ForwardedAt(const std::string& id_hex) {
+  std::lock_guard lock(db_mu_);
+  LONTAR_ASSIGN_OR_RETURN(Statement st,
+                          db_.Prepare("SELECT forwarded_ms FROM forward WHERE bundle_id = ? AND "
+                                      "upstream_receipt IS NOT NULL"));
+  st.Bind(1, id_hex);
+  LONTAR_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.ColumnIsNull(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st.ColumnInt(0));
+}
+
 Result<std::vector<Relay::Item>> Relay::NextBatch(std::size_t limit) {
   std::lock_guard lock(db_mu_);
   // Bundles tried least often first: one the upstream keeps refusing (an enrollment record it

@@ -73,6 +73,10 @@ class Relay {
 
   [[nodiscard]] Result<RelayStats> Stats();
 
+  // When the upstream's receipt for `id_hex` was recorded; nullopt if it has not come (or the
+  // bundle was never queued here). Reads disk.
+  [[nodiscard]] Result<std::optional<std::int64_t>> ForwardedAt(const std::string& id_hex);
+
   // Starts / stops the forwarder thread. Between passes that failed it backs off from 1 s to
   // `max_backoff` (doubling); a new bundle wakes it at once.
   void Start(std::chrono::milliseconds max_backoff = std::chrono::seconds(60));

@@ -98,6 +98,25 @@ class SiteRelay : public ::testing::Test {
     return RunLontar(args);
   }
 
+  // The receipt code of a terminal's first bundle.
+  std::string FirstCode(const std::string& home) {
+    SystemClock clock;
+    auto t = terminal::Terminal::Open(dir_ / home, clock);
+    EXPECT_TRUE(t) << t.error().message();
+    if (!t) return "";
+    auto outbox = bundle::ListOutbox(*t);
+    EXPECT_TRUE(outbox && !outbox->empty());
+    return outbox && !outbox->empty() ? (*outbox)[0].receipt_code : "";
+  }
+  // The receipt page's answer for `code` (the whole page), checked for what it must never show.
+  std::string ReceiptPage(const ServerProcess& s, const std::string& code, int status = 200) {
+    auto reply = testing::HttpRequest(s.port(), "GET", "/receipt?code=" + code);
+    EXPECT_EQ(reply.status, status) << reply.body;
+    EXPECT_EQ(reply.body.find("TEST-000"), std::string::npos) << "no participant number";
+    EXPECT_EQ(reply.body.find("score"), std::string::npos) << "no score";
+    return reply.body;
+  }
+
   nlohmann::json StatusOf(const ServerProcess& s) {
     auto reply = testing::HttpRequest(s.port(), "GET", "/v1/status.json");
     EXPECT_EQ(reply.status, 200) << reply.body;
@@ -138,6 +157,12 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
   }
   auto rs = StatusOf(relay)["relay"];
   EXPECT_EQ(rs["pending"], 3 * kBundlesPerTerminal) << rs.dump(2);
+  // A candidate's code, looked up on the relay: arrived here, not yet confirmed centrally.
+  const std::string code = FirstCode("t0");
+  auto page = ReceiptPage(relay, code);
+  EXPECT_NE(page.find("sudah diterima oleh relay lokasi"), std::string::npos) << page;
+  EXPECT_NE(page.find("arrived at the site relay"), std::string::npos) << page;
+  EXPECT_NE(page.find("has not confirmed it yet"), std::string::npos) << page;
 
   // The text form says it in the operator's words.
   auto text =
@@ -168,6 +193,17 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
     EXPECT_EQ(j["pending"], 0) << j.dump(2);
   }
   EXPECT_EQ(StatusOf(central)["bundles"], 3 * kBundlesPerTerminal) << "each counted once";
+  page = ReceiptPage(relay, code);
+  EXPECT_NE(page.find("The central collection server confirmed it on"), std::string::npos) << page;
+  page = ReceiptPage(central, code);
+  EXPECT_NE(page.find("arrived at the collection server"), std::string::npos) << page;
+  EXPECT_EQ(page.find("central collection server"), std::string::npos) << "not a relay";
+  auto unknown = testing::HttpRequest(central.port(), "GET", "/receipt?code=%3Cb%3E");
+  EXPECT_NE(unknown.status, 200);
+  EXPECT_NE(unknown.body.find("belum diterima di server ini"), std::string::npos) << unknown.body;
+  EXPECT_NE(unknown.body.find("&lt;b&gt;"), std::string::npos) << "escaped: " << unknown.body;
+  page = ReceiptPage(central, "", 200);
+  EXPECT_NE(page.find("<form"), std::string::npos) << "the bare page is the form";
   rs = StatusOf(relay)["relay"];
   EXPECT_EQ(rs["forwarded"], 3 * kBundlesPerTerminal) << rs.dump(2);
   EXPECT_EQ(rs["pending"], 0) << rs.dump(2);
