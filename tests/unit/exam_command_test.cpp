@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/bundle/outbox.hpp"
 #include "core/util/clock.hpp"
@@ -126,6 +127,31 @@ TEST_F(ExamCommand, ScriptedWaitsDoNotWriteFutureWallTimes) {
   ASSERT_TRUE(outbox) << outbox.error().message();
   ASSERT_EQ(outbox->size(), 2u);
   for (const auto& e : *outbox) EXPECT_LE(e.created_ms, now) << "bundle #" << e.seq;
+}
+
+// The text output is for people: nested fields on lines of their own, no line of raw JSON, in
+// `exam run` and in `session status` alike.
+TEST_F(ExamCommand, TextOutputHasNoRawJson) {
+  WriteText(dir_ / "script.jsonl", R"({"cmd":"answer","item":"tiu-01","option":"B"}
+{"cmd":"flag","item":"tiu-01"}
+{"cmd":"submit"}
+)");
+  auto run = RunLontar({"exam", "run", "--home", P("t"), "--participant", "TEST-0001", "--pin-file",
+                        P("pin"), "--token", token_, "--script", P("script.jsonl")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto status = RunLontar({"session", "status", "--home", P("t")});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  for (const auto* out : {&run.out, &status.out}) {
+    std::istringstream lines(*out);
+    for (std::string line; std::getline(lines, line);) {
+      EXPECT_EQ(line.find_first_of("{["), std::string::npos) << "raw JSON: " << line;
+    }
+  }
+  EXPECT_NE(run.out.find("flagged: tiu-01\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("score:\n"), std::string::npos) << run.out;
+  EXPECT_NE(status.out.find("sittings:\n  -\n    participant: TEST-0001\n"), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("locked: (none)\n"), std::string::npos) << status.out;
 }
 
 TEST_F(ExamCommand, BadScriptsAndWrongPinsAreNamed) {
