@@ -18,6 +18,12 @@ Status RecordRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& 
   return WriteFileAtomic(RecordPath(terminal, entry), relay_receipt, 0600, Overwrite::kReplace);
 }
 
+void ForgetRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& entry) {
+  // Best effort: a record left behind names a delivered bundle, which nothing counts as held.
+  std::error_code ec;
+  std::filesystem::remove(RecordPath(terminal, entry), ec);
+}
+
 bool IsRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
                  const crypto::VerifyKey& relay_key) {
   auto bytes = ReadFile(RecordPath(terminal, entry), server::kMaxReceiptBytes);

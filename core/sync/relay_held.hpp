@@ -32,6 +32,9 @@ inline constexpr char kRelayHeldDir[] = "relay-held";
 [[nodiscard]] Status RecordRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
                                      ByteView relay_receipt);
 
+// Removes the record once the bundle is delivered (nothing to do when there is none). Touches disk.
+void ForgetRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& entry);
+
 // Whether the relay whose key is `relay_key` has signed that it holds `entry`: a record exists
 // and verifies (invariant 3). An unreadable or foreign record is "not held", never an error: the
 // bundle is sent again anyway. Reads disk.

@@ -40,6 +40,7 @@ Result<Outcome> DeliverOne(terminal::Terminal& terminal, const bundle::OutboxEnt
   LONTAR_TRY(CheckNames(*receipt, terminal, entry, "server"));
   LONTAR_TRY(
       bundle::MarkDelivered(terminal, entry.bundle_id, AsBytes(answer.receipt), clock.WallMs()));
+  ForgetRelayHeld(terminal, entry);
   return Outcome::kDelivered;
 }
 

@@ -193,6 +193,8 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
     EXPECT_EQ(j["pending"], 0) << j.dump(2);
   }
   EXPECT_EQ(StatusOf(central)["bundles"], 3 * kBundlesPerTerminal) << "each counted once";
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "t0" / "relay-held"))
+      << "the relay's receipts are dropped once the central ones are in";
   page = ReceiptPage(relay, code);
   EXPECT_NE(page.find("The central collection server confirmed it on"), std::string::npos) << page;
   page = ReceiptPage(central, code);
