@@ -62,6 +62,13 @@ void PrintSyncReport(const std::string& terminal_id, const sync::SyncReport& r,
     std::cout << j.dump(2) << "\n";
     return;
   }
+  if (a.relay_key.empty()) {  // straight to the collection server (or a relay not vouched for)
+    std::cout << "sync " << terminal_id << ": " << delivered_now
+              << " delivered now, each with a receipt signed by " << server_key.id().ToString()
+              << "; " << r.total - r.confirmed << " pending, " << r.confirmed << " of " << r.total
+              << " delivered in all\n";
+    return;
+  }
   std::cout << "sync " << terminal_id << ": held by the relay: " << r.held
             << ", confirmed centrally: " << r.confirmed << " (of " << r.total << " bundles; "
             << delivered_now << " confirmed now, receipts signed by " << server_key.id().ToString()
