@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/exam/engine.hpp"
+#include "core/pack/pack_choice.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
 #include "provision/exam_view.hpp"
@@ -13,11 +14,15 @@ namespace {
 
 using Json = OrderedJson;
 
-// The system clock plus simulated time: a script's `wait` moves time forward without sleeping.
+// The system clock plus simulated time: a script's `wait` moves the monotonic clock forward
+// without sleeping, so the engine charges the time to the sitting. The wall clock is left alone:
+// it is what the journal and the bundle record for people (when a record was written, when a
+// bundle was made), and moving it would write times in the future, which the next command on
+// the terminal (with the real clock) follows with earlier ones.
 class ScriptClock final : public Clock {
  public:
   std::int64_t MonotonicNs() const override { return system_.MonotonicNs() + offset_ns_; }
-  std::int64_t WallMs() const override { return system_.WallMs() + offset_ns_ / 1'000'000; }
+  std::int64_t WallMs() const override { return system_.WallMs(); }
   void Advance(std::int64_t ns) { offset_ns_ += ns; }
 
  private:
@@ -27,14 +32,38 @@ class ScriptClock final : public Clock {
 
 struct ExamArgs {
   std::filesystem::path home, proctor_code_file, pin_file, script;
-  std::string participant, token;
+  std::string participant, token, pack;
   int from_line = 1;
   bool json = false, progress = false;
 };
 
+// `session open --pack SPEC`: the session runs on the terminal's newest released pack (the one
+// the engine opens), so the pack named must be released and be that one.
+Status CheckPackToOpen(terminal::Terminal& t, const std::string& spec) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
+  LONTAR_ASSIGN_OR_RETURN(pack::PackChoice choice, pack::FindPack(packs, spec));
+  const pack::PackHeader& named = choice.pack->header;
+  if (!choice.pack->released) {
+    return std::unexpected(
+        Error::InvalidArgument(pack::DescribePack(named) +
+                               " is not released: release it first (lontar session "
+                               "release --pack " +
+                               named.exam_id + "@" + std::to_string(named.exam_version) + ")"));
+  }
+  const auto runs = std::find_if(packs.begin(), packs.end(),
+                                 [](const pack::LoadedPack& p) { return p.released; });
+  if (runs->header.pack_id != named.pack_id) {
+    return std::unexpected(Error::InvalidArgument("this terminal runs its newest released pack, " +
+                                                  pack::DescribePack(runs->header) + ", not " +
+                                                  pack::DescribePack(named)));
+  }
+  return Ok();
+}
+
 Status OpenSession(const ExamArgs& a) {
   SystemClock clock;
   LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
+  if (!a.pack.empty()) LONTAR_TRY(CheckPackToOpen(t, a.pack));
   LONTAR_ASSIGN_OR_RETURN(exam::Engine engine, exam::Engine::Open(t, clock));
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code, ReadCodeFile(a.proctor_code_file));
   LONTAR_ASSIGN_OR_RETURN(std::string token, engine.OpenSession(code.view()));
@@ -178,6 +207,9 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
   AddHomeOption(*open, args->home);
   open->add_option("--proctor-code-file", args->proctor_code_file, "file holding the proctor code")
       ->required();
+  open->add_option("--pack", args->pack,
+                   "the released pack to open: EXAM_ID@VERSION, or the pack id or its first 8 "
+                   "characters (checked against the one this terminal runs)");
   open->add_flag("--json", args->json, "machine-readable output");
   open->callback([&runner, args] { runner.Run([&] { return OpenSession(*args); }); });
 

@@ -44,18 +44,55 @@ OrderedJson SittingJson(const exam::Engine& engine, const exam::SittingState& s)
   return j;
 }
 
+namespace {
+
+constexpr auto kReplace = OrderedJson::error_handler_t::replace;
+
+std::string Scalar(const OrderedJson& v) {
+  return v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, kReplace);
+}
+
+bool AllScalars(const OrderedJson& a) {
+  for (const auto& v : a) {
+    if (v.is_structured()) return false;
+  }
+  return true;
+}
+
+// One `key: value` line per scalar; an object's fields indented below its key; a list of
+// scalars on one line, comma-separated; a list of objects as "-" items. Never raw JSON.
+void PrintText(const std::string& key, const OrderedJson& value, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  if (value.is_object()) {
+    std::cout << pad << key << ":\n";
+    for (const auto& [k, v] : value.items()) PrintText(k, v, indent + 2);
+  } else if (value.is_array() && AllScalars(value)) {
+    std::string line;
+    for (const auto& v : value) line += (line.empty() ? "" : ", ") + Scalar(v);
+    std::cout << pad << key << ": " << (line.empty() ? "(none)" : line) << "\n";
+  } else if (value.is_array()) {
+    std::cout << pad << key << ":\n";
+    for (const auto& v : value) {
+      std::cout << pad << "  -\n";
+      if (v.is_object()) {
+        for (const auto& [k, item] : v.items()) PrintText(k, item, indent + 4);
+      } else {
+        PrintText("value", v, indent + 4);
+      }
+    }
+  } else {
+    std::cout << pad << key << ": " << Scalar(value) << "\n";
+  }
+}
+
+}  // namespace
+
 void Print(const OrderedJson& j, bool json) {
-  constexpr auto kReplace = OrderedJson::error_handler_t::replace;
   if (json) {
     std::cout << j.dump(2, ' ', false, kReplace) << "\n";
     return;
   }
-  for (const auto& [key, value] : j.items()) {
-    std::cout << key << ": "
-              << (value.is_string() ? value.get<std::string>()
-                                    : value.dump(-1, ' ', false, kReplace))
-              << "\n";
-  }
+  for (const auto& [key, value] : j.items()) PrintText(key, value, 0);
 }
 
 }  // namespace lontar::cli

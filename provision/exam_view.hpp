@@ -15,7 +15,8 @@ OrderedJson ScoreJson(const exam::Engine& engine, const exam::SittingState& s);
 // The state, plus the score when the sitting was submitted.
 OrderedJson SittingJson(const exam::Engine& engine, const exam::SittingState& s);
 
-// Prints `j` as indented JSON, or as "key: value" lines for people.
+// Prints `j` as indented JSON, or for people as "key: value" lines, nested fields indented below
+// their key and lists of names comma-separated: never a line of raw JSON.
 void Print(const OrderedJson& j, bool json);
 
 }  // namespace lontar::cli

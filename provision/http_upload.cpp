@@ -13,51 +13,95 @@ HttpUploader::HttpUploader(std::string server)
 
 HttpUploader::~HttpUploader() { curl_easy_cleanup(curl_); }
 
-Result<std::string> HttpUploader::Put(const std::string& id_hex, ByteView bundle) {
+Result<HttpUploader::Reply> HttpUploader::Exchange(const std::string& id_hex, ByteView bundle) {
   if (curl_ == nullptr) return std::unexpected(Error::Internal("curl_easy_init failed"));
-  const std::string url = server_ + "/v1/bundles/" + id_hex;
-  std::string body;
+  Reply reply;
+  reply.url = server_ + "/v1/bundles/" + id_hex;
   curl_easy_reset(curl_);
-  curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl_, CURLOPT_URL, reply.url.c_str());
   curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, "PUT");
   curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, bundle.data());
   curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(bundle.size()));
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/octet-stream");
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  if (outbox_highest_ > 0) {
+    const std::string h =
+        std::string(kOutboxHighestHeader) + ": " + std::to_string(outbox_highest_);
+    headers = curl_slist_append(headers, h.c_str());
+  }
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 300L);
   curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &HttpUploader::Collect);
-  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &reply.body);
   const CURLcode rc = curl_easy_perform(curl_);
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
-    return std::unexpected(Error::Io(url + ": " + curl_easy_strerror(rc)));
+    return std::unexpected(Error::Io(reply.url + ": " + curl_easy_strerror(rc)));
   }
-  long status = 0;
-  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-  if (status == 200 || status == 201) {
-    if (body.size() > server::kMaxReceiptBytes) {
-      return std::unexpected(Error::Malformed(url + ": receipt over the size limit"));
-    }
-    return body;
-  }
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply.status);
+  return reply;
+}
+
+namespace {
+
+// The error for a reply that carries no receipt (neither 200/201 nor a relay's 202).
+Error RefusalFor(long status, const nlohmann::json& j) {
   const bool has_error = j.is_object() && j.contains("error") && j["error"].is_string();
-  if (status == 202) {
-    // A relay stored the bundle but has not reached the collection server: not delivered yet.
-    return std::unexpected(
-        Error::Io("the relay holds the bundle; the collection server has not confirmed it yet" +
-                  (has_error ? " (" + j["error"].get<std::string>() + ")" : std::string())));
-  }
   std::string message = "HTTP " + std::to_string(status);
   if (has_error) message += ": " + j["error"].get<std::string>();
   message = "server refused the bundle (" + message + ")";
-  if (status >= 500 || status == 408 || status == 429) return std::unexpected(Error::Io(message));
-  if (status == 403) return std::unexpected(Error::Untrusted(message));
-  if (status == 422) return std::unexpected(Error::BadSignature(message));
-  return std::unexpected(Error::Malformed(message));
+  if (status >= 500 || status == 408 || status == 429) return Error::Io(message);
+  if (status == 403) return Error::Untrusted(message);
+  if (status == 422) return Error::BadSignature(message);
+  return Error::Malformed(message);
+}
+
+std::string StringField(const nlohmann::json& j, const char* name) {
+  return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>()
+                                                                  : std::string();
+}
+
+}  // namespace
+
+Result<sync::UploadAnswer> HttpUploader::Send(const std::string& id_hex, ByteView bundle) {
+  LONTAR_ASSIGN_OR_RETURN(Reply reply, Exchange(id_hex, bundle));
+  if (reply.status == 200 || reply.status == 201) {
+    if (reply.body.size() > server::kMaxReceiptBytes) {
+      return std::unexpected(Error::Malformed(reply.url + ": receipt over the size limit"));
+    }
+    return sync::UploadAnswer{.receipt = std::move(reply.body),
+                              .relay_held = false,
+                              .already_stored = reply.status == 200,
+                              .note = {}};
+  }
+  auto j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (reply.status == 202) {
+    // A relay stored the bundle and signed for it; the collection server has not confirmed it.
+    sync::UploadAnswer a{.receipt = StringField(j, "relay_receipt"),
+                         .relay_held = true,
+                         .already_stored = false,
+                         .note = StringField(j, "error")};
+    if (a.receipt.empty()) {
+      // A relay too old to sign for what it holds: only the central receipt will do.
+      return std::unexpected(Error::Io("the relay holds the bundle but sent no receipt of its own" +
+                                       (a.note.empty() ? std::string() : " (" + a.note + ")")));
+    }
+    return a;
+  }
+  return std::unexpected(RefusalFor(reply.status, j));
+}
+
+Result<std::string> HttpUploader::Put(const std::string& id_hex, ByteView bundle) {
+  LONTAR_ASSIGN_OR_RETURN(sync::UploadAnswer a, Send(id_hex, bundle));
+  if (a.relay_held) {
+    // Not delivered yet: the caller wants the collection server's receipt and nothing less.
+    return std::unexpected(
+        Error::Io("the relay holds the bundle and the collection server has not confirmed it yet" +
+                  (a.note.empty() ? std::string() : ": " + a.note)));
+  }
+  return std::move(a.receipt);
 }
 
 std::size_t HttpUploader::Collect(char* data, std::size_t size, std::size_t n, void* out) {

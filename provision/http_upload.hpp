@@ -6,10 +6,16 @@
 
 #include <string>
 
+#include "core/sync/sync.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::cli {
+
+// Request header with which `lontar sync` tells the server the highest bundle number in the
+// terminal's outbox, so that its status page can show bundles held on the terminal and not yet
+// arrived (a missing last bundle is otherwise invisible).
+inline constexpr char kOutboxHighestHeader[] = "X-Lontar-Outbox-Highest";
 
 // One libcurl handle, reused so that uploads share a kept-alive connection. Not thread-safe.
 class HttpUploader {
@@ -25,11 +31,25 @@ class HttpUploader {
   // (403), kBadSignature (422) and kMalformed (other 4xx) for refusals, with the server's message.
   [[nodiscard]] Result<std::string> Put(const std::string& id_hex, ByteView bundle);
 
+  // As Put, but a relay's 202 is an answer, not an error: its own receipt (the "relay_receipt"
+  // field) with relay_held set and its reason in `note`. What sync::Uploader wants.
+  [[nodiscard]] Result<sync::UploadAnswer> Send(const std::string& id_hex, ByteView bundle);
+
+  // Sends kOutboxHighestHeader with every later request (0: not sent).
+  void set_outbox_highest(std::uint64_t seq) { outbox_highest_ = seq; }
+
  private:
+  struct Reply {
+    std::string url, body;
+    long status = 0;
+  };
+  // One PUT; kIo when no HTTP reply came.
+  Result<Reply> Exchange(const std::string& id_hex, ByteView bundle);
   static std::size_t Collect(char* data, std::size_t size, std::size_t n, void* out);
 
   std::string server_;
   CURL* curl_;
+  std::uint64_t outbox_highest_ = 0;
 };
 
 }  // namespace lontar::cli

@@ -80,8 +80,14 @@ Status New(const KeysArgs& args) {
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << id << "\n";
-    std::cerr << "wrote " << (args.out / (args.kind + ".key")).string() << " (secret, keep it "
-              << "offline) and " << (args.out / (args.kind + ".pub")).string() << "\n";
+    // The authority and results keys are used on an offline machine; a server's or relay's key
+    // lives on the running server that signs receipts with it.
+    const bool online = args.kind == "server" || args.kind == "relay";
+    std::cerr << "wrote " << (args.out / (args.kind + ".key")).string()
+              << (online ? " (secret: keep it on the " + args.kind +
+                               " that signs receipts, readable only by the user that runs it)"
+                         : std::string(" (secret, keep it offline)"))
+              << " and " << (args.out / (args.kind + ".pub")).string() << "\n";
   }
   return Ok();
 }
@@ -120,11 +126,11 @@ void RegisterKeysCommands(CLI::App& app, Runner& runner) {
 
   auto* make = keys->add_subcommand(
       "new",
-      "make a key pair: authority (signs packs), results (opens bundles), server (signs "
-      "receipts)");
-  make->add_option("kind", args->kind, "authority, results or server")
+      "make a key pair: authority (signs packs), results (opens bundles), server (the "
+      "collection server's, signs receipts), relay (a site relay's, signs its own receipts)");
+  make->add_option("kind", args->kind, "authority, results, server or relay")
       ->required()
-      ->check(CLI::IsMember({"authority", "results", "server"}));
+      ->check(CLI::IsMember({"authority", "results", "server", "relay"}));
   make->add_option("--out", args->out, "directory for KIND.key and KIND.pub")->required();
   make->add_flag("--json", args->json, "machine-readable output");
   make->callback([&runner, args] { runner.Run([&] { return New(*args); }); });

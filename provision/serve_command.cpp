@@ -4,13 +4,19 @@
 //   PUT /v1/bundles/{bundle id hex}   body: the .lrb bytes. 201 + receipt (new), 200 + the
 //                                     original receipt (duplicate), 4xx {"error": "..."}.
 //   GET /v1/receipts/{receipt code}   what the code names (no participant number), and the receipt
+//   GET /receipt[?code=CODE]          the same for people: a form and a plain answer (HTML)
 //   GET /v1/status.json               per site: terminals, bundles, seq gaps, flags, last seen
-//   GET /status                       the same as an HTML page, every string escaped
+//   GET /status, GET /                the same as an HTML page, every string escaped
+//
+// A PUT may carry X-Lontar-Outbox-Highest: N (the terminal's highest bundle number; sent by
+// `lontar sync`), kept in memory for the status page (core/server/outbox_reports.hpp).
 //
 // With --relay-to URL (a site relay): a PUT is stored here as above, queued for upstream
 // (core/server/relay.hpp), and answered with the upstream's receipt when it comes within
-// --relay-wait; otherwise 202 {"error": why, "relay_receipt": this relay's receipt}, which
-// `lontar sync` treats as "try again later".
+// --relay-wait (or at once when the upstream is out of reach); otherwise 202 {"error": why,
+// "held": true, "relay_receipt": this relay's own receipt}: the bundle is durably here, which a
+// terminal given the relay's key (`lontar sync --relay-key`) counts as held, and it asks again
+// later for the upstream receipt.
 //
 // What one client can make the server hold is bounded in provision/http_limits.hpp: the request
 // head is read and checked before the library sees it, a body must declare its size (411 for
@@ -33,11 +39,13 @@
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/pack/pack_format.hpp"
+#include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"
 #include "provision/cli.hpp"
 #include "provision/http_limits.hpp"
 #include "provision/http_upload.hpp"
+#include "provision/receipt_page.hpp"
 #include "provision/status_page.hpp"
 
 namespace lontar::cli {
@@ -99,6 +107,15 @@ void JsonError(httplib::Response& res, int status, const std::string& message,
   res.set_content(j.dump() + "\n", "application/json");
 }
 
+// The terminal's own word on its outbox (kOutboxHighestHeader): digits only, else ignored.
+std::optional<std::uint64_t> OutboxHighest(const httplib::Request& req) {
+  const std::string v = req.get_header_value(kOutboxHighestHeader);
+  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoull(v);
+}
+
 bool IsBundleId(const std::string& s) {
   if (s.size() != 64) return false;
   for (char c : s) {
@@ -136,12 +153,13 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
     res.set_content(**upstream, "application/json");
     return;
   }
-  std::string why = "not yet confirmed by the collection server";
+  std::string why = "held by this relay, not yet confirmed by the collection server";
   if (auto stats = relay.Stats(); stats && !stats->last_error.empty()) {
-    why += " (last attempt: " + stats->last_error + ")";
+    why += "; the last attempt to reach it failed: " + stats->last_error;
   }
   Json j;
   j["error"] = why;
+  j["held"] = true;
   j["relay_receipt"] = accepted.receipt_text;
   res.status = 202;
   res.set_content(j.dump() + "\n", "application/json");
@@ -255,8 +273,9 @@ Status Serve(const ServeArgs& a) {
   server::Store& s = *store;
   server::Relay* relay = relay_ptr.get();
   const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
-  http.Put(R"(/v1/bundles/([^/]*))", [&s, relay, relay_wait](const httplib::Request& req,
-                                                             httplib::Response& res) {
+  server::OutboxReports outbox_reports;
+  http.Put(R"(/v1/bundles/([^/]*))", [&s, relay, relay_wait, &outbox_reports, &clock](
+                                         const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     if (!IsBundleId(id)) {
       JsonError(res, 400,
@@ -277,6 +296,9 @@ Status Serve(const ServeArgs& a) {
     }
     for (const auto& f : accepted->flags) {
       std::cerr << "serve: " << accepted->receipt.terminal_id << " " << f << "\n";
+    }
+    if (auto highest = OutboxHighest(req)) {
+      outbox_reports.Note(accepted->receipt.terminal_id, *highest, clock.WallMs());
     }
     if (relay != nullptr) return RelayReply(*relay, id, req.body, *accepted, relay_wait, res);
     res.status = accepted->duplicate ? 200 : 201;
@@ -301,6 +323,27 @@ Status Serve(const ServeArgs& a) {
     j["receipt"] = b->receipt_text;
     res.set_content(j.dump(2) + "\n", "application/json");
   });
+  // For people: a form for the code and the answer in plain words (receipt_page.hpp).
+  http.Get("/receipt", [&s, relay](const httplib::Request& req, httplib::Response& res) {
+    ReceiptLookup l;
+    l.code = req.get_param_value("code").substr(0, 64);
+    l.is_relay = relay != nullptr;
+    l.server_key_id = s.server_key().id().ToString();
+    if (!l.code.empty()) {
+      auto b = s.FindByCode(l.code);
+      if (b) {
+        l.found = true;
+        l.stored_ms = b->stored_ms;
+        if (relay != nullptr) {
+          if (auto at = relay->ForwardedAt(b->bundle_id); at) l.confirmed_ms = *at;
+        }
+      } else {
+        l.error = b.error().message();
+        res.status = b.error().kind() == ErrorKind::kNotFound ? 404 : 400;
+      }
+    }
+    res.set_content(ReceiptHtml(l), "text/html; charset=utf-8");
+  });
   const std::string upstream = a.relay_to;
   auto relay_view = [relay, upstream]() -> std::optional<RelayView> {
     if (relay == nullptr) return std::nullopt;
@@ -308,23 +351,27 @@ Status Serve(const ServeArgs& a) {
     if (!stats) return RelayView{upstream, {.last_error = stats.error().message()}};
     return RelayView{upstream, *stats};
   };
-  http.Get("/v1/status.json",
-           [&s, &expected, relay_view](const httplib::Request&, httplib::Response& res) {
-             auto st = s.Status();
-             if (!st) {
-               return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
-             }
-             const auto sessions = server::CompareSessions(expected, st->sessions);
-             res.set_content(StatusJson(*st, s.server_key(), sessions, relay_view()).dump(2) + "\n",
-                             "application/json");
-           });
-  http.Get("/status", [&s, &expected, relay_view](const httplib::Request&, httplib::Response& res) {
+  http.Get("/v1/status.json", [&s, &expected, relay_view, &outbox_reports](const httplib::Request&,
+                                                                           httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
     const auto sessions = server::CompareSessions(expected, st->sessions);
-    res.set_content(StatusHtml(*st, s.server_key(), sessions, relay_view()),
-                    "text/html; charset=utf-8");
+    res.set_content(
+        StatusJson(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot()).dump(2) +
+            "\n",
+        "application/json");
   });
+  auto status_page = [&s, &expected, relay_view, &outbox_reports](const httplib::Request&,
+                                                                  httplib::Response& res) {
+    auto st = s.Status();
+    if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
+    const auto sessions = server::CompareSessions(expected, st->sessions);
+    res.set_content(
+        StatusHtml(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot()),
+        "text/html; charset=utf-8");
+  };
+  http.Get("/status", status_page);
+  http.Get("/", status_page);  // the bare address a coordinator types
 
   // The listening socket passes through the socket options hook before it is bound; once bound
   // (and listening with the library's backlog), listen() again on it sets kListenBacklog: Linux
@@ -395,8 +442,11 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
       ->required();
   serve->add_option("--key", args->key, "the server's Ed25519 secret key (lontar keys new server)")
       ->required();
-  serve->add_option("--max-bundle-mb", args->max_bundle_mb, "size cap of one bundle")
-      ->capture_default_str();
+  serve
+      ->add_option("--max-bundle-mb", args->max_bundle_mb,
+                   "size cap of one upload, MiB (a bundle is at most 64; a sitting is ~2)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   serve->add_option("--read-timeout", args->read_timeout_s, "seconds a client may stall")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
@@ -409,9 +459,11 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   serve->add_option("--relay-to", args->relay_to,
-                    "relay mode: forward every bundle to this upstream server (http://HOST:PORT)");
+                    "relay mode: forward every bundle to this upstream server "
+                    "(http://HOST:PORT or https://HOST)");
   serve->add_option("--relay-key", args->relay_key,
-                    "relay mode: the upstream server's public key (server.pub)");
+                    "relay mode: the upstream server's public key (server.pub); terminals check "
+                    "this relay's own receipts with the public half of --key (relay.pub)");
   serve
       ->add_option("--relay-wait", args->relay_wait_ms,
                    "relay mode: milliseconds an upload waits for the upstream receipt")

@@ -1,6 +1,7 @@
 // `lontar session release`: the proctor's release code opens the session's pack.
 #include <iostream>
 
+#include "core/pack/pack_choice.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "provision/cli.hpp"
 
@@ -16,7 +17,15 @@ Status Release(const SessionArgs& a) {
   SystemClock clock;
   LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code, ReadCodeFile(a.code_file));
-  LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h, pack::ReleasePack(t, a.pack, code.view(), clock));
+  // Which pack: as named with --pack (pack_choice.hpp), else the one valid now (the newest of
+  // several versions of one exam, said on stderr).
+  LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
+  LONTAR_ASSIGN_OR_RETURN(pack::PackChoice choice, a.pack.empty()
+                                                       ? pack::DefaultPack(packs, clock.WallMs())
+                                                       : pack::FindPack(packs, a.pack));
+  if (!choice.note.empty()) std::cerr << "session release: " << choice.note << "\n";
+  LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h,
+                          pack::ReleasePack(t, choice.pack->header.pack_id, code.view(), clock));
   std::cout << "released: exam " << h.exam_id << " version " << h.exam_version << " (pack "
             << h.pack_id << ")\n";
   return Ok();
@@ -32,7 +41,9 @@ void RegisterSessionCommands(CLI::App& app, Runner& runner) {
       session->add_subcommand("release", "open the session's pack with the release code");
   AddHomeOption(*release, args->home);
   release->add_option("--code-file", args->code_file, "file holding the release code")->required();
-  release->add_option("--pack", args->pack, "pack id, when more than one loaded pack is valid now");
+  release->add_option("--pack", args->pack,
+                      "which loaded pack: EXAM_ID@VERSION, or the pack id or its first 8 "
+                      "characters (default: the one valid now; of several versions, the newest)");
   release->callback([&runner, args] { runner.Run([&] { return Release(*args); }); });
 }
 

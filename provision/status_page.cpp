@@ -51,13 +51,45 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
-// Complete: every expected terminal reported and the pack's whole roster delivered somewhere.
-bool Complete(const server::SessionRow& r) {
-  return r.expected && r.terminals_silent.empty() &&
-         r.candidates_delivered_all_sites >= r.candidates_expected;
+// Bundles the terminal's last sync said it holds beyond the highest number that arrived here.
+std::uint64_t HeldOnTerminal(const server::TerminalStatus& t, const OutboxReportMap& outboxes) {
+  auto it = outboxes.find(t.terminal_id);
+  if (it == outboxes.end() || it->second.highest <= t.highest_seq) return 0;
+  return it->second.highest - t.highest_seq;
 }
 
-Json SessionJson(const server::SessionRow& r) {
+// A terminal row's class: "gap" (red: something is missing or flagged), "none" (grey: nothing
+// has arrived from it yet), "ok" (green).
+std::string RowClass(const server::TerminalStatus& t, const OutboxReportMap& outboxes) {
+  if (!t.gaps.empty() || !t.flags.empty() || HeldOnTerminal(t, outboxes) > 0) return "gap";
+  return t.bundles == 0 ? "none" : "ok";
+}
+
+// A session at one site, with what the terminals' bundles and reports tell.
+struct SessionView {
+  bool complete = false;                 // every sitting that happened has arrived
+  std::uint64_t still_on_terminals = 0;  // bundles reported held on its terminals, not yet here
+  std::uint64_t not_here = 0;  // roster candidates with no bundle here (absent when complete)
+};
+
+SessionView ViewOf(const server::SessionRow& r, const server::StoreStatus& st,
+                   const OutboxReportMap& outboxes) {
+  SessionView v;
+  bool gaps = false;
+  for (const auto& id : r.terminals_reporting) {
+    for (const auto& t : st.terminals) {
+      if (t.terminal_id != id) continue;
+      gaps = gaps || !t.gaps.empty();
+      v.still_on_terminals += HeldOnTerminal(t, outboxes);
+    }
+  }
+  v.complete = r.expected && r.terminals_silent.empty() && !gaps && v.still_on_terminals == 0;
+  const std::uint64_t known = r.candidates_delivered_all_sites + v.still_on_terminals;
+  v.not_here = r.candidates_expected > known ? r.candidates_expected - known : 0;
+  return v;
+}
+
+Json SessionJson(const server::SessionRow& r, const SessionView& v) {
   Json j;
   j["exam_id"] = r.exam_id;
   j["pack_id"] = r.pack_id;
@@ -76,17 +108,23 @@ Json SessionJson(const server::SessionRow& r) {
   j["candidates_delivered"] = r.candidates_delivered;
   j["candidates_delivered_all_sites"] = r.candidates_delivered_all_sites;
   j["bundles"] = r.bundles;
-  j["complete"] = Complete(r);
+  j["held_on_terminals"] = v.still_on_terminals;
+  // Absent once complete; before that, not (yet) here.
+  j[v.complete ? "absent" : "not_yet_here"] = v.not_here;
+  j["complete"] = v.complete;
   return j;
 }
 
-std::string SessionsHtml(const std::vector<server::SessionRow>& sessions, const std::string& site) {
+std::string SessionsHtml(const std::vector<server::SessionRow>& sessions,
+                         const server::StoreStatus& st, const OutboxReportMap& outboxes,
+                         const std::string& site) {
   std::string h =
       "<table class=\"sessions\"><tr><th>session (exam, window UTC)</th><th>terminals "
       "reporting</th><th>silent terminals</th><th>candidates delivered here</th>"
-      "<th>candidates delivered / expected (whole pack)</th></tr>\n";
+      "<th>still on terminals</th><th>delivered / absent / roster (whole pack)</th></tr>\n";
   for (const auto& r : sessions) {
     if (r.site != site) continue;
+    const SessionView v = ViewOf(r, st, outboxes);
     const std::string what =
         r.expected
             ? HtmlEscape(r.title) + " <small>(" + HtmlEscape(r.exam_id) + " v" +
@@ -97,15 +135,18 @@ std::string SessionsHtml(const std::vector<server::SessionRow>& sessions, const 
     const std::string expected_terminals =
         r.expected ? " of " + std::to_string(r.terminals_expected.size()) : "";
     const std::string whole =
-        r.expected ? std::to_string(r.candidates_delivered_all_sites) + " / " +
-                         std::to_string(r.candidates_expected) +
+        r.expected ? std::to_string(r.candidates_delivered_all_sites) + " delivered, " +
+                         std::to_string(v.not_here) + (v.complete ? " absent" : " not (yet) here") +
+                         ", " + std::to_string(r.candidates_expected) + " on the roster" +
                          (r.pack_sites > 1 ? " (" + std::to_string(r.pack_sites) + " sites)" : "")
                    : "";
-    h += "<tr class=\"" + std::string(Complete(r) ? "ok" : "gap") + "\" data-pack=\"" +
-         HtmlEscape(r.pack_id) + "\"><td>" + what + "</td><td>" +
-         std::to_string(r.terminals_reporting.size()) + expected_terminals +
+    // A pack this server was not given is shown for what arrived, never as missing anything.
+    const std::string row_class = !r.expected ? "none" : v.complete ? "ok" : "gap";
+    h += "<tr class=\"" + row_class + "\" data-pack=\"" + HtmlEscape(r.pack_id) + "\"><td>" + what +
+         "</td><td>" + std::to_string(r.terminals_reporting.size()) + expected_terminals +
          "</td><td class=\"silent\">" + HtmlEscape(Join(r.terminals_silent)) + "</td><td>" +
-         std::to_string(r.candidates_delivered) + "</td><td>" + whole + "</td></tr>\n";
+         std::to_string(r.candidates_delivered) + "</td><td class=\"held\">" +
+         std::to_string(v.still_on_terminals) + "</td><td>" + whole + "</td></tr>\n";
   }
   return h + "</table>\n";
 }
@@ -114,7 +155,7 @@ std::string SessionsHtml(const std::vector<server::SessionRow>& sessions, const 
 
 Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
                 const std::vector<server::SessionRow>& sessions,
-                const std::optional<RelayView>& relay) {
+                const std::optional<RelayView>& relay, const OutboxReportMap& outboxes) {
   Json out;
   out["server_key_id"] = key.id().ToString();
   out["bundles"] = st.bundles;
@@ -132,6 +173,11 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
     j["last_seen_ms"] = t.last_seen_ms;
     j["last_seen"] = t.last_seen_ms ? Time(t.last_seen_ms) : "";
     j["flags"] = t.flags;
+    if (auto it = outboxes.find(t.terminal_id); it != outboxes.end()) {
+      j["outbox_highest"] = it->second.highest;  // as the terminal's last sync reported it
+    }
+    j["held_on_terminal"] = HeldOnTerminal(t, outboxes);
+    j["state"] = RowClass(t, outboxes);
     site["terminals"].push_back(std::move(j));
   }
   for (const auto& e : st.exams) {
@@ -147,7 +193,7 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
   for (const auto& r : sessions) {
     Json& site = sites[r.site];
     site["site"] = r.site;
-    site["sessions"].push_back(SessionJson(r));
+    site["sessions"].push_back(SessionJson(r, ViewOf(r, st, outboxes)));
   }
   out["sites"] = Json::array();
   for (auto& [name, site] : sites) {
@@ -171,14 +217,21 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
 
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
-                       const std::optional<RelayView>& relay) {
+                       const std::optional<RelayView>& relay, const OutboxReportMap& outboxes) {
+  const std::string title = relay ? "Lontar site relay" : "Lontar collection server";
+  // Long cells (a relay's last error, a flag) wrap instead of running off the page.
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>Lontar collection server</title><style>"
+      "<title>" +
+      title +
+      "</title><style>"
       "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1em}"
-      "td,th{border:1px solid #999;padding:.3em .6em;text-align:left}"
-      ".gap{background:#fdd;font-weight:bold}.ok{background:#dfd}</style></head><body>\n"
-      "<h1>Lontar collection server</h1>\n<p>Server key <code>" +
+      "td,th{border:1px solid #999;padding:.3em .6em;text-align:left;overflow-wrap:anywhere;"
+      "max-width:40em}"
+      ".gap{background:#fdd;font-weight:bold}.ok{background:#dfd}.none{background:#eee}"
+      "</style></head><body>\n"
+      "<h1>" +
+      title + "</h1>\n<p>" + (relay ? "Relay" : "Server") + " key <code>" +
       HtmlEscape(key.id().ToString()) + "</code>; <span id=\"total\">" +
       std::to_string(st.bundles) + "</span> bundles stored.</p>\n";
   if (relay) {
@@ -201,9 +254,12 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
   for (const auto& r : sessions) {
     if (std::find(sites.begin(), sites.end(), r.site) == sites.end()) sites.push_back(r.site);
   }
+  const bool any_expected =
+      std::any_of(sessions.begin(), sessions.end(), [](const auto& r) { return r.expected; });
   for (const auto& site : sites) {
     h += "<h2>Site " + HtmlEscape(site) + "</h2>\n";
-    if (!sessions.empty()) h += SessionsHtml(sessions, site);
+    // Without --packs the exams table says what arrived; a sessions table would only repeat it.
+    if (any_expected) h += SessionsHtml(sessions, st, outboxes, site);
     h += "<table class=\"exams\"><tr><th>exam</th>"
          "<th>bundles delivered</th><th>candidates</th><th>terminals</th></tr>\n";
     for (const auto& e : st.exams) {
@@ -213,18 +269,22 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
            std::to_string(e.terminals.size()) + "</td></tr>\n";
     }
     h += "</table>\n<table class=\"terminals\"><tr><th>terminal</th><th>name</th>"
-         "<th>bundles</th><th>highest #</th><th>missing #</th><th>last seen (UTC)</th>"
-         "<th>flags</th></tr>\n";
+         "<th>bundles</th><th>highest #</th><th>missing #</th><th>held on the terminal, not "
+         "yet here</th><th>last seen (UTC)</th><th>flags</th></tr>\n";
     for (const auto& t : st.terminals) {
       if (t.site != site) continue;
-      const bool bad = !t.gaps.empty() || !t.flags.empty();
       std::string flags;
       for (const auto& f : t.flags) flags += HtmlEscape(f) + "<br>";
-      h += "<tr class=\"" + std::string(bad ? "gap" : "ok") + "\" data-terminal=\"" +
+      const std::uint64_t held = HeldOnTerminal(t, outboxes);
+      const std::string held_text =
+          held == 0 ? ""
+                    : "#" + std::to_string(t.highest_seq + 1) +
+                          (held > 1 ? "&ndash;#" + std::to_string(t.highest_seq + held) : "");
+      h += "<tr class=\"" + RowClass(t, outboxes) + "\" data-terminal=\"" +
            HtmlEscape(t.terminal_id) + "\"><td>" + HtmlEscape(t.terminal_id) + "</td><td>" +
            HtmlEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
            std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" +
-           HtmlEscape(JoinNumbers(t.gaps)) + "</td><td>" +
+           HtmlEscape(JoinNumbers(t.gaps)) + "</td><td class=\"held\">" + held_text + "</td><td>" +
            HtmlEscape(t.last_seen_ms ? Time(t.last_seen_ms) : "never") + "</td><td>" + flags +
            "</td></tr>\n";
     }

@@ -5,12 +5,14 @@
 // escaped in the HTML.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "core/crypto/sign.hpp"
 #include "core/server/expected.hpp"
+#include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"
 
@@ -21,13 +23,23 @@ struct RelayView {
   server::RelayStats stats;
 };
 
-// `sessions`: CompareSessions of the packs given with --packs and the store's deliveries (empty
-// when the server was given no packs: then only what arrived is shown).
+// What terminals said about their outboxes (outbox_reports.hpp), by terminal id.
+using OutboxReportMap = std::map<std::string, server::OutboxReport>;
+
+// `sessions`: CompareSessions of the packs given with --packs and the store's deliveries (only
+// what arrived when the server was given no packs: such rows are shown, never marked missing).
+// A terminal row is "ok" (green) only with at least one bundle, no gap, no flag and nothing its
+// last sync reported that has not arrived; "none" (grey) with no bundle yet; "gap" (red)
+// otherwise. A session is complete when every expected terminal has reported and none of its
+// terminals at the site has a gap or a bundle still held on it: every sitting that happened has
+// arrived; candidates on the roster with no bundle are then absent.
 nlohmann::ordered_json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
                                   const std::vector<server::SessionRow>& sessions,
-                                  const std::optional<RelayView>& relay = {});
+                                  const std::optional<RelayView>& relay = {},
+                                  const OutboxReportMap& outboxes = {});
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
-                       const std::optional<RelayView>& relay = {});
+                       const std::optional<RelayView>& relay = {},
+                       const OutboxReportMap& outboxes = {});
 
 }  // namespace lontar::cli

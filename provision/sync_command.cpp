@@ -29,9 +29,9 @@ std::atomic<bool> g_stop = false;
 extern "C" void OnStopSignal(int) { g_stop = true; }
 
 struct SyncArgs {
-  std::filesystem::path home, server_key, from, enrolled;
+  std::filesystem::path home, server_key, relay_key, from, enrolled;
   std::string server;
-  bool watch = false, json = false;
+  bool watch = false, json = false, until_central = false;
   int attempts = 5;
   double max_backoff_s = 60;
   double poll_s = 30;
@@ -45,27 +45,78 @@ void SleepInterruptibly(double seconds) {
   }
 }
 
+// "held by the relay: N, confirmed centrally: M" and what it means for the terminal.
+void PrintSyncReport(const std::string& terminal_id, const sync::SyncReport& r,
+                     std::size_t delivered_now, const SyncArgs& a,
+                     const crypto::VerifyKey& server_key) {
+  if (a.json) {
+    Json j;
+    j["terminal_id"] = terminal_id;
+    j["delivered"] = delivered_now;
+    j["pending"] = r.total - r.confirmed;
+    j["total"] = r.total;
+    j["confirmed_centrally"] = r.confirmed;
+    j["held_by_relay"] = r.held;
+    j["may_switch_off"] = r.AllSafe();
+    if (!r.relay_note.empty() && !r.AllConfirmed()) j["relay_note"] = r.relay_note;
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  if (a.relay_key.empty()) {  // straight to the collection server (or a relay not vouched for)
+    std::cout << "sync " << terminal_id << ": " << delivered_now
+              << " delivered now, each with a receipt signed by " << server_key.id().ToString()
+              << "; " << r.total - r.confirmed << " pending, " << r.confirmed << " of " << r.total
+              << " delivered in all\n";
+    return;
+  }
+  std::cout << "sync " << terminal_id << ": held by the relay: " << r.held
+            << ", confirmed centrally: " << r.confirmed << " (of " << r.total << " bundles; "
+            << delivered_now << " confirmed now, receipts signed by " << server_key.id().ToString()
+            << ")\n";
+  if (r.AllConfirmed()) {
+    std::cout << "every bundle is confirmed by the collection server: this terminal may be "
+                 "switched off\n";
+  } else if (r.AllSafe()) {
+    std::cout << "every bundle is at least held by the relay, which signed for each: this "
+                 "terminal may be switched off; the relay forwards them when the link returns";
+    if (!r.relay_note.empty()) std::cout << " (it says: " << r.relay_note << ")";
+    std::cout << "\n";
+  }
+}
+
 Status Sync(const SyncArgs& a) {
-  LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
-                          crypto::ReadSigningPublicKeyFile(a.server_key));
+  sync::SyncKeys keys{.server_key = {}, .relay_key = std::nullopt};
+  LONTAR_ASSIGN_OR_RETURN(keys.server_key, crypto::ReadSigningPublicKeyFile(a.server_key));
+  if (!a.relay_key.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(keys.relay_key, crypto::ReadSigningPublicKeyFile(a.relay_key));
+  }
   SystemClock clock;
   HttpUploader http(a.server);
-  auto upload = [&http](const std::string& id, ByteView b) { return http.Put(id, b); };
+  auto upload = [&http](const std::string& id, ByteView b) { return http.Send(id, b); };
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
 
   std::size_t delivered = 0;
   int failed_passes = 0;
   double backoff = 1;
+  sync::SyncReport r;
+  std::string terminal_id;
   for (;;) {
     // Each pass opens the vault afresh: the engine (kiosk, exam run) appends bundles and journal
     // records from its own process while --watch runs, and a Terminal opened once keeps the
     // journal head it read at open (appending after it would collide with theirs).
     LONTAR_ASSIGN_OR_RETURN(terminal::Terminal pass, terminal::Terminal::Open(a.home, clock));
-    LONTAR_ASSIGN_OR_RETURN(sync::SyncReport r, sync::SyncOutbox(pass, server_key, upload, clock));
+    terminal_id = pass.id();
+    LONTAR_ASSIGN_OR_RETURN(std::uint64_t next, bundle::NextBundleSeq(pass));
+    http.set_outbox_highest(next - 1);
+    LONTAR_ASSIGN_OR_RETURN(r, sync::SyncOutbox(pass, keys, upload, clock));
     delivered += r.delivered;
     for (const auto& e : r.errors) std::cerr << "sync: " << e << "\n";
-    if (r.failed == 0) {
+    const bool done = a.until_central ? r.AllConfirmed() : r.AllSafe();
+    const std::string counts = "(held by the relay: " + std::to_string(r.held) +
+                               ", confirmed centrally: " + std::to_string(r.confirmed) + " of " +
+                               std::to_string(r.total) + ")";
+    if (done) {
       failed_passes = 0;
       backoff = 1;
       if (!a.watch) break;
@@ -76,38 +127,26 @@ Status Sync(const SyncArgs& a) {
       // others, and the operator may fix the cause (an enrollment record) while it runs.
       return std::unexpected(
           Error::Malformed(std::to_string(r.failed) + " of " + std::to_string(r.pending) +
-                           " bundles not delivered (" + std::to_string(delivered) +
-                           " delivered): " + r.errors.front()));
+                           " bundles not delivered " + counts + ": " + r.errors.front()));
     } else {
       ++failed_passes;
       if (!a.watch && failed_passes >= a.attempts) {
+        const std::string what =
+            r.AllSafe() ? std::to_string(r.total - r.confirmed) +
+                              " bundles held by the relay, not yet confirmed centrally,"
+                        : std::to_string(r.total - r.confirmed - r.held) + " bundles still pending";
         return std::unexpected(
-            Error::Io(std::to_string(r.failed) + " bundles still pending after " +
-                      std::to_string(failed_passes) + " attempts (" + std::to_string(delivered) +
-                      " delivered): " + r.errors.front()));
+            Error::Io(what + " after " + std::to_string(failed_passes) + " attempts " + counts +
+                      (r.errors.empty() ? (r.relay_note.empty() ? "" : ": " + r.relay_note)
+                                        : ": " + r.errors.front())));
       }
-      std::cerr << "sync: retrying in " << backoff << " s\n";
+      if (!r.AllSafe()) std::cerr << "sync: retrying in " << backoff << " s\n";
       SleepInterruptibly(backoff);
       backoff = std::min(backoff * 2, a.max_backoff_s);
     }
     if (g_stop) break;
   }
-  LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
-  LONTAR_ASSIGN_OR_RETURN(std::vector<bundle::OutboxEntry> entries, bundle::ListOutbox(t));
-  std::size_t pending = 0;
-  for (const auto& e : entries) pending += e.delivered ? 0 : 1;
-  if (a.json) {
-    Json j;
-    j["terminal_id"] = t.id();
-    j["delivered"] = delivered;
-    j["pending"] = pending;
-    j["total"] = entries.size();
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << "sync " << t.id() << ": " << delivered << " delivered now, each with a receipt "
-              << "signed by " << server_key.id().ToString() << "; " << pending << " pending, "
-              << entries.size() - pending << " of " << entries.size() << " delivered in all\n";
-  }
+  PrintSyncReport(terminal_id, r, delivered, a, keys.server_key);
   return Ok();
 }
 
@@ -127,30 +166,50 @@ Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path&
   return keys;
 }
 
-// Uploads one verified file, retrying transport failures with backoff; checks the receipt.
-Status ImportOne(HttpUploader& http, const std::filesystem::path& file,
-                 const std::vector<crypto::VerifyKey>& keys, const crypto::VerifyKey& server_key,
-                 int attempts) {
+// What became of one file on the stick that the server took.
+struct Imported {
+  bool already_stored = false;  // the server had it before (a duplicate)
+  bool receipt_verified = false;
+};
+
+// Uploads one verified file, retrying transport failures with backoff; checks the receipt. An
+// error means the server did not take the file.
+Result<Imported> ImportOne(HttpUploader& http, const std::filesystem::path& file,
+                           const std::vector<crypto::VerifyKey>& keys,
+                           const crypto::VerifyKey& server_key, int attempts) {
   LONTAR_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(file, bundle::kMaxBundleBytes));
   LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, keys, file.string()));
   double backoff = 1;
   for (int i = 1;; ++i) {
-    auto receipt_text = http.Put(HexEncode(h.bundle_id), bytes);
-    if (!receipt_text) {
-      if (receipt_text.error().kind() != ErrorKind::kIo || i >= attempts || g_stop) {
-        return std::unexpected(receipt_text.error().WithContext(file.string()));
+    auto answer = http.Send(HexEncode(h.bundle_id), bytes);
+    if (answer && answer->relay_held) {
+      answer =
+          std::unexpected(Error::Io("the relay holds it; the collection server has not "
+                                    "confirmed it yet (" +
+                                    answer->note + ")"));
+    }
+    if (!answer) {
+      if (answer.error().kind() != ErrorKind::kIo || i >= attempts || g_stop) {
+        return std::unexpected(answer.error().WithContext(file.string()));
       }
       SleepInterruptibly(backoff);
       backoff *= 2;
       continue;
     }
-    LONTAR_ASSIGN_OR_RETURN(server::Receipt r,
-                            server::VerifyReceipt(AsBytes(*receipt_text), server_key));
-    if (r.bundle_id != h.bundle_id || r.terminal_id != h.terminal_id || r.seq != h.seq) {
-      return std::unexpected(
-          Error::Malformed(file.string() + ": the server's receipt names another bundle"));
+    auto r = server::VerifyReceipt(AsBytes(answer->receipt), server_key);
+    if (!r) {
+      std::cerr << "import: " << file.string()
+                << ": the server stored it, but its receipt did not verify: " << r.error().message()
+                << ". Check that --server-key is this server's public key and import again "
+                   "(nothing is stored twice)\n";
+      return Imported{.already_stored = answer->already_stored, .receipt_verified = false};
     }
-    return Ok();
+    if (r->bundle_id != h.bundle_id || r->terminal_id != h.terminal_id || r->seq != h.seq) {
+      std::cerr << "import: " << file.string()
+                << ": the server's receipt names another bundle; import again\n";
+      return Imported{.already_stored = answer->already_stored, .receipt_verified = false};
+    }
+    return Imported{.already_stored = answer->already_stored, .receipt_verified = true};
   }
 }
 
@@ -182,7 +241,7 @@ Status Import(const SyncArgs& a) {
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
   HttpUploader http(a.server);
-  std::size_t uploaded = 0, failed = 0, problems = 0;
+  std::size_t uploaded = 0, failed = 0, problems = 0, unproven = 0;
   std::string first_error;
   Json report = Json::array();
   for (const auto& d : dirs) {
@@ -203,36 +262,56 @@ Status Import(const SyncArgs& a) {
     for (const auto& m : check->missing)
       std::cerr << "import: missing from the stick: " << m << "\n";
     for (const auto& b : check->bad) std::cerr << "import: damaged, not sent: " << b << "\n";
-    std::size_t sent = 0;
+    std::size_t sent = 0, stored = 0, already = 0, not_proven = 0;
     for (const auto& f : check->good) {
-      if (auto st = ImportOne(http, f, keys, server_key, a.attempts); !st) {
+      auto outcome = ImportOne(http, f, keys, server_key, a.attempts);
+      if (!outcome) {
         ++failed;
-        if (first_error.empty()) first_error = st.error().message();
-        std::cerr << "import: " << st.error().message() << "\n";
+        if (first_error.empty()) first_error = outcome.error().message();
+        std::cerr << "import: " << outcome.error().message() << "\n";
       } else {
         ++sent;
+        (outcome->already_stored ? already : stored) += 1;
+        not_proven += outcome->receipt_verified ? 0 : 1;
       }
       if (g_stop) break;
     }
     uploaded += sent;
+    unproven += not_proven;
     j["terminal_id"] = check->terminal_id;
     j["listed"] = check->listed;
     j["uploaded"] = sent;
+    j["stored"] = stored;
+    j["already_stored"] = already;
+    j["receipts_not_verified"] = not_proven;
     j["missing"] = check->missing;
     j["bad"] = check->bad;
     j["gaps"] = check->gaps;
     if (!a.json) {
       std::cout << check->terminal_id << ": " << sent << " of " << check->listed
-                << " bundles uploaded, each receipt verified"
-                << (check->ok() ? "" : " (the stick has problems: see above)") << "\n";
+                << " bundles uploaded (" << stored << " new, " << already << " already stored)";
+      if (not_proven > 0) {
+        std::cout << "; " << not_proven << " receipts did not verify with "
+                  << server_key.id().ToString();
+      } else if (sent > 0) {
+        std::cout << ", each receipt verified";
+      }
+      std::cout << (check->ok() ? "" : " (the stick has problems: see above)") << "\n";
     }
     report.push_back(std::move(j));
     if (g_stop) break;
   }
   if (a.json) std::cout << report.dump(2) << "\n";
+  if (unproven > 0 && failed == 0 && problems == 0) {
+    return std::unexpected(Error::Untrusted(
+        std::to_string(uploaded) + " bundles uploaded and stored, but " + std::to_string(unproven) +
+        " receipts did not verify with --server-key (key " + server_key.id().ToString() +
+        "): check that it is this server's public key (server.pub) and import again"));
+  }
   if (failed > 0 || problems > 0) {
     return std::unexpected(Error::Io(
-        std::to_string(uploaded) + " uploaded, " + std::to_string(failed) + " failed, " +
+        std::to_string(uploaded) + " uploaded (" + std::to_string(unproven) +
+        " receipts not verified), " + std::to_string(failed) + " not uploaded, " +
         std::to_string(problems) + " terminal directories with problems; first: " + first_error));
   }
   return Ok();
@@ -246,8 +325,15 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner) {
       "sync", "upload pending outbox bundles to a collection server; keep its signed receipts");
   AddHomeOption(*sync, args->home);
   sync->add_option("--server", args->server, "e.g. http://10.0.0.2:8470")->required();
-  sync->add_option("--server-key", args->server_key, "the server's Ed25519 public key (.pub)")
+  sync->add_option("--server-key", args->server_key,
+                   "the collection server's Ed25519 public key (server.pub)")
       ->required();
+  sync->add_option("--relay-key", args->relay_key,
+                   "through a site relay: the relay's public key (relay.pub), so that bundles "
+                   "the relay signs for count as held while the collection server is out of reach");
+  sync->add_flag("--until-central", args->until_central,
+                 "keep asking until the collection server has confirmed every bundle (without "
+                 "it, sync succeeds once every bundle is at least held by the relay)");
   sync->add_flag("--watch", args->watch, "keep running: retry while the link comes and goes");
   sync->add_option("--attempts", args->attempts, "passes before giving up (without --watch)")
       ->capture_default_str();

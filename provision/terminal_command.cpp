@@ -144,8 +144,9 @@ Status PrintStatus(const TerminalArgs& args) {
     std::cout << "vault        OK, schema " << s.schema_version << ", " << s.vault_bytes
               << " bytes, key from " << s.key_source << "\n";
     for (const auto& p : s.packs) {
-      std::cout << "pack         " << p.exam_id << " version " << p.exam_version << ", valid "
-                << p.valid_from << " .. " << p.valid_until
+      std::cout << "pack         " << p.exam_id << " version " << p.exam_version << " (pack "
+                << p.pack_id.substr(0, 8) << ", --pack " << p.exam_id << "@" << p.exam_version
+                << "), valid " << p.valid_from << " .. " << p.valid_until
                 << (p.released ? ", released" : ", not released") << ", "
                 << (p.proctor_code == "yes"  ? "proctor code set"
                     : p.proctor_code == "no" ? "NO proctor code (no session can be opened)"

@@ -64,35 +64,45 @@ Status Relay::Enqueue(const std::string& id_hex, ByteView bundle) {
   return Ok();
 }
 
-Result<std::optional<std::string>> Relay::ReceiptOf(const std::string& id_hex) {
+Result<Relay::Forwarding> Relay::ForwardingOf(const std::string& id_hex) {
   std::lock_guard lock(db_mu_);
-  LONTAR_ASSIGN_OR_RETURN(Statement st,
-                          db_.Prepare("SELECT upstream_receipt FROM forward WHERE bundle_id = ?"));
+  LONTAR_ASSIGN_OR_RETURN(
+      Statement st,
+      db_.Prepare("SELECT upstream_receipt, attempts FROM forward WHERE bundle_id = ?"));
   st.Bind(1, id_hex);
   LONTAR_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row || st.ColumnIsNull(0)) return std::optional<std::string>();
-  return std::optional<std::string>(st.ColumnText(0));
+  Forwarding f;
+  if (!row) return f;
+  if (!st.ColumnIsNull(0)) f.receipt = st.ColumnText(0);
+  f.attempts = st.ColumnInt(1);
+  return f;
 }
 
 Result<std::optional<std::string>> Relay::AwaitUpstream(const std::string& id_hex,
                                                         std::chrono::milliseconds wait) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
-  std::uint64_t seen;
+  std::uint64_t seen, seen_link_failures;
   {
     std::lock_guard lock(mu_);
-    seen = generation_;
+    seen = generation_ + failures_;
+    seen_link_failures = link_failures_;
     wake_ = true;
     cv_.notify_all();
   }
+  LONTAR_ASSIGN_OR_RETURN(Forwarding start, ForwardingOf(id_hex));
   for (;;) {
-    LONTAR_ASSIGN_OR_RETURN(std::optional<std::string> receipt, ReceiptOf(id_hex));
-    if (receipt) return receipt;
+    LONTAR_ASSIGN_OR_RETURN(Forwarding now, ForwardingOf(id_hex));
+    if (now.receipt) return now.receipt;
+    // An attempt at this bundle failed, or the link is down: waiting longer only keeps the
+    // uploader from hearing that the bundle is held here.
+    if (now.attempts > start.attempts) return std::optional<std::string>();
     std::unique_lock lock(mu_);
-    if (!cv_.wait_until(lock, deadline, [&] { return generation_ != seen || stop_; })) {
+    if (link_failures_ != seen_link_failures) return std::optional<std::string>();
+    if (!cv_.wait_until(lock, deadline, [&] { return generation_ + failures_ != seen || stop_; })) {
       return std::optional<std::string>();
     }
     if (stop_) return std::optional<std::string>();
-    seen = generation_;
+    seen = generation_ + failures_;
   }
 }
 
@@ -115,6 +125,17 @@ Result<RelayStats> Relay::Stats() {
   s.last_forwarded_ms = st.ColumnIsNull(3) ? 0 : st.ColumnInt(3);
   s.last_error = st.ColumnIsNull(4) ? "" : st.ColumnText(4);
   return s;
+}
+
+Result<std::optional<std::int64_t>> Relay::ForwardedAt(const std::string& id_hex) {
+  std::lock_guard lock(db_mu_);
+  LONTAR_ASSIGN_OR_RETURN(Statement st,
+                          db_.Prepare("SELECT forwarded_ms FROM forward WHERE bundle_id = ? AND "
+                                      "upstream_receipt IS NOT NULL"));
+  st.Bind(1, id_hex);
+  LONTAR_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.ColumnIsNull(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st.ColumnInt(0));
 }
 
 Result<std::vector<Relay::Item>> Relay::NextBatch(std::size_t limit) {
@@ -163,11 +184,14 @@ bool Relay::ForwardOne(const Item& item) {
     st->Bind(1, error).Bind(2, now).Bind(3, item.id_hex);
   }
   if (!st->Run()) return false;
+  std::lock_guard wake_lock(mu_);
   if (error.empty()) {
-    std::lock_guard wake_lock(mu_);
     ++generation_;
-    cv_.notify_all();
+  } else {
+    ++failures_;
+    if (!link_up) ++link_failures_;
   }
+  cv_.notify_all();
   return link_up;
 }
 

@@ -12,8 +12,9 @@
 //  (2) A bundle counts as forwarded only when the upstream's receipt verifies with the upstream
 //      key the operator configured and names this bundle id. Anything else leaves it queued.
 //  (3) The relay never signs for the upstream: the terminal gets either the upstream receipt,
-//      byte for byte, or a 202 with the relay's own receipt, which a terminal configured with
-//      the upstream key does not accept as delivery (so it tries again later).
+//      byte for byte, or a 202 with the relay's own receipt (signed by the relay's key). A
+//      terminal that knows the relay's key counts that as "held by the relay" (core/sync), never
+//      as delivered, and keeps asking until the upstream receipt comes back.
 //  (4) One forwarder thread sends the queue in arrival order; uploaders wait for it (bounded)
 //      rather than sending themselves, so a bundle is never in flight twice.
 #pragma once
@@ -64,11 +65,17 @@ class Relay {
   [[nodiscard]] Status Enqueue(const std::string& id_hex, ByteView bundle);
 
   // Wakes the forwarder and waits up to `wait` for the upstream receipt of `id_hex`. nullopt if
-  // it has not come by then. Reads disk.
+  // it has not come by then, or as soon as an attempt at this bundle fails or the forwarder
+  // finds the link down (so that an uploader hears "held here" at once, not after `wait`).
+  // Reads disk.
   [[nodiscard]] Result<std::optional<std::string>> AwaitUpstream(const std::string& id_hex,
                                                                  std::chrono::milliseconds wait);
 
   [[nodiscard]] Result<RelayStats> Stats();
+
+  // When the upstream's receipt for `id_hex` was recorded; nullopt if it has not come (or the
+  // bundle was never queued here). Reads disk.
+  [[nodiscard]] Result<std::optional<std::int64_t>> ForwardedAt(const std::string& id_hex);
 
   // Starts / stops the forwarder thread. Between passes that failed it backs off from 1 s to
   // `max_backoff` (doubling); a new bundle wakes it at once.
@@ -83,7 +90,11 @@ class Relay {
     Bytes bytes;
   };
   Result<std::vector<Item>> NextBatch(std::size_t limit);
-  Result<std::optional<std::string>> ReceiptOf(const std::string& id_hex);
+  struct Forwarding {
+    std::optional<std::string> receipt;  // the upstream's, once forwarded
+    std::int64_t attempts = 0;
+  };
+  Result<Forwarding> ForwardingOf(const std::string& id_hex);
   // One attempt at one bundle; records the outcome. Returns false when the link looks down.
   bool ForwardOne(const Item& item);
   void Run(std::chrono::milliseconds max_backoff);
@@ -94,10 +105,12 @@ class Relay {
   UpstreamUpload upload_;
   const Clock& clock_;
 
-  std::mutex mu_;  // guards wake_, stop_, generation_
+  std::mutex mu_;  // guards wake_, stop_, generation_, failures_, link_failures_
   std::condition_variable cv_;
   bool wake_ = false, stop_ = false;
-  std::uint64_t generation_ = 0;  // bumped after every recorded upstream receipt
+  std::uint64_t generation_ = 0;     // bumped after every recorded upstream receipt
+  std::uint64_t failures_ = 0;       // bumped after every failed attempt
+  std::uint64_t link_failures_ = 0;  // bumped after every attempt that found the link down
   std::thread thread_;
 };
 

@@ -1,47 +1,91 @@
 #include "core/sync/sync.hpp"
 
 #include "core/server/receipt.hpp"
+#include "core/sync/relay_held.hpp"
 
 namespace lontar::sync {
 namespace {
 
-Status DeliverOne(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
-                  const crypto::VerifyKey& server_key, const Uploader& upload, const Clock& clock) {
-  LONTAR_ASSIGN_OR_RETURN(Bytes bytes, bundle::ReadOutboxBundle(terminal, entry));
-  LONTAR_ASSIGN_OR_RETURN(std::string receipt_text, upload(HexEncode(entry.bundle_id), bytes));
-  auto receipt = server::VerifyReceipt(AsBytes(receipt_text), server_key);
-  if (!receipt) return std::unexpected(receipt.error().WithContext("server's receipt"));
-  if (receipt->bundle_id != entry.bundle_id || receipt->terminal_id != terminal.id() ||
-      receipt->seq != entry.seq) {
-    return std::unexpected(Error::Malformed(
-        "server's receipt names bundle " + HexEncode(receipt->bundle_id).substr(0, 16) + " of " +
-        receipt->terminal_id + " #" + std::to_string(receipt->seq) + ", not this one"));
+// kHeldUnchecked: a relay answered that it holds the bundle, but without the relay's key the
+// terminal cannot check its receipt, so it does not count as held.
+enum class Outcome { kDelivered, kHeld, kHeldUnchecked };
+
+// The receipt must name exactly this bundle of this terminal.
+Status CheckNames(const server::Receipt& r, const terminal::Terminal& terminal,
+                  const bundle::OutboxEntry& entry, std::string_view who) {
+  if (r.bundle_id == entry.bundle_id && r.terminal_id == terminal.id() && r.seq == entry.seq) {
+    return Ok();
   }
-  return bundle::MarkDelivered(terminal, entry.bundle_id, AsBytes(receipt_text), clock.WallMs());
+  return std::unexpected(Error::Malformed(
+      std::string(who) + "'s receipt names bundle " + HexEncode(r.bundle_id).substr(0, 16) +
+      " of " + r.terminal_id + " #" + std::to_string(r.seq) + ", not this one"));
+}
+
+Result<Outcome> DeliverOne(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
+                           const SyncKeys& keys, const Uploader& upload, const Clock& clock,
+                           std::string& relay_note) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes bytes, bundle::ReadOutboxBundle(terminal, entry));
+  LONTAR_ASSIGN_OR_RETURN(UploadAnswer answer, upload(HexEncode(entry.bundle_id), bytes));
+  if (answer.relay_held) {
+    if (!answer.note.empty()) relay_note = answer.note;
+    if (!keys.relay_key) return Outcome::kHeldUnchecked;
+    auto receipt = server::VerifyReceipt(AsBytes(answer.receipt), *keys.relay_key);
+    if (!receipt) return std::unexpected(receipt.error().WithContext("relay's receipt"));
+    LONTAR_TRY(CheckNames(*receipt, terminal, entry, "relay"));
+    LONTAR_TRY(RecordRelayHeld(terminal, entry, AsBytes(answer.receipt)));
+    return Outcome::kHeld;
+  }
+  auto receipt = server::VerifyReceipt(AsBytes(answer.receipt), keys.server_key);
+  if (!receipt) return std::unexpected(receipt.error().WithContext("server's receipt"));
+  LONTAR_TRY(CheckNames(*receipt, terminal, entry, "server"));
+  LONTAR_TRY(
+      bundle::MarkDelivered(terminal, entry.bundle_id, AsBytes(answer.receipt), clock.WallMs()));
+  ForgetRelayHeld(terminal, entry);
+  return Outcome::kDelivered;
 }
 
 }  // namespace
 
-Result<SyncReport> SyncOutbox(terminal::Terminal& terminal, const crypto::VerifyKey& server_key,
+Result<SyncReport> SyncOutbox(terminal::Terminal& terminal, const SyncKeys& keys,
                               const Uploader& upload, const Clock& clock) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<bundle::OutboxEntry> entries, bundle::ListOutbox(terminal));
   SyncReport report;
+  report.total = entries.size();
   for (const auto& entry : entries) report.pending += entry.delivered ? 0 : 1;
+  bool link_down = false;
   for (const auto& entry : entries) {
-    if (entry.delivered) continue;
-    if (auto st = DeliverOne(terminal, entry, server_key, upload, clock); !st) {
-      ++report.failed;
-      if (st.error().kind() != ErrorKind::kIo) report.retryable = false;
-      report.errors.push_back("#" + std::to_string(entry.seq) + " " + entry.receipt_code + ": " +
-                              st.error().message());
-      // A server that cannot be reached will not be reached for the next bundle either.
-      if (st.error().kind() == ErrorKind::kIo) {
-        report.failed = report.pending - report.delivered;
-        break;
-      }
+    if (entry.delivered) {
+      ++report.confirmed;
       continue;
     }
-    ++report.delivered;
+    // A server that cannot be reached will not be reached for the next bundle either; what the
+    // relay signed before still counts.
+    auto outcome = link_down ? Result<Outcome>(std::unexpected(Error::Io("not tried")))
+                             : DeliverOne(terminal, entry, keys, upload, clock, report.relay_note);
+    if (outcome && *outcome == Outcome::kDelivered) {
+      ++report.delivered;
+      ++report.confirmed;
+      continue;
+    }
+    if (outcome && *outcome == Outcome::kHeld) {
+      ++report.held;
+      continue;
+    }
+    ++report.failed;
+    const std::string where = "#" + std::to_string(entry.seq) + " " + entry.receipt_code + ": ";
+    if (outcome) {
+      // The relay is up: the next bundle is worth handing over all the same.
+      report.errors.push_back(where +
+                              "the site relay holds it, but this terminal cannot check the "
+                              "relay's receipt without its public key (give --relay-key "
+                              "relay.pub); the collection server has not confirmed it yet");
+      continue;
+    }
+    if (keys.relay_key && IsRelayHeld(terminal, entry, *keys.relay_key)) ++report.held;
+    if (link_down) continue;
+    if (outcome.error().kind() != ErrorKind::kIo) report.retryable = false;
+    report.errors.push_back(where + outcome.error().message());
+    link_down = outcome.error().kind() == ErrorKind::kIo;
   }
   return report;
 }

@@ -249,7 +249,7 @@ TEST_F(CollectionEndToEnd, ARelayHoldsBundlesWhileUpstreamIsDownAndForwardsThemL
   auto held = RunLontar({"sync", "--home", P("t0"), "--server", relay.url(), "--server-key",
                          central_pub, "--attempts", "1"});
   EXPECT_EQ(held.exit_code, 1) << "not delivered while upstream is down: " << held.out;
-  EXPECT_NE(held.err.find("the relay holds the bundle"), std::string::npos) << held.err;
+  EXPECT_NE(held.err.find("the site relay holds it"), std::string::npos) << held.err;
   EXPECT_EQ(StatusOf(relay)["relay"]["pending"], 1);
 
   // Upstream comes back on its address; the relay's forwarder gets there on its own.

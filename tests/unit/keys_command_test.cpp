@@ -25,7 +25,7 @@ mode_t ModeOf(const std::filesystem::path& p) {
 TEST(KeysCommand, MakesEachKindWithPrivateSecretFiles) {
   TempDir dir;
   const auto out = dir / "nested" / "keys";  // created, with parents
-  for (const std::string kind : {"authority", "results", "server"}) {
+  for (const std::string kind : {"authority", "results", "server", "relay"}) {
     SCOPED_TRACE(kind);
     auto r = RunLontar({"keys", "new", kind, "--out", out.string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -63,6 +63,23 @@ TEST(KeysCommand, PlainOutputIsTheKeyId) {
   ASSERT_TRUE(key);
   EXPECT_EQ(r.out, key->id().ToString() + "\n");
   EXPECT_NE(r.err.find("authority.key"), std::string::npos) << r.err;
+}
+
+// "Keep it offline" is advice for the authority and results keys; a server's or a relay's key
+// lives on the machine that signs receipts with it, and the message says so.
+TEST(KeysCommand, OnlyOfflineKeysAreCalledOffline) {
+  TempDir dir;
+  auto authority = RunLontar({"keys", "new", "authority", "--out", dir.path().string()});
+  ASSERT_EQ(authority.exit_code, 0) << authority.err;
+  EXPECT_NE(authority.err.find("keep it offline"), std::string::npos) << authority.err;
+  for (const std::string kind : {"server", "relay"}) {
+    auto r = RunLontar({"keys", "new", kind, "--out", dir.path().string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("offline"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("keep it on the " + kind + " that signs receipts"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(kind + ".pub"), std::string::npos) << r.err;
+  }
 }
 
 TEST(KeysCommand, RefusesToOverwriteEitherFile) {

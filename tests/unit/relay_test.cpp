@@ -91,6 +91,28 @@ TEST_F(RelayTest, ForwardsOnlyWithAReceiptFromTheUpstreamKeyForThatBundle) {
   EXPECT_TRUE(stats.last_error.empty());
 }
 
+// With the upstream out of reach an uploader hears "held here" as soon as the forwarder has
+// found the link down, not after the whole wait (a site's terminals hand over every bundle
+// quickly while the central link is down). A wait that ran to its end would take an hour here.
+TEST_F(RelayTest, AnUploaderIsNotKeptWaitingWhileTheLinkIsDown) {
+  const auto [id, bytes] = Bundle("while the link is down");
+  std::atomic<int> tries = 0;
+  auto relay = Open([&](const std::string&, ByteView) -> Result<std::string> {
+    ++tries;
+    return std::unexpected(Error::Io("connection refused"));
+  });
+  ASSERT_TRUE(relay);
+  ASSERT_TRUE(relay->Enqueue(id, bytes));
+  relay->Start(std::chrono::hours(1));
+  for (int i = 0; i < 3; ++i) {
+    auto r = relay->AwaitUpstream(id, std::chrono::hours(1));
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_FALSE(r->has_value());
+  }
+  EXPECT_GE(tries.load(), 3) << "each wait wakes the forwarder for another attempt";
+  EXPECT_NE(relay->Stats().value().last_error.find("connection refused"), std::string::npos);
+}
+
 TEST_F(RelayTest, TheQueueSurvivesARestart) {
   const auto [id, bytes] = Bundle("queued before a power cut");
   {

@@ -835,7 +835,8 @@ TEST_F(ServerTest, SyncRetriesUntilTheServerComesBack) {
                  (dir_ / "keys" / "server.pub").string(), "--attempts", "2"});
   EXPECT_EQ(sync.exit_code, 1);
   EXPECT_NE(sync.err.find("retrying in 1 s"), std::string::npos) << sync.err;
-  EXPECT_NE(sync.err.find("still pending after 2 attempts"), std::string::npos) << sync.err;
+  EXPECT_NE(sync.err.find("1 bundles still pending after 2 attempts"), std::string::npos)
+      << sync.err;
   EXPECT_FALSE(Outbox(homes_[0])[0].delivered);
 }
 
@@ -1066,10 +1067,12 @@ TEST_P(ServerBackendTest, StatusShowsAWithheldBundleAsAGap) {
 TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
   if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium not installed";
   auto b = AddBundles(homes_[0], 3);
+  auto c = AddBundles(homes_[1], 1);
   ServerProcess server(ServeArgs(), dir_.path());
   ASSERT_NE(server.port(), 0);
   ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[0]), b[0]).status, 201);
   ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(b[2]), b[2]).status, 201);
+  ASSERT_EQ(HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(c[0]), c[0]).status, 201);
   const std::string url = server.url() + "/status";
   const std::vector<std::string> common = {"--headless",
                                            "--no-sandbox",
@@ -1085,7 +1088,7 @@ TEST_F(ServerTest, StatusPageRendersInHeadlessChromium) {
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   EXPECT_NE(dom.out.find("<td class=\"gaps\">2</td>"), std::string::npos) << dom.out;
   EXPECT_NE(dom.out.find("data-terminal=\"" + ids_[0] + "\""), std::string::npos);
-  EXPECT_NE(dom.out.find("<span id=\"total\">2</span>"), std::string::npos);
+  EXPECT_NE(dom.out.find("<span id=\"total\">3</span>"), std::string::npos);
 
   const std::string png = (dir_ / "status.png").string();
   auto shot_args = common;
@@ -1126,12 +1129,36 @@ TEST_P(ServerBackendTest, ImportUploadsAVerifiedStick) {
                                    "--enrolled",   (dir_ / "enrolled").string()};
   auto imp = RunLontar(args);
   ASSERT_EQ(imp.exit_code, 0) << imp.err << server.Stderr();
-  EXPECT_NE(imp.out.find(ids_[0] + ": 2 of 2 bundles uploaded"), std::string::npos) << imp.out;
+  EXPECT_NE(
+      imp.out.find(ids_[0] + ": 2 of 2 bundles uploaded (2 new, 0 already stored), each receipt "
+                             "verified"),
+      std::string::npos)
+      << imp.out;
   EXPECT_EQ(StoredBundles(), 3u);
-  // Importing again is harmless: duplicates get their receipts.
+  // Importing again is harmless: duplicates get their receipts, and are called what they are.
   auto again = RunLontar(args);
   ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find(ids_[0] + ": 2 of 2 bundles uploaded (0 new, 2 already stored)"),
+            std::string::npos)
+      << again.out;
   EXPECT_EQ(StoredBundles(), 3u);
+
+  // With another server's key the bundles are stored all the same; what failed is the receipts'
+  // check, and the message says so and what to do.
+  ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", (dir_ / "other").string()}).exit_code, 0);
+  auto wrong_args = args;
+  wrong_args[7] = (dir_ / "other" / "server.pub").string();
+  auto wrong = RunLontar(wrong_args);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.out.find("2 of 2 bundles uploaded (0 new, 2 already stored); 2 receipts did "
+                           "not verify"),
+            std::string::npos)
+      << wrong.out;
+  EXPECT_NE(wrong.err.find("3 bundles uploaded and stored, but 3 receipts did not verify with "
+                           "--server-key"),
+            std::string::npos)
+      << wrong.err;
+  EXPECT_NE(wrong.err.find("check that it is this server's public key"), std::string::npos);
 
   // A damaged file on the stick is reported and not sent; the rest still go.
   auto dir0 = std::filesystem::path(stick) / "lontar-bundles" / ids_[0];
@@ -1183,6 +1210,21 @@ TEST_P(ServerBackendTest, ANewerSchemaIsRefusedAndLeftAlone) {
   }());
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_NE(serve.err.find("schema version " + newer), std::string::npos) << serve.err;
+}
+
+// The size cap cannot be set above the bundle format's own 64 MiB, and the help says what the
+// docs say: --relay-to may be https.
+TEST_F(ServerTest, ServeOptionsSayOneTrueThing) {
+  auto over = RunLontar({"serve", "--store", (dir_ / "store").string(), "--enrolled",
+                         (dir_ / "enrolled").string(), "--key",
+                         (dir_ / "keys" / "server.key").string(), "--max-bundle-mb", "65"});
+  EXPECT_NE(over.exit_code, 0);
+  EXPECT_NE(over.err.find("--max-bundle-mb"), std::string::npos) << over.err;
+  EXPECT_NE(over.err.find("not in range 1 to 64"), std::string::npos) << over.err;
+  auto help = RunLontar({"serve", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("https://HOST"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("a bundle is at most 64"), std::string::npos) << help.out;
 }
 
 TEST_F(ServerTest, ServeTakesExactlyOneOfStoreAndDb) {

@@ -1,0 +1,170 @@
+// Choosing among several loaded packs: --pack as a full id, a unique prefix of 8 or more hex
+// digits, or EXAM_ID@VERSION; without --pack, the newest valid version of one exam. The pure
+// choice on a table of packs, then `session release` / `session open` / `terminal status` with
+// versions 1 and 2 of the mini exam loaded on one terminal.
+#include "core/pack/pack_choice.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/pack_build.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar::pack {
+namespace {
+
+using testing::RunLontar;
+using testing::TempDir;
+
+LoadedPack Pack(const std::string& id, const std::string& exam, std::uint64_t version,
+                std::int64_t from = 0, std::int64_t until = 1000) {
+  LoadedPack p;
+  p.header.pack_id = id;
+  p.header.exam_id = exam;
+  p.header.exam_version = version;
+  p.header.valid_from_ms = from;
+  p.header.valid_until_ms = until;
+  return p;
+}
+
+const std::vector<LoadedPack> kPacks = {
+    Pack("0123456789abcdef0123456789abcdef", "SKD-2026", 2),
+    Pack("0123456700000000000000000000000f", "SKD-2026", 1),
+    Pack("fedcba9876543210fedcba9876543210", "PPPK-2026", 1, 2000, 3000),
+};
+
+TEST(PackChoice, FindsByIdPrefixOrExamAndVersion) {
+  struct Case {
+    std::string spec, pack_id;
+  } cases[] = {
+      {"0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"},
+      {"012345678", "0123456789abcdef0123456789abcdef"},  // 9 digits: one pack
+      {"FEDCBA98", "fedcba9876543210fedcba9876543210"},   // case does not matter
+      {"SKD-2026@1", "0123456700000000000000000000000f"},
+      {"PPPK-2026@1", "fedcba9876543210fedcba9876543210"},
+  };
+  for (const auto& c : cases) {
+    auto r = FindPack(kPacks, c.spec);
+    ASSERT_TRUE(r) << c.spec << ": " << r.error().message();
+    EXPECT_EQ(r->pack->header.pack_id, c.pack_id) << c.spec;
+  }
+}
+
+TEST(PackChoice, RefusesAShortPrefix) {
+  auto r = FindPack(kPacks, "0123");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("at least the first 8 characters"), std::string::npos)
+      << r.error().message();
+}
+
+TEST(PackChoice, RefusesAnAmbiguousPrefixNamingBoth) {
+  auto r = FindPack(kPacks, "01234567");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_NE(r.error().message().find("SKD-2026@2 (pack 01234567), SKD-2026@1 (pack 01234567)"),
+            std::string::npos)
+      << r.error().message();
+}
+
+TEST(PackChoice, RefusesAnUnknownPackNamingTheLoadedOnes) {
+  auto r = FindPack(kPacks, "SKD-2026@3");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind(), ErrorKind::kNotFound);
+  EXPECT_NE(r.error().message().find("loaded: SKD-2026@2"), std::string::npos)
+      << r.error().message();
+  auto bad = FindPack(kPacks, "SKD-2026@two");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("expected EXAM_ID@VERSION"), std::string::npos);
+}
+
+TEST(PackChoice, DefaultIsTheNewestValidVersionAndSaysSo) {
+  auto r = DefaultPack(kPacks, 500);  // the PPPK pack is not valid yet
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->pack->header.exam_version, 2u);
+  EXPECT_NE(r->note.find("took the newest version, SKD-2026@2"), std::string::npos) << r->note;
+  EXPECT_NE(r->note.find("older: SKD-2026@1"), std::string::npos) << r->note;
+  auto only = DefaultPack(kPacks, 2500);  // only the PPPK pack
+  ASSERT_TRUE(only);
+  EXPECT_EQ(only->pack->header.exam_id, "PPPK-2026");
+  EXPECT_TRUE(only->note.empty());
+}
+
+TEST(PackChoice, DefaultRefusesTwoExamsAndNoValidPack) {
+  auto both = kPacks;
+  both[2].header.valid_from_ms = 0;
+  auto r = DefaultPack(both, 500);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("packs of more than one exam are valid now"),
+            std::string::npos)
+      << r.error().message();
+  auto none = DefaultPack(kPacks, 5000);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().kind(), ErrorKind::kNotFound);
+}
+
+// Version 2 loaded beside a released version 1, through the real binary.
+TEST(PackChoice, ReleaseAndOpenWithTwoVersionsLoaded) {
+  TempDir dir;
+  const auto P = [&](const std::string& n) { return (dir / n).string(); };
+  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+  testing::MakeMiniSessionWithCli(dir.path(), {"t"});
+  testing::PackBuildArgs build{.source = fixtures + "/mini-exam",
+                               .authority_key = P("keys/authority.key"),
+                               .results_pub = P("keys/results.pub"),
+                               .release_code_file = fixtures + "/mini-release-code.txt",
+                               .proctor_code_file = fixtures + "/mini-proctor-code.txt",
+                               .out = P("v2.lpk"),
+                               .enrollments = {P("t.enroll")}};
+  auto args = testing::PackBuildCommand(build);
+  *(std::find(args.begin(), args.end(), "--version") + 1) = "2";
+  auto built = RunLontar(args);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  auto loaded = RunLontar({"terminal", "load", "--home", P("t"), P("v2.lpk")});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+
+  auto status = RunLontar({"terminal", "status", "--home", P("t"), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  std::string v2_id;
+  const auto status_json = nlohmann::json::parse(status.out);
+  for (const auto& p : status_json["packs"]) {
+    if (p["exam_version"] == 2) v2_id = p["pack_id"];
+  }
+  ASSERT_EQ(v2_id.size(), 32u) << status.out;
+  auto text = RunLontar({"terminal", "status", "--home", P("t")});
+  EXPECT_NE(text.out.find("(pack " + v2_id.substr(0, 8) + ", --pack TEST-MINI@2)"),
+            std::string::npos)
+      << text.out;
+
+  const std::string code = fixtures + "/mini-release-code.txt";
+  const std::string proctor = fixtures + "/mini-proctor-code.txt";
+  auto open_v1 = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file", proctor,
+                            "--pack", "TEST-MINI@1"});
+  EXPECT_EQ(open_v1.exit_code, 0) << "version 1 is the released one: " << open_v1.err;
+  auto open_v2 = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file", proctor,
+                            "--pack", v2_id.substr(0, 8)});
+  EXPECT_EQ(open_v2.exit_code, 1);
+  EXPECT_NE(open_v2.err.find("TEST-MINI@2 (pack " + v2_id.substr(0, 8) + ") is not released"),
+            std::string::npos)
+      << open_v2.err;
+
+  auto release = RunLontar({"session", "release", "--home", P("t"), "--code-file", code});
+  ASSERT_EQ(release.exit_code, 0) << release.err;
+  EXPECT_NE(release.out.find("version 2 (pack " + v2_id + ")"), std::string::npos) << release.out;
+  EXPECT_NE(release.err.find("took the newest version, TEST-MINI@2"), std::string::npos)
+      << release.err;
+  auto by_prefix = RunLontar(
+      {"session", "release", "--home", P("t"), "--code-file", code, "--pack", v2_id.substr(0, 8)});
+  EXPECT_EQ(by_prefix.exit_code, 0) << by_prefix.err;
+  auto short_prefix = RunLontar(
+      {"session", "release", "--home", P("t"), "--code-file", code, "--pack", v2_id.substr(0, 4)});
+  EXPECT_EQ(short_prefix.exit_code, 1);
+  EXPECT_NE(short_prefix.err.find("at least the first 8 characters"), std::string::npos);
+
+  auto open_new = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file", proctor,
+                             "--pack", "TEST-MINI@2"});
+  EXPECT_EQ(open_new.exit_code, 0) << open_new.err;
+}
+
+}  // namespace
+}  // namespace lontar::pack
