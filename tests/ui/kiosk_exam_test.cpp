@@ -41,7 +41,10 @@ std::map<std::string, std::string> DemoPins() {
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     const auto comma = line.find(',');
-    if (comma != std::string::npos) pins[line.substr(0, comma)] = line.substr(comma + 1);
+    // participant,pin,accommodations
+    if (comma != std::string::npos) {
+      pins[line.substr(0, comma)] = line.substr(comma + 1, line.find(',', comma + 1) - comma - 1);
+    }
   }
   return pins;
 }
