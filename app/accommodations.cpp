@@ -41,9 +41,13 @@ bool SittingAids::Follow(const exam::SittingState& s, const Look& base, Look& lo
     warned_ = ended_ = false;
   }
   if (!s.accommodations.read_aloud) player_.Stop();
+  // A new participant keeps what was chosen on the login screen, unless the last participant's
+  // accommodations enlarged the look: then the terminal's own look comes back first.
+  const bool undo =
+      someone_new && (applied_.text_size != authoring::TextSize::kNormal || applied_.high_contrast);
   participant_ = s.participant;
   applied_ = s.accommodations;
-  const Look next = AccommodatedLook(applied_, someone_new ? base : look);
+  const Look next = AccommodatedLook(applied_, undo ? base : look);
   const bool changed =
       next.font_scale != look.font_scale || next.high_contrast != look.high_contrast;
   look = next;

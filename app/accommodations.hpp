@@ -26,9 +26,10 @@ Look AccommodatedLook(const authoring::Accommodations& a, Look current);
 class SittingAids {
  public:
   // Call whenever the sitting may have changed (login, resume, the proctor's Accommodate):
-  // updates `look` when the sitting's accommodations ask for more than it has, starting from
-  // `base` (the terminal's own look) for a participant not seen before. True when `look`
-  // changed, so that the caller rebuilds fonts and theme.
+  // updates `look` when the sitting's accommodations ask for more than it has (what the
+  // candidate chose on the login screen stays; `base`, the terminal's own look, comes back when
+  // the previous participant's accommodations had enlarged it). True when `look` changed, so
+  // that the caller rebuilds fonts and theme.
   bool Follow(const exam::SittingState& s, const Look& base, Look& look);
 
   bool read_aloud() const { return applied_.read_aloud; }
