@@ -16,6 +16,7 @@
 #include <set>
 #include <variant>
 
+#include "app/accommodations.hpp"
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/input_pump.hpp"
@@ -442,6 +443,11 @@ class Kiosk {
         if (!written) return say(written.error().message(), true);
         return say(tr().Format("proctor.handed_off", file.string()), false);
       }
+      case ProctorAction::kToggleReadAloud: {
+        authoring::Accommodations a = Sitting().accommodations;
+        a.read_aloud = !a.read_aloud;
+        return report(sitting(exam::Accommodate{a, reason}));
+      }
       case ProctorAction::kAuthorise:
       case ProctorAction::kClose:
         break;
@@ -462,6 +468,7 @@ class Kiosk {
   // section that closed (time) takes the candidate back to the items.
   void FollowState() {
     const exam::SittingState s = Sitting();
+    if (aids_.Follow(s, options_.look, look_)) Rebuild();  // large text from the first screen
     const bool ended = s.phase == exam::Phase::kSubmitted || s.phase == exam::Phase::kVoided ||
                        s.phase == exam::Phase::kHandedOff;
     if (ended && screen_ != Screen::kFinished) {
@@ -533,6 +540,10 @@ class Kiosk {
         .targets = options_.script || options_.report || options_.screenshot ? &targets_ : nullptr,
         .first_frame = shown != last_shown_};
     last_shown_ = shown;
+    aids_.Shown(shown);
+    if (engine_ && !participant_.empty()) {
+      aids_.Announce(sitting, Remaining(sitting).first, english_, shown);
+    }
     std::optional<Action> action;
     if (technician_.active()) {
       technician_.Draw(ctx);
@@ -540,13 +551,16 @@ class Kiosk {
       return std::nullopt;
     }
     if (proctor_open_ && engine_) {
-      const ProctorView view{.authorised = proctor_auth_.has_value(),
-                             .token = token_shown_,
-                             .participant = sitting.participant,
-                             .in_progress = sitting.phase == exam::Phase::kInProgress,
-                             .paused = sitting.paused,
-                             .room_paused = engine_->room_paused(),
-                             .handoff_dir = HandoffDir().string()};
+      const ProctorView view{
+          .authorised = proctor_auth_.has_value(),
+          .token = token_shown_,
+          .participant = sitting.participant,
+          .in_progress = sitting.phase == exam::Phase::kInProgress,
+          .paused = sitting.paused,
+          .room_paused = engine_->room_paused(),
+          .handoff_dir = HandoffDir().string(),
+          .accommodations = authoring::DescribeAccommodations(sitting.accommodations),
+          .read_aloud = sitting.accommodations.read_aloud};
       if (auto pa = DrawProctor(ctx, view, proctor_form_)) ActProctor(*pa);
       ImGui::End();
       return std::nullopt;
@@ -584,6 +598,9 @@ class Kiosk {
         view.images = &images_;
         view.score = score_ ? &*score_ : nullptr;
         view.receipt = engine_->ReceiptCode(sitting.participant);
+        view.read_aloud = aids_.read_aloud();
+        view.speaking = aids_.speaking();
+        view.audio_error = aids_.audio_error();
         if (sitting.phase == exam::Phase::kInProgress && sitting.paused) {
           action = DrawPaused(ctx, view);  // the proctor's pause covers every exam screen
         } else if (screen_ == Screen::kInstructions) {
@@ -775,6 +792,15 @@ class Kiosk {
       case Intent::kConfirmNextSection:
         if (Execute(exam::NextSection{})) screen_ = Screen::kItem;
         break;
+      case Intent::kReadAloud:
+        aids_.ToggleItem(engine_->exam(), Sitting(), english_, last_shown_);
+        break;
+      case Intent::kVolumeUp:
+        aids_.VolumeUp();
+        break;
+      case Intent::kVolumeDown:
+        aids_.VolumeDown();
+        break;
     }
     return true;
   }
@@ -815,7 +841,10 @@ class Kiosk {
       j["remaining_seconds"] = whole / 1'000'000'000;
       j["time_warning"] = targets_.contains("shown.time_warning");
       j["section_remaining_seconds"] = section / 1'000'000'000;
+      j["read_aloud"] = aids_.ReportJson();
     }
+    j["font_scale"] = look_.font_scale;
+    j["high_contrast"] = look_.high_contrast;
     const std::string text = j.dump(2);
     if (text == last_report_) return;
     last_report_ = text;
@@ -847,6 +876,7 @@ class Kiosk {
   Saved saved_ = Saved::kNothing;
   std::string saved_item_, save_error_;
   std::optional<scoring::ScoreReport> score_;
+  SittingAids aids_;  // accommodations on screen, read-aloud
 
   // The login form: typed text and the last refusal (as a catalog key, so it follows the
   // language).

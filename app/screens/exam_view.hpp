@@ -35,7 +35,10 @@ struct ExamView {
   std::string save_error;                 // the engine's message when kFailed
   const std::map<std::string, ItemImage>* images = nullptr;
   const scoring::ScoreReport* score = nullptr;  // finished screen, when the exam shows scores
-  std::string receipt;  // finished screen: the result bundle's receipt code, once durable
+  std::string receipt;        // finished screen: the result bundle's receipt code, once durable
+  bool read_aloud = false;    // the sitting has read-aloud: the item screen offers it
+  bool speaking = false;      // read-aloud is speaking now
+  std::string audio_error{};  // why read-aloud cannot play ("" when it can)
 };
 
 // Remaining time at or below which the clock turns to a warning.

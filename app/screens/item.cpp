@@ -130,6 +130,20 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   if (item.type == authoring::ItemType::kMultiple) {
     ImGui::TextDisabled("%s", tr("exam.choose_all"));
   }
+  // Read-aloud: a large button before the stem, where it is found first (the R key does the
+  // same; the volume keys, or + and -, set the volume).
+  if (view.read_aloud) {
+    ImGui::Spacing();
+    if (BigButton(ctx, "read_aloud", tr(view.speaking ? "exam.read_aloud_stop" : "exam.read_aloud"),
+                  ImGui::GetContentRegionAvail().x, view.speaking)) {
+      action = Intent::kReadAloud;
+    }
+    if (!view.audio_error.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+      ImGui::TextWrapped("%s", view.audio_error.c_str());
+      ImGui::PopStyleColor();
+    }
+  }
   ImGui::Spacing();
   ImGui::TextWrapped("%s", Pick(tr, item.stem).c_str());
   ImGui::Spacing();
@@ -216,6 +230,16 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
 
   if (auto pressed = DrawBottomBar(ctx, bar)) return *pressed;
   if (Pressed(ctx, SDLK_f)) return Intent::kToggleFlag;
+  if (view.read_aloud) {
+    if (Pressed(ctx, SDLK_r)) return Intent::kReadAloud;
+    if (Pressed(ctx, SDLK_VOLUMEUP) || Pressed(ctx, SDLK_PLUS) || Pressed(ctx, SDLK_EQUALS) ||
+        Pressed(ctx, SDLK_KP_PLUS)) {
+      return Intent::kVolumeUp;
+    }
+    if (Pressed(ctx, SDLK_VOLUMEDOWN) || Pressed(ctx, SDLK_MINUS) || Pressed(ctx, SDLK_KP_MINUS)) {
+      return Intent::kVolumeDown;
+    }
+  }
   if (Pressed(ctx, SDLK_LEFT) || Pressed(ctx, SDLK_PAGEUP)) return Intent::kPreviousItem;
   if (Pressed(ctx, SDLK_RIGHT) || Pressed(ctx, SDLK_PAGEDOWN)) return Intent::kNextItem;
   if (Pressed(ctx, SDLK_RETURN) || Pressed(ctx, SDLK_KP_ENTER)) {

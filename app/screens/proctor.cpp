@@ -78,6 +78,13 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
     ImGui::Spacing();
     if (view.in_progress) {
       ImGui::TextWrapped("%s", tr.Format("proctor.candidate", view.participant).c_str());
+      if (!view.accommodations.empty()) {
+        ImGui::TextWrapped("%s", tr.Format("proctor.accommodations", view.accommodations).c_str());
+      }
+      if (Button(ctx, tr(view.read_aloud ? "proctor.read_aloud_off" : "proctor.read_aloud_on"),
+                 "panel.read_aloud")) {
+        action = ProctorAction::kToggleReadAloud;
+      }
       if (view.paused) {
         if (Button(ctx, tr("proctor.resume"), "panel.resume")) {
           action = ProctorAction::kResumeCandidate;

@@ -37,6 +37,7 @@ enum class ProctorAction {
   kResumeRoom,
   kUnlock,
   kHandOff,
+  kToggleReadAloud,  // the candidate's read-aloud on or off (journaled with the reason)
 };
 
 struct ProctorView {
@@ -46,7 +47,9 @@ struct ProctorView {
   bool in_progress = false;
   bool paused = false;
   bool room_paused = false;
-  std::string handoff_dir;  // where hand-off records are written
+  std::string handoff_dir;     // where hand-off records are written
+  std::string accommodations;  // what the sitting has, "x1.3; large text"; "" for none
+  bool read_aloud = false;
 };
 
 std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const ProctorView& view,

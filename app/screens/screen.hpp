@@ -55,6 +55,9 @@ enum class Intent {
   kBackToItems,
   kConfirmSubmit,
   kConfirmNextSection,
+  kReadAloud,  // read the current item aloud, or stop (read-aloud on)
+  kVolumeUp,
+  kVolumeDown,
 };
 using Action = std::variant<Intent, exam::Command>;
 

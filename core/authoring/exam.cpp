@@ -111,6 +111,7 @@ std::string RosterToJson(const std::vector<Participant>& roster) {
                {"position", p.position},
                {"pin_hash", p.pin_hash}};
     if (!p.group.empty()) jp["group"] = p.group;
+    if (p.accommodations.any()) jp["accommodations"] = AccommodationsToJson(p.accommodations);
     j.push_back(jp);
   }
   return j.dump();
@@ -302,6 +303,14 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
         p.Str("participant"), p.Str("name"), p.Str("position"), p.Str("pin_hash"), {}};
     if (auto g = pj.find("group"); pj.is_object() && g != pj.end() && g->is_string()) {
       participant.group = g->get<std::string>();
+    }
+    if (auto a = pj.find("accommodations"); pj.is_object() && a != pj.end()) {
+      auto parsed = AccommodationsFromJson(*a);
+      if (parsed) {
+        participant.accommodations = *parsed;
+      } else if (problem.empty()) {
+        problem = "participant " + participant.number + ": " + parsed.error().message();
+      }
     }
     e.roster.push_back(std::move(participant));
   }

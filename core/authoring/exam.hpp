@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/authoring/accommodations.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::authoring {
@@ -81,8 +82,9 @@ struct Participant {
   std::string number;
   std::string name;
   std::string position;
-  std::string pin_hash;  // Argon2id encoded string
-  std::string group;     // a PassRule id; empty: the default rule
+  std::string pin_hash;             // Argon2id encoded string
+  std::string group;                // a PassRule id; empty: the default rule
+  Accommodations accommodations{};  // from the roster's optional columns; default: none
 };
 
 struct Exam {
@@ -115,7 +117,8 @@ const PassRule* FindPassRule(const Exam& exam, std::string_view group);
 
 // exam.json (everything but the roster) and roster.json, as stored in a pack. pass_rules and
 // rank_by are written only when the exam has them, a participant's "group" only when it is not
-// empty, so a pack without them is byte for byte what earlier versions wrote. Pure.
+// empty (and "accommodations" only when it has any), so a pack without them is byte for byte
+// what earlier versions wrote. Pure.
 std::string ExamToJson(const Exam& exam);
 std::string RosterToJson(const std::vector<Participant>& roster);
 

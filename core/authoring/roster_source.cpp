@@ -1,6 +1,8 @@
 // Reading an authoring directory's roster.csv (docs/authoring.md), for LoadSource.
 #include "core/authoring/roster_source.hpp"
 
+#include <algorithm>
+#include <array>
 #include <fstream>
 #include <set>
 
@@ -33,6 +35,49 @@ std::vector<std::string> SplitCsv(const std::string& line) {
   return fields;
 }
 
+// The optional columns a roster may carry between position and pin_hash, in any order.
+constexpr std::array<std::string_view, 5> kOptionalColumns = {"group", "extra_time", "text_size",
+                                                              "high_contrast", "read_aloud"};
+
+// The optional column names of the header line, or why it is not a roster header.
+Result<std::vector<std::string>> ReadHeader(const std::string& line) {
+  const std::vector<std::string> names = SplitCsv(line);
+  const auto bad = [](const std::string& why) {
+    return std::unexpected(Error::InvalidArgument(
+        why +
+        ": the first line must be participant,name,position, then any of group, "
+        "extra_time, text_size, high_contrast, read_aloud, then pin_hash last"));
+  };
+  if (names.size() < 4 || names[0] != "participant" || names[1] != "name" ||
+      names[2] != "position" || names.back() != "pin_hash") {
+    return bad("'" + line + "' is not a roster header");
+  }
+  std::vector<std::string> optional(names.begin() + 3, names.end() - 1);
+  std::set<std::string> unique;
+  for (const std::string& name : optional) {
+    if (std::find(kOptionalColumns.begin(), kOptionalColumns.end(), name) ==
+        kOptionalColumns.end()) {
+      return bad("unknown column '" + name + "'");
+    }
+    if (!unique.insert(name).second) return bad("column '" + name + "' appears twice");
+  }
+  return optional;
+}
+
+// Stores one optional cell of participant `p`; the message names the column.
+Status ReadOptional(const std::string& column, const std::string& cell, Participant& p) {
+  if (column == "group") {
+    p.group = cell;
+    return Ok();
+  }
+  if (column == "extra_time") return ParseExtraTime(cell, p.accommodations);
+  if (column == "text_size") return ParseTextSize(cell, p.accommodations);
+  auto yes = ParseYesNo(cell);
+  if (!yes) return std::unexpected(Error::InvalidArgument(column + " " + yes.error().message()));
+  (column == "high_contrast" ? p.accommodations.high_contrast : p.accommodations.read_aloud) = *yes;
+  return Ok();
+}
+
 }  // namespace
 
 void LoadRoster(const std::filesystem::path& dir, Exam& exam, std::vector<Diagnostic>& out) {
@@ -47,20 +92,21 @@ void LoadRoster(const std::filesystem::path& dir, Exam& exam, std::vector<Diagno
   std::set<std::string> seen;
   std::string line;
   int n = 0;
-  // The group column is optional and comes before pin_hash, which stays last because Argon2id
+  // The optional columns come between position and pin_hash, which stays last because Argon2id
   // strings contain commas ("m=65536,t=2,p=1"): the hash is the rest of the line.
+  std::vector<std::string> optional;  // the header's optional column names, in its order
   std::size_t columns = 4;
   while (std::getline(in, line)) {
     ++n;
     if (n == 1) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line == "participant,name,position,group,pin_hash") {
-        columns = 5;
-      } else if (line != "participant,name,position,pin_hash") {
-        out.push_back({"roster.csv", 1,
-                       "the first line must be participant,name,position,pin_hash (or "
-                       "participant,name,position,group,pin_hash)"});
+      auto header = ReadHeader(line);
+      if (!header) {
+        out.push_back({"roster.csv", 1, header.error().message()});
+        return;
       }
+      optional = std::move(*header);
+      columns = optional.size() + 4;
       continue;
     }
     if (line.empty() || line == "\r") continue;
@@ -75,7 +121,12 @@ void LoadRoster(const std::filesystem::path& dir, Exam& exam, std::vector<Diagno
            "expected " + std::to_string(columns) + " fields, found " + std::to_string(f.size())});
       continue;
     }
-    Participant p{f[0], f[1], f[2], f[columns - 1], columns == 5 ? f[3] : ""};
+    Participant p{f[0], f[1], f[2], f[columns - 1], ""};
+    for (std::size_t c = 0; c < optional.size(); ++c) {
+      if (auto ok = ReadOptional(optional[c], f[3 + c], p); !ok) {
+        out.push_back({"roster.csv", n, "participant " + p.number + ": " + ok.error().message()});
+      }
+    }
     if (!p.group.empty() && FindPassRule(exam, p.group) == nullptr) {
       out.push_back({"roster.csv", n,
                      "participant " + p.number + ": group '" + p.group +

@@ -1,7 +1,9 @@
-// roster.csv of an authoring directory: one participant per line,
-//   participant,name,position[,group],pin_hash
-// the group column optional (a pass_rules group of exam.yaml), pin_hash last because Argon2id
-// strings contain commas. Part of LoadSource (source.hpp), kept apart so that each file holds one
+// roster.csv of an authoring directory: a header line naming the columns, then one participant
+// per line,
+//   participant,name,position[,group][,extra_time][,text_size][,high_contrast][,read_aloud],pin_hash
+// the optional columns in any order (group: a pass_rules group of exam.yaml; the others the
+// participant's accommodations, accommodations.hpp), pin_hash last because Argon2id strings
+// contain commas. Part of LoadSource (source.hpp), kept apart so that each file holds one
 // job.
 #pragma once
 

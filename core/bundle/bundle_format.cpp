@@ -228,6 +228,7 @@ std::string SerializePayload(const BundlePayload& p) {
   j["flags"] = p.flags;
   j["timings"] = p.timings;
   j["score"] = p.score;
+  if (p.accommodations) j["accommodations"] = *p.accommodations;
   if (p.bound) {
     const BundleBinding& b = *p.bound;
     j["bound"] = {{"terminal_id", b.terminal_id},
@@ -277,6 +278,10 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
   p.flags = r.Value("flags");
   p.timings = r.Value("timings");
   p.score = r.Value("score");
+  if (auto a = j.find("accommodations"); a != j.end()) {
+    if (!a->is_object()) r.Fail("'accommodations' is not an object");
+    p.accommodations = *a;
+  }
   if (auto bound = j.find("bound"); bound != j.end()) {
     if (!bound->is_object()) {
       r.Fail("'bound' is not an object");

@@ -128,6 +128,9 @@ struct BundlePayload {
   nlohmann::json flags = nlohmann::json::object();
   nlohmann::json timings = nlohmann::json::object();
   nlohmann::json score = nlohmann::json::object();  // the terminal's local score
+  // The sitting's accommodations (core/authoring/accommodations.hpp's JSON plus "source"), only
+  // when it had any: absent from bundles written before they existed, and from those without.
+  std::optional<nlohmann::json> accommodations;
   std::vector<journal::Record> journal;
   // Set by WriteBundle and OpenBundle in format 2; empty in format 1 payloads.
   std::optional<BundleBinding> bound;

@@ -72,6 +72,12 @@ Status Engine::Seal(const std::string& participant, const SittingState& s) {
                             {"seed", s.seed},
                             {"handed_over_from", s.from_terminal}};
   in.payload.score = scoring::ScoreParticipant(*exam_, s.answers, participant);
+  if (s.accommodations.any()) {
+    Json a = authoring::AccommodationsToJson(s.accommodations);
+    a["source"] = s.accommodations_source;
+    a["limit_ns"] = ExamLimitNs(*exam_, s);
+    in.payload.accommodations = std::move(a);
+  }
   // The sitting's own records: every record of this pack that names the participant.
   auto first = first_seq_.find(participant);
   for (std::uint64_t from = first == first_seq_.end() ? 1 : first->second;;) {

@@ -170,7 +170,10 @@ Result<SittingState> Engine::LoginOnce(const std::string& participant, ByteView 
     std::uint64_t seed = 0;
     crypto::EnsureSodium();
     randombytes_buf(&seed, sizeof seed);
-    return Execute(participant, Start{participant, seed});
+    // Invariant 6 of sitting.hpp: the roster's accommodations from the first second.
+    return Execute(participant, Start{participant, seed, entry->accommodations,
+                                      "roster.csv of " + exam_->id + " version " +
+                                          std::to_string(exam_version_)});
   }
   // Resuming: time kept running while the engine did (invariant 2); charge it now (which may
   // find the time up, and say so in the returned state).

@@ -137,9 +137,18 @@ std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authorin
   return keys;
 }
 
+std::int64_t ExamLimitNs(const authoring::Exam& exam, const SittingState& s) {
+  return authoring::ScaledLimitNs(s.accommodations, exam.duration_minutes, exam.duration_minutes);
+}
+
+std::int64_t SectionLimitNs(const authoring::Exam& exam, const SittingState& s,
+                            std::size_t section) {
+  return authoring::ScaledLimitNs(s.accommodations, exam.sections.at(section).minutes,
+                                  exam.duration_minutes);
+}
+
 std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s) {
-  return std::max<std::int64_t>(0,
-                                exam.duration_minutes * kNsPerMinute + s.extra_ns - s.elapsed_ns);
+  return std::max<std::int64_t>(0, ExamLimitNs(exam, s) + s.extra_ns - s.elapsed_ns);
 }
 
 std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState& s) {
@@ -149,7 +158,8 @@ std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState&
   if (minutes == 0) return whole;
   const std::int64_t extra =
       s.section < s.section_extra_ns.size() ? s.section_extra_ns[s.section] : 0;
-  const std::int64_t section = minutes * kNsPerMinute + extra - s.section_elapsed_ns.at(s.section);
+  const std::int64_t section =
+      SectionLimitNs(exam, s, s.section) + extra - s.section_elapsed_ns.at(s.section);
   return std::clamp<std::int64_t>(section, 0, whole);
 }
 
@@ -177,6 +187,9 @@ Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingStat
             SittingState started = s;
             started.seed = c.seed;
             std::vector<Event> events{Started{c.participant, c.seed}};
+            if (c.accommodations.any()) {
+              events.push_back(Accommodated{c.accommodations, c.source, ""});
+            }
             for (Event& e : OpenSection(exam, started, 0, SubmitReason::kCandidate)) {
               events.push_back(std::move(e));
             }
@@ -281,6 +294,15 @@ Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingStat
                         [&](const Restore&) -> Result<std::vector<Event>> {
                           return std::unexpected(Refuse("unreachable"));
                         },
+                        [&](const Accommodate& c) -> Result<std::vector<Event>> {
+                          LONTAR_TRY(CheckReason(c.reason));
+                          authoring::Accommodations next = s.accommodations;
+                          next.text_size = c.accommodations.text_size;
+                          next.high_contrast = c.accommodations.high_contrast;
+                          next.read_aloud = c.accommodations.read_aloud;
+                          if (next == s.accommodations) return std::vector<Event>{};
+                          return std::vector<Event>{Accommodated{next, "proctor", c.reason}};
+                        },
                     },
                     command);
 }
@@ -297,7 +319,9 @@ Restored Snapshot(const SittingState& s, std::string handoff_id, std::string fro
                   s.elapsed_ns,
                   s.section_elapsed_ns,
                   s.extra_ns,
-                  s.section_extra_ns};
+                  s.section_extra_ns,
+                  s.accommodations,
+                  s.accommodations_source};
 }
 
 SittingState Apply(const authoring::Exam& exam, SittingState s, const Event& event) {
@@ -366,6 +390,12 @@ SittingState Apply(const authoring::Exam& exam, SittingState s, const Event& eve
                    s.section_extra_ns = e.section_extra_ns;
                    s.handoff_id = e.handoff_id;
                    s.from_terminal = e.from_terminal;
+                   s.accommodations = e.accommodations;
+                   s.accommodations_source = e.accommodations_source;
+                 },
+                 [&](const Accommodated& e) {
+                   s.accommodations = e.accommodations;
+                   s.accommodations_source = e.source;
                  },
              },
              event);

@@ -26,6 +26,10 @@
 //      next section opens. A paused sitting is charged nothing and takes no candidate commands.
 //  (4) kSubmitted, kVoided and kHandedOff are final: no command changes them.
 //  (5) Proctor commands (ProctorCommand) carry a reason, which is journaled with their events.
+//  (6) Accommodations (authoring/accommodations.hpp) are applied by Start, from the roster, in
+//      an Accommodated event right after Started, and changed only by the proctor's Accommodate
+//      (display and read-aloud; time only through AddTime). The exam's and each section's limit
+//      are ScaledLimitNs of the authored minutes; the proctor's added time adds on top.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +51,11 @@ enum class SubmitReason { kCandidate, kTimeUp };
 struct Started {
   std::string participant;
   std::uint64_t seed = 0;  // for shuffling items and options; journaled so replays agree
+};
+struct Accommodated {
+  authoring::Accommodations accommodations{};  // everything now in force, not a difference
+  std::string source{};  // where it came from: "roster.csv of <exam> version <n>", "proctor"
+  std::string reason{};  // the proctor's; empty from the roster
 };
 struct Navigated {
   std::string item;
@@ -99,16 +108,21 @@ struct Restored {  // the spare terminal's first event: the state the old termin
   std::vector<std::int64_t> section_elapsed_ns;
   std::int64_t extra_ns = 0;
   std::vector<std::int64_t> section_extra_ns;
+  authoring::Accommodations accommodations{};
+  std::string accommodations_source{};
 
   bool operator==(const Restored&) const = default;
 };
-using Event = std::variant<Started, Navigated, Answered, Flagged, TimeCharged, SectionOpened,
-                           Submitted, Paused, Resumed, TimeAdded, Voided, HandedOff, Restored>;
+using Event =
+    std::variant<Started, Navigated, Answered, Flagged, TimeCharged, SectionOpened, Submitted,
+                 Paused, Resumed, TimeAdded, Voided, HandedOff, Restored, Accommodated>;
 
 // ---- commands ------------------------------------------------------------------------------
 struct Start {
   std::string participant;
   std::uint64_t seed = 0;
+  authoring::Accommodations accommodations{};  // the roster's, applied from the first second
+  std::string source{};                        // which roster (Accommodated::source)
 };
 struct Goto {
   std::string item;
@@ -153,7 +167,11 @@ struct HandOff {
 struct Restore {
   Restored state;  // from a verified hand-off record; checked against the exam here
 };
-using ProctorCommand = std::variant<Pause, Resume, AddTime, Void, HandOff, Restore>;
+struct Accommodate {  // text size, high contrast and read-aloud; the time fields are ignored
+  authoring::Accommodations accommodations{};
+  std::string reason{};
+};
+using ProctorCommand = std::variant<Pause, Resume, AddTime, Void, HandOff, Restore, Accommodate>;
 inline constexpr std::int64_t kMaxAddTimeNs = 4LL * 3600 * 1'000'000'000;
 inline constexpr std::size_t kMaxReasonBytes = 500;
 
@@ -174,6 +192,8 @@ struct SittingState {
   bool paused_by_room = false;
   std::string handoff_id;     // kHandedOff: the record written; restored: the record read
   std::string from_terminal;  // restored from this terminal's hand-off
+  authoring::Accommodations accommodations;  // in force (invariant 6)
+  std::string accommodations_source;         // the last Accommodated's source ("" if none)
 
   bool operator==(const SittingState&) const = default;
 };
@@ -187,6 +207,12 @@ std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t sect
 // seed when the exam allows it, except on Likert items, whose scale must read in order. Pure.
 std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authoring::Item& item,
                                      std::uint64_t seed);
+
+// The exam's limit and section `section`'s (0: none) under the sitting's accommodations,
+// before the proctor's added time. Pure.
+std::int64_t ExamLimitNs(const authoring::Exam& exam, const SittingState& s);
+std::int64_t SectionLimitNs(const authoring::Exam& exam, const SittingState& s,
+                            std::size_t section);
 
 // Remaining time, whole exam and current section (section limit 0: only the exam's applies).
 std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s);

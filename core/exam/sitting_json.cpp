@@ -12,12 +12,18 @@ namespace {
 using Json = nlohmann::json;
 
 Json RestoredJson(const Restored& e) {
-  return Json{{"handoff_id", e.handoff_id},   {"from_terminal", e.from_terminal},
-              {"participant", e.participant}, {"seed", e.seed},
-              {"section", e.section},         {"current_item", e.current_item},
-              {"answers", e.answers},         {"flagged", e.flagged},
-              {"elapsed_ns", e.elapsed_ns},   {"section_elapsed_ns", e.section_elapsed_ns},
-              {"extra_ns", e.extra_ns},       {"section_extra_ns", e.section_extra_ns}};
+  Json j{{"handoff_id", e.handoff_id},   {"from_terminal", e.from_terminal},
+         {"participant", e.participant}, {"seed", e.seed},
+         {"section", e.section},         {"current_item", e.current_item},
+         {"answers", e.answers},         {"flagged", e.flagged},
+         {"elapsed_ns", e.elapsed_ns},   {"section_elapsed_ns", e.section_elapsed_ns},
+         {"extra_ns", e.extra_ns},       {"section_extra_ns", e.section_extra_ns}};
+  // Only when there are any, so that a hand-off record without them reads as before.
+  if (e.accommodations.any()) {
+    j["accommodations"] = authoring::AccommodationsToJson(e.accommodations);
+    j["accommodations_source"] = e.accommodations_source;
+  }
+  return j;
 }
 
 EncodedEvent Encode(const char* type, const Json& j) {
@@ -51,6 +57,14 @@ class Fields {
       return std::unexpected(Bad(std::string(k) + " missing"));
     }
     return it->get<std::uint64_t>();
+  }
+  bool Has(const char* k) const { return j_.contains(k); }
+  Result<authoring::Accommodations> Accommodations(const char* k) const {
+    auto it = j_.find(k);
+    if (it == j_.end()) return std::unexpected(Bad(std::string(k) + " missing"));
+    auto a = authoring::AccommodationsFromJson(*it);
+    if (!a) return std::unexpected(Bad(a.error().message()));
+    return *a;
   }
   Result<bool> Bool(const char* k) const {
     auto it = j_.find(k);
@@ -114,6 +128,10 @@ Result<Restored> ParseRestored(const Fields& f) {
   LONTAR_ASSIGN_OR_RETURN(r.section_elapsed_ns, f.Ints("section_elapsed_ns"));
   LONTAR_ASSIGN_OR_RETURN(r.extra_ns, f.Int("extra_ns"));
   LONTAR_ASSIGN_OR_RETURN(r.section_extra_ns, f.Ints("section_extra_ns"));
+  if (f.Has("accommodations")) {
+    LONTAR_ASSIGN_OR_RETURN(r.accommodations, f.Accommodations("accommodations"));
+    LONTAR_ASSIGN_OR_RETURN(r.accommodations_source, f.Str("accommodations_source"));
+  }
   return r;
 }
 
@@ -178,6 +196,12 @@ EncodedEvent ToJson(const Event& event) {
                           {{"handoff_id", e.handoff_id}, {"reason", e.reason}});
           },
           [](const Restored& e) { return Encode("sitting.restored", RestoredJson(e)); },
+          [](const Accommodated& e) {
+            return Encode("sitting.accommodated",
+                          {{"accommodations", authoring::AccommodationsToJson(e.accommodations)},
+                           {"source", e.source},
+                           {"reason", e.reason}});
+          },
       },
       event);
 }
@@ -245,6 +269,13 @@ Result<Event> FromJson(std::string_view type, std::string_view payload) {
   if (type == "sitting.restored") {
     LONTAR_ASSIGN_OR_RETURN(Restored r, ParseRestored(f));
     return r;
+  }
+  if (type == "sitting.accommodated") {
+    Accommodated a;
+    LONTAR_ASSIGN_OR_RETURN(a.accommodations, f.Accommodations("accommodations"));
+    LONTAR_ASSIGN_OR_RETURN(a.source, f.Str("source"));
+    LONTAR_ASSIGN_OR_RETURN(a.reason, f.Str("reason"));
+    return a;
   }
   return std::unexpected(f.Bad("not a sitting event"));
 }

@@ -77,6 +77,7 @@ void DrawCandidatePage(Document& doc, const CandidatePage& p) {
   who.emplace_back(std::string(l.terminal), p.terminal);
   who.emplace_back(std::string(l.sitting_time), p.sitting_time);
   who.emplace_back(std::string(l.ended), std::string(EndedText(l, p.ended)));
+  if (!p.accommodations.empty()) who.emplace_back(std::string(l.accommodations), p.accommodations);
   who.emplace_back(std::string(l.receipt_code), p.receipt_code);
   doc.KeyValues(who, 2);
   doc.Space(4);

@@ -53,6 +53,7 @@ struct CandidatePage {
   SittingEnd ended = SittingEnd::kSubmitted;
   std::string receipt_code;
   std::string bundle_id;
+  std::string accommodations;  // "waktu ×1,3; kontras tinggi"; "" leaves the line out
 
   std::vector<SectionLine> sections;
   std::optional<SectionLine> total;

@@ -33,6 +33,7 @@ struct Labels {
   std::string_view ended_voided;
   std::string_view ended_handed_off;
   std::string_view receipt_code;
+  std::string_view accommodations;  // what the sitting was given: more time, large text, ...
   std::string_view section_scores;
   std::string_view section;
   std::string_view score;

@@ -96,6 +96,29 @@ std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, 
   return out;
 }
 
+std::string AccommodationsText(const authoring::Accommodations& a, Language language) {
+  const bool id = language == Language::kIndonesian;
+  std::vector<std::string> parts;
+  if (a.extra_minutes > 0) {
+    parts.push_back(id ? "tambahan waktu " + std::to_string(a.extra_minutes) + " menit"
+                       : std::to_string(a.extra_minutes) + " extra minutes");
+  } else if (a.time_permille != 1000) {
+    std::string factor = authoring::DescribeExtraTime(a).substr(1);  // "1.3"
+    if (id) std::replace(factor.begin(), factor.end(), '.', ',');
+    parts.push_back((id ? "waktu \u00d7" : "time \u00d7") + factor);
+  }
+  if (a.text_size == authoring::TextSize::kLarge)
+    parts.push_back(id ? "huruf besar" : "large text");
+  if (a.text_size == authoring::TextSize::kLarger) {
+    parts.push_back(id ? "huruf sangat besar" : "larger text");
+  }
+  if (a.high_contrast) parts.push_back(id ? "kontras tinggi" : "high contrast");
+  if (a.read_aloud) parts.push_back(id ? "soal dibacakan" : "read-aloud");
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
 CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext& context) {
   const authoring::Exam& exam = *context.exam;
   const Language lang = context.language;
@@ -115,6 +138,7 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
   page.ended = EndOf(row.ending);
   page.receipt_code = row.receipt_code;
   page.bundle_id = row.bundle_id;
+  if (row.accommodations) page.accommodations = AccommodationsText(*row.accommodations, lang);
   if (!row.scored) return page;
 
   for (const scoring::SectionScore& s : row.sections) {

@@ -47,6 +47,10 @@ std::string GroupName(const authoring::Exam& exam, const std::string& group, Lan
 std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, Language language);
 
 // The candidate page of a scored (or voided) row. Pure.
+// A sitting's accommodations in the report's language: "waktu \u00d71,3; kontras tinggi",
+// "time \u00d71.3; high contrast"; "" for none. Pure.
+std::string AccommodationsText(const authoring::Accommodations& a, Language language);
+
 CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext& context);
 
 // The file name of a candidate's PDF: "<participant>.pdf", or with the terminal and bundle

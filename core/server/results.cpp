@@ -179,6 +179,16 @@ Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKe
     if (t.is_object() && t.contains("handed_over_from") && t["handed_over_from"].is_string()) {
       row.handed_over_from = t["handed_over_from"].get<std::string>();
     }
+    if (opened->accommodations) {
+      // A bundle sealed by a terminal with the results key, so well-formed; still read
+      // defensively: a bad one is named in the column rather than dropped.
+      auto a = authoring::AccommodationsFromJson(*opened->accommodations);
+      if (a) {
+        row.accommodations = *a;
+      } else {
+        row.accommodations_problem = "unreadable: " + a.error().message();
+      }
+    }
     try {
       row.answers = opened->answers.get<scoring::Answers>();
     } catch (const nlohmann::json::exception&) {
@@ -262,7 +272,7 @@ std::string AbsentLine(const ResultRow& r, const authoring::Exam& exam) {
   // jpm_percent,jpm_category,flags
   const std::size_t before_ended = 8 + exam.sections.size() + exam.competencies.size() + 3;
   return CsvField(r.participant) + "," + CsvField(r.name) + std::string(before_ended, ',') +
-         ",absent,,," + CsvField(r.group) + ",,\r\n";
+         ",absent,,," + CsvField(r.group) + ",,,\r\n";
 }
 
 }  // namespace
@@ -271,7 +281,9 @@ std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& e
   std::string out = "participant,name,site,terminal,seq,receipt_code,kind,total,max,passed";
   for (const auto& s : exam.sections) out += "," + CsvField("section:" + s.id);
   for (const auto& c : exam.competencies) out += "," + CsvField("level:" + c.id);
-  out += ",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,rank\r\n";
+  out +=
+      ",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,rank,"
+      "accommodations\r\n";
   for (const auto& r : rows) {
     if (r.absent) {
       out += AbsentLine(r, exam);
@@ -308,6 +320,8 @@ std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& e
     f.push_back(r.group);
     f.push_back(r.scored ? r.rule.description : "");
     f.push_back(r.rank ? std::to_string(*r.rank) : "");
+    f.push_back(r.accommodations ? authoring::DescribeAccommodations(*r.accommodations)
+                                 : r.accommodations_problem);
     for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + CsvField(f[i]);
     out += "\r\n";
   }

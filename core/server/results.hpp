@@ -82,9 +82,13 @@ struct ResultRow {
   std::optional<std::uint64_t> exam_version;  // the pack's version of the exam
   Ending ending = Ending::kUnknown;
   std::string handed_over_from;  // terminal the sitting moved from (hand-off), else ""
-  std::size_t answered = 0;      // exam items with a non-empty answer
-  std::size_t unanswered = 0;    // exam items without one
-  scoring::Answers answers;      // raw answers, item id -> chosen keys, for item analysis
+  // The sitting's accommodations from the payload; nullopt for none or a bundle written before
+  // they existed. accommodations_problem says why a payload's could not be read.
+  std::optional<authoring::Accommodations> accommodations;
+  std::string accommodations_problem;
+  std::size_t answered = 0;    // exam items with a non-empty answer
+  std::size_t unanswered = 0;  // exam items without one
+  scoring::Answers answers;    // raw answers, item id -> chosen keys, for item analysis
 
   // Re-computed score (meaningful only when scored).
   bool scored = false;
@@ -159,7 +163,7 @@ std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
 // line, one line per row. Columns:
 //   participant,name,site,terminal,seq,receipt_code,kind,total,max,passed,
 //   section:<id>... ("40 pass"), level:<competency>...,jpm_percent,jpm_category,flags,
-//   ended,answered,unanswered,group,pass_rule,rank
+//   ended,answered,unanswered,group,pass_rule,rank,accommodations
 // The columns after flags were added later, at the end, so that scripts reading the earlier
 // columns by position keep working. An absent row (ResultRow::absent) has participant, name and
 // group, ended "absent", and every other column empty. The report form writes report.rows, then

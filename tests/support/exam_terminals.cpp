@@ -32,8 +32,12 @@ std::vector<terminal::Terminal> MakeExamTerminals(const std::filesystem::path& d
   if (options.duration_minutes > 0) {
     exam.replace(exam.find("duration_minutes: 10"), 20,
                  "duration_minutes: " + std::to_string(options.duration_minutes));
-    exam.erase(exam.find("    minutes: 5\n"), 15);
+    exam.replace(exam.find("    minutes: 5\n"), 15,
+                 options.tiu_minutes > 0
+                     ? "    minutes: " + std::to_string(options.tiu_minutes) + "\n"
+                     : "");
   }
+  if (!options.roster.empty()) WriteText(dir / "src/roster.csv", options.roster);
   WriteText(dir / "src/exam.yaml", exam);
   auto source = authoring::LoadSource(dir / "src");
   EXPECT_TRUE(source);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/crypto/box.hpp"
@@ -19,6 +20,8 @@ struct ExamTerminalOptions {
   bool charge_downtime = false;
   bool release = true;
   int duration_minutes = 0;  // > 0: the exam's length instead of 10, without section limits
+  int tiu_minutes = 0;       // > 0 with duration_minutes: section tiu's limit after all
+  std::string roster{};      // not empty: roster.csv's text instead of the fixture's
   const crypto::BoxSecretKey* results_key = nullptr;  // whose public half the pack names
 };
 

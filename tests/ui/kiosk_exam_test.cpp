@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stb/stb_image.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -41,7 +42,10 @@ std::map<std::string, std::string> DemoPins() {
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     const auto comma = line.find(',');
-    if (comma != std::string::npos) pins[line.substr(0, comma)] = line.substr(comma + 1);
+    // participant,pin,accommodations
+    if (comma != std::string::npos) {
+      pins[line.substr(0, comma)] = line.substr(comma + 1, line.find(',', comma + 1) - comma - 1);
+    }
   }
   return pins;
 }
@@ -652,6 +656,95 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   EXPECT_EQ(bundles[0]["participant"], "TEST-0001");
   EXPECT_EQ(bundles[0]["kind"], "submitted");
   EXPECT_EQ(bundles[0]["receipt_code"], receipt);
+}
+
+// The pixel at (x, y) of a screenshot, RGB.
+std::array<int, 3> PixelAt(const std::filesystem::path& png, int x, int y) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* data = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  if (data == nullptr || x >= w || y >= h) return {-1, -1, -1};
+  const unsigned char* p = data + (static_cast<std::size_t>(y) * w + x) * 3;
+  std::array<int, 3> rgb{p[0], p[1], p[2]};
+  stbi_image_free(data);
+  return rgb;
+}
+
+// DEMO-0009's roster line asks for large text and high contrast: the first screen after login
+// already has them (no button pressed); the proctor sees them in `session status`. DEMO-0008's
+// extra time x1.3 turns the demo's 45 minutes into 58.5.
+TEST_F(KioskExam, RosterAccommodationsApplyFromTheFirstScreenAfterLogin) {
+  Release();
+  ScriptWriter s;
+  LogIn(s, "DEMO-0009");
+  s.Expect("instructions").Shot(kArtifacts / "accommodated-instructions-1024x768-id.png");
+  s.Key("Return").Expect("item").Shot(kArtifacts / "accommodated-item-1024x768-id.png");
+  s.Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["participant"], "DEMO-0009");
+  EXPECT_EQ(run.report["font_scale"], 1.5);
+  EXPECT_EQ(run.report["high_contrast"], true);
+  EXPECT_EQ(run.report["layout_problems"], Json::array());
+  // High contrast is black behind white text: the top-left corner is black.
+  EXPECT_EQ(PixelAt(kArtifacts / "accommodated-instructions-1024x768-id.png", 2, 2),
+            (std::array<int, 3>{0, 0, 0}));
+
+  auto status = RunLontar({"session", "status", "--home", Home(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const Json sittings = Json::parse(status.out)["sittings"];
+  ASSERT_EQ(sittings.size(), 1u);
+  EXPECT_EQ(sittings[0]["accommodations"], "large text; high contrast");
+  EXPECT_EQ(sittings[0]["accommodations_from"], "roster.csv of DEMO-SKD-2026 version 1");
+
+  // DEMO-0008's x1.3, headless: 45 x 1.3 = 58.5 minutes = 3510 s.
+  testing::WriteText(dir_ / "empty.jsonl", "");
+  testing::WriteText(dir_ / "pin", pins_.at("DEMO-0008") + "\n");
+  auto run8 = RunLontar({"exam", "run", "--home", Home(), "--participant", "DEMO-0008",
+                         "--pin-file", (dir_ / "pin").string(), "--token", token_, "--script",
+                         (dir_ / "empty.jsonl").string(), "--json"});
+  ASSERT_EQ(run8.exit_code, 0) << run8.err;
+  const Json shown = Show("DEMO-0008");
+  EXPECT_EQ(shown["accommodations"], "x1.3");
+  EXPECT_EQ(shown["time_limit_seconds"], 3510);
+  EXPECT_GT(shown["remaining_seconds"].get<int>(), 3510 - 60);
+}
+
+// DEMO-0010 has read-aloud: R (or the large button) reads the item, R again stops it, moving to
+// another item stops it, and the volume keys step the volume. Audio goes to SDL's dummy driver.
+TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
+  ::setenv("SDL_AUDIODRIVER", "dummy", 1);
+  Release();
+  ScriptWriter s;
+  LogIn(s, "DEMO-0010");
+  s.Expect("instructions").Key("Return").Expect("item");
+  s.Key("R").Expect("item").Shot(kArtifacts / "read-aloud-speaking-1024x768-id.png");
+  s.Key("Keypad +").Key("Keypad +").Key("-").Step("exit", 0);
+  KioskRun speaking = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(speaking.result.exit_code, 0) << speaking.result.err;
+  const Json& ra = speaking.report["read_aloud"];
+  EXPECT_EQ(ra["on"], true);
+  EXPECT_EQ(ra["error"], "");
+  EXPECT_EQ(ra["speaking"], true) << "an item takes seconds to read";
+  EXPECT_EQ(ra["about"], "item/" + speaking.report["current_item"].get<std::string>());
+  EXPECT_EQ(ra["volume"], 90) << "80, up twice to the 100 cap, down once";
+  EXPECT_TRUE(ra.contains("first_block_ms"));
+
+  // The kiosk comes back to the sitting without a login: R, then the next item stops it.
+  ScriptWriter moved;
+  moved.Expect("item").Key("R").Key("Right").Expect("item").Step("exit", 0);
+  KioskRun after_move = Kiosk(1024, 768, {}, moved);
+  ASSERT_EQ(after_move.result.exit_code, 0) << after_move.result.err;
+  EXPECT_EQ(after_move.report["read_aloud"]["speaking"], false);
+  EXPECT_EQ(after_move.report["read_aloud"]["about"], "");
+  EXPECT_NE(after_move.report["current_item"], speaking.report["current_item"]);
+
+  // R twice: started, then stopped.
+  ScriptWriter twice;
+  twice.Expect("item").Key("R").Key("R").Step("exit", 0);
+  KioskRun stopped = Kiosk(1024, 768, {}, twice);
+  ASSERT_EQ(stopped.result.exit_code, 0) << stopped.result.err;
+  EXPECT_EQ(stopped.report["read_aloud"]["speaking"], false);
+  EXPECT_EQ(stopped.report["read_aloud"]["about"], "");
 }
 
 }  // namespace

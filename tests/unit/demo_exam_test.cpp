@@ -86,11 +86,12 @@ TEST(DemoExams, PinsFileMatchesTheRosterHashes) {
   std::ifstream pins(kDemo / "pins.csv");
   std::string line;
   std::getline(pins, line);
-  ASSERT_EQ(line, "participant,pin");
+  ASSERT_EQ(line, "participant,pin,accommodations");
   int checked = 0;
   while (std::getline(pins, line) && checked < 3) {
     const std::string participant = line.substr(0, line.find(','));
-    const std::string pin = line.substr(line.find(',') + 1);
+    const std::size_t comma = line.find(',');
+    const std::string pin = line.substr(comma + 1, line.find(',', comma + 1) - comma - 1);
     const auto it = std::find_if(s->exam.roster.begin(), s->exam.roster.end(),
                                  [&](const Participant& p) { return p.number == participant; });
     ASSERT_NE(it, s->exam.roster.end()) << participant;
@@ -100,6 +101,34 @@ TEST(DemoExams, PinsFileMatchesTheRosterHashes) {
     ++checked;
   }
   EXPECT_EQ(checked, 3);
+}
+
+}  // namespace
+}  // namespace lontar::authoring
+
+namespace lontar::authoring {
+namespace {
+
+// Both demo rosters give the same three of the first ten participants accommodations, and the
+// pins file's third column says which (docs/authoring.md, assets/demo/README.md).
+TEST(DemoExams, AccommodatedParticipantsAsThePinsFileSays) {
+  for (const char* exam : {"skd", "cact"}) {
+    auto s = LoadSource(kDemo / exam);
+    ASSERT_TRUE(s) << exam;
+    std::map<std::string, std::string> described;
+    for (const Participant& p : s->exam.roster) {
+      if (p.accommodations.any()) described[p.number] = DescribeAccommodations(p.accommodations);
+    }
+    EXPECT_EQ(described,
+              (std::map<std::string, std::string>{{"DEMO-0008", "x1.3"},
+                                                  {"DEMO-0009", "large text; high contrast"},
+                                                  {"DEMO-0010", "read-aloud"}}))
+        << exam;
+  }
+  const std::string pins = lontar::testing::ReadText(kDemo / "pins.csv");
+  EXPECT_NE(pins.find("\nDEMO-0008,730226,extra time x1.3\n"), std::string::npos);
+  EXPECT_NE(pins.find("\nDEMO-0009,751673,large text and high contrast\n"), std::string::npos);
+  EXPECT_NE(pins.find("\nDEMO-0010,683594,read-aloud\n"), std::string::npos);
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   EXPECT_NE(csv.find("\"Baso, Daeng\""), std::string::npos) << csv;
   // The columns added later come after flags, so the earlier ones keep their positions.
   EXPECT_NE(csv.find(",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,"
-                     "rank\r\n"),
+                     "rank,accommodations\r\n"),
             std::string::npos)
       << csv;
   // TEST-0003 answered tiu-01 only (1 of 4 items), submitted by the candidate; the mini exam
@@ -244,8 +244,8 @@ TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
   const std::string csv = ReadText(out);
   const auto sitting = csv.find("TEST-0002,\"Baso, Daeng\"," + terminals[0].site() + "," +
                                 terminals[0].id() + ",1,");
-  const auto ayu = csv.find("TEST-0001,Ayu Lestari" + empty14 + ",absent,,,,,\r\n");
-  const auto yohanes = csv.find("TEST-0003,Yohanes Kambu" + empty14 + ",absent,,,,,\r\n");
+  const auto ayu = csv.find("TEST-0001,Ayu Lestari" + empty14 + ",absent,,,,,,\r\n");
+  const auto yohanes = csv.find("TEST-0003,Yohanes Kambu" + empty14 + ",absent,,,,,,\r\n");
   ASSERT_NE(sitting, std::string::npos) << csv;
   ASSERT_NE(ayu, std::string::npos) << csv;
   ASSERT_NE(yohanes, std::string::npos) << csv;
