@@ -766,9 +766,14 @@ def technician_mode(qmp, guest, shot, code_file):
     # A USB keyboard plugged in now, bound to the display so that input-send-event reaches it
     # rather than the PS/2 keyboard.
     qmp.cmd("device_add", driver="usb-kbd", bus="xhci.0", id="usbkbd", display="vga0")
-    wait_for(guest, "the USB keyboard's input device", "grep -c 'QEMU USB Keyboard' "
-             "/proc/bus/input/devices", lambda out: out.strip() not in ("", "0"))
-    time.sleep(SETTLE)  # udev's event on its way to cage
+    # Typed only once cage holds the keyboard's event device open (udev's event reached it and
+    # logind handed it the device): keys pressed before that are lost, and on a loaded machine
+    # that took longer than any fixed pause (one character of the code arrived, 5 Dec 2026).
+    event = "$(grep -A5 'QEMU USB Keyboard' /proc/bus/input/devices | grep -o 'event[0-9]*')"
+    wait_for(guest, "cage opening the USB keyboard",
+             f"e={event}; test -n \"$e\" && ls -l /proc/$(pidof cage)/fd | grep -c \"/dev/input/$e$\"",
+             lambda out: out.strip() not in ("", "0"))
+    time.sleep(SETTLE)
     type_keys(qmp, code + "\n", display="vga0")
     time.sleep(SETTLE)
     log(f"technician code typed; the screens before and after: {prompt}, {shot('technician-typed')}")
@@ -793,6 +798,12 @@ def technician_mode(qmp, guest, shot, code_file):
     _, out = guest(f"nsenter -t $(pidof lontar-kiosk) -m cat /run/lontar/stick/{STICK_FILE}")
     if out.strip() != STICK_TEXT.strip():
         fail(f"the kiosk does not see the stick's files in its mount namespace: {out!r}")
+    # ... and may write there: the unit's file system is read-only (ProtectSystem=strict) but for
+    # /var/lib/lontar, /run/lontar and /run/user, and the stick is mounted after the kiosk started.
+    status, out = guest("nsenter -t $(pidof lontar-kiosk) -m runuser -u lontar -- sh -c 'echo x "
+                        ">/run/lontar/stick/from-kiosk.txt' && echo written")
+    if out.strip() != "written":
+        fail(f"the stick is not writable in the kiosk's mount namespace: {out!r}")
     time.sleep(SETTLE)
     menu = shot("technician-menu")
     journal = "lontar-admin journal show --home /var/lib/lontar --limit 100000"
