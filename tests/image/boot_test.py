@@ -732,6 +732,12 @@ def type_keys(qmp, text, display=None):
                 qmp.cmd("input-send-event", device=display,
                         events=[{"type": "key", "data": {"down": down, "key": key}}])
                 time.sleep(0.05)
+            # The kernel keeps about ten keystrokes per reader of an input device (64 events);
+            # under TCG, with the kiosk unit's system call filters run for every call (28
+            # filter programs, emulated), cage can go seconds without reading, and the rest of
+            # a code typed at 5 keys a second was lost (5 Dec 2026: 1, 2 and 10 of 16 characters
+            # arrived, all of them without the filters). A second per key is well inside.
+            time.sleep(1)
         time.sleep(0.1)
 
 
