@@ -25,6 +25,10 @@ install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.tmpfiles DESTINATION lib/tmpfil
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/make-vault-key ${LONTAR_IMAGE_DIR}/scripts/kiosk-session
   ${LONTAR_IMAGE_DIR}/scripts/usb-gate ${LONTAR_IMAGE_DIR}/scripts/sync-settings DESTINATION lib/lontar)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/lontar-admin DESTINATION ${CMAKE_INSTALL_SBINDIR})
+# The kiosk unit's netlink filter (image/kiosk-seccomp/kiosk_seccomp.cpp), run in front of
+# kiosk-session.
+add_executable(kiosk-seccomp ${LONTAR_IMAGE_DIR}/kiosk-seccomp/kiosk_seccomp.cpp)
+install(TARGETS kiosk-seccomp RUNTIME DESTINATION lib/lontar)
 
 file(GLOB LONTAR_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${LONTAR_DOCS} ${LONTAR_IMAGE_DIR}/copyright

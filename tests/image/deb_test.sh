@@ -28,6 +28,7 @@ want -rwxr-xr-x usr/lib/lontar/make-vault-key
 want -rwxr-xr-x usr/lib/lontar/kiosk-session
 want -rwxr-xr-x usr/lib/lontar/usb-gate
 want -rwxr-xr-x usr/lib/lontar/sync-settings
+want -rwxr-xr-x usr/lib/lontar/kiosk-seccomp
 want -rw-r--r-- usr/share/lontar/assets/i18n/id.json
 want -rw-r--r-- usr/share/lontar/assets/i18n/en.json
 for unit in lontar-kiosk lontar-sync lontar-vault-key lontar-usb lontar-sync-settings; do want -rw-r--r-- "usr/lib/systemd/system/$unit.service"; done
@@ -50,8 +51,8 @@ dpkg-deb -I "$deb" postinst | grep -q systemd-sysusers || fail "postinst does no
 x=$(mktemp -d)
 trap 'rm -rf "$x"' EXIT
 dpkg-deb -x "$deb" "$x/root"
-for b in lontar lontar-kiosk; do
-  ! readelf -S "$x/root/usr/bin/$b" | grep -q '\.debug_info' || fail "$b is not stripped"
+for b in bin/lontar bin/lontar-kiosk lib/lontar/kiosk-seccomp; do
+  ! readelf -S "$x/root/usr/$b" | grep -q '\.debug_info' || fail "$b is not stripped"
 done
 "$x/root/usr/bin/lontar" --help | grep -q terminal || fail "the packaged lontar does not run"
 zcat "$x/root/usr/share/man/man1/lontar.1.gz" | grep -q '^\.TH LONTAR' || fail "lontar.1 is not a man page"

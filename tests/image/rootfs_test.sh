@@ -74,6 +74,20 @@ for line in User=lontar PAMName=login TTYPath=/dev/tty1 Restart=always StartLimi
   LoadCredentialEncrypted=lontar-vault-key:/etc/credstore.encrypted/lontar-vault-key; do
   grep -qx "$line" "$kiosk_unit" && pass "lontar-kiosk.service: $line" || fail "lontar-kiosk.service lacks $line"
 done
+# Its sandbox (docs/security.md; the boot test shows it from inside the running unit).
+for line in CapabilityBoundingSet= RestrictNamespaces=yes SystemCallArchitectures=native \
+  "SystemCallFilter=@system-service mincore" "SystemCallFilter=~io_uring_setup io_uring_enter io_uring_register" \
+  ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes LockPersonality=yes \
+  DevicePolicy=closed ProtectSystem=strict \
+  "ExecStart=/usr/lib/lontar/kiosk-seccomp /usr/lib/lontar/kiosk-session"; do
+  grep -qxF "$line" "$kiosk_unit" && pass "lontar-kiosk.service: $line" || fail "lontar-kiosk.service lacks $line"
+done
+expect "user@.service (no user service manager for the kiosk's session)" "$(sc is-enabled user@.service)" masked
+# kiosk-seccomp, run here on the build machine's kernel: udev's netlink protocol opens, the
+# routing one does not, an ordinary socket does.
+netlink=$(chroot "$root" /usr/lib/lontar/kiosk-seccomp /usr/bin/perl -e \
+  'for my $p (15, 0) { print socket(my $s, 16, 3, $p) ? "open " : "refused " } print socket(my $u, 1, 1, 0) ? "open" : "refused"' 2>&1)
+expect "kiosk-seccomp: netlink uevent, netlink route, unix" "$netlink" "open refused open"
 session=$root/usr/lib/lontar/kiosk-session
 grep -qE '^exec /usr/bin/cage -d -- /usr/bin/lontar-kiosk --home /var/lib/lontar$' "$session" &&
   pass "cage runs only lontar-kiosk, without -s (no VT switching)" || fail "kiosk-session does not exec cage -d -- lontar-kiosk"
@@ -144,6 +158,11 @@ done
 expect "sysctl kernel.sysrq" "$(effective 'kernel\.sysrq' /nonexistent sysctl.d)" 0
 expect "sysctl fs.suid_dumpable" "$(effective 'fs\.suid_dumpable' /nonexistent sysctl.d)" 0
 expect "sysctl kernel.core_pattern" "$(effective 'kernel\.core_pattern' /nonexistent sysctl.d)" '|/bin/false'
+expect "sysctl user.max_user_namespaces" "$(effective 'user\.max_user_namespaces' /nonexistent sysctl.d)" 0
+polkit_rules=$root/etc/polkit-1/rules.d
+grep -qF 'subject.user == "lontar" && action.id != "org.freedesktop.login1.chvt"' "$polkit_rules/50-lontar.rules" &&
+  pass "polkit: the kiosk's user may ask for nothing but chvt" || fail "polkit rule for lontar missing"
+expect "polkit rules.d mode and owner" "$(stat -c %a "$polkit_rules") $(chroot "$root" stat -c %U /etc/polkit-1/rules.d)" "700 polkitd"
 expect "DefaultLimitCORE" "$(effective DefaultLimitCORE etc/systemd/system.conf systemd/system.conf.d)" 0
 expect "CtrlAltDelBurstAction" "$(effective CtrlAltDelBurstAction etc/systemd/system.conf systemd/system.conf.d)" none
 grep -qE '^\*\s+hard\s+core\s+0' "$root"/etc/security/limits.d/*.conf && pass "PAM: hard core 0" || fail "no hard core limit"
