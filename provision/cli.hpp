@@ -49,5 +49,7 @@ void RegisterNineBoxCommand(CLI::App& results, Runner& runner);
 // Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
 void RegisterSyncCommands(CLI::App& app, Runner& runner);
 void RegisterTechnicianCommands(CLI::App& app, Runner& runner);
+// `qti import|export` (provision/qti_command.cpp).
+void RegisterQtiCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterResultsCommands(app, runner);
   lontar::cli::RegisterSyncCommands(app, runner);
   lontar::cli::RegisterTechnicianCommands(app, runner);
+  lontar::cli::RegisterQtiCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
