@@ -51,5 +51,7 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner);
 void RegisterTechnicianCommands(CLI::App& app, Runner& runner);
 // `qti import|export` (provision/qti_command.cpp).
 void RegisterQtiCommands(CLI::App& app, Runner& runner);
+// `items import-csv` (provision/items_command.cpp).
+void RegisterItemsCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

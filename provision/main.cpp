@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterSyncCommands(app, runner);
   lontar::cli::RegisterTechnicianCommands(app, runner);
   lontar::cli::RegisterQtiCommands(app, runner);
+  lontar::cli::RegisterItemsCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
