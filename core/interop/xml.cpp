@@ -41,6 +41,11 @@ XmlNode TooDeep(XmlNode node, int depth) {
   return nullptr;
 }
 
+// libxml2 reports some faults (encoding errors) through its global handlers even with
+// XML_PARSE_NOERROR; the parser context keeps the last error for the message, so print nothing.
+void Quiet(void*, const char*, ...) {}
+void QuietStructured(void*, xmlErrorPtr) {}
+
 }  // namespace
 
 Result<XmlDoc> XmlDoc::Parse(std::string_view text, std::string_view file) {
@@ -60,6 +65,8 @@ Result<XmlDoc> XmlDoc::Parse(std::string_view text, std::string_view file) {
     return std::unexpected(Error::Malformed(where + ":" + std::to_string(LineAt(text, at)) +
                                             ": an entity declaration; refused (remove it)"));
   }
+  xmlSetGenericErrorFunc(nullptr, Quiet);
+  xmlSetStructuredErrorFunc(nullptr, QuietStructured);
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (ctxt == nullptr) return std::unexpected(Error::Internal(where + ": libxml2 out of memory"));
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
