@@ -101,13 +101,25 @@ Result<Plan> PlanFromPackage(const Package& pkg, const Manifest& manifest, QtiIm
     plan.identifier = t.identifier;
     plan.minutes = t.minutes;
     report.dropped.insert(report.dropped.end(), t.dropped.begin(), t.dropped.end());
+    std::set<std::string> in_test;
     for (const QtiSection& s : plan.sections) {
       for (const QtiItemRef& ref : s.refs) {
+        in_test.insert(ref.href);
         if (!pkg.Contains(ref.href)) {
           problems.Add(test->href + ":" + std::to_string(ref.line) + ": item '" + ref.identifier +
                        "' is at '" + ref.href + "', which the package lacks");
         }
       }
+    }
+    std::vector<std::string> outside;
+    for (const ManifestResource* r : items) {
+      if (!in_test.contains(r->href)) outside.push_back(r->identifier);
+    }
+    if (!outside.empty()) {
+      report.notes.push_back(std::to_string(outside.size()) +
+                             " item resource(s) of the manifest are in no section of the test and "
+                             "were not imported; first: " +
+                             outside.front());
     }
     return plan;
   }

@@ -271,10 +271,10 @@ Result<QtiItem> ReadQtiItem(std::string_view xml, std::string_view entry,
   const auto choices = Children(interaction, "qti-simple-choice");
   if (choices.size() < 2 || choices.size() > 6) {
     drop(interaction, std::to_string(choices.size()) + " choices; a Lontar item has 2 to 6");
+    return out;
   }
   for (XmlNode choice : choices) {
-    if (key_of.size() >= 6) break;
-    const std::string key(1, static_cast<char>('A' + key_of.size()));
+    const std::string key(1, static_cast<char>('A' + out.item.options.size()));
     const std::string id = Attr(choice, "identifier").value_or("");
     if (!key_of.emplace(id, key).second) drop(choice, "choice '" + id + "' appears twice");
     if (Attr(choice, "fixed") == "true") out.fixed_choice = true;

@@ -154,6 +154,24 @@ TEST(QtiImport, ExistingOutIsNeverTouched) {
   EXPECT_EQ(ReadText(tmp / "src/keep.txt"), "mine");
 }
 
+TEST(QtiImport, ItemsOutsideTheTestAreNotedNotLostSilently) {
+  TempDir tmp;
+  CopyBank(tmp / "bank");
+  std::string test = ReadText(tmp / "bank/test.xml");
+  const std::size_t at = test.find("      <qti-assessment-item-ref identifier=\"q-likert\"");
+  test.erase(at, test.find('\n', at) + 1 - at);
+  WriteText(tmp / "bank/test.xml", test);
+  auto r = ImportQti(tmp / "bank", tmp / "src", {});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->items, 3u);
+  bool noted = false;
+  for (const std::string& n : r->notes) {
+    noted = noted || n == "1 item resource(s) of the manifest are in no section of the test and "
+                          "were not imported; first: q-likert";
+  }
+  EXPECT_TRUE(noted);
+}
+
 TEST(QtiImport, NotAZip) {
   TempDir tmp;
   WriteText(tmp / "bank.zip", "this is a text file, not a zip\n");
