@@ -11,6 +11,7 @@
 #include "core/authoring/synth.hpp"
 #include "core/interop/qti_export.hpp"
 #include "core/interop/qti_import.hpp"
+#include "core/interop/source_writer.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::interop {
@@ -114,6 +115,24 @@ TEST(QtiExport, ThePackageWithoutLontarExamYamlStillImports) {
   EXPECT_EQ(after->exam.sections[0].minutes, 12);
   EXPECT_EQ(after->exam.items.at("tiu-01").points_correct, 5);
   EXPECT_EQ(after->exam.items.at("tkp-01").type, authoring::ItemType::kWeighted);
+}
+
+TEST(SourceWriter, ItemTextSurvivesYamlWhateverItHolds) {
+  authoring::Item item;
+  item.id = "q-1";
+  item.type = authoring::ItemType::kSingle;
+  const std::string nasty =
+      "\"quoted\" \\ back: colon # hash\n- dash\ttab \x01 ctrl \xE2\x80\xA8 sep \xC2\x85 nel "
+      "Bahasa \xC3\xA9";
+  item.stem = {nasty, "- " + nasty};
+  item.options = {{"A", {"{a}", "[b]"}, true, 0}, {"B", {"'c'", "*d"}, false, 0}};
+  item.points_correct = 5;
+  const YAML::Node y = YAML::Load(ItemYaml(item));
+  EXPECT_EQ(y["stem"]["id"].as<std::string>(), nasty);
+  EXPECT_EQ(y["stem"]["en"].as<std::string>(), "- " + nasty);
+  EXPECT_EQ(y["options"][0]["text"]["id"].as<std::string>(), "{a}");
+  EXPECT_EQ(y["options"][1]["text"]["en"].as<std::string>(), "*d");
+  EXPECT_TRUE(y["options"][0]["correct"].as<bool>());
 }
 
 TEST(QtiExport, RefusesAnInvalidSourceAndAnExistingOut) {
