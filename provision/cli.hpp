@@ -49,5 +49,9 @@ void RegisterNineBoxCommand(CLI::App& results, Runner& runner);
 // Adds `sync`, and `bundles import` to the `bundles` group, so call after RegisterBundlesCommands.
 void RegisterSyncCommands(CLI::App& app, Runner& runner);
 void RegisterTechnicianCommands(CLI::App& app, Runner& runner);
+// `qti import|export` (provision/qti_command.cpp).
+void RegisterQtiCommands(CLI::App& app, Runner& runner);
+// `items import-csv` (provision/items_command.cpp).
+void RegisterItemsCommands(CLI::App& app, Runner& runner);
 
 }  // namespace lontar::cli

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   lontar::cli::RegisterResultsCommands(app, runner);
   lontar::cli::RegisterSyncCommands(app, runner);
   lontar::cli::RegisterTechnicianCommands(app, runner);
+  lontar::cli::RegisterQtiCommands(app, runner);
+  lontar::cli::RegisterItemsCommands(app, runner);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -140,6 +140,13 @@ Status Build(const PackArgs& a) {
   o.out = a.out;
   o.progress = ProgressBar;
   LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h, pack::BuildPack(*source, o));
+  // exam.lpk.minisig: anyone can check the pack with the stock tool, `minisign -V -p
+  // authority.pub -m exam.lpk`, which prints this trusted comment (docs/keys.md).
+  LONTAR_TRY(crypto::WriteMinisignSignature(
+      key, a.out,
+      "lontar pack exam " + h.exam_id + " version " + std::to_string(h.exam_version) + " valid " +
+          pack::FormatTime(h.valid_from_ms) + " to " + pack::FormatTime(h.valid_until_ms),
+      Overwrite::kReplace));
   if (a.json) {
     LONTAR_ASSIGN_OR_RETURN(pack::Envelope e, pack::ReadEnvelope(a.out));
     std::cout << HeaderJson(h, e).dump(2) << "\n";

@@ -1,0 +1,379 @@
+#include "core/interop/qti_import.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "core/authoring/source.hpp"
+#include "core/interop/package.hpp"
+#include "core/interop/qti_manifest.hpp"
+#include "core/interop/qti_test.hpp"
+#include "core/interop/source_writer.hpp"
+#include "core/interop/staging_dir.hpp"
+#include "core/interop/xml.hpp"
+#include "core/util/fs.hpp"
+
+namespace lontar::interop {
+namespace {
+
+namespace fs = std::filesystem;
+using authoring::Exam;
+
+constexpr const char* kManifest = "imsmanifest.xml";
+constexpr const char* kExamTemplateEntry = "lontar/exam.yaml";
+
+// Problems that fail the whole import, all reported together.
+struct Problems {
+  std::vector<std::string> list;
+  void Add(const Error& e) { list.push_back(e.message()); }
+  void Add(std::string m) { list.push_back(std::move(m)); }
+  Error ToError(const std::string& package) const {
+    std::string m = package + ": cannot import (" + std::to_string(list.size()) + " problem" +
+                    (list.size() == 1 ? "" : "s") + "; nothing was written):";
+    for (const std::string& p : list) m += "\n  " + p;
+    return Error::Malformed(m);
+  }
+};
+
+bool IsPngOrJpeg(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[8] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  static const unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  return std::memcmp(head, kPng, 8) == 0 || (head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff);
+}
+
+// "img/Grafik 1.PNG" -> "Grafik-1.PNG": a file name LoadSource and the pack accept.
+std::string MediaBaseName(const std::string& entry) {
+  std::string base = entry.substr(entry.rfind('/') + 1);
+  for (char& c : base) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == '_';
+    if (!ok) c = '-';
+  }
+  if (base.empty() || base.front() == '.') base = "image" + base;
+  return base;
+}
+
+std::string ExamIdFrom(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    out += ok ? c : '-';
+  }
+  if (out.size() > 64) out.resize(64);
+  return out.empty() ? "QTI-IMPORT" : out;
+}
+
+// The items and sections of the package, in test (or manifest) order.
+struct Plan {
+  std::vector<QtiSection> sections;
+  bool shuffle_items = false;
+  std::string title, identifier;
+  int minutes = 0;
+};
+
+Result<Plan> PlanFromPackage(const Package& pkg, const Manifest& manifest, QtiImportReport& report,
+                             Problems& problems) {
+  Plan plan;
+  const ManifestResource* test = nullptr;
+  std::vector<const ManifestResource*> items;
+  for (const ManifestResource& r : manifest.resources) {
+    if (r.type == kQtiTestType && test == nullptr) {
+      test = &r;
+    } else if (r.type == kQtiTestType) {
+      report.notes.push_back(std::string(kManifest) + ":" + std::to_string(r.line) +
+                             ": a second test '" + r.identifier +
+                             "' is ignored; the first is used");
+    } else if (r.type == kQtiItemType) {
+      items.push_back(&r);
+    }
+  }
+  if (test != nullptr && !test->href.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(std::string xml, pkg.Read(test->href, kMaxXmlBytes));
+    LONTAR_ASSIGN_OR_RETURN(QtiTest t, ReadQtiTest(xml, test->href));
+    plan.sections = std::move(t.sections);
+    plan.shuffle_items = t.shuffle_items;
+    plan.title = t.title;
+    plan.identifier = t.identifier;
+    plan.minutes = t.minutes;
+    report.dropped.insert(report.dropped.end(), t.dropped.begin(), t.dropped.end());
+    std::set<std::string> in_test;
+    for (const QtiSection& s : plan.sections) {
+      for (const QtiItemRef& ref : s.refs) {
+        in_test.insert(ref.href);
+        if (!pkg.Contains(ref.href)) {
+          problems.Add(test->href + ":" + std::to_string(ref.line) + ": item '" + ref.identifier +
+                       "' is at '" + ref.href + "', which the package lacks");
+        }
+      }
+    }
+    std::vector<std::string> outside;
+    for (const ManifestResource* r : items) {
+      if (!in_test.contains(r->href)) outside.push_back(r->identifier);
+    }
+    if (!outside.empty()) {
+      report.notes.push_back(std::to_string(outside.size()) +
+                             " item resource(s) of the manifest are in no section of the test and "
+                             "were not imported; first: " +
+                             outside.front());
+    }
+    return plan;
+  }
+  if (items.empty()) {
+    return std::unexpected(Error::Malformed(pkg.name() +
+                                            ": the manifest lists no QTI 3.0 item (resource type " +
+                                            std::string(kQtiItemType) + ")"));
+  }
+  report.notes.push_back(pkg.name() +
+                         ": no test in the package; all items go into one section 'main' in "
+                         "manifest order");
+  QtiSection main;
+  main.identifier = "main";
+  main.title = "Utama";
+  for (const ManifestResource* r : items) {
+    if (r->href.empty()) {
+      problems.Add(std::string(kManifest) + ":" + std::to_string(r->line) + ": item resource '" +
+                   r->identifier + "' has no href");
+      continue;
+    }
+    main.refs.push_back({r->identifier, r->href, {}, r->line});
+  }
+  plan.sections.push_back(std::move(main));
+  return plan;
+}
+
+}  // namespace
+
+Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
+                                  const QtiImportOptions& options) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(out, ec))) {
+    return std::unexpected(
+        Error::AlreadyExists(out.string() + " already exists; choose a new --out directory"));
+  }
+  LONTAR_ASSIGN_OR_RETURN(Package pkg, Package::Open(package));
+  if (!pkg.Contains(kManifest)) {
+    std::string hint;
+    for (const std::string& e : pkg.entries()) {
+      if (e.ends_with("/imsmanifest.xml"))
+        hint = " (it has " + e +
+               ": zip the folder's contents, "
+               "not the folder)";
+    }
+    return std::unexpected(Error::Malformed(pkg.name() +
+                                            ": no imsmanifest.xml at the top; not a QTI content "
+                                            "package" +
+                                            hint));
+  }
+  LONTAR_ASSIGN_OR_RETURN(std::string manifest_xml, pkg.Read(kManifest, kMaxXmlBytes));
+  LONTAR_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(manifest_xml, kManifest));
+  Problems problems;
+  for (const ManifestResource& r : manifest.resources) {
+    std::vector<std::string> names = r.files;
+    if (!r.href.empty()) names.push_back(r.href);
+    for (const std::string& f : names) {
+      if (!pkg.Contains(f)) {
+        problems.Add(std::string(kManifest) + ":" + std::to_string(r.line) + ": resource '" +
+                     r.identifier + "' names '" + f + "', which the package lacks");
+        break;
+      }
+    }
+  }
+  QtiImportReport report;
+  LONTAR_ASSIGN_OR_RETURN(Plan plan, PlanFromPackage(pkg, manifest, report, problems));
+  if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
+
+  // The template: what QTI has no place for.
+  YAML::Node base(YAML::NodeType::Map);
+  if (pkg.Contains(kExamTemplateEntry)) {
+    LONTAR_ASSIGN_OR_RETURN(std::string text, pkg.Read(kExamTemplateEntry, 1u << 20));
+    LONTAR_ASSIGN_OR_RETURN(base, ParseExamTemplate(text, kExamTemplateEntry));
+  } else if (!options.exam_template.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(options.exam_template, 1u << 20));
+    LONTAR_ASSIGN_OR_RETURN(
+        base, ParseExamTemplate(std::string(AsChars(text)), options.exam_template.string()));
+  }
+  std::set<std::string> competencies;
+  if (const YAML::Node comps = base["competencies"]; comps.IsSequence()) {
+    for (const YAML::Node& c : comps) {
+      if (c.IsMap() && c["id"] && c["id"].IsScalar()) competencies.insert(c["id"].Scalar());
+    }
+  }
+
+  // The items, read once each.
+  Exam exam;
+  std::map<std::string, std::string> id_of_entry;             // item entry -> Lontar id (imported)
+  std::map<std::string, std::vector<std::string>> images_of;  // Lontar id -> package entries
+  std::set<std::string> read_entries;
+  bool all_shuffle = true;
+  std::vector<std::string> unshuffled;
+  std::size_t one_language = 0;
+  const QtiItemOptions item_options{options.points_correct};
+  for (QtiSection& s : plan.sections) {
+    for (const QtiItemRef& ref : s.refs) {
+      if (!read_entries.insert(ref.href).second) continue;
+      auto xml = pkg.Read(ref.href, kMaxXmlBytes);
+      if (!xml) {
+        problems.Add(xml.error());
+        continue;
+      }
+      auto qti = ReadQtiItem(*xml, ref.href, item_options);
+      if (!qti) {
+        problems.Add(qti.error());
+        continue;
+      }
+      for (const std::string& img : qti->images) {
+        if (!pkg.Contains(img)) {
+          problems.Add(ref.href + ":" + std::to_string(qti->images_line) + ": image '" + img +
+                       "' is not in the package");
+        }
+      }
+      if (!qti->item.id.empty() && exam.items.contains(qti->item.id)) {
+        qti->dropped.push_back(
+            {ref.href, qti->identifier,
+             "item id '" + qti->item.id + "' is already taken by another item of the package"});
+      }
+      if (!qti->dropped.empty()) {
+        report.dropped.insert(report.dropped.end(), qti->dropped.begin(), qti->dropped.end());
+        continue;
+      }
+      for (const std::string& c : ref.categories) {
+        if (competencies.contains(c) && qti->item.competency.empty()) qti->item.competency = c;
+      }
+      if (!qti->shuffle || qti->fixed_choice) {
+        all_shuffle = false;
+        unshuffled.push_back(qti->item.id);
+      }
+      one_language += qti->one_language ? 1 : 0;
+      id_of_entry[ref.href] = qti->item.id;
+      images_of[qti->item.id] = qti->images;
+      exam.items.emplace(qti->item.id, std::move(qti->item));
+    }
+  }
+  if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
+  if (options.strict && !report.dropped.empty()) {
+    std::string m = pkg.name() + ": --strict: " + std::to_string(report.dropped.size()) +
+                    " construct" + (report.dropped.size() == 1 ? "" : "s") +
+                    " Lontar cannot represent; nothing was written:";
+    for (const Dropped& d : report.dropped) m += "\n  " + d.ToString();
+    return std::unexpected(Error::InvalidArgument(m));
+  }
+
+  // Sections, in order, with the items that were imported.
+  std::set<std::string> section_ids;
+  std::set<std::string> placed;
+  for (std::size_t k = 0; k < plan.sections.size(); ++k) {
+    const QtiSection& s = plan.sections[k];
+    authoring::Section section;
+    section.id = ToLontarId(s.identifier);
+    if (section.id.empty() || !section_ids.insert(section.id).second) {
+      section.id = "section-" + std::to_string(k + 1);
+      section_ids.insert(section.id);
+      report.notes.push_back("section '" + s.identifier + "' is written as '" + section.id + "'");
+    }
+    const std::string title = s.title.empty() ? s.identifier : s.title;
+    section.title = {title, title};
+    section.minutes = s.minutes;
+    for (const QtiItemRef& ref : s.refs) {
+      auto it = id_of_entry.find(ref.href);
+      if (it == id_of_entry.end()) continue;
+      if (!placed.insert(it->second).second) {
+        report.notes.push_back("item '" + it->second + "' is referred to twice; kept once");
+        continue;
+      }
+      section.items.push_back(it->second);
+      exam.items[it->second].section = section.id;
+    }
+    if (section.items.empty()) {
+      report.notes.push_back("section '" + section.id + "' has no item left and is not written");
+      continue;
+    }
+    exam.sections.push_back(std::move(section));
+  }
+  if (exam.sections.empty()) {
+    std::string m = pkg.name() + ": no item could be imported";
+    for (const Dropped& d : report.dropped) m += "\n  " + d.ToString();
+    return std::unexpected(Error::InvalidArgument(m));
+  }
+
+  // Exam metadata where no template gives it.
+  exam.id = ExamIdFrom(plan.identifier.empty() ? package.stem().string() : plan.identifier);
+  const std::string title = plan.title.empty() ? package.stem().string() : plan.title;
+  exam.title = {title, title};
+  exam.instructions = {"Jawablah semua soal.", "Answer every question."};
+  exam.duration_minutes = plan.minutes;
+  if (exam.duration_minutes == 0) {
+    for (const authoring::Section& s : exam.sections) exam.duration_minutes += s.minutes;
+  }
+  if ((exam.duration_minutes == 0 || exam.duration_minutes > 600) && !base["duration_minutes"]) {
+    report.notes.push_back(
+        "no usable time limit in the test; duration_minutes is 60 (edit "
+        "exam.yaml)");
+    exam.duration_minutes = 60;
+  }
+  exam.shuffle_items = plan.shuffle_items;
+  exam.shuffle_options = all_shuffle;
+  if (!all_shuffle && !base["shuffle"]) {
+    report.notes.push_back(std::to_string(unshuffled.size()) +
+                           " item(s) keep their choices in order (no shuffle, or a fixed choice), "
+                           "so options are not shuffled for any item; first: " +
+                           unshuffled.front());
+  }
+  if (one_language > 0) {
+    report.notes.push_back(std::to_string(one_language) +
+                           " item(s) have text in one language only; it fills both the Bahasa "
+                           "Indonesia and the English slot");
+  }
+
+  // Write: media, items, exam.yaml, roster; validate; publish.
+  LONTAR_ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Beside(out));
+  std::map<std::string, std::string> media_name;  // package entry -> "media/x.png"
+  std::set<std::string> taken;
+  for (auto& [id, item] : exam.items) {
+    for (const std::string& img : images_of[id]) {
+      auto known = media_name.find(img);
+      if (known == media_name.end()) {
+        std::string base_name = MediaBaseName(img);
+        const std::size_t dot = base_name.rfind('.');
+        const std::string stem = dot == std::string::npos ? base_name : base_name.substr(0, dot);
+        const std::string ext = dot == std::string::npos ? "" : base_name.substr(dot);
+        for (int n = 2; taken.contains(base_name); ++n)
+          base_name = stem + "-" + std::to_string(n) + ext;
+        taken.insert(base_name);
+        const std::string name = "media/" + base_name;
+        auto copied = pkg.CopyTo(img, staging.path() / name, authoring::kMaxMediaBytes);
+        if (!copied) {
+          problems.Add(copied.error().message() + " (images are at most 10 MB)");
+          continue;
+        }
+        if (!IsPngOrJpeg(staging.path() / name)) {
+          problems.Add(pkg.name() + ": " + img + " is not a PNG or JPEG image (item '" + id +
+                       "'); convert it");
+          continue;
+        }
+        known = media_name.emplace(img, name).first;
+        ++report.media;
+      }
+      item.media.push_back(known->second);
+    }
+  }
+  if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
+  const std::string header = "Written by `lontar qti import` from " + pkg.name() +
+                             ".\nSections and items come from the package; edit the rest here.";
+  LONTAR_TRY(WriteSourceFiles(staging.path(), exam, base, header));
+  if (!options.roster.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(Bytes roster, ReadFile(options.roster, 64u << 20));
+    LONTAR_TRY(WriteFileAtomic(staging.path() / "roster.csv", roster, 0644, Overwrite::kRefuse));
+  }
+  LONTAR_TRY(ValidateSource(staging.path(), options.roster.empty()));
+  LONTAR_TRY(staging.Publish());
+  report.items = exam.items.size();
+  report.sections = exam.sections.size();
+  return report;
+}
+
+}  // namespace lontar::interop

@@ -1,0 +1,202 @@
+#include "core/interop/source_writer.hpp"
+
+#include <fstream>
+
+#include "core/authoring/source.hpp"
+#include "core/util/fs.hpp"
+
+namespace lontar::interop {
+namespace {
+
+using authoring::ItemType;
+
+// A YAML double-quoted scalar: backslash escapes for '"', '\\', control characters and the
+// Unicode line separators (which YAML would otherwise fold); all else is UTF-8 as it is.
+// Written by hand rather than with YAML::Emitter, which cost a third of a 10,000-item import
+// deciding how to quote each string.
+void Quoted(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  out += '"';
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) {
+      out += "\\u0085";  // not \N, which yaml-cpp decodes to a bare 0x85 byte
+      ++i;
+    } else if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
+                static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
+      out += static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\L" : "\\P";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+void Text(std::string& out, const authoring::Text& t) {
+  out += "{id: ";
+  Quoted(out, t.id);
+  out += ", en: ";
+  Quoted(out, t.en);
+  out += "}";
+}
+
+YAML::Node TextNode(const authoring::Text& t) {
+  YAML::Node n;
+  n["id"] = t.id;
+  n["en"] = t.en;
+  return n;
+}
+
+}  // namespace
+
+std::string ItemYaml(const authoring::Item& item) {
+  // Ids, keys and type names are plain identifiers; every text is double-quoted.
+  std::string y = "id: " + item.id + "\ntype: " + authoring::ItemTypeName(item.type) + "\n";
+  if (!item.competency.empty()) y += "competency: " + item.competency + "\n";
+  y += "stem:\n  id: ";
+  Quoted(y, item.stem.id);
+  y += "\n  en: ";
+  Quoted(y, item.stem.en);
+  y += "\n";
+  if (!item.media.empty()) {
+    y += "media: [";
+    for (std::size_t k = 0; k < item.media.size(); ++k) {
+      if (k > 0) y += ", ";
+      Quoted(y, item.media[k]);
+    }
+    y += "]\n";
+  }
+  y += "options:\n";
+  for (const authoring::Option& o : item.options) {
+    y += "  - {key: " + o.key + ", text: ";
+    Text(y, o.text);
+    if (item.type == ItemType::kWeighted || item.type == ItemType::kLikert) {
+      y += ", weight: " + std::to_string(o.weight);
+    } else if (o.correct) {
+      y += ", correct: true";
+    }
+    y += "}\n";
+  }
+  if (item.type == ItemType::kSingle || item.type == ItemType::kMultiple) {
+    y += "points: {correct: " + std::to_string(item.points_correct) +
+         ", wrong: " + std::to_string(item.points_wrong) + "}\n";
+  }
+  if (item.type == ItemType::kMultiple && item.partial) y += "partial: proportional\n";
+  if (item.reverse) y += "reverse: true\n";
+  return y;
+}
+
+std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
+                     const std::string& header) {
+  YAML::Node y = base.IsMap() ? YAML::Clone(base) : YAML::Node(YAML::NodeType::Map);
+  if (!y["format"]) y["format"] = "lontar-exam/1";
+  if (!y["id"]) y["id"] = exam.id;
+  if (!y["title"]) y["title"] = TextNode(exam.title);
+  if (!y["instructions"]) y["instructions"] = TextNode(exam.instructions);
+  if (!y["duration_minutes"]) y["duration_minutes"] = exam.duration_minutes;
+  if (!y["shuffle"]) {
+    y["shuffle"]["items"] = exam.shuffle_items;
+    y["shuffle"]["options"] = exam.shuffle_options;
+  }
+  const YAML::Node old_sections = y["sections"];
+  YAML::Node sections(YAML::NodeType::Sequence);
+  for (const authoring::Section& s : exam.sections) {
+    YAML::Node n;
+    if (old_sections.IsSequence()) {
+      for (const YAML::Node& o : old_sections) {
+        if (o.IsMap() && o["id"] && o["id"].IsScalar() && o["id"].Scalar() == s.id) {
+          n = YAML::Clone(o);
+        }
+      }
+    }
+    if (!n.IsMap()) {
+      n["id"] = s.id;
+      n["title"] = TextNode(s.title);
+      if (s.minutes > 0) n["minutes"] = s.minutes;
+      if (s.pass_threshold) n["pass_threshold"] = *s.pass_threshold;
+    }
+    YAML::Node items(YAML::NodeType::Sequence);
+    for (const std::string& id : s.items) items.push_back(id);
+    n["items"] = items;
+    sections.push_back(n);
+  }
+  y["sections"] = sections;
+  YAML::Emitter out;
+  out << y;
+  std::string text;
+  std::size_t start = 0;
+  while (start < header.size()) {
+    const std::size_t end = std::min(header.find('\n', start), header.size());
+    text += "# " + header.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return text + out.c_str() + "\n";
+}
+
+namespace {
+
+// A plain write: the caller writes into a temporary directory and syncs it once before renaming
+// it into place (ImportTree), so thousands of item files cost no fsync each.
+Status WritePlain(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  f.close();
+  if (!f) return std::unexpected(Error::Io("cannot write " + path.string()));
+  return Ok();
+}
+
+}  // namespace
+
+Status WriteSourceFiles(const std::filesystem::path& dir, const authoring::Exam& exam,
+                        const YAML::Node& base, const std::string& header) {
+  for (const auto& [id, item] : exam.items) {
+    LONTAR_TRY(WritePlain(dir / "items" / (id + ".yaml"), ItemYaml(item)));
+  }
+  return WritePlain(dir / "exam.yaml", ExamYaml(exam, base, header));
+}
+
+Result<YAML::Node> ParseExamTemplate(const std::string& text, const std::string& file) {
+  YAML::Node y;
+  try {
+    y = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return std::unexpected(Error::Malformed(file + ":" + std::to_string(e.mark.line + 1) +
+                                            ": YAML syntax error: " + e.msg));
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(Error::Malformed(file + ": cannot read: " + e.what()));
+  }
+  if (!y.IsMap()) {
+    return std::unexpected(
+        Error::Malformed(file + ": an exam template must be a YAML mapping, like exam.yaml"));
+  }
+  return y;
+}
+
+Status ValidateSource(const std::filesystem::path& dir, bool ignore_roster) {
+  auto source = authoring::LoadSource(dir);
+  if (source) return Ok();
+  std::string message;
+  for (const authoring::Diagnostic& d : source.error()) {
+    if (ignore_roster && d.file == "roster.csv") continue;
+    message += "\n  " + d.ToString();
+  }
+  if (message.empty()) return Ok();
+  return std::unexpected(Error::InvalidArgument("the written source does not validate:" + message));
+}
+
+}  // namespace lontar::interop
