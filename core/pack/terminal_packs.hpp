@@ -54,7 +54,9 @@ struct LoadedPack {
 
 // Releases the pack `pack_id` (or, when empty, the one loaded pack valid now) with the release
 // code. kWrongKey "wrong release code" (journaled, counted), kInvalidArgument "wait N seconds"
-// while backing off. Idempotent once released. Touches disk.
+// while backing off, kCorruption when an item names an image the pack does not hold (nothing is
+// released: a candidate must never see an item without its figure). Idempotent once released.
+// Touches disk.
 [[nodiscard]] Result<PackHeader> ReleasePack(terminal::Terminal& terminal, std::string_view pack_id,
                                              ByteView release_code, const Clock& clock);
 
