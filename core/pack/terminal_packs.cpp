@@ -275,6 +275,10 @@ Status StreamReleased(terminal::Terminal& t, std::string_view pack_id, ArchivePa
 
 }  // namespace
 
+std::filesystem::path StoredPackFile(terminal::Terminal& t, std::string_view pack_id) {
+  return t.vault().home() / "packs" / (std::string(pack_id) + ".lpk");
+}
+
 Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ContentKey(t, pack_id));
   return ReadPackExam(t.vault().home() / "packs" / (std::string(pack_id) + ".lpk"), key);

@@ -67,6 +67,10 @@ std::int64_t ReleaseBackoffSeconds(std::int64_t failures);
 [[nodiscard]] Result<crypto::SecretBytes> ContentKey(terminal::Terminal& terminal,
                                                      std::string_view pack_id);
 
+// Where the terminal keeps the pack `pack_id` (HOME/packs/<pack_id>.lpk): what a MediaReader
+// (media_reader.hpp) opens with ContentKey. Pure.
+std::filesystem::path StoredPackFile(terminal::Terminal& terminal, std::string_view pack_id);
+
 // The exam and roster of a released pack, decrypted from the stored file as a stream (media are
 // skipped, so memory stays small whatever the pack's size). kNotFound before release;
 // kCorruption if the stored file no longer decrypts. Reads disk.

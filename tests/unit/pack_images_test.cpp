@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/authoring/source.hpp"
 #include "core/authoring/synth.hpp"
 #include "core/pack/build.hpp"
 #include "core/pack/image_check.hpp"
+#include "core/pack/media_reader.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
@@ -161,6 +163,63 @@ TEST_F(PackImagesTest, SynthWritesDecodableImagesOfVariedSizes) {
   // And the build accepts every one of them.
   auto built = Build(*source, "synth.lpk");
   EXPECT_TRUE(built) << built.error().message();
+}
+
+TEST_F(PackImagesTest, MediaAreReadOnDemandAndDamageIsRefusedNotReturned) {
+  authoring::SynthOptions o;
+  o.items = 12;
+  o.media_bytes = 3ull << 20;  // several 64 KiB chunks per image
+  ASSERT_TRUE(authoring::WriteSynthSource(dir_ / "synth", o));
+  auto source = authoring::LoadSource(dir_ / "synth");
+  ASSERT_TRUE(source) << source.error().front().ToString();
+  auto built = Build(*source, "synth.lpk");
+  ASSERT_TRUE(built) << built.error().message();
+  ASSERT_TRUE(LoadPack(*terminal_, dir_ / "synth.lpk", clock_));
+  ASSERT_TRUE(ReleasePack(*terminal_, "", AsBytes(kCode), clock_));
+  auto key = ContentKey(*terminal_, built->pack_id);
+  ASSERT_TRUE(key);
+  const auto stored = StoredPackFile(*terminal_, built->pack_id);
+  auto reader = MediaReader::Open(stored, *key);
+  ASSERT_TRUE(reader) << reader.error().message();
+  EXPECT_FALSE((*reader)->pass_error());
+  ASSERT_EQ((*reader)->Names().size(), source->media.size());
+  // Every image comes back byte for byte, read in any order.
+  for (auto m = source->media.rbegin(); m != source->media.rend(); ++m) {
+    auto bytes = (*reader)->Read(m->name);
+    ASSERT_TRUE(bytes) << m->name << ": " << bytes.error().message();
+    EXPECT_EQ(*bytes, ReadFile(m->path, 10ull << 20).value()) << m->name;
+  }
+  EXPECT_EQ((*reader)->Read("media/none.png").error().kind(), ErrorKind::kNotFound);
+
+  // A byte of the stored pack flipped inside the last image, after the reader indexed it: that
+  // image is refused, the others still read.
+  const std::string last = source->media.back().name;
+  const auto size = std::filesystem::file_size(stored);
+  {
+    std::fstream f(stored, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(size - 100));
+    char c = 0;
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(size - 100));
+    f.put(static_cast<char>(c ^ 0x40));
+  }
+  auto damaged = (*reader)->Read(last);
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(damaged.error().kind(), ErrorKind::kCorruption);
+  EXPECT_NE(damaged.error().message().find(last + " is damaged in the stored pack"),
+            std::string::npos)
+      << damaged.error().message();
+  EXPECT_TRUE((*reader)->Read(source->media.front().name));
+  // A reader opened on the damaged file indexes up to the damage and names it for the rest.
+  auto again = MediaReader::Open(stored, *key);
+  ASSERT_TRUE(again) << again.error().message();
+  ASSERT_TRUE((*again)->pass_error());
+  EXPECT_NE((*again)->pass_error()->message().find("the stored pack is damaged at chunk"),
+            std::string::npos);
+  EXPECT_TRUE((*again)->Read(source->media.front().name));
+  EXPECT_FALSE((*again)->Read(last));
+  // The exam still reads: it comes before the media.
+  EXPECT_TRUE(ReadReleasedExam(*terminal_, built->pack_id));
 }
 
 }  // namespace
