@@ -8,6 +8,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/screens/screen.hpp"
 
@@ -47,6 +48,8 @@ struct ProctorView {
   bool paused = false;
   bool room_paused = false;
   std::string handoff_dir;  // where hand-off records are written
+  // Images the kiosk could not show (journaled), one line each: participant, item, file, why.
+  std::vector<std::string> image_faults;
 };
 
 std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const ProctorView& view,
