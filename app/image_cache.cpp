@@ -1,13 +1,18 @@
 #include "app/image_cache.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <iostream>
+#include <tuple>
 
 namespace lontar::app {
 
 ImageCache::ImageCache(SDL_Renderer* renderer, Options options,
                        const crypto::SecretBytes& content_key)
     : renderer_(renderer), options_(std::move(options)) {
+  // Invariant (4). glibc raises its mmap threshold after each large free unless it is set.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   if (auto key = crypto::SecretBytes::CopyOf(content_key.view())) key_.emplace(std::move(*key));
   wake_event_ = SDL_RegisterEvents(1);
   worker_ = std::thread([this] { Work(); });
@@ -24,6 +29,7 @@ ImageCache::~ImageCache() {
 }
 
 void ImageCache::Want(std::vector<std::pair<std::string, int>> names) {
+  ++wants_;
   {
     std::lock_guard lock(mutex_);
     wanted_ = std::move(names);
@@ -121,25 +127,31 @@ bool ImageCache::Pump() {
     }
     SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear);
     const std::size_t bytes = static_cast<std::size_t>(img.width) * img.height * 4;
-    textures_[d.name] = Texture{ItemImage{texture, img.width, img.height}, bytes, 0};
+    textures_[d.name] = Texture{ItemImage{texture, img.width, img.height}, bytes, 0, wants_};
     texture_bytes_ += bytes;
   }
-  // Over the budget: destroy textures no longer wanted, farthest from the current item (as last
-  // wanted) first; a wanted texture is never destroyed (invariant 2).
+  // Over the budget: destroy textures no longer wanted, farthest from the current item first (the
+  // longest unwanted, then the farthest when last wanted); a wanted texture is never destroyed
+  // (invariant 2).
   std::set<std::string> wanted_names;
   for (const auto& [name, d] : wanted) {
     wanted_names.insert(name);
-    if (auto it = textures_.find(name); it != textures_.end()) it->second.distance = d;
-  }
-  if (texture_bytes_ > options_.budget_bytes) {
-    std::vector<std::pair<int, std::string>> victims;
-    for (const auto& [name, t] : textures_) {
-      if (!wanted_names.contains(name)) victims.emplace_back(-t.distance, name);
+    if (auto it = textures_.find(name); it != textures_.end()) {
+      it->second.distance = d;
+      it->second.wanted_at = wants_;
     }
+  }
+  std::vector<std::tuple<std::uint64_t, int, std::string>> victims;
+  for (const auto& [name, t] : textures_) {
+    if (!wanted_names.contains(name)) victims.emplace_back(t.wanted_at, -t.distance, name);
+  }
+  if (texture_bytes_ > options_.budget_bytes || victims.size() > options_.max_unwanted) {
     std::sort(victims.begin(), victims.end());
     std::vector<std::string> evicted;
-    for (const auto& [d, name] : victims) {
-      if (texture_bytes_ <= options_.budget_bytes) break;
+    std::size_t unwanted = victims.size();
+    for (const auto& [when, d, name] : victims) {
+      if (texture_bytes_ <= options_.budget_bytes && unwanted <= options_.max_unwanted) break;
+      --unwanted;
       Texture& t = textures_.at(name);
       SDL_DestroyTexture(t.image.texture);
       texture_bytes_ -= t.bytes;

@@ -12,8 +12,12 @@
 // Invariants:
 //  (1) The worker decodes only names that were wanted when it picked them, nearest first, one at
 //      a time: decoded pixels waiting for upload are at most the wanted set.
-//  (2) After Pump, texture bytes exceed the budget only by textures that are wanted; the rest are
-//      destroyed, farthest from the current item first.
+//  (2) After Pump, texture bytes exceed the budget, and textures no longer wanted exceed
+//      max_unwanted, only by textures that are wanted; the rest are destroyed, farthest from the
+//      current item first.
+//  (4) Pixel buffers (decoded images, stb_image's own) are large allocations that malloc maps and
+//      unmaps on their own (a fixed mmap threshold), so that a sitting through hundreds of images
+//      leaves no heap grown to their sum behind: peak memory is the budget plus one decode.
 //  (3) A name that failed stays failed (with its reason) until the cache is destroyed: a damaged
 //      image is not decoded again on every visit, and its fault is reported once (TakeFailures).
 #pragma once
@@ -47,7 +51,8 @@ class ImageCache {
   struct Options {
     std::filesystem::path pack_file;       // the released pack (pack::StoredPackFile)
     int fit_width = 0, fit_height = 0;     // the screen, in pixels: larger images are scaled down
-    std::size_t budget_bytes = 24u << 20;  // textures (RGBA) kept beyond the wanted ones
+    std::size_t budget_bytes = 16u << 20;  // textures (RGBA) kept beyond the wanted ones
+    std::size_t max_unwanted = 12;         // and at most this many textures no longer wanted
     // Test mode (screenshots, scripts): Pump waits until the current item's images are decoded
     // or failed, so that a screen is never captured half loaded.
     bool wait_for_current = false;
@@ -102,8 +107,10 @@ class ImageCache {
   struct Texture {
     ItemImage image;
     std::size_t bytes = 0;
-    int distance = 0;  // from the current item, when it was last wanted
+    int distance = 0;             // from the current item, when it was last wanted
+    std::uint64_t wanted_at = 0;  // the Want call that last wanted it
   };
+  std::uint64_t wants_ = 0;  // Want calls so far
   std::map<std::string, Texture> textures_;
   std::map<std::string, std::string> failed_;
   std::vector<std::pair<std::string, std::string>> unreported_;

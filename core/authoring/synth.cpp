@@ -19,14 +19,17 @@ Status Check(const std::ofstream& f, const std::filesystem::path& path) {
   return Ok();
 }
 
-// Width x height of the synthetic images, in turn (most figures are small; some photographs
-// are larger than the screen and are scaled down by the kiosk).
-constexpr std::pair<int, int> kSynthSizes[] = {{320, 240}, {480, 320},  {640, 360}, {400, 400},
-                                               {560, 420}, {800, 450},  {300, 500}, {1024, 640},
-                                               {480, 270}, {2560, 1440}};
+// Width x height of the synthetic images, in turn: figures of about 300 KB on average, so that
+// `--items 2000 --media-mb 200` gives more than 500 items an image.
+constexpr std::pair<int, int> kSynthSizes[] = {
+    {320, 240}, {400, 300}, {480, 320}, {360, 360}, {560, 315}, {300, 400}, {480, 270},
+    {640, 360}, {400, 400}, {520, 390}, {320, 240}, {400, 300}, {480, 320}, {360, 360},
+    {560, 315}, {300, 400}, {480, 270}, {640, 480}, {400, 400}};
+// Every 40th image is a photograph larger than a 1920x1080 screen.
+constexpr std::pair<int, int> kSynthLarge = {2560, 1440};
 
-// A chart-like RGB image: a gradient whose hue follows `rng`, bars, and noise in the low bits so
-// that it does not compress to nothing (about 1.5 bytes a pixel). Empty on failure.
+// A chart-like RGB image: a gradient whose hue follows `rng`, bars, and noise in the lowest bit
+// so that it does not compress to nothing (about 1 byte a pixel). Empty on failure.
 Bytes SynthPng(int w, int h, std::mt19937_64& rng) {
   const std::uint64_t hue = rng();
   const int bars = 3 + static_cast<int>(hue % 6);
@@ -44,7 +47,7 @@ Bytes SynthPng(int w, int h, std::mt19937_64& rng) {
                                 : 160 + (c == 0   ? x * 80 / w
                                          : c == 1 ? y * 80 / h
                                                   : 40);
-        p[c] = static_cast<std::uint8_t>((base & 0xf0) | ((noise >> (20 + 5 * c)) & 0x0f));
+        p[c] = static_cast<std::uint8_t>((base & 0xfe) | ((noise >> (20 + 5 * c)) & 0x01));
       }
     }
   }
@@ -176,10 +179,11 @@ Status WriteSynthSource(const std::filesystem::path& dir, const SynthOptions& o)
   const std::uint64_t most = o.skd ? ~std::uint64_t{0} : o.items;
   while (written < o.media_bytes && media.size() < most) {
     const std::string name = "media/synth-" + std::to_string(media.size()) + ".png";
-    auto [w, h] = kSynthSizes[media.size() % std::size(kSynthSizes)];
-    // About 1.5 bytes a pixel after compression (SynthPng's noise): shrink the last to fit.
+    auto [w, h] =
+        media.size() % 40 == 39 ? kSynthLarge : kSynthSizes[media.size() % std::size(kSynthSizes)];
+    // About 1 byte a pixel after compression (SynthPng's noise): shrink the last to fit.
     const std::uint64_t left = o.media_bytes - written;
-    while (static_cast<std::uint64_t>(w) * h * 3 / 2 > left && w > 64 && h > 64) {
+    while (static_cast<std::uint64_t>(w) * h > left && w > 64 && h > 64) {
       w = w * 3 / 4;
       h = h * 3 / 4;
     }

@@ -7,13 +7,16 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/authoring/synth.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -173,6 +176,100 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   const int red2 = PixelsNear(kArtifacts / "item-2.png", 170, 30, 30);
   EXPECT_TRUE((red1 > 500) != (red2 > 500)) << red1 << " " << red2;
   EXPECT_GT(PixelsNear(kArtifacts / "proctor.png", 170, 30, 30), 100);
+}
+
+// Peak RSS of a kiosk visiting 500 items with an image each stays under a cap. The cap sits
+// between what reading and decoding only what is near the candidate costs (fonts, ImGui and SDL
+// about 35 MB, textures at most the cache's 24 MiB budget, one decode at a time) and what holding
+// every image costs (the 500 files, 41 MB, and their 500 textures, 96 MB): it says nothing of
+// speed, and the script waits for each item's images (test mode), so no timing can fail it.
+// LONTAR_KIOSK_UNDER_TEST runs another kiosk binary (an older build, to see it fail).
+TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
+  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+  constexpr int kItems = 500;
+  constexpr long kCapKb = 100 * 1024;
+  TempDir dir;
+  const auto keys = kSource / "assets/demo/keys";
+  authoring::SynthOptions synth;
+  synth.items = kItems;
+  synth.participants = 2;
+  ASSERT_TRUE(authoring::WriteSynthSource(dir / "src", synth));
+  // 500 distinct 240 x 160 noise images (about 80 KB each), one per item.
+  std::mt19937 rng(11);
+  std::vector<std::uint8_t> rgb(240 * 160 * 3);
+  for (int i = 0; i < kItems; ++i) {
+    for (auto& b : rgb) b = static_cast<std::uint8_t>(rng());
+    std::string png;
+    stbi_write_png_to_func(
+        [](void* to, void* data, int size) {
+          static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
+        },
+        &png, 240, 160, 3, rgb.data(), 240 * 3);
+    const std::string name = "media/m-" + std::to_string(i) + ".png";
+    testing::WriteText(dir / "src" / name, png);
+    const auto item = dir / "src/items" / ("s-" + std::to_string(i) + ".yaml");
+    testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
+  }
+  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
+                  "--trust", (keys / "authority.pub").string()}));
+  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
+                  (dir / "t.enroll").string(), "--force"}));
+  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
+  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write);
+  Must(RunLontar(testing::PackBuildCommand(
+      {.source = dir / "src",
+       .authority_key = dir / "authority.key",
+       .results_pub = keys / "results.pub",
+       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
+       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
+       .out = dir / "synth.lpk",
+       .enrollments = {dir / "t.enroll"}})));
+  Must(RunLontar(
+      {"terminal", "load", "--home", (dir / "t").string(), (dir / "synth.lpk").string()}));
+  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
+                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
+  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
+                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
+  Must(open);
+  std::string script;
+  auto step = [&](const std::string& kind, const std::string& value) {
+    script += Json{{kind, value}}.dump() + "\n";
+  };
+  step("expect", "login");
+  step("text", "SYNTH-0");
+  step("key", "Return");
+  step("text", "000000");
+  step("key", "Return");
+  step("text", Json::parse(open.out)["token"].get<std::string>());
+  step("key", "Return");
+  step("expect", "instructions");
+  step("key", "Return");
+  for (int i = 1; i < kItems; ++i) {
+    if (i % 100 == 0) step("expect", "item");
+    step("key", "Right");
+  }
+  step("expect", "item");
+  script += R"({"exit": 0})"
+            "\n";
+  testing::WriteText(dir / "script.jsonl", script);
+  const char* other = std::getenv("LONTAR_KIOSK_UNDER_TEST");
+  const std::string kiosk_bin =
+      other != nullptr ? other : std::string(LONTAR_BIN_DIR) + "/lontar-kiosk";
+  // GNU time reports the kiosk's own peak (it waits for the kiosk alone, not for Xvfb).
+  auto run = testing::RunProgram(
+      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", "/usr/bin/time", "-f", "peak_rss_kb=%M",
+                 kiosk_bin, "--home", (dir / "t").string(), "--script",
+                 (dir / "script.jsonl").string(), "--report", (dir / "report.json").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const Json report = Json::parse(testing::ReadText(dir / "report.json"));
+  EXPECT_EQ(report["current_item"], "s-" + std::to_string(kItems - 1));
+  const auto at = run.err.rfind("peak_rss_kb=");
+  ASSERT_NE(at, std::string::npos) << run.err;
+  const long peak_kb = std::stol(run.err.substr(at + 12));
+  std::cout << "kiosk peak RSS after visiting " << kItems << " image items: " << peak_kb / 1024
+            << " MiB (cap " << kCapKb / 1024 << " MiB)\n";
+  EXPECT_LT(peak_kb, kCapKb);
 }
 
 }  // namespace
