@@ -156,6 +156,8 @@ class Kiosk {
       technician_.Tick(t);
       if (technician_.TakeEnded()) AfterTechnician();
       Tick();
+      const auto frame_start = std::chrono::steady_clock::now();
+      const std::string item_before = images_at_;
       UpdateImages();
       targets_.clear();
       std::optional<Action> action = DrawFrame(t);
@@ -175,6 +177,12 @@ class Kiosk {
         return 1;
       }
       if (shot) WriteRegions(*shot);
+      if (options_.report && images_at_ != item_before && !item_before.empty()) {
+        // Test mode: how long the frame that first showed a new item took (benchmarks).
+        item_frame_ms_.push_back(std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - frame_start)
+                                     .count());
+      }
       // Layout is checked on the frames people see: the last before the kiosk sleeps, or the one
       // a script step acts on (ImGui sizes some things over the first frames after a change).
       const bool settled = script_ && !script_->done() ? script_->Settled() : pending <= 1;
@@ -837,6 +845,14 @@ class Kiosk {
     j["lang"] = english_ ? "en" : "id";
     j["script_done"] = !script_ || script_->done();
     j["layout_problems"] = layout_problems_;
+    if (!item_frame_ms_.empty()) {
+      std::vector<double> ms = item_frame_ms_;
+      std::sort(ms.begin(), ms.end());
+      j["item_frames"] = {{"count", ms.size()},
+                          {"p50_ms", ms[ms.size() / 2]},
+                          {"p95_ms", ms[ms.size() * 95 / 100]},
+                          {"max_ms", ms.back()}};
+    }
     if (engine_ && !participant_.empty()) {
       const exam::SittingState s = Sitting();
       j["participant"] = s.participant;
@@ -878,6 +894,7 @@ class Kiosk {
   std::string images_at_;                              // section/item the cache was last told about
   std::map<std::string, std::string> image_failures_;  // media name -> why it cannot be shown
   std::set<std::string> images_reported_;              // participant/item/media journaled
+  std::vector<double> item_frame_ms_;  // test mode: frames that first showed an item
   std::string token_shown_;
   std::string participant_;
   std::size_t shown_section_ = 0;
