@@ -42,7 +42,10 @@ void ImageCache::Work() {
   std::unique_ptr<pack::MediaReader> reader;
   std::string reader_error = "the pack's content key could not be copied";
   if (key_) {
-    auto opened = pack::MediaReader::Open(options_.pack_file, *key_);
+    auto opened = pack::MediaReader::Open(options_.pack_file, *key_, [this] {
+      std::lock_guard lock(mutex_);
+      return stop_;
+    });
     if (opened) {
       reader = std::move(*opened);
     } else {

@@ -115,7 +115,8 @@ MediaReader::~MediaReader() {
 }
 
 Result<std::unique_ptr<MediaReader>> MediaReader::Open(const std::filesystem::path& file,
-                                                       const crypto::SecretBytes& content_key) {
+                                                       const crypto::SecretBytes& content_key,
+                                                       const std::function<bool()>& cancelled) {
   if (sodium_init() < 0) return std::unexpected(Error::Crypto("libsodium failed to initialise"));
   if (content_key.size() != crypto_secretstream_xchacha20poly1305_KEYBYTES) {
     return std::unexpected(Error::InvalidArgument("content key must be 32 bytes"));
@@ -160,6 +161,10 @@ Result<std::unique_ptr<MediaReader>> MediaReader::Open(const std::filesystem::pa
     sodium_memzero(plain.data(), plain.size());
   };
   for (std::uint64_t chunk = 0;; ++chunk) {
+    if (cancelled && cancelled()) {
+      sodium_memzero(&state, sizeof state);
+      return std::unexpected(Error::Internal("cancelled"));
+    }
     // The state before this chunk goes to every entry whose first byte is in it.
     const std::uint64_t start = chunk * r->chunk_size_;
     std::optional<std::size_t> saved;

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,9 +35,12 @@ class MediaReader {
   // Indexes the media of the pack file `file` (a released pack on a terminal, or any pack whose
   // content key is known). kMalformed / kTooNew when the file is not a pack or its stream is of
   // another format, kWrongKey for a wrong key; damage after the first chunk is kept as the pass's
-  // error (see above) and is no failure of Open. Reads disk (the whole payload, once).
+  // error (see above) and is no failure of Open. `cancelled` (optional) is asked between chunks:
+  // true ends the pass with kInternal "cancelled" (a kiosk closing while it indexes). Reads disk
+  // (the whole payload, once).
   [[nodiscard]] static Result<std::unique_ptr<MediaReader>> Open(
-      const std::filesystem::path& file, const crypto::SecretBytes& content_key);
+      const std::filesystem::path& file, const crypto::SecretBytes& content_key,
+      const std::function<bool()>& cancelled = {});
   ~MediaReader();
   MediaReader(const MediaReader&) = delete;
   MediaReader& operator=(const MediaReader&) = delete;

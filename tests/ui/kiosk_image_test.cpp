@@ -178,16 +178,19 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   EXPECT_GT(PixelsNear(kArtifacts / "proctor.png", 170, 30, 30), 100);
 }
 
-// Peak RSS of a kiosk visiting 500 items with an image each stays under a cap. The cap sits
-// between what reading and decoding only what is near the candidate costs (fonts, ImGui and SDL
-// about 35 MB, textures at most the cache's 24 MiB budget, one decode at a time) and what holding
-// every image costs (the 500 files, 41 MB, and their 500 textures, 96 MB): it says nothing of
-// speed, and the script waits for each item's images (test mode), so no timing can fail it.
-// LONTAR_KIOSK_UNDER_TEST runs another kiosk binary (an older build, to see it fail).
+// Peak RSS of a kiosk visiting 500 items with an image each stays under a cap. What sets the
+// figures (1024x768, measured): the kiosk at its login screen, 29 MiB; a sitting through 500
+// items without any image, 93 MiB (the kiosk's own growth per item visited, nothing to do with
+// images); the same with 500 images (41 MB of files, 96 MB of textures if all were kept): this
+// kiosk 93 MiB (the image cache holds at most 16 MiB of textures and one decode), the kiosk that
+// read and decoded every image at start 222 MiB. The cap sits between, with room on both sides;
+// it says nothing of speed, and the script waits for each item's images (test mode), so no
+// timing can fail it. LONTAR_KIOSK_UNDER_TEST runs another kiosk binary (an older build, to see
+// it fail).
 TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   constexpr int kItems = 500;
-  constexpr long kCapKb = 100 * 1024;
+  constexpr long kCapKb = 150 * 1024;
   TempDir dir;
   const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
