@@ -2,7 +2,6 @@
 
 #include <imgui.h>
 #include <sodium.h>
-#include <stb/stb_image.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "app/accommodations.hpp"
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/image_cache.hpp"
 #include "app/input_pump.hpp"
 #include "app/layout_check.hpp"
 #include "app/screens/error.hpp"
@@ -100,10 +100,6 @@ class Kiosk {
                     options.usb_stick ? terminal::UsbGateClient::FixedStick(*options.usb_stick)
                                       : terminal::UsbGateClient::Service(options.usb_dir)) {}
 
-  ~Kiosk() {
-    for (auto& [name, image] : images_) SDL_DestroyTexture(image.texture);
-  }
-
   int Run() {
     // A USB gate left open by a kiosk that crashed in technician mode is closed (its stick
     // unmounted) before any sitting can begin; a gate that cannot be told does not stop the kiosk.
@@ -161,6 +157,9 @@ class Kiosk {
       technician_.Tick(t);
       if (technician_.TakeEnded()) AfterTechnician();
       Tick();
+      const auto frame_start = std::chrono::steady_clock::now();
+      const std::string item_before = images_at_;
+      UpdateImages();
       targets_.clear();
       std::optional<Action> action = DrawFrame(t);
       ++frames;
@@ -179,6 +178,12 @@ class Kiosk {
         return 1;
       }
       if (shot) WriteRegions(*shot);
+      if (options_.report && images_at_ != item_before && !item_before.empty()) {
+        // Test mode: how long the frame that first showed a new item took (benchmarks).
+        item_frame_ms_.push_back(std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - frame_start)
+                                     .count());
+      }
       // Layout is checked on the frames people see: the last before the kiosk sleeps, or the one
       // a script step acts on (ImGui sizes some things over the first frames after a change).
       const bool settled = script_ && !script_->done() ? script_->Settled() : pending <= 1;
@@ -219,9 +224,8 @@ class Kiosk {
   // read everything again unless a sitting is under way.
   void AfterTechnician() {
     if (engine_ && !engine_->InProgress().empty()) return;
+    images_.reset();  // before the engine: it reads the engine's pack
     engine_.reset();
-    for (auto& [name, image] : images_) SDL_DestroyTexture(image.texture);
-    images_.clear();
     terminal_.reset();
     Recheck();
   }
@@ -306,7 +310,7 @@ class Kiosk {
       return Fail(std::move(engine).error());
     }
     engine_.emplace(std::move(*engine));
-    LoadImages();
+    OpenImages();
     if (options_.open_session_with && token_shown_.empty()) {
       auto code = crypto::ReadCodeFile(*options_.open_session_with);
       if (!code) return Fail(code.error());
@@ -326,23 +330,61 @@ class Kiosk {
     }
   }
 
-  void LoadImages() {
-    auto media = pack::ReadReleasedMedia(*terminal_, engine_->pack_id());
-    if (!media) return;  // items still show their text; the missing image is no reason to stop
-    for (const auto& [name, bytes] : *media) {
-      int w = 0, h = 0, channels = 0;
-      unsigned char* pixels =
-          stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &channels, 4);
-      if (pixels == nullptr) continue;
-      SDL_Texture* texture = SDL_CreateTexture(window_.renderer(), SDL_PIXELFORMAT_ABGR8888,
-                                               SDL_TEXTUREACCESS_STATIC, w, h);
-      if (texture != nullptr) {
-        SDL_UpdateTexture(texture, nullptr, pixels, w * 4);
-        SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear);
-        images_[name] = ItemImage{texture, w, h};
-      }
-      stbi_image_free(pixels);
+  // Images are read from the released pack and decoded when needed (app/image_cache.hpp).
+  void OpenImages() {
+    images_.reset();
+    auto key = pack::ContentKey(*terminal_, engine_->pack_id());
+    if (!key) {  // the engine just read the pack with this key: no image can show, each says so
+      std::cerr << "lontar-kiosk: images: " << key.error().message() << "\n";
+      return;
     }
+    const Geometry g = window_.geometry();
+    images_ = std::make_unique<ImageCache>(
+        window_.renderer(),
+        ImageCache::Options{.pack_file = pack::StoredPackFile(*terminal_, engine_->pack_id()),
+                            .fit_width = g.width,
+                            .fit_height = g.height,
+                            .wait_for_current = options_.script || options_.screenshot},
+        *key);
+  }
+
+  // Wants the images around the current item, uploads what was decoded, and journals an image
+  // of the item on screen that cannot be shown (once), so that the proctor sees it. Never silent.
+  void UpdateImages() {
+    if (!images_ || !engine_ || participant_.empty()) return;
+    const exam::SittingState s = Sitting();
+    if (const std::string at = std::to_string(s.section) + "/" + s.current_item; at != images_at_) {
+      images_at_ = at;
+      const auto items = exam::ItemOrder(engine_->exam(), s.section, s.seed);
+      const auto index = std::find(items.begin(), items.end(), s.current_item) - items.begin();
+      images_->Want(MediaAround(engine_->exam(), items, static_cast<std::size_t>(index), 2));
+    }
+    images_->Pump();
+    for (auto& [name, why] : images_->TakeFailures()) image_failures_[name] = why;
+    const auto item = engine_->exam().items.find(s.current_item);
+    if (screen_ != Screen::kItem || item == engine_->exam().items.end()) return;
+    for (const std::string& name : item->second.media) {
+      const auto failed = image_failures_.find(name);
+      if (failed == image_failures_.end()) continue;
+      const exam::Engine::ImageFault fault{participant_, s.current_item, name, failed->second};
+      if (!images_reported_.insert(fault.participant + "/" + fault.item + "/" + name).second) {
+        continue;
+      }
+      std::cerr << "lontar-kiosk: item " << fault.item << ": image not shown: " << fault.reason
+                << "\n";
+      if (auto st = engine_->ReportImageUnshown(fault); !st) {
+        std::cerr << "lontar-kiosk: journaling it: " << st.error().message() << "\n";
+      }
+    }
+  }
+
+  std::vector<std::string> ImageFaultLines() const {
+    std::vector<std::string> lines;
+    for (const exam::Engine::ImageFault& f : engine_->image_faults()) {
+      lines.push_back(tr().Format("proctor.image_fault", f.participant) + ", " + f.item + ": " +
+                      f.media + " (" + f.reason + ")");
+    }
+    return lines;
   }
 
   // The screen's name for scripts and reports: "proctor" while the panel covers it.
@@ -560,7 +602,8 @@ class Kiosk {
           .room_paused = engine_->room_paused(),
           .handoff_dir = HandoffDir().string(),
           .accommodations = authoring::DescribeAccommodations(sitting.accommodations),
-          .read_aloud = sitting.accommodations.read_aloud};
+          .read_aloud = sitting.accommodations.read_aloud,
+          .image_faults = ImageFaultLines()};
       if (auto pa = DrawProctor(ctx, view, proctor_form_)) ActProctor(*pa);
       ImGui::End();
       return std::nullopt;
@@ -595,7 +638,7 @@ class Kiosk {
         std::tie(view.remaining_ns, view.section_remaining_ns) = Remaining(sitting);
         view.saved = saved_item_ == sitting.current_item ? saved_ : Saved::kNothing;
         view.save_error = save_error_;
-        view.images = &images_;
+        view.images = images_.get();
         view.score = score_ ? &*score_ : nullptr;
         view.receipt = engine_->ReceiptCode(sitting.participant);
         view.read_aloud = aids_.read_aloud();
@@ -828,6 +871,14 @@ class Kiosk {
     j["lang"] = english_ ? "en" : "id";
     j["script_done"] = !script_ || script_->done();
     j["layout_problems"] = layout_problems_;
+    if (!item_frame_ms_.empty()) {
+      std::vector<double> ms = item_frame_ms_;
+      std::sort(ms.begin(), ms.end());
+      j["item_frames"] = {{"count", ms.size()},
+                          {"p50_ms", ms[ms.size() / 2]},
+                          {"p95_ms", ms[ms.size() * 95 / 100]},
+                          {"max_ms", ms.back()}};
+    }
     if (engine_ && !participant_.empty()) {
       const exam::SittingState s = Sitting();
       j["participant"] = s.participant;
@@ -868,7 +919,11 @@ class Kiosk {
   // The exam: the engine owns the sitting; the kiosk only remembers whose it is.
   std::unique_ptr<terminal::Terminal> terminal_;  // heap: the engine keeps a pointer to it
   std::optional<exam::Engine> engine_;
-  std::map<std::string, ItemImage> images_;
+  std::unique_ptr<ImageCache> images_;
+  std::string images_at_;                              // section/item the cache was last told about
+  std::map<std::string, std::string> image_failures_;  // media name -> why it cannot be shown
+  std::set<std::string> images_reported_;              // participant/item/media journaled
+  std::vector<double> item_frame_ms_;  // test mode: frames that first showed an item
   std::string token_shown_;
   std::string participant_;
   std::size_t shown_section_ = 0;

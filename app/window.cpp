@@ -77,6 +77,9 @@ Result<Window> Window::Open(const WindowOptions& options) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no layout files: the kiosk looks the same on every start
   io.LogFilename = nullptr;
+  // Every item has its own scrolling body (a window ImGui keeps); free the vertex buffers of
+  // those not drawn for a few seconds, or a sitting of hundreds of items holds them all.
+  io.ConfigMemoryCompactTimer = 5.0f;
   // Nothing leaves the kiosk through the clipboard, and nothing comes in.
   io.SetClipboardTextFn = [](void*, const char*) {};
   io.GetClipboardTextFn = [](void*) -> const char* { return ""; };

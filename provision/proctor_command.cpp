@@ -127,6 +127,15 @@ Status SessionStatus(const ProctorArgs& a) {
     if (engine.locked(p.number)) locked.push_back(p.number);
   }
   j["locked"] = locked;
+  // Images a candidate could not be shown (damaged on disk, no memory): the proctor must act.
+  OrderedJson unshown = OrderedJson::array();
+  for (const exam::Engine::ImageFault& f : engine.image_faults()) {
+    unshown.push_back({{"participant", f.participant},
+                       {"item", f.item},
+                       {"media", f.media},
+                       {"reason", f.reason}});
+  }
+  j["images_unshown"] = unshown;
   Print(j, a.json);
   return Ok();
 }

@@ -23,6 +23,16 @@ struct ItemImage {
   int width = 0, height = 0;
 };
 
+// An image as the item screen finds it in the kiosk's ImageCache (app/image_cache.hpp): still
+// being read and decoded, ready, or impossible to show (the screen says so and to call the
+// proctor; the kiosk journals it).
+struct ShownImage {
+  enum class State { kLoading, kReady, kFailed };
+  State state = State::kLoading;
+  ItemImage image;
+};
+class ImageCache;
+
 enum class Saved { kNothing, kSaved, kFailed };
 
 struct ExamView {
@@ -33,7 +43,7 @@ struct ExamView {
   std::int64_t section_remaining_ns = 0;  // current section, as of now
   Saved saved = Saved::kNothing;          // the last command on this item: durable, or refused
   std::string save_error;                 // the engine's message when kFailed
-  const std::map<std::string, ItemImage>* images = nullptr;
+  const ImageCache* images = nullptr;
   const scoring::ScoreReport* score = nullptr;  // finished screen, when the exam shows scores
   std::string receipt;        // finished screen: the result bundle's receipt code, once durable
   bool read_aloud = false;    // the sitting has read-aloud: the item screen offers it

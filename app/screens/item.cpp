@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "app/image_cache.hpp"
 #include "app/panel.hpp"
 
 namespace lontar::app {
@@ -42,13 +43,41 @@ exam::Command AnswerCommand(const authoring::Item& item, const std::vector<std::
   return exam::Answer{item.id, keys};
 }
 
-void DrawImages(const ExamView& view, const authoring::Item& item) {
+// A framed box the width of the column in place of an image not (yet) shown: loading, or a
+// fault the candidate must tell the proctor about (never an item silently without its figure).
+void DrawImageBox(const ScreenContext& ctx, const char* text, bool fault) {
+  const float w = ImGui::GetContentRegionAvail().x;
+  const float h = std::max(ImGui::GetMainViewport()->Size.y * 0.12f, ctx.fonts.body_px * 3);
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const ImVec4 colour = fault ? BadColour(ctx.look) : MutedColour(ctx.look);
+  ImGui::GetWindowDrawList()->AddRect(at, ImVec2(at.x + w, at.y + h),
+                                      ImGui::ColorConvertFloat4ToU32(colour), 0.0f, 0,
+                                      fault ? 3.0f : 1.0f);
+  const ImVec2 size = ImGui::CalcTextSize(text, nullptr, false, w - 2 * ctx.fonts.body_px);
+  ImGui::SetCursorScreenPos(ImVec2(at.x + (w - size.x) / 2, at.y + (h - size.y) / 2));
+  ImGui::PushStyleColor(ImGuiCol_Text, colour);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPos().x + size.x + 1);
+  ImGui::TextUnformatted(text);
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+  ImGui::SetCursorScreenPos(at);
+  ImGui::Dummy(ImVec2(w, h));
+  Mark(ctx, fault ? "exam.image_unavailable" : "exam.image_loading");
+}
+
+void DrawImages(const ScreenContext& ctx, const ExamView& view, const authoring::Item& item) {
   for (const std::string& name : item.media) {
-    const ItemImage* image = nullptr;
-    if (view.images != nullptr) {
-      if (auto it = view.images->find(name); it != view.images->end()) image = &it->second;
+    const ShownImage shown = view.images != nullptr ? view.images->Find(name)
+                                                    : ShownImage{ShownImage::State::kFailed, {}};
+    if (shown.state == ShownImage::State::kLoading) {
+      DrawImageBox(ctx, ctx.tr("exam.image_loading"), false);
+      continue;
     }
-    if (image == nullptr || image->texture == nullptr) continue;
+    if (shown.state == ShownImage::State::kFailed || shown.image.texture == nullptr) {
+      DrawImageBox(ctx, ctx.tr("exam.image_unavailable"), true);
+      continue;
+    }
+    const ItemImage* image = &shown.image;
     // Scaled to fit the column and at most 30% of the screen's height, never enlarged beyond
     // twice its size (pixel art turns to mush), keeping its proportions.
     const float max_w = ImGui::GetContentRegionAvail().x;
@@ -147,7 +176,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   ImGui::Spacing();
   ImGui::TextWrapped("%s", Pick(tr, item.stem).c_str());
   ImGui::Spacing();
-  DrawImages(view, item);
+  DrawImages(ctx, view, item);
   ImGui::Spacing();
 
   auto option_text = [&](const std::string& key) -> std::string {

@@ -47,6 +47,18 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
     ImGui::PopStyleColor();
     ImGui::Spacing();
   }
+  // Shown before the code is asked for: an item seen without its figure is why the proctor came.
+  if (!view.image_faults.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::TextWrapped("%s", tr("proctor.images_unshown"));
+    for (const std::string& line : view.image_faults) {
+      ImGui::Bullet();
+      ImGui::TextWrapped("%s", line.c_str());
+    }
+    ImGui::PopStyleColor();
+    Mark(ctx, "panel.images_unshown");
+    ImGui::Spacing();
+  }
   if (!view.authorised) {
     ImGui::TextWrapped("%s", tr("proctor.code_prompt"));
     if (form.focus) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/screens/screen.hpp"
 
@@ -50,6 +51,8 @@ struct ProctorView {
   std::string handoff_dir;     // where hand-off records are written
   std::string accommodations;  // what the sitting has, "x1.3; large text"; "" for none
   bool read_aloud = false;
+  // Images the kiosk could not show (journaled), one line each: participant, item, file, why.
+  std::vector<std::string> image_faults;
 };
 
 std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const ProctorView& view,

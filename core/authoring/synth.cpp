@@ -1,5 +1,7 @@
 #include "core/authoring/synth.hpp"
 
+#include <stb/stb_image_write.h>
+
 #include <fstream>
 #include <random>
 #include <string>
@@ -15,6 +17,47 @@ namespace {
 Status Check(const std::ofstream& f, const std::filesystem::path& path) {
   if (!f) return std::unexpected(Error::Io("cannot write " + path.string()));
   return Ok();
+}
+
+// Width x height of the synthetic images, in turn: figures of about 300 KB on average, so that
+// `--items 2000 --media-mb 200` gives more than 500 items an image.
+constexpr std::pair<int, int> kSynthSizes[] = {
+    {320, 240}, {400, 300}, {480, 320}, {360, 360}, {560, 315}, {300, 400}, {480, 270},
+    {640, 360}, {400, 400}, {520, 390}, {320, 240}, {400, 300}, {480, 320}, {360, 360},
+    {560, 315}, {300, 400}, {480, 270}, {640, 480}, {400, 400}};
+// Every 40th image is a photograph larger than a 1920x1080 screen.
+constexpr std::pair<int, int> kSynthLarge = {2560, 1440};
+
+// A chart-like RGB image: a gradient whose hue follows `rng`, bars, and noise in the lowest bit
+// so that it does not compress to nothing (about 1 byte a pixel). Empty on failure.
+Bytes SynthPng(int w, int h, std::mt19937_64& rng) {
+  const std::uint64_t hue = rng();
+  const int bars = 3 + static_cast<int>(hue % 6);
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(w) * h * 3);
+  std::uint64_t noise = rng();
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * w + x) * 3];
+      const int bar = x * bars / w;
+      const int tall = 1 + static_cast<int>((static_cast<std::uint64_t>(bar) * 7 + hue) % 9);
+      const bool in_bar = (x * bars % w) > w / 5 && y > h - h * tall / 10;
+      noise = noise * 6364136223846793005ull + 1442695040888963407ull;
+      for (int c = 0; c < 3; ++c) {
+        const int base = in_bar ? static_cast<int>((hue >> (8 * c)) & 0x7f)
+                                : 160 + (c == 0   ? x * 80 / w
+                                         : c == 1 ? y * 80 / h
+                                                  : 40);
+        p[c] = static_cast<std::uint8_t>((base & 0xfe) | ((noise >> (20 + 5 * c)) & 0x01));
+      }
+    }
+  }
+  Bytes out;
+  const auto append = [](void* to, void* data, int size) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    static_cast<Bytes*>(to)->insert(static_cast<Bytes*>(to)->end(), bytes, bytes + size);
+  };
+  if (stbi_write_png_to_func(append, &out, w, h, 3, rgb.data(), w * 3) == 0) return {};
+  return out;
 }
 
 // The default shape: one section of weighted items, the first ones each showing a media file.
@@ -128,23 +171,26 @@ Status WriteSynthSource(const std::filesystem::path& dir, const SynthOptions& o)
   LONTAR_TRY(EnsureDir(dir / "items", 0755));
   LONTAR_TRY(EnsureDir(dir / "media", 0755));
   std::mt19937_64 rng(o.seed);
-  constexpr std::uint64_t kFileBytes = 8ull << 20;
-  const std::uint64_t media_files = (o.media_bytes + kFileBytes - 1) / kFileBytes;
   std::vector<std::string> media;
-  for (std::uint64_t m = 0; m < media_files; ++m) {
-    const std::string name = "media/synth-" + std::to_string(m) + ".png";
-    const std::uint64_t size = std::min(kFileBytes, o.media_bytes - m * kFileBytes);
-    std::ofstream f(dir / name, std::ios::binary);
-    static const char kPng[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
-    f.write(kPng, 8);
-    std::vector<std::uint64_t> block(8192);
-    for (std::uint64_t done = 8; done < size;) {
-      for (auto& w : block) w = rng();
-      const std::uint64_t n = std::min<std::uint64_t>(size - done, block.size() * 8);
-      f.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
-      done += n;
+  std::uint64_t written = 0;
+  // Real PNGs, so that benchmarks measure real decoding: sizes cycle from a small figure to one
+  // larger than a 1920x1080 screen; the last may be made smaller to end near media_bytes. The
+  // default shape gives item i the i-th image, so there are never more images than items.
+  const std::uint64_t most = o.skd ? ~std::uint64_t{0} : o.items;
+  while (written < o.media_bytes && media.size() < most) {
+    const std::string name = "media/synth-" + std::to_string(media.size()) + ".png";
+    auto [w, h] =
+        media.size() % 40 == 39 ? kSynthLarge : kSynthSizes[media.size() % std::size(kSynthSizes)];
+    // About 1 byte a pixel after compression (SynthPng's noise): shrink the last to fit.
+    const std::uint64_t left = o.media_bytes - written;
+    while (static_cast<std::uint64_t>(w) * h > left && w > 64 && h > 64) {
+      w = w * 3 / 4;
+      h = h * 3 / 4;
     }
-    if (!f) return std::unexpected(Error::Io("cannot write " + (dir / name).string()));
+    const Bytes png = SynthPng(w, h, rng);
+    if (png.empty()) return std::unexpected(Error::Internal("cannot encode a synthetic PNG"));
+    LONTAR_TRY(WriteFileAtomic(dir / name, png, 0644, Overwrite::kRefuse));
+    written += png.size();
     media.push_back(name);
   }
   if (o.skd) {

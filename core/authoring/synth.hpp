@@ -1,5 +1,5 @@
 // Generates large, valid authoring sources for benchmarks and load tests (`lontar pack synth`).
-// The content is filler, clearly synthetic; media are PNG-signed random bytes.
+// The content is filler, clearly synthetic; media are real PNGs of varied sizes (chart-like).
 //
 // Two shapes:
 //   default   one section "main" of `items` weighted items (options weighted 1..5);

@@ -58,6 +58,7 @@ Status Engine::Replay(std::map<std::string, std::int64_t>& last_wall_ms) {
   handoffs_.clear();
   receipts_.clear();
   first_seq_.clear();
+  image_faults_.clear();
   for (std::uint64_t from = 1;;) {
     LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
                             terminal_->journal().Read(from, 1000));

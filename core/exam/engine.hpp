@@ -146,6 +146,17 @@ class Engine {
     auto it = failures_.find(participant);
     return it == failures_.end() ? 0 : it->second;
   }
+  // An image the kiosk could not show to `participant` on `item` (damaged on disk, out of
+  // memory): journaled as "session.image_unshown" with the file and the reason, once per
+  // participant, item and file, so that the proctor is called and the result bundle records it.
+  // Retries on a conflict as Execute does. Touches disk.
+  struct ImageFault {
+    std::string participant, item, media, reason;
+  };
+  [[nodiscard]] Status ReportImageUnshown(const ImageFault& fault);
+  // Every image fault journaled for this pack, oldest first (what the proctor sees).
+  const std::vector<ImageFault>& image_faults() const { return image_faults_; }
+
   // Participants whose sitting is in progress on this terminal, in number order: after a crash
   // the kiosk resumes the one sitting it finds here without a new login.
   std::vector<std::string> InProgress() const;
@@ -226,6 +237,7 @@ class Engine {
   std::uint64_t exam_version_ = 0;
   std::map<std::string, std::string> receipts_;     // participant -> receipt code
   std::map<std::string, std::uint64_t> first_seq_;  // participant -> first journal record
+  std::vector<ImageFault> image_faults_;
 };
 
 }  // namespace lontar::exam

@@ -76,7 +76,25 @@ void Engine::ApplySessionRecord(const std::string& type, const Json& j) {
   } else if (type == "login.ok" || type == "login.unlocked") {
     failures_.erase(participant);
     locked_.erase(participant);
+  } else if (type == "session.image_unshown") {
+    image_faults_.push_back(
+        {participant, j.value("item", ""), j.value("media", ""), j.value("reason", "")});
   }
+}
+
+Status Engine::ReportImageUnshown(const ImageFault& f) {
+  return RetryOnConflict([&]() -> Status {
+    LONTAR_TRY(Refresh());
+    for (const ImageFault& had : image_faults_) {
+      if (had.participant == f.participant && had.item == f.item && had.media == f.media) {
+        return Ok();
+      }
+    }
+    return Record("session.image_unshown", Json{{"participant", f.participant},
+                                                {"item", f.item},
+                                                {"media", f.media},
+                                                {"reason", f.reason}});
+  });
 }
 
 Result<ProctorAuth> Engine::AuthorizeProctor(ByteView proctor_code) {

@@ -4,16 +4,49 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 
 #include "core/crypto/hash.hpp"
 #include "core/crypto/kdf.hpp"
 #include "core/crypto/parallel_hasher.hpp"
 #include "core/crypto/stream.hpp"
 #include "core/pack/archive.hpp"
+#include "core/pack/image_check.hpp"
 #include "core/pack/key_wrap.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::pack {
+namespace {
+
+// Every image decoded once, with the kiosk's decoder, before anything is written: an image that
+// does not decode, decodes only in part, is too large or has absurd dimensions never reaches a
+// candidate. All of them are named, each with the items that show it. Memory: one image at a time.
+Status CheckImages(const authoring::Source& source) {
+  std::map<std::string, std::vector<std::string>> users;
+  for (const auto& [id, item] : source.exam.items) {
+    for (const std::string& name : item.media) users[name].push_back(id);
+  }
+  std::string problems;
+  std::size_t bad = 0;
+  for (const authoring::MediaFile& m : source.media) {
+    auto bytes = ReadFile(m.path, ImageLimits{}.max_bytes + 1);
+    Status st = bytes ? CheckImage(*bytes) : Status(std::unexpected(bytes.error()));
+    if (st) continue;
+    ++bad;
+    std::string items;
+    for (const std::string& id : users[m.name]) items += (items.empty() ? "" : ", ") + id;
+    problems += "\n  " + m.name + " (" + (items.empty() ? "no item" : "item " + items) +
+                "): " + st.error().message();
+  }
+  if (bad == 0) return Ok();
+  return std::unexpected(
+      Error::InvalidArgument(std::to_string(bad) +
+                             " image(s) cannot be shown on a terminal; fix or replace them, "
+                             "nothing was built:" +
+                             problems));
+}
+
+}  // namespace
 
 Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions& o) {
   if (o.authority == nullptr || o.release_code == nullptr) {
@@ -42,6 +75,7 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
     return std::unexpected(
         Error::AlreadyExists(o.out.string() + " already exists; refusing to overwrite it"));
   }
+  LONTAR_TRY(CheckImages(source));
 
   PackHeader h;
   h.pack_id = crypto::RandomId();

@@ -243,6 +243,9 @@ Result<PackHeader> ReleasePack(terminal::Terminal& t, std::string_view pack_id,
         "). Check the code with the session coordinator"));
   }
   if (!key) return std::unexpected(key.error());
+  // The payload verified against the signed hash at load; what it must also hold is every image
+  // its items name (a pack from an older or another builder may not), checked before release.
+  LONTAR_TRY(CheckPackMedia(pack.file, *key));
   const journal::Event event{
       "session.released",
       Json{{"pack_id", pack.header.pack_id}, {"exam_id", pack.header.exam_id}}.dump()};
@@ -271,6 +274,10 @@ Status StreamReleased(terminal::Terminal& t, std::string_view pack_id, ArchivePa
 }
 
 }  // namespace
+
+std::filesystem::path StoredPackFile(terminal::Terminal& t, std::string_view pack_id) {
+  return t.vault().home() / "packs" / (std::string(pack_id) + ".lpk");
+}
 
 Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ContentKey(t, pack_id));

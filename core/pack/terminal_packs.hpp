@@ -54,7 +54,9 @@ struct LoadedPack {
 
 // Releases the pack `pack_id` (or, when empty, the one loaded pack valid now) with the release
 // code. kWrongKey "wrong release code" (journaled, counted), kInvalidArgument "wait N seconds"
-// while backing off. Idempotent once released. Touches disk.
+// while backing off, kCorruption when an item names an image the pack does not hold (nothing is
+// released: a candidate must never see an item without its figure). Idempotent once released.
+// Touches disk.
 [[nodiscard]] Result<PackHeader> ReleasePack(terminal::Terminal& terminal, std::string_view pack_id,
                                              ByteView release_code, const Clock& clock);
 
@@ -64,6 +66,10 @@ std::int64_t ReleaseBackoffSeconds(std::int64_t failures);
 // The released content key of `pack_id`; kNotFound before release. Reads disk.
 [[nodiscard]] Result<crypto::SecretBytes> ContentKey(terminal::Terminal& terminal,
                                                      std::string_view pack_id);
+
+// Where the terminal keeps the pack `pack_id` (HOME/packs/<pack_id>.lpk): what a MediaReader
+// (media_reader.hpp) opens with ContentKey. Pure.
+std::filesystem::path StoredPackFile(terminal::Terminal& terminal, std::string_view pack_id);
 
 // The exam and roster of a released pack, decrypted from the stored file as a stream (media are
 // skipped, so memory stays small whatever the pack's size). kNotFound before release;
