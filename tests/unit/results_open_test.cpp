@@ -136,8 +136,9 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
             std::string::npos)
       << csv;
   // TEST-0003 answered tiu-01 only (1 of 4 items), submitted by the candidate; the mini exam
-  // declares positions, so it ranks by JPM within a position, and TEST-0003 has none: no rank.
-  EXPECT_NE(csv.find(",submitted,1,3,,TIU >= 5 and TKP >= 6,\r\n"), std::string::npos) << csv;
+  // declares positions, so it ranks by JPM within a position, and TEST-0003 has none: no rank;
+  // the mini roster gives no accommodations.
+  EXPECT_NE(csv.find(",submitted,1,3,,TIU >= 5 and TKP >= 6,,\r\n"), std::string::npos) << csv;
   // Per-item responses beside --out: every item in exam order, the chosen keys, blank when none.
   const std::string responses = ReadText(dir / "results.responses.csv");
   EXPECT_EQ(responses.rfind("participant,terminal,seq,tiu-01,tiu-02,tkp-01,tkp-02\r\n", 0), 0u)
