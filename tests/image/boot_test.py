@@ -830,7 +830,9 @@ def technician_mode(qmp, guest, shot, code_file):
 
 def sync_settings(guest, lontar, work):
     """The kiosk's sync settings (/var/lib/lontar/sync.conf as lontar) start lontar-sync.service
-    with that server; a changed server restarts it; a file with anything else changes nothing."""
+    with that server; a changed server restarts it, and a site relay's key (LONTAR_RELAY_KEY)
+    becomes `--relay-key PATH` on its command line, which has no such option without one; a file
+    with anything else changes nothing."""
     started = time.monotonic()
     keys = os.path.join(work, "server-keys")
     shutil.rmtree(keys, ignore_errors=True)
@@ -838,6 +840,13 @@ def sync_settings(guest, lontar, work):
                    capture_output=True)
     with open(os.path.join(keys, "server.pub")) as f:
         as_lontar_write(guest, "/var/lib/lontar/server.pub", f.read())
+    relay_keys = os.path.join(work, "relay-keys")
+    shutil.rmtree(relay_keys, ignore_errors=True)
+    subprocess.run([lontar, "keys", "new", "relay", "--out", relay_keys], check=True,
+                   capture_output=True)
+    with open(os.path.join(relay_keys, "relay.pub")) as f:
+        as_lontar_write(guest, "/var/lib/lontar/relay.pub", f.read())
+    commands = {}
     show = "systemctl show lontar-sync.service -p ActiveState -p MainPID; echo"
 
     def sync_running(server):
@@ -847,6 +856,7 @@ def sync_settings(guest, lontar, work):
             if props.get("ActiveState") != "active" or pid == "0":
                 return False
             _, cmd = guest(f"tr '\\0' ' ' </proc/{pid}/cmdline")
+            commands[server] = cmd
             return f"--server {server} " in cmd
         out = wait_for(guest, f"lontar-sync.service running with --server {server}", show, done)
         return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["MainPID"]
@@ -857,10 +867,19 @@ def sync_settings(guest, lontar, work):
     settings = "LONTAR_SERVER={}\nLONTAR_SERVER_KEY=/var/lib/lontar/server.pub\n"
     as_lontar_write(guest, "/var/lib/lontar/sync.conf", settings.format("http://10.0.2.2:8443"))
     first = sync_running("http://10.0.2.2:8443")
-    as_lontar_write(guest, "/var/lib/lontar/sync.conf", settings.format("http://10.0.2.3:8443"))
+    want = "--server-key /var/lib/lontar/server.pub --watch"
+    if want not in commands["http://10.0.2.2:8443"]:
+        fail(f"lontar sync without a relay key is not '... {want}': "
+             f"{commands['http://10.0.2.2:8443']}")
+    as_lontar_write(guest, "/var/lib/lontar/sync.conf", settings.format("http://10.0.2.3:8443")
+                    + "LONTAR_RELAY_KEY=/var/lib/lontar/relay.pub\n")
     second = sync_running("http://10.0.2.3:8443")
     if first == second:
         fail("lontar-sync.service was not restarted for the new server")
+    want = "--server-key /var/lib/lontar/server.pub --relay-key /var/lib/lontar/relay.pub --watch"
+    if want not in commands["http://10.0.2.3:8443"]:
+        fail(f"lontar sync with a relay key is not '... {want}': "
+             f"{commands['http://10.0.2.3:8443']}")
     # Anything but the two settings is refused as a whole; the service keeps its server.
     as_lontar_write(guest, "/var/lib/lontar/sync.conf",
                     settings.format("http://10.0.2.4:8443") + "LD_PRELOAD=/var/lib/lontar/x.so\n")
@@ -872,8 +891,9 @@ def sync_settings(guest, lontar, work):
     _, env = guest("cat /run/lontar/sync.env")
     if "LD_PRELOAD" in env or "10.0.2.4" in env:
         fail(f"a refused sync.conf reached the sync service: {env}")
-    log(f"ok: sync settings (started by the kiosk's file, restarted on a change, a file setting "
-        f"LD_PRELOAD refused) in {time.monotonic() - started:.0f} s")
+    log(f"ok: sync settings (started by the kiosk's file, restarted on a change, the relay key "
+        f"given as --relay-key only when set, a file setting LD_PRELOAD refused) in "
+        f"{time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
