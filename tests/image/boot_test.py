@@ -289,6 +289,23 @@ try inet sock 2 1 0
 answer=$(busctl call org.freedesktop.login1 /org/freedesktop/login1 \
   org.freedesktop.login1.Manager CanPowerOff 2>&1)
 case $answer in *'"no"'*) p "power-off=refused ($answer)" ;; *) p "power-off=ok ($answer)" ;; esac
+# Read-aloud's way to the sound card: open its control and playback devices as the kiosk does
+# (read-write) and ask each who it is (SNDRV_CTL_IOCTL_CARD_INFO, SNDRV_PCM_IOCTL_INFO), through
+# the unit's device policy, groups and system call filter. udev loads the card's driver while the
+# unit starts, so the probe waits for the playback device first (up to a minute).
+waited=0
+while [ ! -e /dev/snd/pcmC0D0p ] && [ "$waited" -lt 60 ]; do sleep 1; waited=$((waited + 1)); done
+snd() { # DEVICE IOCTL STRUCT-SIZE NAME-OFFSET NAME-LENGTH: prints the name the driver gives
+  perl -MFcntl -e 'my ($path, $req, $size, $off, $len) = @ARGV;
+    sysopen(my $f, $path, O_RDWR | O_NONBLOCK) or do { print "open: $!"; exit 1 };
+    my $buf = "\0" x $size;
+    ioctl($f, hex($req), $buf) or do { print "ioctl: $!"; exit 1 };
+    my $name = substr($buf, $off, $len); $name =~ s/\0.*//s; print $name' "$@"
+}
+# struct snd_ctl_card_info (376 bytes): the driver's name at 24; struct snd_pcm_info (288 bytes):
+# the device's name at 80.
+try sound-control snd /dev/snd/controlC0 0x81785501 376 24 16
+try sound-playback snd /dev/snd/pcmC0D0p 0x81204101 288 80 80
 exec /usr/lib/lontar/kiosk-session
 """
 
@@ -296,7 +313,7 @@ exec /usr/lib/lontar/kiosk-session
 PROBE_WANT = {"user-manager": "refused", "user-manager-socket": "refused",
               "user-namespace": "refused", "netlink-route": "refused",
               "netlink-netfilter": "refused", "netlink-uevent": "ok", "inet": "refused",
-              "power-off": "refused"}
+              "power-off": "refused", "sound-control": "ok", "sound-playback": "ok"}
 
 
 def probe_dropin(unit_text):
@@ -407,6 +424,8 @@ def main():
             "-append", cmdline + TEST_CMDLINE + DEBUG_CMDLINE,
             "-drive", f"file={disk},format=raw,if=virtio",
             "-device", "qemu-xhci,id=xhci",
+            # A sound card for read-aloud (HD Audio, as on most PCs); its output goes nowhere.
+            "-audiodev", "none,id=snd0", "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",
             "-drive", f"file={stick},format=raw,if=none,id=stick",
             "-nic", "none", "-no-reboot",
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
@@ -551,6 +570,12 @@ def sandbox(guest):
              if not found.get(k, "").startswith(want)]
     if wrong:
         fail("the kiosk's sandbox: " + "; ".join(wrong))
+    # The card the kiosk opened is QEMU's HD Audio one, driven by the image's snd-hda-intel.
+    _, cards = guest("cat /proc/asound/cards")
+    log(f"sound cards: {cards.strip()!r}")
+    if "HDA-Intel" not in cards or "HDA-Intel" not in found.get("sound-control", ""):
+        fail(f"no HD Audio sound card in the guest, or not the one the kiosk opened: {cards!r}, "
+             f"sound-control={found.get('sound-control')}")
     status, out = guest("cat /proc/sys/user/max_user_namespaces; runuser -u lontar -- unshare -U "
                         "true; systemctl is-enabled user@.service; "
                         "systemctl list-units --no-legend --plain 'user@*' | wc -l")
