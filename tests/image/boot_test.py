@@ -289,6 +289,23 @@ try inet sock 2 1 0
 answer=$(busctl call org.freedesktop.login1 /org/freedesktop/login1 \
   org.freedesktop.login1.Manager CanPowerOff 2>&1)
 case $answer in *'"no"'*) p "power-off=refused ($answer)" ;; *) p "power-off=ok ($answer)" ;; esac
+# Read-aloud's way to the sound card: open its control and playback devices as the kiosk does
+# (read-write) and ask each who it is (SNDRV_CTL_IOCTL_CARD_INFO, SNDRV_PCM_IOCTL_INFO), through
+# the unit's device policy, groups and system call filter. udev loads the card's driver while the
+# unit starts, so the probe waits for the playback device first (up to a minute).
+waited=0
+while [ ! -e /dev/snd/pcmC0D0p ] && [ "$waited" -lt 60 ]; do sleep 1; waited=$((waited + 1)); done
+snd() { # DEVICE IOCTL STRUCT-SIZE NAME-OFFSET NAME-LENGTH: prints the name the driver gives
+  perl -MFcntl -e 'my ($path, $req, $size, $off, $len) = @ARGV;
+    sysopen(my $f, $path, O_RDWR | O_NONBLOCK) or do { print "open: $!"; exit 1 };
+    my $buf = "\0" x $size;
+    ioctl($f, hex($req), $buf) or do { print "ioctl: $!"; exit 1 };
+    my $name = substr($buf, $off, $len); $name =~ s/\0.*//s; print $name' "$@"
+}
+# struct snd_ctl_card_info (376 bytes): the driver's name at 24; struct snd_pcm_info (288 bytes):
+# the device's name at 80.
+try sound-control snd /dev/snd/controlC0 0x81785501 376 24 16
+try sound-playback snd /dev/snd/pcmC0D0p 0x81204101 288 80 80
 exec /usr/lib/lontar/kiosk-session
 """
 
@@ -296,7 +313,7 @@ exec /usr/lib/lontar/kiosk-session
 PROBE_WANT = {"user-manager": "refused", "user-manager-socket": "refused",
               "user-namespace": "refused", "netlink-route": "refused",
               "netlink-netfilter": "refused", "netlink-uevent": "ok", "inet": "refused",
-              "power-off": "refused"}
+              "power-off": "refused", "sound-control": "ok", "sound-playback": "ok"}
 
 
 def probe_dropin(unit_text):
@@ -407,6 +424,8 @@ def main():
             "-append", cmdline + TEST_CMDLINE + DEBUG_CMDLINE,
             "-drive", f"file={disk},format=raw,if=virtio",
             "-device", "qemu-xhci,id=xhci",
+            # A sound card for read-aloud (HD Audio, as on most PCs); its output goes nowhere.
+            "-audiodev", "none,id=snd0", "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",
             "-drive", f"file={stick},format=raw,if=none,id=stick",
             "-nic", "none", "-no-reboot",
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
@@ -551,6 +570,12 @@ def sandbox(guest):
              if not found.get(k, "").startswith(want)]
     if wrong:
         fail("the kiosk's sandbox: " + "; ".join(wrong))
+    # The card the kiosk opened is QEMU's HD Audio one, driven by the image's snd-hda-intel.
+    _, cards = guest("cat /proc/asound/cards")
+    log(f"sound cards: {cards.strip()!r}")
+    if "HDA-Intel" not in cards or "HDA-Intel" not in found.get("sound-control", ""):
+        fail(f"no HD Audio sound card in the guest, or not the one the kiosk opened: {cards!r}, "
+             f"sound-control={found.get('sound-control')}")
     status, out = guest("cat /proc/sys/user/max_user_namespaces; runuser -u lontar -- unshare -U "
                         "true; systemctl is-enabled user@.service; "
                         "systemctl list-units --no-legend --plain 'user@*' | wc -l")
@@ -830,7 +855,9 @@ def technician_mode(qmp, guest, shot, code_file):
 
 def sync_settings(guest, lontar, work):
     """The kiosk's sync settings (/var/lib/lontar/sync.conf as lontar) start lontar-sync.service
-    with that server; a changed server restarts it; a file with anything else changes nothing."""
+    with that server; a changed server restarts it, and a site relay's key (LONTAR_RELAY_KEY)
+    becomes `--relay-key PATH` on its command line, which has no such option without one; a file
+    with anything else changes nothing."""
     started = time.monotonic()
     keys = os.path.join(work, "server-keys")
     shutil.rmtree(keys, ignore_errors=True)
@@ -838,6 +865,13 @@ def sync_settings(guest, lontar, work):
                    capture_output=True)
     with open(os.path.join(keys, "server.pub")) as f:
         as_lontar_write(guest, "/var/lib/lontar/server.pub", f.read())
+    relay_keys = os.path.join(work, "relay-keys")
+    shutil.rmtree(relay_keys, ignore_errors=True)
+    subprocess.run([lontar, "keys", "new", "relay", "--out", relay_keys], check=True,
+                   capture_output=True)
+    with open(os.path.join(relay_keys, "relay.pub")) as f:
+        as_lontar_write(guest, "/var/lib/lontar/relay.pub", f.read())
+    commands = {}
     show = "systemctl show lontar-sync.service -p ActiveState -p MainPID; echo"
 
     def sync_running(server):
@@ -847,6 +881,7 @@ def sync_settings(guest, lontar, work):
             if props.get("ActiveState") != "active" or pid == "0":
                 return False
             _, cmd = guest(f"tr '\\0' ' ' </proc/{pid}/cmdline")
+            commands[server] = cmd
             return f"--server {server} " in cmd
         out = wait_for(guest, f"lontar-sync.service running with --server {server}", show, done)
         return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)["MainPID"]
@@ -857,10 +892,19 @@ def sync_settings(guest, lontar, work):
     settings = "LONTAR_SERVER={}\nLONTAR_SERVER_KEY=/var/lib/lontar/server.pub\n"
     as_lontar_write(guest, "/var/lib/lontar/sync.conf", settings.format("http://10.0.2.2:8443"))
     first = sync_running("http://10.0.2.2:8443")
-    as_lontar_write(guest, "/var/lib/lontar/sync.conf", settings.format("http://10.0.2.3:8443"))
+    want = "--server-key /var/lib/lontar/server.pub --watch"
+    if want not in commands["http://10.0.2.2:8443"]:
+        fail(f"lontar sync without a relay key is not '... {want}': "
+             f"{commands['http://10.0.2.2:8443']}")
+    as_lontar_write(guest, "/var/lib/lontar/sync.conf", settings.format("http://10.0.2.3:8443")
+                    + "LONTAR_RELAY_KEY=/var/lib/lontar/relay.pub\n")
     second = sync_running("http://10.0.2.3:8443")
     if first == second:
         fail("lontar-sync.service was not restarted for the new server")
+    want = "--server-key /var/lib/lontar/server.pub --relay-key /var/lib/lontar/relay.pub --watch"
+    if want not in commands["http://10.0.2.3:8443"]:
+        fail(f"lontar sync with a relay key is not '... {want}': "
+             f"{commands['http://10.0.2.3:8443']}")
     # Anything but the two settings is refused as a whole; the service keeps its server.
     as_lontar_write(guest, "/var/lib/lontar/sync.conf",
                     settings.format("http://10.0.2.4:8443") + "LD_PRELOAD=/var/lib/lontar/x.so\n")
@@ -872,8 +916,9 @@ def sync_settings(guest, lontar, work):
     _, env = guest("cat /run/lontar/sync.env")
     if "LD_PRELOAD" in env or "10.0.2.4" in env:
         fail(f"a refused sync.conf reached the sync service: {env}")
-    log(f"ok: sync settings (started by the kiosk's file, restarted on a change, a file setting "
-        f"LD_PRELOAD refused) in {time.monotonic() - started:.0f} s")
+    log(f"ok: sync settings (started by the kiosk's file, restarted on a change, the relay key "
+        f"given as --relay-key only when set, a file setting LD_PRELOAD refused) in "
+        f"{time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

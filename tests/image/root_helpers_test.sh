@@ -210,6 +210,23 @@ run_settings "a valid file"
 [ $rc -eq 0 ] && grep -qx 'LONTAR_SERVER=http://10.0.2.2:8443' "$env_file" &&
   grep -q 'systemctl --no-block restart lontar-sync.service' "$scratch/calls" &&
   pass "sync-settings: a valid file is applied" || fail "sync-settings: a valid file: exit $rc: $out"
+# Without a relay key the option is empty (systemd then passes no argument for it), so that one set
+# in /etc/lontar/sync.conf does not outlive the kiosk's settings.
+grep -qx 'LONTAR_SYNC_RELAY=""' "$env_file" && pass "sync-settings: no relay key, no --relay-key" ||
+  fail "sync-settings: without a relay key sync.env is: $(cat "$env_file" 2>&1)"
+
+printf '%s\nLONTAR_RELAY_KEY=/var/lib/lontar/relay.pub\n' "$good" >"$conf"
+run_settings "a relay key"
+[ $rc -eq 0 ] && grep -qx 'LONTAR_SYNC_RELAY="--relay-key /var/lib/lontar/relay.pub"' "$env_file" &&
+  [ "$(grep -c . "$env_file")" -eq 3 ] && ! grep -q LONTAR_RELAY_KEY "$env_file" &&
+  pass "sync-settings: a relay key becomes LONTAR_SYNC_RELAY=\"--relay-key PATH\"" ||
+  fail "sync-settings: a relay key: exit $rc, sync.env: $(cat "$env_file" 2>&1), output: $out"
+for bad in relay.pub /var/lib/lontar/../../etc/shadow '/var/lib/lontar/relay.pub --server http://x' \
+  '/var/lib/lontar/$HOME.pub'; do
+  printf '%s\nLONTAR_RELAY_KEY=%s\n' "$good" "$bad" >"$conf"
+  run_settings "relay key $bad"
+  expect_refused "LONTAR_RELAY_KEY=$bad" "LONTAR_RELAY_KEY must be an absolute path to the site relay's public key"
+done
 
 printf '%s\n' "$good" >"$conf"
 touch "$scratch/arm-swap"
@@ -237,7 +254,7 @@ expect_refused "a NUL byte" "holds NUL bytes"
 
 printf '%s\nLD_PRELOAD=/tmp/x.so\n' "$good" >"$conf"
 run_settings "another setting"
-expect_refused "another setting" "only LONTAR_SERVER and LONTAR_SERVER_KEY may be set"
+expect_refused "another setting" "only LONTAR_SERVER, LONTAR_SERVER_KEY and LONTAR_RELAY_KEY may be set"
 
 if [ "$(id -u)" -eq 0 ]; then
   # Root could read this file; the kiosk's user (here nobody) cannot, so neither may the helper.

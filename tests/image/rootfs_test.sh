@@ -78,7 +78,8 @@ done
 for line in CapabilityBoundingSet= RestrictNamespaces=yes SystemCallArchitectures=native \
   "SystemCallFilter=@system-service mincore" "SystemCallFilter=~io_uring_setup io_uring_enter io_uring_register" \
   ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes LockPersonality=yes \
-  DevicePolicy=closed ProtectSystem=strict \
+  DevicePolicy=closed ProtectSystem=strict "DeviceAllow=char-alsa rw" \
+  "SupplementaryGroups=video render input audio" \
   "ExecStart=/usr/lib/lontar/kiosk-seccomp /usr/lib/lontar/kiosk-session"; do
   grep -qxF "$line" "$kiosk_unit" && pass "lontar-kiosk.service: $line" || fail "lontar-kiosk.service lacks $line"
 done
@@ -101,6 +102,12 @@ for line in EnvironmentFile=-/etc/lontar/sync.conf EnvironmentFile=-/run/lontar/
   'ConditionPathExists=|/etc/lontar/sync.conf' 'ConditionPathExists=|/run/lontar/sync.env'; do
   grep -qxF "$line" "$sync_unit" && pass "lontar-sync.service: $line" || fail "lontar-sync.service lacks $line"
 done
+# A site relay's key: the whole option in one variable, unbraced (no argument when it is unset).
+grep -qE '^ExecStart=/usr/bin/lontar sync .* --server-key \$\{LONTAR_SERVER_KEY\} \$LONTAR_SYNC_RELAY --watch$' "$sync_unit" &&
+  pass "lontar-sync.service passes \$LONTAR_SYNC_RELAY (--relay-key PATH) unbraced" ||
+  fail "lontar-sync.service does not pass \$LONTAR_SYNC_RELAY unbraced before --watch"
+grep -q 'LONTAR_RELAY_KEY)' "$root/usr/lib/lontar/sync-settings" && pass "sync-settings takes LONTAR_RELAY_KEY" ||
+  fail "sync-settings does not take LONTAR_RELAY_KEY"
 ! grep -qE '^EnvironmentFile=-?/var/lib/lontar/' "$sync_unit" && pass "lontar-sync.service does not read the kiosk's file as it is" ||
   fail "lontar-sync.service reads /var/lib/lontar/sync.conf directly"
 units=$root/usr/lib/systemd/system
@@ -205,10 +212,37 @@ efi_cfgs=$(mcopy -n -i "$out/lontar.img@@$((esp_start * 512))" ::/EFI/BOOT/BOOTX
   grep -ac 'set superusers="lontar-locked"')
 [ "$efi_cfgs" -ge 1 ] && pass "EFI/BOOT/BOOTX64.EFI embeds the locked grub.cfg" ||
   fail "EFI/BOOT/BOOTX64.EFI on the EFI partition lacks the locked grub.cfg"
-# Kernel modules pruned.
+# Kernel modules pruned, but for the sound drivers read-aloud plays through.
 kmods=$(du -sm "$root"/lib/modules | cut -f1)
-[ -z "$(find "$root"/lib/modules -path '*/kernel/sound' -o -path '*/drivers/net/wireless' | head -1)" ] &&
-  pass "kernel modules pruned (${kmods} MB)" || fail "sound or wireless modules still in the image"
+[ -z "$(find "$root"/lib/modules -path '*/kernel/sound/soc' -o -path '*/drivers/net/wireless' \
+  -o -path '*/kernel/sound/isa' -o -path '*/drivers/media/usb' | head -1)" ] &&
+  pass "kernel modules pruned (${kmods} MB)" || fail "other sound, camera or wireless modules still in the image"
+
+# --- read-aloud: sound drivers, ALSA, espeak-ng ---------------------------------------------------
+kver=$(basename "$(ls -d "$root"/lib/modules/* | head -1)")
+for m in snd snd-hda-intel snd-hda-codec-generic snd-hda-codec-realtek snd-hda-codec-hdmi \
+  snd-hda-codec-conexant snd-usb-audio; do
+  # modprobe finds the module and every module it needs, in the image's own tree.
+  deps=$(chroot "$root" modprobe -S "$kver" --show-depends "$m" 2>&1)
+  [ $? -eq 0 ] && [ -n "$deps" ] && pass "module $m and what it needs ($(echo "$deps" | wc -l) files)" ||
+    fail "module $m or a module it needs is missing: $deps"
+done
+grep -qx snd "$root"/etc/modules-load.d/lontar-sound.conf &&
+  pass "the sound core loads at boot (DeviceAllow=char-alsa finds alsa in /proc/devices)" ||
+  fail "/etc/modules-load.d/lontar-sound.conf does not load snd"
+grep -q '^audio:' "$root/etc/group" && pass "group audio" || fail "group audio missing"
+for p in libasound2 libasound2-data libespeak-ng1 espeak-ng-data; do
+  st=$(dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Status}' "$p" 2>&1)
+  expect "package $p" "$st" "install ok installed"
+done
+for f in usr/share/alsa/alsa.conf usr/share/alsa/cards/HDA-Intel.conf usr/share/alsa/cards/USB-Audio.conf \
+  usr/share/alsa/pcm/dmix.conf; do
+  [ -s "$root/$f" ] && pass "/$f present" || fail "/$f missing (libasound2-data)"
+done
+espeak=$(ls -d "$root"/usr/lib/*/espeak-ng-data 2>/dev/null | head -1)
+for f in phondata phontab phonindex intonations id_dict en_dict lang/poz/id lang/gmw/en; do
+  [ -s "$espeak/$f" ] && pass "espeak-ng-data/$f present" || fail "espeak-ng-data/$f missing under ${espeak:-/usr/lib/*/espeak-ng-data}"
+done
 echo "rootfs_test: image $(du -h --apparent-size "$out/lontar.img" | cut -f1) ($(du -h "$out/lontar.img" | cut -f1) allocated), rootfs $(du -sh "$root" | cut -f1)"
 
 if [ "$failures" -ne 0 ]; then
