@@ -1,37 +1,9 @@
 #include "provision/receipt_page.hpp"
 
 #include "core/pack/pack_format.hpp"
+#include "core/util/markup_escape.hpp"
 
 namespace lontar::cli {
-namespace {
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string ReceiptHtml(const ReceiptLookup& l) {
   std::string h =
@@ -44,26 +16,27 @@ std::string ReceiptHtml(const ReceiptLookup& l) {
       "<h1>Cek kode tanda terima <small lang=\"en\">/ Check a receipt code</small></h1>\n"
       "<form method=\"get\" action=\"/receipt\"><label>Kode / Code: <input name=\"code\" "
       "value=\"" +
-      Escape(l.code) + "\" autocomplete=\"off\"></label> <button>Cek / Check</button></form>\n";
+      MarkupEscape(l.code) +
+      "\" autocomplete=\"off\"></label> <button>Cek / Check</button></form>\n";
   if (l.code.empty()) return h + "</body></html>\n";
   if (!l.found) {
-    h += "<p class=\"answer no\" id=\"answer\">Hasil dengan kode <b>" + Escape(l.code) +
+    h += "<p class=\"answer no\" id=\"answer\">Hasil dengan kode <b>" + MarkupEscape(l.code) +
          "</b> belum diterima di server ini.<br><span lang=\"en\">No result with code <b>" +
-         Escape(l.code) + "</b> has reached this server.</span><br><small>" + Escape(l.error) +
-         "</small></p>\n";
+         MarkupEscape(l.code) + "</b> has reached this server.</span><br><small>" +
+         MarkupEscape(l.error) + "</small></p>\n";
     return h + "</body></html>\n";
   }
-  const std::string when = Escape(pack::FormatTime(l.stored_ms));
+  const std::string when = MarkupEscape(pack::FormatTime(l.stored_ms));
   const std::string where = l.is_relay ? "relay lokasi" : "server pengumpul";
   const std::string where_en = l.is_relay ? "the site relay" : "the collection server";
-  h += "<p class=\"answer yes\" id=\"answer\">Hasil dengan kode <b>" + Escape(l.code) +
-       "</b> sudah diterima oleh " + where + " (kunci " + Escape(l.server_key_id) + ") pada " +
-       when + " UTC.<br><span lang=\"en\">The result with code <b>" + Escape(l.code) +
-       "</b> arrived at " + where_en + " (key " + Escape(l.server_key_id) + ") on " + when +
-       " UTC.</span></p>\n";
+  h += "<p class=\"answer yes\" id=\"answer\">Hasil dengan kode <b>" + MarkupEscape(l.code) +
+       "</b> sudah diterima oleh " + where + " (kunci " + MarkupEscape(l.server_key_id) +
+       ") pada " + when + " UTC.<br><span lang=\"en\">The result with code <b>" +
+       MarkupEscape(l.code) + "</b> arrived at " + where_en + " (key " +
+       MarkupEscape(l.server_key_id) + ") on " + when + " UTC.</span></p>\n";
   if (l.is_relay) {
     if (l.confirmed_ms) {
-      const std::string confirmed = Escape(pack::FormatTime(*l.confirmed_ms));
+      const std::string confirmed = MarkupEscape(pack::FormatTime(*l.confirmed_ms));
       h += "<p class=\"answer yes\" id=\"central\">Server pusat sudah mengonfirmasi pada " +
            confirmed + " UTC.<br><span lang=\"en\">The central collection server confirmed it on " +
            confirmed + " UTC.</span></p>\n";

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/pack/pack_format.hpp"
+#include "core/util/markup_escape.hpp"
 
 namespace lontar::cli {
 namespace {
@@ -11,33 +12,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string Time(std::int64_t ms) { return pack::FormatTime(ms); }
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string JoinNumbers(const std::vector<std::uint64_t>& v) {
   std::string out;
@@ -127,10 +101,10 @@ std::string SessionsHtml(const std::vector<server::SessionRow>& sessions,
     const SessionView v = ViewOf(r, st, outboxes);
     const std::string what =
         r.expected
-            ? HtmlEscape(r.title) + " <small>(" + HtmlEscape(r.exam_id) + " v" +
-                  std::to_string(r.exam_version) + ", " + HtmlEscape(Time(r.valid_from_ms)) +
-                  " to " + HtmlEscape(Time(r.valid_until_ms)) + ")</small>"
-            : HtmlEscape(r.exam_id) + " <small>(pack " + HtmlEscape(r.pack_id.substr(0, 12)) +
+            ? MarkupEscape(r.title) + " <small>(" + MarkupEscape(r.exam_id) + " v" +
+                  std::to_string(r.exam_version) + ", " + MarkupEscape(Time(r.valid_from_ms)) +
+                  " to " + MarkupEscape(Time(r.valid_until_ms)) + ")</small>"
+            : MarkupEscape(r.exam_id) + " <small>(pack " + MarkupEscape(r.pack_id.substr(0, 12)) +
                   ", not among the packs this server was given)</small>";
     const std::string expected_terminals =
         r.expected ? " of " + std::to_string(r.terminals_expected.size()) : "";
@@ -142,9 +116,9 @@ std::string SessionsHtml(const std::vector<server::SessionRow>& sessions,
                    : "";
     // A pack this server was not given is shown for what arrived, never as missing anything.
     const std::string row_class = !r.expected ? "none" : v.complete ? "ok" : "gap";
-    h += "<tr class=\"" + row_class + "\" data-pack=\"" + HtmlEscape(r.pack_id) + "\"><td>" + what +
-         "</td><td>" + std::to_string(r.terminals_reporting.size()) + expected_terminals +
-         "</td><td class=\"silent\">" + HtmlEscape(Join(r.terminals_silent)) + "</td><td>" +
+    h += "<tr class=\"" + row_class + "\" data-pack=\"" + MarkupEscape(r.pack_id) + "\"><td>" +
+         what + "</td><td>" + std::to_string(r.terminals_reporting.size()) + expected_terminals +
+         "</td><td class=\"silent\">" + MarkupEscape(Join(r.terminals_silent)) + "</td><td>" +
          std::to_string(r.candidates_delivered) + "</td><td class=\"held\">" +
          std::to_string(v.still_on_terminals) + "</td><td>" + whole + "</td></tr>\n";
   }
@@ -232,7 +206,7 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
       "</style></head><body>\n"
       "<h1>" +
       title + "</h1>\n<p>" + (relay ? "Relay" : "Server") + " key <code>" +
-      HtmlEscape(key.id().ToString()) + "</code>; <span id=\"total\">" +
+      MarkupEscape(key.id().ToString()) + "</code>; <span id=\"total\">" +
       std::to_string(st.bundles) + "</span> bundles stored.</p>\n";
   if (relay) {
     const server::RelayStats& r = relay->stats;
@@ -240,12 +214,12 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
     h += "<h2>Relay</h2>\n<table class=\"relay\"><tr><th>upstream</th><th>forwarded</th>"
          "<th>waiting</th><th>waiting since (UTC)</th><th>last forwarded (UTC)</th>"
          "<th>last error</th></tr>\n<tr class=\"" +
-         std::string(pending ? "gap" : "ok") + "\"><td>" + HtmlEscape(relay->upstream) +
+         std::string(pending ? "gap" : "ok") + "\"><td>" + MarkupEscape(relay->upstream) +
          "</td><td id=\"forwarded\">" + std::to_string(r.forwarded) + "</td><td id=\"waiting\">" +
          std::to_string(pending) + "</td><td>" +
-         HtmlEscape(r.oldest_pending_ms ? Time(r.oldest_pending_ms) : "") + "</td><td>" +
-         HtmlEscape(r.last_forwarded_ms ? Time(r.last_forwarded_ms) : "never") + "</td><td>" +
-         HtmlEscape(r.last_error) + "</td></tr>\n</table>\n";
+         MarkupEscape(r.oldest_pending_ms ? Time(r.oldest_pending_ms) : "") + "</td><td>" +
+         MarkupEscape(r.last_forwarded_ms ? Time(r.last_forwarded_ms) : "never") + "</td><td>" +
+         MarkupEscape(r.last_error) + "</td></tr>\n</table>\n";
   }
   std::vector<std::string> sites;
   for (const auto& t : st.terminals) {
@@ -257,14 +231,14 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
   const bool any_expected =
       std::any_of(sessions.begin(), sessions.end(), [](const auto& r) { return r.expected; });
   for (const auto& site : sites) {
-    h += "<h2>Site " + HtmlEscape(site) + "</h2>\n";
+    h += "<h2>Site " + MarkupEscape(site) + "</h2>\n";
     // Without --packs the exams table says what arrived; a sessions table would only repeat it.
     if (any_expected) h += SessionsHtml(sessions, st, outboxes, site);
     h += "<table class=\"exams\"><tr><th>exam</th>"
          "<th>bundles delivered</th><th>candidates</th><th>terminals</th></tr>\n";
     for (const auto& e : st.exams) {
       if (e.site != site) continue;
-      h += "<tr><td>" + HtmlEscape(e.exam_id) + "</td><td>" + std::to_string(e.bundles) +
+      h += "<tr><td>" + MarkupEscape(e.exam_id) + "</td><td>" + std::to_string(e.bundles) +
            "</td><td>" + std::to_string(e.participants) + "</td><td>" +
            std::to_string(e.terminals.size()) + "</td></tr>\n";
     }
@@ -274,19 +248,19 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
     for (const auto& t : st.terminals) {
       if (t.site != site) continue;
       std::string flags;
-      for (const auto& f : t.flags) flags += HtmlEscape(f) + "<br>";
+      for (const auto& f : t.flags) flags += MarkupEscape(f) + "<br>";
       const std::uint64_t held = HeldOnTerminal(t, outboxes);
       const std::string held_text =
           held == 0 ? ""
                     : "#" + std::to_string(t.highest_seq + 1) +
                           (held > 1 ? "&ndash;#" + std::to_string(t.highest_seq + held) : "");
       h += "<tr class=\"" + RowClass(t, outboxes) + "\" data-terminal=\"" +
-           HtmlEscape(t.terminal_id) + "\"><td>" + HtmlEscape(t.terminal_id) + "</td><td>" +
-           HtmlEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
+           MarkupEscape(t.terminal_id) + "\"><td>" + MarkupEscape(t.terminal_id) + "</td><td>" +
+           MarkupEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
            std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" +
-           HtmlEscape(JoinNumbers(t.gaps)) + "</td><td class=\"held\">" + held_text + "</td><td>" +
-           HtmlEscape(t.last_seen_ms ? Time(t.last_seen_ms) : "never") + "</td><td>" + flags +
-           "</td></tr>\n";
+           MarkupEscape(JoinNumbers(t.gaps)) + "</td><td class=\"held\">" + held_text +
+           "</td><td>" + MarkupEscape(t.last_seen_ms ? Time(t.last_seen_ms) : "never") +
+           "</td><td>" + flags + "</td></tr>\n";
     }
     h += "</table>\n";
   }

@@ -13,6 +13,7 @@
 #include "core/interop/qti_item.hpp"
 #include "core/interop/xml.hpp"
 #include "core/util/fs.hpp"
+#include "core/util/markup_escape.hpp"
 
 namespace lontar::interop {
 namespace {
@@ -36,7 +37,7 @@ std::string Paragraphs(const std::string& text) {
       while (s <= block.size()) {
         const std::size_t e = std::min(block.find('\n', s), block.size());
         if (!p.empty()) p += "<br/>";
-        p += XmlEscape(block.substr(s, e - s));
+        p += MarkupEscape(block.substr(s, e - s));
         s = e + 1;
       }
       out += "<p>" + p + "</p>";
@@ -52,7 +53,7 @@ std::string Inline(const std::string& text) {
   while (s <= text.size()) {
     const std::size_t e = std::min(text.find('\n', s), text.size());
     if (s > 0) out += "<br/>";
-    out += XmlEscape(text.substr(s, e - s));
+    out += MarkupEscape(text.substr(s, e - s));
     s = e + 1;
   }
   return out;
@@ -112,7 +113,7 @@ std::string ItemXml(const Item& item, bool shuffle) {
   x += "    <div xml:lang=\"id\">" + Paragraphs(item.stem.id) + "</div>\n";
   x += "    <div xml:lang=\"en\">" + Paragraphs(item.stem.en) + "</div>\n";
   for (const std::string& m : item.media) {
-    x += "    <p><img src=\"../" + XmlEscape(m) + "\" alt=\"\"/></p>\n";
+    x += "    <p><img src=\"../" + MarkupEscape(m) + "\" alt=\"\"/></p>\n";
   }
   std::string cls = item.type == ItemType::kWeighted ? "lontar-weighted"
                     : item.type == ItemType::kLikert
@@ -149,13 +150,13 @@ std::string ItemXml(const Item& item, bool shuffle) {
 std::string TestXml(const authoring::Exam& exam) {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<qti-assessment-test xmlns=\"" + std::string(kQtiNamespace) + "\" identifier=\"" +
-       XmlEscape(exam.id) + "\" title=\"" + XmlEscape(exam.title.id) + "\">\n";
+       MarkupEscape(exam.id) + "\" title=\"" + MarkupEscape(exam.title.id) + "\">\n";
   x += "  <qti-test-part identifier=\"part-1\" navigation-mode=\"nonlinear\" "
        "submission-mode=\"simultaneous\">\n";
   x += "    <qti-time-limits max-time=\"" + std::to_string(exam.duration_minutes * 60) + "\"/>\n";
   for (const auto& s : exam.sections) {
     x += "    <qti-assessment-section identifier=\"" + s.id + "\" title=\"" +
-         XmlEscape(s.title.id) + "\" visible=\"true\">\n";
+         MarkupEscape(s.title.id) + "\" visible=\"true\">\n";
     if (s.minutes > 0) {
       x += "      <qti-time-limits max-time=\"" + std::to_string(s.minutes * 60) + "\"/>\n";
     }
@@ -176,7 +177,7 @@ std::string ManifestXml(const authoring::Exam& exam,
                         const std::vector<authoring::MediaFile>& media) {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<manifest xmlns=\"http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1\" identifier=\"" +
-       XmlEscape(exam.id) + "\">\n";
+       MarkupEscape(exam.id) + "\">\n";
   x += "  <metadata><schema>QTI Package</schema><schemaversion>3.0.0</schemaversion></metadata>\n";
   x += "  <organizations/>\n  <resources>\n";
   x += "    <resource identifier=\"test\" type=\"imsqti_test_xmlv3p0\" href=\"test.xml\">"
@@ -197,8 +198,8 @@ std::string ManifestXml(const authoring::Exam& exam,
   }
   for (std::size_t k = 0; k < media.size(); ++k) {
     x += "    <resource identifier=\"media-" + std::to_string(k) +
-         "\" type=\"webcontent\" href=\"" + XmlEscape(media[k].name) + "\"><file href=\"" +
-         XmlEscape(media[k].name) + "\"/></resource>\n";
+         "\" type=\"webcontent\" href=\"" + MarkupEscape(media[k].name) + "\"><file href=\"" +
+         MarkupEscape(media[k].name) + "\"/></resource>\n";
   }
   x += "    <resource identifier=\"lontar-exam\" type=\"webcontent\" href=\"lontar/exam.yaml\">"
        "<file href=\"lontar/exam.yaml\"/></resource>\n";

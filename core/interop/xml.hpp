@@ -68,7 +68,4 @@ std::vector<XmlNode> AllChildren(XmlNode node);
 // The concatenated text inside `node` (all descendants), trimmed.
 std::string InnerText(XmlNode node);
 
-// Escapes text for an XML text node or attribute value (& < > " '). Pure.
-std::string XmlEscape(std::string_view text);
-
 }  // namespace lontar::interop
