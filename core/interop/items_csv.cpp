@@ -368,17 +368,11 @@ Result<CsvImportReport> ImportItemsCsv(const fs::path& csv, const fs::path& out,
     if (ec) return std::unexpected(Error::FromErrno("copy " + path.string(), ec.value()));
     ++report.media;
   }
-  LONTAR_TRY(WriteSourceFiles(staging.path(), exam, base,
-                              "Written by `lontar items import-csv` from " +
-                                  csv.filename().string() +
-                                  ".\nSections and items come from the "
-                                  "spreadsheet; edit the rest here."));
-  if (!options.roster.empty()) {
-    LONTAR_ASSIGN_OR_RETURN(Bytes roster, ReadFile(options.roster, 64u << 20));
-    LONTAR_TRY(WriteFileAtomic(staging.path() / "roster.csv", roster, 0644, Overwrite::kRefuse));
-  }
-  LONTAR_TRY(ValidateSource(staging.path(), options.roster.empty()));
-  LONTAR_TRY(staging.Publish());
+  LONTAR_TRY(PublishSource(staging, exam, base,
+                           "Written by `lontar items import-csv` from " + csv.filename().string() +
+                               ".\nSections and items come from the spreadsheet; edit the rest "
+                               "here.",
+                           options.roster));
   report.items = exam.items.size();
   report.sections = exam.sections.size();
   return report;

@@ -364,13 +364,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
   const std::string header = "Written by `lontar qti import` from " + pkg.name() +
                              ".\nSections and items come from the package; edit the rest here.";
-  LONTAR_TRY(WriteSourceFiles(staging.path(), exam, base, header));
-  if (!options.roster.empty()) {
-    LONTAR_ASSIGN_OR_RETURN(Bytes roster, ReadFile(options.roster, 64u << 20));
-    LONTAR_TRY(WriteFileAtomic(staging.path() / "roster.csv", roster, 0644, Overwrite::kRefuse));
-  }
-  LONTAR_TRY(ValidateSource(staging.path(), options.roster.empty()));
-  LONTAR_TRY(staging.Publish());
+  LONTAR_TRY(PublishSource(staging, exam, base, header, options.roster));
   report.items = exam.items.size();
   report.sections = exam.sections.size();
   return report;

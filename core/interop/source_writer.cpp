@@ -199,4 +199,15 @@ Status ValidateSource(const std::filesystem::path& dir, bool ignore_roster) {
   return std::unexpected(Error::InvalidArgument("the written source does not validate:" + message));
 }
 
+Status PublishSource(StagingDir& staging, const authoring::Exam& exam, const YAML::Node& base,
+                     const std::string& header, const std::filesystem::path& roster) {
+  LONTAR_TRY(WriteSourceFiles(staging.path(), exam, base, header));
+  if (!roster.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(roster, 64u << 20));
+    LONTAR_TRY(WriteFileAtomic(staging.path() / "roster.csv", text, 0644, Overwrite::kRefuse));
+  }
+  LONTAR_TRY(ValidateSource(staging.path(), roster.empty()));
+  return staging.Publish();
+}
+
 }  // namespace lontar::interop

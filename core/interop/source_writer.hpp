@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/authoring/exam.hpp"
+#include "core/interop/staging_dir.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {
@@ -38,5 +39,13 @@ std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
 // listing every "FILE:LINE: message" (those about roster.csv left out when `ignore_roster`).
 // Reads disk.
 [[nodiscard]] Status ValidateSource(const std::filesystem::path& dir, bool ignore_roster);
+
+// The end of every import into `staging` (media already copied there): writes the source
+// (WriteSourceFiles), copies `roster` in as roster.csv unless it is empty, validates the whole
+// source (ValidateSource, ignoring the roster when there is none) and publishes it. Nothing is
+// published when a step fails. Touches disk.
+[[nodiscard]] Status PublishSource(StagingDir& staging, const authoring::Exam& exam,
+                                   const YAML::Node& base, const std::string& header,
+                                   const std::filesystem::path& roster);
 
 }  // namespace lontar::interop
