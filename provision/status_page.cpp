@@ -193,15 +193,16 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
                        const std::vector<server::SessionRow>& sessions,
                        const std::optional<RelayView>& relay, const OutboxReportMap& outboxes) {
   const std::string title = relay ? "Lontar site relay" : "Lontar collection server";
-  // Long cells (a relay's last error, a flag) wrap instead of running off the page.
+  // Long cells (a relay's last error, a flag) wrap instead of running off the page; headings
+  // break only between words, and a terminal's id never.
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>" +
       title +
       "</title><style>"
       "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1em}"
-      "td,th{border:1px solid #999;padding:.3em .6em;text-align:left;overflow-wrap:anywhere;"
-      "max-width:40em}"
+      "td,th{border:1px solid #999;padding:.3em .6em;text-align:left;max-width:40em}"
+      "td{overflow-wrap:anywhere}td:first-child{white-space:nowrap}"
       ".gap{background:#fdd;font-weight:bold}.ok{background:#dfd}.none{background:#eee}"
       "</style></head><body>\n"
       "<h1>" +
