@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/crypto/key_file.hpp"
 #include "core/format/signed_envelope.hpp"
 #include "core/util/fs.hpp"
 
@@ -40,6 +41,21 @@ Result<Bytes> ReadBackFromDevice(const std::filesystem::path& path) {
   (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);  // advisory: a failure only weakens it
   ::close(fd);
   return ReadFile(path, kMaxBundleBytes);
+}
+
+// Writes `text` to `path` durably and reads it back from the device, unless the file already
+// holds exactly that text. True when it wrote.
+Result<bool> WriteIfChanged(const std::filesystem::path& path, std::string_view text) {
+  auto existing = ReadFile(path, kMaxManifestBytes);
+  if (existing && AsChars(*existing) == text) return false;
+  LONTAR_TRY(WriteDurably(path, AsBytes(text)));
+  LONTAR_ASSIGN_OR_RETURN(Bytes back, ReadBackFromDevice(path));
+  if (AsChars(back) != text) {
+    return std::unexpected(Error::Io(path.string() +
+                                     " reads back different from what was written: the stick "
+                                     "is failing. Use another stick and export again"));
+  }
+  return true;
 }
 
 void RemoveStaleTemporaries(const std::filesystem::path& dir) {
@@ -112,25 +128,25 @@ Result<ExportReport> ExportOutbox(terminal::Terminal& t, const std::filesystem::
     if (progress) progress(p);
   }
 
-  // Invariant (4): the manifest last, and only when it says something new (3).
+  // Invariant (4): the manifest last, and only when it says something new (3); then (5) its
+  // minisign signature and the terminal's public key in minisign's format.
   Json body;
   body["terminal_id"] = t.id();
   body["site"] = t.site();
   body["bundles"] = std::move(listed);
   const std::string manifest =
       format::WriteSignedEnvelope(kManifestFormat, kManifestVersion, t.signing_key(), body.dump());
-  const std::filesystem::path manifest_path = report.dir / kManifestName;
-  auto existing = ReadFile(manifest_path, kMaxManifestBytes);
-  if (!existing || AsChars(*existing) != manifest) {
-    LONTAR_TRY(WriteDurably(manifest_path, AsBytes(manifest)));
-    LONTAR_ASSIGN_OR_RETURN(Bytes back, ReadBackFromDevice(manifest_path));
-    if (AsChars(back) != manifest) {
-      return std::unexpected(Error::Io(manifest_path.string() +
-                                       " reads back different from what was written: the stick "
-                                       "is failing. Use another stick and export again"));
-    }
-    report.manifest_written = true;
-  }
+  const std::string pub = crypto::FormatSigningPublicKey(
+      t.signing_key().public_key(), "minisign public key of Lontar terminal " + t.id());
+  LONTAR_TRY(WriteIfChanged(report.dir / kTerminalPubName, pub));
+  LONTAR_ASSIGN_OR_RETURN(report.manifest_written,
+                          WriteIfChanged(report.dir / kManifestName, manifest));
+  LONTAR_ASSIGN_OR_RETURN(
+      std::string minisig,
+      crypto::MinisignSign(t.signing_key(), AsBytes(manifest),
+                           "lontar bundle manifest terminal " + t.id() + " site " + t.site() +
+                               " bundles " + std::to_string(report.total)));
+  LONTAR_TRY(WriteIfChanged(report.dir / kManifestSignatureName, minisig));
   return report;
 }
 

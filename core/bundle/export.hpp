@@ -5,6 +5,8 @@
 //   TO/lontar-bundles/<terminal id>/<seq, 6 digits>-<receipt code>.lrb
 //                                    (e.g. 000012-7KQ2-M9XD-4RZN.lrb)
 //   TO/lontar-bundles/<terminal id>/manifest.json
+//   TO/lontar-bundles/<terminal id>/manifest.json.minisig
+//   TO/lontar-bundles/<terminal id>/terminal.pub
 // so several terminals can share one stick, and a person can match a candidate's receipt slip
 // to a file by eye.
 //
@@ -28,6 +30,14 @@
 //      export are removed. The manifest is rewritten only when its content changes (Ed25519
 //      signatures are deterministic, so an unchanged manifest is byte-identical).
 //  (4) The manifest is written last, after every file it lists is on the stick.
+//  (5) Beside it, for people who check with the stock `minisign` tool: manifest.json.minisig,
+//      minisign's prehashed signature of manifest.json by the terminal's key (trusted comment
+//      "lontar bundle manifest terminal <id> site <site> bundles <n>"), written right after the
+//      manifest, and terminal.pub, the terminal's public key in minisign's format (its key id is
+//      the terminal id's 16 digits). `minisign -V -p terminal.pub -m manifest.json` then checks
+//      the manifest is intact; that the key is the enrolled terminal's is what `lontar bundles
+//      verify` checks against the enrollment records. A stick pulled between the manifest and
+//      its .minisig has a signature that does not match: export again.
 // File modes are not set: USB sticks are usually FAT, where chmod fails.
 #pragma once
 
@@ -45,6 +55,8 @@ namespace lontar::bundle {
 inline constexpr char kManifestFormat[] = "lontar-bundle-manifest";
 inline constexpr int kManifestVersion = 1;
 inline constexpr char kManifestName[] = "manifest.json";
+inline constexpr char kManifestSignatureName[] = "manifest.json.minisig";
+inline constexpr char kTerminalPubName[] = "terminal.pub";
 inline constexpr std::size_t kMaxManifestBytes = 16 << 20;
 
 struct ExportProgress {

@@ -153,7 +153,7 @@ TEST_F(BundlesCommand, ExportCopiesVerifiesAndIsIdempotent) {
     (void)e;
     ++count;
   }
-  EXPECT_EQ(count, 5u);  // four bundles and the manifest
+  EXPECT_EQ(count, 7u);  // four bundles, the manifest, its .minisig and terminal.pub
 
   // The coordinator checks the stick's files against the enrolled terminals.
   std::vector<std::string> verify_args = {"bundles", "verify", "--enrolled",
@@ -164,6 +164,41 @@ TEST_F(BundlesCommand, ExportCopiesVerifiesAndIsIdempotent) {
   auto verified = RunLontar(verify_args);
   ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
   EXPECT_EQ(std::count(verified.out.begin(), verified.out.end(), '\n'), 4) << verified.out;
+}
+
+// The stock minisign tool checks the stick's manifest with the terminal.pub written beside it,
+// whose key id is the terminal id's; one changed byte fails, and a later export signs again.
+TEST_F(BundlesCommand, StockMinisignChecksTheExportedManifest) {
+  const std::string minisign = "/usr/bin/minisign";
+  if (!std::filesystem::exists(minisign)) GTEST_SKIP() << "minisign is not installed";
+  AddBundles(2);
+  ASSERT_EQ(RunLontar({"bundles", "export", "--home", home_, "--to", stick_}).exit_code, 0);
+  const std::string pub = (StickDir() / "terminal.pub").string();
+  const std::string manifest = (StickDir() / "manifest.json").string();
+  auto ok = testing::RunProgram(minisign, {"-V", "-p", pub, "-m", manifest});
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(
+      ok.out.find("Trusted comment: lontar bundle manifest terminal " + terminal_id_ + " site "),
+      std::string::npos)
+      << ok.out;
+  EXPECT_NE(ok.out.find(" bundles 2"), std::string::npos) << ok.out;
+  auto shown = RunLontar({"keys", "show", pub});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find(terminal_id_.substr(2)), std::string::npos) << shown.out;
+
+  const std::string good = ReadText(manifest);
+  std::string flipped = good;
+  flipped[flipped.size() / 2] ^= 0x01;
+  WriteText(manifest, flipped);
+  auto bad = testing::RunProgram(minisign, {"-V", "-p", pub, "-m", manifest});
+  EXPECT_NE(bad.exit_code, 0) << bad.out;
+
+  WriteText(manifest, good);
+  AddBundles(1);
+  ASSERT_EQ(RunLontar({"bundles", "export", "--home", home_, "--to", stick_}).exit_code, 0);
+  auto again = testing::RunProgram(minisign, {"-V", "-p", pub, "-m", manifest});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find(" bundles 3"), std::string::npos) << again.out;
 }
 
 TEST_F(BundlesCommand, VerifyChecksAStickAgainstItsManifest) {
