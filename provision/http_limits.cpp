@@ -333,35 +333,42 @@ class BoundedStream final : public httplib::Stream {
 
 std::optional<std::pair<int, std::string>> CurrentRequestCutOff() { return t_cut_off; }
 
-bool BoundedServer::process_and_close_socket(socket_t sock) {
+bool BoundedServer::ServeReady(int fd, std::size_t& requests_left) {
   std::string carry;  // bytes read past one request, the start of the next
-  bool ok = true;
-  const milliseconds idle = std::chrono::seconds(keep_alive_timeout_sec_);
-  for (std::size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
-    // Between requests a connection may stay idle for the keep-alive timeout; the request's own
-    // clock starts when its first byte is there.
-    if (carry.empty() &&
-        WaitFor(sock, POLLIN, idle, SteadyClock::now() + idle + milliseconds(1)) != Wait::kReady) {
-      break;
-    }
+  for (;;) {
+    if (requests_left == 0) return false;
+    // The request's own clock starts now that its first byte is there.
     const auto deadline = SteadyClock::now() + limits_.request_timeout;
-    auto head = ReadHead(sock, carry, limits_, deadline);
-    if (std::holds_alternative<Closed>(head)) break;
+    auto head = ReadHead(fd, carry, limits_, deadline);
+    if (std::holds_alternative<Closed>(head)) return false;
     if (auto* refusal = std::get_if<Refusal>(&head)) {
-      Refuse(sock, *refusal, limits_.io_timeout);
-      break;
+      Refuse(fd, *refusal, limits_.io_timeout);
+      return false;
     }
     t_cut_off.reset();
-    BoundedStream strm(sock, std::move(std::get<Head>(head)), carry, limits_, deadline);
+    BoundedStream strm(fd, std::move(std::get<Head>(head)), carry, limits_, deadline);
     bool connection_closed = false;
-    ok = process_request(strm, left == 1, connection_closed, nullptr);
+    const bool ok = process_request(strm, --requests_left == 0, connection_closed, nullptr);
     t_cut_off.reset();
     // A body the handler left unread would be taken for the next request: close instead.
-    if (!ok || connection_closed || !strm.BodyConsumed()) break;
+    if (!ok || connection_closed || !strm.BodyConsumed()) return false;
+    // Nothing more has arrived: the connection waits for its next request without a worker.
+    if (carry.empty()) return true;
+  }
+}
+
+bool BoundedServer::process_and_close_socket(socket_t sock) {
+  // Only the library's own listen loop calls this (Run does not): the same requests, with the
+  // connection's idle time spent on this worker.
+  std::size_t left = limits_.keep_alive_requests;
+  const milliseconds idle = limits_.keep_alive_idle;
+  while (svr_sock_ != INVALID_SOCKET &&
+         WaitFor(sock, POLLIN, idle, SteadyClock::now() + idle + milliseconds(1)) == Wait::kReady &&
+         ServeReady(sock, left)) {
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
-  return ok;
+  return true;
 }
 
 }  // namespace lontar::cli

@@ -214,11 +214,6 @@ Status Serve(const ServeArgs& a) {
   BoundedServer http(HttpLimits{.max_body_bytes = options.max_bundle_bytes,
                                 .io_timeout = std::chrono::seconds(a.read_timeout_s),
                                 .request_timeout = std::chrono::seconds(a.request_timeout_s)});
-  // Workers mostly wait for their group commit, not the CPU: every connection being served has
-  // its bundle in the next batch, so there should be at least as many workers as uploaders at
-  // once (each batch then takes them all, for the same two syncs).
-  const int threads = a.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   // A second line of defence: the bounded stream has refused larger bodies already.
   http.set_payload_max_length(options.max_bundle_bytes);
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -396,9 +391,12 @@ Status Serve(const ServeArgs& a) {
     int sig = 0;
     sigwait(&signals, &sig);
     stopping = true;
-    http.stop();
+    http.Stop();
   });
-  const bool ok = http.listen_after_bind();
+  // Workers mostly wait for their group commit, not the CPU: every request being served has its
+  // bundle in the next batch, so there should be at least as many workers as uploads arrive at
+  // once (each batch then takes them all, for one sync). Idle keep-alive connections hold none.
+  const bool ok = http.Run(static_cast<std::size_t>(a.threads));
   const bool asked = stopping.load();
   // If listen ended on its own, wake the waiter so that it can be joined.
   if (!asked) ::kill(::getpid(), SIGTERM);
@@ -438,7 +436,9 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
                    "seconds a client has to send one whole request (and again to read the reply)")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--threads", args->threads, "worker threads (each serves one connection)")
+  serve
+      ->add_option("--threads", args->threads,
+                   "worker threads (each serves one request at a time; idle connections hold none)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   serve->add_option("--relay-to", args->relay_to,
