@@ -13,6 +13,8 @@
 #include <string_view>
 #include <variant>
 
+#include "core/sync/request_head.hpp"
+
 namespace lontar::cli {
 namespace {
 
@@ -102,68 +104,14 @@ struct Head {
   std::uint64_t content_length = 0;
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Checks a complete head against the limits and finds its Content-Length.
+// Checks a complete head against the limits and finds its Content-Length (core/sync's check).
 std::optional<Refusal> CheckHead(Head& head, const HttpLimits& limits) {
-  std::string_view rest(head.text);
-  rest.remove_suffix(4);  // the blank line
-  const auto eol = rest.find("\r\n");
-  const std::string_view request_line = rest.substr(0, eol);
-  const std::string method(request_line.substr(0, request_line.find(' ')));
-  rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 2);
-  std::size_t lines = 0;
-  std::optional<std::uint64_t> length;
-  while (!rest.empty()) {
-    const auto end = rest.find("\r\n");
-    const std::string_view line = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
-    if (++lines > limits.max_header_lines) {
-      return Refusal{431, "more than " + std::to_string(limits.max_header_lines) +
-                              " header lines: this server takes at most that many"};
-    }
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;  // the library skips such lines too
-    const std::string_view name = line.substr(0, colon);
-    if (name.empty() || name.find_first_of(" \t") != std::string_view::npos) {
-      return Refusal{400, "malformed header line: a header name is empty or contains white space"};
-    }
-    const std::string lower = Lower(name);
-    const std::string_view value = Trim(line.substr(colon + 1));
-    if (lower == "transfer-encoding") {
-      return Refusal{411, "Transfer-Encoding '" + std::string(value.substr(0, 40)) +
-                              "' is refused: send the body with a Content-Length"};
-    }
-    if (lower != "content-length") continue;
-    if (value.empty() || value.size() > 19 ||
-        value.find_first_not_of("0123456789") != std::string_view::npos) {
-      return Refusal{400, "malformed Content-Length '" + std::string(value.substr(0, 40)) + "'"};
-    }
-    const std::uint64_t n = std::stoull(std::string(value));
-    if (length && *length != n) {
-      return Refusal{400, "two different Content-Length headers"};
-    }
-    length = n;
+  auto checked = sync::CheckRequestHead(head.text, {.max_body_bytes = limits.max_body_bytes,
+                                                    .max_header_lines = limits.max_header_lines});
+  if (auto* refusal = std::get_if<sync::HeadRefusal>(&checked)) {
+    return Refusal{refusal->status, std::move(refusal->message)};
   }
-  if (!length && (method == "PUT" || method == "POST" || method == "PATCH")) {
-    return Refusal{411, "a " + method + " needs a Content-Length: send the body with its size"};
-  }
-  if (length && *length > limits.max_body_bytes) {
-    return Refusal{413, "bundle oversized: Content-Length " + std::to_string(*length) +
-                            " exceeds this server's size cap of " +
-                            std::to_string(limits.max_body_bytes) + " bytes (--max-bundle-mb)"};
-  }
-  head.content_length = length.value_or(0);
+  head.content_length = std::get<std::uint64_t>(checked);
   return std::nullopt;
 }
 
