@@ -1022,6 +1022,36 @@ TEST_F(ServerTest, AClientThatHangsUpMidBodyDoesNotStopTheServer) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// A Content-Length that lies either way stores nothing, and the server goes on serving.
+TEST_F(ServerTest, ALyingContentLengthStoresNothing) {
+  auto b = AddBundles(homes_[0], 1);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::string path = "/v1/bundles/" + IdOf(b[0]);
+  auto head = [&](std::size_t length) {
+    return "PUT " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(length) +
+           "\r\n\r\n";
+  };
+  {
+    SCOPED_TRACE("declares 100 bytes more than it sends, then ends its side");
+    auto r = testing::HttpSendRaw(server.port(), head(b[0].size() + 100), b[0], 1);
+    EXPECT_NE(r.reply.status, 201) << r.reply.body;
+    EXPECT_NE(r.reply.status, 200) << r.reply.body;
+  }
+  {
+    // The handler gets the bundle cut 100 bytes short; the rest reads as a garbage request.
+    SCOPED_TRACE("declares 100 bytes fewer than it sends");
+    auto r = testing::HttpSendRaw(server.port(), head(b[0].size() - 100), b[0], 1);
+    EXPECT_EQ(r.reply.status, 400) << r.reply.body;
+    EXPECT_NE(r.reply.body.find("truncated"), std::string::npos) << r.reply.body;
+  }
+  EXPECT_EQ(StoredBundles(), 0u);
+  auto good = HttpRequest(server.port(), "PUT", path, b[0]);
+  EXPECT_EQ(good.status, 201) << good.body;
+  EXPECT_EQ(StoredBundles(), 1u);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST_P(ServerBackendTest, StatusShowsAWithheldBundleAsAGap) {
   auto b = AddBundles(homes_[0], 3);
   AddBundles(homes_[1], 1, "SKD-<script>");
