@@ -28,6 +28,9 @@ constexpr milliseconds kLingerAfterRefusal{2000};
 
 thread_local std::optional<std::pair<int, std::string>> t_cut_off;
 
+// The most of a body read from the socket at once (BoundedStream::read).
+constexpr std::size_t kBodyReadBytes = 256 << 10;
+
 enum class Wait { kReady, kStalled, kDeadline, kError };
 
 // Waits for `events` on `fd` for at most `io`, and never past `deadline`.
@@ -150,7 +153,7 @@ std::variant<Head, Refusal, Closed> ReadHead(int fd, std::string& carry, const H
                                     std::to_string(limits.io_timeout.count()) + " s"};
     }
     if (w == Wait::kError) return Closed{};
-    char chunk[4096];
+    char chunk[16384];
     const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return Closed{};
@@ -172,10 +175,14 @@ class BoundedStream final : public httplib::Stream {
         limits_(limits),
         read_deadline_(read_deadline) {}
 
+  ~BoundedStream() override { carry_.erase(0, carry_off_); }
+  BoundedStream(const BoundedStream&) = delete;
+  BoundedStream& operator=(const BoundedStream&) = delete;
+
   bool BodyConsumed() const { return body_left_ == 0; }
 
   bool is_readable() const override {
-    if (head_off_ < head_.size() || (body_left_ > 0 && !carry_.empty())) return true;
+    if (head_off_ < head_.size() || (body_left_ > 0 && carry_.size() > carry_off_)) return true;
     return WaitFor(fd_, POLLIN, limits_.io_timeout, read_deadline_) == Wait::kReady;
   }
 
@@ -193,13 +200,7 @@ class BoundedStream final : public httplib::Stream {
     // Past the declared body the request has ended, whatever the client sends next.
     size = static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_));
     if (size == 0) return 0;
-    if (!carry_.empty()) {
-      const std::size_t n = std::min(size, carry_.size());
-      std::copy_n(carry_.data(), n, ptr);
-      carry_.erase(0, n);
-      body_left_ -= n;
-      return static_cast<ssize_t>(n);
-    }
+    if (CarryLeft() > 0) return static_cast<ssize_t>(TakeCarry(ptr, size));
     for (;;) {
       const Wait w = WaitFor(fd_, POLLIN, limits_.io_timeout, read_deadline_);
       if (w != Wait::kReady) read_ended_ = true;
@@ -215,11 +216,20 @@ class BoundedStream final : public httplib::Stream {
         return -1;
       }
       if (w == Wait::kError) return -1;
-      const ssize_t n = ::recv(fd_, ptr, size, 0);
+      // One large read of what the body still owes (up to kBodyReadBytes) instead of the
+      // library's 4 KiB at a time: a 53 KB bundle in one or two system calls, not fourteen.
+      // Never past the declared body: the next request's bytes stay in the socket.
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, kBodyReadBytes));
+      carry_.resize(want);  // the carry is empty here (CarryLeft() == 0 cleared it)
+      const ssize_t n = ::recv(fd_, carry_.data(), want, 0);
+      carry_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
       if (n < 0 && errno == EINTR) continue;
-      if (n > 0) body_left_ -= static_cast<std::uint64_t>(n);
-      if (n <= 0) read_ended_ = true;
-      return n;
+      if (n <= 0) {
+        read_ended_ = true;
+        return n;
+      }
+      return static_cast<ssize_t>(TakeCarry(ptr, size));
     }
   }
 
@@ -241,6 +251,25 @@ class BoundedStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  // Bytes of the carry not yet handed to the library; an emptied carry is cleared, so that the
+  // next large read reuses its buffer from the start.
+  std::size_t CarryLeft() {
+    if (carry_off_ == carry_.size() && carry_off_ > 0) {
+      carry_.clear();
+      carry_off_ = 0;
+    }
+    return carry_.size() - carry_off_;
+  }
+  // Copies up to `size` body bytes from the carry (never more than the body still owes).
+  std::size_t TakeCarry(char* ptr, std::size_t size) {
+    const std::size_t n = static_cast<std::size_t>(
+        std::min<std::uint64_t>({size, carry_.size() - carry_off_, body_left_}));
+    std::copy_n(carry_.data() + carry_off_, n, ptr);
+    carry_off_ += n;
+    body_left_ -= n;
+    return n;
+  }
+
   // A write while the body is still due (a "100 Continue") counts against reading the request;
   // the reply's own clock starts at its first write once the body is in (or reading it failed:
   // the reply then says why).
@@ -271,6 +300,7 @@ class BoundedStream final : public httplib::Stream {
   std::size_t head_off_ = 0;
   std::uint64_t body_left_;
   std::string& carry_;
+  std::size_t carry_off_ = 0;  // carry_ bytes before it are the library's already
   const HttpLimits& limits_;
   SteadyClock::time_point read_deadline_;
   bool read_ended_ = false;  // a read of the body failed or met the end of the stream
