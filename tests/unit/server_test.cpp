@@ -1052,6 +1052,47 @@ TEST_F(ServerTest, ALyingContentLengthStoresNothing) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// Two `lontar serve` processes on one PostgreSQL database (a region behind a load balancer):
+// four uploaders send every bundle through both at once, in different orders. Each bundle is
+// stored once (one 201 in all, the other answers 200), every answer for a bundle is the same
+// receipt byte for byte, and the database holds each bundle once.
+TEST_P(ServerBackendTest, TwoServersOnOneDatabaseStoreEachBundleOnce) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "one --store has one server";
+  auto b = AddBundles(homes_[0], 6);
+  const auto b1 = AddBundles(homes_[1], 6);
+  b.insert(b.end(), b1.begin(), b1.end());
+  std::filesystem::create_directories(dir_.path() / "first");
+  std::filesystem::create_directories(dir_.path() / "second");
+  ServerProcess first(ServeArgs(), dir_.path() / "first");
+  ServerProcess second(ServeArgs(), dir_.path() / "second");
+  ASSERT_NE(first.port(), 0);
+  ASSERT_NE(second.port(), 0);
+  std::mutex mu;
+  std::map<std::string, std::set<std::string>> receipts;  // bundle id -> distinct receipts
+  std::map<int, int> statuses;
+  std::vector<std::thread> uploaders;
+  for (int u = 0; u < 4; ++u) {
+    uploaders.emplace_back([&, u] {
+      for (std::size_t k = 0; k < b.size(); ++k) {
+        const std::string& bundle = b[u % 2 == 0 ? k : b.size() - 1 - k];
+        const int port = (u + static_cast<int>(k)) % 2 == 0 ? first.port() : second.port();
+        auto r = HttpRequest(port, "PUT", "/v1/bundles/" + IdOf(bundle), bundle);
+        std::lock_guard lock(mu);
+        ++statuses[r.status];
+        receipts[IdOf(bundle)].insert(r.body);
+      }
+    });
+  }
+  for (auto& t : uploaders) t.join();
+  EXPECT_EQ(statuses[201], 12) << first.Stderr() << second.Stderr();
+  EXPECT_EQ(statuses[200], 4 * 12 - 12);
+  ASSERT_EQ(receipts.size(), 12u);
+  for (const auto& [id, texts] : receipts) EXPECT_EQ(texts.size(), 1u) << id;
+  EXPECT_EQ(StoredBundles(), 12u);
+  EXPECT_EQ(first.Stop(), 0);
+  EXPECT_EQ(second.Stop(), 0);
+}
+
 TEST_P(ServerBackendTest, StatusShowsAWithheldBundleAsAGap) {
   auto b = AddBundles(homes_[0], 3);
   AddBundles(homes_[1], 1, "SKD-<script>");
