@@ -32,8 +32,8 @@
 // Memory per connection is thus bounded by max_head_bytes plus the declared body (itself at most
 // max_body_bytes), and time per request by twice request_timeout plus the handler's time.
 //
-// Not bounded here: the number of connections waiting for a worker (the library's thread pool
-// queues every accepted connection), a limit that belongs to the front end or the host firewall.
+// Connections: at most max_connections open (Run stops accepting past it); an idle one holds no
+// worker (Run). Not bounded here: connections from one address, a limit for the host firewall.
 #pragma once
 
 #include <httplib.h>
@@ -51,6 +51,13 @@ struct HttpLimits {
   std::size_t max_header_lines = 64;
   std::chrono::seconds io_timeout{10};       // one read or write waiting for the client
   std::chrono::seconds request_timeout{60};  // reading a whole request; writing a whole reply
+  // Keep-alive: a connection may wait this long for its next request (holding no worker, see
+  // BoundedServer::Run), and carry at most this many requests.
+  std::chrono::seconds keep_alive_idle{5};
+  std::size_t keep_alive_requests = 100000;
+  // Open connections at most; past it the server stops accepting (the kernel's listen backlog
+  // holds new ones) until one closes. Also kept below the process's open-file limit.
+  std::size_t max_connections = 4096;
 };
 
 // Why the current request (on this worker thread) was cut off in the middle of its body, for the
@@ -63,12 +70,31 @@ struct HttpLimits {
 // library's own read and write timeouts are not used (io_timeout is).
 class BoundedServer : public httplib::Server {
  public:
-  explicit BoundedServer(HttpLimits limits) : limits_(limits) {}
+  explicit BoundedServer(HttpLimits limits);
+  ~BoundedServer() override;
+
+  // Serves on the socket that bind_to_port / bind_to_any_port bound, until Stop (instead of the
+  // library's listen_after_bind, which gives each connection a worker for its whole life, idle
+  // time included). One thread waits (epoll) on the listening socket and on every connection
+  // between requests; a connection with bytes to read is handed to one of `workers` threads,
+  // which serves the requests it has ready and hands it back. So an idle keep-alive connection
+  // holds a file descriptor and no thread, and hundreds of them do not keep uploads waiting.
+  // Connections idle longer than limits.keep_alive_idle are closed. Returns false if the
+  // socket could not be served (not bound, epoll failed). Requests under way when Stop is
+  // called are finished (and their connections closed) before Run returns.
+  [[nodiscard]] bool Run(std::size_t workers);
+  // Ends Run (from any thread, also before Run starts). Async-signal-unsafe: call it from a
+  // thread, not a handler.
+  void Stop();
 
  private:
+  // Serves the requests that `fd` has ready (the first one's bytes have arrived), counting them
+  // down from `requests_left`; true when the connection stays open for more.
+  bool ServeReady(int fd, std::size_t& requests_left);
   bool process_and_close_socket(socket_t sock) override;
 
   HttpLimits limits_;
+  int stop_fd_ = -1;  // eventfd: Stop writes, Run's wait wakes
 };
 
 }  // namespace lontar::cli

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/server/receipt.hpp"
+#include "core/sync/protocol.hpp"
 
 namespace lontar::cli {
 
@@ -16,7 +17,7 @@ HttpUploader::~HttpUploader() { curl_easy_cleanup(curl_); }
 Result<HttpUploader::Reply> HttpUploader::Exchange(const std::string& id_hex, ByteView bundle) {
   if (curl_ == nullptr) return std::unexpected(Error::Internal("curl_easy_init failed"));
   Reply reply;
-  reply.url = server_ + "/v1/bundles/" + id_hex;
+  reply.url = server_ + std::string(sync::kBundlesPath) + id_hex;
   curl_easy_reset(curl_);
   curl_easy_setopt(curl_, CURLOPT_URL, reply.url.c_str());
   curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, "PUT");
@@ -26,7 +27,7 @@ Result<HttpUploader::Reply> HttpUploader::Exchange(const std::string& id_hex, By
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   if (outbox_highest_ > 0) {
     const std::string h =
-        std::string(kOutboxHighestHeader) + ": " + std::to_string(outbox_highest_);
+        std::string(sync::kOutboxHighestHeader) + ": " + std::to_string(outbox_highest_);
     headers = curl_slist_append(headers, h.c_str());
   }
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
@@ -46,18 +47,6 @@ Result<HttpUploader::Reply> HttpUploader::Exchange(const std::string& id_hex, By
 
 namespace {
 
-// The error for a reply that carries no receipt (neither 200/201 nor a relay's 202).
-Error RefusalFor(long status, const nlohmann::json& j) {
-  const bool has_error = j.is_object() && j.contains("error") && j["error"].is_string();
-  std::string message = "HTTP " + std::to_string(status);
-  if (has_error) message += ": " + j["error"].get<std::string>();
-  message = "server refused the bundle (" + message + ")";
-  if (status >= 500 || status == 408 || status == 429) return Error::Io(message);
-  if (status == 403) return Error::Untrusted(message);
-  if (status == 422) return Error::BadSignature(message);
-  return Error::Malformed(message);
-}
-
 std::string StringField(const nlohmann::json& j, const char* name) {
   return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>()
                                                                   : std::string();
@@ -67,17 +56,17 @@ std::string StringField(const nlohmann::json& j, const char* name) {
 
 Result<sync::UploadAnswer> HttpUploader::Send(const std::string& id_hex, ByteView bundle) {
   LONTAR_ASSIGN_OR_RETURN(Reply reply, Exchange(id_hex, bundle));
-  if (reply.status == 200 || reply.status == 201) {
+  if (reply.status == sync::kStatusDuplicate || reply.status == sync::kStatusStored) {
     if (reply.body.size() > server::kMaxReceiptBytes) {
       return std::unexpected(Error::Malformed(reply.url + ": receipt over the size limit"));
     }
     return sync::UploadAnswer{.receipt = std::move(reply.body),
                               .relay_held = false,
-                              .already_stored = reply.status == 200,
+                              .already_stored = reply.status == sync::kStatusDuplicate,
                               .note = {}};
   }
   auto j = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
-  if (reply.status == 202) {
+  if (reply.status == sync::kStatusRelayHeld) {
     // A relay stored the bundle and signed for it; the collection server has not confirmed it.
     sync::UploadAnswer a{.receipt = StringField(j, "relay_receipt"),
                          .relay_held = true,
@@ -90,7 +79,7 @@ Result<sync::UploadAnswer> HttpUploader::Send(const std::string& id_hex, ByteVie
     }
     return a;
   }
-  return std::unexpected(RefusalFor(reply.status, j));
+  return std::unexpected(sync::ErrorForStatus(reply.status, StringField(j, "error")));
 }
 
 Result<std::string> HttpUploader::Put(const std::string& id_hex, ByteView bundle) {

@@ -1,5 +1,6 @@
 // PUT of one result bundle to a collection server (or relay) over libcurl, shared by
-// `lontar sync`, `lontar bundles import` and a relay forwarding upstream.
+// `lontar sync`, `lontar bundles import` (both through core/sync/deliver.hpp) and a relay
+// forwarding upstream. Paths, statuses and error kinds are core/sync/protocol.hpp's.
 #pragma once
 
 #include <curl/curl.h>
@@ -12,11 +13,6 @@
 
 namespace lontar::cli {
 
-// Request header with which `lontar sync` tells the server the highest bundle number in the
-// terminal's outbox, so that its status page can show bundles held on the terminal and not yet
-// arrived (a missing last bundle is otherwise invisible).
-inline constexpr char kOutboxHighestHeader[] = "X-Lontar-Outbox-Highest";
-
 // One libcurl handle, reused so that uploads share a kept-alive connection. Not thread-safe.
 class HttpUploader {
  public:
@@ -26,16 +22,17 @@ class HttpUploader {
   HttpUploader& operator=(const HttpUploader&) = delete;
 
   // PUT /v1/bundles/{id_hex}. Returns the receipt text (200 or 201). Errors, per the contract of
-  // sync::Uploader: kIo for what may pass on retry (no connection, timeout, 5xx, 408, 429, and a
-  // 202 from a relay that holds the bundle but has no receipt from upstream yet); kUntrusted
-  // (403), kBadSignature (422) and kMalformed (other 4xx) for refusals, with the server's message.
+  // sync::Uploader and the table in core/sync/protocol.hpp: kIo for what may pass on retry (no
+  // connection, timeout, 5xx, 408, 429, and a 202 from a relay that holds the bundle but has no
+  // receipt from upstream yet); kUntrusted (403), kBadSignature (422) and kMalformed (other 4xx)
+  // for refusals, with the server's message.
   [[nodiscard]] Result<std::string> Put(const std::string& id_hex, ByteView bundle);
 
   // As Put, but a relay's 202 is an answer, not an error: its own receipt (the "relay_receipt"
   // field) with relay_held set and its reason in `note`. What sync::Uploader wants.
   [[nodiscard]] Result<sync::UploadAnswer> Send(const std::string& id_hex, ByteView bundle);
 
-  // Sends kOutboxHighestHeader with every later request (0: not sent).
+  // Sends sync::kOutboxHighestHeader with every later request (0: not sent).
   void set_outbox_highest(std::uint64_t seq) { outbox_highest_ = seq; }
 
  private:

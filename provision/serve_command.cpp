@@ -42,6 +42,7 @@
 #include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"
+#include "core/sync/protocol.hpp"
 #include "provision/cli.hpp"
 #include "provision/http_limits.hpp"
 #include "provision/http_upload.hpp"
@@ -75,29 +76,6 @@ struct ServeArgs {
   std::vector<std::filesystem::path> trust;
 };
 
-int HttpStatusFor(const Error& e) {
-  switch (e.kind()) {
-    case ErrorKind::kUntrusted:
-      return 403;
-    case ErrorKind::kNotFound:
-      return 404;
-    case ErrorKind::kBadSignature:
-    case ErrorKind::kCorruption:
-      return 422;
-    case ErrorKind::kMalformed:
-      return e.message().find("oversized") != std::string::npos ? 413 : 400;
-    case ErrorKind::kTooNew:
-    case ErrorKind::kInvalidArgument:
-      return 400;
-    case ErrorKind::kConflict:
-      return 409;  // another bundle already holds this id (store.hpp invariant 3)
-    case ErrorKind::kDiskFull:
-      return 507;
-    default:
-      return 500;
-  }
-}
-
 void JsonError(httplib::Response& res, int status, const std::string& message,
                std::string_view kind) {
   res.status = status;
@@ -107,21 +85,13 @@ void JsonError(httplib::Response& res, int status, const std::string& message,
   res.set_content(j.dump() + "\n", "application/json");
 }
 
-// The terminal's own word on its outbox (kOutboxHighestHeader): digits only, else ignored.
+// The terminal's own word on its outbox (sync::kOutboxHighestHeader): digits only, else ignored.
 std::optional<std::uint64_t> OutboxHighest(const httplib::Request& req) {
-  const std::string v = req.get_header_value(kOutboxHighestHeader);
+  const std::string v = req.get_header_value(sync::kOutboxHighestHeader);
   if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
     return std::nullopt;
   }
   return std::stoull(v);
-}
-
-bool IsBundleId(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
@@ -149,7 +119,7 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
   }
   auto upstream = relay.AwaitUpstream(id, wait);
   if (upstream && upstream->has_value()) {
-    res.status = accepted.duplicate ? 200 : 201;
+    res.status = accepted.duplicate ? sync::kStatusDuplicate : sync::kStatusStored;
     res.set_content(**upstream, "application/json");
     return;
   }
@@ -161,7 +131,7 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
   j["error"] = why;
   j["held"] = true;
   j["relay_receipt"] = accepted.receipt_text;
-  res.status = 202;
+  res.status = sync::kStatusRelayHeld;
   res.set_content(j.dump() + "\n", "application/json");
 }
 
@@ -244,11 +214,6 @@ Status Serve(const ServeArgs& a) {
   BoundedServer http(HttpLimits{.max_body_bytes = options.max_bundle_bytes,
                                 .io_timeout = std::chrono::seconds(a.read_timeout_s),
                                 .request_timeout = std::chrono::seconds(a.request_timeout_s)});
-  // Workers mostly wait for their group commit, not the CPU: every connection being served has
-  // its bundle in the next batch, so there should be at least as many workers as uploaders at
-  // once (each batch then takes them all, for the same two syncs).
-  const int threads = a.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   // A second line of defence: the bounded stream has refused larger bodies already.
   http.set_payload_max_length(options.max_bundle_bytes);
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -274,12 +239,24 @@ Status Serve(const ServeArgs& a) {
   server::Relay* relay = relay_ptr.get();
   const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
   server::OutboxReports outbox_reports;
-  http.Put(R"(/v1/bundles/([^/]*))", [&s, relay, relay_wait, &outbox_reports, &clock](
-                                         const httplib::Request& req, httplib::Response& res) {
+  const std::uint64_t max_bundle_bytes = options.max_bundle_bytes;
+  http.Put(std::string(sync::kBundlesPath) + "([^/]*)", [&s, relay, relay_wait, &outbox_reports,
+                                                         &clock, max_bundle_bytes](
+                                                            const httplib::Request& req,
+                                                            httplib::Response& res) {
     const std::string id = req.matches[1];
-    if (!IsBundleId(id)) {
+    if (!sync::IsBundleIdHex(id)) {
       JsonError(res, 400,
                 "malformed bundle id '" + id.substr(0, 80) + "': expected 64 lower-case hex digits",
+                "malformed");
+      return;
+    }
+    // Over the cap: refused by its size (the bounded stream has refused larger declared bodies
+    // already; this is the second line), not by reading the store's message.
+    if (req.body.size() > max_bundle_bytes) {
+      JsonError(res, sync::kStatusTooLarge,
+                "bundle oversized: " + std::to_string(req.body.size()) +
+                    " bytes, this server takes at most " + std::to_string(max_bundle_bytes),
                 "malformed");
       return;
     }
@@ -288,7 +265,7 @@ Status Serve(const ServeArgs& a) {
     std::copy(raw->begin(), raw->end(), expected.begin());
     auto accepted = s.Accept(AsBytes(req.body), expected);
     if (!accepted) {
-      JsonError(res, HttpStatusFor(accepted.error()), accepted.error().message(),
+      JsonError(res, sync::StatusFor(accepted.error().kind()), accepted.error().message(),
                 ErrorKindName(accepted.error().kind()));
       std::cerr << "serve: refused PUT " << id.substr(0, 16) << " from " << req.remote_addr << ": "
                 << accepted.error().message() << "\n";
@@ -301,28 +278,29 @@ Status Serve(const ServeArgs& a) {
       outbox_reports.Note(accepted->receipt.terminal_id, *highest, clock.WallMs());
     }
     if (relay != nullptr) return RelayReply(*relay, id, req.body, *accepted, relay_wait, res);
-    res.status = accepted->duplicate ? 200 : 201;
+    res.status = accepted->duplicate ? sync::kStatusDuplicate : sync::kStatusStored;
     res.set_content(accepted->receipt_text, "application/json");
   });
-  http.Get(R"(/v1/receipts/([^/]*))", [&s](const httplib::Request& req, httplib::Response& res) {
-    auto b = s.FindByCode(req.matches[1].str());
-    if (!b) {
-      JsonError(res, HttpStatusFor(b.error()), b.error().message(),
-                ErrorKindName(b.error().kind()));
-      return;
-    }
-    Json j;
-    j["receipt_code"] = b->receipt_code;
-    j["bundle_id"] = b->bundle_id;
-    j["terminal_id"] = b->terminal_id;
-    j["site"] = b->site;
-    j["exam_id"] = b->exam_id;
-    j["seq"] = b->seq;
-    j["kind"] = b->kind;
-    j["stored"] = pack::FormatTime(b->stored_ms);
-    j["receipt"] = b->receipt_text;
-    res.set_content(j.dump(2) + "\n", "application/json");
-  });
+  http.Get(std::string(sync::kReceiptsPath) + "([^/]*)",
+           [&s](const httplib::Request& req, httplib::Response& res) {
+             auto b = s.FindByCode(req.matches[1].str());
+             if (!b) {
+               JsonError(res, sync::StatusFor(b.error().kind()), b.error().message(),
+                         ErrorKindName(b.error().kind()));
+               return;
+             }
+             Json j;
+             j["receipt_code"] = b->receipt_code;
+             j["bundle_id"] = b->bundle_id;
+             j["terminal_id"] = b->terminal_id;
+             j["site"] = b->site;
+             j["exam_id"] = b->exam_id;
+             j["seq"] = b->seq;
+             j["kind"] = b->kind;
+             j["stored"] = pack::FormatTime(b->stored_ms);
+             j["receipt"] = b->receipt_text;
+             res.set_content(j.dump(2) + "\n", "application/json");
+           });
   // For people: a form for the code and the answer in plain words (receipt_page.hpp).
   http.Get("/receipt", [&s, relay](const httplib::Request& req, httplib::Response& res) {
     ReceiptLookup l;
@@ -413,9 +391,12 @@ Status Serve(const ServeArgs& a) {
     int sig = 0;
     sigwait(&signals, &sig);
     stopping = true;
-    http.stop();
+    http.Stop();
   });
-  const bool ok = http.listen_after_bind();
+  // Workers mostly wait for their group commit, not the CPU: every request being served has its
+  // bundle in the next batch, so there should be at least as many workers as uploads arrive at
+  // once (each batch then takes them all, for one sync). Idle keep-alive connections hold none.
+  const bool ok = http.Run(static_cast<std::size_t>(a.threads));
   const bool asked = stopping.load();
   // If listen ended on its own, wake the waiter so that it can be joined.
   if (!asked) ::kill(::getpid(), SIGTERM);
@@ -455,7 +436,9 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
                    "seconds a client has to send one whole request (and again to read the reply)")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--threads", args->threads, "worker threads (each serves one connection)")
+  serve
+      ->add_option("--threads", args->threads,
+                   "worker threads (each serves one request at a time; idle connections hold none)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   serve->add_option("--relay-to", args->relay_to,

@@ -1,6 +1,7 @@
 // `lontar sync` (a terminal's outbox to a collection server) and `lontar bundles import` (a
 // coordinator's USB stick to a collection server), both over libcurl. The delivery rules are in
-// core/sync/sync.hpp; this file is the transport, the retry loop and the output.
+// core/sync (sync.hpp, deliver.hpp); this file is the transport, the retry loop of `sync` and
+// the output.
 #include <signal.h>
 
 #include <algorithm>
@@ -8,12 +9,11 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "core/bundle/export.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
-#include "core/server/receipt.hpp"
+#include "core/sync/deliver.hpp"
 #include "core/sync/sync.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
@@ -38,11 +38,8 @@ struct SyncArgs {
 };
 
 void SleepInterruptibly(double seconds) {
-  const auto until = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(static_cast<long>(seconds * 1e3));
-  while (!g_stop && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  (void)sync::PauseUnlessStopped(g_stop)(
+      std::chrono::milliseconds(static_cast<long>(seconds * 1e3)));
 }
 
 // "held by the relay: N, confirmed centrally: M" and what it means for the terminal.
@@ -166,53 +163,6 @@ Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path&
   return keys;
 }
 
-// What became of one file on the stick that the server took.
-struct Imported {
-  bool already_stored = false;  // the server had it before (a duplicate)
-  bool receipt_verified = false;
-};
-
-// Uploads one verified file, retrying transport failures with backoff; checks the receipt. An
-// error means the server did not take the file.
-Result<Imported> ImportOne(HttpUploader& http, const std::filesystem::path& file,
-                           const std::vector<crypto::VerifyKey>& keys,
-                           const crypto::VerifyKey& server_key, int attempts) {
-  LONTAR_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(file, bundle::kMaxBundleBytes));
-  LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, keys, file.string()));
-  double backoff = 1;
-  for (int i = 1;; ++i) {
-    auto answer = http.Send(HexEncode(h.bundle_id), bytes);
-    if (answer && answer->relay_held) {
-      answer =
-          std::unexpected(Error::Io("the relay holds it; the collection server has not "
-                                    "confirmed it yet (" +
-                                    answer->note + ")"));
-    }
-    if (!answer) {
-      if (answer.error().kind() != ErrorKind::kIo || i >= attempts || g_stop) {
-        return std::unexpected(answer.error().WithContext(file.string()));
-      }
-      SleepInterruptibly(backoff);
-      backoff *= 2;
-      continue;
-    }
-    auto r = server::VerifyReceipt(AsBytes(answer->receipt), server_key);
-    if (!r) {
-      std::cerr << "import: " << file.string()
-                << ": the server stored it, but its receipt did not verify: " << r.error().message()
-                << ". Check that --server-key is this server's public key and import again "
-                   "(nothing is stored twice)\n";
-      return Imported{.already_stored = answer->already_stored, .receipt_verified = false};
-    }
-    if (r->bundle_id != h.bundle_id || r->terminal_id != h.terminal_id || r->seq != h.seq) {
-      std::cerr << "import: " << file.string()
-                << ": the server's receipt names another bundle; import again\n";
-      return Imported{.already_stored = answer->already_stored, .receipt_verified = false};
-    }
-    return Imported{.already_stored = answer->already_stored, .receipt_verified = true};
-  }
-}
-
 // The terminal directories on a stick: DIR/lontar-bundles/*, DIR/* or DIR itself.
 std::vector<std::filesystem::path> StickTerminalDirs(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -241,6 +191,10 @@ Status Import(const SyncArgs& a) {
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
   HttpUploader http(a.server);
+  auto upload = [&http](const std::string& id, ByteView b) { return http.Send(id, b); };
+  const sync::RetryPolicy retry{.attempts = a.attempts,
+                                .first_backoff = std::chrono::seconds(1),
+                                .pause = sync::PauseUnlessStopped(g_stop)};
   std::size_t uploaded = 0, failed = 0, problems = 0, unproven = 0;
   std::string first_error;
   Json report = Json::array();
@@ -264,15 +218,25 @@ Status Import(const SyncArgs& a) {
     for (const auto& b : check->bad) std::cerr << "import: damaged, not sent: " << b << "\n";
     std::size_t sent = 0, stored = 0, already = 0, not_proven = 0;
     for (const auto& f : check->good) {
-      auto outcome = ImportOne(http, f, keys, server_key, a.attempts);
+      auto outcome = sync::DeliverBundleFile(f, keys, server_key, upload, retry);
       if (!outcome) {
         ++failed;
         if (first_error.empty()) first_error = outcome.error().message();
         std::cerr << "import: " << outcome.error().message() << "\n";
       } else {
         ++sent;
-        (outcome->already_stored ? already : stored) += 1;
-        not_proven += outcome->receipt_verified ? 0 : 1;
+        (outcome->answer.already_stored ? already : stored) += 1;
+        not_proven += outcome->Proven() ? 0 : 1;
+        if (outcome->receipt_check == sync::ReceiptCheck::kDoesNotVerify) {
+          std::cerr << "import: " << f.string()
+                    << ": the server stored it, but its receipt did not verify: "
+                    << outcome->receipt_error->message()
+                    << ". Check that --server-key is this server's public key and import again "
+                       "(nothing is stored twice)\n";
+        } else if (!outcome->Proven()) {
+          std::cerr << "import: " << f.string()
+                    << ": the server's receipt names another bundle; import again\n";
+        }
       }
       if (g_stop) break;
     }

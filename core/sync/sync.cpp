@@ -1,6 +1,6 @@
 #include "core/sync/sync.hpp"
 
-#include "core/server/receipt.hpp"
+#include "core/sync/deliver.hpp"
 #include "core/sync/relay_held.hpp"
 
 namespace lontar::sync {
@@ -10,36 +10,30 @@ namespace {
 // terminal cannot check its receipt, so it does not count as held.
 enum class Outcome { kDelivered, kHeld, kHeldUnchecked };
 
-// The receipt must name exactly this bundle of this terminal.
-Status CheckNames(const server::Receipt& r, const terminal::Terminal& terminal,
-                  const bundle::OutboxEntry& entry, std::string_view who) {
-  if (r.bundle_id == entry.bundle_id && r.terminal_id == terminal.id() && r.seq == entry.seq) {
-    return Ok();
-  }
-  return std::unexpected(Error::Malformed(
-      std::string(who) + "'s receipt names bundle " + HexEncode(r.bundle_id).substr(0, 16) +
-      " of " + r.terminal_id + " #" + std::to_string(r.seq) + ", not this one"));
-}
-
 Result<Outcome> DeliverOne(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
                            const SyncKeys& keys, const Uploader& upload, const Clock& clock,
                            std::string& relay_note) {
   LONTAR_ASSIGN_OR_RETURN(Bytes bytes, bundle::ReadOutboxBundle(terminal, entry));
-  LONTAR_ASSIGN_OR_RETURN(UploadAnswer answer, upload(HexEncode(entry.bundle_id), bytes));
-  if (answer.relay_held) {
-    if (!answer.note.empty()) relay_note = answer.note;
-    if (!keys.relay_key) return Outcome::kHeldUnchecked;
-    auto receipt = server::VerifyReceipt(AsBytes(answer.receipt), *keys.relay_key);
-    if (!receipt) return std::unexpected(receipt.error().WithContext("relay's receipt"));
-    LONTAR_TRY(CheckNames(*receipt, terminal, entry, "relay"));
-    LONTAR_TRY(RecordRelayHeld(terminal, entry, AsBytes(answer.receipt)));
+  // No retry within a pass: SyncOutbox's caller backs off between passes.
+  LONTAR_ASSIGN_OR_RETURN(
+      Delivery d,
+      DeliverBundle(bytes,
+                    {.bundle_id = entry.bundle_id, .terminal_id = terminal.id(), .seq = entry.seq},
+                    keys, upload, RetryPolicy{}, /*central_only=*/false));
+  if (d.answer.relay_held && !d.answer.note.empty()) relay_note = d.answer.note;
+  if (d.outcome == Delivered::kRelayHeldUnchecked) return Outcome::kHeldUnchecked;
+  const bool relay = d.outcome == Delivered::kRelayHeld;
+  if (d.receipt_check == ReceiptCheck::kDoesNotVerify) {
+    return std::unexpected(
+        d.receipt_error->WithContext(relay ? "relay's receipt" : "server's receipt"));
+  }
+  if (!d.Proven()) return std::unexpected(*d.receipt_error);
+  if (relay) {
+    LONTAR_TRY(RecordRelayHeld(terminal, entry, AsBytes(d.answer.receipt)));
     return Outcome::kHeld;
   }
-  auto receipt = server::VerifyReceipt(AsBytes(answer.receipt), keys.server_key);
-  if (!receipt) return std::unexpected(receipt.error().WithContext("server's receipt"));
-  LONTAR_TRY(CheckNames(*receipt, terminal, entry, "server"));
   LONTAR_TRY(
-      bundle::MarkDelivered(terminal, entry.bundle_id, AsBytes(answer.receipt), clock.WallMs()));
+      bundle::MarkDelivered(terminal, entry.bundle_id, AsBytes(d.answer.receipt), clock.WallMs()));
   ForgetRelayHeld(terminal, entry);
   return Outcome::kDelivered;
 }

@@ -2,7 +2,8 @@
 // or through a site relay, and recording the receipts. The transport is injected (`lontar sync`
 // passes libcurl; tests may pass a store directly), so this file knows nothing of HTTP.
 //
-// For each pending bundle, oldest first:
+// For each pending bundle, oldest first (the upload and the receipt checks are DeliverBundle's,
+// deliver.hpp, the one delivery path that `lontar bundles import` takes too):
 //   ReadOutboxBundle (verified with the terminal's own key: a damaged file is reported, never
 //   sent) -> upload -> the answer is either
 //     the collection server's receipt: VerifyReceipt with the server key the operator trusts ->

@@ -110,6 +110,12 @@ int Connect(int port) {
   return fd;
 }
 
+}  // namespace
+
+int ConnectLoopback(int port) { return Connect(port); }
+
+namespace {
+
 bool SendAll(int fd, const std::string& data) {
   std::size_t off = 0;
   while (off < data.size()) {

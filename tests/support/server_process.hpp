@@ -75,6 +75,9 @@ struct TrickleResult {
 TrickleResult HttpTrickle(int port, const std::string& head, const std::string& trickle,
                           std::chrono::milliseconds interval, std::chrono::milliseconds give_up);
 
+// A connection to 127.0.0.1:port that sends nothing (the caller closes it); -1 if refused.
+int ConnectLoopback(int port);
+
 // The peak resident memory of process `pid` (VmHWM in /proc/PID/status), in bytes; 0 if unknown.
 std::uint64_t PeakRssBytes(pid_t pid);
 

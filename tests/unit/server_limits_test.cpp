@@ -4,6 +4,7 @@
 // the server from 17 to 146 MB before its 413, and a slow client held a worker for as long as
 // it kept sending.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -65,8 +66,8 @@ class ServerLimitsTest : public ::testing::Test {
 
   // Runs `attack` against a fresh server and returns how much its peak memory grew.
   template <typename F>
-  std::uint64_t PeakGrowth(F attack) {
-    ServerProcess server(Args(), dir_.path());
+  std::uint64_t PeakGrowth(F attack, std::vector<std::string> extra_args = {}) {
+    ServerProcess server(Args(std::move(extra_args)), dir_.path());
     EXPECT_NE(server.port(), 0);
     if (server.port() == 0) return 0;
     // One well-formed request first, so that the worker's allocator is set up before measuring.
@@ -184,6 +185,51 @@ TEST_F(ServerLimitsTest, MalformedLengthsAreRefused) {
   // The server is still there, and a sized body goes on to the handler (not a bundle: 400).
   auto r = testing::HttpRequest(server.port(), "PUT", kPath, "hello");
   ExpectJsonError(r, 400, "bundle");
+}
+
+// Request lines the library cannot parse get a 400 (or the connection closed) and nothing else;
+// the next well-formed request is served.
+TEST_F(ServerLimitsTest, MalformedRequestLinesAreRefused) {
+  ServerProcess server(Args(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::vector<std::string> heads = {
+      "GARBAGE\r\n\r\n",
+      "GET\r\n\r\n",
+      "GET /v1/status.json\r\n\r\n",
+      "GET /v1/status.json HTTP/1.1 extra words\r\n\r\n",
+      std::string("\x00\x01\x02\xff /\x7f HTTP/1.1\r\n\r\n", 20),
+      "PUT " + kPath + " HTTP/1.1\r\nNo colon in this header line\r\nContent-Length: 0\r\n\r\n",
+      "\r\n\r\n",
+  };
+  for (const auto& head : heads) {
+    SCOPED_TRACE(::testing::PrintToString(head));
+    auto r = HttpSendRaw(server.port(), head, "", 0);
+    EXPECT_TRUE(r.reply.status == 0 || (r.reply.status >= 400 && r.reply.status < 500))
+        << r.reply.status << " " << r.reply.body;
+  }
+  EXPECT_EQ(testing::HttpRequest(server.port(), "GET", "/v1/status.json").status, 200);
+  EXPECT_TRUE(server.Running());
+}
+
+// Hundreds of connections that send nothing hold no worker: with 2 workers and 300 idle
+// connections, requests on new connections are served at once (before, each idle connection
+// held one of the workers until its keep-alive timeout, and these requests waited minutes).
+TEST_F(ServerLimitsTest, HundredsOfIdleConnectionsDoNotHoldRequestsBack) {
+  std::vector<int> idle;
+  const std::uint64_t growth = PeakGrowth(
+      [&](int port) {
+        for (int i = 0; i < 300; ++i) {
+          const int fd = testing::ConnectLoopback(port);
+          ASSERT_GE(fd, 0);
+          idle.push_back(fd);
+        }
+        for (int i = 0; i < 20; ++i) {
+          EXPECT_EQ(testing::HttpRequest(port, "GET", "/v1/status.json").status, 200);
+        }
+      },
+      {"--threads", "2"});
+  for (int fd : idle) ::close(fd);
+  EXPECT_LT(growth, kAllowedGrowth);
 }
 
 // A client sending a byte every 200 ms (never stalling as long as --read-timeout) is cut off by

@@ -1022,6 +1022,77 @@ TEST_F(ServerTest, AClientThatHangsUpMidBodyDoesNotStopTheServer) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// A Content-Length that lies either way stores nothing, and the server goes on serving.
+TEST_F(ServerTest, ALyingContentLengthStoresNothing) {
+  auto b = AddBundles(homes_[0], 1);
+  ServerProcess server(ServeArgs(), dir_.path());
+  ASSERT_NE(server.port(), 0);
+  const std::string path = "/v1/bundles/" + IdOf(b[0]);
+  auto head = [&](std::size_t length) {
+    return "PUT " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(length) +
+           "\r\n\r\n";
+  };
+  {
+    SCOPED_TRACE("declares 100 bytes more than it sends, then ends its side");
+    auto r = testing::HttpSendRaw(server.port(), head(b[0].size() + 100), b[0], 1);
+    EXPECT_NE(r.reply.status, 201) << r.reply.body;
+    EXPECT_NE(r.reply.status, 200) << r.reply.body;
+  }
+  {
+    // The handler gets the bundle cut 100 bytes short; the rest reads as a garbage request.
+    SCOPED_TRACE("declares 100 bytes fewer than it sends");
+    auto r = testing::HttpSendRaw(server.port(), head(b[0].size() - 100), b[0], 1);
+    EXPECT_EQ(r.reply.status, 400) << r.reply.body;
+    EXPECT_NE(r.reply.body.find("truncated"), std::string::npos) << r.reply.body;
+  }
+  EXPECT_EQ(StoredBundles(), 0u);
+  auto good = HttpRequest(server.port(), "PUT", path, b[0]);
+  EXPECT_EQ(good.status, 201) << good.body;
+  EXPECT_EQ(StoredBundles(), 1u);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+// Two `lontar serve` processes on one PostgreSQL database (a region behind a load balancer):
+// four uploaders send every bundle through both at once, in different orders. Each bundle is
+// stored once (one 201 in all, the other answers 200), every answer for a bundle is the same
+// receipt byte for byte, and the database holds each bundle once.
+TEST_P(ServerBackendTest, TwoServersOnOneDatabaseStoreEachBundleOnce) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "one --store has one server";
+  auto b = AddBundles(homes_[0], 6);
+  const auto b1 = AddBundles(homes_[1], 6);
+  b.insert(b.end(), b1.begin(), b1.end());
+  std::filesystem::create_directories(dir_.path() / "first");
+  std::filesystem::create_directories(dir_.path() / "second");
+  ServerProcess first(ServeArgs(), dir_.path() / "first");
+  ServerProcess second(ServeArgs(), dir_.path() / "second");
+  ASSERT_NE(first.port(), 0);
+  ASSERT_NE(second.port(), 0);
+  std::mutex mu;
+  std::map<std::string, std::set<std::string>> receipts;  // bundle id -> distinct receipts
+  std::map<int, int> statuses;
+  std::vector<std::thread> uploaders;
+  for (int u = 0; u < 4; ++u) {
+    uploaders.emplace_back([&, u] {
+      for (std::size_t k = 0; k < b.size(); ++k) {
+        const std::string& bundle = b[u % 2 == 0 ? k : b.size() - 1 - k];
+        const int port = (u + static_cast<int>(k)) % 2 == 0 ? first.port() : second.port();
+        auto r = HttpRequest(port, "PUT", "/v1/bundles/" + IdOf(bundle), bundle);
+        std::lock_guard lock(mu);
+        ++statuses[r.status];
+        receipts[IdOf(bundle)].insert(r.body);
+      }
+    });
+  }
+  for (auto& t : uploaders) t.join();
+  EXPECT_EQ(statuses[201], 12) << first.Stderr() << second.Stderr();
+  EXPECT_EQ(statuses[200], 4 * 12 - 12);
+  ASSERT_EQ(receipts.size(), 12u);
+  for (const auto& [id, texts] : receipts) EXPECT_EQ(texts.size(), 1u) << id;
+  EXPECT_EQ(StoredBundles(), 12u);
+  EXPECT_EQ(first.Stop(), 0);
+  EXPECT_EQ(second.Stop(), 0);
+}
+
 TEST_P(ServerBackendTest, StatusShowsAWithheldBundleAsAGap) {
   auto b = AddBundles(homes_[0], 3);
   AddBundles(homes_[1], 1, "SKD-<script>");
