@@ -70,7 +70,7 @@ Result<XmlDoc> XmlDoc::Parse(std::string_view text, std::string_view file) {
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (ctxt == nullptr) return std::unexpected(Error::Internal(where + ": libxml2 out of memory"));
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                      XML_PARSE_NOCDATA | XML_PARSE_NSCLEAN;
+                      XML_PARSE_NOCDATA | XML_PARSE_NSCLEAN | XML_PARSE_COMPACT;
   xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), nullptr,
                                     nullptr, options);
   if (doc == nullptr) {
