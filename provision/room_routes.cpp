@@ -24,14 +24,13 @@ int StatusFor(ErrorKind kind) {
 }  // namespace
 
 void AddRoomRoutes(httplib::Server& http, server::RoomBoard& board, const Clock& clock) {
-  http.Post("/v1/heartbeat", [&board, &clock](const httplib::Request& req,
-                                              httplib::Response& res) {
+  http.Post("/v1/heartbeat", [&board, &clock](const httplib::Request& req, httplib::Response& res) {
     const std::int64_t now = clock.WallMs();
     nlohmann::ordered_json j;
     j["relay_ms"] = now;
     if (req.body.size() > sync::kMaxHeartbeatBytes) {
-      j["error"] = "heartbeat oversized: over " + std::to_string(sync::kMaxHeartbeatBytes) +
-                   " bytes";
+      j["error"] =
+          "heartbeat oversized: over " + std::to_string(sync::kMaxHeartbeatBytes) + " bytes";
       j["kind"] = "malformed";
       res.status = 413;
     } else if (auto taken = board.Accept(AsBytes(req.body), now); !taken) {

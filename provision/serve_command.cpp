@@ -214,9 +214,8 @@ Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock
 server::RoomBoard RoomBoardFor(const server::Store& s, const ServeArgs& a) {
   std::vector<terminal::Enrollment> enrolled;
   for (const auto& [id, e] : s.enrolled()) enrolled.push_back(e);
-  return server::RoomBoard(
-      enrolled, {.silent_after_ms = std::int64_t{a.room_silent_after_s} * 1000,
-                 .clock_off_ms = 120'000});
+  return server::RoomBoard(enrolled, {.silent_after_ms = std::int64_t{a.room_silent_after_s} * 1000,
+                                      .clock_off_ms = 120'000});
 }
 
 Status Serve(const ServeArgs& a) {

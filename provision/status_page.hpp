@@ -41,7 +41,6 @@ nlohmann::ordered_json StatusJson(const server::StoreStatus& st, const crypto::V
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
                        const std::optional<RelayView>& relay = {},
-                       const OutboxReportMap& outboxes = {},
-                       const std::string& room_section = {});
+                       const OutboxReportMap& outboxes = {}, const std::string& room_section = {});
 
 }  // namespace lontar::cli

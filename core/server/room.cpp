@@ -61,17 +61,17 @@ Result<bool> RoomBoard::Accept(ByteView heartbeat, std::int64_t now_ms) {
     std::lock_guard lock(mu_);
     ++counters_.malformed;
     return std::unexpected(Error::Untrusted("heartbeat from terminal " + hb.terminal_id +
-                                            " names site '" + hb.site + "', but it is enrolled at " +
-                                            en->second.site));
+                                            " names site '" + hb.site +
+                                            "', but it is enrolled at " + en->second.site));
   }
   std::lock_guard lock(mu_);
   auto it = tiles_.find(hb.terminal_id);
   if (it != tiles_.end() && hb.seq <= it->second.heartbeat.seq) {
     ++counters_.stale;
-    return std::unexpected(Error::Conflict(
-        "heartbeat #" + std::to_string(hb.seq) + " from " + hb.terminal_id +
-        " is not newer than #" + std::to_string(it->second.heartbeat.seq) +
-        ", already taken: nothing changed"));
+    return std::unexpected(Error::Conflict("heartbeat #" + std::to_string(hb.seq) + " from " +
+                                           hb.terminal_id + " is not newer than #" +
+                                           std::to_string(it->second.heartbeat.seq) +
+                                           ", already taken: nothing changed"));
   }
   const bool superseded = it != tiles_.end();
   SeatTile& tile = tiles_[hb.terminal_id];

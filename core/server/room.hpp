@@ -51,8 +51,8 @@ struct SeatTile {
 };
 
 struct RoomSession {
-  std::string pack_id, exam_id, title;  // all "" for terminals with no session released
-  std::vector<SeatTile> seats;          // by seat label (numbers in it compared as numbers)
+  std::string pack_id, exam_id, title;        // all "" for terminals with no session released
+  std::vector<SeatTile> seats;                // by seat label (numbers in it compared as numbers)
   std::map<std::string, std::size_t> counts;  // by state, every state present (0 included)
 };
 
@@ -74,7 +74,7 @@ struct RoomView {
 };
 
 // The states a tile can show, in the order the page counts them.
-inline constexpr const char* kTileStates[] = {"not-started", "in-progress", "paused",    "finished",
+inline constexpr const char* kTileStates[] = {"not-started", "in-progress", "paused", "finished",
                                               "voided",      "handed-off",  "silent"};
 
 class RoomBoard {

@@ -24,8 +24,7 @@ std::string Clock(std::int64_t seconds) {
   if (seconds < 0) seconds = 0;
   auto two = [](std::int64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); };
   const std::int64_t h = seconds / 3600, m = (seconds / 60) % 60, s = seconds % 60;
-  return h > 0 ? std::to_string(h) + ":" + two(m) + ":" + two(s)
-               : std::to_string(m) + ":" + two(s);
+  return h > 0 ? std::to_string(h) + ":" + two(m) + ":" + two(s) : std::to_string(m) + ":" + two(s);
 }
 
 // How long before the heartbeat was signed the last answer was made: both on the terminal's
@@ -149,8 +148,8 @@ Json RoomJson(const RoomView& v) {
   out["silent_after_s"] = v.options.silent_after_ms / 1000;
   out["clock_off_limit_s"] = v.options.clock_off_ms / 1000;
   const RoomCounters& c = v.counters;
-  out["counters"] = {{"stored", c.stored},   {"superseded", c.superseded},
-                     {"stale", c.stale},     {"forged", c.forged},
+  out["counters"] = {{"stored", c.stored},         {"superseded", c.superseded},
+                     {"stale", c.stale},           {"forged", c.forged},
                      {"unenrolled", c.unenrolled}, {"malformed", c.malformed}};
   out["sessions"] = Json::array();
   for (const auto& s : v.sessions) {
@@ -209,12 +208,12 @@ std::string RoomHtml(const RoomView& v) {
   }
   for (const auto& s : v.sessions) {
     const std::string what =
-        s.pack_id.empty()
-            ? std::string("Terminals with no session released")
-            : "Session " + MarkupEscape(s.title.empty() ? s.exam_id : s.title) + " <small>(" +
-                  MarkupEscape(s.exam_id) + ", pack " + MarkupEscape(s.pack_id.substr(0, 12)) +
-                  ")</small>";
-    h += "<h3 data-pack=\"" + MarkupEscape(s.pack_id) + "\">" + what + "</h3>\n<p class=\"counts\">";
+        s.pack_id.empty() ? std::string("Terminals with no session released")
+                          : "Session " + MarkupEscape(s.title.empty() ? s.exam_id : s.title) +
+                                " <small>(" + MarkupEscape(s.exam_id) + ", pack " +
+                                MarkupEscape(s.pack_id.substr(0, 12)) + ")</small>";
+    h +=
+        "<h3 data-pack=\"" + MarkupEscape(s.pack_id) + "\">" + what + "</h3>\n<p class=\"counts\">";
     h += "<span>" + std::to_string(s.seats.size()) + " seats</span>";
     for (const char* state : kTileStates) {
       const std::size_t n = s.counts.at(state);

@@ -51,8 +51,8 @@ Result<std::int64_t> Signed(const Json& j, const std::string& name) {
 
 Status ValidateSeat(std::string_view seat) {
   if (seat.empty() || seat.size() > kMaxSeatBytes) {
-    return std::unexpected(Error::InvalidArgument(
-        "seat label '" + std::string(seat.substr(0, 40)) + "': give 1 to 32 characters"));
+    return std::unexpected(Error::InvalidArgument("seat label '" + std::string(seat.substr(0, 40)) +
+                                                  "': give 1 to 32 characters"));
   }
   for (unsigned char c : seat) {
     if (c < 0x20 || c == 0x7f) {
@@ -88,8 +88,9 @@ std::string WriteHeartbeat(const Heartbeat& hb, const crypto::SigningKey& key) {
 }
 
 Result<SignedHeartbeat> ReadHeartbeat(ByteView data) {
-  LONTAR_ASSIGN_OR_RETURN(format::SignedEnvelope env,
-                          format::ReadSignedEnvelope(data, kHeartbeatFormat, 1, kMaxHeartbeatBytes));
+  LONTAR_ASSIGN_OR_RETURN(
+      format::SignedEnvelope env,
+      format::ReadSignedEnvelope(data, kHeartbeatFormat, 1, kMaxHeartbeatBytes));
   // The signature has checked: only now is the body read.
   const Json j = Json::parse(env.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {

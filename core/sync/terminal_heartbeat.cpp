@@ -137,16 +137,16 @@ Result<Heartbeat> ObserveTerminal(terminal::Terminal& terminal, std::string_view
   return hb;
 }
 
-Result<HeartbeatSent> SendHeartbeat(terminal::Terminal& terminal,
-                                    const std::filesystem::path& home, std::string_view seat,
-                                    const HeartbeatPoster& post, const Clock& clock) {
+Result<HeartbeatSent> SendHeartbeat(terminal::Terminal& terminal, const std::filesystem::path& home,
+                                    std::string_view seat, const HeartbeatPoster& post,
+                                    const Clock& clock) {
   LONTAR_TRY(ValidateSeat(seat));
   LONTAR_ASSIGN_OR_RETURN(Heartbeat hb, ObserveTerminal(terminal, seat, clock));
   const std::filesystem::path state_file = home / kHeartbeatStateFile;
   SeqState state = ReadState(state_file);
   const std::int64_t sent_ms = clock.WallMs();
-  state.seq = std::max<std::uint64_t>(state.seq + 1,
-                                      sent_ms > 0 ? static_cast<std::uint64_t>(sent_ms) : 0);
+  state.seq =
+      std::max<std::uint64_t>(state.seq + 1, sent_ms > 0 ? static_cast<std::uint64_t>(sent_ms) : 0);
   hb.seq = state.seq;
   hb.sent_ms = sent_ms;
   hb.clock_offset_ms = state.clock_offset_ms;

@@ -40,12 +40,12 @@ using HeartbeatPoster = std::function<Result<std::int64_t>(std::string_view hear
 // count, time left and last durable answer, and the outbox's pending bundles. With no released
 // pack: phase "not-started" and no pack. Errors: the vault's, the journal's, the pack's. Reads
 // disk (the whole journal, as opening the engine does).
-[[nodiscard]] Result<Heartbeat> ObserveTerminal(terminal::Terminal& terminal,
-                                                std::string_view seat, const Clock& clock);
+[[nodiscard]] Result<Heartbeat> ObserveTerminal(terminal::Terminal& terminal, std::string_view seat,
+                                                const Clock& clock);
 
 struct HeartbeatSent {
-  Heartbeat heartbeat;                // as sent
-  std::int64_t clock_offset_ms = 0;   // measured in this exchange
+  Heartbeat heartbeat;               // as sent
+  std::int64_t clock_offset_ms = 0;  // measured in this exchange
 };
 
 // Observes, numbers (HOME/heartbeat.state, see above), signs with the terminal's key and posts
