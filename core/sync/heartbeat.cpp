@@ -51,8 +51,8 @@ Result<std::int64_t> Signed(const Json& j, const std::string& name) {
 
 Status ValidateSeat(std::string_view seat) {
   if (seat.empty() || seat.size() > kMaxSeatBytes) {
-    return std::unexpected(Error::InvalidArgument("seat label '" + std::string(seat.substr(0, 40)) +
-                                                  "': give 1 to 32 characters"));
+    return std::unexpected(Error::InvalidArgument("a seat label of " + std::to_string(seat.size()) +
+                                                  " bytes: give 1 to 32 characters"));
   }
   for (unsigned char c : seat) {
     if (c < 0x20 || c == 0x7f) {
@@ -100,9 +100,9 @@ Result<SignedHeartbeat> ReadHeartbeat(ByteView data) {
   LONTAR_ASSIGN_OR_RETURN(hb.terminal_id, Text(j, "terminal_id"));
   const std::string signer_id = terminal::TerminalIdFor(env.signer);
   if (hb.terminal_id != signer_id) {
-    return std::unexpected(Error::Untrusted("heartbeat names terminal " +
-                                            hb.terminal_id.substr(0, 40) + " but is signed by " +
-                                            signer_id + ": a terminal may speak only for itself"));
+    return std::unexpected(Error::Untrusted("heartbeat names terminal " + hb.terminal_id +
+                                            " but is signed by " + signer_id +
+                                            ": a terminal may speak only for itself"));
   }
   LONTAR_ASSIGN_OR_RETURN(hb.site, Text(j, "site"));
   LONTAR_ASSIGN_OR_RETURN(hb.name, Text(j, "name"));
