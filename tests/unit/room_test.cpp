@@ -394,10 +394,26 @@ TEST_F(RoomE2E, SyncSendsAHeartbeatAndTheTileComesBackAfterARestart) {
   EXPECT_FALSE(room["sessions"][0]["seats"][0]["clock_offset_ms"].is_null());
   EXPECT_EQ(room["counters"]["stored"], 1);
 
+  // Over HTTP: a stranger's heartbeat (403) and a forged one (422); each answer
+  // carries the relay's clock, and none changes the board.
+  auto stranger = MakeTerminal("laptop");
+  auto refused = HttpRequest(server->port(), "POST", "/v1/heartbeat",
+                             Signed(stranger, Beat(stranger, "Z-1", 1)));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_TRUE(nlohmann::json::parse(refused.body)["relay_ms"].is_number_integer());
+  std::string forged = Signed(stranger, Beat(stranger, "Z-1", 2));
+  forged.replace(forged.find("Z-1"), 3, "Z-2");
+  EXPECT_EQ(HttpRequest(server->port(), "POST", "/v1/heartbeat", forged).status, 422);
+  room = Room(*server);
+  EXPECT_EQ(room["counters"]["unenrolled"], 1);
+  EXPECT_EQ(room["counters"]["forged"], 1);
+  EXPECT_EQ(room["sessions"][0]["seats"].size(), 1u);
+
   auto page = HttpRequest(server->port(), "GET", "/");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<section id=\"room\">"), std::string::npos);
   EXPECT_NE(page.body.find("<div class=\"seat\">A-07</div>"), std::string::npos);
+  EXPECT_NE(page.body.find("<span id=\"hb-forged\">1</span> forged"), std::string::npos);
 
   if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium not installed";
   // Chromium's virtual time runs the page's timer twice; each run swaps in a fresh body.
