@@ -6,7 +6,9 @@
 //   GET /v1/receipts/{receipt code}   what the code names (no participant number), and the receipt
 //   GET /receipt[?code=CODE]          the same for people: a form and a plain answer (HTML)
 //   GET /v1/status.json               per site: terminals, bundles, seq gaps, flags, last seen
-//   GET /status, GET /                the same as an HTML page, every string escaped
+//   GET /status, GET /                the same as an HTML page, every string escaped, with the
+//                                     room view (tiles per seat from terminals' heartbeats)
+//   POST /v1/heartbeat, GET /v1/room.json   the room view (provision/room_routes.hpp)
 //
 // A PUT may carry X-Lontar-Outbox-Highest: N (the terminal's highest bundle number; sent by
 // `lontar sync`), kept in memory for the status page (core/server/outbox_reports.hpp).
@@ -41,12 +43,15 @@
 #include "core/pack/pack_format.hpp"
 #include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
+#include "core/server/room.hpp"
+#include "core/server/room_page.hpp"
 #include "core/server/store.hpp"
 #include "core/sync/protocol.hpp"
 #include "provision/cli.hpp"
 #include "provision/http_limits.hpp"
 #include "provision/http_upload.hpp"
 #include "provision/receipt_page.hpp"
+#include "provision/room_routes.hpp"
 #include "provision/status_page.hpp"
 
 namespace lontar::cli {
@@ -74,6 +79,7 @@ struct ServeArgs {
   int relay_wait_ms = 5000;
   std::filesystem::path packs;
   std::vector<std::filesystem::path> trust;
+  int room_silent_after_s = 60;
 };
 
 void JsonError(httplib::Response& res, int status, const std::string& message,
@@ -174,6 +180,14 @@ Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock
   return server::Relay::Open(a.store, upstream, upload, clock);
 }
 
+// The room view's board: heartbeats are taken from the terminals enrolled with the store.
+server::RoomBoard RoomBoardFor(const server::Store& s, const ServeArgs& a) {
+  std::vector<terminal::Enrollment> enrolled;
+  for (const auto& [id, e] : s.enrolled()) enrolled.push_back(e);
+  return server::RoomBoard(enrolled, {.silent_after_ms = std::int64_t{a.room_silent_after_s} * 1000,
+                                      .clock_off_ms = 120'000});
+}
+
 Status Serve(const ServeArgs& a) {
   // Each upload's body (tens of KB) is allocated and freed by its worker thread. By default
   // glibc gives the freed top of a thread's heap back to the kernel (madvise) as soon as it
@@ -239,6 +253,8 @@ Status Serve(const ServeArgs& a) {
   server::Relay* relay = relay_ptr.get();
   const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
   server::OutboxReports outbox_reports;
+  server::RoomBoard room = RoomBoardFor(s, a);
+  AddRoomRoutes(http, room, clock);
   const std::uint64_t max_bundle_bytes = options.max_bundle_bytes;
   http.Put(std::string(sync::kBundlesPath) + "([^/]*)", [&s, relay, relay_wait, &outbox_reports,
                                                          &clock, max_bundle_bytes](
@@ -339,13 +355,14 @@ Status Serve(const ServeArgs& a) {
             "\n",
         "application/json");
   });
-  auto status_page = [&s, &expected, relay_view, &outbox_reports](const httplib::Request&,
-                                                                  httplib::Response& res) {
+  auto status_page = [&s, &expected, relay_view, &outbox_reports, &room, &clock](
+                         const httplib::Request&, httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
     const auto sessions = server::CompareSessions(expected, st->sessions);
     res.set_content(
-        StatusHtml(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot()),
+        StatusHtml(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot(),
+                   server::RoomHtml(room.View(clock.WallMs()))),
         "text/html; charset=utf-8");
   };
   http.Get("/status", status_page);
@@ -457,6 +474,11 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
                     "and candidates each expects");
   serve->add_option("--trust", args->trust,
                     "authority public key(s) the --packs must be signed by");
+  serve
+      ->add_option("--room-silent-after", args->room_silent_after_s,
+                   "room view: seconds without a heartbeat before a seat shows as silent")
+      ->capture_default_str()
+      ->check(CLI::Range(5, 3600));
   serve->callback([&runner, args] { runner.Run([&] { return Serve(*args); }); });
 }
 

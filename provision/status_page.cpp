@@ -191,7 +191,8 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
 
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
-                       const std::optional<RelayView>& relay, const OutboxReportMap& outboxes) {
+                       const std::optional<RelayView>& relay, const OutboxReportMap& outboxes,
+                       const std::string& room_section) {
   const std::string title = relay ? "Lontar site relay" : "Lontar collection server";
   // Long cells (a relay's last error, a flag) wrap instead of running off the page; headings
   // break only between words, and a terminal's id never.
@@ -222,6 +223,7 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
          MarkupEscape(r.last_forwarded_ms ? Time(r.last_forwarded_ms) : "never") + "</td><td>" +
          MarkupEscape(r.last_error) + "</td></tr>\n</table>\n";
   }
+  h += room_section;
   std::vector<std::string> sites;
   for (const auto& t : st.terminals) {
     if (std::find(sites.begin(), sites.end(), t.site) == sites.end()) sites.push_back(t.site);

@@ -32,7 +32,8 @@ using OutboxReportMap = std::map<std::string, server::OutboxReport>;
 // last sync reported that has not arrived; "none" (grey) with no bundle yet; "gap" (red)
 // otherwise. A session is complete when every expected terminal has reported and none of its
 // terminals at the site has a gap or a bundle still held on it: every sitting that happened has
-// arrived; candidates on the roster with no bundle are then absent.
+// arrived; candidates on the roster with no bundle are then absent. `room_section` (HTML, from
+// core/server/room_page.hpp, already escaped) is placed after the relay's table.
 nlohmann::ordered_json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
                                   const std::vector<server::SessionRow>& sessions,
                                   const std::optional<RelayView>& relay = {},
@@ -40,6 +41,6 @@ nlohmann::ordered_json StatusJson(const server::StoreStatus& st, const crypto::V
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
                        const std::optional<RelayView>& relay = {},
-                       const OutboxReportMap& outboxes = {});
+                       const OutboxReportMap& outboxes = {}, const std::string& room_section = {});
 
 }  // namespace lontar::cli

@@ -1,7 +1,8 @@
 // `lontar sync` (a terminal's outbox to a collection server) and `lontar bundles import` (a
 // coordinator's USB stick to a collection server), both over libcurl. The delivery rules are in
 // core/sync (sync.hpp, deliver.hpp); this file is the transport, the retry loop of `sync` and
-// the output.
+// the output. Every pass also sends the relay a heartbeat for its room view
+// (core/sync/terminal_heartbeat.hpp), and with --watch one every kHeartbeatSeconds between passes.
 #include <signal.h>
 
 #include <algorithm>
@@ -15,9 +16,11 @@
 #include "core/crypto/key_file.hpp"
 #include "core/sync/deliver.hpp"
 #include "core/sync/sync.hpp"
+#include "core/sync/terminal_heartbeat.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
+#include "provision/heartbeat_client.hpp"
 #include "provision/http_upload.hpp"
 
 namespace lontar::cli {
@@ -30,11 +33,54 @@ extern "C" void OnStopSignal(int) { g_stop = true; }
 
 struct SyncArgs {
   std::filesystem::path home, server_key, relay_key, from, enrolled;
-  std::string server;
+  std::string server, seat;
   bool watch = false, json = false, until_central = false;
   int attempts = 5;
   double max_backoff_s = 60;
   double poll_s = 30;
+};
+
+constexpr double kHeartbeatSeconds = 5;
+
+// Sends one heartbeat; says on stderr when it fails, once per distinct reason (a relay that is
+// away would otherwise fill the log every few seconds). Never stops the sync.
+class Heartbeats {
+ public:
+  Heartbeats(const SyncArgs& a, const Clock& clock) : a_(a), clock_(clock), http_(a.server) {}
+  // With the terminal this pass opened, or (between passes) one opened for the heartbeat.
+  void Beat(terminal::Terminal* open = nullptr) {
+    std::string problem;
+    std::optional<terminal::Terminal> own;
+    if (open == nullptr) {
+      auto t = terminal::Terminal::Open(a_.home, clock_);
+      if (t) {
+        own.emplace(std::move(*t));
+        open = &*own;
+      } else {
+        problem = t.error().message();
+      }
+    }
+    if (open != nullptr) {
+      const std::string seat = a_.seat.empty() ? DefaultSeat(*open) : a_.seat;
+      auto sent = sync::SendHeartbeat(
+          *open, a_.home, seat, [this](std::string_view hb) { return http_.Post(hb); }, clock_);
+      if (!sent) problem = sent.error().message();
+    }
+    if (!problem.empty() && problem != last_problem_) {
+      std::cerr << "sync: heartbeat not sent: " << problem << "\n";
+    }
+    last_problem_ = problem;
+  }
+
+ private:
+  // The terminal's name when it fits on a seat tile, else its id.
+  static std::string DefaultSeat(const terminal::Terminal& t) {
+    return sync::ValidateSeat(t.name()) ? t.name() : t.id();
+  }
+  const SyncArgs& a_;
+  const Clock& clock_;
+  HeartbeatClient http_;
+  std::string last_problem_;
 };
 
 void SleepInterruptibly(double seconds) {
@@ -93,6 +139,16 @@ Status Sync(const SyncArgs& a) {
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
 
+  Heartbeats heartbeats(a, clock);
+  // Waits `seconds`, with a heartbeat every kHeartbeatSeconds under --watch.
+  auto wait = [&](double seconds) {
+    while (a.watch && seconds > kHeartbeatSeconds && !g_stop) {
+      SleepInterruptibly(kHeartbeatSeconds);
+      seconds -= kHeartbeatSeconds;
+      if (!g_stop) heartbeats.Beat();
+    }
+    SleepInterruptibly(seconds);
+  };
   std::size_t delivered = 0;
   int failed_passes = 0;
   double backoff = 1;
@@ -107,6 +163,7 @@ Status Sync(const SyncArgs& a) {
     LONTAR_ASSIGN_OR_RETURN(std::uint64_t next, bundle::NextBundleSeq(pass));
     http.set_outbox_highest(next - 1);
     LONTAR_ASSIGN_OR_RETURN(r, sync::SyncOutbox(pass, keys, upload, clock));
+    heartbeats.Beat(&pass);
     delivered += r.delivered;
     for (const auto& e : r.errors) std::cerr << "sync: " << e << "\n";
     const bool done = a.until_central ? r.AllConfirmed() : r.AllSafe();
@@ -117,7 +174,7 @@ Status Sync(const SyncArgs& a) {
       failed_passes = 0;
       backoff = 1;
       if (!a.watch) break;
-      SleepInterruptibly(a.poll_s);
+      wait(a.poll_s);
     } else if (!r.retryable && !a.watch) {
       // The server refused a bundle for a reason retrying will not change: say so and stop.
       // With --watch it keeps going (backing off): a refused bundle must not hold back the
@@ -138,7 +195,7 @@ Status Sync(const SyncArgs& a) {
                                         : ": " + r.errors.front())));
       }
       if (!r.AllSafe()) std::cerr << "sync: retrying in " << backoff << " s\n";
-      SleepInterruptibly(backoff);
+      wait(backoff);
       backoff = std::min(backoff * 2, a.max_backoff_s);
     }
     if (g_stop) break;
@@ -303,6 +360,9 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner) {
       ->capture_default_str();
   sync->add_option("--poll", args->poll_s, "seconds between passes with --watch")
       ->capture_default_str();
+  sync->add_option("--seat", args->seat,
+                   "seat label shown on the relay's room view, e.g. A-07 (default: the "
+                   "terminal's name, or its id when the name is over 32 characters)");
   sync->add_flag("--json", args->json, "machine-readable output");
   sync->callback([&runner, args] { runner.Run([&] { return Sync(*args); }); });
 

@@ -137,6 +137,9 @@ class Store {
   // "store DIR" or "database postgresql://user@host/db" (no password), for logs.
   std::string Describe() const { return backend_->Describe(); }
   std::size_t enrolled_count() const { return enrolled_.size(); }
+  // The enrollment records loaded at Open, by signing key id (the relay's room view checks
+  // heartbeats against them).
+  const std::map<crypto::KeyId, terminal::Enrollment>& enrolled() const { return enrolled_; }
 
  private:
   Store(crypto::SigningKey key, const Clock& clock) : server_key_(std::move(key)), clock_(clock) {}
