@@ -96,7 +96,8 @@ struct LoginRefused {
 
 class Engine {
  public:
-  // Opens the engine on the terminal's released pack (kNotFound when no pack is released) and
+  // Opens the engine on the terminal's released pack, the one released last when several are
+  // (two sessions in a day; kNotFound when no pack is released), and
   // replays every sitting of that pack from the journal. Reads disk.
   [[nodiscard]] static Result<Engine> Open(terminal::Terminal& terminal, const Clock& clock);
 
