@@ -49,6 +49,23 @@ bool ReadAloud::Ready() {
   return true;
 }
 
+std::string DescribeAudioOutput() {
+  if (SDL_WasInit(SDL_INIT_AUDIO) == 0 && SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+    return std::string("no audio device: ") + SDL_GetError();
+  }
+  const char* driver = SDL_GetCurrentAudioDriver();
+  const std::string prefix = std::string(driver != nullptr ? driver : "?") + ": ";
+  const int count = SDL_GetNumAudioDevices(0);
+  if (count > 0) {
+    const char* name = SDL_GetAudioDeviceName(0, 0);
+    std::string text = prefix + (name != nullptr ? name : "?");
+    if (count > 1) text += " (+" + std::to_string(count - 1) + ")";
+    return text;
+  }
+  // -1: the driver cannot list its devices but may still open its default.
+  return prefix + (count < 0 ? "default output" : "no output device");
+}
+
 void ReadAloud::Speak(std::string text, speech::Voice voice, std::string about) {
   Stop();
   if (!Ready()) return;

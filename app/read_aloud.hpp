@@ -20,6 +20,12 @@
 
 namespace lontar::app {
 
+// The audio output read-aloud would play through, for the health page: "alsa: HDA Intel PCH,
+// ALC887 Analog" (SDL's driver and its first output device; SDL opens the default, usually that
+// one), "alsa: default output" when the driver names none, or why there is none ("no audio
+// device: ..."). Initialises SDL's audio (once; it stays for read-aloud).
+std::string DescribeAudioOutput();
+
 class ReadAloud {
  public:
   ReadAloud() = default;

@@ -37,8 +37,8 @@ struct ExamArgs {
   bool json = false, progress = false;
 };
 
-// `session open --pack SPEC`: the session runs on the terminal's newest released pack (the one
-// the engine opens), so the pack named must be released and be that one.
+// `session open --pack SPEC`: the session runs on the pack released last (the one the engine
+// opens), so the pack named must be released and be that one.
 Status CheckPackToOpen(terminal::Terminal& t, const std::string& spec) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
   LONTAR_ASSIGN_OR_RETURN(pack::PackChoice choice, pack::FindPack(packs, spec));
@@ -50,10 +50,12 @@ Status CheckPackToOpen(terminal::Terminal& t, const std::string& spec) {
                                "release --pack " +
                                named.exam_id + "@" + std::to_string(named.exam_version) + ")"));
   }
-  const auto runs = std::find_if(packs.begin(), packs.end(),
-                                 [](const pack::LoadedPack& p) { return p.released; });
+  const auto runs = std::max_element(packs.begin(), packs.end(),
+                                     [](const pack::LoadedPack& x, const pack::LoadedPack& y) {
+                                       return x.released_seq < y.released_seq;
+                                     });
   if (runs->header.pack_id != named.pack_id) {
-    return std::unexpected(Error::InvalidArgument("this terminal runs its newest released pack, " +
+    return std::unexpected(Error::InvalidArgument("this terminal runs the pack released last, " +
                                                   pack::DescribePack(runs->header) + ", not " +
                                                   pack::DescribePack(named)));
   }

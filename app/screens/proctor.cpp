@@ -11,6 +11,7 @@ void ProctorForm::Clear() {
   sodium_memzero(code.data(), code.size());
   sodium_memzero(reason.data(), reason.size());
   sodium_memzero(participant.data(), participant.size());
+  sodium_memzero(release_code.data(), release_code.size());
   message.clear();
   message_bad = false;
   focus = true;
@@ -23,6 +24,55 @@ bool Button(const ScreenContext& ctx, const char* label, const char* target) {
   const bool pressed = ImGui::Button(label);
   Mark(ctx, target);
   return pressed;
+}
+
+// The next session: which pack (by title and time window when there are several) and its
+// release code.
+void DrawNextSession(const ScreenContext& ctx, const ProctorView& view, ProctorForm& form,
+                     std::optional<ProctorAction>& action) {
+  const Catalog& tr = ctx.tr;
+  ImGui::PushFont(ctx.fonts.title);
+  ImGui::TextWrapped("%s", tr("proctor.next_session"));
+  ImGui::PopFont();
+  if (!view.current_session.empty()) {
+    ImGui::TextDisabled("%s", tr.Format("proctor.current_session", view.current_session).c_str());
+  }
+  if (view.next_sessions.size() > 1) ImGui::TextWrapped("%s", tr("proctor.choose_session"));
+  for (std::size_t i = 0; i < view.next_sessions.size(); ++i) {
+    const SessionChoice& c = view.next_sessions[i];
+    const std::string label = c.title + "##session" + std::to_string(i);
+    if (view.next_sessions.size() > 1) {
+      if (ImGui::RadioButton(label.c_str(), view.chosen == i)) {
+        form.next_session = i;
+        action = ProctorAction::kChooseSession;
+      }
+      Mark(ctx, "panel.session." + std::to_string(i));
+    } else {
+      ImGui::Bullet();
+      ImGui::TextWrapped("%s", c.title.c_str());
+    }
+    ImGui::Indent();
+    ImGui::TextDisabled("%s", c.window.c_str());
+    ImGui::Unindent();
+  }
+  if (view.chosen) {
+    ImGui::TextWrapped("%s", tr("proctor.release_prompt"));
+    if (!view.engine_open && form.focus) {
+      ImGui::SetKeyboardFocusHere();
+      form.focus = false;
+    }
+    if (ImGui::InputText("##release", form.release_code.data(), form.release_code.size(),
+                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
+      action = ProctorAction::kReleaseSession;
+    }
+    Mark(ctx, "panel.release_code");
+    if (Button(ctx, tr("proctor.release"), "panel.release")) {
+      action = ProctorAction::kReleaseSession;
+    }
+  }
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::Spacing();
 }
 
 }  // namespace
@@ -59,7 +109,10 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
     Mark(ctx, "panel.images_unshown");
     ImGui::Spacing();
   }
-  if (!view.authorised) {
+  if (!view.next_sessions.empty()) DrawNextSession(ctx, view, form, action);
+  if (!view.engine_open) {
+    // The waiting screen: no pack released, so no proctor code to check yet.
+  } else if (!view.authorised) {
     ImGui::TextWrapped("%s", tr("proctor.code_prompt"));
     if (form.focus) {
       ImGui::SetKeyboardFocusHere();

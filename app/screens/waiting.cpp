@@ -8,7 +8,9 @@
 
 namespace lontar::app {
 
-std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& s) {
+std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& s,
+                                  std::size_t sessions_valid, const std::string& next_title,
+                                  const std::string& next_window) {
   const Catalog& tr = ctx.tr;
   DrawTerminalHeader(ctx, tr("health.ready"), OkColour(ctx.look));
   const auto bar = SettingsBar(tr, /*recheck=*/true);
@@ -20,6 +22,16 @@ std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::Termin
   ImGui::Spacing();
   ImGui::TextDisabled("%s", tr("waiting.for_proctor"));
   ImGui::TextWrapped("%s", tr(s.packs.empty() ? "waiting.load" : "waiting.release"));
+  if (sessions_valid > 1) {
+    ImGui::Spacing();
+    ImGui::PushFont(ctx.fonts.title);
+    ImGui::TextWrapped("%s", next_title.empty()
+                                 ? tr("waiting.choose_session")
+                                 : tr.Format("waiting.next_session", next_title).c_str());
+    ImGui::PopFont();
+    if (!next_window.empty()) ImGui::TextWrapped("%s", next_window.c_str());
+    Mark(ctx, "shown.next_session");
+  }
   ImGui::Spacing();
   DrawHealthTable(ctx, s);
   EndBody();

@@ -15,9 +15,13 @@ bool IsSubmittedEvent(const Event& e) { return std::holds_alternative<Submitted>
 
 Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(terminal));
-  const auto released = std::find_if(packs.begin(), packs.end(),
-                                     [](const pack::LoadedPack& p) { return p.released; });
-  if (released == packs.end()) {
+  // The session running is the pack released last: a terminal may hold the morning's and the
+  // afternoon's packs, both released by the afternoon.
+  const auto released = std::max_element(packs.begin(), packs.end(),
+                                         [](const pack::LoadedPack& a, const pack::LoadedPack& b) {
+                                           return a.released_seq < b.released_seq;
+                                         });
+  if (released == packs.end() || !released->released) {
     return std::unexpected(Error::NotFound(
         "no released pack on this terminal: load the session's pack and release it first "
         "(lontar session release)"));

@@ -56,6 +56,7 @@
 
 #include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/scoring/score.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/clock.hpp"
 
@@ -72,9 +73,31 @@ class ProctorAuth {
   const void* engine_;
 };
 
+// Why Engine::TryLogin refused a candidate: what a front-end branches on to tell them (the
+// error's kind is no answer: a paused room and a locked participant are both kPermission).
+enum class LoginRefusal {
+  kSessionNotOpen,  // no session token yet: the proctor has not opened the session
+  kRoomPaused,      // the proctor paused the room; logins wait for the resume
+  kNotOnRoster,     // the number is not on this pack's roster (journaled)
+  kLocked,          // locked after kMaxLoginFailures wrong attempts, before or by this one
+  kWrongToken,      // wrong session token (journaled, counted)
+  kWrongPin,        // wrong PIN (journaled, counted)
+  kFinished,        // the sitting was submitted
+  kVoided,          // the proctor voided the sitting
+  kHandedOff,       // the sitting moved to another terminal
+  kFailed,          // the terminal could not do it (journal, disk): see the error
+};
+
+struct LoginRefused {
+  LoginRefusal why;
+  Error error;       // the message Login() returns
+  int failures = 0;  // wrong attempts in a row after this one (kWrongToken, kWrongPin, kLocked)
+};
+
 class Engine {
  public:
-  // Opens the engine on the terminal's released pack (kNotFound when no pack is released) and
+  // Opens the engine on the terminal's released pack, the one released last when several are
+  // (two sessions in a day; kNotFound when no pack is released), and
   // replays every sitting of that pack from the journal. Reads disk.
   [[nodiscard]] static Result<Engine> Open(terminal::Terminal& terminal, const Clock& clock);
 
@@ -130,6 +153,10 @@ class Engine {
   // The receipt code of the participant's result bundle, once the sitting has ended and its
   // bundle is durable in the outbox; empty before.
   std::string ReceiptCode(const std::string& participant) const;
+  // The score this engine sealed into the participant's result bundle (what a finished screen
+  // shows), scored with the roster's position and group; nullptr before sealing, when scoring
+  // failed (the bundle says why), or when another process sealed it. Pure.
+  const scoring::ScoreReport* SealedScore(const std::string& participant) const;
 
   // Every participant with a sitting on this terminal.
   std::vector<std::string> Participants() const;
@@ -140,6 +167,10 @@ class Engine {
   // does. Touches disk.
   [[nodiscard]] Result<SittingState> Login(const std::string& participant, ByteView pin,
                                            std::string_view token);
+  // Login with the refusal typed (LoginRefusal above); the same checks, records and retries.
+  [[nodiscard]] std::expected<SittingState, LoginRefused> TryLogin(const std::string& participant,
+                                                                   ByteView pin,
+                                                                   std::string_view token);
   bool locked(const std::string& participant) const { return locked_.contains(participant); }
   // Wrong login attempts in a row for `participant` (0 after a good one).
   int login_failures(const std::string& participant) const {
@@ -180,8 +211,9 @@ class Engine {
   [[nodiscard]] Result<SittingState> ExecuteOnce(const std::string& participant,
                                                  const Command& command);
   [[nodiscard]] Status CheckpointOnce();
-  [[nodiscard]] Result<SittingState> LoginOnce(const std::string& participant, ByteView pin,
-                                               std::string_view token);
+  [[nodiscard]] std::expected<SittingState, LoginRefused> LoginOnce(const std::string& participant,
+                                                                    ByteView pin,
+                                                                    std::string_view token);
   [[nodiscard]] Status Journal(const std::string& participant, const std::vector<Event>& events);
   // The events that charge the time measured since the participant's last charge (and submit
   // on time-up), applied to `state`. Pure apart from reading the stored charge time.
@@ -235,8 +267,9 @@ class Engine {
   std::map<std::string, HandoffNote> handoffs_;
   crypto::BoxPublicKey results_key_{};
   std::uint64_t exam_version_ = 0;
-  std::map<std::string, std::string> receipts_;     // participant -> receipt code
-  std::map<std::string, std::uint64_t> first_seq_;  // participant -> first journal record
+  std::map<std::string, std::string> receipts_;         // participant -> receipt code
+  std::map<std::string, scoring::ScoreReport> scores_;  // participant -> score sealed here
+  std::map<std::string, std::uint64_t> first_seq_;      // participant -> first journal record
   std::vector<ImageFault> image_faults_;
 };
 

@@ -34,6 +34,11 @@ std::string Engine::ReceiptCode(const std::string& participant) const {
   return it == receipts_.end() ? std::string() : it->second;
 }
 
+const scoring::ScoreReport* Engine::SealedScore(const std::string& participant) const {
+  auto it = scores_.find(participant);
+  return it == scores_.end() ? nullptr : &it->second;
+}
+
 Status Engine::SealFinished() {
   for (const auto& [participant, state] : sittings_) {
     if (Ended(state.phase) && !receipts_.contains(participant)) {
@@ -71,7 +76,10 @@ Status Engine::Seal(const std::string& participant, const SittingState& s) {
                                                                                  : "candidate"},
                             {"seed", s.seed},
                             {"handed_over_from", s.from_terminal}};
-  in.payload.score = scoring::ScoreParticipant(*exam_, s.answers, participant);
+  // Scored once, here: the bundle carries it and the finished screen shows it (SealedScore).
+  auto score = scoring::ScoreRosterParticipant(*exam_, s.answers, participant);
+  in.payload.score = score ? scoring::ReportToJson(*score)
+                           : nlohmann::ordered_json{{"error", score.error().message()}};
   if (s.accommodations.any()) {
     Json a = authoring::AccommodationsToJson(s.accommodations);
     a["source"] = s.accommodations_source;
@@ -96,6 +104,7 @@ Status Engine::Seal(const std::string& participant, const SittingState& s) {
                           bundle::WriteBundle(in, terminal_->signing_key(), results_key_));
   LONTAR_ASSIGN_OR_RETURN(bundle::AddedBundle added, bundle::AddToOutbox(*terminal_, sealed));
   receipts_[participant] = added.receipt_code;
+  if (score) scores_[participant] = std::move(*score);
   return Ok();
 }
 

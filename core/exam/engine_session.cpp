@@ -130,37 +130,64 @@ Result<std::string> Engine::OpenSession(ByteView proctor_code) {
 
 Result<SittingState> Engine::Login(const std::string& participant, ByteView pin,
                                    std::string_view token) {
-  return RetryOnConflict([&] { return LoginOnce(participant, pin, token); });
+  auto result = TryLogin(participant, pin, token);
+  if (!result) return std::unexpected(std::move(result.error().error));
+  return std::move(*result);
 }
 
-Result<SittingState> Engine::LoginOnce(const std::string& participant, ByteView pin,
-                                       std::string_view token) {
-  LONTAR_TRY(Refresh());
+std::expected<SittingState, LoginRefused> Engine::TryLogin(const std::string& participant,
+                                                           ByteView pin, std::string_view token) {
+  for (int i = 1;; ++i) {  // RetryOnConflict, for a refusal that carries its Error inside
+    auto result = LoginOnce(participant, pin, token);
+    if (result || result.error().error.kind() != ErrorKind::kConflict || i == kConflictAttempts) {
+      return result;
+    }
+  }
+}
+
+std::expected<SittingState, LoginRefused> Engine::LoginOnce(const std::string& participant,
+                                                            ByteView pin, std::string_view token) {
+  auto refuse = [](LoginRefusal why, Error error, int failures = 0) {
+    return std::unexpected(LoginRefused{why, std::move(error), failures});
+  };
+  // The terminal could not carry the login out (journal, disk): no answer for the candidate.
+  auto failed = [&](const Error& error) { return refuse(LoginRefusal::kFailed, error); };
+  if (auto st = Refresh(); !st) return failed(st.error());
   if (token_.empty()) {
-    return std::unexpected(Error::NotFound(
-        "the session is not open yet: wait for the proctor to open it and show the token"));
+    return refuse(LoginRefusal::kSessionNotOpen,
+                  Error::NotFound("the session is not open yet: wait for the proctor to open it "
+                                  "and show the token"));
   }
   if (room_paused_) {
-    return std::unexpected(
-        Error::Permission("the proctor has paused the session; wait until it resumes"));
+    return refuse(LoginRefusal::kRoomPaused,
+                  Error::Permission("the proctor has paused the session; wait until it resumes"));
   }
   const auto entry =
       std::find_if(exam_->roster.begin(), exam_->roster.end(),
                    [&](const authoring::Participant& p) { return p.number == participant; });
   if (entry == exam_->roster.end()) {
-    LONTAR_TRY(Record("login.failed", Json{{"participant", participant}, {"reason", "unknown"}}));
-    return std::unexpected(
-        Error::InvalidArgument("participant number " + participant +
-                               " is not on this session's list; check the number "
-                               "on your card, or ask the proctor"));
+    if (auto st = Record("login.failed", Json{{"participant", participant}, {"reason", "unknown"}});
+        !st) {
+      return failed(st.error());
+    }
+    return refuse(LoginRefusal::kNotOnRoster,
+                  Error::InvalidArgument("participant number " + participant +
+                                         " is not on this session's list; check the number "
+                                         "on your card, or ask the proctor"));
   }
   if (locked_.contains(participant)) {
-    return std::unexpected(Error::Permission("participant " + participant + " is locked after " +
-                                             std::to_string(kMaxLoginFailures) +
-                                             " wrong attempts; the proctor must unlock it"));
+    return refuse(LoginRefusal::kLocked,
+                  Error::Permission("participant " + participant + " is locked after " +
+                                    std::to_string(kMaxLoginFailures) +
+                                    " wrong attempts; the proctor must unlock it"),
+                  login_failures(participant));
   }
-  if (const std::string why = Describe(participant, State(participant).phase); !why.empty()) {
-    return std::unexpected(Error::InvalidArgument(why));
+  const Phase phase = State(participant).phase;
+  if (const std::string why = Describe(participant, phase); !why.empty()) {
+    const LoginRefusal ended = phase == Phase::kSubmitted ? LoginRefusal::kFinished
+                               : phase == Phase::kVoided  ? LoginRefusal::kVoided
+                                                          : LoginRefusal::kHandedOff;
+    return refuse(ended, Error::InvalidArgument(why));
   }
   std::string typed(token);
   std::transform(typed.begin(), typed.end(), typed.begin(),
@@ -168,35 +195,54 @@ Result<SittingState> Engine::LoginOnce(const std::string& participant, ByteView 
   const bool token_ok = crypto::ConstantTimeEqual(AsBytes(typed), AsBytes(token_));
   bool pin_ok = false;
   if (token_ok) {
-    LONTAR_ASSIGN_OR_RETURN(pin_ok, crypto::VerifyPin(entry->pin_hash, AsChars(pin)));
+    auto verified = crypto::VerifyPin(entry->pin_hash, AsChars(pin));
+    if (!verified) return failed(verified.error());
+    pin_ok = *verified;
   }
   if (!token_ok || !pin_ok) {
     const int failures = failures_[participant] + 1;
-    LONTAR_TRY(Record("login.failed", Json{{"participant", participant},
-                                           {"reason", token_ok ? "pin" : "token"},
-                                           {"failures", failures}}));
-    if (failures >= kMaxLoginFailures) {
-      LONTAR_TRY(Record("login.locked", Json{{"participant", participant}}));
+    if (auto st = Record("login.failed", Json{{"participant", participant},
+                                              {"reason", token_ok ? "pin" : "token"},
+                                              {"failures", failures}});
+        !st) {
+      return failed(st.error());
     }
-    return std::unexpected(
+    const bool locks = failures >= kMaxLoginFailures;
+    if (locks) {
+      if (auto st = Record("login.locked", Json{{"participant", participant}}); !st) {
+        return failed(st.error());
+      }
+    }
+    const LoginRefusal why = locks      ? LoginRefusal::kLocked
+                             : token_ok ? LoginRefusal::kWrongPin
+                                        : LoginRefusal::kWrongToken;
+    return refuse(
+        why,
         Error::WrongKey(std::string(token_ok ? "wrong PIN" : "wrong session token") + " (" +
                         std::to_string(failures) + " of " + std::to_string(kMaxLoginFailures) +
-                        " attempts; then the proctor must unlock)"));
+                        " attempts; then the proctor must unlock)"),
+        failures);
   }
-  LONTAR_TRY(Record("login.ok", Json{{"participant", participant}}));
-  if (State(participant).phase == Phase::kNotStarted) {
-    std::uint64_t seed = 0;
-    crypto::EnsureSodium();
-    randombytes_buf(&seed, sizeof seed);
-    // Invariant 6 of sitting.hpp: the roster's accommodations from the first second.
-    return Execute(participant, Start{participant, seed, entry->accommodations,
-                                      "roster.csv of " + exam_->id + " version " +
-                                          std::to_string(exam_version_)});
+  if (auto st = Record("login.ok", Json{{"participant", participant}}); !st) {
+    return failed(st.error());
   }
-  // Resuming: time kept running while the engine did (invariant 2); charge it now (which may
-  // find the time up, and say so in the returned state).
-  LONTAR_TRY(Checkpoint());
-  return State(participant);
+  Result<SittingState> started = [&]() -> Result<SittingState> {
+    if (State(participant).phase == Phase::kNotStarted) {
+      std::uint64_t seed = 0;
+      crypto::EnsureSodium();
+      randombytes_buf(&seed, sizeof seed);
+      // Invariant 6 of sitting.hpp: the roster's accommodations from the first second.
+      return Execute(participant, Start{participant, seed, entry->accommodations,
+                                        "roster.csv of " + exam_->id + " version " +
+                                            std::to_string(exam_version_)});
+    }
+    // Resuming: time kept running while the engine did (invariant 2); charge it now (which may
+    // find the time up, and say so in the returned state).
+    LONTAR_TRY(Checkpoint());
+    return State(participant);
+  }();
+  if (!started) return failed(started.error());
+  return std::move(*started);
 }
 
 Status Engine::ProctorAll(const std::vector<std::pair<std::string, ProctorCommand>>& work,

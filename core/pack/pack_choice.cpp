@@ -68,13 +68,19 @@ Result<PackChoice> FindPack(const std::vector<LoadedPack>& packs, std::string_vi
   return PackChoice{matches.front(), ""};
 }
 
-Result<PackChoice> DefaultPack(const std::vector<LoadedPack>& packs, std::int64_t now_ms) {
+std::vector<const LoadedPack*> ValidPacks(const std::vector<LoadedPack>& packs,
+                                          std::int64_t now_ms) {
   std::vector<const LoadedPack*> valid;
   for (const LoadedPack& p : packs) {
     if (p.header.valid_from_ms <= now_ms && now_ms <= p.header.valid_until_ms) {
       valid.push_back(&p);
     }
   }
+  return valid;
+}
+
+Result<PackChoice> DefaultPack(const std::vector<LoadedPack>& packs, std::int64_t now_ms) {
+  std::vector<const LoadedPack*> valid = ValidPacks(packs, now_ms);
   if (valid.empty()) {
     return std::unexpected(
         Error::NotFound("no loaded pack is valid now: load the session's pack first (lontar "

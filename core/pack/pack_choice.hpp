@@ -38,6 +38,11 @@ struct PackChoice {
 [[nodiscard]] Result<PackChoice> DefaultPack(const std::vector<LoadedPack>& packs,
                                              std::int64_t now_ms);
 
+// The packs valid at `now_ms` (within their validity window), in the order given: the sessions a
+// proctor may choose from. Pure.
+std::vector<const LoadedPack*> ValidPacks(const std::vector<LoadedPack>& packs,
+                                          std::int64_t now_ms);
+
 // "SKD-2026@2 (pack 0123abcd…)": how a pack is named to an operator. Pure.
 std::string DescribePack(const PackHeader& h);
 

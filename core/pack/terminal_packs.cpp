@@ -159,7 +159,8 @@ Result<std::vector<LoadedPack>> ListPacks(terminal::Terminal& t) {
   LONTAR_ASSIGN_OR_RETURN(
       vault::Statement s,
       t.vault().db().Prepare(
-          "SELECT p.header, p.file, r.pack_id IS NOT NULL FROM packs p LEFT JOIN released_keys r "
+          "SELECT p.header, p.file, COALESCE(r.released_seq, 0) FROM packs p LEFT JOIN "
+          "released_keys r "
           "ON r.pack_id = p.pack_id ORDER BY p.loaded_seq DESC"));
   std::vector<LoadedPack> out;
   for (;;) {
@@ -168,8 +169,9 @@ Result<std::vector<LoadedPack>> ListPacks(terminal::Terminal& t) {
     // Stored headers were verified at load; a damaged row here means a damaged vault.
     auto h = ParseHeader(s.ColumnText(0));
     if (!h) return std::unexpected(Error::Corruption("a stored pack header is damaged"));
-    out.push_back(
-        {std::move(*h), t.vault().home() / "packs" / s.ColumnText(1), s.ColumnInt(2) != 0});
+    const auto released_seq = static_cast<std::uint64_t>(s.ColumnInt(2));
+    out.push_back({std::move(*h), t.vault().home() / "packs" / s.ColumnText(1), released_seq != 0,
+                   released_seq});
   }
   return out;
 }

@@ -47,6 +47,9 @@ struct LoadedPack {
   PackHeader header;
   std::filesystem::path file;
   bool released = false;
+  // The journal record of the release (0 before): of two sessions' packs released on one day,
+  // the later release is the session now running (exam/engine.hpp, Open).
+  std::uint64_t released_seq = 0;
 };
 
 // Every pack loaded on this terminal, newest first. Reads disk.

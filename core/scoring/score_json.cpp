@@ -24,13 +24,18 @@ nlohmann::ordered_json ReportToJson(const ScoreReport& report) {
   return j;
 }
 
-nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
-                                        const std::string& participant) {
+Result<ScoreReport> ScoreRosterParticipant(const authoring::Exam& exam, const Answers& answers,
+                                           const std::string& participant) {
   std::string position, group;
   for (const auto& p : exam.roster) {
     if (p.number == participant) position = p.position, group = p.group;
   }
-  auto report = Score(exam, answers, position, group);
+  return Score(exam, answers, position, group);
+}
+
+nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
+                                        const std::string& participant) {
+  auto report = ScoreRosterParticipant(exam, answers, participant);
   if (!report) return nlohmann::ordered_json{{"error", report.error().message()}};
   return ReportToJson(*report);
 }

@@ -17,8 +17,12 @@ namespace lontar::scoring {
 // as it should be: its pass/fail may be wrong. Pure.
 nlohmann::ordered_json ReportToJson(const ScoreReport& report);
 
-// The participant's score (with their position and group from the roster) as JSON, or {"error":
-// why}. Pure.
+// The participant's score, with their position and group from the roster. Errors as Score. Pure.
+[[nodiscard]] Result<ScoreReport> ScoreRosterParticipant(const authoring::Exam& exam,
+                                                         const Answers& answers,
+                                                         const std::string& participant);
+
+// ScoreRosterParticipant as JSON, or {"error": why}. Pure.
 nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
                                         const std::string& participant);
 

@@ -72,16 +72,28 @@ Result<std::string> NormaliseServerAddress(std::string_view typed) {
 }
 
 Result<ServerSetting> WriteSyncSettings(const std::filesystem::path& home, std::string_view address,
-                                        const std::filesystem::path& server_key) {
+                                        const std::filesystem::path& server_key,
+                                        const std::optional<std::filesystem::path>& relay_key) {
   LONTAR_ASSIGN_OR_RETURN(std::string server, NormaliseServerAddress(address));
   LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey key, crypto::ReadSigningPublicKeyFile(server_key));
   LONTAR_ASSIGN_OR_RETURN(Bytes key_bytes, ReadFile(server_key, crypto::kMaxKeyFileBytes));
+  ServerSetting setting{server, key.id().ToString(), ""};
+  Bytes relay_bytes;
+  if (relay_key) {  // both keys checked before anything is written
+    LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey relay, crypto::ReadSigningPublicKeyFile(*relay_key));
+    LONTAR_ASSIGN_OR_RETURN(relay_bytes, ReadFile(*relay_key, crypto::kMaxKeyFileBytes));
+    setting.relay_key_id = relay.id().ToString();
+  }
   const std::filesystem::path key_path = home / kServerKeyName;
   LONTAR_TRY(WriteFileAtomic(key_path, key_bytes, 0644, Overwrite::kReplace));
-  const std::string conf =
-      "LONTAR_SERVER=" + server + "\nLONTAR_SERVER_KEY=" + key_path.string() + "\n";
+  std::string conf = "LONTAR_SERVER=" + server + "\nLONTAR_SERVER_KEY=" + key_path.string() + "\n";
+  if (relay_key) {
+    const std::filesystem::path relay_path = home / kRelayKeyName;
+    LONTAR_TRY(WriteFileAtomic(relay_path, relay_bytes, 0644, Overwrite::kReplace));
+    conf += "LONTAR_RELAY_KEY=" + relay_path.string() + "\n";
+  }
   LONTAR_TRY(WriteFileAtomic(home / kSyncConfName, AsBytes(conf), 0644, Overwrite::kReplace));
-  return ServerSetting{server, key.id().ToString()};
+  return setting;
 }
 
 }  // namespace lontar::terminal

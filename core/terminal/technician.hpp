@@ -21,6 +21,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,20 +52,24 @@ std::vector<std::filesystem::path> FilesOnStick(const std::filesystem::path& dir
 // What the sync service reads: HOME/sync.conf
 //   LONTAR_SERVER=http://HOST:PORT
 //   LONTAR_SERVER_KEY=HOME/server.pub
+//   LONTAR_RELAY_KEY=HOME/relay.pub      only when results go through a site relay
 inline constexpr char kSyncConfName[] = "sync.conf";
 inline constexpr char kServerKeyName[] = "server.pub";
+inline constexpr char kRelayKeyName[] = "relay.pub";
 
 struct ServerSetting {
   std::string server;         // normalised
   std::string server_key_id;  // of the copied key
+  std::string relay_key_id;   // of the copied relay key; "" without one
 };
 
-// Checks that `server_key` is a valid server (Ed25519) public key file, copies it to
-// HOME/server.pub, then writes HOME/sync.conf; both atomically and fsync'd (0644), the key
-// first so that the configuration never names a key that is not there. Nothing is written when
-// the address or key is refused. Touches disk.
-[[nodiscard]] Result<ServerSetting> WriteSyncSettings(const std::filesystem::path& home,
-                                                      std::string_view address,
-                                                      const std::filesystem::path& server_key);
+// Checks that `server_key` (and `relay_key`, when given) is a valid Ed25519 public key file,
+// copies it to HOME/server.pub (HOME/relay.pub), then writes HOME/sync.conf; all atomically and
+// fsync'd (0644), the keys first so that the configuration never names a key that is not there.
+// Nothing is written when the address or a key is refused. Touches disk.
+[[nodiscard]] Result<ServerSetting> WriteSyncSettings(
+    const std::filesystem::path& home, std::string_view address,
+    const std::filesystem::path& server_key,
+    const std::optional<std::filesystem::path>& relay_key = std::nullopt);
 
 }  // namespace lontar::terminal

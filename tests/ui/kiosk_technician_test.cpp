@@ -200,6 +200,31 @@ TEST_F(KioskTechnician, EveryActionFromTheWaitingScreenIsDoneAndJournaled) {
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
 }
 
+// A terminal whose results go through a site relay: the relay's key is chosen on the server page
+// beside the server's, checked, copied, and named in sync.conf (LONTAR_RELAY_KEY).
+TEST_F(KioskTechnician, TheServerPageSetsASiteRelayKey) {
+  InitialisedTerminalAndPackOnStick();
+  Must(RunLontar({"keys", "new", "server", "--out", (dir_ / "relay").string()}));
+  std::filesystem::copy_file(dir_ / "relay" / "server.pub", Stick() / "relay.pub");
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
+  s.Expect("technician").Click("tech.set_server").Expect("technician-server");
+  s.Click("tech.server_address").Text("10.0.0.5:8470");
+  // Sorted: authority.pub, relay.pub, server.pub.
+  s.Click("tech.key.2").Click("tech.relay.1").Shot("server-relay-en");
+  s.Click("tech.server_save").Expect("technician");
+  s.Click("tech.return").Expect("waiting").Step("exit", 0);
+  const Json report = Run(s);
+  EXPECT_EQ(report["layout_problems"], Json::array());
+  EXPECT_EQ(ReadText(Home() / "sync.conf"),
+            "LONTAR_SERVER=http://10.0.0.5:8470\n"
+            "LONTAR_SERVER_KEY=" +
+                (Home() / "server.pub").string() +
+                "\nLONTAR_RELAY_KEY=" + (Home() / "relay.pub").string() + "\n");
+  EXPECT_EQ(ReadText(Home() / "relay.pub"), ReadText(Stick() / "relay.pub"));
+  EXPECT_EQ(ReadText(Home() / "server.pub"), ReadText(Stick() / "server.pub"));
+}
+
 TEST_F(KioskTechnician, InitialisesATerminalFromTheErrorScreen) {
   Script s;
   s.Expect("error").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");

@@ -104,6 +104,19 @@ TEST(PackChoice, DefaultRefusesTwoExamsAndNoValidPack) {
 }
 
 // Version 2 loaded beside a released version 1, through the real binary.
+// The sessions a proctor may choose from: valid at the time, window ends included, in the order
+// loaded (kPacks: two valid 0..1000, one valid 2000..3000).
+TEST(PackChoice, ValidPacksAreThoseWhoseWindowHoldsNow) {
+  auto ids = [](std::int64_t now) {
+    std::vector<std::string> out;
+    for (const LoadedPack* p : ValidPacks(kPacks, now)) out.push_back(p->header.exam_id);
+    return out;
+  };
+  EXPECT_EQ(ids(1000), (std::vector<std::string>{"SKD-2026", "SKD-2026"}));
+  EXPECT_EQ(ids(2000), (std::vector<std::string>{"PPPK-2026"}));
+  EXPECT_TRUE(ids(1500).empty());
+}
+
 TEST(PackChoice, ReleaseAndOpenWithTwoVersionsLoaded) {
   TempDir dir;
   const auto P = [&](const std::string& n) { return (dir / n).string(); };

@@ -95,6 +95,36 @@ TEST(Technician, SyncSettingsCopyTheKeyAndWriteTheConfiguration) {
   EXPECT_EQ(st.st_mode & 0777, 0644u);
 }
 
+TEST(Technician, ASiteRelayKeyIsCopiedAndNamedInTheConfiguration) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "home");
+  ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", (dir / "stick").string()}).exit_code, 0);
+  auto relay = RunLontar({"keys", "new", "server", "--out", (dir / "relay").string()});
+  ASSERT_EQ(relay.exit_code, 0) << relay.err;
+  auto set = WriteSyncSettings(dir / "home", "10.0.0.9:8470", dir / "stick" / "server.pub",
+                               dir / "relay" / "server.pub");
+  ASSERT_TRUE(set) << set.error().message();
+  EXPECT_EQ(set->relay_key_id + "\n", relay.out);
+  EXPECT_EQ(ReadText(dir / "home" / "sync.conf"),
+            "LONTAR_SERVER=http://10.0.0.9:8470\nLONTAR_SERVER_KEY=" +
+                (dir / "home" / "server.pub").string() +
+                "\nLONTAR_RELAY_KEY=" + (dir / "home" / "relay.pub").string() + "\n");
+  EXPECT_EQ(ReadText(dir / "home" / "relay.pub"), ReadText(dir / "relay" / "server.pub"));
+}
+
+TEST(Technician, ABadRelayKeyWritesNothing) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "home");
+  ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", (dir / "stick").string()}).exit_code, 0);
+  WriteText(dir / "bogus.pub", "untrusted comment: nothing\nnot a key\n");
+  auto set = WriteSyncSettings(dir / "home", "10.0.0.9:8470", dir / "stick" / "server.pub",
+                               dir / "bogus.pub");
+  ASSERT_FALSE(set);
+  EXPECT_FALSE(std::filesystem::exists(dir / "home" / "sync.conf"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "home" / "server.pub"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "home" / "relay.pub"));
+}
+
 TEST(Technician, RefusedSyncSettingsWriteNothing) {
   TempDir dir;
   std::filesystem::create_directories(dir / "home");

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "app/screens/screen.hpp"
-#include "app/screens/technician_view.hpp"
+#include "app/technician/view.hpp"
 
 namespace lontar::app {
 

@@ -1,6 +1,6 @@
 // What the technician screens draw from, what they may type into, and what they may ask for.
 // Technician mode opens with Ctrl+Alt+T on the error, health, waiting and login screens (never
-// during a sitting) and the technician code; app/technician.hpp carries out what the screens
+// during a sitting) and the technician code; app/technician/mode.hpp carries out what the screens
 // ask, through the same core functions as the `lontar` command, and journals each action.
 #pragma once
 
@@ -30,9 +30,10 @@ struct TechnicianForm {
   std::array<char, 128> server{};
   std::array<char, 72> site{};
   std::array<char, 128> name{};
-  std::size_t key_choice = 0;  // which public key file on the stick (init, server)
-  bool focus = true;           // give the first field the keyboard on the next frame
-  int attempt = 0;             // a new code field per attempt: Dear ImGui forgets the old text
+  std::size_t key_choice = 0;    // which public key file on the stick (init, server)
+  std::size_t relay_choice = 0;  // the site relay's key: 0 none, else public_keys[n - 1]
+  bool focus = true;             // give the first field the keyboard on the next frame
+  int attempt = 0;               // a new code field per attempt: Dear ImGui forgets the old text
   // Wipes everything typed.
   void Clear();
 };
@@ -52,6 +53,7 @@ struct TechnicianView {
   std::size_t bundles_pending = 0, bundles_delivered = 0;
   std::uint64_t disk_free_bytes = 0;
   std::string server;  // the sync settings, when set
+  std::string audio;   // the audio output for read-aloud (DescribeAudioOutput)
   // The stick.
   terminal::UsbState usb;
   std::vector<std::string> packs;        // *.lpk on the stick (file names)

@@ -1,4 +1,4 @@
-#include "app/technician.hpp"
+#include "app/technician/mode.hpp"
 
 #include <sodium.h>
 #include <sys/statvfs.h>
@@ -7,12 +7,13 @@
 #include <fstream>
 #include <system_error>
 
-#include "app/screens/technician_code.hpp"
-#include "app/screens/technician_init.hpp"
-#include "app/screens/technician_leaving.hpp"
-#include "app/screens/technician_menu.hpp"
-#include "app/screens/technician_packs.hpp"
-#include "app/screens/technician_server.hpp"
+#include "app/read_aloud.hpp"
+#include "app/technician/code.hpp"
+#include "app/technician/init.hpp"
+#include "app/technician/leaving.hpp"
+#include "app/technician/menu.hpp"
+#include "app/technician/packs.hpp"
+#include "app/technician/server.hpp"
 #include "core/bundle/export.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/pack/terminal_packs.hpp"
@@ -29,6 +30,7 @@ void TechnicianForm::Clear() {
   sodium_memzero(site.data(), site.size());
   sodium_memzero(name.data(), name.size());
   key_choice = 0;
+  relay_choice = 0;
   focus = true;
 }
 
@@ -149,6 +151,7 @@ void Technician::PollUsb() {
   } else if (form_.key_choice >= view_.public_keys.size()) {
     form_.key_choice = view_.public_keys.size() - 1;
   }
+  if (form_.relay_choice > view_.public_keys.size()) form_.relay_choice = 0;
 }
 
 void Technician::Refresh() {
@@ -170,6 +173,7 @@ void Technician::Refresh() {
   }
   view_.disk_free_bytes = DiskFree(home_);
   view_.server = ConfiguredServer(home_);
+  view_.audio = DescribeAudioOutput();
 }
 
 void Technician::Tick(std::time_t now) {
@@ -383,12 +387,17 @@ void Technician::Act(const ScreenContext& ctx, const TechnicianAction& a) {
     case TechnicianAction::kSaveServer: {
       if (view_.public_keys.empty()) return;
       const std::filesystem::path key = *stick / view_.public_keys[form_.key_choice];
-      auto r = terminal::WriteSyncSettings(home_, form_.server.data(), key);
+      std::optional<std::filesystem::path> relay;
+      if (form_.relay_choice > 0 && form_.relay_choice <= view_.public_keys.size()) {
+        relay = *stick / view_.public_keys[form_.relay_choice - 1];
+      }
+      auto r = terminal::WriteSyncSettings(home_, form_.server.data(), key, relay);
       nlohmann::json j = {{"server", std::string(form_.server.data())}, {"ok", r.has_value()}};
       if (r) {
         Say(tr.Format("technician.server.saved", r->server), false);
         j["server"] = r->server;
         j["server_key_id"] = r->server_key_id;
+        if (!r->relay_key_id.empty()) j["relay_key_id"] = r->relay_key_id;
         view_.page = TechnicianPage::kMenu;
         Refresh();
       } else {

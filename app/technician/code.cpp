@@ -1,4 +1,4 @@
-#include "app/screens/technician_code.hpp"
+#include "app/technician/code.hpp"
 
 #include <imgui.h>
 #include <imgui_internal.h>  // ImGuiInputTextState
@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "app/screens/technician_parts.hpp"
+#include "app/technician/parts.hpp"
 
 namespace lontar::app {
 namespace {

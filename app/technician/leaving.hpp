@@ -3,7 +3,7 @@
 #pragma once
 
 #include "app/screens/screen.hpp"
-#include "app/screens/technician_view.hpp"
+#include "app/technician/view.hpp"
 
 namespace lontar::app {
 

@@ -1,11 +1,11 @@
-#include "app/screens/technician_menu.hpp"
+#include "app/technician/menu.hpp"
 
 #include <imgui.h>
 
 #include <cstdio>
 
 #include "app/screens/health.hpp"
-#include "app/screens/technician_parts.hpp"
+#include "app/technician/parts.hpp"
 
 namespace lontar::app {
 namespace {
@@ -85,6 +85,7 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
   Line(ctx, tr("technician.disk_free"), Gigabytes(view.disk_free_bytes), "disk");
   Line(ctx, tr("technician.server"),
        view.server.empty() ? std::string(tr("technician.server_unset")) : view.server, "server");
+  Line(ctx, tr("technician.audio"), view.audio, "audio");  // read-aloud's output
   if (auto a = EndTechnicianBody(ctx, /*back=*/false)) action = a;
   return action;
 }

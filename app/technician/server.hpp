@@ -1,11 +1,12 @@
-// The collection server's (or relay's) address, typed on screen as HOST:PORT, and its public key
-// chosen from the *.pub files on the USB stick; saved to HOME/sync.conf for the sync service.
+// The collection server's (or relay's) address, typed on screen as HOST:PORT, its public key
+// chosen from the *.pub files on the USB stick, and, when results go through a site relay, the
+// relay's public key (LONTAR_RELAY_KEY); saved to HOME/sync.conf for the sync service.
 #pragma once
 
 #include <optional>
 
 #include "app/screens/screen.hpp"
-#include "app/screens/technician_view.hpp"
+#include "app/technician/view.hpp"
 
 namespace lontar::app {
 

@@ -1,10 +1,11 @@
-#include "app/screens/technician_server.hpp"
+#include "app/technician/server.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 
-#include "app/screens/technician_parts.hpp"
+#include "app/technician/parts.hpp"
 
 namespace lontar::app {
 
@@ -46,6 +47,27 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
   ImGui::TextWrapped("%s", tr("technician.server.key"));
   DrawKeyChoice(ctx, view, form);
   ImGui::Spacing();
+  if (!view.public_keys.empty()) {
+    // Optional: only a terminal whose results go through a site relay needs the relay's key.
+    // One row (wrapping at large text), so that Save stays on screen.
+    ImGui::TextWrapped("%s", tr("technician.server.relay_key"));
+    const ImGuiStyle& style = ImGui::GetStyle();
+    for (std::size_t n = 0; n <= view.public_keys.size(); ++n) {
+      const std::string label =
+          n == 0 ? std::string(tr("technician.server.no_relay")) : view.public_keys[n - 1];
+      if (n > 0) {
+        const float width = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x +
+                            ImGui::CalcTextSize(label.c_str()).x + style.ItemSpacing.x * 2;
+        ImGui::SameLine(0, style.ItemSpacing.x * 2);
+        if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+      }
+      ImGui::PushID(static_cast<int>(1000 + n));
+      if (ImGui::RadioButton(label.c_str(), form.relay_choice == n)) form.relay_choice = n;
+      Mark(ctx, n == 0 ? std::string("tech.relay.none") : "tech.relay." + std::to_string(n - 1));
+      ImGui::PopID();
+    }
+    ImGui::Spacing();
+  }
   ImGui::BeginDisabled(view.public_keys.empty());
   if (TechnicianButton(ctx, tr("technician.server.save"), "tech.server_save")) {
     action = TechnicianAction{TechnicianAction::kSaveServer};

@@ -1,11 +1,11 @@
-#include "app/screens/technician_init.hpp"
+#include "app/technician/init.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
 
-#include "app/screens/technician_parts.hpp"
-#include "app/screens/technician_server.hpp"
+#include "app/technician/parts.hpp"
+#include "app/technician/server.hpp"
 
 namespace lontar::app {
 

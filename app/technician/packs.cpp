@@ -1,8 +1,8 @@
-#include "app/screens/technician_packs.hpp"
+#include "app/technician/packs.hpp"
 
 #include <imgui.h>
 
-#include "app/screens/technician_parts.hpp"
+#include "app/technician/parts.hpp"
 
 namespace lontar::app {
 

@@ -1,4 +1,4 @@
-#include "app/screens/technician_parts.hpp"
+#include "app/technician/parts.hpp"
 
 #include <imgui.h>
 

@@ -21,7 +21,7 @@
 #include <optional>
 
 #include "app/screens/screen.hpp"
-#include "app/screens/technician_view.hpp"
+#include "app/technician/view.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/terminal/usb_gate_client.hpp"

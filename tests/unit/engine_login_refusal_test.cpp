@@ -1,0 +1,109 @@
+// Engine::TryLogin's typed refusals (what the kiosk tells a candidate), one test per refusal, and
+// the score the engine keeps from sealing (what the finished screen shows).
+#include <gtest/gtest.h>
+
+#include "core/exam/engine.hpp"
+#include "core/scoring/score_json.hpp"
+#include "tests/support/exam_terminals.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace lontar::exam {
+namespace {
+
+constexpr char kP1[] = "TEST-0001";
+constexpr char kP2[] = "TEST-0002";
+
+class EngineLoginRefusalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.SetWallMs(1'795'478'400'000);
+    terminals_ = testing::MakeExamTerminals(dir_.path(), clock_, {.terminals = 1});
+    ASSERT_EQ(terminals_.size(), 1u);
+    auto e = Engine::Open(terminals_[0], clock_);
+    ASSERT_TRUE(e) << e.error().message();
+    engine_.emplace(std::move(*e));
+  }
+  std::string Open() { return engine_->OpenSession(AsBytes(testing::kMiniProctorCode)).value(); }
+  ProctorAuth Auth() {
+    return engine_->AuthorizeProctor(AsBytes(testing::kMiniProctorCode)).value();
+  }
+  LoginRefused Refused(const std::string& who, std::string_view pin, std::string_view token) {
+    auto r = engine_->TryLogin(who, AsBytes(pin), token);
+    EXPECT_FALSE(r) << who << " was let in";
+    return r ? LoginRefused{LoginRefusal::kFailed, Error::Internal("let in")} : r.error();
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_;
+  std::vector<terminal::Terminal> terminals_;
+  std::optional<Engine> engine_;
+};
+
+TEST_F(EngineLoginRefusalTest, BeforeTheSessionOpens) {
+  const LoginRefused r = Refused(kP1, "111111", "ABCDEF");
+  EXPECT_EQ(r.why, LoginRefusal::kSessionNotOpen);
+  EXPECT_NE(r.error.message().find("not open yet"), std::string::npos);
+}
+
+// The case the kiosk once read as "locked": both are kPermission.
+TEST_F(EngineLoginRefusalTest, ARoomPauseIsNotALock) {
+  const std::string token = Open();
+  ASSERT_TRUE(engine_->PauseRoom(Auth(), "fire drill"));
+  const LoginRefused r = Refused(kP1, "111111", token);
+  EXPECT_EQ(r.why, LoginRefusal::kRoomPaused);
+  EXPECT_EQ(r.error.kind(), ErrorKind::kPermission);
+  EXPECT_NE(r.error.message().find("paused"), std::string::npos);
+  EXPECT_FALSE(engine_->locked(kP1));
+}
+
+TEST_F(EngineLoginRefusalTest, ANumberNotOnTheRoster) {
+  const LoginRefused r = Refused("TEST-9999", "111111", Open());
+  EXPECT_EQ(r.why, LoginRefusal::kNotOnRoster);
+  EXPECT_NE(r.error.message().find("not on this session's list"), std::string::npos);
+}
+
+TEST_F(EngineLoginRefusalTest, WrongTokenAndWrongPinAreCountedThenTheFifthLocks) {
+  const std::string token = Open();
+  LoginRefused r = Refused(kP2, "222222", "ZZZZZZ");
+  EXPECT_EQ(r.why, LoginRefusal::kWrongToken);
+  EXPECT_EQ(r.failures, 1);
+  EXPECT_NE(r.error.message().find("wrong session token (1 of 5"), std::string::npos);
+  for (int i = 2; i <= 4; ++i) {
+    r = Refused(kP2, "000000", token);
+    EXPECT_EQ(r.why, LoginRefusal::kWrongPin);
+    EXPECT_EQ(r.failures, i);
+  }
+  r = Refused(kP2, "000000", token);
+  EXPECT_EQ(r.why, LoginRefusal::kLocked) << "the fifth wrong attempt locks";
+  EXPECT_EQ(r.failures, 5);
+  r = Refused(kP2, "222222", token);
+  EXPECT_EQ(r.why, LoginRefusal::kLocked) << "the right PIN does not open a lock";
+  EXPECT_NE(r.error.message().find("the proctor must unlock it"), std::string::npos);
+}
+
+TEST_F(EngineLoginRefusalTest, AFinishedAndAVoidedSitting) {
+  const std::string token = Open();
+  ASSERT_TRUE(engine_->TryLogin(kP1, AsBytes("111111"), token));
+  ASSERT_TRUE(engine_->Execute(kP1, Submit{}));
+  EXPECT_EQ(Refused(kP1, "111111", token).why, LoginRefusal::kFinished);
+  ASSERT_TRUE(engine_->TryLogin(kP2, AsBytes("222222"), token));
+  ASSERT_TRUE(engine_->Proctor(Auth(), kP2, Void{"seen with a phone"}));
+  EXPECT_EQ(Refused(kP2, "222222", token).why, LoginRefusal::kVoided);
+}
+
+TEST_F(EngineLoginRefusalTest, TheScoreSealedIsTheScoreKept) {
+  const std::string token = Open();
+  ASSERT_TRUE(engine_->TryLogin(kP1, AsBytes("111111"), token));
+  ASSERT_TRUE(engine_->Execute(kP1, Answer{"tiu-01", {"A"}}));
+  EXPECT_EQ(engine_->SealedScore(kP1), nullptr) << "nothing sealed before the end";
+  ASSERT_TRUE(engine_->Execute(kP1, Submit{}));
+  const scoring::ScoreReport* kept = engine_->SealedScore(kP1);
+  ASSERT_NE(kept, nullptr);
+  auto again = scoring::ScoreRosterParticipant(engine_->exam(), engine_->State(kP1).answers, kP1);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(scoring::ReportToJson(*kept), scoring::ReportToJson(*again));
+  EXPECT_FALSE(engine_->ReceiptCode(kP1).empty());
+}
+
+}  // namespace
+}  // namespace lontar::exam
