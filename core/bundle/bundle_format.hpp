@@ -82,6 +82,11 @@ inline constexpr std::uint64_t kMaxSealedPayloadBytes = 64ull << 20;   // 64 MiB
 inline constexpr std::size_t kFixedBytes = 8 + 2 + 8 + 64 + 4 + 8;     // everything but variable
 inline constexpr std::uint64_t kMaxBundleBytes =
     kFixedBytes + kMaxHeaderBytes + kMaxSealedPayloadBytes;
+// The "format" field of the header and of the payload JSON.
+inline constexpr char kHeaderFormat[] = "lontar-bundle";
+inline constexpr char kPayloadFormat[] = "lontar-bundle-payload";
+// The longest text field of a header (ids, site, participant).
+inline constexpr std::size_t kMaxFieldBytes = 64;
 
 enum class Kind { kSubmitted, kVoided };
 std::string_view KindName(Kind kind);  // "submitted" | "voided"
