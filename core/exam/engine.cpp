@@ -61,46 +61,58 @@ Status Engine::Replay(std::map<std::string, std::int64_t>& last_wall_ms) {
   room_paused_ = false;
   handoffs_.clear();
   receipts_.clear();
-  first_seq_.clear();
+  records_.clear();
   image_faults_.clear();
+  refold_ = false;
   for (std::uint64_t from = 1;;) {
     LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
                             terminal_->journal().Read(from, 1000));
     if (records.empty()) break;
     for (const journal::Record& r : records) {
-      const bool sitting = r.type.starts_with("sitting.");
-      const bool bundle = r.type == "bundle.created";
-      if (!sitting && !bundle && !r.type.starts_with("session.") && !r.type.starts_with("login.")) {
+      if (!r.type.starts_with("sitting.") && r.type != "bundle.created" &&
+          !r.type.starts_with("session.") && !r.type.starts_with("login.")) {
         continue;
       }
+      // Parsed once: FromJson and the session records read the same object.
       const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
-      if (!j.is_object() || j.value("pack_id", "") != pack_id_) continue;
-      if (j.contains("participant") && j["participant"].is_string()) {
-        first_seq_.try_emplace(j["participant"].get<std::string>(), r.seq);
-      }
-      if (bundle) {
-        NoteBundle(j);
+      if (!j.is_object()) continue;
+      const auto pack = j.find("pack_id");
+      if (pack == j.end() || !pack->is_string() ||
+          pack->get_ref<const std::string&>() != pack_id_) {
         continue;
       }
-      if (!sitting) {
-        ApplySessionRecord(r.type, j);
-        continue;
-      }
-      const std::string participant = j.value("participant", "");
-      LONTAR_ASSIGN_OR_RETURN(Event event, FromJson(r.type, r.payload));
-      SittingState& state = sittings_[participant];
-      if (std::holds_alternative<HandedOff>(event)) NoteHandoff(participant, state, r);
-      state = Apply(*exam_, state, event);
-      last_wall_ms[participant] = r.wall_ms;
+      LONTAR_TRY(ApplyRecord(r, j, last_wall_ms));
     }
     from = records.back().seq + 1;
   }
   return Ok();
 }
 
+Status Engine::ApplyRecord(const journal::Record& r, const Json& j,
+                           std::map<std::string, std::int64_t>& last_wall_ms) {
+  const auto named = j.find("participant");
+  const std::string participant =
+      named != j.end() && named->is_string() ? named->get<std::string>() : std::string();
+  if (named != j.end() && named->is_string()) NoteRecord(participant, r.seq);
+  if (r.type == "bundle.created") {
+    NoteBundle(j);
+    return Ok();
+  }
+  if (!r.type.starts_with("sitting.")) {
+    ApplySessionRecord(r.type, j);
+    return Ok();
+  }
+  LONTAR_ASSIGN_OR_RETURN(Event event, FromParsedJson(r.type, j));
+  SittingState& state = sittings_[participant];
+  if (std::holds_alternative<HandedOff>(event)) NoteHandoff(participant, state, j, r);
+  state = Apply(*exam_, std::move(state), event);
+  last_wall_ms[participant] = r.wall_ms;
+  return Ok();
+}
+
 Status Engine::Refresh() {
   LONTAR_ASSIGN_OR_RETURN(bool changed, terminal_->journal().ChangedElsewhere());
-  if (!changed) return Ok();
+  if (!changed && !refold_) return Ok();
   // Another process (the proctor's console) wrote to the journal: fold it again, keeping the
   // time already measured for sittings in progress.
   std::map<std::string, std::int64_t> last_wall_ms;
@@ -124,13 +136,11 @@ std::vector<std::string> Engine::Participants() const {
 }
 
 journal::Event Engine::Encode(const std::string& participant, const Event& event,
-                              const Json& extra) const {
-  EncodedEvent encoded = ToJson(event);
-  Json payload = Json::parse(encoded.payload);
-  if (extra.is_object()) payload.update(extra);
-  payload["participant"] = participant;
-  payload["pack_id"] = pack_id_;
-  return {encoded.type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)};
+                              Json extra) const {
+  extra["participant"] = participant;
+  extra["pack_id"] = pack_id_;
+  EncodedEvent encoded = ToJson(event, extra);
+  return {std::move(encoded.type), std::move(encoded.payload)};
 }
 
 std::vector<std::string> Engine::InProgress() const {
@@ -143,13 +153,23 @@ std::vector<std::string> Engine::InProgress() const {
 
 Status Engine::Journal(const std::string& participant, const std::vector<Event>& events) {
   if (events.empty()) return Ok();
-  std::vector<journal::Event> records;
-  for (const Event& e : events) records.push_back(Encode(participant, e));
-  LONTAR_ASSIGN_OR_RETURN(
-      journal::Head head,
-      terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
-  NoteAppended(participant, head.seq, records.size());
+  Outgoing out;
+  for (const Event& e : events) out.Add(Encode(participant, e), participant);
+  LONTAR_TRY(Append(out));
   return Ok();
+}
+
+Result<journal::Head> Engine::Append(const Outgoing& out) {
+  auto head = terminal_->journal().Append(out.records, {}, journal::Journal::Mode::kIfUnchanged);
+  if (!head) {
+    if (head.error().kind() != ErrorKind::kConflict) refold_ = true;
+    return head;
+  }
+  const std::uint64_t first = head->seq + 1 - out.records.size();
+  for (std::size_t i = 0; i < out.participants.size(); ++i) {
+    if (!out.participants[i].empty()) NoteRecord(out.participants[i], first + i);
+  }
+  return head;
 }
 
 Result<std::vector<Event>> Engine::Charge(const std::string& participant, SittingState& state,
@@ -159,7 +179,7 @@ Result<std::vector<Event>> Engine::Charge(const std::string& participant, Sittin
   const std::int64_t since = charged == charged_at_ns_.end() ? now : charged->second;
   LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events,
                           Decide(*exam_, state, Tick{std::max<std::int64_t>(0, now - since)}));
-  for (const Event& e : events) state = Apply(*exam_, state, e);
+  for (const Event& e : events) state = Apply(*exam_, std::move(state), e);
   return events;
 }
 
@@ -184,7 +204,7 @@ Result<SittingState> Engine::ExecuteOnce(const std::string& participant, const C
     return std::unexpected(decided.error());
   }
   for (const Event& e : *decided) {
-    state = Apply(*exam_, state, e);
+    state = Apply(*exam_, std::move(state), e);
     events.push_back(e);
   }
   LONTAR_TRY(Journal(participant, events));  // invariant 1: durable before visible

@@ -215,6 +215,20 @@ class Engine {
                                                                     ByteView pin,
                                                                     std::string_view token);
   [[nodiscard]] Status Journal(const std::string& participant, const std::vector<Event>& events);
+  // Records about to be journaled in one transaction, each with the participant it names (""
+  // for none).
+  struct Outgoing {
+    std::vector<journal::Event> records;
+    std::vector<std::string> participants;
+    void Add(journal::Event record, std::string participant) {
+      records.push_back(std::move(record));
+      participants.push_back(std::move(participant));
+    }
+  };
+  // Appends `out` (Journal::Mode::kIfUnchanged) and notes whose each record is (NoteRecord).
+  // A failure other than kConflict may still have reached the disk (journal.hpp, invariant 2),
+  // so it makes the next Refresh fold the journal again. Touches disk.
+  [[nodiscard]] Result<journal::Head> Append(const Outgoing& out);
   // The events that charge the time measured since the participant's last charge (and submit
   // on time-up), applied to `state`. Pure apart from reading the stored charge time.
   [[nodiscard]] Result<std::vector<Event>> Charge(const std::string& participant,
@@ -226,26 +240,30 @@ class Engine {
   [[nodiscard]] Status Refresh();
   [[nodiscard]] Status Record(const std::string& type, nlohmann::json payload);
   void ApplySessionRecord(const std::string& type, const nlohmann::json& payload);
+  // Folds one record of this pack (payload already parsed) into the sittings and session state.
+  [[nodiscard]] Status ApplyRecord(const journal::Record& record, const nlohmann::json& payload,
+                                   std::map<std::string, std::int64_t>& last_wall_ms);
   // Checks `auth` was made by this engine, and refreshes (see Refresh).
   [[nodiscard]] Status CheckAuth(const ProctorAuth& auth);
   // Charges time, decides and journals a proctor command for each participant in one
   // transaction, with an optional session record. Touches disk.
   [[nodiscard]] Status ProctorAll(const std::vector<std::pair<std::string, ProctorCommand>>& work,
                                   const std::string& session_type, const std::string& reason);
-  // Journal encoding of one sitting event for `participant`.
+  // Journal encoding of one sitting event for `participant`: the event's fields, `extra`'s,
+  // "participant" and "pack_id", encoded once.
   journal::Event Encode(const std::string& participant, const Event& event,
-                        const nlohmann::json& extra = {}) const;
+                        nlohmann::json extra = nlohmann::json::object()) const;
   // Remembers what a hand-off record needs, as the sitting.handed_off record is applied.
   void NoteHandoff(const std::string& participant, const SittingState& before,
-                   const journal::Record& record);
+                   const nlohmann::json& payload, const journal::Record& record);
 
   // Seals a result bundle for every ended sitting that has none yet. Touches disk.
   [[nodiscard]] Status SealFinished();
   [[nodiscard]] Status Seal(const std::string& participant, const SittingState& state);
-  // Notes the first journal record of each participant's sitting (where its bundle's journal
-  // starts) after `count` records were appended for `participant`.
   void NoteBundle(const nlohmann::json& bundle_created);
-  void NoteAppended(const std::string& participant, std::uint64_t head_seq, std::size_t count);
+  // Notes that journal record `seq` (of this pack) names `participant`: the records a bundle
+  // carries, so that sealing reads those and no others. Seqs arrive in increasing order.
+  void NoteRecord(const std::string& participant, std::uint64_t seq);
 
   struct HandoffNote {
     Restored state;
@@ -269,7 +287,10 @@ class Engine {
   std::uint64_t exam_version_ = 0;
   std::map<std::string, std::string> receipts_;         // participant -> receipt code
   std::map<std::string, scoring::ScoreReport> scores_;  // participant -> score sealed here
-  std::map<std::string, std::uint64_t> first_seq_;      // participant -> first journal record
+  // participant -> the journal records of this pack that name it, as runs [first, last] of
+  // consecutive seqs (a terminal usually holds one sitting at a time, so a few runs each)
+  std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>> records_;
+  bool refold_ = false;  // an append failed in a way that may have reached the disk
   std::vector<ImageFault> image_faults_;
 };
 

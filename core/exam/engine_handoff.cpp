@@ -15,9 +15,8 @@ constexpr int kVersion = 1;
 
 }  // namespace
 
-void Engine::NoteHandoff(const std::string& participant, const SittingState& before,
+void Engine::NoteHandoff(const std::string& participant, const SittingState& before, const Json& j,
                          const journal::Record& record) {
-  const Json j = Json::parse(record.payload, nullptr, /*allow_exceptions=*/false);
   HandoffNote note;
   note.state = Snapshot(before, j.value("handoff_id", ""), terminal_->id());
   note.reason = j.value("reason", "");
@@ -42,14 +41,12 @@ Result<std::string> Engine::HandOff(const ProctorAuth& auth, const std::string& 
   LONTAR_ASSIGN_OR_RETURN(std::vector<Event> decided,
                           Decide(*exam_, state, ProctorCommand{exam::HandOff{id, reason}}));
   for (const Event& e : decided) {
-    state = Apply(*exam_, state, e);
+    state = Apply(*exam_, std::move(state), e);
     events.push_back(e);
   }
-  std::vector<journal::Event> records;
-  for (const Event& e : events) records.push_back(Encode(participant, e));
-  LONTAR_ASSIGN_OR_RETURN(
-      journal::Head head,
-      terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
+  Outgoing out;
+  for (const Event& e : events) out.Add(Encode(participant, e), participant);
+  LONTAR_ASSIGN_OR_RETURN(journal::Head head, Append(out));
   sittings_[participant] = state;
   charged_at_ns_[participant] = now;
   handoffs_[participant] =
@@ -114,7 +111,7 @@ Result<SittingState> Engine::ImportHandoff(const ProctorAuth& auth, ByteView rec
         "the hand-off record is for pack " + text("pack_id") + ", this terminal has pack " +
         pack_id_ + " released; release the same session's pack here first"));
   }
-  LONTAR_ASSIGN_OR_RETURN(Event event, FromJson("sitting.restored", body["state"].dump()));
+  LONTAR_ASSIGN_OR_RETURN(Event event, FromParsedJson("sitting.restored", body["state"]));
   Restored& restored = std::get<Restored>(event);
   if (restored.from_terminal != from || restored.handoff_id != text("handoff_id") ||
       restored.participant != text("participant")) {
@@ -130,16 +127,13 @@ Result<SittingState> Engine::ImportHandoff(const ProctorAuth& auth, ByteView rec
   }
   LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events,
                           Decide(*exam_, State(participant), ProctorCommand{Restore{restored}}));
-  std::vector<journal::Event> records;
+  Outgoing out;
   for (const Event& e : events) {
-    records.push_back(Encode(participant, e, Json{{"handoff_record", AsChars(record)}}));
+    out.Add(Encode(participant, e, Json{{"handoff_record", AsChars(record)}}), participant);
   }
-  LONTAR_ASSIGN_OR_RETURN(
-      journal::Head head,
-      terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
-  NoteAppended(participant, head.seq, records.size());
+  LONTAR_TRY(Append(out));
   SittingState state = State(participant);
-  for (const Event& e : events) state = Apply(*exam_, state, e);
+  for (const Event& e : events) state = Apply(*exam_, std::move(state), e);
   sittings_[participant] = state;
   charged_at_ns_[participant] = clock_->MonotonicNs();
   return state;

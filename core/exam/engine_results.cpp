@@ -15,9 +15,13 @@ bool Ended(Phase phase) { return phase == Phase::kSubmitted || phase == Phase::k
 
 }  // namespace
 
-void Engine::NoteAppended(const std::string& participant, std::uint64_t head_seq,
-                          std::size_t count) {
-  first_seq_.try_emplace(participant, head_seq + 1 - count);
+void Engine::NoteRecord(const std::string& participant, std::uint64_t seq) {
+  auto& runs = records_[participant];
+  if (!runs.empty() && runs.back().second + 1 == seq) {
+    runs.back().second = seq;
+  } else {
+    runs.emplace_back(seq, seq);
+  }
 }
 
 void Engine::NoteBundle(const Json& j) {
@@ -86,19 +90,19 @@ Status Engine::Seal(const std::string& participant, const SittingState& s) {
     a["limit_ns"] = ExamLimitNs(*exam_, s);
     in.payload.accommodations = std::move(a);
   }
-  // The sitting's own records: every record of this pack that names the participant.
-  auto first = first_seq_.find(participant);
-  for (std::uint64_t from = first == first_seq_.end() ? 1 : first->second;;) {
-    LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records, journal.Read(from, 1000));
-    if (records.empty()) break;
-    for (journal::Record& r : records) {
-      const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
-      if (j.is_object() && j.value("pack_id", "") == pack_id_ &&
-          j.value("participant", "") == participant) {
-        in.payload.journal.push_back(std::move(r));
+  // The sitting's own records: every record of this pack that names the participant, as noted
+  // while folding and appending them (no scan of the whole journal).
+  if (auto runs = records_.find(participant); runs != records_.end()) {
+    for (const auto& [first, last] : runs->second) {
+      LONTAR_ASSIGN_OR_RETURN(std::vector<journal::Record> records,
+                              journal.Read(first, static_cast<std::size_t>(last - first + 1)));
+      if (records.size() != last - first + 1) {
+        return std::unexpected(Error::Internal("journal records " + std::to_string(first) + " to " +
+                                               std::to_string(last) + " of participant " +
+                                               participant + " are no longer in the vault"));
       }
+      for (journal::Record& r : records) in.payload.journal.push_back(std::move(r));
     }
-    from = records.back().seq + 1;
   }
   LONTAR_ASSIGN_OR_RETURN(Bytes sealed,
                           bundle::WriteBundle(in, terminal_->signing_key(), results_key_));

@@ -50,13 +50,11 @@ std::string Describe(const std::string& participant, Phase phase) {
 
 Status Engine::Record(const std::string& type, Json payload) {
   payload["pack_id"] = pack_id_;
-  const journal::Event event{type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)};
-  LONTAR_ASSIGN_OR_RETURN(journal::Head head,
-                          terminal_->journal().Append(std::span<const journal::Event>(&event, 1),
-                                                      {}, journal::Journal::Mode::kIfUnchanged));
-  if (payload.contains("participant") && payload["participant"].is_string()) {
-    NoteAppended(payload["participant"].get<std::string>(), head.seq, 1);
-  }
+  const auto named = payload.find("participant");
+  Outgoing out;
+  out.Add({type, payload.dump(-1, ' ', false, Json::error_handler_t::replace)},
+          named != payload.end() && named->is_string() ? named->get<std::string>() : "");
+  LONTAR_TRY(Append(out));
   ApplySessionRecord(type, payload);
   return Ok();
 }
@@ -249,27 +247,25 @@ Status Engine::ProctorAll(const std::vector<std::pair<std::string, ProctorComman
                           const std::string& session_type, const std::string& reason) {
   // The callers read state to build `work` after AuthorizeProctor refreshed it.
   const std::int64_t now = clock_->MonotonicNs();
-  std::vector<journal::Event> records;
+  Outgoing out;
   std::map<std::string, SittingState> next;
   for (const auto& [participant, command] : work) {
     SittingState state = State(participant);
     LONTAR_ASSIGN_OR_RETURN(std::vector<Event> events, Charge(participant, state, now));
     LONTAR_ASSIGN_OR_RETURN(std::vector<Event> decided, Decide(*exam_, state, command));
     for (const Event& e : decided) {
-      state = Apply(*exam_, state, e);
+      state = Apply(*exam_, std::move(state), e);
       events.push_back(e);
     }
-    for (const Event& e : events) records.push_back(Encode(participant, e));
+    for (const Event& e : events) out.Add(Encode(participant, e), participant);
     next[participant] = std::move(state);
   }
   Json session;
   if (!session_type.empty()) {
     session = Json{{"reason", reason}, {"pack_id", pack_id_}};
-    records.push_back({session_type, session.dump(-1, ' ', false, Json::error_handler_t::replace)});
+    out.Add({session_type, session.dump(-1, ' ', false, Json::error_handler_t::replace)}, "");
   }
-  if (!records.empty()) {  // all or nothing
-    LONTAR_TRY(terminal_->journal().Append(records, {}, journal::Journal::Mode::kIfUnchanged));
-  }
+  if (!out.records.empty()) LONTAR_TRY(Append(out));  // all or nothing
   for (auto& [participant, state] : next) {
     sittings_[participant] = std::move(state);
     charged_at_ns_[participant] = now;

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <variant>
@@ -240,8 +241,12 @@ struct EncodedEvent {
   std::string type;
   std::string payload;
 };
-EncodedEvent ToJson(const Event& event);
+// ToJson writes the event's fields and those of `also` (the engine's participant and pack id;
+// `also` wins on a shared name) as one JSON object, encoded once.
+EncodedEvent ToJson(const Event& event, const nlohmann::json& also = nlohmann::json::object());
 [[nodiscard]] Result<Event> FromJson(std::string_view type, std::string_view payload);
+// The same from a payload already parsed (a replay parses each record once).
+[[nodiscard]] Result<Event> FromParsedJson(std::string_view type, const nlohmann::json& payload);
 
 // Phase names as journaled and shown: "not-started", "in-progress", "submitted", "voided",
 // "handed-off".

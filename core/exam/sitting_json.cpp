@@ -26,9 +26,13 @@ Json RestoredJson(const Restored& e) {
   return j;
 }
 
-EncodedEvent Encode(const char* type, const Json& j) {
-  return EncodedEvent{type, j.dump(-1, ' ', false, Json::error_handler_t::replace)};
-}
+// An event's type and its own fields, before they are written out once (ToJson).
+struct Built {
+  const char* type;
+  Json fields;
+};
+
+Built Encode(const char* type, Json j) { return Built{type, std::move(j)}; }
 
 // Typed, defensive field access over one payload.
 class Fields {
@@ -153,7 +157,9 @@ const char* PhaseName(Phase phase) {
   return "unknown";
 }
 
-EncodedEvent ToJson(const Event& event) {
+namespace {
+
+Built Build(const Event& event) {
   return std::visit(
       Overloaded{
           [](const Started& e) {
@@ -206,8 +212,22 @@ EncodedEvent ToJson(const Event& event) {
       event);
 }
 
+}  // namespace
+
+EncodedEvent ToJson(const Event& event, const Json& also) {
+  Built built = Build(event);
+  if (also.is_object()) {
+    for (const auto& [key, value] : also.items()) built.fields[key] = value;
+  }
+  return EncodedEvent{built.type,
+                      built.fields.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
 Result<Event> FromJson(std::string_view type, std::string_view payload) {
-  const Json j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  return FromParsedJson(type, Json::parse(payload, nullptr, /*allow_exceptions=*/false));
+}
+
+Result<Event> FromParsedJson(std::string_view type, const Json& j) {
   const Fields f(type, j);
   if (!j.is_object()) return std::unexpected(f.Bad("payload is not a JSON object"));
   if (type == "sitting.started") {

@@ -75,7 +75,11 @@ Result<Head> Journal::Append(std::span<const Event> events, const std::function<
           db.Prepare("INSERT INTO journal(seq, mono_ns, wall_ms, type, payload, prev_hash, hash, "
                      "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     }
-    // The head as the vault has it, read under the write lock the transaction holds.
+    // The head as the vault has it, read under the write lock the transaction holds. Measured
+    // (callgrind, lontar_engine_bench): about 1,400 instructions, no system call and no I/O, as
+    // SQLite keeps this connection's page cache valid across its own commits. A lock held across
+    // processes (a lock file) would cost two system calls per append instead, so the read stays;
+    // an answer's cost is the WAL commit (page encryption and the fsync).
     if (head_row_.empty()) {
       LONTAR_ASSIGN_OR_RETURN(
           head_row_, db.Prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"));

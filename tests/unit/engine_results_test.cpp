@@ -51,7 +51,8 @@ TEST_F(EngineResultsTest, ASubmittedSittingIsSealedBeforeSubmitReturns) {
   const std::string token = engine.OpenSession(AsBytes(testing::kMiniProctorCode)).value();
   ASSERT_TRUE(engine.Login("TEST-0001", AsBytes("111111"), token));
   ASSERT_TRUE(engine.Execute("TEST-0001", Answer{"tiu-01", {"B"}}));
-  ASSERT_TRUE(engine.Execute("TEST-0001", Flag{"tiu-02", true}));
+  auto flagged = engine.Execute("TEST-0001", Flag{"tiu-02", true});
+  ASSERT_TRUE(flagged) << flagged.error().message();
   EXPECT_EQ(engine.ReceiptCode("TEST-0001"), "");
   EXPECT_TRUE(Outbox().empty());
   ASSERT_TRUE(engine.Execute("TEST-0001", Submit{}));
@@ -111,6 +112,50 @@ TEST_F(EngineResultsTest, ASittingThatEndedWithoutItsBundleIsSealedOnOpen) {
   EXPECT_EQ(reopened.State("TEST-0001").phase, Phase::kSubmitted);
   EXPECT_FALSE(reopened.ReceiptCode("TEST-0001").empty());
   EXPECT_EQ(Outbox().size(), 1u);
+}
+
+// The engine notes each participant's records as it folds and appends them, instead of scanning
+// the journal when it seals. The bundle must still carry exactly the records of this pack that
+// name the participant, in order: here interleaved with another sitting, written in one
+// transaction with it (a room pause), and written by a second engine on the same vault (another
+// process), all compared with a scan of the whole journal.
+TEST_F(EngineResultsTest, TheBundleCarriesExactlyTheParticipantsRecords) {
+  Engine engine = Open();
+  ASSERT_TRUE(engine.Execute("TEST-0001", Start{"TEST-0001", 1}));
+  ASSERT_TRUE(engine.Execute("TEST-0002", Start{"TEST-0002", 2}));
+  ASSERT_TRUE(engine.Execute("TEST-0001", Answer{"tiu-01", {"B"}}));
+  ASSERT_TRUE(engine.Execute("TEST-0002", Answer{"tiu-01", {"A"}}));
+  auto auth = engine.AuthorizeProctor(AsBytes(testing::kMiniProctorCode)).value();
+  ASSERT_TRUE(engine.PauseRoom(auth, "fire drill"));
+  {
+    // The proctor's console: another process, with its own connection to the vault.
+    auto console_terminal = terminal::Terminal::Open(dir_.path() / "t0", clock_);
+    ASSERT_TRUE(console_terminal) << console_terminal.error().message();
+    auto console = Engine::Open(*console_terminal, clock_);
+    ASSERT_TRUE(console) << console.error().message();
+    auto console_auth = console->AuthorizeProctor(AsBytes(testing::kMiniProctorCode)).value();
+    ASSERT_TRUE(console->ResumeRoom(console_auth, "drill over"));
+  }
+  auto flagged = engine.Execute("TEST-0001", Flag{"tiu-02", true});
+  ASSERT_TRUE(flagged) << flagged.error().message();
+  ASSERT_TRUE(engine.Execute("TEST-0001", Submit{}));
+  const auto outbox = Outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  const bundle::BundlePayload p = OpenEntry(outbox[0]);
+
+  std::vector<std::uint64_t> expected;
+  const std::vector<journal::Record> all = t().journal().Read(1, 100'000).value();
+  for (const journal::Record& r : all) {
+    const auto j = nlohmann::json::parse(r.payload, nullptr, false);
+    if (r.type != "bundle.created" && j.is_object() && j.value("pack_id", "") == engine.pack_id() &&
+        j.value("participant", "") == "TEST-0001") {
+      expected.push_back(r.seq);
+    }
+  }
+  std::vector<std::uint64_t> carried;
+  for (const journal::Record& r : p.journal) carried.push_back(r.seq);
+  EXPECT_EQ(carried, expected);
+  EXPECT_GE(carried.size(), 6u);  // started, answered, paused, resumed, flagged, submitted
 }
 
 }  // namespace

@@ -1,0 +1,363 @@
+// Reading a result bundle (bundle_format.hpp has the layout and the order of the checks): the
+// envelope, the signature, the header, and with the results key the payload.
+#include <cstring>
+
+#include "core/bundle/bundle_format.hpp"
+#include "core/crypto/stream.hpp"
+#include "core/terminal/terminal.hpp"
+
+namespace lontar::bundle {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Error Damaged(std::string_view name, const std::string& why) {
+  return Error::Malformed(std::string(name) + ": " + why +
+                          ". Export the bundle again from the terminal's outbox");
+}
+
+// Field readers that remember the first problem, naming the field.
+struct Reader {
+  const Json& j;
+  std::string what;  // "header" or "payload"
+  std::string problem;
+
+  void Fail(const std::string& p) {
+    if (problem.empty()) problem = what + " field " + p;
+  }
+  std::string Str(const char* name, std::size_t max = kMaxFieldBytes, bool allow_empty = false) {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_string()) {
+      Fail(std::string("'") + name + "' is missing or not a string");
+      return "";
+    }
+    std::string s = it->get<std::string>();
+    if (s.size() > max) Fail(std::string("'") + name + "' is too long");
+    if (s.empty() && !allow_empty) Fail(std::string("'") + name + "' is empty");
+    return s;
+  }
+  std::uint64_t U64(const char* name) {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_number_unsigned()) {
+      Fail(std::string("'") + name + "' is missing or not a non-negative integer");
+      return 0;
+    }
+    return it->get<std::uint64_t>();
+  }
+  std::int64_t I64(const char* name) {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_number_integer()) {
+      Fail(std::string("'") + name + "' is missing or not an integer");
+      return 0;
+    }
+    return it->get<std::int64_t>();
+  }
+  crypto::Hash256 Hash(const char* name) {
+    crypto::Hash256 h{};
+    auto bytes = HexDecode(Str(name));
+    if (!bytes || bytes->size() != h.size()) {
+      Fail(std::string("'") + name + "' is not 64 hex digits");
+      return h;
+    }
+    std::memcpy(h.data(), bytes->data(), h.size());
+    return h;
+  }
+  nlohmann::json Value(const char* name) {
+    auto it = j.find(name);
+    if (it == j.end()) {
+      Fail(std::string("'") + name + "' is missing");
+      return nullptr;
+    }
+    return nlohmann::json(*it);
+  }
+};
+
+Result<Kind> ParseKind(std::string_view s) {
+  if (s == "submitted") return Kind::kSubmitted;
+  if (s == "voided") return Kind::kVoided;
+  return std::unexpected(Error::Malformed("kind '" + std::string(s) + "'"));
+}
+
+}  // namespace
+
+Result<BundleHeader> ParseHeader(std::string_view json) {
+  Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return std::unexpected(Error::Malformed("bundle header is not a JSON object"));
+  }
+  Reader r{j, "header", {}};
+  BundleHeader h;
+  if (r.Str("format") != kHeaderFormat) r.Fail("'format' is not lontar-bundle");
+  h.bundle_id = r.Hash("bundle_id");
+  h.terminal_id = r.Str("terminal_id");
+  h.site = r.Str("site");
+  h.exam_id = r.Str("exam_id");
+  h.pack_id = r.Str("pack_id");
+  h.exam_version = r.U64("exam_version");
+  h.participant = r.Str("participant");
+  h.created_ms = r.I64("created_ms");
+  h.seq = r.U64("seq");
+  if (r.problem.empty() && h.seq == 0) r.Fail("'seq' is 0");
+  h.journal_seq = r.U64("journal_seq");
+  h.journal_hash = r.Hash("journal_hash");
+  auto kind = ParseKind(r.Str("kind"));
+  if (!kind) r.Fail("'kind' is neither submitted nor voided");
+  h.kind = kind.value_or(Kind::kSubmitted);
+  auto id = crypto::KeyId::Parse(r.Str("results_key_id"));
+  if (!id) r.Fail("'results_key_id' is not a key id");
+  if (id) h.results_key_id = *id;
+  if (!r.problem.empty()) return std::unexpected(Error::Malformed("bundle " + r.problem));
+  return h;
+}
+
+Result<BundlePayload> ParsePayload(std::string_view json) {
+  Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return std::unexpected(Error::Malformed("bundle payload is not a JSON object"));
+  }
+  Reader r{j, "payload", {}};
+  BundlePayload p;
+  if (r.Str("format") != kPayloadFormat) r.Fail("'format' is not lontar-bundle-payload");
+  p.answers = r.Value("answers");
+  p.flags = r.Value("flags");
+  p.timings = r.Value("timings");
+  p.score = r.Value("score");
+  if (auto a = j.find("accommodations"); a != j.end()) {
+    if (!a->is_object()) r.Fail("'accommodations' is not an object");
+    p.accommodations = *a;
+  }
+  if (auto bound = j.find("bound"); bound != j.end()) {
+    if (!bound->is_object()) {
+      r.Fail("'bound' is not an object");
+    } else {
+      Reader br{*bound, "payload bound", {}};
+      BundleBinding b;
+      b.terminal_id = br.Str("terminal_id");
+      b.site = br.Str("site");
+      b.exam_id = br.Str("exam_id");
+      b.pack_id = br.Str("pack_id");
+      b.exam_version = br.U64("exam_version");
+      b.participant = br.Str("participant");
+      b.seq = br.U64("seq");
+      b.journal_seq = br.U64("journal_seq");
+      b.journal_hash = br.Hash("journal_hash");
+      auto kind = ParseKind(br.Str("kind"));
+      if (!kind) br.Fail("'kind' is neither submitted nor voided");
+      b.kind = kind.value_or(Kind::kSubmitted);
+      if (!br.problem.empty() && r.problem.empty()) r.problem = br.problem;
+      p.bound = std::move(b);
+    }
+  }
+  auto records = j.find("journal");
+  if (records == j.end() || !records->is_array()) {
+    r.Fail("'journal' is missing or not an array");
+  } else {
+    p.journal.reserve(records->size());
+    for (const Json& rec : *records) {
+      if (!rec.is_object()) {
+        r.Fail("'journal' holds something that is not a record");
+        break;
+      }
+      Reader rr{rec, "journal record", {}};
+      journal::Record out;
+      out.seq = rr.U64("seq");
+      out.mono_ns = rr.I64("mono_ns");
+      out.wall_ms = rr.I64("wall_ms");
+      out.type = rr.Str("type", journal::kMaxTypeBytes);
+      out.payload = rr.Str("payload", journal::kMaxPayloadBytes, /*allow_empty=*/true);
+      out.prev_hash = rr.Hash("prev_hash");
+      out.hash = rr.Hash("hash");
+      if (!rr.problem.empty()) {
+        if (r.problem.empty()) r.problem = rr.problem;
+        break;
+      }
+      p.journal.push_back(std::move(out));
+    }
+  }
+  if (!r.problem.empty()) return std::unexpected(Error::Malformed("bundle " + r.problem));
+  return p;
+}
+
+Status CheckBinding(const BundleHeader& header, const BundlePayload& payload) {
+  if (!payload.bound) return Ok();
+  const BundleBinding have = BindingOf(header);
+  const BundleBinding& sealed = *payload.bound;
+  if (have == sealed) return Ok();
+  std::string diff;
+  auto add = [&](const char* name, const std::string& h, const std::string& p) {
+    if (h == p) return;
+    diff += std::string(diff.empty() ? "" : ", ") + name + " " + h + ", sealed for " + p;
+  };
+  add("terminal", have.terminal_id, sealed.terminal_id);
+  add("site", have.site, sealed.site);
+  add("exam", have.exam_id, sealed.exam_id);
+  add("pack", have.pack_id, sealed.pack_id);
+  add("exam version", std::to_string(have.exam_version), std::to_string(sealed.exam_version));
+  add("participant", have.participant, sealed.participant);
+  add("seq", std::to_string(have.seq), std::to_string(sealed.seq));
+  add("journal seq", std::to_string(have.journal_seq), std::to_string(sealed.journal_seq));
+  add("journal hash", HexEncode(have.journal_hash).substr(0, 16),
+      HexEncode(sealed.journal_hash).substr(0, 16));
+  add("kind", std::string(KindName(have.kind)), std::string(KindName(sealed.kind)));
+  return std::unexpected(Error::Corruption(
+      "the header does not match what its sealed payload was written for (" + diff +
+      "): another terminal re-signed this payload, or the header was rewritten"));
+}
+
+Result<BundleEnvelope> ParseEnvelope(ByteView in, std::string_view name) {
+  if (in.size() > kMaxBundleBytes) {
+    return std::unexpected(Error::Malformed(
+        std::string(name) + " is oversized: " + std::to_string(in.size()) +
+        " bytes, more than any result bundle can be (" + std::to_string(kMaxBundleBytes) + ")"));
+  }
+  if (in.size() < 8 || std::memcmp(in.data(), kMagic, 8) != 0) {
+    return std::unexpected(
+        Error::Malformed(std::string(name) + " is not a Lontar result bundle (.lrb)"));
+  }
+  auto truncated = [&](std::size_t need) {
+    return std::unexpected(Damaged(name, "truncated: it ends at byte " + std::to_string(in.size()) +
+                                             ", " + std::to_string(need - in.size()) +
+                                             " bytes short (an interrupted copy?)"));
+  };
+  if (in.size() < 10) return truncated(10);
+  const std::uint16_t version = static_cast<std::uint16_t>(in[8] | in[9] << 8);
+  if (version < kOldestFormatVersion) {
+    return std::unexpected(Damaged(name, "its format version is " + std::to_string(version)));
+  }
+  if (version > kFormatVersion) {
+    return std::unexpected(
+        Error::TooNew(std::string(name) + ": result bundle format " + std::to_string(version) +
+                      " (this Lontar reads " + std::to_string(kOldestFormatVersion) + " to " +
+                      std::to_string(kFormatVersion) + "); upgrade Lontar here"));
+  }
+  std::size_t at = 10;
+  if (in.size() < at + 8 + 64 + 4) return truncated(at + 8 + 64 + 4);
+  BundleEnvelope e;
+  e.version = version;
+  std::memcpy(e.signer.bytes.data(), in.data() + at, 8);
+  std::memcpy(e.signature.data(), in.data() + at + 8, 64);
+  at += 72;
+  const std::uint32_t header_len = LoadU32(in.subspan(at, 4));
+  at += 4;
+  if (header_len == 0 || header_len > kMaxHeaderBytes) {
+    return std::unexpected(Damaged(name, "its header length is " + std::to_string(header_len)));
+  }
+  if (in.size() < at + header_len + 8) return truncated(at + header_len + 8);
+  e.header_json.assign(reinterpret_cast<const char*>(in.data() + at), header_len);
+  at += header_len;
+  const std::uint64_t payload_len = LoadU64(in.subspan(at, 8));
+  at += 8;
+  if (payload_len < kSlotBytes + crypto::EncryptedStreamSize(0) ||
+      payload_len > kMaxSealedPayloadBytes) {
+    return std::unexpected(
+        Damaged(name, "its sealed payload length is " + std::to_string(payload_len)));
+  }
+  const std::size_t end = at + static_cast<std::size_t>(payload_len);
+  if (in.size() < end) return truncated(end);
+  if (in.size() > end) {
+    return std::unexpected(Damaged(name, "has " + std::to_string(in.size() - end) +
+                                             " bytes of trailing data after the sealed payload"));
+  }
+  e.sealed_payload = in.subspan(at, static_cast<std::size_t>(payload_len));
+  return e;
+}
+
+namespace {
+
+Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::VerifyKey& key,
+                                   std::string_view name) {
+  // The one pass over the payload (the bulk of the file): the signed message carries its hash,
+  // and the header's bundle id must be that same hash.
+  const crypto::Hash256 payload_hash = crypto::Blake2b256(e.sealed_payload);
+  if (auto st = key.Verify(
+          SignedMessage(e.signer, e.header_json, e.sealed_payload.size(), payload_hash, e.version),
+          e.signature);
+      !st) {
+    return std::unexpected(Error::BadSignature(
+        std::string(name) + ": the signature of terminal key " + key.id().ToString() +
+        " does not verify: the bundle was altered or damaged after it was written. Export it "
+        "again from the terminal's outbox"));
+  }
+  // Only now is the header worth reading.
+  auto h = ParseHeader(e.header_json);
+  if (!h) return std::unexpected(h.error().WithContext(name));
+  h->format_version = e.version;
+  if (!crypto::ConstantTimeEqual(h->bundle_id, ComputeBundleId(*h, payload_hash))) {
+    return std::unexpected(Error::Corruption(
+        std::string(name) +
+        ": bundle id in the signed header does not match its header and sealed payload"));
+  }
+  if (h->terminal_id != terminal::TerminalIdFor(key)) {
+    return std::unexpected(Error::Malformed(std::string(name) + ": header names terminal " +
+                                            h->terminal_id + " but is signed by " +
+                                            terminal::TerminalIdFor(key)));
+  }
+  return h;
+}
+
+}  // namespace
+
+Result<BundleHeader> VerifyBundle(ByteView bytes, const crypto::VerifyKey& terminal_key,
+                                  std::string_view name) {
+  LONTAR_ASSIGN_OR_RETURN(BundleEnvelope e, ParseEnvelope(bytes, name));
+  if (e.signer != terminal_key.id()) {
+    return std::unexpected(Error::Untrusted(std::string(name) + " is signed by terminal key " +
+                                            e.signer.ToString() + ", not by the expected " +
+                                            terminal_key.id().ToString() +
+                                            ": it comes from another terminal"));
+  }
+  return VerifyWithKey(e, terminal_key, name);
+}
+
+Result<BundleHeader> VerifyBundle(ByteView bytes, std::span<const crypto::VerifyKey> enrolled,
+                                  std::string_view name) {
+  LONTAR_ASSIGN_OR_RETURN(BundleEnvelope e, ParseEnvelope(bytes, name));
+  for (const crypto::VerifyKey& k : enrolled) {
+    if (k.id() == e.signer) return VerifyWithKey(e, k, name);
+  }
+  return std::unexpected(Error::Untrusted(
+      std::string(name) + " is signed by terminal key " + e.signer.ToString() + " (terminal T-" +
+      e.signer.ToString() + "), which is not among the " + std::to_string(enrolled.size()) +
+      " enrolled terminals. Add its enrollment record"));
+}
+
+Result<BundlePayload> OpenBundle(ByteView bytes, const crypto::BoxSecretKey& results_key,
+                                 std::string_view name) {
+  LONTAR_ASSIGN_OR_RETURN(BundleEnvelope e, ParseEnvelope(bytes, name));
+  auto key = crypto::OpenSealed(results_key, e.sealed_payload.first(kSlotBytes));
+  if (!key) {
+    return std::unexpected(Error::WrongKey(
+        std::string(name) + ": the results key " + results_key.id().ToString() +
+        " does not open this bundle (sealed to another results key, or its key slot is "
+        "damaged)"));
+  }
+  if (key->size() != crypto::kStreamKeySize) {
+    return std::unexpected(Error::Corruption(std::string(name) + ": key slot of the wrong size"));
+  }
+  auto plain = crypto::DecryptBytes(*key, e.sealed_payload.subspan(kSlotBytes));
+  if (!plain) {
+    // The key slot opened, so a stream that fails is damaged, whatever the stream reports.
+    return std::unexpected(
+        Error::Corruption(std::string(name) + " payload: " + plain.error().message()));
+  }
+  auto payload = ParsePayload(AsChars(*plain));
+  crypto::Wipe(*plain);
+  if (!payload) return std::unexpected(payload.error().WithContext(name));
+  if (e.version >= 2 && !payload->bound) {
+    return std::unexpected(
+        Damaged(name, "its format 2 payload lacks the header it was sealed for"));
+  }
+  // A format 1 envelope keeps what its payload says: a genuine format 1 payload has no "bound",
+  // and one that has it is a format 2 payload wrapped again as format 1, whose header the caller
+  // must still check against it (results.cpp), or the downgrade would undo the binding.
+  for (const journal::Record& r : payload->journal) {
+    if (!crypto::ConstantTimeEqual(journal::ComputeRecordHash(r), r.hash)) {
+      return std::unexpected(Error::Corruption(std::string(name) + ": journal record " +
+                                               std::to_string(r.seq) +
+                                               " in the payload does not match its own hash"));
+    }
+  }
+  return payload;
+}
+
+}  // namespace lontar::bundle
