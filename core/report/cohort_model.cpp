@@ -19,8 +19,9 @@ std::string Plain(double v) {
   return buf;
 }
 
-bool Passed(const server::ResultRow& row) {
-  return row.scored && !server::IsVoided(row) && row.passed;
+template <typename Row>
+bool Passed(const Row& row) {
+  return !row.voided && row.passed;
 }
 
 // Adds one sitting to the line named `name` of `lines`, keeping first-seen order.
@@ -76,21 +77,56 @@ SectionHistogram Histogram(const authoring::Exam& exam, const authoring::Section
 
 void CohortBuilder::Add(const server::ResultRow& row) {
   if (!row.scored) return;
-  server::ResultRow kept = row;
-  kept.answers.clear();
-  kept.flags.clear();
-  rows_.push_back(std::move(kept));
+  const authoring::Exam& exam = *context_.exam;
+  Kept k;
+  k.participant = row.participant;
+  k.name = row.name;
+  k.group = row.group;
+  k.position = row.position;
+  k.site = row.site;
+  k.terminal_id = row.terminal_id;
+  k.receipt_code = row.receipt_code;
+  k.bundle_id = row.bundle_id;
+  k.pack_prefix = row.pack_id.substr(0, std::min<std::size_t>(8, row.pack_id.size()));
+  k.jpm_category = row.jpm_category.id;
+  k.exam_version = row.exam_version;
+  k.jpm_percent = row.jpm_percent;
+  k.ending = row.ending;
+  k.voided = server::IsVoided(row);
+  k.passed = row.passed;
+  k.total = row.total;
+  k.max = row.max;
+  for (const scoring::SectionScore& sec : row.sections) {
+    SectionKept kept{-1, sec.total, sec.max};
+    for (std::size_t i = 0; i < exam.sections.size(); ++i) {
+      if (exam.sections[i].id == sec.id) kept.index = static_cast<int>(i);
+    }
+    k.sections.push_back(kept);
+  }
+  for (const scoring::CompetencyScore& comp : row.competencies) {
+    LevelKept kept{-1, comp.level};
+    for (std::size_t i = 0; i < exam.competencies.size(); ++i) {
+      if (exam.competencies[i].id == comp.id) kept.index = static_cast<int>(i);
+    }
+    k.levels.push_back(kept);
+  }
+  entries_.push_back(server::RankEntryOf(row, exam));
+  rows_.push_back(std::move(k));
 }
 
-void CohortBuilder::Rank() { server::RankResults(rows_, *context_.exam); }
+void CohortBuilder::Rank() {
+  const std::vector<std::optional<int>> ranks = scoring::Rank(entries_);
+  for (std::size_t i = 0; i < rows_.size() && i < ranks.size(); ++i) rows_[i].rank = ranks[i];
+  entries_ = {};
+}
 
 std::vector<std::size_t> CohortBuilder::RankOrder() const {
   std::vector<std::size_t> order(rows_.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   const bool by_position = scoring::RanksByJpm(*context_.exam);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const server::ResultRow& x = rows_[a];
-    const server::ResultRow& y = rows_[b];
+    const Kept& x = rows_[a];
+    const Kept& y = rows_[b];
     if (x.rank.has_value() != y.rank.has_value()) return x.rank.has_value();
     if (!x.rank) return false;  // unranked: the store's order
     if (by_position && x.position != y.position) return x.position < y.position;
@@ -122,13 +158,12 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
   std::vector<double> maxima(exam.sections.size(), 0);
   std::map<std::string, std::size_t> position_index;
   std::vector<std::uint64_t> versions;
-  for (const server::ResultRow& row : rows_) {
+  for (const Kept& row : rows_) {
     const bool passed = Passed(row);
     ++r.overall.candidates;
     if (with_pass && passed) ++*r.overall.passed;
     Count(r.by_site, row.site, with_pass, passed);
-    std::string session = (lang == Language::kEnglish ? "Pack " : "Paket ") +
-                          row.pack_id.substr(0, std::min<std::size_t>(8, row.pack_id.size()));
+    std::string session = (lang == Language::kEnglish ? "Pack " : "Paket ") + row.pack_prefix;
     if (row.exam_version) {
       session += (lang == Language::kEnglish ? " \u00b7 version " : " \u00b7 versi ") +
                  std::to_string(*row.exam_version);
@@ -138,7 +173,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
     }
     Count(r.by_session, session, with_pass, passed);
     if (!exam.pass_rules.empty()) Count(r.by_group, GroupName(exam, row.group, lang), true, passed);
-    if (server::IsVoided(row)) continue;
+    if (row.voided) continue;
     for (std::size_t i = 0; i < exam.sections.size() && i < row.sections.size(); ++i) {
       totals[i].push_back(row.sections[i].total);
       maxima[i] = std::max(maxima[i], row.sections[i].max);
@@ -158,7 +193,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
     }
   }
   for (std::size_t i : RankOrder()) {
-    const server::ResultRow& row = rows_[i];
+    const Kept& row = rows_[i];
     if (!row.rank) break;
     RankLine line;
     line.rank = std::to_string(*row.rank);
@@ -168,8 +203,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
                              : (exam.pass_rules.empty() ? "" : GroupName(exam, row.group, lang));
     line.total = FormatNumber(row.total, row.total == std::floor(row.total) ? 0 : 1, lang);
     if (by_position && row.jpm_percent) line.total = FormatPercent(*row.jpm_percent, 1, lang);
-    for (const scoring::SectionScore& s :
-         by_position ? std::vector<scoring::SectionScore>{} : row.sections) {
+    for (const SectionKept& s : by_position ? std::vector<SectionKept>{} : row.sections) {
       line.sections.push_back(FormatNumber(s.total, s.total == std::floor(s.total) ? 0 : 1, lang));
     }
     if (with_pass) line.passed = row.passed;
@@ -184,10 +218,11 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
   if (!exam.competencies.empty()) {
     for (const authoring::Competency& c : exam.competencies) {
       CompetencyLevels levels{Pick(c.name, lang), std::vector<long>(5, 0)};
-      for (const server::ResultRow& row : rows_) {
-        if (server::IsVoided(row)) continue;
-        for (const scoring::CompetencyScore& cs : row.competencies) {
-          if (cs.id == c.id && cs.level >= 1 && cs.level <= 5) ++levels.per_level[cs.level - 1];
+      const int index = static_cast<int>(&c - exam.competencies.data());
+      for (const Kept& row : rows_) {
+        if (row.voided) continue;
+        for (const LevelKept& cs : row.levels) {
+          if (cs.index == index && cs.level >= 1 && cs.level <= 5) ++levels.per_level[cs.level - 1];
         }
       }
       r.levels.push_back(std::move(levels));
@@ -197,10 +232,10 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
     }
     for (const authoring::Position& p : exam.positions) {
       PositionJpm line{Pick(p.name, lang), std::vector<long>(exam.jpm_categories.size(), 0)};
-      for (const server::ResultRow& row : rows_) {
-        if (server::IsVoided(row) || row.position != p.id || !row.jpm_percent) continue;
+      for (const Kept& row : rows_) {
+        if (row.voided || row.position != p.id || !row.jpm_percent) continue;
         for (std::size_t k = 0; k < exam.jpm_categories.size(); ++k) {
-          if (exam.jpm_categories[k].name.id == row.jpm_category.id) ++line.per_category[k];
+          if (exam.jpm_categories[k].name.id == row.jpm_category) ++line.per_category[k];
         }
       }
       r.jpm_by_position.push_back(std::move(line));
@@ -219,37 +254,36 @@ std::string CohortBuilder::Csv() const {
   for (const auto& c : exam.competencies) out += "," + CsvField("level:" + c.id);
   out += ",jpm_percent,jpm_category,receipt_code,bundle_id\r\n";
   for (std::size_t i : RankOrder()) {
-    const server::ResultRow& row = rows_[i];
-    std::vector<std::string> f = {
-        row.rank ? std::to_string(*row.rank) : "",
-        row.participant,
-        row.name,
-        row.group,
-        row.position,
-        row.site,
-        row.terminal_id,
-        row.exam_id,
-        row.exam_version ? std::to_string(*row.exam_version) : "",
-        std::string(server::EndingName(row.ending)),
-        Plain(row.total),
-        Plain(row.max),
-        with_pass && !server::IsVoided(row) ? (row.passed ? "pass" : "fail") : ""};
-    for (const auto& s : exam.sections) {
+    const Kept& row = rows_[i];
+    std::vector<std::string> f = {row.rank ? std::to_string(*row.rank) : "",
+                                  row.participant,
+                                  row.name,
+                                  row.group,
+                                  row.position,
+                                  row.site,
+                                  row.terminal_id,
+                                  exam.id,
+                                  row.exam_version ? std::to_string(*row.exam_version) : "",
+                                  std::string(server::EndingName(row.ending)),
+                                  Plain(row.total),
+                                  Plain(row.max),
+                                  with_pass && !row.voided ? (row.passed ? "pass" : "fail") : ""};
+    for (std::size_t s = 0; s < exam.sections.size(); ++s) {
       std::string v;
-      for (const auto& rs : row.sections) {
-        if (rs.id == s.id) v = Plain(rs.total);
+      for (const SectionKept& rs : row.sections) {
+        if (rs.index == static_cast<int>(s)) v = Plain(rs.total);
       }
       f.push_back(v);
     }
-    for (const auto& c : exam.competencies) {
+    for (std::size_t c = 0; c < exam.competencies.size(); ++c) {
       std::string v;
-      for (const auto& rc : row.competencies) {
-        if (rc.id == c.id) v = std::to_string(rc.level);
+      for (const LevelKept& rc : row.levels) {
+        if (rc.index == static_cast<int>(c)) v = std::to_string(rc.level);
       }
       f.push_back(v);
     }
     f.push_back(row.jpm_percent ? Plain(*row.jpm_percent) : "");
-    f.push_back(row.jpm_percent ? row.jpm_category.id : "");
+    f.push_back(row.jpm_percent ? row.jpm_category : "");
     f.push_back(row.receipt_code);
     f.push_back(row.bundle_id);
     for (std::size_t k = 0; k < f.size(); ++k) out += (k ? "," : "") + CsvField(f[k]);

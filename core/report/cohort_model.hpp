@@ -21,6 +21,7 @@
 //   numbers     plain decimals with a '.' point; empty where not applicable
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ class CohortBuilder {
   // `context` (and the exam it points to) must outlive the builder.
   explicit CohortBuilder(const ReportContext& context) : context_(context) {}
 
-  // Keeps a row that opened (row.scored), without its raw answers. Memory only.
+  // Keeps what the report needs of a row that opened (row.scored): not its answers, flags or
+  // texts the report does not print. Memory only.
   void Add(const server::ResultRow& row);
 
   // Ranks the kept rows. Call once, after the last Add and before Report / Csv.
@@ -50,11 +52,38 @@ class CohortBuilder {
   std::string Csv() const;
 
  private:
+  // What the cohort keeps of one sitting: only what the report and cohort.csv print or count
+  // (a ResultRow without its answers was ~1.6 KB; this is a fraction of it). Section and
+  // competency scores in the row's order, each with the index of its exam section or
+  // competency (-1 for an id the exam does not have).
+  struct SectionKept {
+    int index = -1;
+    double total = 0, max = 0;
+  };
+  struct LevelKept {
+    int index = -1;
+    int level = 0;
+  };
+  struct Kept {
+    std::string participant, name, group, position, site, terminal_id, receipt_code, bundle_id;
+    std::string pack_prefix;   // the pack id's first 8 characters: what a session is named by
+    std::string jpm_category;  // the category's Indonesian name (its id in cohort.csv)
+    std::optional<std::uint64_t> exam_version;
+    std::optional<double> jpm_percent;
+    std::optional<int> rank;
+    server::Ending ending = server::Ending::kUnknown;
+    bool voided = false, passed = false;
+    double total = 0, max = 0;
+    std::vector<SectionKept> sections;
+    std::vector<LevelKept> levels;
+  };
+
   // Indices into rows_ in the order the ranking prints them.
   std::vector<std::size_t> RankOrder() const;
 
   const ReportContext& context_;
-  std::vector<server::ResultRow> rows_;
+  std::vector<Kept> rows_;
+  std::vector<scoring::RankEntry> entries_;  // one per row until Rank
 };
 
 }  // namespace lontar::report

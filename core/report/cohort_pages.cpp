@@ -51,17 +51,16 @@ void Ranking(Document& doc, const Labels& l, const CohortReport& r) {
       {r.rank_by_jpm ? std::string("JPM") : std::string(l.total), 0.09, Align::kRight}};
   for (const std::string& s : r.section_names) cols.push_back({s, section_w, Align::kRight});
   if (with_pass) cols.push_back({std::string(l.pass_short), pass_w, Align::kCenter});
-  std::vector<Row> rows;
-  rows.reserve(r.ranking.size());
-  for (const RankLine& k : r.ranking) {
+  // Each row made as it is drawn: an 18,000-line ranking is not copied into a second table.
+  doc.Table(cols, r.ranking.size(), [&](std::size_t index) {
+    const RankLine& k = r.ranking[index];
     Row row{{k.rank, k.participant, k.name, k.group, k.total}};
     for (std::size_t i = 0; i < n; ++i)
       row.cells.push_back(i < k.sections.size() ? k.sections[i] : "");
     if (with_pass) row.cells.push_back(k.passed ? std::string(*k.passed ? l.yes : l.no) : "\u2014");
     if (k.passed.has_value() && !*k.passed) row.style = RowStyle::kMuted;
-    rows.push_back(std::move(row));
-  }
-  doc.Table(cols, rows);
+    return row;
+  });
 }
 
 }  // namespace

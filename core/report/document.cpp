@@ -366,6 +366,11 @@ void Document::KeyValues(const std::vector<std::pair<std::string, std::string>>&
 }
 
 void Document::Table(const std::vector<Column>& columns, const std::vector<Row>& rows) {
+  Table(columns, rows.size(), [&](std::size_t i) { return rows[i]; });
+}
+
+void Document::Table(const std::vector<Column>& columns, std::size_t count,
+                     const std::function<Row(std::size_t)>& row_at) {
   Impl& d = *impl_;
   if (columns.empty()) return;
   std::vector<double> xs, ws;
@@ -397,11 +402,11 @@ void Document::Table(const std::vector<Column>& columns, const std::vector<Row>&
     d.Line(d.Left(), d.y + header_h, right, d.y + header_h, 0.8, kMuted);
     d.y += header_h;
   };
-  const double first_h = rows.empty() ? 0 : row_height(rows.front().cells, Style::kTableCell);
+  const double first_h = count == 0 ? 0 : row_height(row_at(0).cells, Style::kTableCell);
   d.Need(header_h + first_h);
   draw_header();
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const Row& row = rows[r];
+  for (std::size_t r = 0; r < count; ++r) {
+    const Row row = row_at(r);
     const Style cell_style = row.style == RowStyle::kBold ? Style::kTableHeader : Style::kTableCell;
     const double h = row_height(row.cells, cell_style);
     if (d.y + h > d.Bottom()) {

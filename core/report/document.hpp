@@ -45,6 +45,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -228,6 +229,10 @@ class Document {
   void KeyValues(const std::vector<std::pair<std::string, std::string>>& pairs, int columns = 1);
   // A table with a shaded header row repeated on every page it spans; rows never split.
   void Table(const std::vector<Column>& columns, const std::vector<Row>& rows);
+  // The same table with its rows made one at a time, `row_at(i)` for i in [0, count) in order
+  // (row 0 may be asked twice): a ranking of thousands of rows need not be in memory twice.
+  void Table(const std::vector<Column>& columns, std::size_t count,
+             const std::function<Row(std::size_t)>& row_at);
   void LevelChart(const LevelChartSpec& spec);
   void Histogram(const HistogramSpec& spec);
   // Several histograms side by side (each `width` = content width / per_row).

@@ -70,8 +70,11 @@ std::unexpected<Error> Malformed(const std::string& message) {
   return std::unexpected(Error::Malformed(message));
 }
 
+// A cell's text, blanks trimmed, with the apostrophe that CsvField puts before a text a
+// spreadsheet would take for a formula taken off again (a participant number "'=1" in cohort.csv
+// is "=1"; an agency's file exported from it reads the same).
 std::string Cell(const CsvRecord& r, std::optional<std::size_t> column) {
-  return column ? std::string(TrimBlanks(r.fields[*column])) : std::string();
+  return column ? CsvFieldValue(TrimBlanks(r.fields[*column])) : std::string();
 }
 
 bool AllBlank(const CsvRecord& r) {

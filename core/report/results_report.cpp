@@ -218,10 +218,11 @@ Result<ReportSummary> WriteResultsReport(server::StoreBackend& store,
   }
 
   cohort.Rank();
+  // cohort.csv first, so that its text and the report's ranking lines are not in memory at once.
+  LONTAR_TRY(WriteText(options.out_dir / "cohort.csv", cohort.Csv(), summary.files));
   const CohortReport report =
       cohort.Report(FormatDateTime(options.generated_ms, context.zone, context.language));
   for (const RankLine& line : report.ranking) summary.ranked += line.rank.empty() ? 0 : 1;
-  LONTAR_TRY(WriteText(options.out_dir / "cohort.csv", cohort.Csv(), summary.files));
   LONTAR_TRY(WriteCohortPdf(options.out_dir / "cohort.pdf", *fonts, report));
   summary.files.push_back(options.out_dir / "cohort.pdf");
 

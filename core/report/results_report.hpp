@@ -9,12 +9,14 @@
 //   items.csv, item_sections.csv   items_csv.hpp; items.pdf   item analysis
 //
 // The pass (invariants):
-//   (1) Bundles are opened and scored one at a time (server::ForEachResult); a row's candidate
-//       page is made as soon as it is scored and handed to the drawing threads through bounded
-//       queues, so at most a few dozen pages wait in memory whatever the cohort's size.
-//   (2) What stays for the end is what the end needs: each opened row without its answers (for
-//       the ranking and the cohort report) and one byte per item per candidate (the response
-//       matrix for item analysis). Nothing else grows with the cohort.
+//   (1) Bundles are opened and scored by server::ForEachResult's worker threads, a few ahead,
+//       and reach this pass in the store's order on the calling thread; a row's candidate page
+//       is made as soon as it arrives and handed to the drawing threads through bounded queues,
+//       so at most a few dozen bundles and pages wait in memory whatever the cohort's size.
+//   (2) What stays for the end is what the end needs: a compact row per opened sitting (for the
+//       ranking and the cohort report: cohort_model.hpp) and one byte per item per candidate
+//       (the response matrix for item analysis). At the end the ranking's lines and cohort.csv
+//       are made whole before they are written. Nothing else grows with the cohort.
 //   (3) Candidate PDFs are drawn by `threads` workers, each with its own fonts (Pango is
 //       thread-confined); candidates.pdf by one more thread, in order. A worker's error stops
 //       the pass and is returned; files already renamed into place stay.

@@ -623,9 +623,51 @@ class PostgresBackend final : public StoreBackend {
       pqxx::read_transaction tx(*reader);
       std::vector<StoredBundle> out;
       for (const auto& r :
-           tx.exec(std::string(kSelectColumns) + "ORDER BY site, terminal_id, seq")) {
+           tx.exec(std::string(kSelectColumns) + "ORDER BY site, terminal_id, seq, bundle_id")) {
         out.push_back(RowToBundle(r));
       }
+      return out;
+    });
+  }
+
+  Result<std::unique_ptr<BundleScan>> ScanBundles() override;
+
+  Result<std::vector<std::string>> TerminalsWithSeqGaps() override {
+    return Strings("list terminals with gaps",
+                   "SELECT terminal_id FROM bundles GROUP BY terminal_id "
+                   "HAVING max(seq) != count(DISTINCT seq) ORDER BY terminal_id",
+                   std::nullopt);
+  }
+
+  Result<std::vector<std::string>> ParticipantsWithSeveralBundles(
+      const std::string& exam_id) override {
+    return Strings("list participants with several bundles",
+                   "SELECT participant FROM bundles WHERE exam_id = $1 GROUP BY participant "
+                   "HAVING count(*) > 1 ORDER BY participant",
+                   exam_id);
+  }
+
+  // Up to `limit` rows (receipt_text empty) after `after` in ListBundles' order.
+  Result<std::vector<StoredBundle>> PageAfter(const std::optional<StoredBundle>& after,
+                                              std::size_t limit) {
+    return Guard(scrub_, "list bundles", [&]() -> Result<std::vector<StoredBundle>> {
+      const ReaderPool::Lease reader = readers_.Borrow();
+      pqxx::read_transaction tx(*reader);
+      const std::string select =
+          "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
+          "journal_seq, created_ms, stored_ms, bytes, '', pack_id FROM bundles ";
+      const std::string order =
+          " ORDER BY site, terminal_id, seq, bundle_id LIMIT " + std::to_string(limit);
+      const pqxx::result r =
+          after ? tx.exec_params(select +
+                                     "WHERE (site, terminal_id, seq, bundle_id) > "
+                                     "($1, $2, $3::bigint, $4)" +
+                                     order,
+                                 after->site, after->terminal_id,
+                                 static_cast<long long>(after->seq), after->bundle_id)
+                : tx.exec(select + order);
+      std::vector<StoredBundle> out;
+      for (const auto& row : r) out.push_back(RowToBundle(row));
       return out;
     });
   }
@@ -664,11 +706,54 @@ class PostgresBackend final : public StoreBackend {
   }
 
  private:
+  Result<std::vector<std::string>> Strings(const std::string& what, const std::string& sql,
+                                           std::optional<std::string> bound) {
+    return Guard(scrub_, what, [&]() -> Result<std::vector<std::string>> {
+      const ReaderPool::Lease reader = readers_.Borrow();
+      pqxx::read_transaction tx(*reader);
+      const pqxx::result r = bound ? tx.exec_params(sql, *bound) : tx.exec(sql);
+      std::vector<std::string> out;
+      for (const auto& row : r) out.push_back(row[0].as<std::string>());
+      return out;
+    });
+  }
+
   std::unique_ptr<pqxx::connection> c_;
   ReaderPool readers_;
   Scrubber scrub_;
   std::string url_;  // with its password, if it has one: never in a message (scrub_ for those)
 };
+
+// ScanBundles: pages of kScanPage rows, each read after the last row of the one before, so that
+// no connection stays borrowed between calls (ReadBundle borrows one too).
+constexpr std::size_t kScanPage = 1000;
+
+class PostgresScan final : public BundleScan {
+ public:
+  explicit PostgresScan(PostgresBackend& backend) : backend_(backend) {}
+  Result<std::optional<StoredBundle>> Next() override {
+    if (next_ == page_.size()) {
+      if (done_) return std::optional<StoredBundle>();
+      LONTAR_ASSIGN_OR_RETURN(page_, backend_.PageAfter(last_, kScanPage));
+      next_ = 0;
+      done_ = page_.size() < kScanPage;
+      if (page_.empty()) return std::optional<StoredBundle>();
+      last_ = page_.back();
+    }
+    return std::optional<StoredBundle>(std::move(page_[next_++]));
+  }
+
+ private:
+  PostgresBackend& backend_;
+  std::vector<StoredBundle> page_;
+  std::size_t next_ = 0;
+  std::optional<StoredBundle> last_;
+  bool done_ = false;
+};
+
+Result<std::unique_ptr<BundleScan>> PostgresBackend::ScanBundles() {
+  return std::unique_ptr<BundleScan>(new PostgresScan(*this));
+}
 
 void PrepareStatements(pqxx::connection& c) {
   c.prepare("find_id", std::string(kSelectColumns) + "WHERE bundle_id = $1");

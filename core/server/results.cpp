@@ -1,11 +1,14 @@
 #include "core/server/results.hpp"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/scoring/score_json.hpp"
+#include "core/server/results_pool.hpp"
 #include "core/util/csv_field.hpp"
 
 namespace lontar::server {
@@ -79,135 +82,175 @@ std::string_view EndingName(Ending ending) {
   return "";
 }
 
+namespace {
+
+// What the results pass knows of the whole store before it reports its first row: sets of
+// anomalies, asked of the database (their size is that of the anomalies, not of the store).
+struct StoreFacts {
+  std::set<std::string> rolled_back;  // terminals the store flagged (seq-reused, rollback)
+  std::set<std::string> conflicted;   // bundle ids another upload contested (kIdConflictFlag)
+  std::set<std::string> gapped;       // terminals with bundle numbers missing
+  std::set<std::string> several;      // participants with more than one bundle of the exam
+};
+
+Result<StoreFacts> ReadStoreFacts(StoreBackend& store, const std::string& exam_id) {
+  StoreFacts facts;
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredFlag> flags, store.ListFlags());
+  for (const auto& f : flags) {
+    if (f.kind == kIdConflictFlag) {
+      facts.conflicted.insert(f.bundle_id);
+    } else {
+      facts.rolled_back.insert(f.terminal_id);
+    }
+  }
+  LONTAR_ASSIGN_OR_RETURN(std::vector<std::string> gapped, store.TerminalsWithSeqGaps());
+  facts.gapped.insert(gapped.begin(), gapped.end());
+  LONTAR_ASSIGN_OR_RETURN(std::vector<std::string> several,
+                          store.ParticipantsWithSeveralBundles(exam_id));
+  facts.several.insert(several.begin(), several.end());
+  return facts;
+}
+
+// One bundle on its way through the pass: the row as far as the index and the roster fill it,
+// and its bytes as read from the store (or why they could not be).
+struct OpenJob {
+  ResultRow row;
+  std::string name;  // the bundle's name in messages
+  Result<Bytes> bytes;
+};
+
+// The work of one bundle, on a worker thread (results_pool.hpp): verify, open, check the
+// binding, read how it ended, re-score. Reads only what it shares (the exam, the keys).
+ResultRow OpenAndScore(OpenJob&& job, const crypto::BoxSecretKey& results_key,
+                       const authoring::Exam& exam, std::span<const crypto::VerifyKey> enrolled) {
+  ResultRow& row = job.row;
+  const std::string& name = job.name;
+  std::optional<std::string> mismatch;  // the header disagrees with the sealed payload
+  auto opened = [&]() -> Result<bundle::BundlePayload> {
+    if (!job.bytes) return std::unexpected(job.bytes.error());
+    const Bytes& bytes = *job.bytes;
+    if (!enrolled.empty()) LONTAR_TRY(bundle::VerifyBundle(bytes, enrolled, name));
+    LONTAR_ASSIGN_OR_RETURN(bundle::BundlePayload payload,
+                            bundle::OpenBundle(bytes, results_key, name));
+    // The header was verified when stored (and again above with --enrolled): read what the
+    // index does not keep, and compare it with what the payload was sealed for.
+    LONTAR_ASSIGN_OR_RETURN(bundle::BundleEnvelope env, bundle::ParseEnvelope(bytes, name));
+    LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader header, bundle::ParseHeader(env.header_json));
+    header.format_version = env.version;
+    row.exam_version = header.exam_version;
+    // A format 1 payload cannot be checked (unbound-v1); one that carries a binding all the
+    // same was sealed as format 2 and is checked whatever envelope it came in.
+    if (env.version < 2) row.flags.push_back(kUnboundFlag);
+    if (auto st = bundle::CheckBinding(header, payload); !st) mismatch = st.error().message();
+    return payload;
+  }();
+  job.bytes = Bytes();  // the bundle's bytes are not needed past here
+  if (!opened) {
+    row.flags.push_back("unopenable: " + opened.error().message());
+    return std::move(row);
+  }
+  if (mismatch) {
+    // Whose answers these are is unknown: the header's participant is not credited with them.
+    row.flags.push_back(std::string(kHeaderMismatchFlag) + ": " + *mismatch);
+    return std::move(row);
+  }
+  row.ending = ReadEnding(*opened, row.kind);
+  const nlohmann::json& t = opened->timings;
+  if (t.is_object() && t.contains("handed_over_from") && t["handed_over_from"].is_string()) {
+    row.handed_over_from = t["handed_over_from"].get<std::string>();
+  }
+  if (opened->accommodations) {
+    // A bundle sealed by a terminal with the results key, so well-formed; still read
+    // defensively: a bad one is named in the column rather than dropped.
+    auto a = authoring::AccommodationsFromJson(*opened->accommodations);
+    if (a) {
+      row.accommodations = *a;
+    } else {
+      row.accommodations_problem = "unreadable: " + a.error().message();
+    }
+  }
+  try {
+    row.answers = opened->answers.get<scoring::Answers>();
+  } catch (const nlohmann::json::exception&) {
+    row.flags.push_back("unopenable: answers are not in the expected form");
+    return std::move(row);
+  }
+  for (const auto& [id, item] : exam.items) {
+    const auto a = row.answers.find(id);
+    (a != row.answers.end() && !a->second.empty() ? row.answered : row.unanswered) += 1;
+  }
+  auto score = scoring::Score(exam, row.answers, row.position, row.group);
+  const nlohmann::json rescored(score ? scoring::ReportToJson(*score)
+                                      : nlohmann::ordered_json{{"error", score.error().message()}});
+  if (score) FillScores(row, *score);
+  if (rescored != opened->score) row.flags.push_back("score-mismatch");
+  return std::move(row);
+}
+
+}  // namespace
+
+unsigned DefaultOpenThreads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
+
 Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKey& results_key,
                                   const authoring::Exam& exam,
                                   std::span<const crypto::VerifyKey> enrolled,
-                                  const ResultCallback& on_row) {
-  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, store.ListBundles());
-  std::set<std::string> rolled_back;
-  std::set<std::string> conflicted;  // bundle ids another upload contested (kIdConflictFlag)
-  {
-    LONTAR_ASSIGN_OR_RETURN(std::vector<StoredFlag> flags, store.ListFlags());
-    for (const auto& f : flags) {
-      if (f.kind == kIdConflictFlag) {
-        conflicted.insert(f.bundle_id);
-      } else {
-        rolled_back.insert(f.terminal_id);
-      }
-    }
-  }
-  std::map<std::string, std::set<std::uint64_t>> seqs;
-  std::map<std::string, int> per_participant;
-  for (const auto& r : rows) {
-    seqs[r.terminal_id].insert(r.seq);
-    if (r.exam_id == exam.id) ++per_participant[r.participant];
-  }
-  std::set<std::string> gapped;
-  for (const auto& [t, have] : seqs) {
-    if (!have.empty() && *have.rbegin() != have.size()) gapped.insert(t);
-  }
+                                  const ResultCallback& on_row, unsigned threads) {
+  LONTAR_ASSIGN_OR_RETURN(const StoreFacts facts, ReadStoreFacts(store, exam.id));
   std::map<std::string, const authoring::Participant*> roster;
   for (const auto& p : exam.roster) roster[p.number] = &p;
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<BundleScan> scan, store.ScanBundles());
 
   ResultsWalk walk;
-  for (const auto& r : rows) {
-    if (r.exam_id != exam.id) {
-      ++walk.other_exams;
-      continue;
-    }
-    ResultRow row;
-    row.participant = r.participant;
-    row.site = r.site;
-    row.terminal_id = r.terminal_id;
-    row.exam_id = r.exam_id;
-    row.kind = r.kind;
-    row.receipt_code = r.receipt_code;
-    row.bundle_id = r.bundle_id;
-    row.pack_id = r.pack_id;
-    row.seq = r.seq;
-    row.created_ms = r.created_ms;
-    row.stored_ms = r.stored_ms;
-    if (auto it = roster.find(r.participant); it != roster.end()) {
-      row.name = it->second->name;
-      row.position = it->second->position;
-      row.group = it->second->group;
-    } else {
-      row.flags.push_back("not-in-roster");
-    }
-    if (r.kind == "voided") row.flags.push_back("voided");
-    if (gapped.contains(r.terminal_id)) row.flags.push_back("seq-gap");
-    if (rolled_back.contains(r.terminal_id)) row.flags.push_back("rollback");
-    if (per_participant[r.participant] > 1) row.flags.push_back("several-bundles");
-    if (conflicted.contains(r.bundle_id)) row.flags.push_back(kIdConflictFlag);
-
-    const std::string name = store.BundleName(r.bundle_id);
-    std::optional<std::string> mismatch;  // the header disagrees with the sealed payload
-    auto opened = [&]() -> Result<bundle::BundlePayload> {
-      LONTAR_ASSIGN_OR_RETURN(Bytes bytes, store.ReadBundle(r.bundle_id));
-      if (!enrolled.empty()) LONTAR_TRY(bundle::VerifyBundle(bytes, enrolled, name));
-      LONTAR_ASSIGN_OR_RETURN(bundle::BundlePayload payload,
-                              bundle::OpenBundle(bytes, results_key, name));
-      // The header was verified when stored (and again above with --enrolled): read what the
-      // index does not keep, and compare it with what the payload was sealed for.
-      LONTAR_ASSIGN_OR_RETURN(bundle::BundleEnvelope env, bundle::ParseEnvelope(bytes, name));
-      LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader header, bundle::ParseHeader(env.header_json));
-      header.format_version = env.version;
-      row.exam_version = header.exam_version;
-      // A format 1 payload cannot be checked (unbound-v1); one that carries a binding all the
-      // same was sealed as format 2 and is checked whatever envelope it came in.
-      if (env.version < 2) row.flags.push_back(kUnboundFlag);
-      if (auto st = bundle::CheckBinding(header, payload); !st) mismatch = st.error().message();
-      return payload;
-    }();
-    auto emit = [&]() -> Status {
-      ++walk.rows;
-      return on_row(std::move(row));
-    };
-    if (!opened) {
-      row.flags.push_back("unopenable: " + opened.error().message());
-      LONTAR_TRY(emit());
-      continue;
-    }
-    if (mismatch) {
-      // Whose answers these are is unknown: the header's participant is not credited with them.
-      row.flags.push_back(std::string(kHeaderMismatchFlag) + ": " + *mismatch);
-      LONTAR_TRY(emit());
-      continue;
-    }
-    row.ending = ReadEnding(*opened, r.kind);
-    const nlohmann::json& t = opened->timings;
-    if (t.is_object() && t.contains("handed_over_from") && t["handed_over_from"].is_string()) {
-      row.handed_over_from = t["handed_over_from"].get<std::string>();
-    }
-    if (opened->accommodations) {
-      // A bundle sealed by a terminal with the results key, so well-formed; still read
-      // defensively: a bad one is named in the column rather than dropped.
-      auto a = authoring::AccommodationsFromJson(*opened->accommodations);
-      if (a) {
-        row.accommodations = *a;
-      } else {
-        row.accommodations_problem = "unreadable: " + a.error().message();
+  OrderedStages<OpenJob, ResultRow> stages;
+  // On the calling thread: the next row of the exam from the index, and its bundle's bytes (the
+  // store's reads run one at a time).
+  stages.next = [&]() -> Result<std::optional<OpenJob>> {
+    for (;;) {
+      LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> r, scan->Next());
+      if (!r) return std::optional<OpenJob>();
+      if (r->exam_id != exam.id) {
+        ++walk.other_exams;
+        continue;
       }
+      ResultRow row;
+      row.participant = std::move(r->participant);
+      row.site = std::move(r->site);
+      row.terminal_id = std::move(r->terminal_id);
+      row.exam_id = std::move(r->exam_id);
+      row.kind = std::move(r->kind);
+      row.receipt_code = std::move(r->receipt_code);
+      row.bundle_id = std::move(r->bundle_id);
+      row.pack_id = std::move(r->pack_id);
+      row.seq = r->seq;
+      row.created_ms = r->created_ms;
+      row.stored_ms = r->stored_ms;
+      if (auto it = roster.find(row.participant); it != roster.end()) {
+        row.name = it->second->name;
+        row.position = it->second->position;
+        row.group = it->second->group;
+      } else {
+        row.flags.push_back("not-in-roster");
+      }
+      if (row.kind == "voided") row.flags.push_back("voided");
+      if (facts.gapped.contains(row.terminal_id)) row.flags.push_back("seq-gap");
+      if (facts.rolled_back.contains(row.terminal_id)) row.flags.push_back("rollback");
+      if (facts.several.contains(row.participant)) row.flags.push_back("several-bundles");
+      if (facts.conflicted.contains(row.bundle_id)) row.flags.push_back(kIdConflictFlag);
+      std::string name = store.BundleName(row.bundle_id);
+      Result<Bytes> bytes = store.ReadBundle(row.bundle_id);
+      return std::optional<OpenJob>(OpenJob{std::move(row), std::move(name), std::move(bytes)});
     }
-    try {
-      row.answers = opened->answers.get<scoring::Answers>();
-    } catch (const nlohmann::json::exception&) {
-      row.flags.push_back("unopenable: answers are not in the expected form");
-      LONTAR_TRY(emit());
-      continue;
-    }
-    for (const auto& [id, item] : exam.items) {
-      const auto a = row.answers.find(id);
-      (a != row.answers.end() && !a->second.empty() ? row.answered : row.unanswered) += 1;
-    }
-    auto score = scoring::Score(exam, row.answers, row.position, row.group);
-    const nlohmann::json rescored(score
-                                      ? scoring::ReportToJson(*score)
-                                      : nlohmann::ordered_json{{"error", score.error().message()}});
-    if (score) FillScores(row, *score);
-    if (rescored != opened->score) row.flags.push_back("score-mismatch");
-    LONTAR_TRY(emit());
-  }
+  };
+  stages.work = [&](OpenJob&& job) -> Result<ResultRow> {
+    return OpenAndScore(std::move(job), results_key, exam, enrolled);
+  };
+  stages.consume = [&](ResultRow&& row) -> Status {
+    ++walk.rows;
+    return on_row(std::move(row));
+  };
+  // A few bundles per thread in flight keep every thread busy while the calling thread reads
+  // and hands rows on, and hold a few dozen bundles at most.
+  LONTAR_TRY(RunOrdered(threads, std::max(4u, 4 * threads), stages));
   return walk;
 }
 

@@ -4,9 +4,10 @@
 // (core/pack/results_access.hpp) or loaded from the authoring source it was built from.
 //
 // [SECTION] What a caller gets
-//   ForEachResult   streams: one ResultRow per bundle of the exam, handed to a callback as soon
-//                   as that bundle is opened and scored; at most one bundle's bytes and payload
-//                   are held at a time. Rows have no rank (a rank needs every row).
+//   ForEachResult   streams: one ResultRow per bundle of the exam, handed to a callback in the
+//                   store's order as soon as that bundle is opened and scored (on a few worker
+//                   threads, a few bundles ahead); what it holds does not grow with the store.
+//                   Rows have no rank (a rank needs every row).
 //   RankEntryOf     the compact ranking key of a row (scoring/rank.hpp); keep these (or the rows
 //                   without their answers) and call scoring::Rank, or RankResults on the rows.
 //   OpenResults     ForEachResult collected into a vector, then ranked: for the CSVs and tests.
@@ -120,20 +121,30 @@ struct ResultsReport {
 // ForEachResult returns it.
 using ResultCallback = std::function<Status(ResultRow&& row)>;
 
+// Worker threads for opening bundles: one per core (at most 8). Reads the system's core count.
+unsigned DefaultOpenThreads();
+
 struct ResultsWalk {
   std::size_t rows = 0;         // rows handed to the callback
   std::size_t other_exams = 0;  // bundles of other exams, skipped
 };
 
-// Opens and scores every bundle of `exam` in `store` (any backend; read-only is enough), one at a
-// time, handing each row to `on_row`. Per-bundle problems become flags; errors are for a store
-// that cannot be read, or the callback's. Reads disk or the database; holds the store's index
-// (metadata only) and one bundle at a time.
+// Opens and scores every bundle of `exam` in `store` (any backend; read-only is enough), handing
+// each row to `on_row` in the store's order, on the calling thread. The store is read on the
+// calling thread (one read at a time); the bundles are verified, opened and re-scored by
+// `threads` worker threads (0: on the calling thread), a few bundles per thread ahead of the
+// callback (results_pool.hpp): rows, their order and their flags are the same whatever the
+// number of threads. Per-bundle problems become flags; errors are for a store that cannot be
+// read, a worker that failed (kInternal), or the callback's: the first stops the walk. Reads
+// disk or the database; holds the anomalies of the store's index (gaps, flags, participants
+// with several bundles), one index row (StoreBackend::ScanBundles) and a few bundles per
+// thread: nothing that grows with the store.
 [[nodiscard]] Result<ResultsWalk> ForEachResult(StoreBackend& store,
                                                 const crypto::BoxSecretKey& results_key,
                                                 const authoring::Exam& exam,
                                                 std::span<const crypto::VerifyKey> enrolled,
-                                                const ResultCallback& on_row);
+                                                const ResultCallback& on_row,
+                                                unsigned threads = DefaultOpenThreads());
 
 // Whether the sitting was voided by a proctor: by how it ended, or, for a row whose payload says
 // nothing of it, by the header's kind. Voided sittings get no rank, histogram or statistic. Pure.

@@ -133,6 +133,26 @@ Result<std::optional<StoredBundle>> SelectOne(StatementCache& statements, const 
   return std::optional<StoredBundle>(RowToBundle(*s));
 }
 
+// A statement stepped one row per Next (StoreBackend::ScanBundles): the reader connection may
+// run other statements (ReadBundle) between steps.
+class StatementScan final : public BundleScan {
+ public:
+  explicit StatementScan(Statement s) : s_(std::move(s)) {}
+  Result<std::optional<StoredBundle>> Next() override {
+    if (done_) return std::optional<StoredBundle>();
+    LONTAR_ASSIGN_OR_RETURN(bool row, s_.Step());
+    if (!row) {
+      done_ = true;
+      return std::optional<StoredBundle>();
+    }
+    return std::optional<StoredBundle>(RowToBundle(s_));
+  }
+
+ private:
+  Statement s_;
+  bool done_ = false;
+};
+
 Result<std::int64_t> UserVersion(const Database& db) {
   LONTAR_ASSIGN_OR_RETURN(Statement s, db.Prepare("PRAGMA user_version"));
   LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -319,7 +339,8 @@ class SqliteBackend final : public StoreBackend {
 
   Result<std::vector<StoredBundle>> ListBundles() override {
     LONTAR_ASSIGN_OR_RETURN(Statement s, reader_.Prepare(std::string(kSelectColumns) +
-                                                         "ORDER BY site, terminal_id, seq"));
+                                                         "ORDER BY site, terminal_id, seq, "
+                                                         "bundle_id"));
     std::vector<StoredBundle> out;
     for (;;) {
       LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
@@ -327,6 +348,31 @@ class SqliteBackend final : public StoreBackend {
       out.push_back(RowToBundle(s));
     }
     return out;
+  }
+
+  Result<std::unique_ptr<BundleScan>> ScanBundles() override {
+    // The receipt column left out: sorting the rows without it is what keeps the scan cheap.
+    LONTAR_ASSIGN_OR_RETURN(
+        Statement s,
+        reader_.Prepare("SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, "
+                        "kind, seq, journal_seq, created_ms, stored_ms, bytes, '', pack_id FROM "
+                        "bundles ORDER BY site, terminal_id, seq, bundle_id"));
+    return std::unique_ptr<BundleScan>(new StatementScan(std::move(s)));
+  }
+
+  Result<std::vector<std::string>> TerminalsWithSeqGaps() override {
+    return Strings(
+        "SELECT terminal_id FROM bundles GROUP BY terminal_id "
+        "HAVING max(seq) != count(DISTINCT seq) ORDER BY terminal_id",
+        {});
+  }
+
+  Result<std::vector<std::string>> ParticipantsWithSeveralBundles(
+      const std::string& exam_id) override {
+    return Strings(
+        "SELECT participant FROM bundles WHERE exam_id = ? GROUP BY participant "
+        "HAVING count(*) > 1 ORDER BY participant",
+        exam_id);
   }
 
   Result<std::vector<StoredFlag>> ListFlags() override {
@@ -364,6 +410,20 @@ class SqliteBackend final : public StoreBackend {
   }
 
  private:
+  // Rows of one text column; `bound`, if given, bound to the statement's one parameter.
+  Result<std::vector<std::string>> Strings(const std::string& sql,
+                                           std::optional<std::string> bound) {
+    LONTAR_ASSIGN_OR_RETURN(Statement s, reader_.Prepare(sql));
+    if (bound) s.Bind(1, *bound);
+    std::vector<std::string> out;
+    for (;;) {
+      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      if (!more) break;
+      out.push_back(s.ColumnText(0));
+    }
+    return out;
+  }
+
   std::filesystem::path File(const std::string& id_hex) const {
     return dir_ / kBundlesDir / (id_hex + ".lrb");
   }

@@ -2,7 +2,58 @@
 // the one way a database URL may be shown.
 #include "core/server/store_backend.hpp"
 
+#include <map>
+#include <set>
+
 namespace lontar::server {
+namespace {
+
+class CopiedScan final : public BundleScan {
+ public:
+  explicit CopiedScan(std::vector<StoredBundle> rows) : rows_(std::move(rows)) {}
+  Result<std::optional<StoredBundle>> Next() override {
+    if (next_ == rows_.size()) return std::optional<StoredBundle>();
+    StoredBundle row = std::move(rows_[next_++]);
+    row.receipt_text.clear();
+    return std::optional<StoredBundle>(std::move(row));
+  }
+
+ private:
+  std::vector<StoredBundle> rows_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BundleScan>> StoreBackend::ScanBundles() {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, ListBundles());
+  return std::unique_ptr<BundleScan>(new CopiedScan(std::move(rows)));
+}
+
+Result<std::vector<std::string>> StoreBackend::TerminalsWithSeqGaps() {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, ListBundles());
+  std::map<std::string, std::set<std::uint64_t>> seqs;
+  for (const StoredBundle& r : rows) seqs[r.terminal_id].insert(r.seq);
+  std::vector<std::string> gapped;
+  for (const auto& [t, have] : seqs) {
+    if (!have.empty() && *have.rbegin() != have.size()) gapped.push_back(t);
+  }
+  return gapped;
+}
+
+Result<std::vector<std::string>> StoreBackend::ParticipantsWithSeveralBundles(
+    const std::string& exam_id) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<StoredBundle> rows, ListBundles());
+  std::map<std::string, int> count;
+  for (const StoredBundle& r : rows) {
+    if (r.exam_id == exam_id) ++count[r.participant];
+  }
+  std::vector<std::string> several;
+  for (const auto& [p, n] : count) {
+    if (n > 1) several.push_back(p);
+  }
+  return several;
+}
 
 Result<std::unique_ptr<StoreBackend>> OpenStoreBackend(const StoreLocation& where,
                                                        StoreAccess access) {

@@ -137,6 +137,14 @@ class StoreBatch {
   [[nodiscard]] virtual Status Commit() = 0;
 };
 
+// A walk over the bundles' rows (StoreBackend::ScanBundles).
+class BundleScan {
+ public:
+  virtual ~BundleScan() = default;
+  // The next row, nullopt after the last.
+  [[nodiscard]] virtual Result<std::optional<StoredBundle>> Next() = 0;
+};
+
 class StoreBackend {
  public:
   virtual ~StoreBackend() = default;
@@ -171,10 +179,23 @@ class StoreBackend {
   [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindByCode(
       const std::string& canonical_code) = 0;
   [[nodiscard]] virtual Result<std::uint64_t> CountBundles() = 0;
-  // Every row, by site, terminal id, seq.
+  // Every row, by site, terminal id, seq (then bundle id).
   [[nodiscard]] virtual Result<std::vector<StoredBundle>> ListBundles() = 0;
   // Every flag, in the order they were raised.
   [[nodiscard]] virtual Result<std::vector<StoredFlag>> ListFlags() = 0;
+
+  // The rows of ListBundles, in its order, one at a time, without receipt_text (what `results
+  // open` walks: a store of any size in memory for one row). ReadBundle may be called between
+  // two Next calls. The scan sees what was committed when it started. The default copies
+  // ListBundles (bounded by the store's size); SQLite and PostgreSQL stream.
+  [[nodiscard]] virtual Result<std::unique_ptr<BundleScan>> ScanBundles();
+  // Terminals whose stored bundle numbers are not exactly 1..n (results.hpp's "seq-gap"), and
+  // participants with more than one bundle of `exam_id` ("several-bundles"): what a results
+  // pass must know of every row before it reports the first, asked of the database instead of
+  // read from a copy of the index. Sorted. The defaults read ListBundles.
+  [[nodiscard]] virtual Result<std::vector<std::string>> TerminalsWithSeqGaps();
+  [[nodiscard]] virtual Result<std::vector<std::string>> ParticipantsWithSeveralBundles(
+      const std::string& exam_id);
   // The stored bytes of one bundle (kNotFound if absent), and a name for it in messages.
   [[nodiscard]] virtual Result<Bytes> ReadBundle(const std::string& id_hex) = 0;
   virtual std::string BundleName(const std::string& id_hex) const = 0;

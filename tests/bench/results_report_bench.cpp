@@ -2,8 +2,10 @@
 // 18,000 by default) sealed by the real bundle code and stored by the real collection store,
 // then each configuration of the report run in a child process of its own:
 //
-//   open      server::ForEachResult only: every bundle read, verified, opened and re-scored,
-//             nothing kept (the baseline every ratio is against);
+//   open      server::ForEachResult only: every bundle read, verified, opened and re-scored
+//             (on one worker thread per core), nothing kept (the baseline every ratio is
+//             against); open-1 the same with no worker thread (bundles opened one at a time on
+//             the calling thread), at N only;
 //   cohort    WriteResultsReport without candidate PDFs and without item analysis: the
 //             baseline plus the ranking and cohort.pdf/.csv (the fixed part of a PDF pass);
 //   report    WriteResultsReport with the cohort report and the item analysis, no candidate
@@ -273,11 +275,14 @@ int Child(const std::filesystem::path& work, const std::string& store_name,
   const double cpu0 = CpuSeconds();
   const auto t0 = Steady::now();
   std::size_t items = 0;
-  if (mode == "open") {
-    auto walked = server::ForEachResult(**store, *key, exam, enrolled, [&](server::ResultRow&& r) {
-      items += r.scored ? 1 : 0;
-      return Ok();
-    });
+  if (mode == "open" || mode == "open-1") {
+    auto walked = server::ForEachResult(
+        **store, *key, exam, enrolled,
+        [&](server::ResultRow&& r) {
+          items += r.scored ? 1 : 0;
+          return Ok();
+        },
+        mode == "open-1" ? 0 : server::DefaultOpenThreads());
     if (!walked) return Fail(walked.error().message());
   } else {
     auto summary = report::WriteResultsReport(**store, *key, enrolled, options);
@@ -360,13 +365,13 @@ int main(int argc, char** argv) {
   std::printf("load average before the runs: %s; %u cores\n", LoadAverage().c_str(),
               std::thread::hardware_concurrency());
 
-  const char* modes[] = {"open", "cohort", "report", "pdfs-2", "pdfs-1"};
+  const char* modes[] = {"open", "open-1", "cohort", "report", "pdfs-2", "pdfs-1"};
   std::map<std::string, Figures> third, full;
   bool ok = true;
   for (const char* mode : modes) {
     // One thread at N/3 adds nothing to the RSS picture that two threads do not show; the smoke
     // run (only there to see that the benchmark still works) skips it altogether.
-    const bool one_thread = std::strcmp(mode, "pdfs-1") == 0;
+    const bool one_thread = std::strcmp(mode, "pdfs-1") == 0 || std::strcmp(mode, "open-1") == 0;
     if (one_thread && smoke) continue;
     if (!one_thread) third[mode] = RunChild(self, work, "store-third", mode);
     full[mode] = RunChild(self, work, "store-full", mode);
@@ -383,7 +388,8 @@ int main(int argc, char** argv) {
   for (const char* mode : modes) {
     if (full.count(mode) == 0) continue;
     const Figures& f = full[mode];
-    const char* what = std::strcmp(mode, "open") == 0 ? "open + score only (ForEachResult)"
+    const char* what = std::strcmp(mode, "open") == 0     ? "open + score only (ForEachResult)"
+                       : std::strcmp(mode, "open-1") == 0 ? "open + score, no worker thread"
                        : std::strcmp(mode, "cohort") == 0
                            ? "cohort report (ranking, cohort.pdf/csv)"
                        : std::strcmp(mode, "report") == 0 ? "cohort report + item analysis"

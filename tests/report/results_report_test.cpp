@@ -9,6 +9,7 @@
 #include "core/exam/engine.hpp"
 #include "core/report/cohort_model.hpp"
 #include "core/report/results_report.hpp"
+#include "core/server/results.hpp"
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "tests/support/exam_terminals.hpp"
@@ -188,6 +189,75 @@ TEST_F(ResultsReportTest, WritesEveryDocumentWithTheReScoredFigures) {
   // Item analysis: two candidates (the voided sitting is left out).
   const std::string sections = ReadText(dir_ / "out" / "item_sections.csv");
   EXPECT_NE(sections.find("tiu,2,2,"), std::string::npos) << sections;
+}
+
+// The results pass opens bundles on worker threads: rows still come in the store's order, an
+// unopenable bundle in the middle is reported at its place, and the results CSV is the same
+// byte for byte with no worker thread and with three.
+TEST_F(ResultsReportTest, ParallelPassKeepsTheStoresOrder) {
+  const std::size_t first = terminals_[0].id() < terminals_[1].id() ? 0 : 1;
+  Sit(first, "TEST-0001", "111111", {{"tiu-01", "B"}});
+  Sit(1 - first, "TEST-0002", "222222", {{"tiu-01", "A"}});
+  bundle::BundleInputs in;  // after TEST-0001's on the first terminal, sealed to another key
+  in.terminal_id = terminals_[first].id();
+  in.site = terminals_[first].site();
+  in.exam_id = exam_.id;
+  in.pack_id = "0123456789abcdef0123456789abcdef";
+  in.exam_version = 1;
+  in.seq = 2;
+  in.participant = "TEST-0003";
+  in.journal_seq = 1'000'000;
+  const auto other = crypto::BoxSecretKey::Generate().value();
+  Store({bundle::WriteBundle(in, terminals_[first].signing_key(), other.public_key()).value()});
+
+  auto backend = server::OpenSqliteBackend(dir_ / "store", server::StoreAccess::kReadOnly);
+  ASSERT_TRUE(backend) << backend.error().message();
+  std::vector<std::string> stored;
+  const std::vector<server::StoredBundle> listed = (*backend)->ListBundles().value();
+  for (const server::StoredBundle& b : listed) {
+    stored.push_back(b.bundle_id);
+  }
+  ASSERT_EQ(stored.size(), 3u);
+  std::string csv_inline;
+  for (unsigned threads : {0u, 3u}) {
+    std::vector<server::ResultRow> rows;
+    auto walked = server::ForEachResult(
+        **backend, results_, exam_, {},
+        [&](server::ResultRow&& row) {
+          rows.push_back(std::move(row));
+          return Ok();
+        },
+        threads);
+    ASSERT_TRUE(walked) << walked.error().message();
+    ASSERT_EQ(rows.size(), 3u);
+    for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].bundle_id, stored[i]) << i;
+    EXPECT_EQ(rows[0].participant, "TEST-0001");
+    EXPECT_TRUE(rows[0].scored);
+    EXPECT_EQ(rows[1].participant, "TEST-0003");
+    EXPECT_FALSE(rows[1].scored);
+    ASSERT_FALSE(rows[1].flags.empty());
+    EXPECT_EQ(rows[1].flags.back().rfind("unopenable: ", 0), 0u) << rows[1].flags.back();
+    EXPECT_EQ(rows[2].participant, "TEST-0002");
+    EXPECT_TRUE(rows[2].scored);
+    const std::string csv = server::ResultsCsv(rows, exam_);
+    if (threads == 0) {
+      csv_inline = csv;
+    } else {
+      EXPECT_EQ(csv, csv_inline);
+    }
+  }
+
+  // The callback's error stops the walk and is what it returns.
+  int seen = 0;
+  auto stopped = server::ForEachResult(
+      **backend, results_, exam_, {},
+      [&](server::ResultRow&&) -> Status {
+        return ++seen == 2 ? Status(std::unexpected(Error::Io("out of paper"))) : Ok();
+      },
+      2);
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().message(), "out of paper");
+  EXPECT_EQ(seen, 2);
 }
 
 TEST_F(ResultsReportTest, EnglishPagesAndAnEmptyStore) {
