@@ -125,7 +125,8 @@ class VolatileDisk:
                     s.close()
                 except OSError:
                     pass
-        self.file.close() if not self.file.closed else None
+        if not self.file.closed:
+            self.file.close()
 
     # ---- the protocol ------------------------------------------------------------------------
     def _recv(self, n):
