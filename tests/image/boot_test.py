@@ -577,7 +577,7 @@ def no_display(guest):
           "systemctl restart lontar-kiosk.service")
     out = wait_for(guest, "the kiosk's session saying there is no screen driver",
                    "ls -d /sys/class/drm/card[0-9] /dev/fb0 2>/dev/null; journalctl -b -o cat "
-                   "-u lontar-kiosk.service | grep 'Lontar: no screen driver' | tail -n 1",
+                   "| grep 'Lontar: no screen driver' | tail -n 1",
                    lambda out: "no screen driver" in out, timeout=300)
     if "/sys/class/drm/card" in out or "/dev/fb0" in out:
         fail(f"a DRM device or framebuffer is left after unbinding virtio_gpu: {out}")
