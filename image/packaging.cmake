@@ -23,6 +23,7 @@ install(FILES ${LONTAR_IMAGE_DIR}/units/lontar-kiosk.service ${LONTAR_IMAGE_DIR}
 install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.sysusers DESTINATION lib/sysusers.d RENAME lontar.conf)
 install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.tmpfiles DESTINATION lib/tmpfiles.d RENAME lontar.conf)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/make-vault-key ${LONTAR_IMAGE_DIR}/scripts/kiosk-session
+  ${LONTAR_IMAGE_DIR}/scripts/kiosk-x11
   ${LONTAR_IMAGE_DIR}/scripts/usb-gate ${LONTAR_IMAGE_DIR}/scripts/sync-settings DESTINATION lib/lontar)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/lontar-admin DESTINATION ${CMAKE_INSTALL_SBINDIR})
 # The kiosk unit's netlink filter (image/kiosk-seccomp/kiosk_seccomp.cpp), run in front of

@@ -113,9 +113,14 @@ class Agent:
         self.buf = b""
 
     def run(self, command, timeout=120):
+        """(status, output), or None when no answer came within TIMEOUT or the guest went away
+        (QEMU exited: the caller sees that from QEMU's process)."""
         self.n += 1
         marker = f"@@END {self.n} ".encode()
-        self.sock.sendall(f"{self.n} {command}\n".encode())
+        try:
+            self.sock.sendall(f"{self.n} {command}\n".encode())
+        except OSError:
+            return None
         deadline = time.monotonic() + timeout
         while marker not in self.buf or b"\n" not in self.buf.split(marker, 1)[1]:
             if time.monotonic() > deadline:
@@ -124,6 +129,10 @@ class Agent:
                 chunk = self.sock.recv(65536)
             except socket.timeout:
                 continue
+            except OSError:  # connection reset: QEMU exited (the guest rebooted, -no-reboot)
+                return None
+            if not chunk:
+                return None
             self.buf += chunk
         head, rest = self.buf.split(marker, 1)
         status, self.buf = rest.split(b"\n", 1)
@@ -545,6 +554,8 @@ def main():
             log("no --technician-code-file: the USB gate is NOT tested")
         sync_settings(guest, lontar, work)
         log(f"USB gate and sync settings: {time.monotonic() - extra_started:.0f} s")
+        # 5. Last, as it takes the screen away: a PC whose graphics no driver can drive.
+        no_display(guest)
         log(f"ok: boot to kiosk {kiosk_seen:.0f} s, {len(results)} chords without effect, "
             f"kiosk back {back:.0f} s after kill -9")
     finally:
@@ -553,6 +564,32 @@ def main():
             qemu.wait()
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def no_display(guest):
+    """The GPU's driver taken away (virtio_gpu unbound: no DRM device, and this boot has no
+    firmware framebuffer): the kiosk's session says on the console and in the journal what is
+    missing, naming the graphics; the vault's journal still verifies and the sync service (set
+    up by sync_settings) still runs."""
+    started = time.monotonic()
+    guest("for d in /sys/bus/virtio/drivers/virtio_gpu/virtio*; do "
+          "echo ${d##*/} >/sys/bus/virtio/drivers/virtio_gpu/unbind; done; "
+          "systemctl restart lontar-kiosk.service")
+    out = wait_for(guest, "the kiosk's session saying there is no screen driver",
+                   "ls -d /sys/class/drm/card[0-9] /dev/fb0 2>/dev/null; journalctl -b -o cat "
+                   "| grep 'Lontar: no screen driver' | tail -n 1",
+                   lambda out: "no screen driver" in out, timeout=300)
+    if "/sys/class/drm/card" in out or "/dev/fb0" in out:
+        fail(f"a DRM device or framebuffer is left after unbinding virtio_gpu: {out}")
+    if "1af4:1050" not in out:
+        fail(f"the no-screen message does not name the graphics (virtio-vga is 1af4:1050): {out}")
+    status, verify = guest("lontar-admin journal verify --home /var/lib/lontar")
+    _, sync = guest("systemctl is-active lontar-sync.service")
+    if status != 0 or sync.strip() != "active":
+        fail(f"without a screen: journal verify ({status}) {verify!r}, lontar-sync.service {sync!r}")
+    log(f"ok: no screen driver said on the console and in the journal "
+        f"({out.strip().splitlines()[-1][:160]}...), the journal verifies, sync runs, in "
+        f"{time.monotonic() - started:.0f} s")
 
 
 def sandbox(guest):

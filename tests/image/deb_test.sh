@@ -26,6 +26,7 @@ want -rwxr-xr-x usr/bin/lontar-kiosk
 want -rwxr-xr-x usr/sbin/lontar-admin
 want -rwxr-xr-x usr/lib/lontar/make-vault-key
 want -rwxr-xr-x usr/lib/lontar/kiosk-session
+want -rwxr-xr-x usr/lib/lontar/kiosk-x11
 want -rwxr-xr-x usr/lib/lontar/usb-gate
 want -rwxr-xr-x usr/lib/lontar/sync-settings
 want -rwxr-xr-x usr/lib/lontar/kiosk-seccomp

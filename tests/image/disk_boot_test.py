@@ -1,9 +1,21 @@
 #!/usr/bin/python3
 """Whole-disk boot test of the appliance image under QEMU (TCG): lontar.img boots through its own
-boot loader, as on a PC, under UEFI (OVMF) and under BIOS (SeaBIOS), and at first boot its root
-partition and filesystem grow to the end of a larger disk.
+boot loader, as on a PC, under UEFI (OVMF) and under BIOS (SeaBIOS), at first boot its root
+partition and filesystem grow to the end of a larger disk, and the kiosk comes to the screen of
+two PCs unlike the boot test's (virtio-vga): the display matrix.
 
-    tests/image/disk_boot_test.py IMAGE_DIR [--keep DIR] [--only uefi|bios]
+    tests/image/disk_boot_test.py IMAGE_DIR LONTAR_BIN_DIR [--keep DIR] [--only uefi|bios]
+
+The display each firmware boots with:
+  - uefi: no graphics card at all, only the firmware's framebuffer (`-vga none -device ramfb`:
+    OVMF's GOP on QEMU's RAM framebuffer; GRUB hands it to the kernel as efifb). No DRM driver
+    can drive it: the kiosk must come up on it through Xorg's fbdev driver (kiosk-x11).
+  - bios: QEMU's standard VGA (`-vga std`, the Bochs display: bochs-drm). wlroots refuses
+    bochs-drm (no PRIME import), so the kiosk is on bochs-drm's framebuffer through Xorg.
+Each waits, after the system answers, for the kiosk's health screen in QMP screendumps, checks
+that it is drawn right (check_rendering: the buttons in their colour with labels) and in the
+colours of the same screen rendered on the build machine (screen_check.py: LONTAR_BIN_DIR's
+lontar-kiosk under Xvfb at the guest's resolution), and which way it was drawn.
 
 For each firmware the test boots a copy of IMAGE_DIR/lontar.img made 2 GiB larger (as when the
 image is written to a disk bigger than itself), with no -kernel: the firmware loads GRUB from the
@@ -25,6 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boot_test  # noqa: E402  (the agent, QMP and debugfs helpers)
+import screen_check  # noqa: E402
 from boot_test import Agent, Qmp, fail, log  # noqa: E402
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -32,9 +45,12 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 BOOT_DEADLINE = int(os.environ.get("LONTAR_BOOT_DEADLINE", "900"))  # s: TCG, loaded 2 cores
 GROW_DEADLINE = 300  # s after the agent answers, for the root filesystem to grow
 ADDED = 2 * 1024 ** 3  # bytes added to the copy of the disk
+KIOSK_DEADLINE = int(os.environ.get("LONTAR_KIOSK_DEADLINE", "600"))  # s after the agent answers
+# The display matrix: what each firmware's PC shows the kiosk on, and how it must get there.
+DISPLAY = {"uefi": ["-vga", "none", "-device", "ramfb"], "bios": ["-vga", "std"]}
 
 
-def prepare(image_dir, work, firmware):
+def prepare(image_dir, work, firmware, lontar_bin_dir):
     disk = os.path.join(work, f"{firmware}.img")
     subprocess.run(["cp", "--sparse=always", os.path.join(image_dir, "lontar.img"), disk],
                    check=True)
@@ -44,15 +60,25 @@ def prepare(image_dir, work, firmware):
     if not root:
         fail("lontar.img has no partition named lontar-root")
     root_bytes = root[0]["size"] * 512
-    for name, text in {"agent.sh": boot_test.AGENT_SH, "agent.service": boot_test.AGENT_UNIT}.items():
+    # The agent, and the boot test's unit that initialises the terminal before the kiosk starts
+    # (so that the kiosk shows its health screen), with an authority key made here.
+    keys = os.path.join(work, "keys")
+    shutil.rmtree(keys, ignore_errors=True)
+    subprocess.run([os.path.join(lontar_bin_dir, "lontar"), "keys", "new", "authority", "--out",
+                    keys], check=True, capture_output=True)
+    for name, text in {"agent.sh": boot_test.AGENT_SH, "agent.service": boot_test.AGENT_UNIT,
+                       "init.service": boot_test.INIT_UNIT}.items():
         with open(os.path.join(work, name), "w") as f:
             f.write(text)
     wants = "/etc/systemd/system/multi-user.target.wants"
     boot_test.debugfs(disk, root[0]["start"] * 512, [
         "mkdir /etc/lontar-test",
         f"write {work}/agent.sh /etc/lontar-test/agent.sh",
+        f"write {keys}/authority.pub /etc/lontar-test/authority.pub",
         f"write {work}/agent.service /etc/systemd/system/lontar-test-agent.service",
+        f"write {work}/init.service /etc/systemd/system/lontar-test-init.service",
         f"symlink {wants}/lontar-test-agent.service /etc/systemd/system/lontar-test-agent.service",
+        f"symlink {wants}/lontar-test-init.service /etc/systemd/system/lontar-test-init.service",
     ])
     # Written to a bigger disk: the GPT's backup header is no longer at the end (as after dd).
     with open(disk, "r+b") as f:
@@ -60,18 +86,17 @@ def prepare(image_dir, work, firmware):
     return disk, root_bytes
 
 
-def boot(image_dir, work, firmware):
+def boot(image_dir, work, firmware, lontar_bin_dir):
     """Boots a fresh copy until the agent answers; returns (seconds, agent, qemu, qmp) or None
     when QEMU exited first."""
-    disk, root_bytes = prepare(image_dir, work, firmware)
+    disk, root_bytes = prepare(image_dir, work, firmware, lontar_bin_dir)
     qmp_path = os.path.join(work, f"{firmware}-qmp.sock")
     agent_path = os.path.join(work, f"{firmware}-agent.sock")
     for p in (qmp_path, agent_path):
         if os.path.exists(p):
             os.unlink(p)
     command = ["qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", boot_test.QEMU_CPU,
-               "-smp", "2", "-m", "2048", "-vga", "none", "-device", "virtio-vga",
-               "-display", "none"]
+               "-smp", "2", "-m", "2048", *DISPLAY[firmware], "-display", "none"]
     if firmware == "uefi":
         vars_copy = os.path.join(work, "OVMF_VARS.fd")
         shutil.copy(OVMF_VARS, vars_copy)
@@ -132,6 +157,51 @@ def check(work, firmware, agent, root_bytes):
         f"{size // 2**20} MiB (df) on a disk {ADDED // 2**30} GiB larger")
 
 
+def kiosk_screen(work, firmware, agent, qmp, lontar_bin_dir):
+    """The kiosk's health screen on this PC's display, drawn right, the way the matrix says."""
+    def guest(command, timeout=120):
+        r = agent.run(command, timeout)
+        if r is None:
+            fail(f"{firmware}: the guest agent did not answer: {command}")
+        return r
+
+    started = time.monotonic()
+    shot = os.path.join(work, f"{firmware}-kiosk.ppm")
+    while True:
+        qmp.cmd("screendump", filename=shot)
+        if boot_test.is_kiosk(boot_test.analyse(shot)):
+            break
+        if time.monotonic() - started > KIOSK_DEADLINE:
+            _, out = guest("journalctl -b --no-pager -o cat -u lontar-kiosk.service | tail -n 40")
+            fail(f"{firmware}: no kiosk health screen on {' '.join(DISPLAY[firmware])} within "
+                 f"{KIOSK_DEADLINE} s of the system answering; the kiosk's journal:\n{out}")
+        time.sleep(2)
+    seconds = time.monotonic() - started
+    time.sleep(boot_test.SETTLE)  # fonts built, health read: the screen settles
+    qmp.cmd("screendump", filename=shot)
+    wrong = boot_test.check_rendering(shot)
+    width, height, _ = screen_check.read_ppm(shot)
+    reference = screen_check.render_reference(lontar_bin_dir, work, width, height, firmware)
+    wrong = wrong or screen_check.compare(shot, reference)
+    if wrong:
+        fail(f"{firmware}: the kiosk's screen is drawn wrongly: {wrong}; the screendump is {shot}, "
+             f"the build machine's render {reference} (run with --keep DIR to keep them)")
+    _, cards = guest("for c in /sys/class/drm/card[0-9]; do [ -e $c ] && echo ${c##*/} "
+                     "$(basename $(readlink -f $c/device/driver)); done; "
+                     "echo fb0: $(cat /sys/class/graphics/fb0/name 2>/dev/null | tr ' ' _); "
+                     "pidof cage >/dev/null && echo cage; pidof Xorg >/dev/null && echo Xorg")
+    words = cards.split()
+    if firmware == "uefi" and ("Xorg" not in words or "cage" in words or "card0" in words):
+        fail(f"uefi with ramfb: want the kiosk on the firmware framebuffer through Xorg and no DRM "
+             f"device; the guest has: {words}")
+    if firmware == "bios" and ("bochs-drm" not in words or "Xorg" not in words):
+        fail(f"bios with standard VGA: want Xorg on bochs-drm's framebuffer (wlroots refuses "
+             f"bochs-drm: no PRIME import); the guest has: {words}")
+    log(f"{firmware}: the kiosk's health screen on {' '.join(DISPLAY[firmware])} {seconds:.0f} s "
+        f"after the system answered, {width}x{height}, drawn right and in the reference's colours "
+        f"({' '.join(words)})")
+
+
 def main():
     args = sys.argv[1:]
     keep = only = None
@@ -144,9 +214,9 @@ def main():
                 keep = value
             else:
                 only = value
-    if len(args) != 1 or only not in (None, "uefi", "bios"):
-        fail("usage: disk_boot_test.py IMAGE_DIR [--keep DIR] [--only uefi|bios]")
-    image_dir = os.path.abspath(args[0])
+    if len(args) != 2 or only not in (None, "uefi", "bios"):
+        fail("usage: disk_boot_test.py IMAGE_DIR LONTAR_BIN_DIR [--keep DIR] [--only uefi|bios]")
+    image_dir, lontar_bin_dir = (os.path.abspath(a) for a in args)
     for path in (OVMF_CODE, OVMF_VARS):
         if not os.path.exists(path):
             fail(f"{path} is missing: install the package ovmf (image/install-deps does)")
@@ -155,14 +225,14 @@ def main():
     times = []
     try:
         for firmware in ([only] if only else ["uefi", "bios"]):
-            result = boot(image_dir, work, firmware)
+            result = boot(image_dir, work, firmware, lontar_bin_dir)
             if result is None:
                 # -no-reboot: the guest asked to reboot (panic=10 after a kernel panic). Under
                 # TCG on a loaded host that is the IO-APIC timer check missing its ticks, which
                 # the image's command line (made for PCs) does not skip; one more try.
                 log(f"{firmware}: QEMU exited before the system answered (the guest rebooted); "
                     "trying once more")
-                result = boot(image_dir, work, firmware)
+                result = boot(image_dir, work, firmware, lontar_bin_dir)
                 if result is None:
                     fail(f"{firmware}: QEMU exited twice before the system answered; see "
                          f"{work}/{firmware}-console.log (run with --keep DIR)")
@@ -171,6 +241,7 @@ def main():
                 log(f"{firmware}: the image's own boot loader, kernel and root filesystem are up "
                     f"{seconds:.0f} s after QEMU started")
                 check(work, firmware, agent, root_bytes)
+                kiosk_screen(work, firmware, agent, qmp, lontar_bin_dir)
                 times.append(f"{firmware} {seconds:.0f} s")
             finally:
                 qemu.kill()

@@ -243,6 +243,29 @@ espeak=$(ls -d "$root"/usr/lib/*/espeak-ng-data 2>/dev/null | head -1)
 for f in phondata phontab phonindex intonations id_dict en_dict lang/poz/id lang/gmw/en; do
   [ -s "$espeak/$f" ] && pass "espeak-ng-data/$f present" || fail "espeak-ng-data/$f missing under ${espeak:-/usr/lib/*/espeak-ng-data}"
 done
+# Graphics (image/README.md, "Graphics: kernel and firmware"): the GPU firmware amdgpu, radeon
+# and i915 load, and the firmware framebuffer's way to the screen (Xorg's fbdev driver, its
+# locked configuration, the framebuffer device allowed in the kiosk's unit, a VESA mode on BIOS).
+for pattern in 'amdgpu/*' 'radeon/*' 'i915/*'; do
+  n=$(find "$root/lib/firmware" -path "$root/lib/firmware/$pattern" 2>/dev/null | wc -l)
+  [ "$n" -gt 10 ] && pass "/lib/firmware/$pattern: $n files" || fail "/lib/firmware/$pattern: $n files (firmware-amd-graphics, firmware-misc-nonfree)"
+done
+for f in usr/lib/xorg/Xorg usr/lib/xorg/modules/drivers/fbdev_drv.so usr/lib/xorg/modules/input/libinput_drv.so \
+  usr/lib/lontar/kiosk-x11 etc/X11/lontar-fbdev.conf; do
+  [ -e "$root/$f" ] && pass "/$f present" || fail "/$f missing"
+done
+for opt in DontVTSwitch DontZap; do
+  grep -qE "^\s*Option \"$opt\" \"true\"" "$root/etc/X11/lontar-fbdev.conf" && pass "lontar-fbdev.conf: $opt" ||
+    fail "lontar-fbdev.conf lacks Option \"$opt\" \"true\""
+done
+grep -qxF "DeviceAllow=char-fb rw" "$kiosk_unit" && pass "lontar-kiosk.service: DeviceAllow=char-fb rw" ||
+  fail "lontar-kiosk.service lacks DeviceAllow=char-fb rw"
+grep -q 'exec /usr/lib/lontar/kiosk-x11' "$session" && pass "kiosk-session falls back to kiosk-x11" ||
+  fail "kiosk-session has no firmware framebuffer fallback"
+grep -qx 'set gfxpayload=auto' "$out/grub-bios.cfg" && ! grep -q gfxpayload "$out/grub.cfg" &&
+  pass "GRUB sets a VESA mode on BIOS PCs (grub-bios.cfg), UEFI keeps the GOP's" ||
+  fail "grub-bios.cfg does not set gfxpayload=auto, or grub.cfg (UEFI) sets it"
+
 echo "rootfs_test: image $(du -h --apparent-size "$out/lontar.img" | cut -f1) ($(du -h "$out/lontar.img" | cut -f1) allocated), rootfs $(du -sh "$root" | cut -f1)"
 
 if [ "$failures" -ne 0 ]; then
