@@ -66,7 +66,8 @@ CREATE TABLE bundles (
   bytes        bigint NOT NULL,
   receipt      text NOT NULL,
   bundle       bytea NOT NULL,
-  pack_id      text NOT NULL DEFAULT ''
+  pack_id      text NOT NULL DEFAULT '',
+  digest       text NOT NULL DEFAULT ''
 );
 ALTER TABLE bundles ALTER COLUMN bundle SET STORAGE EXTERNAL;
 CREATE INDEX bundles_code ON bundles (receipt_code);
@@ -87,6 +88,12 @@ constexpr char kSelectColumns[] =
     "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
     "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
 
+// The lookups by id (StoredBundle::digest): prepared on first use (libpqxx 6), which only a
+// read-write store makes, after OpenSchema added the column to a database that lacked it.
+constexpr char kSelectWithDigest[] =
+    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
+    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id, digest FROM bundles ";
+
 StoredBundle RowToBundle(const pqxx::row& r) {
   StoredBundle b;
   b.bundle_id = r[0].as<std::string>();
@@ -103,6 +110,7 @@ StoredBundle RowToBundle(const pqxx::row& r) {
   b.bytes = static_cast<std::uint64_t>(r[11].as<long long>());
   b.receipt_text = r[12].as<std::string>();
   b.pack_id = r[13].as<std::string>();
+  if (r.size() > 14) b.digest = r[14].as<std::string>();  // kSelectWithDigest's
   return b;
 }
 
@@ -241,7 +249,7 @@ std::string LockQuery() {
 
 // The rows among `ids` (an SQL expression of type text[]).
 std::string FindIdsQuery(const std::string& ids) {
-  return std::string(kSelectColumns) + "WHERE bundle_id = ANY(" + ids + ")";
+  return std::string(kSelectWithDigest) + "WHERE bundle_id = ANY(" + ids + ")";
 }
 
 // The rollback check (StoreBatch::Disagreeing) for every bundle of a batch at once, given three
@@ -441,13 +449,14 @@ class PostgresBatch final : public StoreBatch {
 
   // One INSERT for pending_[begin, end). Throws (Guard).
   void InsertRows(std::size_t begin, std::size_t end) {
-    constexpr std::size_t kColumns = 15;
+    constexpr std::size_t kColumns = 16;
     static constexpr const char* kTypes[kColumns] = {
         "text", "text",   "text",   "text",   "text", "text",  "bigint", "bigint",
-        "text", "bigint", "bigint", "bigint", "text", "bytea", "text"};
+        "text", "bigint", "bigint", "bigint", "text", "bytea", "text",   "text"};
     std::string q =
         "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, participant, "
-        "seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle, pack_id) VALUES ";
+        "seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, bundle, pack_id, digest) "
+        "VALUES ";
     std::vector<pqxx::binarystring> params;
     params.reserve((end - begin) * kColumns);
     for (std::size_t i = begin; i < end; ++i) {
@@ -472,6 +481,7 @@ class PostgresBatch final : public StoreBatch {
       params.push_back(BinaryText(r.receipt_text));
       params.push_back(pending_[i].bytes);
       params.push_back(BinaryText(r.pack_id));
+      params.push_back(BinaryText(r.digest));
     }
     tx_.exec_params(q, pqxx::prepare::make_dynamic_params(params));
   }
@@ -756,7 +766,7 @@ Result<std::unique_ptr<BundleScan>> PostgresBackend::ScanBundles() {
 }
 
 void PrepareStatements(pqxx::connection& c) {
-  c.prepare("find_id", std::string(kSelectColumns) + "WHERE bundle_id = $1");
+  c.prepare("find_id", std::string(kSelectWithDigest) + "WHERE bundle_id = $1");
   c.prepare("find_code", std::string(kSelectColumns) + "WHERE receipt_code = $1");
   c.prepare("batch_disagreeing", DisagreeingQuery("$1::text[]", "$2::bigint[]", "$3::bigint[]"));
   c.prepare("insert_flag",
@@ -815,6 +825,14 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   // format change) get it here, once.
   if (tx.exec("SELECT to_regclass('bundles_journal')")[0][0].is_null()) {
     tx.exec("CREATE INDEX bundles_journal ON bundles (terminal_id, journal_seq)");
+  }
+  // And the digest a re-sent bundle is compared with (StoredBundle::digest): a column with a
+  // default, which a Lontar without it never names; rows stored before keep '' and are read
+  // back when a bundle arrives again with their id.
+  if (tx.exec("SELECT 1 FROM information_schema.columns WHERE table_name = 'bundles' AND "
+              "column_name = 'digest' AND table_schema = current_schema()")
+          .empty()) {
+    tx.exec("ALTER TABLE bundles ADD COLUMN digest text NOT NULL DEFAULT ''");
   }
   tx.commit();
   return Ok();

@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS bundles (
   receipt      TEXT NOT NULL,
   pack_id      TEXT NOT NULL DEFAULT '',
   segment      INTEGER,
-  segment_offset INTEGER
+  segment_offset INTEGER,
+  digest       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS bundles_code ON bundles (receipt_code);
 CREATE INDEX IF NOT EXISTS bundles_terminal ON bundles (terminal_id, seq);
@@ -103,6 +104,12 @@ constexpr char kDisagreeing[] =
     "WHERE terminal_id = ?1 AND seq > ?2 AND journal_seq <= ?3 "
     "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_journal "
     "WHERE terminal_id = ?1 AND journal_seq >= ?3 AND seq < ?2";
+
+// FindById's: the row and its digest (StoredBundle::digest), which a read-write open adds to
+// the table when missing; read-only opens never ask for it.
+constexpr char kSelectWithDigest[] =
+    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
+    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id, digest FROM bundles ";
 
 StoredBundle RowToBundle(const Statement& s) {
   StoredBundle b;
@@ -153,6 +160,18 @@ class StatementScan final : public BundleScan {
   bool done_ = false;
 };
 
+Result<std::optional<StoredBundle>> SelectById(StatementCache& statements,
+                                               const std::string& id_hex) {
+  LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s,
+                          statements.Get(std::string(kSelectWithDigest) + "WHERE bundle_id = ?"));
+  s->Bind(1, id_hex);
+  LONTAR_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<StoredBundle>();
+  StoredBundle b = RowToBundle(*s);
+  b.digest = s->ColumnText(14);
+  return std::optional<StoredBundle>(std::move(b));
+}
+
 Result<std::int64_t> UserVersion(const Database& db) {
   LONTAR_ASSIGN_OR_RETURN(Statement s, db.Prepare("PRAGMA user_version"));
   LONTAR_ASSIGN_OR_RETURN(bool row, s.Step());
@@ -167,8 +186,8 @@ Status InsertRows(StatementCache& statements, const StoredBundle& r,
       statements.Get(
           "INSERT INTO bundles (bundle_id, receipt_code, terminal_id, site, exam_id, "
           "participant, seq, journal_seq, kind, created_ms, stored_ms, bytes, receipt, "
-          "pack_id, segment, segment_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-          "?, ?, ?, ?)"));
+          "pack_id, segment, segment_offset, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?)"));
   ins->Bind(1, r.bundle_id)
       .Bind(2, r.receipt_code)
       .Bind(3, r.terminal_id)
@@ -184,7 +203,8 @@ Status InsertRows(StatementCache& statements, const StoredBundle& r,
       .Bind(13, r.receipt_text)
       .Bind(14, r.pack_id)
       .Bind(15, at.segment)
-      .Bind(16, static_cast<std::int64_t>(at.offset));
+      .Bind(16, static_cast<std::int64_t>(at.offset))
+      .Bind(17, r.digest);
   LONTAR_TRY(ins->Run());
   for (const auto& f : flags) {
     LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease fl,
@@ -219,7 +239,7 @@ class SqliteBatch final : public StoreBatch {
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
-    return SelectOne(statements_, "WHERE bundle_id = ?", id_hex);
+    return SelectById(statements_, id_hex);
   }
 
   Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
@@ -324,7 +344,7 @@ class SqliteBackend final : public StoreBackend {
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
-    return SelectOne(reads_, "WHERE bundle_id = ?", id_hex);
+    return SelectById(reads_, id_hex);
   }
 
   Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
@@ -489,11 +509,13 @@ Result<bool> HasColumn(const Database& db, const std::string& column) {
 Status UpgradeSchema(Database& db) {
   LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
   LONTAR_TRY(db.Exec(kSchema));
-  for (const char* column : {"pack_id", "segment", "segment_offset"}) {
+  for (const char* column : {"pack_id", "segment", "segment_offset", "digest"}) {
     LONTAR_ASSIGN_OR_RETURN(bool has, HasColumn(db, column));
     if (has) continue;
-    const std::string type =
-        std::string(column) == "pack_id" ? "TEXT NOT NULL DEFAULT ''" : "INTEGER";
+    const std::string name = column;
+    const std::string type = name == "pack_id"  ? "TEXT NOT NULL DEFAULT ''"
+                             : name == "digest" ? "TEXT NOT NULL DEFAULT ''"
+                                                : "INTEGER";
     LONTAR_TRY(db.Exec("ALTER TABLE bundles ADD COLUMN " + std::string(column) + " " + type));
   }
   LONTAR_TRY(db.Exec("PRAGMA user_version = " + std::to_string(kSqliteSchemaVersion)));

@@ -8,8 +8,24 @@
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/bundle/receipt_code.hpp"
+#include "core/crypto/secret.hpp"
 
 namespace lontar::server {
+
+std::string BundleBytesDigest(const bundle::BundleEnvelope& envelope,
+                              const crypto::Hash256& bundle_id) {
+  crypto::Blake2bHasher hasher;
+  static constexpr char kTag[] = "lontar-bundle-bytes-v1";
+  hasher.Update(AsBytes(std::string_view(kTag, sizeof kTag)));
+  hasher.Update(ByteView(bundle_id.data(), bundle_id.size()));
+  const std::uint8_t version[2] = {static_cast<std::uint8_t>(envelope.version & 0xff),
+                                   static_cast<std::uint8_t>(envelope.version >> 8)};
+  hasher.Update(ByteView(version, sizeof version));
+  hasher.Update(ByteView(envelope.signer.bytes.data(), envelope.signer.bytes.size()));
+  hasher.Update(ByteView(envelope.signature.data(), envelope.signature.size()));
+  hasher.Update(AsBytes(envelope.header_json));
+  return HexEncode(hasher.Finish());
+}
 
 Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend,
                                            const std::filesystem::path& enrolled_dir,
@@ -77,17 +93,16 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   HexEncode(*expected_id) +
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
+  const std::string digest = BundleBytesDigest(envelope, h.bundle_id);
   std::optional<StoredBundle> existing;
   {  // (3), the common case of a re-sent bundle, without touching the disk.
     const auto lock = ReadLock();
     LONTAR_ASSIGN_OR_RETURN(existing, backend_->FindById(id_hex));
   }
   if (existing) {
-    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict, Conflict(*existing, h, bytes, {}));
-    if (!conflict) {
-      LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
-      return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
-    }
+    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
+                            Conflict(*existing, digest, h, bytes, {}));
+    if (!conflict) return DuplicateOf(*existing, h);
     {  // The flag in a batch of its own; read_mu_ is not held here (CommitBatch takes it inside
        // mu_).
       std::lock_guard lock(mu_);
@@ -104,6 +119,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
   // batch that holds their row.
   PendingRow row{&h, bytes, {}, {}, nullptr};
+  row.row.digest = digest;
   LONTAR_TRY(PrepareRow(row, id_hex));
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
@@ -167,7 +183,22 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   }
 }
 
+// The stored receipt text is answered as it is, without checking its signature again: this
+// server wrote it into its own store in the same transaction as the row, so a store that could
+// have been altered there could as well have been altered anywhere else, and the terminal
+// checks it anyway (VerifyReceipt against the server key it trusts) before it marks the bundle
+// delivered, so a damaged one is refused there and never taken for a delivery.
+Accepted Store::DuplicateOf(const StoredBundle& existing, const bundle::BundleHeader& h) {
+  Receipt r;
+  r.bundle_id = h.bundle_id;  // = existing.bundle_id, which FindById matched
+  r.terminal_id = existing.terminal_id;
+  r.seq = existing.seq;
+  r.stored_ms = existing.stored_ms;
+  return Accepted{std::move(r), existing.receipt_text, /*duplicate=*/true, {}};
+}
+
 Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
+                                                  const std::string& digest,
                                                   const bundle::BundleHeader& h, ByteView bytes,
                                                   const std::vector<PendingRow*>& batch) {
   std::string why;
@@ -176,8 +207,14 @@ Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
   } else if (existing.bytes != bytes.size()) {
     why = "of " + std::to_string(bytes.size()) + " bytes, while the stored one has " +
           std::to_string(existing.bytes);
+  } else if (!existing.digest.empty()) {
+    if (crypto::ConstantTimeEqual(AsBytes(existing.digest), AsBytes(digest))) {
+      return std::nullopt;  // the same bundle again
+    }
+    why = "with other bytes than the stored one";
   } else {
-    // Same signer and size: compare the bytes, from this batch or from the store.
+    // Same signer and size, a row without a digest: compare the bytes, from this batch or from
+    // the store.
     std::optional<Bytes> stored;
     for (const PendingRow* p : batch) {
       if (p->row.bundle_id == existing.bundle_id && !p->refused) {
@@ -247,14 +284,13 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, h, p.bytes, batch_rows));
+                            Conflict(*existing, p.row.digest, h, p.bytes, batch_rows));
     if (conflict) {
       LONTAR_TRY(batch.AddFlag(*conflict));
       p.refused = ConflictError(*conflict);
       return Accepted{};
     }
-    LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
-    return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
+    return DuplicateOf(*existing, h);
   }
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = p.row.stored_ms;

@@ -65,12 +65,24 @@ namespace lontar::server {
 inline constexpr std::size_t kMaxBatchRows = 512;
 inline constexpr std::uint64_t kMaxBatchBytes = 64ull << 20;
 
+// A digest that two bundles share exactly when their bytes are the same, computed without a pass
+// over the sealed payload: the bundle id already binds it (format 1: the id is its BLAKE2b-256;
+// format 2: the id hashes its BLAKE2b-256 and the parsed header), and the rest of a file is the
+// version, the signer's key id, the signature and the header's JSON as sent, all hashed here
+// (the magic and the two lengths follow from these). BLAKE2b-256 of "lontar-bundle-bytes-v1"
+// NUL | bundle id | u16 version | signer key id | signature | header JSON, as 64 hex digits.
+// `bundle_id` must be the verified one (VerifyBundle's header). Pure.
+std::string BundleBytesDigest(const bundle::BundleEnvelope& envelope,
+                              const crypto::Hash256& bundle_id);
+
 struct StoreOptions {
   std::uint64_t max_bundle_bytes = 16ull << 20;  // 16 MiB: a 3-hour sitting is a few MB
 };
 
 struct Accepted {
   Receipt receipt;
+  // For a duplicate: the row's fields (bundle id, terminal, seq, stored time) and no
+  // server_key_id; the stored receipt text is not checked again (store.hpp (3)).
   std::string receipt_text;        // the signed receipt, byte for byte what was first returned
   bool duplicate = false;          // stored before; nothing changed
   std::vector<std::string> flags;  // rollback flags raised by this bundle ("seq-reused: ...")
@@ -165,12 +177,17 @@ class Store {
   Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p,
                              const std::vector<PendingRow*>& batch_rows);
   // Invariant 3: nullopt when `bytes` (header `h`) is the stored bundle `existing` again, else
-  // the flag to store. Reads the stored bytes when signer and size agree (from `batch` if the
-  // row is in it). Takes read_mu_ if needed: never call with it held.
+  // the flag to store. When signer and size agree, compares `digest` (BundleBytesDigest of
+  // `bytes`) with the row's, and only for a row without one (stored before the column, or
+  // re-indexed from a segment) reads the stored bytes (from `batch` if the row is in it).
+  // Takes read_mu_ if needed: never call with it held.
   Result<std::optional<StoredFlag>> Conflict(const StoredBundle& existing,
+                                             const std::string& digest,
                                              const bundle::BundleHeader& h, ByteView bytes,
                                              const std::vector<PendingRow*>& batch);
   static Error ConflictError(const StoredFlag& flag);
+  // The answer to a re-sent bundle: the stored receipt text, the receipt's fields from the row.
+  static Accepted DuplicateOf(const StoredBundle& existing, const bundle::BundleHeader& h);
 
   crypto::SigningKey server_key_;
   const Clock& clock_;

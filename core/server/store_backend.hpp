@@ -62,6 +62,12 @@ struct StoredBundle {
   std::int64_t created_ms = 0, stored_ms = 0;
   std::uint64_t bytes = 0;
   std::string receipt_text;
+  // BundleBytesDigest (store.hpp) of the stored bytes, hex: what a re-sent bundle is compared
+  // with instead of reading the stored copy back. Read by FindById only; "" for rows stored
+  // before the column existed and rows re-indexed from a segment (the caller then reads the
+  // bytes back). A nullable column added in place (bundles.digest), no schema version: a Lontar
+  // without it never reads it, and its rows are read back as before.
+  std::string digest;
 };
 
 // A flag raised against a terminal: a rollback (store.hpp invariant 4: kinds "seq-reused",

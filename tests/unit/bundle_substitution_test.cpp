@@ -230,6 +230,47 @@ TEST_F(Substitution, SameIdWithOtherBytesIsRefusedAndFlagged) {
 }
 
 // Format 1 bundles in a store still open and score, marked as not checkable.
+// The same signer, the same size and the same format 1 id, other header bytes (another
+// participant of the same length): told apart by the digest kept in the row, and, once the
+// index is rebuilt from the segments (rows without a digest), by reading the stored bytes back.
+// A true duplicate is answered with the stored receipt either way.
+TEST_F(Substitution, SameIdSameSignerOtherHeaderIsRefusedWithOrWithoutADigest) {
+  terminal::Terminal& a = terminals_[0];
+  const Bytes original = Sit(a, "TEST-0001", "111111", "B");
+  const Bytes first_copy = Resign(original, a, "TEST-0001", 1, 1);
+  const Bytes other = Resign(original, a, "TEST-0009", 1, 1);
+  ASSERT_EQ(first_copy.size(), other.size());
+  std::string receipt;
+  for (int round = 0; round < 2; ++round) {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    auto again = store->Accept(first_copy);
+    ASSERT_TRUE(again) << again.error().message();
+    if (round == 0) {
+      EXPECT_FALSE(again->duplicate);
+      receipt = again->receipt_text;
+      again = store->Accept(first_copy);
+      ASSERT_TRUE(again) << again.error().message();
+    }
+    EXPECT_TRUE(again->duplicate);
+    EXPECT_EQ(again->receipt_text, receipt);
+    EXPECT_EQ(again->receipt.terminal_id, a.id());
+    EXPECT_EQ(again->receipt.seq, 1u);
+    auto refused = store->Accept(other);
+    ASSERT_FALSE(refused) << "round " << round;
+    EXPECT_EQ(refused.error().kind(), ErrorKind::kConflict);
+    EXPECT_NE(refused.error().message().find("with other bytes than the stored one"),
+              std::string::npos)
+        << refused.error().message();
+    EXPECT_EQ(store->CountBundles().value(), 1u);
+    store.reset();
+    // Round 1 opens an index rebuilt from the segments: its row has no digest.
+    std::filesystem::remove(dir_ / "store" / "index.db");
+    std::filesystem::remove(dir_ / "store" / "index.db-wal");
+    std::filesystem::remove(dir_ / "store" / "index.db-shm");
+  }
+}
+
 TEST_F(Substitution, FormatOneBundlesStillOpen) {
   const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
   auto store = OpenStore();
