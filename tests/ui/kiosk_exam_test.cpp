@@ -22,6 +22,7 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
@@ -31,7 +32,8 @@ using testing::RunLontar;
 using testing::RunProgram;
 using testing::TempDir;
 
-constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+using testing::kXvfbRun;
+using testing::XvfbArgs;
 const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
 const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "exam";
 
@@ -119,19 +121,11 @@ class KioskExam : public ::testing::Test {
 
   std::vector<std::string> KioskArgs(int w, int h, const std::vector<std::string>& extra,
                                      const std::filesystem::path& script) const {
-    std::vector<std::string> args = {
-        "-a",
-        "-s",
-        "-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24",
-        std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-        "--home",
-        Home(),
-        "--open-session-with",
-        (kDemo / "proctor-code.txt").string(),
-        "--script",
-        script.string(),
-        "--report",
-        (dir_ / "report.json").string()};
+    std::vector<std::string> args =
+        XvfbArgs(w, h,
+                 {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home", Home(),
+                  "--open-session-with", (kDemo / "proctor-code.txt").string(), "--script",
+                  script.string(), "--report", (dir_ / "report.json").string()});
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -575,10 +569,10 @@ options:
   }
   s.Expect("review").Step("exit", 0);
   s.Write(dir / "script.jsonl");
-  auto run = RunProgram(
-      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-                 "--home", home, "--script", (dir / "script.jsonl").string(), "--report",
-                 (dir / "report.json").string()});
+  auto run = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
+                                           {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                                            home, "--script", (dir / "script.jsonl").string(),
+                                            "--report", (dir / "report.json").string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const Json report = Json::parse(testing::ReadText(dir / "report.json"));
   EXPECT_EQ(report["layout_problems"], Json::array());
@@ -608,10 +602,10 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   auto kiosk = [&](const ScriptWriter& s, testing::CommandResult& result) {
     s.Write(dir / "script.jsonl");
     std::filesystem::remove(dir / "report.json");
-    result = RunProgram(
-        kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24",
-                   std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home", home, "--script",
-                   (dir / "script.jsonl").string(), "--report", (dir / "report.json").string()});
+    result = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
+                                           {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                                            home, "--script", (dir / "script.jsonl").string(),
+                                            "--report", (dir / "report.json").string()}));
     return Json::parse(testing::ReadText(dir / "report.json"), nullptr, false);
   };
 
