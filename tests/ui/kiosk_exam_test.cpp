@@ -741,5 +741,59 @@ TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
   EXPECT_EQ(stopped.report["read_aloud"]["about"], "");
 }
 
+// A whole sitting by keyboard alone (docs/candidate.md, "Keyboard"): Escape leaves the login
+// field, Tab rings the controls in drawing order (options, the navigator, then the bottom bar)
+// and Shift+Tab goes back from the end, Space presses what the ring is on, and the shortcuts do
+// the rest. The ring is drawn at 100% and 200% text and in high contrast; the instructions
+// screen with the ring on Start is a golden (it does not depend on the shuffled item order).
+TEST_F(KioskExam, AWholeSittingByKeyboardAloneWithAVisibleFocusRing) {
+  Release();
+  ScriptWriter s;
+  // Login: out of the field, Tab to it (the first control), Space to type into it.
+  s.Expect("login").Key("Escape").Key("Tab").Shot(kArtifacts / "keyboard-login-ring.png");
+  s.Key("Space").Text("DEMO-0011").Key("Return").Text(pins_.at("DEMO-0011")).Key("Return");
+  s.Text(token_).Key("Return");
+  // Instructions: Tab rings Start; Space starts.
+  s.Expect("instructions")
+      .Key("Tab")
+      .Shot(kArtifacts / "keyboard-instructions-ring-1024x768-100-id.png");
+  s.Key("Space");
+  // First item: Tab, Tab rings option B, Space chooses it; F marks it doubtful; Right goes on.
+  s.Expect("item").Key("Tab").Key("Tab").Shot(kArtifacts / "keyboard-item-ring-100.png");
+  s.Key("Space").Key("F").Key("Right");
+  // Second item: Shift+Tab twice rings A+ (the bar ends A-, A+, contrast); Space four times is
+  // 200% text; Tab, Tab wraps round to option A; Space chooses it.
+  s.Expect("item").Key("Shift+Tab").Key("Shift+Tab");
+  for (int i = 0; i < 4; ++i) s.Key("Space");
+  s.Key("Tab").Key("Tab").Shot(kArtifacts / "keyboard-item-ring-200.png").Key("Space");
+  // High contrast from the ring: Shift+Tab back to it, Space.
+  s.Key("Shift+Tab").Key("Space").Shot(kArtifacts / "keyboard-item-ring-200-contrast.png");
+  s.Key("Right");
+  for (int section = 0; section < 3; ++section) {
+    for (int i = section == 0 ? 2 : 0; i < 8; ++i) s.Expect("item").Key("C").Key("Right");
+    if (section < 2) s.Expect("next-section").Key("Return");
+  }
+  // Review: eight Tabs over the section's navigator numbers, the ninth rings Back, the tenth
+  // Submit; Space submits.
+  s.Expect("review");
+  for (int i = 0; i < 10; ++i) s.Key("Tab");
+  s.Shot(kArtifacts / "keyboard-review-ring.png").Key("Space");
+  s.Expect("finished").Shot(kArtifacts / "keyboard-finished.png").Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["screen"], "finished");
+  EXPECT_EQ(run.report["layout_problems"], Json::array());
+  EXPECT_EQ(run.report["font_scale"], 2.0);
+  EXPECT_EQ(run.report["high_contrast"], true);
+  const Json shown = Show("DEMO-0011");
+  EXPECT_EQ(shown["phase"], "submitted");
+  EXPECT_EQ(shown["submitted_by"], "candidate");
+  EXPECT_EQ(shown["answers"].size(), 24u);  // every item: two by the ring, the rest by C
+  EXPECT_EQ(shown["flagged"].size(), 1u);
+  EXPECT_EQ(shown["answers"], run.report["answers"]);
+  EXPECT_TRUE(
+      testing::MatchesGolden(kArtifacts / "keyboard-instructions-ring-1024x768-100-id.png"));
+}
+
 }  // namespace
 }  // namespace lontar
