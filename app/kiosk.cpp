@@ -189,8 +189,9 @@ class Kiosk {
     }
     if (event.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) {
       // Tab and Space belong to the focus ring (app/screens/screen.hpp), not to ImGui, which
-      // would otherwise put the keyboard into the first text field on Tab.
-      if (event.key.keysym.sym == SDLK_TAB) {
+      // would otherwise put the keyboard into the first text field on Tab. The technician's
+      // screens have no ring and keep ImGui's Tab.
+      if (event.key.keysym.sym == SDLK_TAB && !technician_.active()) {
         tab_ += (event.key.keysym.mod & KMOD_SHIFT) != 0 ? -1 : 1;
         return false;
       }
