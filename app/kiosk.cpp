@@ -1,6 +1,7 @@
 #include "app/kiosk.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // ClearActiveID
 #include <unistd.h>
 
 #include <algorithm>
@@ -187,7 +188,22 @@ class Kiosk {
       return false;
     }
     if (event.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) {
+      // Tab and Space belong to the focus ring (app/screens/screen.hpp), not to ImGui, which
+      // would otherwise put the keyboard into the first text field on Tab. The technician's
+      // screens have no ring and keep ImGui's Tab.
+      if (event.key.keysym.sym == SDLK_TAB && !technician_.active()) {
+        tab_ += (event.key.keysym.mod & KMOD_SHIFT) != 0 ? -1 : 1;
+        return false;
+      }
+      if (event.key.keysym.sym == SDLK_SPACE) space_ = true;
       keys_.push_back(event.key.keysym.sym);
+    }
+    // Escape in a text field leaves it with what was typed (ImGui would undo the typing), so
+    // that Tab can reach the buttons around it.
+    if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_ESCAPE &&
+        ImGui::GetIO().WantTextInput) {
+      ImGui::ClearActiveID();
+      return false;
     }
     return window_.HandleEvent(event);
   }
@@ -224,7 +240,9 @@ class Kiosk {
         .now = now,
         .keys = keys_,
         .targets = options_.script || options_.report || options_.screenshot ? &targets_ : nullptr,
-        .first_frame = shown != last_shown_};
+        .first_frame = shown != last_shown_,
+        .focus = technician_.active() ? nullptr : &focus_};
+    MoveFocus(shown != last_shown_);
     last_shown_ = shown;
     session_.Frame(shown, english_);
     std::optional<Action> action;
@@ -234,7 +252,28 @@ class Kiosk {
       action = session_.Draw(ctx);
     }
     ImGui::End();
+    if (focus_.at >= focus_.count) focus_.at = focus_.count - 1;  // the screen lost controls
     return action;
+  }
+
+  // Before a frame: the ring starts afresh on a new screen or item and stays off while a text
+  // field has the keyboard; Tab moves it on, Shift+Tab back, both wrapping round the controls
+  // the last frame drew; Space presses what it is on.
+  void MoveFocus(bool new_screen) {
+    if (new_screen || ImGui::GetIO().WantTextInput) focus_.at = -1;
+    const int n = focus_.count;
+    if (tab_ != 0 && n > 0) {
+      if (focus_.at < 0) {
+        focus_.at = tab_ > 0 ? tab_ - 1 : n + tab_;
+      } else {
+        focus_.at += tab_;
+      }
+      focus_.at = ((focus_.at % n) + n) % n;
+    }
+    focus_.activate = space_ && focus_.at >= 0;
+    focus_.count = 0;
+    tab_ = 0;
+    space_ = false;
   }
 
   // Display intents here; the rest is the session's. False when the screen cannot be redrawn
@@ -318,6 +357,9 @@ class Kiosk {
   // Input and test mode.
   InputPump input_;
   std::vector<SDL_Keycode> keys_;
+  Focus focus_;  // the keyboard focus ring
+  int tab_ = 0;  // Tab (+1) and Shift+Tab (-1) presses since the last frame
+  bool space_ = false;
   Targets targets_;
   std::optional<Script> script_;
   std::set<std::string> layout_problems_;

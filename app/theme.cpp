@@ -64,6 +64,9 @@ ImVec4 MutedColour(const Look& look) {
 ImVec4 SelectedColour(const Look& look) {
   return look.high_contrast ? Rgb(255, 255, 0) : Rgb(30, 90, 160);
 }
+ImVec4 FocusColour(const Look& look) {
+  return look.high_contrast ? Rgb(255, 64, 255) : Rgb(160, 0, 160);
+}
 ImVec4 OnSelectedTextColour(const Look& look) {
   return look.high_contrast ? Rgb(0, 0, 0) : Rgb(255, 255, 255);
 }

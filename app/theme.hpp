@@ -24,6 +24,8 @@ ImVec4 MutedColour(const Look& look);
 // Exam colours: a chosen option and the text on it, a flagged (doubtful) item and its text, an
 // answered item in the navigator, and the warning when little time is left.
 ImVec4 SelectedColour(const Look& look);
+// The keyboard focus ring: apart from the selected, flagged and border colours of either theme.
+ImVec4 FocusColour(const Look& look);
 ImVec4 OnSelectedTextColour(const Look& look);
 ImVec4 FlagColour(const Look& look);
 ImVec4 OnFlagTextColour(const Look& look);

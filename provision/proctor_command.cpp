@@ -1,8 +1,9 @@
-// The proctor's actions at a terminal's console: `lontar session pause|resume|add-time|unlock|
-// void|handoff|import-handoff|status`. Each takes the proctor code from a file; each is journaled
-// with its reason by the engine (core/exam/engine.hpp).
+// The proctor's actions at a terminal's console: `lontar session pause|resume|add-time|
+// accommodate|unlock|void|handoff|import-handoff|status`. Each takes the proctor code from a file;
+// each is journaled with its reason by the engine (core/exam/engine.hpp).
 #include <iostream>
 
+#include "core/authoring/accommodations.hpp"
 #include "core/exam/engine.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
@@ -14,6 +15,7 @@ namespace {
 struct ProctorArgs {
   std::filesystem::path home, proctor_code_file, to, from;
   std::string participant, reason;
+  std::string read_aloud, text_size, high_contrast;  // accommodate: "" keeps what is in force
   double minutes = 0;
   bool json = false;
 };
@@ -53,6 +55,41 @@ Status AddTime(const ProctorArgs& a) {
     const auto ns = static_cast<std::int64_t>(a.minutes * 60e9);
     LONTAR_ASSIGN_OR_RETURN(exam::SittingState s,
                             engine.Proctor(auth, a.participant, exam::AddTime{ns, a.reason}));
+    return ShowAfter(a, engine, s);
+  });
+}
+
+// Read-aloud, text size and high contrast for one sitting, as the kiosk's proctor panel sets
+// them: the options given change, the rest stay as in force (the roster's or an earlier
+// proctor's). Time is add-time's. The engine journals the result with the reason.
+Status Accommodate(const ProctorArgs& a) {
+  if (a.read_aloud.empty() && a.text_size.empty() && a.high_contrast.empty()) {
+    return std::unexpected(Error::InvalidArgument(
+        "say what to change: --read-aloud yes|no, --text-size normal|large|larger, "
+        "--high-contrast yes|no (more time: lontar session add-time)"));
+  }
+  return WithProctor(a, [&](exam::Engine& engine, const exam::ProctorAuth& auth) -> Status {
+    authoring::Accommodations acc = engine.State(a.participant).accommodations;
+    const auto yes_no = [](const std::string& cell, const char* option, bool& out) -> Status {
+      if (cell.empty()) return Ok();
+      auto v = authoring::ParseYesNo(cell);
+      if (!v) {
+        return std::unexpected(
+            Error::InvalidArgument(std::string(option) + ": " + v.error().message()));
+      }
+      out = *v;
+      return Ok();
+    };
+    LONTAR_TRY(yes_no(a.read_aloud, "--read-aloud", acc.read_aloud));
+    LONTAR_TRY(yes_no(a.high_contrast, "--high-contrast", acc.high_contrast));
+    if (!a.text_size.empty()) {
+      Status size = authoring::ParseTextSize(a.text_size, acc);
+      if (!size) {
+        return std::unexpected(Error::InvalidArgument("--text-size: " + size.error().message()));
+      }
+    }
+    LONTAR_ASSIGN_OR_RETURN(exam::SittingState s,
+                            engine.Proctor(auth, a.participant, exam::Accommodate{acc, a.reason}));
     return ShowAfter(a, engine, s);
   });
 }
@@ -169,6 +206,15 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner) {
   add->add_option("--minutes", a->minutes, "minutes to add (up to 240)")->required();
   add->add_option("--reason", a->reason, "why; kept in the journal")->required();
   add->callback([&runner, a] { runner.Run([&] { return AddTime(*a); }); });
+
+  auto* acc =
+      Proctor(session, "accommodate", "read-aloud, text size or high contrast for one sitting", *a);
+  acc->add_option("--participant", a->participant, "participant number")->required();
+  acc->add_option("--read-aloud", a->read_aloud, "yes or no (default: as in force)");
+  acc->add_option("--text-size", a->text_size, "normal, large or larger (default: as in force)");
+  acc->add_option("--high-contrast", a->high_contrast, "yes or no (default: as in force)");
+  acc->add_option("--reason", a->reason, "why; kept in the journal")->required();
+  acc->callback([&runner, a] { runner.Run([&] { return Accommodate(*a); }); });
 
   auto* unlock = Proctor(session, "unlock", "unlock a participant after wrong logins", *a);
   unlock->add_option("--participant", a->participant, "participant number")->required();

@@ -92,6 +92,10 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
     const bool enter =
         ImGui::InputText(id.c_str(), form.text[f].data(), form.text[f].size(), flags);
     Mark(ctx, kFieldKeys[f]);
+    if (Focusable(ctx)) {  // Space on a ringed field: type into it
+      form.field = f;
+      form.focus = true;
+    }
     if (f == LoginForm::kToken) MarkVolatile(ctx, "token_typed");  // a new token every session
     if (ImGui::IsItemActivated()) form.field = f;
     if (enter) {

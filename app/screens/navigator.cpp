@@ -74,7 +74,8 @@ std::optional<Action> DrawNavigator(const ScreenContext& ctx, const ExamView& vi
     ImGui::PushStyleColor(ImGuiCol_Text, ink);
     const std::string label = std::to_string(i + 1) + "##nav";
     ImGui::PushID(static_cast<int>(i));
-    if (ImGui::Button(label.c_str(), ImVec2(cell, cell))) action = exam::Goto{item};
+    const bool clicked = ImGui::Button(label.c_str(), ImVec2(cell, cell));
+    if (Focusable(ctx) || clicked) action = exam::Goto{item};
     ImGui::PopID();
     ImGui::PopStyleColor(3);
     Mark(ctx, "nav." + std::to_string(i + 1));

@@ -4,6 +4,7 @@
 #include <imgui_internal.h>  // SetNextWindowScroll
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "app/panel.hpp"
@@ -169,6 +170,22 @@ void BeginBody(const ScreenContext& ctx, std::span<const BarButton> bar, const s
 
 void EndBody() { ImGui::EndChild(); }
 
+bool Focusable(const ScreenContext& ctx) {
+  if (ctx.focus == nullptr) return false;
+  if (ctx.focus->count++ != ctx.focus->at) return false;
+  // A ring a sixth of a line's height thick at most, never under 3 pixels: plain at 100% text,
+  // still plain at 200%; drawn just outside the control so its own border stays visible.
+  const float thick = std::max(3.0f, std::floor(ctx.fonts.body_px / 8));
+  const ImVec2 a = ImGui::GetItemRectMin();
+  const ImVec2 b = ImGui::GetItemRectMax();
+  const float out = thick / 2 + 1;
+  ImGui::GetWindowDrawList()->AddRect(ImVec2(a.x - out, a.y - out), ImVec2(b.x + out, b.y + out),
+                                      ImGui::GetColorU32(FocusColour(ctx.look)),
+                                      ImGui::GetStyle().FrameRounding + out, 0, thick);
+  if (!ImGui::IsItemVisible()) ImGui::SetScrollHereY(0.5f);
+  return ctx.focus->activate;
+}
+
 std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const BarButton> bar) {
   const BarLayoutResult layout = BarLayout(ctx.fonts, bar);
   ImGui::SetCursorPosY(ImGui::GetWindowHeight() - layout.height);
@@ -181,7 +198,8 @@ std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const Ba
     ImGui::PushID(static_cast<int>(i));
     {
       ButtonLook look(bar[i], ctx.fonts);
-      if (ImGui::Button(bar[i].label.c_str())) intent = bar[i].intent;
+      const bool clicked = ImGui::Button(bar[i].label.c_str());
+      if (Focusable(ctx) || clicked) intent = bar[i].intent;
     }
     ImGui::PopID();
     if (bar[i].on) ImGui::PopStyleColor(2);
@@ -202,8 +220,9 @@ bool BigButton(const ScreenContext& ctx, const std::string& id, const std::strin
   const ImVec2 size(
       width, std::max({text.y + 2 * style.FramePadding.y, ImGui::GetFrameHeight(), min_height}));
   const ImVec2 at = ImGui::GetCursorScreenPos();
-  const bool pressed = ImGui::InvisibleButton(id.c_str(), size);
+  bool pressed = ImGui::InvisibleButton(id.c_str(), size);
   Mark(ctx, id);
+  pressed = Focusable(ctx) || pressed;
   ImVec4 fill = ImGui::GetStyleColorVec4(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
                                          : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
                                                                   : ImGuiCol_Button);

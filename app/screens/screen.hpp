@@ -26,6 +26,16 @@ struct Rect {
 };
 using Targets = std::map<std::string, Rect>;
 
+// The keyboard focus ring: Tab and Shift+Tab move it over the screen's controls in the order
+// they are drawn (top to bottom, left to right, the bottom bar last), Space presses the control
+// under it. The kiosk keeps it (screens keep no state) and clears it when the screen or item
+// changes; until Tab is pressed no ring is drawn, so a screen looks as it did without one.
+struct Focus {
+  int at = -1;            // the ringed control's place in drawing order; -1: none
+  int count = 0;          // controls drawn so far this frame
+  bool activate = false;  // Space this frame: the ringed control is pressed
+};
+
 struct ScreenContext {
   const Catalog& tr;
   const Fonts& fonts;
@@ -38,6 +48,7 @@ struct ScreenContext {
   // The first frame of this screen (or item): the body starts scrolled to its top, not where the
   // last screen, or a field focused on the login screen, left it.
   bool first_frame = false;
+  Focus* focus = nullptr;  // null: no keyboard focus (the technician's screens)
 };
 
 enum class Intent {
@@ -93,6 +104,11 @@ void Mark(const ScreenContext& ctx, const std::string& name);
 // Records the last item as text that differs from run to run (the clock, a session token, a
 // key id) as "volatile.<name>", so that comparisons with golden images leave it out.
 void MarkVolatile(const ScreenContext& ctx, const std::string& name);
+
+// Counts the control just drawn (ImGui's last item) in the focus ring's order. When the ring is
+// on it: draws the ring around it, thick enough to see at every text size, in the theme's focus
+// colour, scrolls it into view, and returns true when Space pressed it this frame.
+bool Focusable(const ScreenContext& ctx);
 
 // True when `key` was pressed this frame.
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key);

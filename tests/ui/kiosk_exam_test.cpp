@@ -22,6 +22,7 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
@@ -31,7 +32,8 @@ using testing::RunLontar;
 using testing::RunProgram;
 using testing::TempDir;
 
-constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+using testing::kXvfbRun;
+using testing::XvfbArgs;
 const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
 const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "exam";
 
@@ -119,19 +121,11 @@ class KioskExam : public ::testing::Test {
 
   std::vector<std::string> KioskArgs(int w, int h, const std::vector<std::string>& extra,
                                      const std::filesystem::path& script) const {
-    std::vector<std::string> args = {
-        "-a",
-        "-s",
-        "-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24",
-        std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-        "--home",
-        Home(),
-        "--open-session-with",
-        (kDemo / "proctor-code.txt").string(),
-        "--script",
-        script.string(),
-        "--report",
-        (dir_ / "report.json").string()};
+    std::vector<std::string> args =
+        XvfbArgs(w, h,
+                 {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home", Home(),
+                  "--open-session-with", (kDemo / "proctor-code.txt").string(), "--script",
+                  script.string(), "--report", (dir_ / "report.json").string()});
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -575,10 +569,10 @@ options:
   }
   s.Expect("review").Step("exit", 0);
   s.Write(dir / "script.jsonl");
-  auto run = RunProgram(
-      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-                 "--home", home, "--script", (dir / "script.jsonl").string(), "--report",
-                 (dir / "report.json").string()});
+  auto run = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
+                                           {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                                            home, "--script", (dir / "script.jsonl").string(),
+                                            "--report", (dir / "report.json").string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const Json report = Json::parse(testing::ReadText(dir / "report.json"));
   EXPECT_EQ(report["layout_problems"], Json::array());
@@ -608,10 +602,10 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   auto kiosk = [&](const ScriptWriter& s, testing::CommandResult& result) {
     s.Write(dir / "script.jsonl");
     std::filesystem::remove(dir / "report.json");
-    result = RunProgram(
-        kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24",
-                   std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home", home, "--script",
-                   (dir / "script.jsonl").string(), "--report", (dir / "report.json").string()});
+    result = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
+                                           {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                                            home, "--script", (dir / "script.jsonl").string(),
+                                            "--report", (dir / "report.json").string()}));
     return Json::parse(testing::ReadText(dir / "report.json"), nullptr, false);
   };
 
@@ -745,6 +739,60 @@ TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
   ASSERT_EQ(stopped.result.exit_code, 0) << stopped.result.err;
   EXPECT_EQ(stopped.report["read_aloud"]["speaking"], false);
   EXPECT_EQ(stopped.report["read_aloud"]["about"], "");
+}
+
+// A whole sitting by keyboard alone (docs/candidate.md, "Keyboard"): Escape leaves the login
+// field, Tab rings the controls in drawing order (options, the navigator, then the bottom bar)
+// and Shift+Tab goes back from the end, Space presses what the ring is on, and the shortcuts do
+// the rest. The ring is drawn at 100% and 200% text and in high contrast; the instructions
+// screen with the ring on Start is a golden (it does not depend on the shuffled item order).
+TEST_F(KioskExam, AWholeSittingByKeyboardAloneWithAVisibleFocusRing) {
+  Release();
+  ScriptWriter s;
+  // Login: out of the field, Tab to it (the first control), Space to type into it.
+  s.Expect("login").Key("Escape").Key("Tab").Shot(kArtifacts / "keyboard-login-ring.png");
+  s.Key("Space").Text("DEMO-0011").Key("Return").Text(pins_.at("DEMO-0011")).Key("Return");
+  s.Text(token_).Key("Return");
+  // Instructions: Tab rings Start; Space starts.
+  s.Expect("instructions")
+      .Key("Tab")
+      .Shot(kArtifacts / "keyboard-instructions-ring-1024x768-100-id.png");
+  s.Key("Space");
+  // First item: Tab, Tab rings option B, Space chooses it; F marks it doubtful; Right goes on.
+  s.Expect("item").Key("Tab").Key("Tab").Shot(kArtifacts / "keyboard-item-ring-100.png");
+  s.Key("Space").Key("F").Key("Right");
+  // Second item: Shift+Tab twice rings A+ (the bar ends A-, A+, contrast); Space four times is
+  // 200% text; Tab, Tab wraps round to option A; Space chooses it.
+  s.Expect("item").Key("Shift+Tab").Key("Shift+Tab");
+  for (int i = 0; i < 4; ++i) s.Key("Space");
+  s.Key("Tab").Key("Tab").Shot(kArtifacts / "keyboard-item-ring-200.png").Key("Space");
+  // High contrast from the ring: Shift+Tab back to it, Space.
+  s.Key("Shift+Tab").Key("Space").Shot(kArtifacts / "keyboard-item-ring-200-contrast.png");
+  s.Key("Right");
+  for (int section = 0; section < 3; ++section) {
+    for (int i = section == 0 ? 2 : 0; i < 8; ++i) s.Expect("item").Key("C").Key("Right");
+    if (section < 2) s.Expect("next-section").Key("Return");
+  }
+  // Review: eight Tabs over the section's navigator numbers, the ninth rings Back, the tenth
+  // Submit; Space submits.
+  s.Expect("review");
+  for (int i = 0; i < 10; ++i) s.Key("Tab");
+  s.Shot(kArtifacts / "keyboard-review-ring.png").Key("Space");
+  s.Expect("finished").Shot(kArtifacts / "keyboard-finished.png").Step("exit", 0);
+  KioskRun run = Kiosk(1024, 768, {}, s);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  EXPECT_EQ(run.report["screen"], "finished");
+  EXPECT_EQ(run.report["layout_problems"], Json::array());
+  EXPECT_EQ(run.report["font_scale"], 2.0);
+  EXPECT_EQ(run.report["high_contrast"], true);
+  const Json shown = Show("DEMO-0011");
+  EXPECT_EQ(shown["phase"], "submitted");
+  EXPECT_EQ(shown["submitted_by"], "candidate");
+  EXPECT_EQ(shown["answers"].size(), 24u);  // every item: two by the ring, the rest by C
+  EXPECT_EQ(shown["flagged"].size(), 1u);
+  EXPECT_EQ(shown["answers"], run.report["answers"]);
+  EXPECT_TRUE(
+      testing::MatchesGolden(kArtifacts / "keyboard-instructions-ring-1024x768-100-id.png"));
 }
 
 }  // namespace

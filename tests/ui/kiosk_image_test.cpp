@@ -19,6 +19,7 @@
 #include "core/authoring/synth.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
@@ -27,7 +28,8 @@ using Json = nlohmann::json;
 using testing::RunLontar;
 using testing::TempDir;
 
-constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+using testing::kXvfbRun;
+using testing::XvfbArgs;
 const std::filesystem::path kSource = LONTAR_SOURCE_DIR;
 const std::filesystem::path kMini = kSource / "tests/fixtures/mini-exam";
 const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "images";
@@ -152,9 +154,10 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
             "\n";
   testing::WriteText(dir / "script.jsonl", script);
   auto kiosk = testing::RunProgram(
-      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-                 "--home", (dir / "t").string(), "--script", (dir / "script.jsonl").string(),
-                 "--report", (dir / "report.json").string()});
+      kXvfbRun, XvfbArgs(1024, 768,
+                         {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                          (dir / "t").string(), "--script", (dir / "script.jsonl").string(),
+                          "--report", (dir / "report.json").string()}));
   ASSERT_EQ(kiosk.exit_code, 0) << kiosk.err;
   EXPECT_NE(kiosk.err.find("item tiu-02: image not shown: "), std::string::npos) << kiosk.err;
   EXPECT_NE(kiosk.err.find("media/boxes.png is damaged in the stored pack"), std::string::npos)
@@ -261,9 +264,10 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
       other != nullptr ? other : std::string(LONTAR_BIN_DIR) + "/lontar-kiosk";
   // GNU time reports the kiosk's own peak (it waits for the kiosk alone, not for Xvfb).
   auto run = testing::RunProgram(
-      kXvfbRun, {"-a", "-s", "-screen 0 1024x768x24", "/usr/bin/time", "-f", "peak_rss_kb=%M",
-                 kiosk_bin, "--home", (dir / "t").string(), "--script",
-                 (dir / "script.jsonl").string(), "--report", (dir / "report.json").string()});
+      kXvfbRun, XvfbArgs(1024, 768,
+                         {"/usr/bin/time", "-f", "peak_rss_kb=%M", kiosk_bin, "--home",
+                          (dir / "t").string(), "--script", (dir / "script.jsonl").string(),
+                          "--report", (dir / "report.json").string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const Json report = Json::parse(testing::ReadText(dir / "report.json"));
   EXPECT_EQ(report["current_item"], "s-" + std::to_string(kItems - 1));

@@ -13,6 +13,7 @@
 
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
@@ -21,7 +22,8 @@ using testing::RunLontar;
 using testing::RunProgram;
 using testing::TempDir;
 
-constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+using testing::kXvfbRun;
+using testing::XvfbArgs;
 
 struct Image {
   int width = 0, height = 0;
@@ -76,15 +78,10 @@ class KioskScreens : public ::testing::Test {
              const std::string& home = "", bool golden = true) {
     const std::filesystem::path out = std::filesystem::path(LONTAR_UI_ARTIFACTS) / (name + ".png");
     std::filesystem::remove(out);
-    std::vector<std::string> args = {
-        "-a",
-        "-s",
-        "-screen 0 " + std::to_string(w) + "x" + std::to_string(h) + "x24",
-        std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-        "--home",
-        home.empty() ? (dir_ / "home").string() : home,
-        "--screenshot",
-        out.string()};
+    std::vector<std::string> args =
+        XvfbArgs(w, h,
+                 {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                  home.empty() ? (dir_ / "home").string() : home, "--screenshot", out.string()});
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = RunProgram(kXvfbRun, args);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

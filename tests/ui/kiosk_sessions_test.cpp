@@ -15,6 +15,7 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
@@ -22,7 +23,8 @@ namespace {
 using Json = nlohmann::json;
 using testing::RunLontar;
 
-constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+using testing::kXvfbRun;
+using testing::XvfbArgs;
 const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
 const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "sessions";
 constexpr char kPin[] = "224906";  // DEMO-0001's, assets/demo/pins.csv (on both rosters)
@@ -77,9 +79,9 @@ class KioskSessions : public ::testing::Test {
     std::filesystem::remove(dir_ / "report.json");
     auto r = testing::RunProgram(
         kXvfbRun,
-        {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-         "--home", Home(), "--script", (dir_ / "script.jsonl").string(), "--report",
-         (dir_ / "report.json").string()},
+        XvfbArgs(1024, 768,
+                 {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home", Home(), "--script",
+                  (dir_ / "script.jsonl").string(), "--report", (dir_ / "report.json").string()}),
         {"TZ=UTC"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     if (!std::filesystem::exists(dir_ / "report.json")) return Json::object();

@@ -17,6 +17,7 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
@@ -28,7 +29,8 @@ using testing::RunProgram;
 using testing::TempDir;
 using testing::WriteText;
 
-constexpr char kXvfbRun[] = "/usr/bin/xvfb-run";
+using testing::kXvfbRun;
+using testing::XvfbArgs;
 const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
 const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "technician";
 const std::string kCode = "teknisi-kopi-2026";
@@ -101,12 +103,12 @@ class KioskTechnician : public ::testing::Test {
   Json Run(const Script& script, const std::string& lang = "en") {
     script.Write(dir_ / "script.jsonl");
     std::filesystem::remove(dir_ / "report.json");
-    auto r = RunProgram(
-        kXvfbRun,
-        {"-a", "-s", "-screen 0 1024x768x24", std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
-         "--home", Home().string(), "--lang", lang, "--technician-code", CodeFile().string(),
-         usb_option_, usb_dir_.string(), "--script", (dir_ / "script.jsonl").string(), "--report",
-         (dir_ / "report.json").string()});
+    auto r = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
+                                           {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
+                                            Home().string(), "--lang", lang, "--technician-code",
+                                            CodeFile().string(), usb_option_, usb_dir_.string(),
+                                            "--script", (dir_ / "script.jsonl").string(),
+                                            "--report", (dir_ / "report.json").string()}));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     if (!std::filesystem::exists(dir_ / "report.json")) return Json();
     return Json::parse(ReadText(dir_ / "report.json"));

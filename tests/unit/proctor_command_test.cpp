@@ -147,5 +147,57 @@ TEST_F(ProctorCommand, VoidRoomPauseAndStatus) {
   EXPECT_EQ(Show("t1", "TEST-0001")["phase"], "not-started");
 }
 
+// `session accommodate` sets what the kiosk panel's Accommodate sets: the options given change,
+// the others stay as in force; the engine journals each change with its reason, so a later
+// process (exam show, session status) sees it.
+TEST_F(ProctorCommand, AccommodateChangesOnlyWhatItIsGivenAndIsJournaled) {
+  ASSERT_EQ(Sit("t0", "TEST-0001", "{\"cmd\":\"wait\",\"seconds\":5}\n").exit_code, 0);
+  auto on =
+      Json::parse(Ok(Proctor("accommodate", "t0",
+                             {"--participant", "TEST-0001", "--read-aloud", "yes", "--text-size",
+                              "large", "--reason", "asked at the desk", "--json"}))
+                      .out);
+  EXPECT_EQ(on["accommodations"], "large text; read-aloud");
+  EXPECT_EQ(on["accommodations_from"], "proctor");
+  // High contrast alone: large text and read-aloud stay.
+  Ok(Proctor("accommodate", "t0",
+             {"--participant", "TEST-0001", "--high-contrast", "ya", "--reason", "glare"}));
+  EXPECT_EQ(Show("t0", "TEST-0001")["accommodations"], "large text; high contrast; read-aloud");
+  Ok(Proctor("accommodate", "t0",
+             {"--participant", "TEST-0001", "--read-aloud", "no", "--reason", "headphones broke"}));
+  auto status = Json::parse(Ok({"session", "status", "--home", P("t0"), "--json"}).out);
+  EXPECT_EQ(status["sittings"][0]["accommodations"], "large text; high contrast");
+  EXPECT_EQ(Show("t1", "TEST-0001")["phase"], "not-started") << "another terminal is untouched";
+}
+
+TEST_F(ProctorCommand, AccommodateWithNothingToChangeIsRefused) {
+  auto r = RunLontar(Proctor("accommodate", "t0", {"--participant", "TEST-0001", "--reason", "x"}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("say what to change: --read-aloud yes|no"), std::string::npos) << r.err;
+}
+
+TEST_F(ProctorCommand, AccommodateWithABadValueIsRefused) {
+  ASSERT_EQ(Sit("t0", "TEST-0001", "{\"cmd\":\"wait\",\"seconds\":5}\n").exit_code, 0);
+  auto r =
+      RunLontar(Proctor("accommodate", "t0",
+                        {"--participant", "TEST-0001", "--read-aloud", "maybe", "--reason", "x"}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--read-aloud: 'maybe' must be yes or no (ya or tidak)"), std::string::npos)
+      << r.err;
+  auto size = RunLontar(Proctor(
+      "accommodate", "t0", {"--participant", "TEST-0001", "--text-size", "huge", "--reason", "x"}));
+  EXPECT_EQ(size.exit_code, 1);
+  EXPECT_NE(size.err.find("--text-size: "), std::string::npos) << size.err;
+}
+
+TEST_F(ProctorCommand, AccommodateWithoutAReasonIsRefused) {
+  ASSERT_EQ(Sit("t0", "TEST-0001", "{\"cmd\":\"wait\",\"seconds\":5}\n").exit_code, 0);
+  auto r = RunLontar(Proctor(
+      "accommodate", "t0", {"--participant", "TEST-0001", "--read-aloud", "yes", "--reason", ""}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("give a reason"), std::string::npos) << r.err;
+  EXPECT_FALSE(Show("t0", "TEST-0001").contains("accommodations"));
+}
+
 }  // namespace
 }  // namespace lontar
