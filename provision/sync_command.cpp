@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "core/bundle/export.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
-#include "core/server/receipt.hpp"
 #include "core/sync/sync.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
@@ -196,7 +196,7 @@ Result<Imported> ImportOne(HttpUploader& http, const std::filesystem::path& file
       backoff *= 2;
       continue;
     }
-    auto r = server::VerifyReceipt(AsBytes(answer->receipt), server_key);
+    auto r = bundle::VerifyReceipt(AsBytes(answer->receipt), server_key);
     if (!r) {
       std::cerr << "import: " << file.string()
                 << ": the server stored it, but its receipt did not verify: " << r.error().message()

@@ -85,7 +85,8 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict, Conflict(*existing, h, bytes, {}));
     if (!conflict) {
-      LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
+      LONTAR_ASSIGN_OR_RETURN(bundle::Receipt r,
+                              bundle::ParseReceipt(AsBytes(existing->receipt_text)));
       return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
     }
     {  // The flag in a batch of its own; read_mu_ is not held here (CommitBatch takes it inside
@@ -213,7 +214,7 @@ Error Store::ConflictError(const StoredFlag& flag) {
 lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   const bundle::BundleHeader& h = *p.header;
   const std::int64_t now = clock_.WallMs();
-  Receipt& receipt = p.receipt;
+  bundle::Receipt& receipt = p.receipt;
   receipt.bundle_id = h.bundle_id;
   receipt.terminal_id = h.terminal_id;
   receipt.seq = h.seq;
@@ -233,7 +234,7 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   row.created_ms = h.created_ms;
   row.stored_ms = now;
   row.bytes = p.bytes.size();
-  row.receipt_text = WriteReceipt(receipt, server_key_);
+  row.receipt_text = bundle::WriteReceipt(receipt, server_key_);
   LONTAR_ASSIGN_OR_RETURN(p.prepared, backend_->PrepareInsert(row, p.bytes));
   return Ok();
 }
@@ -253,7 +254,8 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
       p.refused = ConflictError(*conflict);
       return Accepted{};
     }
-    LONTAR_ASSIGN_OR_RETURN(Receipt r, ParseReceipt(AsBytes(existing->receipt_text)));
+    LONTAR_ASSIGN_OR_RETURN(bundle::Receipt r,
+                            bundle::ParseReceipt(AsBytes(existing->receipt_text)));
     return Accepted{r, existing->receipt_text, /*duplicate=*/true, {}};
   }
   // (4): compare with this terminal's other bundles.

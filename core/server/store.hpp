@@ -50,9 +50,9 @@
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/crypto/sign.hpp"
 #include "core/server/expected.hpp"
-#include "core/server/receipt.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/clock.hpp"
@@ -70,7 +70,7 @@ struct StoreOptions {
 };
 
 struct Accepted {
-  Receipt receipt;
+  bundle::Receipt receipt;
   std::string receipt_text;        // the signed receipt, byte for byte what was first returned
   bool duplicate = false;          // stored before; nothing changed
   std::vector<std::string> flags;  // rollback flags raised by this bundle ("seq-reused: ...")
@@ -147,7 +147,7 @@ class Store {
     const bundle::BundleHeader* header;
     ByteView bytes;  // the caller's, alive until its Accept returns
     StoredBundle row;
-    Receipt receipt;
+    bundle::Receipt receipt;
     std::unique_ptr<PreparedInsert> prepared;
     bool done = false;                            // guarded by queue_mu_
     std::optional<Error> refused = std::nullopt;  // set by InsertRow: an id conflict (invariant 3)

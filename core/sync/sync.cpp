@@ -1,6 +1,6 @@
 #include "core/sync/sync.hpp"
 
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/sync/relay_held.hpp"
 
 namespace lontar::sync {
@@ -11,7 +11,7 @@ namespace {
 enum class Outcome { kDelivered, kHeld, kHeldUnchecked };
 
 // The receipt must name exactly this bundle of this terminal.
-Status CheckNames(const server::Receipt& r, const terminal::Terminal& terminal,
+Status CheckNames(const bundle::Receipt& r, const terminal::Terminal& terminal,
                   const bundle::OutboxEntry& entry, std::string_view who) {
   if (r.bundle_id == entry.bundle_id && r.terminal_id == terminal.id() && r.seq == entry.seq) {
     return Ok();
@@ -29,13 +29,13 @@ Result<Outcome> DeliverOne(terminal::Terminal& terminal, const bundle::OutboxEnt
   if (answer.relay_held) {
     if (!answer.note.empty()) relay_note = answer.note;
     if (!keys.relay_key) return Outcome::kHeldUnchecked;
-    auto receipt = server::VerifyReceipt(AsBytes(answer.receipt), *keys.relay_key);
+    auto receipt = bundle::VerifyReceipt(AsBytes(answer.receipt), *keys.relay_key);
     if (!receipt) return std::unexpected(receipt.error().WithContext("relay's receipt"));
     LONTAR_TRY(CheckNames(*receipt, terminal, entry, "relay"));
     LONTAR_TRY(RecordRelayHeld(terminal, entry, AsBytes(answer.receipt)));
     return Outcome::kHeld;
   }
-  auto receipt = server::VerifyReceipt(AsBytes(answer.receipt), keys.server_key);
+  auto receipt = bundle::VerifyReceipt(AsBytes(answer.receipt), keys.server_key);
   if (!receipt) return std::unexpected(receipt.error().WithContext("server's receipt"));
   LONTAR_TRY(CheckNames(*receipt, terminal, entry, "server"));
   LONTAR_TRY(
