@@ -131,16 +131,9 @@ Result<std::vector<crypto::VerifyKey>> TerminalKeys(const BundlesArgs& a) {
     }
   }
   if (!a.enrolled.empty()) {
-    std::error_code ec;
-    std::filesystem::directory_iterator it(a.enrolled, ec);
-    if (ec) {
-      return std::unexpected(Error::FromErrno("read directory " + a.enrolled.string(), ec.value()));
-    }
-    for (const auto& e : it) {
-      if (e.path().extension() != ".enroll") continue;
-      LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
-      keys.push_back(en.signing_key);
-    }
+    LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                            terminal::ReadEnrollmentDir(a.enrolled));
+    for (const auto& en : records) keys.push_back(en.signing_key);
     if (keys.empty()) {
       return std::unexpected(
           Error::NotFound(a.enrolled.string() + " holds no enrollment records (*.enroll)"));

@@ -151,19 +151,12 @@ Status Sync(const SyncArgs& a) {
 }
 
 Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path& dir) {
-  std::vector<crypto::VerifyKey> keys;
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return std::unexpected(Error::FromErrno("read directory " + dir.string(), ec.value()));
-  for (const auto& e : it) {
-    if (e.path().extension() != ".enroll") continue;
-    LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
-    keys.push_back(en.signing_key);
-  }
-  if (keys.empty()) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                          terminal::ReadEnrollmentDir(dir));
+  if (records.empty()) {
     return std::unexpected(Error::NotFound(dir.string() + " holds no enrollment records"));
   }
-  return keys;
+  return terminal::SigningKeysOf(records);
 }
 
 // What became of one file on the stick that the server took.

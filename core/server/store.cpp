@@ -17,19 +17,9 @@ Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend
                                            StoreOptions options) {
   std::unique_ptr<Store> store(new Store(std::move(server_key), clock));
   store->options_ = options;
-  std::error_code ec;
-  std::filesystem::directory_iterator it(enrolled_dir, ec);
-  if (ec) {
-    return std::unexpected(
-        Error::FromErrno("read enrolled terminals " + enrolled_dir.string(), ec.value()));
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : it) {
-    if (e.path().extension() == ".enroll") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(f));
+  LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                          terminal::ReadEnrollmentDir(enrolled_dir));
+  for (auto& en : records) {
     store->enrolled_keys_.push_back(en.signing_key);
     store->enrolled_.emplace(en.signing_key.id(), std::move(en));
   }

@@ -1,5 +1,7 @@
 #include "core/terminal/enrollment.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/format/signed_envelope.hpp"
@@ -80,6 +82,33 @@ Result<Enrollment> ReadEnrollmentFile(const std::filesystem::path& path) {
   auto e = ReadEnrollment(*data);
   if (!e) return std::unexpected(e.error().WithContext(path.string()));
   return e;
+}
+
+Result<std::vector<Enrollment>> ReadEnrollmentDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) {
+    return std::unexpected(
+        Error::FromErrno("read enrollment records in " + dir.string(), ec.value()));
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : it) {
+    if (e.path().extension() == ".enroll") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Enrollment> records;
+  for (const auto& f : files) {
+    LONTAR_ASSIGN_OR_RETURN(Enrollment e, ReadEnrollmentFile(f));
+    records.push_back(std::move(e));
+  }
+  return records;
+}
+
+std::vector<crypto::VerifyKey> SigningKeysOf(const std::vector<Enrollment>& records) {
+  std::vector<crypto::VerifyKey> keys;
+  keys.reserve(records.size());
+  for (const auto& e : records) keys.push_back(e.signing_key);
+  return keys;
 }
 
 }  // namespace lontar::terminal
