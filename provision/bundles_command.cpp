@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/bundle/bundle_json.hpp"
 #include "core/bundle/export.hpp"
 #include "core/bundle/outbox.hpp"
 #include "core/bundle/receipt_code.hpp"
@@ -249,15 +250,9 @@ Status Verify(const BundlesArgs& a) {
               : Result<bundle::BundleHeader>(std::unexpected(bytes.error()));
     if (h) {
       j["ok"] = true;
-      j["terminal_id"] = h->terminal_id;
-      j["site"] = h->site;
-      j["seq"] = h->seq;
+      j.update(bundle::BundleFactsJson(bundle::FactsOf(*h)));
       j["participant"] = h->participant;
-      j["exam_id"] = h->exam_id;
       j["pack_id"] = h->pack_id;
-      j["kind"] = bundle::KindName(h->kind);
-      j["bundle_id"] = HexEncode(h->bundle_id);
-      j["receipt_code"] = bundle::ReceiptCodeFor(h->bundle_id);
       j["created"] = pack::FormatTime(h->created_ms);
       j["journal_seq"] = h->journal_seq;
       if (!a.json) {

@@ -369,4 +369,14 @@ Result<StoreStatus> Store::Status() {
   return out;
 }
 
+bundle::BundleFacts FactsOf(const StoredBundle& row) {
+  return bundle::BundleFacts{.receipt_code = row.receipt_code,
+                             .bundle_id = row.bundle_id,
+                             .terminal_id = row.terminal_id,
+                             .site = row.site,
+                             .exam_id = row.exam_id,
+                             .seq = row.seq,
+                             .kind = row.kind};
+}
+
 }  // namespace lontar::server

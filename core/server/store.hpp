@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
+#include "core/bundle/bundle_json.hpp"
 #include "core/bundle/receipt.hpp"
 #include "core/crypto/sign.hpp"
 #include "core/server/expected.hpp"
@@ -186,5 +187,8 @@ class Store {
   std::vector<PendingRow*> queue_;
   bool committing_ = false;
 };
+
+// The facts of a stored bundle, for bundle::BundleFactsJson. Pure.
+bundle::BundleFacts FactsOf(const StoredBundle& row);
 
 }  // namespace lontar::server
