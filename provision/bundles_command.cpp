@@ -154,29 +154,12 @@ std::string JoinList(const std::vector<std::string>& items) {
   return out;
 }
 
-// The terminal directories to check for a directory argument: itself if it holds a manifest,
-// else DIR/lontar-bundles/* or DIR/* that do.
-std::vector<std::filesystem::path> TerminalDirs(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir / bundle::kManifestName, ec)) return {dir};
-  const std::filesystem::path root =
-      std::filesystem::is_directory(dir / "lontar-bundles", ec) ? dir / "lontar-bundles" : dir;
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-    if (e.is_directory() && std::filesystem::exists(e.path() / bundle::kManifestName, ec)) {
-      out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // Checks an exported directory against its manifest; one line (or JSON object) per terminal.
 std::size_t VerifyExportDir(const std::filesystem::path& dir,
                             const std::vector<crypto::VerifyKey>& keys, bool json, Json& results,
                             std::string& first_error) {
   std::size_t failed = 0;
-  const auto dirs = TerminalDirs(dir);
+  const auto dirs = bundle::ExportedTerminalDirs(dir);
   auto fail = [&](const std::string& what, const std::string& message) {
     ++failed;
     if (first_error.empty()) first_error = message;

@@ -206,27 +206,11 @@ Result<Imported> ImportOne(HttpUploader& http, const std::filesystem::path& file
   }
 }
 
-// The terminal directories on a stick: DIR/lontar-bundles/*, DIR/* or DIR itself.
-std::vector<std::filesystem::path> StickTerminalDirs(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir / bundle::kManifestName, ec)) return {dir};
-  const std::filesystem::path root =
-      std::filesystem::is_directory(dir / "lontar-bundles", ec) ? dir / "lontar-bundles" : dir;
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-    if (e.is_directory() && std::filesystem::exists(e.path() / bundle::kManifestName, ec)) {
-      out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Status Import(const SyncArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
                           crypto::ReadSigningPublicKeyFile(a.server_key));
   LONTAR_ASSIGN_OR_RETURN(std::vector<crypto::VerifyKey> keys, EnrolledKeys(a.enrolled));
-  const auto dirs = StickTerminalDirs(a.from);
+  const auto dirs = bundle::ExportedTerminalDirs(a.from);
   if (dirs.empty()) {
     return std::unexpected(
         Error::NotFound(a.from.string() + " holds no exported bundles (no manifest.json)"));
