@@ -53,7 +53,7 @@
 #include "core/bundle/bundle_json.hpp"
 #include "core/bundle/receipt.hpp"
 #include "core/crypto/sign.hpp"
-#include "core/server/expected.hpp"
+#include "core/server/expected_sessions.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/clock.hpp"
@@ -98,7 +98,7 @@ struct StoreStatus {
   std::uint64_t bundles = 0;
   std::vector<TerminalStatus> terminals;   // by site, then terminal id
   std::vector<ExamStatus> exams;           // by site, then exam
-  std::vector<SessionDelivered> sessions;  // by site, then pack (expected.hpp)
+  std::vector<SessionDelivered> sessions;  // by site, then pack (expected_sessions.hpp)
 };
 
 class Store {

@@ -1,4 +1,4 @@
-#include "core/server/expected.hpp"
+#include "core/server/expected_sessions.hpp"
 
 #include <algorithm>
 #include <map>
