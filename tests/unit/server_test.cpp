@@ -29,6 +29,7 @@
 #include "core/server/store.hpp"
 #include "core/vault/sqlite.hpp"
 #include "tests/support/postgres_server.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -192,22 +193,10 @@ class ServerTest : public ::testing::Test {
     if (!t) return out;
     auto results = crypto::ReadBoxPublicKeyFile(dir_ / "keys" / "results.pub");
     for (int i = 0; i < n; ++i) {
-      bundle::BundleInputs in;
-      in.terminal_id = t->id();
-      in.site = t->site();
-      in.exam_id = exam;
-      in.pack_id = "0123456789abcdef0123456789abcdef";
-      in.exam_version = 1;
-      in.seq = bundle::NextBundleSeq(*t).value();
-      in.participant = "P-00" + std::to_string(in.seq);
-      in.created_ms = 1'795'500'000'000;
-      in.journal_seq = t->journal().head().seq;
-      in.journal_hash = t->journal().head().hash;
-      in.payload.answers = {{"tiu-01", "A"}};
-      auto b = bundle::WriteBundle(in, t->signing_key(), *results);
+      const auto in = testing::SampleBundleInputs(*t, exam, bundle::NextBundleSeq(*t).value());
+      auto b = testing::AddSampleBundle(*t, in, *results);
       EXPECT_TRUE(b) << b.error().message();
-      auto added = bundle::AddToOutbox(*t, *b);
-      EXPECT_TRUE(added) << added.error().message();
+      if (!b) return out;
       out.emplace_back(b->begin(), b->end());
     }
     return out;
