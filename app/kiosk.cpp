@@ -37,9 +37,9 @@
 #include "core/crypto/code_file.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/exam/engine.hpp"
+#include "core/health/health.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/scoring/score.hpp"
-#include "core/status/status.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::app {
@@ -276,14 +276,14 @@ class Kiosk {
   // Terminal health, then the engine on the released pack when there is one.
   void Recheck() {
     checked_at_ = std::time(nullptr);
-    auto status = status::ReadStatus(options_.home);
+    auto status = health::ReadStatus(options_.home);
     if (!status) {
       status_ = std::move(status).error();
       screen_ = Screen::kError;
       return;
     }
     status_ = std::move(*status);
-    if (!std::get<status::TerminalStatus>(status_).journal_ok) {
+    if (!std::get<health::TerminalStatus>(status_).journal_ok) {
       screen_ = Screen::kHealth;
       return;
     }
@@ -617,10 +617,10 @@ class Kiosk {
         action = lift(DrawError(ctx, std::get<Error>(status_)));
         break;
       case Screen::kHealth:
-        action = lift(DrawHealth(ctx, std::get<status::TerminalStatus>(status_)));
+        action = lift(DrawHealth(ctx, std::get<health::TerminalStatus>(status_)));
         break;
       case Screen::kWaiting:
-        action = lift(DrawWaiting(ctx, std::get<status::TerminalStatus>(status_)));
+        action = lift(DrawWaiting(ctx, std::get<health::TerminalStatus>(status_)));
         break;
       case Screen::kLogin: {
         LoginView view{engine_->exam(), token_shown_, "", locked_};
@@ -912,7 +912,7 @@ class Kiosk {
   bool english_;
   Fonts fonts_;
   SystemClock clock_;
-  std::variant<status::TerminalStatus, Error> status_ = Error::Internal("not checked yet");
+  std::variant<health::TerminalStatus, Error> status_ = Error::Internal("not checked yet");
   std::time_t checked_at_ = 0;
   Screen screen_ = Screen::kError;
 

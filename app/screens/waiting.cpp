@@ -8,7 +8,7 @@
 
 namespace lontar::app {
 
-std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& s) {
+std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const health::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
   DrawTerminalHeader(ctx, tr("health.ready"), OkColour(ctx.look));
   const auto bar = SettingsBar(tr, /*recheck=*/true);

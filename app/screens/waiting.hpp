@@ -5,10 +5,10 @@
 #include <optional>
 
 #include "app/screens/screen.hpp"
-#include "core/status/status.hpp"
+#include "core/health/health.hpp"
 
 namespace lontar::app {
 
-std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& status);
+std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const health::TerminalStatus& status);
 
 }  // namespace lontar::app
