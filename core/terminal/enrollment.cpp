@@ -1,7 +1,5 @@
 #include "core/terminal/enrollment.hpp"
 
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "core/format/signed_envelope.hpp"
@@ -85,17 +83,8 @@ Result<Enrollment> ReadEnrollmentFile(const std::filesystem::path& path) {
 }
 
 Result<std::vector<Enrollment>> ReadEnrollmentDir(const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) {
-    return std::unexpected(
-        Error::FromErrno("read enrollment records in " + dir.string(), ec.value()));
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : it) {
-    if (e.path().extension() == ".enroll") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
+  LONTAR_ASSIGN_OR_RETURN(std::vector<std::filesystem::path> files,
+                          ListFilesWithExtension(dir, ".enroll"));
   std::vector<Enrollment> records;
   for (const auto& f : files) {
     LONTAR_ASSIGN_OR_RETURN(Enrollment e, ReadEnrollmentFile(f));
