@@ -1,5 +1,7 @@
 #include "core/util/json_fields.hpp"
 
+#include <utility>
+
 namespace lontar {
 
 template <class JsonT>
@@ -103,7 +105,8 @@ Bytes BasicJsonFields<JsonT>::Base64(const char* name, std::size_t max) {
   const std::string* text = f->template get_ptr<const std::string*>();
   std::optional<Bytes> b;
   if (text != nullptr && text->size() <= (max + 2) / 3 * 4) {
-    if (auto decoded = Base64Decode(*text); decoded && decoded->size() <= max) b = *decoded;
+    if (auto decoded = Base64Decode(*text); decoded && decoded->size() <= max)
+      b = std::move(*decoded);
   }
   if (!b) {
     FailField(name, "is not base64 of at most " + std::to_string(max) + " bytes");
@@ -119,7 +122,8 @@ Bytes BasicJsonFields<JsonT>::Hex(const char* name, std::size_t size) {
   const std::string* text = f->template get_ptr<const std::string*>();
   std::optional<Bytes> b;
   if (text != nullptr && text->size() == 2 * size) {
-    if (auto decoded = HexDecode(*text); decoded && decoded->size() == size) b = *decoded;
+    if (auto decoded = HexDecode(*text); decoded && decoded->size() == size)
+      b = std::move(*decoded);
   }
   if (!b) {
     FailField(name, "is not " + std::to_string(2 * size) + " hex digits");
