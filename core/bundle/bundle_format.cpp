@@ -4,6 +4,7 @@
 
 #include "core/crypto/stream.hpp"
 #include "core/terminal/terminal.hpp"
+#include "core/util/json_fields.hpp"
 
 namespace lontar::bundle {
 namespace {
@@ -21,59 +22,24 @@ Error Damaged(std::string_view name, const std::string& why) {
                           ". Export the bundle again from the terminal's outbox");
 }
 
-// Field readers that remember the first problem, naming the field.
-struct Reader {
-  const Json& j;
-  std::string what;  // "header" or "payload"
-  std::string problem;
-
-  void Fail(const std::string& p) {
-    if (problem.empty()) problem = what + " field " + p;
-  }
+// Field readers that remember the first problem, naming the field (core/util/json_fields.hpp),
+// with this format's defaults: text of 1 to kMaxFieldBytes bytes, hashes as 64 hex digits.
+struct Reader : OrderedJsonFields {
+  Reader(const Json& j, const char* what) : OrderedJsonFields(j, what) {}
   std::string Str(const char* name, std::size_t max = kMaxFieldBytes, bool allow_empty = false) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_string()) {
-      Fail(std::string("'") + name + "' is missing or not a string");
-      return "";
-    }
-    std::string s = it->get<std::string>();
-    if (s.size() > max) Fail(std::string("'") + name + "' is too long");
-    if (s.empty() && !allow_empty) Fail(std::string("'") + name + "' is empty");
-    return s;
+    return OrderedJsonFields::Str(name, max, allow_empty);
   }
-  std::uint64_t U64(const char* name) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_number_unsigned()) {
-      Fail(std::string("'") + name + "' is missing or not a non-negative integer");
-      return 0;
-    }
-    return it->get<std::uint64_t>();
-  }
-  std::int64_t I64(const char* name) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_number_integer()) {
-      Fail(std::string("'") + name + "' is missing or not an integer");
-      return 0;
-    }
-    return it->get<std::int64_t>();
-  }
+  std::uint64_t U64(const char* name) { return Unsigned(name); }
+  std::int64_t I64(const char* name) { return Int(name); }
   crypto::Hash256 Hash(const char* name) {
     crypto::Hash256 h{};
-    auto bytes = HexDecode(Str(name));
-    if (!bytes || bytes->size() != h.size()) {
-      Fail(std::string("'") + name + "' is not 64 hex digits");
-      return h;
-    }
-    std::memcpy(h.data(), bytes->data(), h.size());
+    const Bytes bytes = Hex(name, h.size());
+    if (bytes.size() == h.size()) std::memcpy(h.data(), bytes.data(), h.size());
     return h;
   }
   nlohmann::json Value(const char* name) {
-    auto it = j.find(name);
-    if (it == j.end()) {
-      Fail(std::string("'") + name + "' is missing");
-      return nullptr;
-    }
-    return nlohmann::json(*it);
+    const Json* f = Get(name);
+    return f == nullptr ? nlohmann::json(nullptr) : nlohmann::json(*f);
   }
 };
 
@@ -196,9 +162,9 @@ Result<BundleHeader> ParseHeader(std::string_view json) {
   if (j.is_discarded() || !j.is_object()) {
     return std::unexpected(Error::Malformed("bundle header is not a JSON object"));
   }
-  Reader r{j, "header", {}};
+  Reader r(j, "header");
   BundleHeader h;
-  if (r.Str("format") != kHeaderFormat) r.Fail("'format' is not lontar-bundle");
+  if (r.Str("format") != kHeaderFormat) r.FailField("format", "is not lontar-bundle");
   h.bundle_id = r.Hash("bundle_id");
   h.terminal_id = r.Str("terminal_id");
   h.site = r.Str("site");
@@ -208,16 +174,16 @@ Result<BundleHeader> ParseHeader(std::string_view json) {
   h.participant = r.Str("participant");
   h.created_ms = r.I64("created_ms");
   h.seq = r.U64("seq");
-  if (r.problem.empty() && h.seq == 0) r.Fail("'seq' is 0");
+  if (h.seq == 0) r.FailField("seq", "is 0");
   h.journal_seq = r.U64("journal_seq");
   h.journal_hash = r.Hash("journal_hash");
   auto kind = ParseKind(r.Str("kind"));
-  if (!kind) r.Fail("'kind' is neither submitted nor voided");
+  if (!kind) r.FailField("kind", "is neither submitted nor voided");
   h.kind = kind.value_or(Kind::kSubmitted);
   auto id = crypto::KeyId::Parse(r.Str("results_key_id"));
-  if (!id) r.Fail("'results_key_id' is not a key id");
+  if (!id) r.FailField("results_key_id", "is not a key id");
   if (id) h.results_key_id = *id;
-  if (!r.problem.empty()) return std::unexpected(Error::Malformed("bundle " + r.problem));
+  if (!r.ok()) return std::unexpected(Error::Malformed("bundle " + r.problem()));
   return h;
 }
 
@@ -271,22 +237,22 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
   if (j.is_discarded() || !j.is_object()) {
     return std::unexpected(Error::Malformed("bundle payload is not a JSON object"));
   }
-  Reader r{j, "payload", {}};
+  Reader r(j, "payload");
   BundlePayload p;
-  if (r.Str("format") != kPayloadFormat) r.Fail("'format' is not lontar-bundle-payload");
+  if (r.Str("format") != kPayloadFormat) r.FailField("format", "is not lontar-bundle-payload");
   p.answers = r.Value("answers");
   p.flags = r.Value("flags");
   p.timings = r.Value("timings");
   p.score = r.Value("score");
   if (auto a = j.find("accommodations"); a != j.end()) {
-    if (!a->is_object()) r.Fail("'accommodations' is not an object");
+    if (!a->is_object()) r.FailField("accommodations", "is not an object");
     p.accommodations = *a;
   }
   if (auto bound = j.find("bound"); bound != j.end()) {
     if (!bound->is_object()) {
-      r.Fail("'bound' is not an object");
+      r.FailField("bound", "is not an object");
     } else {
-      Reader br{*bound, "payload bound", {}};
+      Reader br(*bound, "payload bound");
       BundleBinding b;
       b.terminal_id = br.Str("terminal_id");
       b.site = br.Str("site");
@@ -298,23 +264,23 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
       b.journal_seq = br.U64("journal_seq");
       b.journal_hash = br.Hash("journal_hash");
       auto kind = ParseKind(br.Str("kind"));
-      if (!kind) br.Fail("'kind' is neither submitted nor voided");
+      if (!kind) br.FailField("kind", "is neither submitted nor voided");
       b.kind = kind.value_or(Kind::kSubmitted);
-      if (!br.problem.empty() && r.problem.empty()) r.problem = br.problem;
+      if (!br.ok()) r.Fail(br.problem());
       p.bound = std::move(b);
     }
   }
   auto records = j.find("journal");
   if (records == j.end() || !records->is_array()) {
-    r.Fail("'journal' is missing or not an array");
+    r.FailField("journal", "is missing or not a list");
   } else {
     p.journal.reserve(records->size());
     for (const Json& rec : *records) {
       if (!rec.is_object()) {
-        r.Fail("'journal' holds something that is not a record");
+        r.FailField("journal", "holds something that is not a record");
         break;
       }
-      Reader rr{rec, "journal record", {}};
+      Reader rr(rec, "journal record");
       journal::Record out;
       out.seq = rr.U64("seq");
       out.mono_ns = rr.I64("mono_ns");
@@ -323,14 +289,14 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
       out.payload = rr.Str("payload", journal::kMaxPayloadBytes, /*allow_empty=*/true);
       out.prev_hash = rr.Hash("prev_hash");
       out.hash = rr.Hash("hash");
-      if (!rr.problem.empty()) {
-        if (r.problem.empty()) r.problem = rr.problem;
+      if (!rr.ok()) {
+        r.Fail(rr.problem());
         break;
       }
       p.journal.push_back(std::move(out));
     }
   }
-  if (!r.problem.empty()) return std::unexpected(Error::Malformed("bundle " + r.problem));
+  if (!r.ok()) return std::unexpected(Error::Malformed("bundle " + r.problem()));
   return p;
 }
 
