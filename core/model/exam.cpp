@@ -1,4 +1,4 @@
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 
 #include <nlohmann/json.hpp>
 #include <set>
