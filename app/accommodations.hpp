@@ -10,8 +10,8 @@
 #include "app/read_aloud.hpp"
 #include "app/theme.hpp"
 #include "core/authoring/accommodations.hpp"
-#include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/model/exam.hpp"
 
 namespace lontar::app {
 

@@ -39,8 +39,8 @@
 #include <vector>
 
 #include "app/screens/exam_view.hpp"
-#include "core/authoring/exam.hpp"
 #include "core/crypto/secret.hpp"
+#include "core/model/exam.hpp"
 #include "core/pack/image_check.hpp"
 #include "core/pack/media_reader.hpp"
 

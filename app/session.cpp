@@ -85,14 +85,14 @@ void SessionController::RecheckIfDue(std::time_t now) {
 
 void SessionController::Recheck() {
   checked_at_ = std::time(nullptr);
-  auto status = status::ReadStatus(options_.home);
+  auto status = health::ReadStatus(options_.home);
   if (!status) {
     status_ = std::move(status).error();
     screen_ = Screen::kError;
     return;
   }
   status_ = std::move(*status);
-  if (!std::get<status::TerminalStatus>(status_).journal_ok) {
+  if (!std::get<health::TerminalStatus>(status_).journal_ok) {
     screen_ = Screen::kHealth;
     return;
   }
@@ -267,12 +267,12 @@ std::optional<Action> SessionController::Draw(const ScreenContext& ctx) {
     case Screen::kError:
       return lift(DrawError(ctx, std::get<Error>(status_)));
     case Screen::kHealth:
-      return lift(DrawHealth(ctx, std::get<status::TerminalStatus>(status_)));
+      return lift(DrawHealth(ctx, std::get<health::TerminalStatus>(status_)));
     case Screen::kWaiting: {
       const pack::LoadedPack* next = ChosenSession();
       const std::size_t valid = NextSessions().size();
       const bool named = next != nullptr && (valid == 1 || !next_pack_id_.empty());
-      return lift(DrawWaiting(ctx, std::get<status::TerminalStatus>(status_), valid,
+      return lift(DrawWaiting(ctx, std::get<health::TerminalStatus>(status_), valid,
                               named ? SessionTitle(ctx.tr, next->header) : std::string(),
                               named ? DescribeSession(ctx.tr, next->header) : std::string()));
     }

@@ -35,8 +35,8 @@
 #include "app/window.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/exam/engine.hpp"
+#include "core/health/status.hpp"
 #include "core/pack/terminal_packs.hpp"
-#include "core/status/status.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/clock.hpp"
 
@@ -145,7 +145,7 @@ class SessionController {
   Look& look_;
   bool look_changed_ = false;
   SystemClock clock_;
-  std::variant<status::TerminalStatus, Error> status_ = Error::Internal("not checked yet");
+  std::variant<health::TerminalStatus, Error> status_ = Error::Internal("not checked yet");
   std::time_t checked_at_ = 0;
   Screen screen_ = Screen::kError;
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/bundle/bundle_json.hpp"
 #include "core/bundle/export.hpp"
 #include "core/bundle/outbox.hpp"
 #include "core/bundle/receipt_code.hpp"
@@ -131,16 +132,9 @@ Result<std::vector<crypto::VerifyKey>> TerminalKeys(const BundlesArgs& a) {
     }
   }
   if (!a.enrolled.empty()) {
-    std::error_code ec;
-    std::filesystem::directory_iterator it(a.enrolled, ec);
-    if (ec) {
-      return std::unexpected(Error::FromErrno("read directory " + a.enrolled.string(), ec.value()));
-    }
-    for (const auto& e : it) {
-      if (e.path().extension() != ".enroll") continue;
-      LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
-      keys.push_back(en.signing_key);
-    }
+    LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                            terminal::ReadEnrollmentDir(a.enrolled));
+    for (const auto& en : records) keys.push_back(en.signing_key);
     if (keys.empty()) {
       return std::unexpected(
           Error::NotFound(a.enrolled.string() + " holds no enrollment records (*.enroll)"));
@@ -160,29 +154,12 @@ std::string JoinList(const std::vector<std::string>& items) {
   return out;
 }
 
-// The terminal directories to check for a directory argument: itself if it holds a manifest,
-// else DIR/lontar-bundles/* or DIR/* that do.
-std::vector<std::filesystem::path> TerminalDirs(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir / bundle::kManifestName, ec)) return {dir};
-  const std::filesystem::path root =
-      std::filesystem::is_directory(dir / "lontar-bundles", ec) ? dir / "lontar-bundles" : dir;
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-    if (e.is_directory() && std::filesystem::exists(e.path() / bundle::kManifestName, ec)) {
-      out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // Checks an exported directory against its manifest; one line (or JSON object) per terminal.
 std::size_t VerifyExportDir(const std::filesystem::path& dir,
                             const std::vector<crypto::VerifyKey>& keys, bool json, Json& results,
                             std::string& first_error) {
   std::size_t failed = 0;
-  const auto dirs = TerminalDirs(dir);
+  const auto dirs = bundle::ExportedTerminalDirs(dir);
   auto fail = [&](const std::string& what, const std::string& message) {
     ++failed;
     if (first_error.empty()) first_error = message;
@@ -256,15 +233,9 @@ Status Verify(const BundlesArgs& a) {
               : Result<bundle::BundleHeader>(std::unexpected(bytes.error()));
     if (h) {
       j["ok"] = true;
-      j["terminal_id"] = h->terminal_id;
-      j["site"] = h->site;
-      j["seq"] = h->seq;
+      j.update(bundle::BundleFactsJson(bundle::FactsOf(*h)));
       j["participant"] = h->participant;
-      j["exam_id"] = h->exam_id;
       j["pack_id"] = h->pack_id;
-      j["kind"] = bundle::KindName(h->kind);
-      j["bundle_id"] = HexEncode(h->bundle_id);
-      j["receipt_code"] = bundle::ReceiptCodeFor(h->bundle_id);
       j["created"] = pack::FormatTime(h->created_ms);
       j["journal_seq"] = h->journal_seq;
       if (!a.json) {

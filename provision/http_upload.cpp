@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/sync/protocol.hpp"
 
 namespace lontar::cli {
@@ -57,7 +57,7 @@ std::string StringField(const nlohmann::json& j, const char* name) {
 Result<sync::UploadAnswer> HttpUploader::Send(const std::string& id_hex, ByteView bundle) {
   LONTAR_ASSIGN_OR_RETURN(Reply reply, Exchange(id_hex, bundle));
   if (reply.status == sync::kStatusDuplicate || reply.status == sync::kStatusStored) {
-    if (reply.body.size() > server::kMaxReceiptBytes) {
+    if (reply.body.size() > bundle::kMaxReceiptBytes) {
       return std::unexpected(Error::Malformed(reply.url + ": receipt over the size limit"));
     }
     return sync::UploadAnswer{.receipt = std::move(reply.body),
@@ -95,7 +95,7 @@ Result<std::string> HttpUploader::Put(const std::string& id_hex, ByteView bundle
 
 std::size_t HttpUploader::Collect(char* data, std::size_t size, std::size_t n, void* out) {
   auto* body = static_cast<std::string*>(out);
-  if (body->size() + size * n > server::kMaxReceiptBytes + 1) return 0;  // abort: too big
+  if (body->size() + size * n > bundle::kMaxReceiptBytes + 1) return 0;  // abort: too big
   body->append(data, size * n);
   return size * n;
 }

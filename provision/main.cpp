@@ -1,25 +1,6 @@
 // `lontar`: the operators' command line (keys, terminals, journal, and later packs, sessions,
 // bundles, sync and the collection server).
-#include <cstdio>
-#include <iostream>
-
 #include "provision/cli.hpp"
-
-namespace lontar::cli {
-
-void Runner::Run(const std::function<Status()>& body) {
-  if (auto status = body(); !status) {
-    std::cerr << "lontar: " << status.error().message() << "\n";
-    exit_code = 1;
-  }
-}
-
-void AddHomeOption(CLI::App& command, std::filesystem::path& home) {
-  home = kDefaultHome;
-  command.add_option("--home", home, "terminal home directory")->capture_default_str();
-}
-
-}  // namespace lontar::cli
 
 int main(int argc, char** argv) {
   CLI::App app{"lontar: provision and operate Lontar exam terminals"};

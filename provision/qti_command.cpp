@@ -27,15 +27,17 @@ Json DroppedJson(const std::vector<interop::Dropped>& dropped) {
   return out;
 }
 
+// What both directions report under --json: where they wrote, and how much.
+Json CountsJson(const std::filesystem::path& out, std::size_t items, std::size_t sections,
+                std::size_t media) {
+  return Json{{"out", out.string()}, {"items", items}, {"sections", sections}, {"media", media}};
+}
+
 Status Import(const QtiArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(interop::QtiImportReport r,
                           interop::ImportQti(a.package, a.out, a.import));
   if (a.json) {
-    Json j;
-    j["out"] = a.out.string();
-    j["items"] = r.items;
-    j["sections"] = r.sections;
-    j["media"] = r.media;
+    Json j = CountsJson(a.out, r.items, r.sections, r.media);
     j["skipped"] = DroppedJson(r.dropped);
     j["notes"] = r.notes;
     std::cout << j.dump(2) << "\n";
@@ -59,11 +61,7 @@ Status Import(const QtiArgs& a) {
 Status Export(const QtiArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(interop::QtiExportReport r, interop::ExportQti(a.source, a.out));
   if (a.json) {
-    Json j;
-    j["out"] = a.out.string();
-    j["items"] = r.items;
-    j["sections"] = r.sections;
-    j["media"] = r.media;
+    const Json j = CountsJson(a.out, r.items, r.sections, r.media);
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "exported " << r.items << " item(s) in " << r.sections << " section(s) and "

@@ -60,16 +60,10 @@ Result<authoring::Exam> LoadResultsExam(const ResultsInputs& a, const crypto::Bo
 }
 
 Result<std::vector<crypto::VerifyKey>> ReadEnrolledKeys(const ResultsInputs& a) {
-  std::vector<crypto::VerifyKey> enrolled;
-  if (a.enrolled.empty()) return enrolled;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(a.enrolled, ec)) {
-    if (e.path().extension() != ".enroll") continue;
-    LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
-    enrolled.push_back(en.signing_key);
-  }
-  if (ec) return std::unexpected(Error::FromErrno(a.enrolled.string(), ec.value()));
-  return enrolled;
+  if (a.enrolled.empty()) return std::vector<crypto::VerifyKey>{};
+  LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                          terminal::ReadEnrollmentDir(a.enrolled));
+  return terminal::SigningKeysOf(records);
 }
 
 Result<std::unique_ptr<server::StoreBackend>> OpenResultsStore(const ResultsInputs& a) {

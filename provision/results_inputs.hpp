@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/crypto/box.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/model/exam.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/util/error.hpp"
 

@@ -305,14 +305,7 @@ Status Serve(const ServeArgs& a) {
                          ErrorKindName(b.error().kind()));
                return;
              }
-             Json j;
-             j["receipt_code"] = b->receipt_code;
-             j["bundle_id"] = b->bundle_id;
-             j["terminal_id"] = b->terminal_id;
-             j["site"] = b->site;
-             j["exam_id"] = b->exam_id;
-             j["seq"] = b->seq;
-             j["kind"] = b->kind;
+             Json j = bundle::BundleFactsJson(server::FactsOf(*b));
              j["stored"] = pack::FormatTime(b->stored_ms);
              j["receipt"] = b->receipt_text;
              res.set_content(j.dump(2) + "\n", "application/json");

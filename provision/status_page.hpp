@@ -11,7 +11,7 @@
 #include <string>
 
 #include "core/crypto/sign.hpp"
-#include "core/server/expected.hpp"
+#include "core/server/expected_sessions.hpp"
 #include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/bundle/export.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/sync/deliver.hpp"
@@ -205,19 +206,12 @@ Status Sync(const SyncArgs& a) {
 }
 
 Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path& dir) {
-  std::vector<crypto::VerifyKey> keys;
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return std::unexpected(Error::FromErrno("read directory " + dir.string(), ec.value()));
-  for (const auto& e : it) {
-    if (e.path().extension() != ".enroll") continue;
-    LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(e.path()));
-    keys.push_back(en.signing_key);
-  }
-  if (keys.empty()) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                          terminal::ReadEnrollmentDir(dir));
+  if (records.empty()) {
     return std::unexpected(Error::NotFound(dir.string() + " holds no enrollment records"));
   }
-  return keys;
+  return terminal::SigningKeysOf(records);
 }
 
 // The terminal directories on a stick: DIR/lontar-bundles/*, DIR/* or DIR itself.
@@ -240,7 +234,7 @@ Status Import(const SyncArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
                           crypto::ReadSigningPublicKeyFile(a.server_key));
   LONTAR_ASSIGN_OR_RETURN(std::vector<crypto::VerifyKey> keys, EnrolledKeys(a.enrolled));
-  const auto dirs = StickTerminalDirs(a.from);
+  const auto dirs = bundle::ExportedTerminalDirs(a.from);
   if (dirs.empty()) {
     return std::unexpected(
         Error::NotFound(a.from.string() + " holds no exported bundles (no manifest.json)"));

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto/key_file.hpp"
+#include "core/health/health.hpp"
 #include "core/pack/terminal_packs.hpp"
-#include "core/status/status.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/terminal/trust.hpp"
@@ -97,7 +97,7 @@ Status Trust(const TerminalArgs& args) {
 }
 
 Status PrintStatus(const TerminalArgs& args) {
-  LONTAR_ASSIGN_OR_RETURN(status::TerminalStatus s, status::ReadStatus(args.home));
+  LONTAR_ASSIGN_OR_RETURN(health::TerminalStatus s, health::ReadStatus(args.home));
   if (args.json) {
     nlohmann::ordered_json j;
     j["home"] = s.home.string();

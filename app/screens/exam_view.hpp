@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "app/screens/screen.hpp"
-#include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/model/exam.hpp"
 #include "core/scoring/score.hpp"
 
 namespace lontar::app {

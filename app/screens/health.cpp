@@ -28,7 +28,7 @@ void Row(const ScreenContext& ctx, const char* label, const std::string& value,
 
 }  // namespace
 
-void DrawHealthTable(const ScreenContext& ctx, const status::TerminalStatus& s) {
+void DrawHealthTable(const ScreenContext& ctx, const health::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
   const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
   if (ImGui::BeginTable("health", 2, ImGuiTableFlags_SizingStretchProp)) {
@@ -60,7 +60,7 @@ void DrawHealthTable(const ScreenContext& ctx, const status::TerminalStatus& s) 
     if (s.packs.empty()) {
       Row(ctx, tr("health.pack"), tr("health.no_pack"));
     } else {
-      const status::PackInfo& p = s.packs.front();
+      const health::PackInfo& p = s.packs.front();
       const std::string title = tr.lang() == "en" ? p.title_en : p.title_id;
       Row(ctx, tr("health.pack"),
           title + " · " + p.exam_id + " v" + std::to_string(p.exam_version) + " · " +
@@ -70,7 +70,7 @@ void DrawHealthTable(const ScreenContext& ctx, const status::TerminalStatus& s) 
   }
 }
 
-std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& s) {
+std::optional<Intent> DrawHealth(const ScreenContext& ctx, const health::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
   const bool healthy = s.journal_ok;
   const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);

@@ -5,13 +5,13 @@
 #include <optional>
 
 #include "app/screens/screen.hpp"
-#include "core/status/status.hpp"
+#include "core/health/health.hpp"
 
 namespace lontar::app {
 
 // The table of the terminal's identity, vault, journal and pack (also on the waiting screen).
-void DrawHealthTable(const ScreenContext& ctx, const status::TerminalStatus& status);
+void DrawHealthTable(const ScreenContext& ctx, const health::TerminalStatus& status);
 
-std::optional<Intent> DrawHealth(const ScreenContext& ctx, const status::TerminalStatus& status);
+std::optional<Intent> DrawHealth(const ScreenContext& ctx, const health::TerminalStatus& status);
 
 }  // namespace lontar::app

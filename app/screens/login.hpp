@@ -8,7 +8,7 @@
 #include <string>
 
 #include "app/screens/screen.hpp"
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 
 namespace lontar::app {
 

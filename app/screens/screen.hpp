@@ -15,8 +15,8 @@
 
 #include "app/i18n.hpp"
 #include "app/theme.hpp"
-#include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/model/exam.hpp"
 
 namespace lontar::app {
 

@@ -8,7 +8,7 @@
 
 namespace lontar::app {
 
-std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& s,
+std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const health::TerminalStatus& s,
                                   std::size_t sessions_valid, const std::string& next_title,
                                   const std::string& next_window) {
   const Catalog& tr = ctx.tr;

@@ -10,11 +10,11 @@
 #include <string>
 
 #include "app/screens/screen.hpp"
-#include "core/status/status.hpp"
+#include "core/health/health.hpp"
 
 namespace lontar::app {
 
-std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const status::TerminalStatus& status,
+std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const health::TerminalStatus& status,
                                   std::size_t sessions_valid, const std::string& next_title,
                                   const std::string& next_window);
 

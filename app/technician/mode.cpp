@@ -158,7 +158,7 @@ void Technician::Refresh() {
   OpenTerminal();
   view_.status.reset();
   if (terminal_) {
-    auto s = status::ReadStatus(home_);
+    auto s = health::ReadStatus(home_);
     if (s) {
       view_.status = std::move(*s);
     } else {

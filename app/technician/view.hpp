@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/status/status.hpp"
+#include "core/health/health.hpp"
 #include "core/terminal/usb_gate_client.hpp"
 
 namespace lontar::app {
@@ -48,7 +48,7 @@ struct TechnicianView {
   std::string message;              // the last action's result or refusal
   bool message_bad = false;
   // Health.
-  std::optional<status::TerminalStatus> status;  // none: not initialised or unreadable
+  std::optional<health::TerminalStatus> status;  // none: not initialised or unreadable
   std::string status_problem;                    // why there is no status
   std::size_t bundles_pending = 0, bundles_delivered = 0;
   std::uint64_t disk_free_bytes = 0;

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/authoring/source.hpp"
+#include "core/model/exam.hpp"
 
 namespace lontar::authoring {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 
 namespace lontar::authoring {
 

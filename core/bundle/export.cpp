@@ -84,7 +84,7 @@ Result<ExportReport> ExportOutbox(terminal::Terminal& t, const std::filesystem::
         to.string() + " is not a directory: mount the USB stick and give its mount point"));
   }
   ExportReport report;
-  report.dir = to / "lontar-bundles" / t.id();
+  report.dir = to / kExportDir / t.id();
   LONTAR_TRY(EnsureDir(report.dir, 0755));
   RemoveStaleTemporaries(report.dir);
   LONTAR_ASSIGN_OR_RETURN(std::vector<OutboxEntry> entries, ListOutbox(t));
@@ -230,6 +230,21 @@ Result<ExportCheck> CheckExport(const std::filesystem::path& dir,
   }
   std::sort(check.unlisted.begin(), check.unlisted.end());
   return check;
+}
+
+std::vector<std::filesystem::path> ExportedTerminalDirs(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir / kManifestName, ec)) return {dir};
+  const std::filesystem::path root =
+      std::filesystem::is_directory(dir / kExportDir, ec) ? dir / kExportDir : dir;
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    if (e.is_directory() && std::filesystem::exists(e.path() / kManifestName, ec)) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace lontar::bundle

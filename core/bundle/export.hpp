@@ -54,6 +54,7 @@ namespace lontar::bundle {
 
 inline constexpr char kManifestFormat[] = "lontar-bundle-manifest";
 inline constexpr int kManifestVersion = 1;
+inline constexpr char kExportDir[] = "lontar-bundles";  // TO/kExportDir/<terminal id>
 inline constexpr char kManifestName[] = "manifest.json";
 inline constexpr char kManifestSignatureName[] = "manifest.json.minisig";
 inline constexpr char kTerminalPubName[] = "terminal.pub";
@@ -115,5 +116,10 @@ struct ExportCheck {
 // malformed. Reads disk.
 [[nodiscard]] Result<ExportCheck> CheckExport(const std::filesystem::path& terminal_dir,
                                               std::span<const crypto::VerifyKey> terminals);
+
+// The terminal directories that a stick (or a copy of one) holds: `dir` itself if it holds a
+// manifest, else each directory of DIR/lontar-bundles (or, without one, of DIR) that holds one,
+// in name order. Empty when there are none or `dir` cannot be read. Reads disk.
+std::vector<std::filesystem::path> ExportedTerminalDirs(const std::filesystem::path& dir);
 
 }  // namespace lontar::bundle

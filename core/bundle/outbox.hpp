@@ -32,12 +32,12 @@
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/terminal/terminal.hpp"
 
 namespace lontar::bundle {
 
 inline constexpr char kOutboxDir[] = "outbox";
-inline constexpr std::size_t kMaxReceiptBytes = 64 * 1024;
 
 struct OutboxEntry {
   crypto::Hash256 bundle_id{};

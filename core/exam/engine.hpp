@@ -54,8 +54,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/model/exam.hpp"
 #include "core/scoring/score.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/clock.hpp"

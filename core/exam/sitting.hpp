@@ -40,7 +40,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::exam {

@@ -1,9 +1,12 @@
 // The journal encoding of sitting events (sitting.hpp): type "sitting.<name>", JSON payload.
 // The engine adds "participant" and "pack_id" to every payload; FromJson ignores fields it does
 // not know, and refuses (kMalformed, naming the field) any it needs that are missing or mistyped.
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "core/exam/sitting.hpp"
+#include "core/util/json_fields.hpp"
 #include "core/util/overloaded.hpp"
 
 namespace lontar::exam {
@@ -34,34 +37,21 @@ struct Built {
 
 Built Encode(const char* type, Json j) { return Built{type, std::move(j)}; }
 
-// Typed, defensive field access over one payload.
+// Typed, defensive field access over one payload: core/util/json_fields.hpp reads each field,
+// and the first problem becomes this event's error.
 class Fields {
  public:
-  Fields(std::string_view type, const Json& j) : type_(type), j_(j) {}
+  Fields(std::string_view type, const Json& j) : type_(type), j_(j), fields_(j, "field") {}
 
   Error Bad(const std::string& what) const {
     return Error::Malformed("journal event " + type_ + ": " + what);
   }
-  Result<std::string> Str(const char* k) const {
-    auto it = j_.find(k);
-    if (it == j_.end() || !it->is_string())
-      return std::unexpected(Bad(std::string(k) + " missing"));
-    return it->get<std::string>();
-  }
+  Result<std::string> Str(const char* k) const { return Checked(fields_.Str(k)); }
   Result<std::int64_t> Int(const char* k) const {
-    auto it = j_.find(k);
-    if (it == j_.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0) {
-      return std::unexpected(Bad(std::string(k) + " missing or negative"));
-    }
-    return it->get<std::int64_t>();
+    return Checked(static_cast<std::int64_t>(
+        fields_.Unsigned(k, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))));
   }
-  Result<std::uint64_t> Unsigned(const char* k) const {
-    auto it = j_.find(k);
-    if (it == j_.end() || !it->is_number_unsigned()) {
-      return std::unexpected(Bad(std::string(k) + " missing"));
-    }
-    return it->get<std::uint64_t>();
-  }
+  Result<std::uint64_t> Unsigned(const char* k) const { return Checked(fields_.Unsigned(k)); }
   bool Has(const char* k) const { return j_.contains(k); }
   Result<authoring::Accommodations> Accommodations(const char* k) const {
     auto it = j_.find(k);
@@ -70,12 +60,7 @@ class Fields {
     if (!a) return std::unexpected(Bad(a.error().message()));
     return *a;
   }
-  Result<bool> Bool(const char* k) const {
-    auto it = j_.find(k);
-    if (it == j_.end() || !it->is_boolean())
-      return std::unexpected(Bad(std::string(k) + " missing"));
-    return it->get<bool>();
-  }
+  Result<bool> Bool(const char* k) const { return Checked(fields_.Bool(k)); }
   Result<std::vector<std::string>> Strings(const char* k) const {
     return StringsOf(j_.find(k) == j_.end() ? Json() : j_[k], k);
   }
@@ -112,8 +97,14 @@ class Fields {
   }
 
  private:
+  template <class T>
+  Result<T> Checked(T value) const {
+    if (!fields_.ok()) return std::unexpected(Bad(fields_.problem()));
+    return value;
+  }
   std::string type_;
   const Json& j_;
+  mutable JsonFields fields_;
 };
 
 Result<Restored> ParseRestored(const Fields& f) {

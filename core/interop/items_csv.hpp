@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {

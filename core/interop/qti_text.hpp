@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/interop/xml.hpp"
+#include "core/model/exam.hpp"
 
 namespace lontar::interop {
 

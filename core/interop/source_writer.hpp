@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/interop/staging_dir.hpp"
+#include "core/model/exam.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {

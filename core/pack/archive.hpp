@@ -5,7 +5,7 @@
 //   magic "LNTRARC1" (8)
 //   entries: name length u16 (1..255) | name (UTF-8) | size u64 | bytes
 //   end:     name length u16 = 0
-// Entries: "exam.json" (authoring/exam.hpp), "roster.json", then "media/..." files. A reader
+// Entries: "exam.json" (core/model/exam.hpp), "roster.json", then "media/..." files. A reader
 // that reaches the end of the stream before the end marker has a truncated archive; the
 // secretstream around it reports that first.
 #pragma once

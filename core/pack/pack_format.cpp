@@ -10,6 +10,7 @@
 
 #include "core/crypto/parallel_hasher.hpp"
 #include "core/util/fs.hpp"
+#include "core/util/json_fields.hpp"
 
 namespace lontar::pack {
 namespace {
@@ -52,49 +53,6 @@ Error NotAPack(const std::filesystem::path& path, const std::string& why) {
   return Error::Malformed(path.string() + ": " + why +
                           ". Copy the pack again from the exam authority's original");
 }
-
-// Field readers for the header: each names the field it could not read.
-struct Reader {
-  const Json& j;
-  std::string problem;
-
-  const Json* Field(const char* name, Json::value_t type) {
-    auto it = j.find(name);
-    if (it == j.end() || it->type() != type) {
-      if (problem.empty()) problem = std::string("header field '") + name + "' is missing or wrong";
-      return nullptr;
-    }
-    return &*it;
-  }
-  std::string Str(const char* name, std::size_t max = 256) {
-    const Json* f = Field(name, Json::value_t::string);
-    if (f == nullptr) return "";
-    std::string s = f->get<std::string>();
-    if (s.size() > max && problem.empty())
-      problem = std::string("header field '") + name + "' is too long";
-    return s;
-  }
-  std::uint64_t U64(const char* name, std::uint64_t max) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_number_unsigned()) {
-      if (problem.empty()) problem = std::string("header field '") + name + "' is missing or wrong";
-      return 0;
-    }
-    std::uint64_t v = it->get<std::uint64_t>();
-    if (v > max && problem.empty())
-      problem = std::string("header field '") + name + "' is absurdly large";
-    return v;
-  }
-  Bytes B64(const char* name, std::size_t max) {
-    std::string s = Str(name, max * 2);
-    auto b = Base64Decode(s);
-    if ((!b || b->size() > max) && problem.empty()) {
-      problem = std::string("header field '") + name + "' is not valid base64 of at most " +
-                std::to_string(max) + " bytes";
-    }
-    return b.value_or(Bytes());
-  }
-};
 
 }  // namespace
 
@@ -164,87 +122,74 @@ Result<PackHeader> ParseHeader(std::string_view json) {
     return std::unexpected(Error::Malformed("pack header is not a JSON object"));
   }
   PackHeader h;
-  Reader r{j, {}};
-  if (r.Str("format") != "lontar-pack" && r.problem.empty()) r.problem = "not a pack header";
+  std::string problem;  // the first, from any of the readers below
+  OrderedJsonFields r(j, "header field", problem);
+  if (r.Str("format") != "lontar-pack") r.Fail("not a pack header");
   h.pack_id = r.Str("pack_id", 64);
   h.exam_id = r.Str("exam_id", 64);
-  h.exam_version = r.U64("exam_version", 1ull << 40);
+  h.exam_version = r.Unsigned("exam_version", 1ull << 40);
   h.title.id = r.Str("title_id", 512);
   h.title.en = r.Str("title_en", 512);
   auto time_field = [&](const char* name) -> std::int64_t {
     auto t = ParseTime(r.Str(name, 32));
-    if (!t && r.problem.empty())
-      r.problem = std::string("header field '") + name + "' is not a time";
+    if (!t) r.FailField(name, "is not a time");
     return t.value_or(0);
   };
   h.valid_from_ms = time_field("valid_from");
   h.valid_until_ms = time_field("valid_until");
   h.created_ms = time_field("created");
-  if (const Json* targets = r.Field("targets", Json::value_t::array)) {
-    if (targets->size() > kMaxTargets && r.problem.empty()) r.problem = "too many targets";
-    for (const Json& t : *targets) {
-      if (!t.is_object()) {
-        r.problem = "a target is not an object";
-        break;
-      }
-      Reader tr{t, {}};
-      Target target;
-      target.terminal_id = tr.Str("terminal_id", 64);
-      target.site = tr.Str("site", 64);
-      auto id = crypto::KeyId::Parse(tr.Str("box_key_id", 16));
-      target.slot = tr.B64("slot", 256);
-      if (!id && tr.problem.empty()) tr.problem = "target box_key_id is not a key id";
-      if (!tr.problem.empty()) {
-        if (r.problem.empty()) r.problem = tr.problem;
-        break;
-      }
-      target.box_key_id = *id;
-      h.targets.push_back(std::move(target));
+  const Json& targets = r.Array("targets");
+  if (targets.size() > kMaxTargets) r.Fail("too many targets");
+  for (const Json& t : targets) {
+    if (!t.is_object()) {
+      r.Fail("a target is not an object");
+      break;
     }
+    OrderedJsonFields tr(t, "target field", problem);
+    Target target;
+    target.terminal_id = tr.Str("terminal_id", 64);
+    target.site = tr.Str("site", 64);
+    auto id = crypto::KeyId::Parse(tr.Str("box_key_id", 16));
+    target.slot = tr.Base64("slot", 256);
+    if (!id) tr.Fail("target box_key_id is not a key id");
+    if (!r.ok()) break;
+    target.box_key_id = *id;
+    h.targets.push_back(std::move(target));
   }
-  if (const Json* kdf = r.Field("kdf", Json::value_t::object)) {
-    Reader kr{*kdf, {}};
-    if (kr.Str("alg") != "argon2id13" && kr.problem.empty()) kr.problem = "unknown release KDF";
-    h.kdf_salt = kr.B64("salt", crypto::kKdfSaltSize);
-    h.kdf.opslimit = kr.U64("opslimit", 64);
+  if (const Json* kdf = r.Object("kdf")) {
+    OrderedJsonFields kr(*kdf, "kdf field", problem);
+    if (kr.Str("alg") != "argon2id13") kr.Fail("kdf: unknown release KDF");
+    h.kdf_salt = kr.Base64("salt", crypto::kKdfSaltSize);
+    h.kdf.opslimit = kr.Unsigned("opslimit", 64);
     // A terminal will not spend more than 1 GiB on a release code, whoever signed the pack.
-    h.kdf.memlimit = static_cast<std::size_t>(kr.U64("memlimit", 1ull << 30));
-    if (h.kdf_salt.size() != crypto::kKdfSaltSize && kr.problem.empty())
-      kr.problem = "bad KDF salt";
-    if (!kr.problem.empty() && r.problem.empty()) r.problem = "kdf: " + kr.problem;
+    h.kdf.memlimit = static_cast<std::size_t>(kr.Unsigned("memlimit", 1ull << 30));
+    if (h.kdf_salt.size() != crypto::kKdfSaltSize) kr.Fail("kdf: bad KDF salt");
   }
-  Bytes results = r.B64("results_key", 32);
+  Bytes results = r.Base64("results_key", 32);
   auto results_key = crypto::BoxPublicKey::FromBytes(results);
-  if (!results_key && r.problem.empty()) r.problem = "results_key is not an X25519 key";
+  if (!results_key) r.Fail("results_key is not an X25519 key");
   if (results_key) h.results_key = *results_key;
-  if (j.contains("results_slot")) {
-    h.results_slot = r.B64("results_slot", 32 + crypto::kSealOverhead);
-    if (h.results_slot.size() != 32 + crypto::kSealOverhead && r.problem.empty())
-      r.problem = "results_slot has the wrong length";
-  }
-  if (j.contains("proctor_code")) {
-    if (const Json* f = r.Field("proctor_code", Json::value_t::boolean)) {
-      h.proctor_code = f->get<bool>();
+  if (r.Has("results_slot")) {
+    h.results_slot = r.Base64("results_slot", 32 + crypto::kSealOverhead);
+    if (h.results_slot.size() != 32 + crypto::kSealOverhead) {
+      r.Fail("results_slot has the wrong length");
     }
   }
-  if (const Json* p = r.Field("payload", Json::value_t::object)) {
-    Reader pr{*p, {}};
-    h.payload_bytes = pr.U64("bytes", kMaxPayloadBytes);
-    auto hash = HexDecode(pr.Str("hash", 64));
-    if ((!hash || hash->size() != 32) && pr.problem.empty()) pr.problem = "bad payload hash";
-    if (hash && hash->size() == 32) std::copy(hash->begin(), hash->end(), h.payload_hash.begin());
-    h.items = pr.U64("items", 1'000'000);
-    h.media_bytes = pr.U64("media_bytes", kMaxPayloadBytes);
-    h.participants = pr.U64("participants", 10'000'000);
-    if (!pr.problem.empty() && r.problem.empty()) r.problem = "payload: " + pr.problem;
+  if (r.Has("proctor_code")) h.proctor_code = r.Bool("proctor_code");
+  if (const Json* p = r.Object("payload")) {
+    OrderedJsonFields pr(*p, "payload field", problem);
+    h.payload_bytes = pr.Unsigned("bytes", kMaxPayloadBytes);
+    const Bytes hash = pr.Hex("hash", h.payload_hash.size());
+    if (hash.size() == h.payload_hash.size()) {
+      std::copy(hash.begin(), hash.end(), h.payload_hash.begin());
+    }
+    h.items = pr.Unsigned("items", 1'000'000);
+    h.media_bytes = pr.Unsigned("media_bytes", kMaxPayloadBytes);
+    h.participants = pr.Unsigned("participants", 10'000'000);
   }
-  if (r.problem.empty() && h.valid_until_ms <= h.valid_from_ms) {
-    r.problem = "valid_until is not after valid_from";
-  }
-  if (r.problem.empty() && h.targets.empty()) r.problem = "the pack has no target terminals";
-  if (!r.problem.empty()) {
-    return std::unexpected(Error::Malformed("pack header: " + r.problem));
-  }
+  if (h.valid_until_ms <= h.valid_from_ms) r.Fail("valid_until is not after valid_from");
+  if (h.targets.empty()) r.Fail("the pack has no target terminals");
+  if (!r.ok()) return std::unexpected(Error::Malformed("pack header: " + problem));
   return h;
 }
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <functional>
 
-#include "core/authoring/exam.hpp"
 #include "core/crypto/secret.hpp"
+#include "core/model/exam.hpp"
 #include "core/pack/archive.hpp"
 #include "core/util/error.hpp"
 

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/crypto/box.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/model/exam.hpp"
 #include "core/pack/pack_format.hpp"
 #include "core/util/error.hpp"
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/pack/pack_format.hpp"
 #include "core/terminal/terminal.hpp"
 

@@ -48,7 +48,7 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/report/response_matrix.hpp"
 #include "core/util/error.hpp"
 

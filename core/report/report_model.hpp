@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/report/candidate_page.hpp"
 #include "core/report/labels.hpp"
 #include "core/report/time_zone.hpp"

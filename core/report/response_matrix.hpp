@@ -27,7 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/scoring/score.hpp"
 #include "core/util/error.hpp"
 

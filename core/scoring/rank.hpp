@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/scoring/score.hpp"
 
 namespace lontar::scoring {

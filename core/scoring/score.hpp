@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::scoring {

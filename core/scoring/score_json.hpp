@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 #include "core/scoring/score.hpp"
 
 namespace lontar::scoring {

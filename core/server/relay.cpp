@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 
 namespace lontar::server {
 namespace {
@@ -162,7 +162,7 @@ bool Relay::ForwardOne(const Item& item) {
   if (!text) {
     error = text.error().message();
     link_up = text.error().kind() != ErrorKind::kIo;
-  } else if (auto r = VerifyReceipt(AsBytes(*text), upstream_key_); !r) {
+  } else if (auto r = bundle::VerifyReceipt(AsBytes(*text), upstream_key_); !r) {
     error = "the upstream's receipt does not verify with upstream key " +
             upstream_key_.id().ToString() + ": " + r.error().message();
   } else if (HexEncode(r->bundle_id) != item.id_hex) {

@@ -46,9 +46,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/crypto/box.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/model/exam.hpp"
 #include "core/scoring/rank.hpp"
 #include "core/scoring/score.hpp"
 #include "core/server/store_backend.hpp"

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
@@ -41,12 +42,29 @@ std::uint32_t GetU32(const std::uint8_t* p) {
 struct Fd {
   int fd = -1;
   explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
 };
+
+// A segment file opened for reading, with its size when opened.
+struct ReadableSegment {
+  Fd fd;
+  std::uint64_t size = 0;
+};
+
+Result<ReadableSegment> OpenSegmentToRead(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0) {
+    return std::unexpected(Error::FromErrno("stat " + path.string(), errno));
+  }
+  return ReadableSegment{std::move(fd), static_cast<std::uint64_t>(st.st_size)};
+}
 
 // Writes `parts` one after another at `at`, in as few pwritev calls as the kernel allows.
 Status PwriteAll(int fd, std::initializer_list<ByteView> parts, std::uint64_t at,
@@ -357,13 +375,9 @@ Result<SegmentScan> ScanSegments(const std::filesystem::path& dir,
   const std::vector<std::uint64_t> none;
   for (std::int64_t n : scan.present) {
     const std::filesystem::path path = SegmentPath(dir, n);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
-    struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) {
-      return std::unexpected(Error::FromErrno("stat " + path.string(), errno));
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+    LONTAR_ASSIGN_OR_RETURN(ReadableSegment segment, OpenSegmentToRead(path));
+    const Fd& fd = segment.fd;
+    const std::uint64_t size = segment.size;
     const auto it = named.find(n);
     const std::vector<std::uint64_t>& offsets = it == named.end() ? none : it->second;
     std::size_t k = 0;          // the next row-named offset
@@ -651,13 +665,9 @@ Result<std::vector<SegmentRecordInfo>> ListSegmentRecords(const std::filesystem:
   std::vector<SegmentRecordInfo> out;
   for (std::int64_t n : present) {
     const std::filesystem::path path = SegmentPath(dir, n);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
-    struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) {
-      return std::unexpected(Error::FromErrno("stat " + path.string(), errno));
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+    LONTAR_ASSIGN_OR_RETURN(ReadableSegment segment, OpenSegmentToRead(path));
+    const Fd& fd = segment.fd;
+    const std::uint64_t size = segment.size;
     for (std::uint64_t pos = 0; pos < size;) {
       LONTAR_ASSIGN_OR_RETURN(std::optional<RecordHeader> h, ReadHeader(fd.fd, pos, size, path));
       if (!h) {

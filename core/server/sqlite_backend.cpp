@@ -178,6 +178,20 @@ Result<std::int64_t> UserVersion(const Database& db) {
   return row ? s.ColumnInt(0) : 0;
 }
 
+// One flag row (inside the caller's transaction, if any).
+Status InsertFlag(StatementCache& statements, const StoredFlag& f) {
+  LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease fl,
+                          statements.Get("INSERT INTO flags (terminal_id, seq, bundle_id, kind, "
+                                         "detail, at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+  fl->Bind(1, f.terminal_id)
+      .Bind(2, static_cast<std::int64_t>(f.seq))
+      .Bind(3, f.bundle_id)
+      .Bind(4, f.kind)
+      .Bind(5, f.detail)
+      .Bind(6, f.at_ms);
+  return fl->Run();
+}
+
 // The row and flags of one record, into the index (inside the caller's transaction).
 Status InsertRows(StatementCache& statements, const StoredBundle& r,
                   const std::vector<StoredFlag>& flags, const SegmentLocation& at) {
@@ -206,18 +220,7 @@ Status InsertRows(StatementCache& statements, const StoredBundle& r,
       .Bind(16, static_cast<std::int64_t>(at.offset))
       .Bind(17, r.digest);
   LONTAR_TRY(ins->Run());
-  for (const auto& f : flags) {
-    LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease fl,
-                            statements.Get("INSERT INTO flags (terminal_id, seq, bundle_id, kind, "
-                                           "detail, at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
-    fl->Bind(1, f.terminal_id)
-        .Bind(2, static_cast<std::int64_t>(f.seq))
-        .Bind(3, f.bundle_id)
-        .Bind(4, f.kind)
-        .Bind(5, f.detail)
-        .Bind(6, f.at_ms);
-    LONTAR_TRY(fl->Run());
-  }
+  for (const auto& f : flags) LONTAR_TRY(InsertFlag(statements, f));
   return Ok();
 }
 
@@ -274,18 +277,7 @@ class SqliteBatch final : public StoreBatch {
     return InsertRows(statements_, r, flags, at);
   }
 
-  Status AddFlag(const StoredFlag& f) override {
-    LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease fl,
-                            statements_.Get("INSERT INTO flags (terminal_id, seq, bundle_id, kind, "
-                                            "detail, at_ms) VALUES (?, ?, ?, ?, ?, ?)"));
-    fl->Bind(1, f.terminal_id)
-        .Bind(2, static_cast<std::int64_t>(f.seq))
-        .Bind(3, f.bundle_id)
-        .Bind(4, f.kind)
-        .Bind(5, f.detail)
-        .Bind(6, f.at_ms);
-    return fl->Run();
-  }
+  Status AddFlag(const StoredFlag& f) override { return InsertFlag(statements_, f); }
 
   // The record first, then the rows: a committed row always names a durable record. If the
   // SQLite commit fails after the sync, the records stay (Sync made them the store's) and no

@@ -33,19 +33,9 @@ Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend
                                            StoreOptions options) {
   std::unique_ptr<Store> store(new Store(std::move(server_key), clock));
   store->options_ = options;
-  std::error_code ec;
-  std::filesystem::directory_iterator it(enrolled_dir, ec);
-  if (ec) {
-    return std::unexpected(
-        Error::FromErrno("read enrolled terminals " + enrolled_dir.string(), ec.value()));
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : it) {
-    if (e.path().extension() == ".enroll") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    LONTAR_ASSIGN_OR_RETURN(terminal::Enrollment en, terminal::ReadEnrollmentFile(f));
+  LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
+                          terminal::ReadEnrollmentDir(enrolled_dir));
+  for (auto& en : records) {
     store->enrolled_keys_.push_back(en.signing_key);
     store->enrolled_.emplace(en.signing_key.id(), std::move(en));
   }
@@ -250,7 +240,7 @@ Error Store::ConflictError(const StoredFlag& flag) {
 lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   const bundle::BundleHeader& h = *p.header;
   const std::int64_t now = clock_.WallMs();
-  Receipt& receipt = p.receipt;
+  bundle::Receipt& receipt = p.receipt;
   receipt.bundle_id = h.bundle_id;
   receipt.terminal_id = h.terminal_id;
   receipt.seq = h.seq;
@@ -270,7 +260,7 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   row.created_ms = h.created_ms;
   row.stored_ms = now;
   row.bytes = p.bytes.size();
-  row.receipt_text = WriteReceipt(receipt, server_key_);
+  row.receipt_text = bundle::WriteReceipt(receipt, server_key_);
   LONTAR_ASSIGN_OR_RETURN(p.prepared, backend_->PrepareInsert(row, p.bytes));
   return Ok();
 }
@@ -411,6 +401,16 @@ Result<StoreStatus> Store::Status() {
     out.sessions.push_back(std::move(d));
   }
   return out;
+}
+
+bundle::BundleFacts FactsOf(const StoredBundle& row) {
+  return bundle::BundleFacts{.receipt_code = row.receipt_code,
+                             .bundle_id = row.bundle_id,
+                             .terminal_id = row.terminal_id,
+                             .site = row.site,
+                             .exam_id = row.exam_id,
+                             .seq = row.seq,
+                             .kind = row.kind};
 }
 
 }  // namespace lontar::server

@@ -50,9 +50,10 @@
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
+#include "core/bundle/bundle_json.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/crypto/sign.hpp"
-#include "core/server/expected.hpp"
-#include "core/server/receipt.hpp"
+#include "core/server/expected_sessions.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/clock.hpp"
@@ -80,7 +81,7 @@ struct StoreOptions {
 };
 
 struct Accepted {
-  Receipt receipt;
+  bundle::Receipt receipt;
   // For a duplicate: the row's fields (bundle id, terminal, seq, stored time) and no
   // server_key_id; the stored receipt text is not checked again (store.hpp (3)).
   std::string receipt_text;        // the signed receipt, byte for byte what was first returned
@@ -109,7 +110,7 @@ struct StoreStatus {
   std::uint64_t bundles = 0;
   std::vector<TerminalStatus> terminals;   // by site, then terminal id
   std::vector<ExamStatus> exams;           // by site, then exam
-  std::vector<SessionDelivered> sessions;  // by site, then pack (expected.hpp)
+  std::vector<SessionDelivered> sessions;  // by site, then pack (expected_sessions.hpp)
 };
 
 class Store {
@@ -162,7 +163,7 @@ class Store {
     const bundle::BundleHeader* header;
     ByteView bytes;  // the caller's, alive until its Accept returns
     StoredBundle row;
-    Receipt receipt;
+    bundle::Receipt receipt;
     std::unique_ptr<PreparedInsert> prepared;
     bool done = false;                            // guarded by queue_mu_
     std::optional<Error> refused = std::nullopt;  // set by InsertRow: an id conflict (invariant 3)
@@ -206,5 +207,8 @@ class Store {
   std::vector<PendingRow*> queue_;
   bool committing_ = false;
 };
+
+// The facts of a stored bundle, for bundle::BundleFactsJson. Pure.
+bundle::BundleFacts FactsOf(const StoredBundle& row);
 
 }  // namespace lontar::server

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/exam.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/model/exam.hpp"
 #include "core/speech/synthesizer.hpp"
 
 namespace lontar::speech {

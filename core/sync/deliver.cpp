@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "core/bundle/bundle_format.hpp"
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::sync {
@@ -12,7 +12,7 @@ namespace {
 // Checks a receipt against `key` and the bundle it must name; `who` is "server" or "relay".
 void CheckReceipt(Delivery& d, const crypto::VerifyKey& key, const BundleIdentity& expect,
                   std::string_view who) {
-  auto r = server::VerifyReceipt(AsBytes(d.answer.receipt), key);
+  auto r = bundle::VerifyReceipt(AsBytes(d.answer.receipt), key);
   if (!r) {
     d.receipt_check = ReceiptCheck::kDoesNotVerify;
     d.receipt_error = r.error();

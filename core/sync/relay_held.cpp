@@ -1,6 +1,6 @@
 #include "core/sync/relay_held.hpp"
 
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::sync {
@@ -26,9 +26,9 @@ void ForgetRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& en
 
 bool IsRelayHeld(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
                  const crypto::VerifyKey& relay_key) {
-  auto bytes = ReadFile(RecordPath(terminal, entry), server::kMaxReceiptBytes);
+  auto bytes = ReadFile(RecordPath(terminal, entry), bundle::kMaxReceiptBytes);
   if (!bytes) return false;
-  auto r = server::VerifyReceipt(*bytes, relay_key);
+  auto r = bundle::VerifyReceipt(*bytes, relay_key);
   return r && r->bundle_id == entry.bundle_id && r->terminal_id == terminal.id() &&
          r->seq == entry.seq;
 }

@@ -3,7 +3,7 @@
 // MarkDelivered).
 //
 // On disk: HOME/relay-held/<bundle id hex>.receipt, the relay's receipt text byte for byte (a
-// SignedEnvelope, core/server/receipt.hpp, signed by the relay's key). Written whole under a
+// SignedEnvelope, core/bundle/receipt.hpp, signed by the relay's key). Written whole under a
 // temporary name, fsync'd and renamed (WriteFileAtomic), so a torn write leaves either the old
 // file, no file, or a temporary that nothing reads.
 //

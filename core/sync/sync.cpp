@@ -1,5 +1,6 @@
 #include "core/sync/sync.hpp"
 
+#include "core/bundle/receipt.hpp"
 #include "core/sync/deliver.hpp"
 #include "core/sync/relay_held.hpp"
 

@@ -82,4 +82,22 @@ Result<Enrollment> ReadEnrollmentFile(const std::filesystem::path& path) {
   return e;
 }
 
+Result<std::vector<Enrollment>> ReadEnrollmentDir(const std::filesystem::path& dir) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<std::filesystem::path> files,
+                          ListFilesWithExtension(dir, ".enroll"));
+  std::vector<Enrollment> records;
+  for (const auto& f : files) {
+    LONTAR_ASSIGN_OR_RETURN(Enrollment e, ReadEnrollmentFile(f));
+    records.push_back(std::move(e));
+  }
+  return records;
+}
+
+std::vector<crypto::VerifyKey> SigningKeysOf(const std::vector<Enrollment>& records) {
+  std::vector<crypto::VerifyKey> keys;
+  keys.reserve(records.size());
+  for (const auto& e : records) keys.push_back(e.signing_key);
+  return keys;
+}
+
 }  // namespace lontar::terminal

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/crypto/box.hpp"
 #include "core/crypto/sign.hpp"
@@ -46,5 +47,14 @@ std::string WriteEnrollment(const Terminal& terminal, std::int64_t wall_ms);
 
 // Reads and verifies FILE, prefixing errors with the file name. Reads disk.
 [[nodiscard]] Result<Enrollment> ReadEnrollmentFile(const std::filesystem::path& path);
+
+// Reads and verifies every enrollment record (*.enroll) in DIR, in file-name order; other files
+// are passed over. A directory that cannot be read is an errno error naming it; a record that
+// does not verify fails the whole read, naming its file. A directory holding no record gives an
+// empty vector: whether trusting no terminal is an error is the caller's to say. Reads disk.
+[[nodiscard]] Result<std::vector<Enrollment>> ReadEnrollmentDir(const std::filesystem::path& dir);
+
+// The terminals' signing keys of `records`, in their order: what bundle verification takes. Pure.
+std::vector<crypto::VerifyKey> SigningKeysOf(const std::vector<Enrollment>& records);
 
 }  // namespace lontar::terminal

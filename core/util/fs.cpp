@@ -4,10 +4,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
 namespace lontar {
+
+Result<std::vector<std::filesystem::path>> ListFilesWithExtension(const std::filesystem::path& dir,
+                                                                  std::string_view extension) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return std::unexpected(Error::FromErrno("read directory " + dir.string(), ec.value()));
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : it) {
+    if (e.path().extension() == extension) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 namespace {
 
 class Fd {

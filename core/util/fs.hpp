@@ -4,6 +4,8 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
@@ -11,6 +13,11 @@
 namespace lontar {
 
 enum class Overwrite { kRefuse, kReplace };
+
+// The entries of `dir` (not below it) whose extension is `extension` (".enroll"), sorted by name.
+// An errno error naming `dir` when it cannot be read. Reads disk.
+[[nodiscard]] Result<std::vector<std::filesystem::path>> ListFilesWithExtension(
+    const std::filesystem::path& dir, std::string_view extension);
 
 // Reads a whole file. Fails with kMalformed naming the limit when the file is larger than
 // max_bytes, so that a hostile file cannot make us allocate without bound.

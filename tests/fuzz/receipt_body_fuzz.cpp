@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/bundle/receipt.hpp"
 #include "core/format/signed_envelope.hpp"
-#include "core/server/receipt.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const lontar::crypto::SigningKey key = [] {
@@ -22,10 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string signed_receipt;
   try {
     signed_receipt = lontar::format::WriteSignedEnvelope(
-        lontar::server::kReceiptFormat, lontar::server::kReceiptVersion, key, body);
+        lontar::bundle::kReceiptFormat, lontar::bundle::kReceiptVersion, key, body);
   } catch (const std::exception&) {
     return 0;
   }
-  (void)lontar::server::VerifyReceipt(lontar::AsBytes(signed_receipt), key.public_key());
+  (void)lontar::bundle::VerifyReceipt(lontar::AsBytes(signed_receipt), key.public_key());
   return 0;
 }

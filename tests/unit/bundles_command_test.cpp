@@ -8,6 +8,7 @@
 #include "core/bundle/export.hpp"
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -46,21 +47,10 @@ class BundlesCommand : public ::testing::Test {
     auto results = crypto::ReadBoxPublicKeyFile(dir_ / "keys" / "results.pub");
     ASSERT_TRUE(results) << results.error().message();
     for (int i = 0; i < n; ++i) {
-      bundle::BundleInputs in;
-      in.terminal_id = t->id();
-      in.site = t->site();
-      in.exam_id = "SKD-2026";
-      in.pack_id = "0123456789abcdef0123456789abcdef";
-      in.exam_version = 1;
-      in.seq = bundle::NextBundleSeq(*t).value();
-      in.participant = "P-00" + std::to_string(in.seq);
-      in.created_ms = 1'795'500'000'000;
-      in.journal_seq = t->journal().head().seq;
-      in.journal_hash = t->journal().head().hash;
-      in.payload.answers = {{"tiu-01", "A"}};
-      auto b = bundle::WriteBundle(in, t->signing_key(), *results);
+      const auto in =
+          testing::SampleBundleInputs(*t, "SKD-2026", bundle::NextBundleSeq(*t).value());
+      auto b = testing::AddSampleBundle(*t, in, *results);
       ASSERT_TRUE(b) << b.error().message();
-      ASSERT_TRUE(bundle::AddToOutbox(*t, *b));
     }
   }
 

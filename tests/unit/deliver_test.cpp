@@ -7,7 +7,7 @@
 
 #include <deque>
 
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/sync/deliver.hpp"
 #include "core/sync/protocol.hpp"
 #include "core/util/fs.hpp"

@@ -1,6 +1,6 @@
 // Joining the sessions the server expects (from pack headers) with what arrived: silent
 // terminals, candidates per site and per pack, deliveries for a pack nobody told the server of.
-#include "core/server/expected.hpp"
+#include "core/server/expected_sessions.hpp"
 
 #include <gtest/gtest.h>
 

@@ -277,7 +277,7 @@ TEST_F(PackTest, AbsurdSignedHeaderValuesAreRefused) {
        "valid_until is not after valid_from"},
       {"\"targets\":[", "\"targets\":[],\"y\":[", "no target terminals"},
       {"\"proctor_code\":false", "\"proctor_code\":\"no\"",
-       "header field 'proctor_code' is missing or wrong"},
+       "header field 'proctor_code' is not true or false"},
   };
   for (const Case& c : cases) {
     std::string header = original;

@@ -9,8 +9,8 @@
 #include <mutex>
 #include <set>
 
+#include "core/bundle/receipt.hpp"
 #include "core/crypto/hash.hpp"
-#include "core/server/receipt.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -26,13 +26,13 @@ class RelayTest : public ::testing::Test {
     return {HexEncode(id), ToBytes(text)};
   }
   std::string ReceiptFor(const std::string& id_hex, const crypto::SigningKey& key) {
-    server::Receipt r;
+    bundle::Receipt r;
     auto raw = HexDecode(id_hex).value();
     std::copy(raw.begin(), raw.end(), r.bundle_id.begin());
     r.terminal_id = "T-0000000000000001";
     r.seq = 1;
     r.stored_ms = 1'795'478'400'000;
-    return server::WriteReceipt(r, key);
+    return bundle::WriteReceipt(r, key);
   }
   std::unique_ptr<server::Relay> Open(server::UpstreamUpload upload) {
     auto relay =

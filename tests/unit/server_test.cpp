@@ -21,14 +21,15 @@
 
 #include "core/bundle/export.hpp"
 #include "core/bundle/outbox.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/format/signed_envelope.hpp"
-#include "core/server/receipt.hpp"
 #include "core/server/segment_log.hpp"
 #include "core/server/store.hpp"
 #include "core/vault/sqlite.hpp"
 #include "tests/support/postgres_server.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -47,8 +48,8 @@ using testing::WriteText;
 // ---------------------------------------------------------------------------------------------
 // Receipts
 
-server::Receipt SampleReceipt(const crypto::SigningKey& key) {
-  server::Receipt r;
+bundle::Receipt SampleReceipt(const crypto::SigningKey& key) {
+  bundle::Receipt r;
   for (std::size_t i = 0; i < r.bundle_id.size(); ++i) r.bundle_id[i] = static_cast<uint8_t>(i);
   r.terminal_id = "T-0123456789ABCDEF";
   r.seq = 7;
@@ -59,8 +60,8 @@ server::Receipt SampleReceipt(const crypto::SigningKey& key) {
 
 TEST(Receipt, RoundTripsAndVerifiesWithTheServerKey) {
   auto key = crypto::SigningKey::Generate().value();
-  const std::string text = server::WriteReceipt(SampleReceipt(key), key);
-  auto r = server::VerifyReceipt(AsBytes(text), key.public_key());
+  const std::string text = bundle::WriteReceipt(SampleReceipt(key), key);
+  auto r = bundle::VerifyReceipt(AsBytes(text), key.public_key());
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->bundle_id, SampleReceipt(key).bundle_id);
   EXPECT_EQ(r->terminal_id, "T-0123456789ABCDEF");
@@ -74,8 +75,8 @@ TEST(Receipt, RoundTripsAndVerifiesWithTheServerKey) {
 TEST(Receipt, SignedByAnotherKeyIsUntrusted) {
   auto key = crypto::SigningKey::Generate().value();
   auto other = crypto::SigningKey::Generate().value();
-  const std::string text = server::WriteReceipt(SampleReceipt(other), other);
-  auto r = server::VerifyReceipt(AsBytes(text), key.public_key());
+  const std::string text = bundle::WriteReceipt(SampleReceipt(other), other);
+  auto r = bundle::VerifyReceipt(AsBytes(text), key.public_key());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::kUntrusted);
   EXPECT_NE(r.error().message().find(other.id().ToString()), std::string::npos);
@@ -84,13 +85,13 @@ TEST(Receipt, SignedByAnotherKeyIsUntrusted) {
 
 TEST(Receipt, EveryFlippedByteIsRefused) {
   auto key = crypto::SigningKey::Generate().value();
-  const std::string text = server::WriteReceipt(SampleReceipt(key), key);
+  const std::string text = bundle::WriteReceipt(SampleReceipt(key), key);
   std::size_t refused = 0, checked = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     std::string bad = text;
     bad[i] ^= 0x01;
     ++checked;
-    auto r = server::VerifyReceipt(AsBytes(bad), key.public_key());
+    auto r = bundle::VerifyReceipt(AsBytes(bad), key.public_key());
     // A flip inside JSON whitespace or a base64 padding-free spot can leave the same meaning;
     // what matters is that no flip yields a receipt with different content.
     if (!r) {
@@ -105,12 +106,12 @@ TEST(Receipt, EveryFlippedByteIsRefused) {
 
 TEST(Receipt, TruncatedAndWrongFormatAreMalformed) {
   auto key = crypto::SigningKey::Generate().value();
-  const std::string text = server::WriteReceipt(SampleReceipt(key), key);
-  auto cut = server::ParseReceipt(AsBytes(std::string_view(text).substr(0, text.size() / 2)));
+  const std::string text = bundle::WriteReceipt(SampleReceipt(key), key);
+  auto cut = bundle::ParseReceipt(AsBytes(std::string_view(text).substr(0, text.size() / 2)));
   ASSERT_FALSE(cut);
   EXPECT_EQ(cut.error().kind(), ErrorKind::kMalformed);
   const std::string other = format::WriteSignedEnvelope("lontar-enrollment", 1, key, "{}");
-  auto wrong = server::ParseReceipt(AsBytes(other));
+  auto wrong = bundle::ParseReceipt(AsBytes(other));
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message().find("not a lontar-receipt"), std::string::npos)
       << wrong.error().message();
@@ -125,7 +126,7 @@ TEST(Receipt, NamingAnotherServerKeyIsMalformed) {
                          {"stored_ms", 1},
                          {"server_key_id", other.id().ToString()}};
   const std::string text = format::WriteSignedEnvelope("lontar-receipt", 1, key, body.dump());
-  auto r = server::ParseReceipt(AsBytes(text));
+  auto r = bundle::ParseReceipt(AsBytes(text));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind(), ErrorKind::kMalformed);
   EXPECT_NE(r.error().message().find("but is signed by"), std::string::npos);
@@ -192,22 +193,10 @@ class ServerTest : public ::testing::Test {
     if (!t) return out;
     auto results = crypto::ReadBoxPublicKeyFile(dir_ / "keys" / "results.pub");
     for (int i = 0; i < n; ++i) {
-      bundle::BundleInputs in;
-      in.terminal_id = t->id();
-      in.site = t->site();
-      in.exam_id = exam;
-      in.pack_id = "0123456789abcdef0123456789abcdef";
-      in.exam_version = 1;
-      in.seq = bundle::NextBundleSeq(*t).value();
-      in.participant = "P-00" + std::to_string(in.seq);
-      in.created_ms = 1'795'500'000'000;
-      in.journal_seq = t->journal().head().seq;
-      in.journal_hash = t->journal().head().hash;
-      in.payload.answers = {{"tiu-01", "A"}};
-      auto b = bundle::WriteBundle(in, t->signing_key(), *results);
+      const auto in = testing::SampleBundleInputs(*t, exam, bundle::NextBundleSeq(*t).value());
+      auto b = testing::AddSampleBundle(*t, in, *results);
       EXPECT_TRUE(b) << b.error().message();
-      auto added = bundle::AddToOutbox(*t, *b);
-      EXPECT_TRUE(added) << added.error().message();
+      if (!b) return out;
       out.emplace_back(b->begin(), b->end());
     }
     return out;
@@ -357,7 +346,7 @@ TEST_P(ServerBackendTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
   EXPECT_EQ(first->receipt.terminal_id, ids_[0]);
   EXPECT_EQ(first->receipt.seq, 1u);
   auto key = crypto::ReadSigningPublicKeyFile(dir_ / "keys" / "server.pub").value();
-  ASSERT_TRUE(server::VerifyReceipt(AsBytes(first->receipt_text), key));
+  ASSERT_TRUE(bundle::VerifyReceipt(AsBytes(first->receipt_text), key));
   clock_.Advance(60'000'000'000);
   auto again = store->Accept(AsBytes(b[0]));
   ASSERT_TRUE(again) << again.error().message();
@@ -529,7 +518,7 @@ TEST_P(ServerBackendTest, ConcurrentUploadsWithDuplicatesAreStoredOnceWithValidR
       EXPECT_EQ(r.body, replies[0][k].body) << "bundle " << k << ", uploader " << t;
     }
     EXPECT_EQ(created, 1) << "bundle " << k;
-    auto receipt = server::VerifyReceipt(AsBytes(replies[0][k].body), key);
+    auto receipt = bundle::VerifyReceipt(AsBytes(replies[0][k].body), key);
     ASSERT_TRUE(receipt) << receipt.error().message();
     EXPECT_EQ(HexEncode(receipt->bundle_id), IdOf(a[k]));
     auto stored = reader->ReadBundle(IdOf(a[k]));
@@ -564,7 +553,7 @@ TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBu
   ASSERT_TRUE(key) << key.error().message();
   std::vector<server::StoredBundle> rows;
   for (std::size_t i = 2; i < 5; ++i) {
-    server::Receipt receipt;
+    bundle::Receipt receipt;
     const Bytes id = HexDecode(IdOf(b[i])).value();
     std::copy(id.begin(), id.end(), receipt.bundle_id.begin());
     receipt.terminal_id = ids_[0];
@@ -579,7 +568,7 @@ TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBu
     row.kind = "submitted";
     row.stored_ms = receipt.stored_ms;
     row.bytes = b[i].size();
-    row.receipt_text = server::WriteReceipt(receipt, *key);
+    row.receipt_text = bundle::WriteReceipt(receipt, *key);
     rows.push_back(row);
     receipts.push_back(row.receipt_text);
   }
@@ -687,7 +676,7 @@ TEST_F(ServerTest, AFailedIndexCommitAfterTheSegmentSyncKeepsTheRecordForTheRetr
   auto retry = store->Accept(AsBytes(b[0]));
   ASSERT_TRUE(retry) << retry.error().message();
   EXPECT_TRUE(retry->duplicate);
-  auto receipt = server::VerifyReceipt(AsBytes(retry->receipt_text), server_key);
+  auto receipt = bundle::VerifyReceipt(AsBytes(retry->receipt_text), server_key);
   ASSERT_TRUE(receipt) << receipt.error().message();
   EXPECT_EQ(HexEncode(receipt->bundle_id), IdOf(b[0]));
   EXPECT_EQ(receipt->stored_ms, 1'795'700'000'000) << "stored at the failed attempt, by its record";
@@ -735,7 +724,7 @@ TEST_P(ServerBackendTest, AServerKilledMidBatchKeepsEveryAcknowledgedBundle) {
           auto r = HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(a[k]), a[k]);
           // Acknowledged: a whole receipt, signed by the server (a reply cut by the kill is not).
           const bool receipt = (r.status == 201 || r.status == 200) &&
-                               server::VerifyReceipt(AsBytes(r.body), server_key).has_value();
+                               bundle::VerifyReceipt(AsBytes(r.body), server_key).has_value();
           std::lock_guard lock(mu);
           if (receipt) {
             acknowledged[k] = r.body;
@@ -788,7 +777,7 @@ TEST_P(ServerBackendTest, SyncUploadsVerifiesReceiptsAndMarksDelivered) {
   auto key = crypto::ReadSigningPublicKeyFile(server_pub).value();
   for (const auto& e : Outbox(homes_[0])) {
     EXPECT_TRUE(e.delivered);
-    auto r = server::VerifyReceipt(e.receipt, key);
+    auto r = bundle::VerifyReceipt(e.receipt, key);
     ASSERT_TRUE(r) << r.error().message();
     EXPECT_EQ(r->bundle_id, e.bundle_id);
   }
@@ -873,7 +862,7 @@ TEST_P(ServerBackendTest, AServerKilledMidSyncLosesNothingAndCountsNothingTwice)
   auto key = crypto::ReadSigningPublicKeyFile(server_pub).value();
   for (const auto& e : Outbox(homes_[0])) {
     ASSERT_TRUE(e.delivered) << e.seq;
-    ASSERT_TRUE(server::VerifyReceipt(e.receipt, key)) << e.seq;
+    ASSERT_TRUE(bundle::VerifyReceipt(e.receipt, key)) << e.seq;
   }
   EXPECT_EQ(StoredBundles(), static_cast<std::size_t>(kBundles));  // no temporaries, no extras
   auto st = nlohmann::json::parse(HttpRequest(server->port(), "GET", "/v1/status.json").body);

@@ -10,6 +10,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/util/clock.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -63,22 +64,11 @@ class SiteRelay : public ::testing::Test {
     auto results = crypto::ReadBoxPublicKeyFile(dir_ / "keys/results.pub");
     ASSERT_TRUE(results) << results.error().message();
     for (int i = 0; i < n; ++i) {
-      bundle::BundleInputs in;
-      in.terminal_id = t->id();
-      in.site = t->site();
-      in.exam_id = "MINI";
-      in.pack_id = "0123456789abcdef0123456789abcdef";
-      in.exam_version = 1;
+      auto in = testing::SampleBundleInputs(*t, "MINI", bundle::NextBundleSeq(*t).value());
       in.participant = "EXTRA-" + home + "-" + std::to_string(i);
       in.created_ms = clock.WallMs();
-      in.seq = bundle::NextBundleSeq(*t).value();
-      in.journal_seq = t->journal().head().seq;
-      in.journal_hash = t->journal().head().hash;
-      in.payload.answers = {{"tiu-01", "A"}};
-      auto b = bundle::WriteBundle(in, t->signing_key(), *results);
+      auto b = testing::AddSampleBundle(*t, in, *results);
       ASSERT_TRUE(b) << b.error().message();
-      auto added = bundle::AddToOutbox(*t, *b);
-      ASSERT_TRUE(added) << added.error().message();
     }
   }
 

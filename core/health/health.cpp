@@ -1,9 +1,9 @@
-#include "core/status/status.hpp"
+#include "core/health/health.hpp"
 
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/terminal.hpp"
 
-namespace lontar::status {
+namespace lontar::health {
 
 Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   SystemClock clock;
@@ -50,4 +50,4 @@ Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   return s;
 }
 
-}  // namespace lontar::status
+}  // namespace lontar::health

@@ -1,23 +1,18 @@
-#include "core/server/expected.hpp"
+#include "core/server/expected_sessions.hpp"
 
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "core/pack/pack_format.hpp"
+#include "core/util/fs.hpp"
 
 namespace lontar::server {
 
 Result<std::vector<ExpectedSession>> LoadExpectedSessions(
     const std::filesystem::path& dir, const std::vector<crypto::VerifyKey>& trusted) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return std::unexpected(Error::FromErrno("read directory " + dir.string(), ec.value()));
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : it) {
-    if (e.path().extension() == ".lpk") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
+  LONTAR_ASSIGN_OR_RETURN(std::vector<std::filesystem::path> files,
+                          ListFilesWithExtension(dir, ".lpk"));
   std::vector<ExpectedSession> out;
   for (const auto& file : files) {
     LONTAR_ASSIGN_OR_RETURN(pack::Envelope envelope, pack::ReadEnvelope(file));

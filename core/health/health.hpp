@@ -10,7 +10,7 @@
 
 #include "core/util/error.hpp"
 
-namespace lontar::status {
+namespace lontar::health {
 
 struct TrustedKeyInfo {
   std::string key_id;  // 16 hex digits, minisign order
@@ -61,4 +61,4 @@ struct TerminalStatus {
 // a proctor code, decrypts the pack's exam to find out (reads the whole stored pack). Reads only.
 [[nodiscard]] Result<TerminalStatus> ReadStatus(const std::filesystem::path& home);
 
-}  // namespace lontar::status
+}  // namespace lontar::health

@@ -1,11 +1,11 @@
-#include "core/server/receipt.hpp"
+#include "core/bundle/receipt.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/bundle/receipt_code.hpp"
 #include "core/format/signed_envelope.hpp"
 
-namespace lontar::server {
+namespace lontar::bundle {
 namespace {
 
 Result<Receipt> ParseBody(const format::SignedEnvelope& envelope) {
@@ -85,4 +85,4 @@ Result<Receipt> VerifyReceipt(ByteView bytes, const crypto::VerifyKey& server_ke
   return ParseBody(*envelope);
 }
 
-}  // namespace lontar::server
+}  // namespace lontar::bundle

@@ -1,4 +1,6 @@
-// The collection server's receipt: its signed statement that it stored one result bundle.
+// The collection server's receipt: its signed statement that it stored one result bundle. It
+// lives beside the bundle because both ends use it: the server writes it (core/server/store.cpp),
+// terminals and relays verify it before they mark a bundle delivered (core/sync).
 //
 // File / HTTP body: a SignedEnvelope (core/format/signed_envelope.hpp), format "lontar-receipt",
 // version 1, signed by the server's Ed25519 key (`lontar keys new server`). Body (JSON object):
@@ -25,11 +27,11 @@
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
 
-namespace lontar::server {
+namespace lontar::bundle {
 
 inline constexpr char kReceiptFormat[] = "lontar-receipt";
 inline constexpr int kReceiptVersion = 1;
-inline constexpr std::size_t kMaxReceiptBytes = 64 * 1024;  // = bundle::kMaxReceiptBytes
+inline constexpr std::size_t kMaxReceiptBytes = 64 * 1024;
 
 struct Receipt {
   crypto::Hash256 bundle_id{};
@@ -52,4 +54,4 @@ std::string WriteReceipt(const Receipt& receipt, const crypto::SigningKey& serve
 // otherwise. This is what a terminal checks before it marks a bundle delivered. Pure.
 [[nodiscard]] Result<Receipt> VerifyReceipt(ByteView bytes, const crypto::VerifyKey& server_key);
 
-}  // namespace lontar::server
+}  // namespace lontar::bundle

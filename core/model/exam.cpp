@@ -1,7 +1,9 @@
-#include "core/authoring/exam.hpp"
+#include "core/model/exam.hpp"
 
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "core/util/json_fields.hpp"
 
 namespace lontar::authoring {
 namespace {
@@ -122,69 +124,22 @@ std::string RosterToJson(const std::vector<Participant>& roster) {
 namespace lontar::authoring {
 namespace {
 
-// Reads fields of one JSON object, remembering the first problem.
-class Fields {
- public:
-  Fields(const nlohmann::json& j, std::string where, std::string& problem)
-      : j_(j), where_(std::move(where)), problem_(problem) {
-    if (!j_.is_object()) Fail("is not an object");
-  }
-  const nlohmann::json* Get(const char* name) {
-    if (!j_.is_object()) return nullptr;
-    auto it = j_.find(name);
-    if (it == j_.end()) {
-      Fail(std::string("has no '") + name + "'");
-      return nullptr;
-    }
-    return &*it;
-  }
-  std::string Str(const char* name) {
-    const auto* f = Get(name);
-    if (f == nullptr || !f->is_string()) return Fail(std::string("'") + name + "' is not text"), "";
-    return f->get<std::string>();
-  }
-  int Int(const char* name) {
-    const auto* f = Get(name);
-    if (f == nullptr || !f->is_number_integer()) {
-      return Fail(std::string("'") + name + "' is not a whole number"), 0;
-    }
-    return f->get<int>();
-  }
-  bool Bool(const char* name) {
-    const auto* f = Get(name);
-    if (f == nullptr || !f->is_boolean())
-      return Fail(std::string("'") + name + "' is not true/false"), false;
-    return f->get<bool>();
-  }
-  std::optional<int> OptionalInt(const char* name) {
-    const auto* f = Get(name);
-    if (f == nullptr || f->is_null()) return std::nullopt;
-    if (!f->is_number_integer())
-      return Fail(std::string("'") + name + "' is not a number"), std::nullopt;
-    return f->get<int>();
-  }
-  Text Bilingual(const char* name) {
-    const auto* f = Get(name);
-    if (f == nullptr) return {};
-    Fields t(*f, where_ + "." + name, problem_);
-    return {t.Str("id"), t.Str("en")};
-  }
-  const nlohmann::json& Array(const char* name) {
-    static const nlohmann::json kEmpty = nlohmann::json::array();
-    const auto* f = Get(name);
-    if (f == nullptr || !f->is_array())
-      return Fail(std::string("'") + name + "' is not a list"), kEmpty;
-    return *f;
-  }
+// A bilingual text: an object {"id": ..., "en": ...}.
+Text BilingualOf(JsonFields& f, const char* name, std::string& problem) {
+  const auto* t = f.Get(name);
+  if (t == nullptr) return {};
+  JsonFields text(*t, f.where() + "." + name, problem);
+  return {text.Str("id"), text.Str("en")};
+}
 
- private:
-  void Fail(const std::string& what) {
-    if (problem_.empty()) problem_ = where_ + " " + what;
-  }
-  const nlohmann::json& j_;
-  std::string where_;
-  std::string& problem_;
-};
+int IntOf(JsonFields& f, const char* name) { return static_cast<int>(f.Int(name)); }
+
+// Present, and null or a whole number (the writer always writes it).
+std::optional<int> OptionalIntOf(JsonFields& f, const char* name) {
+  if (f.Get(name) == nullptr) return std::nullopt;
+  auto v = f.OptionalInt(name);
+  return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+}
 
 }  // namespace
 
@@ -196,28 +151,31 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
   }
   std::string problem;
   Exam e;
-  Fields f(j, "exam", problem);
+  JsonFields f(j, "exam", problem);
   if (f.Str("format") != "lontar-exam/1" && problem.empty())
     problem = "exam format is not lontar-exam/1";
   e.id = f.Str("id");
-  e.title = f.Bilingual("title");
-  e.instructions = f.Bilingual("instructions");
-  e.duration_minutes = f.Int("duration_minutes");
+  e.title = BilingualOf(f, "title", problem);
+  e.instructions = BilingualOf(f, "instructions", problem);
+  e.duration_minutes = IntOf(f, "duration_minutes");
   e.charge_downtime = f.Bool("charge_downtime");
   e.show_score = f.Bool("show_score");
   if (auto h = j.find("proctor_code_hash"); h != j.end() && h->is_string()) {
     e.proctor_code_hash = h->get<std::string>();
   }
   if (const auto* shuffle = f.Get("shuffle")) {
-    Fields s(*shuffle, "exam.shuffle", problem);
+    JsonFields s(*shuffle, "exam.shuffle", problem);
     e.shuffle_items = s.Bool("items");
     e.shuffle_options = s.Bool("options");
   }
-  e.pass_total = f.OptionalInt("pass_total");
+  e.pass_total = OptionalIntOf(f, "pass_total");
   for (const auto& sj : f.Array("sections")) {
-    Fields s(sj, "section", problem);
-    Section section{
-        s.Str("id"), s.Bilingual("title"), s.Int("minutes"), {}, s.OptionalInt("pass_threshold")};
+    JsonFields s(sj, "section", problem);
+    Section section{s.Str("id"),
+                    BilingualOf(s, "title", problem),
+                    IntOf(s, "minutes"),
+                    {},
+                    OptionalIntOf(s, "pass_threshold")};
     for (const auto& id : s.Array("items")) {
       if (id.is_string()) section.items.push_back(id.get<std::string>());
     }
@@ -226,8 +184,9 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
   if (auto rules = j.find("pass_rules"); rules != j.end()) {
     if (!rules->is_array()) problem = problem.empty() ? "exam 'pass_rules' is not a list" : problem;
     for (const auto& rj : rules->is_array() ? *rules : nlohmann::json::array()) {
-      Fields rf(rj, "pass rule", problem);
-      PassRule rule{rf.Str("id"), rf.Bilingual("name"), rf.OptionalInt("min_total"), {}};
+      JsonFields rf(rj, "pass rule", problem);
+      PassRule rule{
+          rf.Str("id"), BilingualOf(rf, "name", problem), OptionalIntOf(rf, "min_total"), {}};
       if (const auto* st = rf.Get("sections"); st != nullptr && st->is_object()) {
         for (const auto& [k, v] : st->items()) {
           if (v.is_number_integer()) {
@@ -247,8 +206,8 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
     }
   }
   for (const auto& cj : f.Array("competencies")) {
-    Fields c(cj, "competency", problem);
-    Competency comp{c.Str("id"), c.Bilingual("name"), {}};
+    JsonFields c(cj, "competency", problem);
+    Competency comp{c.Str("id"), BilingualOf(c, "name", problem), {}};
     const auto& levels = c.Array("levels");
     for (std::size_t k = 0; k < 4 && k < levels.size(); ++k) {
       comp.levels[k] = levels[k].is_number_integer() ? levels[k].get<int>() : 0;
@@ -256,8 +215,8 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
     e.competencies.push_back(std::move(comp));
   }
   for (const auto& pj : f.Array("positions")) {
-    Fields p(pj, "position", problem);
-    Position pos{p.Str("id"), p.Bilingual("name"), {}};
+    JsonFields p(pj, "position", problem);
+    Position pos{p.Str("id"), BilingualOf(p, "name", problem), {}};
     if (const auto* st = p.Get("standards"); st != nullptr && st->is_object()) {
       for (const auto& [k, v] : st->items())
         pos.standards[k] = v.is_number_integer() ? v.get<int>() : 0;
@@ -265,11 +224,11 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
     e.positions.push_back(std::move(pos));
   }
   for (const auto& cj : f.Array("jpm_categories")) {
-    Fields c(cj, "jpm category", problem);
-    e.jpm_categories.push_back({c.Int("min"), c.Bilingual("name")});
+    JsonFields c(cj, "jpm category", problem);
+    e.jpm_categories.push_back({IntOf(c, "min"), BilingualOf(c, "name", problem)});
   }
   for (const auto& ij : f.Array("items")) {
-    Fields i(ij, "item", problem);
+    JsonFields i(ij, "item", problem);
     Item item;
     item.id = i.Str("id");
     item.section = i.Str("section");
@@ -279,26 +238,26 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
                 : type == "likert"   ? ItemType::kLikert
                                      : ItemType::kSingle;
     item.competency = i.Str("competency");
-    item.stem = i.Bilingual("stem");
+    item.stem = BilingualOf(i, "stem", problem);
     for (const auto& m : i.Array("media")) {
       if (m.is_string()) item.media.push_back(m.get<std::string>());
     }
     for (const auto& oj : i.Array("options")) {
-      Fields o(oj, "option of " + item.id, problem);
+      JsonFields o(oj, "option of " + item.id, problem);
       item.options.push_back(
-          {o.Str("key"), o.Bilingual("text"), o.Bool("correct"), o.Int("weight")});
+          {o.Str("key"), BilingualOf(o, "text", problem), o.Bool("correct"), IntOf(o, "weight")});
     }
     if (const auto* points = i.Get("points")) {
-      Fields p(*points, "points of " + item.id, problem);
-      item.points_correct = p.Int("correct");
-      item.points_wrong = p.Int("wrong");
+      JsonFields p(*points, "points of " + item.id, problem);
+      item.points_correct = IntOf(p, "correct");
+      item.points_wrong = IntOf(p, "wrong");
     }
     item.partial = i.Bool("partial");
     item.reverse = i.Bool("reverse");
     e.items.emplace(item.id, std::move(item));
   }
   for (const auto& pj : r) {
-    Fields p(pj, "participant", problem);
+    JsonFields p(pj, "participant", problem);
     Participant participant{
         p.Str("participant"), p.Str("name"), p.Str("position"), p.Str("pin_hash"), {}};
     if (auto g = pj.find("group"); pj.is_object() && g != pj.end() && g->is_string()) {

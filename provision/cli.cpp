@@ -1,0 +1,21 @@
+// The plumbing every `lontar` subcommand shares (cli.hpp): how a failure is reported and the
+// --home option. Its own file so that command files and main.cpp depend on it, not on each other.
+#include "provision/cli.hpp"
+
+#include <iostream>
+
+namespace lontar::cli {
+
+void Runner::Run(const std::function<Status()>& body) {
+  if (auto status = body(); !status) {
+    std::cerr << "lontar: " << status.error().message() << "\n";
+    exit_code = 1;
+  }
+}
+
+void AddHomeOption(CLI::App& command, std::filesystem::path& home) {
+  home = kDefaultHome;
+  command.add_option("--home", home, "terminal home directory")->capture_default_str();
+}
+
+}  // namespace lontar::cli
