@@ -35,7 +35,7 @@
 #include "app/window.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/exam/engine.hpp"
-#include "core/health/status.hpp"
+#include "core/health/health.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/clock.hpp"

@@ -214,22 +214,6 @@ Result<std::vector<crypto::VerifyKey>> EnrolledKeys(const std::filesystem::path&
   return terminal::SigningKeysOf(records);
 }
 
-// The terminal directories on a stick: DIR/lontar-bundles/*, DIR/* or DIR itself.
-std::vector<std::filesystem::path> StickTerminalDirs(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(dir / bundle::kManifestName, ec)) return {dir};
-  const std::filesystem::path root =
-      std::filesystem::is_directory(dir / "lontar-bundles", ec) ? dir / "lontar-bundles" : dir;
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-    if (e.is_directory() && std::filesystem::exists(e.path() / bundle::kManifestName, ec)) {
-      out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Status Import(const SyncArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::VerifyKey server_key,
                           crypto::ReadSigningPublicKeyFile(a.server_key));

@@ -179,7 +179,7 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
 // checks it anyway (VerifyReceipt against the server key it trusts) before it marks the bundle
 // delivered, so a damaged one is refused there and never taken for a delivery.
 Accepted Store::DuplicateOf(const StoredBundle& existing, const bundle::BundleHeader& h) {
-  Receipt r;
+  bundle::Receipt r;
   r.bundle_id = h.bundle_id;  // = existing.bundle_id, which FindById matched
   r.terminal_id = existing.terminal_id;
   r.seq = existing.seq;

@@ -47,7 +47,7 @@ class DeliverTest : public ::testing::Test {
   }
 
   std::string ReceiptBy(const crypto::SigningKey& key, std::uint64_t seq = 7) const {
-    return server::WriteReceipt({.bundle_id = expect_.bundle_id,
+    return bundle::WriteReceipt({.bundle_id = expect_.bundle_id,
                                  .terminal_id = expect_.terminal_id,
                                  .seq = seq,
                                  .stored_ms = 1700000000000,
