@@ -55,7 +55,7 @@ TEST(ResultsPool, ConsumesInInputOrderWithAnyNumberOfThreads) {
   }
 }
 
-TEST(ResultsPool, NothingToDo) {
+TEST(ResultsPool, AnEmptyInputConsumesNothing) {
   Counting c;
   ASSERT_TRUE(RunOrdered(2, 8, c.Stages()));
   EXPECT_TRUE(c.consumed.empty());
