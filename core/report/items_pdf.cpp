@@ -6,7 +6,7 @@
 namespace lontar::report {
 namespace {
 
-struct Labels {
+struct ItemLabels {
   const char* title;
   const char* exam;
   const char* candidates;
@@ -33,7 +33,7 @@ struct Labels {
   const char* legend;
 };
 
-const Labels kIndonesian = {
+const ItemLabels kItemsIndonesian = {
     "Analisis Butir Soal",
     "Ujian",
     "Peserta",
@@ -66,7 +66,7 @@ const Labels kIndonesian = {
     "alfa Cronbach. SB: simpangan baku total subtes. Nilai tak terdefinisi (tanpa variasi) "
     "dibiarkan kosong."};
 
-const Labels kEnglish = {
+const ItemLabels kItemsEnglish = {
     "Item Analysis",
     "Exam",
     "Candidates",
@@ -108,7 +108,7 @@ std::string Fixed(const std::optional<double>& v, int decimals) {
   return s;
 }
 
-const char* TypeName(const Labels& l, authoring::ItemType type) {
+const char* TypeName(const ItemLabels& l, authoring::ItemType type) {
   switch (type) {
     case authoring::ItemType::kSingle:
       return l.single;
@@ -122,7 +122,7 @@ const char* TypeName(const Labels& l, authoring::ItemType type) {
   return "";
 }
 
-std::string Flags(const Labels& l, const ItemStats& item) {
+std::string Flags(const ItemLabels& l, const ItemStats& item) {
   std::string out;
   auto add = [&](const std::string& s) { out += (out.empty() ? "" : "; ") + s; };
   if (item.flags.negative_discrimination) add(l.negative);
@@ -140,7 +140,7 @@ std::string Flags(const Labels& l, const ItemStats& item) {
 }
 
 // Option columns A.. up to the most options any item has; the flags take the width left over.
-std::vector<Column> ItemColumns(const Labels& l, std::size_t options) {
+std::vector<Column> ItemColumns(const ItemLabels& l, std::size_t options) {
   std::vector<Column> columns = {{l.item, 0.09},
                                  {l.type, 0.10},
                                  {l.p_or_mean, 0.09, Align::kRight},
@@ -154,7 +154,7 @@ std::vector<Column> ItemColumns(const Labels& l, std::size_t options) {
   return columns;
 }
 
-Row ItemRow(const Labels& l, const ItemStats& item, std::size_t options) {
+Row ItemRow(const ItemLabels& l, const ItemStats& item, std::size_t options) {
   Row row;
   row.cells = {item.id, TypeName(l, item.type),
                item.dichotomous ? Fixed(item.p, 2) : Fixed(item.mean_ratio, 2),
@@ -182,7 +182,7 @@ Status WriteItemsPdf(const std::filesystem::path& path, Fonts& fonts, const Item
     return std::unexpected(Error::InvalidArgument("language '" + options.lang + "' for " +
                                                   path.string() + ": use id or en"));
   }
-  const Labels& l = options.lang == "en" ? kEnglish : kIndonesian;
+  const ItemLabels& l = options.lang == "en" ? kItemsEnglish : kItemsIndonesian;
   DocumentSetup setup;
   setup.title = l.title;
   setup.header_left = options.header_left;

@@ -50,7 +50,7 @@ constexpr int kReaders = 4;
 // An arbitrary 64-bit key for pg_advisory_xact_lock: "lontar" in ASCII.
 constexpr long long kBatchLock = 0x6c6f6e746172;
 
-constexpr char kSchema[] = R"sql(
+constexpr char kPostgresSchema[] = R"sql(
 CREATE TABLE bundles (
   bundle_id    text PRIMARY KEY,
   receipt_code text NOT NULL,
@@ -809,7 +809,7 @@ Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access
   }
   const auto v = tx.exec("SELECT max(version) FROM lontar_schema")[0][0];
   if (v.is_null()) {
-    tx.exec(kSchema);
+    tx.exec(kPostgresSchema);
     tx.exec("INSERT INTO lontar_schema (version) VALUES (" +
             std::to_string(kPostgresSchemaVersion) + ")");
   } else if (v.as<int>() > kPostgresSchemaVersion) {

@@ -11,7 +11,7 @@ using vault::Database;
 using vault::SqliteError;
 using vault::Statement;
 
-constexpr char kSchema[] = R"sql(
+constexpr char kRelaySchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS forward (
   bundle_id TEXT PRIMARY KEY,
   bytes BLOB NOT NULL,
@@ -43,7 +43,7 @@ Result<std::unique_ptr<Relay>> Relay::Open(const std::filesystem::path& store_di
   if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + path.string()));
   LONTAR_TRY(db.Exec("PRAGMA journal_mode = WAL"));
   LONTAR_TRY(db.Exec("PRAGMA synchronous = FULL"));
-  LONTAR_TRY(db.Exec(kSchema));
+  LONTAR_TRY(db.Exec(kRelaySchema));
   return std::unique_ptr<Relay>(new Relay(std::move(db), upstream_key, std::move(upload), clock));
 }
 

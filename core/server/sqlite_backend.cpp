@@ -56,7 +56,7 @@ using vault::Transaction;
 constexpr char kBundlesDir[] = "bundles";  // schema versions 1 and 2: a file per bundle
 constexpr char kSegmentsDir[] = "segments";
 
-constexpr char kSchema[] = R"sql(
+constexpr char kSqliteSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS bundles (
   bundle_id    TEXT PRIMARY KEY,
   receipt_code TEXT NOT NULL,
@@ -500,7 +500,7 @@ Result<bool> HasColumn(const Database& db, const std::string& column) {
 // open (it would cut re-indexable records), hence the bump.
 Status UpgradeSchema(Database& db) {
   LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
-  LONTAR_TRY(db.Exec(kSchema));
+  LONTAR_TRY(db.Exec(kSqliteSchema));
   for (const char* column : {"pack_id", "segment", "segment_offset", "digest"}) {
     LONTAR_ASSIGN_OR_RETURN(bool has, HasColumn(db, column));
     if (has) continue;

@@ -15,7 +15,8 @@ namespace {
 using lontar::testing::RunProgram;
 using lontar::testing::TempDir;
 
-std::string PdfText(const std::filesystem::path& pdf) {
+// pdftotext -layout's text as it is (testing::PdfText squeezes the spaces).
+std::string LayoutText(const std::filesystem::path& pdf) {
   const auto r = RunProgram("/usr/bin/pdftotext", {"-layout", pdf.string(), "-"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
@@ -54,7 +55,7 @@ TEST_F(DocumentTest, WritesTheFileOnlyOnFinish) {
   ASSERT_TRUE(doc->Finish());
   EXPECT_TRUE(std::filesystem::exists(path));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "a.pdf.tmp"));
-  const std::string text = PdfText(path);
+  const std::string text = LayoutText(path);
   EXPECT_NE(text.find("Laporan Hasil"), std::string::npos) << text;
   EXPECT_NE(text.find("Badan Kepegawaian"), std::string::npos) << text;
   EXPECT_NE(text.find("Halaman 1"), std::string::npos) << text;
@@ -111,7 +112,7 @@ TEST_F(DocumentTest, LongTableBreaksAcrossPagesAndRepeatsItsHeader) {
   const int pages = doc->PageNumber();
   ASSERT_TRUE(doc->Finish());
   EXPECT_GE(pages, 3);
-  const std::string text = PdfText(path);
+  const std::string text = LayoutText(path);
   // The header row is on every page; every row is somewhere, once.
   EXPECT_EQ(Count(text, "NameColumn"), pages) << text;
   EXPECT_EQ(Count(text, "Page " + std::to_string(pages)), 1);
@@ -134,7 +135,7 @@ TEST_F(DocumentTest, PageNumbersRestartPerSection) {
   doc->SetFooterLeft("second");
   doc->Paragraph("three");
   ASSERT_TRUE(doc->Finish());
-  const std::string text = PdfText(path);
+  const std::string text = LayoutText(path);
   EXPECT_EQ(Count(text, "Halaman 1"), 2) << text;
   EXPECT_EQ(Count(text, "Halaman 2"), 1) << text;
   EXPECT_EQ(Count(text, "second"), 1) << text;
@@ -162,7 +163,7 @@ TEST_F(DocumentTest, ChartsCarryTheirFigures) {
   stacked.bars = {{"Integritas", {12, 30}}};
   doc->StackedBars(stacked);
   ASSERT_TRUE(doc->Finish());
-  const std::string text = PdfText(path);
+  const std::string text = LayoutText(path);
   for (const char* want : {"Integritas", "\u22121", "+1", "Standar jabatan", "Ambang 65", "17",
                            "50-99", "Level 2", "30"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << " in\n" << text;

@@ -143,4 +143,13 @@ std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
   return token;
 }
 
+std::filesystem::path WritePlainRoster(const std::filesystem::path& dir) {
+  const std::string skd =
+      ReadText(std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo/skd/roster.csv");
+  std::size_t end = 0;
+  for (int line = 0; line < 3; ++line) end = skd.find('\n', end) + 1;
+  WriteText(dir / "plain-roster.csv", skd.substr(0, end));
+  return dir / "plain-roster.csv";
+}
+
 }  // namespace lontar::testing

@@ -7,6 +7,9 @@
 
 namespace lontar::testing {
 
+// tests/fixtures in the source tree.
+inline const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {
  public:
@@ -43,6 +46,10 @@ inline CommandResult RunLontar(const std::vector<std::string>& args,
 // the session opened on each. Returns the session token; fails the current test on any error.
 std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
                                    const std::vector<std::string>& homes);
+
+// Writes dir/plain-roster.csv: the SKD demo roster's header and first two participants (no
+// position or group) and returns its path.
+std::filesystem::path WritePlainRoster(const std::filesystem::path& dir);
 
 std::string ReadText(const std::filesystem::path& path);
 void WriteText(const std::filesystem::path& path, const std::string& text);

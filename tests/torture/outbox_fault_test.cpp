@@ -21,19 +21,19 @@ using testing::FaultErrno;
 using testing::FaultOp;
 using testing::TempDir;
 
-struct Scenario {
+struct OutboxScenario {
   FaultOp op;
   FaultErrno err;
 };
 
-std::string Name(const Scenario& s) {
+std::string Name(const OutboxScenario& s) {
   return std::string(s.op == FaultOp::kWrite ? "write" : "sync") + "_" +
          (s.err == FaultErrno::kNoSpace ? "ENOSPC" : "EIO");
 }
 
-void PrintTo(const Scenario& s, std::ostream* os) { *os << Name(s); }
+void PrintTo(const OutboxScenario& s, std::ostream* os) { *os << Name(s); }
 
-class OutboxFault : public ::testing::TestWithParam<Scenario> {};
+class OutboxFault : public ::testing::TestWithParam<OutboxScenario> {};
 
 Bytes MakeBundle(terminal::Terminal& t, const crypto::BoxPublicKey& results, std::uint64_t seq) {
   bundle::BundleInputs in;
@@ -66,7 +66,7 @@ std::map<std::string, int> CreatedRecords(terminal::Terminal& t) {
 }
 
 TEST_P(OutboxFault, RowAndJournalRecordAreAllOrNothing) {
-  const Scenario s = GetParam();
+  const OutboxScenario s = GetParam();
   testing::RegisterFaultVfs();
   TempDir dir;
   const auto home = dir / "home";
@@ -144,11 +144,11 @@ TEST_P(OutboxFault, RowAndJournalRecordAreAllOrNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Outbox, OutboxFault,
-                         ::testing::Values(Scenario{FaultOp::kWrite, FaultErrno::kNoSpace},
-                                           Scenario{FaultOp::kWrite, FaultErrno::kIo},
-                                           Scenario{FaultOp::kSync, FaultErrno::kNoSpace},
-                                           Scenario{FaultOp::kSync, FaultErrno::kIo}),
-                         [](const ::testing::TestParamInfo<Scenario>& info) {
+                         ::testing::Values(OutboxScenario{FaultOp::kWrite, FaultErrno::kNoSpace},
+                                           OutboxScenario{FaultOp::kWrite, FaultErrno::kIo},
+                                           OutboxScenario{FaultOp::kSync, FaultErrno::kNoSpace},
+                                           OutboxScenario{FaultOp::kSync, FaultErrno::kIo}),
+                         [](const ::testing::TestParamInfo<OutboxScenario>& info) {
                            return Name(info.param);
                          });
 

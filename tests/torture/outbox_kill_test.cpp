@@ -24,7 +24,7 @@ namespace {
 
 using testing::TempDir;
 
-int Rounds() {
+int OutboxRounds() {
   const char* env = std::getenv("LONTAR_KILL_ROUNDS");
   const int rounds = env != nullptr ? std::atoi(env) / 4 : 0;
   return rounds > 0 ? rounds : 60;
@@ -75,7 +75,7 @@ TEST(OutboxKillTest, EveryAcknowledgedBundleSurvivesSigkill) {
   std::mt19937 rng(20261123);
   std::uniform_int_distribution<int> delay_us(0, 60'000);
   std::uint64_t max_acked = 0;
-  const int rounds = Rounds();
+  const int rounds = OutboxRounds();
   for (int round = 0; round < rounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     int fds[2];

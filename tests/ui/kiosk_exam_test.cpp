@@ -22,20 +22,21 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
 
 using Json = nlohmann::json;
+using testing::kDemo;
 using testing::RunLontar;
 using testing::RunProgram;
 using testing::TempDir;
 
 using testing::kXvfbRun;
 using testing::XvfbArgs;
-const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
-const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "exam";
+const std::filesystem::path kExamArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "exam";
 
 std::map<std::string, std::string> DemoPins() {
   std::map<std::string, std::string> pins;
@@ -83,7 +84,7 @@ class KioskExam : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
-    std::filesystem::create_directories(kArtifacts);
+    std::filesystem::create_directories(kExamArtifacts);
     for (const char* k : {"authority", "results"}) {
       std::filesystem::copy_file(kDemo / "keys" / (std::string(k) + ".key"),
                                  dir_ / (std::string(k) + ".key"));
@@ -255,7 +256,7 @@ TEST_F(KioskExam, FiveWrongPinsShowTheLockedState) {
     if (i == 0) s.Text(token_);
     s.Key("Return");
   }
-  s.Expect("login").Shot(kArtifacts / "login-locked-1024x768-100-id.png").Step("exit", 0);
+  s.Expect("login").Shot(kExamArtifacts / "login-locked-1024x768-100-id.png").Step("exit", 0);
   KioskRun run = Kiosk(1024, 768, {}, s);
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   EXPECT_EQ(run.report["layout_problems"], Json::array());
@@ -284,7 +285,7 @@ TEST_P(KioskExamScreens, EveryScreenFitsAndIsKept) {
   const Look& look = GetParam();
   const std::vector<std::string> participants = {"DEMO-0003", "DEMO-0004"};
   auto shot = [&](const std::string& screen, const std::string& lang) {
-    return kArtifacts / (screen + "-" + look.name + "-" + lang + ".png");
+    return kExamArtifacts / (screen + "-" + look.name + "-" + lang + ".png");
   };
   auto args = [&](const std::string& lang) {
     std::vector<std::string> extra = look.args;
@@ -386,7 +387,7 @@ TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
   EXPECT_EQ(before["answers"].size(), 3u);
 
   ScriptWriter again;
-  again.Expect("item").Shot(kArtifacts / "item-after-restart.png").Step("exit", 0);
+  again.Expect("item").Shot(kExamArtifacts / "item-after-restart.png").Step("exit", 0);
   KioskRun after = Kiosk(1024, 768, {}, again);
   ASSERT_EQ(after.result.exit_code, 0) << after.result.err;
   EXPECT_EQ(after.report["participant"], "DEMO-0005");
@@ -410,8 +411,8 @@ TEST_F(KioskExam, TheProctorPanelAddsTimeAndPauses) {
   s.Key("Ctrl+Alt+P").Expect("proctor").Text("WRONG-CODE").Key("Return");
   s.Text(code.substr(0, code.find_first_of("\r\n"))).Key("Return");
   s.Click("panel.reason").Text("power cut in the room").Click("panel.add5");
-  s.Shot(kArtifacts / "proctor-1024x768-id.png").Click("panel.pause");
-  s.Key("Ctrl+Alt+P").Expect("item").Shot(kArtifacts / "proctor-paused-1024x768-id.png");
+  s.Shot(kExamArtifacts / "proctor-1024x768-id.png").Click("panel.pause");
+  s.Key("Ctrl+Alt+P").Expect("item").Shot(kExamArtifacts / "proctor-paused-1024x768-id.png");
   s.Step("exit", 0);
   KioskRun run = Kiosk(1024, 768, {}, s);
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
@@ -442,7 +443,7 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
   };
   Must(RunLontar(with({"session", "pause", "--participant", "DEMO-0006", "--reason", "unwell"})));
   ScriptWriter look;
-  look.Expect("item").Shot(kArtifacts / "paused-1024x768-id.png").Step("exit", 0);
+  look.Expect("item").Shot(kExamArtifacts / "paused-1024x768-id.png").Step("exit", 0);
   KioskRun paused = Kiosk(1024, 768, {}, look);
   ASSERT_EQ(paused.result.exit_code, 0) << paused.result.err;
   EXPECT_EQ(paused.report["paused"], true);
@@ -452,7 +453,7 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
   // checkpoint it shows the ending.
   ScriptWriter end;
   end.Expect("item").Step("sleep_ms", 9000).Expect("finished");
-  end.Shot(kArtifacts / "voided-1024x768-id.png").Step("exit", 0);
+  end.Shot(kExamArtifacts / "voided-1024x768-id.png").Step("exit", 0);
   end.Write(dir_ / "script.jsonl");
   std::filesystem::remove(dir_ / "report.json");
   testing::CommandResult running;
@@ -558,13 +559,13 @@ options:
   s.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return").Text(token);
   s.Key("Return").Expect("instructions").Key("Return");
   for (int i = 1; i <= 2; ++i) {
-    s.Expect("item").Key("1").Key("3").Shot(kArtifacts /
+    s.Expect("item").Key("1").Key("3").Shot(kExamArtifacts /
                                             ("types-tiu-" + std::to_string(i) + ".png"));
     s.Key("Right");
   }
   s.Expect("next-section").Key("Return");
   for (int i = 1; i <= 2; ++i) {
-    s.Expect("item").Key("4").Shot(kArtifacts / ("types-tkp-" + std::to_string(i) + ".png"));
+    s.Expect("item").Key("4").Shot(kExamArtifacts / ("types-tkp-" + std::to_string(i) + ".png"));
     s.Key("Right");
   }
   s.Expect("review").Step("exit", 0);
@@ -613,7 +614,10 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   ScriptWriter first;
   first.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return");
   first.Text(token).Key("Return").Expect("instructions").Key("Return");
-  first.Expect("item").Key("1").Shot(kArtifacts / "time-warning-1024x768-id.png").Step("exit", 0);
+  first.Expect("item")
+      .Key("1")
+      .Shot(kExamArtifacts / "time-warning-1024x768-id.png")
+      .Step("exit", 0);
   testing::CommandResult run;
   const Json started = kiosk(first, run);
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -627,7 +631,7 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   // and is left alone until past zero.
   ScriptWriter rest;
   rest.Expect("item").Step("sleep_ms", (left + 10) * 1000).Expect("finished");
-  rest.Shot(kArtifacts / "time-up-1024x768-id.png").Step("exit", 0);
+  rest.Shot(kExamArtifacts / "time-up-1024x768-id.png").Step("exit", 0);
   const Json ended = kiosk(rest, run);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(ended["screen"], "finished");
@@ -670,8 +674,8 @@ TEST_F(KioskExam, RosterAccommodationsApplyFromTheFirstScreenAfterLogin) {
   Release();
   ScriptWriter s;
   LogIn(s, "DEMO-0009");
-  s.Expect("instructions").Shot(kArtifacts / "accommodated-instructions-1024x768-id.png");
-  s.Key("Return").Expect("item").Shot(kArtifacts / "accommodated-item-1024x768-id.png");
+  s.Expect("instructions").Shot(kExamArtifacts / "accommodated-instructions-1024x768-id.png");
+  s.Key("Return").Expect("item").Shot(kExamArtifacts / "accommodated-item-1024x768-id.png");
   s.Step("exit", 0);
   KioskRun run = Kiosk(1024, 768, {}, s);
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
@@ -680,7 +684,7 @@ TEST_F(KioskExam, RosterAccommodationsApplyFromTheFirstScreenAfterLogin) {
   EXPECT_EQ(run.report["high_contrast"], true);
   EXPECT_EQ(run.report["layout_problems"], Json::array());
   // High contrast is black behind white text: the top-left corner is black.
-  EXPECT_EQ(PixelAt(kArtifacts / "accommodated-instructions-1024x768-id.png", 2, 2),
+  EXPECT_EQ(PixelAt(kExamArtifacts / "accommodated-instructions-1024x768-id.png", 2, 2),
             (std::array<int, 3>{0, 0, 0}));
 
   auto status = RunLontar({"session", "status", "--home", Home(), "--json"});
@@ -711,7 +715,7 @@ TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
   ScriptWriter s;
   LogIn(s, "DEMO-0010");
   s.Expect("instructions").Key("Return").Expect("item");
-  s.Key("R").Expect("item").Shot(kArtifacts / "read-aloud-speaking-1024x768-id.png");
+  s.Key("R").Expect("item").Shot(kExamArtifacts / "read-aloud-speaking-1024x768-id.png");
   s.Key("Keypad +").Key("Keypad +").Key("-").Step("exit", 0);
   KioskRun speaking = Kiosk(1024, 768, {}, s);
   ASSERT_EQ(speaking.result.exit_code, 0) << speaking.result.err;
@@ -750,24 +754,24 @@ TEST_F(KioskExam, AWholeSittingByKeyboardAloneWithAVisibleFocusRing) {
   Release();
   ScriptWriter s;
   // Login: out of the field, Tab to it (the first control), Space to type into it.
-  s.Expect("login").Key("Escape").Key("Tab").Shot(kArtifacts / "keyboard-login-ring.png");
+  s.Expect("login").Key("Escape").Key("Tab").Shot(kExamArtifacts / "keyboard-login-ring.png");
   s.Key("Space").Text("DEMO-0011").Key("Return").Text(pins_.at("DEMO-0011")).Key("Return");
   s.Text(token_).Key("Return");
   // Instructions: Tab rings Start; Space starts.
   s.Expect("instructions")
       .Key("Tab")
-      .Shot(kArtifacts / "keyboard-instructions-ring-1024x768-100-id.png");
+      .Shot(kExamArtifacts / "keyboard-instructions-ring-1024x768-100-id.png");
   s.Key("Space");
   // First item: Tab, Tab rings option B, Space chooses it; F marks it doubtful; Right goes on.
-  s.Expect("item").Key("Tab").Key("Tab").Shot(kArtifacts / "keyboard-item-ring-100.png");
+  s.Expect("item").Key("Tab").Key("Tab").Shot(kExamArtifacts / "keyboard-item-ring-100.png");
   s.Key("Space").Key("F").Key("Right");
   // Second item: Shift+Tab twice rings A+ (the bar ends A-, A+, contrast); Space four times is
   // 200% text; Tab, Tab wraps round to option A; Space chooses it.
   s.Expect("item").Key("Shift+Tab").Key("Shift+Tab");
   for (int i = 0; i < 4; ++i) s.Key("Space");
-  s.Key("Tab").Key("Tab").Shot(kArtifacts / "keyboard-item-ring-200.png").Key("Space");
+  s.Key("Tab").Key("Tab").Shot(kExamArtifacts / "keyboard-item-ring-200.png").Key("Space");
   // High contrast from the ring: Shift+Tab back to it, Space.
-  s.Key("Shift+Tab").Key("Space").Shot(kArtifacts / "keyboard-item-ring-200-contrast.png");
+  s.Key("Shift+Tab").Key("Space").Shot(kExamArtifacts / "keyboard-item-ring-200-contrast.png");
   s.Key("Right");
   for (int section = 0; section < 3; ++section) {
     for (int i = section == 0 ? 2 : 0; i < 8; ++i) s.Expect("item").Key("C").Key("Right");
@@ -777,8 +781,8 @@ TEST_F(KioskExam, AWholeSittingByKeyboardAloneWithAVisibleFocusRing) {
   // Submit; Space submits.
   s.Expect("review");
   for (int i = 0; i < 10; ++i) s.Key("Tab");
-  s.Shot(kArtifacts / "keyboard-review-ring.png").Key("Space");
-  s.Expect("finished").Shot(kArtifacts / "keyboard-finished.png").Step("exit", 0);
+  s.Shot(kExamArtifacts / "keyboard-review-ring.png").Key("Space");
+  s.Expect("finished").Shot(kExamArtifacts / "keyboard-finished.png").Step("exit", 0);
   KioskRun run = Kiosk(1024, 768, {}, s);
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   EXPECT_EQ(run.report["screen"], "finished");
@@ -792,7 +796,7 @@ TEST_F(KioskExam, AWholeSittingByKeyboardAloneWithAVisibleFocusRing) {
   EXPECT_EQ(shown["flagged"].size(), 1u);
   EXPECT_EQ(shown["answers"], run.report["answers"]);
   EXPECT_TRUE(
-      testing::MatchesGolden(kArtifacts / "keyboard-instructions-ring-1024x768-100-id.png"));
+      testing::MatchesGolden(kExamArtifacts / "keyboard-instructions-ring-1024x768-100-id.png"));
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ using testing::kXvfbRun;
 using testing::XvfbArgs;
 const std::filesystem::path kSource = LONTAR_SOURCE_DIR;
 const std::filesystem::path kMini = kSource / "tests/fixtures/mini-exam";
-const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "images";
+const std::filesystem::path kImageArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "images";
 
 // A 300 x 300 PNG of noise: about 270 KB, so that it spans several 64 KiB chunks of the pack's
 // payload, after the exam and roster (which must stay readable when the image is damaged).
@@ -67,7 +67,7 @@ int PixelsNear(const std::filesystem::path& png, int r, int g, int b) {
 
 TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorSeesIt) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
-  std::filesystem::create_directories(kArtifacts);
+  std::filesystem::create_directories(kImageArtifacts);
   TempDir dir;
   const auto keys = kSource / "assets/demo/keys";
   std::filesystem::copy(kMini, dir / "src", std::filesystem::copy_options::recursive);
@@ -143,13 +143,13 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   step("key", "Return");
   for (const char* shot : {"item-1.png", "item-2.png"}) {
     step("expect", "item");
-    step("screenshot", (kArtifacts / shot).string());
+    step("screenshot", (kImageArtifacts / shot).string());
     step("key", "Right");
   }
   step("key", "Left");
   step("key", "Ctrl+Alt+P");
   step("expect", "proctor");
-  step("screenshot", (kArtifacts / "proctor.png").string());
+  step("screenshot", (kImageArtifacts / "proctor.png").string());
   script += R"({"exit": 0})"
             "\n";
   testing::WriteText(dir / "script.jsonl", script);
@@ -175,10 +175,10 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
 
   // On screen: one of the two item shots carries the red frame of the placeholder, and the
   // proctor panel lists the fault in red. (The theme's fault red, BadColour, is 170/30/30.)
-  const int red1 = PixelsNear(kArtifacts / "item-1.png", 170, 30, 30);
-  const int red2 = PixelsNear(kArtifacts / "item-2.png", 170, 30, 30);
+  const int red1 = PixelsNear(kImageArtifacts / "item-1.png", 170, 30, 30);
+  const int red2 = PixelsNear(kImageArtifacts / "item-2.png", 170, 30, 30);
   EXPECT_TRUE((red1 > 500) != (red2 > 500)) << red1 << " " << red2;
-  EXPECT_GT(PixelsNear(kArtifacts / "proctor.png", 170, 30, 30), 100);
+  EXPECT_GT(PixelsNear(kImageArtifacts / "proctor.png", 170, 30, 30), 100);
 }
 
 // Peak RSS of a kiosk visiting 500 items with an image each stays under a cap. What sets the

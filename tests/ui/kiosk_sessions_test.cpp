@@ -15,18 +15,20 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
 
 using Json = nlohmann::json;
+using testing::kDemo;
 using testing::RunLontar;
 
 using testing::kXvfbRun;
 using testing::XvfbArgs;
-const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
-const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "sessions";
+const std::filesystem::path kSessionArtifacts =
+    std::filesystem::path(LONTAR_UI_ARTIFACTS) / "sessions";
 constexpr char kPin[] = "224906";  // DEMO-0001's, assets/demo/pins.csv (on both rosters)
 
 std::string FirstLine(const std::filesystem::path& file) {
@@ -38,7 +40,7 @@ class KioskSessions : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
-    std::filesystem::create_directories(kArtifacts);
+    std::filesystem::create_directories(kSessionArtifacts);
     for (const std::string k : {"authority.key", "authority.pub", "results.pub"}) {
       std::filesystem::copy_file(kDemo / "keys" / k, dir_ / k);
     }
@@ -102,7 +104,9 @@ class KioskSessions : public ::testing::Test {
 };
 
 Json Step(const std::string& kind, const Json& value) { return Json{{kind, value}}; }
-Json Shot(const std::string& name) { return Step("screenshot", (kArtifacts / name).string()); }
+Json Shot(const std::string& name) {
+  return Step("screenshot", (kSessionArtifacts / name).string());
+}
 
 TEST_F(KioskSessions, TwoSessionsInADayFromTheProctorPanel) {
   // Morning, before any release: both packs are valid, so the proctor chooses. The panel lists
@@ -130,7 +134,7 @@ TEST_F(KioskSessions, TwoSessionsInADayFromTheProctorPanel) {
                        Step("exit", 0)});
   EXPECT_EQ(report["screen"], "login");
   EXPECT_EQ(report["layout_problems"], Json::array());
-  EXPECT_TRUE(testing::MatchesGolden(kArtifacts / choice));
+  EXPECT_TRUE(testing::MatchesGolden(kSessionArtifacts / choice));
   auto packs = RunLontar({"terminal", "status", "--home", Home(), "--json"});
   ASSERT_EQ(packs.exit_code, 0) << packs.err;
   for (const Json& p : Json::parse(packs.out)["packs"]) {

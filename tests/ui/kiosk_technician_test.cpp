@@ -17,12 +17,14 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
 
 using Json = nlohmann::json;
+using testing::kDemo;
 using testing::ReadText;
 using testing::RunLontar;
 using testing::RunProgram;
@@ -31,13 +33,13 @@ using testing::WriteText;
 
 using testing::kXvfbRun;
 using testing::XvfbArgs;
-const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";
-const std::filesystem::path kArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "technician";
+const std::filesystem::path kTechnicianArtifacts =
+    std::filesystem::path(LONTAR_UI_ARTIFACTS) / "technician";
 const std::string kCode = "teknisi-kopi-2026";
 
 // Screenshot NAME of the 1024x768 runs, named like the other screens' goldens.
 std::filesystem::path ShotPath(const std::string& name) {
-  return kArtifacts / ("technician-" + name + "-1024x768.png");
+  return kTechnicianArtifacts / ("technician-" + name + "-1024x768.png");
 }
 
 class Script {
@@ -65,7 +67,7 @@ class KioskTechnician : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
-    std::filesystem::create_directories(kArtifacts);
+    std::filesystem::create_directories(kTechnicianArtifacts);
     std::filesystem::create_directories(Stick());
     std::filesystem::copy_file(kDemo / "keys" / "authority.pub", Stick() / "authority.pub");
     WriteText(dir_ / "code.txt", kCode + "\n");

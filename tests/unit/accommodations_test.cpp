@@ -13,6 +13,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/exam/engine.hpp"
 #include "core/report/report_model.hpp"
+#include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -24,8 +25,8 @@ using authoring::TextSize;
 using testing::ReadText;
 using testing::WriteText;
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr std::int64_t kMinute = 60 * kSecond;
+using lontar::testing::kMinute;
+using lontar::testing::kSecond;
 
 const std::filesystem::path kMini =
     std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";

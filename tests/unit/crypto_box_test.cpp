@@ -8,7 +8,7 @@
 namespace lontar::crypto {
 namespace {
 
-Bytes Hex(const char* s) { return HexDecode(s).value(); }
+Bytes HexBytes(const char* s) { return HexDecode(s).value(); }
 
 TEST(SealedBox, RoundTripsAndIsAnonymous) {
   auto key = BoxSecretKey::Generate();
@@ -49,10 +49,10 @@ TEST(SealedBox, PublicKeyFollowsRfc7748) {
        "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"},
   };
   for (const Pair& p : pairs) {
-    auto key = BoxSecretKey::FromBytes(Hex(p.secret));
+    auto key = BoxSecretKey::FromBytes(HexBytes(p.secret));
     ASSERT_TRUE(key);
     EXPECT_EQ(HexEncode(key->public_key().view()), p.public_key);
-    EXPECT_EQ(key->id(), KeyId::Derive("X2", Hex(p.public_key)));
+    EXPECT_EQ(key->id(), KeyId::Derive("X2", HexBytes(p.public_key)));
   }
 }
 
@@ -119,7 +119,7 @@ TEST(SealedBox, WrongLengthsAndLowOrderKeysAreRefused) {
   one[0] = 1;
   for (const Bytes& low :
        {Bytes(32, 0), one,
-        Hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")}) {
+        HexBytes("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")}) {
     auto r = BoxPublicKey::FromBytes(low);
     ASSERT_FALSE(r) << HexEncode(low);
     EXPECT_EQ(r.error().kind(), ErrorKind::kMalformed);

@@ -10,8 +10,8 @@
 namespace lontar::exam {
 namespace {
 
-constexpr char kP1[] = "TEST-0001";
-constexpr char kP2[] = "TEST-0002";
+constexpr char kParticipantA[] = "TEST-0001";
+constexpr char kParticipantB[] = "TEST-0002";
 
 class EngineLoginRefusalTest : public ::testing::Test {
  protected:
@@ -40,7 +40,7 @@ class EngineLoginRefusalTest : public ::testing::Test {
 };
 
 TEST_F(EngineLoginRefusalTest, BeforeTheSessionOpens) {
-  const LoginRefused r = Refused(kP1, "111111", "ABCDEF");
+  const LoginRefused r = Refused(kParticipantA, "111111", "ABCDEF");
   EXPECT_EQ(r.why, LoginRefusal::kSessionNotOpen);
   EXPECT_NE(r.error.message().find("not open yet"), std::string::npos);
 }
@@ -49,11 +49,11 @@ TEST_F(EngineLoginRefusalTest, BeforeTheSessionOpens) {
 TEST_F(EngineLoginRefusalTest, ARoomPauseIsNotALock) {
   const std::string token = Open();
   ASSERT_TRUE(engine_->PauseRoom(Auth(), "fire drill"));
-  const LoginRefused r = Refused(kP1, "111111", token);
+  const LoginRefused r = Refused(kParticipantA, "111111", token);
   EXPECT_EQ(r.why, LoginRefusal::kRoomPaused);
   EXPECT_EQ(r.error.kind(), ErrorKind::kPermission);
   EXPECT_NE(r.error.message().find("paused"), std::string::npos);
-  EXPECT_FALSE(engine_->locked(kP1));
+  EXPECT_FALSE(engine_->locked(kParticipantA));
 }
 
 TEST_F(EngineLoginRefusalTest, ANumberNotOnTheRoster) {
@@ -64,45 +64,46 @@ TEST_F(EngineLoginRefusalTest, ANumberNotOnTheRoster) {
 
 TEST_F(EngineLoginRefusalTest, WrongTokenAndWrongPinAreCountedThenTheFifthLocks) {
   const std::string token = Open();
-  LoginRefused r = Refused(kP2, "222222", "ZZZZZZ");
+  LoginRefused r = Refused(kParticipantB, "222222", "ZZZZZZ");
   EXPECT_EQ(r.why, LoginRefusal::kWrongToken);
   EXPECT_EQ(r.failures, 1);
   EXPECT_NE(r.error.message().find("wrong session token (1 of 5"), std::string::npos);
   for (int i = 2; i <= 4; ++i) {
-    r = Refused(kP2, "000000", token);
+    r = Refused(kParticipantB, "000000", token);
     EXPECT_EQ(r.why, LoginRefusal::kWrongPin);
     EXPECT_EQ(r.failures, i);
   }
-  r = Refused(kP2, "000000", token);
+  r = Refused(kParticipantB, "000000", token);
   EXPECT_EQ(r.why, LoginRefusal::kLocked) << "the fifth wrong attempt locks";
   EXPECT_EQ(r.failures, 5);
-  r = Refused(kP2, "222222", token);
+  r = Refused(kParticipantB, "222222", token);
   EXPECT_EQ(r.why, LoginRefusal::kLocked) << "the right PIN does not open a lock";
   EXPECT_NE(r.error.message().find("the proctor must unlock it"), std::string::npos);
 }
 
 TEST_F(EngineLoginRefusalTest, AFinishedAndAVoidedSitting) {
   const std::string token = Open();
-  ASSERT_TRUE(engine_->TryLogin(kP1, AsBytes("111111"), token));
-  ASSERT_TRUE(engine_->Execute(kP1, Submit{}));
-  EXPECT_EQ(Refused(kP1, "111111", token).why, LoginRefusal::kFinished);
-  ASSERT_TRUE(engine_->TryLogin(kP2, AsBytes("222222"), token));
-  ASSERT_TRUE(engine_->Proctor(Auth(), kP2, Void{"seen with a phone"}));
-  EXPECT_EQ(Refused(kP2, "222222", token).why, LoginRefusal::kVoided);
+  ASSERT_TRUE(engine_->TryLogin(kParticipantA, AsBytes("111111"), token));
+  ASSERT_TRUE(engine_->Execute(kParticipantA, Submit{}));
+  EXPECT_EQ(Refused(kParticipantA, "111111", token).why, LoginRefusal::kFinished);
+  ASSERT_TRUE(engine_->TryLogin(kParticipantB, AsBytes("222222"), token));
+  ASSERT_TRUE(engine_->Proctor(Auth(), kParticipantB, Void{"seen with a phone"}));
+  EXPECT_EQ(Refused(kParticipantB, "222222", token).why, LoginRefusal::kVoided);
 }
 
 TEST_F(EngineLoginRefusalTest, TheScoreSealedIsTheScoreKept) {
   const std::string token = Open();
-  ASSERT_TRUE(engine_->TryLogin(kP1, AsBytes("111111"), token));
-  ASSERT_TRUE(engine_->Execute(kP1, Answer{"tiu-01", {"A"}}));
-  EXPECT_EQ(engine_->SealedScore(kP1), nullptr) << "nothing sealed before the end";
-  ASSERT_TRUE(engine_->Execute(kP1, Submit{}));
-  const scoring::ScoreReport* kept = engine_->SealedScore(kP1);
+  ASSERT_TRUE(engine_->TryLogin(kParticipantA, AsBytes("111111"), token));
+  ASSERT_TRUE(engine_->Execute(kParticipantA, Answer{"tiu-01", {"A"}}));
+  EXPECT_EQ(engine_->SealedScore(kParticipantA), nullptr) << "nothing sealed before the end";
+  ASSERT_TRUE(engine_->Execute(kParticipantA, Submit{}));
+  const scoring::ScoreReport* kept = engine_->SealedScore(kParticipantA);
   ASSERT_NE(kept, nullptr);
-  auto again = scoring::ScoreRosterParticipant(engine_->exam(), engine_->State(kP1).answers, kP1);
+  auto again = scoring::ScoreRosterParticipant(
+      engine_->exam(), engine_->State(kParticipantA).answers, kParticipantA);
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_EQ(scoring::ReportToJson(*kept), scoring::ReportToJson(*again));
-  EXPECT_FALSE(engine_->ReceiptCode(kP1).empty());
+  EXPECT_FALSE(engine_->ReceiptCode(kParticipantA).empty());
 }
 
 }  // namespace

@@ -4,14 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "core/exam/engine.hpp"
+#include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::exam {
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr std::int64_t kMinute = 60 * kSecond;
+using lontar::testing::kMinute;
+using lontar::testing::kSecond;
 constexpr char kP1[] = "TEST-0001";
 constexpr char kP2[] = "TEST-0002";
 

@@ -8,13 +8,14 @@
 #include "core/bundle/receipt_code.hpp"
 #include "core/exam/engine.hpp"
 #include "core/journal/journal.hpp"
+#include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::exam {
 namespace {
 
-constexpr std::int64_t kMinute = 60'000'000'000;
+using lontar::testing::kMinute;
 
 class EngineResultsTest : public ::testing::Test {
  protected:

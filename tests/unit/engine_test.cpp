@@ -7,14 +7,15 @@
 #include <algorithm>
 
 #include "core/pack/terminal_packs.hpp"
+#include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::exam {
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
-constexpr std::int64_t kMinute = 60 * kSecond;
+using lontar::testing::kMinute;
+using lontar::testing::kSecond;
 
 class EngineTest : public ::testing::Test {
  protected:

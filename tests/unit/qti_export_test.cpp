@@ -22,15 +22,6 @@ using testing::ReadText;
 using testing::TempDir;
 using testing::WriteText;
 
-// A roster of two participants with no position or group, from the SKD demo's first lines.
-fs::path PlainRoster(const fs::path& dir) {
-  const std::string skd = ReadText(fs::path(LONTAR_SOURCE_DIR) / "assets/demo/skd/roster.csv");
-  std::size_t end = 0;
-  for (int line = 0; line < 3; ++line) end = skd.find('\n', end) + 1;
-  WriteText(dir / "plain-roster.csv", skd.substr(0, end));
-  return dir / "plain-roster.csv";
-}
-
 // Exports `src`, imports the package with its roster, and expects the same exam and media.
 void ExpectRoundTrip(const fs::path& src, std::size_t items) {
   TempDir tmp;
@@ -103,7 +94,7 @@ TEST(QtiExport, ThePackageWithoutLontarExamYamlStillImports) {
   }
   ASSERT_EQ(zip_close(z), 0);
   QtiImportOptions o;
-  o.roster = PlainRoster(tmp.path());
+  o.roster = testing::WritePlainRoster(tmp.path());
   auto r = ImportQti(tmp / "bank.zip", tmp / "back", o);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   auto after = authoring::LoadSource(tmp / "back");

@@ -48,15 +48,6 @@ std::vector<std::pair<std::string, std::string>> DirEntries(const fs::path& dir)
   return out;
 }
 
-// A roster of two participants with no position or group, from the SKD demo's first lines.
-fs::path PlainRoster(const fs::path& dir) {
-  const std::string skd = ReadText(fs::path(LONTAR_SOURCE_DIR) / "assets/demo/skd/roster.csv");
-  std::size_t end = 0;
-  for (int line = 0; line < 3; ++line) end = skd.find('\n', end) + 1;
-  WriteText(dir / "plain-roster.csv", skd.substr(0, end));
-  return dir / "plain-roster.csv";
-}
-
 void CopyBank(const fs::path& to) { fs::copy(kBank, to, fs::copy_options::recursive); }
 
 std::string ImportError(const fs::path& package, const fs::path& out, QtiImportOptions o = {}) {
@@ -87,7 +78,7 @@ TEST(QtiImport, BankDirectoryBecomesAValidSource) {
             "items/feedback.xml:16: feedback: Lontar shows no feedback during a sitting");
 
   // With a roster, the source is what `pack build` reads.
-  fs::copy_file(PlainRoster(tmp.path()), out / "roster.csv");
+  fs::copy_file(testing::WritePlainRoster(tmp.path()), out / "roster.csv");
   auto source = authoring::LoadSource(out);
   ASSERT_TRUE(source.has_value()) << source.error().front().ToString();
   const authoring::Exam& exam = source->exam;

@@ -7,11 +7,12 @@
 #include <random>
 
 #include "core/authoring/source.hpp"
+#include "tests/support/durations.hpp"
 
 namespace lontar::exam {
 namespace {
 
-constexpr std::int64_t kMinute = 60'000'000'000;
+using lontar::testing::kMinute;
 
 class SittingTest : public ::testing::Test {
  protected:

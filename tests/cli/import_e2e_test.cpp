@@ -18,7 +18,7 @@ using testing::RunLontar;
 using testing::TempDir;
 using testing::WriteText;
 
-const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+using testing::kFixtures;
 
 CommandResult Ok(const CommandResult& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -20,7 +20,7 @@ using lontar::testing::RunProgram;
 using lontar::testing::TempDir;
 using lontar::testing::WriteText;
 
-const std::string kCode = "kebun-kopi-7391";
+const std::string kTechnicianCode = "kebun-kopi-7391";
 
 mode_t ModeOf(const std::filesystem::path& p) {
   struct stat st {};
@@ -39,12 +39,12 @@ std::filesystem::path MakeHash(const TempDir& dir, const std::string& code) {
 
 TEST(TechnicianCommand, CodeWritesAPublicArgon2idHashThatVerifies) {
   TempDir dir;
-  const auto hash = MakeHash(dir, kCode);
+  const auto hash = MakeHash(dir, kTechnicianCode);
   EXPECT_EQ(ModeOf(hash), 0644u);
   const std::string text = ReadText(hash);
   EXPECT_TRUE(text.starts_with("$argon2id$v=19$m=65536,t=2,p=1$")) << text;
   EXPECT_EQ(text.back(), '\n');
-  EXPECT_EQ(text.find(kCode), std::string::npos);
+  EXPECT_EQ(text.find(kTechnicianCode), std::string::npos);
 
   auto ok = RunLontar({"technician", "verify", "--hash", hash.string(), "--code-file",
                        (dir / "code.txt").string()});
@@ -55,7 +55,7 @@ TEST(TechnicianCommand, CodeWritesAPublicArgon2idHashThatVerifies) {
 
 TEST(TechnicianCommand, DefaultCostIsModerate) {
   TempDir dir;
-  WriteText(dir / "code.txt", kCode);
+  WriteText(dir / "code.txt", kTechnicianCode);
   auto r = RunLontar({"technician", "code", "--out", (dir / "t.code").string(), "--code-file",
                       (dir / "code.txt").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -67,7 +67,7 @@ TEST(TechnicianCommand, DefaultCostIsModerate) {
 
 TEST(TechnicianCommand, WrongCodeExitsOneWithoutPrintingEitherCode) {
   TempDir dir;
-  const auto hash = MakeHash(dir, kCode);
+  const auto hash = MakeHash(dir, kTechnicianCode);
   WriteText(dir / "wrong.txt", "kebun-kopi-7392\n");
   auto r = RunLontar({"technician", "verify", "--hash", hash.string(), "--code-file",
                       (dir / "wrong.txt").string()});
@@ -80,7 +80,7 @@ TEST(TechnicianCommand, WrongCodeExitsOneWithoutPrintingEitherCode) {
 
 TEST(TechnicianCommand, CodeAndVerifyReadStandardInput) {
   TempDir dir;
-  WriteText(dir / "stdin.txt", kCode + "\nnot read\n");
+  WriteText(dir / "stdin.txt", kTechnicianCode + "\nnot read\n");
   auto made = RunProgram(
       "lontar", {"technician", "code", "--out", (dir / "t.code").string(), "--cost", "interactive"},
       {}, dir / "stdin.txt");
@@ -88,7 +88,7 @@ TEST(TechnicianCommand, CodeAndVerifyReadStandardInput) {
   auto ok = RunProgram("lontar", {"technician", "verify", "--hash", (dir / "t.code").string()}, {},
                        dir / "stdin.txt");
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  WriteText(dir / "other.txt", "not read\n" + kCode + "\n");
+  WriteText(dir / "other.txt", "not read\n" + kTechnicianCode + "\n");
   auto wrong = RunProgram("lontar", {"technician", "verify", "--hash", (dir / "t.code").string()},
                           {}, dir / "other.txt");
   EXPECT_EQ(wrong.exit_code, 1);
@@ -124,7 +124,7 @@ TEST(TechnicianCommand, RefusesWeakCodesAndWritesNothing) {
 
 TEST(TechnicianCommand, MissingOrDamagedHashFileIsNotAWrongCode) {
   TempDir dir;
-  WriteText(dir / "code.txt", kCode);
+  WriteText(dir / "code.txt", kTechnicianCode);
   auto missing = RunLontar({"technician", "verify", "--hash", (dir / "none.code").string(),
                             "--code-file", (dir / "code.txt").string()});
   EXPECT_EQ(missing.exit_code, 1);
@@ -138,10 +138,10 @@ TEST(TechnicianCommand, MissingOrDamagedHashFileIsNotAWrongCode) {
   EXPECT_NE(bad.err.find("does not hold a technician code hash"), std::string::npos) << bad.err;
 
   // A truncated hash file.
-  const auto hash = MakeHash(dir, kCode);
+  const auto hash = MakeHash(dir, kTechnicianCode);
   const std::string text = ReadText(hash);
   WriteText(dir / "cut.code", text.substr(0, text.size() / 2));
-  auto cut = terminal::VerifyTechnicianCode(dir / "cut.code", AsBytes(kCode));
+  auto cut = terminal::VerifyTechnicianCode(dir / "cut.code", AsBytes(kTechnicianCode));
   ASSERT_FALSE(cut);
   EXPECT_EQ(cut.error().kind(), ErrorKind::kMalformed) << cut.error().message();
 }
@@ -154,12 +154,12 @@ TEST(TechnicianCommand, VerifyDefaultsToTheApplianceHashFile) {
 
 TEST(TechnicianCode, CoreMatchesAndRefuses) {
   TempDir dir;
-  ASSERT_TRUE(terminal::WriteTechnicianCodeFile(dir / "t.code", AsBytes(kCode),
+  ASSERT_TRUE(terminal::WriteTechnicianCodeFile(dir / "t.code", AsBytes(kTechnicianCode),
                                                 terminal::TechnicianCodeCost::kInteractive));
-  auto yes = terminal::VerifyTechnicianCode(dir / "t.code", AsBytes(kCode));
+  auto yes = terminal::VerifyTechnicianCode(dir / "t.code", AsBytes(kTechnicianCode));
   ASSERT_TRUE(yes) << yes.error().message();
   EXPECT_TRUE(*yes);
-  auto no = terminal::VerifyTechnicianCode(dir / "t.code", AsBytes(kCode + "x"));
+  auto no = terminal::VerifyTechnicianCode(dir / "t.code", AsBytes(kTechnicianCode + "x"));
   ASSERT_TRUE(no);
   EXPECT_FALSE(*no);
   auto empty = terminal::VerifyTechnicianCode(dir / "t.code", ByteView());
@@ -168,7 +168,7 @@ TEST(TechnicianCode, CoreMatchesAndRefuses) {
   // Replacing the file: the old code stops working.
   ASSERT_TRUE(terminal::WriteTechnicianCodeFile(dir / "t.code", AsBytes("another-code-42"),
                                                 terminal::TechnicianCodeCost::kInteractive));
-  EXPECT_FALSE(*terminal::VerifyTechnicianCode(dir / "t.code", AsBytes(kCode)));
+  EXPECT_FALSE(*terminal::VerifyTechnicianCode(dir / "t.code", AsBytes(kTechnicianCode)));
   EXPECT_TRUE(*terminal::VerifyTechnicianCode(dir / "t.code", AsBytes("another-code-42")));
 }
 

@@ -10,6 +10,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/util/clock.hpp"
+#include "tests/support/json_output.hpp"
 #include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -24,12 +25,6 @@ using testing::TempDir;
 using testing::WriteText;
 
 constexpr int kBundlesPerTerminal = 3;  // one scripted sitting and two more bundles
-
-nlohmann::json Json(const CommandResult& r) {
-  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
-  return j;
-}
 
 class SiteRelay : public ::testing::Test {
  protected:
@@ -139,7 +134,7 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
   for (const char* t : {"t0", "t1", "t2"}) {
     auto held = Sync(t, relay, {"--attempts", "1"});
     ASSERT_EQ(held.exit_code, 0) << t << ": " << held.err << relay.Stderr();
-    auto j = Json(held);
+    auto j = testing::JsonOutput(held);
     EXPECT_EQ(j["held_by_relay"], kBundlesPerTerminal) << j.dump(2);
     EXPECT_EQ(j["confirmed_centrally"], 0) << j.dump(2);
     EXPECT_EQ(j["may_switch_off"], true) << j.dump(2);
@@ -177,7 +172,7 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
   for (const char* t : {"t0", "t1", "t2"}) {
     auto confirmed = Sync(t, relay, {"--until-central", "--attempts", "30"});
     ASSERT_EQ(confirmed.exit_code, 0) << t << ": " << confirmed.err << relay.Stderr();
-    auto j = Json(confirmed);
+    auto j = testing::JsonOutput(confirmed);
     EXPECT_EQ(j["confirmed_centrally"], kBundlesPerTerminal) << j.dump(2);
     EXPECT_EQ(j["held_by_relay"], 0) << j.dump(2);
     EXPECT_EQ(j["pending"], 0) << j.dump(2);
@@ -203,7 +198,7 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
   // Once more: nothing to send, nothing counted twice.
   auto again = Sync("t1", relay);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(Json(again)["delivered"], 0);
+  EXPECT_EQ(testing::JsonOutput(again)["delivered"], 0);
   EXPECT_EQ(StatusOf(central)["bundles"], 3 * kBundlesPerTerminal);
 }
 

@@ -15,7 +15,7 @@ using testing::RunLontar;
 using testing::TempDir;
 using testing::WriteText;
 
-const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+using testing::kFixtures;
 
 class ProctorCommand : public ::testing::Test {
  protected:

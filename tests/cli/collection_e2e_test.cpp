@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/json_output.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -21,12 +22,6 @@ using testing::RunLontar;
 using testing::ServerProcess;
 using testing::TempDir;
 using testing::WriteText;
-
-nlohmann::json Json(const CommandResult& r) {
-  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
-  return j;
-}
 
 class CollectionEndToEnd : public ::testing::Test {
  protected:
@@ -53,7 +48,7 @@ class CollectionEndToEnd : public ::testing::Test {
                         "--pin-file", P(participant + ".pin"), "--token", token_, "--script",
                         P(participant + ".jsonl"), "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Json(r);
+    return testing::JsonOutput(r);
   }
 
   std::vector<std::string> CentralArgs(const std::string& store) const {
@@ -126,7 +121,7 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
   auto via_relay = RunLontar(
       {"sync", "--home", P("t1"), "--server", relay.url(), "--server-key", central_pub, "--json"});
   ASSERT_EQ(via_relay.exit_code, 0) << via_relay.err << relay.Stderr();
-  EXPECT_EQ(Json(via_relay)["delivered"], 1);
+  EXPECT_EQ(testing::JsonOutput(via_relay)["delivered"], 1);
   // t2: straight to the central server.
   auto direct = RunLontar(
       {"sync", "--home", P("t2"), "--server", central.url(), "--server-key", central_pub});
@@ -161,7 +156,7 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
       RunLontar({"results", "open", "--store", P("central"), "--key", P("keys/results.key"),
                  "--pack", P("exam.lpk"), "--out", P("results.csv"), "--json"});
   ASSERT_EQ(opened.exit_code, 0) << opened.err;
-  auto j = Json(opened);
+  auto j = testing::JsonOutput(opened);
   EXPECT_EQ(j["rows"], 3) << opened.out;
   EXPECT_EQ(j["flagged"], 0) << opened.out;
   std::map<std::string, double> totals;
@@ -270,7 +265,7 @@ TEST_F(CollectionEndToEnd, ARelayHoldsBundlesWhileUpstreamIsDownAndForwardsThemL
   auto delivered = RunLontar(
       {"sync", "--home", P("t0"), "--server", relay.url(), "--server-key", central_pub, "--json"});
   ASSERT_EQ(delivered.exit_code, 0) << delivered.err;
-  EXPECT_EQ(Json(delivered)["pending"], 0);
+  EXPECT_EQ(testing::JsonOutput(delivered)["pending"], 0);
   EXPECT_EQ(StatusOf(central)["bundles"], 1) << "forwarded once, counted once";
 }
 
