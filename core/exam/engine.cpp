@@ -73,6 +73,7 @@ Status Engine::Replay(std::map<std::string, std::int64_t>& last_wall_ms) {
           !r.type.starts_with("session.") && !r.type.starts_with("login.")) {
         continue;
       }
+      if (ApplyFlatRecord(r, last_wall_ms)) continue;
       // Parsed once: FromJson and the session records read the same object.
       const Json j = Json::parse(r.payload, nullptr, /*allow_exceptions=*/false);
       if (!j.is_object()) continue;
@@ -86,6 +87,28 @@ Status Engine::Replay(std::map<std::string, std::int64_t>& last_wall_ms) {
     from = records.back().seq + 1;
   }
   return Ok();
+}
+
+bool Engine::ApplyFlatRecord(const journal::Record& r,
+                             std::map<std::string, std::int64_t>& last_wall_ms) {
+  if (!r.type.starts_with("sitting.")) return false;
+  const auto flat = journal::FlatPayload::Parse(r.payload);
+  if (!flat) return false;
+  // What the full parse would decide, in the same order (Replay, then ApplyRecord).
+  const journal::FlatValue* pack = flat->Find("pack_id");
+  if (pack == nullptr || pack->kind != journal::FlatValue::Kind::kText || pack->text != pack_id_) {
+    return true;  // another pack's record, or none's: skipped either way
+  }
+  auto event = FromFlatJson(r.type, *flat);
+  if (!event || std::holds_alternative<HandedOff>(*event)) return false;
+  const journal::FlatValue* named = flat->Find("participant");
+  const bool has_name = named != nullptr && named->kind == journal::FlatValue::Kind::kText;
+  const std::string participant = has_name ? std::string(named->text) : std::string();
+  if (has_name) NoteRecord(participant, r.seq);
+  SittingState& state = sittings_[participant];
+  state = Apply(*exam_, std::move(state), *event);
+  last_wall_ms[participant] = r.wall_ms;
+  return true;
 }
 
 Status Engine::ApplyRecord(const journal::Record& r, const Json& j,

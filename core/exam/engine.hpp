@@ -240,6 +240,11 @@ class Engine {
   [[nodiscard]] Status Refresh();
   [[nodiscard]] Status Record(const std::string& type, nlohmann::json payload);
   void ApplySessionRecord(const std::string& type, const nlohmann::json& payload);
+  // Folds a sitting record whose payload is flat (core/journal/flat_payload.hpp) without
+  // building a JSON document, exactly as ApplyRecord would; false when it is not one such (the
+  // caller parses it and calls ApplyRecord, which also gives any error). Pure.
+  bool ApplyFlatRecord(const journal::Record& record,
+                       std::map<std::string, std::int64_t>& last_wall_ms);
   // Folds one record of this pack (payload already parsed) into the sittings and session state.
   [[nodiscard]] Status ApplyRecord(const journal::Record& record, const nlohmann::json& payload,
                                    std::map<std::string, std::int64_t>& last_wall_ms);

@@ -40,6 +40,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/journal/flat_payload.hpp"
 #include "core/model/exam.hpp"
 #include "core/util/error.hpp"
 
@@ -247,6 +248,12 @@ EncodedEvent ToJson(const Event& event, const nlohmann::json& also = nlohmann::j
 [[nodiscard]] Result<Event> FromJson(std::string_view type, std::string_view payload);
 // The same from a payload already parsed (a replay parses each record once).
 [[nodiscard]] Result<Event> FromParsedJson(std::string_view type, const nlohmann::json& payload);
+// The same from a flat payload read without building a document (a replay's answers, flags and
+// time). Whenever it succeeds it gives the event FromParsedJson gives for the same bytes; when
+// it fails, the payload may still be a good event with a nested field (a hand-off, an
+// accommodation) or a bad one: call FromParsedJson, whose answer and error are the ones to use.
+[[nodiscard]] Result<Event> FromFlatJson(std::string_view type,
+                                         const journal::FlatPayload& payload);
 
 // Phase names as journaled and shown: "not-started", "in-progress", "submitted", "voided",
 // "handed-off".

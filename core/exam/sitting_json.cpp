@@ -1,11 +1,15 @@
 // The journal encoding of sitting events (sitting.hpp): type "sitting.<name>", JSON payload.
 // The engine adds "participant" and "pack_id" to every payload; FromJson ignores fields it does
 // not know, and refuses (kMalformed, naming the field) any it needs that are missing or mistyped.
+// One decoder (Decode) reads either a parsed document (Fields) or a flat payload read without
+// one (FlatFields, for replay); the flat reading gives up, rather than refuse, on anything it
+// does not hold, and the caller then decodes the parsed document for the error.
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "core/exam/sitting.hpp"
+#include "core/journal/flat_payload.hpp"
 #include "core/util/json_fields.hpp"
 #include "core/util/overloaded.hpp"
 
@@ -107,7 +111,68 @@ class Fields {
   mutable JsonFields fields_;
 };
 
-Result<Restored> ParseRestored(const Fields& f) {
+// The same reads over a flat payload (core/journal/flat_payload.hpp). Succeeds exactly where
+// Fields would, with the same value, because FlatPayload promises the same fields as the
+// parsed document; it fails (with no message worth showing) wherever Fields might refuse, and
+// on the nested fields it cannot hold.
+class FlatFields {
+ public:
+  using Kind = journal::FlatValue::Kind;
+  FlatFields(std::string_view type, const journal::FlatPayload& p) : type_(type), p_(p) {}
+
+  Error Bad(const std::string& what) const {
+    return Error::Malformed("journal event " + std::string(type_) + ": " + what);
+  }
+  Result<std::string> Str(const char* k) const {
+    LONTAR_ASSIGN_OR_RETURN(const journal::FlatValue* v, Get(k, Kind::kText));
+    return std::string(v->text);
+  }
+  Result<std::int64_t> Int(const char* k) const {
+    LONTAR_ASSIGN_OR_RETURN(const journal::FlatValue* v, Get(k, Kind::kWhole));
+    if (v->whole > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return std::unexpected(Bad(std::string(k) + " is too large"));
+    }
+    return static_cast<std::int64_t>(v->whole);
+  }
+  Result<std::uint64_t> Unsigned(const char* k) const {
+    LONTAR_ASSIGN_OR_RETURN(const journal::FlatValue* v, Get(k, Kind::kWhole));
+    return v->whole;
+  }
+  bool Has(const char* k) const { return p_.Find(k) != nullptr; }
+  Result<bool> Bool(const char* k) const {
+    LONTAR_ASSIGN_OR_RETURN(const journal::FlatValue* v, Get(k, Kind::kBool));
+    return v->truth;
+  }
+  Result<std::vector<std::string>> Strings(const char* k) const {
+    LONTAR_ASSIGN_OR_RETURN(const journal::FlatValue* v, Get(k, Kind::kTextList));
+    std::vector<std::string> out;
+    out.reserve(v->count);
+    for (std::string_view item : p_.List(*v)) out.emplace_back(item);
+    return out;
+  }
+  Result<authoring::Accommodations> Accommodations(const char* k) const { return Nested(k); }
+  Result<std::vector<std::int64_t>> Ints(const char* k) const { return Nested(k); }
+  Result<std::map<std::string, std::vector<std::string>>> Answers(const char* k) const {
+    return Nested(k);
+  }
+
+ private:
+  Result<const journal::FlatValue*> Get(const char* k, Kind kind) const {
+    const journal::FlatValue* v = p_.Find(k);
+    if (v == nullptr || v->kind != kind) {
+      return std::unexpected(Bad(std::string(k) + " missing or mistyped"));
+    }
+    return v;
+  }
+  std::unexpected<Error> Nested(const char* k) const {
+    return std::unexpected(Bad(std::string(k) + " is not flat"));
+  }
+  std::string_view type_;
+  const journal::FlatPayload& p_;
+};
+
+template <class F>
+Result<Restored> ParseRestored(const F& f) {
   Restored r;
   LONTAR_ASSIGN_OR_RETURN(r.handoff_id, f.Str("handoff_id"));
   LONTAR_ASSIGN_OR_RETURN(r.from_terminal, f.Str("from_terminal"));
@@ -203,24 +268,8 @@ Built Build(const Event& event) {
       event);
 }
 
-}  // namespace
-
-EncodedEvent ToJson(const Event& event, const Json& also) {
-  Built built = Build(event);
-  if (also.is_object()) {
-    for (const auto& [key, value] : also.items()) built.fields[key] = value;
-  }
-  return EncodedEvent{built.type,
-                      built.fields.dump(-1, ' ', false, Json::error_handler_t::replace)};
-}
-
-Result<Event> FromJson(std::string_view type, std::string_view payload) {
-  return FromParsedJson(type, Json::parse(payload, nullptr, /*allow_exceptions=*/false));
-}
-
-Result<Event> FromParsedJson(std::string_view type, const Json& j) {
-  const Fields f(type, j);
-  if (!j.is_object()) return std::unexpected(f.Bad("payload is not a JSON object"));
+template <class F>
+Result<Event> Decode(std::string_view type, const F& f) {
   if (type == "sitting.started") {
     LONTAR_ASSIGN_OR_RETURN(std::string participant, f.Str("participant"));
     LONTAR_ASSIGN_OR_RETURN(std::uint64_t seed, f.Unsigned("seed"));
@@ -289,6 +338,31 @@ Result<Event> FromParsedJson(std::string_view type, const Json& j) {
     return a;
   }
   return std::unexpected(f.Bad("not a sitting event"));
+}
+
+}  // namespace
+
+EncodedEvent ToJson(const Event& event, const Json& also) {
+  Built built = Build(event);
+  if (also.is_object()) {
+    for (const auto& [key, value] : also.items()) built.fields[key] = value;
+  }
+  return EncodedEvent{built.type,
+                      built.fields.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+Result<Event> FromJson(std::string_view type, std::string_view payload) {
+  return FromParsedJson(type, Json::parse(payload, nullptr, /*allow_exceptions=*/false));
+}
+
+Result<Event> FromParsedJson(std::string_view type, const Json& j) {
+  const Fields f(type, j);
+  if (!j.is_object()) return std::unexpected(f.Bad("payload is not a JSON object"));
+  return Decode(type, f);
+}
+
+Result<Event> FromFlatJson(std::string_view type, const journal::FlatPayload& payload) {
+  return Decode(type, FlatFields(type, payload));
 }
 
 }  // namespace lontar::exam

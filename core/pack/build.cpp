@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
+#include <future>
 #include <map>
 
 #include "core/crypto/hash.hpp"
@@ -46,6 +48,11 @@ Status CheckImages(const authoring::Source& source) {
                              problems));
 }
 
+// Derives the keys, encrypts the payload into a temporary file beside o.out, hashes it on the
+// way, writes the signed header, and publishes the file once `before_publish` returns Ok.
+Result<PackHeader> EncryptPack(const authoring::Source& source, const BuildOptions& o,
+                               const std::function<Status()>& before_publish);
+
 }  // namespace
 
 Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions& o) {
@@ -75,8 +82,24 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
     return std::unexpected(
         Error::AlreadyExists(o.out.string() + " already exists; refusing to overwrite it"));
   }
-  LONTAR_TRY(CheckImages(source));
+  // The images are checked on a second thread while the first derives the keys (Argon2id) and
+  // encrypts the payload, which reads the same media; the pack is published only once every
+  // image passed, so a bad image still builds nothing. On an image-heavy pack the check is a
+  // large share of the build's CPU (docs/durability.md), and with two cores it overlaps the rest.
+  std::future<Status> images =
+      std::async(std::launch::async, [&source] { return CheckImages(source); });
+  Result<PackHeader> built = EncryptPack(source, o, [&images] { return images.get(); });
+  // Bad images are the error to tell, as when they were checked first, whatever else failed.
+  if (images.valid()) {
+    if (Status checked = images.get(); !checked) return std::unexpected(checked.error());
+  }
+  return built;
+}
 
+namespace {
+
+Result<PackHeader> EncryptPack(const authoring::Source& source, const BuildOptions& o,
+                               const std::function<Status()>& before_publish) {
   PackHeader h;
   h.pack_id = crypto::RandomId();
   h.exam_id = source.exam.id;
@@ -168,8 +191,11 @@ Result<PackHeader> BuildPack(const authoring::Source& source, const BuildOptions
       static_cast<ssize_t>(envelope.size())) {
     return std::unexpected(Error::FromErrno("write " + file.path().string(), errno));
   }
+  LONTAR_TRY(before_publish());
   LONTAR_TRY(file.Publish(0644, Overwrite::kRefuse));
   return h;
 }
+
+}  // namespace
 
 }  // namespace lontar::pack
