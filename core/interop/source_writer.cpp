@@ -115,8 +115,22 @@ std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
     y["shuffle"]["items"] = exam.shuffle_items;
     y["shuffle"]["options"] = exam.shuffle_options;
   }
+  // The sections go last, their item lists written by hand: 10,000 ids as yaml-cpp nodes cost
+  // megabytes (an import's peak memory) for a list of plain words.
   const YAML::Node old_sections = y["sections"];
-  YAML::Node sections(YAML::NodeType::Sequence);
+  y.remove("sections");
+  y.SetStyle(YAML::EmitterStyle::Block);
+  YAML::Emitter out;
+  out << y;
+  std::string text;
+  std::size_t start = 0;
+  while (start < header.size()) {
+    const std::size_t end = std::min(header.find('\n', start), header.size());
+    text += "# " + header.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  text += out.c_str();
+  text += "\nsections:\n";
   for (const authoring::Section& s : exam.sections) {
     YAML::Node n;
     if (old_sections.IsSequence()) {
@@ -132,22 +146,19 @@ std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
       if (s.minutes > 0) n["minutes"] = s.minutes;
       if (s.pass_threshold) n["pass_threshold"] = *s.pass_threshold;
     }
-    YAML::Node items(YAML::NodeType::Sequence);
-    for (const std::string& id : s.items) items.push_back(id);
-    n["items"] = items;
-    sections.push_back(n);
+    n.remove("items");
+    n.SetStyle(YAML::EmitterStyle::Block);  // "- id: ...\n  title: ...", then "  items:" below
+    YAML::Emitter section;
+    section << YAML::BeginSeq << n << YAML::EndSeq;
+    text += section.c_str();
+    text += "\n  items:\n";
+    for (const std::string& id : s.items) {
+      text += "    - ";
+      Quoted(text, id);
+      text += "\n";
+    }
   }
-  y["sections"] = sections;
-  YAML::Emitter out;
-  out << y;
-  std::string text;
-  std::size_t start = 0;
-  while (start < header.size()) {
-    const std::size_t end = std::min(header.find('\n', start), header.size());
-    text += "# " + header.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return text + out.c_str() + "\n";
+  return text;
 }
 
 namespace {
@@ -177,6 +188,15 @@ Result<YAML::Node> ParseExamTemplate(const std::string& text, const std::string&
   if (!y.IsMap()) {
     return std::unexpected(
         Error::Malformed(file + ": an exam template must be a YAML mapping, like exam.yaml"));
+  }
+  // An import replaces the sections' item lists: drop them now, and copy what is left into a
+  // tree of its own (yaml-cpp frees a removed node only with its whole document), so that a
+  // template listing 10,000 items is not held through the import.
+  if (YAML::Node sections = y["sections"]; sections.IsSequence()) {
+    for (YAML::Node s : sections) {
+      if (s.IsMap()) s.remove("items");
+    }
+    return YAML::Clone(y);
   }
   return y;
 }

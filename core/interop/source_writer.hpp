@@ -21,14 +21,15 @@ namespace lontar::interop {
 std::string ItemYaml(const authoring::Item& item);
 
 // exam.yaml: `base` (a template's mapping, or an empty node) with `sections` replaced by
-// `exam.sections` (a template section with the same id keeps its other fields; its items are
-// replaced) and, where `base` lacks them, the exam's id, title, instructions, duration, shuffle
-// and format. `header` is written as a comment on top. Pure.
+// `exam.sections`, written last (a template section with the same id keeps its other fields; its
+// items are replaced) and, where `base` lacks them, the exam's id, title, instructions,
+// duration, shuffle and format. `header` is written as a comment on top. Pure.
 std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
                      const std::string& header);
 
-// Loads a template exam.yaml (`file` for messages). Fails with kMalformed "FILE:LINE: ..." for a
-// YAML syntax error or a document that is not a mapping. Pure.
+// Loads a template exam.yaml (`file` for messages), without its sections' item lists (an import
+// writes its own). Fails with kMalformed "FILE:LINE: ..." for a YAML syntax error or a document
+// that is not a mapping. Pure.
 [[nodiscard]] Result<YAML::Node> ParseExamTemplate(const std::string& text,
                                                    const std::string& file);
 

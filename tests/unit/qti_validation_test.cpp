@@ -299,5 +299,29 @@ TEST(SourceWriter, FinishPublishesAValidSource) {
   EXPECT_TRUE(fs::exists(tmp / "out/items/q-2.yaml"));
 }
 
+TEST(ExamYaml, ATemplateInFlowStyleKeepsItsSectionFieldsAndGetsTheNewItems) {
+  // The sections' item lists are written by hand after the rest: they must stay valid YAML
+  // whatever style the template's mapping and sections were written in.
+  auto base = ParseExamTemplate(
+      "{format: lontar-exam/1, id: T, title: {id: Uji, en: Test}, instructions: {id: Uji, en: "
+      "Test}, duration_minutes: 10, sections: [{id: s, title: {id: B, en: P}, minutes: 5, "
+      "pass_threshold: 3, items: [old-1, old-2]}]}",
+      "exam.yaml");
+  ASSERT_TRUE(base.has_value()) << base.error().message();
+  EXPECT_FALSE((*base)["sections"][0]["items"].IsDefined());
+  authoring::Exam exam;
+  exam.sections.push_back({"s", {"x", "x"}, 0, {"q-2", "q-1"}, std::nullopt});
+  TempDir tmp;
+  WriteText(tmp / "exam.yaml", ExamYaml(exam, *base, "a header\nof two lines"));
+  auto read = authoring::LoadExamFile(tmp.path());
+  ASSERT_TRUE(read.has_value()) << read.error().front().ToString();
+  ASSERT_EQ(read->sections.size(), 1u);
+  EXPECT_EQ(read->sections[0].title.id, "B");
+  EXPECT_EQ(read->sections[0].minutes, 5);
+  EXPECT_EQ(read->sections[0].pass_threshold, 3);
+  EXPECT_EQ(read->sections[0].items, (std::vector<std::string>{"q-2", "q-1"}));
+  EXPECT_EQ(read->duration_minutes, 10);
+}
+
 }  // namespace
 }  // namespace lontar::interop
