@@ -8,8 +8,8 @@
 //   3. Each item, in turn, is mapped (qti_item.hpp), its images are copied to media/ under their
 //      file names (a second image with the same name gets "-2", ...; each must be a PNG or JPEG
 //      of at most 10 MB), and it is checked and written (SourceWriter, source_writer.hpp), in a
-//      directory beside `out`; then it is forgotten, so memory does not grow with the package
-//      (what is kept per item: its place in the plan, its entry name and id, under 1 KiB).
+//      directory beside `out`; then it is forgotten, so memory grows only by what is kept
+//      per item (its place in the plan, its entry name and id: under 1 KiB).
 //   4. exam.yaml: from `lontar/exam.yaml` in the package when there is one (what `qti export`
 //      writes: everything QTI has no place for, such as pass rules and competencies), else from
 //      `exam_template`, else from the test (title, time limit) with defaults; its sections are
