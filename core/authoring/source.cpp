@@ -456,6 +456,42 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
   items.emplace(id, std::move(item));
 }
 
+// The items exam.yaml's sections list, as (item id, section id) in order, with a problem for
+// each id that is not an identifier or is listed twice and, with `need_files`, each that has no
+// file items/ID.yaml (such items are left out of `items`).
+struct Listing {
+  std::vector<std::pair<std::string, std::string>> items;
+  std::size_t listed = 0;  // every listing, good or bad
+};
+
+Listing ListItems(const fs::path& dir, const Exam& exam, bool need_files,
+                  std::vector<Diagnostic>& out) {
+  Listing listing;
+  std::set<std::string> seen;
+  for (const Section& s : exam.sections) {
+    for (const std::string& id : s.items) {
+      ++listing.listed;
+      if (!IsIdentifier(id, false)) {
+        out.push_back({"exam.yaml", 0,
+                       "section '" + s.id + "': item id '" + id + "' may use only a-z 0-9 -"});
+        continue;
+      }
+      if (!seen.insert(id).second) {
+        out.push_back({"exam.yaml", 0, "item '" + id + "' is listed in more than one place"});
+        continue;
+      }
+      if (need_files && !fs::exists(dir / "items" / (id + ".yaml"))) {
+        out.push_back({"exam.yaml", 0,
+                       "section '" + s.id + "' lists item '" + id + "', which has no file items/" +
+                           id + ".yaml"});
+        continue;
+      }
+      listing.items.emplace_back(id, s.id);
+    }
+  }
+  return listing;
+}
+
 }  // namespace
 
 std::string Diagnostic::ToString() const {
@@ -469,30 +505,8 @@ std::expected<Source, std::vector<Diagnostic>> LoadSource(const fs::path& dir) {
   LoadExam(dir, exam, out);
   std::set<std::string> competencies;
   for (const Competency& c : exam.competencies) competencies.insert(c.id);
-  std::size_t listed = 0;
-  std::set<std::string> seen;
-  std::vector<std::pair<std::string, std::string>> tasks;  // (item id, section id)
-  for (const Section& s : exam.sections) {
-    for (const std::string& id : s.items) {
-      ++listed;
-      if (!IsIdentifier(id, false)) {
-        out.push_back({"exam.yaml", 0,
-                       "section '" + s.id + "': item id '" + id + "' may use only a-z 0-9 -"});
-        continue;
-      }
-      if (!seen.insert(id).second) {
-        out.push_back({"exam.yaml", 0, "item '" + id + "' is listed in more than one place"});
-        continue;
-      }
-      if (!fs::exists(dir / "items" / (id + ".yaml"))) {
-        out.push_back({"exam.yaml", 0,
-                       "section '" + s.id + "' lists item '" + id + "', which has no file items/" +
-                           id + ".yaml"});
-        continue;
-      }
-      tasks.emplace_back(id, s.id);
-    }
-  }
+  const Listing listing = ListItems(dir, exam, /*need_files=*/true, out);
+  const std::vector<std::pair<std::string, std::string>>& tasks = listing.items;
   // Item files are independent: parse them on two threads when there are many (thousands of
   // items were a quarter of a large pack's build time). Results merge in a fixed order.
   struct Part {
@@ -518,7 +532,7 @@ std::expected<Source, std::vector<Diagnostic>> LoadSource(const fs::path& dir) {
     media.merge(part.media);
     out.insert(out.end(), part.out.begin(), part.out.end());
   }
-  if (listed > kMaxItems) out.push_back({"exam.yaml", 0, "more than 10,000 items"});
+  if (listing.listed > kMaxItems) out.push_back({"exam.yaml", 0, "more than 10,000 items"});
   std::error_code ec;
   if (fs::is_directory(dir / "items", ec)) {
     for (const auto& e : fs::directory_iterator(dir / "items", ec)) {
@@ -544,6 +558,21 @@ std::expected<Source, std::vector<Diagnostic>> LoadSource(const fs::path& dir) {
     return std::unexpected(std::move(out));
   }
   return source;
+}
+
+std::expected<Exam, std::vector<Diagnostic>> LoadExamFile(const fs::path& dir) {
+  std::vector<Diagnostic> out;
+  Exam exam;
+  LoadExam(dir, exam, out);
+  const Listing listing = ListItems(dir, exam, /*need_files=*/false, out);
+  if (listing.listed > kMaxItems) out.push_back({"exam.yaml", 0, "more than 10,000 items"});
+  if (!out.empty()) {
+    std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.file, a.line) < std::tie(b.file, b.line);
+    });
+    return std::unexpected(std::move(out));
+  }
+  return exam;
 }
 
 }  // namespace lontar::authoring

@@ -39,4 +39,11 @@ inline constexpr std::size_t kMaxParticipants = 100000;
 [[nodiscard]] std::expected<Source, std::vector<Diagnostic>> LoadSource(
     const std::filesystem::path& dir);
 
+// exam.yaml of `dir` alone, checked as LoadSource checks it, with the items its sections list
+// (ids a-z 0-9 -, each listed once, at most kMaxItems) but neither the items' files nor the
+// roster: for an importer that has checked each item as it wrote it (core/model/item_rules.hpp).
+// The exam it returns has no items and no roster. Reads dir/exam.yaml.
+[[nodiscard]] std::expected<Exam, std::vector<Diagnostic>> LoadExamFile(
+    const std::filesystem::path& dir);
+
 }  // namespace lontar::authoring

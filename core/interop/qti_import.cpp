@@ -68,6 +68,46 @@ std::string ExamIdFrom(const std::string& s) {
   return out.empty() ? "QTI-IMPORT" : out;
 }
 
+// Copies the package's images into media/, once each, under names LoadSource accepts (a second
+// image with the same file name gets "-2", ...), each checked to be a PNG or JPEG of at most
+// 10 MB. Keeps, per image, its entry and its name.
+class MediaCopier {
+ public:
+  MediaCopier(const Package& pkg, fs::path dir) : pkg_(pkg), dir_(std::move(dir)) {}
+
+  // The image's name in the source ("media/x.png"), copying it on first use. Fails naming the
+  // package, the entry and `item_id`. Touches disk.
+  Result<std::string> Copy(const std::string& entry, const std::string& item_id) {
+    if (auto known = name_of_.find(entry); known != name_of_.end()) return known->second;
+    std::string base_name = MediaBaseName(entry);
+    const std::size_t dot = base_name.rfind('.');
+    const std::string stem = dot == std::string::npos ? base_name : base_name.substr(0, dot);
+    const std::string ext = dot == std::string::npos ? "" : base_name.substr(dot);
+    for (int n = 2; taken_.contains(base_name); ++n)
+      base_name = stem + "-" + std::to_string(n) + ext;
+    taken_.insert(base_name);
+    const std::string name = "media/" + base_name;
+    if (auto copied = pkg_.CopyTo(entry, dir_ / name, authoring::kMaxMediaBytes); !copied) {
+      return std::unexpected(
+          Error::Malformed(copied.error().message() + " (images are at most 10 MB)"));
+    }
+    if (!IsPngOrJpeg(dir_ / name)) {
+      return std::unexpected(Error::Malformed(pkg_.name() + ": " + entry +
+                                              " is not a PNG or JPEG image (item '" + item_id +
+                                              "'); convert it"));
+    }
+    name_of_.emplace(entry, name);
+    return name;
+  }
+  std::size_t copied() const { return name_of_.size(); }
+
+ private:
+  const Package& pkg_;
+  fs::path dir_;
+  std::map<std::string, std::string> name_of_;  // package entry -> "media/x.png"
+  std::set<std::string> taken_;                 // file names under media/
+};
+
 // The items and sections of the package, in test (or manifest) order.
 struct Plan {
   std::vector<QtiSection> sections;
@@ -146,6 +186,27 @@ Result<Plan> PlanFromPackage(const Package& pkg, const Manifest& manifest, QtiIm
   return plan;
 }
 
+// Reads the manifest, checks that every file it names is in the package, and plans the import
+// (PlanFromPackage). The manifest's text and model are gone on return: for 10,000 items they are
+// megabytes that the rest of the import does not need.
+Result<Plan> ReadPlan(const Package& pkg, QtiImportReport& report, Problems& problems) {
+  LONTAR_ASSIGN_OR_RETURN(std::string manifest_xml, pkg.Read(kManifest, kMaxXmlBytes));
+  LONTAR_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(manifest_xml, kManifest));
+  manifest_xml = std::string();
+  for (const ManifestResource& r : manifest.resources) {
+    std::vector<std::string> names = r.files;
+    if (!r.href.empty()) names.push_back(r.href);
+    for (const std::string& f : names) {
+      if (!pkg.Contains(f)) {
+        problems.Add(std::string(kManifest) + ":" + std::to_string(r.line) + ": resource '" +
+                     r.identifier + "' names '" + f + "', which the package lacks");
+        break;
+      }
+    }
+  }
+  return PlanFromPackage(pkg, manifest, report, problems);
+}
+
 }  // namespace
 
 Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
@@ -169,22 +230,9 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
                                             "package" +
                                             hint));
   }
-  LONTAR_ASSIGN_OR_RETURN(std::string manifest_xml, pkg.Read(kManifest, kMaxXmlBytes));
-  LONTAR_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(manifest_xml, kManifest));
   Problems problems;
-  for (const ManifestResource& r : manifest.resources) {
-    std::vector<std::string> names = r.files;
-    if (!r.href.empty()) names.push_back(r.href);
-    for (const std::string& f : names) {
-      if (!pkg.Contains(f)) {
-        problems.Add(std::string(kManifest) + ":" + std::to_string(r.line) + ": resource '" +
-                     r.identifier + "' names '" + f + "', which the package lacks");
-        break;
-      }
-    }
-  }
   QtiImportReport report;
-  LONTAR_ASSIGN_OR_RETURN(Plan plan, PlanFromPackage(pkg, manifest, report, problems));
+  LONTAR_ASSIGN_OR_RETURN(Plan plan, ReadPlan(pkg, report, problems));
   if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
 
   // The template: what QTI has no place for.
@@ -197,20 +245,22 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
     LONTAR_ASSIGN_OR_RETURN(
         base, ParseExamTemplate(std::string(AsChars(text)), options.exam_template.string()));
   }
-  std::set<std::string> competencies;
-  if (const YAML::Node comps = base["competencies"]; comps.IsSequence()) {
-    for (const YAML::Node& c : comps) {
-      if (c.IsMap() && c["id"] && c["id"].IsScalar()) competencies.insert(c["id"].Scalar());
-    }
-  }
+  const std::set<std::string> competencies = TemplateCompetencies(base);
 
-  // The items, read once each.
-  Exam exam;
-  std::map<std::string, std::string> id_of_entry;             // item entry -> Lontar id (imported)
-  std::map<std::string, std::vector<std::string>> images_of;  // Lontar id -> package entries
+  // The items, one at a time: read, mapped, checked, written with their images, forgotten. What
+  // is kept per item is small: its entry and id (id_of_entry) and its id in the writer. Once a
+  // problem (or, with `strict`, a dropped construct) means nothing will be published, the rest of
+  // the items are still read, to report everything at once, but no longer written.
+  LONTAR_ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Beside(out));
+  SourceWriter writer(staging.path(), base);
+  MediaCopier media(pkg, staging.path());
+  Problems media_problems;
+  std::map<std::string, std::string> id_of_entry;  // item entry -> Lontar id (imported)
+  std::set<std::string> item_ids;
   std::set<std::string> read_entries;
   bool all_shuffle = true;
-  std::vector<std::string> unshuffled;
+  std::string first_unshuffled;
+  std::size_t unshuffled = 0;
   std::size_t one_language = 0;
   const QtiItemOptions item_options{options.points_correct};
   for (QtiSection& s : plan.sections) {
@@ -232,7 +282,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
                        "' is not in the package");
         }
       }
-      if (!qti->item.id.empty() && exam.items.contains(qti->item.id)) {
+      if (!qti->item.id.empty() && item_ids.contains(qti->item.id)) {
         qti->dropped.push_back(
             {ref.href, qti->identifier,
              "item id '" + qti->item.id + "' is already taken by another item of the package"});
@@ -241,17 +291,30 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
         report.dropped.insert(report.dropped.end(), qti->dropped.begin(), qti->dropped.end());
         continue;
       }
+      item_ids.insert(qti->item.id);
       for (const std::string& c : ref.categories) {
         if (competencies.contains(c) && qti->item.competency.empty()) qti->item.competency = c;
       }
       if (!qti->shuffle || qti->fixed_choice) {
         all_shuffle = false;
-        unshuffled.push_back(qti->item.id);
+        if (unshuffled++ == 0) first_unshuffled = qti->item.id;
       }
       one_language += qti->one_language ? 1 : 0;
       id_of_entry[ref.href] = qti->item.id;
-      images_of[qti->item.id] = qti->images;
-      exam.items.emplace(qti->item.id, std::move(qti->item));
+      // As when the whole package was read before anything was written: images are checked only
+      // while the items read well, and not at all when --strict will refuse anyway.
+      if (!problems.list.empty() || (options.strict && !report.dropped.empty())) continue;
+      bool images_ok = true;
+      for (const std::string& img : qti->images) {
+        auto name = media.Copy(img, qti->item.id);
+        if (!name) {
+          media_problems.Add(name.error());
+          images_ok = false;
+          continue;
+        }
+        qti->item.media.push_back(*name);
+      }
+      if (images_ok && media_problems.list.empty()) LONTAR_TRY(writer.Add(qti->item));
     }
   }
   if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
@@ -262,8 +325,12 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
     for (const Dropped& d : report.dropped) m += "\n  " + d.ToString();
     return std::unexpected(Error::InvalidArgument(m));
   }
+  if (!media_problems.list.empty()) return std::unexpected(media_problems.ToError(pkg.name()));
+  report.media = media.copied();
 
-  // Sections, in order, with the items that were imported.
+  // Sections, in order, with the items that were imported; the exam without its items, which
+  // are written already.
+  Exam exam;
   std::set<std::string> section_ids;
   std::set<std::string> placed;
   for (std::size_t k = 0; k < plan.sections.size(); ++k) {
@@ -286,7 +353,6 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
         continue;
       }
       section.items.push_back(it->second);
-      exam.items[it->second].section = section.id;
     }
     if (section.items.empty()) {
       report.notes.push_back("section '" + section.id + "' has no item left and is not written");
@@ -318,10 +384,10 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   exam.shuffle_items = plan.shuffle_items;
   exam.shuffle_options = all_shuffle;
   if (!all_shuffle && !base["shuffle"]) {
-    report.notes.push_back(std::to_string(unshuffled.size()) +
+    report.notes.push_back(std::to_string(unshuffled) +
                            " item(s) keep their choices in order (no shuffle, or a fixed choice), "
                            "so options are not shuffled for any item; first: " +
-                           unshuffled.front());
+                           first_unshuffled);
   }
   if (one_language > 0) {
     report.notes.push_back(std::to_string(one_language) +
@@ -329,43 +395,11 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
                            "Indonesia and the English slot");
   }
 
-  // Write: media, items, exam.yaml, roster; validate; publish.
-  LONTAR_ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Beside(out));
-  std::map<std::string, std::string> media_name;  // package entry -> "media/x.png"
-  std::set<std::string> taken;
-  for (auto& [id, item] : exam.items) {
-    for (const std::string& img : images_of[id]) {
-      auto known = media_name.find(img);
-      if (known == media_name.end()) {
-        std::string base_name = MediaBaseName(img);
-        const std::size_t dot = base_name.rfind('.');
-        const std::string stem = dot == std::string::npos ? base_name : base_name.substr(0, dot);
-        const std::string ext = dot == std::string::npos ? "" : base_name.substr(dot);
-        for (int n = 2; taken.contains(base_name); ++n)
-          base_name = stem + "-" + std::to_string(n) + ext;
-        taken.insert(base_name);
-        const std::string name = "media/" + base_name;
-        auto copied = pkg.CopyTo(img, staging.path() / name, authoring::kMaxMediaBytes);
-        if (!copied) {
-          problems.Add(copied.error().message() + " (images are at most 10 MB)");
-          continue;
-        }
-        if (!IsPngOrJpeg(staging.path() / name)) {
-          problems.Add(pkg.name() + ": " + img + " is not a PNG or JPEG image (item '" + id +
-                       "'); convert it");
-          continue;
-        }
-        known = media_name.emplace(img, name).first;
-        ++report.media;
-      }
-      item.media.push_back(known->second);
-    }
-  }
-  if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
+  // exam.yaml and the roster; exam.yaml checked; publish.
   const std::string header = "Written by `lontar qti import` from " + pkg.name() +
                              ".\nSections and items come from the package; edit the rest here.";
-  LONTAR_TRY(PublishSource(staging, exam, base, header, options.roster));
-  report.items = exam.items.size();
+  LONTAR_TRY(writer.Finish(staging, exam, base, header, options.roster));
+  for (const authoring::Section& section : exam.sections) report.items += section.items.size();
   report.sections = exam.sections.size();
   return report;
 }

@@ -5,15 +5,18 @@
 //   2. The test (the first imsqti_test_xmlv3p0 resource) gives the sections and their order
 //      (qti_test.hpp); without one, every item resource goes, in manifest order, into one section
 //      "main".
-//   3. Each item is mapped (qti_item.hpp); its images are copied to media/ under their file names
-//      (a second image with the same name gets "-2", ...), and must be PNG or JPEG of at most
-//      10 MB.
+//   3. Each item, in turn, is mapped (qti_item.hpp), its images are copied to media/ under their
+//      file names (a second image with the same name gets "-2", ...; each must be a PNG or JPEG
+//      of at most 10 MB), and it is checked and written (SourceWriter, source_writer.hpp), in a
+//      directory beside `out`; then it is forgotten, so memory grows only by what is kept
+//      per item (its place in the plan, its entry name and id: under 1 KiB).
 //   4. exam.yaml: from `lontar/exam.yaml` in the package when there is one (what `qti export`
 //      writes: everything QTI has no place for, such as pass rules and competencies), else from
 //      `exam_template`, else from the test (title, time limit) with defaults; its sections are
 //      always the test's.
-//   5. The result is validated as `pack build` would validate it, in a directory beside `out`,
-//      and renamed to `out` only when valid: on any failure `out` does not exist afterwards.
+//   5. The result is valid as `pack build` would validate it (SourceWriter says how that is
+//      ensured without reading the items back), and the directory is renamed to `out` only then:
+//      on any failure `out` does not exist afterwards.
 //
 // What Lontar cannot represent is reported per construct ("items/q7.xml:14: feedback: ..."):
 // the item is skipped (a test-level construct is ignored), or, with `strict`, nothing is written.

@@ -2,7 +2,9 @@
 
 #include <fstream>
 
+#include "core/authoring/roster_source.hpp"
 #include "core/authoring/source.hpp"
+#include "core/model/item_rules.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::interop {
@@ -113,8 +115,22 @@ std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
     y["shuffle"]["items"] = exam.shuffle_items;
     y["shuffle"]["options"] = exam.shuffle_options;
   }
+  // The sections go last, their item lists written by hand: 10,000 ids as yaml-cpp nodes cost
+  // megabytes (an import's peak memory) for a list of plain words.
   const YAML::Node old_sections = y["sections"];
-  YAML::Node sections(YAML::NodeType::Sequence);
+  y.remove("sections");
+  y.SetStyle(YAML::EmitterStyle::Block);
+  YAML::Emitter out;
+  out << y;
+  std::string text;
+  std::size_t start = 0;
+  while (start < header.size()) {
+    const std::size_t end = std::min(header.find('\n', start), header.size());
+    text += "# " + header.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  text += out.c_str();
+  text += "\nsections:\n";
   for (const authoring::Section& s : exam.sections) {
     YAML::Node n;
     if (old_sections.IsSequence()) {
@@ -130,22 +146,19 @@ std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
       if (s.minutes > 0) n["minutes"] = s.minutes;
       if (s.pass_threshold) n["pass_threshold"] = *s.pass_threshold;
     }
-    YAML::Node items(YAML::NodeType::Sequence);
-    for (const std::string& id : s.items) items.push_back(id);
-    n["items"] = items;
-    sections.push_back(n);
+    n.remove("items");
+    n.SetStyle(YAML::EmitterStyle::Block);  // "- id: ...\n  title: ...", then "  items:" below
+    YAML::Emitter section;
+    section << YAML::BeginSeq << n << YAML::EndSeq;
+    text += section.c_str();
+    text += "\n  items:\n";
+    for (const std::string& id : s.items) {
+      text += "    - ";
+      Quoted(text, id);
+      text += "\n";
+    }
   }
-  y["sections"] = sections;
-  YAML::Emitter out;
-  out << y;
-  std::string text;
-  std::size_t start = 0;
-  while (start < header.size()) {
-    const std::size_t end = std::min(header.find('\n', start), header.size());
-    text += "# " + header.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return text + out.c_str() + "\n";
+  return text;
 }
 
 namespace {
@@ -162,14 +175,6 @@ Status WritePlain(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-Status WriteSourceFiles(const std::filesystem::path& dir, const authoring::Exam& exam,
-                        const YAML::Node& base, const std::string& header) {
-  for (const auto& [id, item] : exam.items) {
-    LONTAR_TRY(WritePlain(dir / "items" / (id + ".yaml"), ItemYaml(item)));
-  }
-  return WritePlain(dir / "exam.yaml", ExamYaml(exam, base, header));
-}
-
 Result<YAML::Node> ParseExamTemplate(const std::string& text, const std::string& file) {
   YAML::Node y;
   try {
@@ -184,30 +189,103 @@ Result<YAML::Node> ParseExamTemplate(const std::string& text, const std::string&
     return std::unexpected(
         Error::Malformed(file + ": an exam template must be a YAML mapping, like exam.yaml"));
   }
+  // An import replaces the sections' item lists: drop them now, and copy what is left into a
+  // tree of its own (yaml-cpp frees a removed node only with its whole document), so that a
+  // template listing 10,000 items is not held through the import.
+  if (YAML::Node sections = y["sections"]; sections.IsSequence()) {
+    for (YAML::Node s : sections) {
+      if (s.IsMap()) s.remove("items");
+    }
+    return YAML::Clone(y);
+  }
   return y;
 }
 
-Status ValidateSource(const std::filesystem::path& dir, bool ignore_roster) {
-  auto source = authoring::LoadSource(dir);
-  if (source) return Ok();
-  std::string message;
-  for (const authoring::Diagnostic& d : source.error()) {
-    if (ignore_roster && d.file == "roster.csv") continue;
-    message += "\n  " + d.ToString();
+std::set<std::string> TemplateCompetencies(YAML::Node base) {
+  std::set<std::string> ids;
+  if (const YAML::Node comps = base["competencies"]; comps.IsSequence()) {
+    for (const YAML::Node& c : comps) {
+      if (c.IsMap() && c["id"] && c["id"].IsScalar()) ids.insert(c["id"].Scalar());
+    }
   }
-  if (message.empty()) return Ok();
-  return std::unexpected(Error::InvalidArgument("the written source does not validate:" + message));
+  return ids;
+}
+
+SourceWriter::SourceWriter(std::filesystem::path dir, const YAML::Node& base)
+    : dir_(std::move(dir)), declared_(TemplateCompetencies(base)) {}
+
+Status SourceWriter::Add(const authoring::Item& item) {
+  const std::vector<std::string> problems = authoring::ItemRuleProblems(item, declared_);
+  if (!problems.empty()) {
+    for (const std::string& p : problems) problems_.push_back("items/" + item.id + ".yaml: " + p);
+    return Ok();
+  }
+  if (!written_.insert(item.id).second) {
+    problems_.push_back("items/" + item.id + ".yaml: the item is written twice");
+    return Ok();
+  }
+  if (!item.competency.empty()) used_.emplace(item.competency, item.id);
+  return WritePlain(dir_ / "items" / (item.id + ".yaml"), ItemYaml(item));
+}
+
+Status SourceWriter::Finish(StagingDir& staging, const authoring::Exam& exam,
+                            const YAML::Node& base, const std::string& header,
+                            const std::filesystem::path& roster) {
+  LONTAR_TRY(WritePlain(dir_ / "exam.yaml", ExamYaml(exam, base, header)));
+  if (!roster.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(roster, 64u << 20));
+    LONTAR_TRY(WriteFileAtomic(dir_ / "roster.csv", text, 0644, Overwrite::kRefuse));
+  }
+  std::vector<std::string> problems = problems_;
+  auto read = authoring::LoadExamFile(dir_);
+  if (!read) {
+    for (const authoring::Diagnostic& d : read.error()) problems.push_back(d.ToString());
+  } else {
+    // What LoadSource would find reading the items' files: each listed item has its file, each
+    // file is listed, each competency an item names is declared.
+    std::set<std::string> listed;
+    for (const authoring::Section& s : read->sections) {
+      for (const std::string& id : s.items) {
+        listed.insert(id);
+        if (!written_.contains(id)) {
+          problems.push_back("exam.yaml: section '" + s.id + "' lists item '" + id +
+                             "', which has no file items/" + id + ".yaml");
+        }
+      }
+    }
+    for (const std::string& id : written_) {
+      if (!listed.contains(id)) {
+        problems.push_back("items/" + id + ".yaml: this item is not listed in any section of " +
+                           "exam.yaml");
+      }
+    }
+    std::set<std::string> declared;
+    for (const authoring::Competency& c : read->competencies) declared.insert(c.id);
+    for (const auto& [c, item] : used_) {
+      if (!declared.contains(c)) {
+        problems.push_back("items/" + item + ".yaml: competency '" + c +
+                           "' is not declared in exam.yaml");
+      }
+    }
+    if (!roster.empty()) {
+      std::vector<authoring::Diagnostic> out;
+      authoring::LoadRoster(dir_, *read, out);
+      for (const authoring::Diagnostic& d : out) problems.push_back(d.ToString());
+    }
+  }
+  if (!problems.empty()) {
+    std::string message = "the written source does not validate:";
+    for (const std::string& p : problems) message += "\n  " + p;
+    return std::unexpected(Error::InvalidArgument(message));
+  }
+  return staging.Publish();
 }
 
 Status PublishSource(StagingDir& staging, const authoring::Exam& exam, const YAML::Node& base,
                      const std::string& header, const std::filesystem::path& roster) {
-  LONTAR_TRY(WriteSourceFiles(staging.path(), exam, base, header));
-  if (!roster.empty()) {
-    LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(roster, 64u << 20));
-    LONTAR_TRY(WriteFileAtomic(staging.path() / "roster.csv", text, 0644, Overwrite::kRefuse));
-  }
-  LONTAR_TRY(ValidateSource(staging.path(), roster.empty()));
-  return staging.Publish();
+  SourceWriter writer(staging.path(), base);
+  for (const auto& [id, item] : exam.items) LONTAR_TRY(writer.Add(item));
+  return writer.Finish(staging, exam, base, header, roster);
 }
 
 }  // namespace lontar::interop

@@ -6,6 +6,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,31 +21,65 @@ namespace lontar::interop {
 std::string ItemYaml(const authoring::Item& item);
 
 // exam.yaml: `base` (a template's mapping, or an empty node) with `sections` replaced by
-// `exam.sections` (a template section with the same id keeps its other fields; its items are
-// replaced) and, where `base` lacks them, the exam's id, title, instructions, duration, shuffle
-// and format. `header` is written as a comment on top. Pure.
+// `exam.sections`, written last (a template section with the same id keeps its other fields; its
+// items are replaced) and, where `base` lacks them, the exam's id, title, instructions,
+// duration, shuffle and format. `header` is written as a comment on top. Pure.
 std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
                      const std::string& header);
 
-// Writes exam.yaml and every item of `exam.items` under `dir`/items (which must exist).
-// Touches disk.
-[[nodiscard]] Status WriteSourceFiles(const std::filesystem::path& dir, const authoring::Exam& exam,
-                                      const YAML::Node& base, const std::string& header);
-
-// Loads a template exam.yaml (`file` for messages). Fails with kMalformed "FILE:LINE: ..." for a
-// YAML syntax error or a document that is not a mapping. Pure.
+// Loads a template exam.yaml (`file` for messages), without its sections' item lists (an import
+// writes its own). Fails with kMalformed "FILE:LINE: ..." for a YAML syntax error or a document
+// that is not a mapping. Pure.
 [[nodiscard]] Result<YAML::Node> ParseExamTemplate(const std::string& text,
                                                    const std::string& file);
 
-// Reads the authoring source `dir` as LoadSource does, and turns its problems into one error
-// listing every "FILE:LINE: message" (those about roster.csv left out when `ignore_roster`).
-// Reads disk.
-[[nodiscard]] Status ValidateSource(const std::filesystem::path& dir, bool ignore_roster);
+// The competency ids a template declares (its `competencies` entries with a scalar `id`). Pure.
+// (`base` by value: yaml-cpp's const operator[] throws for a key a mapping lacks.)
+std::set<std::string> TemplateCompetencies(YAML::Node base);
 
-// The end of every import into `staging` (media already copied there): writes the source
-// (WriteSourceFiles), copies `roster` in as roster.csv unless it is empty, validates the whole
-// source (ValidateSource, ignoring the roster when there is none) and publishes it. Nothing is
-// published when a step fails. Touches disk.
+// Writes an authoring source into a staging directory one item at a time, so that an import
+// holds the item it is writing, not the exam. The guarantee is the one reading the written source
+// back with LoadSource would give (what `pack build` reads builds), without reading it back:
+//   - each item is checked against the model's rules (core/model/item_rules.hpp, LoadSource's
+//     item rules with its messages) before its file is written; ItemYaml's output reads back as
+//     the same item (tests/unit/qti_validation_test.cpp), so the file passes LoadSource's checks;
+//   - media files are the importer's to check as it copies them (exists, <= 10 MB, PNG/JPEG);
+//   - Finish reads the written exam.yaml back (LoadExamFile: the same checks LoadSource makes of
+//     it), then checks that it lists exactly the items written and declares every competency
+//     they name, and reads the roster (LoadRoster) when there is one.
+// What it keeps per item: its id (a std::set node, about 80 bytes an item).
+class SourceWriter {
+ public:
+  // Writes into `dir` (a StagingDir's path, with items/ made); items may name the competencies
+  // of `base` (TemplateCompetencies).
+  SourceWriter(std::filesystem::path dir, const YAML::Node& base);
+
+  // Checks `item` and writes items/ID.yaml. An item that breaks a rule is not written and each
+  // problem is kept ("items/ID.yaml: message") for Finish to report; fails only when the file
+  // cannot be written. Touches disk.
+  [[nodiscard]] Status Add(const authoring::Item& item);
+  // Whether an item broke a rule so far.
+  bool failed() const { return !problems_.empty(); }
+
+  // Writes exam.yaml (ExamYaml: `exam`'s items are not looked at), copies `roster` in as
+  // roster.csv unless it is empty, checks as said above and publishes `staging` (whose path is
+  // the writer's directory). Fails with kInvalidArgument "the written source does not validate:"
+  // and every problem, one a line, and publishes nothing. Touches disk.
+  [[nodiscard]] Status Finish(StagingDir& staging, const authoring::Exam& exam,
+                              const YAML::Node& base, const std::string& header,
+                              const std::filesystem::path& roster);
+
+ private:
+  std::filesystem::path dir_;
+  std::set<std::string> declared_;           // competencies the template declares
+  std::set<std::string> written_;            // item ids
+  std::map<std::string, std::string> used_;  // competency the items name -> the first to
+  std::vector<std::string> problems_;
+};
+
+// The end of an import that has the whole exam in memory (a spreadsheet): every item of
+// `exam.items` through a SourceWriter into `staging` (media already copied there), then Finish.
+// Touches disk.
 [[nodiscard]] Status PublishSource(StagingDir& staging, const authoring::Exam& exam,
                                    const YAML::Node& base, const std::string& header,
                                    const std::filesystem::path& roster);

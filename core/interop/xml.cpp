@@ -15,12 +15,16 @@ int LineAt(std::string_view text, std::size_t pos) {
          static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
 }
 
+}  // namespace
+
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r')) s.pop_back();
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r')) ++i;
   return s.substr(i);
 }
+
+namespace {
 
 int Depth(XmlNode node, int depth) {
   int deepest = depth;
@@ -48,7 +52,7 @@ void QuietStructured(void*, xmlErrorPtr) {}
 
 }  // namespace
 
-Result<XmlDoc> XmlDoc::Parse(std::string_view text, std::string_view file) {
+Status CheckXmlText(std::string_view text, std::string_view file) {
   const std::string where(file);
   if (text.size() > kMaxXmlBytes) {
     return std::unexpected(Error::Malformed(where + ": larger than " +
@@ -65,12 +69,22 @@ Result<XmlDoc> XmlDoc::Parse(std::string_view text, std::string_view file) {
     return std::unexpected(Error::Malformed(where + ":" + std::to_string(LineAt(text, at)) +
                                             ": an entity declaration; refused (remove it)"));
   }
+  return Ok();
+}
+
+int XmlParseOptions() {
   xmlSetGenericErrorFunc(nullptr, Quiet);
   xmlSetStructuredErrorFunc(nullptr, QuietStructured);
+  return XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
+         XML_PARSE_NSCLEAN | XML_PARSE_COMPACT;
+}
+
+Result<XmlDoc> XmlDoc::Parse(std::string_view text, std::string_view file) {
+  const std::string where(file);
+  LONTAR_TRY(CheckXmlText(text, file));
+  const int options = XmlParseOptions();
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (ctxt == nullptr) return std::unexpected(Error::Internal(where + ": libxml2 out of memory"));
-  const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                      XML_PARSE_NOCDATA | XML_PARSE_NSCLEAN | XML_PARSE_COMPACT;
   xmlDocPtr doc = xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), nullptr,
                                     nullptr, options);
   if (doc == nullptr) {

@@ -48,6 +48,16 @@ class XmlDoc {
   std::string file_;
 };
 
+// XmlDoc::Parse's checks before libxml2 sees the text: the size limit, no DOCTYPE, no entity.
+// Pure.
+[[nodiscard]] Status CheckXmlText(std::string_view text, std::string_view file);
+// The libxml2 parser options XmlDoc::Parse uses (no network, no entity expansion), with
+// libxml2's own error printing silenced; for a streaming reader of a large document
+// (qti_manifest.cpp). Pure but for that global setting.
+int XmlParseOptions();
+// `s` without leading and trailing spaces and line breaks. Pure.
+std::string Trim(std::string s);
+
 // The local name of an element ("qti-simple-choice"); "" for other nodes.
 std::string_view LocalName(XmlNode node);
 // The element's namespace URI, "" when none.

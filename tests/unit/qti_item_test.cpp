@@ -361,12 +361,46 @@ TEST(QtiManifest, EachRefusal) {
       {"<manifest><resources>\n<resource identifier=\"a\"><dependency identifierref=\"b\"/>"
        "</resource></resources></manifest>",
        "imsmanifest.xml:2: resource 'a' depends on 'b', which the manifest does not declare"},
+      // The manifest is read as a stream (qti_manifest.cpp), with XmlDoc's checks and words.
+      {"<manifest><resources>\n<resource identifier=\"a\">\n</manifest>",
+       "imsmanifest.xml:3: malformed XML: Opening and ending tag mismatch: resource line 2 and "
+       "manifest"},
+      {"", "imsmanifest.xml: malformed XML: Document is empty"},
+      {"<!DOCTYPE manifest>\n<manifest/>",
+       "imsmanifest.xml:1: a DOCTYPE declaration; QTI 3.0 files have none, and entities are not "
+       "expanded (remove the DOCTYPE)"},
+      {"<manifest><resources>\n<resource identifier=\"a\"><file/></resource></resources>"
+       "</manifest>",
+       "imsmanifest.xml:2: a <file> without an href"},
+      {"<manifest><resources>\n<resource identifier=\"a\"><dependency/></resource></resources>"
+       "</manifest>",
+       "imsmanifest.xml:2: a <dependency> without an identifierref"},
   };
   for (const Case& c : cases) {
     auto m = ParseManifest(c.xml, "imsmanifest.xml");
     ASSERT_FALSE(m.has_value()) << c.xml;
     EXPECT_EQ(m.error().message(), c.message);
   }
+}
+
+TEST(QtiManifest, DeepNestingIsRefusedAndOnlyResourcesOfResourcesCount) {
+  std::string deep = "<manifest><resources>";
+  for (int k = 0; k < 70; ++k) deep += "<x>";
+  for (int k = 0; k < 70; ++k) deep += "</x>";
+  deep += "</resources></manifest>";
+  auto m = ParseManifest(deep, "imsmanifest.xml");
+  ASSERT_FALSE(m.has_value());
+  EXPECT_EQ(m.error().message(), "imsmanifest.xml:1: elements nested more than 64 deep; refused");
+  // A <resource> elsewhere (in metadata, or nested in another) is not one of the package's.
+  auto nested = ParseManifest(
+      "<manifest><metadata><resource identifier=\"m\"/></metadata><resources>"
+      "<resource identifier=\"a\"><resource identifier=\"b\"/><file href=\"a.xml\"/>"
+      "</resource></resources></manifest>",
+      "imsmanifest.xml");
+  ASSERT_TRUE(nested.has_value()) << nested.error().message();
+  ASSERT_EQ(nested->resources.size(), 1u);
+  EXPECT_EQ(nested->resources[0].identifier, "a");
+  EXPECT_EQ(nested->resources[0].files, std::vector<std::string>{"a.xml"});
 }
 
 TEST(QtiTest, SectionsInOrderWithLimitsAndDroppedSelection) {
