@@ -52,7 +52,8 @@ inline std::vector<GuideBlock> GuideBlocksIn(const std::string& markdown) {
       }
       fenced = true;
       indent = line.find_first_not_of(' ');
-      block = GuideBlock{.line = number};
+      block = GuideBlock{};
+      block.line = number;
       const std::string open = "<!-- guide-test: ", close = " -->";
       if (marker.starts_with(open) && marker.ends_with(close)) {
         const std::string what =

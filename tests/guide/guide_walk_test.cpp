@@ -61,14 +61,11 @@ class GuideWalk : public ::testing::Test {
     // The guides' example values and what stands for them here. Longest first where one holds
     // another.
     placeholders_ = {
-        {"http://RELAY-IP:8470", ""},  // set when the relay is up
+        {"http://RELAY-IP:8470", ""},      // set when the relay is up
         {"https://collect.example/", ""},  // set when the central server is up
-        {"0.0.0.0:8470", "127.0.0.1:0"},
-        {"/var/lib/lontar", P("home")},
-        {"/media/usb", P("usb")},
-        {"/srv/", P("srv") + "/"},
-        {"/etc/lontar", P("etc/lontar")},
-        {"DEMO-0001", "TEST-0001"},
+        {"0.0.0.0:8470", "127.0.0.1:0"},  {"/var/lib/lontar", P("home")},
+        {"/media/usb", P("usb")},         {"/srv/", P("srv") + "/"},
+        {"/etc/lontar", P("etc/lontar")}, {"DEMO-0001", "TEST-0001"},
     };
     words_ = {{"DIR", P("home")}, {"FILE", P("technician.hash")}};
   }
@@ -92,7 +89,8 @@ class GuideWalk : public ::testing::Test {
     text = std::regex_replace(text, std::regex(R"( ?\[[^\]\n]*\])"), "");  // optional parts
     for (const auto& [from, to] : placeholders_) {
       if (to.empty()) continue;
-      for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      for (auto at = text.find(from); at != std::string::npos;
+           at = text.find(from, at + to.size())) {
         text.replace(at, from.size(), to);
       }
     }
@@ -154,8 +152,7 @@ class GuideWalk : public ::testing::Test {
     for (std::string w; words >> w;) args.push_back(w);
     args.erase(args.begin(), args.begin() + 2);  // "lontar serve"
     auto server = std::make_unique<ServerProcess>(args, dir_ / "log");
-    ASSERT_NE(server->port(), 0) << where << ": `lontar serve` did not start: "
-                                 << server->Stderr();
+    ASSERT_NE(server->port(), 0) << where << ": `lontar serve` did not start: " << server->Stderr();
     if (std::find(args.begin(), args.end(), "--relay-to") != args.end()) {
       Set("http://RELAY-IP:8470", server->url());
     }
@@ -180,6 +177,7 @@ class GuideWalk : public ::testing::Test {
         if (!s.done && !s.after && s.doc == doc && b.text.find(s.in_block) != std::string::npos) {
           act(s, nullptr);
           s.done = true;
+          if (HasFatalFailure()) return;
         }
       }
       const CommandResult r = RunBlock(where, Substitute(b.text));
@@ -271,28 +269,29 @@ TEST_F(GuideWalk, TechnicianThenProctorThenCoordinator) {
     } else if (s.what.starts_with("the sitting submitted")) {
       EXPECT_NE(r->out.find("submitted"), std::string::npos) << r->out;
     } else if (s.what.starts_with("the central server up")) {
+      Copy("keys/server.pub", "server.pub");
+      Copy("T-3F2A91C0D4E5B6A7.enroll", "enrolled/T-3F2A91C0D4E5B6A7.enroll");
       auto central = std::make_unique<ServerProcess>(
-          std::vector<std::string>{"--store", P("srv/lontar"), "--enrolled", P("enrolled"),
-                                   "--key", P("keys/server.key")},
+          std::vector<std::string>{"--store", P("srv/lontar"), "--enrolled", P("enrolled"), "--key",
+                                   P("keys/server.key")},
           dir_ / "log");
       ASSERT_NE(central->port(), 0) << central->Stderr();
       Set("https://collect.example/", central->url() + "/");
       words_.push_back({"URL", central->url()});
-      Copy("keys/server.pub", "server.pub");
-      Copy("T-3F2A91C0D4E5B6A7.enroll", "enrolled/T-3F2A91C0D4E5B6A7.enroll");
       Set("T-7A1661B7150AF59B", terminal_id);
       servers_.push_back(std::move(central));
     } else if (s.what.starts_with("relay.pub copied")) {
       Copy("relay-keys/relay.pub", "relay.pub");
       WriteText(dir_ / "pin2.txt", "222222\n");
       WriteText(dir_ / "submit.jsonl", "{\"cmd\":\"submit\"}\n");
-      auto sat = RunLontar({"exam", "run", "--home", P("home"), "--participant", "TEST-0002",
-                            "--pin-file", "pin2.txt", "--token", Substitute("BCMAR7"),
-                            "--script", "submit.jsonl"});
+      auto sat =
+          RunLontar({"exam", "run", "--home", P("home"), "--participant", "TEST-0002", "--pin-file",
+                     "pin2.txt", "--token", Substitute("BCMAR7"), "--script", "submit.jsonl"});
       ASSERT_EQ(sat.exit_code, 0) << sat.err;
     } else if (s.what.starts_with("delivered through the relay")) {
-      // "It ends with a line such as `held by the relay: 3, confirmed centrally: 1`".
-      EXPECT_NE(r->out.find("held by the relay: 0, confirmed centrally: 1"), std::string::npos)
+      // "It ends with a line such as `held by the relay: 3, confirmed centrally: 1`": both of the
+      // terminal's bundles, the second confirmed through the relay now.
+      EXPECT_NE(r->out.find("held by the relay: 0, confirmed centrally: 2"), std::string::npos)
           << r->out << r->err;
     } else if (s.what.starts_with("the stick's bundles")) {
       EXPECT_NE((r->out + r->err).find("already stored"), std::string::npos) << r->out << r->err;
