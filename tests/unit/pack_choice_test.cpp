@@ -216,7 +216,8 @@ TEST(PackChoice, ReleaseSaysWhichRunsAndOpenChoosesAnyReleasedPack) {
     EXPECT_EQ(status.exit_code, 0) << status.err;
     std::string which;
     int released = 0;
-    for (const auto& p : nlohmann::json::parse(status.out)["packs"]) {
+    const auto j = nlohmann::json::parse(status.out);
+    for (const auto& p : j["packs"]) {
       released += p["released"].get<bool>();
       if (p["running"].get<bool>()) which += "v" + std::to_string(p["exam_version"].get<int>());
     }

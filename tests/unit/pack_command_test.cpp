@@ -130,7 +130,8 @@ TEST_F(PackCommand, BuildInspectVerifyLoadRelease) {
   EXPECT_EQ(s["journal"]["ok"], true);
   auto status_text = Run({"terminal", "status", "--home", Path("t")});
   ASSERT_EQ(status_text.exit_code, 0) << status_text.err;
-  EXPECT_NE(status_text.out.find(", released, proctor code set"), std::string::npos)
+  EXPECT_NE(status_text.out.find(", released, the session this terminal runs, proctor code set"),
+            std::string::npos)
       << status_text.out;
 }
 
