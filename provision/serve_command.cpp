@@ -144,9 +144,21 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
     res.set_content(**upstream, "application/json");
     return;
   }
-  std::string why = "held by this relay, not yet confirmed by the collection server";
+  std::string why = "held by this relay; the collection server has not confirmed it yet";
   if (auto stats = relay.Stats(); stats && !stats->last_error.empty()) {
-    why += "; the last attempt to reach it failed: " + stats->last_error;
+    // One plain sentence for the terminal's operator: the upstream's address, not the URL of
+    // whichever bundle failed last (its 64 hex digits are on the relay's status page).
+    std::string failed = stats->last_error;
+    if (const auto at = failed.find(sync::kBundlesPath); at != std::string::npos) {
+      const auto end = failed.find_first_not_of("0123456789abcdef", at + sync::kBundlesPath.size());
+      failed.erase(at, (end == std::string::npos ? failed.size() : end) - at);
+    }
+    if (const auto colon = failed.find(": "); colon != std::string::npos) {
+      why += ": the relay's last attempt to reach " + failed.substr(0, colon) +
+             " failed: " + failed.substr(colon + 2);
+    } else {
+      why += ": the relay's last attempt to reach it failed: " + failed;
+    }
   }
   Json j;
   j["error"] = why;

@@ -189,6 +189,13 @@ TEST_F(StatusPage, ARelaysPageSaysRelayAndMarksNothingMissingForPacksItWasNotGiv
   auto held = RunLontar({"sync", "--home", P("t0"), "--server", relay.url(), "--server-key",
                          P("keys/server.pub"), "--relay-key", P("keys/relay.pub")});
   ASSERT_EQ(held.exit_code, 0) << held.err;
+  // The terminal hears one plain sentence naming the upstream, not a bundle's 64-hex URL.
+  EXPECT_NE(held.out.find("held by this relay; the collection server has not confirmed it yet: "
+                          "the relay's last attempt to reach http://127.0.0.1:" +
+                          std::to_string(port) + " failed: "),
+            std::string::npos)
+      << held.out;
+  EXPECT_EQ(held.out.find("/v1/bundles/"), std::string::npos) << held.out;
   auto page = testing::HttpRequest(relay.port(), "GET", "/status");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<title>Lontar site relay</title>"), std::string::npos) << page.body;
