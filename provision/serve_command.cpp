@@ -144,7 +144,7 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
     res.set_content(**upstream, "application/json");
     return;
   }
-  std::string why = "held by this relay; the collection server has not confirmed it yet";
+  std::string why = "held by this relay, not yet confirmed by the collection server";
   if (auto stats = relay.Stats(); stats && !stats->last_error.empty()) {
     // One plain sentence for the terminal's operator: the upstream's address, not the URL of
     // whichever bundle failed last (its 64 hex digits are on the relay's status page).

@@ -190,7 +190,7 @@ TEST_F(StatusPage, ARelaysPageSaysRelayAndMarksNothingMissingForPacksItWasNotGiv
                          P("keys/server.pub"), "--relay-key", P("keys/relay.pub")});
   ASSERT_EQ(held.exit_code, 0) << held.err;
   // The terminal hears one plain sentence naming the upstream, not a bundle's 64-hex URL.
-  EXPECT_NE(held.out.find("held by this relay; the collection server has not confirmed it yet: "
+  EXPECT_NE(held.out.find("held by this relay, not yet confirmed by the collection server: "
                           "the relay's last attempt to reach http://127.0.0.1:" +
                           std::to_string(port) + " failed: "),
             std::string::npos)
