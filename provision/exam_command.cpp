@@ -37,43 +37,39 @@ struct ExamArgs {
   bool json = false, progress = false;
 };
 
-// `session open --pack SPEC`: the session runs on the pack released last (the one the engine
-// opens), so the pack named must be released and be that one.
-Status CheckPackToOpen(terminal::Terminal& t, const std::string& spec) {
-  LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
-  LONTAR_ASSIGN_OR_RETURN(pack::PackChoice choice, pack::FindPack(packs, spec));
-  const pack::PackHeader& named = choice.pack->header;
-  if (!choice.pack->released) {
-    return std::unexpected(
-        Error::InvalidArgument(pack::DescribePack(named) +
-                               " is not released: release it first (lontar session "
-                               "release --pack " +
-                               named.exam_id + "@" + std::to_string(named.exam_version) + ")"));
-  }
-  const auto runs = std::max_element(packs.begin(), packs.end(),
-                                     [](const pack::LoadedPack& x, const pack::LoadedPack& y) {
-                                       return x.released_seq < y.released_seq;
-                                     });
-  if (runs->header.pack_id != named.pack_id) {
-    return std::unexpected(Error::InvalidArgument("this terminal runs the pack released last, " +
-                                                  pack::DescribePack(runs->header) + ", not " +
-                                                  pack::DescribePack(named)));
-  }
-  return Ok();
-}
-
+// `session open --pack SPEC`: the released pack named (pack_choice.hpp) becomes the session this
+// terminal runs, if it was not already; without --pack, the one it runs.
 Status OpenSession(const ExamArgs& a) {
   SystemClock clock;
   LONTAR_ASSIGN_OR_RETURN(terminal::Terminal t, terminal::Terminal::Open(a.home, clock));
-  if (!a.pack.empty()) LONTAR_TRY(CheckPackToOpen(t, a.pack));
-  LONTAR_ASSIGN_OR_RETURN(exam::Engine engine, exam::Engine::Open(t, clock));
+  std::string pack_id, was;
+  if (!a.pack.empty()) {
+    LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
+    LONTAR_ASSIGN_OR_RETURN(pack::PackChoice choice, pack::FindPack(packs, a.pack));
+    pack_id = choice.pack->header.pack_id;
+    if (const pack::LoadedPack* runs = pack::RunningPack(packs); runs && runs != choice.pack) {
+      was = pack::DescribePack(runs->header);
+    }
+  }
+  LONTAR_ASSIGN_OR_RETURN(exam::Engine engine, exam::Engine::Open(t, clock, pack_id));
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code, ReadCodeFile(a.proctor_code_file));
   LONTAR_ASSIGN_OR_RETURN(std::string token, engine.OpenSession(code.view()));
+  const std::string runs = engine.exam().id + "@" + std::to_string(engine.exam_version()) +
+                           " (pack " + engine.pack_id().substr(0, 8) + ")";
   if (a.json) {
-    std::cout << Json{{"exam_id", engine.exam().id}, {"token", token}}.dump(2) << "\n";
+    std::cout << Json{{"exam_id", engine.exam().id},
+                      {"pack_id", engine.pack_id()},
+                      {"token", token},
+                      {"was_running", was}}
+                     .dump(2)
+              << "\n";
   } else {
     std::cout << token << "\n";
-    std::cerr << "session open for " << engine.exam().id << "; show the token to the candidates\n";
+    if (!was.empty()) {
+      std::cerr << "this terminal now runs " << runs << " instead of " << was
+                << "; the sittings of " << was << " stay as they are\n";
+    }
+    std::cerr << "session open for " << runs << "; show the token to the candidates\n";
   }
   return Ok();
 }
@@ -211,7 +207,8 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
       ->required();
   open->add_option("--pack", args->pack,
                    "the released pack to open: EXAM_ID@VERSION, or the pack id or its first 8 "
-                   "characters (checked against the one this terminal runs)");
+                   "characters (default: the one this terminal runs; another becomes the one it "
+                   "runs)");
   open->add_flag("--json", args->json, "machine-readable output");
   open->callback([&runner, args] { runner.Run([&] { return OpenSession(*args); }); });
 

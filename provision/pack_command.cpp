@@ -89,6 +89,8 @@ void PrintHeader(const Json& j) {
             << "signed by   " << j["signers"].dump() << "\n"
             << "results key " << j["results_key_id"].get<std::string>() << "\n"
             << "proctor     " << ProctorCodeLine(j["proctor_code"].get<std::string>()) << "\n"
+            << "release kdf Argon2id, " << (j["release_kdf"]["memlimit"].get<std::uint64_t>() >> 20)
+            << " MiB, " << j["release_kdf"]["opslimit"] << " passes\n"
             << "payload     " << j["payload"]["bytes"] << " bytes, " << j["payload"]["items"]
             << " items, " << j["payload"]["participants"] << " participants, "
             << j["payload"]["media_bytes"] << " bytes of media\n";
@@ -135,8 +137,10 @@ Status Build(const PackArgs& a) {
     o.proctor_code = &*proctor;
   }
   o.results_key = results;
-  o.kdf =
-      a.kdf == "moderate" ? crypto::Argon2Params::Moderate() : crypto::Argon2Params::Interactive();
+  // As --help says: "release" (the default) is the release-code preset, not Interactive's.
+  o.kdf = a.kdf == "moderate"      ? crypto::Argon2Params::Moderate()
+          : a.kdf == "interactive" ? crypto::Argon2Params::Interactive()
+                                   : crypto::Argon2Params::ReleaseCode();
   o.out = a.out;
   o.progress = ProgressBar;
   LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h, pack::BuildPack(*source, o));

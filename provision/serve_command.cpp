@@ -11,7 +11,8 @@
 //   POST /v1/heartbeat, GET /v1/room.json   the room view (provision/room_routes.hpp)
 //
 // A PUT may carry X-Lontar-Outbox-Highest: N (the terminal's highest bundle number; sent by
-// `lontar sync`), kept in memory for the status page (core/server/outbox_reports.hpp).
+// `lontar sync`), kept in memory for the status page (core/server/outbox_reports.hpp). A relay
+// passes it on: each bundle it forwards carries what that bundle's terminal said here last.
 //
 // With --relay-to URL (a site relay): a PUT is stored here as above, queued for upstream
 // (core/server/relay.hpp), and answered with the upstream's receipt when it comes within
@@ -38,6 +39,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/bundle/bundle_format.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/pack/pack_format.hpp"
@@ -100,6 +102,19 @@ std::optional<std::uint64_t> OutboxHighest(const httplib::Request& req) {
   return std::stoull(v);
 }
 
+// What the terminal that signed `bundle` last said here about its outbox's highest number; 0
+// (nothing to pass on) when it said nothing or the bytes do not name a terminal. The bundle was
+// verified when this server accepted it; this only reads its header.
+std::uint64_t ReportedHighest(const server::OutboxReports& reports, ByteView bundle) {
+  auto envelope = bundle::ParseEnvelope(bundle);
+  if (!envelope) return 0;
+  auto header = bundle::ParseHeader(envelope->header_json);
+  if (!header) return 0;
+  const auto all = reports.Snapshot();
+  const auto it = all.find(header->terminal_id);
+  return it == all.end() ? 0 : it->second.highest;
+}
+
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
@@ -131,7 +146,19 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
   }
   std::string why = "held by this relay, not yet confirmed by the collection server";
   if (auto stats = relay.Stats(); stats && !stats->last_error.empty()) {
-    why += "; the last attempt to reach it failed: " + stats->last_error;
+    // One plain sentence for the terminal's operator: the upstream's address, not the URL of
+    // whichever bundle failed last (its 64 hex digits are on the relay's status page).
+    std::string failed = stats->last_error;
+    if (const auto at = failed.find(sync::kBundlesPath); at != std::string::npos) {
+      const auto end = failed.find_first_not_of("0123456789abcdef", at + sync::kBundlesPath.size());
+      failed.erase(at, (end == std::string::npos ? failed.size() : end) - at);
+    }
+    if (const auto colon = failed.find(": "); colon != std::string::npos) {
+      why += ": the relay's last attempt to reach " + failed.substr(0, colon) +
+             " failed: " + failed.substr(colon + 2);
+    } else {
+      why += ": the relay's last attempt to reach it failed: " + failed;
+    }
   }
   Json j;
   j["error"] = why;
@@ -156,8 +183,11 @@ Result<std::vector<server::ExpectedSession>> LoadExpected(const ServeArgs& a) {
   return server::LoadExpectedSessions(a.packs, trusted);
 }
 
-// The relay's queue and its upstream connection (used by the forwarder thread only).
-Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock& clock) {
+// The relay's queue and its upstream connection (used by the forwarder thread only). Each bundle
+// goes upstream with what its terminal last said here about its outbox (`reports`), so that the
+// central status page shows bundles held on terminals behind this relay too.
+Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock& clock,
+                                                 const server::OutboxReports& reports) {
   if (a.relay_to.empty() || a.relay_key.empty()) {
     return std::unexpected(Error::InvalidArgument(
         "a relay needs both --relay-to URL and --relay-key (the upstream server's public key, "
@@ -176,7 +206,10 @@ Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock
                           crypto::ReadSigningPublicKeyFile(a.relay_key));
   curl_global_init(CURL_GLOBAL_DEFAULT);
   auto http = std::make_shared<HttpUploader>(a.relay_to);
-  auto upload = [http](const std::string& id, ByteView bytes) { return http->Put(id, bytes); };
+  auto upload = [http, &reports](const std::string& id, ByteView bytes) {
+    http->set_outbox_highest(ReportedHighest(reports, bytes));
+    return http->Put(id, bytes);
+  };
   return server::Relay::Open(a.store, upstream, upload, clock);
 }
 
@@ -212,9 +245,11 @@ Status Serve(const ServeArgs& a) {
   if (!a.packs.empty()) {
     LONTAR_ASSIGN_OR_RETURN(expected, LoadExpected(a));
   }
+  // What terminals say about their outboxes; outlives the relay, whose forwarder reads it.
+  server::OutboxReports outbox_reports;
   std::unique_ptr<server::Relay> relay_ptr;
   if (!a.relay_to.empty() || !a.relay_key.empty()) {
-    LONTAR_ASSIGN_OR_RETURN(relay_ptr, OpenRelay(a, clock));
+    LONTAR_ASSIGN_OR_RETURN(relay_ptr, OpenRelay(a, clock, outbox_reports));
   }
 
   // SIGTERM / SIGINT are taken by one thread with sigwait, which stops the server; the workers
@@ -252,7 +287,6 @@ Status Serve(const ServeArgs& a) {
   server::Store& s = *store;
   server::Relay* relay = relay_ptr.get();
   const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
-  server::OutboxReports outbox_reports;
   server::RoomBoard room = RoomBoardFor(s, a);
   AddRoomRoutes(http, room, clock);
   const std::uint64_t max_bundle_bytes = options.max_bundle_bytes;

@@ -24,10 +24,33 @@ Status Release(const SessionArgs& a) {
                                                        ? pack::DefaultPack(packs, clock.WallMs())
                                                        : pack::FindPack(packs, a.pack));
   if (!choice.note.empty()) std::cerr << "session release: " << choice.note << "\n";
+  const bool already = choice.pack->released;
   LONTAR_ASSIGN_OR_RETURN(pack::PackHeader h,
                           pack::ReleasePack(t, choice.pack->header.pack_id, code.view(), clock));
   std::cout << "released: exam " << h.exam_id << " version " << h.exam_version << " (pack "
             << h.pack_id << ")\n";
+  // Say which session runs now, and what became of every other released pack, so that two
+  // released packs are never left to guessing.
+  LONTAR_ASSIGN_OR_RETURN(packs, pack::ListPacks(t));
+  const pack::LoadedPack* runs = pack::RunningPack(packs);
+  if (runs && runs->header.pack_id != h.pack_id) {
+    std::cerr << "session release: " << pack::DescribePack(h)
+              << (already ? " was released already" : "") << "; this terminal runs "
+              << pack::DescribePack(runs->header) << ", released or opened after it; to run "
+              << h.exam_id << "@" << h.exam_version << " instead: lontar session open --pack "
+              << h.exam_id << "@" << h.exam_version << "\n";
+    return Ok();
+  }
+  for (const pack::LoadedPack& p : packs) {
+    if (!p.released || p.header.pack_id == h.pack_id) continue;
+    std::cerr << "session release: " << pack::DescribePack(p.header)
+              << (p.header.exam_id == h.exam_id ? " (an earlier version of this exam)" : "")
+              << " no longer runs: this terminal runs " << pack::DescribePack(h)
+              << " from now on; the sittings and result bundles of " << p.header.exam_id << "@"
+              << p.header.exam_version
+              << " stay as they are (back to it: lontar session open --pack " << p.header.exam_id
+              << "@" << p.header.exam_version << ")\n";
+  }
   return Ok();
 }
 

@@ -122,6 +122,7 @@ Status PrintStatus(const TerminalArgs& args) {
                        {"valid_from", p.valid_from},
                        {"valid_until", p.valid_until},
                        {"released", p.released},
+                       {"running", p.running},
                        {"proctor_code", p.proctor_code}});
     }
     j["packs"] = packs;
@@ -147,7 +148,11 @@ Status PrintStatus(const TerminalArgs& args) {
       std::cout << "pack         " << p.exam_id << " version " << p.exam_version << " (pack "
                 << p.pack_id.substr(0, 8) << ", --pack " << p.exam_id << "@" << p.exam_version
                 << "), valid " << p.valid_from << " .. " << p.valid_until
-                << (p.released ? ", released" : ", not released") << ", "
+                << (p.running    ? ", released, the session this terminal runs"
+                    : p.released ? ", released, not running (another was released or opened "
+                                   "after it; lontar session open --pack to run it)"
+                                 : ", not released")
+                << ", "
                 << (p.proctor_code == "yes"  ? "proctor code set"
                     : p.proctor_code == "no" ? "NO proctor code (no session can be opened)"
                     : p.released             ? "proctor code unknown (the pack does not decrypt)"

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/pack/pack_choice.hpp"
 #include "core/pack/terminal_packs.hpp"
 
 namespace lontar::exam {
@@ -13,23 +14,39 @@ bool IsSubmittedEvent(const Event& e) { return std::holds_alternative<Submitted>
 
 }  // namespace
 
-Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock) {
+Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock,
+                            std::string_view pack_id) {
   LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(terminal));
-  // The session running is the pack released last: a terminal may hold the morning's and the
-  // afternoon's packs, both released by the afternoon.
-  const auto released = std::max_element(packs.begin(), packs.end(),
-                                         [](const pack::LoadedPack& a, const pack::LoadedPack& b) {
-                                           return a.released_seq < b.released_seq;
-                                         });
-  if (released == packs.end() || !released->released) {
+  // The session running is the pack released (or chosen again) last: a terminal may hold the
+  // morning's and the afternoon's packs, both released by the afternoon.
+  const pack::LoadedPack* running = pack::RunningPack(packs);
+  if (!running) {
     return std::unexpected(Error::NotFound(
         "no released pack on this terminal: load the session's pack and release it first "
         "(lontar session release)"));
+  }
+  const pack::LoadedPack* released = running;
+  if (!pack_id.empty()) {
+    const auto named = std::find_if(packs.begin(), packs.end(), [&](const pack::LoadedPack& p) {
+      return p.header.pack_id == pack_id;
+    });
+    if (named == packs.end()) {
+      return std::unexpected(
+          Error::NotFound("no pack " + std::string(pack_id) + " is loaded on this terminal"));
+    }
+    if (!named->released) {
+      return std::unexpected(Error::InvalidArgument(
+          pack::DescribePack(named->header) +
+          " is not released: release it first (lontar session release --pack " +
+          named->header.exam_id + "@" + std::to_string(named->header.exam_version) + ")"));
+    }
+    released = &*named;
   }
   Engine e;
   e.terminal_ = &terminal;
   e.clock_ = &clock;
   e.pack_id_ = released->header.pack_id;
+  e.running_ = released == running;
   e.results_key_ = released->header.results_key;
   e.exam_version_ = released->header.exam_version;
   LONTAR_ASSIGN_OR_RETURN(authoring::Exam exam, pack::ReadReleasedExam(terminal, e.pack_id_));

@@ -96,13 +96,22 @@ struct LoginRefused {
 
 class Engine {
  public:
-  // Opens the engine on the terminal's released pack, the one released last when several are
-  // (two sessions in a day; kNotFound when no pack is released), and
-  // replays every sitting of that pack from the journal. Reads disk.
-  [[nodiscard]] static Result<Engine> Open(terminal::Terminal& terminal, const Clock& clock);
+  // Opens the engine on the session this terminal runs: of several released packs (two
+  // sessions in a day, two versions of one exam), the one released or chosen last
+  // (pack::RunningPack); kNotFound when no pack is released. With `pack_id`, on that released
+  // pack instead (kNotFound when it is not loaded, kInvalidArgument when it is not released):
+  // OpenSession then makes it the session this terminal runs. Replays every sitting of the pack
+  // from the journal. Reads disk.
+  [[nodiscard]] static Result<Engine> Open(terminal::Terminal& terminal, const Clock& clock,
+                                           std::string_view pack_id = {});
+
+  // Whether this engine's pack is the session the terminal runs (false after Open with another
+  // released pack's id, until OpenSession chooses it).
+  bool running() const { return running_; }
 
   const authoring::Exam& exam() const { return *exam_; }
   const std::string& pack_id() const { return pack_id_; }
+  std::uint64_t exam_version() const { return exam_version_; }
 
   // The participant's sitting (a fresh kNotStarted state if none).
   SittingState State(const std::string& participant) const;
@@ -124,7 +133,10 @@ class Engine {
 
   // Proctor: opens the session and returns the session token the proctor shows the room. The
   // token is derived from the proctor code and the pack, so every terminal of the room shows the
-  // same one, and opening again gives it again. Errors as AuthorizeProctor. Touches disk.
+  // same one, and opening again gives it again. On an engine opened on a released pack the
+  // terminal does not run (Open with its id), the pack becomes the session the terminal runs
+  // (pack::SelectPack), refused with kInvalidArgument naming them while a sitting of the pack
+  // running now is in progress. Errors as AuthorizeProctor. Touches disk.
   [[nodiscard]] Result<std::string> OpenSession(ByteView proctor_code);
   const std::string& session_token() const { return token_; }
 
@@ -270,6 +282,9 @@ class Engine {
   // carries, so that sealing reads those and no others. Seqs arrive in increasing order.
   void NoteRecord(const std::string& participant, std::uint64_t seq);
 
+  // OpenSession on a pack the terminal does not run: makes it the one it runs.
+  [[nodiscard]] Status Choose();
+
   struct HandoffNote {
     Restored state;
     std::string reason;
@@ -280,6 +295,7 @@ class Engine {
   terminal::Terminal* terminal_ = nullptr;
   const Clock* clock_ = nullptr;
   std::string pack_id_;
+  bool running_ = true;  // the pack is the session the terminal runs (running())
   std::unique_ptr<authoring::Exam> exam_;
   std::map<std::string, SittingState> sittings_;
   std::map<std::string, std::int64_t> charged_at_ns_;  // monotonic time of the last charge

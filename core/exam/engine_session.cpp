@@ -9,6 +9,7 @@
 #include "core/crypto/kdf.hpp"
 #include "core/crypto/secret.hpp"
 #include "core/exam/engine.hpp"
+#include "core/pack/terminal_packs.hpp"
 
 namespace lontar::exam {
 namespace {
@@ -118,8 +119,26 @@ Status Engine::CheckAuth(const ProctorAuth& auth) {
   return Refresh();
 }
 
+Status Engine::Choose() {
+  // One session at a time: going over to this pack would strand a sitting under way in the one
+  // running now (as releasing another pack would, in the kiosk's panel).
+  LONTAR_ASSIGN_OR_RETURN(Engine now, Open(*terminal_, *clock_));
+  if (const std::vector<std::string> busy = now.InProgress(); !busy.empty()) {
+    std::string who;
+    for (const std::string& p : busy) who += (who.empty() ? "" : ", ") + p;
+    return std::unexpected(Error::InvalidArgument(
+        "this terminal runs " + now.exam().id + " (pack " + now.pack_id().substr(0, 8) +
+        ") and a sitting is in progress there (" + who +
+        "): let it finish, void it or hand it over before opening another session"));
+  }
+  LONTAR_TRY(pack::SelectPack(*terminal_, pack_id_));
+  running_ = true;
+  return Refresh();
+}
+
 Result<std::string> Engine::OpenSession(ByteView proctor_code) {
   LONTAR_TRY(AuthorizeProctor(proctor_code));
+  if (!running_) LONTAR_TRY(Choose());
   const std::string token = DeriveToken(proctor_code, pack_id_);
   if (token_ == token) return token_;
   LONTAR_TRY(Record("session.opened", Json{{"token", token}}));

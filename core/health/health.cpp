@@ -26,11 +26,13 @@ Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
     if (!ec) s.vault_bytes += size;
   }
   LONTAR_ASSIGN_OR_RETURN(std::vector<pack::LoadedPack> packs, pack::ListPacks(t));
+  const pack::LoadedPack* running = pack::RunningPack(packs);
   for (const pack::LoadedPack& p : packs) {
     const pack::PackHeader& h = p.header;
     s.packs.push_back({h.pack_id, h.exam_id, h.exam_version, h.title.id, h.title.en,
                        pack::FormatTime(h.valid_from_ms), pack::FormatTime(h.valid_until_ms),
                        p.released, std::string(pack::ProctorCodeState(h))});
+    s.packs.back().running = &p == running;
     // Packs built before headers recorded it: once released, the exam inside tells. A pack
     // that no longer decrypts stays "unknown" here; releasing and opening report that.
     if (!h.proctor_code.has_value() && p.released) {

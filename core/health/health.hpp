@@ -27,6 +27,9 @@ struct PackInfo {
   // Whether the pack carries a proctor code: "yes", "no", or "unknown" (a pack built before
   // headers recorded it and not yet released; once released, the exam inside tells).
   std::string proctor_code;
+  // The released pack this terminal runs (pack::RunningPack): of several released, the one
+  // released or opened last; the others stay released but no session runs on them.
+  bool running = false;
 };
 
 struct TerminalStatus {

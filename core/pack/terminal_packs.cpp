@@ -176,6 +176,56 @@ Result<std::vector<LoadedPack>> ListPacks(terminal::Terminal& t) {
   return out;
 }
 
+const LoadedPack* RunningPack(const std::vector<LoadedPack>& packs) {
+  const LoadedPack* running = nullptr;
+  for (const LoadedPack& p : packs) {
+    if (p.released && (!running || p.released_seq > running->released_seq)) running = &p;
+  }
+  return running;
+}
+
+Status SelectPack(terminal::Terminal& t, std::string_view pack_id) {
+  LONTAR_ASSIGN_OR_RETURN(std::vector<LoadedPack> packs, ListPacks(t));
+  const auto chosen = std::find_if(
+      packs.begin(), packs.end(), [&](const LoadedPack& p) { return p.header.pack_id == pack_id; });
+  if (chosen == packs.end()) {
+    return std::unexpected(
+        Error::NotFound("no pack " + std::string(pack_id) + " is loaded on this terminal"));
+  }
+  if (!chosen->released) {
+    return std::unexpected(
+        Error::InvalidArgument("pack " + std::string(pack_id) +
+                               " is not released: release it first (lontar session release)"));
+  }
+  const LoadedPack* running = RunningPack(packs);
+  if (running == &*chosen) return Ok();
+  const journal::Event event{"session.selected", Json{{"pack_id", chosen->header.pack_id},
+                                                      {"exam_id", chosen->header.exam_id},
+                                                      {"was", running->header.pack_id}}
+                                                     .dump()};
+  // The new record's seq goes into released_keys in the same transaction, so the append must
+  // land right after the head read here: another process's record in between is a conflict,
+  // and the head it leaves is read again.
+  for (int attempt = 1;; ++attempt) {
+    const std::uint64_t seq = t.journal().head().seq + 1;
+    auto head = t.journal().Append(
+        std::span<const journal::Event>(&event, 1),
+        [&]() -> Status {
+          LONTAR_ASSIGN_OR_RETURN(
+              vault::Statement up,
+              t.vault().db().Prepare(
+                  "UPDATE released_keys SET released_seq = ? WHERE pack_id = ?"));
+          up.Bind(1, static_cast<std::int64_t>(seq)).Bind(2, chosen->header.pack_id);
+          return up.Run();
+        },
+        journal::Journal::Mode::kIfUnchanged);
+    if (head) return Ok();
+    if (head.error().kind() != ErrorKind::kConflict || attempt == 5) {
+      return std::unexpected(head.error());
+    }
+  }
+}
+
 Result<crypto::SecretBytes> ContentKey(terminal::Terminal& t, std::string_view pack_id) {
   LONTAR_ASSIGN_OR_RETURN(
       vault::Statement s,

@@ -47,10 +47,15 @@ struct LoadedPack {
   PackHeader header;
   std::filesystem::path file;
   bool released = false;
-  // The journal record of the release (0 before): of two sessions' packs released on one day,
-  // the later release is the session now running (exam/engine.hpp, Open).
+  // The journal record that last made this pack the session running (0 before release): its
+  // release, or a later `session open --pack` that chose it again (SelectPack). Of several
+  // released packs, the one with the highest is the session this terminal runs (RunningPack).
   std::uint64_t released_seq = 0;
 };
+
+// The released pack this terminal runs: of several (a morning's and an afternoon's, or two
+// versions of one exam), the one released or chosen last. nullptr when none is released. Pure.
+const LoadedPack* RunningPack(const std::vector<LoadedPack>& packs);
 
 // Every pack loaded on this terminal, newest first. Reads disk.
 [[nodiscard]] Result<std::vector<LoadedPack>> ListPacks(terminal::Terminal& terminal);
@@ -62,6 +67,13 @@ struct LoadedPack {
 // Touches disk.
 [[nodiscard]] Result<PackHeader> ReleasePack(terminal::Terminal& terminal, std::string_view pack_id,
                                              ByteView release_code, const Clock& clock);
+
+// Makes the released pack `pack_id` the session this terminal runs (it was released before
+// another): journals `session.selected` {pack_id, exam_id, was} and raises its released_seq in
+// the same transaction. Nothing happens when it already runs. kNotFound when it is not loaded,
+// kInvalidArgument when it is not released. The caller checks that no sitting of the pack
+// running now is in progress. Touches disk.
+[[nodiscard]] Status SelectPack(terminal::Terminal& terminal, std::string_view pack_id);
 
 // Seconds to wait after `failures` consecutive wrong codes (0 for the first three).
 std::int64_t ReleaseBackoffSeconds(std::int64_t failures);

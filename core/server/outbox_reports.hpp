@@ -5,7 +5,10 @@
 //
 // Kept in memory by the serving process (the next sync after a restart tells it again), and
 // taken only with an upload the store accepted from that terminal, so a stranger cannot make a
-// terminal look behind. It is a hint for people, never used to accept or refuse anything.
+// terminal look behind. It is a hint for people, never used to accept or refuse anything. A
+// site relay forwards each bundle with the number its terminal last reported to the relay, so
+// the central page also shows what is held on terminals behind a relay (what a terminal reports
+// after its last bundle was forwarded reaches the central server with its next bundle).
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,8 @@
 // The guides' commands against the binary: every `lontar ...` line in a fenced block of
-// docs/coordinator.md and docs/technician.md must name a command that exists and only options
-// that command has, so that a guide that drifts from the binary (an option renamed, a command
-// moved) fails here. Each line is checked through the command's own --help; running the
-// guides end to end with real terminals and servers is left to the scenario tests
-// (collection_e2e_test, site_relay_test), which follow the same recipes.
+// docs/coordinator.md, docs/technician.md and docs/proctor.md must name a command that exists and
+// only options that command has, so that a guide that drifts from the binary (an option renamed,
+// a command moved) fails here. Each line is checked through the command's own --help, including
+// the blocks the walk (guide_walk_test.cpp) does not run; the walk runs the others end to end.
 #include <gtest/gtest.h>
 
 #include <cctype>

@@ -179,5 +179,101 @@ TEST(PackChoice, ReleaseAndOpenWithTwoVersionsLoaded) {
   EXPECT_EQ(open_new.exit_code, 0) << open_new.err;
 }
 
+// Two released versions: releasing version 2 says that version 1 no longer runs, `terminal status`
+// and `session status` name the one that runs, and `session open --pack` goes back to version 1
+// (the engine opens the pack named), refused while a sitting of the running pack is under way.
+TEST(PackChoice, ReleaseSaysWhichRunsAndOpenChoosesAnyReleasedPack) {
+  TempDir dir;
+  const auto P = [&](const std::string& n) { return (dir / n).string(); };
+  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+  const std::string v1_token = testing::MakeMiniSessionWithCli(dir.path(), {"t"});
+  testing::PackBuildArgs build{.source = fixtures + "/mini-exam",
+                               .authority_key = P("keys/authority.key"),
+                               .results_pub = P("keys/results.pub"),
+                               .release_code_file = fixtures + "/mini-release-code.txt",
+                               .proctor_code_file = fixtures + "/mini-proctor-code.txt",
+                               .out = P("v2.lpk"),
+                               .enrollments = {P("t.enroll")}};
+  auto args = testing::PackBuildCommand(build);
+  *(std::find(args.begin(), args.end(), "--version") + 1) = "2";
+  ASSERT_EQ(RunLontar(args).exit_code, 0);
+  ASSERT_EQ(RunLontar({"terminal", "load", "--home", P("t"), P("v2.lpk")}).exit_code, 0);
+  const std::string code = fixtures + "/mini-release-code.txt";
+  const std::string proctor = fixtures + "/mini-proctor-code.txt";
+
+  auto release = RunLontar(
+      {"session", "release", "--home", P("t"), "--code-file", code, "--pack", "TEST-MINI@2"});
+  ASSERT_EQ(release.exit_code, 0) << release.err;
+  EXPECT_NE(release.err.find("(an earlier version of this exam) no longer runs: this terminal "
+                             "runs TEST-MINI@2"),
+            std::string::npos)
+      << release.err;
+  EXPECT_NE(release.err.find("lontar session open --pack TEST-MINI@1"), std::string::npos)
+      << release.err;
+
+  const auto running = [&]() {
+    auto status = RunLontar({"terminal", "status", "--home", P("t"), "--json"});
+    EXPECT_EQ(status.exit_code, 0) << status.err;
+    std::string which;
+    int released = 0;
+    const auto j = nlohmann::json::parse(status.out);
+    for (const auto& p : j["packs"]) {
+      released += p["released"].get<bool>();
+      if (p["running"].get<bool>()) which += "v" + std::to_string(p["exam_version"].get<int>());
+    }
+    EXPECT_EQ(released, 2);
+    return which;
+  };
+  EXPECT_EQ(running(), "v2");
+  auto text = RunLontar({"terminal", "status", "--home", P("t")});
+  EXPECT_NE(text.out.find("TEST-MINI@1), valid"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(", released, not running"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(", released, the session this terminal runs"), std::string::npos)
+      << text.out;
+  // Releasing version 1 again changes nothing and says that version 2 still runs.
+  auto again = RunLontar(
+      {"session", "release", "--home", P("t"), "--code-file", code, "--pack", "TEST-MINI@1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("was released already; this terminal runs TEST-MINI@2"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(running(), "v2");
+
+  // A sitting under way on version 2 keeps the terminal on it.
+  auto open_v2 = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file", proctor});
+  ASSERT_EQ(open_v2.exit_code, 0) << open_v2.err;
+  std::string v2_token = open_v2.out.substr(0, open_v2.out.find('\n'));
+  testing::WriteText(dir / "pin", "111111\n");
+  testing::WriteText(dir / "script.jsonl", "{\"cmd\":\"wait\",\"seconds\":5}\n");
+  auto sitting =
+      RunLontar({"exam", "run", "--home", P("t"), "--participant", "TEST-0001", "--pin-file",
+                 P("pin"), "--token", v2_token, "--script", P("script.jsonl")});
+  ASSERT_EQ(sitting.exit_code, 0) << sitting.err;
+  auto refused = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file", proctor,
+                            "--pack", "TEST-MINI@1"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("a sitting is in progress there (TEST-0001): let it finish, void it "
+                             "or hand it over"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(running(), "v2");
+  auto void_it = RunLontar({"session", "void", "--home", P("t"), "--proctor-code-file", proctor,
+                            "--participant", "TEST-0001", "--reason", "test"});
+  ASSERT_EQ(void_it.exit_code, 0) << void_it.err;
+
+  // Now version 1 runs again: the same token as before, and `session status` reads its pack.
+  auto back = RunLontar({"session", "open", "--home", P("t"), "--proctor-code-file", proctor,
+                         "--pack", "TEST-MINI@1"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.out, v1_token + "\n");
+  EXPECT_NE(back.err.find("this terminal now runs TEST-MINI@1 (pack "), std::string::npos)
+      << back.err;
+  EXPECT_EQ(running(), "v1");
+  auto session = RunLontar({"session", "status", "--home", P("t"), "--json"});
+  ASSERT_EQ(session.exit_code, 0) << session.err;
+  auto v1_status = nlohmann::json::parse(session.out);
+  EXPECT_TRUE(v1_status["sittings"].empty()) << session.out;  // TEST-0001 sat version 2
+}
+
 }  // namespace
 }  // namespace lontar::pack

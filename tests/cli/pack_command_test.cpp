@@ -93,6 +93,13 @@ TEST_F(PackCommand, BuildInspectVerifyLoadRelease) {
   auto inspect_text = Run({"pack", "inspect", Path("exam.lpk")});
   ASSERT_EQ(inspect_text.exit_code, 0) << inspect_text.err;
   EXPECT_NE(inspect_text.out.find("proctor     code set"), std::string::npos) << inspect_text.out;
+  // The release code's KDF is what `pack build --help` says the default is: release, 32 MiB.
+  EXPECT_EQ(j["release_kdf"]["memlimit"], 32u << 20) << inspect.out;
+  EXPECT_EQ(j["release_kdf"]["opslimit"], 4) << inspect.out;
+  EXPECT_NE(inspect_text.out.find("release kdf Argon2id, 32 MiB, 4 passes"), std::string::npos)
+      << inspect_text.out;
+  auto help = Run({"pack", "build", "--help"});
+  EXPECT_NE(help.out.find("release (32 MiB)"), std::string::npos) << help.out;
 
   auto verify = Run({"pack", "verify", Path("exam.lpk"), "--trust", Path("keys/authority.pub")});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
@@ -123,7 +130,8 @@ TEST_F(PackCommand, BuildInspectVerifyLoadRelease) {
   EXPECT_EQ(s["journal"]["ok"], true);
   auto status_text = Run({"terminal", "status", "--home", Path("t")});
   ASSERT_EQ(status_text.exit_code, 0) << status_text.err;
-  EXPECT_NE(status_text.out.find(", released, proctor code set"), std::string::npos)
+  EXPECT_NE(status_text.out.find(", released, the session this terminal runs, proctor code set"),
+            std::string::npos)
       << status_text.out;
 }
 

@@ -1,8 +1,8 @@
 // The collection server's status page tells done from missing: real servers on loopback, the mini
 // session on two terminals. A candidate who never came does not keep a session red; a terminal
 // that sent nothing is not green; a bundle still on a terminal shows although it is the last one
-// (the terminal's sync says how far its outbox goes); a relay's page says it is a relay and marks
-// nothing missing for packs it was not given.
+// (the terminal's sync says how far its outbox goes), also behind a site relay; a relay's page says
+// it is a relay and marks nothing missing for packs it was not given.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -135,6 +135,42 @@ TEST_F(StatusPage, ABundleStillOnTheTerminalShowsEvenWhenItIsTheLast) {
   EXPECT_NE(page.body.find("<tr class=\"none\" data-terminal="), std::string::npos) << page.body;
 }
 
+// The same through a site relay: the relay passes the terminal's word on its outbox upstream with
+// the bundle it forwards, so the central page shows #2 held on the terminal too.
+TEST_F(StatusPage, ABundleStillOnATerminalBehindARelayShowsCentrally) {
+  Sit("t0", "TEST-0001", "111111");
+  Sit("t0", "TEST-0002", "222222");
+  {
+    SystemClock clock;
+    auto t = terminal::Terminal::Open(dir_ / "t0", clock);
+    ASSERT_TRUE(t) << t.error().message();
+    auto outbox = bundle::ListOutbox(*t);
+    ASSERT_TRUE(outbox && outbox->size() == 2u);
+    std::string bytes = ReadText((*outbox)[1].file);
+    bytes[bytes.size() / 2] ^= 1;
+    WriteText((*outbox)[1].file, bytes);
+  }
+  ServerProcess central(CentralArgs(), dir_ / "log");
+  ASSERT_NE(central.port(), 0);
+  ServerProcess relay(
+      {"--store", P("relay"), "--enrolled", P("enrolled"), "--key", P("keys/relay.key"),
+       "--relay-to", central.url(), "--relay-key", P("keys/server.pub")},
+      dir_ / "log");
+  ASSERT_NE(relay.port(), 0);
+  // The central server is up: #1's upload comes back with the central receipt (confirmed).
+  auto sync = RunLontar({"sync", "--home", P("t0"), "--server", relay.url(), "--server-key",
+                         P("keys/server.pub"), "--relay-key", P("keys/relay.pub")});
+  EXPECT_EQ(sync.exit_code, 1) << "bundle #2 is damaged";
+  EXPECT_NE(sync.err.find("confirmed centrally: 1"), std::string::npos) << sync.err;
+  auto t0 = Terminal(StatusOf(central), "t0");
+  EXPECT_EQ(t0["bundles"], 1) << t0.dump(2);
+  EXPECT_EQ(t0["outbox_highest"], 2) << t0.dump(2);
+  EXPECT_EQ(t0["held_on_terminal"], 1) << t0.dump(2);
+  EXPECT_EQ(t0["state"], "gap") << t0.dump(2);
+  auto page = testing::HttpRequest(central.port(), "GET", "/status");
+  EXPECT_NE(page.body.find("<td class=\"held\">#2</td>"), std::string::npos) << page.body;
+}
+
 TEST_F(StatusPage, ARelaysPageSaysRelayAndMarksNothingMissingForPacksItWasNotGiven) {
   Sit("t0", "TEST-0001", "111111");
   // The upstream is a port with nothing listening: the relay's last error is long and stays.
@@ -153,6 +189,13 @@ TEST_F(StatusPage, ARelaysPageSaysRelayAndMarksNothingMissingForPacksItWasNotGiv
   auto held = RunLontar({"sync", "--home", P("t0"), "--server", relay.url(), "--server-key",
                          P("keys/server.pub"), "--relay-key", P("keys/relay.pub")});
   ASSERT_EQ(held.exit_code, 0) << held.err;
+  // The terminal hears one plain sentence naming the upstream, not a bundle's 64-hex URL.
+  EXPECT_NE(held.out.find("held by this relay, not yet confirmed by the collection server: "
+                          "the relay's last attempt to reach http://127.0.0.1:" +
+                          std::to_string(port) + " failed: "),
+            std::string::npos)
+      << held.out;
+  EXPECT_EQ(held.out.find("/v1/bundles/"), std::string::npos) << held.out;
   auto page = testing::HttpRequest(relay.port(), "GET", "/status");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<title>Lontar site relay</title>"), std::string::npos) << page.body;
