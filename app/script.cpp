@@ -134,6 +134,11 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
     const std::uint64_t now = SDL_GetTicks64();
     if (phase_++ == 0) sleep_until_ms_ = now + j["sleep_ms"].get<std::uint64_t>();
     finished = now >= sleep_until_ms_;
+  } else if (j.contains("reset_peak_rss")) {
+    // Linux's clear_refs: "5" resets the peak resident set size (VmHWM) to the current one.
+    std::ofstream clear("/proc/self/clear_refs");
+    if (!(clear << "5" << std::flush))
+      return fail("cannot reset the peak RSS (/proc/self/clear_refs)");
   } else if (j.contains("exit")) {
     return j["exit"].get<int>();
   } else if (!j.contains("screenshot")) {

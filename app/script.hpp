@@ -13,8 +13,12 @@
 //   {"expect": "item"}         stop with exit code 3 unless this screen is showing
 //   {"screenshot": "a.png"}    write the frame to a PNG
 //   {"sleep_ms": 1500}         let real time pass (the clock, checkpoints) while drawing
+//   {"reset_peak_rss": true}   start the process's peak RSS afresh (the report's peak_rss_kb),
+//                              so that a benchmark can measure a part of a sitting: after the
+//                              login's PIN check (Argon2id, 64 MiB for 0.3 s), say
 //   {"exit": 0}                stop with this exit code
-// After the last step the kiosk carries on as usual.
+// After the last step the kiosk carries on as usual. A step waits until the images of the item
+// on screen have shown (or been found impossible to show).
 #pragma once
 
 #include <SDL.h>

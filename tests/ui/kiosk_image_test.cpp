@@ -193,7 +193,11 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
 TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   constexpr int kItems = 500;
-  constexpr long kCapKb = 150 * 1024;
+  // The issue's cap, on the sitting from its first item to its last. The process as a whole
+  // also holds the login's PIN check for its 0.3 s: Argon2id over the roster hash's 64 MiB
+  // (libsodium maps it apart and unmaps it after), so its cap is that much higher.
+  constexpr long kCapKb = 40 * 1024;
+  constexpr long kPinCheckKb = 64 * 1024;
   TempDir dir;
   const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
@@ -250,10 +254,14 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   step("text", Json::parse(open.out)["token"].get<std::string>());
   step("key", "Return");
   step("expect", "instructions");
+  script += R"({"reset_peak_rss": true})"
+            "\n";
   step("key", "Return");
+  // A tap (press and release in one frame) takes half the frames of a key: the kiosk still
+  // shows every item, with its image, before the next step.
   for (int i = 1; i < kItems; ++i) {
     if (i % 100 == 0) step("expect", "item");
-    step("key", "Right");
+    step("tap", "Right");
   }
   step("expect", "item");
   script += R"({"exit": 0})"
@@ -273,10 +281,14 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   EXPECT_EQ(report["current_item"], "s-" + std::to_string(kItems - 1));
   const auto at = run.err.rfind("peak_rss_kb=");
   ASSERT_NE(at, std::string::npos) << run.err;
-  const long peak_kb = std::stol(run.err.substr(at + 12));
-  std::cout << "kiosk peak RSS after visiting " << kItems << " image items: " << peak_kb / 1024
-            << " MiB (cap " << kCapKb / 1024 << " MiB)\n";
-  EXPECT_LT(peak_kb, kCapKb);
+  const long process_kb = std::stol(run.err.substr(at + 12));
+  ASSERT_TRUE(report.contains("peak_rss_kb")) << report.dump();
+  const long sitting_kb = report["peak_rss_kb"].get<long>();
+  std::cout << "kiosk peak RSS over " << kItems << " image items: " << sitting_kb / 1024
+            << " MiB (cap " << kCapKb / 1024
+            << " MiB); the whole process, with the login: " << process_kb / 1024 << " MiB\n";
+  EXPECT_LT(sitting_kb, kCapKb);
+  EXPECT_LT(process_kb, kCapKb + kPinCheckKb);
 }
 
 }  // namespace
