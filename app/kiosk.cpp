@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -25,17 +24,6 @@ namespace lontar::app {
 namespace {
 
 constexpr int kSettleFrames = 3;  // ImGui sizes tables and text over the first frames
-
-// The process's peak resident memory (VmHWM in /proc/self/status, which a script's
-// "reset_peak_rss" step starts afresh), in KiB; 0 when it cannot be read.
-long PeakRssKb() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("VmHWM:")) return std::strtol(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
 
 // The frame loop: input, fonts and look, the screen's frame, and test mode (scripts,
 // screenshots, reports). What shows and what it does is the session controller's
@@ -366,6 +354,9 @@ class Kiosk {
     if (!item_frame_ms_.empty()) j["item_frames"] = figures(item_frame_ms_);
     if (!image_wait_ms_.empty()) j["image_waits"] = figures(image_wait_ms_);
     if (const long kb = PeakRssKb(); kb > 0) j["peak_rss_kb"] = kb;
+    if (script_ && script_->peak_rss_before_reset_kb() > 0) {
+      j["peak_rss_kb_before_reset"] = script_->peak_rss_before_reset_kb();
+    }
     session_.AddToReport(j, targets_.contains("shown.time_warning"));
     j["font_scale"] = look_.font_scale;
     j["high_contrast"] = look_.high_contrast;

@@ -42,6 +42,9 @@ class Script {
 
   bool done() const { return next_ >= steps_.size(); }
 
+  // The peak RSS (KiB) the last reset_peak_rss step cleared: the process's peak before it.
+  long peak_rss_before_reset_kb() const { return peak_before_reset_kb_; }
+
   // Whether the frame being drawn is the settled one the next step acts on.
   bool Settled() const { return !done() && frames_ + 1 >= kSettleFrames; }
 
@@ -68,6 +71,11 @@ class Script {
   // slow machine must make a test slower, not failed.
   static constexpr std::uint64_t kExpectWaitMs = 30000;
   int click_x_ = 0, click_y_ = 0;
+  long peak_before_reset_kb_ = 0;
 };
+
+// The process's peak resident memory (VmHWM in /proc/self/status), in KiB; 0 when it cannot be
+// read. Linux's getrusage (GNU time's %M) reports the same figure, and a reset clears both.
+long PeakRssKb();
 
 }  // namespace lontar::app
