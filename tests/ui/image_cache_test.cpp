@@ -29,34 +29,40 @@ constexpr std::int64_t kNov24 = 1'795'478'400'000;  // 2026-11-24T00:00:00Z
 constexpr std::int64_t kDay = 86'400'000;
 constexpr int kFit = 160;  // the "screen": every image is scaled to fit 160 x 160
 
+// One released pack for the whole suite (building it is most of a test's time); an SDL software
+// renderer of its own for each test.
 class ImageCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(SDL_Init(SDL_INIT_EVENTS), 0) << SDL_GetError();
-    surface_ = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
-    ASSERT_NE(surface_, nullptr) << SDL_GetError();
-    renderer_ = SDL_CreateSoftwareRenderer(surface_);
-    ASSERT_NE(renderer_, nullptr) << SDL_GetError();
+  struct Pack {
+    TempDir dir;
+    ManualClock clock;
+    std::optional<terminal::Terminal> terminal;
+    std::optional<crypto::SecretBytes> key;
+    std::filesystem::path file;
+    std::vector<std::string> names;
+  };
 
-    clock_.SetWallMs(kNov24);
+  static void SetUpTestSuite() {
+    pack_ = new Pack;
+    Pack& p = *pack_;
+    p.clock.SetWallMs(kNov24);
     auto authority = crypto::SigningKey::Generate().value();
     auto results = crypto::BoxSecretKey::Generate().value();
     terminal::InitOptions init{.site = "SITE-01", .name = "t1", .trusted = {}};
     init.trusted.push_back({authority.public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir_ / "t1", init, clock_);
+    auto t = terminal::Terminal::Init(p.dir / "t1", init, p.clock);
     ASSERT_TRUE(t) << t.error().message();
-    terminal_.emplace(std::move(*t));
+    p.terminal.emplace(std::move(*t));
     authoring::SynthOptions synth;
     synth.items = 10;
     synth.media_bytes = 2u << 20;  // images of varied sizes, one per item from s-0
     synth.participants = 1;
-    ASSERT_TRUE(authoring::WriteSynthSource(dir_ / "src", synth));
-    auto source = authoring::LoadSource(dir_ / "src");
+    ASSERT_TRUE(authoring::WriteSynthSource(p.dir / "src", synth));
+    auto source = authoring::LoadSource(p.dir / "src");
     ASSERT_TRUE(source) << source.error().front().ToString();
-    source_.emplace(std::move(*source));
     auto code = crypto::SecretBytes::CopyOf(AsBytes(kCode)).value();
     auto enrollment =
-        terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, kNov24)));
+        terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*p.terminal, kNov24)));
     pack::BuildOptions o;
     o.authority = &authority;
     o.version = 1;
@@ -67,17 +73,32 @@ class ImageCacheTest : public ::testing::Test {
     o.release_code = &code;
     o.results_key = results.public_key();
     o.kdf = crypto::Argon2Params{1, 8 * 1024 * 1024};
-    o.out = dir_ / "synth.lpk";
-    auto built = pack::BuildPack(*source_, o);
+    o.out = p.dir / "synth.lpk";
+    auto built = pack::BuildPack(*source, o);
     ASSERT_TRUE(built) << built.error().message();
-    ASSERT_TRUE(pack::LoadPack(*terminal_, dir_ / "synth.lpk", clock_));
-    ASSERT_TRUE(pack::ReleasePack(*terminal_, "", AsBytes(kCode), clock_));
-    auto key = pack::ContentKey(*terminal_, built->pack_id);
+    ASSERT_TRUE(pack::LoadPack(*p.terminal, p.dir / "synth.lpk", p.clock));
+    ASSERT_TRUE(pack::ReleasePack(*p.terminal, "", AsBytes(kCode), p.clock));
+    auto key = pack::ContentKey(*p.terminal, built->pack_id);
     ASSERT_TRUE(key) << key.error().message();
-    key_.emplace(std::move(*key));
-    pack_file_ = pack::StoredPackFile(*terminal_, built->pack_id);
-    for (const auto& m : source_->media) names_.push_back(m.name);
+    p.key.emplace(std::move(*key));
+    p.file = pack::StoredPackFile(*p.terminal, built->pack_id);
+    for (const auto& m : source->media) p.names.push_back(m.name);
+  }
+
+  static void TearDownTestSuite() {
+    delete pack_;
+    pack_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(pack_ != nullptr && pack_->key.has_value()) << "the suite's pack was not built";
+    names_ = pack_->names;
     ASSERT_GE(names_.size(), 5u);
+    ASSERT_EQ(SDL_Init(SDL_INIT_EVENTS), 0) << SDL_GetError();
+    surface_ = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+    ASSERT_NE(surface_, nullptr) << SDL_GetError();
+    renderer_ = SDL_CreateSoftwareRenderer(surface_);
+    ASSERT_NE(renderer_, nullptr) << SDL_GetError();
   }
 
   void TearDown() override {
@@ -88,12 +109,12 @@ class ImageCacheTest : public ::testing::Test {
 
   std::unique_ptr<ImageCache> Open(std::size_t budget = 8u << 20, std::size_t unwanted = 12) {
     return std::make_unique<ImageCache>(renderer_,
-                                        ImageCache::Options{.pack_file = pack_file_,
+                                        ImageCache::Options{.pack_file = pack_->file,
                                                             .fit_width = kFit,
                                                             .fit_height = kFit,
                                                             .budget_bytes = budget,
                                                             .max_unwanted = unwanted},
-                                        *key_);
+                                        *pack_->key);
   }
 
   // Pumps, waiting for the worker's wake-up between pumps, until `name` is no longer loading
@@ -109,16 +130,13 @@ class ImageCacheTest : public ::testing::Test {
     return {};
   }
 
-  TempDir dir_;
-  ManualClock clock_;
+  static Pack* pack_;
   SDL_Surface* surface_ = nullptr;
   SDL_Renderer* renderer_ = nullptr;
-  std::optional<terminal::Terminal> terminal_;
-  std::optional<authoring::Source> source_;
-  std::optional<crypto::SecretBytes> key_;
-  std::filesystem::path pack_file_;
   std::vector<std::string> names_;
 };
+
+ImageCacheTest::Pack* ImageCacheTest::pack_ = nullptr;
 
 // Items a..e in the candidate's order; c names two images, one also named by e.
 //   MediaAround(index 2 = c, reach 1): c's own at 0, then d's (+1), then b's (-1); e is out of
