@@ -10,8 +10,9 @@
 #   - the frame that first shows the next item: p50 / p95 / max (this build's test-mode report;
 #     older kiosks do not measure it). This build never waits for a decode in a frame: an image
 #     not decoded yet shows "loading" and the next frame shows it; how long that took is the
-#     image wait (0 when the image was ready), reported apart. The script waits for the images
-#     before its next step, so every image is shown.
+#     image wait (0 when the image was ready), reported apart, and so is the frame's CPU time
+#     (on a shared machine the wall time is mostly waiting for a core). The script waits for
+#     the images before its next step, so every image is shown.
 # Goals: peak RSS under 40 MB, login screen under 1 s, next item within one 16 ms frame at p95.
 # The load average is printed with the figures: the machine is shared.
 # A benchmark: it reports figures and never fails on them.
@@ -66,8 +67,12 @@ measure() {  # NAME KIOSK
   cp -a "$work/home" "$home"
   local t0 t1
   t0=$(date +%s.%N)
-  xvfb-run -a -s "-screen 0 ${screen}x24" "$kiosk" --home "$home" --script "$work/login.jsonl" \
-    >/dev/null 2>&1
+  # A kiosk that reads every image at start may not show the login screen within the script's
+  # 30 s wait on a loaded machine: that is said, and the sitting is still measured.
+  if ! xvfb-run -a -s "-screen 0 ${screen}x24" "$kiosk" --home "$home" \
+    --script "$work/login.jsonl" >/dev/null 2>"$work/$name-login.err"; then
+    echo "$name   login screen not reached: $(tail -1 "$work/$name-login.err")"
+  fi
   t1=$(date +%s.%N)
   # Xvfb's own start-up is measured apart and taken off.
   local x0 x1
@@ -88,7 +93,8 @@ if "peak_rss_kb_before_reset" in r:
           f" before them (start, login): {r['peak_rss_kb_before_reset'] // 1024} MiB")
 else:
     print(f"{name:<6} peak RSS of the whole process over {images} image items: {rss // 1024} MiB")
-for key, what in (("item_frames", "next item frame"), ("image_waits", "image wait")):
+for key, what in (("item_frames", "next item frame"), ("item_frames_cpu", "its CPU time"),
+                  ("image_waits", "image wait")):
     f = r.get(key)
     if f:
         print(f"{name:<6} {what}: p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, "
