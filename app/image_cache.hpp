@@ -53,10 +53,12 @@ namespace lontar::app {
 class ImageCache {
  public:
   struct Options {
-    std::filesystem::path pack_file;      // the released pack (pack::StoredPackFile)
-    int fit_width = 0, fit_height = 0;    // the screen, in pixels: larger images are scaled down
-    std::size_t budget_bytes = 8u << 20;  // textures (RGBA) kept beyond the wanted ones
-    std::size_t max_unwanted = 12;        // and at most this many textures no longer wanted
+    std::filesystem::path pack_file;    // the released pack (pack::StoredPackFile)
+    int fit_width = 0, fit_height = 0;  // the screen, in pixels: larger images are scaled down
+    // Texture bytes (RGBA) kept in all; only textures still wanted go beyond it (invariant 2).
+    // A screen-sized image at 1920x1080 is 8 MiB by itself.
+    std::size_t budget_bytes = 8u << 20;
+    std::size_t max_unwanted = 12;  // and at most this many textures no longer wanted
   };
 
   // Starts the worker, which opens the pack with `content_key` (copied) before anything else.
