@@ -95,43 +95,40 @@ void ImageCache::Work() {
 }
 
 bool ImageCache::Pump() {
-  std::deque<Decoded> done;
   std::vector<std::pair<std::string, int>> wanted;
   {
-    std::unique_lock lock(mutex_);
-    if (options_.wait_for_current) {
-      changed_.wait(lock, [&] {
-        for (const auto& [name, distance] : wanted_) {
-          if (distance == 0 && !settled_.contains(name)) return false;
-        }
-        return true;
-      });
-    }
-    done.swap(done_);
+    std::lock_guard lock(mutex_);
+    for (Decoded& d : done_) ready_.push_back(std::move(d));
+    done_.clear();
     wanted = wanted_;
   }
-  const bool news = !done.empty();
-  for (Decoded& d : done) {
-    if (!d.image) {
-      failed_[d.name] = d.error;
-      unreported_.emplace_back(d.name, d.error);
+  std::map<std::string, int> distance;
+  for (const auto& [name, d] : wanted) distance.emplace(name, d);
+  bool news = false;
+  bool uploaded_other = false;
+  std::vector<std::string> dropped;
+  for (auto it = ready_.begin(); it != ready_.end();) {
+    Decoded& d = *it;
+    const auto want = distance.find(d.name);
+    if (d.image && want == distance.end()) {  // no longer wanted: never uploaded
+      dropped.push_back(d.name);
+      it = ready_.erase(it);
       continue;
     }
-    const pack::DecodedImage& img = *d.image;
-    SDL_Texture* texture = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ABGR8888,
-                                             SDL_TEXTUREACCESS_STATIC, img.width, img.height);
-    if (texture == nullptr || SDL_UpdateTexture(texture, nullptr, img.rgba.data(), img.width * 4)) {
-      if (texture != nullptr) SDL_DestroyTexture(texture);
-      const std::string why = d.name + ": no texture for a " + std::to_string(img.width) + "x" +
-                              std::to_string(img.height) + " image (" + SDL_GetError() + ")";
-      failed_[d.name] = why;
-      unreported_.emplace_back(d.name, why);
-      continue;
+    if (d.image && want->second != 0) {  // invariant (5): one neighbour a frame
+      if (uploaded_other) {
+        ++it;
+        continue;
+      }
+      uploaded_other = true;
     }
-    SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear);
-    const std::size_t bytes = static_cast<std::size_t>(img.width) * img.height * 4;
-    textures_[d.name] = Texture{ItemImage{texture, img.width, img.height}, bytes, 0, wants_};
-    texture_bytes_ += bytes;
+    news = true;
+    Upload(d);
+    it = ready_.erase(it);
+  }
+  if (!dropped.empty()) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& name : dropped) settled_.erase(name);  // may be wanted again
   }
   // Over the budget: destroy textures no longer wanted, farthest from the current item first (the
   // longest unwanted, then the farthest when last wanted); a wanted texture is never destroyed
@@ -167,6 +164,33 @@ bool ImageCache::Pump() {
     }
   }
   return news;
+}
+
+void ImageCache::Upload(const Decoded& d) {
+  if (!d.image) {
+    failed_[d.name] = d.error;
+    unreported_.emplace_back(d.name, d.error);
+    return;
+  }
+  const pack::DecodedImage& img = *d.image;
+  SDL_Texture* texture = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ABGR8888,
+                                           SDL_TEXTUREACCESS_STATIC, img.width, img.height);
+  if (texture == nullptr || SDL_UpdateTexture(texture, nullptr, img.rgba.data(), img.width * 4)) {
+    if (texture != nullptr) SDL_DestroyTexture(texture);
+    const std::string why = d.name + ": no texture for a " + std::to_string(img.width) + "x" +
+                            std::to_string(img.height) + " image (" + SDL_GetError() + ")";
+    failed_[d.name] = why;
+    unreported_.emplace_back(d.name, why);
+    return;
+  }
+  SDL_SetTextureScaleMode(texture, SDL_ScaleModeLinear);
+  const std::size_t bytes = static_cast<std::size_t>(img.width) * img.height * 4;
+  if (auto old = textures_.find(d.name); old != textures_.end()) {  // decoded again after eviction
+    SDL_DestroyTexture(old->second.image.texture);
+    texture_bytes_ -= old->second.bytes;
+  }
+  textures_[d.name] = Texture{ItemImage{texture, img.width, img.height}, bytes, 0, wants_};
+  texture_bytes_ += bytes;
 }
 
 ShownImage ImageCache::Find(const std::string& name) const {

@@ -7,7 +7,8 @@
 // with core's decoder (core/pack/image_check.hpp), scaling an image larger than the screen down
 // to fit, once. The UI thread makes and destroys every texture (SDL renderers are not shared
 // between threads) in Pump. The worker wakes the UI's event wait with an SDL user event when it
-// has something.
+// has something. Nothing here ever makes the UI thread wait for a decode: an image not decoded
+// yet is kLoading, the item screen says so, and the frame after the worker's wake-up shows it.
 //
 // Invariants:
 //  (1) The worker decodes only names that were wanted when it picked them, nearest first, one at
@@ -15,6 +16,9 @@
 //  (2) After Pump, texture bytes exceed the budget, and textures no longer wanted exceed
 //      max_unwanted, only by textures that are wanted; the rest are destroyed, farthest from the
 //      current item first.
+//  (5) Pump uploads every decoded image of the current item, and at most one other (a texture
+//      upload copies the whole image): prefetching neighbours never makes one frame slow. What
+//      is left waits for the next Pump (backlog); an image no longer wanted is dropped unshown.
 //  (4) Pixel buffers (decoded images, stb_image's own) are large allocations that malloc maps and
 //      unmaps on their own (a fixed mmap threshold), so that a sitting through hundreds of images
 //      leaves no heap grown to their sum behind: peak memory is the budget plus one decode.
@@ -49,13 +53,12 @@ namespace lontar::app {
 class ImageCache {
  public:
   struct Options {
-    std::filesystem::path pack_file;       // the released pack (pack::StoredPackFile)
-    int fit_width = 0, fit_height = 0;     // the screen, in pixels: larger images are scaled down
-    std::size_t budget_bytes = 16u << 20;  // textures (RGBA) kept beyond the wanted ones
-    std::size_t max_unwanted = 12;         // and at most this many textures no longer wanted
-    // Test mode (screenshots, scripts): Pump waits until the current item's images are decoded
-    // or failed, so that a screen is never captured half loaded.
-    bool wait_for_current = false;
+    std::filesystem::path pack_file;    // the released pack (pack::StoredPackFile)
+    int fit_width = 0, fit_height = 0;  // the screen, in pixels: larger images are scaled down
+    // Texture bytes (RGBA) kept in all; only textures still wanted go beyond it (invariant 2).
+    // A screen-sized image at 1920x1080 is 8 MiB by itself.
+    std::size_t budget_bytes = 8u << 20;
+    std::size_t max_unwanted = 12;  // and at most this many textures no longer wanted
   };
 
   // Starts the worker, which opens the pack with `content_key` (copied) before anything else.
@@ -68,9 +71,13 @@ class ImageCache {
   // current item's images at 0). Replaces the previous wish; cheap, call when the item changes.
   void Want(std::vector<std::pair<std::string, int>> names);
 
-  // UI thread, once a frame before drawing: uploads what the worker decoded, evicts beyond the
-  // budget (invariant 2). True when an image became ready or failed since the last call.
+  // UI thread, once a frame before drawing: uploads what the worker decoded (invariant 5),
+  // evicts beyond the budget (invariant 2). Never waits for the worker. True when an image
+  // became ready or failed since the last call.
   bool Pump();
+
+  // Decoded images still to upload: the caller should draw another frame soon.
+  bool backlog() const { return !ready_.empty(); }
 
   // What the item screen draws for `name`.
   ShownImage Find(const std::string& name) const;
@@ -88,6 +95,7 @@ class ImageCache {
     std::string error;
   };
   void Work();
+  void Upload(const Decoded& d);  // UI thread: a texture, or the failure recorded
 
   SDL_Renderer* renderer_;
   Options options_;
@@ -110,7 +118,8 @@ class ImageCache {
     int distance = 0;             // from the current item, when it was last wanted
     std::uint64_t wanted_at = 0;  // the Want call that last wanted it
   };
-  std::uint64_t wants_ = 0;  // Want calls so far
+  std::uint64_t wants_ = 0;    // Want calls so far
+  std::deque<Decoded> ready_;  // taken from the worker, not uploaded yet (invariant 5)
   std::map<std::string, Texture> textures_;
   std::map<std::string, std::string> failed_;
   std::vector<std::pair<std::string, std::string>> unreported_;

@@ -1,5 +1,6 @@
 #include "app/script.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -30,6 +31,15 @@ void PushButton(Uint32 type, int x, int y) {
 }
 
 }  // namespace
+
+long PeakRssKb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmHWM:")) return std::strtol(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
+}
 
 Result<Script> Script::Load(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -134,6 +144,12 @@ std::optional<int> Script::AfterFrame(SDL_Window* window, const Targets& targets
     const std::uint64_t now = SDL_GetTicks64();
     if (phase_++ == 0) sleep_until_ms_ = now + j["sleep_ms"].get<std::uint64_t>();
     finished = now >= sleep_until_ms_;
+  } else if (j.contains("reset_peak_rss")) {
+    // Linux's clear_refs: "5" resets the peak resident set size (VmHWM) to the current one.
+    peak_before_reset_kb_ = PeakRssKb();
+    std::ofstream clear("/proc/self/clear_refs");
+    if (!(clear << "5" << std::flush))
+      return fail("cannot reset the peak RSS (/proc/self/clear_refs)");
   } else if (j.contains("exit")) {
     return j["exit"].get<int>();
   } else if (!j.contains("screenshot")) {

@@ -13,8 +13,12 @@
 //   {"expect": "item"}         stop with exit code 3 unless this screen is showing
 //   {"screenshot": "a.png"}    write the frame to a PNG
 //   {"sleep_ms": 1500}         let real time pass (the clock, checkpoints) while drawing
+//   {"reset_peak_rss": true}   start the process's peak RSS afresh (the report's peak_rss_kb),
+//                              so that a benchmark can measure a part of a sitting: after the
+//                              login's PIN check (Argon2id, 64 MiB for 0.3 s), say
 //   {"exit": 0}                stop with this exit code
-// After the last step the kiosk carries on as usual.
+// After the last step the kiosk carries on as usual. A step waits until the images of the item
+// on screen have shown (or been found impossible to show).
 #pragma once
 
 #include <SDL.h>
@@ -37,6 +41,9 @@ class Script {
   [[nodiscard]] static Result<Script> Load(const std::filesystem::path& path);
 
   bool done() const { return next_ >= steps_.size(); }
+
+  // The peak RSS (KiB) the last reset_peak_rss step cleared: the process's peak before it.
+  long peak_rss_before_reset_kb() const { return peak_before_reset_kb_; }
 
   // Whether the frame being drawn is the settled one the next step acts on.
   bool Settled() const { return !done() && frames_ + 1 >= kSettleFrames; }
@@ -64,6 +71,11 @@ class Script {
   // slow machine must make a test slower, not failed.
   static constexpr std::uint64_t kExpectWaitMs = 30000;
   int click_x_ = 0, click_y_ = 0;
+  long peak_before_reset_kb_ = 0;
 };
+
+// The process's peak resident memory (VmHWM in /proc/self/status), in KiB; 0 when it cannot be
+// read. Linux's getrusage (GNU time's %M) reports the same figure, and a reset clears both.
+long PeakRssKb();
 
 }  // namespace lontar::app

@@ -153,15 +153,14 @@ void SessionController::OpenImages() {
       window_.renderer(),
       ImageCache::Options{.pack_file = pack::StoredPackFile(*terminal_, engine_->pack_id()),
                           .fit_width = g.width,
-                          .fit_height = g.height,
-                          .wait_for_current = options_.test_mode},
+                          .fit_height = g.height},
       *key);
 }
 
 // Uploads what was decoded, and journals an image of the item on screen that cannot be shown
 // (once), so that the proctor sees it. Never silent.
-void SessionController::UpdateImages() {
-  if (!images_ || !engine_ || participant_.empty()) return;
+bool SessionController::UpdateImages() {
+  if (!images_ || !engine_ || participant_.empty()) return false;
   const exam::SittingState s = Sitting();
   if (const std::string at = std::to_string(s.section) + "/" + s.current_item; at != images_at_) {
     images_at_ = at;
@@ -171,8 +170,9 @@ void SessionController::UpdateImages() {
   }
   images_->Pump();
   for (auto& [name, why] : images_->TakeFailures()) image_failures_[name] = why;
+  const bool backlog = images_->backlog();
   const auto item = engine_->exam().items.find(s.current_item);
-  if (screen_ != Screen::kItem || item == engine_->exam().items.end()) return;
+  if (screen_ != Screen::kItem || item == engine_->exam().items.end()) return backlog;
   for (const std::string& name : item->second.media) {
     const auto failed = image_failures_.find(name);
     if (failed == image_failures_.end()) continue;
@@ -186,6 +186,22 @@ void SessionController::UpdateImages() {
       std::cerr << "lontar-kiosk: journaling it: " << st.error().message() << "\n";
     }
   }
+  return backlog;
+}
+
+int SessionController::ImagesOnScreen() const {
+  if (!engine_ || participant_.empty() || screen_ != Screen::kItem || proctor_open_) return 0;
+  const auto item = engine_->exam().items.find(Sitting().current_item);
+  return item == engine_->exam().items.end() ? 0 : static_cast<int>(item->second.media.size());
+}
+
+int SessionController::ImagesLoading() const {
+  if (!images_ || ImagesOnScreen() == 0) return 0;
+  int loading = 0;
+  for (const std::string& name : engine_->exam().items.at(Sitting().current_item).media) {
+    if (images_->Find(name).state == ShownImage::State::kLoading) ++loading;
+  }
+  return loading;
 }
 
 exam::SittingState SessionController::Sitting() const {

@@ -62,7 +62,6 @@ struct SessionOptions {
   // Open the session at startup with the proctor code in this file (demo, tests).
   std::optional<std::filesystem::path> open_session_with;
   std::filesystem::path handoff_dir;  // where the proctor panel writes hand-off records
-  bool test_mode = false;             // scripted or a screenshot: images decode before showing
 };
 
 class SessionController {
@@ -88,7 +87,13 @@ class SessionController {
   // Every frame: charges time at least every five seconds, and at once when the clock shows 0.
   void Tick();
   // Every frame: wants the images around the current item and journals one that cannot show.
-  void UpdateImages();
+  // Never waits for a decode. True when decoded images wait for upload (draw again soon).
+  bool UpdateImages();
+  // Images of the item on screen still being decoded (0 off the item screen): test mode holds
+  // its script and screenshots until they show, and benchmarks time the wait.
+  int ImagesLoading() const;
+  // Images the item on screen names (0 off the item screen).
+  int ImagesOnScreen() const;
   // Every frame before drawing, with `shown` (screen and item): read-aloud follows the screen.
   void Frame(const std::string& shown, bool english);
   // Draws the current screen, or the proctor panel (whose actions are carried out at once).

@@ -5,6 +5,7 @@
 #include <imgui_impl_sdlrenderer.h>
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "app/panel.hpp"
@@ -77,8 +78,7 @@ Result<Window> Window::Open(const WindowOptions& options) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no layout files: the kiosk looks the same on every start
   io.LogFilename = nullptr;
-  // Every item has its own scrolling body (a window ImGui keeps); free the vertex buffers of
-  // those not drawn for a few seconds, or a sitting of hundreds of items holds them all.
+  // Free the vertex buffers of windows not drawn for a while (a screen left behind).
   io.ConfigMemoryCompactTimer = 5.0f;
   // Nothing leaves the kiosk through the clipboard, and nothing comes in.
   io.SetClipboardTextFn = [](void*, const char*) {};
@@ -190,6 +190,12 @@ void Window::BeginFrame() {
   TakePanels();  // none left over from a frame that was not drawn
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+  // Dear ImGui repeats a key held down past KeyRepeatDelay (0.275 s) by adding up frame times,
+  // so one slow frame between a key's press and its release (a loaded terminal) would count as
+  // holding it: Enter in the number field would then also leave the PIN field, empty. A frame
+  // counts as at most 50 ms of holding; a key held for real still repeats after a few frames.
+  ImGuiIO& io = ImGui::GetIO();
+  io.DeltaTime = std::min(io.DeltaTime, 0.05f);
   ImGui::NewFrame();
 }
 

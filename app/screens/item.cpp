@@ -110,8 +110,10 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   };
   for (BarButton& b : SettingsBar(tr, /*recheck=*/false)) bar.push_back(std::move(b));
 
-  // One scrolling body per item, so that each item opens at its top.
-  BeginBody(ctx, bar, "body-" + view.state.current_item);
+  // One scrolling body for every item; a new item opens at its top (BeginBody on the first
+  // frame). Not a window per item: Dear ImGui keeps every window it has seen, with its vertex
+  // buffers, for the rest of the process.
+  BeginBody(ctx, bar, "item-body");
   if (found == view.exam.items.end()) {
     ImGui::TextWrapped("%s", view.state.current_item.c_str());
     EndBody();

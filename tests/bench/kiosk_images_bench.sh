@@ -3,11 +3,18 @@
 # --media-mb 200`, built, loaded and released; then, for this build's kiosk and for an older one
 # (the comparison, e.g. main's build), in the same run and on copies of the same terminal:
 #   - start to the login screen: the kiosk started, the login screen drawn, the kiosk gone;
-#   - peak RSS over a sitting that visits every item with an image (GNU time's %M);
+#   - peak RSS over a sitting that visits every item with an image: this build's report gives
+#     the peak from the first item to the last (the script's reset_peak_rss step) and, apart,
+#     the peak before it (the login's PIN check: Argon2id over the roster hash's 64 MiB); an
+#     older kiosk, which has no such step, gives only the whole process's (GNU time's %M);
 #   - the frame that first shows the next item: p50 / p95 / max (this build's test-mode report;
-#     older kiosks do not measure it). In test mode the kiosk waits for the current item's
-#     images before drawing it, so a neighbour not yet decoded shows in these figures.
+#     older kiosks do not measure it). This build never waits for a decode in a frame: an image
+#     not decoded yet shows "loading" and the next frame shows it; how long that took is the
+#     image wait (0 when the image was ready), reported apart, and so is the frame's CPU time
+#     (on a shared machine the wall time is mostly waiting for a core). The script waits for
+#     the images before its next step, so every image is shown.
 # Goals: peak RSS under 40 MB, login screen under 1 s, next item within one 16 ms frame at p95.
+# The load average is printed with the figures: the machine is shared.
 # A benchmark: it reports figures and never fails on them.
 # Usage: tests/bench/kiosk_images_bench.sh BUILD_DIR [OLD_BUILD_DIR] (env: ITEMS, MEDIA_MB,
 # LONTAR_BENCH_SCREEN)
@@ -43,21 +50,29 @@ token=$("$lontar" session open --home "$work/home" --json \
   --proctor-code-file "$src/tests/fixtures/mini-proctor-code.txt" | sed -n 's/.*"token": "\(.*\)".*/\1/p')
 
 { echo '{"expect": "login"}'; echo '{"exit": 0}'; } > "$work/login.jsonl"
-{
+sitting() {  # RESET: whether to start the peak afresh after the login
   echo '{"expect": "login"}'; echo '{"text": "SYNTH-0"}'; echo '{"key": "Return"}'
   echo '{"text": "000000"}'; echo '{"key": "Return"}'; echo "{\"text\": \"$token\"}"
-  echo '{"key": "Return"}'; echo '{"expect": "instructions"}'; echo '{"key": "Return"}'
-  for ((i = 1; i < images; i++)); do echo '{"key": "Right"}'; done
+  echo '{"key": "Return"}'; echo '{"expect": "instructions"}'
+  if [ "$1" = yes ]; then echo '{"reset_peak_rss": true}'; fi
+  echo '{"key": "Return"}'
+  for ((i = 1; i < images; i++)); do echo '{"tap": "Right"}'; done
   echo '{"expect": "item"}'; echo '{"exit": 0}'
-} > "$work/sitting.jsonl"
+}
+sitting yes > "$work/sitting-new.jsonl"
+sitting no > "$work/sitting-old.jsonl"
 
 measure() {  # NAME KIOSK
   local name=$1 kiosk=$2 home="$work/home-$1"
   cp -a "$work/home" "$home"
   local t0 t1
   t0=$(date +%s.%N)
-  xvfb-run -a -s "-screen 0 ${screen}x24" "$kiosk" --home "$home" --script "$work/login.jsonl" \
-    >/dev/null 2>&1
+  # A kiosk that reads every image at start may not show the login screen within the script's
+  # 30 s wait on a loaded machine: that is said, and the sitting is still measured.
+  if ! xvfb-run -a -s "-screen 0 ${screen}x24" "$kiosk" --home "$home" \
+    --script "$work/login.jsonl" >/dev/null 2>"$work/$name-login.err"; then
+    echo "$name   login screen not reached: $(tail -1 "$work/$name-login.err")"
+  fi
   t1=$(date +%s.%N)
   # Xvfb's own start-up is measured apart and taken off.
   local x0 x1
@@ -65,21 +80,29 @@ measure() {  # NAME KIOSK
   printf '%-6s start to login screen (and exit): %.2f s\n' "$name" \
     "$(echo "($t1 - $t0) - ($x1 - $x0)" | bc)"
   xvfb-run -a -s "-screen 0 ${screen}x24" /usr/bin/time -f "peak_rss_kb=%M" -o "$work/$name.time" \
-    "$kiosk" --home "$home" --script "$work/sitting.jsonl" --report "$work/$name.json" \
+    "$kiosk" --home "$home" --script "$work/sitting-$name.jsonl" --report "$work/$name.json" \
     >/dev/null 2>"$work/$name.err" || { tail -5 "$work/$name.err"; return; }
   local rss
   rss=$(sed -n 's/peak_rss_kb=//p' "$work/$name.time")
-  printf '%-6s peak RSS over %d image items: %d MiB\n' "$name" "$images" $((rss / 1024))
-  python3 - "$work/$name.json" "$name" <<'PY'
+  python3 - "$work/$name.json" "$name" "$rss" "$images" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-f = r.get("item_frames")
-if f:
-    print(f"{sys.argv[2]:<6} next item frame: p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, "
-          f"max {f['max_ms']:.1f} ms over {f['count']} moves (at {r.get('current_item')})")
+name, rss, images = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if "peak_rss_kb_before_reset" in r:
+    print(f"{name:<6} peak RSS over {images} image items (first to last): {r['peak_rss_kb'] // 1024} MiB;"
+          f" before them (start, login): {r['peak_rss_kb_before_reset'] // 1024} MiB")
 else:
-    print(f"{sys.argv[2]:<6} next item frame: not measured by this kiosk (at {r.get('current_item')})")
+    print(f"{name:<6} peak RSS of the whole process over {images} image items: {rss // 1024} MiB")
+for key, what in (("item_frames", "next item frame"), ("item_frames_cpu", "its CPU time"),
+                  ("image_waits", "image wait")):
+    f = r.get(key)
+    if f:
+        print(f"{name:<6} {what}: p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, "
+              f"max {f['max_ms']:.1f} ms over {f['count']} moves (at {r.get('current_item')})")
+    else:
+        print(f"{name:<6} {what}: not measured by this kiosk (at {r.get('current_item')})")
 PY
+  echo "$name  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 measure new "$build/bin/lontar-kiosk"
 if [ -n "$old" ]; then measure old "$old/bin/lontar-kiosk"; fi

@@ -19,6 +19,7 @@
 #include "core/authoring/synth.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/golden.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
@@ -190,10 +191,126 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
 // it says nothing of speed, and the script waits for each item's images (test mode), so no
 // timing can fail it. LONTAR_KIOSK_UNDER_TEST runs another kiosk binary (an older build, to see
 // it fail).
+// A figure as large as a scanned chart, 2400 x 1600: bands of colour, a grid and bars, so that
+// scaling it down to the screen and then to the column shows in the golden as blur or aliasing.
+std::string LargeChartPng() {
+  constexpr int kW = 2400, kH = 1600;
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(kW) * kH * 3);
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) {
+      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * kW + x) * 3];
+      p[0] = static_cast<std::uint8_t>(235 - y * 40 / kH);
+      p[1] = static_cast<std::uint8_t>(240 - x * 30 / kW);
+      p[2] = 250;
+      if (x % 200 < 4 || y % 200 < 4) p[0] = p[1] = p[2] = 120;  // the grid
+      const int bar = x / 300;  // eight bars, heights 1/8 .. 8/8 of the chart
+      if (x % 300 >= 60 && x % 300 < 240 && kH - y < (bar + 1) * kH / 9) {
+        p[0] = static_cast<std::uint8_t>(40 + bar * 25);
+        p[1] = 90;
+        p[2] = static_cast<std::uint8_t>(200 - bar * 20);
+      }
+    }
+  }
+  std::string out;
+  stbi_write_png_to_func(
+      [](void* to, void* data, int size) {
+        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
+      },
+      &out, kW, kH, 3, rgb.data(), kW * 3);
+  return out;
+}
+
+// The first item of a two-item synthetic exam (fixed order) carries the large chart: the item
+// screen with it, after the image has shown, at both resolutions and at 200% text.
+TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
+  if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
+  TempDir dir;
+  const auto keys = kSource / "assets/demo/keys";
+  authoring::SynthOptions synth;
+  synth.items = 2;
+  synth.participants = 1;
+  ASSERT_TRUE(authoring::WriteSynthSource(dir / "src", synth));
+  testing::WriteText(dir / "src/media/chart.png", LargeChartPng());
+  const auto item = dir / "src/items/s-0.yaml";
+  testing::WriteText(item, testing::ReadText(item) + "media: [media/chart.png]\n");
+  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
+                  "--trust", (keys / "authority.pub").string()}));
+  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
+                  (dir / "t.enroll").string(), "--force"}));
+  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
+  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write);
+  Must(RunLontar(testing::PackBuildCommand(
+      {.source = dir / "src",
+       .authority_key = dir / "authority.key",
+       .results_pub = keys / "results.pub",
+       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
+       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
+       .out = dir / "chart.lpk",
+       .enrollments = {dir / "t.enroll"}})));
+  Must(RunLontar(
+      {"terminal", "load", "--home", (dir / "t").string(), (dir / "chart.lpk").string()}));
+  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
+                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
+  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
+                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
+  Must(open);
+  const std::string token = Json::parse(open.out)["token"].get<std::string>();
+  std::filesystem::create_directories(kArtifacts);
+  struct Look {
+    std::string name;
+    int width, height;
+    std::vector<std::string> args;
+  };
+  for (const Look& look :
+       {Look{"1366x768-100", 1366, 768, {}}, Look{"1920x1080-100", 1920, 1080, {}},
+        Look{"1366x768-200", 1366, 768, {"--font-scale", "2"}}}) {
+    // Each look logs in afresh on its own copy of the terminal.
+    const auto home = dir / ("t-" + look.name);
+    std::filesystem::copy(dir / "t", home, std::filesystem::copy_options::recursive);
+    const auto shot = kArtifacts / ("item-large-image-" + look.name + ".png");
+    std::string script;
+    auto step = [&](const std::string& kind, const Json& value) {
+      script += Json{{kind, value}}.dump() + "\n";
+    };
+    step("expect", "login");
+    step("text", "SYNTH-0");
+    step("tap", "Return");
+    step("text", "000000");
+    step("tap", "Return");
+    step("text", token);
+    step("tap", "Return");
+    step("expect", "instructions");
+    step("tap", "Return");
+    step("expect", "item");
+    step("screenshot", shot.string());  // the kiosk waits for the item's image first
+    step("exit", 0);
+    testing::WriteText(dir / "script.jsonl", script);
+    std::vector<std::string> command = {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
+                                        "--home",
+                                        home.string(),
+                                        "--script",
+                                        (dir / "script.jsonl").string(),
+                                        "--report",
+                                        (dir / "report.json").string()};
+    command.insert(command.end(), look.args.begin(), look.args.end());
+    auto run = testing::RunProgram(kXvfbRun, XvfbArgs(look.width, look.height, command));
+    ASSERT_EQ(run.exit_code, 0) << look.name << ": " << run.err;
+    const Json report = Json::parse(testing::ReadText(dir / "report.json"));
+    EXPECT_EQ(report["current_item"], "s-0");
+    EXPECT_EQ(report["layout_problems"], Json::array()) << look.name;
+    EXPECT_EQ(run.err.find("image not shown"), std::string::npos) << run.err;
+    EXPECT_TRUE(testing::MatchesGolden(shot)) << look.name;
+  }
+}
+
 TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   constexpr int kItems = 500;
-  constexpr long kCapKb = 150 * 1024;
+  // The issue's cap, on the sitting from its first item to its last (the script starts the
+  // peak afresh there). Before it, the login's PIN check held Argon2id's 64 MiB for 0.3 s (the
+  // roster hash's cost; libsodium maps it apart and unmaps it after): the report says how much.
+  constexpr long kCapKb = 40 * 1024;
   TempDir dir;
   const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
@@ -250,10 +367,14 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   step("text", Json::parse(open.out)["token"].get<std::string>());
   step("key", "Return");
   step("expect", "instructions");
+  script += R"({"reset_peak_rss": true})"
+            "\n";
   step("key", "Return");
+  // A tap (press and release in one frame) takes half the frames of a key: the kiosk still
+  // shows every item, with its image, before the next step.
   for (int i = 1; i < kItems; ++i) {
     if (i % 100 == 0) step("expect", "item");
-    step("key", "Right");
+    step("tap", "Right");
   }
   step("expect", "item");
   script += R"({"exit": 0})"
@@ -262,21 +383,19 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   const char* other = std::getenv("LONTAR_KIOSK_UNDER_TEST");
   const std::string kiosk_bin =
       other != nullptr ? other : std::string(LONTAR_BIN_DIR) + "/lontar-kiosk";
-  // GNU time reports the kiosk's own peak (it waits for the kiosk alone, not for Xvfb).
-  auto run = testing::RunProgram(
-      kXvfbRun, XvfbArgs(1024, 768,
-                         {"/usr/bin/time", "-f", "peak_rss_kb=%M", kiosk_bin, "--home",
-                          (dir / "t").string(), "--script", (dir / "script.jsonl").string(),
-                          "--report", (dir / "report.json").string()}));
+  auto run = testing::RunProgram(kXvfbRun, XvfbArgs(1024, 768,
+                                                    {kiosk_bin, "--home", (dir / "t").string(),
+                                                     "--script", (dir / "script.jsonl").string(),
+                                                     "--report", (dir / "report.json").string()}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const Json report = Json::parse(testing::ReadText(dir / "report.json"));
   EXPECT_EQ(report["current_item"], "s-" + std::to_string(kItems - 1));
-  const auto at = run.err.rfind("peak_rss_kb=");
-  ASSERT_NE(at, std::string::npos) << run.err;
-  const long peak_kb = std::stol(run.err.substr(at + 12));
-  std::cout << "kiosk peak RSS after visiting " << kItems << " image items: " << peak_kb / 1024
-            << " MiB (cap " << kCapKb / 1024 << " MiB)\n";
-  EXPECT_LT(peak_kb, kCapKb);
+  ASSERT_TRUE(report.contains("peak_rss_kb")) << report.dump();
+  const long sitting_kb = report["peak_rss_kb"].get<long>();
+  std::cout << "kiosk peak RSS over " << kItems << " image items: " << sitting_kb / 1024
+            << " MiB (cap " << kCapKb / 1024 << " MiB); before them, with the login: "
+            << report.value("peak_rss_kb_before_reset", 0L) / 1024 << " MiB\n";
+  EXPECT_LT(sitting_kb, kCapKb);
 }
 
 }  // namespace
