@@ -56,7 +56,7 @@ struct Receipt {
   crypto::KeyId server_key_id;
   // The signer's wall clock at signing; absent in version-1 receipts (WriteReceipt writes
   // stored_ms when it is absent).
-  std::optional<std::int64_t> signed_ms;
+  std::optional<std::int64_t> signed_ms = std::nullopt;
 };
 
 // The receipt text (version 2), signed by `server_key` (its id goes into server_key_id), with

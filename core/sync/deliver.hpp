@@ -77,7 +77,7 @@ struct Delivery {
   std::optional<Error> receipt_error;
   // The receipt as parsed, when it verified (kProven or kNamesAnother): its signed time is what
   // SyncOutbox measures the clock by (clock_offset.hpp).
-  std::optional<bundle::Receipt> receipt;
+  std::optional<bundle::Receipt> receipt = std::nullopt;
   int attempts = 0;  // uploads made
   bool Proven() const { return receipt_check == ReceiptCheck::kProven; }
 };

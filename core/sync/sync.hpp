@@ -67,7 +67,7 @@ struct SyncReport {
   std::size_t held = 0;       // pending, with the relay's verified receipt
   std::string relay_note;     // the relay's last reason for not having a central receipt
   // This pass's clock reading (clock_offset.hpp); nullopt when no answer could be timed.
-  std::optional<ClockOffset> clock;
+  std::optional<ClockOffset> clock = std::nullopt;
   std::string clock_error;  // why the reading could not be kept; "" when it was (or none made)
   bool AllConfirmed() const { return confirmed == total; }
   bool AllSafe() const { return confirmed + held == total; }
