@@ -4,6 +4,7 @@
 
 #include "core/bundle/receipt.hpp"
 #include "core/sync/protocol.hpp"
+#include "core/util/clock.hpp"
 
 namespace lontar::cli {
 
@@ -28,6 +29,11 @@ Result<HttpUploader::Reply> HttpUploader::Exchange(const std::string& id_hex, By
   if (outbox_highest_ > 0) {
     const std::string h =
         std::string(sync::kOutboxHighestHeader) + ": " + std::to_string(outbox_highest_);
+    headers = curl_slist_append(headers, h.c_str());
+  }
+  if (send_clock_) {
+    const std::string h =
+        std::string(sync::kTerminalClockHeader) + ": " + std::to_string(SystemClock().WallMs());
     headers = curl_slist_append(headers, h.c_str());
   }
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);

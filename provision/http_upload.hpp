@@ -34,6 +34,9 @@ class HttpUploader {
 
   // Sends sync::kOutboxHighestHeader with every later request (0: not sent).
   void set_outbox_highest(std::uint64_t seq) { outbox_highest_ = seq; }
+  // Sends sync::kTerminalClockHeader (this machine's wall clock as each request leaves) with
+  // every later request: for a terminal's own uploads only, never a relay forwarding others'.
+  void set_send_clock(bool send) { send_clock_ = send; }
 
  private:
   struct Reply {
@@ -47,6 +50,7 @@ class HttpUploader {
   std::string server_;
   CURL* curl_;
   std::uint64_t outbox_highest_ = 0;
+  bool send_clock_ = false;
 };
 
 }  // namespace lontar::cli

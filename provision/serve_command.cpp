@@ -12,14 +12,21 @@
 //
 // A PUT may carry X-Lontar-Outbox-Highest: N (the terminal's highest bundle number; sent by
 // `lontar sync`), kept in memory for the status page (core/server/outbox_reports.hpp). A relay
-// passes it on: each bundle it forwards carries what that bundle's terminal said here last.
+// passes it on: each bundle it forwards carries what that bundle's terminal said here last. A PUT
+// may also carry X-Lontar-Terminal-Clock: MS (the terminal's wall clock as it sent), which puts a
+// terminal whose clock is off on the status page's list even when it sends no heartbeats
+// (core/server/room.hpp).
+//
+// Times on the HTML pages are written in the site's zone, named (--time-zone, default WIB:
+// "2026-12-06 08:15 WITA"); JSON carries UTC, as the store does.
 //
 // With --relay-to URL (a site relay): a PUT is stored here as above, queued for upstream
 // (core/server/relay.hpp), and answered with the upstream's receipt when it comes within
 // --relay-wait (or at once when the upstream is out of reach); otherwise 202 {"error": why,
-// "held": true, "relay_receipt": this relay's own receipt}: the bundle is durably here, which a
-// terminal given the relay's key (`lontar sync --relay-key`) counts as held, and it asks again
-// later for the upstream receipt.
+// "held": true, "relay_receipt": this relay's own receipt, signed as it answers so that its
+// signed_ms is the relay's clock now}: the bundle is durably here, which a terminal given the
+// relay's key (`lontar sync --relay-key`) counts as held (and reads the relay's time from), and
+// it asks again later for the upstream receipt.
 //
 // What one client can make the server hold is bounded in provision/http_limits.hpp: the request
 // head is read and checked before the library sees it, a body must declare its size (411 for
@@ -48,7 +55,9 @@
 #include "core/server/room.hpp"
 #include "core/server/room_page.hpp"
 #include "core/server/store.hpp"
+#include "core/sync/clock_offset.hpp"
 #include "core/sync/protocol.hpp"
+#include "core/util/time_zone.hpp"
 #include "provision/cli.hpp"
 #include "provision/http_limits.hpp"
 #include "provision/http_upload.hpp"
@@ -82,6 +91,22 @@ struct ServeArgs {
   std::filesystem::path packs;
   std::vector<std::filesystem::path> trust;
   int room_silent_after_s = 60;
+  std::string time_zone = "WIB";
+  // Tests only: this server's clock runs this many ms ahead of the machine's (negative: behind),
+  // so that a test can sync a terminal against a server whose clock is off.
+  std::int64_t clock_offset_for_tests_ms = 0;
+};
+
+// The machine's clock shifted by a fixed amount (--clock-offset-for-tests).
+class ShiftedClock final : public Clock {
+ public:
+  explicit ShiftedClock(std::int64_t offset_ms) : offset_ms_(offset_ms) {}
+  std::int64_t MonotonicNs() const override { return system_.MonotonicNs(); }
+  std::int64_t WallMs() const override { return system_.WallMs() + offset_ms_; }
+
+ private:
+  SystemClock system_;
+  std::int64_t offset_ms_;
 };
 
 void JsonError(httplib::Response& res, int status, const std::string& message,
@@ -128,11 +153,24 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   return std::pair{listen.substr(0, colon), std::stoi(port)};
 }
 
+// The terminal's wall clock as it sent (sync::kTerminalClockHeader): digits, an optional minus,
+// else ignored.
+std::optional<std::int64_t> TerminalClock(const httplib::Request& req) {
+  std::string v = req.get_header_value(sync::kTerminalClockHeader);
+  const bool negative = v.starts_with("-");
+  if (negative) v.erase(0, 1);
+  if (v.empty() || v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const std::int64_t ms = std::stoll(v);
+  return negative ? -ms : ms;
+}
+
 // A relay's answer to an upload it has stored: the upstream receipt if it comes in time, else a
-// 202 that the uploader takes as "not delivered yet".
-void RelayReply(server::Relay& relay, const std::string& id, const std::string& body,
-                const server::Accepted& accepted, std::chrono::milliseconds wait,
-                httplib::Response& res) {
+// 202 that the uploader takes as "not delivered yet", with the relay's own receipt signed now.
+void RelayReply(server::Relay& relay, const server::Store& store, const std::string& id,
+                const std::string& body, const server::Accepted& accepted,
+                std::chrono::milliseconds wait, httplib::Response& res) {
   if (auto st = relay.Enqueue(id, AsBytes(body)); !st) {
     // Stored here but not queued: no receipt of any kind, so the terminal sends it again.
     JsonError(res, 503, "relay could not queue the bundle: " + st.error().message(), "io");
@@ -163,7 +201,7 @@ void RelayReply(server::Relay& relay, const std::string& id, const std::string& 
   Json j;
   j["error"] = why;
   j["held"] = true;
-  j["relay_receipt"] = accepted.receipt_text;
+  j["relay_receipt"] = store.SignReceiptNow(accepted.receipt);
   res.status = sync::kStatusRelayHeld;
   res.set_content(j.dump() + "\n", "application/json");
 }
@@ -214,11 +252,12 @@ Result<std::unique_ptr<server::Relay>> OpenRelay(const ServeArgs& a, const Clock
 }
 
 // The room view's board: heartbeats are taken from the terminals enrolled with the store.
-server::RoomBoard RoomBoardFor(const server::Store& s, const ServeArgs& a) {
+server::RoomBoard RoomBoardFor(const server::Store& s, const ServeArgs& a, const TimeZone& zone) {
   std::vector<terminal::Enrollment> enrolled;
   for (const auto& [id, e] : s.enrolled()) enrolled.push_back(e);
   return server::RoomBoard(enrolled, {.silent_after_ms = std::int64_t{a.room_silent_after_s} * 1000,
-                                      .clock_off_ms = 120'000});
+                                      .clock_off_ms = sync::kClockWarnMs,
+                                      .zone = zone});
 }
 
 Status Serve(const ServeArgs& a) {
@@ -229,7 +268,8 @@ Status Serve(const ServeArgs& a) {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   LONTAR_ASSIGN_OR_RETURN(auto hostport, ParseListen(a.listen));
   LONTAR_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::ReadSigningSecretKeyFile(a.key));
-  SystemClock clock;
+  LONTAR_ASSIGN_OR_RETURN(const TimeZone zone, ParseTimeZone(a.time_zone));
+  const ShiftedClock clock(a.clock_offset_for_tests_ms);
   server::StoreOptions options;
   options.max_bundle_bytes = a.max_bundle_mb << 20;
   LONTAR_ASSIGN_OR_RETURN(
@@ -287,11 +327,11 @@ Status Serve(const ServeArgs& a) {
   server::Store& s = *store;
   server::Relay* relay = relay_ptr.get();
   const std::chrono::milliseconds relay_wait(a.relay_wait_ms);
-  server::RoomBoard room = RoomBoardFor(s, a);
+  server::RoomBoard room = RoomBoardFor(s, a, zone);
   AddRoomRoutes(http, room, clock);
   const std::uint64_t max_bundle_bytes = options.max_bundle_bytes;
   http.Put(std::string(sync::kBundlesPath) + "([^/]*)", [&s, relay, relay_wait, &outbox_reports,
-                                                         &clock, max_bundle_bytes](
+                                                         &room, &clock, max_bundle_bytes](
                                                             const httplib::Request& req,
                                                             httplib::Response& res) {
     const std::string id = req.matches[1];
@@ -327,7 +367,10 @@ Status Serve(const ServeArgs& a) {
     if (auto highest = OutboxHighest(req)) {
       outbox_reports.Note(accepted->receipt.terminal_id, *highest, clock.WallMs());
     }
-    if (relay != nullptr) return RelayReply(*relay, id, req.body, *accepted, relay_wait, res);
+    if (auto terminal_ms = TerminalClock(req)) {
+      room.NoteUploadClock(accepted->receipt.terminal_id, *terminal_ms, clock.WallMs());
+    }
+    if (relay != nullptr) return RelayReply(*relay, s, id, req.body, *accepted, relay_wait, res);
     res.status = accepted->duplicate ? sync::kStatusDuplicate : sync::kStatusStored;
     res.set_content(accepted->receipt_text, "application/json");
   });
@@ -382,14 +425,14 @@ Status Serve(const ServeArgs& a) {
             "\n",
         "application/json");
   });
-  auto status_page = [&s, &expected, relay_view, &outbox_reports, &room, &clock](
+  auto status_page = [&s, &expected, relay_view, &outbox_reports, &room, &clock, zone](
                          const httplib::Request&, httplib::Response& res) {
     auto st = s.Status();
     if (!st) return JsonError(res, 500, st.error().message(), ErrorKindName(st.error().kind()));
     const auto sessions = server::CompareSessions(expected, st->sessions);
     res.set_content(
         StatusHtml(*st, s.server_key(), sessions, relay_view(), outbox_reports.Snapshot(),
-                   server::RoomHtml(room.View(clock.WallMs()))),
+                   server::RoomHtml(room.View(clock.WallMs())), zone),
         "text/html; charset=utf-8");
   };
   http.Get("/status", status_page);
@@ -421,6 +464,10 @@ Status Serve(const ServeArgs& a) {
             << store->enrolled_count() << " enrolled terminals, " << store->Describe()
             << ", server key " << store->server_key().id().ToString() << std::endl;
 
+  if (a.clock_offset_for_tests_ms != 0) {
+    std::cout << "lontar serve: TEST CLOCK: this server's clock is shifted by "
+              << a.clock_offset_for_tests_ms << " ms (--clock-offset-for-tests)" << std::endl;
+  }
   if (!a.packs.empty()) {
     std::cout << "lontar serve: expecting " << expected.size() << " sessions (packs in "
               << a.packs.string() << ")" << std::endl;
@@ -506,6 +553,16 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
                    "room view: seconds without a heartbeat before a seat shows as silent")
       ->capture_default_str()
       ->check(CLI::Range(5, 3600));
+  serve
+      ->add_option("--time-zone", args->time_zone,
+                   "the site's time zone, in which the status page writes times: WIB, WITA, WIT, "
+                   "UTC or UTC+HH:MM (storage and JSON stay UTC)")
+      ->capture_default_str();
+  // Hidden (no group): for tests that need a server whose clock is off. Never on a real server.
+  serve
+      ->add_option("--clock-offset-for-tests", args->clock_offset_for_tests_ms,
+                   "TESTS ONLY: run this server's clock this many ms ahead (negative: behind)")
+      ->group("");
   serve->callback([&runner, args] { runner.Run([&] { return Serve(*args); }); });
 }
 

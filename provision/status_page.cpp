@@ -12,6 +12,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string Time(std::int64_t ms) { return pack::FormatTime(ms); }
+// For people: in the site's zone, named ("2026-12-06 08:15 WITA").
+std::string LocalTime(std::int64_t ms, const TimeZone& zone) { return FormatZonedTime(ms, zone); }
 
 std::string JoinNumbers(const std::vector<std::uint64_t>& v) {
   std::string out;
@@ -91,21 +93,22 @@ Json SessionJson(const server::SessionRow& r, const SessionView& v) {
 
 std::string SessionsHtml(const std::vector<server::SessionRow>& sessions,
                          const server::StoreStatus& st, const OutboxReportMap& outboxes,
-                         const std::string& site) {
+                         const std::string& site, const TimeZone& zone) {
   std::string h =
-      "<table class=\"sessions\"><tr><th>session (exam, window UTC)</th><th>terminals "
+      "<table class=\"sessions\"><tr><th>session (exam, window)</th><th>terminals "
       "reporting</th><th>silent terminals</th><th>candidates delivered here</th>"
       "<th>still on terminals</th><th>delivered / absent / roster (whole pack)</th></tr>\n";
   for (const auto& r : sessions) {
     if (r.site != site) continue;
     const SessionView v = ViewOf(r, st, outboxes);
-    const std::string what =
-        r.expected
-            ? MarkupEscape(r.title) + " <small>(" + MarkupEscape(r.exam_id) + " v" +
-                  std::to_string(r.exam_version) + ", " + MarkupEscape(Time(r.valid_from_ms)) +
-                  " to " + MarkupEscape(Time(r.valid_until_ms)) + ")</small>"
-            : MarkupEscape(r.exam_id) + " <small>(pack " + MarkupEscape(r.pack_id.substr(0, 12)) +
-                  ", not among the packs this server was given)</small>";
+    const std::string what = r.expected
+                                 ? MarkupEscape(r.title) + " <small>(" + MarkupEscape(r.exam_id) +
+                                       " v" + std::to_string(r.exam_version) + ", " +
+                                       MarkupEscape(LocalTime(r.valid_from_ms, zone)) + " to " +
+                                       MarkupEscape(LocalTime(r.valid_until_ms, zone)) + ")</small>"
+                                 : MarkupEscape(r.exam_id) + " <small>(pack " +
+                                       MarkupEscape(r.pack_id.substr(0, 12)) +
+                                       ", not among the packs this server was given)</small>";
     const std::string expected_terminals =
         r.expected ? " of " + std::to_string(r.terminals_expected.size()) : "";
     const std::string whole =
@@ -192,7 +195,7 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
                        const std::optional<RelayView>& relay, const OutboxReportMap& outboxes,
-                       const std::string& room_section) {
+                       const std::string& room_section, const TimeZone& zone) {
   const std::string title = relay ? "Lontar site relay" : "Lontar collection server";
   // Long cells (a relay's last error, a flag) wrap instead of running off the page; headings
   // break only between words, and a terminal's id never.
@@ -214,14 +217,15 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
     const server::RelayStats& r = relay->stats;
     const std::uint64_t pending = r.queued - r.forwarded;
     h += "<h2>Relay</h2>\n<table class=\"relay\"><tr><th>upstream</th><th>forwarded</th>"
-         "<th>waiting</th><th>waiting since (UTC)</th><th>last forwarded (UTC)</th>"
+         "<th>waiting</th><th>waiting since</th><th>last forwarded</th>"
          "<th>last error</th></tr>\n<tr class=\"" +
          std::string(pending ? "gap" : "ok") + "\"><td>" + MarkupEscape(relay->upstream) +
          "</td><td id=\"forwarded\">" + std::to_string(r.forwarded) + "</td><td id=\"waiting\">" +
          std::to_string(pending) + "</td><td>" +
-         MarkupEscape(r.oldest_pending_ms ? Time(r.oldest_pending_ms) : "") + "</td><td>" +
-         MarkupEscape(r.last_forwarded_ms ? Time(r.last_forwarded_ms) : "never") + "</td><td>" +
-         MarkupEscape(r.last_error) + "</td></tr>\n</table>\n";
+         MarkupEscape(r.oldest_pending_ms ? LocalTime(r.oldest_pending_ms, zone) : "") +
+         "</td><td>" +
+         MarkupEscape(r.last_forwarded_ms ? LocalTime(r.last_forwarded_ms, zone) : "never") +
+         "</td><td>" + MarkupEscape(r.last_error) + "</td></tr>\n</table>\n";
   }
   h += room_section;
   std::vector<std::string> sites;
@@ -236,7 +240,7 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
   for (const auto& site : sites) {
     h += "<h2>Site " + MarkupEscape(site) + "</h2>\n";
     // Without --packs the exams table says what arrived; a sessions table would only repeat it.
-    if (any_expected) h += SessionsHtml(sessions, st, outboxes, site);
+    if (any_expected) h += SessionsHtml(sessions, st, outboxes, site, zone);
     h += "<table class=\"exams\"><tr><th>exam</th>"
          "<th>bundles delivered</th><th>candidates</th><th>terminals</th></tr>\n";
     for (const auto& e : st.exams) {
@@ -247,7 +251,7 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
     }
     h += "</table>\n<table class=\"terminals\"><tr><th>terminal</th><th>name</th>"
          "<th>bundles</th><th>highest #</th><th>missing #</th><th>held on the terminal, not "
-         "yet here</th><th>last seen (UTC)</th><th>flags</th></tr>\n";
+         "yet here</th><th>last seen</th><th>flags</th></tr>\n";
     for (const auto& t : st.terminals) {
       if (t.site != site) continue;
       std::string flags;
@@ -262,7 +266,7 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
            MarkupEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
            std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" +
            MarkupEscape(JoinNumbers(t.gaps)) + "</td><td class=\"held\">" + held_text +
-           "</td><td>" + MarkupEscape(t.last_seen_ms ? Time(t.last_seen_ms) : "never") +
+           "</td><td>" + MarkupEscape(t.last_seen_ms ? LocalTime(t.last_seen_ms, zone) : "never") +
            "</td><td>" + flags + "</td></tr>\n";
     }
     h += "</table>\n";

@@ -15,6 +15,7 @@
 #include "core/server/outbox_reports.hpp"
 #include "core/server/relay.hpp"
 #include "core/server/store.hpp"
+#include "core/util/time_zone.hpp"
 
 namespace lontar::cli {
 
@@ -33,7 +34,8 @@ using OutboxReportMap = std::map<std::string, server::OutboxReport>;
 // otherwise. A session is complete when every expected terminal has reported and none of its
 // terminals at the site has a gap or a bundle still held on it: every sitting that happened has
 // arrived; candidates on the roster with no bundle are then absent. `room_section` (HTML, from
-// core/server/room_page.hpp, already escaped) is placed after the relay's table.
+// core/server/room_page.hpp, already escaped) is placed after the relay's table. The HTML writes
+// times in `zone`, named (the site's: `lontar serve --time-zone`); the JSON in UTC.
 nlohmann::ordered_json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
                                   const std::vector<server::SessionRow>& sessions,
                                   const std::optional<RelayView>& relay = {},
@@ -41,6 +43,7 @@ nlohmann::ordered_json StatusJson(const server::StoreStatus& st, const crypto::V
 std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& key,
                        const std::vector<server::SessionRow>& sessions,
                        const std::optional<RelayView>& relay = {},
-                       const OutboxReportMap& outboxes = {}, const std::string& room_section = {});
+                       const OutboxReportMap& outboxes = {}, const std::string& room_section = {},
+                       const TimeZone& zone = TimeZone{"UTC", 0});
 
 }  // namespace lontar::cli

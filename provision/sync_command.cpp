@@ -15,6 +15,7 @@
 #include "core/bundle/receipt.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/crypto/key_file.hpp"
+#include "core/sync/clock_offset.hpp"
 #include "core/sync/deliver.hpp"
 #include "core/sync/sync.hpp"
 #include "core/sync/terminal_heartbeat.hpp"
@@ -92,7 +93,8 @@ void SleepInterruptibly(double seconds) {
 // "held by the relay: N, confirmed centrally: M" and what it means for the terminal.
 void PrintSyncReport(const std::string& terminal_id, const sync::SyncReport& r,
                      std::size_t delivered_now, const SyncArgs& a,
-                     const crypto::VerifyKey& server_key) {
+                     const crypto::VerifyKey& server_key,
+                     const std::optional<sync::ClockOffset>& clock) {
   if (a.json) {
     Json j;
     j["terminal_id"] = terminal_id;
@@ -103,9 +105,19 @@ void PrintSyncReport(const std::string& terminal_id, const sync::SyncReport& r,
     j["held_by_relay"] = r.held;
     j["may_switch_off"] = r.AllSafe();
     if (!r.relay_note.empty() && !r.AllConfirmed()) j["relay_note"] = r.relay_note;
+    // The clock as this run's receipts measured it (core/sync/clock_offset.hpp); null when no
+    // answer could be timed.
+    j["clock"] = clock ? Json{{"offset_ms", clock->offset_ms},
+                              {"uncertainty_ms", clock->uncertainty_ms},
+                              {"signer_key_id", clock->signer_key_id},
+                              {"relay", clock->relay},
+                              {"off", clock->Off()},
+                              {"advice", sync::ClockAdvice(*clock)}}
+                       : Json();
     std::cout << j.dump(2) << "\n";
     return;
   }
+  if (clock && clock->Off()) std::cout << "WARNING: " << sync::ClockAdvice(*clock) << "\n";
   if (a.relay_key.empty()) {  // straight to the collection server (or a relay not vouched for)
     std::cout << "sync " << terminal_id << ": " << delivered_now
               << " delivered now, each with a receipt signed by " << server_key.id().ToString()
@@ -136,11 +148,13 @@ Status Sync(const SyncArgs& a) {
   }
   SystemClock clock;
   HttpUploader http(a.server);
+  http.set_send_clock(true);  // for the relay's list of terminals whose clock is off
   auto upload = [&http](const std::string& id, ByteView b) { return http.Send(id, b); };
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
 
   Heartbeats heartbeats(a, clock);
+  std::optional<sync::ClockOffset> clock_reading;  // the latest of this run
   // Waits `seconds`, with a heartbeat every kHeartbeatSeconds under --watch.
   auto wait = [&](double seconds) {
     while (a.watch && seconds > kHeartbeatSeconds && !g_stop) {
@@ -167,6 +181,15 @@ Status Sync(const SyncArgs& a) {
     heartbeats.Beat(&pass);
     delivered += r.delivered;
     for (const auto& e : r.errors) std::cerr << "sync: " << e << "\n";
+    if (!r.clock_error.empty())
+      std::cerr << "sync: clock reading not kept: " << r.clock_error << "\n";
+    if (r.clock) {
+      // Under --watch, said once when the clock goes off, not on every pass.
+      if (r.clock->Off() && a.watch && (!clock_reading || !clock_reading->Off())) {
+        std::cerr << "sync: WARNING: " << sync::ClockAdvice(*r.clock) << "\n";
+      }
+      clock_reading = r.clock;
+    }
     const bool done = a.until_central ? r.AllConfirmed() : r.AllSafe();
     const std::string counts = "(held by the relay: " + std::to_string(r.held) +
                                ", confirmed centrally: " + std::to_string(r.confirmed) + " of " +
@@ -201,7 +224,7 @@ Status Sync(const SyncArgs& a) {
     }
     if (g_stop) break;
   }
-  PrintSyncReport(terminal_id, r, delivered, a, keys.server_key);
+  PrintSyncReport(terminal_id, r, delivered, a, keys.server_key, clock_reading);
   return Ok();
 }
 

@@ -132,6 +132,17 @@ Status PrintStatus(const TerminalArgs& args) {
                     {"head_hash", s.head_hash},
                     {"last_checkpoint_seq", s.last_checkpoint_seq},
                     {"problem", s.journal_problem}};
+    const health::ClockHealth& c = s.clock;
+    j["clock"] = {
+        {"now", pack::FormatTime(c.now_ms)},
+        {"measured", c.measured},
+        {"offset_ms", c.measured ? nlohmann::ordered_json(c.offset_ms) : nullptr},
+        {"uncertainty_ms", c.measured ? nlohmann::ordered_json(c.uncertainty_ms) : nullptr},
+        {"last_sync", c.measured ? pack::FormatTime(c.last_sync_ms) : ""},
+        {"against", c.measured ? (c.relay ? "relay" : "server") : ""},
+        {"signer_key_id", c.signer_key_id},
+        {"off", c.off},
+        {"warning", c.advice}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "terminal     " << s.terminal_id << "\n"
@@ -167,6 +178,10 @@ Status PrintStatus(const TerminalArgs& args) {
     } else {
       std::cout << "journal      BROKEN: " << s.journal_problem << "\n";
     }
+    const health::ClockHealth& c = s.clock;
+    std::cout << "clock        " << pack::FormatTime(c.now_ms) << " here; " << c.summary
+              << (c.measured ? " (" + pack::FormatTime(c.last_sync_ms) + ")" : "") << "\n";
+    if (c.off) std::cout << "WARNING      " << c.advice << "\n";
   }
   if (!s.journal_ok) {
     return std::unexpected(Error::Corruption("journal verification failed: " + s.journal_problem));

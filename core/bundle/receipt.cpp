@@ -9,6 +9,7 @@ namespace lontar::bundle {
 namespace {
 
 Result<Receipt> ParseBody(const format::SignedEnvelope& envelope) {
+  // Version 1 has no signed_ms; version 2 must carry it.
   nlohmann::json j = nlohmann::json::parse(envelope.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return std::unexpected(Error::Malformed("receipt: body is not a JSON object"));
@@ -45,6 +46,10 @@ Result<Receipt> ParseBody(const format::SignedEnvelope& envelope) {
   auto parsed_id = crypto::KeyId::Parse(key_id);
   if (!parsed_id) return std::unexpected(Error::Malformed("receipt: bad server_key_id"));
   r.server_key_id = *parsed_id;
+  if (envelope.version >= 2) {
+    LONTAR_ASSIGN_OR_RETURN(std::int64_t signed_ms, number("signed_ms"));
+    r.signed_ms = signed_ms;
+  }
   if (r.server_key_id != envelope.signer.id()) {
     return std::unexpected(Error::Malformed("receipt: names server key " + key_id +
                                             " but is signed by " +
@@ -63,6 +68,7 @@ std::string WriteReceipt(const Receipt& receipt, const crypto::SigningKey& serve
   j["seq"] = receipt.seq;
   j["stored_ms"] = receipt.stored_ms;
   j["server_key_id"] = server_key.id().ToString();
+  j["signed_ms"] = receipt.signed_ms.value_or(receipt.stored_ms);
   return format::WriteSignedEnvelope(kReceiptFormat, kReceiptVersion, server_key, j.dump());
 }
 

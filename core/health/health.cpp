@@ -1,9 +1,33 @@
 #include "core/health/health.hpp"
 
 #include "core/pack/terminal_packs.hpp"
+#include "core/sync/clock_offset.hpp"
 #include "core/terminal/terminal.hpp"
 
 namespace lontar::health {
+
+Result<ClockHealth> ReadClockHealth(vault::Vault& vault, const Clock& clock) {
+  ClockHealth c;
+  c.now_ms = clock.WallMs();
+  LONTAR_ASSIGN_OR_RETURN(std::optional<sync::ClockOffset> r, sync::ReadClockOffset(vault));
+  if (!r) {
+    c.summary =
+        "not measured yet: `lontar sync` reads the server's signed time when it delivers results";
+    return c;
+  }
+  c.measured = true;
+  c.offset_ms = r->offset_ms;
+  c.uncertainty_ms = r->uncertainty_ms;
+  c.last_sync_ms = r->measured_ms;
+  c.relay = r->relay;
+  c.signer_key_id = r->signer_key_id;
+  c.off = r->Off();
+  c.summary = sync::DescribeClockOffset(r->offset_ms) + " the " +
+              (r->relay ? "site relay's" : "collection server's") + " (within " +
+              std::to_string(r->uncertainty_ms) + " ms), at the last sync";
+  c.advice = sync::ClockAdvice(*r);
+  return c;
+}
 
 Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   SystemClock clock;
@@ -49,6 +73,7 @@ Result<TerminalStatus> ReadStatus(const std::filesystem::path& home) {
   s.last_checkpoint_seq = report.last_checkpoint_seq;
   s.journal_ok = report.ok;
   s.journal_problem = report.problem;
+  LONTAR_ASSIGN_OR_RETURN(s.clock, ReadClockHealth(t.vault(), clock));
   return s;
 }
 

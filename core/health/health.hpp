@@ -1,5 +1,5 @@
 // A read-only snapshot of a terminal's health: what `lontar terminal status` prints and what the
-// kiosk's start screen shows.
+// kiosk's start screen and technician health page show.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/util/clock.hpp"
 #include "core/util/error.hpp"
+#include "core/vault/vault.hpp"
 
 namespace lontar::health {
 
@@ -30,6 +32,23 @@ struct PackInfo {
   // The released pack this terminal runs (pack::RunningPack): of several released, the one
   // released or opened last; the others stay released but no session runs on them.
   bool running = false;
+};
+
+// The terminal's clock against its collection server's (core/sync/clock_offset.hpp): one
+// field for `lontar terminal status` and the kiosk's technician health page.
+struct ClockHealth {
+  std::int64_t now_ms = 0;          // this terminal's wall clock when read
+  bool measured = false;            // false until a sync got a signed time back
+  std::int64_t offset_ms = 0;       // the server's clock minus this terminal's
+  std::int64_t uncertainty_ms = 0;  // ± this
+  std::int64_t last_sync_ms = 0;    // this terminal's clock at that sync (0: never)
+  bool relay = false;               // measured against a site relay, not the collection server
+  std::string signer_key_id;        // whose signed time it was
+  bool off = false;                 // |offset_ms| > sync::kClockWarnMs: warn
+  // For people, one line: "2.0 s behind the collection server's (± 0.1 s), at the last sync",
+  // "not measured yet: run lontar sync". Always set.
+  std::string summary;
+  std::string advice;  // what to do when off (sync::ClockAdvice); "" otherwise
 };
 
 struct TerminalStatus {
@@ -56,6 +75,8 @@ struct TerminalStatus {
   std::uint64_t last_checkpoint_seq = 0;
   bool journal_ok = false;
   std::string journal_problem;  // empty when journal_ok
+
+  ClockHealth clock;
 };
 
 // Opens the terminal at `home`, verifies its journal and reports. Fails (with the vault's
@@ -63,5 +84,9 @@ struct TerminalStatus {
 // in the status, not as an error. For a released pack whose header does not say whether it has
 // a proctor code, decrypts the pack's exam to find out (reads the whole stored pack). Reads only.
 [[nodiscard]] Result<TerminalStatus> ReadStatus(const std::filesystem::path& home);
+
+// The clock part of the status alone (no journal walk): the last reading kept by sync and
+// `clock`'s wall clock now. The vault's errors. Reads disk.
+[[nodiscard]] Result<ClockHealth> ReadClockHealth(vault::Vault& vault, const Clock& clock);
 
 }  // namespace lontar::health

@@ -83,6 +83,13 @@ Result<bool> RoomBoard::Accept(ByteView heartbeat, std::int64_t now_ms) {
   return superseded;
 }
 
+void RoomBoard::NoteUploadClock(const std::string& terminal_id, std::int64_t terminal_ms,
+                                std::int64_t now_ms) {
+  if (!enrolled_.contains(terminal_id)) return;
+  std::lock_guard lock(mu_);
+  upload_clocks_[terminal_id] = {terminal_ms - now_ms, now_ms};
+}
+
 RoomView RoomBoard::View(std::int64_t now_ms) const {
   RoomView v;
   v.now_ms = now_ms;
@@ -99,8 +106,31 @@ RoomView RoomBoard::View(std::int64_t now_ms) const {
       s.pack_id = t.heartbeat.pack_id;
       s.exam_id = t.heartbeat.exam_id;
       s.title = t.heartbeat.title;
-      if (std::llabs(t.clock_skew_ms) > options_.clock_off_ms) v.clock_off.push_back(t);
+      auto upload = upload_clocks_.find(id);
+      const bool upload_newer =
+          upload != upload_clocks_.end() && upload->second.received_ms > t.received_ms;
+      if (!upload_newer && std::llabs(t.clock_skew_ms) > options_.clock_off_ms) {
+        v.clock_off.push_back(t);
+      }
       s.seats.push_back(std::move(t));
+    }
+    // Uploads newer than the terminal's last heartbeat, or from terminals that send none.
+    for (const auto& [id, clock] : upload_clocks_) {
+      auto tile = tiles_.find(id);
+      if (tile != tiles_.end() && tile->second.received_ms >= clock.received_ms) continue;
+      if (std::llabs(clock.skew_ms) <= options_.clock_off_ms) continue;
+      SeatTile t;
+      if (tile != tiles_.end()) {
+        t.heartbeat.seat = tile->second.heartbeat.seat;
+      }
+      const terminal::Enrollment& e = enrolled_.at(id);
+      t.heartbeat.terminal_id = e.terminal_id;
+      t.heartbeat.site = e.site;
+      t.heartbeat.name = e.name;
+      t.received_ms = clock.received_ms;
+      t.clock_skew_ms = clock.skew_ms;
+      t.clock_from_upload = true;
+      v.clock_off.push_back(std::move(t));
     }
   }
   auto by_seat = [](const SeatTile& a, const SeatTile& b) {

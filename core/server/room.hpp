@@ -14,7 +14,9 @@
 //      RoomOptions::silent_after_ms without a heartbeat) is measured from the relay's clock at
 //      receipt, never from the terminal's sent_ms, so a terminal with its clock far off ages
 //      like any other; the difference sent_ms minus receipt time is shown, and terminals where
-//      it exceeds RoomOptions::clock_off_ms are listed for the technician.
+//      it exceeds RoomOptions::clock_off_ms are listed for the technician. Terminals that sync
+//      without heartbeats are listed by the same rule from their uploads (NoteUploadClock): per
+//      terminal, whichever of its last heartbeat and its last upload came later tells its clock.
 //  (4) At most one tile per enrolled terminal: memory is bounded by the enrollment directory,
 //      whatever terminals send.
 //
@@ -34,12 +36,14 @@
 #include "core/sync/heartbeat.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/error.hpp"
+#include "core/util/time_zone.hpp"
 
 namespace lontar::server {
 
 struct RoomOptions {
   std::int64_t silent_after_ms = 60'000;  // no heartbeat for this long: the tile says "silent"
   std::int64_t clock_off_ms = 120'000;    // terminals whose clock is off by more are listed
+  TimeZone zone{"UTC", 0};                // the site's: the page's times are written in it
 };
 
 struct SeatTile {
@@ -48,6 +52,10 @@ struct SeatTile {
   std::int64_t clock_skew_ms = 0;  // heartbeat.sent_ms - received_ms
   std::string state;               // heartbeat.phase, or "silent"
   std::int64_t silent_ms = 0;      // now - received_ms
+  // In RoomView::clock_off only: the reading came with an upload (NoteUploadClock), not a
+  // heartbeat; then heartbeat holds only terminal_id, site and name (and seat, if one came
+  // earlier), and received_ms is the upload's arrival.
+  bool clock_from_upload = false;
 };
 
 struct RoomSession {
@@ -87,6 +95,12 @@ class RoomBoard {
   // enrolled one; kConflict for a heartbeat not newer than the one kept (stale). Thread-safe.
   [[nodiscard]] Result<bool> Accept(ByteView heartbeat, std::int64_t now_ms);
 
+  // Notes the wall clock `terminal_ms` that `terminal_id` sent with an upload the store
+  // accepted (sync::kTerminalClockHeader), arriving at the relay's `now_ms`, for invariant (3)'s
+  // list; a terminal not enrolled here is ignored (invariant 4). Thread-safe.
+  void NoteUploadClock(const std::string& terminal_id, std::int64_t terminal_ms,
+                       std::int64_t now_ms);
+
   // The board at the relay's `now_ms`. Thread-safe.
   RoomView View(std::int64_t now_ms) const;
 
@@ -97,7 +111,11 @@ class RoomBoard {
   std::map<std::string, terminal::Enrollment> enrolled_;  // by terminal id
   mutable std::mutex mu_;
   std::map<std::string, SeatTile> tiles_;  // by terminal id; guarded by mu_
-  RoomCounters counters_;                  // guarded by mu_
+  struct UploadClock {
+    std::int64_t skew_ms = 0, received_ms = 0;
+  };
+  std::map<std::string, UploadClock> upload_clocks_;  // by terminal id; guarded by mu_
+  RoomCounters counters_;                             // guarded by mu_
 };
 
 // Orders seat labels as people read them: "A-2" before "A-10" (runs of digits compared as

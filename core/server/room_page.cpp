@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 
-#include "core/pack/pack_format.hpp"
 #include "core/util/markup_escape.hpp"
 
 namespace lontar::server {
@@ -168,7 +167,8 @@ Json RoomJson(const RoomView& v) {
     out["clock_off"].push_back({{"seat", t.heartbeat.seat},
                                 {"terminal_id", t.heartbeat.terminal_id},
                                 {"name", t.heartbeat.name},
-                                {"clock_skew_ms", t.clock_skew_ms}});
+                                {"clock_skew_ms", t.clock_skew_ms},
+                                {"from", t.clock_from_upload ? "upload" : "heartbeat"}});
   }
   return out;
 }
@@ -177,7 +177,7 @@ std::string RoomHtml(const RoomView& v) {
   std::string h = kRoomStyle;
   h += std::string(kRoomScript) + std::to_string(kRoomRefreshSeconds * 1000) + ");})();</script>\n";
   h += "<section id=\"room\">\n<h2>Room</h2>\n<p id=\"room-updated\">As of " +
-       MarkupEscape(pack::FormatTime(v.now_ms)) +
+       MarkupEscape(FormatZonedTime(v.now_ms, v.options.zone)) +
        " (the relay's clock; this page refreshes itself every " +
        std::to_string(kRoomRefreshSeconds) + " s). A seat is silent after " +
        Span(v.options.silent_after_ms) + " without a heartbeat.</p>\n";
@@ -198,7 +198,8 @@ std::string RoomHtml(const RoomView& v) {
       h += "<tr class=\"gap\" data-terminal=\"" + MarkupEscape(t.heartbeat.terminal_id) +
            "\"><td>" + MarkupEscape(t.heartbeat.seat) + "</td><td>" +
            MarkupEscape(t.heartbeat.terminal_id) + "</td><td>" + MarkupEscape(t.heartbeat.name) +
-           "</td><td>" + SkewText(t.clock_skew_ms) + "</td></tr>\n";
+           "</td><td>" + SkewText(t.clock_skew_ms) +
+           (t.clock_from_upload ? " (by its last upload)" : "") + "</td></tr>\n";
     }
     h += "</table>\n";
   }

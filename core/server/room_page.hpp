@@ -24,7 +24,7 @@ const char* TileStateLabel(std::string_view state);
 // title, counts {state: n}, seats [{seat, terminal_id, name, state, participant, phase,
 // section, section_title, answered, items, time_left_s, last_answer_age_s (null: none),
 // outbox, last_heard_s, clock_skew_ms, clock_offset_ms (null: not measured)}]}], clock_off
-// [{seat, terminal_id, name, clock_skew_ms}]}. Pure.
+// [{seat, terminal_id, name, clock_skew_ms, from: "heartbeat" | "upload"}]}. Pure.
 nlohmann::ordered_json RoomJson(const RoomView& view);
 
 // The <section id="room"> for the status page. Pure.

@@ -245,6 +245,7 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   receipt.terminal_id = h.terminal_id;
   receipt.seq = h.seq;
   receipt.stored_ms = now;
+  receipt.signed_ms = now;
   receipt.server_key_id = server_key_.id();
   StoredBundle& row = p.row;
   row.bundle_id = id_hex;
@@ -309,6 +310,12 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
   Accepted out{p.receipt, p.row.receipt_text, false, {}};
   for (const auto& f : flags) out.flags.push_back(f.kind + ": " + f.detail);
   return out;
+}
+
+std::string Store::SignReceiptNow(bundle::Receipt receipt) const {
+  receipt.signed_ms = clock_.WallMs();
+  receipt.server_key_id = server_key_.id();
+  return bundle::WriteReceipt(receipt, server_key_);
 }
 
 Result<StoredBundle> Store::FindByCode(std::string_view code) {

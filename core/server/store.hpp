@@ -136,6 +136,11 @@ class Store {
   [[nodiscard]] Result<Accepted> Accept(ByteView bundle,
                                         const std::optional<crypto::Hash256>& expected_id = {});
 
+  // `receipt` (its bundle, terminal, seq and stored time) signed again now: signed_ms is this
+  // server's wall clock at the call. What a relay answers while it holds a bundle, so that the
+  // terminal reads the relay's time from it (receipt.hpp). Pure but for the clock.
+  std::string SignReceiptNow(bundle::Receipt receipt) const;
+
   // The stored bundle a receipt code names (as typed; ParseReceiptCode rules): kInvalidArgument
   // for a mistyped code, kNotFound when no bundle has it. Reads disk.
   [[nodiscard]] Result<StoredBundle> FindByCode(std::string_view code);

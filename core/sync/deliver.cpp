@@ -18,6 +18,7 @@ void CheckReceipt(Delivery& d, const crypto::VerifyKey& key, const BundleIdentit
     d.receipt_error = r.error();
     return;
   }
+  d.receipt = *r;
   if (r->bundle_id == expect.bundle_id && r->terminal_id == expect.terminal_id &&
       r->seq == expect.seq) {
     d.receipt_check = ReceiptCheck::kProven;

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bundle/receipt.hpp"
 #include "core/crypto/hash.hpp"
 #include "core/sync/sync.hpp"
 
@@ -74,6 +75,9 @@ struct Delivery {
   // kNamesAnother: "server's receipt names bundle … of … #N, not this one"); nullopt when proven or
   // not checked.
   std::optional<Error> receipt_error;
+  // The receipt as parsed, when it verified (kProven or kNamesAnother): its signed time is what
+  // SyncOutbox measures the clock by (clock_offset.hpp).
+  std::optional<bundle::Receipt> receipt = std::nullopt;
   int attempts = 0;  // uploads made
   bool Proven() const { return receipt_check == ReceiptCheck::kProven; }
 };

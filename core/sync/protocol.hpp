@@ -45,6 +45,12 @@ inline constexpr std::string_view kReceiptsPath = "/v1/receipts/";
 // arrived (a missing last bundle is otherwise invisible).
 inline constexpr char kOutboxHighestHeader[] = "X-Lontar-Outbox-Highest";
 
+// Request header with which `lontar sync` sends the terminal's wall clock (ms since the epoch)
+// as the request leaves, so that a relay's status page lists terminals whose clock is off even
+// when they send no heartbeats (core/server/room.hpp, NoteUploadClock). Like the outbox header,
+// taken only with an upload the store accepted, and only a hint for people.
+inline constexpr char kTerminalClockHeader[] = "X-Lontar-Terminal-Clock";
+
 inline constexpr int kStatusStored = 201;
 inline constexpr int kStatusDuplicate = 200;
 inline constexpr int kStatusRelayHeld = 202;

@@ -11,17 +11,39 @@ namespace {
 // terminal cannot check its receipt, so it does not count as held.
 enum class Outcome { kDelivered, kHeld, kHeldUnchecked };
 
+// Keeps the answer's reading as the pass's clock reading when the answer was signed as the terminal
+// waited (clock_offset.hpp) and its round trip is the shortest so far.
+void NoteClock(const Delivery& d, const UploadTiming& timing, std::optional<ClockOffset>& best) {
+  if (!d.receipt || !d.receipt->signed_ms || !d.Proven()) return;
+  // A duplicate's receipt (200) was signed when the bundle first arrived.
+  const bool fresh = d.outcome == Delivered::kRelayHeld || !d.answer.already_stored;
+  if (!fresh) return;
+  ClockOffset reading = MeasureClockOffset(*d.receipt->signed_ms, timing);
+  reading.signer_key_id = d.receipt->server_key_id.ToString();
+  reading.relay = d.outcome == Delivered::kRelayHeld;
+  if (!best || reading.uncertainty_ms < best->uncertainty_ms) best = std::move(reading);
+}
+
 Result<Outcome> DeliverOne(terminal::Terminal& terminal, const bundle::OutboxEntry& entry,
                            const SyncKeys& keys, const Uploader& upload, const Clock& clock,
-                           std::string& relay_note) {
+                           std::string& relay_note, std::optional<ClockOffset>& reading) {
   LONTAR_ASSIGN_OR_RETURN(Bytes bytes, bundle::ReadOutboxBundle(terminal, entry));
+  UploadTiming timing;
+  const Uploader timed = [&](const std::string& id_hex, ByteView b) {
+    timing.sent_mono_ns = clock.MonotonicNs();
+    auto answer = upload(id_hex, b);
+    timing.answered_mono_ns = clock.MonotonicNs();
+    timing.answered_wall_ms = clock.WallMs();
+    return answer;
+  };
   // No retry within a pass: SyncOutbox's caller backs off between passes.
   LONTAR_ASSIGN_OR_RETURN(
       Delivery d,
       DeliverBundle(bytes,
                     {.bundle_id = entry.bundle_id, .terminal_id = terminal.id(), .seq = entry.seq},
-                    keys, upload, RetryPolicy{}, /*central_only=*/false));
+                    keys, timed, RetryPolicy{}, /*central_only=*/false));
   if (d.answer.relay_held && !d.answer.note.empty()) relay_note = d.answer.note;
+  NoteClock(d, timing, reading);
   if (d.outcome == Delivered::kRelayHeldUnchecked) return Outcome::kHeldUnchecked;
   const bool relay = d.outcome == Delivered::kRelayHeld;
   if (d.receipt_check == ReceiptCheck::kDoesNotVerify) {
@@ -56,7 +78,8 @@ Result<SyncReport> SyncOutbox(terminal::Terminal& terminal, const SyncKeys& keys
     // A server that cannot be reached will not be reached for the next bundle either; what the
     // relay signed before still counts.
     auto outcome = link_down ? Result<Outcome>(std::unexpected(Error::Io("not tried")))
-                             : DeliverOne(terminal, entry, keys, upload, clock, report.relay_note);
+                             : DeliverOne(terminal, entry, keys, upload, clock, report.relay_note,
+                                          report.clock);
     if (outcome && *outcome == Outcome::kDelivered) {
       ++report.delivered;
       ++report.confirmed;
@@ -81,6 +104,11 @@ Result<SyncReport> SyncOutbox(terminal::Terminal& terminal, const SyncKeys& keys
     if (outcome.error().kind() != ErrorKind::kIo) report.retryable = false;
     report.errors.push_back(where + outcome.error().message());
     link_down = outcome.error().kind() == ErrorKind::kIo;
+  }
+  if (report.clock) {
+    if (auto st = RecordClockOffset(terminal, *report.clock); !st) {
+      report.clock_error = st.error().message();
+    }
   }
   return report;
 }

@@ -15,6 +15,11 @@
 // A bundle is marked delivered only after all of that; any failure leaves it pending for the next
 // pass. A duplicate upload is success: the server (or relay) answers with the original receipt.
 //
+// Clock. Each upload is timed; from the answers whose receipt was signed while the terminal
+// waited (clock_offset.hpp says which), the one with the shortest round trip gives the pass's
+// reading of the terminal's clock against the server's, kept with RecordClockOffset after the
+// pass (and journaled when it moved by more than kClockWarnMs).
+//
 // When may a terminal be switched off? When every bundle is delivered or held by the relay
 // (SyncReport::AllSafe): the relay has signed that each is on its disk.
 #pragma once
@@ -26,6 +31,7 @@
 
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/sign.hpp"
+#include "core/sync/clock_offset.hpp"
 #include "core/util/clock.hpp"
 
 namespace lontar::sync {
@@ -60,13 +66,17 @@ struct SyncReport {
   std::size_t confirmed = 0;  // delivered, with the collection server's receipt
   std::size_t held = 0;       // pending, with the relay's verified receipt
   std::string relay_note;     // the relay's last reason for not having a central receipt
+  // This pass's clock reading (clock_offset.hpp); nullopt when no answer could be timed.
+  std::optional<ClockOffset> clock = std::nullopt;
+  std::string clock_error;  // why the reading could not be kept; "" when it was (or none made)
   bool AllConfirmed() const { return confirmed == total; }
   bool AllSafe() const { return confirmed + held == total; }
 };
 
 // One pass over the outbox. Errors (as opposed to per-bundle failures in the report) are the
-// vault's. Without keys.relay_key a relay's receipt is not trusted: the bundle counts as failed
-// (kIo, retryable) with a message naming --relay-key. Touches disk.
+// vault's; a clock reading that cannot be kept is SyncReport::clock_error, not an error (the
+// bundles are what the pass is for). Without keys.relay_key a relay's receipt is not trusted: the
+// bundle counts as failed (kIo, retryable) with a message naming --relay-key. Touches disk.
 [[nodiscard]] Result<SyncReport> SyncOutbox(terminal::Terminal& terminal, const SyncKeys& keys,
                                             const Uploader& upload, const Clock& clock);
 

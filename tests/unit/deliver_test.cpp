@@ -51,7 +51,8 @@ class DeliverTest : public ::testing::Test {
                                  .terminal_id = expect_.terminal_id,
                                  .seq = seq,
                                  .stored_ms = 1700000000000,
-                                 .server_key_id = key.id()},
+                                 .server_key_id = key.id(),
+                                 .signed_ms = 1700000000000},
                                 key);
   }
   static UploadAnswer Stored(std::string receipt, bool duplicate = false) {
