@@ -19,6 +19,7 @@
 #include "app/script.hpp"
 #include "app/session.hpp"
 #include "app/technician/mode.hpp"
+#include "core/terminal/clock_set.hpp"
 
 namespace lontar::app {
 namespace {
@@ -45,7 +46,11 @@ class Kiosk {
                  window_, options_.look, look_),
         technician_(options.home, options.technician_code,
                     options.usb_stick ? terminal::UsbGateClient::FixedStick(*options.usb_stick)
-                                      : terminal::UsbGateClient::Service(options.usb_dir)) {}
+                                      : terminal::UsbGateClient::Service(options.usb_dir),
+                    options.clock_test_record
+                        ? terminal::ClockSetter::RecordOnly(*options.clock_test_record)
+                        : terminal::ClockSetter::Service(options.clock_dir),
+                    options.localtime) {}
 
   int Run() {
     // A USB gate left open by a kiosk that crashed in technician mode is closed (its stick
@@ -241,7 +246,8 @@ class Kiosk {
         .keys = keys_,
         .targets = options_.script || options_.report || options_.screenshot ? &targets_ : nullptr,
         .first_frame = shown != last_shown_,
-        .focus = technician_.active() ? nullptr : &focus_};
+        .focus = technician_.active() ? nullptr : &focus_,
+        .zone = terminal::ZoneLabel(terminal::ReadSystemZone(options_.localtime))};
     MoveFocus(shown != last_shown_);
     last_shown_ = shown;
     session_.Frame(shown, english_);
