@@ -104,7 +104,7 @@ class Kiosk {
       if (window_.geometry() != fonts_.built_for && !Rebuild()) return 1;
       const std::time_t t = std::time(nullptr);
       if (!technician_.active()) session_.RecheckIfDue(t);
-      technician_.Tick(t);
+      technician_.Tick();
       if (technician_.TakeEnded()) session_.AfterTechnician();
       session_.Tick();
       // A sitting's accommodations asked for larger text or more contrast.
@@ -176,13 +176,13 @@ class Kiosk {
     if (technician_.active() &&
         (event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT ||
          event.type == SDL_MOUSEBUTTONDOWN || event.type == SDL_FINGERDOWN)) {
-      technician_.Touch(std::time(nullptr));
+      technician_.Touch();
     }
     // Ctrl+Alt+T opens technician mode (the code prompt) where TechnicianAllowed says.
     if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_t &&
         (event.key.keysym.mod & KMOD_CTRL) != 0 && (event.key.keysym.mod & KMOD_ALT) != 0) {
       if (!technician_.active() && session_.TechnicianAllowed()) {
-        technician_.Begin(std::time(nullptr));
+        technician_.Begin();
       }
       return false;
     }

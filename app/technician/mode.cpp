@@ -98,7 +98,8 @@ const char* Technician::ShownName() const {
   return "technician";
 }
 
-void Technician::Begin(std::time_t now) {
+void Technician::Begin() {
+  const std::time_t now = Seconds();
   if (active_) return;
   active_ = true;
   now_ = last_input_ = now;
@@ -189,8 +190,9 @@ void Technician::Refresh() {
   view_.zone = terminal::ReadSystemZone(localtime_);
 }
 
-void Technician::Tick(std::time_t now) {
+void Technician::Tick() {
   if (!active_) return;
+  const std::time_t now = Seconds();
   now_ = now;
   view_.locked_seconds = locked_until_ > now ? locked_until_ - now : 0;
   PollUsb();
@@ -370,8 +372,6 @@ void Technician::PollClock(const Catalog& tr) {
   auto answer = clock_setter_.Poll();
   if (!answer) {
     if (now_ - clock_sent_ < kClockWaitSeconds) return;
-    // now_ follows the wall clock, which the service may just have moved: a jump forward ends
-    // the wait early, and the state file is read once more next frame should it come late.
     answer = terminal::ClockAnswer{false, tr("technician.clock.no_answer")};
   }
   terminal::ClockChange change = std::move(*clock_change_);

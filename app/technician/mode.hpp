@@ -52,11 +52,11 @@ class Technician {
   const char* ShownName() const;
 
   // Ctrl+Alt+T: shows the code prompt.
-  void Begin(std::time_t now);
+  void Begin();
   // Input arrived while technician mode is up (for the idle timeout).
-  void Touch(std::time_t now) { last_input_ = now; }
+  void Touch() { last_input_ = Seconds(); }
   // Every frame while active: follows the USB stick, the idle timeout and the closing.
-  void Tick(std::time_t now);
+  void Tick();
   // Draws the page and carries out what it asks.
   void Draw(const ScreenContext& ctx);
   // True once, after technician mode has ended: the kiosk then reads the terminal again.
@@ -100,6 +100,10 @@ class Technician {
   // it is declared before check_ so that it outlives the thread (check_'s destructor waits).
   std::optional<crypto::SecretBytes> checking_;
   std::future<Result<bool>> check_;
+  // Seconds on the monotonic clock, not the wall clock: the clock page moves the wall clock,
+  // often by years (a dead CMOS battery), and the idle timeout, the code lock and the waits
+  // must not jump with it.
+  std::time_t Seconds() const { return clock_.MonotonicNs() / 1'000'000'000; }
   std::time_t now_ = 0, last_input_ = 0, locked_until_ = 0, leave_started_ = 0;
 };
 
