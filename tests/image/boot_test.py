@@ -913,13 +913,17 @@ def pack_on_stick(guest, lontar, work, keys, stick):
     started = time.monotonic()
     enroll = "/var/lib/lontar/boot-test.enroll"
     status, out = guest(f"lontar-admin terminal enrollment --home /var/lib/lontar --out {enroll} "
-                        f">/dev/null && base64 -w0 {enroll}")
-    if status != 0:
+                        f">/dev/null 2>&1 && echo B64:$(base64 -w0 {enroll})")
+    b64 = [line[4:] for line in out.splitlines() if line.startswith("B64:")]
+    if status != 0 or not b64:
         fail(f"the guest's enrollment record: {out}")
     path = os.path.join(work, "guest.enroll")
     with open(path, "wb") as f:
-        f.write(base64.b64decode(out))
-    run = lambda *a: subprocess.run([lontar, *a], check=True, capture_output=True)  # noqa: E731
+        f.write(base64.b64decode(b64[0], validate=True))
+    def run(*args):
+        r = subprocess.run([lontar, *args], capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"lontar {' '.join(args)}: {r.stderr}")
     run("keys", "new", "results", "--out", keys)
     now = time.time()
     stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
