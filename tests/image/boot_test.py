@@ -939,16 +939,18 @@ def pack_on_stick(guest, lontar, work, keys, stick):
         f"{time.monotonic() - started:.0f} s")
 
 
-def press(qmp, keys, display):
+def press(qmp, keys, display, pause=2):
     """One chord (qcodes held together, released in reverse) on the keyboard bound to DISPLAY,
-    at the pace type_keys explains."""
+    then PAUSE seconds: slower than type_keys, as the clock page's keys go to a kiosk that the
+    code's check and the stick left lagging (5 Dec 2026: the first run's date stopped after 8
+    characters on the screen and no request came)."""
     for down, order in ((True, keys), (False, list(reversed(keys)))):
         for k in order:
             qmp.cmd("input-send-event", device=display,
                     events=[{"type": "key", "data": {"down": down,
                                                      "key": {"type": "qcode", "data": k}}}])
             time.sleep(0.05)
-    time.sleep(1)
+    time.sleep(pause)
 
 
 def type_line(qmp, text, display):
@@ -985,14 +987,20 @@ def set_clock(qmp, guest, shot):
     time.sleep(SETTLE)
     page = shot("clock-page")
     type_line(qmp, time.strftime("%Y-%m-%d\t%H:%M\t", local) + "WIT", "vga0")
+    time.sleep(SETTLE * 5)  # the kiosk draws what was typed before Enter is pressed
     typed = shot("clock-typed")
     press(qmp, ["ret"], "vga0")
     # The request goes to lontar-clock.service, which answers in its state file.
+    def answered(out):
+        if gate_state(out).get("state") in ("done", "error"):
+            return True
+        shot("clock-waiting")  # kept (--keep) for a failure: what the kiosk shows meanwhile
+        return False
     st = gate_state(wait_for(guest, "the clock service answering",
                              "cat /run/lontar/clock/state 2>/dev/null; echo",
-                             lambda out: gate_state(out).get("state") in ("done", "error"),
-                             timeout=300))
+                             answered, timeout=300))
     if st.get("state") != "done":
+        typed += ", after: " + shot("clock-answer")
         _, out = guest("journalctl -b --no-pager -o cat -u lontar-clock.service | tail -n 20")
         fail(f"the clock was not set: {st}; the service's journal:\n{out}; screens {page}, "
              f"{typed}")
