@@ -100,10 +100,12 @@ Result<std::int64_t> LocalToUtc(std::string_view date_typed, std::string_view ti
                                                   std::to_string(kFirstYear) + " and " +
                                                   std::to_string(kLastYear)));
   }
+  // "14:05" or, as times are written in Indonesia, "14.05" (typed without Shift, too).
   const bool seconds = time.size() == 8;
+  const auto separator = [](char c) { return c == ':' || c == '.'; };
   const int h = Digits(time, 0, 2), mi = Digits(time, 3, 2), s = seconds ? Digits(time, 6, 2) : 0;
-  if ((time.size() != 5 && !seconds) || time[2] != ':' || (seconds && time[5] != ':') || h < 0 ||
-      mi < 0 || s < 0 || h > 23 || mi > 59 || s > 59) {
+  if ((time.size() != 5 && !seconds) || !separator(time[2]) || (seconds && !separator(time[5])) ||
+      h < 0 || mi < 0 || s < 0 || h > 23 || mi > 59 || s > 59) {
     return std::unexpected(Error::InvalidArgument("time '" + time +
                                                   "' is not in the form HH:MM, 24-hour "
                                                   "(e.g. 07:30 or 14:05)"));

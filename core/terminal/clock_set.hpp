@@ -56,7 +56,8 @@ std::string ReadSystemZone(const std::filesystem::path& localtime = "/etc/localt
 // "WITA (UTC+8)" for the three zones, the IANA name itself for any other, "UTC" for "". Pure.
 std::string ZoneLabel(std::string_view iana);
 
-// The instant a technician means by `date` ("YYYY-MM-DD") and `time` ("HH:MM" or "HH:MM:SS")
+// The instant a technician means by `date` ("YYYY-MM-DD") and `time` ("HH:MM", "HH.MM" as
+// Indonesian writes it, or with ":SS")
 // on a clock in `zone`, as seconds since the Unix epoch. kInvalidArgument naming the field and
 // the form wanted for anything else, for a day the month does not have, and for a year outside
 // 2024..2099 (a clock set to before Lontar existed is a typing error). Pure.

@@ -955,7 +955,8 @@ def press(qmp, keys, display, pause=2):
 
 def type_line(qmp, text, display):
     """TEXT typed key by key: letters, digits, '-', ':' (Shift+;), '\t' (Tab), '\n' (Enter)."""
-    names = {"-": ["minus"], ":": ["shift", "semicolon"], "\t": ["tab"], "\n": ["ret"]}
+    names = {"-": ["minus"], ".": ["dot"], ":": ["shift", "semicolon"], "\t": ["tab"],
+             "\n": ["ret"]}
     for ch in text:
         press(qmp, names.get(ch, [ch.lower()]), display)
 
@@ -986,7 +987,10 @@ def set_clock(qmp, guest, shot):
     press(qmp, ["f2"], "vga0")
     time.sleep(SETTLE)
     page = shot("clock-page")
-    type_line(qmp, time.strftime("%Y-%m-%d\t%H:%M\t", local) + "WIT", "vga0")
+    # The time as Indonesian writes it, 14.05: no Shift. With "14:05" (Shift+;) the Shift's
+    # release reached the lagging kiosk after the Tab that followed, which went back to the date
+    # field as Shift+Tab (5 Dec 2026: the zone typed into the date field).
+    type_line(qmp, time.strftime("%Y-%m-%d\t%H.%M\t", local) + "WIT", "vga0")
     time.sleep(SETTLE * 5)  # the kiosk draws what was typed before Enter is pressed
     typed = shot("clock-typed")
     press(qmp, ["ret"], "vga0")
