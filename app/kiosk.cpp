@@ -19,6 +19,7 @@
 #include "app/script.hpp"
 #include "app/session.hpp"
 #include "app/technician/mode.hpp"
+#include "core/terminal/clock_set.hpp"
 
 namespace lontar::app {
 namespace {
@@ -51,7 +52,11 @@ class Kiosk {
                  window_, options_.look, look_),
         technician_(options.home, options.technician_code,
                     options.usb_stick ? terminal::UsbGateClient::FixedStick(*options.usb_stick)
-                                      : terminal::UsbGateClient::Service(options.usb_dir)) {}
+                                      : terminal::UsbGateClient::Service(options.usb_dir),
+                    options.clock_test_record
+                        ? terminal::ClockSetter::RecordOnly(*options.clock_test_record)
+                        : terminal::ClockSetter::Service(options.clock_dir),
+                    options.localtime) {}
 
   int Run() {
     // A USB gate left open by a kiosk that crashed in technician mode is closed (its stick
@@ -108,7 +113,7 @@ class Kiosk {
       if (window_.geometry() != fonts_.built_for && !Rebuild()) return 1;
       const std::time_t t = std::time(nullptr);
       if (!technician_.active()) session_.RecheckIfDue(t);
-      technician_.Tick(t);
+      technician_.Tick();
       if (technician_.TakeEnded()) session_.AfterTechnician();
       session_.Tick();
       // A sitting's accommodations asked for larger text or more contrast.
@@ -181,13 +186,13 @@ class Kiosk {
     if (technician_.active() &&
         (event.type == SDL_KEYDOWN || event.type == SDL_TEXTINPUT ||
          event.type == SDL_MOUSEBUTTONDOWN || event.type == SDL_FINGERDOWN)) {
-      technician_.Touch(std::time(nullptr));
+      technician_.Touch();
     }
     // Ctrl+Alt+T opens technician mode (the code prompt) where TechnicianAllowed says.
     if (event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_t &&
         (event.key.keysym.mod & KMOD_CTRL) != 0 && (event.key.keysym.mod & KMOD_ALT) != 0) {
       if (!technician_.active() && session_.TechnicianAllowed()) {
-        technician_.Begin(std::time(nullptr));
+        technician_.Begin();
       }
       return false;
     }
@@ -251,7 +256,8 @@ class Kiosk {
         .keys = keys_,
         .targets = options_.script || options_.report || options_.screenshot ? &targets_ : nullptr,
         .first_frame = shown != last_shown_,
-        .focus = technician_.active() ? nullptr : &focus_};
+        .focus = technician_.active() ? nullptr : &focus_,
+        .zone = terminal::ZoneLabel(terminal::ReadSystemZone(options_.localtime))};
     MoveFocus(shown != last_shown_);
     last_shown_ = shown;
     session_.Frame(shown, english_);

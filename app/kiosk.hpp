@@ -32,6 +32,13 @@ struct KioskOptions {
   std::filesystem::path technician_code = "/etc/lontar/technician.code";
   std::filesystem::path usb_dir = "/run/lontar/usb";
   std::optional<std::filesystem::path> usb_stick;
+  // Technician mode's clock page (core/terminal/clock_set.hpp): the root service's directory,
+  // the system's zone file, and the TEST HOOK: with a record file the clock is never set, each
+  // request is only appended there (tests and development machines must not change the host's
+  // clock).
+  std::filesystem::path clock_dir = "/run/lontar/clock";
+  std::filesystem::path localtime = "/etc/localtime";
+  std::optional<std::filesystem::path> clock_test_record;
   // Test mode: feed this script's input (app/script.hpp), and write what is on screen after
   // every frame to this JSON file (screen, sitting, clock, layout problems).
   std::optional<std::filesystem::path> script;

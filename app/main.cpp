@@ -41,6 +41,15 @@ int main(int argc, char** argv) {
   cli.add_option("--usb-stick", usb_stick,
                  "tests and development: this directory counts as an already mounted USB stick "
                  "(no root service)");
+  cli.add_option("--clock-dir", options.clock_dir,
+                 "directory shared with the root service that sets the clock")
+      ->capture_default_str();
+  cli.add_option("--localtime", options.localtime, "the system's time zone file")
+      ->capture_default_str();
+  std::string clock_test_record;
+  cli.add_option("--clock-test-record", clock_test_record,
+                 "TEST HOOK, tests and development: never set the clock; append each request of "
+                 "the clock page to this file instead");
   cli.add_option("--script", script, "test mode: feed the input in this script (app/script.hpp)");
   cli.add_option("--report", report, "test mode: write what is on screen to this JSON file");
   try {
@@ -62,6 +71,7 @@ int main(int argc, char** argv) {
   if (!handoff_dir.empty()) options.handoff_dir = handoff_dir;
   if (!report.empty()) options.report = report;
   if (!usb_stick.empty()) options.usb_stick = usb_stick;
+  if (!clock_test_record.empty()) options.clock_test_record = clock_test_record;
   options.assets =
       assets.empty() ? lontar::app::FindAssets(argv[0]) : std::filesystem::path(assets);
   return lontar::app::RunKiosk(options);

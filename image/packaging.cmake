@@ -19,12 +19,14 @@ set(LONTAR_IMAGE_DIR ${PROJECT_SOURCE_DIR}/image)
 install(FILES ${LONTAR_IMAGE_DIR}/units/lontar-kiosk.service ${LONTAR_IMAGE_DIR}/units/lontar-sync.service
   ${LONTAR_IMAGE_DIR}/units/lontar-vault-key.service ${LONTAR_IMAGE_DIR}/units/lontar-usb.path
   ${LONTAR_IMAGE_DIR}/units/lontar-usb.service ${LONTAR_IMAGE_DIR}/units/lontar-sync-settings.path
-  ${LONTAR_IMAGE_DIR}/units/lontar-sync-settings.service DESTINATION lib/systemd/system)
+  ${LONTAR_IMAGE_DIR}/units/lontar-sync-settings.service ${LONTAR_IMAGE_DIR}/units/lontar-clock.path
+  ${LONTAR_IMAGE_DIR}/units/lontar-clock.service DESTINATION lib/systemd/system)
 install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.sysusers DESTINATION lib/sysusers.d RENAME lontar.conf)
 install(FILES ${LONTAR_IMAGE_DIR}/scripts/lontar.tmpfiles DESTINATION lib/tmpfiles.d RENAME lontar.conf)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/make-vault-key ${LONTAR_IMAGE_DIR}/scripts/kiosk-session
   ${LONTAR_IMAGE_DIR}/scripts/kiosk-x11
-  ${LONTAR_IMAGE_DIR}/scripts/usb-gate ${LONTAR_IMAGE_DIR}/scripts/sync-settings DESTINATION lib/lontar)
+  ${LONTAR_IMAGE_DIR}/scripts/usb-gate ${LONTAR_IMAGE_DIR}/scripts/sync-settings
+  ${LONTAR_IMAGE_DIR}/scripts/clock-set DESTINATION lib/lontar)
 install(PROGRAMS ${LONTAR_IMAGE_DIR}/scripts/lontar-admin DESTINATION ${CMAKE_INSTALL_SBINDIR})
 # The kiosk unit's netlink filter (image/kiosk-seccomp/kiosk_seccomp.cpp), run in front of
 # kiosk-session.

@@ -66,6 +66,11 @@ void DrawHealthTable(const ScreenContext& ctx, const health::TerminalStatus& s) 
           title + " · " + p.exam_id + " v" + std::to_string(p.exam_version) + " · " +
               tr(p.released ? "health.released" : "health.not_released"));
     }
+    // Packs are checked against this clock: a technician sets it in technician mode.
+    Row(ctx, tr("health.clock"),
+        FormatDate(tr, ctx.now) + " " + FormatTime(ctx.now) +
+            (ctx.zone.empty() ? std::string() : " · " + ctx.zone),
+        nullptr, "clock");
     ImGui::EndTable();
   }
 }

@@ -49,6 +49,7 @@ struct ScreenContext {
   // last screen, or a field focused on the login screen, left it.
   bool first_frame = false;
   Focus* focus = nullptr;  // null: no keyboard focus (the technician's screens)
+  std::string zone;        // the terminal's time zone, e.g. "WIB (UTC+7)"; "UTC" when unset
 };
 
 enum class Intent {

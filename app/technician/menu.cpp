@@ -2,10 +2,12 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "app/screens/health.hpp"
 #include "app/technician/parts.hpp"
+#include "core/terminal/clock_set.hpp"
 
 namespace lontar::app {
 namespace {
@@ -66,6 +68,12 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
     action = TechnicianAction{TechnicianAction::kShowInit};
   }
   ImGui::EndDisabled();
+  // The clock needs no stick (a dead CMOS battery is set right before packs are loaded); F2 opens
+  // it from the keyboard, as the menu's buttons take no keyboard focus.
+  if (TechnicianButton(ctx, tr("technician.clock"), "tech.clock") ||
+      std::find(ctx.keys.begin(), ctx.keys.end(), SDLK_F2) != ctx.keys.end()) {
+    action = TechnicianAction{TechnicianAction::kShowClock};
+  }
   ImGui::Spacing();
   ImGui::Separator();
   ImGui::Spacing();
@@ -81,6 +89,11 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
     ImGui::PopStyleColor();
     ImGui::TextWrapped("%s", view.status_problem.c_str());
     MarkVolatile(ctx, "problem");
+    // The health table has the clock; a terminal without one still shows it (set it first).
+    Line(ctx, tr("technician.clock_now"),
+         FormatDate(tr, ctx.now) + " " + FormatTime(ctx.now) + " · " +
+             terminal::ZoneLabel(view.zone),
+         "clock");
   }
   Line(ctx, tr("technician.disk_free"), Gigabytes(view.disk_free_bytes), "disk");
   Line(ctx, tr("technician.server"),

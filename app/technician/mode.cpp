@@ -4,10 +4,12 @@
 #include <sys/statvfs.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <system_error>
 
 #include "app/read_aloud.hpp"
+#include "app/technician/clock.hpp"
 #include "app/technician/code.hpp"
 #include "app/technician/init.hpp"
 #include "app/technician/leaving.hpp"
@@ -29,6 +31,9 @@ void TechnicianForm::Clear() {
   sodium_memzero(server.data(), server.size());
   sodium_memzero(site.data(), site.size());
   sodium_memzero(name.data(), name.size());
+  date.fill('\0');
+  time.fill('\0');
+  zone.fill('\0');
   key_choice = 0;
   relay_choice = 0;
   focus = true;
@@ -65,8 +70,13 @@ std::vector<std::string> Names(const std::vector<std::filesystem::path>& files) 
 }  // namespace
 
 Technician::Technician(std::filesystem::path home, std::filesystem::path code_file,
-                       terminal::UsbGateClient gate)
-    : home_(std::move(home)), code_file_(std::move(code_file)), gate_(std::move(gate)) {}
+                       terminal::UsbGateClient gate, terminal::ClockSetter clock,
+                       std::filesystem::path localtime)
+    : home_(std::move(home)),
+      code_file_(std::move(code_file)),
+      gate_(std::move(gate)),
+      clock_setter_(std::move(clock)),
+      localtime_(std::move(localtime)) {}
 
 const char* Technician::ShownName() const {
   switch (view_.page) {
@@ -80,13 +90,16 @@ const char* Technician::ShownName() const {
       return "technician-server";
     case TechnicianPage::kInit:
       return "technician-init";
+    case TechnicianPage::kClock:
+      return "technician-clock";
     case TechnicianPage::kLeaving:
       return "technician-leaving";
   }
   return "technician";
 }
 
-void Technician::Begin(std::time_t now) {
+void Technician::Begin() {
+  const std::time_t now = Seconds();
   if (active_) return;
   active_ = true;
   now_ = last_input_ = now;
@@ -174,10 +187,12 @@ void Technician::Refresh() {
   view_.disk_free_bytes = DiskFree(home_);
   view_.server = ConfiguredServer(home_);
   view_.audio = DescribeAudioOutput();
+  view_.zone = terminal::ReadSystemZone(localtime_);
 }
 
-void Technician::Tick(std::time_t now) {
+void Technician::Tick() {
   if (!active_) return;
+  const std::time_t now = Seconds();
   now_ = now;
   view_.locked_seconds = locked_until_ > now ? locked_until_ - now : 0;
   PollUsb();
@@ -223,6 +238,7 @@ void Technician::Draw(const ScreenContext& ctx) {
   if (check_.valid() && check_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     FinishCheck(ctx.tr);
   }
+  if (clock_change_) PollClock(ctx.tr);
   std::optional<TechnicianAction> action;
   switch (view_.page) {
     case TechnicianPage::kCode:
@@ -239,6 +255,9 @@ void Technician::Draw(const ScreenContext& ctx) {
       break;
     case TechnicianPage::kInit:
       action = DrawTechnicianInit(ctx, view_, form_);
+      break;
+    case TechnicianPage::kClock:
+      action = DrawTechnicianClock(ctx, view_, form_);
       break;
     case TechnicianPage::kLeaving:
       DrawTechnicianLeaving(ctx, view_);
@@ -302,6 +321,91 @@ void Technician::FinishCheck(const Catalog& tr) {
   PollUsb();
 }
 
+void Technician::ShowClock() {
+  view_.page = TechnicianPage::kClock;
+  view_.message.clear();
+  view_.zone = terminal::ReadSystemZone(localtime_);
+  form_.focus = true;
+  // The fields start at the terminal's own clock, in its zone (WIB when it runs on UTC or
+  // another zone): a technician changes only what is wrong.
+  const terminal::Zone zone = terminal::ParseZone(view_.zone).value_or(terminal::Zone::kWib);
+  const terminal::ZoneInfo& info = terminal::Describe(zone);
+  const auto local = terminal::UtcToLocal(clock_.WallMs() / 1000, info.utc_offset_hours);
+  auto put = [](auto& field, const std::string& text) {
+    field.fill('\0');
+    std::copy_n(text.begin(), std::min(text.size(), field.size() - 1), field.begin());
+  };
+  put(form_.date, local.date);
+  put(form_.time, local.time);
+  put(form_.zone, info.abbreviation);
+}
+
+void Technician::SetClock(const Catalog& tr) {
+  if (clock_change_) return;  // one change at a time
+  const auto zone = terminal::ParseZone(form_.zone.data());
+  if (!zone) return Say(tr("technician.clock.bad_zone"), true);
+  auto utc = terminal::LocalToUtc(form_.date.data(), form_.time.data(), *zone);
+  if (!utc) return Say(utc.error().message(), true);
+  const auto request = terminal::NewClockRequest(*utc, *zone);
+  terminal::ClockChange change;
+  change.old_utc_ms = clock_.WallMs();
+  change.old_zone = terminal::ReadSystemZone(localtime_);
+  change.new_utc_ms = *utc * 1000;
+  change.new_zone = terminal::Describe(*zone).iana;
+  if (auto st = clock_setter_.Send(request); !st) {
+    change.message = st.error().message();
+    Say(change.message, true);
+    if (terminal_) {
+      if (auto j = terminal::JournalClockSet(*terminal_, change); !j) {
+        Say(view_.message + "\njournal: " + j.error().message(), true);
+      }
+    }
+    return;
+  }
+  clock_change_ = std::move(change);
+  clock_sent_ = now_;
+  view_.clock_pending = true;
+  view_.message.clear();
+}
+
+void Technician::PollClock(const Catalog& tr) {
+  auto answer = clock_setter_.Poll();
+  if (!answer) {
+    if (now_ - clock_sent_ < kClockWaitSeconds) return;
+    answer = terminal::ClockAnswer{false, tr("technician.clock.no_answer")};
+  }
+  terminal::ClockChange change = std::move(*clock_change_);
+  clock_change_.reset();
+  view_.clock_pending = false;
+  change.applied = answer->applied;
+  change.message = answer->message;
+  // The zone file may have changed under this process: localtime_r reads it again only after
+  // tzset, and the kiosk's clock and dates are drawn in local time.
+  ::tzset();
+  view_.zone = terminal::ReadSystemZone(localtime_);
+  if (answer->applied) {
+    const terminal::Zone zone = terminal::ParseZone(change.new_zone).value_or(terminal::Zone::kWib);
+    const auto local =
+        terminal::UtcToLocal(change.new_utc_ms / 1000, terminal::Describe(zone).utc_offset_hours);
+    Say(tr.Format("technician.clock.done",
+                  local.date + " " + local.time + " " + terminal::ZoneLabel(change.new_zone)) +
+            (clock_setter_.record_only() ? "\n" + answer->message : ""),
+        false);
+  } else {
+    Say(tr.Format("technician.clock.refused", answer->message), true);
+  }
+  if (terminal_) {
+    if (auto st = terminal::JournalClockSet(*terminal_, change); !st) {
+      Say(view_.message + "\njournal: " + st.error().message(), true);
+    }
+  }
+  if (answer->applied) {  // the fields follow the clock just set; the message stays
+    std::string message = std::move(view_.message);
+    ShowClock();
+    Say(std::move(message), false);
+  }
+}
+
 void Technician::Act(const ScreenContext& ctx, const TechnicianAction& a) {
   const Catalog& tr = ctx.tr;
   const auto stick = Stick();
@@ -334,6 +438,10 @@ void Technician::Act(const ScreenContext& ctx, const TechnicianAction& a) {
       view_.message.clear();
       form_.focus = true;
       return;
+    case TechnicianAction::kShowClock:
+      return ShowClock();
+    case TechnicianAction::kSetClock:
+      return SetClock(tr);
     default:
       break;
   }

@@ -6,7 +6,8 @@
 //   Begin (Ctrl+Alt+T) -> kCode --right code--> USB open request, "technician.entered" -> kMenu
 //                         kCode --wrong code--> "technician.code_refused"; the fifth in a row
 //                                               locks the prompt for kLockSeconds
-//   kMenu <-> kPacks / kServer / kInit           each action journaled
+//   kMenu <-> kPacks / kServer / kInit / kClock  each action journaled (the clock's change as
+//                                               "terminal.clock_set" once the root service answers)
 //   Return, or kIdleSeconds without input -> "technician.left", USB close request -> kLeaving
 //   kLeaving --state "closed", or kCloseWaitSeconds--> ended: the kiosk re-reads the terminal
 // Wrong-code counts live in this process (a candidate cannot restart the kiosk; the journal keeps
@@ -23,6 +24,7 @@
 #include "app/screens/screen.hpp"
 #include "app/technician/view.hpp"
 #include "core/crypto/secret.hpp"
+#include "core/terminal/clock_set.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/terminal/usb_gate_client.hpp"
 #include "core/util/clock.hpp"
@@ -35,21 +37,26 @@ class Technician {
   static constexpr std::time_t kLockSeconds = 5 * 60;
   static constexpr std::time_t kIdleSeconds = 10 * 60;
   static constexpr std::time_t kCloseWaitSeconds = 20;
+  // How long the clock's root service has to answer before the change is journaled as not made.
+  static constexpr std::time_t kClockWaitSeconds = 60;
 
+  // `clock`: how the clock is set (the root service, or the tests' record-only hook);
+  // `localtime`: the system's zone file (/etc/localtime).
   Technician(std::filesystem::path home, std::filesystem::path code_file,
-             terminal::UsbGateClient gate);
+             terminal::UsbGateClient gate, terminal::ClockSetter clock,
+             std::filesystem::path localtime);
 
   bool active() const { return active_; }
   // The name scripts and reports see: "technician-code", "technician", "technician-packs",
-  // "technician-server", "technician-init", "technician-leaving".
+  // "technician-server", "technician-init", "technician-clock", "technician-leaving".
   const char* ShownName() const;
 
   // Ctrl+Alt+T: shows the code prompt.
-  void Begin(std::time_t now);
+  void Begin();
   // Input arrived while technician mode is up (for the idle timeout).
-  void Touch(std::time_t now) { last_input_ = now; }
+  void Touch() { last_input_ = Seconds(); }
   // Every frame while active: follows the USB stick, the idle timeout and the closing.
-  void Tick(std::time_t now);
+  void Tick();
   // Draws the page and carries out what it asks.
   void Draw(const ScreenContext& ctx);
   // True once, after technician mode has ended: the kiosk then reads the terminal again.
@@ -64,6 +71,10 @@ class Technician {
   void End();
   void Refresh();
   void PollUsb();
+  void ShowClock();
+  void SetClock(const Catalog& tr);
+  // The clock's root service has answered, or kClockWaitSeconds passed: journal the change.
+  void PollClock(const Catalog& tr);
   void OpenTerminal();
   void Say(std::string text, bool bad);
   void Journal(const char* action, const nlohmann::json& details);
@@ -71,6 +82,12 @@ class Technician {
 
   std::filesystem::path home_, code_file_;
   terminal::UsbGateClient gate_;
+  terminal::ClockSetter clock_setter_;
+  std::filesystem::path localtime_;
+  // The change sent to the clock's root service and not yet answered (its old values are taken
+  // when the technician pressed Set).
+  std::optional<terminal::ClockChange> clock_change_;
+  std::time_t clock_sent_ = 0;
   SystemClock clock_;
   std::unique_ptr<terminal::Terminal> terminal_;
   TechnicianView view_;
@@ -83,6 +100,10 @@ class Technician {
   // it is declared before check_ so that it outlives the thread (check_'s destructor waits).
   std::optional<crypto::SecretBytes> checking_;
   std::future<Result<bool>> check_;
+  // Seconds on the monotonic clock, not the wall clock: the clock page moves the wall clock,
+  // often by years (a dead CMOS battery), and the idle timeout, the code lock and the waits
+  // must not jump with it.
+  std::time_t Seconds() const { return clock_.MonotonicNs() / 1'000'000'000; }
   std::time_t now_ = 0, last_input_ = 0, locked_until_ = 0, leave_started_ = 0;
 };
 

@@ -21,6 +21,7 @@ enum class TechnicianPage {
   kPacks,    // item packs on the stick
   kServer,   // the collection server's address
   kInit,     // initialise an uninitialised terminal
+  kClock,    // the date, time and time zone
   kLeaving,  // USB storage being turned off before the kiosk comes back
 };
 
@@ -32,8 +33,12 @@ struct TechnicianForm {
   std::array<char, 128> name{};
   std::size_t key_choice = 0;    // which public key file on the stick (init, server)
   std::size_t relay_choice = 0;  // the site relay's key: 0 none, else public_keys[n - 1]
-  bool focus = true;             // give the first field the keyboard on the next frame
-  int attempt = 0;               // a new code field per attempt: Dear ImGui forgets the old text
+  // The clock page: the local date and time in the zone typed (WIB, WITA or WIT).
+  std::array<char, 16> date{};
+  std::array<char, 16> time{};
+  std::array<char, 8> zone{};
+  bool focus = true;  // give the first field the keyboard on the next frame
+  int attempt = 0;    // a new code field per attempt: Dear ImGui forgets the old text
   // Wipes everything typed.
   void Clear();
 };
@@ -54,6 +59,10 @@ struct TechnicianView {
   std::uint64_t disk_free_bytes = 0;
   std::string server;  // the sync settings, when set
   std::string audio;   // the audio output for read-aloud (DescribeAudioOutput)
+  // The clock: the system's zone (IANA name, "" for UTC), and a change sent to the root service
+  // that has not been answered yet.
+  std::string zone;
+  bool clock_pending = false;
   // The stick.
   terminal::UsbState usb;
   std::vector<std::string> packs;        // *.lpk on the stick (file names)
@@ -72,6 +81,8 @@ struct TechnicianAction {
     kSaveServer,
     kShowInit,
     kInit,
+    kShowClock,
+    kSetClock,
     kMenu,    // back to the menu
     kReturn,  // leave technician mode
   };

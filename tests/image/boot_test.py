@@ -29,6 +29,10 @@ test scaffolding under names of its own:
 A USB stick (a small vfat image made here, with a known file) is plugged into QEMU's xHCI
 controller through QMP device_add once the chords are done; the USB gate is driven first through
 its files (as the kiosk's user), then from the kiosk itself: Ctrl+Alt+T and the code typed.
+The guest's hardware clock starts at 2000-01-01 (QEMU's -rtc base=2000-01-01: a PC whose CMOS
+battery died), so its packs are refused; an item pack built here for the guest's enrollment is
+put on the stick before it is plugged in, and in technician mode the clock is set right by keys
+alone (F2, the date, Tab, the time, Tab, the zone, Enter), after which the pack loads.
 The shipped image has neither. Screens are read through QMP screendump; keys go in through QMP
 send-key, exactly as a keyboard would send them. Waits are bounded by generous deadlines (a
 slow machine makes the test slower, not failed); the figures (boot to kiosk, restart time) are
@@ -63,6 +67,11 @@ SETTLE = 2  # seconds after a chord before the screen is read again
 STICK_FILE = "hello.txt"
 STICK_TEXT = "Lontar USB gate test stick\n"
 STICK_LABEL = "LONTARUJI"
+# A PC whose CMOS battery died: its hardware clock starts here (systemd then moves the system
+# clock up to its own build date at boot, still years behind).
+DEAD_RTC = "2000-01-01"
+STICK_PACK = "boot.lpk"
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
 
 def log(msg):
@@ -437,6 +446,7 @@ def main():
             "-audiodev", "none,id=snd0", "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",
             "-drive", f"file={stick},format=raw,if=none,id=stick",
             "-nic", "none", "-no-reboot",
+            "-rtc", f"base={DEAD_RTC}",
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
             "-serial", f"file:{serial_log}",
             "-serial", f"unix:{agent_path},server=on,wait=off",
@@ -508,6 +518,11 @@ def main():
                             "'autovt@*' 'serial-getty@*'")
         log(f"guest: {out!r}")
 
+        # The item pack for this terminal, on the stick before it is plugged in (QEMU has not let
+        # the guest see the drive yet, so the host may write the file).
+        if code_file:
+            pack_on_stick(guest, lontar, work, keys, stick)
+
         # 2. Escape chords: the kiosk stays on screen, in the same process, on tty1.
         results = []
         skip_chords = os.environ.get("LONTAR_BOOT_SKIP_CHORDS") == "1"
@@ -549,7 +564,7 @@ def main():
         # 4. The USB gate, then the sync settings.
         if code_file:
             usb_gate(qmp, guest, stick, code_file)
-            technician_mode(qmp, guest, shot, code_file)
+            technician_mode(qmp, guest, shot, code_file, dead_clock=True)
         else:
             log("no --technician-code-file: the USB gate is NOT tested")
         sync_settings(guest, lontar, work)
@@ -803,7 +818,7 @@ def type_keys(qmp, text, display=None):
         time.sleep(0.1)
 
 
-def technician_mode(qmp, guest, shot, code_file):
+def technician_mode(qmp, guest, shot, code_file, dead_clock=False):
     """Technician mode the way a technician opens it: Ctrl+Alt+T on the kiosk's screen (the PS/2
     keyboard the guest booted with, through cage), then the code typed on a USB keyboard plugged
     in while the kiosk runs (USBGuard lets keyboards through; cage must hear of it from udev); the
@@ -883,11 +898,148 @@ def technician_mode(qmp, guest, shot, code_file):
         fail("the technician code is in the kiosk's journal")
     log(f"ok: technician mode from the kiosk (Ctrl+Alt+T, code typed, stick mounted, journaled) "
         f"in {time.monotonic() - started:.0f} s; its menu: {menu}")
+    if dead_clock:
+        set_clock(qmp, guest, shot)
     # The gate is closed again for the sync settings part (the kiosk's Return button is the UI
     # tests' part: tests/ui).
     as_lontar_write(guest, "/run/lontar/usb/request", json.dumps({"action": "close"}))
     wait_for(guest, "the gate closing", read_state,
              lambda out: gate_state(out).get("state") == "closed")
+
+
+def pack_on_stick(guest, lontar, work, keys, stick):
+    """An item pack of the mini exam built here for the guest terminal's enrollment (read from
+    the guest), valid from a day ago for a month by this machine's clock, copied to the stick."""
+    started = time.monotonic()
+    enroll = "/var/lib/lontar/boot-test.enroll"
+    status, out = guest(f"lontar-admin terminal enrollment --home /var/lib/lontar --out {enroll} "
+                        f">/dev/null 2>&1 && echo B64:$(base64 -w0 {enroll})")
+    b64 = [line[4:] for line in out.splitlines() if line.startswith("B64:")]
+    if status != 0 or not b64:
+        fail(f"the guest's enrollment record: {out}")
+    path = os.path.join(work, "guest.enroll")
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(b64[0], validate=True))
+    def run(*args):
+        r = subprocess.run([lontar, *args], capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"lontar {' '.join(args)}: {r.stderr}")
+    run("keys", "new", "results", "--out", keys)
+    now = time.time()
+    stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+    pack = os.path.join(work, STICK_PACK)
+    run("pack", "build", os.path.join(FIXTURES, "mini-exam"), "--key",
+        os.path.join(keys, "authority.key"), "--version", "1",
+        "--valid-from", stamp(now - 86400), "--valid-until", stamp(now + 30 * 86400),
+        "--release-code-file", os.path.join(FIXTURES, "mini-release-code.txt"),
+        "--proctor-code-file", os.path.join(FIXTURES, "mini-proctor-code.txt"),
+        "--results-pub", os.path.join(keys, "results.pub"), "--out", pack, "--for", path)
+    subprocess.run(["mcopy", "-i", f"{stick}@@1M", pack, f"::{STICK_PACK}"], check=True)
+    log(f"pack for the guest terminal on the stick ({os.path.getsize(pack)} bytes) in "
+        f"{time.monotonic() - started:.0f} s")
+
+
+def press(qmp, keys, display, pause=2):
+    """One chord (qcodes held together, released in reverse) on the keyboard bound to DISPLAY,
+    then PAUSE seconds: slower than type_keys, as the clock page's keys go to a kiosk that the
+    code's check and the stick left lagging (5 Dec 2026: the first run's date stopped after 8
+    characters on the screen and no request came)."""
+    for down, order in ((True, keys), (False, list(reversed(keys)))):
+        for k in order:
+            qmp.cmd("input-send-event", device=display,
+                    events=[{"type": "key", "data": {"down": down,
+                                                     "key": {"type": "qcode", "data": k}}}])
+            time.sleep(0.05)
+    time.sleep(pause)
+
+
+def type_line(qmp, text, display):
+    """TEXT typed key by key: letters, digits, '-', ':' (Shift+;), '\t' (Tab), '\n' (Enter)."""
+    names = {"-": ["minus"], ".": ["dot"], ":": ["shift", "semicolon"], "\t": ["tab"],
+             "\n": ["ret"]}
+    for ch in text:
+        press(qmp, names.get(ch, [ch.lower()]), display)
+
+
+def set_clock(qmp, guest, shot):
+    """The dead CMOS battery's case end to end, in technician mode (the USB gate open, the
+    stick with the pack mounted): the pack is refused as not yet valid; the clock page is opened
+    with F2 and the date, time and zone (WIT, the image's own being WIB) typed on the USB
+    keyboard; the root service sets the system and hardware clocks and the zone, the kiosk
+    journals the change with the old and new values, and the pack then loads."""
+    started = time.monotonic()
+    load = f"lontar-admin terminal load --home /var/lib/lontar /run/lontar/stick/{STICK_PACK}"
+    _, out = guest("date -u +%s; readlink /etc/localtime")
+    guest_now, zone = out.splitlines()[:2]
+    lag = time.time() - int(guest_now)
+    log(f"the guest's clock: {time.strftime('%Y-%m-%d %H:%M', time.gmtime(int(guest_now)))} UTC "
+        f"({lag / 86400 / 365.25:.1f} years behind), zone {zone}")
+    if lag < 86400 * 30:
+        fail(f"the guest's clock is not off (-rtc base={DEAD_RTC}): {out}")
+    status, out = guest(load)
+    if status == 0 or "not valid yet" not in out:
+        fail(f"the pack loaded, or was refused for another reason, with the clock off: {out}")
+    log(f"with the clock off the pack is refused: {out.splitlines()[-1]}")
+    # The clock page by keys: F2 on the menu; the date field has the keyboard, its text selected.
+    # WIT is UTC+9; typed a minute ahead, as typing a key a second takes most of a minute.
+    target = time.time() + 60
+    local = time.gmtime(target + 9 * 3600)
+    press(qmp, ["f2"], "vga0")
+    time.sleep(SETTLE)
+    page = shot("clock-page")
+    # The time as Indonesian writes it, 14.05: no Shift. With "14:05" (Shift+;) the Shift's
+    # release reached the lagging kiosk after the Tab that followed, which went back to the date
+    # field as Shift+Tab (5 Dec 2026: the zone typed into the date field).
+    type_line(qmp, time.strftime("%Y-%m-%d\t%H.%M\t", local) + "WIT", "vga0")
+    time.sleep(SETTLE * 5)  # the kiosk draws what was typed before Enter is pressed
+    typed = shot("clock-typed")
+    press(qmp, ["ret"], "vga0")
+    # The request goes to lontar-clock.service, which answers in its state file.
+    def answered(out):
+        if gate_state(out).get("state") in ("done", "error"):
+            return True
+        shot("clock-waiting")  # kept (--keep) for a failure: what the kiosk shows meanwhile
+        return False
+    st = gate_state(wait_for(guest, "the clock service answering",
+                             "cat /run/lontar/clock/state 2>/dev/null; echo",
+                             answered, timeout=300))
+    if st.get("state") != "done":
+        typed += ", after: " + shot("clock-answer")
+        _, out = guest("journalctl -b --no-pager -o cat -u lontar-clock.service | tail -n 20")
+        fail(f"the clock was not set: {st}; the service's journal:\n{out}; screens {page}, "
+             f"{typed}")
+    _, out = guest("date -u +%s; readlink /etc/localtime; cat /etc/timezone; "
+                   "hwclock --show --utc 2>&1 | head -n 1")
+    lines = out.splitlines()
+    off = abs(int(lines[0]) - time.time())
+    log(f"clock set: {st.get('message')}; the guest now: {lines}")
+    if off > 300 or lines[1] != "/usr/share/zoneinfo/Asia/Jayapura" or lines[2] != "Asia/Jayapura":
+        fail(f"after setting the clock (want within 300 s of this machine's, zone Asia/Jayapura): "
+             f"{lines}")
+    # hwclock shows the hardware clock in local time: this machine's year (UTC or WIT's).
+    years = {time.strftime("%Y", time.gmtime(time.time() + h * 3600)) for h in (0, 9)}
+    if lines[3][:4] not in years:
+        fail(f"the hardware clock was not written: {lines[3]}")
+    _, out = guest("lontar-admin journal show --home /var/lib/lontar --limit 100000 --json")
+    try:
+        changes = [r["payload"] for r in json.loads(out) if r.get("type") == "terminal.clock_set"]
+    except (ValueError, TypeError, AttributeError):
+        fail(f"the guest's journal as JSON: {out[:500]}")
+    changes = [json.loads(c) if isinstance(c, str) else c for c in changes]
+    log(f"journaled: {changes}")
+    if len(changes) != 1:
+        fail(f"want one terminal.clock_set record: {changes}")
+    c = changes[0]
+    if (not c.get("applied") or c.get("by") != "technician" or c.get("new_zone") != "Asia/Jayapura"
+            or c.get("old_zone") != "Asia/Jakarta" or abs(c["new_utc_ms"] / 1000 - target) > 120
+            or c["old_utc_ms"] / 1000 > time.time() - 86400 * 30):
+        fail(f"the journaled change (want applied, by technician, Asia/Jakarta to Asia/Jayapura, "
+             f"old years off, new within 2 minutes of {target:.0f}): {c}")
+    status, out = guest(load)
+    if status != 0:
+        fail(f"the pack is still refused after the clock was set: {out}")
+    log(f"ok: the clock set from technician mode by keys, journaled, and the pack loaded "
+        f"({out.splitlines()[-1] if out else ''}) in {time.monotonic() - started:.0f} s")
 
 
 def sync_settings(guest, lontar, work):

@@ -28,12 +28,13 @@ want -rwxr-xr-x usr/lib/lontar/make-vault-key
 want -rwxr-xr-x usr/lib/lontar/kiosk-session
 want -rwxr-xr-x usr/lib/lontar/kiosk-x11
 want -rwxr-xr-x usr/lib/lontar/usb-gate
+want -rwxr-xr-x usr/lib/lontar/clock-set
 want -rwxr-xr-x usr/lib/lontar/sync-settings
 want -rwxr-xr-x usr/lib/lontar/kiosk-seccomp
 want -rw-r--r-- usr/share/lontar/assets/i18n/id.json
 want -rw-r--r-- usr/share/lontar/assets/i18n/en.json
-for unit in lontar-kiosk lontar-sync lontar-vault-key lontar-usb lontar-sync-settings; do want -rw-r--r-- "usr/lib/systemd/system/$unit.service"; done
-for unit in lontar-usb lontar-sync-settings; do want -rw-r--r-- "usr/lib/systemd/system/$unit.path"; done
+for unit in lontar-kiosk lontar-sync lontar-vault-key lontar-usb lontar-sync-settings lontar-clock; do want -rw-r--r-- "usr/lib/systemd/system/$unit.service"; done
+for unit in lontar-usb lontar-sync-settings lontar-clock; do want -rw-r--r-- "usr/lib/systemd/system/$unit.path"; done
 want -rw-r--r-- usr/lib/sysusers.d/lontar.conf
 want -rw-r--r-- usr/lib/tmpfiles.d/lontar.conf
 want -rw-r--r-- usr/share/man/man1/lontar.1.gz

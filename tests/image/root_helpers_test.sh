@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The image's root helpers (image/scripts/usb-gate, image/scripts/sync-settings) against what the
+# The image's root helpers (image/scripts/usb-gate, sync-settings, clock-set) against what the
 # kiosk's user can put in the directories it owns, without systemd or QEMU: each script is copied
 # with its fixed paths pointed into a scratch directory and a stub directory put first on PATH
 # (systemctl, chgrp, usbguard, modprobe, lontar record their calls and succeed).
@@ -18,7 +18,8 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 stubs=$scratch/stubs
 mkdir -p "$stubs"
-for cmd in systemctl chgrp usbguard modprobe lontar; do
+# date and hwclock too: clock-set must never set this machine's clock.
+for cmd in systemctl chgrp usbguard modprobe lontar hwclock; do
   printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\nexit 0\n' "$cmd" "$scratch" >"$stubs/$cmd"
   chmod +x "$stubs/$cmd"
 done
@@ -264,6 +265,61 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "skipped: reading as the kiosk's user (needs root)"
 fi
+
+# --- clock-set: only the kiosk's exact form, only with the USB gate open -----------------------
+# `date -u -s` is rewritten to a recorded call (the stubs' date would also answer date's other
+# uses, which clock-set needs for its messages); /etc/localtime and /etc/timezone point into the
+# scratch directory: this test never changes this machine's clock or zone.
+clock_dir=$scratch/clock clock_own=$scratch/clock-own clock_etc=$scratch/etc
+mkdir -p "$clock_dir" "$clock_etc" "$scratch/gate-open"
+copy clock-set clock-set "s|^dir=.*|dir=$clock_dir|" "s|^own=.*|own=$clock_own|" \
+  "s|^gate_open=.*|gate_open=$scratch/gate-open/open|" "s|/etc/localtime|$clock_etc/localtime|g" \
+  "s|/etc/timezone|$clock_etc/timezone|g" "s|date -u -s \"@\$utc\"|echo \"date -u -s @\$utc\" >>$scratch/calls|"
+grep -q 'date -u -s @' "$scratch/clock-set" && ! grep -qE '^[^#]*date -u -s "' "$scratch/clock-set" &&
+  pass "clock-set: the test's copy cannot set the clock" || { fail "clock-set: date -s not rewritten"; exit 1; }
+clock_state() { cat "$clock_dir/state" 2>/dev/null; }
+run_clock() { # REQUEST-TEXT: the request written as the kiosk would, then the helper run once
+  : >"$scratch/calls"
+  printf '%s' "$1" >"$clock_dir/request"
+  timeout 20 "$scratch/clock-set" 2>>"$scratch/clock-set.log"
+}
+good='{"id":"0123456789abcdef","utc":1796523300,"zone":"Asia/Makassar"}'
+
+rm -f "$scratch/gate-open/open"
+run_clock "$good"$'\n'
+[[ $(clock_state) == *'"state":"error"'*'USB gate is closed'* ]] && ! grep -q 'date -u -s' "$scratch/calls" &&
+  pass "clock-set: refused while the USB gate is closed" || fail "clock-set with the gate closed: $(clock_state)"
+
+touch "$scratch/gate-open/open"
+run_clock "$good"$'\n'
+[[ $(clock_state) == '{"id":"0123456789abcdef","state":"done",'* ]] &&
+  grep -qx 'date -u -s @1796523300' "$scratch/calls" && grep -qx 'hwclock --systohc --utc' "$scratch/calls" &&
+  [ "$(readlink "$clock_etc/localtime")" = /usr/share/zoneinfo/Asia/Makassar ] &&
+  [ "$(cat "$clock_etc/timezone")" = Asia/Makassar ] && [ ! -e "$clock_dir/request" ] &&
+  pass "clock-set: the kiosk's request sets the clock, the hardware clock and the zone" ||
+  fail "clock-set with a good request: $(clock_state); calls: $(cat "$scratch/calls")"
+
+for bad in '{"id":"0123456789abcdef","utc":1796523300,"zone":"Asia/Bangkok"}' \
+  '{"id":"0123456789ABCDEF","utc":1796523300,"zone":"Asia/Jakarta"}' \
+  '{"id":"0123456789abcdef","utc":1796523300,"zone":"Asia/Jakarta","x":1}' \
+  '{"id":"0123456789abcdef", "utc":1796523300,"zone":"Asia/Jakarta"}' \
+  '{"id":"0123456789abcdef","utc":1796523300,"zone":"../../../tmp/x"}'; do
+  run_clock "$bad"
+  [[ $(clock_state) == *'"state":"error"'*'not in the form'* ]] && ! grep -q 'date -u -s' "$scratch/calls" &&
+    pass "clock-set: refused: $bad" || fail "clock-set accepted $bad: $(clock_state)"
+done
+
+run_clock '{"id":"0123456789abcdef","utc":1500000000,"zone":"Asia/Jakarta"}'
+[[ $(clock_state) == *'"state":"error"'*'between 2024 and 2099'* ]] && ! grep -q 'date -u -s' "$scratch/calls" &&
+  pass "clock-set: a time before 2024 is refused" || fail "clock-set with 2017: $(clock_state)"
+
+rm -f "$clock_dir/request"
+ln -s /etc/passwd "$clock_dir/request"
+: >"$scratch/calls"
+timeout 20 "$scratch/clock-set" 2>>"$scratch/clock-set.log"
+[ ! -e "$clock_dir/request" ] && [ ! -L "$clock_dir/request" ] && ! grep -q 'date -u -s' "$scratch/calls" &&
+  pass "clock-set: a symlink as the request is moved aside, nothing set" ||
+  fail "clock-set with a symlink request"
 
 echo "root helpers: $failures failure(s)"
 [ "$failures" -eq 0 ]

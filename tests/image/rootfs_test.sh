@@ -58,7 +58,8 @@ grep -q '^lontar-net:' "$root/etc/group" && pass "group lontar-net" || fail "gro
 # --- units -------------------------------------------------------------------------------------
 sc() { systemctl --root="$root" "$@" 2>/dev/null; }
 for u in lontar-kiosk.service lontar-sync.service lontar-vault-key.service systemd-networkd.service \
-  nftables.service usbguard.service lontar-usb.path lontar-sync-settings.path lontar-sync-settings.service; do
+  nftables.service usbguard.service lontar-usb.path lontar-sync-settings.path lontar-sync-settings.service \
+  lontar-clock.path; do
   expect "$u" "$(sc is-enabled "$u")" enabled
 done
 expect "default target" "$(sc get-default)" graphical.target
@@ -122,11 +123,15 @@ unit_has lontar-sync-settings.path PathChanged=/var/lib/lontar/sync.conf Unit=lo
 unit_has lontar-sync-settings.service ExecStart=/usr/lib/lontar/sync-settings Before=lontar-sync.service TimeoutStartSec=30
 # Technician mode's USB gate: a root service started by the kiosk's request file.
 unit_has lontar-usb.path PathExists=/run/lontar/usb/request Unit=lontar-usb.service
+unit_has lontar-clock.path PathExists=/run/lontar/clock/request Unit=lontar-clock.service
+unit_has lontar-clock.service ExecStart=/usr/lib/lontar/clock-set NoNewPrivileges=yes PrivateNetwork=yes
+expect "the image's time zone" "$(readlink "$root/etc/localtime") $(cat "$root/etc/timezone")" \
+  "/usr/share/zoneinfo/Asia/Jakarta Asia/Jakarta"
 unit_has lontar-usb.service 'ExecStart=/usr/lib/lontar/usb-gate serve' 'ExecStopPost=/usr/lib/lontar/usb-gate cleanup'
 ! grep -qE '^(User|DynamicUser|PrivateTmp|ProtectSystem|PrivateMounts|ProtectHome)=' "$units/lontar-usb.service" &&
   pass "lontar-usb.service runs as root in the host's mount namespace (its mounts reach the kiosk)" ||
   fail "lontar-usb.service has a user or a mount namespace of its own"
-for f in usr/lib/lontar/usb-gate usr/lib/lontar/sync-settings; do
+for f in usr/lib/lontar/usb-gate usr/lib/lontar/sync-settings usr/lib/lontar/clock-set; do
   [ -x "$root/$f" ] && pass "/$f present" || fail "/$f missing"
 done
 grep -q 'opts=nosuid,nodev,noexec' "$root/usr/lib/lontar/usb-gate" && pass "usb-gate mounts sticks nosuid,nodev,noexec" ||

@@ -101,6 +101,7 @@ class KioskTechnician : public ::testing::Test {
   std::filesystem::path Home() const { return dir_ / "t"; }
   std::filesystem::path Stick() const { return dir_ / "LONTAR-USB"; }
   std::filesystem::path CodeFile() const { return dir_ / "technician.code"; }
+  std::filesystem::path ClockRecord() const { return dir_ / "clock-requests.jsonl"; }
 
   Json Run(const Script& script, const std::string& lang = "en") {
     script.Write(dir_ / "script.jsonl");
@@ -110,7 +111,11 @@ class KioskTechnician : public ::testing::Test {
                                             Home().string(), "--lang", lang, "--technician-code",
                                             CodeFile().string(), usb_option_, usb_dir_.string(),
                                             "--script", (dir_ / "script.jsonl").string(),
-                                            "--report", (dir_ / "report.json").string()}));
+                                            "--report", (dir_ / "report.json").string(),
+                                            // TEST HOOK: the clock page only records its
+                                            // requests; the host's clock is never changed.
+                                            "--clock-test-record", ClockRecord().string(),
+                                            "--localtime", (dir_ / "localtime").string()}));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     if (!std::filesystem::exists(dir_ / "report.json")) return Json();
     return Json::parse(ReadText(dir_ / "report.json"));
@@ -254,6 +259,52 @@ TEST_F(KioskTechnician, InitialisesATerminalFromTheErrorScreen) {
   std::vector<std::string> types;
   for (const auto& j : TechnicianRecords()) types.push_back(j["type"]);
   EXPECT_EQ(types, (std::vector<std::string>{"technician.initialised", "technician.left"}));
+}
+
+// The clock page, by keyboard alone: F2 from the menu, the date field has the keyboard, Tab to
+// the time and the zone, Enter sets. A year typed wrong is refused and nothing is asked; the
+// right date is asked of the clock service (here the test hook, which only records) and the
+// change journaled with the old and new values.
+TEST_F(KioskTechnician, TheClockPageSetsDateTimeAndZoneByKeyboard) {
+  InitialisedTerminalAndPackOnStick();
+  // The terminal's zone file: WITA.
+  std::filesystem::create_symlink("/usr/share/zoneinfo/Asia/Makassar", dir_ / "localtime");
+  Script s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
+  s.Expect("technician").Key("F2").Expect("technician-clock");
+  s.Text("2000-01-01").Key("Tab").Text("10:15").Key("Tab").Text("wit").Key("Return");
+  s.Expect("technician-clock").Shot("clock-refused-en");
+  s.Click("tech.clock_date").Text("2026-12-06").Key("Tab").Text("10:15").Key("Tab").Text("WITA");
+  s.Shot("clock-en").Key("Return").Expect("technician-clock").Shot("clock-set-en");
+  s.Click("tech.back").Expect("technician").Click("tech.return").Expect("waiting").Step("exit", 0);
+  const Json report = Run(s);
+  EXPECT_EQ(report["screen"], "waiting");
+  EXPECT_EQ(report["layout_problems"], Json::array());
+  EXPECT_TRUE(testing::MatchesGolden(ShotPath("clock-en")));
+
+  // Asked once, for 2026-12-06 10:15 WITA = 02:15 UTC: 1796526900 (10:15 WIB, clock_set_test)
+  // less an hour.
+  const std::string line = ReadText(ClockRecord());
+  ASSERT_EQ(line.size(), 66u) << line;  // one request
+  const Json request = Json::parse(line);
+  EXPECT_EQ(request["utc"], 1796523300);
+  EXPECT_EQ(request["zone"], "Asia/Makassar");
+
+  std::vector<Json> changes;
+  auto r = RunLontar({"journal", "show", "--home", Home().string(), "--limit", "1000", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& j : Json::parse(r.out)) {
+    if (j["type"] == "terminal.clock_set") changes.push_back(j["payload"]);
+  }
+  ASSERT_EQ(changes.size(), 1u);
+  const Json& c = changes[0];
+  EXPECT_EQ(c["new_utc_ms"], 1796523300000);
+  EXPECT_EQ(c["new_zone"], "Asia/Makassar");
+  EXPECT_EQ(c["old_zone"], "Asia/Makassar");
+  EXPECT_GT(c["old_utc_ms"].get<std::int64_t>(), 1700000000000);  // this machine's clock
+  EXPECT_EQ(c["by"], "technician");
+  EXPECT_EQ(c["applied"], true);
+  EXPECT_NE(c["message"].get<std::string>().find("test hook"), std::string::npos);
 }
 
 TEST_F(KioskTechnician, FiveWrongCodesLockThePrompt) {

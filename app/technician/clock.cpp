@@ -1,0 +1,85 @@
+#include "app/technician/clock.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "app/technician/parts.hpp"
+#include "core/terminal/clock_set.hpp"
+
+namespace lontar::app {
+namespace {
+
+// A field of `form` that Enter submits; every field selects all its text when it gets the
+// keyboard, so that typing replaces the value shown rather than adding to it.
+bool Field(const ScreenContext& ctx, const char* label, const char* id, char* buf, std::size_t size,
+           const char* target) {
+  ImGui::TextWrapped("%s", label);
+  const bool entered = ImGui::InputText(
+      id, buf, size, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
+  Mark(ctx, target);
+  return entered;
+}
+
+}  // namespace
+
+std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
+                                                    const TechnicianView& view,
+                                                    TechnicianForm& form) {
+  const Catalog& tr = ctx.tr;
+  DrawTechnicianHeader(ctx, view, tr("technician.clock.title"));
+  BeginTechnicianBody(ctx, /*back=*/true);
+  std::optional<TechnicianAction> action;
+  DrawTechnicianMessage(ctx, view);
+  ImGui::TextDisabled("%s", tr("technician.clock.now"));
+  ImGui::SameLine();
+  ImGui::TextWrapped("%s %s · %s", FormatDate(tr, ctx.now).c_str(), FormatTime(ctx.now).c_str(),
+                     terminal::ZoneLabel(view.zone).c_str());
+  MarkVolatile(ctx, "clock");
+  ImGui::Spacing();
+  if (view.clock_pending) {
+    ImGui::TextWrapped("%s", tr("technician.clock.pending"));
+    Mark(ctx, "tech.clock_pending");
+  } else {
+    ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 10));
+    if (form.focus) {
+      ImGui::SetKeyboardFocusHere();
+      form.focus = false;
+    }
+    bool entered = Field(ctx, tr("technician.clock.date"), "##date", form.date.data(),
+                         form.date.size(), "tech.clock_date");
+    MarkVolatile(ctx, "date");
+    entered |= Field(ctx, tr("technician.clock.time"), "##time", form.time.data(), form.time.size(),
+                     "tech.clock_time");
+    MarkVolatile(ctx, "time");
+    entered |= Field(ctx, tr("technician.clock.zone"), "##zone", form.zone.data(), form.zone.size(),
+                     "tech.clock_zone");
+    ImGui::PopItemWidth();
+    // The same choice by pointer: each button fills the zone field.
+    const auto typed = terminal::ParseZone(form.zone.data());
+    for (const auto z : {terminal::Zone::kWib, terminal::Zone::kWita, terminal::Zone::kWit}) {
+      const terminal::ZoneInfo& info = terminal::Describe(z);
+      const std::string label = terminal::ZoneLabel(info.iana);
+      if (z != terminal::Zone::kWib) ImGui::SameLine();
+      if (ImGui::RadioButton(label.c_str(), typed == z)) {
+        std::fill(form.zone.begin(), form.zone.end(), '\0');
+        std::strncpy(form.zone.data(), info.abbreviation, form.zone.size() - 1);
+      }
+      Mark(ctx, std::string("tech.zone.") + info.abbreviation);
+    }
+    ImGui::Spacing();
+    if (TechnicianButton(ctx, tr("technician.clock.set"), "tech.clock_set") || entered) {
+      action = TechnicianAction{TechnicianAction::kSetClock};
+    }
+  }
+  ImGui::Spacing();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", tr("technician.clock.note"));
+  ImGui::PopStyleColor();
+  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
+  return action;
+}
+
+}  // namespace lontar::app
