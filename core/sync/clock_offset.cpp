@@ -6,9 +6,9 @@
 namespace lontar::sync {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
-Json ToJson(const ClockOffset& r) {
+OrderedJson ToJson(const ClockOffset& r) {
   return {{"offset_ms", r.offset_ms},
           {"uncertainty_ms", r.uncertainty_ms},
           {"measured_ms", r.measured_ms},
@@ -62,11 +62,12 @@ Status RecordClockOffset(terminal::Terminal& terminal, const ClockOffset& readin
   if (std::llabs(reading.offset_ms - before) <= kClockWarnMs) {
     return v.SetMeta(kClockOffsetMeta, text);
   }
-  Json payload = {{"offset_ms", reading.offset_ms},
-                  {"uncertainty_ms", reading.uncertainty_ms},
-                  {"previous_offset_ms", previous ? Json(previous->offset_ms) : Json()},
-                  {"signer_key_id", reading.signer_key_id},
-                  {"relay", reading.relay}};
+  OrderedJson payload = {
+      {"offset_ms", reading.offset_ms},
+      {"uncertainty_ms", reading.uncertainty_ms},
+      {"previous_offset_ms", previous ? OrderedJson(previous->offset_ms) : OrderedJson()},
+      {"signer_key_id", reading.signer_key_id},
+      {"relay", reading.relay}};
   const journal::Event event{"clock.offset", payload.dump()};
   LONTAR_TRY(terminal.journal().Append(std::span<const journal::Event>(&event, 1),
                                        [&] { return v.SetMeta(kClockOffsetMeta, text); }));

@@ -9,8 +9,8 @@
 namespace lontar::terminal {
 namespace {
 
-constexpr char kFormat[] = "lontar-enrollment";
-constexpr int kVersion = 1;
+constexpr char kEnrollmentFormat[] = "lontar-enrollment";
+constexpr int kEnrollmentVersion = 1;
 
 }  // namespace
 
@@ -23,12 +23,14 @@ std::string WriteEnrollment(const Terminal& terminal, std::int64_t wall_ms) {
   body["box_key"] = Base64Encode(terminal.box_key().public_key().view());
   body["box_key_id"] = terminal.box_key().public_key().id().ToString();
   body["created_wall_ms"] = wall_ms;
-  return format::WriteSignedEnvelope(kFormat, kVersion, terminal.signing_key(), body.dump());
+  return format::WriteSignedEnvelope(kEnrollmentFormat, kEnrollmentVersion, terminal.signing_key(),
+                                     body.dump());
 }
 
 Result<Enrollment> ReadEnrollment(ByteView data) {
-  LONTAR_ASSIGN_OR_RETURN(format::SignedEnvelope envelope,
-                          format::ReadSignedEnvelope(data, kFormat, kVersion, kMaxEnrollmentBytes));
+  LONTAR_ASSIGN_OR_RETURN(
+      format::SignedEnvelope envelope,
+      format::ReadSignedEnvelope(data, kEnrollmentFormat, kEnrollmentVersion, kMaxEnrollmentBytes));
   auto body = nlohmann::json::parse(envelope.body, nullptr, /*allow_exceptions=*/false);
   auto bad = [](const std::string& what) {
     return std::unexpected(Error::Malformed("enrollment record: " + what));

@@ -11,7 +11,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr char kFormat[] = "lontar-trust-update";
+constexpr char kTrustUpdateFormat[] = "lontar-trust-update";
 constexpr char kSequenceMeta[] = "trust_sequence";
 
 Result<TrustUpdate> ParseBody(const std::string& body) {
@@ -67,12 +67,13 @@ std::string WriteTrustUpdate(const TrustUpdate& u, const crypto::SigningKey& sig
   for (const crypto::KeyId& id : u.revoke) revoke.push_back(id.ToString());
   body["revoke"] = revoke;
   body["created_wall_ms"] = wall_ms;
-  return format::WriteSignedEnvelope(kFormat, 1, signer, body.dump());
+  return format::WriteSignedEnvelope(kTrustUpdateFormat, 1, signer, body.dump());
 }
 
 Result<TrustUpdate> ApplyTrustUpdate(Terminal& t, ByteView data) {
-  LONTAR_ASSIGN_OR_RETURN(format::SignedEnvelope envelope,
-                          format::ReadSignedEnvelope(data, kFormat, 1, kMaxTrustUpdateBytes));
+  LONTAR_ASSIGN_OR_RETURN(
+      format::SignedEnvelope envelope,
+      format::ReadSignedEnvelope(data, kTrustUpdateFormat, 1, kMaxTrustUpdateBytes));
   LONTAR_ASSIGN_OR_RETURN(std::vector<TrustedKey> trusted, t.TrustedKeys());
   const bool signer_trusted = std::any_of(trusted.begin(), trusted.end(), [&](const TrustedKey& k) {
     return k.key == envelope.signer;

@@ -70,6 +70,8 @@ STICK_LABEL = "LONTARUJI"
 # A PC whose CMOS battery died: its hardware clock starts here (systemd then moves the system
 # clock up to its own build date at boot, still years behind).
 DEAD_RTC = "2000-01-01"
+# LONTAR_BOOT_DEAD_CLOCK=0: the guest's clock starts right and the clock page is not driven.
+DEAD_CLOCK = os.environ.get("LONTAR_BOOT_DEAD_CLOCK", "1") == "1"
 STICK_PACK = "boot.lpk"
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
@@ -446,7 +448,7 @@ def main():
             "-audiodev", "none,id=snd0", "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",
             "-drive", f"file={stick},format=raw,if=none,id=stick",
             "-nic", "none", "-no-reboot",
-            "-rtc", f"base={DEAD_RTC}",
+            *(["-rtc", f"base={DEAD_RTC}"] if DEAD_CLOCK else []),
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
             "-serial", f"file:{serial_log}",
             "-serial", f"unix:{agent_path},server=on,wait=off",
@@ -564,7 +566,7 @@ def main():
         # 4. The USB gate, then the sync settings.
         if code_file:
             usb_gate(qmp, guest, stick, code_file)
-            technician_mode(qmp, guest, shot, code_file, dead_clock=True)
+            technician_mode(qmp, guest, shot, code_file, dead_clock=DEAD_CLOCK)
         else:
             log("no --technician-code-file: the USB gate is NOT tested")
         sync_settings(guest, lontar, work)
