@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/json_output.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -21,12 +22,6 @@ using testing::RunLontar;
 using testing::ServerProcess;
 using testing::TempDir;
 using testing::WriteText;
-
-nlohmann::json Json(const CommandResult& r) {
-  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
-  return j;
-}
 
 class ClockSyncEndToEnd : public ::testing::Test {
  protected:
@@ -62,14 +57,14 @@ TEST_F(ClockSyncEndToEnd, ARelayAndThenAServerWithClocksOffAreWarnedAbout) {
       RunLontar({"sync", "--home", P("t0"), "--server", relay.url(), "--server-key",
                  P("keys/server.pub"), "--relay-key", P("relay-keys/server.pub"), "--json"});
   ASSERT_EQ(synced.exit_code, 0) << synced.err << relay.Stderr();
-  auto s = Json(synced);
+  auto s = testing::JsonOutput(synced);
   EXPECT_EQ(s["held_by_relay"], 1) << synced.out;
   ASSERT_TRUE(s["clock"].is_object()) << synced.out;
   EXPECT_TRUE(s["clock"]["relay"].get<bool>());
   EXPECT_LE(std::llabs(s["clock"]["offset_ms"].get<std::int64_t>() + 300'000),
             s["clock"]["uncertainty_ms"].get<std::int64_t>() + 1000)
       << synced.out;
-  auto held = Json(RunLontar({"terminal", "status", "--home", P("t0"), "--json"}));
+  auto held = testing::JsonOutput(RunLontar({"terminal", "status", "--home", P("t0"), "--json"}));
   EXPECT_EQ(held["clock"]["against"], "relay") << held.dump(2);
   EXPECT_TRUE(held["clock"]["off"].get<bool>()) << held.dump(2);
   relay.Stop();
@@ -84,7 +79,7 @@ TEST_F(ClockSyncEndToEnd, ARelayAndThenAServerWithClocksOffAreWarnedAbout) {
   auto synced_direct = RunLontar({"sync", "--home", P("t0"), "--server", server.url(),
                                   "--server-key", P("keys/server.pub"), "--json"});
   ASSERT_EQ(synced_direct.exit_code, 0) << synced_direct.err << server.Stderr();
-  auto d = Json(synced_direct);
+  auto d = testing::JsonOutput(synced_direct);
   EXPECT_EQ(d["delivered"], 1) << synced_direct.out;  // the bundle the relay held, now confirmed
   ASSERT_TRUE(d["clock"].is_object()) << synced_direct.out;
   // The server is 600 s ahead; on loopback the round trip is milliseconds, and the reading is
@@ -97,7 +92,7 @@ TEST_F(ClockSyncEndToEnd, ARelayAndThenAServerWithClocksOffAreWarnedAbout) {
 
   auto status = RunLontar({"terminal", "status", "--home", P("t0"), "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;  // a warning, not a failure
-  auto st = Json(status);
+  auto st = testing::JsonOutput(status);
   EXPECT_TRUE(st["clock"]["measured"].get<bool>()) << status.out;
   EXPECT_TRUE(st["clock"]["off"].get<bool>()) << status.out;
   EXPECT_EQ(st["clock"]["against"], "server");

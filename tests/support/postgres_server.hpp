@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -59,5 +60,11 @@ class PostgresServer {
 // Whether tests that need PostgreSQL must fail (CI=true) rather than skip when its binaries are
 // missing.
 bool PostgresRequired();
+
+// The two store backends a parameterised server test runs against; named in test names.
+enum class Backend { kSqlite, kPostgres };
+inline void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
+}
 
 }  // namespace lontar::testing

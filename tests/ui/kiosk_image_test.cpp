@@ -256,7 +256,7 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
                          (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
   Must(open);
   const std::string token = Json::parse(open.out)["token"].get<std::string>();
-  std::filesystem::create_directories(kArtifacts);
+  std::filesystem::create_directories(kImageArtifacts);
   struct Look {
     std::string name;
     int width, height;
@@ -268,7 +268,7 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
     // Each look logs in afresh on its own copy of the terminal.
     const auto home = dir / ("t-" + look.name);
     std::filesystem::copy(dir / "t", home, std::filesystem::copy_options::recursive);
-    const auto shot = kArtifacts / ("item-large-image-" + look.name + ".png");
+    const auto shot = kImageArtifacts / ("item-large-image-" + look.name + ".png");
     std::string script;
     auto step = [&](const std::string& kind, const Json& value) {
       script += Json{{kind, value}}.dump() + "\n";

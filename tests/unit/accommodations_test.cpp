@@ -15,6 +15,7 @@
 #include "core/report/report_model.hpp"
 #include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -28,8 +29,7 @@ using testing::WriteText;
 using lontar::testing::kMinute;
 using lontar::testing::kSecond;
 
-const std::filesystem::path kMini =
-    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
+using testing::kMini;
 
 // The mini roster with the accommodation columns: TEST-0001 gets `p1` (extra_time,text_size,
 // high_contrast,read_aloud cells), the others nothing.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::authoring {
@@ -16,8 +17,7 @@ using lontar::testing::ReadText;
 using lontar::testing::TempDir;
 using lontar::testing::WriteText;
 
-const std::filesystem::path kMini =
-    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
+using testing::kMini;
 
 TEST(Authoring, MiniFixtureLoads) {
   auto s = LoadSource(kMini);

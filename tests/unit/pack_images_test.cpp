@@ -14,6 +14,7 @@
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::pack {
@@ -21,11 +22,9 @@ namespace {
 
 using lontar::testing::TempDir;
 
-const std::filesystem::path kMini =
-    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
-constexpr char kCode[] = "MINI-RELEASE-2026";
-constexpr std::int64_t kNov24 = 1'795'478'400'000;  // 2026-11-24T00:00:00Z
-constexpr std::int64_t kDay = 86'400'000;
+using testing::kDay;
+using testing::kMini;
+using testing::kNov24;
 
 class PackImagesTest : public ::testing::Test {
  protected:
@@ -42,7 +41,7 @@ class PackImagesTest : public ::testing::Test {
   }
 
   Result<PackHeader> Build(const authoring::Source& source, const std::string& name) {
-    auto code = crypto::SecretBytes::CopyOf(AsBytes(kCode)).value();
+    auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
     auto enrollment =
         terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, kNov24)));
     BuildOptions o;
@@ -128,7 +127,7 @@ TEST_F(PackImagesTest, ReleaseRefusesAPackMissingAnImageItsItemNames) {
   auto built = Build(source, "exam.lpk");
   ASSERT_TRUE(built) << built.error().message();
   ASSERT_TRUE(LoadPack(*terminal_, dir_ / "exam.lpk", clock_));
-  auto released = ReleasePack(*terminal_, "", AsBytes(kCode), clock_);
+  auto released = ReleasePack(*terminal_, "", AsBytes(testing::kMiniReleaseCode), clock_);
   ASSERT_FALSE(released);
   EXPECT_EQ(released.error().kind(), ErrorKind::kCorruption);
   EXPECT_NE(released.error().message().find(
@@ -175,7 +174,7 @@ TEST_F(PackImagesTest, MediaAreReadOnDemandAndDamageIsRefusedNotReturned) {
   auto built = Build(*source, "synth.lpk");
   ASSERT_TRUE(built) << built.error().message();
   ASSERT_TRUE(LoadPack(*terminal_, dir_ / "synth.lpk", clock_));
-  ASSERT_TRUE(ReleasePack(*terminal_, "", AsBytes(kCode), clock_));
+  ASSERT_TRUE(ReleasePack(*terminal_, "", AsBytes(testing::kMiniReleaseCode), clock_));
   auto key = ContentKey(*terminal_, built->pack_id);
   ASSERT_TRUE(key);
   const auto stored = StoredPackFile(*terminal_, built->pack_id);

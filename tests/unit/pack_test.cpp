@@ -10,6 +10,7 @@
 #include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::pack {
@@ -19,11 +20,9 @@ using lontar::testing::ReadText;
 using lontar::testing::TempDir;
 using lontar::testing::WriteText;
 
-const std::filesystem::path kMini =
-    std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam";
-constexpr char kCode[] = "MINI-RELEASE-2026";
-constexpr std::int64_t kNov24 = 1'795'478'400'000;  // 2026-11-24T00:00:00Z
-constexpr std::int64_t kDay = 86'400'000;
+using testing::kDay;
+using testing::kMini;
+using testing::kNov24;
 // The fastest valid Argon2id setting keeps these tests quick; the build command defaults to
 // the interactive preset.
 const crypto::Argon2Params kFastKdf{1, 8 * 1024 * 1024};
@@ -60,7 +59,7 @@ class PackTest : public ::testing::Test {
                               const crypto::SigningKey* signer = nullptr,
                               std::int64_t from = kNov24 - kDay,
                               std::int64_t until = kNov24 + kDay) {
-    auto code = crypto::SecretBytes::CopyOf(AsBytes(kCode)).value();
+    auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
     BuildOptions o;
     o.authority = signer != nullptr ? signer : &*authority_;
     o.version = version;
@@ -124,7 +123,7 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
     }
   }
 
-  auto released = ReleasePack(*t1_, "", AsBytes(kCode), clock_);
+  auto released = ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_);
   ASSERT_TRUE(released) << released.error().message();
   auto key = ContentKey(*t1_, released->pack_id);
   ASSERT_TRUE(key) << key.error().message();
@@ -162,7 +161,7 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
   EXPECT_EQ(authoring::RosterToJson(exam->roster), authoring::RosterToJson(source_->exam.roster));
 
   // Releasing again is harmless.
-  EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(kCode), clock_));
+  EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_));
 }
 
 TEST_F(PackTest, EveryFlippedByteIsRefusedAndChangesNothing) {
@@ -311,12 +310,12 @@ TEST_F(PackTest, WrongCodesBackOffAndAreJournaled) {
         << r.error().message();
   }
   // The 4th failure imposed a wait: even the right code is not tried until it passes.
-  auto blocked = ReleasePack(*t1_, "", AsBytes(kCode), clock_);
+  auto blocked = ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_);
   ASSERT_FALSE(blocked);
   EXPECT_NE(blocked.error().message().find("wait 5 seconds"), std::string::npos)
       << blocked.error().message();
   clock_.Advance(6'000'000'000);
-  EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(kCode), clock_));
+  EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_));
   auto records = t1_->journal().Read(1, 100).value();
   int failures = 0;
   for (const auto& r : records) failures += r.type == "session.release_failed";

@@ -21,9 +21,9 @@ constexpr const char* kHead =
 
 // An item with `decl` (inside the response declaration), `choices` and `rp` (the response
 // processing element).
-std::string Item(const std::string& cardinality, const std::string& decl,
-                 const std::string& choices, const std::string& rp,
-                 const std::string& extra_body = "", const std::string& attrs = "") {
+std::string ItemXml(const std::string& cardinality, const std::string& decl,
+                    const std::string& choices, const std::string& rp,
+                    const std::string& extra_body = "", const std::string& attrs = "") {
   return std::string(kHead) + "<qti-response-declaration identifier=\"RESPONSE\" cardinality=\"" +
          cardinality + "\" base-type=\"identifier\">" + decl +
          "</qti-response-declaration>\n<qti-item-body>" + extra_body +
@@ -80,7 +80,7 @@ TEST(QtiItem, SingleFromEveryFormOfTheMatchCorrectTemplateUrl) {
                           "http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct",
                           "http://www.imsglobal.org/question/qti_v2p2/rptemplates/"
                           "match_correct.xml"}) {
-    QtiItem q = Read(Item("single", Correct({"c2"}), Choices(3), Template(url)), 5);
+    QtiItem q = Read(ItemXml("single", Correct({"c2"}), Choices(3), Template(url)), 5);
     ASSERT_TRUE(q.dropped.empty()) << url << "\n" << Dropped(q);
     EXPECT_EQ(q.item.id, "item-1");  // Item_1: lower case, '_' -> '-'
     EXPECT_EQ(q.item.type, ItemType::kSingle);
@@ -103,7 +103,7 @@ TEST(QtiItem, WrittenOutMatchCorrectKeepsItsScores) {
       "<qti-set-outcome-value identifier=\"SCORE\"><qti-base-value base-type=\"float\">-1"
       "</qti-base-value></qti-set-outcome-value></qti-response-else></qti-response-condition>"
       "</qti-response-processing>";
-  QtiItem q = Read(Item("multiple", Correct({"c1", "c3"}), Choices(4), rp));
+  QtiItem q = Read(ItemXml("multiple", Correct({"c1", "c3"}), Choices(4), rp));
   ASSERT_TRUE(q.dropped.empty()) << Dropped(q);
   EXPECT_EQ(q.item.type, ItemType::kMultiple);
   EXPECT_FALSE(q.item.partial);
@@ -122,9 +122,9 @@ TEST(QtiItem, MultipleWithSymmetricMappingIsProportional) {
                            "<qti-map-entry map-key=\"c2\" mapped-value=\"3\"/>"
                            "<qti-map-entry map-key=\"c3\" mapped-value=\"-3\"/>"
                            "<qti-map-entry map-key=\"c4\" mapped-value=\"3\"/></qti-mapping>";
-  QtiItem q = Read(Item("multiple", decl, Choices(4),
-                        Template("https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
-                                 "map_response.xml")));
+  QtiItem q = Read(ItemXml("multiple", decl, Choices(4),
+                           Template("https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
+                                    "map_response.xml")));
   ASSERT_TRUE(q.dropped.empty()) << Dropped(q);
   EXPECT_EQ(q.item.type, ItemType::kMultiple);
   EXPECT_TRUE(q.item.partial);
@@ -137,15 +137,15 @@ TEST(QtiItem, MultipleMappingThatIsNotProportionalIsDropped) {
   const std::string decl =
       "<qti-mapping lower-bound=\"0\"><qti-map-entry map-key=\"c1\" mapped-value=\"2\"/>"
       "<qti-map-entry map-key=\"c2\" mapped-value=\"1\"/></qti-mapping>";
-  QtiItem q = Read(Item("multiple", decl, Choices(2), Template("x/map_response")));
+  QtiItem q = Read(ItemXml("multiple", decl, Choices(2), Template("x/map_response")));
   ASSERT_EQ(q.dropped.size(), 1u);
   EXPECT_NE(q.dropped[0].message.find("proportional credit only"), std::string::npos);
 }
 
 TEST(QtiItem, SingleWithMappingIsWeighted) {
-  QtiItem q = Read(Item("single", Mapping({3, 5, 1, 2, 4}), Choices(5),
-                        Template("https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
-                                 "map_response")));
+  QtiItem q = Read(ItemXml("single", Mapping({3, 5, 1, 2, 4}), Choices(5),
+                           Template("https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
+                                    "map_response")));
   ASSERT_TRUE(q.dropped.empty()) << Dropped(q);
   EXPECT_EQ(q.item.type, ItemType::kWeighted);
   EXPECT_EQ(q.item.options[0].weight, 3);
@@ -154,7 +154,8 @@ TEST(QtiItem, SingleWithMappingIsWeighted) {
 
 TEST(QtiItem, AnOrderedScaleIsLikert) {
   // 1..4 in choice order: an ordered scale.
-  QtiItem q = Read(Item("single", Mapping({1, 2, 3, 4}), Choices(4), Template("a/map_response")));
+  QtiItem q =
+      Read(ItemXml("single", Mapping({1, 2, 3, 4}), Choices(4), Template("a/map_response")));
   ASSERT_TRUE(q.dropped.empty()) << Dropped(q);
   EXPECT_EQ(q.item.type, ItemType::kLikert);
   EXPECT_FALSE(q.item.reverse);
@@ -163,12 +164,12 @@ TEST(QtiItem, AnOrderedScaleIsLikert) {
 
 TEST(QtiItem, TheLontarClassDecidesWeightedOrReversedLikert) {
   // 5..1 in order would read as a scale; the class written by `qti export` says weighted.
-  QtiItem w = Read(Item("single", Mapping({5, 4, 3, 2, 1}), Choices(5), Template("a/map_response"),
-                        "", " class=\"lontar-weighted\""));
+  QtiItem w = Read(ItemXml("single", Mapping({5, 4, 3, 2, 1}), Choices(5),
+                           Template("a/map_response"), "", " class=\"lontar-weighted\""));
   EXPECT_EQ(w.item.type, ItemType::kWeighted);
   // A reversed Likert item carries the scores it gives: 4,3,2,1; its weights are 1,2,3,4.
-  QtiItem r = Read(Item("single", Mapping({4, 3, 2, 1}), Choices(4), Template("a/map_response"), "",
-                        " class=\"lontar-likert-reverse\""));
+  QtiItem r = Read(ItemXml("single", Mapping({4, 3, 2, 1}), Choices(4), Template("a/map_response"),
+                           "", " class=\"lontar-likert-reverse\""));
   EXPECT_EQ(r.item.type, ItemType::kLikert);
   EXPECT_TRUE(r.item.reverse);
   EXPECT_EQ(r.item.options[0].weight, 1);
@@ -176,7 +177,7 @@ TEST(QtiItem, TheLontarClassDecidesWeightedOrReversedLikert) {
 }
 
 TEST(QtiItem, WeightOutsideOneToFiveIsDropped) {
-  QtiItem q = Read(Item("single", Mapping({1, 7}), Choices(2), Template("a/map_response")));
+  QtiItem q = Read(ItemXml("single", Mapping({1, 7}), Choices(2), Template("a/map_response")));
   ASSERT_EQ(q.dropped.size(), 1u);
   EXPECT_EQ(q.dropped[0].where, "items/q.xml:3");
   EXPECT_NE(q.dropped[0].message.find("choice 'c2' maps to 7"), std::string::npos)
@@ -189,8 +190,8 @@ TEST(QtiItem, StemTextLanguagesListsAndImages) {
       "<ol><li>satu</li><li>dua</li></ol></div>"
       "<div xml:lang=\"en-GB\"><p>Look at the chart.<br/>Then answer.</p></div>"
       "<p><img src=\"../img/a.png\"/><img src=\"../img/a.png\"/></p>";
-  QtiItem q = Read(Item("single", Correct({"c1"}), Choices(2), Template("a/match_correct"), body,
-                        " shuffle=\"true\""));
+  QtiItem q = Read(ItemXml("single", Correct({"c1"}), Choices(2), Template("a/match_correct"), body,
+                           " shuffle=\"true\""));
   ASSERT_TRUE(q.dropped.empty()) << Dropped(q);
   // Whitespace runs collapse; paragraphs are blank lines; list items get their numbers; the
   // prompt (no xml:lang: the item's "id") is a paragraph of the Bahasa Indonesia slot.
@@ -236,7 +237,7 @@ TEST(QtiItem, EachUnsupportedConstructIsReported) {
   };
   for (const Case& c : cases) {
     std::string xml =
-        Item("single", Correct({"c1"}), Choices(2), Template("a/match_correct"), c.body);
+        ItemXml("single", Correct({"c1"}), Choices(2), Template("a/match_correct"), c.body);
     xml.insert(xml.find("</qti-assessment-item>"), c.after);
     QtiItem q = Read(xml);
     ASSERT_EQ(q.dropped.size(), 1u) << c.expect << "\n" << Dropped(q);
@@ -245,30 +246,34 @@ TEST(QtiItem, EachUnsupportedConstructIsReported) {
 }
 
 TEST(QtiItem, AdaptiveAndUnknownResponseProcessingAreDropped) {
-  std::string adaptive = Item("single", Correct({"c1"}), Choices(2), Template("a/match_correct"));
+  std::string adaptive =
+      ItemXml("single", Correct({"c1"}), Choices(2), Template("a/match_correct"));
   adaptive.replace(adaptive.find("identifier=\"Item_1\""), 19,
                    "identifier=\"Item_1\" adaptive=\"true\"");
   EXPECT_NE(Dropped(Read(adaptive)).find("an adaptive item"), std::string::npos);
   QtiItem point =
-      Read(Item("single", Correct({"c1"}), Choices(2), Template("a/map_response_point")));
+      Read(ItemXml("single", Correct({"c1"}), Choices(2), Template("a/map_response_point")));
   EXPECT_NE(Dropped(point).find("response processing template 'map_response_point'"),
             std::string::npos);
-  QtiItem none = Read(Item("single", Correct({"c1"}), Choices(2), ""));
+  QtiItem none = Read(ItemXml("single", Correct({"c1"}), Choices(2), ""));
   EXPECT_NE(Dropped(none).find("no response processing"), std::string::npos);
-  QtiItem custom = Read(Item("single", Correct({"c1"}), Choices(2),
-                             "<qti-response-processing><qti-set-outcome-value identifier=\"SCORE\">"
-                             "<qti-base-value base-type=\"float\">1</qti-base-value>"
-                             "</qti-set-outcome-value></qti-response-processing>"));
+  QtiItem custom =
+      Read(ItemXml("single", Correct({"c1"}), Choices(2),
+                   "<qti-response-processing><qti-set-outcome-value identifier=\"SCORE\">"
+                   "<qti-base-value base-type=\"float\">1</qti-base-value>"
+                   "</qti-set-outcome-value></qti-response-processing>"));
   EXPECT_NE(Dropped(custom).find("neither match_correct nor map_response"), std::string::npos);
 }
 
 TEST(QtiItem, ChoiceCountAndCorrectResponseAreChecked) {
-  EXPECT_NE(Dropped(Read(Item("single", Correct({"c1"}), Choices(7), Template("a/match_correct"))))
-                .find("7 choices; a Lontar item has 2 to 6"),
-            std::string::npos);
-  EXPECT_NE(Dropped(Read(Item("single", Correct({"zz"}), Choices(2), Template("a/match_correct"))))
-                .find("the correct response 'zz' is not one of the choices"),
-            std::string::npos);
+  EXPECT_NE(
+      Dropped(Read(ItemXml("single", Correct({"c1"}), Choices(7), Template("a/match_correct"))))
+          .find("7 choices; a Lontar item has 2 to 6"),
+      std::string::npos);
+  EXPECT_NE(
+      Dropped(Read(ItemXml("single", Correct({"zz"}), Choices(2), Template("a/match_correct"))))
+          .find("the correct response 'zz' is not one of the choices"),
+      std::string::npos);
 }
 
 TEST(QtiItem, NotAQti3ItemIsRefused) {

@@ -149,10 +149,7 @@ TEST(DatabaseUrl, ThePasswordIsNeverShown) {
 // ---------------------------------------------------------------------------------------------
 // Terminals with bundles, and a server
 
-enum class Backend { kSqlite, kPostgres };
-void PrintTo(Backend b, std::ostream* os) {
-  *os << (b == Backend::kSqlite ? "sqlite" : "postgres");
-}
+using testing::Backend;
 
 class ServerTest : public ::testing::Test {
  protected:

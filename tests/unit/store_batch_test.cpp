@@ -15,7 +15,7 @@
 namespace lontar {
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
+using testing::Backend;
 
 constexpr std::size_t kBundleSize = 70'001;  // not a multiple of anything
 
