@@ -40,7 +40,7 @@ using testing::ServerProcess;
 using testing::TempDir;
 using testing::WriteText;
 
-const std::string kFixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+using testing::kFixtures;
 
 // A step of the walk that the guides do not print: run before (or after) the first block of
 // `doc` whose text contains `in_block`. Each must happen, or the guide changed under the test.
