@@ -50,10 +50,12 @@ std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
     }
     bool entered = Field(ctx, tr("technician.clock.date"), "##date", form.date.data(),
                          form.date.size(), "tech.clock_date");
-    MarkVolatile(ctx, "date");
+    // Named apart from the header's "date" and "time", which would otherwise be replaced here
+    // and leave the header's clock in the golden comparison.
+    MarkVolatile(ctx, "date_field");
     entered |= Field(ctx, tr("technician.clock.time"), "##time", form.time.data(), form.time.size(),
                      "tech.clock_time");
-    MarkVolatile(ctx, "time");
+    MarkVolatile(ctx, "time_field");
     entered |= Field(ctx, tr("technician.clock.zone"), "##zone", form.zone.data(), form.zone.size(),
                      "tech.clock_zone");
     ImGui::PopItemWidth();
