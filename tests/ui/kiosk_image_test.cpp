@@ -52,6 +52,36 @@ std::string NoisePng() {
 
 void Must(const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; }
 
+// A terminal at dir/t trusting keys/authority.pub, enrolled, with the exam source dir/src built
+// into dir/PACK for it, loaded and released, and its session opened. Returns the session's
+// token (empty, with the test failed, when a step fails).
+std::string TerminalWithSourcePack(const std::filesystem::path& dir,
+                                   const std::filesystem::path& keys, const std::string& pack) {
+  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
+                  "--trust", (keys / "authority.pub").string()}));
+  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
+                  (dir / "t.enroll").string(), "--force"}));
+  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
+  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write);
+  Must(RunLontar(testing::PackBuildCommand(
+      {.source = dir / "src",
+       .authority_key = dir / "authority.key",
+       .results_pub = keys / "results.pub",
+       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
+       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
+       .out = dir / pack,
+       .enrollments = {dir / "t.enroll"}})));
+  Must(RunLontar({"terminal", "load", "--home", (dir / "t").string(), (dir / pack).string()}));
+  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
+                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
+  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
+                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
+  Must(open);
+  if (open.exit_code != 0) return "";
+  return Json::parse(open.out)["token"].get<std::string>();
+}
+
 // Counts the pixels of `png` near `rgb` (the theme's red of faults).
 int PixelsNear(const std::filesystem::path& png, int r, int g, int b) {
   int w = 0, h = 0, c = 0;
@@ -233,29 +263,7 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
   testing::WriteText(dir / "src/media/chart.png", LargeChartPng());
   const auto item = dir / "src/items/s-0.yaml";
   testing::WriteText(item, testing::ReadText(item) + "media: [media/chart.png]\n");
-  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
-                  "--trust", (keys / "authority.pub").string()}));
-  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
-                  (dir / "t.enroll").string(), "--force"}));
-  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
-  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
-  Must(RunLontar(testing::PackBuildCommand(
-      {.source = dir / "src",
-       .authority_key = dir / "authority.key",
-       .results_pub = keys / "results.pub",
-       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
-       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
-       .out = dir / "chart.lpk",
-       .enrollments = {dir / "t.enroll"}})));
-  Must(RunLontar(
-      {"terminal", "load", "--home", (dir / "t").string(), (dir / "chart.lpk").string()}));
-  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
-                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
-                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
-  Must(open);
-  const std::string token = Json::parse(open.out)["token"].get<std::string>();
+  const std::string token = TerminalWithSourcePack(dir.path(), keys, "chart.lpk");
   std::filesystem::create_directories(kImageArtifacts);
   struct Look {
     std::string name;
@@ -333,28 +341,7 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
     const auto item = dir / "src/items" / ("s-" + std::to_string(i) + ".yaml");
     testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
   }
-  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
-                  "--trust", (keys / "authority.pub").string()}));
-  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
-                  (dir / "t.enroll").string(), "--force"}));
-  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
-  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
-  Must(RunLontar(testing::PackBuildCommand(
-      {.source = dir / "src",
-       .authority_key = dir / "authority.key",
-       .results_pub = keys / "results.pub",
-       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
-       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
-       .out = dir / "synth.lpk",
-       .enrollments = {dir / "t.enroll"}})));
-  Must(RunLontar(
-      {"terminal", "load", "--home", (dir / "t").string(), (dir / "synth.lpk").string()}));
-  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
-                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
-                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
-  Must(open);
+  const std::string token = TerminalWithSourcePack(dir.path(), keys, "synth.lpk");
   std::string script;
   auto step = [&](const std::string& kind, const std::string& value) {
     script += Json{{kind, value}}.dump() + "\n";
@@ -364,7 +351,7 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   step("key", "Return");
   step("text", "000000");
   step("key", "Return");
-  step("text", Json::parse(open.out)["token"].get<std::string>());
+  step("text", token);
   step("key", "Return");
   step("expect", "instructions");
   script += R"({"reset_peak_rss": true})"
