@@ -14,19 +14,19 @@ speech::Voice VoiceFor(bool english) {
 
 }  // namespace
 
-float FontScaleFor(authoring::TextSize size) {
+float FontScaleFor(model::TextSize size) {
   switch (size) {
-    case authoring::TextSize::kNormal:
+    case model::TextSize::kNormal:
       return 1.0f;
-    case authoring::TextSize::kLarge:
+    case model::TextSize::kLarge:
       return 1.5f;
-    case authoring::TextSize::kLarger:
+    case model::TextSize::kLarger:
       return 2.0f;
   }
   return 1.0f;
 }
 
-Look AccommodatedLook(const authoring::Accommodations& a, Look current) {
+Look AccommodatedLook(const model::Accommodations& a, Look current) {
   current.font_scale = std::max(current.font_scale, FontScaleFor(a.text_size));
   current.high_contrast = current.high_contrast || a.high_contrast;
   return current;
@@ -44,7 +44,7 @@ bool SittingAids::Follow(const exam::SittingState& s, const Look& base, Look& lo
   // A new participant keeps what was chosen on the login screen, unless the last participant's
   // accommodations enlarged the look: then the terminal's own look comes back first.
   const bool undo =
-      someone_new && (applied_.text_size != authoring::TextSize::kNormal || applied_.high_contrast);
+      someone_new && (applied_.text_size != model::TextSize::kNormal || applied_.high_contrast);
   participant_ = s.participant;
   applied_ = s.accommodations;
   const Look next = AccommodatedLook(applied_, undo ? base : look);
@@ -54,7 +54,7 @@ bool SittingAids::Follow(const exam::SittingState& s, const Look& base, Look& lo
   return changed;
 }
 
-void SittingAids::ToggleItem(const authoring::Exam& exam, const exam::SittingState& s, bool english,
+void SittingAids::ToggleItem(const model::Exam& exam, const exam::SittingState& s, bool english,
                              const std::string& shown) {
   if (!applied_.read_aloud) return;
   if (player_.speaking() && player_.about() == shown) {

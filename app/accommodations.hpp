@@ -1,4 +1,4 @@
-// How the kiosk honours a sitting's accommodations (core/authoring/accommodations.hpp): the text
+// How the kiosk honours a sitting's accommodations (core/model/accommodations.hpp): the text
 // size and contrast they ask for, from the first screen after login, and read-aloud (the
 // current item on the candidate's key or button; of the clock, only the five-minute warning and
 // the end). The time is the engine's (core/exam/sitting.hpp, invariant 6).
@@ -9,18 +9,18 @@
 
 #include "app/read_aloud.hpp"
 #include "app/theme.hpp"
-#include "core/authoring/accommodations.hpp"
 #include "core/exam/sitting.hpp"
+#include "core/model/accommodations.hpp"
 #include "core/model/exam.hpp"
 
 namespace lontar::app {
 
 // The text size a TextSize asks for: normal 1.0, large 1.5, larger 2.0 (the A+ button's range).
-float FontScaleFor(authoring::TextSize size);
+float FontScaleFor(model::TextSize size);
 
 // `current` with what `a` asks for: never smaller text or less contrast than the candidate (or
 // the terminal's settings) already had. Pure.
-Look AccommodatedLook(const authoring::Accommodations& a, Look current);
+Look AccommodatedLook(const model::Accommodations& a, Look current);
 
 // The kiosk's side of one terminal's accommodations, across the sittings shown on it.
 class SittingAids {
@@ -39,7 +39,7 @@ class SittingAids {
 
   // The read-aloud key or button: speaks the current item (about `shown`, the screen and item),
   // or stops if it is speaking. Nothing when read-aloud is off.
-  void ToggleItem(const authoring::Exam& exam, const exam::SittingState& s, bool english,
+  void ToggleItem(const model::Exam& exam, const exam::SittingState& s, bool english,
                   const std::string& shown);
   void VolumeUp() { player_.VolumeUp(); }
   void VolumeDown() { player_.VolumeDown(); }
@@ -55,7 +55,7 @@ class SittingAids {
 
  private:
   std::string participant_;
-  authoring::Accommodations applied_;
+  model::Accommodations applied_;
   bool warned_ = false;
   bool ended_ = false;
   ReadAloud player_;

@@ -205,7 +205,7 @@ std::vector<std::pair<std::string, std::string>> ImageCache::TakeFailures() {
   return std::exchange(unreported_, {});
 }
 
-std::vector<std::pair<std::string, int>> MediaAround(const authoring::Exam& exam,
+std::vector<std::pair<std::string, int>> MediaAround(const model::Exam& exam,
                                                      const std::vector<std::string>& items,
                                                      std::size_t index, int reach) {
   std::vector<std::pair<std::string, int>> out;

@@ -130,7 +130,7 @@ class ImageCache {
 
 // The media of the items within `reach` of `index` in `items` (the candidate's order), nearest
 // first (index, index+1, index-1, index+2, ...), each with its distance. Pure.
-std::vector<std::pair<std::string, int>> MediaAround(const authoring::Exam& exam,
+std::vector<std::pair<std::string, int>> MediaAround(const model::Exam& exam,
                                                      const std::vector<std::string>& items,
                                                      std::size_t index, int reach);
 

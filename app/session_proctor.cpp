@@ -44,7 +44,7 @@ const pack::LoadedPack* SessionController::ChosenSession() const {
 
 std::string SessionController::SessionTitle(const Catalog& tr, const pack::PackHeader& h) {
   // Bahasa Indonesia when the pack has no English; copied before the temporary goes.
-  return Pick(tr, authoring::Text{h.title.id, h.title.en});
+  return Pick(tr, model::Text{h.title.id, h.title.en});
 }
 
 std::string SessionController::DescribeSession(const Catalog& tr, const pack::PackHeader& h) const {
@@ -136,7 +136,7 @@ void SessionController::DrawPanel(const ScreenContext& ctx, const exam::SittingS
       .paused = sitting.paused,
       .room_paused = engine_ && engine_->room_paused(),
       .handoff_dir = options_.handoff_dir.string(),
-      .accommodations = authoring::DescribeAccommodations(sitting.accommodations),
+      .accommodations = model::DescribeAccommodations(sitting.accommodations),
       .read_aloud = sitting.accommodations.read_aloud,
       .image_faults = ImageFaultLines(ctx.tr)};
   if (auto a = DrawProctor(ctx, view, proctor_form_)) ActProctor(ctx.tr, *a);
@@ -231,7 +231,7 @@ void SessionController::ActProctor(const Catalog& tr, ProctorAction a) {
       return say(tr.Format("proctor.handed_off", file.string()), false);
     }
     case ProctorAction::kToggleReadAloud: {
-      authoring::Accommodations acc = Sitting().accommodations;
+      model::Accommodations acc = Sitting().accommodations;
       acc.read_aloud = !acc.read_aloud;
       return report(sitting(exam::Accommodate{acc, reason}));
     }

@@ -21,7 +21,7 @@ OrderedJson StateJson(const exam::Engine& engine, const exam::SittingState& s) {
     j["section_remaining_seconds"] = exam::SectionRemainingNs(engine.exam(), s) / 1'000'000'000;
     if (s.extra_ns > 0) j["added_seconds"] = s.extra_ns / 1'000'000'000;
     if (s.accommodations.any()) {
-      j["accommodations"] = authoring::DescribeAccommodations(s.accommodations);
+      j["accommodations"] = model::DescribeAccommodations(s.accommodations);
       j["accommodations_from"] = s.accommodations_source;
       j["time_limit_seconds"] = exam::ExamLimitNs(engine.exam(), s) / 1'000'000'000;
     }

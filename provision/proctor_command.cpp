@@ -3,8 +3,8 @@
 // each is journaled with its reason by the engine (core/exam/engine.hpp).
 #include <iostream>
 
-#include "core/authoring/accommodations.hpp"
 #include "core/exam/engine.hpp"
+#include "core/model/accommodations.hpp"
 #include "core/util/fs.hpp"
 #include "provision/cli.hpp"
 #include "provision/exam_view.hpp"
@@ -69,10 +69,10 @@ Status Accommodate(const ProctorArgs& a) {
         "--high-contrast yes|no (more time: lontar session add-time)"));
   }
   return WithProctor(a, [&](exam::Engine& engine, const exam::ProctorAuth& auth) -> Status {
-    authoring::Accommodations acc = engine.State(a.participant).accommodations;
+    model::Accommodations acc = engine.State(a.participant).accommodations;
     const auto yes_no = [](const std::string& cell, const char* option, bool& out) -> Status {
       if (cell.empty()) return Ok();
-      auto v = authoring::ParseYesNo(cell);
+      auto v = model::ParseYesNo(cell);
       if (!v) {
         return std::unexpected(
             Error::InvalidArgument(std::string(option) + ": " + v.error().message()));
@@ -83,7 +83,7 @@ Status Accommodate(const ProctorArgs& a) {
     LONTAR_TRY(yes_no(a.read_aloud, "--read-aloud", acc.read_aloud));
     LONTAR_TRY(yes_no(a.high_contrast, "--high-contrast", acc.high_contrast));
     if (!a.text_size.empty()) {
-      Status size = authoring::ParseTextSize(a.text_size, acc);
+      Status size = model::ParseTextSize(a.text_size, acc);
       if (!size) {
         return std::unexpected(Error::InvalidArgument("--text-size: " + size.error().message()));
       }

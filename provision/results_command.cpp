@@ -25,7 +25,7 @@ struct ResultsArgs {
 
 Status Open(const ResultsArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::BoxSecretKey key, crypto::ReadBoxSecretKeyFile(a.in.key));
-  LONTAR_ASSIGN_OR_RETURN(const authoring::Exam exam, LoadResultsExam(a.in, key));
+  LONTAR_ASSIGN_OR_RETURN(const model::Exam exam, LoadResultsExam(a.in, key));
   LONTAR_ASSIGN_OR_RETURN(const std::vector<crypto::VerifyKey> enrolled, ReadEnrolledKeys(a.in));
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::StoreBackend> store, OpenResultsStore(a.in));
   // Streamed: each row's answers go to the responses CSV as the bundle is opened and are then

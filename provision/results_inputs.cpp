@@ -23,7 +23,7 @@ void AddResultsInputOptions(CLI::App& command, ResultsInputs& inputs) {
                      "also re-verify each bundle's terminal signature against these records");
 }
 
-Result<authoring::Exam> LoadResultsExam(const ResultsInputs& a, const crypto::BoxSecretKey& key) {
+Result<model::Exam> LoadResultsExam(const ResultsInputs& a, const crypto::BoxSecretKey& key) {
   if (!a.pack.empty() == !a.exam.empty()) {
     return std::unexpected(
         Error::InvalidArgument("give the exam as exactly one of --pack exam.lpk or --exam SRC"));

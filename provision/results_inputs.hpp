@@ -29,8 +29,8 @@ void AddResultsInputOptions(CLI::App& command, ResultsInputs& inputs);
 
 // The exam to score against: from the pack (opened with the results key, its signature checked
 // against --trust, or authority.pub beside --key) or from the authoring source. Reads files.
-[[nodiscard]] Result<authoring::Exam> LoadResultsExam(const ResultsInputs& inputs,
-                                                      const crypto::BoxSecretKey& key);
+[[nodiscard]] Result<model::Exam> LoadResultsExam(const ResultsInputs& inputs,
+                                                  const crypto::BoxSecretKey& key);
 
 // The signing keys of the enrollment records (*.enroll) in --enrolled; none when not given.
 [[nodiscard]] Result<std::vector<crypto::VerifyKey>> ReadEnrolledKeys(const ResultsInputs& inputs);

@@ -28,7 +28,7 @@ struct ReportArgs {
   bool json = false;
 };
 
-Result<report::ReportContext> Context(const ReportArgs& a, const authoring::Exam& exam) {
+Result<report::ReportContext> Context(const ReportArgs& a, const model::Exam& exam) {
   report::ReportContext c;
   c.exam = &exam;
   if (a.lang == "id") {
@@ -55,7 +55,7 @@ Result<report::ReportContext> Context(const ReportArgs& a, const authoring::Exam
 
 Status Report(const ReportArgs& a) {
   LONTAR_ASSIGN_OR_RETURN(crypto::BoxSecretKey key, crypto::ReadBoxSecretKeyFile(a.in.key));
-  LONTAR_ASSIGN_OR_RETURN(const authoring::Exam exam, LoadResultsExam(a.in, key));
+  LONTAR_ASSIGN_OR_RETURN(const model::Exam exam, LoadResultsExam(a.in, key));
   LONTAR_ASSIGN_OR_RETURN(const std::vector<crypto::VerifyKey> enrolled, ReadEnrolledKeys(a.in));
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::StoreBackend> store, OpenResultsStore(a.in));
   report::ReportOptions options;

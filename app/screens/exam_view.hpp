@@ -36,7 +36,7 @@ class ImageCache;
 enum class Saved { kNothing, kSaved, kFailed };
 
 struct ExamView {
-  const authoring::Exam& exam;
+  const model::Exam& exam;
   const exam::SittingState& state;
   std::string participant_name;
   std::int64_t remaining_ns = 0;          // whole exam, as of now

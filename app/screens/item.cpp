@@ -26,19 +26,19 @@ std::optional<std::size_t> ChosenByKey(const ScreenContext& ctx, std::size_t opt
 
 // The answer after choosing `key`: the key itself, or for multiple response the chosen set with
 // `key` toggled (kept in the item's option order). An empty result clears the answer.
-std::vector<std::string> Toggle(const authoring::Item& item, const std::vector<std::string>& had,
+std::vector<std::string> Toggle(const model::Item& item, const std::vector<std::string>& had,
                                 const std::string& key) {
-  if (item.type != authoring::ItemType::kMultiple) return {key};
+  if (item.type != model::ItemType::kMultiple) return {key};
   std::vector<std::string> keys;
   const bool was = std::find(had.begin(), had.end(), key) != had.end();
-  for (const authoring::Option& o : item.options) {
+  for (const model::Option& o : item.options) {
     const bool in = std::find(had.begin(), had.end(), o.key) != had.end();
     if (o.key == key ? !was : in) keys.push_back(o.key);
   }
   return keys;
 }
 
-exam::Command AnswerCommand(const authoring::Item& item, const std::vector<std::string>& keys) {
+exam::Command AnswerCommand(const model::Item& item, const std::vector<std::string>& keys) {
   if (keys.empty()) return exam::Clear{item.id};
   return exam::Answer{item.id, keys};
 }
@@ -65,7 +65,7 @@ void DrawImageBox(const ScreenContext& ctx, const char* text, bool fault) {
   Mark(ctx, fault ? "exam.image_unavailable" : "exam.image_loading");
 }
 
-void DrawImages(const ScreenContext& ctx, const ExamView& view, const authoring::Item& item) {
+void DrawImages(const ScreenContext& ctx, const ExamView& view, const model::Item& item) {
   for (const std::string& name : item.media) {
     const ShownImage shown = view.images != nullptr ? view.images->Find(name)
                                                     : ShownImage{ShownImage::State::kFailed, {}};
@@ -119,7 +119,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
     EndBody();
     return DrawBottomBar(ctx, bar);
   }
-  const authoring::Item& item = found->second;
+  const model::Item& item = found->second;
   const std::vector<std::string> order = exam::OptionOrder(view.exam, item, view.state.seed);
   const auto answered = view.state.answers.find(item.id);
   const std::vector<std::string> chosen =
@@ -158,7 +158,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
     ImGui::TextWrapped("%s %s", tr("exam.not_saved"), view.save_error.c_str());
     ImGui::PopStyleColor();
   }
-  if (item.type == authoring::ItemType::kMultiple) {
+  if (item.type == model::ItemType::kMultiple) {
     ImGui::TextDisabled("%s", tr("exam.choose_all"));
   }
   // Read-aloud: a large button before the stem, where it is found first (the R key does the
@@ -182,7 +182,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   ImGui::Spacing();
 
   auto option_text = [&](const std::string& key) -> std::string {
-    for (const authoring::Option& o : item.options) {
+    for (const model::Option& o : item.options) {
       if (o.key == key) return Pick(tr, o.text);
     }
     return key;
@@ -195,7 +195,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   const float cell = (ImGui::GetContentRegionAvail().x - spacing * (order.size() - 1)) /
                      static_cast<float>(std::max<std::size_t>(order.size(), 1));
   float widest_word = 0;
-  if (item.type == authoring::ItemType::kLikert) {
+  if (item.type == model::ItemType::kLikert) {
     for (const std::string& key : order) {
       std::string words = option_text(key) + " ";
       for (std::size_t at = 0, space; (space = words.find(' ', at)) != std::string::npos;
@@ -206,7 +206,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
     }
   }
   const bool scale_in_a_row = widest_word + 2 * style.FramePadding.x <= cell;
-  if (item.type == authoring::ItemType::kLikert && scale_in_a_row) {
+  if (item.type == model::ItemType::kLikert && scale_in_a_row) {
     float tallest = 0;
     for (std::size_t i = 0; i < order.size(); ++i) {
       const std::string label = std::to_string(i + 1) + "\n" + option_text(order[i]);
@@ -223,7 +223,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
         pick = order[i];
       }
     }
-  } else if (item.type == authoring::ItemType::kLikert) {
+  } else if (item.type == model::ItemType::kLikert) {
     const float full = ImGui::GetContentRegionAvail().x;
     for (std::size_t i = 0; i < order.size(); ++i) {
       const bool selected = std::find(chosen.begin(), chosen.end(), order[i]) != chosen.end();
@@ -238,8 +238,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
       const bool selected = std::find(chosen.begin(), chosen.end(), order[i]) != chosen.end();
       std::string label(1, static_cast<char>('A' + i));
       label += ".  ";
-      if (item.type == authoring::ItemType::kMultiple)
-        label = (selected ? "[X] " : "[  ] ") + label;
+      if (item.type == model::ItemType::kMultiple) label = (selected ? "[X] " : "[  ] ") + label;
       label += option_text(order[i]);
       if (BigButton(ctx, "option." + std::to_string(i + 1), label, full, selected)) pick = order[i];
     }

@@ -22,7 +22,7 @@ struct LoginForm {
 };
 
 struct LoginView {
-  const authoring::Exam& exam;
+  const model::Exam& exam;
   std::string token_shown;  // the session token, shown only when the kiosk opened the session
   std::string refusal;      // the last refusal, in the catalog's words; empty when none
   bool locked = false;      // the refusal is a locked participant

@@ -11,7 +11,7 @@
 
 namespace lontar::app {
 
-const std::string& Pick(const Catalog& tr, const authoring::Text& text) {
+const std::string& Pick(const Catalog& tr, const model::Text& text) {
   return tr.lang() == "en" && !text.en.empty() ? text.en : text.id;
 }
 

@@ -84,7 +84,7 @@ struct BarButton {
 
 // The text in the catalog's language, falling back to Bahasa Indonesia when a pack has no
 // English.
-const std::string& Pick(const Catalog& tr, const authoring::Text& text);
+const std::string& Pick(const Catalog& tr, const model::Text& text);
 
 // "Senin, 23 November 2026" and "13:05:09" in the catalog's language, local time.
 std::string FormatDate(const Catalog& tr, std::time_t t);

@@ -7,6 +7,16 @@
 #include <set>
 
 namespace lontar::authoring {
+
+// The exam model (core/model) by its short names.
+using model::Exam;
+using model::FindPassRule;
+using model::ParseExtraTime;
+using model::ParseTextSize;
+using model::ParseYesNo;
+using model::Participant;
+using model::Position;
+
 namespace {
 
 // Splits one CSV line; fields may be double-quoted (with "" for a quote).

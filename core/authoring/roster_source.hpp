@@ -18,6 +18,6 @@ namespace lontar::authoring {
 // Appends the roster's participants to exam.roster, checking each line against the exam's
 // positions and pass-rule groups (so exam.yaml is read first); every problem becomes a
 // Diagnostic naming roster.csv and its line. Reads dir/roster.csv.
-void LoadRoster(const std::filesystem::path& dir, Exam& exam, std::vector<Diagnostic>& out);
+void LoadRoster(const std::filesystem::path& dir, model::Exam& exam, std::vector<Diagnostic>& out);
 
 }  // namespace lontar::authoring

@@ -13,6 +13,19 @@
 #include "core/util/fs.hpp"
 
 namespace lontar::authoring {
+
+// The exam model (core/model) by its short names.
+using model::Competency;
+using model::Exam;
+using model::Item;
+using model::ItemType;
+using model::JpmCategory;
+using model::Option;
+using model::PassRule;
+using model::Position;
+using model::Section;
+using model::Text;
+
 namespace {
 
 namespace fs = std::filesystem;

@@ -26,7 +26,7 @@ struct MediaFile {
 };
 
 struct Source {
-  Exam exam;
+  model::Exam exam;
   std::vector<MediaFile> media;
 };
 
@@ -43,7 +43,7 @@ inline constexpr std::size_t kMaxParticipants = 100000;
 // (ids a-z 0-9 -, each listed once, at most kMaxItems) but neither the items' files nor the
 // roster: for an importer that has checked each item as it wrote it (core/model/item_rules.hpp).
 // The exam it returns has no items and no roster. Reads dir/exam.yaml.
-[[nodiscard]] std::expected<Exam, std::vector<Diagnostic>> LoadExamFile(
+[[nodiscard]] std::expected<model::Exam, std::vector<Diagnostic>> LoadExamFile(
     const std::filesystem::path& dir);
 
 }  // namespace lontar::authoring

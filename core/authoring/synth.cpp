@@ -12,6 +12,11 @@
 
 namespace lontar::authoring {
 
+// The exam model (core/model) by its short names.
+using model::Competency;
+
+using model::Exam;
+
 namespace {
 
 Status Check(const std::ofstream& f, const std::filesystem::path& path) {

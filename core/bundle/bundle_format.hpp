@@ -135,7 +135,7 @@ struct BundlePayload {
   nlohmann::json flags = nlohmann::json::object();
   nlohmann::json timings = nlohmann::json::object();
   nlohmann::json score = nlohmann::json::object();  // the terminal's local score
-  // The sitting's accommodations (core/authoring/accommodations.hpp's JSON plus "source"), only
+  // The sitting's accommodations (core/model/accommodations.hpp's JSON plus "source"), only
   // when it had any: absent from bundles written before they existed, and from those without.
   std::optional<nlohmann::json> accommodations;
   std::vector<journal::Record> journal;

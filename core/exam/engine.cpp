@@ -49,8 +49,8 @@ Result<Engine> Engine::Open(terminal::Terminal& terminal, const Clock& clock,
   e.running_ = released == running;
   e.results_key_ = released->header.results_key;
   e.exam_version_ = released->header.exam_version;
-  LONTAR_ASSIGN_OR_RETURN(authoring::Exam exam, pack::ReadReleasedExam(terminal, e.pack_id_));
-  e.exam_ = std::make_unique<authoring::Exam>(std::move(exam));
+  LONTAR_ASSIGN_OR_RETURN(model::Exam exam, pack::ReadReleasedExam(terminal, e.pack_id_));
+  e.exam_ = std::make_unique<model::Exam>(std::move(exam));
 
   std::map<std::string, std::int64_t> last_wall_ms;
   LONTAR_TRY(e.Replay(last_wall_ms));

@@ -109,7 +109,7 @@ class Engine {
   // released pack's id, until OpenSession chooses it).
   bool running() const { return running_; }
 
-  const authoring::Exam& exam() const { return *exam_; }
+  const model::Exam& exam() const { return *exam_; }
   const std::string& pack_id() const { return pack_id_; }
   std::uint64_t exam_version() const { return exam_version_; }
 
@@ -296,7 +296,7 @@ class Engine {
   const Clock* clock_ = nullptr;
   std::string pack_id_;
   bool running_ = true;  // the pack is the session the terminal runs (running())
-  std::unique_ptr<authoring::Exam> exam_;
+  std::unique_ptr<model::Exam> exam_;
   std::map<std::string, SittingState> sittings_;
   std::map<std::string, std::int64_t> charged_at_ns_;  // monotonic time of the last charge
   std::string token_;

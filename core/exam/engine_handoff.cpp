@@ -120,7 +120,7 @@ Result<SittingState> Engine::ImportHandoff(const ProctorAuth& auth, ByteView rec
   const std::string participant = restored.participant;
   const bool listed =
       std::any_of(exam_->roster.begin(), exam_->roster.end(),
-                  [&](const authoring::Participant& p) { return p.number == participant; });
+                  [&](const model::Participant& p) { return p.number == participant; });
   if (!listed) {
     return std::unexpected(
         Error::InvalidArgument("participant " + participant + " is not on this session's list"));

@@ -85,7 +85,7 @@ Status Engine::Seal(const std::string& participant, const SittingState& s) {
   in.payload.score = score ? scoring::ReportToJson(*score)
                            : nlohmann::ordered_json{{"error", score.error().message()}};
   if (s.accommodations.any()) {
-    Json a = authoring::AccommodationsToJson(s.accommodations);
+    Json a = model::AccommodationsToJson(s.accommodations);
     a["source"] = s.accommodations_source;
     a["limit_ns"] = ExamLimitNs(*exam_, s);
     in.payload.accommodations = std::move(a);

@@ -181,7 +181,7 @@ std::expected<SittingState, LoginRefused> Engine::LoginOnce(const std::string& p
   }
   const auto entry =
       std::find_if(exam_->roster.begin(), exam_->roster.end(),
-                   [&](const authoring::Participant& p) { return p.number == participant; });
+                   [&](const model::Participant& p) { return p.number == participant; });
   if (entry == exam_->roster.end()) {
     if (auto st = Record("login.failed", Json{{"participant", participant}, {"reason", "unknown"}});
         !st) {

@@ -12,7 +12,7 @@ constexpr std::int64_t kNsPerMinute = 60'000'000'000;
 
 Error Refuse(const std::string& why) { return Error::InvalidArgument(why); }
 
-const authoring::Section& Current(const authoring::Exam& exam, const SittingState& s) {
+const model::Section& Current(const model::Exam& exam, const SittingState& s) {
   return exam.sections.at(s.section);
 }
 
@@ -41,7 +41,7 @@ Status CheckReason(const std::string& reason) {
   return Ok();
 }
 
-Status CheckInSection(const authoring::Exam& exam, const SittingState& s, const std::string& item) {
+Status CheckInSection(const model::Exam& exam, const SittingState& s, const std::string& item) {
   const auto& items = Current(exam, s).items;
   if (std::find(items.begin(), items.end(), item) != items.end()) return Ok();
   if (!exam.items.contains(item)) return std::unexpected(Refuse("there is no item " + item));
@@ -49,7 +49,7 @@ Status CheckInSection(const authoring::Exam& exam, const SittingState& s, const 
       Refuse("item " + item + " is not in the current section (" + Current(exam, s).id + ")"));
 }
 
-Status CheckKeys(const authoring::Item& item, const std::vector<std::string>& keys) {
+Status CheckKeys(const model::Item& item, const std::vector<std::string>& keys) {
   if (keys.empty()) return std::unexpected(Refuse("an answer to " + item.id + " names no option"));
   std::set<std::string> unique(keys.begin(), keys.end());
   if (unique.size() != keys.size()) {
@@ -57,17 +57,17 @@ Status CheckKeys(const authoring::Item& item, const std::vector<std::string>& ke
   }
   for (const std::string& k : keys) {
     const bool known = std::any_of(item.options.begin(), item.options.end(),
-                                   [&](const authoring::Option& o) { return o.key == k; });
+                                   [&](const model::Option& o) { return o.key == k; });
     if (!known) return std::unexpected(Refuse("item " + item.id + " has no option " + k));
   }
-  if (item.type != authoring::ItemType::kMultiple && keys.size() != 1) {
+  if (item.type != model::ItemType::kMultiple && keys.size() != 1) {
     return std::unexpected(Refuse("item " + item.id + " takes exactly one answer"));
   }
   return Ok();
 }
 
 // A hand-off's state must fit this exam exactly: it came from another terminal.
-Status CheckSnapshot(const authoring::Exam& exam, const Restored& r) {
+Status CheckSnapshot(const model::Exam& exam, const Restored& r) {
   auto bad = [](const std::string& why) {
     return std::unexpected(Refuse("the hand-off record does not fit this exam: " + why));
   };
@@ -101,7 +101,7 @@ Status CheckSnapshot(const authoring::Exam& exam, const Restored& r) {
 }
 
 // Events that open section `next` (or submit, after the last one).
-std::vector<Event> OpenSection(const authoring::Exam& exam, const SittingState& s, std::size_t next,
+std::vector<Event> OpenSection(const model::Exam& exam, const SittingState& s, std::size_t next,
                                SubmitReason if_last) {
   if (next >= exam.sections.size()) return {Submitted{if_last}};
   return {SectionOpened{next}, Navigated{ItemOrder(exam, next, s.seed).front()}};
@@ -109,7 +109,7 @@ std::vector<Event> OpenSection(const authoring::Exam& exam, const SittingState& 
 
 }  // namespace
 
-std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t section,
+std::vector<std::string> ItemOrder(const model::Exam& exam, std::size_t section,
                                    std::uint64_t seed) {
   std::vector<std::string> items = exam.sections.at(section).items;
   if (!exam.shuffle_items) return items;
@@ -122,11 +122,11 @@ std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t sect
   return items;
 }
 
-std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authoring::Item& item,
+std::vector<std::string> OptionOrder(const model::Exam& exam, const model::Item& item,
                                      std::uint64_t seed) {
   std::vector<std::string> keys;
-  for (const authoring::Option& o : item.options) keys.push_back(o.key);
-  if (!exam.shuffle_options || item.type == authoring::ItemType::kLikert) return keys;
+  for (const model::Option& o : item.options) keys.push_back(o.key);
+  if (!exam.shuffle_options || item.type == model::ItemType::kLikert) return keys;
   // Seeded by the item too, so that options do not move in the same pattern on every item.
   std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the item id
   for (unsigned char c : item.id) h = (h ^ c) * 0x100000001b3ull;
@@ -137,21 +137,20 @@ std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authorin
   return keys;
 }
 
-std::int64_t ExamLimitNs(const authoring::Exam& exam, const SittingState& s) {
-  return authoring::ScaledLimitNs(s.accommodations, exam.duration_minutes, exam.duration_minutes);
+std::int64_t ExamLimitNs(const model::Exam& exam, const SittingState& s) {
+  return model::ScaledLimitNs(s.accommodations, exam.duration_minutes, exam.duration_minutes);
 }
 
-std::int64_t SectionLimitNs(const authoring::Exam& exam, const SittingState& s,
-                            std::size_t section) {
-  return authoring::ScaledLimitNs(s.accommodations, exam.sections.at(section).minutes,
-                                  exam.duration_minutes);
+std::int64_t SectionLimitNs(const model::Exam& exam, const SittingState& s, std::size_t section) {
+  return model::ScaledLimitNs(s.accommodations, exam.sections.at(section).minutes,
+                              exam.duration_minutes);
 }
 
-std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s) {
+std::int64_t RemainingNs(const model::Exam& exam, const SittingState& s) {
   return std::max<std::int64_t>(0, ExamLimitNs(exam, s) + s.extra_ns - s.elapsed_ns);
 }
 
-std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState& s) {
+std::int64_t SectionRemainingNs(const model::Exam& exam, const SittingState& s) {
   const std::int64_t whole = RemainingNs(exam, s);
   if (s.phase != Phase::kInProgress) return whole;
   const int minutes = Current(exam, s).minutes;
@@ -163,7 +162,7 @@ std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState&
   return std::clamp<std::int64_t>(section, 0, whole);
 }
 
-Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingState& s,
+Result<std::vector<Event>> Decide(const model::Exam& exam, const SittingState& s,
                                   const Command& command) {
   if (exam.sections.empty()) return std::unexpected(Refuse("the exam has no sections"));
   if (s.phase == Phase::kNotStarted && !std::holds_alternative<Start>(command)) {
@@ -244,7 +243,7 @@ Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingStat
       command);
 }
 
-Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingState& s,
+Result<std::vector<Event>> Decide(const model::Exam& exam, const SittingState& s,
                                   const ProctorCommand& command) {
   if (exam.sections.empty()) return std::unexpected(Refuse("the exam has no sections"));
   if (std::holds_alternative<Restore>(command)) {
@@ -296,7 +295,7 @@ Result<std::vector<Event>> Decide(const authoring::Exam& exam, const SittingStat
                         },
                         [&](const Accommodate& c) -> Result<std::vector<Event>> {
                           LONTAR_TRY(CheckReason(c.reason));
-                          authoring::Accommodations next = s.accommodations;
+                          model::Accommodations next = s.accommodations;
                           next.text_size = c.accommodations.text_size;
                           next.high_contrast = c.accommodations.high_contrast;
                           next.read_aloud = c.accommodations.read_aloud;
@@ -324,7 +323,7 @@ Restored Snapshot(const SittingState& s, std::string handoff_id, std::string fro
                   s.accommodations_source};
 }
 
-SittingState Apply(const authoring::Exam& exam, SittingState s, const Event& event) {
+SittingState Apply(const model::Exam& exam, SittingState s, const Event& event) {
   std::visit(Overloaded{
                  [&](const Started& e) {
                    s.phase = Phase::kInProgress;

@@ -26,7 +26,7 @@
 //      next section opens. A paused sitting is charged nothing and takes no candidate commands.
 //  (4) kSubmitted, kVoided and kHandedOff are final: no command changes them.
 //  (5) Proctor commands (ProctorCommand) carry a reason, which is journaled with their events.
-//  (6) Accommodations (authoring/accommodations.hpp) are applied by Start, from the roster, in
+//  (6) Accommodations (model/accommodations.hpp) are applied by Start, from the roster, in
 //      an Accommodated event right after Started, and changed only by the proctor's Accommodate
 //      (display and read-aloud; time only through AddTime). The exam's and each section's limit
 //      are ScaledLimitNs of the authored minutes; the proctor's added time adds on top.
@@ -55,7 +55,7 @@ struct Started {
   std::uint64_t seed = 0;  // for shuffling items and options; journaled so replays agree
 };
 struct Accommodated {
-  authoring::Accommodations accommodations{};  // everything now in force, not a difference
+  model::Accommodations accommodations{};  // everything now in force, not a difference
   std::string source{};  // where it came from: "roster.csv of <exam> version <n>", "proctor"
   std::string reason{};  // the proctor's; empty from the roster
 };
@@ -110,7 +110,7 @@ struct Restored {  // the spare terminal's first event: the state the old termin
   std::vector<std::int64_t> section_elapsed_ns;
   std::int64_t extra_ns = 0;
   std::vector<std::int64_t> section_extra_ns;
-  authoring::Accommodations accommodations{};
+  model::Accommodations accommodations{};
   std::string accommodations_source{};
 
   bool operator==(const Restored&) const = default;
@@ -123,8 +123,8 @@ using Event =
 struct Start {
   std::string participant;
   std::uint64_t seed = 0;
-  authoring::Accommodations accommodations{};  // the roster's, applied from the first second
-  std::string source{};                        // which roster (Accommodated::source)
+  model::Accommodations accommodations{};  // the roster's, applied from the first second
+  std::string source{};                    // which roster (Accommodated::source)
 };
 struct Goto {
   std::string item;
@@ -170,7 +170,7 @@ struct Restore {
   Restored state;  // from a verified hand-off record; checked against the exam here
 };
 struct Accommodate {  // text size, high contrast and read-aloud; the time fields are ignored
-  authoring::Accommodations accommodations{};
+  model::Accommodations accommodations{};
   std::string reason{};
 };
 using ProctorCommand = std::variant<Pause, Resume, AddTime, Void, HandOff, Restore, Accommodate>;
@@ -194,46 +194,44 @@ struct SittingState {
   bool paused_by_room = false;
   std::string handoff_id;     // kHandedOff: the record written; restored: the record read
   std::string from_terminal;  // restored from this terminal's hand-off
-  authoring::Accommodations accommodations;  // in force (invariant 6)
-  std::string accommodations_source;         // the last Accommodated's source ("" if none)
+  model::Accommodations accommodations;  // in force (invariant 6)
+  std::string accommodations_source;     // the last Accommodated's source ("" if none)
 
   bool operator==(const SittingState&) const = default;
 };
 
 // The items of section `index` in the order this participant sees them (shuffled with the
 // sitting's seed when the exam allows; the same seed always gives the same order). Pure.
-std::vector<std::string> ItemOrder(const authoring::Exam& exam, std::size_t section,
+std::vector<std::string> ItemOrder(const model::Exam& exam, std::size_t section,
                                    std::uint64_t seed);
 
 // The option keys of `item` in the order this participant sees them: shuffled with the sitting's
 // seed when the exam allows it, except on Likert items, whose scale must read in order. Pure.
-std::vector<std::string> OptionOrder(const authoring::Exam& exam, const authoring::Item& item,
+std::vector<std::string> OptionOrder(const model::Exam& exam, const model::Item& item,
                                      std::uint64_t seed);
 
 // The exam's limit and section `section`'s (0: none) under the sitting's accommodations,
 // before the proctor's added time. Pure.
-std::int64_t ExamLimitNs(const authoring::Exam& exam, const SittingState& s);
-std::int64_t SectionLimitNs(const authoring::Exam& exam, const SittingState& s,
-                            std::size_t section);
+std::int64_t ExamLimitNs(const model::Exam& exam, const SittingState& s);
+std::int64_t SectionLimitNs(const model::Exam& exam, const SittingState& s, std::size_t section);
 
 // Remaining time, whole exam and current section (section limit 0: only the exam's applies).
-std::int64_t RemainingNs(const authoring::Exam& exam, const SittingState& s);
-std::int64_t SectionRemainingNs(const authoring::Exam& exam, const SittingState& s);
+std::int64_t RemainingNs(const model::Exam& exam, const SittingState& s);
+std::int64_t SectionRemainingNs(const model::Exam& exam, const SittingState& s);
 
 // Validates `command` against the state and returns the events it produces (possibly none).
 // kInvalidArgument with a reason a candidate or proctor can act on ("item tiu-07 is not in the
 // current section"). Pure.
-[[nodiscard]] Result<std::vector<Event>> Decide(const authoring::Exam& exam,
-                                                const SittingState& state, const Command& command);
-[[nodiscard]] Result<std::vector<Event>> Decide(const authoring::Exam& exam,
-                                                const SittingState& state,
+[[nodiscard]] Result<std::vector<Event>> Decide(const model::Exam& exam, const SittingState& state,
+                                                const Command& command);
+[[nodiscard]] Result<std::vector<Event>> Decide(const model::Exam& exam, const SittingState& state,
                                                 const ProctorCommand& command);
 
 // The Restored event that carries `state` to a spare terminal. Pure.
 Restored Snapshot(const SittingState& state, std::string handoff_id, std::string from_terminal);
 
 // The state after `event`. Total for events Decide produced (invariant 1). Pure.
-SittingState Apply(const authoring::Exam& exam, SittingState state, const Event& event);
+SittingState Apply(const model::Exam& exam, SittingState state, const Event& event);
 
 // Journal encoding (sitting_json.cpp): type "sitting.<name>" and a JSON payload. FromJson is
 // defensive (the journal is verified, and hand-off records are signed, but a bug must not crash a

@@ -27,7 +27,7 @@ Json RestoredJson(const Restored& e) {
          {"extra_ns", e.extra_ns},       {"section_extra_ns", e.section_extra_ns}};
   // Only when there are any, so that a hand-off record without them reads as before.
   if (e.accommodations.any()) {
-    j["accommodations"] = authoring::AccommodationsToJson(e.accommodations);
+    j["accommodations"] = model::AccommodationsToJson(e.accommodations);
     j["accommodations_source"] = e.accommodations_source;
   }
   return j;
@@ -57,10 +57,10 @@ class Fields {
   }
   Result<std::uint64_t> Unsigned(const char* k) const { return Checked(fields_.Unsigned(k)); }
   bool Has(const char* k) const { return j_.contains(k); }
-  Result<authoring::Accommodations> Accommodations(const char* k) const {
+  Result<model::Accommodations> Accommodations(const char* k) const {
     auto it = j_.find(k);
     if (it == j_.end()) return std::unexpected(Bad(std::string(k) + " missing"));
-    auto a = authoring::AccommodationsFromJson(*it);
+    auto a = model::AccommodationsFromJson(*it);
     if (!a) return std::unexpected(Bad(a.error().message()));
     return *a;
   }
@@ -150,7 +150,7 @@ class FlatFields {
     for (std::string_view item : p_.List(*v)) out.emplace_back(item);
     return out;
   }
-  Result<authoring::Accommodations> Accommodations(const char* k) const { return Nested(k); }
+  Result<model::Accommodations> Accommodations(const char* k) const { return Nested(k); }
   Result<std::vector<std::int64_t>> Ints(const char* k) const { return Nested(k); }
   Result<std::map<std::string, std::vector<std::string>>> Answers(const char* k) const {
     return Nested(k);
@@ -260,7 +260,7 @@ Built Build(const Event& event) {
           [](const Restored& e) { return Encode("sitting.restored", RestoredJson(e)); },
           [](const Accommodated& e) {
             return Encode("sitting.accommodated",
-                          {{"accommodations", authoring::AccommodationsToJson(e.accommodations)},
+                          {{"accommodations", model::AccommodationsToJson(e.accommodations)},
                            {"source", e.source},
                            {"reason", e.reason}});
           },

@@ -17,7 +17,7 @@ namespace lontar::interop {
 namespace {
 
 namespace fs = std::filesystem;
-using authoring::ItemType;
+using model::ItemType;
 
 bool IsId(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -118,7 +118,7 @@ std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(
                        const std::string& m) {
       problems.push_back(at.second + ": " + column + ": " + m);
     };
-    authoring::Item item;
+    model::Item item;
     const auto section = col("section");
     const auto id = col("id");
     const auto type = col("type");
@@ -298,7 +298,7 @@ std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(
     }
     auto [it, fresh] = section_index.emplace(section.first, out.sections.size());
     if (fresh) {
-      authoring::Section s;
+      model::Section s;
       s.id = section.first;
       s.title = {section.first, section.first};
       out.sections.push_back(std::move(s));
@@ -343,7 +343,7 @@ Result<CsvImportReport> ImportItemsCsv(const fs::path& csv, const fs::path& out,
     return std::unexpected(Error::InvalidArgument(m));
   }
   CsvImportReport report;
-  authoring::Exam exam;
+  model::Exam exam;
   exam.id = "ITEMS";
   for (char c : csv.stem().string()) {
     exam.id += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A')

@@ -50,8 +50,8 @@ struct CsvImportReport {
 // the sections in order, or every problem as "FILE:ROW:COLUMN: message". Pure unless media_dir
 // is given (then it reads the media files' heads).
 struct CsvItems {
-  std::vector<authoring::Section> sections;
-  std::map<std::string, authoring::Item> items;
+  std::vector<model::Section> sections;
+  std::map<std::string, model::Item> items;
   std::map<std::string, std::filesystem::path> media;  // "media/x.png" -> file
 };
 [[nodiscard]] std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(

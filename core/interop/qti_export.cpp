@@ -19,8 +19,8 @@ namespace lontar::interop {
 namespace {
 
 namespace fs = std::filesystem;
-using authoring::Item;
-using authoring::ItemType;
+using model::Item;
+using model::ItemType;
 
 // Text as XHTML: a <p> per blank-line-separated block, <br/> per line break (qti_text.hpp reads
 // it back the same).
@@ -147,7 +147,7 @@ std::string ItemXml(const Item& item, bool shuffle) {
   return x;
 }
 
-std::string TestXml(const authoring::Exam& exam) {
+std::string TestXml(const model::Exam& exam) {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<qti-assessment-test xmlns=\"" + std::string(kQtiNamespace) + "\" identifier=\"" +
        MarkupEscape(exam.id) + "\" title=\"" + MarkupEscape(exam.title.id) + "\">\n";
@@ -173,8 +173,7 @@ std::string TestXml(const authoring::Exam& exam) {
   return x;
 }
 
-std::string ManifestXml(const authoring::Exam& exam,
-                        const std::vector<authoring::MediaFile>& media) {
+std::string ManifestXml(const model::Exam& exam, const std::vector<authoring::MediaFile>& media) {
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<manifest xmlns=\"http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1\" identifier=\"" +
        MarkupEscape(exam.id) + "\">\n";
@@ -222,7 +221,7 @@ Result<QtiExportReport> ExportQti(const fs::path& source_dir, const fs::path& ou
                                                                "overwrite it"));
   }
   LONTAR_ASSIGN_OR_RETURN(Bytes exam_yaml, ReadFile(source_dir / "exam.yaml", 1u << 20));
-  const authoring::Exam& exam = source->exam;
+  const model::Exam& exam = source->exam;
 
   int err = 0;
   zip_t* zip = zip_open(out.c_str(), ZIP_CREATE | ZIP_EXCL, &err);

@@ -19,7 +19,7 @@ namespace lontar::interop {
 namespace {
 
 namespace fs = std::filesystem;
-using authoring::Exam;
+using model::Exam;
 
 constexpr const char* kManifest = "imsmanifest.xml";
 constexpr const char* kExamTemplateEntry = "lontar/exam.yaml";
@@ -335,7 +335,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   std::set<std::string> placed;
   for (std::size_t k = 0; k < plan.sections.size(); ++k) {
     const QtiSection& s = plan.sections[k];
-    authoring::Section section;
+    model::Section section;
     section.id = ToLontarId(s.identifier);
     if (section.id.empty() || !section_ids.insert(section.id).second) {
       section.id = "section-" + std::to_string(k + 1);
@@ -373,7 +373,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   exam.instructions = {"Jawablah semua soal.", "Answer every question."};
   exam.duration_minutes = plan.minutes;
   if (exam.duration_minutes == 0) {
-    for (const authoring::Section& s : exam.sections) exam.duration_minutes += s.minutes;
+    for (const model::Section& s : exam.sections) exam.duration_minutes += s.minutes;
   }
   if ((exam.duration_minutes == 0 || exam.duration_minutes > 600) && !base["duration_minutes"]) {
     report.notes.push_back(
@@ -399,7 +399,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   const std::string header = "Written by `lontar qti import` from " + pkg.name() +
                              ".\nSections and items come from the package; edit the rest here.";
   LONTAR_TRY(writer.Finish(staging, exam, base, header, options.roster));
-  for (const authoring::Section& section : exam.sections) report.items += section.items.size();
+  for (const model::Section& section : exam.sections) report.items += section.items.size();
   report.sections = exam.sections.size();
   return report;
 }

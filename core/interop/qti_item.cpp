@@ -14,7 +14,7 @@
 namespace lontar::interop {
 namespace {
 
-using authoring::ItemType;
+using model::ItemType;
 
 // What the response processing reduces to.
 struct Rule {
@@ -287,7 +287,7 @@ Result<QtiItem> ReadQtiItem(std::string_view xml, std::string_view entry,
           return true;
         },
         on_unknown);
-    authoring::Option option;
+    model::Option option;
     option.key = key;
     bool one = false;
     option.text = text.Finish(one);
@@ -335,7 +335,7 @@ Result<QtiItem> ReadQtiItem(std::string_view xml, std::string_view entry,
     if (it == key_of.end()) return std::nullopt;
     return it->second;
   };
-  authoring::Item& item = out.item;
+  model::Item& item = out.item;
   if (rule.kind == Rule::kMatchCorrect) {
     if (decl.cardinality != "single" && decl.cardinality != "multiple") {
       drop(interaction, "cardinality '" + decl.cardinality + "': Lontar has single and multiple");

@@ -51,7 +51,7 @@ struct Dropped {
 
 struct QtiItem {
   std::string identifier;  // as the item writes it
-  authoring::Item item;    // id: the identifier as a Lontar id; section and media left empty
+  model::Item item;        // id: the identifier as a Lontar id; section and media left empty
   std::vector<std::string> images;  // package entries of <img src>, in order, without repeats
   int images_line = 0;              // line of the first <img>, for messages
   bool shuffle = false;             // the interaction asks for shuffled choices

@@ -129,8 +129,8 @@ void BilingualText::Walk(XmlNode node, const std::function<bool(XmlNode)>& on_el
   }
 }
 
-authoring::Text BilingualText::Finish(bool& one_language) const {
-  authoring::Text t{id_.out, en_.out};
+model::Text BilingualText::Finish(bool& one_language) const {
+  model::Text t{id_.out, en_.out};
   one_language = false;
   if (t.id.empty() && !t.en.empty()) {
     t.id = t.en;

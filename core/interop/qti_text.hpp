@@ -34,7 +34,7 @@ class BilingualText {
   void Paragraph();
 
   // The two slots; `one_language` is set when one was empty and took the other's text.
-  authoring::Text Finish(bool& one_language) const;
+  model::Text Finish(bool& one_language) const;
 
  private:
   struct Slot {

@@ -10,7 +10,7 @@
 namespace lontar::interop {
 namespace {
 
-using authoring::ItemType;
+using model::ItemType;
 
 // A YAML double-quoted scalar: backslash escapes for '"', '\\', control characters and the
 // Unicode line separators (which YAML would otherwise fold); all else is UTF-8 as it is.
@@ -49,7 +49,7 @@ void Quoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void Text(std::string& out, const authoring::Text& t) {
+void Text(std::string& out, const model::Text& t) {
   out += "{id: ";
   Quoted(out, t.id);
   out += ", en: ";
@@ -57,7 +57,7 @@ void Text(std::string& out, const authoring::Text& t) {
   out += "}";
 }
 
-YAML::Node TextNode(const authoring::Text& t) {
+YAML::Node TextNode(const model::Text& t) {
   YAML::Node n;
   n["id"] = t.id;
   n["en"] = t.en;
@@ -66,9 +66,9 @@ YAML::Node TextNode(const authoring::Text& t) {
 
 }  // namespace
 
-std::string ItemYaml(const authoring::Item& item) {
+std::string ItemYaml(const model::Item& item) {
   // Ids, keys and type names are plain identifiers; every text is double-quoted.
-  std::string y = "id: " + item.id + "\ntype: " + authoring::ItemTypeName(item.type) + "\n";
+  std::string y = "id: " + item.id + "\ntype: " + model::ItemTypeName(item.type) + "\n";
   if (!item.competency.empty()) y += "competency: " + item.competency + "\n";
   y += "stem:\n  id: ";
   Quoted(y, item.stem.id);
@@ -84,7 +84,7 @@ std::string ItemYaml(const authoring::Item& item) {
     y += "]\n";
   }
   y += "options:\n";
-  for (const authoring::Option& o : item.options) {
+  for (const model::Option& o : item.options) {
     y += "  - {key: " + o.key + ", text: ";
     Text(y, o.text);
     if (item.type == ItemType::kWeighted || item.type == ItemType::kLikert) {
@@ -103,8 +103,7 @@ std::string ItemYaml(const authoring::Item& item) {
   return y;
 }
 
-std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
-                     const std::string& header) {
+std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std::string& header) {
   YAML::Node y = base.IsMap() ? YAML::Clone(base) : YAML::Node(YAML::NodeType::Map);
   if (!y["format"]) y["format"] = "lontar-exam/1";
   if (!y["id"]) y["id"] = exam.id;
@@ -131,7 +130,7 @@ std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
   }
   text += out.c_str();
   text += "\nsections:\n";
-  for (const authoring::Section& s : exam.sections) {
+  for (const model::Section& s : exam.sections) {
     YAML::Node n;
     if (old_sections.IsSequence()) {
       for (const YAML::Node& o : old_sections) {
@@ -214,8 +213,8 @@ std::set<std::string> TemplateCompetencies(YAML::Node base) {
 SourceWriter::SourceWriter(std::filesystem::path dir, const YAML::Node& base)
     : dir_(std::move(dir)), declared_(TemplateCompetencies(base)) {}
 
-Status SourceWriter::Add(const authoring::Item& item) {
-  const std::vector<std::string> problems = authoring::ItemRuleProblems(item, declared_);
+Status SourceWriter::Add(const model::Item& item) {
+  const std::vector<std::string> problems = model::ItemRuleProblems(item, declared_);
   if (!problems.empty()) {
     for (const std::string& p : problems) problems_.push_back("items/" + item.id + ".yaml: " + p);
     return Ok();
@@ -228,9 +227,8 @@ Status SourceWriter::Add(const authoring::Item& item) {
   return WritePlain(dir_ / "items" / (item.id + ".yaml"), ItemYaml(item));
 }
 
-Status SourceWriter::Finish(StagingDir& staging, const authoring::Exam& exam,
-                            const YAML::Node& base, const std::string& header,
-                            const std::filesystem::path& roster) {
+Status SourceWriter::Finish(StagingDir& staging, const model::Exam& exam, const YAML::Node& base,
+                            const std::string& header, const std::filesystem::path& roster) {
   LONTAR_TRY(WritePlain(dir_ / "exam.yaml", ExamYaml(exam, base, header)));
   if (!roster.empty()) {
     LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(roster, 64u << 20));
@@ -244,7 +242,7 @@ Status SourceWriter::Finish(StagingDir& staging, const authoring::Exam& exam,
     // What LoadSource would find reading the items' files: each listed item has its file, each
     // file is listed, each competency an item names is declared.
     std::set<std::string> listed;
-    for (const authoring::Section& s : read->sections) {
+    for (const model::Section& s : read->sections) {
       for (const std::string& id : s.items) {
         listed.insert(id);
         if (!written_.contains(id)) {
@@ -260,7 +258,7 @@ Status SourceWriter::Finish(StagingDir& staging, const authoring::Exam& exam,
       }
     }
     std::set<std::string> declared;
-    for (const authoring::Competency& c : read->competencies) declared.insert(c.id);
+    for (const model::Competency& c : read->competencies) declared.insert(c.id);
     for (const auto& [c, item] : used_) {
       if (!declared.contains(c)) {
         problems.push_back("items/" + item + ".yaml: competency '" + c +
@@ -281,7 +279,7 @@ Status SourceWriter::Finish(StagingDir& staging, const authoring::Exam& exam,
   return staging.Publish();
 }
 
-Status PublishSource(StagingDir& staging, const authoring::Exam& exam, const YAML::Node& base,
+Status PublishSource(StagingDir& staging, const model::Exam& exam, const YAML::Node& base,
                      const std::string& header, const std::filesystem::path& roster) {
   SourceWriter writer(staging.path(), base);
   for (const auto& [id, item] : exam.items) LONTAR_TRY(writer.Add(item));

@@ -18,14 +18,13 @@
 namespace lontar::interop {
 
 // items/ID.yaml for `item`. Pure.
-std::string ItemYaml(const authoring::Item& item);
+std::string ItemYaml(const model::Item& item);
 
 // exam.yaml: `base` (a template's mapping, or an empty node) with `sections` replaced by
 // `exam.sections`, written last (a template section with the same id keeps its other fields; its
 // items are replaced) and, where `base` lacks them, the exam's id, title, instructions,
 // duration, shuffle and format. `header` is written as a comment on top. Pure.
-std::string ExamYaml(const authoring::Exam& exam, const YAML::Node& base,
-                     const std::string& header);
+std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std::string& header);
 
 // Loads a template exam.yaml (`file` for messages), without its sections' item lists (an import
 // writes its own). Fails with kMalformed "FILE:LINE: ..." for a YAML syntax error or a document
@@ -57,7 +56,7 @@ class SourceWriter {
   // Checks `item` and writes items/ID.yaml. An item that breaks a rule is not written and each
   // problem is kept ("items/ID.yaml: message") for Finish to report; fails only when the file
   // cannot be written. Touches disk.
-  [[nodiscard]] Status Add(const authoring::Item& item);
+  [[nodiscard]] Status Add(const model::Item& item);
   // Whether an item broke a rule so far.
   bool failed() const { return !problems_.empty(); }
 
@@ -65,9 +64,8 @@ class SourceWriter {
   // roster.csv unless it is empty, checks as said above and publishes `staging` (whose path is
   // the writer's directory). Fails with kInvalidArgument "the written source does not validate:"
   // and every problem, one a line, and publishes nothing. Touches disk.
-  [[nodiscard]] Status Finish(StagingDir& staging, const authoring::Exam& exam,
-                              const YAML::Node& base, const std::string& header,
-                              const std::filesystem::path& roster);
+  [[nodiscard]] Status Finish(StagingDir& staging, const model::Exam& exam, const YAML::Node& base,
+                              const std::string& header, const std::filesystem::path& roster);
 
  private:
   std::filesystem::path dir_;
@@ -80,7 +78,7 @@ class SourceWriter {
 // The end of an import that has the whole exam in memory (a spreadsheet): every item of
 // `exam.items` through a SourceWriter into `staging` (media already copied there), then Finish.
 // Touches disk.
-[[nodiscard]] Status PublishSource(StagingDir& staging, const authoring::Exam& exam,
+[[nodiscard]] Status PublishSource(StagingDir& staging, const model::Exam& exam,
                                    const YAML::Node& base, const std::string& header,
                                    const std::filesystem::path& roster);
 

@@ -5,7 +5,7 @@
 
 #include "core/util/json_fields.hpp"
 
-namespace lontar::authoring {
+namespace lontar::model {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -119,9 +119,9 @@ std::string RosterToJson(const std::vector<Participant>& roster) {
   return j.dump();
 }
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model
 
-namespace lontar::authoring {
+namespace lontar::model {
 namespace {
 
 // A bilingual text: an object {"id": ..., "en": ...}.
@@ -300,4 +300,4 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
   return e;
 }
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/authoring/accommodations.hpp"
+#include "core/model/accommodations.hpp"
 #include "core/util/error.hpp"
 
-namespace lontar::authoring {
+namespace lontar::model {
 
 struct Text {
   std::string id;  // Bahasa Indonesia
@@ -128,4 +128,4 @@ std::string RosterToJson(const std::vector<Participant>& roster);
 // (packs built before they existed have none). Pure.
 [[nodiscard]] Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_json);
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model

@@ -2,7 +2,7 @@
 
 // Limits repeated from core/authoring/source.hpp (kMaxTextChars), which this library must not
 // include: core/authoring depends on core/model, not the other way round.
-namespace lontar::authoring {
+namespace lontar::model {
 namespace {
 
 constexpr std::size_t kMaxChars = 8000;
@@ -97,4 +97,4 @@ std::vector<std::string> ItemRuleProblems(const Item& item,
   return out;
 }
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model

@@ -16,7 +16,7 @@
 
 #include "core/model/exam.hpp"
 
-namespace lontar::authoring {
+namespace lontar::model {
 
 // Every rule `item` breaks, as LoadSource words it without the line ("option C has weight 7;
 // allowed 1..5"); empty when it obeys them all. `competencies` are the ids exam.yaml declares.
@@ -24,4 +24,4 @@ namespace lontar::authoring {
 std::vector<std::string> ItemRuleProblems(const Item& item,
                                           const std::set<std::string>& competencies);
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model

@@ -127,7 +127,7 @@ Result<PackHeader> EncryptPack(const authoring::Source& source, const BuildOptio
 
   // The payload: archive -> secretstream -> temporary file, hashed on the way.
   std::vector<ArchiveEntry> entries;
-  authoring::Exam exam = source.exam;
+  model::Exam exam = source.exam;
   if (o.proctor_code != nullptr) {
     if (o.proctor_code->size() < 6) {
       return std::unexpected(
@@ -137,8 +137,8 @@ Result<PackHeader> EncryptPack(const authoring::Source& source, const BuildOptio
         exam.proctor_code_hash,
         crypto::HashPin(AsChars(o.proctor_code->view()), crypto::Argon2Params::ReleaseCode()));
   }
-  entries.push_back({"exam.json", ToBytes(authoring::ExamToJson(exam)), {}, 0});
-  entries.push_back({"roster.json", ToBytes(authoring::RosterToJson(source.exam.roster)), {}, 0});
+  entries.push_back({"exam.json", ToBytes(model::ExamToJson(exam)), {}, 0});
+  entries.push_back({"roster.json", ToBytes(model::RosterToJson(source.exam.roster)), {}, 0});
   for (ArchiveEntry& e : entries) e.size = e.data.size();
   std::uint64_t total = entries[0].size + entries[1].size;
   for (const authoring::MediaFile& m : source.media) {

@@ -44,8 +44,8 @@ Status DecryptPayload(const std::filesystem::path& file, const crypto::SecretByt
   return parser.Finish();
 }
 
-Result<authoring::Exam> ReadPackExam(const std::filesystem::path& file,
-                                     const crypto::SecretBytes& content_key) {
+Result<model::Exam> ReadPackExam(const std::filesystem::path& file,
+                                 const crypto::SecretBytes& content_key) {
   std::string exam_json, roster_json;
   bool have_exam = false, have_roster = false;
   ArchiveParser parser([](const std::string& name,
@@ -57,7 +57,7 @@ Result<authoring::Exam> ReadPackExam(const std::filesystem::path& file,
   // The exam and roster come first in the archive (archive.hpp): stop there, so that opening a
   // pack with 200 MB of media does not decrypt them (the kiosk reads media on demand).
   LONTAR_TRY(DecryptPayload(file, content_key, parser, [&] { return have_exam && have_roster; }));
-  return authoring::ExamFromJson(exam_json, roster_json);
+  return model::ExamFromJson(exam_json, roster_json);
 }
 
 Status CheckPackMedia(const std::filesystem::path& file, const crypto::SecretBytes& content_key) {
@@ -72,7 +72,7 @@ Status CheckPackMedia(const std::filesystem::path& file, const crypto::SecretByt
         (name == "exam.json" ? exam_json : roster_json).assign(AsChars(data));
       });
   LONTAR_TRY(DecryptPayload(file, content_key, parser));
-  LONTAR_ASSIGN_OR_RETURN(authoring::Exam exam, authoring::ExamFromJson(exam_json, roster_json));
+  LONTAR_ASSIGN_OR_RETURN(model::Exam exam, model::ExamFromJson(exam_json, roster_json));
   for (const auto& [id, item] : exam.items) {
     for (const std::string& name : item.media) {
       if (media.contains(name)) continue;

@@ -24,8 +24,8 @@ namespace lontar::pack {
 
 // The exam and roster in the pack at `file`, read up to where they end (the media after them are
 // not decrypted). Reads disk.
-[[nodiscard]] Result<authoring::Exam> ReadPackExam(const std::filesystem::path& file,
-                                                   const crypto::SecretBytes& content_key);
+[[nodiscard]] Result<model::Exam> ReadPackExam(const std::filesystem::path& file,
+                                               const crypto::SecretBytes& content_key);
 
 // Checks that every image an item of the pack at `file` names is in the pack: one pass over the
 // payload, which keeps only the exam and roster. kCorruption naming the item and the file when

@@ -20,7 +20,7 @@ namespace lontar::pack {
 struct AuthorityView {
   PackHeader header;
   crypto::KeyId signer;
-  authoring::Exam exam;  // with its roster
+  model::Exam exam;  // with its roster
 };
 
 // Opens `file` with `results_key`. Errors: kUntrusted / kBadSignature (not signed by a key in

@@ -331,7 +331,7 @@ std::filesystem::path StoredPackFile(terminal::Terminal& t, std::string_view pac
   return t.vault().home() / "packs" / (std::string(pack_id) + ".lpk");
 }
 
-Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
+Result<model::Exam> ReadReleasedExam(terminal::Terminal& t, std::string_view pack_id) {
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes key, ContentKey(t, pack_id));
   return ReadPackExam(t.vault().home() / "packs" / (std::string(pack_id) + ".lpk"), key);
 }

@@ -89,8 +89,8 @@ std::filesystem::path StoredPackFile(terminal::Terminal& terminal, std::string_v
 // The exam and roster of a released pack, decrypted from the stored file as a stream (media are
 // skipped, so memory stays small whatever the pack's size). kNotFound before release;
 // kCorruption if the stored file no longer decrypts. Reads disk.
-[[nodiscard]] Result<authoring::Exam> ReadReleasedExam(terminal::Terminal& terminal,
-                                                       std::string_view pack_id);
+[[nodiscard]] Result<model::Exam> ReadReleasedExam(terminal::Terminal& terminal,
+                                                   std::string_view pack_id);
 
 // The media files of a released pack ("media/x.png" -> bytes), decrypted from the stored file as
 // a stream; each file larger than `max_each` bytes, and any file after `max_total` bytes in all,

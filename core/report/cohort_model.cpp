@@ -48,8 +48,8 @@ std::vector<double> Edges(double max, std::optional<int> threshold) {
   return edges;  // bin i is [edges[i], edges[i+1]); the last bin runs to max inclusive
 }
 
-SectionHistogram Histogram(const authoring::Exam& exam, const authoring::Section& section,
-                           double max, const std::vector<double>& totals, Language lang) {
+SectionHistogram Histogram(const model::Exam& exam, const model::Section& section, double max,
+                           const std::vector<double>& totals, Language lang) {
   SectionHistogram h;
   h.section = SectionName(exam, section.id, lang);
   const std::vector<double> edges = Edges(max, section.pass_threshold);
@@ -77,7 +77,7 @@ SectionHistogram Histogram(const authoring::Exam& exam, const authoring::Section
 
 void CohortBuilder::Add(const server::ResultRow& row) {
   if (!row.scored) return;
-  const authoring::Exam& exam = *context_.exam;
+  const model::Exam& exam = *context_.exam;
   Kept k;
   k.participant = row.participant;
   k.name = row.name;
@@ -137,7 +137,7 @@ std::vector<std::size_t> CohortBuilder::RankOrder() const {
 }
 
 CohortReport CohortBuilder::Report(std::string generated_at) const {
-  const authoring::Exam& exam = *context_.exam;
+  const model::Exam& exam = *context_.exam;
   const Language lang = context_.language;
   const bool with_pass = HasPassRule(exam);
   CohortReport r;
@@ -148,7 +148,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
   r.overall.passed = with_pass ? std::optional<long>(0) : std::nullopt;
 
   std::map<std::string, std::string> position_names;
-  for (const authoring::Position& p : exam.positions) position_names[p.id] = Pick(p.name, lang);
+  for (const model::Position& p : exam.positions) position_names[p.id] = Pick(p.name, lang);
   auto position_name = [&](const std::string& id) {
     const auto it = position_names.find(id);
     return it == position_names.end() ? id : it->second;
@@ -188,7 +188,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
   const bool by_position = scoring::RanksByJpm(exam);
   r.rank_by_jpm = by_position;
   if (!by_position) {
-    for (const authoring::Section& s : exam.sections) {
+    for (const model::Section& s : exam.sections) {
       r.section_names.push_back(SectionName(exam, s.id, lang));
     }
   }
@@ -216,7 +216,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
   }
 
   if (!exam.competencies.empty()) {
-    for (const authoring::Competency& c : exam.competencies) {
+    for (const model::Competency& c : exam.competencies) {
       CompetencyLevels levels{Pick(c.name, lang), std::vector<long>(5, 0)};
       const int index = static_cast<int>(&c - exam.competencies.data());
       for (const Kept& row : rows_) {
@@ -227,10 +227,10 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
       }
       r.levels.push_back(std::move(levels));
     }
-    for (const authoring::JpmCategory& cat : exam.jpm_categories) {
+    for (const model::JpmCategory& cat : exam.jpm_categories) {
       r.jpm_categories.push_back(Pick(cat.name, lang));
     }
-    for (const authoring::Position& p : exam.positions) {
+    for (const model::Position& p : exam.positions) {
       PositionJpm line{Pick(p.name, lang), std::vector<long>(exam.jpm_categories.size(), 0)};
       for (const Kept& row : rows_) {
         if (row.voided || row.position != p.id || !row.jpm_percent) continue;
@@ -245,7 +245,7 @@ CohortReport CohortBuilder::Report(std::string generated_at) const {
 }
 
 std::string CohortBuilder::Csv() const {
-  const authoring::Exam& exam = *context_.exam;
+  const model::Exam& exam = *context_.exam;
   const bool with_pass = HasPassRule(exam);
   std::string out =
       "rank,participant,name,group,position,site,terminal,exam_id,exam_version,kind,total,max,"

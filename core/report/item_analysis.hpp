@@ -73,7 +73,7 @@ struct ItemStats {
   std::string id;
   std::string section;
   std::string competency;
-  authoring::ItemType type = authoring::ItemType::kSingle;
+  model::ItemType type = model::ItemType::kSingle;
   bool dichotomous = false;
   double max_score = 0;
   std::optional<double> p;           // dichotomous items only

@@ -34,7 +34,7 @@ std::string ItemsCsv(const ItemAnalysis& analysis) {
   for (const ItemStats& item : analysis.items) {
     std::vector<std::string> f = {CsvField(item.section),
                                   CsvField(item.id),
-                                  authoring::ItemTypeName(item.type),
+                                  model::ItemTypeName(item.type),
                                   CsvField(item.competency),
                                   item.dichotomous ? "dichotomous" : "polytomous",
                                   FormatFigure(item.max_score),

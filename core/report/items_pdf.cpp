@@ -108,15 +108,15 @@ std::string Fixed(const std::optional<double>& v, int decimals) {
   return s;
 }
 
-const char* TypeName(const ItemLabels& l, authoring::ItemType type) {
+const char* TypeName(const ItemLabels& l, model::ItemType type) {
   switch (type) {
-    case authoring::ItemType::kSingle:
+    case model::ItemType::kSingle:
       return l.single;
-    case authoring::ItemType::kWeighted:
+    case model::ItemType::kWeighted:
       return l.weighted;
-    case authoring::ItemType::kMultiple:
+    case model::ItemType::kMultiple:
       return l.multiple;
-    case authoring::ItemType::kLikert:
+    case model::ItemType::kLikert:
       return l.likert;
   }
   return "";

@@ -34,13 +34,13 @@ SittingEnd EndOf(server::Ending ending) {
 }
 
 // The minimum total of the rule that applied to the row: its group's, or the exam's default.
-std::optional<int> MinTotal(const authoring::Exam& exam, const server::ResultRow& row) {
-  const authoring::PassRule* rule = authoring::FindPassRule(exam, row.rule.group);
+std::optional<int> MinTotal(const model::Exam& exam, const server::ResultRow& row) {
+  const model::PassRule* rule = model::FindPassRule(exam, row.rule.group);
   return rule != nullptr ? rule->min_total : exam.pass_total;
 }
 
-const authoring::Position* FindPosition(const authoring::Exam& exam, const std::string& id) {
-  for (const authoring::Position& p : exam.positions) {
+const model::Position* FindPosition(const model::Exam& exam, const std::string& id) {
+  for (const model::Position& p : exam.positions) {
     if (p.id == id) return &p;
   }
   return nullptr;
@@ -53,14 +53,13 @@ const TimeZone& ReportContext::ZoneOf(const std::string& site) const {
   return it == site_zones.end() ? zone : it->second;
 }
 
-const std::string& Pick(const authoring::Text& text, Language language) {
+const std::string& Pick(const model::Text& text, Language language) {
   return language == Language::kEnglish && !text.en.empty() ? text.en : text.id;
 }
 
-std::string SectionName(const authoring::Exam& exam, std::string_view section_id,
-                        Language language) {
+std::string SectionName(const model::Exam& exam, std::string_view section_id, Language language) {
   if (section_id.size() > kShortSectionId) {
-    for (const authoring::Section& s : exam.sections) {
+    for (const model::Section& s : exam.sections) {
       if (s.id == section_id) return Pick(s.title, language);
     }
   }
@@ -69,19 +68,19 @@ std::string SectionName(const authoring::Exam& exam, std::string_view section_id
   return out;
 }
 
-bool HasPassRule(const authoring::Exam& exam) {
+bool HasPassRule(const model::Exam& exam) {
   if (exam.pass_total || !exam.pass_rules.empty()) return true;
   return std::any_of(exam.sections.begin(), exam.sections.end(),
-                     [](const authoring::Section& s) { return s.pass_threshold.has_value(); });
+                     [](const model::Section& s) { return s.pass_threshold.has_value(); });
 }
 
-std::string GroupName(const authoring::Exam& exam, const std::string& group, Language language) {
+std::string GroupName(const model::Exam& exam, const std::string& group, Language language) {
   if (group.empty()) return language == Language::kEnglish ? "General" : "Umum";
-  const authoring::PassRule* rule = authoring::FindPassRule(exam, group);
+  const model::PassRule* rule = model::FindPassRule(exam, group);
   return rule != nullptr ? Pick(rule->name, language) : group;
 }
 
-std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, Language language) {
+std::string RuleText(const model::Exam& exam, const server::ResultRow& row, Language language) {
   const std::optional<int> total = MinTotal(exam, row);
   std::vector<std::string> parts;
   if (total) parts.push_back("total \u2265 " + std::to_string(*total));
@@ -96,20 +95,19 @@ std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, 
   return out;
 }
 
-std::string AccommodationsText(const authoring::Accommodations& a, Language language) {
+std::string AccommodationsText(const model::Accommodations& a, Language language) {
   const bool id = language == Language::kIndonesian;
   std::vector<std::string> parts;
   if (a.extra_minutes > 0) {
     parts.push_back(id ? "tambahan waktu " + std::to_string(a.extra_minutes) + " menit"
                        : std::to_string(a.extra_minutes) + " extra minutes");
   } else if (a.time_permille != 1000) {
-    std::string factor = authoring::DescribeExtraTime(a).substr(1);  // "1.3"
+    std::string factor = model::DescribeExtraTime(a).substr(1);  // "1.3"
     if (id) std::replace(factor.begin(), factor.end(), '.', ',');
     parts.push_back((id ? "waktu \u00d7" : "time \u00d7") + factor);
   }
-  if (a.text_size == authoring::TextSize::kLarge)
-    parts.push_back(id ? "huruf besar" : "large text");
-  if (a.text_size == authoring::TextSize::kLarger) {
+  if (a.text_size == model::TextSize::kLarge) parts.push_back(id ? "huruf besar" : "large text");
+  if (a.text_size == model::TextSize::kLarger) {
     parts.push_back(id ? "huruf sangat besar" : "larger text");
   }
   if (a.high_contrast) parts.push_back(id ? "kontras tinggi" : "high contrast");
@@ -120,14 +118,14 @@ std::string AccommodationsText(const authoring::Accommodations& a, Language lang
 }
 
 CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext& context) {
-  const authoring::Exam& exam = *context.exam;
+  const model::Exam& exam = *context.exam;
   const Language lang = context.language;
   CandidatePage page;
   page.language = lang;
   page.agency = context.agency;
   page.participant_number = row.participant;
   page.name = row.name;
-  const authoring::Position* position = FindPosition(exam, row.position);
+  const model::Position* position = FindPosition(exam, row.position);
   page.position = position != nullptr ? Pick(position->name, lang) : row.position;
   if (!exam.pass_rules.empty()) page.group = GroupName(exam, row.group, lang);
   page.exam_title = Pick(exam.title, lang);
@@ -144,7 +142,7 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
   for (const scoring::SectionScore& s : row.sections) {
     // "TWK (Tes Wawasan Kebangsaan)": the abbreviation the rules use, and what it stands for.
     std::string name = SectionName(exam, s.id, lang);
-    for (const authoring::Section& es : exam.sections) {
+    for (const model::Section& es : exam.sections) {
       if (es.id == s.id && s.id.size() <= kShortSectionId) {
         name += " (" + Pick(es.title, lang) + ")";
       }
@@ -169,7 +167,7 @@ CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext
 
   for (const scoring::CompetencyScore& c : row.competencies) {
     CompetencyLine line{c.id, static_cast<double>(c.level), 0};
-    for (const authoring::Competency& ec : exam.competencies) {
+    for (const model::Competency& ec : exam.competencies) {
       if (ec.id == c.id) line.name = Pick(ec.name, lang);
     }
     if (position != nullptr) {

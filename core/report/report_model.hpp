@@ -18,7 +18,7 @@
 namespace lontar::report {
 
 struct ReportContext {
-  const authoring::Exam* exam = nullptr;
+  const model::Exam* exam = nullptr;
   Language language = Language::kIndonesian;
   std::string agency;  // running header; "" for none
   TimeZone zone;       // for sites without their own entry in site_zones
@@ -28,28 +28,27 @@ struct ReportContext {
 };
 
 // The exam's text in the context's language (Indonesian when the English is missing).
-const std::string& Pick(const authoring::Text& text, Language language);
+const std::string& Pick(const model::Text& text, Language language);
 
 // A section as printed: a short id in capitals ("TWK"), as BKN's rules name them; a longer id by
 // the section's title in `language`. Pure.
-std::string SectionName(const authoring::Exam& exam, std::string_view section_id,
-                        Language language);
+std::string SectionName(const model::Exam& exam, std::string_view section_id, Language language);
 
 // Whether the exam decides pass or fail at all (a threshold, a total minimum or a group rule);
 // a ranking-only exam (PPPK, CACT) has none and its pages print no verdict. Pure.
-bool HasPassRule(const authoring::Exam& exam);
+bool HasPassRule(const model::Exam& exam);
 
 // The applicant group's name as printed: the pass rule's name, or "Umum" / "General" for the
 // default group. Pure.
-std::string GroupName(const authoring::Exam& exam, const std::string& group, Language language);
+std::string GroupName(const model::Exam& exam, const std::string& group, Language language);
 
 // "Umum: TWK ≥ 65, TIU ≥ 80, TKP ≥ 166", "Cumlaude: total ≥ 311, TIU ≥ 85". Pure.
-std::string RuleText(const authoring::Exam& exam, const server::ResultRow& row, Language language);
+std::string RuleText(const model::Exam& exam, const server::ResultRow& row, Language language);
 
 // The candidate page of a scored (or voided) row. Pure.
 // A sitting's accommodations in the report's language: "waktu \u00d71,3; kontras tinggi",
 // "time \u00d71.3; high contrast"; "" for none. Pure.
-std::string AccommodationsText(const authoring::Accommodations& a, Language language);
+std::string AccommodationsText(const model::Accommodations& a, Language language);
 
 CandidatePage CandidatePageFor(const server::ResultRow& row, const ReportContext& context);
 

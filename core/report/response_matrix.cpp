@@ -8,9 +8,9 @@ namespace {
 
 constexpr std::size_t kUnsectioned = std::numeric_limits<std::size_t>::max();
 
-bool IsDichotomous(const authoring::Item& item) {
-  return item.type == authoring::ItemType::kSingle ||
-         (item.type == authoring::ItemType::kMultiple && !item.partial);
+bool IsDichotomous(const model::Item& item) {
+  return item.type == model::ItemType::kSingle ||
+         (item.type == model::ItemType::kMultiple && !item.partial);
 }
 
 std::string KeysOf(const MatrixItem& item, ChoiceSet set) {
@@ -22,7 +22,7 @@ std::string KeysOf(const MatrixItem& item, ChoiceSet set) {
 }
 
 // Fills the score tables of `m` from the scorer: every choice set of the item's options once.
-void BuildTables(const authoring::Item& item, MatrixItem& m) {
+void BuildTables(const model::Item& item, MatrixItem& m) {
   const std::size_t sets = std::size_t{1} << item.options.size();
   std::vector<std::string> keys;
   for (std::size_t set = 0; set < sets; ++set) {
@@ -38,7 +38,7 @@ void BuildTables(const authoring::Item& item, MatrixItem& m) {
   }
   for (std::size_t k = 0; k < item.options.size(); ++k) {
     const bool keyed =
-        (item.type == authoring::ItemType::kSingle || item.type == authoring::ItemType::kMultiple)
+        (item.type == model::ItemType::kSingle || item.type == model::ItemType::kMultiple)
             ? item.options[k].correct
             : m.score[std::size_t{1} << k] == m.max_score;
     m.distractor.push_back(!keyed);
@@ -47,10 +47,10 @@ void BuildTables(const authoring::Item& item, MatrixItem& m) {
 
 }  // namespace
 
-Result<ResponseMatrix> ResponseMatrix::ForExam(const authoring::Exam& exam) {
+Result<ResponseMatrix> ResponseMatrix::ForExam(const model::Exam& exam) {
   ResponseMatrix matrix;
   for (const auto& [id, item] : exam.items) matrix.index_.emplace(id, kUnsectioned);
-  for (const authoring::Section& section : exam.sections) {
+  for (const model::Section& section : exam.sections) {
     MatrixSection s{section.id, matrix.items_.size(), section.items.size()};
     for (const std::string& id : section.items) {
       const auto found = exam.items.find(id);
@@ -63,7 +63,7 @@ Result<ResponseMatrix> ResponseMatrix::ForExam(const authoring::Exam& exam) {
         return std::unexpected(Error::InvalidArgument(
             "item " + id + " is listed twice (again in section " + section.id + ")"));
       }
-      const authoring::Item& item = found->second;
+      const model::Item& item = found->second;
       if (item.options.size() > kMaxOptions) {
         return std::unexpected(Error::InvalidArgument(
             "item " + id + " has " + std::to_string(item.options.size()) +
@@ -76,7 +76,7 @@ Result<ResponseMatrix> ResponseMatrix::ForExam(const authoring::Exam& exam) {
       m.section_index = matrix.sections_.size();
       m.competency = item.competency;
       m.type = item.type;
-      for (const authoring::Option& o : item.options) m.option_keys.push_back(o.key);
+      for (const model::Option& o : item.options) m.option_keys.push_back(o.key);
       m.max_score = scoring::MaxScore(item);
       m.dichotomous = IsDichotomous(item);
       BuildTables(item, m);

@@ -44,7 +44,7 @@ struct MatrixItem {
   std::string section;
   std::size_t section_index = 0;  // into ResponseMatrix::sections()
   std::string competency;         // empty when none
-  authoring::ItemType type = authoring::ItemType::kSingle;
+  model::ItemType type = model::ItemType::kSingle;
   std::vector<std::string> option_keys;  // "A", "B", ... in the item's order
   // Options that are not the key: for single and multiple items the options not marked correct;
   // for weighted and Likert items those whose choice alone scores less than the maximum.
@@ -69,7 +69,7 @@ class ResponseMatrix {
   // The empty matrix for `exam`: items, sections and score tables. kInvalidArgument when a
   // section lists an item the exam does not have, an item is listed twice, or an item has more
   // than 6 options (authoring never produces these; a hand-edited exam.json could). Pure.
-  [[nodiscard]] static Result<ResponseMatrix> ForExam(const authoring::Exam& exam);
+  [[nodiscard]] static Result<ResponseMatrix> ForExam(const model::Exam& exam);
 
   // Appends one candidate. `answers` is what scoring::Score takes: item id -> chosen keys, an
   // absent or empty entry being blank. kInvalidArgument, naming the participant and item, for an

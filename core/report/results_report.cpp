@@ -155,7 +155,7 @@ Result<ReportSummary> WriteResultsReport(server::StoreBackend& store,
                                          std::span<const crypto::VerifyKey> enrolled,
                                          const ReportOptions& options) {
   const ReportContext& context = options.context;
-  const authoring::Exam& exam = *context.exam;
+  const model::Exam& exam = *context.exam;
   LONTAR_TRY(MakeDirectory(options.out_dir));
   const std::filesystem::path candidates_dir = options.out_dir / "candidates";
   if (options.candidate_pdfs) LONTAR_TRY(MakeDirectory(candidates_dir));

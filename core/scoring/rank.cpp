@@ -5,9 +5,9 @@
 
 namespace lontar::scoring {
 
-bool RanksByJpm(const authoring::Exam& exam) { return !exam.positions.empty(); }
+bool RanksByJpm(const model::Exam& exam) { return !exam.positions.empty(); }
 
-RankEntry MakeRankEntry(const authoring::Exam& exam, double total,
+RankEntry MakeRankEntry(const model::Exam& exam, double total,
                         std::span<const SectionScore> sections, std::optional<double> jpm_percent,
                         std::string_view position) {
   RankEntry e;

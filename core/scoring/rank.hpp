@@ -32,12 +32,12 @@ struct RankEntry {
 };
 
 // True when the exam ranks by JPM within positions (it declares positions). Pure.
-bool RanksByJpm(const authoring::Exam& exam);
+bool RanksByJpm(const model::Exam& exam);
 
 // The entry of one scored, not voided sitting: (total, then the rank_by sections' totals) or, on
 // a competency exam, (JPM percent) in the pool of its position. A rank_by section missing from
 // `sections` counts as 0. Pure.
-RankEntry MakeRankEntry(const authoring::Exam& exam, double total,
+RankEntry MakeRankEntry(const model::Exam& exam, double total,
                         std::span<const SectionScore> sections, std::optional<double> jpm_percent,
                         std::string_view position);
 

@@ -6,9 +6,9 @@
 namespace lontar::scoring {
 namespace {
 
-using authoring::Item;
-using authoring::ItemType;
-using authoring::Option;
+using model::Item;
+using model::ItemType;
+using model::Option;
 
 const Option* Find(const Item& item, const std::string& key) {
   for (const Option& o : item.options) {
@@ -79,11 +79,11 @@ Result<double> ScoreItem(const Item& item, const std::vector<std::string>& chose
   return 0.0;
 }
 
-std::string DescribePassRule(const authoring::Exam& exam, const authoring::PassRule* rule) {
+std::string DescribePassRule(const model::Exam& exam, const model::PassRule* rule) {
   std::vector<std::string> parts;
   const std::optional<int> total = rule != nullptr ? rule->min_total : exam.pass_total;
   if (total) parts.push_back("total >= " + std::to_string(*total));
-  for (const authoring::Section& s : exam.sections) {
+  for (const model::Section& s : exam.sections) {
     std::optional<int> min = s.pass_threshold;
     if (rule != nullptr) {
       const auto it = rule->section_min.find(s.id);
@@ -101,14 +101,14 @@ std::string DescribePassRule(const authoring::Exam& exam, const authoring::PassR
   return out;
 }
 
-Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
+Result<ScoreReport> Score(const model::Exam& exam, const Answers& answers,
                           std::string_view position, std::string_view group) {
   for (const auto& [id, chosen] : answers) {
     if (!exam.items.contains(id)) {
       return std::unexpected(Error::InvalidArgument("answer to unknown item " + id));
     }
   }
-  const authoring::PassRule* rule = authoring::FindPassRule(exam, group);
+  const model::PassRule* rule = model::FindPassRule(exam, group);
   if (!group.empty() && rule == nullptr) {
     return std::unexpected(
         Error::InvalidArgument("group '" + std::string(group) + "' has no pass rule in the exam"));
@@ -116,10 +116,10 @@ Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
   ScoreReport r;
   r.rule = {std::string(group), DescribePassRule(exam, rule)};
   std::map<std::string, CompetencyScore> competencies;
-  for (const authoring::Competency& c : exam.competencies) {
+  for (const model::Competency& c : exam.competencies) {
     competencies[c.id] = CompetencyScore{c.id, 0, 0, 1};
   }
-  for (const authoring::Section& s : exam.sections) {
+  for (const model::Section& s : exam.sections) {
     SectionScore section{s.id, 0, 0, s.pass_threshold, true};
     if (rule != nullptr) {
       const auto min = rule->section_min.find(s.id);
@@ -150,7 +150,7 @@ Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
   if (min_total) r.passed = r.passed && r.total >= *min_total;
 
   std::map<std::string, int> levels;
-  for (const authoring::Competency& c : exam.competencies) {
+  for (const model::Competency& c : exam.competencies) {
     CompetencyScore& score = competencies[c.id];
     for (int threshold : c.levels) score.level += score.raw >= threshold ? 1 : 0;
     levels[c.id] = score.level;
@@ -158,7 +158,7 @@ Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
   }
   if (!position.empty()) {
     const auto pos = std::find_if(exam.positions.begin(), exam.positions.end(),
-                                  [&](const authoring::Position& p) { return p.id == position; });
+                                  [&](const model::Position& p) { return p.id == position; });
     if (pos == exam.positions.end()) {
       return std::unexpected(
           Error::InvalidArgument("position '" + std::string(position) + "' is not in the exam"));
@@ -169,7 +169,7 @@ Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
       required += standard;
     }
     JobPersonMatch jpm{pos->id, required > 0 ? 100.0 * achieved / required : 0.0, {}};
-    for (const authoring::JpmCategory& c : exam.jpm_categories) {
+    for (const model::JpmCategory& c : exam.jpm_categories) {
       if (jpm.percent >= c.min_percent) {
         jpm.category = c.name;
         break;

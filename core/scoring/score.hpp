@@ -60,7 +60,7 @@ struct CompetencyScore {
 struct JobPersonMatch {
   std::string position;
   double percent = 0;
-  authoring::Text category;
+  model::Text category;
 };
 
 struct ScoreReport {
@@ -75,19 +75,19 @@ struct ScoreReport {
 };
 
 // Score of one item for the chosen keys. kInvalidArgument for a key the item does not have.
-[[nodiscard]] Result<double> ScoreItem(const authoring::Item& item,
+[[nodiscard]] Result<double> ScoreItem(const model::Item& item,
                                        const std::vector<std::string>& chosen);
-double MaxScore(const authoring::Item& item);
+double MaxScore(const model::Item& item);
 
 // The whole report. `position` may be empty (no Job-Person Match); `group` empty for the default
 // pass rule. kInvalidArgument for an answer to an unknown item or option, an unknown position, or
 // a group without a pass rule in the exam.
-[[nodiscard]] Result<ScoreReport> Score(const authoring::Exam& exam, const Answers& answers,
+[[nodiscard]] Result<ScoreReport> Score(const model::Exam& exam, const Answers& answers,
                                         std::string_view position, std::string_view group = {});
 
 // The rule in words, section ids in capitals, the total first: "total >= 311 and TIU >= 85";
 // for the default rule (rule == nullptr) the sections' thresholds and pass_total: "TWK >= 65 and
 // TIU >= 80 and TKP >= 166". "no minimum" when the rule sets none. Pure.
-std::string DescribePassRule(const authoring::Exam& exam, const authoring::PassRule* rule);
+std::string DescribePassRule(const model::Exam& exam, const model::PassRule* rule);
 
 }  // namespace lontar::scoring

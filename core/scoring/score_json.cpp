@@ -24,7 +24,7 @@ nlohmann::ordered_json ReportToJson(const ScoreReport& report) {
   return j;
 }
 
-Result<ScoreReport> ScoreRosterParticipant(const authoring::Exam& exam, const Answers& answers,
+Result<ScoreReport> ScoreRosterParticipant(const model::Exam& exam, const Answers& answers,
                                            const std::string& participant) {
   std::string position, group;
   for (const auto& p : exam.roster) {
@@ -33,7 +33,7 @@ Result<ScoreReport> ScoreRosterParticipant(const authoring::Exam& exam, const An
   return Score(exam, answers, position, group);
 }
 
-nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
+nlohmann::ordered_json ScoreParticipant(const model::Exam& exam, const Answers& answers,
                                         const std::string& participant) {
   auto report = ScoreRosterParticipant(exam, answers, participant);
   if (!report) return nlohmann::ordered_json{{"error", report.error().message()}};

@@ -18,12 +18,12 @@ namespace lontar::scoring {
 nlohmann::ordered_json ReportToJson(const ScoreReport& report);
 
 // The participant's score, with their position and group from the roster. Errors as Score. Pure.
-[[nodiscard]] Result<ScoreReport> ScoreRosterParticipant(const authoring::Exam& exam,
+[[nodiscard]] Result<ScoreReport> ScoreRosterParticipant(const model::Exam& exam,
                                                          const Answers& answers,
                                                          const std::string& participant);
 
 // ScoreRosterParticipant as JSON, or {"error": why}. Pure.
-nlohmann::ordered_json ScoreParticipant(const authoring::Exam& exam, const Answers& answers,
+nlohmann::ordered_json ScoreParticipant(const model::Exam& exam, const Answers& answers,
                                         const std::string& participant);
 
 }  // namespace lontar::scoring

@@ -122,7 +122,7 @@ struct OpenJob {
 // The work of one bundle, on a worker thread (results_pool.hpp): verify, open, check the
 // binding, read how it ended, re-score. Reads only what it shares (the exam, the keys).
 ResultRow OpenAndScore(OpenJob&& job, const crypto::BoxSecretKey& results_key,
-                       const authoring::Exam& exam, std::span<const crypto::VerifyKey> enrolled) {
+                       const model::Exam& exam, std::span<const crypto::VerifyKey> enrolled) {
   ResultRow& row = job.row;
   const std::string& name = job.name;
   std::optional<std::string> mismatch;  // the header disagrees with the sealed payload
@@ -162,7 +162,7 @@ ResultRow OpenAndScore(OpenJob&& job, const crypto::BoxSecretKey& results_key,
   if (opened->accommodations) {
     // A bundle sealed by a terminal with the results key, so well-formed; still read
     // defensively: a bad one is named in the column rather than dropped.
-    auto a = authoring::AccommodationsFromJson(*opened->accommodations);
+    auto a = model::AccommodationsFromJson(*opened->accommodations);
     if (a) {
       row.accommodations = *a;
     } else {
@@ -192,11 +192,11 @@ ResultRow OpenAndScore(OpenJob&& job, const crypto::BoxSecretKey& results_key,
 unsigned DefaultOpenThreads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 8u); }
 
 Result<ResultsWalk> ForEachResult(StoreBackend& store, const crypto::BoxSecretKey& results_key,
-                                  const authoring::Exam& exam,
+                                  const model::Exam& exam,
                                   std::span<const crypto::VerifyKey> enrolled,
                                   const ResultCallback& on_row, unsigned threads) {
   LONTAR_ASSIGN_OR_RETURN(const StoreFacts facts, ReadStoreFacts(store, exam.id));
-  std::map<std::string, const authoring::Participant*> roster;
+  std::map<std::string, const model::Participant*> roster;
   for (const auto& p : exam.roster) roster[p.number] = &p;
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<BundleScan> scan, store.ScanBundles());
 
@@ -258,14 +258,14 @@ bool IsVoided(const ResultRow& row) {
   return row.ending == Ending::kVoided || row.kind == "voided";
 }
 
-scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam) {
+scoring::RankEntry RankEntryOf(const ResultRow& row, const model::Exam& exam) {
   scoring::RankEntry e =
       scoring::MakeRankEntry(exam, row.total, row.sections, row.jpm_percent, row.position);
   if (!row.scored || IsVoided(row)) e.eligible = false;
   return e;
 }
 
-void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam) {
+void RankResults(std::span<ResultRow> rows, const model::Exam& exam) {
   std::vector<scoring::RankEntry> entries;
   entries.reserve(rows.size());
   for (const ResultRow& r : rows) entries.push_back(RankEntryOf(r, exam));
@@ -274,7 +274,7 @@ void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam) {
 }
 
 Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKey& results_key,
-                                  const authoring::Exam& exam,
+                                  const model::Exam& exam,
                                   std::span<const crypto::VerifyKey> enrolled) {
   ResultsReport report;
   LONTAR_ASSIGN_OR_RETURN(ResultsWalk walk,
@@ -288,12 +288,12 @@ Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKe
   return report;
 }
 
-std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
+std::vector<ResultRow> AbsentParticipants(const model::Exam& exam,
                                           std::span<const ResultRow> rows) {
   std::set<std::string_view> sat;
   for (const ResultRow& r : rows) sat.insert(r.participant);
   std::vector<ResultRow> absent;
-  for (const authoring::Participant& p : exam.roster) {
+  for (const model::Participant& p : exam.roster) {
     if (sat.contains(p.number)) continue;
     ResultRow row;
     row.participant = p.number;
@@ -310,7 +310,7 @@ std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
 namespace {
 
 // participant,name, then empty columns up to ended = "absent", then group (see ResultsCsv).
-std::string AbsentLine(const ResultRow& r, const authoring::Exam& exam) {
+std::string AbsentLine(const ResultRow& r, const model::Exam& exam) {
   // site,terminal,seq,receipt_code,kind,total,max,passed; sections; levels;
   // jpm_percent,jpm_category,flags
   const std::size_t before_ended = 8 + exam.sections.size() + exam.competencies.size() + 3;
@@ -320,7 +320,7 @@ std::string AbsentLine(const ResultRow& r, const authoring::Exam& exam) {
 
 }  // namespace
 
-std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& exam) {
+std::string ResultsCsv(std::span<const ResultRow> rows, const model::Exam& exam) {
   std::string out = "participant,name,site,terminal,seq,receipt_code,kind,total,max,passed";
   for (const auto& s : exam.sections) out += "," + CsvField("section:" + s.id);
   for (const auto& c : exam.competencies) out += "," + CsvField("level:" + c.id);
@@ -363,7 +363,7 @@ std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& e
     f.push_back(r.group);
     f.push_back(r.scored ? r.rule.description : "");
     f.push_back(r.rank ? std::to_string(*r.rank) : "");
-    f.push_back(r.accommodations ? authoring::DescribeAccommodations(*r.accommodations)
+    f.push_back(r.accommodations ? model::DescribeAccommodations(*r.accommodations)
                                  : r.accommodations_problem);
     for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + CsvField(f[i]);
     out += "\r\n";
@@ -371,13 +371,13 @@ std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& e
   return out;
 }
 
-std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam) {
+std::string ResultsCsv(const ResultsReport& report, const model::Exam& exam) {
   std::string out = ResultsCsv(report.rows, exam);
   for (const ResultRow& r : report.absent) out += AbsentLine(r, exam);
   return out;
 }
 
-std::string ResponsesCsvHeader(const authoring::Exam& exam) {
+std::string ResponsesCsvHeader(const model::Exam& exam) {
   std::string out = "participant,terminal,seq";
   for (const auto& s : exam.sections) {
     for (const auto& id : s.items) out += "," + CsvField(id);
@@ -385,7 +385,7 @@ std::string ResponsesCsvHeader(const authoring::Exam& exam) {
   return out + "\r\n";
 }
 
-std::string ResponsesCsvLine(const ResultRow& row, const authoring::Exam& exam) {
+std::string ResponsesCsvLine(const ResultRow& row, const model::Exam& exam) {
   std::string out =
       CsvField(row.participant) + "," + CsvField(row.terminal_id) + "," + std::to_string(row.seq);
   for (const auto& s : exam.sections) {

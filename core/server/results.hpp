@@ -85,7 +85,7 @@ struct ResultRow {
   std::string handed_over_from;  // terminal the sitting moved from (hand-off), else ""
   // The sitting's accommodations from the payload; nullopt for none or a bundle written before
   // they existed. accommodations_problem says why a payload's could not be read.
-  std::optional<authoring::Accommodations> accommodations;
+  std::optional<model::Accommodations> accommodations;
   std::string accommodations_problem;
   std::size_t answered = 0;    // exam items with a non-empty answer
   std::size_t unanswered = 0;  // exam items without one
@@ -99,7 +99,7 @@ struct ResultRow {
   std::vector<scoring::SectionScore> sections;         // exam order: total, max, threshold, passed
   std::vector<scoring::CompetencyScore> competencies;  // exam order: raw, max, level
   std::optional<double> jpm_percent;                   // when the participant has a position
-  authoring::Text jpm_category;
+  model::Text jpm_category;
 
   std::optional<int> rank;  // set by RankResults / OpenResults; never by ForEachResult
   std::vector<std::string> flags;
@@ -141,7 +141,7 @@ struct ResultsWalk {
 // thread: nothing that grows with the store.
 [[nodiscard]] Result<ResultsWalk> ForEachResult(StoreBackend& store,
                                                 const crypto::BoxSecretKey& results_key,
-                                                const authoring::Exam& exam,
+                                                const model::Exam& exam,
                                                 std::span<const crypto::VerifyKey> enrolled,
                                                 const ResultCallback& on_row,
                                                 unsigned threads = DefaultOpenThreads());
@@ -152,22 +152,21 @@ bool IsVoided(const ResultRow& row);
 
 // The row's ranking key: ineligible when unscored or voided (scoring/rank.hpp for the rules).
 // Pure.
-scoring::RankEntry RankEntryOf(const ResultRow& row, const authoring::Exam& exam);
+scoring::RankEntry RankEntryOf(const ResultRow& row, const model::Exam& exam);
 
 // Sets each row's rank (scoring::Rank over RankEntryOf). Pure.
-void RankResults(std::span<ResultRow> rows, const authoring::Exam& exam);
+void RankResults(std::span<ResultRow> rows, const model::Exam& exam);
 
 // One absent row (ResultRow::absent) per participant of `exam`'s roster whose number is on none of
 // `rows` (a bundle counts whatever its flags: an unopenable one still says the person sat), in
 // roster order. Pure.
-std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
-                                          std::span<const ResultRow> rows);
+std::vector<ResultRow> AbsentParticipants(const model::Exam& exam, std::span<const ResultRow> rows);
 
 // ForEachResult into a report, then RankResults, then AbsentParticipants into report.absent.
 // Holds every row, answers included. Reads disk or the database.
 [[nodiscard]] Result<ResultsReport> OpenResults(StoreBackend& store,
                                                 const crypto::BoxSecretKey& results_key,
-                                                const authoring::Exam& exam,
+                                                const model::Exam& exam,
                                                 std::span<const crypto::VerifyKey> enrolled);
 
 // The report as CSV (RFC 4180: fields with a comma, quote or line break are quoted), one header
@@ -179,8 +178,8 @@ std::vector<ResultRow> AbsentParticipants(const authoring::Exam& exam,
 // columns by position keep working. An absent row (ResultRow::absent) has participant, name and
 // group, ended "absent", and every other column empty. The report form writes report.rows, then
 // report.absent. Pure.
-std::string ResultsCsv(std::span<const ResultRow> rows, const authoring::Exam& exam);
-std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam);
+std::string ResultsCsv(std::span<const ResultRow> rows, const model::Exam& exam);
+std::string ResultsCsv(const ResultsReport& report, const model::Exam& exam);
 
 // The per-item responses, for psychometric tools: header participant,terminal,seq,<item id>...
 // with every item of the exam in exam order (sections in order, their items in order); one line
@@ -188,7 +187,7 @@ std::string ResultsCsv(const ResultsReport& report, const authoring::Exam& exam)
 // that could not be opened have empty cells and are still listed, so both CSVs have the same
 // sittings; absent participants are only in the results CSV. Header and lines separately so that a
 // caller can write them as rows stream by. Pure.
-std::string ResponsesCsvHeader(const authoring::Exam& exam);
-std::string ResponsesCsvLine(const ResultRow& row, const authoring::Exam& exam);
+std::string ResponsesCsvHeader(const model::Exam& exam);
+std::string ResponsesCsvLine(const ResultRow& row, const model::Exam& exam);
 
 }  // namespace lontar::server

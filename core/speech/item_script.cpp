@@ -16,16 +16,16 @@ std::string Sentence(std::string text) {
 
 }  // namespace
 
-std::string ItemScript(const authoring::Item& item, std::size_t number,
+std::string ItemScript(const model::Item& item, std::size_t number,
                        const std::vector<std::string>& option_order, Voice voice) {
   const bool en = voice == Voice::kEnglish;
-  const auto pick = [en](const authoring::Text& t) { return en && !t.en.empty() ? t.en : t.id; };
+  const auto pick = [en](const model::Text& t) { return en && !t.en.empty() ? t.en : t.id; };
   std::string out = (en ? "Question " : "Soal ") + std::to_string(number) + ". ";
   out += Sentence(pick(item.stem));
   char letter = 'A';
   for (const std::string& key : option_order) {
     const auto o = std::find_if(item.options.begin(), item.options.end(),
-                                [&](const authoring::Option& x) { return x.key == key; });
+                                [&](const model::Option& x) { return x.key == key; });
     if (o == item.options.end()) continue;
     out += std::string(en ? " Option " : " Pilihan ") + letter + ". " + Sentence(pick(o->text));
     ++letter;
@@ -33,7 +33,7 @@ std::string ItemScript(const authoring::Item& item, std::size_t number,
   return out;
 }
 
-std::string CurrentItemScript(const authoring::Exam& exam, const exam::SittingState& state,
+std::string CurrentItemScript(const model::Exam& exam, const exam::SittingState& state,
                               Voice voice) {
   const auto item = exam.items.find(state.current_item);
   if (item == exam.items.end() || state.section >= exam.sections.size()) return "";

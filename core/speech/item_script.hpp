@@ -17,13 +17,13 @@ namespace lontar::speech {
 // item's position in the section (1-based), `option_order` the option keys as shown (OptionOrder
 // in core/exam/sitting.hpp), lettered A, B, ... by position as the screen letters them. Keys not
 // on the item are skipped. Pure.
-std::string ItemScript(const authoring::Item& item, std::size_t number,
+std::string ItemScript(const model::Item& item, std::size_t number,
                        const std::vector<std::string>& option_order, Voice voice);
 
 // The words for the sitting's current item as this candidate sees it: its number in the section
 // and its options in the sitting's order (ItemOrder, OptionOrder). "" when the sitting has no
 // current item. Pure.
-std::string CurrentItemScript(const authoring::Exam& exam, const exam::SittingState& state,
+std::string CurrentItemScript(const model::Exam& exam, const exam::SittingState& state,
                               Voice voice);
 
 enum class ClockAnnouncement { kFiveMinutesLeft, kTimeUp };

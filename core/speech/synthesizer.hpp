@@ -1,7 +1,7 @@
 // Text to speech on the terminal, into memory: espeak-ng (Debian's libespeak-ng1 and
 // espeak-ng-data) renders 16-bit mono PCM that the kiosk plays through SDL's audio (app/
 // read_aloud.*); nothing here touches a sound card or a network. Used for read-aloud, an
-// accommodation (core/authoring/accommodations.hpp).
+// accommodation (core/model/accommodations.hpp).
 //
 // espeak-ng keeps one synthesizer per process behind global state: every Synthesizer shares it,
 // and calls are serialised by a process-wide mutex, so a render on one thread waits for another's

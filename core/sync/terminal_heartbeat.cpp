@@ -109,7 +109,7 @@ Result<Heartbeat> ObserveTerminal(terminal::Terminal& terminal, std::string_view
     if (engine.error().kind() == ErrorKind::kNotFound) return hb;  // no session released
     return std::unexpected(engine.error());
   }
-  const authoring::Exam& ex = engine->exam();
+  const model::Exam& ex = engine->exam();
   hb.pack_id = engine->pack_id();
   hb.exam_id = ex.id;
   hb.title = ex.title.id.empty() ? ex.title.en : ex.title.id;

@@ -33,10 +33,10 @@
 namespace {
 
 using Steady = std::chrono::steady_clock;
-using lontar::authoring::Exam;
-using lontar::authoring::Item;
-using lontar::authoring::ItemType;
-using lontar::authoring::Option;
+using lontar::model::Exam;
+using lontar::model::Item;
+using lontar::model::ItemType;
+using lontar::model::Option;
 
 double Ms(Steady::time_point a, Steady::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -54,7 +54,7 @@ Exam SkdShapedExam(int scale, std::mt19937_64& rng) {
     bool weighted;
   } kSections[] = {{"twk", 30, false}, {"tiu", 35, false}, {"tkp", 45, true}};
   for (const auto& s : kSections) {
-    lontar::authoring::Section section;
+    lontar::model::Section section;
     section.id = s.id;
     for (int n = 0; n < s.count * scale; ++n) {
       Item item;

@@ -93,7 +93,7 @@ int Fail(const std::string& what) {
 // Candidate i's sitting: answers drawn from an ability (a right answer to single item n with
 // probability logistic(ability + 0.3 - difficulty n), a TKP weight near 3.7 + 0.8 *
 // ability), 1 % of items left blank; the payload as the engine seals it (engine_results.cpp).
-bundle::BundleInputs Sitting(const authoring::Exam& exam, std::uint64_t i, int records) {
+bundle::BundleInputs Sitting(const model::Exam& exam, std::uint64_t i, int records) {
   std::mt19937_64 rng(0x5eed0000u + i * 0x9e3779b97f4a7c15ull);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -112,11 +112,11 @@ bundle::BundleInputs Sitting(const authoring::Exam& exam, std::uint64_t i, int r
   int n = 0;
   for (const auto& section : exam.sections) {
     for (const std::string& id : section.items) {
-      const authoring::Item& item = exam.items.at(id);
+      const model::Item& item = exam.items.at(id);
       ++n;
       if (unit(rng) < 0.01) continue;
       std::string key;
-      if (item.type == authoring::ItemType::kWeighted) {
+      if (item.type == model::ItemType::kWeighted) {
         const int w =
             std::clamp(static_cast<int>(std::lround(3.7 + 0.8 * ability + normal(rng))), 1, 5);
         for (const auto& o : item.options) key = o.weight == w ? o.key : key;
@@ -173,7 +173,7 @@ int Generate(const std::filesystem::path& work, int n, int records) {
     return Fail(s.error().message());
   auto source = authoring::LoadSource(work / "src");
   if (!source) return Fail("synthetic source: " + source.error().front().ToString());
-  const authoring::Exam& exam = source->exam;
+  const model::Exam& exam = source->exam;
 
   auto results = crypto::BoxSecretKey::Generate().value();
   auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
@@ -251,7 +251,7 @@ int Child(const std::filesystem::path& work, const std::string& store_name,
           const std::string& mode) {
   auto source = authoring::LoadSource(work / "src");
   if (!source) return Fail("synthetic source: " + source.error().front().ToString());
-  const authoring::Exam& exam = source->exam;
+  const model::Exam& exam = source->exam;
   auto key = crypto::ReadBoxSecretKeyFile(work / "results.key");
   if (!key) return Fail(key.error().message());
   std::vector<crypto::VerifyKey> enrolled;

@@ -13,10 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::size_t nl = input.rfind('\n');
   if (nl == std::string_view::npos) return 0;
-  auto exam = lontar::authoring::ExamFromJson(input.substr(0, nl), input.substr(nl + 1));
+  auto exam = lontar::model::ExamFromJson(input.substr(0, nl), input.substr(nl + 1));
   if (!exam) return 0;
-  const std::string again = lontar::authoring::ExamToJson(*exam);
-  if (!lontar::authoring::ExamFromJson(again, lontar::authoring::RosterToJson(exam->roster))) {
+  const std::string again = lontar::model::ExamToJson(*exam);
+  if (!lontar::model::ExamFromJson(again, lontar::model::RosterToJson(exam->roster))) {
     std::abort();
   }
   for (const auto& p : exam->roster) {

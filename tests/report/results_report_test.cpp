@@ -103,7 +103,7 @@ class ResultsReportTest : public ::testing::Test {
   ManualClock clock_;
   crypto::BoxSecretKey results_;
   std::vector<terminal::Terminal> terminals_;
-  authoring::Exam exam_;
+  model::Exam exam_;
 };
 
 TEST_F(ResultsReportTest, WritesEveryDocumentWithTheReScoredFigures) {

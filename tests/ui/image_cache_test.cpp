@@ -142,9 +142,9 @@ ImageCacheTest::Pack* ImageCacheTest::pack_ = nullptr;
 //   MediaAround(index 2 = c, reach 1): c's own at 0, then d's (+1), then b's (-1); e is out of
 //   reach. Reach 2 adds e's only new image (x.png; c.png is already there at 0), and a's.
 TEST(MediaAround, NearestFirstEachImageOnceAtItsNearestDistance) {
-  authoring::Exam exam;
+  model::Exam exam;
   auto item = [&](const std::string& id, std::vector<std::string> media) {
-    authoring::Item it;
+    model::Item it;
     it.id = id;
     it.media = std::move(media);
     exam.items[id] = it;

@@ -2,7 +2,7 @@
 // the pack's roster.json, and the engine applying them at login: a factor of 1.3 on a 100-minute
 // exam gives 130 minutes with the section limit scaled, time-up exactly then, the proctor's added
 // time on top, all journaled, surviving a SIGKILL, and sealed into the result bundle.
-#include "core/authoring/accommodations.hpp"
+#include "core/model/accommodations.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -21,8 +21,8 @@
 namespace lontar {
 namespace {
 
-using authoring::Accommodations;
-using authoring::TextSize;
+using model::Accommodations;
+using model::TextSize;
 using testing::ReadText;
 using testing::WriteText;
 
@@ -59,13 +59,13 @@ TEST(ExtraTime, CellsKnownAnswers) {
             {"3.0", 3000, 0}, {"30", 1000, 30}, {"2", 1000, 2},    {"240", 1000, 240}};
   for (const auto& c : ok) {
     Accommodations a;
-    ASSERT_TRUE(authoring::ParseExtraTime(c.cell, a)) << c.cell;
+    ASSERT_TRUE(model::ParseExtraTime(c.cell, a)) << c.cell;
     EXPECT_EQ(a.time_permille, c.permille) << c.cell;
     EXPECT_EQ(a.extra_minutes, c.minutes) << c.cell;
   }
   for (const char* bad : {"1.0", "0", "241", "3.5", "1.2345", "1,3", "x", "-30", "1.3.1"}) {
     Accommodations a;
-    auto r = authoring::ParseExtraTime(bad, a);
+    auto r = model::ParseExtraTime(bad, a);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().message(), "extra_time '" + std::string(bad) +
                                        "' is neither whole minutes (1 to 240, e.g. 30) nor a "
@@ -77,16 +77,16 @@ TEST(ExtraTime, ScaledLimits) {
   // x1.3: 100 min -> 130 min, a 40-minute section -> 52 min.
   Accommodations factor;
   factor.time_permille = 1300;
-  EXPECT_EQ(authoring::ScaledLimitNs(factor, 100, 100), 130 * kMinute);
-  EXPECT_EQ(authoring::ScaledLimitNs(factor, 40, 100), 52 * kMinute);
-  EXPECT_EQ(authoring::ScaledLimitNs(factor, 0, 100), 0) << "no section limit stays none";
+  EXPECT_EQ(model::ScaledLimitNs(factor, 100, 100), 130 * kMinute);
+  EXPECT_EQ(model::ScaledLimitNs(factor, 40, 100), 52 * kMinute);
+  EXPECT_EQ(model::ScaledLimitNs(factor, 0, 100), 0) << "no section limit stays none";
   // +30 min on 100: the exam 130 min, a 40-minute section 40 x 130 / 100 = 52 min.
   Accommodations minutes;
   minutes.extra_minutes = 30;
-  EXPECT_EQ(authoring::ScaledLimitNs(minutes, 100, 100), 130 * kMinute);
-  EXPECT_EQ(authoring::ScaledLimitNs(minutes, 40, 100), 52 * kMinute);
-  EXPECT_EQ(authoring::DescribeExtraTime(factor), "x1.3");
-  EXPECT_EQ(authoring::DescribeExtraTime(minutes), "+30 min");
+  EXPECT_EQ(model::ScaledLimitNs(minutes, 100, 100), 130 * kMinute);
+  EXPECT_EQ(model::ScaledLimitNs(minutes, 40, 100), 52 * kMinute);
+  EXPECT_EQ(model::DescribeExtraTime(factor), "x1.3");
+  EXPECT_EQ(model::DescribeExtraTime(minutes), "+30 min");
 }
 
 class RosterColumns : public ::testing::Test {
@@ -119,9 +119,9 @@ TEST_F(RosterColumns, LoadAndTravelInThePack) {
   EXPECT_FALSE(s->exam.roster[1].accommodations.any());
   EXPECT_EQ(s->exam.roster[1].name, "Baso, Daeng");
   EXPECT_TRUE(s->exam.roster[1].pin_hash.starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
-  EXPECT_EQ(authoring::DescribeAccommodations(a), "x1.3; large text; high contrast; read-aloud");
-  const std::string roster = authoring::RosterToJson(s->exam.roster);
-  auto back = authoring::ExamFromJson(authoring::ExamToJson(s->exam), roster);
+  EXPECT_EQ(model::DescribeAccommodations(a), "x1.3; large text; high contrast; read-aloud");
+  const std::string roster = model::RosterToJson(s->exam.roster);
+  auto back = model::ExamFromJson(model::ExamToJson(s->exam), roster);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->roster[0].accommodations, a);
   EXPECT_FALSE(back->roster[1].accommodations.any());
@@ -132,7 +132,7 @@ TEST_F(RosterColumns, LoadAndTravelInThePack) {
 TEST_F(RosterColumns, RosterWithoutThemWritesNoField) {
   auto s = authoring::LoadSource(kMini);
   ASSERT_TRUE(s);
-  EXPECT_EQ(authoring::RosterToJson(s->exam.roster).find("accommodations"), std::string::npos);
+  EXPECT_EQ(model::RosterToJson(s->exam.roster).find("accommodations"), std::string::npos);
 }
 
 TEST_F(RosterColumns, BadExtraTimeNamesLine) {
@@ -184,13 +184,13 @@ TEST_F(RosterColumns, RepeatedColumnIsRefused) {
 }
 
 TEST(AccommodationsJson, OutOfRangeIsMalformed) {
-  auto r = authoring::AccommodationsFromJson(nlohmann::json{{"time_permille", 9000}});
+  auto r = model::AccommodationsFromJson(nlohmann::json{{"time_permille", 9000}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "accommodations: time_permille is out of range");
-  auto both = authoring::AccommodationsFromJson(
-      nlohmann::json{{"time_permille", 1300}, {"extra_minutes", 10}});
+  auto both =
+      model::AccommodationsFromJson(nlohmann::json{{"time_permille", 1300}, {"extra_minutes", 10}});
   ASSERT_FALSE(both);
-  auto size = authoring::AccommodationsFromJson(nlohmann::json{{"text_size", "huge"}});
+  auto size = model::AccommodationsFromJson(nlohmann::json{{"text_size", "huge"}});
   ASSERT_FALSE(size);
   EXPECT_EQ(size.error().message(), "accommodations: text_size is out of range");
 }

@@ -11,6 +11,13 @@
 #include "tests/support/test_support.hpp"
 
 namespace lontar::authoring {
+
+// The exam model (core/model) by its short names.
+using model::ExamFromJson;
+using model::ExamToJson;
+using model::PassRule;
+using model::RosterToJson;
+
 namespace {
 
 using lontar::testing::ReadText;

@@ -98,7 +98,7 @@ class Substitution : public ::testing::Test {
   ManualClock clock_;
   crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
   std::vector<terminal::Terminal> terminals_;
-  authoring::Exam exam_;
+  model::Exam exam_;
 };
 
 TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {

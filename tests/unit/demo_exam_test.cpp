@@ -10,6 +10,13 @@
 #include "tests/support/test_support.hpp"
 
 namespace lontar::authoring {
+
+// The exam model (core/model) by its short names.
+using model::DescribeAccommodations;
+using model::Exam;
+using model::ItemType;
+using model::Participant;
+
 namespace {
 
 const std::filesystem::path kDemo = std::filesystem::path(LONTAR_SOURCE_DIR) / "assets/demo";

@@ -101,8 +101,8 @@ TEST_F(EngineTest, KioskViewsInProgressFailuresMediaAndOptionOrder) {
 
   // The mini exam does not shuffle options: authored order. With shuffling, a permutation that
   // the same seed always repeats; Likert scales never move.
-  authoring::Exam exam = engine.exam();
-  const authoring::Item& item = exam.items.at("tkp-01");
+  model::Exam exam = engine.exam();
+  const model::Item& item = exam.items.at("tkp-01");
   EXPECT_EQ(OptionOrder(exam, item, 5), (std::vector<std::string>{"A", "B", "C", "D", "E"}));
   exam.shuffle_options = true;
   auto shuffled = OptionOrder(exam, item, 5);
@@ -115,8 +115,8 @@ TEST_F(EngineTest, KioskViewsInProgressFailuresMediaAndOptionOrder) {
     moved = OptionOrder(exam, item, seed) != sorted;
   }
   EXPECT_TRUE(moved);
-  authoring::Item likert = item;
-  likert.type = authoring::ItemType::kLikert;
+  model::Item likert = item;
+  likert.type = model::ItemType::kLikert;
   EXPECT_EQ(OptionOrder(exam, likert, 5), sorted);
 }
 

@@ -16,10 +16,10 @@
 namespace lontar::report {
 namespace {
 
-using authoring::Exam;
-using authoring::Item;
-using authoring::ItemType;
-using authoring::Option;
+using model::Exam;
+using model::Item;
+using model::ItemType;
+using model::Option;
 
 constexpr double kTol = 1e-9;
 

@@ -14,7 +14,7 @@ namespace lontar::interop {
 namespace {
 
 namespace fs = std::filesystem;
-using authoring::ItemType;
+using model::ItemType;
 using testing::ReadText;
 using testing::RunLontar;
 using testing::TempDir;

@@ -157,8 +157,8 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
   // The terminal reads the exam back exactly as it was authored.
   auto exam = ReadReleasedExam(*t1_, released->pack_id);
   ASSERT_TRUE(exam) << exam.error().message();
-  EXPECT_EQ(authoring::ExamToJson(*exam), authoring::ExamToJson(source_->exam));
-  EXPECT_EQ(authoring::RosterToJson(exam->roster), authoring::RosterToJson(source_->exam.roster));
+  EXPECT_EQ(model::ExamToJson(*exam), model::ExamToJson(source_->exam));
+  EXPECT_EQ(model::RosterToJson(exam->roster), model::RosterToJson(source_->exam.roster));
 
   // Releasing again is harmless.
   EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_));

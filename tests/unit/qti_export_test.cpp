@@ -40,9 +40,8 @@ void ExpectRoundTrip(const fs::path& src, std::size_t items) {
   auto after = authoring::LoadSource(tmp / "back");
   ASSERT_TRUE(before.has_value());
   ASSERT_TRUE(after.has_value()) << after.error().front().ToString();
-  EXPECT_EQ(authoring::ExamToJson(after->exam), authoring::ExamToJson(before->exam));
-  EXPECT_EQ(authoring::RosterToJson(after->exam.roster),
-            authoring::RosterToJson(before->exam.roster));
+  EXPECT_EQ(model::ExamToJson(after->exam), model::ExamToJson(before->exam));
+  EXPECT_EQ(model::RosterToJson(after->exam.roster), model::RosterToJson(before->exam.roster));
   ASSERT_EQ(after->media.size(), before->media.size());
   for (std::size_t k = 0; k < before->media.size(); ++k) {
     EXPECT_EQ(after->media[k].name, before->media[k].name);
@@ -105,13 +104,13 @@ TEST(QtiExport, ThePackageWithoutLontarExamYamlStillImports) {
   ASSERT_EQ(after->exam.sections.size(), 3u);
   EXPECT_EQ(after->exam.sections[0].minutes, 12);
   EXPECT_EQ(after->exam.items.at("tiu-01").points_correct, 5);
-  EXPECT_EQ(after->exam.items.at("tkp-01").type, authoring::ItemType::kWeighted);
+  EXPECT_EQ(after->exam.items.at("tkp-01").type, model::ItemType::kWeighted);
 }
 
 TEST(SourceWriter, ItemTextSurvivesYamlWhateverItHolds) {
-  authoring::Item item;
+  model::Item item;
   item.id = "q-1";
-  item.type = authoring::ItemType::kSingle;
+  item.type = model::ItemType::kSingle;
   const std::string nasty =
       "\"quoted\" \\ back: colon # hash\n- dash\ttab \x01 ctrl \xE2\x80\xA8 sep \xC2\x85 nel "
       "Bahasa \xC3\xA9";

@@ -19,7 +19,7 @@ namespace lontar::interop {
 namespace {
 
 namespace fs = std::filesystem;
-using authoring::ItemType;
+using model::ItemType;
 using testing::ReadText;
 using testing::TempDir;
 using testing::WriteText;
@@ -81,7 +81,7 @@ TEST(QtiImport, BankDirectoryBecomesAValidSource) {
   fs::copy_file(testing::WritePlainRoster(tmp.path()), out / "roster.csv");
   auto source = authoring::LoadSource(out);
   ASSERT_TRUE(source.has_value()) << source.error().front().ToString();
-  const authoring::Exam& exam = source->exam;
+  const model::Exam& exam = source->exam;
   EXPECT_EQ(exam.id, "BANK-TEST");
   EXPECT_EQ(exam.duration_minutes, 30);  // the test part's 1800 s
   ASSERT_EQ(exam.sections.size(), 2u);
@@ -92,7 +92,7 @@ TEST(QtiImport, BankDirectoryBecomesAValidSource) {
   EXPECT_TRUE(exam.shuffle_items);
   EXPECT_FALSE(exam.shuffle_options);  // the Likert item keeps its order
 
-  const authoring::Item& single = exam.items.at("q-single");
+  const model::Item& single = exam.items.at("q-single");
   EXPECT_EQ(single.type, ItemType::kSingle);
   EXPECT_EQ(single.stem.id, "Perhatikan grafik berikut.\n\n- satu\n- dua\n\nBerapakah x?");
   EXPECT_EQ(single.stem.en, "Look at the chart below.\nThen answer.\n\nWhat is x?");
@@ -101,7 +101,7 @@ TEST(QtiImport, BankDirectoryBecomesAValidSource) {
   EXPECT_EQ(single.options[2].text.id, "tujuh");
   EXPECT_EQ(single.options[2].text.en, "seven");
   EXPECT_EQ(single.points_correct, 5);
-  const authoring::Item& multiple = exam.items.at("q-multiple");
+  const model::Item& multiple = exam.items.at("q-multiple");
   EXPECT_EQ(multiple.type, ItemType::kMultiple);
   EXPECT_EQ(multiple.points_correct, 4);
   EXPECT_EQ(multiple.points_wrong, -1);

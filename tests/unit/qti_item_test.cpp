@@ -13,7 +13,7 @@
 namespace lontar::interop {
 namespace {
 
-using authoring::ItemType;
+using model::ItemType;
 
 constexpr const char* kHead =
     "<qti-assessment-item xmlns=\"http://www.imsglobal.org/xsd/imsqtiasi_v3p0\" "

@@ -22,8 +22,8 @@ namespace lontar::interop {
 namespace {
 
 namespace fs = std::filesystem;
-using authoring::Item;
-using authoring::ItemType;
+using model::Item;
+using model::ItemType;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -50,7 +50,7 @@ Item Single(const std::string& id) {
 void WriteSource(const fs::path& dir, const Item& item) {
   fs::create_directories(dir / "items");
   fs::create_directories(dir / "media");
-  authoring::Exam exam;
+  model::Exam exam;
   exam.id = "T";
   exam.title = exam.instructions = {"Uji", "Test"};
   exam.duration_minutes = 10;
@@ -66,9 +66,9 @@ void WriteSource(const fs::path& dir, const Item& item) {
 
 // The item as the pack carries it: every field, through exam.json.
 std::string AsJson(const Item& item) {
-  authoring::Exam exam;
+  model::Exam exam;
   exam.items.emplace(item.id, item);
-  return authoring::ExamToJson(exam);
+  return model::ExamToJson(exam);
 }
 
 TEST(ItemYaml, ReadsBackAsTheSameItemThroughLoadSource) {
@@ -130,7 +130,7 @@ TEST(ItemYaml, ReadsBackAsTheSameItemThroughLoadSource) {
 
   for (const Item& item : items) {
     SCOPED_TRACE(item.id);
-    ASSERT_TRUE(authoring::ItemRuleProblems(item, {"integritas"}).empty());
+    ASSERT_TRUE(model::ItemRuleProblems(item, {"integritas"}).empty());
     TempDir tmp;
     WriteSource(tmp / "src", item);
     auto back = authoring::LoadSource(tmp / "src");
@@ -197,7 +197,7 @@ TEST(ItemRules, EachRuleSaysWhatLoadSourceSaysOfTheWrittenFile) {
     SCOPED_TRACE(rule.name);
     Item item = Single("q-1");
     rule.breaks(item);
-    const std::vector<std::string> problems = authoring::ItemRuleProblems(item, {"integritas"});
+    const std::vector<std::string> problems = model::ItemRuleProblems(item, {"integritas"});
     ASSERT_EQ(problems.size(), 1u) << (problems.empty() ? "" : problems.back());
     EXPECT_EQ(problems[0], rule.message);
 
@@ -214,7 +214,7 @@ TEST(ItemRules, EachRuleSaysWhatLoadSourceSaysOfTheWrittenFile) {
   // The id is checked where exam.yaml lists it; the model's rule also keeps the file name inside
   // items/.
   Item item = Single("../q");
-  EXPECT_EQ(authoring::ItemRuleProblems(item, {}),
+  EXPECT_EQ(model::ItemRuleProblems(item, {}),
             std::vector<std::string>{"item id '../q' may use only a-z 0-9 -"});
 }
 
@@ -234,7 +234,7 @@ TEST(SourceWriter, WritesNoBrokenItemAndReportsEveryProblemAtFinish) {
   EXPECT_TRUE(fs::exists(staging->path() / "items/good.yaml"));
   EXPECT_FALSE(fs::exists(staging->path() / "items/bad.yaml"));
 
-  authoring::Exam exam;
+  model::Exam exam;
   exam.id = "T";
   exam.title = exam.instructions = {"Uji", "Test"};
   exam.duration_minutes = 10;
@@ -265,7 +265,7 @@ TEST(SourceWriter, FinishChecksExamYamlAndTheCompetenciesItemsName) {
   Item item = Single("q-1");
   item.competency = "integritas";
   ASSERT_TRUE(writer.Add(item).has_value());
-  authoring::Exam exam;
+  model::Exam exam;
   exam.id = "T";
   exam.title = exam.instructions = {"Uji", "Test"};
   exam.duration_minutes = 10;
@@ -286,7 +286,7 @@ TEST(SourceWriter, FinishPublishesAValidSource) {
   SourceWriter writer(staging->path(), Template());
   ASSERT_TRUE(writer.Add(Single("q-1")).has_value());
   ASSERT_TRUE(writer.Add(Single("q-2")).has_value());
-  authoring::Exam exam;
+  model::Exam exam;
   exam.id = "T";
   exam.title = exam.instructions = {"Uji", "Test"};
   exam.duration_minutes = 10;
@@ -309,7 +309,7 @@ TEST(ExamYaml, ATemplateInFlowStyleKeepsItsSectionFieldsAndGetsTheNewItems) {
       "exam.yaml");
   ASSERT_TRUE(base.has_value()) << base.error().message();
   EXPECT_FALSE((*base)["sections"][0]["items"].IsDefined());
-  authoring::Exam exam;
+  model::Exam exam;
   exam.sections.push_back({"s", {"x", "x"}, 0, {"q-2", "q-1"}, std::nullopt});
   TempDir tmp;
   WriteText(tmp / "exam.yaml", ExamYaml(exam, *base, "a header\nof two lines"));

@@ -13,8 +13,8 @@ RankEntry E(std::vector<double> keys, std::string pool = "") {
   return RankEntry{true, std::move(pool), std::move(keys)};
 }
 
-authoring::Exam Skd() {
-  authoring::Exam exam;
+model::Exam Skd() {
+  model::Exam exam;
   for (const char* id : {"twk", "tiu", "tkp"}) exam.sections.push_back({id, {}, 0, {}, {}});
   exam.rank_by = {"tkp", "tiu", "twk"};
   return exam;
@@ -25,7 +25,7 @@ std::vector<SectionScore> Sections(double twk, double tiu, double tkp) {
 }
 
 TEST(Rank, TotalThenTkpThenTiu) {
-  const authoring::Exam exam = Skd();
+  const model::Exam exam = Skd();
   struct Row {
     const char* who;
     double twk, tiu, tkp;  // total = their sum
@@ -82,7 +82,7 @@ TEST(Rank, IneligibleEntriesGetNoRankAndTakeNoPlace) {
 }
 
 TEST(Rank, CompetencyExamsRankByJpmWithinEachPosition) {
-  authoring::Exam exam;
+  model::Exam exam;
   exam.sections.push_back({"manajerial", {}, 0, {}, {}});
   exam.positions = {{"kepala-seksi", {}, {}}, {"kepala-bidang", {}, {}}};
   ASSERT_TRUE(RanksByJpm(exam));

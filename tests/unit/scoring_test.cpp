@@ -12,9 +12,9 @@
 namespace lontar::scoring {
 namespace {
 
-using authoring::Item;
-using authoring::ItemType;
-using authoring::Option;
+using model::Item;
+using model::ItemType;
+using model::Option;
 
 Item MakeItem(ItemType type, std::vector<std::pair<int, bool>> options, int correct = 0,
               int wrong = 0) {
@@ -92,14 +92,14 @@ TEST(ScoreItem, UnknownOptionIsRefused) {
 
 const std::filesystem::path kRoot(LONTAR_SOURCE_DIR);
 
-authoring::Exam Load(const std::string& rel) {
+model::Exam Load(const std::string& rel) {
   auto s = authoring::LoadSource(kRoot / rel);
   EXPECT_TRUE(s);
-  return s ? s->exam : authoring::Exam{};
+  return s ? s->exam : model::Exam{};
 }
 
 TEST(ScoreExam, MiniFixture) {
-  const authoring::Exam exam = Load("tests/fixtures/mini-exam");
+  const model::Exam exam = Load("tests/fixtures/mini-exam");
   // tiu-01 B (right, 5), tiu-02 A (wrong, 0), tkp-01 A (5), tkp-02 B (3).
   auto r = Score(exam, {{"tiu-01", {"B"}}, {"tiu-02", {"A"}}, {"tkp-01", {"A"}}, {"tkp-02", {"B"}}},
                  "staf");
@@ -140,7 +140,7 @@ const std::vector<std::pair<std::string, std::string>> kTkpWeight3 = {
     {"tkp-05", "D"}, {"tkp-06", "B"}, {"tkp-07", "E"}, {"tkp-08", "B"}};
 
 TEST(ScoreExam, DemoSkd) {
-  const authoring::Exam exam = Load("assets/demo/skd");
+  const model::Exam exam = Load("assets/demo/skd");
   Answers best;
   for (const auto& [item, key] : kSkdCorrect) best[item] = {key};
   for (const auto& [item, key] : kTkpWeight5) best[item] = {key};
@@ -220,7 +220,7 @@ Answers CactAnswers(int weight, const std::string& except_competency = "", int e
 }
 
 TEST(ScoreExam, DemoCactLevelsAndJobPersonMatch) {
-  const authoring::Exam exam = Load("assets/demo/cact");
+  const model::Exam exam = Load("assets/demo/cact");
   struct Row {
     int weight;
     int raw;       // per competency: 5 items x weight
@@ -277,12 +277,12 @@ TEST(ScoreExam, DemoCactLevelsAndJobPersonMatch) {
 // An exam with SKD's own maxima made of 1-point items (TWK 150, TIU 175, TKP 225 items), so any
 // section total can be set exactly: the first k items of a section answered right score k. The
 // rules are SKD 2024's (KepmenPANRB 321/2024) as written, unscaled.
-authoring::Exam SkdSized() {
-  authoring::Exam exam;
+model::Exam SkdSized() {
+  model::Exam exam;
   exam.id = "SKD-SIZED";
   for (const auto& [id, count, threshold] :
        {std::tuple{"twk", 150, 65}, std::tuple{"tiu", 175, 80}, std::tuple{"tkp", 225, 166}}) {
-    authoring::Section section{id, {}, 0, {}, threshold};
+    model::Section section{id, {}, 0, {}, threshold};
     for (int k = 0; k < count; ++k) {
       Item item = MakeItem(ItemType::kSingle, {{0, true}, {0, false}}, 1, 0);
       item.id = std::string(id) + "-" + std::to_string(k);
@@ -307,7 +307,7 @@ Answers SectionTotals(int twk, int tiu, int tkp) {
 }
 
 TEST(ScoreExam, PassRulesPerGroupAtTheirExactEdges) {
-  const authoring::Exam exam = SkdSized();
+  const model::Exam exam = SkdSized();
   struct Row {
     const char* group;
     int twk, tiu, tkp;  // total = their sum
@@ -345,7 +345,7 @@ TEST(ScoreExam, PassRulesPerGroupAtTheirExactEdges) {
 }
 
 TEST(ScoreExam, TheRuleThatAppliedIsNamedAndDescribed) {
-  const authoring::Exam exam = SkdSized();
+  const model::Exam exam = SkdSized();
   auto general = Score(exam, SectionTotals(65, 80, 166), "");
   ASSERT_TRUE(general);
   EXPECT_EQ(general->rule.group, "");
@@ -365,12 +365,12 @@ TEST(ScoreExam, TheRuleThatAppliedIsNamedAndDescribed) {
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().message(), "group 'umum' has no pass rule in the exam");
 
-  authoring::Exam bare;
+  model::Exam bare;
   EXPECT_EQ(DescribePassRule(bare, nullptr), "no minimum");
 }
 
 TEST(ScoreExam, DemoSkdGroups) {
-  const authoring::Exam exam = Load("assets/demo/skd");
+  const model::Exam exam = Load("assets/demo/skd");
   // The demo's scaled rules: cum laude total >= 68 and TIU >= 19; disabilities and Papua total
   // >= 62 and TIU >= 14; the general rule is the section thresholds 17/18/30.
   std::map<std::string, std::string> groups;
@@ -411,7 +411,7 @@ TEST(ScoreExam, DemoSkdGroups) {
 }
 
 TEST(ScoreExam, RefusesUnknownItemsAndPositions) {
-  const authoring::Exam exam = Load("tests/fixtures/mini-exam");
+  const model::Exam exam = Load("tests/fixtures/mini-exam");
   EXPECT_FALSE(Score(exam, {{"nope", {"A"}}}, ""));
   EXPECT_FALSE(Score(exam, {}, "direktur"));
   EXPECT_FALSE(Score(exam, {{"tiu-01", {"Z"}}}, ""));

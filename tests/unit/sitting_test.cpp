@@ -47,7 +47,7 @@ class SittingTest : public ::testing::Test {
     }
     return s;
   }
-  authoring::Exam exam_;
+  model::Exam exam_;
   SittingState state_;
   std::vector<EncodedEvent> journal_;
 };

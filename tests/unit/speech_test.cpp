@@ -11,7 +11,7 @@
 namespace lontar::speech {
 namespace {
 
-authoring::Item MiniItem() {
+model::Item MiniItem() {
   auto s =
       authoring::LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures/mini-exam");
   EXPECT_TRUE(s);
@@ -19,7 +19,7 @@ authoring::Item MiniItem() {
 }
 
 TEST(ItemScript, KnownItemInBothLanguages) {
-  const authoring::Item item = MiniItem();
+  const model::Item item = MiniItem();
   // Options shown as C, A, B are lettered by position: "Pilihan A" is option C's text.
   EXPECT_EQ(ItemScript(item, 1, {"C", "A", "B"}, Voice::kIndonesian),
             "Soal 1. Berapakah 3 x 4? Pilihan A. 34. Pilihan B. 7. Pilihan C. 12.");
@@ -43,7 +43,7 @@ double Rms(const Pcm& pcm) {
 TEST(Synthesizer, KnownItemIsNonSilentAndPlausiblyLongPerLanguage) {
   auto synth = Synthesizer::Open();
   ASSERT_TRUE(synth) << synth.error().message();
-  const authoring::Item item = MiniItem();
+  const model::Item item = MiniItem();
   for (Voice voice : {Voice::kIndonesian, Voice::kEnglish}) {
     const std::string text = ItemScript(item, 1, {"A", "B", "C"}, voice);
     auto pcm = synth->Render(text, voice);

@@ -17,19 +17,19 @@ TEST(Synth, SkdShapeLoadsWithThresholdsRulesAndGroups) {
   ASSERT_TRUE(authoring::WriteSynthSource(dir / "src", o));
   auto source = authoring::LoadSource(dir / "src");
   ASSERT_TRUE(source) << source.error().front().ToString();
-  const authoring::Exam& exam = source->exam;
+  const model::Exam& exam = source->exam;
   ASSERT_EQ(exam.sections.size(), 3u);
   // BKN's SKD: TWK 30 and TIU 35 single-answer items, TKP 45 weighted; thresholds 65/80/166.
   const struct {
     const char* id;
     std::size_t items;
     int threshold;
-    authoring::ItemType type;
-  } want[] = {{"twk", 30, 65, authoring::ItemType::kSingle},
-              {"tiu", 35, 80, authoring::ItemType::kSingle},
-              {"tkp", 45, 166, authoring::ItemType::kWeighted}};
+    model::ItemType type;
+  } want[] = {{"twk", 30, 65, model::ItemType::kSingle},
+              {"tiu", 35, 80, model::ItemType::kSingle},
+              {"tkp", 45, 166, model::ItemType::kWeighted}};
   for (std::size_t s = 0; s < 3; ++s) {
-    const authoring::Section& section = exam.sections[s];
+    const model::Section& section = exam.sections[s];
     EXPECT_EQ(section.id, want[s].id);
     EXPECT_EQ(section.items.size(), want[s].items) << section.id;
     EXPECT_EQ(section.pass_threshold, want[s].threshold) << section.id;

@@ -18,7 +18,7 @@
 
 #include "core/util/error.hpp"
 
-namespace lontar::authoring {
+namespace lontar::model {
 
 enum class TextSize { kNormal, kLarge, kLarger };
 
@@ -69,4 +69,4 @@ std::int64_t ScaledLimitNs(const Accommodations& a, int minutes, int exam_minute
 nlohmann::json AccommodationsToJson(const Accommodations& a);
 [[nodiscard]] Result<Accommodations> AccommodationsFromJson(const nlohmann::json& j);
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model

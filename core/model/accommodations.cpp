@@ -1,9 +1,9 @@
 // Accommodations: roster cells, limits and JSON (accommodations.hpp).
-#include "core/authoring/accommodations.hpp"
+#include "core/model/accommodations.hpp"
 
 #include <charconv>
 
-namespace lontar::authoring {
+namespace lontar::model {
 namespace {
 
 constexpr std::int64_t kNsPerMinute = 60'000'000'000;
@@ -164,4 +164,4 @@ Result<Accommodations> AccommodationsFromJson(const nlohmann::json& j) {
   return a;
 }
 
-}  // namespace lontar::authoring
+}  // namespace lontar::model
