@@ -78,6 +78,24 @@ Result<Kind> ParseKind(std::string_view s) {
   return std::unexpected(Error::Malformed("kind '" + std::string(s) + "'"));
 }
 
+// The fields a header and a format 2 payload's "bound" object both carry (BundleBinding), read
+// into `out`, a BundleHeader or a BundleBinding.
+template <typename Fields>
+void ReadBindingFields(Reader& r, Fields& out) {
+  out.terminal_id = r.Str("terminal_id");
+  out.site = r.Str("site");
+  out.exam_id = r.Str("exam_id");
+  out.pack_id = r.Str("pack_id");
+  out.exam_version = r.U64("exam_version");
+  out.participant = r.Str("participant");
+  out.seq = r.U64("seq");
+  out.journal_seq = r.U64("journal_seq");
+  out.journal_hash = r.Hash("journal_hash");
+  auto kind = ParseKind(r.Str("kind"));
+  if (!kind) r.Fail("'kind' is neither submitted nor voided");
+  out.kind = kind.value_or(Kind::kSubmitted);
+}
+
 }  // namespace
 
 Result<BundleHeader> ParseHeader(std::string_view json) {
@@ -89,20 +107,9 @@ Result<BundleHeader> ParseHeader(std::string_view json) {
   BundleHeader h;
   if (r.Str("format") != kHeaderFormat) r.Fail("'format' is not lontar-bundle");
   h.bundle_id = r.Hash("bundle_id");
-  h.terminal_id = r.Str("terminal_id");
-  h.site = r.Str("site");
-  h.exam_id = r.Str("exam_id");
-  h.pack_id = r.Str("pack_id");
-  h.exam_version = r.U64("exam_version");
-  h.participant = r.Str("participant");
-  h.created_ms = r.I64("created_ms");
-  h.seq = r.U64("seq");
+  ReadBindingFields(r, h);
   if (r.problem.empty() && h.seq == 0) r.Fail("'seq' is 0");
-  h.journal_seq = r.U64("journal_seq");
-  h.journal_hash = r.Hash("journal_hash");
-  auto kind = ParseKind(r.Str("kind"));
-  if (!kind) r.Fail("'kind' is neither submitted nor voided");
-  h.kind = kind.value_or(Kind::kSubmitted);
+  h.created_ms = r.I64("created_ms");
   auto id = crypto::KeyId::Parse(r.Str("results_key_id"));
   if (!id) r.Fail("'results_key_id' is not a key id");
   if (id) h.results_key_id = *id;
@@ -132,18 +139,7 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
     } else {
       Reader br{*bound, "payload bound", {}};
       BundleBinding b;
-      b.terminal_id = br.Str("terminal_id");
-      b.site = br.Str("site");
-      b.exam_id = br.Str("exam_id");
-      b.pack_id = br.Str("pack_id");
-      b.exam_version = br.U64("exam_version");
-      b.participant = br.Str("participant");
-      b.seq = br.U64("seq");
-      b.journal_seq = br.U64("journal_seq");
-      b.journal_hash = br.Hash("journal_hash");
-      auto kind = ParseKind(br.Str("kind"));
-      if (!kind) br.Fail("'kind' is neither submitted nor voided");
-      b.kind = kind.value_or(Kind::kSubmitted);
+      ReadBindingFields(br, b);
       if (!br.problem.empty() && r.problem.empty()) r.problem = br.problem;
       p.bound = std::move(b);
     }

@@ -38,18 +38,23 @@ Result<TimeZone> ParseTimeZone(std::string_view text) {
       "': give WIB, WITA or WIT (Indonesia's zones), UTC, or an offset such as UTC+08:00"));
 }
 
-std::string FormatZonedTime(std::int64_t unix_ms, const TimeZone& zone) {
+LocalMinute ToLocalMinute(std::int64_t unix_ms, const TimeZone& zone) {
   using namespace std::chrono;
   const sys_time<milliseconds> t{milliseconds{unix_ms}};
   const auto local = floor<minutes>(t) + minutes{zone.offset_minutes};
   const auto day = floor<days>(local);
   const year_month_day ymd{day};
   const hh_mm_ss hms{local - day};
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+          static_cast<int>(hms.minutes().count())};
+}
+
+std::string FormatZonedTime(std::int64_t unix_ms, const TimeZone& zone) {
+  const LocalMinute m = ToLocalMinute(unix_ms, zone);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02ld:%02ld %s", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                zone.name.c_str());
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d %s", m.year, m.month, m.day, m.hour,
+                m.minute, zone.name.c_str());
   return buf;
 }
 

@@ -29,6 +29,18 @@ inline constexpr const char* kIndonesianZones[] = {"WIB", "WITA", "WIT"};
 // kInvalidArgument naming the accepted forms otherwise. Pure.
 [[nodiscard]] Result<TimeZone> ParseTimeZone(std::string_view text);
 
+// A moment as a person in `zone` reads it off a calendar and a clock, to the minute.
+struct LocalMinute {
+  int year = 1970;
+  unsigned month = 1;  // 1 to 12
+  unsigned day = 1;    // 1 to 31
+  int hour = 0;
+  int minute = 0;
+};
+
+// `unix_ms` (UTC) in `zone`, seconds dropped. Pure.
+LocalMinute ToLocalMinute(std::int64_t unix_ms, const TimeZone& zone);
+
 // "2026-12-06 08:15 WITA": the local date and time in `zone` with the zone named, to the minute
 // (the form of the status page and the terminal's health). `unix_ms` is UTC. Pure.
 std::string FormatZonedTime(std::int64_t unix_ms, const TimeZone& zone);

@@ -7,16 +7,12 @@
 // Defaults: 2,000 items and 200 MiB of media. Goals: build and load at least 0.7 x the raw
 // throughput; peak RSS under 64 MiB whatever the pack size. Asserts nothing.
 #include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <string>
 
 #include "core/authoring/source.hpp"
@@ -24,40 +20,8 @@
 #include "core/crypto/stream.hpp"
 #include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
+#include "tests/support/child_run.hpp"
 #include "tests/support/test_support.hpp"
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct Run {
-  double seconds = 0;
-  double cpu_seconds = 0;  // user + system, every thread of the child
-  long max_rss_kib = 0;
-  bool ok = false;
-};
-
-// Runs `work` in a child; returns its wall time and peak RSS.
-Run InChild(const std::function<bool()>& work) {
-  // Earlier steps leave hundreds of MiB dirty in the page cache; flush them first so that each
-  // step pays only for its own writes.
-  ::sync();
-  const auto start = Clock::now();
-  pid_t pid = ::fork();
-  if (pid == 0) ::_exit(work() ? 0 : 1);
-  int status = 0;
-  rusage usage{};
-  ::wait4(pid, &status, 0, &usage);
-  Run r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  r.max_rss_kib = usage.ru_maxrss;
-  r.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-  r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  return r;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace lontar;
@@ -91,7 +55,7 @@ int main(int argc, char** argv) {
 
   // Baseline: the same source bytes through secretstream into a file, nothing else.
   std::uint64_t source_bytes = 0;
-  const Run raw = InChild([&] {
+  const testing::ChildRun raw = testing::RunInChild([&] {
     auto key = crypto::GenerateStreamKey().value();
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir / "src")) {
@@ -123,7 +87,7 @@ int main(int argc, char** argv) {
     if (e.is_regular_file()) source_bytes += e.file_size();
   }
 
-  const Run build = InChild([&] {
+  const testing::ChildRun build = testing::RunInChild([&] {
     auto source = authoring::LoadSource(dir / "src");
     if (!source) return false;
     auto code = crypto::SecretBytes::CopyOf(AsBytes("BENCH-RELEASE-CODE")).value();
@@ -141,7 +105,7 @@ int main(int argc, char** argv) {
     if (!h) std::fprintf(stderr, "build: %s\n", h.error().message().c_str());
     return h.has_value();
   });
-  const Run load = InChild([&] {
+  const testing::ChildRun load = testing::RunInChild([&] {
     auto t = terminal::Terminal::Open(dir / "terminal", clock);
     if (!t) return false;
     auto r = pack::LoadPack(*t, dir / "bench.lpk", clock);

@@ -9,52 +9,24 @@
 // keeps the packages as DIR/qti-N.zip and reuses them in later runs (making the 10,000-item one
 // takes longer than importing it). Goals: import at least half as fast as unzip, in wall time and
 // in CPU time; peak RSS the same at every size. Asserts nothing.
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/authoring/synth.hpp"
 #include "core/interop/qti_export.hpp"
 #include "core/interop/qti_import.hpp"
+#include "tests/support/child_run.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-struct Run {
-  double seconds = 0;
-  double cpu_seconds = 0;  // user + system, the child's and its reaped descendants'
-  long max_rss_kib = 0;
-  bool ok = false;
-};
-
-Run InChild(const std::function<bool()>& work) {
-  ::sync();
-  const auto start = Clock::now();
-  pid_t pid = ::fork();
-  if (pid == 0) ::_exit(work() ? 0 : 1);
-  int status = 0;
-  rusage usage{};
-  ::wait4(pid, &status, 0, &usage);
-  Run r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  r.max_rss_kib = usage.ru_maxrss;
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  r.cpu_seconds = secs(usage.ru_utime) + secs(usage.ru_stime);
-  r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  return r;
-}
 
 std::string LoadAverage() {
   double load[3] = {};
@@ -123,8 +95,9 @@ int main(int argc, char** argv) {
     if (!EnsurePackage(zip, items, media_bytes, dir.path())) return 1;
     const fs::path unzipped = dir.path() / "unzipped", imported = dir.path() / "imported";
     const std::string unzip = "unzip -q " + zip.string() + " -d " + unzipped.string() + " && sync";
-    const Run u = InChild([&] { return std::system(unzip.c_str()) == 0; });
-    const Run q = InChild([&] {
+    const lontar::testing::ChildRun u =
+        lontar::testing::RunInChild([&] { return std::system(unzip.c_str()) == 0; });
+    const lontar::testing::ChildRun q = lontar::testing::RunInChild([&] {
       auto r = interop::ImportQti(zip, imported, {});
       if (!r) std::fprintf(stderr, "import: %s\n", r.error().message().c_str());
       return r.has_value();

@@ -20,6 +20,7 @@ using testing::CommandResult;
 using testing::ReadText;
 using testing::RunLontar;
 using testing::ServerProcess;
+using testing::StatusJson;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -59,11 +60,6 @@ class CollectionEndToEnd : public ::testing::Test {
             "--key",       P("relay-keys/server.key"), "--relay-to", upstream,
             "--relay-key", P("keys/server.pub")};
   }
-  nlohmann::json StatusOf(const ServerProcess& s) {
-    auto reply = testing::HttpRequest(s.port(), "GET", "/v1/status.json");
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return nlohmann::json::parse(reply.body, nullptr, false);
-  }
 
   TempDir dir_;
   std::string token_;
@@ -96,7 +92,7 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
                       {"--packs", P("packs"), "--trust", P("keys/authority.pub")});
   ServerProcess central(central_args, dir_ / "central-log");
   ASSERT_NE(central.port(), 0);
-  auto before = StatusOf(central);
+  auto before = StatusJson(central);
   ASSERT_EQ(before["sites"].size(), 1u) << before.dump(2);
   {
     const auto& session = before["sites"][0]["sessions"].at(0);
@@ -127,7 +123,7 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
       {"sync", "--home", P("t2"), "--server", central.url(), "--server-key", central_pub});
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
 
-  auto status = StatusOf(central);
+  auto status = StatusJson(central);
   EXPECT_EQ(status["bundles"], 3) << status.dump(2);
   for (const auto& site : status["sites"]) {
     for (const auto& t : site["terminals"]) {
@@ -147,7 +143,7 @@ TEST_F(CollectionEndToEnd, ThreeTerminalsThreePathsOneCsv) {
     auto page = testing::HttpRequest(central.port(), "GET", "/status");
     EXPECT_NE(page.body.find("<table class=\"sessions\">"), std::string::npos) << page.body;
   }
-  auto relay_status = StatusOf(relay);
+  auto relay_status = StatusJson(relay);
   EXPECT_EQ(relay_status["relay"]["forwarded"], 1) << relay_status.dump(2);
   EXPECT_EQ(relay_status["relay"]["pending"], 0) << relay_status.dump(2);
 
@@ -227,14 +223,8 @@ TEST_F(CollectionEndToEnd, ResultsOpenRefusesAPackItCannotTrustOrOpen) {
 
 TEST_F(CollectionEndToEnd, ARelayHoldsBundlesWhileUpstreamIsDownAndForwardsThemLater) {
   Sit("t0", "TEST-0001", "111111", "{\"cmd\":\"submit\"}\n");
-  // A port with nothing listening: start a server to learn a free port, then stop it.
-  int port = 0;
-  {
-    ServerProcess probe(CentralArgs("central"), dir_ / "central-log");
-    ASSERT_NE(probe.port(), 0);
-    port = probe.port();
-    probe.Stop();
-  }
+  const int port = testing::PortNobodyListensOn(CentralArgs("central"), dir_ / "central-log");
+  ASSERT_NE(port, 0);
   const std::string upstream = "http://127.0.0.1:" + std::to_string(port);
   auto args = RelayArgs(upstream);
   args.insert(args.end(), {"--relay-wait", "300"});
@@ -245,7 +235,7 @@ TEST_F(CollectionEndToEnd, ARelayHoldsBundlesWhileUpstreamIsDownAndForwardsThemL
                          central_pub, "--attempts", "1"});
   EXPECT_EQ(held.exit_code, 1) << "not delivered while upstream is down: " << held.out;
   EXPECT_NE(held.err.find("the site relay holds it"), std::string::npos) << held.err;
-  EXPECT_EQ(StatusOf(relay)["relay"]["pending"], 1);
+  EXPECT_EQ(StatusJson(relay)["relay"]["pending"], 1);
 
   // Upstream comes back on its address; the relay's forwarder gets there on its own.
   auto central_args = CentralArgs("central");
@@ -254,19 +244,19 @@ TEST_F(CollectionEndToEnd, ARelayHoldsBundlesWhileUpstreamIsDownAndForwardsThemL
   ASSERT_EQ(central.port(), port);
   nlohmann::json rs;
   for (int i = 0; i < 1200; ++i) {  // the forwarder backs off up to 60 s between passes
-    rs = StatusOf(relay)["relay"];
+    rs = StatusJson(relay)["relay"];
     if (rs["forwarded"] == 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_EQ(rs["forwarded"], 1) << rs.dump(2) << relay.Stderr();
-  EXPECT_EQ(StatusOf(central)["bundles"], 1);
+  EXPECT_EQ(StatusJson(central)["bundles"], 1);
 
   // The terminal's next pass gets the central server's receipt from the relay.
   auto delivered = RunLontar(
       {"sync", "--home", P("t0"), "--server", relay.url(), "--server-key", central_pub, "--json"});
   ASSERT_EQ(delivered.exit_code, 0) << delivered.err;
   EXPECT_EQ(testing::JsonOutput(delivered)["pending"], 0);
-  EXPECT_EQ(StatusOf(central)["bundles"], 1) << "forwarded once, counted once";
+  EXPECT_EQ(StatusJson(central)["bundles"], 1) << "forwarded once, counted once";
 }
 
 }  // namespace

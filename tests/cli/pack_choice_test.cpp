@@ -117,11 +117,11 @@ TEST(PackChoice, ValidPacksAreThoseWhoseWindowHoldsNow) {
   EXPECT_TRUE(ids(1500).empty());
 }
 
-TEST(PackChoice, ReleaseAndOpenWithTwoVersionsLoaded) {
-  TempDir dir;
+// After MakeMiniSessionWithCli(dir, {"t"}): the mini exam again as version 2, for terminal t,
+// at dir/v2.lpk.
+testing::CommandResult BuildVersionTwo(const TempDir& dir) {
   const auto P = [&](const std::string& n) { return (dir / n).string(); };
   const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
-  testing::MakeMiniSessionWithCli(dir.path(), {"t"});
   testing::PackBuildArgs build{.source = fixtures + "/mini-exam",
                                .authority_key = P("keys/authority.key"),
                                .results_pub = P("keys/results.pub"),
@@ -131,7 +131,15 @@ TEST(PackChoice, ReleaseAndOpenWithTwoVersionsLoaded) {
                                .enrollments = {P("t.enroll")}};
   auto args = testing::PackBuildCommand(build);
   *(std::find(args.begin(), args.end(), "--version") + 1) = "2";
-  auto built = RunLontar(args);
+  return RunLontar(args);
+}
+
+TEST(PackChoice, ReleaseAndOpenWithTwoVersionsLoaded) {
+  TempDir dir;
+  const auto P = [&](const std::string& n) { return (dir / n).string(); };
+  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+  testing::MakeMiniSessionWithCli(dir.path(), {"t"});
+  auto built = BuildVersionTwo(dir);
   ASSERT_EQ(built.exit_code, 0) << built.err;
   auto loaded = RunLontar({"terminal", "load", "--home", P("t"), P("v2.lpk")});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
@@ -187,16 +195,7 @@ TEST(PackChoice, ReleaseSaysWhichRunsAndOpenChoosesAnyReleasedPack) {
   const auto P = [&](const std::string& n) { return (dir / n).string(); };
   const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
   const std::string v1_token = testing::MakeMiniSessionWithCli(dir.path(), {"t"});
-  testing::PackBuildArgs build{.source = fixtures + "/mini-exam",
-                               .authority_key = P("keys/authority.key"),
-                               .results_pub = P("keys/results.pub"),
-                               .release_code_file = fixtures + "/mini-release-code.txt",
-                               .proctor_code_file = fixtures + "/mini-proctor-code.txt",
-                               .out = P("v2.lpk"),
-                               .enrollments = {P("t.enroll")}};
-  auto args = testing::PackBuildCommand(build);
-  *(std::find(args.begin(), args.end(), "--version") + 1) = "2";
-  ASSERT_EQ(RunLontar(args).exit_code, 0);
+  ASSERT_EQ(BuildVersionTwo(dir).exit_code, 0);
   ASSERT_EQ(RunLontar({"terminal", "load", "--home", P("t"), P("v2.lpk")}).exit_code, 0);
   const std::string code = fixtures + "/mini-release-code.txt";
   const std::string proctor = fixtures + "/mini-proctor-code.txt";

@@ -21,6 +21,7 @@ namespace {
 using testing::CommandResult;
 using testing::RunLontar;
 using testing::ServerProcess;
+using testing::StatusJson;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -102,10 +103,13 @@ class SiteRelay : public ::testing::Test {
     return reply.body;
   }
 
-  nlohmann::json StatusOf(const ServerProcess& s) {
-    auto reply = testing::HttpRequest(s.port(), "GET", "/v1/status.json");
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return nlohmann::json::parse(reply.body, nullptr, false);
+  // The site relay's `lontar serve` arguments, forwarding to 127.0.0.1:upstream_port.
+  std::vector<std::string> RelayArgs(int upstream_port) const {
+    return {"--store",     P("relay-store"),
+            "--enrolled",  P("enrolled"),
+            "--key",       P("keys/relay.key"),
+            "--relay-to",  "http://127.0.0.1:" + std::to_string(upstream_port),
+            "--relay-key", P("keys/server.pub")};
   }
 
   TempDir dir_;
@@ -113,21 +117,11 @@ class SiteRelay : public ::testing::Test {
 };
 
 TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
-  // A port with nothing listening: start a server to learn a free port, then stop it.
-  int port = 0;
   const std::vector<std::string> central_args = {"--store",     P("central"), "--enrolled",
                                                  P("enrolled"), "--key",      P("keys/server.key")};
-  {
-    ServerProcess probe(central_args, dir_ / "central-log");
-    ASSERT_NE(probe.port(), 0);
-    port = probe.port();
-    probe.Stop();
-  }
-  ServerProcess relay(
-      {"--store", P("relay-store"), "--enrolled", P("enrolled"), "--key", P("keys/relay.key"),
-       "--relay-to", "http://127.0.0.1:" + std::to_string(port), "--relay-key",
-       P("keys/server.pub")},
-      dir_ / "relay-log");
+  const int port = testing::PortNobodyListensOn(central_args, dir_ / "central-log");
+  ASSERT_NE(port, 0);
+  ServerProcess relay(RelayArgs(port), dir_ / "relay-log");
   ASSERT_NE(relay.port(), 0);
 
   // Central down: every bundle of every terminal is held by the relay, and sync says so.
@@ -140,7 +134,7 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
     EXPECT_EQ(j["may_switch_off"], true) << j.dump(2);
     EXPECT_NE(j.value("relay_note", "").find("not yet confirmed"), std::string::npos) << j.dump(2);
   }
-  auto rs = StatusOf(relay)["relay"];
+  auto rs = StatusJson(relay)["relay"];
   EXPECT_EQ(rs["pending"], 3 * kBundlesPerTerminal) << rs.dump(2);
   // A candidate's code, looked up on the relay: arrived here, not yet confirmed centrally.
   const std::string code = FirstCode("t0");
@@ -177,7 +171,7 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
     EXPECT_EQ(j["held_by_relay"], 0) << j.dump(2);
     EXPECT_EQ(j["pending"], 0) << j.dump(2);
   }
-  EXPECT_EQ(StatusOf(central)["bundles"], 3 * kBundlesPerTerminal) << "each counted once";
+  EXPECT_EQ(StatusJson(central)["bundles"], 3 * kBundlesPerTerminal) << "each counted once";
   EXPECT_TRUE(std::filesystem::is_empty(dir_ / "t0" / "relay-held"))
       << "the relay's receipts are dropped once the central ones are in";
   page = ReceiptPage(relay, code);
@@ -191,7 +185,7 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
   EXPECT_NE(unknown.body.find("&lt;b&gt;"), std::string::npos) << "escaped: " << unknown.body;
   page = ReceiptPage(central, "", 200);
   EXPECT_NE(page.find("<form"), std::string::npos) << "the bare page is the form";
-  rs = StatusOf(relay)["relay"];
+  rs = StatusJson(relay)["relay"];
   EXPECT_EQ(rs["forwarded"], 3 * kBundlesPerTerminal) << rs.dump(2);
   EXPECT_EQ(rs["pending"], 0) << rs.dump(2);
 
@@ -199,30 +193,21 @@ TEST_F(SiteRelay, HoldsEveryBundleWhileCentralIsDownThenEachIsConfirmedOnce) {
   auto again = Sync("t1", relay);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(testing::JsonOutput(again)["delivered"], 0);
-  EXPECT_EQ(StatusOf(central)["bundles"], 3 * kBundlesPerTerminal);
+  EXPECT_EQ(StatusJson(central)["bundles"], 3 * kBundlesPerTerminal);
 }
 
 TEST_F(SiteRelay, WithoutTheRelaysKeyHeldBundlesAreNotCountedAsSafe) {
-  int port = 0;
-  {
-    ServerProcess probe(
-        {"--store", P("central"), "--enrolled", P("enrolled"), "--key", P("keys/server.key")},
-        dir_ / "central-log");
-    port = probe.port();
-    probe.Stop();
-  }
-  ServerProcess relay(
-      {"--store", P("relay-store"), "--enrolled", P("enrolled"), "--key", P("keys/relay.key"),
-       "--relay-to", "http://127.0.0.1:" + std::to_string(port), "--relay-key",
-       P("keys/server.pub")},
-      dir_ / "relay-log");
+  const int port = testing::PortNobodyListensOn(
+      {"--store", P("central"), "--enrolled", P("enrolled"), "--key", P("keys/server.key")},
+      dir_ / "central-log");
+  ServerProcess relay(RelayArgs(port), dir_ / "relay-log");
   ASSERT_NE(relay.port(), 0);
   auto r = RunLontar({"sync", "--home", P("t0"), "--server", relay.url(), "--server-key",
                       P("keys/server.pub"), "--attempts", "1"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.err.find("give --relay-key relay.pub"), std::string::npos) << r.err;
   // The relay took all three all the same: the terminal did not stop at the first.
-  EXPECT_EQ(StatusOf(relay)["relay"]["pending"], kBundlesPerTerminal);
+  EXPECT_EQ(StatusJson(relay)["relay"]["pending"], kBundlesPerTerminal);
 
   // With the relay's key the terminal keeps its receipts; given another key instead, neither the
   // relay's answers nor those kept receipts count as held.

@@ -20,6 +20,7 @@ using testing::CommandResult;
 using testing::ReadText;
 using testing::RunLontar;
 using testing::ServerProcess;
+using testing::StatusJson;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -55,10 +56,19 @@ class StatusPage : public ::testing::Test {
     return RunLontar(
         {"sync", "--home", P(home), "--server", s.url(), "--server-key", P("keys/server.pub")});
   }
-  nlohmann::json StatusOf(const ServerProcess& s) {
-    auto reply = testing::HttpRequest(s.port(), "GET", "/v1/status.json");
-    EXPECT_EQ(reply.status, 200) << reply.body;
-    return nlohmann::json::parse(reply.body, nullptr, false);
+  // Two sittings on `home`, each sealed into a bundle, and then the second bundle's file
+  // damaged, so that sync can send only the first.
+  void SitTwiceAndDamageTheSecondBundle(const std::string& home) {
+    Sit(home, "TEST-0001", "111111");
+    Sit(home, "TEST-0002", "222222");
+    SystemClock clock;
+    auto t = terminal::Terminal::Open(dir_ / home, clock);
+    ASSERT_TRUE(t) << t.error().message();
+    auto outbox = bundle::ListOutbox(*t);
+    ASSERT_TRUE(outbox && outbox->size() == 2u);
+    std::string bytes = ReadText((*outbox)[1].file);
+    bytes[bytes.size() / 2] ^= 1;
+    WriteText((*outbox)[1].file, bytes);
   }
   nlohmann::json Terminal(const nlohmann::json& status, const std::string& home) {
     auto st = RunLontar({"terminal", "status", "--home", P(home), "--json"});
@@ -84,7 +94,7 @@ TEST_F(StatusPage, ACandidateWhoNeverCameDoesNotKeepTheSessionRed) {
   ASSERT_NE(central.port(), 0);
   ASSERT_EQ(Sync("t0", central).exit_code, 0);
   ASSERT_EQ(Sync("t1", central).exit_code, 0);
-  auto status = StatusOf(central);
+  auto status = StatusJson(central);
   const auto& session = status["sites"][0]["sessions"].at(0);
   EXPECT_EQ(session["complete"], true) << session.dump(2);
   EXPECT_EQ(session["candidates_delivered"], 2) << session.dump(2);
@@ -99,24 +109,13 @@ TEST_F(StatusPage, ACandidateWhoNeverCameDoesNotKeepTheSessionRed) {
 }
 
 TEST_F(StatusPage, ABundleStillOnTheTerminalShowsEvenWhenItIsTheLast) {
-  Sit("t0", "TEST-0001", "111111");
-  Sit("t0", "TEST-0002", "222222");
   // Bundle #2's file is damaged, so sync sends #1 only (and says why); its upload tells the
   // server that the outbox goes up to #2.
-  {
-    SystemClock clock;
-    auto t = terminal::Terminal::Open(dir_ / "t0", clock);
-    ASSERT_TRUE(t) << t.error().message();
-    auto outbox = bundle::ListOutbox(*t);
-    ASSERT_TRUE(outbox && outbox->size() == 2u);
-    std::string bytes = ReadText((*outbox)[1].file);
-    bytes[bytes.size() / 2] ^= 1;
-    WriteText((*outbox)[1].file, bytes);
-  }
+  ASSERT_NO_FATAL_FAILURE(SitTwiceAndDamageTheSecondBundle("t0"));
   ServerProcess central(CentralArgs(), dir_ / "log");
   ASSERT_NE(central.port(), 0);
   EXPECT_EQ(Sync("t0", central).exit_code, 1);
-  auto status = StatusOf(central);
+  auto status = StatusJson(central);
   auto t0 = Terminal(status, "t0");
   EXPECT_EQ(t0["bundles"], 1) << t0.dump(2);
   EXPECT_EQ(t0["highest_seq"], 1) << t0.dump(2);
@@ -138,18 +137,7 @@ TEST_F(StatusPage, ABundleStillOnTheTerminalShowsEvenWhenItIsTheLast) {
 // The same through a site relay: the relay passes the terminal's word on its outbox upstream with
 // the bundle it forwards, so the central page shows #2 held on the terminal too.
 TEST_F(StatusPage, ABundleStillOnATerminalBehindARelayShowsCentrally) {
-  Sit("t0", "TEST-0001", "111111");
-  Sit("t0", "TEST-0002", "222222");
-  {
-    SystemClock clock;
-    auto t = terminal::Terminal::Open(dir_ / "t0", clock);
-    ASSERT_TRUE(t) << t.error().message();
-    auto outbox = bundle::ListOutbox(*t);
-    ASSERT_TRUE(outbox && outbox->size() == 2u);
-    std::string bytes = ReadText((*outbox)[1].file);
-    bytes[bytes.size() / 2] ^= 1;
-    WriteText((*outbox)[1].file, bytes);
-  }
+  ASSERT_NO_FATAL_FAILURE(SitTwiceAndDamageTheSecondBundle("t0"));
   ServerProcess central(CentralArgs(), dir_ / "log");
   ASSERT_NE(central.port(), 0);
   ServerProcess relay(
@@ -162,7 +150,7 @@ TEST_F(StatusPage, ABundleStillOnATerminalBehindARelayShowsCentrally) {
                          P("keys/server.pub"), "--relay-key", P("keys/relay.pub")});
   EXPECT_EQ(sync.exit_code, 1) << "bundle #2 is damaged";
   EXPECT_NE(sync.err.find("confirmed centrally: 1"), std::string::npos) << sync.err;
-  auto t0 = Terminal(StatusOf(central), "t0");
+  auto t0 = Terminal(StatusJson(central), "t0");
   EXPECT_EQ(t0["bundles"], 1) << t0.dump(2);
   EXPECT_EQ(t0["outbox_highest"], 2) << t0.dump(2);
   EXPECT_EQ(t0["held_on_terminal"], 1) << t0.dump(2);
@@ -174,12 +162,7 @@ TEST_F(StatusPage, ABundleStillOnATerminalBehindARelayShowsCentrally) {
 TEST_F(StatusPage, ARelaysPageSaysRelayAndMarksNothingMissingForPacksItWasNotGiven) {
   Sit("t0", "TEST-0001", "111111");
   // The upstream is a port with nothing listening: the relay's last error is long and stays.
-  int port = 0;
-  {
-    ServerProcess probe(CentralArgs(), dir_ / "log");
-    port = probe.port();
-    probe.Stop();
-  }
+  const int port = testing::PortNobodyListensOn(CentralArgs(), dir_ / "log");
   ServerProcess relay(
       {"--store", P("relay"), "--enrolled", P("enrolled"), "--key", P("keys/relay.key"),
        "--relay-to", "http://127.0.0.1:" + std::to_string(port), "--relay-key",
@@ -203,7 +186,7 @@ TEST_F(StatusPage, ARelaysPageSaysRelayAndMarksNothingMissingForPacksItWasNotGiv
   EXPECT_EQ(page.body.find("class=\"sessions\""), std::string::npos)
       << "no packs given: no session is expected, none is missing";
   EXPECT_NE(page.body.find("overflow-wrap:anywhere"), std::string::npos) << "long errors wrap";
-  auto relay_status = StatusOf(relay)["relay"];
+  auto relay_status = StatusJson(relay)["relay"];
   EXPECT_NE(relay_status["last_error"], "") << relay_status.dump(2);
   EXPECT_NE(page.body.find("127.0.0.1:" + std::to_string(port) + "/v1/bundles/"), std::string::npos)
       << "the last error, on the page: " << page.body;

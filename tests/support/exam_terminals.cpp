@@ -9,16 +9,23 @@
 
 namespace lontar::testing {
 
+Result<terminal::Terminal> InitTerminal(const std::filesystem::path& home,
+                                        const crypto::VerifyKey& authority, const Clock& clock,
+                                        const std::string& name, const std::string& site) {
+  terminal::InitOptions init{.site = site, .name = name, .trusted = {}};
+  init.trusted.push_back({authority, "authority.pub"});
+  auto t = terminal::Terminal::Init(home, init, clock);
+  EXPECT_TRUE(t) << t.error().message();
+  return t;
+}
+
 std::vector<terminal::Terminal> MakeExamTerminals(const std::filesystem::path& dir,
                                                   const Clock& clock,
                                                   const ExamTerminalOptions& options) {
   std::vector<terminal::Terminal> terminals;
   auto authority = crypto::SigningKey::Generate().value();
   for (int i = 0; i < options.terminals; ++i) {
-    terminal::InitOptions init{.site = "SITE-01", .name = "", .trusted = {}};
-    init.trusted.push_back({authority.public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir / ("t" + std::to_string(i)), init, clock);
-    EXPECT_TRUE(t) << t.error().message();
+    auto t = InitTerminal(dir / ("t" + std::to_string(i)), authority.public_key(), clock, "");
     if (!t) return terminals;
     terminals.push_back(std::move(*t));
   }

@@ -15,6 +15,13 @@ namespace lontar::testing {
 
 inline constexpr char kMiniProctorCode[] = "PROCTOR-2026";
 
+// Terminal::Init at `home` for `site`, named `name`, trusting `authority` (as authority.pub).
+// Fails the current test as well as returning the error.
+Result<terminal::Terminal> InitTerminal(const std::filesystem::path& home,
+                                        const crypto::VerifyKey& authority, const Clock& clock,
+                                        const std::string& name = "t1",
+                                        const std::string& site = "SITE-01");
+
 struct ExamTerminalOptions {
   int terminals = 1;
   bool charge_downtime = false;

@@ -240,4 +240,18 @@ std::uint64_t PeakRssBytes(pid_t pid) {
   return 0;
 }
 
+int PortNobodyListensOn(const std::vector<std::string>& args,
+                        const std::filesystem::path& log_dir) {
+  ServerProcess probe(args, log_dir);
+  const int port = probe.port();
+  probe.Stop();
+  return port;
+}
+
+nlohmann::json StatusJson(const ServerProcess& server) {
+  auto reply = HttpRequest(server.port(), "GET", "/v1/status.json");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  return nlohmann::json::parse(reply.body, nullptr, false);
+}
+
 }  // namespace lontar::testing

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace lontar::testing {
 
 class ServerProcess {
@@ -38,6 +40,11 @@ class ServerProcess {
   int port_ = 0;
   std::filesystem::path out_, err_;
 };
+
+// A loopback port nothing listens on, for an upstream that is down: starts `lontar serve
+// <args>` to learn a free port, then stops it. 0 (and the current test failed) if it did not
+// start.
+int PortNobodyListensOn(const std::vector<std::string>& args, const std::filesystem::path& log_dir);
 
 struct HttpReply {
   int status = 0;  // 0: no reply (connection failed or closed early)
@@ -74,6 +81,10 @@ struct TrickleResult {
 };
 TrickleResult HttpTrickle(int port, const std::string& head, const std::string& trickle,
                           std::chrono::milliseconds interval, std::chrono::milliseconds give_up);
+
+// GET /v1/status.json from `server`, parsed; fails the current test unless the reply is 200
+// (and returns a discarded value when the body is not JSON).
+nlohmann::json StatusJson(const ServerProcess& server);
 
 // A connection to 127.0.0.1:port that sends nothing (the caller closes it); -1 if refused.
 int ConnectLoopback(int port);

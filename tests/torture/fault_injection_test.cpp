@@ -8,6 +8,7 @@
 
 #include "core/journal/journal.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/fault_vfs.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -53,11 +54,9 @@ TEST_P(FaultInjection, EveryFailingCallGivesAClearErrorAndLosesNothingAcknowledg
   const auto home = dir / "home";
   ManualClock clock;
   {
-    terminal::InitOptions init{.site = "SITE-01", .name = "", .trusted = {}};
     auto authority = crypto::SigningKey::Generate();
     ASSERT_TRUE(authority);
-    init.trusted.push_back({authority->public_key(), "authority.pub"});
-    ASSERT_TRUE(terminal::Terminal::Init(home, init, clock));
+    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, ""));
   }
   const int calls = CallsPerAppend(home, s, clock);
   ASSERT_GT(calls, 0) << "an append made no " << Name(s) << " calls";

@@ -13,6 +13,7 @@
 
 #include "core/journal/journal.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -47,10 +48,7 @@ TEST(KillTest, EveryAcknowledgedAppendSurvivesSigkill) {
     SystemClock clock;
     auto authority = crypto::SigningKey::Generate();
     ASSERT_TRUE(authority);
-    terminal::InitOptions init{.site = "SITE-01", .name = "kill", .trusted = {}};
-    init.trusted.push_back({authority->public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(home, init, clock);
-    ASSERT_TRUE(t) << t.error().message();
+    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, "kill"));
   }
   std::mt19937 rng(20261123);  // fixed seed: a failure replays the same schedule
   std::uniform_int_distribution<int> delay_us(0, 40'000);

@@ -11,6 +11,7 @@
 
 #include "core/bundle/outbox.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/fault_vfs.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -74,11 +75,9 @@ TEST_P(OutboxFault, RowAndJournalRecordAreAllOrNothing) {
   auto results = crypto::BoxSecretKey::Generate();
   ASSERT_TRUE(results);
   {
-    terminal::InitOptions init{.site = "SITE-01", .name = "", .trusted = {}};
     auto authority = crypto::SigningKey::Generate();
     ASSERT_TRUE(authority);
-    init.trusted.push_back({authority->public_key(), "authority.pub"});
-    ASSERT_TRUE(terminal::Terminal::Init(home, init, clock));
+    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, ""));
   }
   // Count the calls one AddToOutbox makes.
   int calls = 0;

@@ -17,6 +17,7 @@
 
 #include "core/bundle/outbox.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -68,9 +69,7 @@ TEST(OutboxKillTest, EveryAcknowledgedBundleSurvivesSigkill) {
     SystemClock clock;
     auto authority = crypto::SigningKey::Generate();
     ASSERT_TRUE(authority);
-    terminal::InitOptions init{.site = "SITE-01", .name = "kill", .trusted = {}};
-    init.trusted.push_back({authority->public_key(), "authority.pub"});
-    ASSERT_TRUE(terminal::Terminal::Init(home, init, clock));
+    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, "kill"));
   }
   std::mt19937 rng(20261123);
   std::uniform_int_distribution<int> delay_us(0, 60'000);

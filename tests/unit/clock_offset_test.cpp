@@ -17,6 +17,7 @@
 #include "core/sync/sync.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/time_zone.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -194,10 +195,8 @@ class ClockSync : public ::testing::Test {
   void SetUp() override {
     authority_.emplace(crypto::SigningKey::Generate().value());
     results_.emplace(crypto::BoxSecretKey::Generate().value());
-    terminal::InitOptions init{.site = "SITE-01", .name = "t1", .trusted = {}};
-    init.trusted.push_back({authority_->public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir_ / "home", init, terminal_clock_);
-    ASSERT_TRUE(t) << t.error().message();
+    auto t = testing::InitTerminal(dir_ / "home", authority_->public_key(), terminal_clock_);
+    ASSERT_TRUE(t);
     t_.emplace(std::move(*t));
     std::filesystem::create_directories(dir_ / "enrolled");
     WriteText(dir_ / "enrolled" / "t1.enroll",
@@ -351,10 +350,8 @@ TEST(RoomClock, TerminalsThatOnlySyncAreListedByTheirUploads) {
   std::vector<terminal::Enrollment> enrolled;
   const auto authority = SeedKey(5);
   for (const char* name : {"t1", "t2"}) {
-    terminal::InitOptions init{.site = "SITE-01", .name = name, .trusted = {}};
-    init.trusted.push_back({authority.public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir / name, init, clock);
-    ASSERT_TRUE(t) << t.error().message();
+    auto t = testing::InitTerminal(dir / name, authority.public_key(), clock, name);
+    ASSERT_TRUE(t);
     enrolled.push_back(
         terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*t, clock.WallMs()))).value());
   }

@@ -6,6 +6,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/vault/schema.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::bundle {
@@ -19,10 +20,8 @@ class OutboxTest : public ::testing::Test {
   void SetUp() override {
     authority_.emplace(crypto::SigningKey::Generate().value());
     results_.emplace(crypto::BoxSecretKey::Generate().value());
-    terminal::InitOptions init{.site = "SITE-01", .name = "t1", .trusted = {}};
-    init.trusted.push_back({authority_->public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir_ / "home", init, clock_);
-    ASSERT_TRUE(t) << t.error().message();
+    auto t = testing::InitTerminal(dir_ / "home", authority_->public_key(), clock_);
+    ASSERT_TRUE(t);
     t_.emplace(std::move(*t));
   }
 
@@ -165,9 +164,8 @@ TEST_F(OutboxTest, NumbersMustFollowOnWithoutGaps) {
 }
 
 TEST_F(OutboxTest, RefusesABundleOfAnotherTerminalOrADamagedOne) {
-  terminal::InitOptions init{.site = "SITE-02", .name = "t2", .trusted = {}};
-  init.trusted.push_back({authority_->public_key(), "authority.pub"});
-  auto other = terminal::Terminal::Init(dir_ / "home2", init, clock_);
+  auto other =
+      testing::InitTerminal(dir_ / "home2", authority_->public_key(), clock_, "t2", "SITE-02");
   ASSERT_TRUE(other);
   const Bytes mine = Make("P-001", 1);
   auto foreign = AddToOutbox(*other, mine);

@@ -14,6 +14,7 @@
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -32,10 +33,8 @@ class PackImagesTest : public ::testing::Test {
     clock_.SetWallMs(kNov24);
     authority_.emplace(crypto::SigningKey::Generate().value());
     results_.emplace(crypto::BoxSecretKey::Generate().value());
-    terminal::InitOptions init{.site = "SITE-01", .name = "t1", .trusted = {}};
-    init.trusted.push_back({authority_->public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir_ / "t1", init, clock_);
-    ASSERT_TRUE(t) << t.error().message();
+    auto t = testing::InitTerminal(dir_ / "t1", authority_->public_key(), clock_);
+    ASSERT_TRUE(t);
     terminal_.emplace(std::move(*t));
     std::filesystem::copy(kMini, dir_ / "src", std::filesystem::copy_options::recursive);
   }

@@ -10,6 +10,7 @@
 #include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -41,11 +42,7 @@ class PackTest : public ::testing::Test {
   }
 
   terminal::Terminal MakeTerminal(const std::string& name, const std::string& site) {
-    terminal::InitOptions init{.site = site, .name = name, .trusted = {}};
-    init.trusted.push_back({authority_->public_key(), "authority.pub"});
-    auto t = terminal::Terminal::Init(dir_ / name, init, clock_);
-    EXPECT_TRUE(t) << t.error().message();
-    return std::move(*t);
+    return testing::InitTerminal(dir_ / name, authority_->public_key(), clock_, name, site).value();
   }
 
   terminal::Enrollment EnrollmentOf(terminal::Terminal& t) {

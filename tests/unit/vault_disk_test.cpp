@@ -8,6 +8,7 @@
 
 #include "core/journal/journal.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -23,11 +24,7 @@ constexpr char kMarkerB[] = "Pengambilan keputusan: opsi C paling tepat";
 terminal::Terminal MakeTerminal(const std::filesystem::path& home, const Clock& clock) {
   auto authority = crypto::SigningKey::Generate();
   EXPECT_TRUE(authority);
-  terminal::InitOptions init{.site = "SITE-01", .name = kMarkerB, .trusted = {}};
-  init.trusted.push_back({authority->public_key(), "authority.pub"});
-  auto t = terminal::Terminal::Init(home, init, clock);
-  EXPECT_TRUE(t) << t.error().message();
-  return std::move(*t);
+  return testing::InitTerminal(home, authority->public_key(), clock, kMarkerB).value();
 }
 
 // Every file under `dir`, for the plaintext search.
