@@ -318,8 +318,8 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   const std::set<std::string> competencies = TemplateCompetencies(base);
 
   // The items, one at a time, in the test's order: read, mapped, checked, written with their
-  // images, placed in their section, forgotten. What is kept per item is its id (in `item_ids`,
-  // the writer and its section) and where it went (`placed`, 8 bytes a package entry). Once a
+  // images, placed in their section, forgotten. What is kept per item is its id (in the writer
+  // and its section) and where it went (`placed`, 8 bytes a package entry). Once a
   // problem (or, with `strict`, a dropped construct) means nothing will be published, the rest of
   // the items are still read, to report everything at once, but no longer written.
   LONTAR_ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Beside(out));
@@ -332,7 +332,12 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   };
   std::vector<Placed> placed(pkg.entry_count());
   std::set<std::string> missing_read;
-  std::set<std::string> item_ids;
+  // The ids of items imported: those the writer wrote, and these, which it did not (it refused
+  // them, or writing had stopped); apart, so that a good import keeps each id once.
+  std::set<std::string> not_written;
+  auto imported = [&](const std::string& id) {
+    return writer.written(id) || not_written.contains(id);
+  };
   bool all_shuffle = true;
   std::string first_unshuffled;
   std::size_t unshuffled = 0;
@@ -386,7 +391,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
                        "' is not in the package");
         }
       }
-      if (!qti->item.id.empty() && item_ids.contains(qti->item.id)) {
+      if (!qti->item.id.empty() && imported(qti->item.id)) {
         qti->dropped.push_back(
             {entry, qti->identifier,
              "item id '" + qti->item.id + "' is already taken by another item of the package"});
@@ -395,7 +400,6 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
         report.dropped.insert(report.dropped.end(), qti->dropped.begin(), qti->dropped.end());
         continue;
       }
-      item_ids.insert(qti->item.id);
       for (const std::string& c : plan.categories[ref.categories]) {
         if (competencies.contains(c) && qti->item.competency.empty()) qti->item.competency = c;
       }
@@ -409,7 +413,10 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
       section.items.push_back(qti->item.id);
       // As when the whole package was read before anything was written: images are checked only
       // while the items read well, and not at all when --strict will refuse anyway.
-      if (!problems.list.empty() || (options.strict && !report.dropped.empty())) continue;
+      if (!problems.list.empty() || (options.strict && !report.dropped.empty())) {
+        not_written.insert(qti->item.id);
+        continue;
+      }
       bool images_ok = true;
       for (const std::string& img : qti->images) {
         auto name = media.Copy(img, qti->item.id);
@@ -421,6 +428,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
         qti->item.media.push_back(*name);
       }
       if (images_ok && media_problems.list.empty()) LONTAR_TRY(writer.Add(qti->item));
+      if (!writer.written(qti->item.id)) not_written.insert(qti->item.id);
     }
     if (section.items.empty()) {
       report.notes.push_back("section '" + section.id + "' has no item left and is not written");
@@ -444,7 +452,7 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
     return std::unexpected(Error::InvalidArgument(m));
   }
   placed = {};
-  item_ids = {};
+  not_written = {};
 
   // Exam metadata where no template gives it.
   exam.id = ExamIdFrom(plan.identifier.empty() ? package.stem().string() : plan.identifier);

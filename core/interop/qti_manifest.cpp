@@ -1,5 +1,6 @@
 #include "core/interop/qti_manifest.hpp"
 
+#include <map>
 #include <optional>
 #include <set>
 
@@ -17,18 +18,23 @@ const ManifestResource* Manifest::Find(std::string_view identifier) const {
 // The manifest is read as a stream of elements (XmlStream), not built as a tree, and each resource
 // is handed on as soon as it is complete: for 10,000 items a tree of imsmanifest.xml was the
 // largest thing an import held, some 3 KiB an item, and a list of its resources the next largest.
-// What is kept to the end is each resource's identifier (for "used twice") and the dependencies
-// on resources not declared yet (for "does not declare").
+// What is kept to the end is each resource's identifier (for "used twice") and, per identifier
+// depended on before it is declared, its first reference (for "does not declare").
 Status ReadManifest(XmlStream& xml, const std::function<Status(ManifestResource)>& on_resource) {
   auto bad = [&](const std::string& what) {
     return std::unexpected(Error::Malformed(xml.Where() + ": " + what));
   };
-  struct Forward {  // a dependency on an identifier not declared when it was read
-    std::string resource, dependency;
+  // Dependencies on identifiers not declared yet, each with its first reference in document
+  // order: one entry per identifier still to come (a package's items mostly share a few
+  // images), dropped when it is declared.
+  struct Forward {
+    std::size_t order = 0;
+    std::string resource;
     int line = 0;
   };
   std::set<std::string> ids;
-  std::vector<Forward> forward;
+  std::map<std::string, Forward, std::less<>> forward;
+  std::size_t references = 0;
   std::optional<ManifestResource> pending;  // the resource being read
   auto hand_on = [&]() -> Status {
     if (!pending) return Ok();
@@ -64,6 +70,7 @@ Status ReadManifest(XmlStream& xml, const std::function<Status(ManifestResource)
       if (!ids.insert(res.identifier).second) {
         return bad("resource identifier '" + res.identifier + "' is used twice");
       }
+      if (auto it = forward.find(res.identifier); it != forward.end()) forward.erase(it);
       if (auto href = xml.Attr("href")) {
         res.href = ResolveHref("", *href);
         if (res.href.empty()) {
@@ -86,18 +93,24 @@ Status ReadManifest(XmlStream& xml, const std::function<Status(ManifestResource)
       } else if (local == "dependency") {
         const auto ref = xml.Attr("identifierref");
         if (!ref || ref->empty()) return bad("a <dependency> without an identifierref");
-        if (!ids.contains(*ref)) forward.push_back({res.identifier, *ref, res.line});
+        if (!ids.contains(*ref))
+          forward.try_emplace(*ref, Forward{references, res.identifier, res.line});
+        ++references;
         res.dependencies.push_back(*ref);
       }
     }
   }
   LONTAR_TRY(hand_on());
-  for (const Forward& f : forward) {
-    if (!ids.contains(f.dependency)) {
-      return std::unexpected(Error::Malformed(
-          xml.file() + ":" + std::to_string(f.line) + ": resource '" + f.resource +
-          "' depends on '" + f.dependency + "', which the manifest does not declare"));
-    }
+  // The first reference, in document order, to an identifier never declared.
+  auto first = forward.end();
+  for (auto it = forward.begin(); it != forward.end(); ++it) {
+    if (first == forward.end() || it->second.order < first->second.order) first = it;
+  }
+  if (first != forward.end()) {
+    return std::unexpected(Error::Malformed(xml.file() + ":" + std::to_string(first->second.line) +
+                                            ": resource '" + first->second.resource +
+                                            "' depends on '" + first->first +
+                                            "', which the manifest does not declare"));
   }
   return Ok();
 }

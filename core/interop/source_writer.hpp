@@ -65,6 +65,8 @@ class SourceWriter {
   [[nodiscard]] Status Add(const authoring::Item& item);
   // Whether an item broke a rule so far.
   bool failed() const { return !problems_.empty(); }
+  // Whether the item `id` was written.
+  bool written(const std::string& id) const { return written_.contains(id); }
 
   // Writes exam.yaml (ExamYaml: `exam`'s items are not looked at), copies `roster` in as
   // roster.csv unless it is empty, checks as said above and publishes `staging` (whose path is
