@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -10,21 +11,31 @@
 #include <thread>
 
 #include "core/authoring/roster_source.hpp"
+#include "core/model/item_rules.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::authoring {
 
 // The exam model (core/model) by its short names.
 using model::Competency;
+using model::CompetencyProblem;
+using model::CorrectCountProblem;
 using model::Exam;
 using model::Item;
 using model::ItemType;
 using model::JpmCategory;
+using model::MediaNameProblem;
 using model::Option;
+using model::OptionCountProblem;
+using model::OptionKeyProblem;
+using model::OptionWeightProblem;
 using model::PassRule;
+using model::PointsProblem;
 using model::Position;
 using model::Section;
 using model::Text;
+using model::TextEmpty;
+using model::TextTooLong;
 
 namespace {
 
@@ -72,8 +83,8 @@ class FileReader {
       return std::nullopt;
     }
     std::string s = n.Scalar();
-    if (s.size() > kMaxTextChars) {
-      Report(n, std::string("'") + key + "' is longer than 8000 characters");
+    if (auto too_long = TextTooLong(s, key)) {
+      Report(n, *too_long);
       return std::nullopt;
     }
     return s;
@@ -121,9 +132,8 @@ class FileReader {
     }
     auto id = String(n, "id");
     auto en = String(n, "en");
-    if (id && id->empty())
-      Report(n, std::string("'") + key + "' has an empty Bahasa Indonesia text");
-    if (en && en->empty()) Report(n, std::string("'") + key + "' has an empty English text");
+    if (auto empty = id ? TextEmpty(*id, key, false) : std::nullopt) Report(n, *empty);
+    if (auto empty = en ? TextEmpty(*en, key, true) : std::nullopt) Report(n, *empty);
     t.id = id.value_or("");
     t.en = en.value_or("");
     return t;
@@ -384,9 +394,7 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
   }
   if (auto comp = r.String(y, "competency", false)) {
     item.competency = *comp;
-    if (!competencies.contains(*comp)) {
-      r.Report(y["competency"], "competency '" + *comp + "' is not declared in exam.yaml");
-    }
+    if (auto problem = CompetencyProblem(*comp, competencies)) r.Report(y["competency"], *problem);
   }
   item.stem = r.Bilingual(y, "stem");
   if (const YAML::Node m = y["media"]; m.IsDefined() && !m.IsNull()) {
@@ -394,8 +402,8 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
       const std::string name = entry.IsScalar() ? entry.Scalar() : "";
       const fs::path path = dir / name;
       std::error_code ec;
-      if (!name.starts_with("media/") || name.find("..") != std::string::npos) {
-        r.Report(entry, "media '" + name + "' must be a file under media/");
+      if (auto problem = MediaNameProblem(name)) {
+        r.Report(entry, *problem);
       } else if (!fs::is_regular_file(path, ec)) {
         r.Report(entry, "media file '" + name + "' does not exist");
       } else if (fs::file_size(path, ec) > kMaxMediaBytes) {
@@ -409,20 +417,17 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
     }
   }
   const YAML::Node options = y["options"];
-  if (!options.IsSequence() || options.size() < 2 || options.size() > 6) {
-    r.Report(options.IsDefined() ? options : y, "an item needs 2 to 6 options");
+  if (auto count = OptionCountProblem(options.IsSequence() ? options.size() : 0)) {
+    r.Report(options.IsDefined() ? options : y, *count);
   } else {
     int correct = 0;
-    std::set<int> weights;
+    std::set<long> weights;
     for (std::size_t k = 0; k < options.size(); ++k) {
       const YAML::Node& o = options[k];
       Option opt;
       const std::string expected(1, static_cast<char>('A' + k));
       opt.key = r.String(o, "key").value_or("");
-      if (opt.key != expected) {
-        r.Report(o, "option " + std::to_string(k + 1) + " has key '" + opt.key + "'; expected " +
-                        expected);
-      }
+      if (auto problem = OptionKeyProblem(k, opt.key)) r.Report(o, *problem);
       opt.text = r.Bilingual(o, "text");
       opt.correct = r.Bool(o, "correct", false);
       correct += opt.correct ? 1 : 0;
@@ -431,31 +436,30 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
         int weight = 0;
         if (!w.IsDefined() || !YAML::convert<int>::decode(w, weight)) {
           r.Report(o, "option " + expected + " needs a weight 1..5");
-        } else if (weight < 1 || weight > 5) {
-          r.Report(
-              w, "option " + expected + " has weight " + std::to_string(weight) + "; allowed 1..5");
-        } else if (item.type == ItemType::kWeighted && !weights.insert(weight).second) {
-          r.Report(w, "option " + expected + " repeats weight " + std::to_string(weight));
+        } else if (auto problem = OptionWeightProblem(item.type, k, weight, weights)) {
+          r.Report(w, *problem);
         }
         opt.weight = weight;
       }
       item.options.push_back(std::move(opt));
     }
-    if (item.type == ItemType::kSingle && correct != 1) {
-      r.Report(options, "a single-answer item needs exactly one option with correct: true (found " +
-                            std::to_string(correct) + ")");
-    }
-    if (item.type == ItemType::kMultiple && correct < 1) {
-      r.Report(options, "a multiple-response item needs at least one correct option");
-    }
+    if (auto problem = CorrectCountProblem(item.type, correct)) r.Report(options, *problem);
   }
   if (item.type == ItemType::kSingle || item.type == ItemType::kMultiple) {
     const YAML::Node points = y["points"];
     if (!points.IsMap()) {
       r.Report(points.IsDefined() ? points : y, "'points' must give {correct: N, wrong: N}");
     } else {
-      item.points_correct = static_cast<int>(r.Int(points, "correct", 0, 100).value_or(0));
-      item.points_wrong = static_cast<int>(r.Int(points, "wrong", -100, 100).value_or(0));
+      auto points_for = [&](const char* key) {
+        const long v = r.Int(points, key, LONG_MIN, LONG_MAX).value_or(0);
+        if (auto problem = PointsProblem(key, v)) {
+          r.Report(points[key], *problem);
+          return 0;
+        }
+        return static_cast<int>(v);
+      };
+      item.points_correct = points_for("correct");
+      item.points_wrong = points_for("wrong");
     }
   }
   if (item.type == ItemType::kMultiple) {

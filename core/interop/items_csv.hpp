@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/exam.hpp"
+#include "core/interop/items_csv_reader.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {
@@ -43,20 +43,6 @@ struct CsvImportReport {
   std::size_t media = 0;
   std::vector<std::string> notes;
 };
-
-// The items of `text` (the CSV named `file` in messages), checked against the rules of
-// docs/authoring.md; `competencies` are those the exam declares, `media_dir` is where media
-// files are looked for (nullopt: media are not checked on disk). Returns the items by id and
-// the sections in order, or every problem as "FILE:ROW:COLUMN: message". Pure unless media_dir
-// is given (then it reads the media files' heads).
-struct CsvItems {
-  std::vector<model::Section> sections;
-  std::map<std::string, model::Item> items;
-  std::map<std::string, std::filesystem::path> media;  // "media/x.png" -> file
-};
-[[nodiscard]] std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(
-    std::string_view text, const std::string& file, const std::vector<std::string>& competencies,
-    const std::filesystem::path* media_dir);
 
 // Imports `csv` into the new directory `out` (written beside it, then renamed; `out` does not
 // exist after a failure). Fails with kAlreadyExists when `out` exists and kInvalidArgument listing

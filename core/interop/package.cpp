@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <map>
 
 #include "core/util/fs.hpp"
 
@@ -65,8 +64,9 @@ struct Package::Impl {
   std::string name;
   fs::path dir;          // a directory package
   zip_t* zip = nullptr;  // a zip package
+  // A directory's entries, sorted. A zip's are libzip's (its central directory, with a hash of
+  // the names), not copied: a second index of 20,000 entries was megabytes.
   std::vector<std::string> entries;
-  std::map<std::string, zip_uint64_t, std::less<>> index;  // zip: entry -> index
 
   ~Impl() {
     if (zip != nullptr) zip_discard(zip);
@@ -136,11 +136,11 @@ Result<std::unique_ptr<Package::Impl>> OpenZip(const fs::path& path, std::string
                                               std::to_string(kMaxPackageBytes >> 30) +
                                               " GiB: refusing a zip bomb"));
     }
-    if (!impl->index.emplace(entry, static_cast<zip_uint64_t>(i)).second) {
+    // libzip's index of names keeps the first of two entries of the same name.
+    if (zip_name_locate(zip, st.name, 0) != i) {
       return std::unexpected(
           Error::Malformed(impl->name + ": entry '" + entry + "' appears twice"));
     }
-    impl->entries.push_back(std::move(entry));
   }
   return impl;
 }
@@ -170,71 +170,64 @@ Result<std::unique_ptr<Package::Impl>> OpenDir(const fs::path& path, std::string
   return impl;
 }
 
+}  // namespace
+
+struct EntryReader::Impl {
+  std::string where;  // "PACKAGE: ENTRY", for messages
+  std::uint64_t max_bytes = 0;
+  std::uint64_t done = 0;
+  int fd = -1;                 // a directory package's file
+  zip_file_t* file = nullptr;  // a zip package's entry
+
+  ~Impl() {
+    if (fd >= 0) ::close(fd);
+    if (file != nullptr) zip_fclose(file);
+  }
+};
+
+EntryReader::EntryReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EntryReader::EntryReader(EntryReader&&) noexcept = default;
+EntryReader& EntryReader::operator=(EntryReader&&) noexcept = default;
+EntryReader::~EntryReader() = default;
+
+Result<std::size_t> EntryReader::Read(char* buf, std::size_t size) {
+  Impl& r = *impl_;
+  std::size_t n = 0;
+  if (r.file != nullptr) {
+    const zip_int64_t got = zip_fread(r.file, buf, size);
+    if (got < 0) {
+      return std::unexpected(Error::Corruption(
+          r.where + ": damaged zip data (" + zip_error_strerror(zip_file_get_error(r.file)) + ")"));
+    }
+    n = static_cast<std::size_t>(got);
+  } else {
+    ssize_t got = 0;
+    do {
+      got = ::read(r.fd, buf, size);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) return std::unexpected(Error::FromErrno(r.where, errno));
+    n = static_cast<std::size_t>(got);
+  }
+  r.done += n;
+  if (r.done > r.max_bytes) {
+    return std::unexpected(
+        Error::Malformed(r.where + " is larger than " + std::to_string(r.max_bytes) + " bytes"));
+  }
+  return n;
+}
+
+namespace {
+
 // Reads an entry piece by piece, handing each piece to `sink`, and stops past max_bytes.
 template <class Sink>
-Status Stream(const Package::Impl& p, std::string_view entry, std::uint64_t max_bytes,
-              Sink&& sink) {
-  const std::string where = p.name + ": " + std::string(entry);
-  auto too_big = [&] {
-    return std::unexpected(
-        Error::Malformed(where + " is larger than " + std::to_string(max_bytes) + " bytes"));
-  };
+Status Stream(const Package& p, std::string_view entry, std::uint64_t max_bytes, Sink&& sink) {
+  LONTAR_ASSIGN_OR_RETURN(EntryReader reader, p.OpenEntry(entry, max_bytes));
   char buf[64 * 1024];
-  std::uint64_t done = 0;
-  if (p.zip == nullptr) {
-    if (!IsSafeEntryName(entry)) return std::unexpected(Error::NotFound(where + ": not found"));
-    const fs::path path = p.dir / entry;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return std::unexpected(Error::FromErrno(where, errno));
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int err = errno;
-        ::close(fd);
-        return std::unexpected(Error::FromErrno(where, err));
-      }
-      if (n == 0) break;
-      done += static_cast<std::uint64_t>(n);
-      if (done > max_bytes) {
-        ::close(fd);
-        return too_big();
-      }
-      if (auto s = sink(std::string_view(buf, static_cast<std::size_t>(n))); !s) {
-        ::close(fd);
-        return s;
-      }
-    }
-    ::close(fd);
-    return Ok();
-  }
-  auto it = p.index.find(entry);
-  if (it == p.index.end()) return std::unexpected(Error::NotFound(where + ": not in the package"));
-  zip_file_t* f = zip_fopen_index(p.zip, it->second, 0);
-  if (f == nullptr) {
-    return std::unexpected(
-        Error::Corruption(where + ": cannot open: " + zip_error_strerror(zip_get_error(p.zip))));
-  }
   for (;;) {
-    const zip_int64_t n = zip_fread(f, buf, sizeof buf);
-    if (n < 0) {
-      std::string why = zip_error_strerror(zip_file_get_error(f));
-      zip_fclose(f);
-      return std::unexpected(Error::Corruption(where + ": damaged zip data (" + why + ")"));
-    }
-    if (n == 0) break;
-    done += static_cast<std::uint64_t>(n);
-    if (done > max_bytes) {
-      zip_fclose(f);
-      return too_big();
-    }
-    if (auto s = sink(std::string_view(buf, static_cast<std::size_t>(n))); !s) {
-      zip_fclose(f);
-      return s;
-    }
+    LONTAR_ASSIGN_OR_RETURN(const std::size_t n, reader.Read(buf, sizeof buf));
+    if (n == 0) return Ok();
+    LONTAR_TRY(sink(std::string_view(buf, n)));
   }
-  zip_fclose(f);
-  return Ok();
 }
 
 }  // namespace
@@ -260,18 +253,74 @@ Result<Package> Package::Open(const fs::path& path) {
 }
 
 const std::string& Package::name() const { return impl_->name; }
-const std::vector<std::string>& Package::entries() const { return impl_->entries; }
+std::vector<std::string> Package::entries() const {
+  if (impl_->zip == nullptr) return impl_->entries;
+  std::vector<std::string> out;
+  const zip_int64_t n = zip_get_num_entries(impl_->zip, 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    const char* name = zip_get_name(impl_->zip, static_cast<zip_uint64_t>(i), 0);
+    if (name != nullptr && !std::string_view(name).ends_with('/')) out.emplace_back(name);
+  }
+  return out;
+}
+
+std::uint32_t Package::entry_count() const {
+  if (impl_->zip == nullptr) return static_cast<std::uint32_t>(impl_->entries.size());
+  return static_cast<std::uint32_t>(std::max<zip_int64_t>(zip_get_num_entries(impl_->zip, 0), 0));
+}
+
+std::optional<std::uint32_t> Package::Find(std::string_view entry) const {
+  if (!IsSafeEntryName(entry)) return std::nullopt;
+  if (impl_->zip != nullptr) {
+    const zip_int64_t i = zip_name_locate(impl_->zip, std::string(entry).c_str(), 0);
+    if (i < 0) return std::nullopt;
+    return static_cast<std::uint32_t>(i);
+  }
+  // A directory's entries are sorted (OpenDir).
+  const auto& e = impl_->entries;
+  auto it = std::lower_bound(e.begin(), e.end(), entry,
+                             [](const std::string& a, std::string_view b) { return a < b; });
+  if (it == e.end() || *it != entry || !Contains(entry)) return std::nullopt;
+  return static_cast<std::uint32_t>(it - e.begin());
+}
+
+std::string Package::EntryName(std::uint32_t n) const {
+  if (impl_->zip == nullptr) return impl_->entries.at(n);
+  const char* name = zip_get_name(impl_->zip, n, 0);
+  return name != nullptr ? name : "";
+}
 
 bool Package::Contains(std::string_view entry) const {
-  if (impl_->zip != nullptr) return impl_->index.contains(entry);
+  if (impl_->zip != nullptr) return Find(entry).has_value();
   if (!IsSafeEntryName(entry)) return false;
   std::error_code ec;
   return fs::is_regular_file(fs::symlink_status(impl_->dir / entry, ec));
 }
 
+Result<EntryReader> Package::OpenEntry(std::string_view entry, std::uint64_t max_bytes) const {
+  auto r = std::make_unique<EntryReader::Impl>();
+  r->where = impl_->name + ": " + std::string(entry);
+  r->max_bytes = max_bytes;
+  if (impl_->zip == nullptr) {
+    if (!IsSafeEntryName(entry)) return std::unexpected(Error::NotFound(r->where + ": not found"));
+    const fs::path path = impl_->dir / entry;
+    r->fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (r->fd < 0) return std::unexpected(Error::FromErrno(r->where, errno));
+    return EntryReader(std::move(r));
+  }
+  const std::optional<std::uint32_t> index = Find(entry);
+  if (!index) return std::unexpected(Error::NotFound(r->where + ": not in the package"));
+  r->file = zip_fopen_index(impl_->zip, *index, 0);
+  if (r->file == nullptr) {
+    return std::unexpected(Error::Corruption(
+        r->where + ": cannot open: " + zip_error_strerror(zip_get_error(impl_->zip))));
+  }
+  return EntryReader(std::move(r));
+}
+
 Result<std::string> Package::Read(std::string_view entry, std::uint64_t max_bytes) const {
   std::string out;
-  LONTAR_TRY(Stream(*impl_, entry, max_bytes, [&](std::string_view piece) -> Status {
+  LONTAR_TRY(Stream(*this, entry, max_bytes, [&](std::string_view piece) -> Status {
     out.append(piece);
     return Ok();
   }));
@@ -282,7 +331,7 @@ Status Package::CopyTo(std::string_view entry, const fs::path& dest,
                        std::uint64_t max_bytes) const {
   const int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return std::unexpected(Error::FromErrno(dest.string(), errno));
-  Status s = Stream(*impl_, entry, max_bytes, [&](std::string_view piece) -> Status {
+  Status s = Stream(*this, entry, max_bytes, [&](std::string_view piece) -> Status {
     while (!piece.empty()) {
       const ssize_t n = ::write(fd, piece.data(), piece.size());
       if (n < 0 && errno == EINTR) continue;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,29 @@ namespace lontar::interop {
 inline constexpr std::size_t kMaxPackageEntries = 200000;
 inline constexpr std::uint64_t kMaxPackageBytes = 16ull << 30;
 inline constexpr std::uint64_t kMaxBombRatio = 200;
+
+class Package;
+
+// One entry of a package being read, piece by piece (Package::OpenEntry). Move-only.
+class EntryReader {
+ public:
+  EntryReader(EntryReader&&) noexcept;
+  EntryReader& operator=(EntryReader&&) noexcept;
+  ~EntryReader();
+
+  // Reads up to `size` bytes into `buf`; 0 at the end of the entry. Fails with kMalformed
+  // "PACKAGE: ENTRY is larger than N bytes" once more than the limit has come (whatever the zip's
+  // header said), kCorruption for bad zip data or CRC, or the errno of a directory package's file.
+  // Reads disk.
+  [[nodiscard]] Result<std::size_t> Read(char* buf, std::size_t size);
+
+  struct Impl;  // opaque: the open zip entry or file, and what has been read
+
+ private:
+  friend class Package;
+  explicit EntryReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 class Package {
  public:
@@ -40,12 +64,25 @@ class Package {
   const std::string& name() const;
   // Whether the package holds a regular file named `entry` ("items/q1.xml").
   bool Contains(std::string_view entry) const;
-  // Every entry name, in the package's order (directories excluded).
-  const std::vector<std::string>& entries() const;
+  // Every entry name, in the package's order (directories excluded), made on each call.
+  std::vector<std::string> entries() const;
+  // The entry's number (below entry_count()), or nullopt when the package has no such file:
+  // what an importer keeps per entry instead of its name. Pure.
+  std::optional<std::uint32_t> Find(std::string_view entry) const;
+  // The name of entry number `n` (a number Find returned). Pure.
+  std::string EntryName(std::uint32_t n) const;
+  // One more than the largest entry number. Pure.
+  std::uint32_t entry_count() const;
 
   // Reads a whole entry. Fails with kMalformed "ENTRY is larger than N bytes" past max_bytes, with
   // kNotFound when it is missing, with kCorruption when the zip's data or CRC is bad. Reads disk.
   [[nodiscard]] Result<std::string> Read(std::string_view entry, std::uint64_t max_bytes) const;
+
+  // Opens an entry to be read in pieces, holding no more of it than the caller's buffer: for a
+  // document too large to be held whole (a 10,000-item manifest). Fails as Read does when the
+  // entry is missing or cannot be opened; EntryReader::Read enforces `max_bytes`. Reads disk.
+  [[nodiscard]] Result<EntryReader> OpenEntry(std::string_view entry,
+                                              std::uint64_t max_bytes) const;
 
   // Copies an entry to `dest` (created, never overwritten) in bounded memory, stopping with
   // kMalformed past max_bytes (the partial file is removed). Touches disk.

@@ -1,9 +1,11 @@
 #include "core/interop/qti_import.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/authoring/source.hpp"
@@ -13,6 +15,7 @@
 #include "core/interop/source_writer.hpp"
 #include "core/interop/staging_dir.hpp"
 #include "core/interop/xml.hpp"
+#include "core/interop/xml_stream.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::interop {
@@ -108,62 +111,149 @@ class MediaCopier {
   std::set<std::string> taken_;                 // file names under media/
 };
 
-// The items and sections of the package, in test (or manifest) order.
+// The items and sections of the package, in test (or manifest) order. Per item ref it keeps 8
+// bytes: the item's entry number in the package and its categories' place in a table of the
+// distinct category lists (a test names a few: the competencies).
+struct PlanRef {
+  std::uint32_t entry = 0;       // Package::Find's number, or kMissing
+  std::uint32_t categories = 0;  // index into Plan::categories (0: none); for kMissing, into
+                                 // Plan::missing
+};
+// Item resources without an entry: no href, or an href the package lacks.
+constexpr std::uint32_t kNoHref = UINT32_MAX;
+constexpr std::uint32_t kMissing = UINT32_MAX - 1;
+// An entry's item not read yet, or read and not imported (ImportQti's Placed::section).
+constexpr std::uint32_t kUnread = UINT32_MAX;
+constexpr std::uint32_t kSkipped = UINT32_MAX - 1;
+
+struct PlanSection {
+  std::string identifier;
+  std::string title;
+  int minutes = 0;
+  std::vector<PlanRef> refs;
+};
+
 struct Plan {
-  std::vector<QtiSection> sections;
+  std::vector<PlanSection> sections;
+  std::vector<std::string> missing;  // the hrefs of kMissing refs
+  std::vector<std::vector<std::string>> categories{{}};
+  std::map<std::vector<std::string>, std::uint32_t> category_index;
   bool shuffle_items = false;
   std::string title, identifier;
   int minutes = 0;
+
+  std::uint32_t Categories(std::vector<std::string> list) {
+    if (list.empty()) return 0;
+    auto [it, added] = category_index.emplace(list, static_cast<std::uint32_t>(categories.size()));
+    if (added) categories.push_back(std::move(list));
+    return it->second;
+  }
 };
 
-Result<Plan> PlanFromPackage(const Package& pkg, const Manifest& manifest, QtiImportReport& report,
-                             Problems& problems) {
-  Plan plan;
-  const ManifestResource* test = nullptr;
-  std::vector<const ManifestResource*> items;
-  for (const ManifestResource& r : manifest.resources) {
-    if (r.type == kQtiTestType && test == nullptr) {
-      test = &r;
+// What the manifest says the import needs, kept as the manifest streams past: the test resource,
+// and per item resource its entry number and identifier (for the note on items outside the test).
+struct ManifestPlan {
+  std::optional<ManifestResource> test;
+  std::size_t item_resources = 0;
+  std::vector<std::uint32_t> item_entries;  // an entry number, kNoHref or kMissing
+  std::string item_ids;                     // the item resources' identifiers, each ending '\n'
+  std::vector<std::string> missing;         // the hrefs of the kMissing ones, in order
+  std::vector<std::string> without_href;    // problems, if there is no test to place the items
+};
+
+// Reads the manifest as a stream, checking that every file a resource names is in the package.
+Result<ManifestPlan> ReadManifestPlan(const Package& pkg, QtiImportReport& report,
+                                      Problems& problems) {
+  ManifestPlan m;
+  LONTAR_ASSIGN_OR_RETURN(XmlStream xml, XmlStream::FromEntry(pkg, kManifest));
+  LONTAR_TRY(ReadManifest(xml, [&](ManifestResource r) -> Status {
+    const std::string where = std::string(kManifest) + ":" + std::to_string(r.line);
+    if (!r.href.empty()) r.files.push_back(r.href);
+    for (const std::string& f : r.files) {
+      if (!pkg.Contains(f)) {
+        problems.Add(where + ": resource '" + r.identifier + "' names '" + f +
+                     "', which the package lacks");
+        break;
+      }
+    }
+    if (r.type == kQtiTestType && !m.test) {
+      r.files.clear();
+      m.test = std::move(r);
     } else if (r.type == kQtiTestType) {
-      report.notes.push_back(std::string(kManifest) + ":" + std::to_string(r.line) +
-                             ": a second test '" + r.identifier +
+      report.notes.push_back(where + ": a second test '" + r.identifier +
                              "' is ignored; the first is used");
     } else if (r.type == kQtiItemType) {
-      items.push_back(&r);
+      ++m.item_resources;
+      if (r.href.empty()) {
+        m.without_href.push_back(where + ": item resource '" + r.identifier + "' has no href");
+      }
+      const std::optional<std::uint32_t> entry = pkg.Find(r.href);
+      if (r.href.empty()) {
+        m.item_entries.push_back(kNoHref);
+      } else if (!entry) {
+        m.item_entries.push_back(kMissing);
+        m.missing.push_back(r.href);
+      } else {
+        m.item_entries.push_back(*entry);
+      }
+      m.item_ids += r.identifier + "\n";
     }
-  }
-  if (test != nullptr && !test->href.empty()) {
-    LONTAR_ASSIGN_OR_RETURN(std::string xml, pkg.Read(test->href, kMaxXmlBytes));
-    LONTAR_ASSIGN_OR_RETURN(QtiTest t, ReadQtiTest(xml, test->href));
-    plan.sections = std::move(t.sections);
+    return Ok();
+  }));
+  return m;
+}
+
+// Plans the import: the manifest (ReadManifestPlan), then the test, as streams, neither held.
+Result<Plan> ReadPlan(const Package& pkg, QtiImportReport& report, Problems& problems) {
+  LONTAR_ASSIGN_OR_RETURN(ManifestPlan m, ReadManifestPlan(pkg, report, problems));
+  Plan plan;
+  if (m.test && !m.test->href.empty()) {
+    const std::string& test_entry = m.test->href;
+    LONTAR_ASSIGN_OR_RETURN(XmlStream xml, XmlStream::FromEntry(pkg, test_entry));
+    std::vector<bool> in_test(pkg.entry_count());
+    std::vector<std::vector<PlanRef>> refs;
+    LONTAR_ASSIGN_OR_RETURN(
+        QtiTest t, ReadQtiTest(xml, [&](std::size_t section, QtiItemRef ref) {
+          const std::optional<std::uint32_t> entry = pkg.Find(ref.href);
+          if (!entry) {
+            problems.Add(test_entry + ":" + std::to_string(ref.line) + ": item '" + ref.identifier +
+                         "' is at '" + ref.href + "', which the package lacks");
+            return;
+          }
+          in_test[*entry] = true;
+          refs.resize(std::max(refs.size(), section + 1));
+          refs[section].push_back({*entry, plan.Categories(std::move(ref.categories))});
+        }));
+    for (std::size_t k = 0; k < t.sections.size(); ++k) {
+      QtiSection& s = t.sections[k];
+      PlanSection section{std::move(s.identifier), std::move(s.title), s.minutes, {}};
+      if (k < refs.size()) section.refs = std::move(refs[k]);
+      plan.sections.push_back(std::move(section));
+    }
     plan.shuffle_items = t.shuffle_items;
     plan.title = t.title;
     plan.identifier = t.identifier;
     plan.minutes = t.minutes;
     report.dropped.insert(report.dropped.end(), t.dropped.begin(), t.dropped.end());
-    std::set<std::string> in_test;
-    for (const QtiSection& s : plan.sections) {
-      for (const QtiItemRef& ref : s.refs) {
-        in_test.insert(ref.href);
-        if (!pkg.Contains(ref.href)) {
-          problems.Add(test->href + ":" + std::to_string(ref.line) + ": item '" + ref.identifier +
-                       "' is at '" + ref.href + "', which the package lacks");
-        }
+    std::size_t outside = 0;
+    std::string first;
+    std::size_t id_start = 0;
+    for (const std::uint32_t entry : m.item_entries) {
+      const std::size_t id_end = m.item_ids.find('\n', id_start);
+      if (entry == kNoHref || entry == kMissing || !in_test[entry]) {
+        if (outside++ == 0) first = m.item_ids.substr(id_start, id_end - id_start);
       }
+      id_start = id_end + 1;
     }
-    std::vector<std::string> outside;
-    for (const ManifestResource* r : items) {
-      if (!in_test.contains(r->href)) outside.push_back(r->identifier);
-    }
-    if (!outside.empty()) {
-      report.notes.push_back(std::to_string(outside.size()) +
+    if (outside > 0) {
+      report.notes.push_back(std::to_string(outside) +
                              " item resource(s) of the manifest are in no section of the test and "
                              "were not imported; first: " +
-                             outside.front());
+                             first);
     }
     return plan;
   }
-  if (items.empty()) {
+  if (m.item_resources == 0) {
     return std::unexpected(Error::Malformed(pkg.name() +
                                             ": the manifest lists no QTI 3.0 item (resource type " +
                                             std::string(kQtiItemType) + ")"));
@@ -171,40 +261,20 @@ Result<Plan> PlanFromPackage(const Package& pkg, const Manifest& manifest, QtiIm
   report.notes.push_back(pkg.name() +
                          ": no test in the package; all items go into one section 'main' in "
                          "manifest order");
-  QtiSection main;
-  main.identifier = "main";
-  main.title = "Utama";
-  for (const ManifestResource* r : items) {
-    if (r->href.empty()) {
-      problems.Add(std::string(kManifest) + ":" + std::to_string(r->line) + ": item resource '" +
-                   r->identifier + "' has no href");
-      continue;
+  for (std::string& p : m.without_href) problems.Add(std::move(p));
+  PlanSection main{"main", "Utama", 0, {}};
+  // An href the package lacks is a problem already; reading it adds the reader's own words.
+  std::size_t missing = 0;
+  for (const std::uint32_t entry : m.item_entries) {
+    if (entry == kMissing) {
+      main.refs.push_back({kMissing, static_cast<std::uint32_t>(plan.missing.size())});
+      plan.missing.push_back(std::move(m.missing[missing++]));
+    } else if (entry != kNoHref) {
+      main.refs.push_back({entry, 0});
     }
-    main.refs.push_back({r->identifier, r->href, {}, r->line});
   }
   plan.sections.push_back(std::move(main));
   return plan;
-}
-
-// Reads the manifest, checks that every file it names is in the package, and plans the import
-// (PlanFromPackage). The manifest's text and model are gone on return: for 10,000 items they are
-// megabytes that the rest of the import does not need.
-Result<Plan> ReadPlan(const Package& pkg, QtiImportReport& report, Problems& problems) {
-  LONTAR_ASSIGN_OR_RETURN(std::string manifest_xml, pkg.Read(kManifest, kMaxXmlBytes));
-  LONTAR_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(manifest_xml, kManifest));
-  manifest_xml = std::string();
-  for (const ManifestResource& r : manifest.resources) {
-    std::vector<std::string> names = r.files;
-    if (!r.href.empty()) names.push_back(r.href);
-    for (const std::string& f : names) {
-      if (!pkg.Contains(f)) {
-        problems.Add(std::string(kManifest) + ":" + std::to_string(r.line) + ": resource '" +
-                     r.identifier + "' names '" + f + "', which the package lacks");
-        break;
-      }
-    }
-  }
-  return PlanFromPackage(pkg, manifest, report, problems);
 }
 
 }  // namespace
@@ -247,52 +317,90 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   }
   const std::set<std::string> competencies = TemplateCompetencies(base);
 
-  // The items, one at a time: read, mapped, checked, written with their images, forgotten. What
-  // is kept per item is small: its entry and id (id_of_entry) and its id in the writer. Once a
+  // The items, one at a time, in the test's order: read, mapped, checked, written with their
+  // images, placed in their section, forgotten. What is kept per item is its id (in the writer
+  // and its section) and where it went (`placed`, 8 bytes a package entry). Once a
   // problem (or, with `strict`, a dropped construct) means nothing will be published, the rest of
   // the items are still read, to report everything at once, but no longer written.
   LONTAR_ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Beside(out));
   SourceWriter writer(staging.path(), base);
   MediaCopier media(pkg, staging.path());
   Problems media_problems;
-  std::map<std::string, std::string> id_of_entry;  // item entry -> Lontar id (imported)
-  std::set<std::string> item_ids;
-  std::set<std::string> read_entries;
+  struct Placed {  // where an entry's item went
+    std::uint32_t section = kUnread;
+    std::uint32_t index = 0;  // in that section's items
+  };
+  std::vector<Placed> placed(pkg.entry_count());
+  std::set<std::string> missing_read;
+  // The ids of items imported: those the writer wrote, and these, which it did not (it refused
+  // them, or writing had stopped); apart, so that a good import keeps each id once.
+  std::set<std::string> not_written;
+  auto imported = [&](const std::string& id) {
+    return writer.written(id) || not_written.contains(id);
+  };
   bool all_shuffle = true;
   std::string first_unshuffled;
   std::size_t unshuffled = 0;
   std::size_t one_language = 0;
   const QtiItemOptions item_options{options.points_correct};
-  for (QtiSection& s : plan.sections) {
-    for (const QtiItemRef& ref : s.refs) {
-      if (!read_entries.insert(ref.href).second) continue;
-      auto xml = pkg.Read(ref.href, kMaxXmlBytes);
+  Exam exam;
+  std::set<std::string> section_ids;
+  for (std::size_t k = 0; k < plan.sections.size(); ++k) {
+    const PlanSection& s = plan.sections[k];
+    model::Section section;
+    section.id = ToLontarId(s.identifier);
+    if (section.id.empty() || !section_ids.insert(section.id).second) {
+      section.id = "section-" + std::to_string(k + 1);
+      section_ids.insert(section.id);
+      report.notes.push_back("section '" + s.identifier + "' is written as '" + section.id + "'");
+    }
+    const std::string title = s.title.empty() ? s.identifier : s.title;
+    section.title = {title, title};
+    section.minutes = s.minutes;
+    for (const PlanRef& ref : s.refs) {
+      if (ref.entry == kMissing) {
+        const std::string& href = plan.missing[ref.categories];
+        if (missing_read.insert(href).second) {
+          if (auto xml = pkg.Read(href, kMaxXmlBytes); !xml) problems.Add(xml.error());
+        }
+        continue;
+      }
+      Placed& at = placed[ref.entry];
+      if (at.section == kSkipped) continue;
+      if (at.section != kUnread) {
+        const std::vector<std::string>& items =
+            at.section == exam.sections.size() ? section.items : exam.sections[at.section].items;
+        report.notes.push_back("item '" + items[at.index] + "' is referred to twice; kept once");
+        continue;
+      }
+      at.section = kSkipped;
+      const std::string entry = pkg.EntryName(ref.entry);
+      auto xml = pkg.Read(entry, kMaxXmlBytes);
       if (!xml) {
         problems.Add(xml.error());
         continue;
       }
-      auto qti = ReadQtiItem(*xml, ref.href, item_options);
+      auto qti = ReadQtiItem(*xml, entry, item_options);
       if (!qti) {
         problems.Add(qti.error());
         continue;
       }
       for (const std::string& img : qti->images) {
         if (!pkg.Contains(img)) {
-          problems.Add(ref.href + ":" + std::to_string(qti->images_line) + ": image '" + img +
+          problems.Add(entry + ":" + std::to_string(qti->images_line) + ": image '" + img +
                        "' is not in the package");
         }
       }
-      if (!qti->item.id.empty() && item_ids.contains(qti->item.id)) {
+      if (!qti->item.id.empty() && imported(qti->item.id)) {
         qti->dropped.push_back(
-            {ref.href, qti->identifier,
+            {entry, qti->identifier,
              "item id '" + qti->item.id + "' is already taken by another item of the package"});
       }
       if (!qti->dropped.empty()) {
         report.dropped.insert(report.dropped.end(), qti->dropped.begin(), qti->dropped.end());
         continue;
       }
-      item_ids.insert(qti->item.id);
-      for (const std::string& c : ref.categories) {
+      for (const std::string& c : plan.categories[ref.categories]) {
         if (competencies.contains(c) && qti->item.competency.empty()) qti->item.competency = c;
       }
       if (!qti->shuffle || qti->fixed_choice) {
@@ -300,10 +408,15 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
         if (unshuffled++ == 0) first_unshuffled = qti->item.id;
       }
       one_language += qti->one_language ? 1 : 0;
-      id_of_entry[ref.href] = qti->item.id;
+      at = {static_cast<std::uint32_t>(exam.sections.size()),
+            static_cast<std::uint32_t>(section.items.size())};
+      section.items.push_back(qti->item.id);
       // As when the whole package was read before anything was written: images are checked only
       // while the items read well, and not at all when --strict will refuse anyway.
-      if (!problems.list.empty() || (options.strict && !report.dropped.empty())) continue;
+      if (!problems.list.empty() || (options.strict && !report.dropped.empty())) {
+        not_written.insert(qti->item.id);
+        continue;
+      }
       bool images_ok = true;
       for (const std::string& img : qti->images) {
         auto name = media.Copy(img, qti->item.id);
@@ -315,7 +428,13 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
         qti->item.media.push_back(*name);
       }
       if (images_ok && media_problems.list.empty()) LONTAR_TRY(writer.Add(qti->item));
+      if (!writer.written(qti->item.id)) not_written.insert(qti->item.id);
     }
+    if (section.items.empty()) {
+      report.notes.push_back("section '" + section.id + "' has no item left and is not written");
+      continue;
+    }
+    exam.sections.push_back(std::move(section));
   }
   if (!problems.list.empty()) return std::unexpected(problems.ToError(pkg.name()));
   if (options.strict && !report.dropped.empty()) {
@@ -327,44 +446,13 @@ Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
   }
   if (!media_problems.list.empty()) return std::unexpected(media_problems.ToError(pkg.name()));
   report.media = media.copied();
-
-  // Sections, in order, with the items that were imported; the exam without its items, which
-  // are written already.
-  Exam exam;
-  std::set<std::string> section_ids;
-  std::set<std::string> placed;
-  for (std::size_t k = 0; k < plan.sections.size(); ++k) {
-    const QtiSection& s = plan.sections[k];
-    model::Section section;
-    section.id = ToLontarId(s.identifier);
-    if (section.id.empty() || !section_ids.insert(section.id).second) {
-      section.id = "section-" + std::to_string(k + 1);
-      section_ids.insert(section.id);
-      report.notes.push_back("section '" + s.identifier + "' is written as '" + section.id + "'");
-    }
-    const std::string title = s.title.empty() ? s.identifier : s.title;
-    section.title = {title, title};
-    section.minutes = s.minutes;
-    for (const QtiItemRef& ref : s.refs) {
-      auto it = id_of_entry.find(ref.href);
-      if (it == id_of_entry.end()) continue;
-      if (!placed.insert(it->second).second) {
-        report.notes.push_back("item '" + it->second + "' is referred to twice; kept once");
-        continue;
-      }
-      section.items.push_back(it->second);
-    }
-    if (section.items.empty()) {
-      report.notes.push_back("section '" + section.id + "' has no item left and is not written");
-      continue;
-    }
-    exam.sections.push_back(std::move(section));
-  }
   if (exam.sections.empty()) {
     std::string m = pkg.name() + ": no item could be imported";
     for (const Dropped& d : report.dropped) m += "\n  " + d.ToString();
     return std::unexpected(Error::InvalidArgument(m));
   }
+  placed = {};
+  not_written = {};
 
   // Exam metadata where no template gives it.
   exam.id = ExamIdFrom(plan.identifier.empty() ? package.stem().string() : plan.identifier);

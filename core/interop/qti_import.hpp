@@ -4,12 +4,15 @@
 //      be in the package.
 //   2. The test (the first imsqti_test_xmlv3p0 resource) gives the sections and their order
 //      (qti_test.hpp); without one, every item resource goes, in manifest order, into one section
-//      "main".
+//      "main". Both are read as streams (xml_stream.hpp), never whole: the plan keeps 8 bytes
+//      per item ref (the item's entry number in the package and its categories).
 //   3. Each item, in turn, is mapped (qti_item.hpp), its images are copied to media/ under their
 //      file names (a second image with the same name gets "-2", ...; each must be a PNG or JPEG
-//      of at most 10 MB), and it is checked and written (SourceWriter, source_writer.hpp), in a
-//      directory beside `out`; then it is forgotten, so memory grows only by what is kept
-//      per item (its place in the plan, its entry name and id: under 1 KiB).
+//      of at most 10 MB), it is checked and written (SourceWriter, source_writer.hpp), in a
+//      directory beside `out`, and placed in its section; then it is forgotten, so memory grows
+//      only by what is kept per item: its id (in its section, the writer and the duplicate
+//      check) and, per package entry, where its item went. The package's own index of entries
+//      is libzip's central directory, which any reader of a zip holds.
 //   4. exam.yaml: from `lontar/exam.yaml` in the package when there is one (what `qti export`
 //      writes: everything QTI has no place for, such as pass rules and competencies), else from
 //      `exam_template`, else from the test (title, time limit) with defaults; its sections are

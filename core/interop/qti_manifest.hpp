@@ -15,10 +15,12 @@
 // package seen in practice uses it). Other elements (metadata, organizations) are ignored.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/interop/xml_stream.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {
@@ -40,6 +42,14 @@ struct Manifest {
   // The resource with `identifier`, or nullptr.
   const ManifestResource* Find(std::string_view identifier) const;
 };
+
+// Reads imsmanifest.xml from `xml`, handing each resource to `on_resource` as soon as its files
+// and dependencies are read, in document order, and keeping little else (the identifiers, for
+// the checks below): a manifest of any size is read in memory that does not grow with it. Fails
+// as ParseManifest does, or with `on_resource`'s error (which stops the reading). The dependency
+// check comes last, after every resource has been handed on. Reads what `xml` reads.
+[[nodiscard]] Status ReadManifest(XmlStream& xml,
+                                  const std::function<Status(ManifestResource)>& on_resource);
 
 // Parses imsmanifest.xml (`file` names it in messages). Fails with kMalformed "FILE:LINE: ..."
 // for malformed XML (xml.hpp's limits apply), a root that is not <manifest>, a resource without

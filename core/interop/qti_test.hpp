@@ -14,11 +14,14 @@
 // is not read: Lontar totals item scores per section and applies the exam's pass rules itself.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/interop/qti_item.hpp"
+#include "core/interop/xml_stream.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::interop {
@@ -33,8 +36,8 @@ struct QtiItemRef {
 struct QtiSection {
   std::string identifier;
   std::string title;
-  int minutes = 0;  // 0: no limit of its own
-  std::vector<QtiItemRef> refs;
+  int minutes = 0;               // 0: no limit of its own
+  std::vector<QtiItemRef> refs;  // empty when the refs went to a sink (ReadQtiTest(XmlStream&))
   int line = 0;
 };
 
@@ -46,6 +49,15 @@ struct QtiTest {
   std::vector<QtiSection> sections;
   std::vector<Dropped> dropped;
 };
+
+// Reads the test from `xml` (named by its package entry: hrefs are resolved against it), handing
+// each item ref to `on_ref` with the index of its section in the result's `sections` as soon as
+// it is read; the sections come back without their refs, so a test of any size is read in
+// memory that does not grow with it. Fails as ReadQtiTest(text) does; a fault of the test's own
+// is reported only once the rest has read as well-formed XML (else the malformed XML is), and
+// `on_ref` may have been called before it is found. Reads what `xml` reads.
+using QtiItemRefSink = std::function<void(std::size_t section, QtiItemRef ref)>;
+[[nodiscard]] Result<QtiTest> ReadQtiTest(XmlStream& xml, const QtiItemRefSink& on_ref);
 
 // Reads the test in `xml` from the package entry `entry` (hrefs are resolved against it). Fails
 // with kMalformed "ENTRY:LINE: ..." for malformed XML, a root that is not a QTI 3.0

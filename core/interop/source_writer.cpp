@@ -1,6 +1,12 @@
 #include "core/interop/source_writer.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
 
 #include "core/authoring/roster_source.hpp"
 #include "core/authoring/source.hpp"
@@ -103,7 +109,8 @@ std::string ItemYaml(const model::Item& item) {
   return y;
 }
 
-std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std::string& header) {
+std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std::string& header,
+                     bool probe) {
   YAML::Node y = base.IsMap() ? YAML::Clone(base) : YAML::Node(YAML::NodeType::Map);
   if (!y["format"]) y["format"] = "lontar-exam/1";
   if (!y["id"]) y["id"] = exam.id;
@@ -130,6 +137,7 @@ std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std:
   }
   text += out.c_str();
   text += "\nsections:\n";
+  std::size_t probes = 0;
   for (const model::Section& s : exam.sections) {
     YAML::Node n;
     if (old_sections.IsSequence()) {
@@ -151,9 +159,13 @@ std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std:
     section << YAML::BeginSeq << n << YAML::EndSeq;
     text += section.c_str();
     text += "\n  items:\n";
-    for (const std::string& id : s.items) {
+    for (std::size_t k = 0; k < s.items.size(); ++k) {
+      if (probe) {
+        text += k == 0 ? "    - probe-" + std::to_string(++probes) + "\n" : "\n";
+        continue;
+      }
       text += "    - ";
-      Quoted(text, id);
+      Quoted(text, s.items[k]);
       text += "\n";
     }
   }
@@ -174,30 +186,138 @@ Status WritePlain(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+// Builds a template's tree from yaml-cpp's parser events as YAML::Load does (tags, styles,
+// anchors), leaving out each section's `items`, which an import replaces: lontar/exam.yaml in a
+// package `qti export` wrote lists every item, and 10,000 ids as nodes were the largest thing an
+// import of it held (4 MiB), for a list it drops.
+class TemplateBuilder : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Node> root;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override {
+    Leaf(YAML::Node(YAML::NodeType::Null), anchor);
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    Leaf(it != anchors_.end() ? it->second : YAML::Node(YAML::NodeType::Null), 0);
+  }
+  void OnScalar(const YAML::Mark&, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    YAML::Node n(value);
+    n.SetTag(tag);
+    Leaf(n, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value style) override {
+    Open(YAML::NodeType::Sequence, tag, anchor, style);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark&, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value style) override {
+    Open(YAML::NodeType::Map, tag, anchor, style);
+  }
+  void OnMapEnd() override { Close(); }
+
+ private:
+  struct Frame {
+    YAML::Node node;
+    std::string under;  // the key it is the value of, when a scalar
+    // The key read, waiting for its value. Never assigned to: assigning one YAML::Node to another
+    // rebinds what the first one refers to, here an earlier key already in the map.
+    std::optional<YAML::Node> key;
+  };
+
+  // Whether the next value is a section's `items` (root map > sections > [a map] > items); if
+  // so its key is dropped.
+  bool SkipsValue() {
+    if (stack_.size() != 3 || !stack_[0].node.IsMap() || !stack_[1].node.IsSequence() ||
+        stack_[1].under != "sections" || !stack_[2].node.IsMap() || !stack_[2].key ||
+        !stack_[2].key->IsScalar() || stack_[2].key->Scalar() != "items") {
+      return false;
+    }
+    stack_[2].key.reset();
+    return true;
+  }
+
+  // Puts `n` where the parser is: the root, the next element, a key, or a key's value.
+  std::string Place(const YAML::Node& n, YAML::anchor_t anchor) {
+    if (anchor != 0) {
+      anchors_.erase(anchor);
+      anchors_.emplace(anchor, n);
+    }
+    if (stack_.empty()) {
+      root.emplace(n);
+      return "";
+    }
+    Frame& top = stack_.back();
+    if (top.node.IsSequence()) {
+      top.node.push_back(n);
+      return "";
+    }
+    if (!top.key) {
+      top.key.emplace(n);
+      return "";
+    }
+    top.node.force_insert(*top.key, n);
+    std::string under = top.key->IsScalar() ? top.key->Scalar() : "";
+    top.key.reset();
+    return under;
+  }
+
+  void Leaf(const YAML::Node& n, YAML::anchor_t anchor) {
+    if (skipped_depth_ > 0 || SkipsValue()) return;
+    Place(n, anchor);
+  }
+
+  void Open(YAML::NodeType::value type, const std::string& tag, YAML::anchor_t anchor,
+            YAML::EmitterStyle::value style) {
+    if (skipped_depth_ > 0 || SkipsValue()) {
+      ++skipped_depth_;
+      return;
+    }
+    YAML::Node n(type);
+    n.SetTag(tag);
+    n.SetStyle(style);
+    std::string under = Place(n, anchor);
+    stack_.push_back({n, std::move(under), std::nullopt});
+  }
+
+  void Close() {
+    if (skipped_depth_ > 0) {
+      --skipped_depth_;
+    } else if (!stack_.empty()) {
+      stack_.pop_back();
+    }
+  }
+
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, YAML::Node> anchors_;
+  int skipped_depth_ = 0;  // > 0 inside a section's `items`
+};
+
+}  // namespace
+
 Result<YAML::Node> ParseExamTemplate(const std::string& text, const std::string& file) {
-  YAML::Node y;
+  TemplateBuilder builder;
   try {
-    y = YAML::Load(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(builder);
   } catch (const YAML::ParserException& e) {
     return std::unexpected(Error::Malformed(file + ":" + std::to_string(e.mark.line + 1) +
                                             ": YAML syntax error: " + e.msg));
   } catch (const YAML::Exception& e) {
     return std::unexpected(Error::Malformed(file + ": cannot read: " + e.what()));
   }
-  if (!y.IsMap()) {
+  if (!builder.root || !builder.root->IsMap()) {
     return std::unexpected(
         Error::Malformed(file + ": an exam template must be a YAML mapping, like exam.yaml"));
   }
-  // An import replaces the sections' item lists: drop them now, and copy what is left into a
-  // tree of its own (yaml-cpp frees a removed node only with its whole document), so that a
-  // template listing 10,000 items is not held through the import.
-  if (YAML::Node sections = y["sections"]; sections.IsSequence()) {
-    for (YAML::Node s : sections) {
-      if (s.IsMap()) s.remove("items");
-    }
-    return YAML::Clone(y);
-  }
-  return y;
+  return *builder.root;
 }
 
 std::set<std::string> TemplateCompetencies(YAML::Node base) {
@@ -219,7 +339,7 @@ Status SourceWriter::Add(const model::Item& item) {
     for (const std::string& p : problems) problems_.push_back("items/" + item.id + ".yaml: " + p);
     return Ok();
   }
-  if (!written_.insert(item.id).second) {
+  if (!written_.emplace(item.id, false).second) {
     problems_.push_back("items/" + item.id + ".yaml: the item is written twice");
     return Ok();
   }
@@ -234,29 +354,61 @@ Status SourceWriter::Finish(StagingDir& staging, const model::Exam& exam, const 
     LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadFile(roster, 64u << 20));
     LONTAR_TRY(WriteFileAtomic(dir_ / "roster.csv", text, 0644, Overwrite::kRefuse));
   }
+  // exam.yaml without its item ids, read back as LoadSource reads exam.yaml, in a directory of
+  // its own that is gone before anything is published.
+  const std::filesystem::path probe_dir = dir_ / ".probe";
+  std::error_code ec;
+  std::filesystem::create_directory(probe_dir, ec);
+  if (ec) return std::unexpected(Error::FromErrno(probe_dir.string(), ec.value()));
+  LONTAR_TRY(WritePlain(probe_dir / "exam.yaml", ExamYaml(exam, base, header, /*probe=*/true)));
+  auto read = authoring::LoadExamFile(probe_dir);
+  std::filesystem::remove_all(probe_dir, ec);
+  if (ec) return std::unexpected(Error::FromErrno(probe_dir.string(), ec.value()));
+
+  // In LoadSource's order: problems of exam.yaml as a whole, then its item list's (ListItems),
+  // then those at a line.
   std::vector<std::string> problems = problems_;
-  auto read = authoring::LoadExamFile(dir_);
+  std::vector<std::string> at_lines;
   if (!read) {
-    for (const authoring::Diagnostic& d : read.error()) problems.push_back(d.ToString());
-  } else {
-    // What LoadSource would find reading the items' files: each listed item has its file, each
-    // file is listed, each competency an item names is declared.
-    std::set<std::string> listed;
-    for (const model::Section& s : read->sections) {
-      for (const std::string& id : s.items) {
-        listed.insert(id);
-        if (!written_.contains(id)) {
-          problems.push_back("exam.yaml: section '" + s.id + "' lists item '" + id +
-                             "', which has no file items/" + id + ".yaml");
+    for (const authoring::Diagnostic& d : read.error()) {
+      (d.line == 0 ? problems : at_lines).push_back(d.ToString());
+    }
+  }
+  std::vector<std::string> unwritten;  // Finish's own, after LoadExamFile's
+  std::set<std::string> unwritten_seen;
+  std::size_t listed = 0;
+  for (const model::Section& s : exam.sections) {
+    for (const std::string& id : s.items) {
+      ++listed;
+      auto it = written_.find(id);
+      if (it == written_.end()) {
+        if (model::ItemIdProblem(id)) {
+          problems.push_back("exam.yaml: section '" + s.id + "': item id '" + id +
+                             "' may use only a-z 0-9 -");
+        } else if (!unwritten_seen.insert(id).second) {
+          problems.push_back("exam.yaml: item '" + id + "' is listed in more than one place");
         }
+        unwritten.push_back("exam.yaml: section '" + s.id + "' lists item '" + id +
+                            "', which has no file items/" + id + ".yaml");
+      } else if (it->second) {
+        problems.push_back("exam.yaml: item '" + id + "' is listed in more than one place");
+      } else {
+        it->second = true;
       }
     }
-    for (const std::string& id : written_) {
-      if (!listed.contains(id)) {
-        problems.push_back("items/" + id + ".yaml: this item is not listed in any section of " +
-                           "exam.yaml");
-      }
+  }
+  if (listed > authoring::kMaxItems) problems.push_back("exam.yaml: more than 10,000 items");
+  problems.insert(problems.end(), at_lines.begin(), at_lines.end());
+  problems.insert(problems.end(), unwritten.begin(), unwritten.end());
+  for (const auto& [id, is_listed] : written_) {
+    if (!is_listed) {
+      problems.push_back("items/" + id + ".yaml: this item is not listed in any section of " +
+                         "exam.yaml");
     }
+  }
+  if (read) {
+    // What LoadSource would find reading the items' files: each competency an item names is
+    // declared.
     std::set<std::string> declared;
     for (const model::Competency& c : read->competencies) declared.insert(c.id);
     for (const auto& [c, item] : used_) {

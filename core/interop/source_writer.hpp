@@ -23,8 +23,12 @@ std::string ItemYaml(const model::Item& item);
 // exam.yaml: `base` (a template's mapping, or an empty node) with `sections` replaced by
 // `exam.sections`, written last (a template section with the same id keeps its other fields; its
 // items are replaced) and, where `base` lacks them, the exam's id, title, instructions,
-// duration, shuffle and format. `header` is written as a comment on top. Pure.
-std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std::string& header);
+// duration, shuffle and format. `header` is written as a comment on top. With `probe`, each
+// section lists one made-up id ("probe-1", ...) and a blank line stands for each of its other
+// items, so that the text reads back as the real one does, line for line, without its ids
+// (SourceWriter::Finish). Pure.
+std::string ExamYaml(const model::Exam& exam, const YAML::Node& base, const std::string& header,
+                     bool probe = false);
 
 // Loads a template exam.yaml (`file` for messages), without its sections' item lists (an import
 // writes its own). Fails with kMalformed "FILE:LINE: ..." for a YAML syntax error or a document
@@ -43,10 +47,12 @@ std::set<std::string> TemplateCompetencies(YAML::Node base);
 //     item rules with its messages) before its file is written; ItemYaml's output reads back as
 //     the same item (tests/unit/qti_validation_test.cpp), so the file passes LoadSource's checks;
 //   - media files are the importer's to check as it copies them (exists, <= 10 MB, PNG/JPEG);
-//   - Finish reads the written exam.yaml back (LoadExamFile: the same checks LoadSource makes of
-//     it), then checks that it lists exactly the items written and declares every competency
-//     they name, and reads the roster (LoadRoster) when there is one.
-// What it keeps per item: its id (a std::set node, about 80 bytes an item).
+//   - Finish reads exam.yaml back as LoadSource would (LoadExamFile, with its words and lines),
+//     but without its sections' item ids (ExamYaml's probe: 10,000 ids as yaml-cpp nodes were
+//     megabytes, an import's peak), and checks those ids itself as LoadSource would: each listed
+//     once, each written, each written listed, at most 10,000; then that every competency the
+//     items name is declared, and reads the roster (LoadRoster) when there is one.
+// What it keeps per item: its id (a std::map node, about 80 bytes an item).
 class SourceWriter {
  public:
   // Writes into `dir` (a StagingDir's path, with items/ made); items may name the competencies
@@ -59,6 +65,8 @@ class SourceWriter {
   [[nodiscard]] Status Add(const model::Item& item);
   // Whether an item broke a rule so far.
   bool failed() const { return !problems_.empty(); }
+  // Whether the item `id` was written.
+  bool written(const std::string& id) const { return written_.contains(id); }
 
   // Writes exam.yaml (ExamYaml: `exam`'s items are not looked at), copies `roster` in as
   // roster.csv unless it is empty, checks as said above and publishes `staging` (whose path is
@@ -70,7 +78,7 @@ class SourceWriter {
  private:
   std::filesystem::path dir_;
   std::set<std::string> declared_;           // competencies the template declares
-  std::set<std::string> written_;            // item ids
+  std::map<std::string, bool> written_;      // item ids -> listed by exam.yaml (in Finish)
   std::map<std::string, std::string> used_;  // competency the items name -> the first to
   std::vector<std::string> problems_;
 };

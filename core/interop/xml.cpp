@@ -59,17 +59,24 @@ Status CheckXmlText(std::string_view text, std::string_view file) {
                                             std::to_string(kMaxXmlBytes >> 20) +
                                             " MiB; no item, test or manifest needs that much"));
   }
-  if (const std::size_t at = text.find("<!DOCTYPE"); at != std::string_view::npos) {
-    return std::unexpected(Error::Malformed(
-        where + ":" + std::to_string(LineAt(text, at)) +
-        ": a DOCTYPE declaration; QTI 3.0 files have none, and entities are not expanded "
-        "(remove the DOCTYPE)"));
+  if (const std::size_t at = text.find(kDoctype); at != std::string_view::npos) {
+    return std::unexpected(DoctypeRefused(file, LineAt(text, at)));
   }
-  if (const std::size_t at = text.find("<!ENTITY"); at != std::string_view::npos) {
-    return std::unexpected(Error::Malformed(where + ":" + std::to_string(LineAt(text, at)) +
-                                            ": an entity declaration; refused (remove it)"));
+  if (const std::size_t at = text.find(kEntity); at != std::string_view::npos) {
+    return std::unexpected(EntityRefused(file, LineAt(text, at)));
   }
   return Ok();
+}
+
+Error DoctypeRefused(std::string_view file, int line) {
+  return Error::Malformed(std::string(file) + ":" + std::to_string(line) +
+                          ": a DOCTYPE declaration; QTI 3.0 files have none, and entities are not "
+                          "expanded (remove the DOCTYPE)");
+}
+
+Error EntityRefused(std::string_view file, int line) {
+  return Error::Malformed(std::string(file) + ":" + std::to_string(line) +
+                          ": an entity declaration; refused (remove it)");
 }
 
 int XmlParseOptions() {

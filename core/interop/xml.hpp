@@ -51,6 +51,12 @@ class XmlDoc {
 // XmlDoc::Parse's checks before libxml2 sees the text: the size limit, no DOCTYPE, no entity.
 // Pure.
 [[nodiscard]] Status CheckXmlText(std::string_view text, std::string_view file);
+// What CheckXmlText looks for, and its refusals of each at `line` of `file` (for a reader that
+// looks piece by piece, xml_stream.hpp). Pure.
+inline constexpr std::string_view kDoctype = "<!DOCTYPE";
+inline constexpr std::string_view kEntity = "<!ENTITY";
+Error DoctypeRefused(std::string_view file, int line);
+Error EntityRefused(std::string_view file, int line);
 // The libxml2 parser options XmlDoc::Parse uses (no network, no entity expansion), with
 // libxml2's own error printing silenced; for a streaming reader of a large document
 // (qti_manifest.cpp). Pure but for that global setting.

@@ -1,98 +1,139 @@
 #include "core/model/item_rules.hpp"
 
-// Limits repeated from core/authoring/source.hpp (kMaxTextChars), which this library must not
-// include: core/authoring depends on core/model, not the other way round.
 namespace lontar::model {
 namespace {
 
+// core/authoring/source.hpp's kMaxTextChars, which this library must not include (core/authoring
+// depends on core/model, not the other way round).
 constexpr std::size_t kMaxChars = 8000;
 
-bool IsItemId(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s) {
-    if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') return false;
-  }
-  return true;
-}
+std::string Quoted(std::string_view key) { return "'" + std::string(key) + "'"; }
 
-void CheckString(std::string_view value, const char* key, std::vector<std::string>& out) {
-  if (value.size() > kMaxChars) {
-    out.push_back(std::string("'") + key + "' is longer than 8000 characters");
-  }
-}
+std::string Letter(std::size_t k) { return std::string(1, static_cast<char>('A' + k)); }
 
-// LoadSource's FileReader::Bilingual: both texts present, none empty, none too long.
-void CheckText(const Text& t, const char* key, std::vector<std::string>& out) {
-  CheckString(t.id, "id", out);
-  CheckString(t.en, "en", out);
-  if (t.id.empty()) out.push_back(std::string("'") + key + "' has an empty Bahasa Indonesia text");
-  if (t.en.empty()) out.push_back(std::string("'") + key + "' has an empty English text");
-}
-
-void CheckRange(long v, const char* key, long lo, long hi, std::vector<std::string>& out) {
-  if (v < lo || v > hi) {
-    out.push_back(std::string("'") + key + "' is " + std::to_string(v) + "; allowed " +
-                  std::to_string(lo) + ".." + std::to_string(hi));
-  }
+std::optional<std::string> Range(std::string_view key, long v, long lo, long hi) {
+  if (v >= lo && v <= hi) return std::nullopt;
+  return Quoted(key) + " is " + std::to_string(v) + "; allowed " + std::to_string(lo) + ".." +
+         std::to_string(hi);
 }
 
 }  // namespace
 
+std::optional<std::string> TextTooLong(std::string_view value, std::string_view key) {
+  if (value.size() <= kMaxChars) return std::nullopt;
+  return Quoted(key) + " is longer than 8000 characters";
+}
+
+std::optional<std::string> TextEmpty(std::string_view value, std::string_view key, bool english) {
+  if (!value.empty()) return std::nullopt;
+  return Quoted(key) +
+         (english ? " has an empty English text" : " has an empty Bahasa Indonesia text");
+}
+
+std::optional<std::string> ItemIdProblem(std::string_view id) {
+  bool ok = !id.empty() && id.size() <= 64;
+  for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  if (ok) return std::nullopt;
+  return "item id '" + std::string(id) + "' may use only a-z 0-9 -";
+}
+
+std::optional<std::string> CompetencyProblem(std::string_view competency,
+                                             const std::set<std::string>& declared) {
+  if (declared.contains(std::string(competency))) return std::nullopt;
+  return "competency '" + std::string(competency) + "' is not declared in exam.yaml";
+}
+
+std::optional<std::string> MediaNameProblem(std::string_view name) {
+  if (name.starts_with("media/") && name.find("..") == std::string_view::npos) return std::nullopt;
+  return "media '" + std::string(name) + "' must be a file under media/";
+}
+
+std::optional<std::string> OptionCountProblem(std::size_t options) {
+  if (options >= 2 && options <= 6) return std::nullopt;
+  return "an item needs 2 to 6 options";
+}
+
+std::optional<std::string> OptionKeyProblem(std::size_t k, std::string_view key) {
+  const std::string expected = Letter(k);
+  if (key == expected) return std::nullopt;
+  return "option " + std::to_string(k + 1) + " has key '" + std::string(key) + "'; expected " +
+         expected;
+}
+
+std::optional<std::string> OptionWeightProblem(ItemType type, std::size_t k, long weight,
+                                               std::set<long>& seen) {
+  if (weight < 1 || weight > 5) {
+    return "option " + Letter(k) + " has weight " + std::to_string(weight) + "; allowed 1..5";
+  }
+  if (type == ItemType::kWeighted && !seen.insert(weight).second) {
+    return "option " + Letter(k) + " repeats weight " + std::to_string(weight);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CorrectCountProblem(ItemType type, int correct) {
+  if (type == ItemType::kSingle && correct != 1) {
+    return "a single-answer item needs exactly one option with correct: true (found " +
+           std::to_string(correct) + ")";
+  }
+  if (type == ItemType::kMultiple && correct < 1) {
+    return "a multiple-response item needs at least one correct option";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> PointsProblem(std::string_view key, long points) {
+  return key == "wrong" ? Range(key, points, -100, 100) : Range(key, points, 0, 100);
+}
+
 std::vector<std::string> ItemRuleProblems(const Item& item,
                                           const std::set<std::string>& competencies) {
   std::vector<std::string> out;
+  auto add = [&](std::optional<std::string> problem) {
+    if (problem) out.push_back(std::move(*problem));
+  };
+  // As LoadSource reads a file: a text too long is not read further (so an over-long key is
+  // compared as empty, and an over-long competency is not looked up).
+  auto text = [&](const Text& t, std::string_view key) {
+    add(TextTooLong(t.id, "id"));
+    add(TextTooLong(t.en, "en"));
+    add(TextEmpty(t.id, key, false));
+    add(TextEmpty(t.en, key, true));
+  };
   // LoadSource checks the id where exam.yaml lists it; here it also keeps the file name
   // items/ID.yaml inside items/.
-  if (!IsItemId(item.id)) out.push_back("item id '" + item.id + "' may use only a-z 0-9 -");
+  add(ItemIdProblem(item.id));
   if (!item.competency.empty()) {
-    CheckString(item.competency, "competency", out);
-    if (!competencies.contains(item.competency)) {
-      out.push_back("competency '" + item.competency + "' is not declared in exam.yaml");
+    if (auto long_text = TextTooLong(item.competency, "competency")) {
+      add(std::move(long_text));
+    } else {
+      add(CompetencyProblem(item.competency, competencies));
     }
   }
-  CheckText(item.stem, "stem", out);
-  for (const std::string& name : item.media) {
-    if (!name.starts_with("media/") || name.find("..") != std::string::npos) {
-      out.push_back("media '" + name + "' must be a file under media/");
-    }
-  }
+  text(item.stem, "stem");
+  for (const std::string& name : item.media) add(MediaNameProblem(name));
   const bool weighted = item.type == ItemType::kWeighted || item.type == ItemType::kLikert;
-  if (item.options.size() < 2 || item.options.size() > 6) {
-    out.push_back("an item needs 2 to 6 options");
+  if (auto count = OptionCountProblem(item.options.size())) {
+    add(std::move(count));
   } else {
     int correct = 0;
-    std::set<int> weights;
+    std::set<long> weights;
     for (std::size_t k = 0; k < item.options.size(); ++k) {
       const Option& o = item.options[k];
-      const std::string expected(1, static_cast<char>('A' + k));
-      CheckString(o.key, "key", out);
-      if (o.key != expected) {
-        out.push_back("option " + std::to_string(k + 1) + " has key '" + o.key + "'; expected " +
-                      expected);
-      }
-      CheckText(o.text, "text", out);
+      auto long_key = TextTooLong(o.key, "key");
+      const bool key_read = !long_key;
+      add(std::move(long_key));
+      add(OptionKeyProblem(k, key_read ? std::string_view(o.key) : std::string_view()));
+      text(o.text, "text");
       // The writer writes `correct` only for single and multiple items, as LoadSource reads it.
       correct += !weighted && o.correct ? 1 : 0;
-      if (weighted) {
-        if (o.weight < 1 || o.weight > 5) {
-          out.push_back("option " + expected + " has weight " + std::to_string(o.weight) +
-                        "; allowed 1..5");
-        } else if (item.type == ItemType::kWeighted && !weights.insert(o.weight).second) {
-          out.push_back("option " + expected + " repeats weight " + std::to_string(o.weight));
-        }
-      }
+      if (weighted) add(OptionWeightProblem(item.type, k, o.weight, weights));
     }
-    if (item.type == ItemType::kSingle && correct != 1) {
-      out.push_back("a single-answer item needs exactly one option with correct: true (found " +
-                    std::to_string(correct) + ")");
-    }
-    if (item.type == ItemType::kMultiple && correct < 1) {
-      out.push_back("a multiple-response item needs at least one correct option");
-    }
+    add(CorrectCountProblem(item.type, correct));
   }
   if (item.type == ItemType::kSingle || item.type == ItemType::kMultiple) {
-    CheckRange(item.points_correct, "correct", 0, 100, out);
-    CheckRange(item.points_wrong, "wrong", -100, 100, out);
+    add(PointsProblem("correct", item.points_correct));
+    add(PointsProblem("wrong", item.points_wrong));
   }
   return out;
 }

@@ -163,6 +163,83 @@ TEST(QtiImport, ItemsOutsideTheTestAreNotedNotLostSilently) {
   EXPECT_TRUE(noted);
 }
 
+TEST(QtiImport, AnItemReferredToTwiceIsKeptOnceAndASectionLeftEmptyIsNotWritten) {
+  // The test is read as a stream and each item placed as it is imported: what the notes say must
+  // be what a whole-test reading said. Section "TIU" repeats q-multiple; a third section, named
+  // like the first, holds only the text entry (dropped) and so is not written.
+  TempDir tmp;
+  CopyBank(tmp / "bank");
+  std::string test = ReadText(tmp / "bank/test.xml");
+  const std::string again =
+      "      <qti-assessment-item-ref identifier=\"q-multiple\" href=\"items/multiple.xml\"/>\n";
+  test.insert(test.find("    </qti-assessment-section>"), again);
+  test.insert(test.find("  </qti-test-part>"),
+              "    <qti-assessment-section identifier=\"TIU\" title=\"Lagi\">\n" + again +
+                  "      <qti-assessment-item-ref identifier=\"q-text\" "
+                  "href=\"items/text-entry.xml\"/>\n    </qti-assessment-section>\n");
+  WriteText(tmp / "bank/test.xml", test);
+  auto r = ImportQti(tmp / "bank", tmp / "src", {});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->items, 4u);
+  EXPECT_EQ(r->sections, 2u);
+  const std::vector<std::string> expected = {
+      "item 'q-multiple' is referred to twice; kept once",
+      "section 'TIU' is written as 'section-3'",
+      "item 'q-multiple' is referred to twice; kept once",
+      "section 'section-3' has no item left and is not written",
+  };
+  std::vector<std::string> notes;
+  for (const std::string& n : r->notes) {
+    if (n.starts_with("item 'q-") || n.starts_with("section ")) notes.push_back(n);
+  }
+  EXPECT_EQ(notes, expected);
+  auto source = authoring::LoadExamFile(tmp / "src");
+  ASSERT_TRUE(source.has_value()) << source.error().front().ToString();
+  ASSERT_EQ(source->sections.size(), 2u);
+  EXPECT_EQ(source->sections[0].items, (std::vector<std::string>{"q-single", "q-multiple"}));
+}
+
+TEST(QtiImport, WithoutATestEveryItemGoesIntoOneSectionInManifestOrder) {
+  TempDir tmp;
+  CopyBank(tmp / "bank");
+  fs::remove(tmp / "bank/test.xml");
+  std::string manifest = ReadText(tmp / "bank/imsmanifest.xml");
+  const std::size_t at = manifest.find("    <resource identifier=\"test-1\"");
+  manifest.erase(at, manifest.find("</resource>", at) + 12 - at);
+  WriteText(tmp / "bank/imsmanifest.xml", manifest);
+  auto r = ImportQti(tmp / "bank", tmp / "src", {});
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->items, 4u);
+  EXPECT_EQ(r->notes.front(),
+            "bank: no test in the package; all items go into one section 'main' in manifest "
+            "order");
+  auto source = authoring::LoadExamFile(tmp / "src");
+  ASSERT_TRUE(source.has_value()) << source.error().front().ToString();
+  ASSERT_EQ(source->sections.size(), 1u);
+  EXPECT_EQ(source->sections[0].id, "main");
+  EXPECT_EQ(source->sections[0].items,
+            (std::vector<std::string>{"q-single", "q-multiple", "q-weighted", "q-likert"}));
+}
+
+TEST(QtiImport, MalformedTestXmlIsReportedBeforeItsOwnFaults) {
+  // Read as a stream, the test meets the bad href before the broken end tag; a tree would have
+  // refused the XML first, and so does the stream.
+  TempDir tmp;
+  CopyBank(tmp / "bank");
+  std::string test = ReadText(tmp / "bank/test.xml");
+  const std::string href = "href=\"items/single.xml\"";
+  test.replace(test.find(href), href.size(), "href=\"../single.xml\"");
+  test.replace(test.find("</qti-test-part>"), 16, "</qti-test-par>");
+  WriteText(tmp / "bank/test.xml", test);
+  const std::string m = ImportError(tmp / "bank", tmp / "src");
+  EXPECT_TRUE(m.starts_with("test.xml:18: malformed XML: ")) << m;
+  test.replace(test.find("</qti-test-par>"), 15, "</qti-test-part>");
+  WriteText(tmp / "bank/test.xml", test);
+  EXPECT_EQ(ImportError(tmp / "bank", tmp / "src"),
+            "test.xml:8: item ref 'Q_Single' has href '../single.xml', which is not a file inside "
+            "the package");
+}
+
 TEST(QtiImport, NotAZip) {
   TempDir tmp;
   WriteText(tmp / "bank.zip", "this is a text file, not a zip\n");
@@ -275,6 +352,30 @@ TEST(QtiPackage, EntryNames) {
   EXPECT_EQ(ResolveHref("items/q.xml", "a.png"), "items/a.png");
   EXPECT_EQ(ResolveHref("q.xml", "../a.png"), "");
   EXPECT_EQ(ResolveHref("q.xml", "http://x/a.png"), "");
+}
+
+TEST(QtiPackage, EntriesAreFoundByNumberInAZipAndADirectory) {
+  TempDir tmp;
+  MakeZip(tmp / "p.zip", {{"items/", ""}, {"items/a.xml", "<a/>"}, {"b.xml", "<b/>"}});
+  fs::create_directories(tmp / "d/items");
+  WriteText(tmp / "d/items/a.xml", "<a/>");
+  WriteText(tmp / "d/b.xml", "<b/>");
+  for (const fs::path& path : {tmp / "p.zip", tmp / "d"}) {
+    SCOPED_TRACE(path);
+    auto p = Package::Open(path);
+    ASSERT_TRUE(p.has_value()) << p.error().message();
+    EXPECT_EQ(p->entries().size(), 2u);  // no directory
+    for (const char* name : {"items/a.xml", "b.xml"}) {
+      const auto n = p->Find(name);
+      ASSERT_TRUE(n.has_value()) << name;
+      EXPECT_LT(*n, p->entry_count());
+      EXPECT_EQ(p->EntryName(*n), name);
+    }
+    for (const char* absent : {"items", "items/", "c.xml", "../b.xml", ""}) {
+      EXPECT_FALSE(p->Find(absent).has_value()) << absent;
+      EXPECT_FALSE(p->Contains(absent)) << absent;
+    }
+  }
 }
 
 TEST(QtiPackage, ReadStopsAtTheLimitWhateverTheHeaderSays) {

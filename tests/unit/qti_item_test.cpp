@@ -3,12 +3,16 @@
 // tests.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/interop/qti_item.hpp"
 #include "core/interop/qti_manifest.hpp"
 #include "core/interop/qti_test.hpp"
 #include "core/interop/xml.hpp"
+#include "core/interop/xml_stream.hpp"
+#include "tests/support/test_support.hpp"
 
 namespace lontar::interop {
 namespace {
@@ -434,6 +438,69 @@ TEST(QtiTest, SectionsInOrderWithLimitsAndDroppedSelection) {
   ASSERT_EQ(t->dropped.size(), 1u);
   EXPECT_EQ(t->dropped[0].where, "tests/t.xml:6");
   EXPECT_NE(t->dropped[0].message.find("qti-selection"), std::string::npos);
+}
+
+// A package entry is read in 64 KiB pieces (xml_stream.hpp): each check must hold across them.
+TEST(QtiXmlStream, AnEntryIsCheckedPieceByPiece) {
+  testing::TempDir tmp;
+  auto read_all = [&](const std::string& text) -> std::string {
+    testing::WriteText(tmp / "pkg/doc.xml", text);
+    auto pkg = Package::Open(tmp / "pkg");
+    if (!pkg) return pkg.error().message();
+    auto xml = XmlStream::FromEntry(*pkg, "doc.xml");
+    if (!xml) return xml.error().message();
+    int elements = 0;
+    for (;;) {
+      auto more = xml->Next();
+      if (!more) return more.error().message();
+      if (!*more) return std::to_string(elements) + " elements";
+      ++elements;
+    }
+  };
+  std::filesystem::create_directories(tmp / "pkg");
+  // libxml2 2.9 asks for 4,000 bytes at a time: the declaration lands across that boundary at
+  // some padding below, on line 3 whatever the padding.
+  for (std::size_t pad = 3980; pad <= 4000; ++pad) {
+    SCOPED_TRACE(pad);
+    std::string text = "<a>\n<b/>\n" + std::string(pad, ' ') + "<!DOCTYPE x></a>";
+    EXPECT_EQ(read_all(text),
+              "doc.xml:3: a DOCTYPE declaration; QTI 3.0 files have none, and entities are not "
+              "expanded (remove the DOCTYPE)");
+    text.replace(text.find("<!DOCTYPE"), 9, "<!ENTITY ");
+    EXPECT_EQ(read_all(text), "doc.xml:3: an entity declaration; refused (remove it)");
+    text.replace(text.find("<!ENTITY "), 12, "<c>text</c>");
+    EXPECT_EQ(read_all(text), "3 elements");
+  }
+  EXPECT_EQ(read_all("  \n"), "doc.xml: malformed XML: Document is empty");
+  EXPECT_EQ(read_all("<a>\n<b></a>"),
+            "doc.xml:2: malformed XML: Opening and ending tag mismatch: b line 2 and a");
+  EXPECT_EQ(read_all("<a>" + std::string(kMaxXmlBytes, ' ') + "</a>"),
+            "pkg: doc.xml is larger than 8388608 bytes");
+}
+
+TEST(QtiTest, StreamedRefsGoToTheSinkWithTheirSection) {
+  auto xml = XmlStream::FromText(
+      "<qti-assessment-test xmlns=\"http://www.imsglobal.org/xsd/imsqtiasi_v3p0\" "
+      "identifier=\"t\"><qti-test-part identifier=\"p\">\n"
+      "<qti-assessment-section identifier=\"s1\"><qti-assessment-item-ref identifier=\"a\" "
+      "href=\"a.xml\"/></qti-assessment-section>\n"
+      "<qti-assessment-section identifier=\"s2\"><qti-time-limits max-time=\"61\"/>"
+      "<qti-rubric-block/><qti-assessment-item-ref identifier=\"b\" href=\"b.xml\" "
+      "category=\"x\"/></qti-assessment-section></qti-test-part></qti-assessment-test>",
+      "t/test.xml");
+  ASSERT_TRUE(xml.has_value()) << xml.error().message();
+  std::vector<std::string> seen;
+  auto t = ReadQtiTest(*xml, [&](std::size_t section, QtiItemRef ref) {
+    seen.push_back(std::to_string(section) + " " + ref.href + " " + std::to_string(ref.line) +
+                   (ref.categories.empty() ? "" : " " + ref.categories[0]));
+  });
+  ASSERT_TRUE(t.has_value()) << t.error().message();
+  EXPECT_EQ(seen, (std::vector<std::string>{"0 t/a.xml 2", "1 t/b.xml 3 x"}));
+  ASSERT_EQ(t->sections.size(), 2u);
+  EXPECT_TRUE(t->sections[1].refs.empty());
+  EXPECT_EQ(t->sections[1].minutes, 2);
+  ASSERT_EQ(t->dropped.size(), 1u);
+  EXPECT_EQ(t->dropped[0].where, "t/test.xml:3");
 }
 
 }  // namespace

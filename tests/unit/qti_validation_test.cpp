@@ -7,6 +7,7 @@
 //     problems and an undeclared competency the way LoadSource would, publishing nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -279,6 +280,53 @@ TEST(SourceWriter, FinishChecksExamYamlAndTheCompetenciesItemsName) {
   EXPECT_FALSE(fs::exists(tmp / "out"));
 }
 
+TEST(SourceWriter, FinishChecksTheItemListsAsLoadSourceWould) {
+  // Finish reads exam.yaml back without its item ids and checks those itself: the same words, in
+  // the same order, as reading the whole file back (LoadExamFile) and comparing gave.
+  TempDir tmp;
+  auto staging = StagingDir::Beside(tmp / "out");
+  ASSERT_TRUE(staging.has_value());
+  SourceWriter writer(staging->path(), Template());
+  ASSERT_TRUE(writer.Add(Single("q-1")).has_value());
+  ASSERT_TRUE(writer.Add(Single("q-2")).has_value());
+  model::Exam exam;
+  exam.id = "T";
+  exam.title = exam.instructions = {"Uji", "Test"};
+  exam.duration_minutes = 10;
+  exam.sections.push_back({"s1", {"Satu", "One"}, 0, {"q-1", "q-1", "Bad"}, std::nullopt});
+  exam.sections.push_back({"s2", {"Dua", "Two"}, 0, {"gone"}, std::nullopt});
+  auto finished = writer.Finish(*staging, exam, Template(), "test", {});
+  ASSERT_FALSE(finished.has_value());
+  EXPECT_EQ(finished.error().message(),
+            "the written source does not validate:\n"
+            "  exam.yaml: item 'q-1' is listed in more than one place\n"
+            "  exam.yaml: section 's1': item id 'Bad' may use only a-z 0-9 -\n"
+            "  exam.yaml: section 's1' lists item 'Bad', which has no file items/Bad.yaml\n"
+            "  exam.yaml: section 's2' lists item 'gone', which has no file items/gone.yaml\n"
+            "  items/q-2.yaml: this item is not listed in any section of exam.yaml");
+  EXPECT_FALSE(fs::exists(tmp / "out"));
+}
+
+TEST(ExamYaml, TheProbeReadsBackLineForLineWithoutTheIds) {
+  model::Exam exam;
+  exam.id = "T";
+  exam.title = exam.instructions = {"Uji", "Test"};
+  exam.duration_minutes = 10;
+  exam.sections.push_back({"s1", {"Satu", "One"}, 0, {"a", "b", "c"}, std::nullopt});
+  exam.sections.push_back({"s2", {"Dua", "Two"}, 0, {"d"}, std::nullopt});
+  const std::string full = ExamYaml(exam, Template(), "h");
+  const std::string probe = ExamYaml(exam, Template(), "h", /*probe=*/true);
+  EXPECT_EQ(std::count(full.begin(), full.end(), '\n'),
+            std::count(probe.begin(), probe.end(), '\n'));
+  TempDir tmp;
+  WriteText(tmp / "exam.yaml", probe);
+  auto read = authoring::LoadExamFile(tmp.path());
+  ASSERT_TRUE(read.has_value()) << read.error().front().ToString();
+  ASSERT_EQ(read->sections.size(), 2u);
+  EXPECT_EQ(read->sections[0].items, std::vector<std::string>{"probe-1"});
+  EXPECT_EQ(read->sections[1].items, std::vector<std::string>{"probe-2"});
+}
+
 TEST(SourceWriter, FinishPublishesAValidSource) {
   TempDir tmp;
   auto staging = StagingDir::Beside(tmp / "out");
@@ -297,6 +345,26 @@ TEST(SourceWriter, FinishPublishesAValidSource) {
   for (const authoring::Diagnostic& d : loaded.error()) EXPECT_EQ(d.file, "roster.csv");
   EXPECT_TRUE(fs::exists(tmp / "out/items/q-1.yaml"));
   EXPECT_TRUE(fs::exists(tmp / "out/items/q-2.yaml"));
+}
+
+TEST(ExamYaml, ATemplateIsReadWithoutItsItemListsAndKeepsAnchorsAndTags) {
+  // The template is built from parser events, each section's items left out as they come.
+  auto base = ParseExamTemplate(
+      "title: &t {id: A, en: B}\ninstructions: *t\npass_total: !!int 3\nsections:\n"
+      "  - id: s\n    items: [a, {b: c}, [d]]\n    title: *t\n  - {id: u, items: x}\n",
+      "exam.yaml");
+  ASSERT_TRUE(base.has_value()) << base.error().message();
+  YAML::Node y = *base;
+  EXPECT_EQ(y["instructions"]["en"].Scalar(), "B");
+  EXPECT_EQ(y["pass_total"].Tag(), "tag:yaml.org,2002:int");
+  EXPECT_FALSE(y["sections"][0]["items"].IsDefined());
+  EXPECT_EQ(y["sections"][0]["title"]["id"].Scalar(), "A");
+  EXPECT_FALSE(y["sections"][1]["items"].IsDefined());
+  EXPECT_EQ(y["sections"][1]["id"].Scalar(), "u");
+  auto bad = ParseExamTemplate("a: 1\nb: [\n", "t.yaml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_TRUE(bad.error().message().starts_with("t.yaml:3: YAML syntax error: "))
+      << bad.error().message();
 }
 
 TEST(ExamYaml, ATemplateInFlowStyleKeepsItsSectionFieldsAndGetsTheNewItems) {
