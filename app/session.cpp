@@ -159,14 +159,16 @@ void SessionController::OpenImages() {
     return;
   }
   // Decoded no larger than the item screen draws it (the screen's width, kImageHeightShare of its
-  // height, in pixels): a 1920x1080 screen's texture is at most 2.4 MiB, not 8.
+  // height, in pixels): a 1920x1080 screen's texture is at most 2.4 MiB, not 8. The budget keeps
+  // about two such textures besides the three wanted (this item's and its two neighbours').
   const Geometry g = window_.geometry();
   images_ = std::make_unique<ImageCache>(
       window_.renderer(),
       ImageCache::Options{.pack_file = pack::StoredPackFile(*terminal_, engine_->pack_id()),
                           .fit_width = g.width,
                           .fit_height = static_cast<int>(
-                              std::ceil(static_cast<float>(g.height) * kImageHeightShare))},
+                              std::ceil(static_cast<float>(g.height) * kImageHeightShare)),
+                          .budget_bytes = 4u << 20},
       *key);
 }
 
@@ -181,7 +183,9 @@ bool SessionController::UpdateImages() {
     images_at_ = at;
     const auto items = exam::ItemOrder(engine_->exam(), s.section, s.seed);
     const auto index = std::find(items.begin(), items.end(), s.current_item) - items.begin();
-    images_->Want(MediaAround(engine_->exam(), items, static_cast<std::size_t>(index), 2));
+    // The items next to it, both ways: one move ahead of the candidate is enough to have the
+    // next image ready, and every item further out would hold another texture.
+    images_->Want(MediaAround(engine_->exam(), items, static_cast<std::size_t>(index), 1));
   }
   images_->Pump();
   for (auto& [name, why] : images_->TakeFailures()) image_failures_[name] = why;
