@@ -13,7 +13,7 @@ int Boundary(int i, int size, int n) {
 }  // namespace
 
 RowScaler::RowScaler(int in_w, int in_h, int out_w, int out_h)
-    : in_w_(in_w), in_h_(in_h), out_w_(out_w), out_h_(out_h) {
+    : in_h_(in_h), out_w_(out_w), out_h_(out_h) {
   col_start_.resize(static_cast<std::size_t>(out_w) + 1);
   for (int x = 0; x <= out_w; ++x)
     col_start_[static_cast<std::size_t>(x)] = Boundary(x, in_w, out_w);

@@ -32,7 +32,7 @@ class RowScaler {
   Bytes& out() { return out_; }
 
  private:
-  int in_w_, in_h_, out_w_, out_h_;
+  int in_h_, out_w_, out_h_;         // the input's width is col_start_'s last value
   int next_in_ = 0;                  // the input row AddRow takes next
   int out_row_ = 0;                  // the output row it adds to
   int rows_in_ = 0;                  // input rows added to sums_ so far
