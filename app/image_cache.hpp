@@ -19,9 +19,10 @@
 //  (5) Pump uploads every decoded image of the current item, and at most one other (a texture
 //      upload copies the whole image): prefetching neighbours never makes one frame slow. What
 //      is left waits for the next Pump (backlog); an image no longer wanted is dropped unshown.
-//  (4) Pixel buffers (decoded images, stb_image's own) are large allocations that malloc maps and
-//      unmaps on their own (a fixed mmap threshold), so that a sitting through hundreds of images
-//      leaves no heap grown to their sum behind: peak memory is the budget plus one decode.
+//  (4) Pixel buffers (decoded images, already scaled to the screen while decoding: a decode holds
+//      the file, a row or two and its result) are large allocations that malloc maps and unmaps
+//      on their own (a fixed mmap threshold), so that a sitting through hundreds of images leaves
+//      no heap grown to their sum behind: peak memory is the budget plus one decode.
 //  (3) A name that failed stays failed (with its reason) until the cache is destroyed: a damaged
 //      image is not decoded again on every visit, and its fault is reported once (TakeFailures).
 #pragma once

@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 #include <imgui_internal.h>  // ClearActiveID
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -432,6 +433,10 @@ std::filesystem::path FindAssets(const char* argv0) {
 }
 
 int RunKiosk(const KioskOptions& options) {
+  // Large buffers (the font atlas while it is made, decoded images, the files they came from)
+  // are mapped and unmapped on their own, from the start: glibc would otherwise raise its mmap
+  // threshold after the first large free and keep the next ones in a heap that never shrinks.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   auto id = Catalog::Load(options.assets, "id");
   auto en = Catalog::Load(options.assets, "en");
   if (!id || !en) {

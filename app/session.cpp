@@ -1,9 +1,11 @@
 #include "app/session.hpp"
 
 #include <imgui.h>
+#include <malloc.h>
 #include <sodium.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 
 #include "app/screens/error.hpp"
@@ -120,7 +122,14 @@ void SessionController::OpenEngine() {
     return Fail(std::move(engine).error());
   }
   engine_.emplace(std::move(*engine));
-  OpenImages();
+  // Reading the exam built its JSON (megabytes for a long CACT pack) from small allocations
+  // that are free now: give their pages back, or the heap keeps them for the whole sitting.
+  malloc_trim(0);
+  // The image cache opens with the first sitting on screen (UpdateImages), not here: its
+  // indexing pass reads the whole payload, which a terminal waiting at its login screen does
+  // not need, and which on two cores slowed the login screen's start.
+  images_.reset();
+  images_opened_ = false;
   if (options_.open_session_with && token_shown_.empty()) {
     auto code = crypto::ReadCodeFile(*options_.open_session_with);
     if (!code) return Fail(code.error());
@@ -143,30 +152,40 @@ void SessionController::OpenEngine() {
 // Images are read from the released pack and decoded when needed (app/image_cache.hpp).
 void SessionController::OpenImages() {
   images_.reset();
+  images_opened_ = true;
   auto key = pack::ContentKey(*terminal_, engine_->pack_id());
   if (!key) {  // the engine just read the pack with this key: no image can show, each says so
     std::cerr << "lontar-kiosk: images: " << key.error().message() << "\n";
     return;
   }
+  // Decoded no larger than the item screen draws it (the screen's width, kImageHeightShare of its
+  // height, in pixels): a 1920x1080 screen's texture is at most 2.4 MiB, not 8. The budget keeps
+  // about two such textures besides the three wanted (this item's and its two neighbours').
   const Geometry g = window_.geometry();
   images_ = std::make_unique<ImageCache>(
       window_.renderer(),
       ImageCache::Options{.pack_file = pack::StoredPackFile(*terminal_, engine_->pack_id()),
                           .fit_width = g.width,
-                          .fit_height = g.height},
+                          .fit_height = static_cast<int>(
+                              std::ceil(static_cast<float>(g.height) * kImageHeightShare)),
+                          .budget_bytes = 4u << 20},
       *key);
 }
 
 // Uploads what was decoded, and journals an image of the item on screen that cannot be shown
 // (once), so that the proctor sees it. Never silent.
 bool SessionController::UpdateImages() {
-  if (!images_ || !engine_ || participant_.empty()) return false;
+  if (!engine_ || participant_.empty()) return false;
+  if (!images_opened_) OpenImages();
+  if (!images_) return false;
   const exam::SittingState s = Sitting();
   if (const std::string at = std::to_string(s.section) + "/" + s.current_item; at != images_at_) {
     images_at_ = at;
     const auto items = exam::ItemOrder(engine_->exam(), s.section, s.seed);
     const auto index = std::find(items.begin(), items.end(), s.current_item) - items.begin();
-    images_->Want(MediaAround(engine_->exam(), items, static_cast<std::size_t>(index), 2));
+    // The items next to it, both ways: one move ahead of the candidate is enough to have the
+    // next image ready, and every item further out would hold another texture.
+    images_->Want(MediaAround(engine_->exam(), items, static_cast<std::size_t>(index), 1));
   }
   images_->Pump();
   for (auto& [name, why] : images_->TakeFailures()) image_failures_[name] = why;

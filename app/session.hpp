@@ -158,7 +158,8 @@ class SessionController {
   std::unique_ptr<terminal::Terminal> terminal_;  // heap: the engine keeps a pointer to it
   std::optional<exam::Engine> engine_;
   std::unique_ptr<ImageCache> images_;
-  std::string images_at_;                              // section/item the cache was last told about
+  bool images_opened_ = false;  // OpenImages ran for this engine (images_ may still be null)
+  std::string images_at_;       // section/item the cache was last told about
   std::map<std::string, std::string> image_failures_;  // media name -> why it cannot be shown
   std::set<std::string> images_reported_;              // participant/item/media journaled
   std::string token_shown_;

@@ -17,6 +17,10 @@
 
 namespace lontar::app {
 
+// The item screen draws an image at most this share of the screen's height (and the column's
+// width); the image cache decodes to that bound, so a texture has no more pixels than are shown.
+inline constexpr float kImageHeightShare = 0.3f;
+
 // An image from the pack, uploaded once.
 struct ItemImage {
   SDL_Texture* texture = nullptr;

@@ -81,7 +81,7 @@ void DrawImages(const ScreenContext& ctx, const ExamView& view, const model::Ite
     // Scaled to fit the column and at most 30% of the screen's height, never enlarged beyond
     // twice its size (pixel art turns to mush), keeping its proportions.
     const float max_w = ImGui::GetContentRegionAvail().x;
-    const float max_h = ImGui::GetMainViewport()->Size.y * 0.3f;
+    const float max_h = ImGui::GetMainViewport()->Size.y * kImageHeightShare;
     const float scale = std::min({max_w / static_cast<float>(image->width),
                                   max_h / static_cast<float>(image->height), 2.0f});
     ImGui::Image(image->texture, ImVec2(image->width * scale, image->height * scale));

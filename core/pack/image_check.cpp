@@ -1,10 +1,10 @@
 #include "core/pack/image_check.hpp"
 
-#include <stb/stb_image.h>
-#include <stb/stb_image_resize.h>
-
+#include <algorithm>
 #include <array>
-#include <memory>
+
+#include "core/pack/image_decode.hpp"
+#include "core/pack/image_scale.hpp"
 
 namespace lontar::pack {
 namespace {
@@ -40,7 +40,15 @@ std::string ChunkName(const std::uint8_t* type) {
   return name;
 }
 
-Status WalkPng(ByteView b) {
+std::uint32_t BigEndian16(const std::uint8_t* p) { return std::uint32_t{p[0]} << 8 | p[1]; }
+
+// What the walks take from the headers: dimensions as stored (up to 2^32 - 1) and the mode.
+struct Header {
+  std::uint32_t width = 0, height = 0;
+  bool whole = false;
+};
+
+Status WalkPng(ByteView b, Header& header) {
   std::size_t at = 8;
   bool first = true;
   for (;;) {
@@ -59,6 +67,15 @@ Status WalkPng(ByteView b) {
     if (first && name != "IHDR") {
       return std::unexpected(Error::Malformed("damaged: the PNG does not start with IHDR"));
     }
+    if (first && length != 13) {
+      return std::unexpected(Error::Malformed("damaged: the PNG's IHDR chunk has " +
+                                              std::to_string(length) + " bytes, not 13"));
+    }
+    if (first) {
+      header.width = BigEndian32(&b[at + 8]);
+      header.height = BigEndian32(&b[at + 12]);
+      header.whole = b[at + 8 + 12] != 0;  // interlace method: 1 is Adam7
+    }
     first = false;
     const std::uint32_t stored = BigEndian32(&b[at + 8 + length]);
     if (Crc32(b.subspan(at + 4, 4 + std::size_t{length})) != stored) {
@@ -70,7 +87,8 @@ Status WalkPng(ByteView b) {
   }
 }
 
-Status WalkJpeg(ByteView b) {
+Status WalkJpeg(ByteView b, Header& header) {
+  bool frame = false;
   auto cut = [&](const std::string& where) {
     return std::unexpected(Error::Malformed("cut short: the JPEG ends " + where + " at byte " +
                                             std::to_string(b.size()) +
@@ -87,7 +105,10 @@ Status WalkJpeg(ByteView b) {
     while (at < b.size() && b[at] == 0xff) ++at;
     if (at >= b.size()) return cut("in a marker");
     const std::uint8_t marker = b[at++];
-    if (marker == 0xd9) return Ok();                                     // EOI
+    if (marker == 0xd9) {  // EOI
+      if (!frame) return std::unexpected(Error::Malformed("damaged: the JPEG has no frame header"));
+      return Ok();
+    }
     if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;  // no length
     if (marker == 0x00 || marker == 0xd8) {
       return std::unexpected(
@@ -101,6 +122,19 @@ Status WalkJpeg(ByteView b) {
                                               std::to_string(length)));
     }
     if (b.size() - at < length) return cut("inside a segment");
+    // SOF0..SOF15 but DHT (C4), JPG (C8), DAC (CC): precision u8, height u16, width u16, ...
+    const bool sof =
+        marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+    if (sof && !frame) {
+      if (length < 8) {
+        return std::unexpected(Error::Malformed("damaged: JPEG frame header at byte " +
+                                                std::to_string(at) + " is too short"));
+      }
+      frame = true;
+      header.height = BigEndian16(&b[at + 3]);
+      header.width = BigEndian16(&b[at + 5]);
+      header.whole = (marker & 0x03) == 0x02;  // C2, C6, CA, CE: progressive
+    }
     at += length;
     if (marker != 0xda) continue;  // not SOS
     // Entropy-coded data: runs to the next marker other than a stuffed FF00 or a restart.
@@ -117,10 +151,6 @@ Status WalkJpeg(ByteView b) {
   }
 }
 
-struct StbFree {
-  void operator()(unsigned char* p) const { stbi_image_free(p); }
-};
-
 }  // namespace
 
 Result<ImageInfo> InspectImage(ByteView b, const ImageLimits& limits) {
@@ -130,77 +160,51 @@ Result<ImageInfo> InspectImage(ByteView b, const ImageLimits& limits) {
         std::to_string(limits.max_bytes) + "; save it smaller (JPEG for photographs)"));
   }
   ImageInfo info;
+  Header header;
   if (b.size() >= 8 && std::equal(kPngSignature, kPngSignature + 8, b.begin())) {
     info.format = ImageFormat::kPng;
-    LONTAR_TRY(WalkPng(b));
+    LONTAR_TRY(WalkPng(b, header));
   } else if (b.size() >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) {
     info.format = ImageFormat::kJpeg;
-    LONTAR_TRY(WalkJpeg(b));
+    LONTAR_TRY(WalkJpeg(b, header));
   } else {
     return std::unexpected(Error::Malformed("not a PNG or JPEG image"));
   }
-  int comp = 0;
-  if (stbi_info_from_memory(b.data(), static_cast<int>(b.size()), &info.width, &info.height,
-                            &comp) == 0) {
-    return std::unexpected(
-        Error::Malformed(std::string("does not decode: ") + stbi_failure_reason()));
-  }
-  const std::uint64_t pixels =
-      static_cast<std::uint64_t>(info.width) * static_cast<std::uint64_t>(info.height);
-  if (info.width < 1 || info.height < 1 || info.width > limits.max_side ||
-      info.height > limits.max_side || pixels > limits.max_pixels) {
+  const std::uint64_t pixels = std::uint64_t{header.width} * header.height;
+  const auto side = static_cast<std::uint32_t>(limits.max_side);
+  if (header.width < 1 || header.height < 1 || header.width > side || header.height > side ||
+      pixels > limits.max_pixels) {
     return std::unexpected(Error::InvalidArgument(
-        "absurd dimensions " + std::to_string(info.width) + "x" + std::to_string(info.height) +
+        "absurd dimensions " + std::to_string(header.width) + "x" + std::to_string(header.height) +
         ": at most " + std::to_string(limits.max_side) + " pixels a side and " +
         std::to_string(limits.max_pixels) + " in all"));
   }
+  if (header.whole && pixels > limits.max_whole_pixels) {
+    const bool png = info.format == ImageFormat::kPng;
+    return std::unexpected(Error::InvalidArgument(
+        std::string(png ? "interlaced PNG" : "progressive JPEG") + " of " +
+        std::to_string(header.width) + "x" + std::to_string(header.height) +
+        ": such an image is decoded whole, so it may have at most " +
+        std::to_string(limits.max_whole_pixels) + " pixels; save it " +
+        (png ? "without interlacing" : "as a baseline (not progressive) JPEG") + " or smaller"));
+  }
+  info.width = static_cast<int>(header.width);
+  info.height = static_cast<int>(header.height);
+  info.whole = header.whole;
   return info;
 }
 
 Result<DecodedImage> DecodeImage(ByteView b, const ImageLimits& limits, int fit_width,
                                  int fit_height) {
   LONTAR_ASSIGN_OR_RETURN(ImageInfo info, InspectImage(b, limits));
-  int w = 0, h = 0, comp = 0;
-  std::unique_ptr<unsigned char, StbFree> pixels(
-      stbi_load_from_memory(b.data(), static_cast<int>(b.size()), &w, &h, &comp, 4));
-  if (pixels == nullptr) {
-    const std::string why = stbi_failure_reason() != nullptr ? stbi_failure_reason() : "unknown";
-    if (why == "outofmem") {
-      return std::unexpected(Error::Io("not enough memory to decode a " +
-                                       std::to_string(info.width) + "x" +
-                                       std::to_string(info.height) + " image"));
-    }
-    return std::unexpected(Error::Malformed("does not decode: " + why));
-  }
-  if (w != info.width || h != info.height) {
-    return std::unexpected(Error::Malformed("does not decode: its header says " +
-                                            std::to_string(info.width) + "x" +
-                                            std::to_string(info.height) + ", its pixels " +
-                                            std::to_string(w) + "x" + std::to_string(h)));
-  }
-  DecodedImage out;
-  double scale = 1.0;
-  if (fit_width > 0 && w > fit_width) scale = std::min(scale, double(fit_width) / w);
-  if (fit_height > 0 && h > fit_height) scale = std::min(scale, double(fit_height) / h);
-  if (scale < 1.0) {
-    out.width = std::max(1, static_cast<int>(w * scale));
-    out.height = std::max(1, static_cast<int>(h * scale));
-    out.rgba.resize(static_cast<std::size_t>(out.width) * out.height * 4);
-    if (stbir_resize_uint8(pixels.get(), w, h, 0, out.rgba.data(), out.width, out.height, 0, 4) ==
-        0) {
-      return std::unexpected(Error::Io("not enough memory to scale a " + std::to_string(w) + "x" +
-                                       std::to_string(h) + " image"));
-    }
-  } else {
-    out.width = w;
-    out.height = h;
-    out.rgba.assign(pixels.get(), pixels.get() + static_cast<std::size_t>(w) * h * 4);
-  }
-  return out;
+  int out_w = 0, out_h = 0;
+  FitInside(info.width, info.height, fit_width, fit_height, out_w, out_h);
+  return info.format == ImageFormat::kPng ? detail::DecodePng(b, info, out_w, out_h)
+                                          : detail::DecodeJpeg(b, info, out_w, out_h);
 }
 
 Status CheckImage(ByteView bytes, const ImageLimits& limits) {
-  LONTAR_ASSIGN_OR_RETURN(DecodedImage image, DecodeImage(bytes, limits));
+  LONTAR_ASSIGN_OR_RETURN(DecodedImage image, DecodeImage(bytes, limits, 64, 64));
   (void)image;
   return Ok();
 }

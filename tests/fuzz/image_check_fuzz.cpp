@@ -1,5 +1,7 @@
 // Images arrive in authoring sources from anyone and are read back from a terminal's disk: the
-// structure walk (PNG chunks, JPEG markers) and the decoder behind it must refuse anything
+// structure walk (PNG chunks, JPEG markers) and the decoders behind it (libpng and libjpeg-turbo
+// row by row into the box filter, core/pack/image_decode.cpp; the fit of 16x16 makes every
+// image larger than it take the scaled paths, JPEG's 1/2 to 1/8 among them) must refuse anything
 // malformed without crashing, and whatever decodes must have the dimensions it claims.
 #include <cstdint>
 #include <cstdlib>

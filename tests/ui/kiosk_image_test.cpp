@@ -212,15 +212,6 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   EXPECT_GT(PixelsNear(kImageArtifacts / "proctor.png", 170, 30, 30), 100);
 }
 
-// Peak RSS of a kiosk visiting 500 items with an image each stays under a cap. What sets the
-// figures (1024x768, measured): the kiosk at its login screen, 29 MiB; a sitting through 500
-// items without any image, 93 MiB (the kiosk's own growth per item visited, nothing to do with
-// images); the same with 500 images (41 MB of files, 96 MB of textures if all were kept): this
-// kiosk 93 MiB (the image cache holds at most 16 MiB of textures and one decode), the kiosk that
-// read and decoded every image at start 222 MiB. The cap sits between, with room on both sides;
-// it says nothing of speed, and the script waits for each item's images (test mode), so no
-// timing can fail it. LONTAR_KIOSK_UNDER_TEST runs another kiosk binary (an older build, to see
-// it fail).
 // A figure as large as a scanned chart, 2400 x 1600: bands of colour, a grid and bars, so that
 // scaling it down to the screen and then to the column shows in the golden as blur or aliasing.
 std::string LargeChartPng() {
@@ -312,6 +303,39 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
   }
 }
 
+// A photograph as a camera saves it, 4096 x 3072 (12.6 megapixels): smooth bands and a grid, as
+// a baseline JPEG (stb_image_write makes one in well under a second; a PNG this size would take
+// it several).
+std::string LargePhotoJpeg() {
+  constexpr int kW = 4096, kH = 3072;
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(kW) * kH * 3);
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) {
+      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * kW + x) * 3];
+      p[0] = static_cast<std::uint8_t>(235 - y * 40 / kH);
+      p[1] = static_cast<std::uint8_t>(240 - x * 30 / kW);
+      p[2] = 250;
+      if (x % 256 < 4 || y % 256 < 4) p[0] = p[1] = p[2] = 120;
+    }
+  }
+  std::string out;
+  stbi_write_jpg_to_func(
+      [](void* to, void* data, int size) {
+        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
+      },
+      &out, kW, kH, 3, rgb.data(), 85);
+  return out;
+}
+
+// Peak RSS of a kiosk visiting 500 items with an image each stays under a cap. What sets the
+// figures (1024x768): the kiosk at its login screen, about 29 MiB; the images (41 MB of files,
+// 96 MB of textures if all were kept) cost what the image cache keeps (at most its budget of
+// textures) plus one decode. Every 100th item's image is the 12.6-megapixel photograph: a
+// decoder that holds an image at its own size (stb_image did, 48 MiB of RGBA before scaling)
+// goes over the cap there; the row-by-row decoder holds a few rows and the screen-sized result.
+// The kiosk that read and decoded every image at start went to 222 MiB. The cap says nothing of
+// speed, and the script waits for each item's images (test mode), so no timing can fail it.
+// LONTAR_KIOSK_UNDER_TEST runs another kiosk binary (an older build, to see it fail).
 TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   constexpr int kItems = 500;
@@ -325,10 +349,19 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   synth.items = kItems;
   synth.participants = 2;
   ASSERT_TRUE(authoring::WriteSynthSource(dir / "src", synth));
-  // 500 distinct 240 x 160 noise images (about 80 KB each), one per item.
+  // 495 distinct 240 x 160 noise images (about 80 KB each), one per item, and the photograph
+  // on items 50, 150, ... 450 (five names, one file: each is decoded on its own).
   std::mt19937 rng(11);
   std::vector<std::uint8_t> rgb(240 * 160 * 3);
+  const std::string photo = LargePhotoJpeg();
   for (int i = 0; i < kItems; ++i) {
+    if (i % 100 == 50) {
+      const std::string name = "media/photo-" + std::to_string(i) + ".jpg";
+      testing::WriteText(dir / "src" / name, photo);
+      const auto item = dir / "src/items" / ("s-" + std::to_string(i) + ".yaml");
+      testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
+      continue;
+    }
     for (auto& b : rgb) b = static_cast<std::uint8_t>(rng());
     std::string png;
     stbi_write_png_to_func(

@@ -1,11 +1,13 @@
 // The image check (core/pack/image_check.hpp): what `pack build` refuses and the kiosk decodes.
-// One test per refusal, each checking its message; images are made here with stb_image_write or
-// taken from the mini fixture, then cut or damaged.
+// One test per refusal, each checking its message; images are made here with stb_image_write,
+// written chunk by chunk (RawPng), or taken from the mini fixture, then cut or damaged.
 #include "core/pack/image_check.hpp"
 
 #include <gtest/gtest.h>
+
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
+#include <cstdlib>
 
 #include "tests/support/test_support.hpp"
 
@@ -70,6 +72,44 @@ std::uint32_t Crc(ByteView b) {
 
 std::string Message(const Status& st) { return st ? "ok" : st.error().message(); }
 
+}  // namespace
+}  // namespace lontar::pack
+
+// libstb's zlib deflate (exported by the library, declared only inside its implementation).
+extern "C" unsigned char* stbi_zlib_compress(unsigned char* data, int data_len, int* out_len,
+                                             int quality);
+
+namespace lontar::pack {
+namespace {
+
+void AppendChunk(Bytes& png, const char* type, const Bytes& data) {
+  for (int i = 0; i < 4; ++i) png.push_back(static_cast<std::uint8_t>(data.size() >> (24 - 8 * i)));
+  Bytes body(type, type + 4);
+  body.insert(body.end(), data.begin(), data.end());
+  png.insert(png.end(), body.begin(), body.end());
+  const std::uint32_t crc = Crc(body);
+  for (int i = 0; i < 4; ++i) png.push_back(static_cast<std::uint8_t>(crc >> (24 - 8 * i)));
+}
+
+// An 8-bit RGB PNG of w x h whose IDAT holds `raw` (filter bytes and pixels, as PNG lays them
+// out: a row, or an interlaced pass's row, is a filter byte then its pixels) deflated: every
+// chunk whole, its checksum right, so that only the decoder can refuse what `raw` lacks.
+Bytes RawPng(int w, int h, bool interlaced, Bytes raw) {
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  Bytes ihdr;
+  for (int v : {w, h}) {
+    for (int i = 0; i < 4; ++i) ihdr.push_back(static_cast<std::uint8_t>(v >> (24 - 8 * i)));
+  }
+  ihdr.insert(ihdr.end(), {8, 2, 0, 0, static_cast<std::uint8_t>(interlaced ? 1 : 0)});
+  AppendChunk(png, "IHDR", ihdr);
+  int length = 0;
+  unsigned char* z = stbi_zlib_compress(raw.data(), static_cast<int>(raw.size()), &length, 8);
+  AppendChunk(png, "IDAT", Bytes(z, z + length));
+  std::free(z);
+  AppendChunk(png, "IEND", {});
+  return png;
+}
+
 TEST(ImageCheck, CrcOfTheTestMatchesPngsKnownIendChecksum) {
   // Every PNG ends with IEND and the checksum AE 42 60 82 over the four letters "IEND".
   EXPECT_EQ(Crc(AsBytes("IEND")), 0xae426082u);
@@ -107,6 +147,88 @@ TEST(ImageCheck, LargerThanTheScreenIsScaledDownOnceKeepingProportions) {
   image = DecodeImage(Png(40, 10), {}, 100, 100);
   ASSERT_TRUE(image);
   EXPECT_EQ(image->width, 40);
+}
+
+TEST(ImageCheck, ScalingDownAveragesEachBoxOfPixels) {
+  // 4 x 2 into 2 x 1: each output pixel is the mean of a 2 x 2 box (rows 0-1, columns 0-1 and
+  // 2-3). Left box red 0, 100, 2, 98: mean 50. Right box R 10, 30, 50, 70: 40; G 20, 40, 60, 80:
+  // 50; B 30, 50, 70, 90: 60. No alpha in the file: 255.
+  const Bytes raw = {0, 0, 0, 0, 100, 0, 0, 10, 20, 30, 30, 40, 50,
+                     0, 2, 0, 0, 98,  0, 0, 50, 60, 70, 70, 80, 90};
+  auto image = DecodeImage(RawPng(4, 2, false, raw), {}, 2, 1);
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_EQ(image->rgba, (Bytes{50, 0, 0, 255, 40, 50, 60, 255}));
+}
+
+TEST(ImageCheck, InterlacedPngDecodesAllItsPasses) {
+  // 2 x 2 in Adam7: pass 1 holds (0,0), pass 6 (1,0), pass 7 the second row (0,1) (1,1); passes
+  // 2-5 are empty at this size. Each pass row: filter byte 0, then its pixels.
+  const Bytes raw = {0, 10, 20, 30, 0, 40, 50, 60, 0, 70, 80, 90, 100, 110, 120};
+  const Bytes png = RawPng(2, 2, true, raw);
+  auto image = DecodeImage(png);
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_EQ(image->rgba, (Bytes{10, 20, 30, 255, 40, 50, 60, 255,  //
+                                70, 80, 90, 255, 100, 110, 120, 255}));
+  // Scaled to one pixel: the four averaged, (10+40+70+100)/4 = 55, 65, 75.
+  image = DecodeImage(png, {}, 1, 1);
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->rgba, (Bytes{55, 65, 75, 255}));
+}
+
+TEST(ImageCheck, PngWhoseDataEndsBeforeItsLastRowIsRefused) {
+  // 4 x 4, but the deflated data holds two rows: every chunk is whole and its checksum right,
+  // and a lenient decoder would show the lower half blank. The decoder refuses it.
+  Bytes raw;
+  for (int y = 0; y < 2; ++y) {
+    raw.push_back(0);
+    for (int i = 0; i < 12; ++i) raw.push_back(static_cast<std::uint8_t>(200));
+  }
+  EXPECT_EQ(Message(CheckImage(RawPng(4, 4, false, raw))),
+            "does not decode: Not enough image data");
+}
+
+TEST(ImageCheck, JpegWhoseScanEndsEarlyIsRefused) {
+  // Half the scan, then the end marker: the structure is whole (the walk reaches FFD9), the
+  // pixels are not; libjpeg on its own would fill the rest with grey.
+  const Bytes jpeg = Jpeg(256, 256);
+  Bytes cut(jpeg.begin(), jpeg.begin() + static_cast<std::ptrdiff_t>(jpeg.size() / 2));
+  while (cut.back() == 0xff) cut.pop_back();  // not inside a marker
+  cut.insert(cut.end(), {0xff, 0xd9});
+  const std::string m = Message(CheckImage(cut));
+  EXPECT_TRUE(m.starts_with("does not decode: Corrupt JPEG data")) << m;
+}
+
+TEST(ImageCheck, JpegLargerThanTheScreenIsDecodedSmallerAndKeepsItsHalves) {
+  // 512 x 256 into 32 x 32: libjpeg decodes at 1/8 (64 x 32), the box filter halves that.
+  auto image = DecodeImage(Jpeg(512, 256), {}, 32, 32);
+  ASSERT_TRUE(image) << image.error().message();
+  EXPECT_EQ(image->width, 32);
+  EXPECT_EQ(image->height, 16);
+  const auto at = [&](int x, int y, int c) { return image->rgba[(y * 32 + x) * 4 + c]; };
+  EXPECT_GT(at(2, 8, 0), 200);  // red on the left
+  EXPECT_LT(at(2, 8, 2), 60);
+  EXPECT_GT(at(29, 8, 2), 200);  // blue on the right
+  EXPECT_LT(at(29, 8, 0), 60);
+}
+
+TEST(ImageCheck, InterlacedPngOverTheWholeDecodeLimitIsRefused) {
+  const Bytes raw = {0, 10, 20, 30, 0, 40, 50, 60, 0, 70, 80, 90, 100, 110, 120};
+  EXPECT_EQ(Message(CheckImage(RawPng(2, 2, true, raw), {.max_whole_pixels = 3})),
+            "interlaced PNG of 2x2: such an image is decoded whole, so it may have at most 3 "
+            "pixels; save it without interlacing or smaller");
+  EXPECT_TRUE(CheckImage(RawPng(2, 2, true, raw), {.max_whole_pixels = 4}));
+}
+
+TEST(ImageCheck, ProgressiveJpegOverTheWholeDecodeLimitIsRefused) {
+  // A baseline JPEG whose frame header is marked progressive (SOF0 to SOF2): refused on its
+  // header, before any decoding.
+  Bytes jpeg = Jpeg(16, 8);
+  std::size_t at = 2;
+  while (!(jpeg[at] == 0xff && jpeg[at + 1] == 0xc0)) at += 2 + (jpeg[at + 2] << 8 | jpeg[at + 3]);
+  jpeg[at + 1] = 0xc2;
+  EXPECT_EQ(Message(CheckImage(jpeg, {.max_whole_pixels = 100})),
+            "progressive JPEG of 16x8: such an image is decoded whole, so it may have at most "
+            "100 pixels; save it as a baseline (not progressive) JPEG or smaller");
 }
 
 TEST(ImageCheck, NotAnImageIsNamed) {
@@ -149,8 +271,8 @@ TEST(ImageCheck, PngWhosePixelsDoNotDecodeIsRefused) {
 }
 
 TEST(ImageCheck, JpegCutShortIsRefused) {
-  // stb_image alone would decode a cut JPEG, filling the rest with grey: the structure check
-  // refuses it first.
+  // A lenient decoder (stb_image here) would decode a cut JPEG, filling the rest with grey: the
+  // structure check refuses it first.
   const Bytes jpeg = Jpeg(256, 256);
   ASSERT_EQ(jpeg[jpeg.size() - 2], 0xff);
   ASSERT_EQ(jpeg[jpeg.size() - 1], 0xd9);
