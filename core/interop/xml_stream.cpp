@@ -8,24 +8,21 @@
 #include "core/interop/xml.hpp"
 
 namespace lontar::interop {
-namespace {
-
-// The first error libxml2 reports while reading, with its line.
-struct ReadError {
-  std::string message;
-  int line = 0;
-};
-
-void KeepFirstError(void* arg, xmlErrorPtr e) {
-  auto* first = static_cast<ReadError*>(arg);
-  if (e == nullptr || !first->message.empty()) return;
-  first->message = e->message != nullptr ? Trim(e->message) : "not XML";
-  first->line = e->line;
-}
-
-}  // namespace
 
 struct XmlStream::Impl {
+  // The first error libxml2 reports while reading, with its line. (A member type: a field's type
+  // from an anonymous namespace would give Impl internal linkage inside a unity batch.)
+  struct ReadError {
+    std::string message;
+    int line = 0;
+  };
+  static void KeepFirstError(void* arg, xmlErrorPtr e) {
+    auto* first = static_cast<ReadError*>(arg);
+    if (e == nullptr || !first->message.empty()) return;
+    first->message = e->message != nullptr ? Trim(e->message) : "not XML";
+    first->line = e->line;
+  }
+
   std::string file;
   std::optional<EntryReader> entry;  // the source of FromEntry
   // CheckXmlText's checks, piece by piece: the last bytes of the previous pieces (a declaration
@@ -144,7 +141,7 @@ Result<XmlStream> XmlStream::FromText(std::string_view text, std::string_view fi
   if (impl->reader == nullptr) {
     return std::unexpected(Error::Internal(where + ": libxml2 out of memory"));
   }
-  xmlTextReaderSetStructuredErrorHandler(impl->reader, KeepFirstError, &impl->xml_error);
+  xmlTextReaderSetStructuredErrorHandler(impl->reader, Impl::KeepFirstError, &impl->xml_error);
   return XmlStream(std::move(impl));
 }
 
@@ -158,7 +155,7 @@ Result<XmlStream> XmlStream::FromEntry(const Package& pkg, std::string_view entr
   if (impl->reader == nullptr) {
     return std::unexpected(Error::Internal(impl->file + ": libxml2 out of memory"));
   }
-  xmlTextReaderSetStructuredErrorHandler(impl->reader, KeepFirstError, &impl->xml_error);
+  xmlTextReaderSetStructuredErrorHandler(impl->reader, Impl::KeepFirstError, &impl->xml_error);
   return XmlStream(std::move(impl));
 }
 
