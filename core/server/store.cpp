@@ -62,9 +62,36 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                             " bytes, this server takes at most " +
                                             std::to_string(options_.max_bundle_bytes)));
   }
+  // The one pass over the bundle: its digest, and the payload hash VerifyBundle needs.
+  LONTAR_ASSIGN_OR_RETURN(bundle::HashedBundle hashed, bundle::HashBundle(bytes));
+  const bundle::BundleEnvelope& envelope = hashed.envelope;
+  const std::string digest = HexEncode(hashed.file_digest);
+  // (3), the common case of a re-sent bundle: these very bytes were verified when they were
+  // stored, so they are not verified again (invariant 3's "before verify").
+  if (enrolled_.contains(envelope.signer)) {
+    std::optional<StoredBundle> same;
+    {
+      const auto lock = ReadLock();
+      LONTAR_ASSIGN_OR_RETURN(same, backend_->FindByDigest(digest));
+    }
+    if (same) {
+      LONTAR_ASSIGN_OR_RETURN(Bytes stored_id, HexDecode(same->bundle_id));
+      crypto::Hash256 id{};
+      if (stored_id.size() != id.size()) {
+        return std::unexpected(Error::Corruption(backend_->BundleName(same->bundle_id) +
+                                                 ": its row's bundle id is not 64 hex digits"));
+      }
+      std::copy(stored_id.begin(), stored_id.end(), id.begin());
+      if (expected_id && *expected_id != id) {
+        return std::unexpected(
+            Error::InvalidArgument("bundle id in the request (" + HexEncode(*expected_id) +
+                                   ") is not the bundle's (" + same->bundle_id + ")"));
+      }
+      return DuplicateOf(*same, id);
+    }
+  }
   // (1) and (5): the expensive check, outside any lock.
-  LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, enrolled_keys_));
-  LONTAR_ASSIGN_OR_RETURN(bundle::BundleEnvelope envelope, bundle::ParseEnvelope(bytes));
+  LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(hashed, enrolled_keys_));
   const terminal::Enrollment& en = enrolled_.at(envelope.signer);
   if (h.terminal_id != en.terminal_id) {
     return std::unexpected(Error::Untrusted("bundle names terminal " + h.terminal_id +
@@ -83,16 +110,15 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   HexEncode(*expected_id) +
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
-  const std::string digest = BundleBytesDigest(envelope, h.bundle_id);
   std::optional<StoredBundle> existing;
-  {  // (3), the common case of a re-sent bundle, without touching the disk.
+  {  // (3): another bundle with this id, or a re-sent one whose row has an older digest or none.
     const auto lock = ReadLock();
     LONTAR_ASSIGN_OR_RETURN(existing, backend_->FindById(id_hex));
   }
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, digest, h, bytes, {}));
-    if (!conflict) return DuplicateOf(*existing, h);
+                            Conflict(*existing, digest, envelope, h, bytes, {}));
+    if (!conflict) return DuplicateOf(*existing, h.bundle_id);
     {  // The flag in a batch of its own; read_mu_ is not held here (CommitBatch takes it inside
        // mu_).
       std::lock_guard lock(mu_);
@@ -108,7 +134,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
   // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
   // batch that holds their row.
-  PendingRow row{&h, bytes, {}, {}, nullptr};
+  PendingRow row{&h, &envelope, bytes, {}, {}, nullptr};
   row.row.digest = digest;
   LONTAR_TRY(PrepareRow(row, id_hex));
   std::unique_lock queue_lock(queue_mu_);
@@ -178,9 +204,9 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
 // have been altered there could as well have been altered anywhere else, and the terminal
 // checks it anyway (VerifyReceipt against the server key it trusts) before it marks the bundle
 // delivered, so a damaged one is refused there and never taken for a delivery.
-Accepted Store::DuplicateOf(const StoredBundle& existing, const bundle::BundleHeader& h) {
+Accepted Store::DuplicateOf(const StoredBundle& existing, const crypto::Hash256& bundle_id) {
   bundle::Receipt r;
-  r.bundle_id = h.bundle_id;  // = existing.bundle_id, which FindById matched
+  r.bundle_id = bundle_id;  // = existing.bundle_id, decoded
   r.terminal_id = existing.terminal_id;
   r.seq = existing.seq;
   r.stored_ms = existing.stored_ms;
@@ -189,6 +215,7 @@ Accepted Store::DuplicateOf(const StoredBundle& existing, const bundle::BundleHe
 
 Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
                                                   const std::string& digest,
+                                                  const bundle::BundleEnvelope& envelope,
                                                   const bundle::BundleHeader& h, ByteView bytes,
                                                   const std::vector<PendingRow*>& batch) {
   std::string why;
@@ -198,7 +225,11 @@ Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
     why = "of " + std::to_string(bytes.size()) + " bytes, while the stored one has " +
           std::to_string(existing.bytes);
   } else if (!existing.digest.empty()) {
-    if (crypto::ConstantTimeEqual(AsBytes(existing.digest), AsBytes(digest))) {
+    // The file digest (rows stored since 6 Dec 2026), or BundleBytesDigest (rows stored on
+    // 5 Dec 2026): their domains differ, so a digest equals one of them only for these bytes.
+    if (crypto::ConstantTimeEqual(AsBytes(existing.digest), AsBytes(digest)) ||
+        crypto::ConstantTimeEqual(AsBytes(existing.digest),
+                                  AsBytes(BundleBytesDigest(envelope, h.bundle_id)))) {
       return std::nullopt;  // the same bundle again
     }
     why = "with other bytes than the stored one";
@@ -275,13 +306,13 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, p.row.digest, h, p.bytes, batch_rows));
+                            Conflict(*existing, p.row.digest, *p.envelope, h, p.bytes, batch_rows));
     if (conflict) {
       LONTAR_TRY(batch.AddFlag(*conflict));
       p.refused = ConflictError(*conflict);
       return Accepted{};
     }
-    return DuplicateOf(*existing, h);
+    return DuplicateOf(*existing, h.bundle_id);
   }
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = p.row.stored_ms;
