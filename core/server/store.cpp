@@ -110,24 +110,9 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   HexEncode(*expected_id) +
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
-  std::optional<StoredBundle> existing;
-  {  // (3): another bundle with this id, or a re-sent one whose row has an older digest or none.
-    const auto lock = ReadLock();
-    LONTAR_ASSIGN_OR_RETURN(existing, backend_->FindById(id_hex));
-  }
-  if (existing) {
-    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, digest, envelope, h, bytes, {}));
-    if (!conflict) return DuplicateOf(*existing, h.bundle_id);
-    {  // The flag in a batch of its own; read_mu_ is not held here (CommitBatch takes it inside
-       // mu_).
-      std::lock_guard lock(mu_);
-      LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<StoreBatch> tx, backend_->Begin());
-      LONTAR_TRY(tx->AddFlag(*conflict));
-      LONTAR_TRY(tx->Commit());
-    }
-    return std::unexpected(ConflictError(*conflict));
-  }
+  // (3) for every other case (another bundle with this id; a re-sent one whose row has an
+  // older digest or none) is decided in the batch (InsertRow), which looks the id up anyway:
+  // a lookup here too would cost every new bundle a second one (with PostgreSQL a round trip).
 
   // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
   // commit under way takes the rows queued so far (oldest first, up to kMaxBatchRows and
@@ -188,7 +173,7 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
   std::vector<Result<Accepted>> results;
   for (PendingRow* p : batch) {
-    auto r = InsertRow(**tx, *p, batch);
+    auto r = InsertRow(**tx, *p);
     if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
     results.push_back(std::move(r));
   }
@@ -216,8 +201,7 @@ Accepted Store::DuplicateOf(const StoredBundle& existing, const crypto::Hash256&
 Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
                                                   const std::string& digest,
                                                   const bundle::BundleEnvelope& envelope,
-                                                  const bundle::BundleHeader& h, ByteView bytes,
-                                                  const std::vector<PendingRow*>& batch) {
+                                                  const bundle::BundleHeader& h, ByteView bytes) {
   std::string why;
   if (existing.terminal_id != h.terminal_id) {
     why = "signed by " + h.terminal_id + ", while the stored one came from " + existing.terminal_id;
@@ -234,16 +218,11 @@ Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
     }
     why = "with other bytes than the stored one";
   } else {
-    // Same signer and size, a row without a digest: compare the bytes, from this batch or from
-    // the store.
+    // Same signer and size, a row without a digest: compare the bytes stored. (Such a row is
+    // never one of this batch, whose rows all have a digest: the batch's own uploads with this
+    // id, this one included, are not what was stored.)
     std::optional<Bytes> stored;
-    for (const PendingRow* p : batch) {
-      if (p->row.bundle_id == existing.bundle_id && !p->refused) {
-        stored.emplace(p->bytes.begin(), p->bytes.end());
-        break;
-      }
-    }
-    if (!stored) {
+    {
       const auto lock = ReadLock();
       LONTAR_ASSIGN_OR_RETURN(stored, backend_->ReadBundle(existing.bundle_id));
     }
@@ -297,8 +276,7 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   return Ok();
 }
 
-Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
-                                  const std::vector<PendingRow*>& batch_rows) {
+Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p) {
   const bundle::BundleHeader& h = *p.header;
   const std::string& id_hex = p.row.bundle_id;
   // Another upload of the same bundle may have committed (or be earlier in this batch): its
@@ -306,7 +284,7 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, p.row.digest, *p.envelope, h, p.bytes, batch_rows));
+                            Conflict(*existing, p.row.digest, *p.envelope, h, p.bytes));
     if (conflict) {
       LONTAR_TRY(batch.AddFlag(*conflict));
       p.refused = ConflictError(*conflict);

@@ -189,19 +189,16 @@ class Store {
   void CommitBatch(const std::vector<PendingRow*>& batch);
   // Within CommitBatch's transaction: the duplicate check, rollback flags, rows. A refused
   // upload (invariant 3) gets its flag in `batch` and p.refused set.
-  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p,
-                             const std::vector<PendingRow*>& batch_rows);
+  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p);
   // Invariant 3: nullopt when `bytes` (envelope, verified header `h`) is the stored bundle
   // `existing` again, else the flag to store. When signer and size agree, compares `digest`
   // (the file digest of `bytes`, HashedBundle) or BundleBytesDigest with the row's digest, and
   // only for a row without one (stored before the column, or re-indexed from an LSG2 segment
-  // record) reads the stored bytes (from `batch` if the row is in it). Takes read_mu_ if
-  // needed: never call with it held.
+  // record) reads the stored bytes. Takes read_mu_ if needed: never call with it held.
   Result<std::optional<StoredFlag>> Conflict(const StoredBundle& existing,
                                              const std::string& digest,
                                              const bundle::BundleEnvelope& envelope,
-                                             const bundle::BundleHeader& h, ByteView bytes,
-                                             const std::vector<PendingRow*>& batch);
+                                             const bundle::BundleHeader& h, ByteView bytes);
   static Error ConflictError(const StoredFlag& flag);
   // The answer to a re-sent bundle: the stored receipt text, the receipt's fields from the row
   // (whose id is `bundle_id`).
