@@ -35,7 +35,7 @@
 //  (5) Accept is safe to call from many threads. Signature checks run in parallel, and so does
 //      everything else that needs no other row: the receipt is signed (its stored time is
 //      the moment the bundle joins the queue) and the backend prepares the insert (SQLite:
-//      encodes the segment record, hashing the bundle). Bytes and rows are stored by group
+//      encodes the segment record and its checksum). Bytes and rows are stored by group
 //      commit: one thread takes every bundle queued so far (up to
 //      kMaxBatchRows and kMaxBatchBytes) into one batch, whose bytes and rows are made durable
 //      together (SQLite: one fdatasync of the segment, then the index commit without a sync;

@@ -96,7 +96,7 @@ struct BatchKey {
 };
 
 // The part of an Insert that depends on nothing but the row and the bundle (SQLite: the segment
-// record, whose checksum hashes the whole bundle), done by StoreBackend::PrepareInsert on the
+// record and its checksum over the row's fields), done by StoreBackend::PrepareInsert on the
 // uploading thread before it joins a batch: group commits, which every upload waits for, then
 // only write. Backend-specific; opaque to the store.
 class PreparedInsert {
