@@ -29,8 +29,8 @@ std::string BundleBytesDigest(const bundle::BundleEnvelope& envelope,
 
 Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend,
                                            const std::filesystem::path& enrolled_dir,
-                                           crypto::SigningKey server_key, const Clock& clock,
-                                           StoreOptions options) {
+                                           crypto::SigningKey server_key,
+                                           const ::lontar::Clock& clock, StoreOptions options) {
   std::unique_ptr<Store> store(new Store(std::move(server_key), clock));
   store->options_ = options;
   LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
@@ -50,8 +50,8 @@ Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const std::filesystem::path& enrolled_dir,
-                                           crypto::SigningKey server_key, const Clock& clock,
-                                           StoreOptions options) {
+                                           crypto::SigningKey server_key,
+                                           const ::lontar::Clock& clock, StoreOptions options) {
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> backend, OpenSqliteBackend(dir));
   return Open(std::move(backend), enrolled_dir, std::move(server_key), clock, options);
 }

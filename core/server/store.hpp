@@ -127,11 +127,11 @@ class Store {
   // file; none at all is kNotFound) and serves from `backend` (opened read-write). Reads disk.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
       std::unique_ptr<StoreBackend> backend, const std::filesystem::path& enrolled_dir,
-      crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
+      crypto::SigningKey server_key, const ::lontar::Clock& clock, StoreOptions options = {});
   // The same over the SQLite backend at `dir` (created if missing). Touches disk.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
       const std::filesystem::path& dir, const std::filesystem::path& enrolled_dir,
-      crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
+      crypto::SigningKey server_key, const ::lontar::Clock& clock, StoreOptions options = {});
 
   // Verifies and stores one bundle per the invariants and returns its receipt. Errors:
   // kMalformed for an oversized or unparsable bundle, kUntrusted for a terminal not enrolled or
@@ -168,7 +168,8 @@ class Store {
   const std::map<crypto::KeyId, terminal::Enrollment>& enrolled() const { return enrolled_; }
 
  private:
-  Store(crypto::SigningKey key, const Clock& clock) : server_key_(std::move(key)), clock_(clock) {}
+  Store(crypto::SigningKey key, const ::lontar::Clock& clock)
+      : server_key_(std::move(key)), clock_(clock) {}
   // One upload on its way into a batch: its row and signed receipt, made (with the backend's
   // PrepareInsert) by the uploading thread before it queues, so that a group commit only looks
   // up, flags and writes.
@@ -205,7 +206,7 @@ class Store {
   static Accepted DuplicateOf(const StoredBundle& existing, const crypto::Hash256& bundle_id);
 
   crypto::SigningKey server_key_;
-  const Clock& clock_;
+  const ::lontar::Clock& clock_;
   StoreOptions options_;
   std::map<crypto::KeyId, terminal::Enrollment> enrolled_;
   std::vector<crypto::VerifyKey> enrolled_keys_;
