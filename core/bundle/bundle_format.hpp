@@ -198,6 +198,29 @@ struct BundleEnvelope {
                                                 std::span<const crypto::VerifyKey> enrolled,
                                                 std::string_view name = "bundle");
 
+// A bundle's framing and the one pass over its sealed payload, computed once for everything
+// that needs them: VerifyBundle (the signed message carries the payload's hash) and a
+// collection server's lookup of a re-sent bundle by `file_digest`.
+struct HashedBundle {
+  BundleEnvelope envelope;         // points into the bytes given
+  crypto::Hash256 payload_hash{};  // BLAKE2b-256(sealed payload)
+  // BLAKE2b-256("lontar-bundle-file-v1" NUL | every byte of the file before the sealed payload
+  // (magic to payload length) | payload_hash): one value for exactly these bytes, as BLAKE2b of
+  // the whole file would be, without a second pass over the payload. Unverified: it says which
+  // bytes these are, not who wrote them.
+  crypto::Hash256 file_digest{};
+};
+
+// ParseEnvelope (same errors), then the hashes above: one pass over the payload. Pure.
+[[nodiscard]] Result<HashedBundle> HashBundle(ByteView bytes, std::string_view name = "bundle");
+
+// VerifyBundle over a HashedBundle: the same checks, in the same order, with the same errors,
+// taking its payload hash instead of hashing the payload again. `hashed` must come from
+// HashBundle (its envelope points into bytes that must still be alive). Pure.
+[[nodiscard]] Result<BundleHeader> VerifyBundle(const HashedBundle& hashed,
+                                                std::span<const crypto::VerifyKey> enrolled,
+                                                std::string_view name = "bundle");
+
 // Decrypts the payload with the results secret key and checks it: framing as ParseEnvelope,
 // kWrongKey when sealed to another results key, kCorruption when the stream fails
 // authentication or a journal record's hash does not match its fields, kMalformed for a payload

@@ -260,11 +260,10 @@ Result<BundleEnvelope> ParseEnvelope(ByteView in, std::string_view name) {
 
 namespace {
 
-Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::VerifyKey& key,
-                                   std::string_view name) {
-  // The one pass over the payload (the bulk of the file): the signed message carries its hash,
-  // and the header's bundle id must be that same hash.
-  const crypto::Hash256 payload_hash = crypto::Blake2b256(e.sealed_payload);
+// `payload_hash` is BLAKE2b-256(e.sealed_payload): the one pass over the payload (the bulk of
+// the file), done by the caller; the signed message carries it, and the bundle id hashes it.
+Result<BundleHeader> VerifyWithKey(const BundleEnvelope& e, const crypto::Hash256& payload_hash,
+                                   const crypto::VerifyKey& key, std::string_view name) {
   if (auto st = key.Verify(
           SignedMessage(e.signer, e.header_json, e.sealed_payload.size(), payload_hash, e.version),
           e.signature);
@@ -302,19 +301,55 @@ Result<BundleHeader> VerifyBundle(ByteView bytes, const crypto::VerifyKey& termi
                                             terminal_key.id().ToString() +
                                             ": it comes from another terminal"));
   }
-  return VerifyWithKey(e, terminal_key, name);
+  return VerifyWithKey(e, crypto::Blake2b256(e.sealed_payload), terminal_key, name);
 }
 
-Result<BundleHeader> VerifyBundle(ByteView bytes, std::span<const crypto::VerifyKey> enrolled,
-                                  std::string_view name) {
-  LONTAR_ASSIGN_OR_RETURN(BundleEnvelope e, ParseEnvelope(bytes, name));
+namespace {
+
+Result<BundleHeader> VerifyEnrolled(const BundleEnvelope& e,
+                                    std::span<const crypto::VerifyKey> enrolled,
+                                    const crypto::Hash256* payload_hash, std::string_view name) {
   for (const crypto::VerifyKey& k : enrolled) {
-    if (k.id() == e.signer) return VerifyWithKey(e, k, name);
+    if (k.id() != e.signer) continue;
+    return VerifyWithKey(e, payload_hash ? *payload_hash : crypto::Blake2b256(e.sealed_payload), k,
+                         name);
   }
   return std::unexpected(Error::Untrusted(
       std::string(name) + " is signed by terminal key " + e.signer.ToString() + " (terminal T-" +
       e.signer.ToString() + "), which is not among the " + std::to_string(enrolled.size()) +
       " enrolled terminals. Add its enrollment record"));
+}
+
+constexpr char kFileDigestDomain[] = "lontar-bundle-file-v1";  // followed by its NUL
+
+}  // namespace
+
+Result<BundleHeader> VerifyBundle(ByteView bytes, std::span<const crypto::VerifyKey> enrolled,
+                                  std::string_view name) {
+  LONTAR_ASSIGN_OR_RETURN(BundleEnvelope e, ParseEnvelope(bytes, name));
+  return VerifyEnrolled(e, enrolled, nullptr, name);
+}
+
+Result<HashedBundle> HashBundle(ByteView bytes, std::string_view name) {
+  HashedBundle out;
+  LONTAR_ASSIGN_OR_RETURN(out.envelope, ParseEnvelope(bytes, name));
+  out.payload_hash = crypto::Blake2b256(out.envelope.sealed_payload);
+  // ParseEnvelope ends the payload at the end of `bytes` (no trailing bytes), so what comes
+  // before it is everything else of the file.
+  const std::size_t head = bytes.size() - out.envelope.sealed_payload.size();
+  crypto::Blake2bHasher hasher;
+  hasher.Update(AsBytes(std::string_view(kFileDigestDomain, sizeof kFileDigestDomain)));
+  hasher.Update(bytes.first(head));
+  hasher.Update(ByteView(out.payload_hash.data(), out.payload_hash.size()));
+  const Bytes digest = hasher.Finish();
+  std::memcpy(out.file_digest.data(), digest.data(), out.file_digest.size());
+  return out;
+}
+
+Result<BundleHeader> VerifyBundle(const HashedBundle& hashed,
+                                  std::span<const crypto::VerifyKey> enrolled,
+                                  std::string_view name) {
+  return VerifyEnrolled(hashed.envelope, enrolled, &hashed.payload_hash, name);
 }
 
 Result<BundlePayload> OpenBundle(ByteView bytes, const crypto::BoxSecretKey& results_key,

@@ -4,12 +4,13 @@
 // NNNNNNNN.seg, numbered from 1; a segment is closed once it passes kSegmentTargetBytes and the
 // next batch starts a new one. A batch's records are all in one segment.
 //
-// Record layout, version 2 (every record since schema version 4; integers little endian):
-//   magic       4   "LSG2"
+// Record layout, version 3 (every record since schema version 5; integers little endian):
+//   magic       4   "LSG3"
 //   index len   4   bytes of index fields that follow the header (at most kMaxRecordIndexBytes)
 //   length      4   bundle bytes after the index fields (at most bundle::kMaxBundleBytes)
 //   bundle id   32  the id the index row names (raw, not hex)
-//   checksum    32  BLAKE2b-256 of the 44 bytes above, the index fields and the bundle
+//   digest      32  SegmentBundleDigest of the bundle (the row's digest, StoredBundle::digest)
+//   checksum    32  BLAKE2b-256 of the 76 bytes above and the index fields
 //   index fields    index len bytes: strings are a u32 length and the bytes, integers u64
 //                   (two's complement for the times):
 //                     receipt_code, terminal_id, site, exam_id, participant, kind, pack_id,
@@ -17,20 +18,30 @@
 //                     created_ms, stored_ms, then a u32 count of flags and per flag:
 //                     terminal_id, seq, bundle_id (hex), kind, detail, at_ms
 //   bundle      length bytes, exactly as received
-// The row's `bytes` is `length`, its `bundle_id` the hex of the id.
+// The row's `bytes` is `length`, its `bundle_id` the hex of the id, its `digest` the hex of the
+// digest. A record is whole when its checksum matches AND its bundle's digest is the one it
+// carries: the checksum does not cover the bundle bytes, whose digest the server has computed
+// already (it looks re-sent bundles up by it), so writing a record costs no pass over the bundle;
+// a reader pays the one pass (ReadSegmentRecord, and the scan for every record it re-indexes).
+//
+// Version 2 ("LSG2", written by schema version 4 stores; read, re-indexed, never
+// written): the same header without the digest (76 bytes: magic, index len, length, bundle id,
+// checksum), whose checksum is BLAKE2b-256 of the 44 bytes before it, the index fields and the
+// bundle. Its rows are re-indexed with an empty digest.
 //
 // Version 1 ("LSG1", written by schema version 3 stores; read, never written):
 //   magic 4 "LSG1", length 4, bundle id 32, bundle length bytes. No index fields, no checksum:
 //   such a record cannot be re-indexed, only read where an index row names it.
 //
 // The index row holds (segment, offset of the record); a reader checks magic, length, id and
-// (version 2) the checksum before returning the bytes (kCorruption otherwise).
+// (versions 2 and 3) the checksum and (3) the digest before returning the bytes (kCorruption
+// otherwise).
 //
 // Durability: a batch's records are appended, the segment fdatasync'd, and only then are the
 // rows committed to index.db (synchronous=NORMAL: atomic, but a power cut may lose the last
 // commits) and the receipts sent. So the segments are the durable record; the index may lag.
 // A read-write open walks every segment's record headers (ScanSegments) and:
-//   - re-indexes each complete version 2 record that checks out and that no row names (a batch
+//   - re-indexes each complete version 2 or 3 record that checks out and that no row names (a batch
 //     whose index commit was lost or failed, or an index restored from an older backup, or
 //     index.db deleted), in log order; a record whose bundle id already has a row is a retry's
 //     leftover and is skipped;
@@ -54,14 +65,16 @@
 #include <utility>
 #include <vector>
 
+#include "core/crypto/hash.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
 
 namespace lontar::server {
 
-inline constexpr std::uint64_t kSegmentRecordHeaderBytes = 76;    // version 2
-inline constexpr std::uint64_t kSegmentRecordHeaderBytesV1 = 40;  // version 1
+inline constexpr std::uint64_t kSegmentRecordHeaderBytesV3 = 108;  // version 3
+inline constexpr std::uint64_t kSegmentRecordHeaderBytes = 76;     // version 2
+inline constexpr std::uint64_t kSegmentRecordHeaderBytesV1 = 40;   // version 1
 // Index fields are a few hundred bytes (the receipt is most of it); a header claiming more is
 // damage, not a record.
 inline constexpr std::uint32_t kMaxRecordIndexBytes = 1u << 20;
@@ -114,17 +127,26 @@ struct SegmentScanOptions {
                                                std::vector<SegmentLocation> indexed,
                                                const SegmentScanOptions& options);
 
+// The digest a version 3 record carries for its bundle: bundle::HashBundle's file_digest when the
+// bytes are a bundle's framing (every bundle a store holds: the value a Store keeps in
+// bundles.digest), else BLAKE2b-256("lontar-segment-bytes-v1" NUL | the bytes) (segments hold
+// any bytes; the two domains differ, so either way the digest names exactly these bytes). One
+// pass over the bytes. Pure.
+crypto::Hash256 SegmentBundleDigest(ByteView bundle);
+
 // A record's bytes before its bundle (header with checksum, then its index fields), for
-// SegmentWriter::Append. Encoding one hashes the whole bundle: the server does that on the
-// uploading thread, before the group commit, which then only writes.
+// SegmentWriter::Append. Encoded by the server on the uploading thread, before the group
+// commit, which then only writes.
 struct SegmentRecordHead {
   Bytes bytes;
   std::string bundle_id;       // hex, as the row says
   std::uint64_t bundle_bytes;  // the bundle that follows, which the checksum covers
 };
 
-// Encodes the record of (row, flags, bundle). `row.bundle_id` is the hex id; `row.bytes` must be
-// bundle.size(). Pure, thread-safe.
+// Encodes the (version 3) record of (row, flags, bundle). `row.bundle_id` is the hex id;
+// `row.bytes` must be bundle.size(); `row.digest`, when it is 64 hex digits, must be
+// SegmentBundleDigest(bundle) and is taken as it is (no pass over the bundle: the server has
+// it), else it is computed here. Pure, thread-safe.
 [[nodiscard]] Result<SegmentRecordHead> EncodeSegmentRecord(const StoredBundle& row,
                                                             const std::vector<StoredFlag>& flags,
                                                             ByteView bundle);
@@ -177,14 +199,14 @@ class SegmentWriter {
 std::filesystem::path SegmentPath(const std::filesystem::path& dir, std::int64_t number);
 
 // Reads the record at `at`, which the index says holds `length` bytes of bundle `bundle_id`
-// (version 1 or 2). kNotFound if the segment is missing, kCorruption if the record is not that
-// or fails its checksum. Reads disk.
+// (version 1, 2 or 3). kNotFound if the segment is missing, kCorruption if the record is not that
+// or fails its checksum or digest. Reads disk.
 [[nodiscard]] Result<Bytes> ReadSegmentRecord(const std::filesystem::path& dir,
                                               const SegmentLocation& at, ByteView bundle_id,
                                               std::uint64_t length);
 
 // One record of a segment as it parses: where, its whole size on disk, its bundle id (hex) and
-// version (1 or 2).
+// version (1, 2 or 3).
 struct SegmentRecordInfo {
   SegmentLocation at;
   std::uint64_t record_bytes = 0;

@@ -29,8 +29,8 @@ std::string BundleBytesDigest(const bundle::BundleEnvelope& envelope,
 
 Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend,
                                            const std::filesystem::path& enrolled_dir,
-                                           crypto::SigningKey server_key, const Clock& clock,
-                                           StoreOptions options) {
+                                           crypto::SigningKey server_key,
+                                           const ::lontar::Clock& clock, StoreOptions options) {
   std::unique_ptr<Store> store(new Store(std::move(server_key), clock));
   store->options_ = options;
   LONTAR_ASSIGN_OR_RETURN(std::vector<terminal::Enrollment> records,
@@ -50,8 +50,8 @@ Result<std::unique_ptr<Store>> Store::Open(std::unique_ptr<StoreBackend> backend
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const std::filesystem::path& enrolled_dir,
-                                           crypto::SigningKey server_key, const Clock& clock,
-                                           StoreOptions options) {
+                                           crypto::SigningKey server_key,
+                                           const ::lontar::Clock& clock, StoreOptions options) {
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<StoreBackend> backend, OpenSqliteBackend(dir));
   return Open(std::move(backend), enrolled_dir, std::move(server_key), clock, options);
 }
@@ -62,9 +62,36 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                             " bytes, this server takes at most " +
                                             std::to_string(options_.max_bundle_bytes)));
   }
+  // The one pass over the bundle: its digest, and the payload hash VerifyBundle needs.
+  LONTAR_ASSIGN_OR_RETURN(bundle::HashedBundle hashed, bundle::HashBundle(bytes));
+  const bundle::BundleEnvelope& envelope = hashed.envelope;
+  const std::string digest = HexEncode(hashed.file_digest);
+  // (3), the common case of a re-sent bundle: these very bytes were verified when they were
+  // stored, so they are not verified again (invariant 3's "before verify").
+  if (enrolled_.contains(envelope.signer)) {
+    std::optional<StoredBundle> same;
+    {
+      const auto lock = ReadLock();
+      LONTAR_ASSIGN_OR_RETURN(same, backend_->FindByDigest(digest));
+    }
+    if (same) {
+      LONTAR_ASSIGN_OR_RETURN(Bytes stored_id, HexDecode(same->bundle_id));
+      crypto::Hash256 id{};
+      if (stored_id.size() != id.size()) {
+        return std::unexpected(Error::Corruption(backend_->BundleName(same->bundle_id) +
+                                                 ": its row's bundle id is not 64 hex digits"));
+      }
+      std::copy(stored_id.begin(), stored_id.end(), id.begin());
+      if (expected_id && *expected_id != id) {
+        return std::unexpected(
+            Error::InvalidArgument("bundle id in the request (" + HexEncode(*expected_id) +
+                                   ") is not the bundle's (" + same->bundle_id + ")"));
+      }
+      return DuplicateOf(*same, id);
+    }
+  }
   // (1) and (5): the expensive check, outside any lock.
-  LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(bytes, enrolled_keys_));
-  LONTAR_ASSIGN_OR_RETURN(bundle::BundleEnvelope envelope, bundle::ParseEnvelope(bytes));
+  LONTAR_ASSIGN_OR_RETURN(bundle::BundleHeader h, bundle::VerifyBundle(hashed, enrolled_keys_));
   const terminal::Enrollment& en = enrolled_.at(envelope.signer);
   if (h.terminal_id != en.terminal_id) {
     return std::unexpected(Error::Untrusted("bundle names terminal " + h.terminal_id +
@@ -83,32 +110,16 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
                                                   HexEncode(*expected_id) +
                                                   ") is not the bundle's (" + id_hex + ")"));
   }
-  const std::string digest = BundleBytesDigest(envelope, h.bundle_id);
-  std::optional<StoredBundle> existing;
-  {  // (3), the common case of a re-sent bundle, without touching the disk.
-    const auto lock = ReadLock();
-    LONTAR_ASSIGN_OR_RETURN(existing, backend_->FindById(id_hex));
-  }
-  if (existing) {
-    LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, digest, h, bytes, {}));
-    if (!conflict) return DuplicateOf(*existing, h);
-    {  // The flag in a batch of its own; read_mu_ is not held here (CommitBatch takes it inside
-       // mu_).
-      std::lock_guard lock(mu_);
-      LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<StoreBatch> tx, backend_->Begin());
-      LONTAR_TRY(tx->AddFlag(*conflict));
-      LONTAR_TRY(tx->Commit());
-    }
-    return std::unexpected(ConflictError(*conflict));
-  }
+  // (3) for every other case (another bundle with this id; a re-sent one whose row has an
+  // older digest or none) is decided in the batch (InsertRow), which looks the id up anyway:
+  // a lookup here too would cost every new bundle a second one (with PostgreSQL a round trip).
 
   // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
   // commit under way takes the rows queued so far (oldest first, up to kMaxBatchRows and
   // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
   // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
   // batch that holds their row.
-  PendingRow row{&h, bytes, {}, {}, nullptr};
+  PendingRow row{&h, &envelope, bytes, {}, {}, nullptr};
   row.row.digest = digest;
   LONTAR_TRY(PrepareRow(row, id_hex));
   std::unique_lock queue_lock(queue_mu_);
@@ -162,7 +173,7 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
   if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
   std::vector<Result<Accepted>> results;
   for (PendingRow* p : batch) {
-    auto r = InsertRow(**tx, *p, batch);
+    auto r = InsertRow(**tx, *p);
     if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
     results.push_back(std::move(r));
   }
@@ -178,9 +189,9 @@ void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
 // have been altered there could as well have been altered anywhere else, and the terminal
 // checks it anyway (VerifyReceipt against the server key it trusts) before it marks the bundle
 // delivered, so a damaged one is refused there and never taken for a delivery.
-Accepted Store::DuplicateOf(const StoredBundle& existing, const bundle::BundleHeader& h) {
+Accepted Store::DuplicateOf(const StoredBundle& existing, const crypto::Hash256& bundle_id) {
   bundle::Receipt r;
-  r.bundle_id = h.bundle_id;  // = existing.bundle_id, which FindById matched
+  r.bundle_id = bundle_id;  // = existing.bundle_id, decoded
   r.terminal_id = existing.terminal_id;
   r.seq = existing.seq;
   r.stored_ms = existing.stored_ms;
@@ -189,8 +200,8 @@ Accepted Store::DuplicateOf(const StoredBundle& existing, const bundle::BundleHe
 
 Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
                                                   const std::string& digest,
-                                                  const bundle::BundleHeader& h, ByteView bytes,
-                                                  const std::vector<PendingRow*>& batch) {
+                                                  const bundle::BundleEnvelope& envelope,
+                                                  const bundle::BundleHeader& h, ByteView bytes) {
   std::string why;
   if (existing.terminal_id != h.terminal_id) {
     why = "signed by " + h.terminal_id + ", while the stored one came from " + existing.terminal_id;
@@ -198,21 +209,20 @@ Result<std::optional<StoredFlag>> Store::Conflict(const StoredBundle& existing,
     why = "of " + std::to_string(bytes.size()) + " bytes, while the stored one has " +
           std::to_string(existing.bytes);
   } else if (!existing.digest.empty()) {
-    if (crypto::ConstantTimeEqual(AsBytes(existing.digest), AsBytes(digest))) {
+    // The file digest (rows stored since 6 Dec 2026), or BundleBytesDigest (rows stored on
+    // 5 Dec 2026): their domains differ, so a digest equals one of them only for these bytes.
+    if (crypto::ConstantTimeEqual(AsBytes(existing.digest), AsBytes(digest)) ||
+        crypto::ConstantTimeEqual(AsBytes(existing.digest),
+                                  AsBytes(BundleBytesDigest(envelope, h.bundle_id)))) {
       return std::nullopt;  // the same bundle again
     }
     why = "with other bytes than the stored one";
   } else {
-    // Same signer and size, a row without a digest: compare the bytes, from this batch or from
-    // the store.
+    // Same signer and size, a row without a digest: compare the bytes stored. (Such a row is
+    // never one of this batch, whose rows all have a digest: the batch's own uploads with this
+    // id, this one included, are not what was stored.)
     std::optional<Bytes> stored;
-    for (const PendingRow* p : batch) {
-      if (p->row.bundle_id == existing.bundle_id && !p->refused) {
-        stored.emplace(p->bytes.begin(), p->bytes.end());
-        break;
-      }
-    }
-    if (!stored) {
+    {
       const auto lock = ReadLock();
       LONTAR_ASSIGN_OR_RETURN(stored, backend_->ReadBundle(existing.bundle_id));
     }
@@ -266,8 +276,7 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   return Ok();
 }
 
-Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
-                                  const std::vector<PendingRow*>& batch_rows) {
+Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p) {
   const bundle::BundleHeader& h = *p.header;
   const std::string& id_hex = p.row.bundle_id;
   // Another upload of the same bundle may have committed (or be earlier in this batch): its
@@ -275,13 +284,13 @@ Result<Accepted> Store::InsertRow(StoreBatch& batch, PendingRow& p,
   LONTAR_ASSIGN_OR_RETURN(std::optional<StoredBundle> existing, batch.FindById(id_hex));
   if (existing) {
     LONTAR_ASSIGN_OR_RETURN(std::optional<StoredFlag> conflict,
-                            Conflict(*existing, p.row.digest, h, p.bytes, batch_rows));
+                            Conflict(*existing, p.row.digest, *p.envelope, h, p.bytes));
     if (conflict) {
       LONTAR_TRY(batch.AddFlag(*conflict));
       p.refused = ConflictError(*conflict);
       return Accepted{};
     }
-    return DuplicateOf(*existing, h);
+    return DuplicateOf(*existing, h.bundle_id);
   }
   // (4): compare with this terminal's other bundles.
   const std::int64_t now = p.row.stored_ms;

@@ -17,7 +17,12 @@
 //      (sqlite_backend.cpp); the uploader, which got no receipt, sends the bundle again and gets
 //      the stored receipt.
 //  (3) A bundle id has one row and one receipt: a duplicate upload (the same bytes) gets the
-//      original receipt (byte for byte), and nothing changes. Another upload with a stored id
+//      original receipt (byte for byte), and nothing changes. Bytes whose file digest
+//      (bundle::HashedBundle) a row holds are that row's bundle, verified when it was stored:
+//      they are answered before any signature check, if their signer is still enrolled (an id
+//      the uploader named is still checked against the row's). Nothing is stored for them, so
+//      invariant 1 holds; an enrollment moved to another site since does not change the receipt
+//      given then. Another upload with a stored id
 //      but other bytes or another signer (possible with format 1 bundles, whose id names only
 //      the sealed payload: bundle_format.hpp) is refused with kConflict (HTTP 409), and a
 //      kIdConflictFlag flag is stored against the stored bundle's terminal (status page,
@@ -30,7 +35,7 @@
 //  (5) Accept is safe to call from many threads. Signature checks run in parallel, and so does
 //      everything else that needs no other row: the receipt is signed (its stored time is
 //      the moment the bundle joins the queue) and the backend prepares the insert (SQLite:
-//      encodes the segment record, hashing the bundle). Bytes and rows are stored by group
+//      encodes the segment record and its checksum). Bytes and rows are stored by group
 //      commit: one thread takes every bundle queued so far (up to
 //      kMaxBatchRows and kMaxBatchBytes) into one batch, whose bytes and rows are made durable
 //      together (SQLite: one fdatasync of the segment, then the index commit without a sync;
@@ -66,6 +71,9 @@ namespace lontar::server {
 inline constexpr std::size_t kMaxBatchRows = 512;
 inline constexpr std::uint64_t kMaxBatchBytes = 64ull << 20;
 
+// What bundles.digest held for rows stored on 5 Dec 2026 (since then it holds the file digest,
+// bundle::HashedBundle::file_digest, which lets a re-sent bundle be found before it is
+// verified); still computed to recognise those rows' bundles when they are sent again.
 // A digest that two bundles share exactly when their bytes are the same, computed without a pass
 // over the sealed payload: the bundle id already binds it (format 1: the id is its BLAKE2b-256;
 // format 2: the id hashes its BLAKE2b-256 and the parsed header), and the rest of a file is the
@@ -119,11 +127,11 @@ class Store {
   // file; none at all is kNotFound) and serves from `backend` (opened read-write). Reads disk.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
       std::unique_ptr<StoreBackend> backend, const std::filesystem::path& enrolled_dir,
-      crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
+      crypto::SigningKey server_key, const ::lontar::Clock& clock, StoreOptions options = {});
   // The same over the SQLite backend at `dir` (created if missing). Touches disk.
   [[nodiscard]] static Result<std::unique_ptr<Store>> Open(
       const std::filesystem::path& dir, const std::filesystem::path& enrolled_dir,
-      crypto::SigningKey server_key, const Clock& clock, StoreOptions options = {});
+      crypto::SigningKey server_key, const ::lontar::Clock& clock, StoreOptions options = {});
 
   // Verifies and stores one bundle per the invariants and returns its receipt. Errors:
   // kMalformed for an oversized or unparsable bundle, kUntrusted for a terminal not enrolled or
@@ -160,12 +168,14 @@ class Store {
   const std::map<crypto::KeyId, terminal::Enrollment>& enrolled() const { return enrolled_; }
 
  private:
-  Store(crypto::SigningKey key, const Clock& clock) : server_key_(std::move(key)), clock_(clock) {}
+  Store(crypto::SigningKey key, const ::lontar::Clock& clock)
+      : server_key_(std::move(key)), clock_(clock) {}
   // One upload on its way into a batch: its row and signed receipt, made (with the backend's
   // PrepareInsert) by the uploading thread before it queues, so that a group commit only looks
   // up, flags and writes.
   struct PendingRow {
     const bundle::BundleHeader* header;
+    const bundle::BundleEnvelope* envelope;
     ByteView bytes;  // the caller's, alive until its Accept returns
     StoredBundle row;
     bundle::Receipt receipt;
@@ -180,23 +190,23 @@ class Store {
   void CommitBatch(const std::vector<PendingRow*>& batch);
   // Within CommitBatch's transaction: the duplicate check, rollback flags, rows. A refused
   // upload (invariant 3) gets its flag in `batch` and p.refused set.
-  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p,
-                             const std::vector<PendingRow*>& batch_rows);
-  // Invariant 3: nullopt when `bytes` (header `h`) is the stored bundle `existing` again, else
-  // the flag to store. When signer and size agree, compares `digest` (BundleBytesDigest of
-  // `bytes`) with the row's, and only for a row without one (stored before the column, or
-  // re-indexed from a segment) reads the stored bytes (from `batch` if the row is in it).
-  // Takes read_mu_ if needed: never call with it held.
+  Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p);
+  // Invariant 3: nullopt when `bytes` (envelope, verified header `h`) is the stored bundle
+  // `existing` again, else the flag to store. When signer and size agree, compares `digest`
+  // (the file digest of `bytes`, HashedBundle) or BundleBytesDigest with the row's digest, and
+  // only for a row without one (stored before the column, or re-indexed from an LSG2 segment
+  // record) reads the stored bytes. Takes read_mu_ if needed: never call with it held.
   Result<std::optional<StoredFlag>> Conflict(const StoredBundle& existing,
                                              const std::string& digest,
-                                             const bundle::BundleHeader& h, ByteView bytes,
-                                             const std::vector<PendingRow*>& batch);
+                                             const bundle::BundleEnvelope& envelope,
+                                             const bundle::BundleHeader& h, ByteView bytes);
   static Error ConflictError(const StoredFlag& flag);
-  // The answer to a re-sent bundle: the stored receipt text, the receipt's fields from the row.
-  static Accepted DuplicateOf(const StoredBundle& existing, const bundle::BundleHeader& h);
+  // The answer to a re-sent bundle: the stored receipt text, the receipt's fields from the row
+  // (whose id is `bundle_id`).
+  static Accepted DuplicateOf(const StoredBundle& existing, const crypto::Hash256& bundle_id);
 
   crypto::SigningKey server_key_;
-  const Clock& clock_;
+  const ::lontar::Clock& clock_;
   StoreOptions options_;
   std::map<crypto::KeyId, terminal::Enrollment> enrolled_;
   std::vector<crypto::VerifyKey> enrolled_keys_;

@@ -47,8 +47,11 @@ namespace lontar::server {
 // bundle stays a file under STORE/bundles/, read as before. 4 (SQLite only): segment records
 // carry their rows and a checksum ("LSG2"; "LSG1" records of version 3 are still read) and the
 // index is committed without an fsync, rebuilt from the segments where it lags; no table
-// changed. PostgreSQL's tables did not change.
-inline constexpr int kSqliteSchemaVersion = 4;
+// changed. 5 (SQLite only): records are "LSG3" (their checksum covers the bundle's digest, not
+// its bytes again; LSG2 and LSG1 still read), bundles.digest has an index; a Lontar of version 4
+// would take LSG3 records for damage and cut them, hence the bump. PostgreSQL's tables did not
+// change (bundles.digest and its index are added in place, without a version).
+inline constexpr int kSqliteSchemaVersion = 5;
 inline constexpr int kPostgresSchemaVersion = 2;
 
 // One bundle's row: what a receipt code names, and what Status and `results open` read.
@@ -62,11 +65,14 @@ struct StoredBundle {
   std::int64_t created_ms = 0, stored_ms = 0;
   std::uint64_t bytes = 0;
   std::string receipt_text;
-  // BundleBytesDigest (store.hpp) of the stored bytes, hex: what a re-sent bundle is compared
-  // with instead of reading the stored copy back. Read by FindById only; "" for rows stored
-  // before the column existed and rows re-indexed from a segment (the caller then reads the
-  // bytes back). A nullable column added in place (bundles.digest), no schema version: a Lontar
-  // without it never reads it, and its rows are read back as before.
+  // What a re-sent bundle is compared with instead of reading the stored copy back, hex: the
+  // file digest of the stored bytes (bundle::HashedBundle::file_digest; rows stored since
+  // 6 Dec 2026, and rows re-indexed from an LSG3 segment record), by which an upload is looked up
+  // before it is verified (FindByDigest); BundleBytesDigest (store.hpp) for rows stored on
+  // 5 Dec 2026; "" for rows stored before the column existed and rows re-indexed from an LSG2
+  // record (the caller then reads the bytes back). Read by FindById and FindByDigest only. A
+  // column added in place (bundles.digest, with an index), no schema version: a Lontar without
+  // it never reads it, and its rows are read back as before.
   std::string digest;
 };
 
@@ -90,7 +96,7 @@ struct BatchKey {
 };
 
 // The part of an Insert that depends on nothing but the row and the bundle (SQLite: the segment
-// record, whose checksum hashes the whole bundle), done by StoreBackend::PrepareInsert on the
+// record and its checksum over the row's fields), done by StoreBackend::PrepareInsert on the
 // uploading thread before it joins a batch: group commits, which every upload waits for, then
 // only write. Backend-specific; opaque to the store.
 class PreparedInsert {
@@ -182,6 +188,10 @@ class StoreBackend {
 
   // Reads outside a batch: what is committed.
   [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) = 0;
+  // The row whose digest (StoredBundle::digest) is `digest`, with its digest; never a row with
+  // an empty one. An indexed lookup.
+  [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindByDigest(
+      const std::string& digest) = 0;
   [[nodiscard]] virtual Result<std::optional<StoredBundle>> FindByCode(
       const std::string& canonical_code) = 0;
   [[nodiscard]] virtual Result<std::uint64_t> CountBundles() = 0;

@@ -4,6 +4,7 @@
 // through the real store and `results open`'s code path (ForEachResult): A's answers must not be
 // credited to the header's participant, and A's own upload must still get A's receipt.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "core/authoring/source.hpp"
 #include "core/bundle/outbox.hpp"
@@ -11,6 +12,7 @@
 #include "core/server/results.hpp"
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "core/vault/sqlite.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -229,21 +231,44 @@ TEST_F(Substitution, SameIdWithOtherBytesIsRefusedAndFlagged) {
   EXPECT_FALSE(HasFlag(rows[0].flags, "rollback"));
 }
 
-// Format 1 bundles in a store still open and score, marked as not checkable.
+// Sets every row's digest in the store's index to `digest` (what older Lontars left there).
+void SetDigests(const std::filesystem::path& store, const std::string& digest) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
+  vault::Database db(raw);
+  ASSERT_TRUE(db.Exec("UPDATE bundles SET digest = '" + digest + "'"));
+}
+
 // The same signer, the same size and the same format 1 id, other header bytes (another
-// participant of the same length): told apart by the digest kept in the row, and, once the
-// index is rebuilt from the segments (rows without a digest), by reading the stored bytes back.
-// A true duplicate is answered with the stored receipt either way.
-TEST_F(Substitution, SameIdSameSignerOtherHeaderIsRefusedWithOrWithoutADigest) {
+// participant of the same length): told apart by the digest kept in the row, whichever Lontar
+// wrote it (round 0: the file digest, found before verifying; round 1: the index rebuilt from
+// the segments, whose records carry it; round 2: a row of 5 Dec 2026, BundleBytesDigest), and,
+// for a row without one (round 3: stored before the column existed), by reading the stored
+// bytes back. A true duplicate is answered with the stored receipt every time.
+TEST_F(Substitution, SameIdSameSignerOtherHeaderIsRefusedWhateverDigestTheRowHas) {
   terminal::Terminal& a = terminals_[0];
   const Bytes original = Sit(a, "TEST-0001", "111111", "B");
   const Bytes first_copy = Resign(original, a, "TEST-0001", 1, 1);
   const Bytes other = Resign(original, a, "TEST-0009", 1, 1);
   ASSERT_EQ(first_copy.size(), other.size());
+  const auto envelope = bundle::ParseEnvelope(first_copy).value();
+  const auto header = bundle::VerifyBundle(first_copy, a.signing_key().public_key()).value();
+  const std::string file_digest = HexEncode(bundle::HashBundle(first_copy).value().file_digest);
   std::string receipt;
-  for (int round = 0; round < 2; ++round) {
+  for (int round = 0; round < 4; ++round) {
+    if (round == 2) {
+      SetDigests(dir_ / "store", server::BundleBytesDigest(envelope, header.bundle_id));
+    }
+    if (round == 3) SetDigests(dir_ / "store", "");
     auto store = OpenStore();
     ASSERT_TRUE(store);
+    if (round < 2) {
+      auto row = server::OpenSqliteBackend(dir_ / "store", server::StoreAccess::kReadOnly)
+                     .value()
+                     ->FindByDigest(file_digest);
+      ASSERT_TRUE(row) << row.error().message();
+      EXPECT_EQ(row->has_value(), round == 1) << "round " << round;
+    }
     auto again = store->Accept(first_copy);
     ASSERT_TRUE(again) << again.error().message();
     if (round == 0) {
@@ -252,10 +277,11 @@ TEST_F(Substitution, SameIdSameSignerOtherHeaderIsRefusedWithOrWithoutADigest) {
       again = store->Accept(first_copy);
       ASSERT_TRUE(again) << again.error().message();
     }
-    EXPECT_TRUE(again->duplicate);
+    EXPECT_TRUE(again->duplicate) << "round " << round;
     EXPECT_EQ(again->receipt_text, receipt);
     EXPECT_EQ(again->receipt.terminal_id, a.id());
     EXPECT_EQ(again->receipt.seq, 1u);
+    EXPECT_EQ(again->receipt.bundle_id, header.bundle_id);
     auto refused = store->Accept(other);
     ASSERT_FALSE(refused) << "round " << round;
     EXPECT_EQ(refused.error().kind(), ErrorKind::kConflict);
@@ -264,13 +290,54 @@ TEST_F(Substitution, SameIdSameSignerOtherHeaderIsRefusedWithOrWithoutADigest) {
         << refused.error().message();
     EXPECT_EQ(store->CountBundles().value(), 1u);
     store.reset();
-    // Round 1 opens an index rebuilt from the segments: its row has no digest.
-    std::filesystem::remove(dir_ / "store" / "index.db");
-    std::filesystem::remove(dir_ / "store" / "index.db-wal");
-    std::filesystem::remove(dir_ / "store" / "index.db-shm");
+    if (round == 0) {
+      // Round 1 opens an index rebuilt from the segments.
+      std::filesystem::remove(dir_ / "store" / "index.db");
+      std::filesystem::remove(dir_ / "store" / "index.db-wal");
+      std::filesystem::remove(dir_ / "store" / "index.db-shm");
+    }
   }
 }
 
+// A re-sent bundle is answered from the row its bytes' digest finds, before any signature check:
+// the stored receipt, nothing stored; an id named with the upload is still checked against the
+// row's, and a bundle id named wrongly is refused as before.
+TEST_F(Substitution, AReSentBundleIsFoundByItsDigest) {
+  terminal::Terminal& a = terminals_[0];
+  const Bytes bundle = Sit(a, "TEST-0001", "111111", "B");
+  const auto header = bundle::VerifyBundle(bundle, a.signing_key().public_key()).value();
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  auto first = store->Accept(bundle, header.bundle_id);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_FALSE(first->duplicate);
+  {
+    auto row = server::OpenSqliteBackend(dir_ / "store", server::StoreAccess::kReadOnly)
+                   .value()
+                   ->FindByDigest(HexEncode(bundle::HashBundle(bundle).value().file_digest));
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->bundle_id, HexEncode(header.bundle_id));
+  }
+  auto again = store->Accept(bundle, header.bundle_id);
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->receipt_text, first->receipt_text);
+  EXPECT_EQ(again->receipt.bundle_id, header.bundle_id);
+  EXPECT_EQ(again->receipt.terminal_id, a.id());
+  EXPECT_EQ(again->receipt.seq, header.seq);
+  EXPECT_EQ(again->receipt.stored_ms, first->receipt.stored_ms);
+  crypto::Hash256 wrong = header.bundle_id;
+  wrong[0] ^= 1;
+  auto misnamed = store->Accept(bundle, wrong);
+  ASSERT_FALSE(misnamed);
+  EXPECT_EQ(misnamed.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(misnamed.error().message(), "bundle id in the request (" + HexEncode(wrong) +
+                                            ") is not the bundle's (" +
+                                            HexEncode(header.bundle_id) + ")");
+  EXPECT_EQ(store->CountBundles().value(), 1u);
+}
+
+// Format 1 bundles in a store still open and score, marked as not checkable.
 TEST_F(Substitution, FormatOneBundlesStillOpen) {
   const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
   auto store = OpenStore();

@@ -2,7 +2,9 @@
 // carry their rows; a record that is not what the index says, or fails its checksum, is refused
 // as damage; a scan re-indexes complete records no row names, cuts a torn tail wherever the last
 // record is torn or damaged, skips (and reports) damage with a whole record after it, and
-// refuses damage to what the index names; records of the older layout (LSG1) still read.
+// refuses damage to what the index names; records of the older layouts still read (LSG1) and
+// re-index (LSG2); an LSG3 record carries its bundle's digest into the row it re-indexes, and a
+// digest that is not its bundle's is damage.
 #include "core/server/segment_log.hpp"
 
 #include <gtest/gtest.h>
@@ -130,7 +132,7 @@ TEST(SegmentLog, RecordsReadBackAsWritten) {
   ASSERT_EQ(at.size(), 3u);
   EXPECT_EQ(at[0].segment, 1);
   EXPECT_EQ(at[0].offset, 0u);
-  EXPECT_GT(at[1].offset, server::kSegmentRecordHeaderBytes + 5);
+  EXPECT_GT(at[1].offset, server::kSegmentRecordHeaderBytesV3 + 5);
   EXPECT_EQ(Read(dir / "seg", at[0], 1, 5), "first");
   EXPECT_EQ(Read(dir / "seg", at[1], 2, 6), "second");
   EXPECT_EQ(Read(dir / "seg", at[2], 3, 12), "third bundle");
@@ -154,10 +156,11 @@ TEST(SegmentLog, ARecordThatIsNotWhatTheIndexSaysOrFailsItsChecksumIsDamage) {
   auto missing = server::ReadSegmentRecord(dir / "seg", {7, 0}, Id(1), 5);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind(), ErrorKind::kNotFound);
-  // One byte of the bundle flipped: the checksum says so.
+  // One byte of the bundle flipped: its digest says so (the checksum covers the header and index
+  // fields, the digest the bundle).
   Flip(server::SegmentPath(dir / "seg", 1), at[1].offset - 2);
   const std::string damaged = Read(dir / "seg", at[0], 1, 5);
-  EXPECT_NE(damaged.find("checksum does not match"), std::string::npos) << damaged;
+  EXPECT_NE(damaged.find("checksum or digest does not match"), std::string::npos) << damaged;
   EXPECT_EQ(Read(dir / "seg", at[1], 2, 6), "second");
 }
 
@@ -171,6 +174,8 @@ TEST(SegmentLog, ScanReindexesCompleteRecordsNoRowNamesInLogOrder) {
   ASSERT_EQ(scan->reindex.size(), 2u);
   ExpectSameRecord(scan->reindex[0], at[1], 2, "second");
   ExpectSameRecord(scan->reindex[1], at[2], 3, "third bundle");
+  // The row carries the digest the record does: the bundle's, computed by the writer.
+  EXPECT_EQ(scan->reindex[0].row.digest, HexEncode(server::SegmentBundleDigest(AsBytes("second"))));
   // A lost index: every record.
   auto all = server::ScanSegments(dir / "seg", {}, {.index_is_new = true});
   ASSERT_TRUE(all) << all.error().message();
@@ -409,6 +414,92 @@ TEST(SegmentLog, RecordsOfTheOlderLayoutStillReadAndAreNeverReindexed) {
   ASSERT_TRUE(after) << after.error().message();
   ASSERT_EQ(after->reindex.size(), 1u);
   ExpectSameRecord(after->reindex[0], c, 3, "new three");
+}
+
+// The digest a record carries is the one its writer gave (a server gives the one it computed,
+// without a second pass); when it is not the bundle's, the record is damage: refused where the
+// index names it, and not re-indexed (a record that is whole comes after it: skipped).
+TEST(SegmentLog, ARecordWhoseDigestIsNotItsBundlesIsDamage) {
+  testing::TempDir dir;
+  auto w = SegmentWriter::Open(dir / "seg", SegmentScan{});
+  ASSERT_TRUE(w) << w.error().message();
+  ASSERT_TRUE(w->BeginBatch());
+  StoredBundle wrong = Row(1, "first");
+  wrong.digest = HexEncode(server::SegmentBundleDigest(AsBytes("other")));
+  auto bad = w->Append(wrong, {}, AsBytes("first"));
+  ASSERT_TRUE(bad) << bad.error().message();
+  StoredBundle right = Row(2, "second");
+  right.digest = HexEncode(server::SegmentBundleDigest(AsBytes("second")));
+  auto good = w->Append(right, {}, AsBytes("second"));
+  ASSERT_TRUE(good) << good.error().message();
+  ASSERT_TRUE(w->Sync());
+  const std::string damaged = Read(dir / "seg", *bad, 1, 5);
+  EXPECT_NE(damaged.find("checksum or digest does not match"), std::string::npos) << damaged;
+  EXPECT_EQ(Read(dir / "seg", *good, 2, 6), "second");
+  auto scan = server::ScanSegments(dir / "seg", {}, {});
+  ASSERT_TRUE(scan) << scan.error().message();
+  ASSERT_EQ(scan->reindex.size(), 1u);
+  EXPECT_EQ(scan->reindex[0].at, *good);
+  EXPECT_EQ(scan->reindex[0].row.digest, right.digest);
+  ASSERT_EQ(scan->skipped.size(), 1u);
+  EXPECT_EQ(scan->skipped[0].at, *bad);
+}
+
+// An LSG2 record (schema 4 until 5 Dec 2026) as that writer laid it out: a 76-byte header whose
+// checksum covers the bundle, no digest. Row `id` of Row(), no flags.
+std::string V2Record(std::uint8_t id, const std::string& bundle) {
+  const StoredBundle r = Row(id, bundle);
+  Bytes index;
+  for (const std::string* f : {&r.receipt_code, &r.terminal_id, &r.site, &r.exam_id, &r.participant,
+                               &r.kind, &r.pack_id, &r.receipt_text}) {
+    AppendU32(index, static_cast<std::uint32_t>(f->size()));
+    Append(index, AsBytes(*f));
+  }
+  AppendU64(index, r.seq);
+  AppendU64(index, r.journal_seq);
+  AppendU64(index, static_cast<std::uint64_t>(r.created_ms));
+  AppendU64(index, static_cast<std::uint64_t>(r.stored_ms));
+  AppendU32(index, 0);  // no flags
+  Bytes head(AsBytes("LSG2").begin(), AsBytes("LSG2").end());
+  AppendU32(head, static_cast<std::uint32_t>(index.size()));
+  AppendU32(head, static_cast<std::uint32_t>(bundle.size()));
+  Append(head, Id(id));
+  crypto::Blake2bHasher hasher;
+  hasher.Update(head).Update(index).Update(AsBytes(bundle));
+  Append(head, hasher.Finish());
+  Append(head, index);
+  return std::string(head.begin(), head.end()) + bundle;
+}
+
+TEST(SegmentLog, RecordsOfVersionTwoStillReadAndReindexWithoutADigest) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "seg");
+  const auto segment = server::SegmentPath(dir / "seg", 1);
+  const std::string a = V2Record(1, "first"), b = V2Record(2, "second");
+  testing::WriteText(segment, a + b);
+  EXPECT_EQ(Read(dir / "seg", {1, 0}, 1, 5), "first");
+  EXPECT_EQ(Read(dir / "seg", {1, a.size()}, 2, 6), "second");
+  auto scan = server::ScanSegments(dir / "seg", {{1, 0}}, {});
+  ASSERT_TRUE(scan) << scan.error().message();
+  ASSERT_EQ(scan->reindex.size(), 1u);
+  ExpectSameRecord(scan->reindex[0], {1, a.size()}, 2, "second");
+  EXPECT_EQ(scan->reindex[0].row.digest, "");
+  // Torn inside the LSG2 record's bundle: cut, as before.
+  std::filesystem::resize_file(segment, a.size() + b.size() - 1);
+  auto torn = server::ScanSegments(dir / "seg", {{1, 0}}, {});
+  ASSERT_TRUE(torn) << torn.error().message();
+  EXPECT_TRUE(torn->reindex.empty());
+  ASSERT_EQ(torn->cuts.size(), 1u);
+  EXPECT_EQ(torn->cuts[0].second, a.size());
+  // LSG3 records follow LSG2 ones in the same segment, and both read.
+  auto w = SegmentWriter::Open(dir / "seg", *torn);
+  ASSERT_TRUE(w) << w.error().message();
+  ASSERT_TRUE(w->BeginBatch());
+  const SegmentLocation c = Put(*w, 3, "new three");
+  ASSERT_TRUE(w->Sync());
+  EXPECT_EQ(c.offset, a.size());
+  EXPECT_EQ(Read(dir / "seg", {1, 0}, 1, 5), "first");
+  EXPECT_EQ(Read(dir / "seg", c, 3, 9), "new three");
 }
 
 }  // namespace

@@ -197,7 +197,7 @@ TEST(StoreMigration, SqliteVersion3SegmentRecordsStillRead) {
   ASSERT_TRUE(version);
   ASSERT_TRUE(version->Step().value());
   EXPECT_EQ(version->ColumnInt(0), server::kSqliteSchemaVersion);
-  EXPECT_EQ(server::kSqliteSchemaVersion, 4);
+  EXPECT_EQ(server::kSqliteSchemaVersion, 5);
 }
 
 TEST(StoreMigration, PostgresVersion1IsUpgradedInPlace) {
