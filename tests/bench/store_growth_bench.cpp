@@ -20,12 +20,14 @@
 // scores every one.
 //
 //   lontar_store_growth_bench [--sizes 10000,100000,1000000] [--uploads U] [--clients C]
-//                             [--terminals T] [--work DIR] [--smoke]
+//                             [--terminals T] [--work DIR | --resume DIR] [--smoke]
 //
 // Defaults: U = 400, C = 8, T = 200 terminals over 4 sites. --work keeps the stores in DIR
 // (which must not exist); otherwise a temporary directory is removed at the end. A million
-// bundles take about 2 GB of disk. Run it with `nice -n 10` on a shared machine. --smoke: sizes
-// 300 and 600, 30 uploads. Asserts nothing; exits non-zero when something fails.
+// bundles take about 4 GB of disk. --resume DIR grows (or, given no larger size, measures) the
+// store an earlier --work DIR run left, e.g. one stopped during a long fill. Run it with `nice -n
+// 10` on a shared machine. --smoke: sizes 300 and 600, 30 uploads. Asserts nothing; exits non-zero
+// when something fails.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -41,6 +43,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -287,6 +290,7 @@ int main(int argc, char** argv) {
   std::vector<std::uint64_t> sizes = {10'000, 100'000, 1'000'000};
   int uploads = 400, clients = 8, terminal_count = 200;
   std::string keep;
+  bool resume = false;  // --resume DIR: a --work DIR of an earlier run, grown from where it is
   for (int i = 1; i < argc; ++i) {
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (std::strcmp(argv[i], "--sizes") == 0) {
@@ -305,6 +309,8 @@ int main(int argc, char** argv) {
       terminal_count = std::atoi(value().c_str());
     } else if (std::strcmp(argv[i], "--work") == 0) {
       keep = value();
+    } else if (std::strcmp(argv[i], "--resume") == 0) {
+      keep = value(), resume = true;
     } else if (std::strcmp(argv[i], "--smoke") == 0) {
       sizes = {300, 600}, uploads = 30, clients = 4, terminal_count = 8;
     }
@@ -317,7 +323,10 @@ int main(int argc, char** argv) {
     work = temp->path();
   } else {
     work = keep;
-    if (std::filesystem::exists(work)) return Fail(keep + " exists: give a new directory");
+    if (!resume && std::filesystem::exists(work)) {
+      return Fail(keep + " exists: give a new directory, or --resume it");
+    }
+    if (resume && !std::filesystem::exists(work / "store")) return Fail(keep + ": no store");
     std::filesystem::create_directories(work);
   }
 
@@ -325,6 +334,7 @@ int main(int argc, char** argv) {
   auto source = authoring::LoadSource(exam_dir);
   if (!source) return Fail("mini exam: " + source.error().front().ToString());
   for (const char* kind : {"results", "server"}) {
+    if (resume) break;
     auto k = testing::RunLontar({"keys", "new", kind, "--out", (work / "keys").string()});
     if (k.exit_code != 0) return Fail("keys new: " + k.err);
   }
@@ -335,7 +345,15 @@ int main(int argc, char** argv) {
   SystemClock clock;
   std::filesystem::create_directories(work / "enrolled");
   std::vector<terminal::Terminal> terminals;
-  for (int t = 0; t < terminal_count; ++t) {
+  for (int t = 0; resume; ++t) {
+    const std::filesystem::path home = work / "terminals" / ("t" + std::to_string(t));
+    if (!std::filesystem::exists(home)) break;
+    auto term = terminal::Terminal::Open(home, clock);
+    if (!term) return Fail("terminal: " + term.error().message());
+    terminals.push_back(std::move(*term));
+    terminal_count = t + 1;
+  }
+  for (int t = 0; t < terminal_count && !resume; ++t) {
     terminal::InitOptions o;
     o.site = "SITE-0" + std::to_string(t % 4 + 1);
     o.trusted.push_back({authority.public_key(), "authority"});
@@ -359,6 +377,21 @@ int main(int argc, char** argv) {
               "up /s", "p50 ms", "p99 ms", "status ms", "serve MB", "open s", "open MB", "disk MB");
   std::uint64_t stored = 0;
   std::string lookup;  // a stored bundle's receipt code, looked up after each restart
+  if (resume) {
+    // Bundle i + 1 follows bundle i on its terminal, so the next index is the count. Opened
+    // read-write, which indexes what a run stopped mid-batch left in the segments.
+    auto reader = server::OpenSqliteBackend(store);
+    if (!reader) return Fail(reader.error().message());
+    auto count = (*reader)->CountBundles();
+    auto scan = (*reader)->ScanBundles();
+    if (!count || !scan) return Fail("cannot read the store to resume");
+    auto first = (*scan)->Next();
+    if (!first || !*first) return Fail("an empty store to resume");
+    stored = *count;
+    lookup = (*first)->receipt_code;
+    std::erase_if(sizes, [&](std::uint64_t size) { return size < stored; });
+    if (sizes.empty()) sizes.push_back(stored);
+  }
   bool ok = true;
   for (const std::uint64_t size : sizes) {
     if (size > stored) {
