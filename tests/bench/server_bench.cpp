@@ -302,6 +302,7 @@ bool RunPair(const std::string& url, const testing::TempDir& dir,
     std::atomic<std::size_t> next = 0, ok = 0;
     std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
     const double cpu0 = ProcessCpuSeconds(a.pid()) + ProcessCpuSeconds(b.pid());
+    const double client_cpu0 = SelfCpuSeconds();
     const auto start = Steady::now();
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
@@ -322,6 +323,7 @@ bool RunPair(const std::string& url, const testing::TempDir& dir,
     Run r;
     r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
     r.server_cpu_s = ProcessCpuSeconds(a.pid()) + ProcessCpuSeconds(b.pid()) - cpu0;
+    r.client_cpu_s = SelfCpuSeconds() - client_cpu0;
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
     std::sort(all.begin(), all.end());
