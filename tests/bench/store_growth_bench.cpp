@@ -20,14 +20,17 @@
 // scores every one.
 //
 //   lontar_store_growth_bench [--sizes 10000,100000,1000000] [--uploads U] [--clients C]
-//                             [--terminals T] [--work DIR | --resume DIR] [--smoke]
+//                             [--terminals T] [--work DIR | --resume DIR] [--postgres]
+//                             [--smoke]
 //
 // Defaults: U = 400, C = 8, T = 200 terminals over 4 sites. --work keeps the stores in DIR
 // (which must not exist); otherwise a temporary directory is removed at the end. A million
 // bundles take about 4 GB of disk. --resume DIR grows (or, given no larger size, measures) the
-// store an earlier --work DIR run left, e.g. one stopped during a long fill. Run it with `nice -n
-// 10` on a shared machine. --smoke: sizes 300 and 600, 30 uploads. Asserts nothing; exits non-zero
-// when something fails.
+// store an earlier --work DIR run left, e.g. one stopped during a long fill. --postgres: the
+// store in a throwaway PostgreSQL (tests/support/postgres_server.hpp, fsync on) instead of a
+// directory; the server runs with --db, results open with --db, and no disk size is printed. Run it
+// with `nice -n 10` on a shared machine. --smoke: sizes 300 and 600, 30 uploads. Asserts nothing;
+// exits non-zero when something fails.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -58,6 +61,7 @@
 #include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/postgres_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -166,12 +170,12 @@ server::StoredBundle RowOf(const Sealed& s, const crypto::SigningKey& key, std::
   return row;
 }
 
-// Bundles [from, to) sealed on two threads and written to the store at `dir` in batches.
+// Bundles [from, to) sealed on two threads and written in batches to the store at `where`.
 // Sets `a_code` to the receipt code of the first bundle written.
-Status Fill(const std::filesystem::path& dir, const Generator& gen, const crypto::SigningKey& key,
+Status Fill(const server::StoreLocation& where, const Generator& gen, const crypto::SigningKey& key,
             std::uint64_t from, std::uint64_t to, std::string& a_code) {
   LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<server::StoreBackend> backend,
-                          server::OpenSqliteBackend(dir));
+                          server::OpenStoreBackend(where, server::StoreAccess::kReadWrite));
   for (std::uint64_t start = from; start < to; start += kFillBatch) {
     const std::uint64_t end = std::min(to, start + kFillBatch);
     std::vector<Sealed> sealed(end - start);
@@ -290,7 +294,8 @@ int main(int argc, char** argv) {
   std::vector<std::uint64_t> sizes = {10'000, 100'000, 1'000'000};
   int uploads = 400, clients = 8, terminal_count = 200;
   std::string keep;
-  bool resume = false;  // --resume DIR: a --work DIR of an earlier run, grown from where it is
+  bool postgres = false;  // --postgres: the store in a throwaway PostgreSQL
+  bool resume = false;    // --resume DIR: a --work DIR of an earlier run, grown from where it is
   for (int i = 1; i < argc; ++i) {
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (std::strcmp(argv[i], "--sizes") == 0) {
@@ -309,6 +314,8 @@ int main(int argc, char** argv) {
       terminal_count = std::atoi(value().c_str());
     } else if (std::strcmp(argv[i], "--work") == 0) {
       keep = value();
+    } else if (std::strcmp(argv[i], "--postgres") == 0) {
+      postgres = true;
     } else if (std::strcmp(argv[i], "--resume") == 0) {
       keep = value(), resume = true;
     } else if (std::strcmp(argv[i], "--smoke") == 0) {
@@ -365,9 +372,21 @@ int main(int argc, char** argv) {
   }
   const Generator gen(source->exam, terminals, *results);
   const std::filesystem::path store = work / "store";
-  const std::vector<std::string> serve = {"--store",    store.string(),
-                                          "--enrolled", (work / "enrolled").string(),
-                                          "--key",      (work / "keys" / "server.key").string()};
+  // --postgres: a throwaway PostgreSQL (fsync on) instead of the directory.
+  std::optional<testing::PostgresServer> pg;
+  server::StoreLocation where{.dir = store, .database_url = ""};
+  if (postgres) {
+    if (resume) return Fail("--resume is for a --store directory only");
+    pg.emplace(testing::PostgresServer::Options{.durable = true});
+    where = {.dir = {}, .database_url = pg->ok() ? pg->CreateDatabase("growth") : ""};
+    if (where.database_url.empty()) return Fail("postgres: " + pg->error());
+  }
+  const std::vector<std::string> location =
+      postgres ? std::vector<std::string>{"--db", where.database_url}
+               : std::vector<std::string>{"--store", store.string()};
+  std::vector<std::string> serve = {"--enrolled", (work / "enrolled").string(), "--key",
+                                    (work / "keys" / "server.key").string()};
+  serve.insert(serve.begin(), location.begin(), location.end());
 
   std::printf(
       "store growth: mini exam bundles from %d terminals; %d uploads by %d clients per "
@@ -396,7 +415,7 @@ int main(int argc, char** argv) {
   for (const std::uint64_t size : sizes) {
     if (size > stored) {
       const auto f0 = Steady::now();
-      if (auto s = Fill(store, gen, *server_key, stored, size, lookup); !s) {
+      if (auto s = Fill(where, gen, *server_key, stored, size, lookup); !s) {
         return Fail(s.error().message());
       }
       std::printf("  (filled %llu -> %llu in %.1f s)\n", static_cast<unsigned long long>(stored),
@@ -428,10 +447,12 @@ int main(int argc, char** argv) {
     const double serve_mb = static_cast<double>(testing::PeakRssBytes(server.pid())) / 1e6;
     if (server.Stop() != 0) return Fail("serve did not stop cleanly: " + server.Stderr());
 
-    const ChildRun open = RunTimed({"results", "open", "--store", store.string(), "--key",
-                                    (work / "keys" / "results.key").string(), "--exam",
-                                    exam_dir.string(), "--out", (work / "results.csv").string()},
-                                   work / "results-open.log");
+    std::vector<std::string> open_args = location;
+    open_args.insert(open_args.begin(), {"results", "open"});
+    open_args.insert(open_args.end(),
+                     {"--key", (work / "keys" / "results.key").string(), "--exam",
+                      exam_dir.string(), "--out", (work / "results.csv").string()});
+    const ChildRun open = RunTimed(open_args, work / "results-open.log");
     if (open.status != 0) {
       std::fprintf(stderr, "results open failed: %s\n",
                    testing::ReadText(work / "results-open.log").c_str());
@@ -441,7 +462,7 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(stored), listen_ms, answer_ms,
                 static_cast<double>(fresh.size()) / up.seconds, up.p50_ms, up.p99_ms, status_ms,
                 serve_mb, open.seconds, static_cast<double>(open.max_rss_kb) / 1e3,
-                static_cast<double>(DiskBytes(store)) / 1e6);
+                postgres ? 0.0 : static_cast<double>(DiskBytes(store)) / 1e6);
     std::fflush(stdout);
   }
   return ok ? 0 : 1;
