@@ -14,7 +14,7 @@
 //
 //   lontar_server_bench [--n N] [--clients C] [--terminals T] [--records R]
 //                       [--server-threads W] [--backends sqlite,postgres]
-//                       [--connection-per-upload] [--smoke]
+//                       [--connection-per-upload] [--pair] [--smoke]
 //
 // Each client keeps one connection open for all its uploads, as `lontar sync` and `bundles
 // import` do; --connection-per-upload opens one per upload instead (how this benchmark ran
@@ -283,11 +283,69 @@ bool RunBackend(const std::string& name, const std::vector<std::string>& store_a
   return again.Stop() == 0;
 }
 
+// --pair: two `lontar serve` on one PostgreSQL database `url` (the advisory lock of
+// postgres_backend.cpp lets their group commits take turns), the clients split between them,
+// each bundle sent once; then every bundle again through the server that did not store it
+// (duplicates). Prints the pair's rate, latency and CPU per bundle of both servers together.
+bool RunPair(const std::string& url, const testing::TempDir& dir,
+             const std::vector<Upload>& uploads, int clients, int server_threads,
+             double verify_limit) {
+  std::vector<std::string> args = {"--db",       url,
+                                   "--enrolled", (dir / "enrolled").string(),
+                                   "--key",      (dir / "keys" / "server.key").string(),
+                                   "--threads",  std::to_string(server_threads)};
+  std::filesystem::create_directories(dir / "pair-a");
+  std::filesystem::create_directories(dir / "pair-b");
+  testing::ServerProcess a(args, dir / "pair-a"), b(args, dir / "pair-b");
+  if (a.port() == 0 || b.port() == 0) return false;
+  auto hammer = [&](int flip, int expect_status) {
+    std::atomic<std::size_t> next = 0, ok = 0;
+    std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
+    const double cpu0 = ProcessCpuSeconds(a.pid()) + ProcessCpuSeconds(b.pid());
+    const double client_cpu0 = SelfCpuSeconds();
+    const auto start = Steady::now();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) {
+      threads.emplace_back([&, c] {
+        // Client c sends bundle i to one server or the other by i's parity, so that each
+        // bundle's second pass (flip) goes to the server its first did not.
+        KeepAliveClient to_a(a.port()), to_b(b.port());
+        for (std::size_t i; (i = next++) < uploads.size();) {
+          const auto t0 = Steady::now();
+          KeepAliveClient& client = (i + static_cast<std::size_t>(flip)) % 2 == 0 ? to_a : to_b;
+          if (client.Put(uploads[i].path, *uploads[i].body) == expect_status) ++ok;
+          lat[static_cast<std::size_t>(c)].push_back(
+              std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    Run r;
+    r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
+    r.server_cpu_s = ProcessCpuSeconds(a.pid()) + ProcessCpuSeconds(b.pid()) - cpu0;
+    r.client_cpu_s = SelfCpuSeconds() - client_cpu0;
+    std::vector<double> all;
+    for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+    std::sort(all.begin(), all.end());
+    r.p50_ms = all[all.size() / 2];
+    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+    r.ok = ok;
+    return r;
+  };
+  const Run stored = hammer(0, 201);
+  const double rate =
+      Print("postgres pair: two servers, one database, stored", stored, uploads.size());
+  Print("postgres pair: again via the other server (duplicates)", hammer(1, 200), uploads.size());
+  std::printf("%-56s %8.2fx the verify limit\n", "postgres pair: stored", rate / verify_limit);
+  return a.Stop() == 0 && b.Stop() == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int n = 18000, clients = 16, terminals = 4, records = 200, server_threads = 32;
   std::string backends = "sqlite,postgres";
+  bool pair = false;  // --pair: also two servers on one PostgreSQL database (RunPair)
   for (int i = 1; i < argc; ++i) {
     auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
     if (std::strcmp(argv[i], "--n") == 0)
@@ -304,6 +362,8 @@ int main(int argc, char** argv) {
       backends = argv[++i];
     else if (std::strcmp(argv[i], "--connection-per-upload") == 0)
       g_keep_alive = false;
+    else if (std::strcmp(argv[i], "--pair") == 0)
+      pair = true;
     else if (std::strcmp(argv[i], "--smoke") == 0)
       n = 20, clients = 2, terminals = 2, records = 5;
   }
@@ -435,6 +495,10 @@ int main(int argc, char** argv) {
       } else {
         ok &= RunBackend("postgres", {"--db", url}, dir, uploads, baseline, clients, server_threads,
                          verify_limit, verify_cpu_ms);
+        const std::string pair_url = pair ? pg.CreateDatabase("pair") : "";
+        if (pair)
+          ok &= !pair_url.empty() &&
+                RunPair(pair_url, dir, uploads, clients, server_threads, verify_limit);
       }
     }
   }
