@@ -93,7 +93,7 @@ struct Sealed {
 
 class Generator {
  public:
-  Generator(const authoring::Exam& exam, const std::vector<terminal::Terminal>& terminals,
+  Generator(const model::Exam& exam, const std::vector<terminal::Terminal>& terminals,
             const crypto::BoxPublicKey& results)
       : exam_(exam), terminals_(terminals), results_(results) {}
 
@@ -136,7 +136,7 @@ class Generator {
   }
 
  private:
-  const authoring::Exam& exam_;
+  const model::Exam& exam_;
   const std::vector<terminal::Terminal>& terminals_;
   const crypto::BoxPublicKey& results_;
 };
