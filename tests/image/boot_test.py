@@ -87,6 +87,32 @@ def fail(msg):
     sys.exit(1)
 
 
+class Phases:
+    """Each part's wall seconds and the QEMU process's CPU seconds (user + system, from
+    /proc/PID/stat), printed at the end: under TCG the guest's CPU is what competes with CI's
+    compilers."""
+
+    def __init__(self, pid):
+        self.pid, self.rows = pid, []
+        self.wall, self.cpu = time.monotonic(), self._cpu()
+
+    def _cpu(self):
+        try:
+            with open(f"/proc/{self.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return self.cpu
+
+    def mark(self, name):
+        wall, cpu = time.monotonic(), self._cpu()
+        self.rows.append(f"{name} {wall - self.wall:.0f} s (QEMU CPU {cpu - self.cpu:.0f} s)")
+        self.wall, self.cpu = wall, cpu
+
+    def summary(self):
+        return "; ".join(self.rows)
+
+
 class Qmp:
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX)
@@ -464,6 +490,7 @@ def main():
             time.sleep(0.2)
         qmp = Qmp(qmp_path)
         agent = Agent(agent_path)
+        phases = Phases(qemu.pid)
 
         def shot(name):
             path = os.path.join(work, name + ".ppm")
@@ -516,6 +543,7 @@ def main():
         log(f"kiosk: {base}")
         if base.get("ActiveState") != "active" or not base.get("Kiosk"):
             fail(f"lontar-kiosk.service is not running the kiosk: {base}")
+        phases.mark("boot to the kiosk, drawn right")
         sandbox(guest)
         status, out = guest("systemctl is-active lontar-vault-key.service lontar-test-init.service; "
                             "ls /etc/credstore.encrypted; systemctl list-units --no-legend 'getty@*' "
@@ -526,6 +554,7 @@ def main():
         # the guest see the drive yet, so the host may write the file).
         if code_file:
             pack_on_stick(guest, lontar, work, keys, stick)
+        phases.mark("sandbox (and pack on the stick)")
 
         # 2. Escape chords: the kiosk stays on screen, in the same process, on tty1.
         results = []
@@ -561,20 +590,27 @@ def main():
 
         # 3. Kill the kiosk: systemd brings it back, on the same screen.
         if not skip_chords:
+            phases.mark("chords")
             back = kill_kiosk(guest, kiosk_state, shot, base, reference)
+            phases.mark("kill -9")
         else:
             back = float("nan")
         extra_started = time.monotonic()
         # 4. The USB gate, then the sync settings.
         if code_file:
             usb_gate(qmp, guest, stick, code_file)
+            phases.mark("USB gate")
             technician_mode(qmp, guest, shot, code_file, dead_clock=DEAD_CLOCK)
+            phases.mark("technician mode" + (" and the clock" if DEAD_CLOCK else ""))
         else:
             log("no --technician-code-file: the USB gate is NOT tested")
         sync_settings(guest, lontar, work)
+        phases.mark("sync settings")
         log(f"USB gate and sync settings: {time.monotonic() - extra_started:.0f} s")
         # 5. Last, as it takes the screen away: a PC whose graphics no driver can drive.
         no_display(guest)
+        phases.mark("no display")
+        log(f"parts: {phases.summary()}")
         log(f"ok: boot to kiosk {kiosk_seen:.0f} s, {len(results)} chords without effect, "
             f"kiosk back {back:.0f} s after kill -9")
     finally:
