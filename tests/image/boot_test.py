@@ -866,10 +866,30 @@ def usb_gate(qmp, guest, stick, code_file):
         f"lontar, closed and driver unloaded) in {time.monotonic() - started:.0f} s")
 
 
-def type_keys(qmp, text, display=None):
+def keys_read(guest, timeout=300):
+    """Returns once every key sent so far has been read: cage and the kiosk both asleep (state S
+    in /proc/PID/stat, i.e. waiting in epoll/poll with nothing left to read, their input device
+    and the Wayland socket included). The kernel keeps only 64 events (about ten keystrokes of a
+    USB keyboard: a scan code, the key and a report each way) per reader of an input device;
+    under TCG, with the kiosk unit's system call filters run for every call (28 filter programs,
+    emulated), cage can go many seconds without reading on a loaded machine, and a key sent
+    meanwhile beyond those ten was lost (5 Dec 2026: 1, 2 and 10 of 16 characters of a code typed
+    at 5 keys a second arrived; a key a second later lost keys too, with the host at load 25).
+    So the next key waits for this rather than for a fixed pause. The agent's own round trip
+    first lets the guest's USB keyboard driver hand on the key."""
+    def asleep(out):
+        states = out.split()
+        return len(states) == 2 and states == ["S", "S"]
+    wait_for(guest, "cage and the kiosk reading the keys sent",
+             "for p in $(pidof cage) $(pidof lontar-kiosk); do cut -d' ' -f3 /proc/$p/stat; done",
+             asleep, timeout=timeout)
+
+
+def type_keys(qmp, text, display=None, guest=None):
     """Types TEXT (letters, digits, '-') key by key, as a keyboard would: through QMP send-key
     (the PS/2 keyboard), or with DISPLAY through input-send-event to the keyboard bound to that
-    display device (the hot-plugged USB keyboard)."""
+    display device (the hot-plugged USB keyboard), each key once the last was read (keys_read,
+    with GUEST)."""
     names = {"-": "minus", "\n": "ret"}
     for ch in text:
         key = {"type": "qcode", "data": names.get(ch, ch.lower())}
@@ -880,12 +900,7 @@ def type_keys(qmp, text, display=None):
                 qmp.cmd("input-send-event", device=display,
                         events=[{"type": "key", "data": {"down": down, "key": key}}])
                 time.sleep(0.05)
-            # The kernel keeps about ten keystrokes per reader of an input device (64 events);
-            # under TCG, with the kiosk unit's system call filters run for every call (28
-            # filter programs, emulated), cage can go seconds without reading, and the rest of
-            # a code typed at 5 keys a second was lost (5 Dec 2026: 1, 2 and 10 of 16 characters
-            # arrived, all of them without the filters). A second per key is well inside.
-            time.sleep(1)
+            keys_read(guest)
         time.sleep(0.1)
 
 
@@ -928,7 +943,7 @@ def technician_mode(qmp, guest, shot, code_file, dead_clock=False):
              f"e={event}; test -n \"$e\" && ls -l /proc/$(pidof cage)/fd | grep -c \"/dev/input/$e$\"",
              lambda out: out.strip() not in ("", "0"))
     time.sleep(SETTLE)
-    type_keys(qmp, code + "\n", display="vga0")
+    type_keys(qmp, code + "\n", display="vga0", guest=guest)
     time.sleep(SETTLE)
     log(f"technician code typed; the screens before and after: {prompt}, {shot('technician-typed')}")
     read_state = "cat /run/lontar/usb/state; echo"
@@ -1010,26 +1025,25 @@ def pack_on_stick(guest, lontar, work, keys, stick):
         f"{time.monotonic() - started:.0f} s")
 
 
-def press(qmp, keys, display, pause=2):
+def press(qmp, keys, display, guest):
     """One chord (qcodes held together, released in reverse) on the keyboard bound to DISPLAY,
-    then PAUSE seconds: slower than type_keys, as the clock page's keys go to a kiosk that the
-    code's check and the stick left lagging (5 Dec 2026: the first run's date stopped after 8
-    characters on the screen and no request came)."""
+    then a wait until cage and the kiosk have read it (keys_read): the clock page's keys go to a
+    kiosk that the code's check and the stick left lagging (5 Dec 2026: with a fixed pause the
+    first run's date stopped after 8 characters on the screen and no request came)."""
     for down, order in ((True, keys), (False, list(reversed(keys)))):
         for k in order:
             qmp.cmd("input-send-event", device=display,
                     events=[{"type": "key", "data": {"down": down,
                                                      "key": {"type": "qcode", "data": k}}}])
             time.sleep(0.05)
-    time.sleep(pause)
+    keys_read(guest)
 
 
-def type_line(qmp, text, display):
-    """TEXT typed key by key: letters, digits, '-', ':' (Shift+;), '\t' (Tab), '\n' (Enter)."""
-    names = {"-": ["minus"], ".": ["dot"], ":": ["shift", "semicolon"], "\t": ["tab"],
-             "\n": ["ret"]}
+def type_line(qmp, text, display, guest):
+    """TEXT typed key by key: letters, digits, '-', '.', '\t' (Tab), '\n' (Enter)."""
+    names = {"-": ["minus"], ".": ["dot"], "\t": ["tab"], "\n": ["ret"]}
     for ch in text:
-        press(qmp, names.get(ch, [ch.lower()]), display)
+        press(qmp, names.get(ch, [ch.lower()]), display, guest)
 
 
 def set_clock(qmp, guest, shot):
@@ -1052,19 +1066,27 @@ def set_clock(qmp, guest, shot):
         fail(f"the pack loaded, or was refused for another reason, with the clock off: {out}")
     log(f"with the clock off the pack is refused: {out.splitlines()[-1]}")
     # The clock page by keys: F2 on the menu; the date field has the keyboard, its text selected.
-    # WIT is UTC+9; typed a minute ahead, as typing a key a second takes most of a minute.
-    target = time.time() + 60
-    local = time.gmtime(target + 9 * 3600)
-    press(qmp, ["f2"], "vga0")
+    press(qmp, ["f2"], "vga0", guest)
     time.sleep(SETTLE)
     page = shot("clock-page")
+    # WIT is UTC+9. The date (of the time set, a few minutes on at most), then the time ahead by
+    # what the ten keys left will take at the pace the date's eleven took (each key waits until
+    # the kiosk has read the last: keys_read), so that Enter comes about when the clock typed is
+    # reached, however loaded the machine.
+    typing = time.monotonic()
+    day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600 + 120))
+    type_line(qmp, day + "\t", "vga0", guest)
+    per_key = (time.monotonic() - typing) / 11
+    target = time.time() + per_key * 10 + 30
+    local = time.gmtime(target + 9 * 3600)
     # The time as Indonesian writes it, 14.05: no Shift. With "14:05" (Shift+;) the Shift's
     # release reached the lagging kiosk after the Tab that followed, which went back to the date
     # field as Shift+Tab (5 Dec 2026: the zone typed into the date field).
-    type_line(qmp, time.strftime("%Y-%m-%d\t%H.%M\t", local) + "WIT", "vga0")
-    time.sleep(SETTLE * 5)  # the kiosk draws what was typed before Enter is pressed
+    type_line(qmp, time.strftime("%H.%M\t", local) + "WIT", "vga0", guest)
+    time.sleep(SETTLE)  # drawn: keys_read saw the kiosk asleep after the last key
     typed = shot("clock-typed")
-    press(qmp, ["ret"], "vga0")
+    log(f"clock page typed at {per_key:.1f} s a key; screens {page}, {typed}")
+    press(qmp, ["ret"], "vga0", guest)
     # The request goes to lontar-clock.service, which answers in its state file.
     def answered(out):
         if gate_state(out).get("state") in ("done", "error"):

@@ -160,7 +160,7 @@ def write_into_image(disk, work, offset):
     site = os.path.join(work, "site")
     commands = ["mkdir /etc/lontar-test", f"write {work}/relay-init {INIT}",
                 f"sif {INIT} mode 0100755", f"mkdir {HOME}"]
-    for name in ("relay.key", "relay.pub", "server.pub", "results.key"):
+    for name in ("relay.key", "relay.pub", "server.pub", "results.key", "authority.pub"):
         commands.append(f"write {site}/keys/{name} {HOME}/{name}")
     commands.append(f"write {site}/exam.lpk {HOME}/exam.lpk")
     for root, dirs, files in os.walk(site):
