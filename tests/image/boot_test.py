@@ -867,9 +867,11 @@ def usb_gate(qmp, guest, stick, code_file):
 
 
 def keys_read(guest, timeout=300):
-    """Returns once every key sent so far has been read: cage and the kiosk both asleep (state S
-    in /proc/PID/stat, i.e. waiting in epoll/poll with nothing left to read, their input device
-    and the Wayland socket included). The kernel keeps only 64 events (about ten keystrokes of a
+    """Returns once every key sent so far has been read by cage: cage asleep (state S in
+    /proc/PID/stat) twice 0.2 s apart, i.e. waiting in epoll with nothing left to read, its input
+    devices included (the kiosk, which redraws four times a second in technician mode, gets the
+    keys from cage through its Wayland socket, whose buffer holds far more than a line of typing).
+    The kernel keeps only 64 events (about ten keystrokes of a
     USB keyboard: a scan code, the key and a report each way) per reader of an input device;
     under TCG, with the kiosk unit's system call filters run for every call (28 filter programs,
     emulated), cage can go many seconds without reading on a loaded machine, and a key sent
@@ -877,12 +879,10 @@ def keys_read(guest, timeout=300):
     at 5 keys a second arrived; a key a second later lost keys too, with the host at load 25).
     So the next key waits for this rather than for a fixed pause. The agent's own round trip
     first lets the guest's USB keyboard driver hand on the key."""
-    def asleep(out):
-        states = out.split()
-        return len(states) == 2 and states == ["S", "S"]
-    wait_for(guest, "cage and the kiosk reading the keys sent",
-             "for p in $(pidof cage) $(pidof lontar-kiosk); do cut -d' ' -f3 /proc/$p/stat; done",
-             asleep, timeout=timeout)
+    wait_for(guest, "cage reading the keys sent",
+             "p=$(pidof cage); a=$(cut -d' ' -f3 /proc/$p/stat); sleep 0.2; "
+             "echo $a$(cut -d' ' -f3 /proc/$p/stat)", lambda out: out.strip() == "SS",
+             timeout=timeout)
 
 
 def type_keys(qmp, text, display=None, guest=None):
@@ -1027,7 +1027,7 @@ def pack_on_stick(guest, lontar, work, keys, stick):
 
 def press(qmp, keys, display, guest):
     """One chord (qcodes held together, released in reverse) on the keyboard bound to DISPLAY,
-    then a wait until cage and the kiosk have read it (keys_read): the clock page's keys go to a
+    then a wait until cage has read it (keys_read): the clock page's keys go to a
     kiosk that the code's check and the stick left lagging (5 Dec 2026: with a fixed pause the
     first run's date stopped after 8 characters on the screen and no request came)."""
     for down, order in ((True, keys), (False, list(reversed(keys)))):
@@ -1083,7 +1083,7 @@ def set_clock(qmp, guest, shot):
     # release reached the lagging kiosk after the Tab that followed, which went back to the date
     # field as Shift+Tab (5 Dec 2026: the zone typed into the date field).
     type_line(qmp, time.strftime("%H.%M\t", local) + "WIT", "vga0", guest)
-    time.sleep(SETTLE)  # drawn: keys_read saw the kiosk asleep after the last key
+    time.sleep(SETTLE)  # the kiosk draws what cage handed it (keys_read) before Enter
     typed = shot("clock-typed")
     log(f"clock page typed at {per_key:.1f} s a key; screens {page}, {typed}")
     press(qmp, ["ret"], "vga0", guest)
