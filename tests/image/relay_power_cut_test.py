@@ -16,16 +16,19 @@ the relay's), T terminals, each with the mini exam's three candidates' sittings 
 bundles in its outbox), their enrollment records, and the exam's pack.
 
 Each boot, relay-init:
-  1. `lontar results open` of the relay's store (every bundle in it decrypted, its signature and
-     scores checked; the store's index must open), its JSON framed on the second serial port;
-  2. `lontar serve` as a site relay on 127.0.0.1 (its upstream unreachable, so it stores each
-     bundle and signs for it as held), then terminals K, K + 1, ... each `lontar sync
+  1. `lontar serve` as a site relay on 127.0.0.1 (its upstream unreachable, so it stores each
+     bundle and signs for it as held); its open re-indexes what the store's segments hold and its
+     index lost (core/server/sqlite_backend.cpp: the segments are the durable record, fdatasync'd
+     before a receipt goes out; the SQLite index is committed without an fsync);
+  2. `lontar results open` of the relay's store (every bundle in it decrypted, its signature and
+     scores checked), its JSON framed on the second serial port;
+  3. terminals K, K + 1, ... each `lontar sync
      --relay-key` to it (K: the first terminal not acknowledged before the last cut, on the
      kernel command line); "done N" on the serial port once terminal N's sync has the relay's
      signed receipt for each of its bundles;
-the host cuts the power at a random moment of step 2 (every fifth cut 0-6 s after serve
-started, the others 0-4 s after the first acknowledged terminal) and boots again; the last boot only
-checks. Every boot must find the store opening and holding the three bundles of each terminal
+the host cuts the power at a random moment of step 3 (every fifth cut 0-6 s after the uploads
+began, the others 0-4 s after the first acknowledged terminal) and boots again; the last boot
+only checks. Every boot must find the store opening and holding the three bundles of each terminal
 acknowledged before it, each decrypted and its score checked (lost = 0).
 """
 import base64
@@ -73,16 +76,21 @@ exec 3>/dev/ttyS1
 from=$(sed -n 's/.*lontar_cut_from=\([0-9]*\).*/\1/p' /proc/cmdline)
 r=HOME_DIR
 echo "@@boot" >&3
-if [ -e $r/store ]; then
+had_store=$(test -e $r/store && echo yes)
+# The relay starts as after any power cut: its read-write open re-indexes what the segments hold
+# and the index lost (the index is committed without an fsync; the segments are the record).
+lontar serve --listen 127.0.0.1:8470 --store $r/store --enrolled $r/enrolled --key $r/relay.key \
+  --relay-to http://127.0.0.1:1 --relay-key $r/server.pub --relay-wait 0 >/tmp/serve 2>&1 &
+n=0
+until grep -q 'listening on' /tmp/serve || [ $n -ge 3000 ]; do sleep 0.2; n=$((n + 1)); done
+if [ -z "$had_store" ]; then
+  echo "@@open none" >&3
+else
   lontar results open --store $r/store --key $r/results.key --pack $r/exam.lpk --out /tmp/open.csv \
     --json >/tmp/open 2>&1
-  echo "@@open $? $(base64 -w0 /tmp/open)" >&3
-else
-  echo "@@open none" >&3
+  echo "@@open $? $(base64 -w0 /tmp/open) $(base64 -w0 /tmp/serve)" >&3
 fi
 if [ -n "$from" ]; then
-  lontar serve --listen 127.0.0.1:8470 --store $r/store --enrolled $r/enrolled --key $r/relay.key \
-    --relay-to http://127.0.0.1:1 --relay-key $r/server.pub --relay-wait 0 >/tmp/serve 2>&1 &
   echo "@@run" >&3
   i=$from tries=0
   while [ -d $r/t$i ] && [ $tries -lt 200 ]; do
@@ -180,13 +188,15 @@ def write_into_image(disk, work, offset):
 def check(framed, ids, acked, boot_no):
     """The store opens and holds, decrypted and scored, the three bundles of terminals 1..ACKED.
     Returns how many bundles it holds."""
-    status, _, b64 = framed.get("open", "").partition(" ")
+    status, _, rest = framed.get("open", "").partition(" ")
     if status == "none" or (status != "0" and acked == 0):
         return 0  # nothing acknowledged yet: the store may not be there, or half made
+    b64, _, serve = rest.partition(" ")
     out = base64.b64decode(b64).decode(errors="replace") if b64 else ""
     if status != "0":
         fail(f"boot {boot_no}: the relay's store does not open ({status}) with terminals "
-             f"1..{acked} acknowledged: {out}")
+             f"1..{acked} acknowledged: {out}; lontar serve said: "
+             f"{base64.b64decode(serve).decode(errors='replace') if serve else ''}")
     summary = json.loads(out)
     held = {(r["terminal_id"], r["participant"]) for r in summary.get("results", [])}
     if summary.get("unopenable") or summary.get("score_mismatches"):
