@@ -213,8 +213,19 @@ class Serial:
     """The guest's second serial port: lines, read as they come."""
 
     def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.connect(path)
+        # QEMU makes the socket's file before it listens: on a loaded machine a connect can come
+        # between the two (refused), so it is tried again for a while.
+        deadline = time.monotonic() + 60
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX)
+            try:
+                self.sock.connect(path)
+                break
+            except ConnectionRefusedError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         self.sock.settimeout(0.05)
         self.buf = b""
 
