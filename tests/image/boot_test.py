@@ -1113,7 +1113,13 @@ def set_clock(qmp, guest, shot):
     years = {time.strftime("%Y", time.gmtime(time.time() + h * 3600)) for h in (0, 9)}
     if lines[3][:4] not in years:
         fail(f"the hardware clock was not written: {lines[3]}")
-    _, out = guest("lontar-admin journal show --home /var/lib/lontar --limit 100000 --json")
+    # The kiosk journals the change once it has read the service's answer, at a frame of its own
+    # after the state file changed (6 Dec 2026: read at once, the journal had no record yet).
+    show = "lontar-admin journal show --home /var/lib/lontar --limit 100000"
+    wait_for(guest, "the kiosk journaling the clock's change",
+             f"{show} | grep -c terminal.clock_set", lambda out: out.strip() not in ("", "0"),
+             timeout=300)
+    _, out = guest(f"{show} --json")
     try:
         changes = [r["payload"] for r in json.loads(out) if r.get("type") == "terminal.clock_set"]
     except (ValueError, TypeError, AttributeError):
