@@ -108,6 +108,7 @@ class Phases:
     def mark(self, name):
         wall, cpu = time.monotonic(), self._cpu()
         self.rows.append(f"{name} {wall - self.wall:.0f} s (QEMU CPU {cpu - self.cpu:.0f} s)")
+        log(f"part done: {self.rows[-1]}")
         self.wall, self.cpu = wall, cpu
 
     def summary(self):
