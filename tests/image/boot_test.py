@@ -73,7 +73,9 @@ STICK_LABEL = "LONTARUJI"
 DEAD_RTC = "2000-01-01"
 # LONTAR_BOOT_DEAD_CLOCK=1: the guest's clock starts at DEAD_RTC and the clock page is driven
 # by keys to set it (set_clock). Off by default until a whole run of it has passed: its first
-# runs stopped in typing (see set_clock), and CI must not depend on an unproven part.
+# runs stopped in typing (see set_clock); since keys wait for cage (keys_read) the clock is set by
+# keys, but the kiosk has not journaled the change in two runs (image/README.md), and CI must not
+# depend on an unproven part.
 DEAD_CLOCK = os.environ.get("LONTAR_BOOT_DEAD_CLOCK", "0") == "1"
 STICK_PACK = "boot.lpk"
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
