@@ -292,7 +292,11 @@ def boot(image_dir, work, disk, from_line, cut, files):
         if qemu.poll() is not None:
             fail(f"QEMU exited: {qemu.stderr.read().decode()}")
         time.sleep(0.05)
-    serial = Serial(serial_path)
+    try:
+        serial = Serial(serial_path)
+    except OSError as e:
+        qemu.kill()  # not left running behind a failed test
+        fail(f"the guest's serial port {serial_path}: {e}")
     framed, acked, run_started, first_done, up = {}, 0, None, None, None
     cut_done, cpu = False, 0.0
     while True:
