@@ -7,10 +7,13 @@ candidate answers, again and again, and every answer it acknowledged is there af
 LONTAR_POWER_CUTS: how many cuts (5 in CI; 200 by hand). LONTAR_POWER_CUT_SEED: the random
 schedule (default fixed, so a failure replays).
 
-The guest is a copy of lontar.img booted directly (-kernel, the image's own kernel and
-initramfs) to a minimal target: init=/etc/lontar-test/cut-init, a shell script as PID 1 on the
-image's own root ext4, running the image's own /usr/bin/lontar, instead of systemd and the kiosk
-(a boot to the kiosk costs a minute under TCG; this one seconds). The disk is
+The guest is a copy of lontar.img booted directly (-kernel, the image's own kernel) with a
+minimal initramfs (mini_initramfs.py: busybox, the image's own virtio and ext4 modules; the
+image's 24 MB one with udev cost most of each boot under TCG; LONTAR_POWER_CUT_INITRD=image boots
+with it instead) to a minimal target: /etc/lontar-test/cut-init, a shell script as PID 1 on the
+image's own root ext4 (mounted as the image's initramfs mounts it: read-only, the journal
+replayed), running the image's own /usr/bin/lontar, instead of systemd and the kiosk (a boot to
+the kiosk costs a minute under TCG; this one seconds). The disk is
 tests/image/volatile_disk.py: an NBD server that holds every write the guest has not flushed and
 loses a random part of them at the cut, as a disk's volatile write cache does (why not a QEMU
 cache mode: see there). The terminal's home, made here with LONTAR_BINARY as a technician would
@@ -44,6 +47,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boot_test  # noqa: E402  (debugfs, fail, log conventions)
+import mini_initramfs  # noqa: E402
 from volatile_disk import VolatileDisk  # noqa: E402
 
 CUTS = int(os.environ.get("LONTAR_POWER_CUTS", "5"))
@@ -209,8 +213,19 @@ class Serial:
     """The guest's second serial port: lines, read as they come."""
 
     def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.connect(path)
+        # QEMU makes the socket's file before it listens: on a loaded machine a connect can come
+        # between the two (refused), so it is tried again for a while.
+        deadline = time.monotonic() + 60
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX)
+            try:
+                self.sock.connect(path)
+                break
+            except ConnectionRefusedError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         self.sock.settimeout(0.05)
         self.buf = b""
 
@@ -227,14 +242,36 @@ class Serial:
         return [line.decode(errors="replace").strip() for line in done]
 
 
-def boot(image_dir, work, disk, from_line, cut):
+def qemu_cpu(pid, last):
+    """QEMU's CPU seconds so far (user + system, /proc/PID/stat), or LAST once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return last
+
+
+def boot_files(image_dir, work, root_partition, init="/etc/lontar-test/cut-init"):
+    """The initrd and kernel command line of a power-cut boot: the minimal initramfs
+    (mini_initramfs.py), or with LONTAR_POWER_CUT_INITRD=image the image's own initramfs and
+    command line (its udev, its root= by UUID; minutes more per boot under TCG)."""
+    if os.environ.get("LONTAR_POWER_CUT_INITRD") == "image":
+        with open(os.path.join(image_dir, "cmdline")) as f:
+            cmdline = f.read().strip()
+        return (os.path.join(image_dir, "initrd.img"),
+                cmdline + f" console=ttyS0 no_timer_check init={init}")
+    initrd = mini_initramfs.build(image_dir, os.path.join(work, "mini-initrd.cpio"))
+    return initrd, (f"quiet loglevel=3 console=ttyS0 no_timer_check panic=10 "
+                    f"lontar_root=/dev/vda{root_partition} lontar_init={init}")
+
+
+def boot(image_dir, work, disk, from_line, cut, files):
     """One boot. FROM_LINE: where exam run resumes (None: only check). CUT: ("login", s) or
     ("answers", s): the power goes s seconds after exam run began or after its first
-    acknowledged line (None: let the guest power off). Returns the framed answers, the last
-    line acknowledged, and the boot's figures."""
-    with open(os.path.join(image_dir, "cmdline")) as f:
-        cmdline = f.read().strip()
-    cmdline += " console=ttyS0 no_timer_check init=/etc/lontar-test/cut-init"
+    acknowledged line (None: let the guest power off). FILES: boot_files(). Returns the framed
+    answers, the last line acknowledged, and the boot's figures."""
+    initrd, cmdline = files
     if from_line is not None:
         cmdline += f" lontar_cut_from={from_line}"
     nbd, serial_path = os.path.join(work, "nbd.sock"), os.path.join(work, "serial.sock")
@@ -244,7 +281,7 @@ def boot(image_dir, work, disk, from_line, cut):
     command = ["qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", boot_test.QEMU_CPU,
                "-smp", "1", "-m", "1024", "-vga", "none", "-display", "none",
                "-kernel", os.path.join(image_dir, "vmlinuz"),
-               "-initrd", os.path.join(image_dir, "initrd.img"), "-append", cmdline,
+               "-initrd", initrd, "-append", cmdline,
                "-drive", f"file=nbd+unix:///?socket={nbd},format=raw,if=virtio,cache=writeback",
                "-nic", "none", "-no-reboot",
                "-serial", f"file:{os.path.join(work, 'console.log')}",
@@ -255,11 +292,16 @@ def boot(image_dir, work, disk, from_line, cut):
         if qemu.poll() is not None:
             fail(f"QEMU exited: {qemu.stderr.read().decode()}")
         time.sleep(0.05)
-    serial = Serial(serial_path)
+    try:
+        serial = Serial(serial_path)
+    except OSError as e:
+        qemu.kill()  # not left running behind a failed test
+        fail(f"the guest's serial port {serial_path}: {e}")
     framed, acked, run_started, first_done, up = {}, 0, None, None, None
-    cut_done = False
+    cut_done, cpu = False, 0.0
     while True:
         now = time.monotonic()
+        cpu = qemu_cpu(qemu.pid, cpu)
         if now - started > BOOT_DEADLINE:
             qemu.kill()
             fail(f"no end of the guest's run within {BOOT_DEADLINE} s; framed so far {framed}; "
@@ -293,7 +335,8 @@ def boot(image_dir, work, disk, from_line, cut):
         qemu.wait(timeout=60)
         kept = lost = 0
         volatile.close()
-    return {"framed": framed, "acked": acked, "up": up, "cut": cut_done, "held_kept": kept,
+    return {"framed": framed, "acked": acked, "up": up, "cut": cut_done, "cpu": cpu,
+            "held_kept": kept,
             "held_lost": lost, "flushes": volatile.flushes, "fua": volatile.fua_writes}
 
 
@@ -349,8 +392,9 @@ def main():
         if not root:
             fail("lontar.img has no partition named lontar-root")
         write_into_image(disk, work, root[0]["start"] * 512)
+        files = boot_files(image_dir, work, root[0]["node"][len(disk):])
         rng = random.Random(SEED)
-        acked, beyond, ups, total_acked, lost_pieces = 0, 0, [], 0, 0
+        acked, beyond, ups, total_acked, lost_pieces, cpus = 0, 0, [], 0, 0, []
         for n in range(CUTS + 1):
             last = n == CUTS
             if last:
@@ -359,7 +403,7 @@ def main():
                 cut = ("login", rng.uniform(0, LOGIN_WINDOW))
             else:
                 cut = ("answers", rng.uniform(0, ANSWER_WINDOW))
-            result = boot(image_dir, work, disk, None if last else acked + 1, cut)
+            result = boot(image_dir, work, disk, None if last else acked + 1, cut, files)
             framed = result["framed"]
             if "show" not in framed:
                 fail(f"boot {n}: the guest did not get to `exam show` (framed {framed}); see "
@@ -377,7 +421,9 @@ def main():
                 total_acked += max(0, new_acked - acked)
                 acked = max(acked, new_acked)
             lost_pieces += result["held_lost"]
-            log(f"boot {n}: up {result['up'] or 0:.1f} s; sitting holds lines 1..{m}; "
+            cpus.append(result["cpu"])
+            log(f"boot {n}: up {result['up'] or 0:.1f} s, QEMU CPU {result['cpu']:.1f} s; "
+                f"sitting holds lines 1..{m}; "
                 + ("checked only" if last else
                    f"cut {cut[1]:.1f} s into {'the login' if cut[0] == 'login' else 'the answers'}"
                    f" with line {acked} acknowledged; {result['flushes']} flushes, "
@@ -386,7 +432,8 @@ def main():
         log(f"ok: {CUTS} power cuts, {total_acked} answers acknowledged, lost 0 "
             f"({beyond} lines durable beyond the last acknowledged one, journal verified and "
             f"vault opened after every cut); unflushed 4 KiB pieces lost at the cuts: "
-            f"{lost_pieces}; boot to cut-init {min(ups):.0f}-{max(ups):.0f} s; whole test "
+            f"{lost_pieces}; boot to cut-init {min(ups):.0f}-{max(ups):.0f} s; QEMU CPU "
+            f"{sum(cpus):.0f} s ({sum(cpus) / len(cpus):.1f} s a boot); whole test "
             f"{time.monotonic() - started:.0f} s")
     finally:
         if not keep:
