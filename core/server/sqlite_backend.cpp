@@ -289,6 +289,16 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
     }
     LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
     LONTAR_ASSIGN_OR_RETURN(std::int64_t version, CheckSchemaVersion(reader, index, access));
+    // An index.db with no schema: a power cut after the file was made and before its first
+    // commit reached the disk (the index is committed without an fsync; the segments hold every
+    // acknowledged bundle). A read-write open rebuilds it, as when it is missing.
+    if (version == 0 && std::filesystem::exists(dir / kSegmentsDir)) {
+      return std::unexpected(Error::NotFound(
+          index.string() + " holds no index yet (a power cut before its first write reached the " +
+          "disk?), but " + (dir / kSegmentsDir).string() +
+          " is there: start `lontar serve` on the store once, which rebuilds the index from the "
+          "segments"));
+    }
     return std::unique_ptr<StoreBackend>(
         new SqliteBackend(dir, Database(), std::nullopt, -1, std::move(reader), version));
   }

@@ -284,6 +284,30 @@ TEST(StoreReindex, ADeletedIndexIsRebuiltFromTheSegments) {
   EXPECT_EQ((*sixth)->receipt_text, Row(6).receipt_text);
 }
 
+// A power cut can leave index.db made but empty (its first commit never reached the disk): the
+// read-only open says what to do instead of failing on a missing table; a server rebuilds it.
+TEST(StoreReindex, AnEmptyIndexLeftByAPowerCutIsRebuiltFromTheSegments) {
+  testing::TempDir dir;
+  const auto store = dir / "store";
+  {
+    auto b = Open(store);
+    ASSERT_TRUE(b);
+    Commit(*b, 1, 3);
+  }
+  std::filesystem::remove(store / "index.db-wal");
+  std::filesystem::remove(store / "index.db-shm");
+  testing::WriteText(store / "index.db", "");
+  auto read_only = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
+  ASSERT_FALSE(read_only);
+  EXPECT_NE(read_only.error().message().find("start `lontar serve` on the store once"),
+            std::string::npos)
+      << read_only.error().message();
+  { ASSERT_TRUE(Open(store)); }
+  auto reader = Open(store, server::StoreAccess::kReadOnly);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->CountBundles().value(), 3u);
+}
+
 // What the segments cannot rebuild: records of the older layout (no row in them), and bundle
 // files of stores before segments. Refused, and index.db is not created.
 TEST(StoreReindex, ADeletedIndexTheSegmentsCannotRebuildIsRefused) {
