@@ -326,6 +326,13 @@ int main(int argc, char** argv) {
       size = static_cast<std::size_t>(next());
     else if (std::strcmp(argv[i], "--smoke") == 0)
       n = 200, clients = 4, rounds = 1;
+    else {
+      std::fprintf(stderr,
+                   "unknown option %s (options: --n N --clients N --workers N --pool N --rounds "
+                   "N --size BYTES --smoke)\n",
+                   argv[i]);
+      return 2;
+    }
   }
   std::string body(size, '\0');
   for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<char>((i * 2654435761u) >> 13);

@@ -320,6 +320,10 @@ int main(int argc, char** argv) {
       keep = value(), resume = true;
     } else if (std::strcmp(argv[i], "--smoke") == 0) {
       sizes = {300, 600}, uploads = 30, clients = 4, terminal_count = 8;
+    } else {
+      return Fail(std::string("unknown option ") + argv[i] +
+                  " (options: --sizes N,N,... --uploads N --clients N --terminals N --work DIR "
+                  "--resume DIR --postgres --smoke)");
     }
   }
   std::sort(sizes.begin(), sizes.end());
