@@ -121,7 +121,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // batch that holds their row.
   PendingRow row{&h, &envelope, bytes, {}, {}, nullptr};
   row.row.digest = digest;
-  LONTAR_TRY(PrepareRow(row, id_hex));
+  LONTAR_TRY(PrepareRow(row));
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
   while (!row.done) {
@@ -247,18 +247,16 @@ Error Store::ConflictError(const StoredFlag& flag) {
   return Error::Conflict("a different bundle already has this id: " + flag.detail);
 }
 
-lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
-  const bundle::BundleHeader& h = *p.header;
-  const std::int64_t now = clock_.WallMs();
-  bundle::Receipt& receipt = p.receipt;
+bundle::Receipt FillStoredRow(const bundle::BundleHeader& h, std::size_t bytes, std::int64_t now,
+                              const crypto::SigningKey& key, StoredBundle& row) {
+  bundle::Receipt receipt;
   receipt.bundle_id = h.bundle_id;
   receipt.terminal_id = h.terminal_id;
   receipt.seq = h.seq;
   receipt.stored_ms = now;
   receipt.signed_ms = now;
-  receipt.server_key_id = server_key_.id();
-  StoredBundle& row = p.row;
-  row.bundle_id = id_hex;
+  receipt.server_key_id = key.id();
+  row.bundle_id = HexEncode(h.bundle_id);
   row.receipt_code = bundle::ReceiptCodeFor(h.bundle_id);
   row.terminal_id = h.terminal_id;
   row.site = h.site;
@@ -270,9 +268,14 @@ lontar::Status Store::PrepareRow(PendingRow& p, const std::string& id_hex) {
   row.journal_seq = h.journal_seq;
   row.created_ms = h.created_ms;
   row.stored_ms = now;
-  row.bytes = p.bytes.size();
-  row.receipt_text = bundle::WriteReceipt(receipt, server_key_);
-  LONTAR_ASSIGN_OR_RETURN(p.prepared, backend_->PrepareInsert(row, p.bytes));
+  row.bytes = bytes;
+  row.receipt_text = bundle::WriteReceipt(receipt, key);
+  return receipt;
+}
+
+lontar::Status Store::PrepareRow(PendingRow& p) {
+  p.receipt = FillStoredRow(*p.header, p.bytes.size(), clock_.WallMs(), server_key_, p.row);
+  LONTAR_ASSIGN_OR_RETURN(p.prepared, backend_->PrepareInsert(p.row, p.bytes));
   return Ok();
 }
 

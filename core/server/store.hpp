@@ -84,6 +84,12 @@ inline constexpr std::uint64_t kMaxBatchBytes = 64ull << 20;
 std::string BundleBytesDigest(const bundle::BundleEnvelope& envelope,
                               const crypto::Hash256& bundle_id);
 
+// Fills the fields of `row` that a verified bundle's header `h` gives (`bytes` long, stored at
+// `now`), with its receipt, signed by `key`, as `row.receipt_text`; returns that receipt. The
+// row's other fields (digest, where it is kept) are left as they are. Pure.
+bundle::Receipt FillStoredRow(const bundle::BundleHeader& h, std::size_t bytes, std::int64_t now,
+                              const crypto::SigningKey& key, StoredBundle& row);
+
 struct StoreOptions {
   std::uint64_t max_bundle_bytes = 16ull << 20;  // 16 MiB: a 3-hour sitting is a few MB
 };
@@ -185,7 +191,7 @@ class Store {
     Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
   };
   // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
-  [[nodiscard]] lontar::Status PrepareRow(PendingRow& p, const std::string& id_hex);
+  [[nodiscard]] lontar::Status PrepareRow(PendingRow& p);
   // One transaction for `batch`; sets each row's result. Takes mu_.
   void CommitBatch(const std::vector<PendingRow*>& batch);
   // Within CommitBatch's transaction: the duplicate check, rollback flags, rows. A refused

@@ -141,31 +141,10 @@ class Generator {
   const crypto::BoxPublicKey& results_;
 };
 
-// The row the server stores for `s` (Store::PrepareRow's fields), its receipt signed by `key`.
+// The row the server stores for `s`, its receipt signed by `key` (as Store::PrepareRow makes it).
 server::StoredBundle RowOf(const Sealed& s, const crypto::SigningKey& key, std::int64_t now) {
-  const bundle::BundleHeader& h = s.header;
-  bundle::Receipt receipt;
-  receipt.bundle_id = h.bundle_id;
-  receipt.terminal_id = h.terminal_id;
-  receipt.seq = h.seq;
-  receipt.stored_ms = now;
-  receipt.signed_ms = now;
-  receipt.server_key_id = key.id();
   server::StoredBundle row;
-  row.bundle_id = HexEncode(h.bundle_id);
-  row.receipt_code = bundle::ReceiptCodeFor(h.bundle_id);
-  row.terminal_id = h.terminal_id;
-  row.site = h.site;
-  row.exam_id = h.exam_id;
-  row.pack_id = h.pack_id;
-  row.participant = h.participant;
-  row.kind = bundle::KindName(h.kind);
-  row.seq = h.seq;
-  row.journal_seq = h.journal_seq;
-  row.created_ms = h.created_ms;
-  row.stored_ms = now;
-  row.bytes = s.bytes.size();
-  row.receipt_text = bundle::WriteReceipt(receipt, key);
+  server::FillStoredRow(s.header, s.bytes.size(), now, key, row);
   row.digest = s.digest;
   return row;
 }
