@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "provision/http_limits.hpp"
+#include "tests/support/child_run.hpp"
 #include "tests/support/server_process.hpp"
 
 namespace {
@@ -174,27 +175,6 @@ void End(const Child& c) {
 
 // ---- The clients -------------------------------------------------------------------------------
 
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return 0;
-  std::istringstream rest(line.substr(line.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-    if (i == 15) break;
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-double SelfCpuSeconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return s(u.ru_utime) + s(u.ru_stime);
-}
-
 // One connection, kept open across PUTs (reopened if the server closed it); the reply read whole
 // by its Content-Length. Returns the status, 0 on failure.
 class Client {
@@ -275,7 +255,8 @@ Run Drive(const Child& server, const std::string& body, int n, int clients, bool
   }
   std::atomic<int> next = 0, ok = 0;
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
-  const double server0 = ProcessCpuSeconds(server.pid), self0 = SelfCpuSeconds();
+  const double server0 = lontar::testing::ProcessCpuSeconds(server.pid),
+               self0 = lontar::testing::SelfCpuSeconds();
   const auto t0 = Steady::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -295,8 +276,8 @@ Run Drive(const Child& server, const std::string& body, int n, int clients, bool
   r.n = n;
   r.ok = ok;
   r.rate = n / seconds;
-  r.server_ms = (ProcessCpuSeconds(server.pid) - server0) * 1e3 / n;
-  r.client_ms = (SelfCpuSeconds() - self0) * 1e3 / n;
+  r.server_ms = (lontar::testing::ProcessCpuSeconds(server.pid) - server0) * 1e3 / n;
+  r.client_ms = (lontar::testing::SelfCpuSeconds() - self0) * 1e3 / n;
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   std::sort(all.begin(), all.end());

@@ -46,6 +46,7 @@
 #include "core/bundle/bundle_format.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/child_run.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -66,29 +67,6 @@ struct Run {
   std::size_t ok = 0;
   double server_cpu_s = 0, client_cpu_s = 0;  // CPU time (user + system) spent in the run
 };
-
-// CPU seconds (user + system) of process `pid` so far, from /proc; 0 if unreadable.
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return 0;
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  std::istringstream rest(line.substr(line.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; rest >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
-    if (i == 15) break;
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-double SelfCpuSeconds() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return s(u.ru_utime) + s(u.ru_stime);
-}
 
 // One HTTP/1.1 connection kept open across requests, as `lontar sync` and `bundles import` use
 // (libcurl keeps its connection): a PUT, then its reply read whole by Content-Length. On any
@@ -164,7 +142,8 @@ Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uplo
   const int port = server.port();
   std::atomic<std::size_t> next = 0, ok = 0;
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
-  const double server_cpu0 = ProcessCpuSeconds(server.pid()), client_cpu0 = SelfCpuSeconds();
+  const double server_cpu0 = testing::ProcessCpuSeconds(server.pid()),
+               client_cpu0 = testing::SelfCpuSeconds();
   const auto start = Steady::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
@@ -187,8 +166,8 @@ Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uplo
   for (auto& t : threads) t.join();
   Run r;
   r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
-  r.server_cpu_s = ProcessCpuSeconds(server.pid()) - server_cpu0;
-  r.client_cpu_s = SelfCpuSeconds() - client_cpu0;
+  r.server_cpu_s = testing::ProcessCpuSeconds(server.pid()) - server_cpu0;
+  r.client_cpu_s = testing::SelfCpuSeconds() - client_cpu0;
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   std::sort(all.begin(), all.end());
@@ -301,8 +280,8 @@ bool RunPair(const std::string& url, const testing::TempDir& dir,
   auto hammer = [&](int flip, int expect_status) {
     std::atomic<std::size_t> next = 0, ok = 0;
     std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
-    const double cpu0 = ProcessCpuSeconds(a.pid()) + ProcessCpuSeconds(b.pid());
-    const double client_cpu0 = SelfCpuSeconds();
+    const double cpu0 = testing::ProcessCpuSeconds(a.pid()) + testing::ProcessCpuSeconds(b.pid());
+    const double client_cpu0 = testing::SelfCpuSeconds();
     const auto start = Steady::now();
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
@@ -322,8 +301,9 @@ bool RunPair(const std::string& url, const testing::TempDir& dir,
     for (auto& t : threads) t.join();
     Run r;
     r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
-    r.server_cpu_s = ProcessCpuSeconds(a.pid()) + ProcessCpuSeconds(b.pid()) - cpu0;
-    r.client_cpu_s = SelfCpuSeconds() - client_cpu0;
+    r.server_cpu_s =
+        testing::ProcessCpuSeconds(a.pid()) + testing::ProcessCpuSeconds(b.pid()) - cpu0;
+    r.client_cpu_s = testing::SelfCpuSeconds() - client_cpu0;
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
     std::sort(all.begin(), all.end());
@@ -459,9 +439,9 @@ int main(int argc, char** argv) {
   double verify_cpu_ms = 1e9;
   const std::size_t sample = std::min<std::size_t>(raw.size(), 1000);
   for (int pass = 0; pass < 3; ++pass) {
-    const double cpu0 = SelfCpuSeconds();
+    const double cpu0 = testing::SelfCpuSeconds();
     for (std::size_t i = 0; i < sample; ++i) (void)bundle::VerifyBundle(raw[i], keys);
-    verify_cpu_ms = std::min(verify_cpu_ms, (SelfCpuSeconds() - cpu0) * 1e3 / sample);
+    verify_cpu_ms = std::min(verify_cpu_ms, (testing::SelfCpuSeconds() - cpu0) * 1e3 / sample);
   }
   std::printf("%-56s %8.0f /s   (%.3f ms CPU per bundle, %.3f ms wall)\n",
               "VerifyBundle on one core", verify_one, verify_cpu_ms, 1e3 / verify_one);

@@ -1,6 +1,8 @@
 // Benchmark steps run in a child process, so that a step's peak memory and CPU time are its own.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 
 namespace lontar::testing {
@@ -15,5 +17,11 @@ struct ChildRun {
 // Flushes dirty pages first (sync), so that a step pays only for its own writes, then runs
 // `work` in a forked child and waits for it. Touches disk (sync).
 ChildRun RunInChild(const std::function<bool()>& work);
+
+// CPU seconds (user + system) of the running process `pid` so far, from /proc; 0 if unreadable.
+double ProcessCpuSeconds(pid_t pid);
+
+// CPU seconds (user + system) of this process so far, every thread.
+double SelfCpuSeconds();
 
 }  // namespace lontar::testing
