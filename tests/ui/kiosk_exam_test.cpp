@@ -64,7 +64,12 @@ class ScriptWriter {
   ScriptWriter& Text(const std::string& t) { return Step("text", t); }
   ScriptWriter& Click(const std::string& c) { return Step("click", c); }
   ScriptWriter& Expect(const std::string& s) { return Step("expect", s); }
-  ScriptWriter& Shot(const std::filesystem::path& p) { return Step("screenshot", p.string()); }
+  // The screenshot's folder is made here: a test that is not a KioskExam fixture may be the
+  // first of the run (ctest orders by cost), before any fixture has made it.
+  ScriptWriter& Shot(const std::filesystem::path& p) {
+    std::filesystem::create_directories(p.parent_path());
+    return Step("screenshot", p.string());
+  }
   void Write(const std::filesystem::path& path) const {
     std::string text;
     for (const auto& l : lines_) text += l + "\n";
