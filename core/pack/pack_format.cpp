@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "core/crypto/parallel_hasher.hpp"
@@ -305,19 +307,26 @@ Status VerifyPayload(const std::filesystem::path& path, const Envelope& envelope
   File f(path);
   if (!f.ok()) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
   crypto::ParallelHasher hasher(32);
-  std::vector<std::uint8_t> buf(1 << 20);
+  // Read in pieces of up to 1 MiB, the buffer no larger than the file and not zeroed first (each
+  // byte used is read into before): loading a small pack touched and cleared a whole MiB.
+  constexpr std::uint64_t kPiece = 1 << 20;
+  std::error_code size_error;
+  const std::uint64_t file_size = std::filesystem::file_size(path, size_error);
+  const auto capacity = static_cast<std::size_t>(
+      size_error ? kPiece : std::clamp<std::uint64_t>(file_size, 1, kPiece));
+  const auto buf = std::make_unique_for_overwrite<std::uint8_t[]>(capacity);
   std::uint64_t offset = 0, payload = 0;
   for (;;) {
-    LONTAR_ASSIGN_OR_RETURN(std::size_t got, f.Read(buf.data(), buf.size(), path));
+    LONTAR_ASSIGN_OR_RETURN(std::size_t got, f.Read(buf.get(), capacity, path));
     if (got == 0) break;
-    if (copy_to != nullptr) LONTAR_TRY(copy_to->WriteAll(ByteView(buf.data(), got)));
+    if (copy_to != nullptr) LONTAR_TRY(copy_to->WriteAll(ByteView(buf.get(), got)));
     // Hash only the bytes past the envelope.
     std::size_t skip = 0;
     if (offset < envelope.payload_offset) {
       skip =
           static_cast<std::size_t>(std::min<std::uint64_t>(got, envelope.payload_offset - offset));
     }
-    hasher.Update(ByteView(buf.data() + skip, got - skip));
+    hasher.Update(ByteView(buf.get() + skip, got - skip));
     payload += got - skip;
     offset += got;
     if (payload > header.payload_bytes) break;
