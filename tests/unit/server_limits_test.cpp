@@ -9,6 +9,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/prepared_dir.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -29,19 +30,24 @@ const std::string kPath = "/v1/bundles/" + std::string(64, 'a');
 class ServerLimitsTest : public ::testing::Test {
  protected:
   // A server key and one enrolled terminal (the server refuses to start with none).
+  // Made once by the `lontar` binary and copied for each test (tests/support/prepared_dir.hpp).
   void SetUp() override {
+    ASSERT_TRUE(testing::CopyPrepared("server-limits-test", MakeSite, dir_.path()));
+  }
+
+  static void MakeSite(const std::filesystem::path& dir) {
     for (const char* kind : {"authority", "server"}) {
-      auto k = testing::RunLontar({"keys", "new", kind, "--out", (dir_ / "keys").string()});
+      auto k = testing::RunLontar({"keys", "new", kind, "--out", (dir / "keys").string()});
       ASSERT_EQ(k.exit_code, 0) << k.err;
     }
-    const std::string home = (dir_ / "home").string();
+    const std::string home = (dir / "home").string();
     auto init = testing::RunLontar({"terminal", "init", "--home", home, "--site", "SITE-01",
-                                    "--trust", (dir_ / "keys" / "authority.pub").string()});
+                                    "--trust", (dir / "keys" / "authority.pub").string()});
     ASSERT_EQ(init.exit_code, 0) << init.err;
     const std::string id = init.out.substr(0, init.out.find('\n'));
-    std::filesystem::create_directories(dir_ / "enrolled");
+    std::filesystem::create_directories(dir / "enrolled");
     auto e = testing::RunLontar({"terminal", "enrollment", "--home", home, "--out",
-                                 (dir_ / "enrolled" / (id + ".enroll")).string()});
+                                 (dir / "enrolled" / (id + ".enroll")).string()});
     ASSERT_EQ(e.exit_code, 0) << e.err;
   }
 

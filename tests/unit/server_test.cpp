@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/bundle/export.hpp"
@@ -29,6 +30,7 @@
 #include "core/server/store.hpp"
 #include "core/vault/sqlite.hpp"
 #include "tests/support/postgres_server.hpp"
+#include "tests/support/prepared_dir.hpp"
 #include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -153,30 +155,43 @@ using testing::Backend;
 
 class ServerTest : public ::testing::Test {
  protected:
+  // Keys, two enrolled terminals and a stranger: made once by the `lontar` binary (8 runs) and
+  // copied for each test (tests/support/prepared_dir.hpp).
   void SetUp() override {
+    ASSERT_TRUE(testing::CopyPrepared("server-test", MakeSites, dir_.path()));
+    std::istringstream ids(ReadText(dir_ / "ids.txt"));
+    for (std::string id; std::getline(ids, id);) {
+      homes_.push_back((dir_ / ("home" + std::to_string(ids_.size()))).string());
+      ids_.push_back(id);
+    }
+    ASSERT_EQ(ids_.size(), 2u);
+  }
+
+  static void MakeSites(const std::filesystem::path& dir) {
     for (const char* kind : {"authority", "results", "server"}) {
-      auto k = RunLontar({"keys", "new", kind, "--out", (dir_ / "keys").string()});
+      auto k = RunLontar({"keys", "new", kind, "--out", (dir / "keys").string()});
       ASSERT_EQ(k.exit_code, 0) << k.err;
     }
-    std::filesystem::create_directories(dir_ / "enrolled");
+    std::filesystem::create_directories(dir / "enrolled");
+    std::string ids;
     for (int i = 0; i < 2; ++i) {
-      const std::string home = (dir_ / ("home" + std::to_string(i))).string();
+      const std::string home = (dir / ("home" + std::to_string(i))).string();
       auto init = RunLontar(
           {"terminal", "init", "--home", home, "--site", i == 0 ? "SITE-01" : "SITE-02", "--trust",
-           (dir_ / "keys" / "authority.pub").string(), "--name", "Room <1> & \"A\""});
+           (dir / "keys" / "authority.pub").string(), "--name", "Room <1> & \"A\""});
       ASSERT_EQ(init.exit_code, 0) << init.err;
       const std::string id = init.out.substr(0, init.out.find('\n'));
       auto e = RunLontar({"terminal", "enrollment", "--home", home, "--out",
-                          (dir_ / "enrolled" / (id + ".enroll")).string()});
+                          (dir / "enrolled" / (id + ".enroll")).string()});
       ASSERT_EQ(e.exit_code, 0) << e.err;
-      homes_.push_back(home);
-      ids_.push_back(id);
+      ids += id + "\n";
     }
+    WriteText(dir / "ids.txt", ids);
     // A terminal the server has never heard of.
-    auto stranger = RunLontar({"terminal", "init", "--home", (dir_ / "stranger").string(), "--site",
-                               "SITE-01", "--trust", (dir_ / "keys" / "authority.pub").string()});
+    auto stranger = RunLontar({"terminal", "init", "--home", (dir / "stranger").string(), "--site",
+                               "SITE-01", "--trust", (dir / "keys" / "authority.pub").string()});
     ASSERT_EQ(stranger.exit_code, 0) << stranger.err;
-    std::filesystem::create_directories(dir_ / "store");
+    std::filesystem::create_directories(dir / "store");
   }
 
   // Adds `n` bundles to a terminal's outbox through the API, as the engine does; returns the
