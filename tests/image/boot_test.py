@@ -1146,7 +1146,7 @@ def set_clock(qmp, guest, shot):
     except (ValueError, TypeError, AttributeError):
         fail(f"the guest's journal as JSON: {out[:500]}")
     changes = [json.loads(c) if isinstance(c, str) else c for c in changes]
-    log(f"journaled: {changes}")
+    log(f"journaled: {changes}; the clock page now: {shot('clock-set')}")
     if len(changes) != 1:
         fail(f"want one terminal.clock_set record: {changes}")
     c = changes[0]
