@@ -19,30 +19,49 @@ constexpr std::uintmax_t kVaultPageBytes = 1024;
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // 16 bytes with its NUL
 
-// What the first bytes of vault.db say before any key is tried.
-Status CheckFileLooksLikeVault(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      return std::unexpected(Error::NotFound(
-          "no vault at " + path.string() +
-          ": this directory is not a Lontar terminal home. Check --home, or create a terminal "
-          "with `lontar terminal init --home " +
-          path.parent_path().string() + " --site SITE --trust authority.pub`"));
-    }
-    return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+// What the first bytes of vault.db say before any key is tried. Read through a SQLite connection
+// of its own, never a descriptor opened and closed here: closing any descriptor of a file drops
+// every POSIX lock the process holds on that file (fcntl's rule), among them the shared lock that
+// a connection already open in this process (the kiosk keeps one per screen and technician mode
+// opens another) holds on vault.db in WAL mode. Without that lock, another process (lontar-admin,
+// the sync service) closing its connection took itself for the last one, checkpointed the WAL and
+// deleted it; this process's next commits went to the deleted file, acknowledged and then lost
+// (found as the kiosk's terminal.clock_set record that never reached the journal, issue 20).
+// SQLite defers closing its own descriptors while the process holds a lock on the file.
+Status CheckFileLooksLikeVault(const std::filesystem::path& path, const VaultOptions& options) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec == std::errc::no_such_file_or_directory) {
+    return std::unexpected(Error::NotFound(
+        "no vault at " + path.string() +
+        ": this directory is not a Lontar terminal home. Check --home, or create a terminal "
+        "with `lontar terminal init --home " +
+        path.parent_path().string() + " --site SITE --trust authority.pub`"));
   }
+  if (ec) return std::unexpected(Error::FromErrno("stat " + path.string(), ec.value()));
   std::array<char, 16> head{};
-  ssize_t n = ::read(fd, head.data(), head.size());
-  ::close(fd);
-  if (n == 0) {
+  if (size == 0) {
     return std::unexpected(
         Error::NotAVault(path.string() +
                          " is empty: it is not a Lontar vault (an interrupted initialisation or a "
                          "wiped file). Move it aside and re-initialise the terminal"));
   }
-  if (n < static_cast<ssize_t>(head.size())) {
+  if (size < head.size()) {
     return std::unexpected(Error::NotAVault(path.string() + " is too short to be a Lontar vault"));
+  }
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
+  const Database db(raw);  // closed on return, through SQLite
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(raw, rc, "open " + path.string()));
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(raw, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr) {
+    return std::unexpected(Error::Internal("open " + path.string() + ": no file handle"));
+  }
+  if (const int read = file->pMethods->xRead(file, head.data(), head.size(), 0);
+      read != SQLITE_OK) {
+    return std::unexpected(SqliteError(raw, read, "read " + path.string()));
   }
   if (std::memcmp(head.data(), kSqliteMagic, sizeof kSqliteMagic) == 0) {
     return std::unexpected(Error::NotAVault(
@@ -218,7 +237,7 @@ Result<Vault> Vault::Create(const std::filesystem::path& home, const VaultOption
 
 Result<Vault> Vault::Open(const std::filesystem::path& home, const VaultOptions& options) {
   const std::filesystem::path path = home / "vault.db";
-  LONTAR_TRY(CheckFileLooksLikeVault(path));
+  LONTAR_TRY(CheckFileLooksLikeVault(path, options));
   LONTAR_TRY(CheckWritable(home));
   LONTAR_ASSIGN_OR_RETURN(VaultKey key, LoadVaultKey(home));
   LONTAR_TRY(CheckKey(home, key));

@@ -16,6 +16,7 @@ namespace {
 
 using terminal::Zone;
 using testing::ReadText;
+using testing::RunLontar;
 using testing::TempDir;
 using testing::WriteText;
 
@@ -162,6 +163,45 @@ TEST(ClockSet, TheChangeIsJournaledWithOldAndNewValues) {
             nlohmann::json::parse(R"({"old_utc_ms":946684800000,"old_zone":"",
               "new_utc_ms":1796526900000,"new_zone":"Asia/Jakarta","by":"technician",
               "applied":true,"message":"clock set"})"));
+}
+
+// The kiosk holds the terminal open for its screens and opens it again for technician mode (and
+// for each health refresh); `lontar-admin` and the sync service open and close it from other
+// processes meanwhile. The clock's change, journaled afterwards through the first opening, must
+// be in the journal that another process reads. It was not (issue 20, under QEMU): the second
+// opening read vault.db's first bytes through a descriptor of its own and closed it, which drops
+// every POSIX lock this process held on vault.db; the other process's close then found no other
+// user, checkpointed the WAL and deleted it, and the record went to the deleted WAL.
+TEST(ClockSet, TheJournaledChangeReachesAnotherProcessAfterTheTerminalWasOpenedTwice) {
+  TempDir dir;
+  ManualClock clock;
+  auto authority = crypto::SigningKey::Generate();
+  ASSERT_TRUE(authority);
+  terminal::InitOptions options{.site = "DEMO-01", .name = "t1", .trusted = {}};
+  options.trusted.push_back({authority->public_key(), "authority.pub"});
+  auto kiosk = terminal::Terminal::Init(dir / "t", options, clock);
+  ASSERT_TRUE(kiosk) << kiosk.error().message();
+  ASSERT_TRUE(terminal::Terminal::Open(dir / "t", clock));  // technician mode's own opening
+  const std::vector<std::string> show = {"journal", "show", "--home", (dir / "t").string(),
+                                         "--limit", "1000", "--json"};
+  auto before = RunLontar(show);  // lontar-admin reading the journal, as the boot test does
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "t" / "vault.db-wal"))
+      << "another process's close deleted the WAL this process writes to";
+  terminal::ClockChange c;
+  c.old_utc_ms = 1777319700000;  // 2026-04-27 19:55 UTC, systemd's build date after a dead battery
+  c.new_utc_ms = 1796547780000;
+  c.new_zone = "Asia/Jayapura";
+  c.applied = true;
+  c.message = "clock set";
+  ASSERT_TRUE(terminal::JournalClockSet(*kiosk, c));
+  auto after = RunLontar(show);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  int changes = 0;
+  for (const auto& r : nlohmann::json::parse(after.out))
+    changes += r["type"] == "terminal.clock_set";
+  EXPECT_EQ(changes, 1) << "the change journaled in this process is not in the journal another "
+                           "process reads";
 }
 
 }  // namespace
