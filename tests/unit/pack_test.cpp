@@ -161,6 +161,28 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
   EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_));
 }
 
+TEST_F(PackTest, AProctorCodeUnderSixCharactersIsRefusedAndNothingIsWritten) {
+  auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
+  auto proctor = crypto::SecretBytes::CopyOf(AsBytes("12345")).value();
+  BuildOptions o;
+  o.authority = &*authority_;
+  o.version = 1;
+  o.valid_from_ms = kNov24 - kDay;
+  o.valid_until_ms = kNov24 + kDay;
+  o.now_ms = kNov24;
+  o.targets = {EnrollmentOf(*t1_)};
+  o.release_code = &code;
+  o.proctor_code = &proctor;
+  o.results_key = results_->public_key();
+  o.kdf = kFastKdf;
+  o.out = dir_ / "short.lpk";
+  auto h = BuildPack(*source_, o);
+  ASSERT_FALSE(h);
+  EXPECT_EQ(h.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(h.error().message(), "the proctor code must be at least 6 characters");
+  EXPECT_FALSE(std::filesystem::exists(o.out));
+}
+
 TEST_F(PackTest, EveryFlippedByteIsRefusedAndChangesNothing) {
   const auto file = Build("exam.lpk", 1, {EnrollmentOf(*t1_)});
   const std::string pristine = ReadText(file);
