@@ -149,18 +149,12 @@ Result<PackHeader> EncryptPack(const authoring::Source& source, const BuildOptio
   h.participants = source.exam.roster.size();
   h.proctor_code = o.proctor_code != nullptr;
 
-  // The proctor code's Argon2id hash on a thread of its own beside the release code's: each is
-  // a fixed cost (32 MiB, about 0.3 s), and one after the other they were most of the build of a
-  // small pack. (A future's destructor waits for it, so no return below leaves it running.)
-  std::future<Result<std::string>> proctor_hash;
-  if (o.proctor_code != nullptr) {
-    if (o.proctor_code->size() < 6) {
-      return std::unexpected(
-          Error::InvalidArgument("the proctor code must be at least 6 characters"));
-    }
-    proctor_hash = std::async(std::launch::async, [&o] {
-      return crypto::HashPin(AsChars(o.proctor_code->view()), crypto::Argon2Params::ReleaseCode());
-    });
+  // Checked before the release code's Argon2id, so that a short code is told at once. Its own
+  // Argon2id runs after that one, not beside it: both at once would hold 64 MiB, over the
+  // build's memory goal (tests/bench/pack_bench.cpp), for a tenth of a second saved.
+  if (o.proctor_code != nullptr && o.proctor_code->size() < 6) {
+    return std::unexpected(
+        Error::InvalidArgument("the proctor code must be at least 6 characters"));
   }
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes content_key, crypto::GenerateStreamKey());
   LONTAR_ASSIGN_OR_RETURN(crypto::SecretBytes code_key,
@@ -175,8 +169,10 @@ Result<PackHeader> EncryptPack(const authoring::Source& source, const BuildOptio
   // The payload: archive -> secretstream -> temporary file, hashed on the way.
   std::vector<ArchiveEntry> entries;
   model::Exam exam = source.exam;
-  if (proctor_hash.valid()) {
-    LONTAR_ASSIGN_OR_RETURN(exam.proctor_code_hash, proctor_hash.get());
+  if (o.proctor_code != nullptr) {
+    LONTAR_ASSIGN_OR_RETURN(
+        exam.proctor_code_hash,
+        crypto::HashPin(AsChars(o.proctor_code->view()), crypto::Argon2Params::ReleaseCode()));
   }
   entries.push_back({"exam.json", ToBytes(model::ExamToJson(exam)), {}, 0});
   entries.push_back({"roster.json", ToBytes(model::RosterToJson(source.exam.roster)), {}, 0});
