@@ -1,10 +1,12 @@
 // Reading a result bundle (bundle_format.hpp has the layout and the order of the checks): the
 // envelope, the signature, the header, and with the results key the payload.
 #include <cstring>
+#include <utility>
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/crypto/stream.hpp"
 #include "core/terminal/terminal.hpp"
+#include "core/util/json_fields.hpp"
 
 namespace lontar::bundle {
 namespace {
@@ -16,60 +18,30 @@ Error Damaged(std::string_view name, const std::string& why) {
                           ". Export the bundle again from the terminal's outbox");
 }
 
-// Field readers that remember the first problem, naming the field.
+// The shared field reader (core/util/json_fields.hpp), with what a bundle's fields have in common:
+// text is at most kMaxFieldBytes and not empty unless said otherwise; hashes are 64 hex digits.
 struct Reader {
-  const Json& j;
-  std::string what;  // "header" or "payload"
-  std::string problem;
+  OrderedJsonFields fields;
 
-  void Fail(const std::string& p) {
-    if (problem.empty()) problem = what + " field " + p;
-  }
+  Reader(const Json& j, std::string where, std::string& problem)
+      : fields(j, std::move(where), problem) {}
+
   std::string Str(const char* name, std::size_t max = kMaxFieldBytes, bool allow_empty = false) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_string()) {
-      Fail(std::string("'") + name + "' is missing or not a string");
-      return "";
-    }
-    std::string s = it->get<std::string>();
-    if (s.size() > max) Fail(std::string("'") + name + "' is too long");
-    if (s.empty() && !allow_empty) Fail(std::string("'") + name + "' is empty");
-    return s;
+    return fields.Str(name, max, allow_empty);
   }
-  std::uint64_t U64(const char* name) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_number_unsigned()) {
-      Fail(std::string("'") + name + "' is missing or not a non-negative integer");
-      return 0;
-    }
-    return it->get<std::uint64_t>();
-  }
-  std::int64_t I64(const char* name) {
-    auto it = j.find(name);
-    if (it == j.end() || !it->is_number_integer()) {
-      Fail(std::string("'") + name + "' is missing or not an integer");
-      return 0;
-    }
-    return it->get<std::int64_t>();
-  }
+  std::uint64_t U64(const char* name) { return fields.Unsigned(name); }
+  std::int64_t I64(const char* name) { return fields.Int(name); }
   crypto::Hash256 Hash(const char* name) {
     crypto::Hash256 h{};
-    auto bytes = HexDecode(Str(name));
-    if (!bytes || bytes->size() != h.size()) {
-      Fail(std::string("'") + name + "' is not 64 hex digits");
-      return h;
-    }
-    std::memcpy(h.data(), bytes->data(), h.size());
+    const Bytes bytes = fields.Hex(name, h.size());
+    if (bytes.size() == h.size()) std::memcpy(h.data(), bytes.data(), h.size());
     return h;
   }
   nlohmann::json Value(const char* name) {
-    auto it = j.find(name);
-    if (it == j.end()) {
-      Fail(std::string("'") + name + "' is missing");
-      return nullptr;
-    }
-    return nlohmann::json(*it);
+    const Json* f = fields.Get(name);
+    return f == nullptr ? nlohmann::json(nullptr) : nlohmann::json(*f);
   }
+  void FailField(const char* name, const std::string& what) { fields.FailField(name, what); }
 };
 
 Result<Kind> ParseKind(std::string_view s) {
@@ -92,7 +64,7 @@ void ReadBindingFields(Reader& r, Fields& out) {
   out.journal_seq = r.U64("journal_seq");
   out.journal_hash = r.Hash("journal_hash");
   auto kind = ParseKind(r.Str("kind"));
-  if (!kind) r.Fail("'kind' is neither submitted nor voided");
+  if (!kind) r.FailField("kind", "is neither submitted nor voided");
   out.kind = kind.value_or(Kind::kSubmitted);
 }
 
@@ -103,17 +75,18 @@ Result<BundleHeader> ParseHeader(std::string_view json) {
   if (j.is_discarded() || !j.is_object()) {
     return std::unexpected(Error::Malformed("bundle header is not a JSON object"));
   }
-  Reader r{j, "header", {}};
+  std::string problem;
+  Reader r(j, "header field", problem);
   BundleHeader h;
-  if (r.Str("format") != kHeaderFormat) r.Fail("'format' is not lontar-bundle");
+  if (r.Str("format") != kHeaderFormat) r.FailField("format", "is not lontar-bundle");
   h.bundle_id = r.Hash("bundle_id");
   ReadBindingFields(r, h);
-  if (r.problem.empty() && h.seq == 0) r.Fail("'seq' is 0");
+  if (problem.empty() && h.seq == 0) r.FailField("seq", "is 0");
   h.created_ms = r.I64("created_ms");
   auto id = crypto::KeyId::Parse(r.Str("results_key_id"));
-  if (!id) r.Fail("'results_key_id' is not a key id");
+  if (!id) r.FailField("results_key_id", "is not a key id");
   if (id) h.results_key_id = *id;
-  if (!r.problem.empty()) return std::unexpected(Error::Malformed("bundle " + r.problem));
+  if (!problem.empty()) return std::unexpected(Error::Malformed("bundle " + problem));
   return h;
 }
 
@@ -122,55 +95,47 @@ Result<BundlePayload> ParsePayload(std::string_view json) {
   if (j.is_discarded() || !j.is_object()) {
     return std::unexpected(Error::Malformed("bundle payload is not a JSON object"));
   }
-  Reader r{j, "payload", {}};
+  std::string problem;
+  Reader r(j, "payload field", problem);
   BundlePayload p;
-  if (r.Str("format") != kPayloadFormat) r.Fail("'format' is not lontar-bundle-payload");
+  if (r.Str("format") != kPayloadFormat) r.FailField("format", "is not lontar-bundle-payload");
   p.answers = r.Value("answers");
   p.flags = r.Value("flags");
   p.timings = r.Value("timings");
   p.score = r.Value("score");
-  if (auto a = j.find("accommodations"); a != j.end()) {
-    if (!a->is_object()) r.Fail("'accommodations' is not an object");
+  if (const Json* a = r.fields.Find("accommodations"); a != nullptr) {
+    if (!a->is_object()) r.FailField("accommodations", "is not an object");
     p.accommodations = *a;
   }
-  if (auto bound = j.find("bound"); bound != j.end()) {
-    if (!bound->is_object()) {
-      r.Fail("'bound' is not an object");
-    } else {
-      Reader br{*bound, "payload bound", {}};
+  if (r.fields.Has("bound")) {
+    if (const Json* bound = r.fields.Object("bound"); bound != nullptr) {
+      Reader br(*bound, "payload bound field", problem);
       BundleBinding b;
       ReadBindingFields(br, b);
-      if (!br.problem.empty() && r.problem.empty()) r.problem = br.problem;
       p.bound = std::move(b);
     }
   }
-  auto records = j.find("journal");
-  if (records == j.end() || !records->is_array()) {
-    r.Fail("'journal' is missing or not an array");
-  } else {
-    p.journal.reserve(records->size());
-    for (const Json& rec : *records) {
-      if (!rec.is_object()) {
-        r.Fail("'journal' holds something that is not a record");
-        break;
-      }
-      Reader rr{rec, "journal record", {}};
-      journal::Record out;
-      out.seq = rr.U64("seq");
-      out.mono_ns = rr.I64("mono_ns");
-      out.wall_ms = rr.I64("wall_ms");
-      out.type = rr.Str("type", journal::kMaxTypeBytes);
-      out.payload = rr.Str("payload", journal::kMaxPayloadBytes, /*allow_empty=*/true);
-      out.prev_hash = rr.Hash("prev_hash");
-      out.hash = rr.Hash("hash");
-      if (!rr.problem.empty()) {
-        if (r.problem.empty()) r.problem = rr.problem;
-        break;
-      }
-      p.journal.push_back(std::move(out));
+  const Json& records = r.fields.Array("journal");
+  p.journal.reserve(records.size());
+  for (const Json& rec : records) {
+    if (!problem.empty()) break;
+    if (!rec.is_object()) {
+      r.FailField("journal", "holds something that is not a record");
+      break;
     }
+    Reader rr(rec, "journal record field", problem);
+    journal::Record out;
+    out.seq = rr.U64("seq");
+    out.mono_ns = rr.I64("mono_ns");
+    out.wall_ms = rr.I64("wall_ms");
+    out.type = rr.Str("type", journal::kMaxTypeBytes);
+    out.payload = rr.Str("payload", journal::kMaxPayloadBytes, /*allow_empty=*/true);
+    out.prev_hash = rr.Hash("prev_hash");
+    out.hash = rr.Hash("hash");
+    if (!problem.empty()) break;
+    p.journal.push_back(std::move(out));
   }
-  if (!r.problem.empty()) return std::unexpected(Error::Malformed("bundle " + r.problem));
+  if (!problem.empty()) return std::unexpected(Error::Malformed("bundle " + problem));
   return p;
 }
 

@@ -65,8 +65,9 @@ struct DecodedImage {
                                                int fit_width = 0, int fit_height = 0);
 
 // DecodeImage for its verdict only (what `pack build` runs on every image): every row of every
-// pass or scan is decoded, as on a terminal, but kept no larger than 64x64, so a check costs
-// little memory whatever the image. Pure.
+// pass or scan is decoded by the same decoder as on a terminal, with the same errors, but a PNG's
+// rows are dropped as they come (not scaled) and a JPEG is kept no larger than 64x64, so a check
+// costs little memory whatever the image. Pure.
 [[nodiscard]] Status CheckImage(ByteView bytes, const ImageLimits& limits = {});
 
 }  // namespace lontar::pack

@@ -29,7 +29,7 @@ struct PngJob {
   ByteView bytes;
   std::size_t at = 0;
   int width = 0, height = 0;
-  RowScaler* scaler = nullptr;
+  RowScaler* scaler = nullptr;  // null: checked only, rows not kept (CheckPng)
   Bytes row;                    // one decoded row, RGBA
   Bytes whole;                  // interlaced: every row, RGBA
   std::vector<png_bytep> rows;  // interlaced: into `whole`
@@ -88,12 +88,18 @@ bool RunPng(PngJob& job, bool interlaced) {
     png_set_gray_to_rgb(png);
   }
   png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);  // where the image has none
-  if (interlaced) png_set_interlace_handling(png);
+  const int passes = interlaced ? png_set_interlace_handling(png) : 1;
   png_read_update_info(png, info);
   if (png_get_rowbytes(png, info) != static_cast<std::size_t>(job.width) * 4) {
     png_error(png, "rows are not RGBA after conversion");
   }
-  if (interlaced) {
+  if (job.scaler == nullptr) {
+    // Checked only: every row of every pass decoded and converted as below, into one row (an
+    // interlaced pass fills in the pixels it carries), then dropped.
+    for (int pass = 0; pass < passes; ++pass) {
+      for (int y = 0; y < job.height; ++y) png_read_row(png, job.row.data(), nullptr);
+    }
+  } else if (interlaced) {
     png_read_image(png, job.rows.data());
     for (int y = 0; y < job.height; ++y) job.scaler->AddRow(job.rows[static_cast<std::size_t>(y)]);
   } else {
@@ -249,6 +255,24 @@ Result<DecodedImage> DecodePng(ByteView bytes, const ImageInfo& info, int out_w,
   }
   if (!scaler->done()) return std::unexpected(Error::Malformed("does not decode: rows missing"));
   return DecodedImage{out_w, out_h, std::move(scaler->out())};
+}
+
+Status CheckPng(ByteView bytes, const ImageInfo& info) {
+  PngJob job;
+  job.bytes = bytes;
+  job.width = info.width;
+  job.height = info.height;
+  try {
+    job.error.reserve(256);
+    job.row.resize(static_cast<std::size_t>(info.width) * 4);
+  } catch (const std::bad_alloc&) {
+    return std::unexpected(NoMemory(info));
+  }
+  if (!RunPng(job, info.whole)) {
+    if (job.error == "Out of memory") return std::unexpected(NoMemory(info));
+    return std::unexpected(Error::Malformed("does not decode: " + job.error));
+  }
+  return Ok();
 }
 
 Result<DecodedImage> DecodeJpeg(ByteView bytes, const ImageInfo& info, int out_w, int out_h) {

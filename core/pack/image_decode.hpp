@@ -22,6 +22,10 @@ namespace lontar::pack::detail {
 // Pure.
 [[nodiscard]] Result<DecodedImage> DecodePng(ByteView bytes, const ImageInfo& info, int out_w,
                                              int out_h);
+// DecodePng for its verdict only (CheckImage): the same libpng set-up, every row of every pass
+// decoded and converted to RGBA as DecodePng does, but one row at a time and not scaled or kept,
+// so neither the scaler's work nor (interlaced) a whole image's memory. Same errors. Pure.
+[[nodiscard]] Status CheckPng(ByteView bytes, const ImageInfo& info);
 [[nodiscard]] Result<DecodedImage> DecodeJpeg(ByteView bytes, const ImageInfo& info, int out_w,
                                               int out_h);
 

@@ -119,6 +119,29 @@ TEST_F(PackImagesTest, BuildRefusesAFileThatIsNoImage) {
       << built.error().message();
 }
 
+TEST_F(PackImagesTest, BuildNamesEveryBadImageInTheSourcesOrderWhicheverThreadCheckedIt) {
+  // Two threads take images from one queue (build.cpp's ImageChecks); the verdict still lists
+  // the bad ones in the source's order. Six images: the good boxes.png and five copies, of which
+  // the 2nd, 4th and 5th (x1, x3, x4) are cut short.
+  authoring::Source source = Source();
+  const auto good = dir_ / "src/media/boxes.png";
+  for (int i = 0; i < 5; ++i) {
+    const std::string name = "media/x" + std::to_string(i) + ".png";
+    std::filesystem::copy_file(good, dir_ / "src" / name);
+    const bool bad = i == 1 || i == 3 || i == 4;
+    if (bad) std::filesystem::resize_file(dir_ / "src" / name, 128);
+    source.media.push_back({name, dir_ / "src" / name, bad ? 128u : 148u});
+  }
+  auto built = Build(source, "exam.lpk");
+  ASSERT_FALSE(built);
+  const std::string cut = ": cut short: PNG chunk IDAT at byte 33 needs 91 bytes, the file has 83";
+  EXPECT_EQ(built.error().message(),
+            "3 image(s) cannot be shown on a terminal; fix or replace them, nothing was built:\n"
+            "  media/x1.png (no item)" +
+                cut + "\n  media/x3.png (no item)" + cut + "\n  media/x4.png (no item)" + cut);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "exam.lpk"));
+}
+
 TEST_F(PackImagesTest, ReleaseRefusesAPackMissingAnImageItsItemNames) {
   // A builder that left the image out (the source lists no media file, the item still names it).
   authoring::Source source = Source();

@@ -51,23 +51,34 @@ class PackTest : public ::testing::Test {
     return *e;
   }
 
+  // Version 1 for `targets`, valid a day either side of kNov24, built to dir_ / name.
+  BuildOptions Options(const std::string& name, const crypto::SecretBytes& release_code,
+                       std::vector<terminal::Enrollment> targets) {
+    BuildOptions o;
+    o.authority = &*authority_;
+    o.version = 1;
+    o.valid_from_ms = kNov24 - kDay;
+    o.valid_until_ms = kNov24 + kDay;
+    o.now_ms = kNov24;
+    o.targets = std::move(targets);
+    o.release_code = &release_code;
+    o.results_key = results_->public_key();
+    o.kdf = kFastKdf;
+    o.out = dir_ / name;
+    return o;
+  }
+
   std::filesystem::path Build(const std::string& name, std::uint64_t version,
                               std::vector<terminal::Enrollment> targets,
                               const crypto::SigningKey* signer = nullptr,
                               std::int64_t from = kNov24 - kDay,
                               std::int64_t until = kNov24 + kDay) {
     auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
-    BuildOptions o;
-    o.authority = signer != nullptr ? signer : &*authority_;
+    BuildOptions o = Options(name, code, std::move(targets));
+    if (signer != nullptr) o.authority = signer;
     o.version = version;
     o.valid_from_ms = from;
     o.valid_until_ms = until;
-    o.now_ms = kNov24;
-    o.targets = std::move(targets);
-    o.release_code = &code;
-    o.results_key = results_->public_key();
-    o.kdf = kFastKdf;
-    o.out = dir_ / name;
     auto h = BuildPack(*source_, o);
     EXPECT_TRUE(h) << h.error().message();
     return o.out;
@@ -159,6 +170,18 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
 
   // Releasing again is harmless.
   EXPECT_TRUE(ReleasePack(*t1_, "", AsBytes(testing::kMiniReleaseCode), clock_));
+}
+
+TEST_F(PackTest, AProctorCodeUnderSixCharactersIsRefusedAndNothingIsWritten) {
+  auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
+  auto proctor = crypto::SecretBytes::CopyOf(AsBytes("12345")).value();
+  BuildOptions o = Options("short.lpk", code, {EnrollmentOf(*t1_)});
+  o.proctor_code = &proctor;
+  auto h = BuildPack(*source_, o);
+  ASSERT_FALSE(h);
+  EXPECT_EQ(h.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(h.error().message(), "the proctor code must be at least 6 characters");
+  EXPECT_FALSE(std::filesystem::exists(o.out));
 }
 
 TEST_F(PackTest, EveryFlippedByteIsRefusedAndChangesNothing) {
