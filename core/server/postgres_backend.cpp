@@ -138,19 +138,26 @@ class PostgresBackend final : public StoreBackend {
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
+  // Batches use the two writer connections in turn: one batch fills on one while the previous
+  // one's COMMIT runs on the other (PipelinesBatches). The second is connected on first use.
   Result<std::unique_ptr<StoreBatch>> Begin() override {
+    if (!c_) return std::unexpected(Error::InvalidArgument(Describe() + " was opened read-only"));
+    std::unique_ptr<pqxx::connection>& c = next_writer_ == 0 ? c_ : second_writer_;
     // The database restarted, or the link to it dropped, since the last batch: libpqxx 6 does not
     // bring this connection back by itself (its reads do come back), so every batch would fail
     // until `lontar serve` restarted. A batch that found it dead failed (its uploads got a 5xx
     // and are sent again); the next one connects anew.
-    if (c_ && !c_->is_open()) {
-      LONTAR_ASSIGN_OR_RETURN(c_, OpenSession(url_, scrub_, kWriterSetting));
+    if (!c || !c->is_open()) {
+      LONTAR_ASSIGN_OR_RETURN(c, OpenSession(url_, scrub_, kWriterSetting));
     }
-    return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
-      if (!c_) throw std::logic_error("the store was opened read-only");
-      return NewPostgresBatch(*c_, scrub_);
+    auto batch = Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
+      return NewPostgresBatch(*c, scrub_);
     });
+    if (batch) next_writer_ ^= 1;
+    return batch;
   }
+
+  bool PipelinesBatches() const override { return c_ != nullptr; }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
     return Guard(scrub_, "find bundle", [&]() -> Result<std::optional<StoredBundle>> {
@@ -286,7 +293,9 @@ class PostgresBackend final : public StoreBackend {
     });
   }
 
-  std::unique_ptr<pqxx::connection> c_;
+  std::unique_ptr<pqxx::connection> c_;              // the first writer
+  std::unique_ptr<pqxx::connection> second_writer_;  // the other one (Begin)
+  int next_writer_ = 0;                              // which one the next Begin takes
   ReaderPool readers_;
   Scrubber scrub_;
   std::string url_;  // with its password, if it has one: never in a message (scrub_ for those)

@@ -59,8 +59,9 @@ int DisagreeingPart(const StoredBundle& other, std::uint64_t seq, std::uint64_t 
 }
 
 // One group commit. Round trips: BEGIN; Prefetch's one (the advisory lock, then the duplicate
-// and rollback checks of the whole batch, pipelined); one INSERT per 1,000 rows at Commit (plus
-// one per flag, rare); COMMIT: four, whatever the batch's size (it was 3 per bundle + 3). Rows
+// and rollback checks of the whole batch, pipelined); one INSERT per 1,000 rows at Write (plus
+// one per flag, rare); COMMIT: four, whatever the batch's size (it was 3 per bundle + 3). The
+// next batch, on the other writer connection, waits at its lock for this one's COMMIT. Rows
 // inserted are kept here until Commit, and FindById and Disagreeing answer from them too, so the
 // batch sees its own rows as the transaction would.
 class PostgresBatch final : public StoreBatch {
@@ -169,7 +170,9 @@ class PostgresBatch final : public StoreBatch {
     return Ok();
   }
 
-  Status Commit() override {
+  // The rows and flags, sent inside the transaction: everything but the COMMIT.
+  Status Write() override {
+    if (written_) return Ok();
     return Guard(scrub_, "store a batch of " + std::to_string(pending_.size()) + " bundles",
                  [&]() -> Status {
                    Lock();
@@ -185,6 +188,15 @@ class PostgresBatch final : public StoreBatch {
                      for (const StoredFlag& f : p.flags) insert_flag(f);
                    }
                    for (const StoredFlag& f : lone_flags_) insert_flag(f);
+                   written_ = true;
+                   return Ok();
+                 });
+  }
+
+  Status Commit() override {
+    LONTAR_TRY(Write());
+    return Guard(scrub_, "commit a batch of " + std::to_string(pending_.size()) + " bundles",
+                 [&]() -> Status {
                    tx_.commit();
                    return Ok();
                  });
@@ -263,7 +275,8 @@ class PostgresBatch final : public StoreBatch {
 
   const Scrubber& scrub_;
   pqxx::work tx_;
-  bool locked_ = false;  // pg_advisory_xact_lock(kBatchLock) is held
+  bool locked_ = false;   // pg_advisory_xact_lock(kBatchLock) is held
+  bool written_ = false;  // Write sent the rows
   std::set<std::string> prefetched_ids_;
   std::map<std::string, StoredBundle> committed_;  // the prefetched ids that are stored
   std::map<std::tuple<std::string, std::uint64_t, std::uint64_t>, Disagreement> disagreeing_;

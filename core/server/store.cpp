@@ -114,22 +114,25 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // older digest or none) is decided in the batch (InsertRow), which looks the id up anyway:
   // a lookup here too would cost every new bundle a second one (with PostgreSQL a round trip).
 
-  // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
-  // commit under way takes the rows queued so far (oldest first, up to kMaxBatchRows and
-  // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
-  // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
-  // batch that holds their row.
+  // (2) and (5): the bundle goes to the group commit, bytes and row together, in a pipeline of
+  // two stages. Whoever finds no batch being filled takes the rows queued so far (oldest first,
+  // up to kMaxBatchRows and kMaxBatchBytes) and fills one (WriteBatch: lookups, flags, the
+  // backend's writes, nothing durable), then, once the previous batch has committed, commits it
+  // (CommitBatch: one set of syncs for the whole batch). With a backend that PipelinesBatches,
+  // the next batch is filled while this one commits; otherwise the two stages run back to back.
+  // The others wait for the batch that holds their row.
   PendingRow row{&h, &envelope, bytes, {}, {}, nullptr};
   row.row.digest = digest;
   LONTAR_TRY(PrepareRow(row));
+  const bool pipelined = options_.pipelined_commits && backend_->PipelinesBatches();
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
   while (!row.done) {
-    if (committing_) {
+    if (filling_ || queue_.empty()) {
       queue_cv_.wait(queue_lock);
       continue;
     }
-    committing_ = true;
+    filling_ = true;
     std::vector<PendingRow*> batch;
     std::uint64_t batch_bytes = 0;
     std::size_t take = 0;
@@ -140,14 +143,59 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
     }
     batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+    const std::shared_ptr<const InFlight> in_flight = in_flight_;
     queue_lock.unlock();
-    CommitBatch(batch);
+    std::vector<PendingRow*> written, deferred;
+    std::unique_ptr<StoreBatch> tx = WriteBatch(batch, in_flight.get(), written, deferred);
     queue_lock.lock();
-    committing_ = false;
-    for (PendingRow* p : batch) p->done = true;
+    // Rows that depend on the batch still committing go back to the head of the queue, for the
+    // next batch, which sees that one's outcome.
+    queue_.insert(queue_.begin(), deferred.begin(), deferred.end());
+    // Batches commit in the order they were filled: wait for the previous one.
+    while (committing_) queue_cv_.wait(queue_lock);
+    const bool commit = tx != nullptr;
+    if (commit) {
+      committing_ = true;
+      auto keys = std::make_shared<InFlight>();
+      for (const PendingRow* p : written) keys->Add(p->row);
+      in_flight_ = std::move(keys);
+      if (pipelined) {
+        filling_ = false;  // the next batch may be filled while this one commits
+        queue_cv_.notify_all();
+      }
+      queue_lock.unlock();
+      CommitBatch(*tx, written);
+      tx.reset();  // a failed batch is dropped here, before the next one may commit
+      queue_lock.lock();
+      committing_ = false;
+      in_flight_.reset();
+    }
+    if (!pipelined || !commit) filling_ = false;
+    for (PendingRow* p : written) p->done = true;
     queue_cv_.notify_all();
   }
   return std::move(row.result);
+}
+
+void Store::InFlight::Add(const StoredBundle& r) {
+  ids.insert(r.bundle_id);
+  by_terminal[r.terminal_id].emplace_back(r.seq, r.journal_seq);
+}
+
+// Whether (4)'s check of `r` could find a row of this batch (the same number, or numbers on
+// the other side with journal heads not on the other side), or (3)'s its id: the test of
+// StoreBatch::Disagreeing, whose lookups do not see a batch still committing.
+bool Store::InFlight::Touches(const StoredBundle& r) const {
+  if (ids.contains(r.bundle_id)) return true;
+  const auto it = by_terminal.find(r.terminal_id);
+  if (it == by_terminal.end()) return false;
+  for (const auto& [seq, journal] : it->second) {
+    if (seq == r.seq || (seq > r.seq && journal <= r.journal_seq) ||
+        (seq < r.seq && journal >= r.journal_seq)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::unique_lock<std::mutex> Store::ReadLock() {
@@ -155,32 +203,51 @@ std::unique_lock<std::mutex> Store::ReadLock() {
   return std::unique_lock(read_mu_);
 }
 
-void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
-  std::lock_guard lock(mu_);
-  auto fail_all = [&](const Error& e) {
-    for (PendingRow* p : batch) p->result = std::unexpected(e);
+std::unique_ptr<StoreBatch> Store::WriteBatch(const std::vector<PendingRow*>& batch,
+                                              const InFlight* in_flight,
+                                              std::vector<PendingRow*>& written,
+                                              std::vector<PendingRow*>& deferred) {
+  // A row whose answer depends on the batch still committing (a duplicate of one of its rows,
+  // a number it rolls back) waits for the next batch: were it decided now, without that batch's
+  // rows, and that batch then committed, it would be stored twice or miss its flag; decided
+  // from them, and that batch then failed, its answer would name a row that is not stored.
+  // Either way a failed commit must fail only its own batch's uploads. Bundles numbered in
+  // order with advancing journals never touch each other.
+  for (PendingRow* p : batch) {
+    (in_flight != nullptr && in_flight->Touches(p->row) ? deferred : written).push_back(p);
+  }
+  auto fail_all = [&](const Error& e) -> std::unique_ptr<StoreBatch> {
+    for (PendingRow* p : written) p->result = std::unexpected(e);
+    return nullptr;
   };
+  if (written.empty()) return nullptr;
   auto tx = backend_->Begin();
   if (!tx) return fail_all(tx.error());
   // Everything the rows below will look up, asked in one go (PostgreSQL: one query per kind
   // instead of two round trips per row).
   std::vector<BatchKey> keys;
-  keys.reserve(batch.size());
-  for (const PendingRow* p : batch) {
+  keys.reserve(written.size());
+  for (const PendingRow* p : written) {
     keys.push_back(
         {p->row.bundle_id, p->header->terminal_id, p->header->seq, p->header->journal_seq});
   }
   if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
-  std::vector<Result<Accepted>> results;
-  for (PendingRow* p : batch) {
-    auto r = InsertRow(**tx, *p);
-    if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
-    results.push_back(std::move(r));
+  for (PendingRow* p : written) {
+    // Not acknowledged before CommitBatch: a failure there replaces it.
+    p->result = InsertRow(**tx, *p);
+    if (!p->result) return fail_all(p->result.error());  // nothing is half-stored
   }
-  if (auto st = (*tx)->Commit(); !st) return fail_all(st.error());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->result = batch[i]->refused ? Result<Accepted>(std::unexpected(*batch[i]->refused))
-                                         : std::move(results[i]);
+  if (auto st = (*tx)->Write(); !st) return fail_all(st.error());
+  return std::move(*tx);
+}
+
+void Store::CommitBatch(StoreBatch& tx, const std::vector<PendingRow*>& written) {
+  if (auto st = tx.Commit(); !st) {
+    for (PendingRow* p : written) p->result = std::unexpected(st.error());
+    return;
+  }
+  for (PendingRow* p : written) {
+    if (p->refused) p->result = std::unexpected(*p->refused);
   }
 }
 
