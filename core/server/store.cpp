@@ -115,39 +115,72 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // a lookup here too would cost every new bundle a second one (with PostgreSQL a round trip).
 
   // (2) and (5): the bundle goes to the group commit, bytes and row together, in a pipeline of
-  // two stages. Whoever finds no batch being filled takes the rows queued so far (oldest first,
-  // up to kMaxBatchRows and kMaxBatchBytes) and fills one (WriteBatch: lookups, flags, the
-  // backend's writes, nothing durable), then, once the previous batch has committed, commits it
-  // (CommitBatch: one set of syncs for the whole batch). With a backend that PipelinesBatches,
-  // the next batch is filled while this one commits; otherwise the two stages run back to back.
-  // The others wait for the batch that holds their row.
+  // two stages (invariant 6). Whoever finds no batch being filled takes the rows queued so far
+  // (oldest first, up to kMaxBatchRows and kMaxBatchBytes) and fills one (FillBatch: lookups,
+  // flags, the backend's writes, nothing durable); while the previous batch still commits, it
+  // goes on taking in what arrives, so that the batch holds as many rows as a batch filled after
+  // that commit would, with their writes done by then. Once the previous batch has committed it
+  // commits this one (CommitBatch: one set of syncs for the whole batch). With a backend that
+  // PipelinesBatches, the next batch is filled while this one commits; otherwise the two stages
+  // run back to back. The others wait for the batch that holds their row.
   PendingRow row{&h, &envelope, bytes, {}, {}, nullptr};
   row.row.digest = digest;
   LONTAR_TRY(PrepareRow(row));
   const bool pipelined = options_.pipelined_commits && backend_->PipelinesBatches();
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&row);
+  if (filling_) arrival_cv_.notify_one();
   while (!row.done) {
     if (filling_ || queue_.empty()) {
       queue_cv_.wait(queue_lock);
       continue;
     }
     filling_ = true;
-    std::vector<PendingRow*> batch;
+    std::size_t rows = 0;
     std::uint64_t batch_bytes = 0;
-    std::size_t take = 0;
-    while (take < queue_.size() && take < kMaxBatchRows &&
-           (take == 0 || batch_bytes + queue_[take]->bytes.size() <= kMaxBatchBytes)) {
-      batch_bytes += queue_[take]->bytes.size();
-      ++take;
-    }
-    batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    const std::shared_ptr<const InFlight> in_flight = in_flight_;
-    queue_lock.unlock();
+    // The oldest queued rows that fit in what the batch has left (the first always fits).
+    auto take = [&] {
+      std::size_t n = 0;
+      while (n < queue_.size() && rows < kMaxBatchRows &&
+             (rows == 0 || batch_bytes + queue_[n]->bytes.size() <= kMaxBatchBytes)) {
+        batch_bytes += queue_[n]->bytes.size();
+        ++rows;
+        ++n;
+      }
+      std::vector<PendingRow*> out(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      return out;
+    };
+    std::unique_ptr<StoreBatch> tx;
     std::vector<PendingRow*> written, deferred;
-    std::unique_ptr<StoreBatch> tx = WriteBatch(batch, in_flight.get(), written, deferred);
-    queue_lock.lock();
+    lontar::Status filled = Ok();
+    for (bool first = true;; first = false) {
+      if (!first) {
+        // Taking in arrivals: only while the previous batch commits and this one has room.
+        if (!pipelined || !committing_ || rows >= kMaxBatchRows || batch_bytes >= kMaxBatchBytes) {
+          break;
+        }
+        if (queue_.empty()) {
+          arrival_cv_.wait(queue_lock);
+          continue;
+        }
+      }
+      std::vector<PendingRow*> taken = take();
+      const std::shared_ptr<const InFlight> in_flight = in_flight_;
+      queue_lock.unlock();
+      filled = FillBatch(tx, taken, in_flight.get(), written, deferred);
+      queue_lock.lock();
+      if (!filled) break;
+    }
+    if (filled && tx) {
+      queue_lock.unlock();
+      filled = tx->Write();
+      queue_lock.lock();
+    }
+    if (!filled) {
+      for (PendingRow* p : written) p->result = std::unexpected(filled.error());
+      tx.reset();  // nothing of it is stored
+    }
     // Rows that depend on the batch still committing go back to the head of the queue, for the
     // next batch, which sees that one's outcome.
     queue_.insert(queue_.begin(), deferred.begin(), deferred.end());
@@ -169,6 +202,7 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
       queue_lock.lock();
       committing_ = false;
       in_flight_.reset();
+      arrival_cv_.notify_one();  // the batch being filled stops taking in arrivals
     }
     if (!pipelined || !commit) filling_ = false;
     for (PendingRow* p : written) p->done = true;
@@ -203,42 +237,40 @@ std::unique_lock<std::mutex> Store::ReadLock() {
   return std::unique_lock(read_mu_);
 }
 
-std::unique_ptr<StoreBatch> Store::WriteBatch(const std::vector<PendingRow*>& batch,
-                                              const InFlight* in_flight,
-                                              std::vector<PendingRow*>& written,
-                                              std::vector<PendingRow*>& deferred) {
+lontar::Status Store::FillBatch(std::unique_ptr<StoreBatch>& tx,
+                                const std::vector<PendingRow*>& rows, const InFlight* in_flight,
+                                std::vector<PendingRow*>& written,
+                                std::vector<PendingRow*>& deferred) {
   // A row whose answer depends on the batch still committing (a duplicate of one of its rows,
   // a number it rolls back) waits for the next batch: were it decided now, without that batch's
   // rows, and that batch then committed, it would be stored twice or miss its flag; decided
   // from them, and that batch then failed, its answer would name a row that is not stored.
   // Either way a failed commit must fail only its own batch's uploads. Bundles numbered in
   // order with advancing journals never touch each other.
-  for (PendingRow* p : batch) {
-    (in_flight != nullptr && in_flight->Touches(p->row) ? deferred : written).push_back(p);
+  std::vector<PendingRow*> now;
+  for (PendingRow* p : rows) {
+    (in_flight != nullptr && in_flight->Touches(p->row) ? deferred : now).push_back(p);
   }
-  auto fail_all = [&](const Error& e) -> std::unique_ptr<StoreBatch> {
-    for (PendingRow* p : written) p->result = std::unexpected(e);
-    return nullptr;
-  };
-  if (written.empty()) return nullptr;
-  auto tx = backend_->Begin();
-  if (!tx) return fail_all(tx.error());
-  // Everything the rows below will look up, asked in one go (PostgreSQL: one query per kind
-  // instead of two round trips per row).
-  std::vector<BatchKey> keys;
-  keys.reserve(written.size());
-  for (const PendingRow* p : written) {
-    keys.push_back(
-        {p->row.bundle_id, p->header->terminal_id, p->header->seq, p->header->journal_seq});
+  if (now.empty()) return Ok();
+  written.insert(written.end(), now.begin(), now.end());
+  if (!tx) {
+    LONTAR_ASSIGN_OR_RETURN(tx, backend_->Begin());
+    // Everything the first rows will look up, asked in one go (PostgreSQL: one query per kind
+    // instead of two round trips per row; it also waits there for the previous batch's COMMIT).
+    std::vector<BatchKey> keys;
+    keys.reserve(now.size());
+    for (const PendingRow* p : now) {
+      keys.push_back(
+          {p->row.bundle_id, p->header->terminal_id, p->header->seq, p->header->journal_seq});
+    }
+    LONTAR_TRY(tx->Prefetch(keys));
   }
-  if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
-  for (PendingRow* p : written) {
+  for (PendingRow* p : now) {
     // Not acknowledged before CommitBatch: a failure there replaces it.
-    p->result = InsertRow(**tx, *p);
-    if (!p->result) return fail_all(p->result.error());  // nothing is half-stored
+    p->result = InsertRow(*tx, *p);
+    if (!p->result) return std::unexpected(p->result.error());  // the batch is dropped
   }
-  if (auto st = (*tx)->Write(); !st) return fail_all(st.error());
-  return std::move(*tx);
+  return Ok();
 }
 
 void Store::CommitBatch(StoreBatch& tx, const std::vector<PendingRow*>& written) {

@@ -218,11 +218,12 @@ class Store {
   };
   // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
   [[nodiscard]] lontar::Status PrepareRow(PendingRow& p);
-  // Stage one of invariant 6: the rows of `batch` that `in_flight` (the batch committing, if
-  // any) does not touch, in `written`, looked up, flagged and written in a new StoreBatch,
-  // returned for CommitBatch; the others in `deferred`, untouched. Null when nothing is
-  // written, or on failure (every row of `written` then has its error as result).
-  std::unique_ptr<StoreBatch> WriteBatch(const std::vector<PendingRow*>& batch,
+  // Stage one of invariant 6: the rows of `rows` that `in_flight` (the batch committing, if
+  // any) does not touch go to `written`, looked up, flagged and inserted into `tx` (begun here,
+  // with a Prefetch of their keys, if null); the others to `deferred`, untouched. On failure the
+  // caller fails every row of `written` and drops `tx`.
+  [[nodiscard]] lontar::Status FillBatch(std::unique_ptr<StoreBatch>& tx,
+                                         const std::vector<PendingRow*>& rows,
                                          const InFlight* in_flight,
                                          std::vector<PendingRow*>& written,
                                          std::vector<PendingRow*>& deferred);
@@ -260,6 +261,7 @@ class Store {
   // queue_mu_ released.
   std::mutex queue_mu_;  // guards the four below
   std::condition_variable queue_cv_;
+  std::condition_variable arrival_cv_;  // the filler, taking in arrivals while a batch commits
   std::vector<PendingRow*> queue_;
   bool filling_ = false;                       // a batch is being filled (stage one)
   bool committing_ = false;                    // a batch is committing (stage two)
