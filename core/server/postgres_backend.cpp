@@ -30,6 +30,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -138,11 +139,13 @@ class PostgresBackend final : public StoreBackend {
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
-  // Batches use the two writer connections in turn: one batch fills on one while the previous
-  // one's COMMIT runs on the other (PipelinesBatches). The second is connected on first use.
+  // A batch takes the first writer connection unless a batch still holds it (a pipelined group
+  // commit: one batch fills while the previous one's COMMIT runs, PipelinesBatches), then the
+  // second, connected on first use: a server that commits one batch at a time never opens it.
   Result<std::unique_ptr<StoreBatch>> Begin() override {
     if (!c_) return std::unexpected(Error::InvalidArgument(Describe() + " was opened read-only"));
-    std::unique_ptr<pqxx::connection>& c = next_writer_ == 0 ? c_ : second_writer_;
+    const int i = busy_[0] ? 1 : 0;
+    std::unique_ptr<pqxx::connection>& c = i == 0 ? c_ : second_writer_;
     // The database restarted, or the link to it dropped, since the last batch: libpqxx 6 does not
     // bring this connection back by itself (its reads do come back), so every batch would fail
     // until `lontar serve` restarted. A batch that found it dead failed (its uploads got a 5xx
@@ -150,11 +153,9 @@ class PostgresBackend final : public StoreBackend {
     if (!c || !c->is_open()) {
       LONTAR_ASSIGN_OR_RETURN(c, OpenSession(url_, scrub_, kWriterSetting));
     }
-    auto batch = Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
-      return NewPostgresBatch(*c, scrub_);
+    return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
+      return NewPostgresBatch(*c, scrub_, busy_[i]);
     });
-    if (batch) next_writer_ ^= 1;
-    return batch;
   }
 
   bool PipelinesBatches() const override { return c_ != nullptr; }
@@ -298,7 +299,7 @@ class PostgresBackend final : public StoreBackend {
 
   std::unique_ptr<pqxx::connection> c_;              // the first writer
   std::unique_ptr<pqxx::connection> second_writer_;  // the other one (Begin)
-  int next_writer_ = 0;                              // which one the next Begin takes
+  std::atomic<bool> busy_[2] = {false, false};       // a batch holds writer 0 / 1
   ReaderPool readers_;
   Scrubber scrub_;
   std::string url_;  // with its password, if it has one: never in a message (scrub_ for those)

@@ -2,6 +2,7 @@
 // round trip, its rows in multi-row INSERTs with binary parameters, then COMMIT. The round trips
 // and why are in postgres_backend.cpp.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <tuple>
@@ -66,7 +67,8 @@ int DisagreeingPart(const StoredBundle& other, std::uint64_t seq, std::uint64_t 
 // batch sees its own rows as the transaction would.
 class PostgresBatch final : public StoreBatch {
  public:
-  PostgresBatch(pqxx::connection& c, const Scrubber& scrub) : scrub_(scrub), tx_(c) {}
+  PostgresBatch(pqxx::connection& c, const Scrubber& scrub, std::atomic<bool>& busy)
+      : busy_(busy), scrub_(scrub), tx_(c) {}
 
   // The lock and both lookups go as one pipelined message: one round trip. The lookups are
   // statements after the lock's, so their snapshots are taken once it is held and see every
@@ -273,6 +275,13 @@ class PostgresBatch final : public StoreBatch {
     tx_.exec_params(q, pqxx::prepare::make_dynamic_params(params));
   }
 
+  // Clears the connection's busy flag once tx_ (declared after it, so destroyed before it) has
+  // committed or rolled back.
+  struct Busy {
+    explicit Busy(std::atomic<bool>& b) : flag(b) { flag = true; }
+    ~Busy() { flag = false; }
+    std::atomic<bool>& flag;
+  } busy_;
   const Scrubber& scrub_;
   pqxx::work tx_;
   bool locked_ = false;   // pg_advisory_xact_lock(kBatchLock) is held
@@ -312,8 +321,9 @@ std::string DisagreeingQuery(const std::string& terminals, const std::string& se
          "AND b.seq + 0 < k.seq) AS d ORDER BY k.i, d.part, d.seq, d.bundle_id";
 }
 
-std::unique_ptr<StoreBatch> NewPostgresBatch(pqxx::connection& c, const Scrubber& scrub) {
-  return std::unique_ptr<StoreBatch>(new PostgresBatch(c, scrub));
+std::unique_ptr<StoreBatch> NewPostgresBatch(pqxx::connection& c, const Scrubber& scrub,
+                                             std::atomic<bool>& busy) {
+  return std::unique_ptr<StoreBatch>(new PostgresBatch(c, scrub, busy));
 }
 
 }  // namespace postgres_detail

@@ -50,8 +50,9 @@
 //      not see: an upload that batch could change the answer for (the same bundle id, or a
 //      number and journal head of the same terminal that (4) would compare) is held back to the
 //      next batch, filled once that commit's outcome is known. Bundles a terminal numbers in
-//      order with advancing journals never wait. Backends that cannot overlap the stages
-//      (StoreBackend::PipelinesBatches) run them back to back.
+//      order with advancing journals never wait. Unless StoreOptions::pipelined_commits is set
+//      (it is not by default) and the backend can overlap the stages
+//      (StoreBackend::PipelinesBatches), they run back to back.
 #pragma once
 
 #include <condition_variable>
@@ -104,10 +105,12 @@ bundle::Receipt FillStoredRow(const bundle::BundleHeader& h, std::size_t bytes, 
 
 struct StoreOptions {
   std::uint64_t max_bundle_bytes = 16ull << 20;  // 16 MiB: a 3-hour sitting is a few MB
-  // Invariant 6's pipeline, where the backend can (StoreBackend::PipelinesBatches); false runs
-  // each batch's two stages back to back, as before 6 Dec 2026 (`lontar serve
-  // --serial-commits`: for comparing the two, and a way back should a backend misbehave).
-  bool pipelined_commits = true;
+  // Invariant 6's pipeline, where the backend can (StoreBackend::PipelinesBatches); false (the
+  // default) runs each batch's two stages back to back. Off by default because on the machines
+  // measured (2 cores shared with other work, so CPU-bound, not sync-bound) it stored fewer
+  // bundles a second than the serial order (docs/server.md, 6 Dec 2026); `lontar serve
+  // --pipelined-commits` turns it on where the disk's sync is the bound.
+  bool pipelined_commits = false;
 };
 
 struct Accepted {

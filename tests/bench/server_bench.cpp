@@ -14,13 +14,13 @@
 //
 //   lontar_server_bench [--n N] [--clients C] [--terminals T] [--records R]
 //                       [--server-threads W] [--backends sqlite,postgres]
-//                       [--connection-per-upload] [--pair] [--commits pipelined,serial]
+//                       [--connection-per-upload] [--pair] [--commits serial,pipelined]
 //                       [--smoke]
 //
 // --commits: the group commit's modes to run each backend in, each over a store of its own:
-// pipelined (the next batch written while the previous one syncs, store.hpp (6)) and serial
-// (`lontar serve --serial-commits`, as before 6 Dec 2026); both by default, so that one run
-// compares them under the same load.
+// serial (the default of `lontar serve`) and pipelined (`lontar serve --pipelined-commits`: the
+// next batch written while the previous one syncs, store.hpp (6)); both by default, so that one
+// run compares them under the same load.
 //
 // Each client keeps one connection open for all its uploads, as `lontar sync` and `bundles
 // import` do; --connection-per-upload opens one per upload instead (how this benchmark ran
@@ -333,7 +333,7 @@ int main(int argc, char** argv) {
   int n = 18000, clients = 16, terminals = 4, records = 200, server_threads = 32;
   std::string backends = "sqlite,postgres";
   bool pair = false;  // --pair: also two servers on one PostgreSQL database (RunPair)
-  std::string commits = "pipelined,serial";
+  std::string commits = "serial,pipelined";
   for (int i = 1; i < argc; ++i) {
     auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
     if (std::strcmp(argv[i], "--n") == 0)
@@ -469,9 +469,9 @@ int main(int argc, char** argv) {
 
   // (name suffix, extra `lontar serve` arguments) per group-commit mode asked for.
   std::vector<std::pair<std::string, std::vector<std::string>>> modes;
-  if (commits.find("pipelined") != std::string::npos) modes.push_back({"", {}});
-  if (commits.find("serial") != std::string::npos) {
-    modes.push_back({" serial", {"--serial-commits"}});
+  if (commits.find("serial") != std::string::npos) modes.push_back({"", {}});
+  if (commits.find("pipelined") != std::string::npos) {
+    modes.push_back({" pipelined", {"--pipelined-commits"}});
   }
   auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -480,7 +480,7 @@ int main(int argc, char** argv) {
   bool ok = true;
   if (backends.find("sqlite") != std::string::npos) {
     for (const auto& [suffix, extra] : modes) {
-      const std::string store = suffix.empty() ? "store" : "store-serial";
+      const std::string store = suffix.empty() ? "store" : "store-pipelined";
       ok &= RunBackend("sqlite" + suffix, with({"--store", (dir / store).string()}, extra), dir,
                        uploads, baseline, clients, server_threads, verify_limit, verify_cpu_ms);
     }
@@ -497,7 +497,7 @@ int main(int argc, char** argv) {
         ok = false;
       } else {
         for (const auto& [suffix, extra] : modes) {
-          const std::string db = suffix.empty() ? url : pg.CreateDatabase("bench_serial");
+          const std::string db = suffix.empty() ? url : pg.CreateDatabase("bench_pipelined");
           ok &= !db.empty() &&
                 RunBackend("postgres" + suffix, with({"--db", db}, extra), dir, uploads, baseline,
                            clients, server_threads, verify_limit, verify_cpu_ms);

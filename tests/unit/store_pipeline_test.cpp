@@ -1,4 +1,5 @@
-// The group commit's pipeline (store.hpp invariant 6), against each backend: a batch is written
+// The group commit's pipeline (store.hpp invariant 6, StoreOptions::pipelined_commits), against
+// each backend: a batch is written
 // while the batch before it commits; a failed commit fails exactly its own batch's uploads, and
 // the batch written behind it is stored and acknowledged; an upload that the committing batch
 // could answer otherwise (the same bundle again) waits for that batch's outcome.
@@ -171,9 +172,9 @@ class StorePipelineTest : public ::testing::TestWithParam<Backend> {
                                                   : server::OpenPostgresBackend(url_);
     ASSERT_TRUE(backend) << backend.error().message();
     ASSERT_TRUE((*backend)->PipelinesBatches());
-    auto store =
-        server::Store::Open(std::make_unique<GatedBackend>(std::move(*backend), gate_),
-                            dir_ / "enrolled", crypto::SigningKey::Generate().value(), clock_);
+    auto store = server::Store::Open(std::make_unique<GatedBackend>(std::move(*backend), gate_),
+                                     dir_ / "enrolled", crypto::SigningKey::Generate().value(),
+                                     clock_, {.pipelined_commits = true});
     ASSERT_TRUE(store) << store.error().message();
     store_ = std::move(*store);
   }
