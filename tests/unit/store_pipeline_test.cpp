@@ -32,10 +32,10 @@ namespace {
 using testing::Backend;
 
 // What the first batch's Commit waits for.
-enum class Release { kSecondBatchBegun, kSecondDigestLookup };
+enum class CommitRelease { kSecondBatchBegun, kSecondDigestLookup };
 
-struct Gate {
-  Release release = Release::kSecondBatchBegun;
+struct PipelineGate {
+  CommitRelease release = CommitRelease::kSecondBatchBegun;
   bool fail_first = false;  // the first Commit fails (after its wait) instead of committing
   std::mutex mu;
   std::condition_variable cv;
@@ -44,9 +44,9 @@ struct Gate {
   bool timed_out = false;
 
   bool Released() const {
-    return release == Release::kSecondBatchBegun ? begun >= 2 : digest_lookups >= 2;
+    return release == CommitRelease::kSecondBatchBegun ? begun >= 2 : digest_lookups >= 2;
   }
-  void Note(int Gate::*counter) {
+  void Note(int PipelineGate::*counter) {
     std::lock_guard lock(mu);
     ++(this->*counter);
     cv.notify_all();
@@ -55,7 +55,7 @@ struct Gate {
 
 class GatedBatch final : public server::StoreBatch {
  public:
-  GatedBatch(std::unique_ptr<server::StoreBatch> inner, Gate& gate, int number)
+  GatedBatch(std::unique_ptr<server::StoreBatch> inner, PipelineGate& gate, int number)
       : inner_(std::move(inner)), gate_(gate), number_(number) {}
   Status Prefetch(const std::vector<server::BatchKey>& keys) override {
     return inner_->Prefetch(keys);
@@ -92,13 +92,13 @@ class GatedBatch final : public server::StoreBatch {
 
  private:
   std::unique_ptr<server::StoreBatch> inner_;
-  Gate& gate_;
+  PipelineGate& gate_;
   int number_;
 };
 
 class GatedBackend final : public server::StoreBackend {
  public:
-  GatedBackend(std::unique_ptr<server::StoreBackend> inner, Gate& gate)
+  GatedBackend(std::unique_ptr<server::StoreBackend> inner, PipelineGate& gate)
       : inner_(std::move(inner)), gate_(gate) {}
   std::string Describe() const override { return inner_->Describe(); }
   bool ConcurrentReads() const override { return inner_->ConcurrentReads(); }
@@ -121,7 +121,7 @@ class GatedBackend final : public server::StoreBackend {
     return inner_->FindById(id);
   }
   Result<std::optional<server::StoredBundle>> FindByDigest(const std::string& digest) override {
-    gate_.Note(&Gate::digest_lookups);
+    gate_.Note(&PipelineGate::digest_lookups);
     return inner_->FindByDigest(digest);
   }
   Result<std::optional<server::StoredBundle>> FindByCode(const std::string& code) override {
@@ -135,7 +135,7 @@ class GatedBackend final : public server::StoreBackend {
 
  private:
   std::unique_ptr<server::StoreBackend> inner_;
-  Gate& gate_;
+  PipelineGate& gate_;
 };
 
 class StorePipelineTest : public ::testing::TestWithParam<Backend> {
@@ -202,7 +202,7 @@ class StorePipelineTest : public ::testing::TestWithParam<Backend> {
   crypto::SigningKey authority_ = crypto::SigningKey::Generate().value();
   crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
   std::vector<terminal::Terminal> terminals_;
-  Gate gate_;
+  PipelineGate gate_;
   std::unique_ptr<server::Store> store_;
 };
 
@@ -249,7 +249,7 @@ TEST_P(StorePipelineTest, AFailedCommitFailsOnlyItsOwnBatch) {
 // is answered as a duplicate with the stored receipt. (Decided beside the committing batch, it
 // would have been inserted a second time, failing its own batch once the first committed.)
 TEST_P(StorePipelineTest, TheSameBundleWhileItsBatchCommitsGetsItsReceipt) {
-  gate_.release = Release::kSecondDigestLookup;
+  gate_.release = CommitRelease::kSecondDigestLookup;
   const Bytes bundle = MakeBundle(0, 1);
   Result<server::Accepted> a = std::unexpected(Error::Internal("not run"));
   Result<server::Accepted> b = a;
@@ -270,7 +270,7 @@ TEST_P(StorePipelineTest, TheSameBundleWhileItsBatchCommitsGetsItsReceipt) {
 // The same, when the first batch's commit fails: the bundle sent again is stored by a later
 // batch, with a receipt of its own, and nothing names the failed batch's row.
 TEST_P(StorePipelineTest, TheSameBundleAfterItsBatchFailedIsStored) {
-  gate_.release = Release::kSecondDigestLookup;
+  gate_.release = CommitRelease::kSecondDigestLookup;
   gate_.fail_first = true;
   const Bytes bundle = MakeBundle(0, 1);
   Result<server::Accepted> a = std::unexpected(Error::Internal("not run"));
