@@ -221,6 +221,9 @@ class Store {
   };
   // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
   [[nodiscard]] lontar::Status PrepareRow(PendingRow& p);
+  // Queues `row` (prepared) for the group commit and returns its result once the batch holding
+  // it has committed or failed (store_commit.cpp). Takes queue_mu_.
+  [[nodiscard]] Result<Accepted> GroupCommit(PendingRow& row);
   // Stage one of invariant 6: the rows of `rows` that `in_flight` (the batch committing, if
   // any) does not touch go to `written`, looked up, flagged and inserted into `tx` (begun here,
   // with a Prefetch of their keys, if null); the others to `deferred`, untouched. On failure the
