@@ -82,6 +82,7 @@ struct ServeArgs {
   std::filesystem::path store, enrolled, key;
   std::string db;  // postgresql://... instead of --store
   std::uint64_t max_bundle_mb = 16;
+  bool pipelined_commits = false;
   int read_timeout_s = 10;
   int request_timeout_s = 60;
   int threads = 32;
@@ -272,6 +273,7 @@ Status Serve(const ServeArgs& a) {
   const ShiftedClock clock(a.clock_offset_for_tests_ms);
   server::StoreOptions options;
   options.max_bundle_bytes = a.max_bundle_mb << 20;
+  options.pipelined_commits = a.pipelined_commits;
   LONTAR_ASSIGN_OR_RETURN(
       std::unique_ptr<server::StoreBackend> backend,
       server::OpenStoreBackend({a.store, a.db}, server::StoreAccess::kReadWrite));
@@ -519,6 +521,9 @@ void RegisterServeCommands(CLI::App& app, Runner& runner) {
                    "size cap of one upload, MiB (a bundle is at most 64; a sitting is ~2)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  serve->add_flag("--pipelined-commits", args->pipelined_commits,
+                  "write each batch of uploads while the one before it syncs (helps where the "
+                  "disk's sync, not the CPU, is the bound: docs/server.md)");
   serve->add_option("--read-timeout", args->read_timeout_s, "seconds a client may stall")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));

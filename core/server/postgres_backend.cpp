@@ -30,6 +30,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -138,24 +139,34 @@ class PostgresBackend final : public StoreBackend {
 
   std::string Describe() const override { return "database " + scrub_.url(); }
 
+  // A batch takes the first writer connection unless a batch still holds it (a pipelined group
+  // commit: one batch fills while the previous one's COMMIT runs, PipelinesBatches), then the
+  // second, connected on first use: a server that commits one batch at a time never opens it.
   Result<std::unique_ptr<StoreBatch>> Begin() override {
+    if (!c_) return std::unexpected(Error::InvalidArgument(Describe() + " was opened read-only"));
+    const int i = busy_[0] ? 1 : 0;
+    std::unique_ptr<pqxx::connection>& c = i == 0 ? c_ : second_writer_;
     // The database restarted, or the link to it dropped, since the last batch: libpqxx 6 does not
     // bring this connection back by itself (its reads do come back), so every batch would fail
     // until `lontar serve` restarted. A batch that found it dead failed (its uploads got a 5xx
     // and are sent again); the next one connects anew.
-    if (c_ && !c_->is_open()) {
-      LONTAR_ASSIGN_OR_RETURN(c_, OpenSession(url_, scrub_, kWriterSetting));
+    if (!c || !c->is_open()) {
+      LONTAR_ASSIGN_OR_RETURN(c, OpenSession(url_, scrub_, kWriterSetting));
     }
     return Guard(scrub_, "begin", [&]() -> Result<std::unique_ptr<StoreBatch>> {
-      if (!c_) throw std::logic_error("the store was opened read-only");
-      return NewPostgresBatch(*c_, scrub_);
+      return NewPostgresBatch(*c, scrub_, busy_[i]);
     });
   }
 
+  bool PipelinesBatches() const override { return c_ != nullptr; }
+
+  // One statement each, so no transaction around it: a read_transaction costs BEGIN and COMMIT,
+  // two more round trips for every upload's lookup by digest (and each duplicate's answer).
+  // The readers' sessions are read-only (default_transaction_read_only).
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
     return Guard(scrub_, "find bundle", [&]() -> Result<std::optional<StoredBundle>> {
       const ReaderPool::Lease reader = readers_.Borrow();
-      pqxx::read_transaction tx(*reader);
+      pqxx::nontransaction tx(*reader);
       return FirstBundle(tx.exec_prepared("find_id", id_hex));
     });
   }
@@ -163,7 +174,7 @@ class PostgresBackend final : public StoreBackend {
   Result<std::optional<StoredBundle>> FindByDigest(const std::string& digest) override {
     return Guard(scrub_, "find bundle by digest", [&]() -> Result<std::optional<StoredBundle>> {
       const ReaderPool::Lease reader = readers_.Borrow();
-      pqxx::read_transaction tx(*reader);
+      pqxx::nontransaction tx(*reader);
       return FirstBundle(tx.exec_prepared("find_digest", digest));
     });
   }
@@ -171,7 +182,7 @@ class PostgresBackend final : public StoreBackend {
   Result<std::optional<StoredBundle>> FindByCode(const std::string& code) override {
     return Guard(scrub_, "find receipt code", [&]() -> Result<std::optional<StoredBundle>> {
       const ReaderPool::Lease reader = readers_.Borrow();
-      pqxx::read_transaction tx(*reader);
+      pqxx::nontransaction tx(*reader);
       return FirstBundle(tx.exec_prepared("find_code", code));
     });
   }
@@ -179,7 +190,7 @@ class PostgresBackend final : public StoreBackend {
   Result<std::uint64_t> CountBundles() override {
     return Guard(scrub_, "count bundles", [&]() -> Result<std::uint64_t> {
       const ReaderPool::Lease reader = readers_.Borrow();
-      pqxx::read_transaction tx(*reader);
+      pqxx::nontransaction tx(*reader);
       return static_cast<std::uint64_t>(
           tx.exec("SELECT count(*) FROM bundles")[0][0].as<long long>());
     });
@@ -286,7 +297,9 @@ class PostgresBackend final : public StoreBackend {
     });
   }
 
-  std::unique_ptr<pqxx::connection> c_;
+  std::unique_ptr<pqxx::connection> c_;              // the first writer
+  std::unique_ptr<pqxx::connection> second_writer_;  // the other one (Begin)
+  std::atomic<bool> busy_[2] = {false, false};       // a batch holds writer 0 / 1
   ReaderPool readers_;
   Scrubber scrub_;
   std::string url_;  // with its password, if it has one: never in a message (scrub_ for those)

@@ -2,6 +2,7 @@
 // round trip, its rows in multi-row INSERTs with binary parameters, then COMMIT. The round trips
 // and why are in postgres_backend.cpp.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <tuple>
@@ -59,13 +60,15 @@ int DisagreeingPart(const StoredBundle& other, std::uint64_t seq, std::uint64_t 
 }
 
 // One group commit. Round trips: BEGIN; Prefetch's one (the advisory lock, then the duplicate
-// and rollback checks of the whole batch, pipelined); one INSERT per 1,000 rows at Commit (plus
-// one per flag, rare); COMMIT: four, whatever the batch's size (it was 3 per bundle + 3). Rows
+// and rollback checks of the whole batch, pipelined); one INSERT per 1,000 rows at Write (plus
+// one per flag, rare); COMMIT: four, whatever the batch's size (it was 3 per bundle + 3). The
+// next batch, on the other writer connection, waits at its lock for this one's COMMIT. Rows
 // inserted are kept here until Commit, and FindById and Disagreeing answer from them too, so the
 // batch sees its own rows as the transaction would.
 class PostgresBatch final : public StoreBatch {
  public:
-  PostgresBatch(pqxx::connection& c, const Scrubber& scrub) : scrub_(scrub), tx_(c) {}
+  PostgresBatch(pqxx::connection& c, const Scrubber& scrub, std::atomic<bool>& busy)
+      : busy_(busy), scrub_(scrub), tx_(c) {}
 
   // The lock and both lookups go as one pipelined message: one round trip. The lookups are
   // statements after the lock's, so their snapshots are taken once it is held and see every
@@ -169,7 +172,9 @@ class PostgresBatch final : public StoreBatch {
     return Ok();
   }
 
-  Status Commit() override {
+  // The rows and flags, sent inside the transaction: everything but the COMMIT.
+  Status Write() override {
+    if (written_) return Ok();
     return Guard(scrub_, "store a batch of " + std::to_string(pending_.size()) + " bundles",
                  [&]() -> Status {
                    Lock();
@@ -185,6 +190,15 @@ class PostgresBatch final : public StoreBatch {
                      for (const StoredFlag& f : p.flags) insert_flag(f);
                    }
                    for (const StoredFlag& f : lone_flags_) insert_flag(f);
+                   written_ = true;
+                   return Ok();
+                 });
+  }
+
+  Status Commit() override {
+    LONTAR_TRY(Write());
+    return Guard(scrub_, "commit a batch of " + std::to_string(pending_.size()) + " bundles",
+                 [&]() -> Status {
                    tx_.commit();
                    return Ok();
                  });
@@ -261,9 +275,17 @@ class PostgresBatch final : public StoreBatch {
     tx_.exec_params(q, pqxx::prepare::make_dynamic_params(params));
   }
 
+  // Clears the connection's busy flag once tx_ (declared after it, so destroyed before it) has
+  // committed or rolled back.
+  struct Busy {
+    explicit Busy(std::atomic<bool>& b) : flag(b) { flag = true; }
+    ~Busy() { flag = false; }
+    std::atomic<bool>& flag;
+  } busy_;
   const Scrubber& scrub_;
   pqxx::work tx_;
-  bool locked_ = false;  // pg_advisory_xact_lock(kBatchLock) is held
+  bool locked_ = false;   // pg_advisory_xact_lock(kBatchLock) is held
+  bool written_ = false;  // Write sent the rows
   std::set<std::string> prefetched_ids_;
   std::map<std::string, StoredBundle> committed_;  // the prefetched ids that are stored
   std::map<std::tuple<std::string, std::uint64_t, std::uint64_t>, Disagreement> disagreeing_;
@@ -299,8 +321,9 @@ std::string DisagreeingQuery(const std::string& terminals, const std::string& se
          "AND b.seq + 0 < k.seq) AS d ORDER BY k.i, d.part, d.seq, d.bundle_id";
 }
 
-std::unique_ptr<StoreBatch> NewPostgresBatch(pqxx::connection& c, const Scrubber& scrub) {
-  return std::unique_ptr<StoreBatch>(new PostgresBatch(c, scrub));
+std::unique_ptr<StoreBatch> NewPostgresBatch(pqxx::connection& c, const Scrubber& scrub,
+                                             std::atomic<bool>& busy) {
+  return std::unique_ptr<StoreBatch>(new PostgresBatch(c, scrub, busy));
 }
 
 }  // namespace postgres_detail

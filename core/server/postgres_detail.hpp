@@ -5,6 +5,7 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,7 +87,9 @@ std::string DisagreeingQuery(const std::string& terminals, const std::string& se
 
 // One group commit on `c` (whose statements are prepared), in a transaction begun here. Throws
 // (run it in Guard).
-std::unique_ptr<StoreBatch> NewPostgresBatch(pqxx::connection& c, const Scrubber& scrub);
+// `busy` is true from here until the batch is destroyed (its transaction ended).
+std::unique_ptr<StoreBatch> NewPostgresBatch(pqxx::connection& c, const Scrubber& scrub,
+                                             std::atomic<bool>& busy);
 
 // Creates the schema if missing (read-write) and checks its version. Throws (Guard).
 [[nodiscard]] Status OpenSchema(pqxx::connection& c, const Scrubber& scrub, StoreAccess access);

@@ -79,6 +79,7 @@ Result<SegmentWriter> SegmentWriter::Open(const std::filesystem::path& dir,
 
 SegmentWriter::SegmentWriter(SegmentWriter&& other) noexcept
     : dir_(std::move(other.dir_)),
+      file_(std::move(other.file_)),
       fd_(other.fd_),
       segment_(other.segment_),
       end_(other.end_),
@@ -88,9 +89,7 @@ SegmentWriter::SegmentWriter(SegmentWriter&& other) noexcept
   other.fd_ = -1;
 }
 
-SegmentWriter::~SegmentWriter() {
-  if (fd_ >= 0) ::close(fd_);
-}
+SegmentWriter::~SegmentWriter() = default;  // file_ closes the descriptor with its last holder
 
 Status SegmentWriter::OpenSegment(std::int64_t number) {
   const std::filesystem::path path = SegmentPath(dir_, number);
@@ -103,7 +102,11 @@ Status SegmentWriter::OpenSegment(std::int64_t number) {
     ::close(fd);
     return std::unexpected(Error::FromErrno("stat " + path.string(), err));
   }
-  if (fd_ >= 0) ::close(fd_);
+  // The previous segment's descriptor stays open while a sealed batch's point still holds it.
+  file_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
   fd_ = fd;
   segment_ = number;
   end_ = batch_start_ = static_cast<std::uint64_t>(st.st_size);
@@ -140,18 +143,23 @@ Result<SegmentLocation> SegmentWriter::Append(const StoredBundle& row,
   return Append(head, bundle);
 }
 
-Status SegmentWriter::Sync() {
-  if (::fdatasync(fd_) != 0) {
-    return std::unexpected(
-        Error::FromErrno("fdatasync " + SegmentPath(dir_, segment_).string(), errno));
+SegmentSyncPoint SegmentWriter::Seal() {
+  SegmentSyncPoint point{file_, SegmentPath(dir_, segment_), dir_, new_file_, batch_start_, end_};
+  new_file_ = false;
+  batch_start_ = end_;  // sealed: no longer this writer's to cut, whatever its sync does
+  return point;
+}
+
+Status SegmentWriter::Sync(const SegmentSyncPoint& point) {
+  if (!point.fd) return Ok();  // nothing was ever opened: nothing to sync
+  if (::fdatasync(*point.fd) != 0) {
+    return std::unexpected(Error::FromErrno("fdatasync " + point.path.string(), errno));
   }
-  if (new_file_) {
-    LONTAR_TRY(FsyncDir(dir_));
-    new_file_ = false;
-  }
-  batch_start_ = end_;  // durable: the store's now, whatever the index commit does
+  if (point.sync_dir) LONTAR_TRY(FsyncDir(point.dir));
   return Ok();
 }
+
+Status SegmentWriter::Sync() { return Sync(Seal()); }
 
 void SegmentWriter::Rollback() {
   if (end_ == batch_start_) return;

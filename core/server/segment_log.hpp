@@ -60,6 +60,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -151,8 +152,23 @@ struct SegmentRecordHead {
                                                             const std::vector<StoredFlag>& flags,
                                                             ByteView bundle);
 
+// What one batch appended, sealed (SegmentWriter::Seal) for its sync: the segment file (kept open
+// by this point even if the writer has moved on to a new segment) and whether the directory needs
+// an fsync too (the file was created since the last sealed batch).
+struct SegmentSyncPoint {
+  std::shared_ptr<const int> fd;  // the segment's descriptor, closed when the last holder goes
+  std::filesystem::path path;     // for messages
+  std::filesystem::path dir;
+  bool sync_dir = false;
+  std::uint64_t start = 0, end = 0;  // the batch's bytes in the segment
+};
+
 // Appends records to the newest segment of a directory; one writer per store (the caller holds
-// the store's lock, see sqlite_backend.cpp). Not thread-safe: one batch at a time.
+// the store's lock, see sqlite_backend.cpp). One batch is filled at a time (BeginBatch, Append,
+// Seal or Rollback, from one thread at a time), but a sealed batch may be synced (Sync of its
+// point) on another thread while the next batch is filled: the group commit is pipelined
+// (store.hpp (5)). A batch's records are all in one segment; the next batch may start a new
+// segment while the previous one's sync of the old segment runs.
 class SegmentWriter {
  public:
   // Applies `scan`'s cuts (each fsync'd) and opens the newest segment of `dir` for appending.
@@ -174,21 +190,30 @@ class SegmentWriter {
   [[nodiscard]] Result<SegmentLocation> Append(const StoredBundle& row,
                                                const std::vector<StoredFlag>& flags,
                                                ByteView bundle);
-  // Makes every record appended since BeginBatch durable: fdatasync of the segment, and of the
-  // directory if the segment file was created since the last Sync. Once it returns Ok those
-  // records are the store's: Rollback no longer cuts them (if the index commit then fails, the
-  // next open re-indexes them). Touches disk.
+  // Ends the batch begun by BeginBatch: what it appended is no longer Rollback's to cut, and the
+  // next BeginBatch may follow at once. The point says what Sync(point) must make durable.
+  SegmentSyncPoint Seal();
+  // Makes a sealed batch's records durable: fdatasync of its segment, and of the directory if the
+  // segment file was created since the previous sealed batch. Once it returns Ok those records
+  // are the store's (if the index commit then fails, the next open re-indexes them). If it
+  // fails, the records stay where they are, never acknowledged, since the next batch may already
+  // follow them: whatever of them reached the disk the next open re-indexes (a retried upload
+  // then gets the receipt a record holds), a torn or lost part it cuts or skips like a crash's.
+  // Thread-safe against the writer's other methods (touches only the point's file). Touches disk.
+  [[nodiscard]] static Status Sync(const SegmentSyncPoint& point);
+  // Seal, then Sync of that point: one batch, not pipelined.
   [[nodiscard]] Status Sync();
-  // Drops what was appended and not synced since BeginBatch (a batch that failed before or
-  // during Sync). If the cut fails, the writer refuses further batches: the next open cuts the
-  // bytes as a torn tail.
+  // Drops what was appended since BeginBatch and not sealed (a batch that failed before Seal).
+  // If the cut fails, the writer refuses further batches: the next open cuts the bytes as a torn
+  // tail.
   void Rollback();
 
  private:
   SegmentWriter() = default;
   [[nodiscard]] Status OpenSegment(std::int64_t number);
   std::filesystem::path dir_;
-  int fd_ = -1;
+  std::shared_ptr<const int> file_;  // closes the descriptor when the writer and every point let go
+  int fd_ = -1;                      // *file_
   std::int64_t segment_ = 0;
   std::uint64_t end_ = 0, batch_start_ = 0;
   bool new_file_ = false;  // created since the last Sync: the directory needs an fsync too

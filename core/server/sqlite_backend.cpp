@@ -25,7 +25,9 @@
 // sync whatever its size. The index may lag the segments (a crash or power cut after the sync, a
 // failed index commit, an index.db restored from an older backup or deleted): every read-write
 // open re-indexes the complete records that no row names and cuts a torn tail (ScanSegments),
-// before anything is appended.
+// before anything is appended. Pipelined (store.hpp (6)): while one batch's fdatasync and index
+// transaction run on the writer connection, the next batch looks up on a reader connection of
+// its own and appends its records after the first batch's; batches commit in order.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -116,12 +118,13 @@ class SqliteBackend final : public StoreBackend {
   // reads; `version` is the store's schema version (below 3: no segments yet, every bundle a
   // file).
   SqliteBackend(std::filesystem::path dir, Database db, std::optional<SegmentWriter> segments,
-                int lock_fd, Database reader, std::int64_t version)
+                int lock_fd, Database reader, std::int64_t version, Database batch_reader = {})
       : dir_(std::move(dir)),
         db_(std::move(db)),
         segments_(std::move(segments)),
         lock_fd_(lock_fd),
         reader_(std::move(reader)),
+        batch_reader_(std::move(batch_reader)),
         version_(version) {}
   ~SqliteBackend() override {
     if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the store's lock
@@ -137,9 +140,10 @@ class SqliteBackend final : public StoreBackend {
       return std::unexpected(Error::InvalidArgument(Describe() + " was opened read-only"));
     }
     LONTAR_TRY(segments_->BeginBatch());
-    LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-    return NewSqliteBatch(writes_, std::move(tx), *segments_);
+    return NewSqliteBatch(batch_reads_, db_, writes_, *segments_);
   }
+
+  bool PipelinesBatches() const override { return segments_.has_value(); }
 
   Result<std::unique_ptr<PreparedInsert>> PrepareInsert(const StoredBundle& row,
                                                         ByteView bundle) override {
@@ -264,6 +268,9 @@ class SqliteBackend final : public StoreBackend {
   int lock_fd_ = -1;
   Database reader_;
   StatementCache reads_{reader_};  // used by one read at a time (ConcurrentReads() is false)
+  // The lookups of the batch being filled, while the previous batch commits on db_.
+  Database batch_reader_;
+  StatementCache batch_reads_{batch_reader_};
   std::vector<std::string> notes_;
   std::int64_t version_ = kSqliteSchemaVersion;
 };
@@ -369,9 +376,11 @@ Result<std::unique_ptr<StoreBackend>> OpenSqliteBackend(const std::filesystem::p
   LONTAR_TRY(Reindex(db, scan->reindex));
   LONTAR_ASSIGN_OR_RETURN(SegmentWriter segments, SegmentWriter::Open(dir / kSegmentsDir, *scan));
   LONTAR_ASSIGN_OR_RETURN(Database reader, OpenReader(index));
+  LONTAR_ASSIGN_OR_RETURN(Database batch_reader, OpenReader(index));
   const int fd = std::exchange(lock_fd, -1);
   auto backend = std::make_unique<SqliteBackend>(dir, std::move(db), std::move(segments), fd,
-                                                 std::move(reader), kSqliteSchemaVersion);
+                                                 std::move(reader), kSqliteSchemaVersion,
+                                                 std::move(batch_reader));
   backend->set_notes(ScanNotes(dir / kSegmentsDir, *scan));
   return std::unique_ptr<StoreBackend>(std::move(backend));
 }

@@ -1,6 +1,12 @@
 // The SQLite backend's group commit (SqliteBatch): the batch's records appended to the current
-// segment, one fdatasync, then the index rows committed without one (sqlite_backend.cpp says why
-// in that order).
+// segment as it is filled, then (Commit) one fdatasync, then the index rows committed without
+// one (sqlite_backend.cpp says why in that order). Filling looks rows up on a connection of its
+// own and keeps the batch's rows in memory until Commit, so that the next batch can be filled
+// while this one syncs and commits on the writer connection (store.hpp (5)).
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "core/server/sqlite_detail.hpp"
 
 namespace lontar::server {
@@ -13,11 +19,19 @@ namespace {
 // (terminal_id, seq) index scanned every earlier bundle of the terminal for each insert, inside
 // the group commit: 18,000 bundles from 4 terminals spent most of the committer's time there.
 constexpr char kDisagreeing[] =
-    "SELECT bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?1 AND seq = ?2 "
-    "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_terminal "
+    "SELECT 0, bundle_id, seq, journal_seq FROM bundles WHERE terminal_id = ?1 AND seq = ?2 "
+    "UNION ALL SELECT 1, bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_terminal "
     "WHERE terminal_id = ?1 AND seq > ?2 AND journal_seq <= ?3 "
-    "UNION ALL SELECT bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_journal "
+    "UNION ALL SELECT 2, bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_journal "
     "WHERE terminal_id = ?1 AND journal_seq >= ?3 AND seq < ?2";
+
+// Which of kDisagreeing's three parts `other` falls in for a bundle (seq, journal head), or -1.
+int DisagreeingPart(const StoredBundle& other, std::uint64_t seq, std::uint64_t journal_seq) {
+  if (other.seq == seq) return 0;
+  if (other.seq > seq && other.journal_seq <= journal_seq) return 1;
+  if (other.journal_seq >= journal_seq && other.seq < seq) return 2;
+  return -1;
+}
 
 // The segment record of a row and its bundle, encoded (and its bundle hashed) ahead of the batch.
 class PreparedRecord final : public PreparedInsert {
@@ -28,38 +42,60 @@ class PreparedRecord final : public PreparedInsert {
 
 class SqliteBatch final : public StoreBatch {
  public:
-  SqliteBatch(StatementCache& statements, Transaction tx, SegmentWriter& segments)
-      : statements_(statements), tx_(std::move(tx)), segments_(segments) {}
-  // Not committed: the SQLite transaction rolls back (tx_'s destructor, after this) and the
-  // batch's bytes are cut from the segment unless Sync made them durable (see Commit).
+  SqliteBatch(StatementCache& lookups, Database& db, StatementCache& writes,
+              SegmentWriter& segments)
+      : lookups_(lookups), db_(db), writes_(writes), segments_(segments) {}
+  // Not written: the batch's bytes are cut from the segment. Written and not committed (its
+  // sync or index commit failed): its records stay, never acknowledged (SegmentWriter::Sync).
   ~SqliteBatch() override {
-    if (!committed_) segments_.Rollback();
+    if (!written_) segments_.Rollback();
   }
 
   Result<std::optional<StoredBundle>> FindById(const std::string& id_hex) override {
-    return SelectWithDigest(statements_, "WHERE bundle_id = ?", id_hex);
+    if (const auto it = pending_index_.find(id_hex); it != pending_index_.end()) {
+      return pending_[it->second].row;
+    }
+    return SelectWithDigest(lookups_, "WHERE bundle_id = ?", id_hex);
   }
 
   Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
                                                 std::uint64_t journal_seq) override {
-    LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s, statements_.Get(kDisagreeing));
-    s->Bind(1, terminal_id)
-        .Bind(2, static_cast<std::int64_t>(seq))
-        .Bind(3, static_cast<std::int64_t>(journal_seq));
-    std::vector<StoredBundle> out;
-    for (;;) {
-      LONTAR_ASSIGN_OR_RETURN(bool more, s->Step());
-      if (!more) break;
-      StoredBundle b;
-      b.bundle_id = s->ColumnText(0);
-      b.seq = static_cast<std::uint64_t>(s->ColumnInt(1));
-      b.journal_seq = static_cast<std::uint64_t>(s->ColumnInt(2));
-      out.push_back(std::move(b));
+    std::vector<std::pair<int, StoredBundle>> all;
+    {
+      LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s, lookups_.Get(kDisagreeing));
+      s->Bind(1, terminal_id)
+          .Bind(2, static_cast<std::int64_t>(seq))
+          .Bind(3, static_cast<std::int64_t>(journal_seq));
+      for (;;) {
+        LONTAR_ASSIGN_OR_RETURN(bool more, s->Step());
+        if (!more) break;
+        StoredBundle b;
+        b.bundle_id = s->ColumnText(1);
+        b.seq = static_cast<std::uint64_t>(s->ColumnInt(2));
+        b.journal_seq = static_cast<std::uint64_t>(s->ColumnInt(3));
+        all.emplace_back(static_cast<int>(s->ColumnInt(0)), std::move(b));
+      }
     }
+    // This batch's own rows, which the index does not hold yet, each in its part (by number).
+    bool own = false;
+    for (const Pending& p : pending_) {
+      if (p.row.terminal_id != terminal_id) continue;
+      if (const int part = DisagreeingPart(p.row, seq, journal_seq); part >= 0) {
+        all.emplace_back(part, p.row);
+        own = true;
+      }
+    }
+    if (own) {
+      std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.first, a.second.seq) < std::tie(b.first, b.second.seq);
+      });
+    }
+    std::vector<StoredBundle> out;
+    for (auto& [part, b] : all) out.push_back(std::move(b));
     return out;
   }
 
-  // The record (row, flags, bundle) to the segment, then the row and flags to the index.
+  // The record (row, flags, bundle) to the segment now; the row and flags to the index at Commit.
   Status Insert(const StoredBundle& r, ByteView bundle, const std::vector<StoredFlag>& flags,
                 const PreparedInsert* prepared) override {
     const auto* ready = dynamic_cast<const PreparedRecord*>(prepared);
@@ -69,27 +105,53 @@ class SqliteBatch final : public StoreBatch {
     } else {
       LONTAR_ASSIGN_OR_RETURN(at, segments_.Append(r, flags, bundle));
     }
-    return InsertRows(statements_, r, flags, at);
+    pending_index_.emplace(r.bundle_id, pending_.size());
+    pending_.push_back({r, flags, at});
+    return Ok();
   }
 
-  Status AddFlag(const StoredFlag& f) override { return InsertFlag(statements_, f); }
+  Status AddFlag(const StoredFlag& f) override {
+    lone_flags_.push_back(f);
+    return Ok();
+  }
 
-  // The record first, then the rows: a committed row always names a durable record. If the
+  // The batch's appends end here: the next batch may append after them.
+  Status Write() override {
+    if (!written_) {
+      point_ = segments_.Seal();
+      written_ = true;
+    }
+    return Ok();
+  }
+
+  // The records first, then the rows: a committed row always names a durable record. If the
   // SQLite commit fails after the sync, the records stay (Sync made them the store's) and no
   // receipt goes out; the next open re-indexes them, and a retried upload then gets the receipt
   // its record holds.
   Status Commit() override {
-    LONTAR_TRY(segments_.Sync());
-    LONTAR_TRY(tx_.Commit());
-    committed_ = true;
-    return Ok();
+    LONTAR_TRY(Write());
+    LONTAR_TRY(SegmentWriter::Sync(point_));
+    LONTAR_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
+    for (const Pending& p : pending_) LONTAR_TRY(InsertRows(writes_, p.row, p.flags, p.at));
+    for (const StoredFlag& f : lone_flags_) LONTAR_TRY(InsertFlag(writes_, f));
+    return tx.Commit();
   }
 
  private:
-  StatementCache& statements_;  // the writer connection's
-  Transaction tx_;
+  struct Pending {
+    StoredBundle row;
+    std::vector<StoredFlag> flags;
+    SegmentLocation at;
+  };
+  StatementCache& lookups_;  // the batch reader's: used by the batch being filled
+  Database& db_;             // the writer: used by the batch committing
+  StatementCache& writes_;   // the writer connection's
   SegmentWriter& segments_;
-  bool committed_ = false;
+  bool written_ = false;
+  SegmentSyncPoint point_;
+  std::vector<Pending> pending_;
+  std::map<std::string, std::size_t> pending_index_;
+  std::vector<StoredFlag> lone_flags_;  // AddFlag's, written at Commit after the rows'
 };
 
 }  // namespace
@@ -143,9 +205,9 @@ Result<std::unique_ptr<PreparedInsert>> PrepareRecord(const StoredBundle& row, B
   return std::unique_ptr<PreparedInsert>(new PreparedRecord(std::move(head)));
 }
 
-std::unique_ptr<StoreBatch> NewSqliteBatch(StatementCache& statements, Transaction tx,
-                                           SegmentWriter& segments) {
-  return std::unique_ptr<StoreBatch>(new SqliteBatch(statements, std::move(tx), segments));
+std::unique_ptr<StoreBatch> NewSqliteBatch(StatementCache& lookups, Database& db,
+                                           StatementCache& writes, SegmentWriter& segments) {
+  return std::unique_ptr<StoreBatch>(new SqliteBatch(lookups, db, writes, segments));
 }
 
 }  // namespace sqlite_detail

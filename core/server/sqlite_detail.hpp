@@ -55,10 +55,12 @@ StoredBundle RowToBundle(const Statement& s);
 // (StoreBackend::PrepareInsert).
 [[nodiscard]] Result<std::unique_ptr<PreparedInsert>> PrepareRecord(const StoredBundle& row,
                                                                     ByteView bundle);
-// One group commit: `tx` on the writer connection whose statements are `statements`, records
-// appended to `segments` (whose BeginBatch the caller has called).
-std::unique_ptr<StoreBatch> NewSqliteBatch(StatementCache& statements, Transaction tx,
-                                           SegmentWriter& segments);
+// One group commit: looked up through `lookups` (a reader connection of its own, used only by
+// the batch being filled), records appended to `segments` (whose BeginBatch the caller has
+// called), rows committed at Commit in one transaction on the writer `db` (whose statements are
+// `writes`).
+std::unique_ptr<StoreBatch> NewSqliteBatch(StatementCache& lookups, Database& db,
+                                           StatementCache& writes, SegmentWriter& segments);
 
 [[nodiscard]] Result<std::int64_t> UserVersion(const Database& db);
 // A read-only connection to `index`, for reads beside the writer.

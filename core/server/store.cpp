@@ -114,74 +114,16 @@ Result<Accepted> Store::Accept(ByteView bytes, const std::optional<crypto::Hash2
   // older digest or none) is decided in the batch (InsertRow), which looks the id up anyway:
   // a lookup here too would cost every new bundle a second one (with PostgreSQL a round trip).
 
-  // (2) and (5): the bundle goes to the group commit, bytes and row together. Whoever finds no
-  // commit under way takes the rows queued so far (oldest first, up to kMaxBatchRows and
-  // kMaxBatchBytes) into one batch: the backend writes all their bytes and rows and makes them
-  // durable with one set of syncs for the whole batch (store.hpp (5)); the others wait for the
-  // batch that holds their row.
+  // (2) and (5): the bundle goes to the group commit (store_commit.cpp), bytes and row together.
   PendingRow row{&h, &envelope, bytes, {}, {}, nullptr};
   row.row.digest = digest;
   LONTAR_TRY(PrepareRow(row));
-  std::unique_lock queue_lock(queue_mu_);
-  queue_.push_back(&row);
-  while (!row.done) {
-    if (committing_) {
-      queue_cv_.wait(queue_lock);
-      continue;
-    }
-    committing_ = true;
-    std::vector<PendingRow*> batch;
-    std::uint64_t batch_bytes = 0;
-    std::size_t take = 0;
-    while (take < queue_.size() && take < kMaxBatchRows &&
-           (take == 0 || batch_bytes + queue_[take]->bytes.size() <= kMaxBatchBytes)) {
-      batch_bytes += queue_[take]->bytes.size();
-      ++take;
-    }
-    batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    queue_lock.unlock();
-    CommitBatch(batch);
-    queue_lock.lock();
-    committing_ = false;
-    for (PendingRow* p : batch) p->done = true;
-    queue_cv_.notify_all();
-  }
-  return std::move(row.result);
+  return GroupCommit(row);
 }
 
 std::unique_lock<std::mutex> Store::ReadLock() {
   if (backend_->ConcurrentReads()) return {};
   return std::unique_lock(read_mu_);
-}
-
-void Store::CommitBatch(const std::vector<PendingRow*>& batch) {
-  std::lock_guard lock(mu_);
-  auto fail_all = [&](const Error& e) {
-    for (PendingRow* p : batch) p->result = std::unexpected(e);
-  };
-  auto tx = backend_->Begin();
-  if (!tx) return fail_all(tx.error());
-  // Everything the rows below will look up, asked in one go (PostgreSQL: one query per kind
-  // instead of two round trips per row).
-  std::vector<BatchKey> keys;
-  keys.reserve(batch.size());
-  for (const PendingRow* p : batch) {
-    keys.push_back(
-        {p->row.bundle_id, p->header->terminal_id, p->header->seq, p->header->journal_seq});
-  }
-  if (auto st = (*tx)->Prefetch(keys); !st) return fail_all(st.error());
-  std::vector<Result<Accepted>> results;
-  for (PendingRow* p : batch) {
-    auto r = InsertRow(**tx, *p);
-    if (!r) return fail_all(r.error());  // the transaction rolls back: nothing is half-stored
-    results.push_back(std::move(r));
-  }
-  if (auto st = (*tx)->Commit(); !st) return fail_all(st.error());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->result = batch[i]->refused ? Result<Accepted>(std::unexpected(*batch[i]->refused))
-                                         : std::move(results[i]);
-  }
 }
 
 // The stored receipt text is answered as it is, without checking its signature again: this

@@ -42,6 +42,17 @@
 //      PostgreSQL: one COMMIT), and each waiting Accept returns only after the commit that holds
 //      its row. A failed commit fails every Accept in it, with nothing acknowledged (with
 //      SQLite, records already synced stay and are indexed at the next open).
+//  (6) The group commit is a pipeline of two stages: a batch is filled (its lookups, flags and
+//      the backend's writes, nothing durable: StoreBatch::Write) while the batch before it
+//      commits (its sync), and batches commit in the order they were filled. At most one batch
+//      is in each stage. So that a failed commit fails exactly its own batch's uploads, a batch
+//      being filled decides nothing from the batch still committing, whose rows its lookups do
+//      not see: an upload that batch could change the answer for (the same bundle id, or a
+//      number and journal head of the same terminal that (4) would compare) is held back to the
+//      next batch, filled once that commit's outcome is known. Bundles a terminal numbers in
+//      order with advancing journals never wait. Unless StoreOptions::pipelined_commits is set
+//      (it is not by default) and the backend can overlap the stages
+//      (StoreBackend::PipelinesBatches), they run back to back.
 #pragma once
 
 #include <condition_variable>
@@ -51,7 +62,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
@@ -92,6 +105,12 @@ bundle::Receipt FillStoredRow(const bundle::BundleHeader& h, std::size_t bytes, 
 
 struct StoreOptions {
   std::uint64_t max_bundle_bytes = 16ull << 20;  // 16 MiB: a 3-hour sitting is a few MB
+  // Invariant 6's pipeline, where the backend can (StoreBackend::PipelinesBatches); false (the
+  // default) runs each batch's two stages back to back. Off by default because on the machines
+  // measured (2 cores shared with other work, so CPU-bound, not sync-bound) it stored fewer
+  // bundles a second than the serial order (docs/server.md, 6 Dec 2026); `lontar serve
+  // --pipelined-commits` turns it on where the disk's sync is the bound.
+  bool pipelined_commits = false;
 };
 
 struct Accepted {
@@ -190,10 +209,32 @@ class Store {
     std::optional<Error> refused = std::nullopt;  // set by InsertRow: an id conflict (invariant 3)
     Result<Accepted> result = std::unexpected(Error::Internal("not committed"));
   };
+  // The rows of the batch committing (invariant 6), by what the next batch's uploads are
+  // compared with.
+  struct InFlight {
+    std::set<std::string> ids;
+    std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>>
+        by_terminal;  // (seq, journal_seq) per terminal
+    void Add(const StoredBundle& r);
+    // Whether the upload of row `r` could be answered otherwise once this batch commits.
+    bool Touches(const StoredBundle& r) const;
+  };
   // The row and receipt of a new bundle, stored now; the backend's preparation of its insert.
   [[nodiscard]] lontar::Status PrepareRow(PendingRow& p);
-  // One transaction for `batch`; sets each row's result. Takes mu_.
-  void CommitBatch(const std::vector<PendingRow*>& batch);
+  // Queues `row` (prepared) for the group commit and returns its result once the batch holding
+  // it has committed or failed (store_commit.cpp). Takes queue_mu_.
+  [[nodiscard]] Result<Accepted> GroupCommit(PendingRow& row);
+  // Stage one of invariant 6: the rows of `rows` that `in_flight` (the batch committing, if
+  // any) does not touch go to `written`, looked up, flagged and inserted into `tx` (begun here,
+  // with a Prefetch of their keys, if null); the others to `deferred`, untouched. On failure the
+  // caller fails every row of `written` and drops `tx`.
+  [[nodiscard]] lontar::Status FillBatch(std::unique_ptr<StoreBatch>& tx,
+                                         const std::vector<PendingRow*>& rows,
+                                         const InFlight* in_flight,
+                                         std::vector<PendingRow*>& written,
+                                         std::vector<PendingRow*>& deferred);
+  // Stage two: commits `tx`, the batch of `written`, and sets each row's result.
+  void CommitBatch(StoreBatch& tx, const std::vector<PendingRow*>& written);
   // Within CommitBatch's transaction: the duplicate check, rollback flags, rows. A refused
   // upload (invariant 3) gets its flag in `batch` and p.refused set.
   Result<Accepted> InsertRow(StoreBatch& batch, PendingRow& p);
@@ -218,15 +259,19 @@ class Store {
   std::vector<crypto::VerifyKey> enrolled_keys_;
   // The backend's writer (batches) and its reader (lookups, status) are separate connections, so
   // a lookup does not wait for a group commit under way.
-  std::mutex mu_;       // guards backend_'s batches
   std::mutex read_mu_;  // guards backend_'s reads, unless it takes them concurrently
   // Holds read_mu_ when backend_ needs its reads one at a time, else nothing.
   std::unique_lock<std::mutex> ReadLock();
   std::unique_ptr<StoreBackend> backend_;
-  std::mutex queue_mu_;  // guards queue_ and committing_ (taken before mu_, never inside it)
+  // The group commit's pipeline (invariant 6); a thread fills or commits a batch with
+  // queue_mu_ released.
+  std::mutex queue_mu_;  // guards the four below
   std::condition_variable queue_cv_;
+  std::condition_variable arrival_cv_;  // the filler, taking in arrivals while a batch commits
   std::vector<PendingRow*> queue_;
-  bool committing_ = false;
+  bool filling_ = false;                       // a batch is being filled (stage one)
+  bool committing_ = false;                    // a batch is committing (stage two)
+  std::shared_ptr<const InFlight> in_flight_;  // that batch's rows, while committing_
 };
 
 // The facts of a stored bundle, for bundle::BundleFactsJson. Pure.

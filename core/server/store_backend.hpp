@@ -22,9 +22,13 @@
 // lontar_schema). A store written by a newer Lontar (a higher version) is refused with kTooNew,
 // never altered.
 //
-// Contract: batches (Begin ... Commit) run one at a time, and reads (FindById ... ReadBundle) one
-// at a time unless ConcurrentReads(), but a read may run while a batch is open: each has its own
-// connection, and reads see what is committed. Every method reports failures as Error
+// Contract: batches are filled (Begin ... Write) one at a time and committed (Commit) one at a
+// time in the order they were begun; a backend whose PipelinesBatches() is true lets the next
+// batch be begun, filled and written while the previous one's Commit runs on another thread
+// (the group commit's pipeline, store.hpp (5)), else each batch is committed or dropped before
+// the next Begin. Reads (FindById ... ReadBundle) run one at a time unless ConcurrentReads(),
+// but a read may run while a batch is open: each has its own connection, and reads see what is
+// committed. Every method reports failures as Error
 // (never throws), and never puts a database password into an error message.
 #pragma once
 
@@ -141,11 +145,20 @@ class StoreBatch {
   // store.hpp invariant 3). SQLite keeps it in the index only, not in a segment record: an index
   // rebuilt from the segments (index.db deleted) no longer has it. PostgreSQL: written at Commit.
   [[nodiscard]] virtual Status AddFlag(const StoredFlag& flag) = 0;
+  // Optional, once, after the last Insert or AddFlag: everything of the batch that need not wait
+  // for the previous batch's Commit (SQLite: ends the batch's segment appends, which Insert
+  // wrote; PostgreSQL: takes the batch lock and sends the rows, one multi-row INSERT per 1,000
+  // bundles), so that with PipelinesBatches() it overlaps the previous batch's sync. Nothing is
+  // durable or visible to other batches yet. Commit calls it if it was not called. A failure
+  // leaves the batch to be dropped (nothing of it is stored).
+  [[nodiscard]] virtual Status Write() { return Ok(); }
   // Durable when it returns Ok, bytes and rows: SQLite fdatasyncs the segment (whose records
-  // hold the rows too), then commits the index without an fsync; PostgreSQL writes the batch's
-  // rows (one multi-row INSERT per 1,000 bundles) and commits (synchronous_commit=on). One sync
-  // for the whole batch either way. A row the database refuses (e.g. another writer's row with
-  // the same id) fails the Commit, and nothing of the batch is stored.
+  // hold the rows too), then commits the index rows without an fsync; PostgreSQL commits
+  // (synchronous_commit=on). One sync for the whole batch either way. A row the database
+  // refuses (e.g. another writer's row with the same id) fails the Commit, and nothing of the
+  // batch is acknowledged (SQLite: its synced records stay, and the next open indexes them).
+  // A failed Commit fails only this batch: one begun after it and already written commits on
+  // its own.
   [[nodiscard]] virtual Status Commit() = 0;
 };
 
@@ -173,6 +186,14 @@ class StoreBackend {
   // connection): the caller runs them one at a time. PostgreSQL: a pool of reader connections,
   // so that the duplicate checks of uploads arriving together overlap their round trips.
   virtual bool ConcurrentReads() const { return false; }
+
+  // Whether the next batch may be begun, filled and written while the previous one commits on
+  // another thread (see the contract above). A batch's lookups then do not see the rows of the
+  // batch still committing: the caller answers for those (store.hpp (5)). SQLite: yes (the next
+  // batch appends to the segment and looks up on its own connection while the previous one's
+  // fdatasync and index commit run); PostgreSQL: yes (two writer connections, used in turn; the
+  // batch lock makes the next batch's lookups wait for the previous COMMIT).
+  virtual bool PipelinesBatches() const { return false; }
 
   // What StoreBatch::Insert of (row, bundle) with no flags can do ahead, on any thread, outside
   // any batch; null if nothing (the default). Thread-safe.

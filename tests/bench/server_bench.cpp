@@ -14,7 +14,13 @@
 //
 //   lontar_server_bench [--n N] [--clients C] [--terminals T] [--records R]
 //                       [--server-threads W] [--backends sqlite,postgres]
-//                       [--connection-per-upload] [--pair] [--smoke]
+//                       [--connection-per-upload] [--pair] [--commits serial,pipelined]
+//                       [--smoke]
+//
+// --commits: the group commit's modes to run each backend in, each over a store of its own:
+// serial (the default of `lontar serve`) and pipelined (`lontar serve --pipelined-commits`: the
+// next batch written while the previous one syncs, store.hpp (6)); both by default, so that one
+// run compares them under the same load.
 //
 // Each client keeps one connection open for all its uploads, as `lontar sync` and `bundles
 // import` do; --connection-per-upload opens one per upload instead (how this benchmark ran
@@ -41,6 +47,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/bundle/bundle_format.hpp"
@@ -326,6 +333,7 @@ int main(int argc, char** argv) {
   int n = 18000, clients = 16, terminals = 4, records = 200, server_threads = 32;
   std::string backends = "sqlite,postgres";
   bool pair = false;  // --pair: also two servers on one PostgreSQL database (RunPair)
+  std::string commits = "serial,pipelined";
   for (int i = 1; i < argc; ++i) {
     auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
     if (std::strcmp(argv[i], "--n") == 0)
@@ -344,6 +352,8 @@ int main(int argc, char** argv) {
       g_keep_alive = false;
     else if (std::strcmp(argv[i], "--pair") == 0)
       pair = true;
+    else if (std::strcmp(argv[i], "--commits") == 0 && i + 1 < argc)
+      commits = argv[++i];
     else if (std::strcmp(argv[i], "--smoke") == 0)
       n = 20, clients = 2, terminals = 2, records = 5;
   }
@@ -457,10 +467,23 @@ int main(int argc, char** argv) {
                 SyncRate(dir.path(), bundle_size, batch, batch == 1 ? probe / 4 : probe * 4));
   }
 
+  // (name suffix, extra `lontar serve` arguments) per group-commit mode asked for.
+  std::vector<std::pair<std::string, std::vector<std::string>>> modes;
+  if (commits.find("serial") != std::string::npos) modes.push_back({"", {}});
+  if (commits.find("pipelined") != std::string::npos) {
+    modes.push_back({" pipelined", {"--pipelined-commits"}});
+  }
+  auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
   bool ok = true;
   if (backends.find("sqlite") != std::string::npos) {
-    ok &= RunBackend("sqlite", {"--store", (dir / "store").string()}, dir, uploads, baseline,
-                     clients, server_threads, verify_limit, verify_cpu_ms);
+    for (const auto& [suffix, extra] : modes) {
+      const std::string store = suffix.empty() ? "store" : "store-pipelined";
+      ok &= RunBackend("sqlite" + suffix, with({"--store", (dir / store).string()}, extra), dir,
+                       uploads, baseline, clients, server_threads, verify_limit, verify_cpu_ms);
+    }
   }
   if (backends.find("postgres") != std::string::npos) {
     if (testing::PostgresServer::BinDir().empty()) {
@@ -473,8 +496,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "postgres: %s\n", pg.error().c_str());
         ok = false;
       } else {
-        ok &= RunBackend("postgres", {"--db", url}, dir, uploads, baseline, clients, server_threads,
-                         verify_limit, verify_cpu_ms);
+        for (const auto& [suffix, extra] : modes) {
+          const std::string db = suffix.empty() ? url : pg.CreateDatabase("bench_pipelined");
+          ok &= !db.empty() &&
+                RunBackend("postgres" + suffix, with({"--db", db}, extra), dir, uploads, baseline,
+                           clients, server_threads, verify_limit, verify_cpu_ms);
+        }
         const std::string pair_url = pair ? pg.CreateDatabase("pair") : "";
         if (pair)
           ok &= !pair_url.empty() &&
