@@ -43,6 +43,11 @@ Result<Fonts> BuildFonts(const Geometry& screen, float font_scale) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
   io.Fonts->Flags |= ImFontAtlasFlags_NoMouseCursors;  // the kiosk draws no software cursor
+  // The atlas as tall as its glyphs, not rounded up to a power of two: the renderer keeps it as
+  // a 32-bit texture for the whole run, and the rounding was a fifth of it at 100% text on a
+  // 1920x1080 screen (512x1024 for 512x807) and more than a third at 200% (1024x2048 for
+  // 1024x1328). The software renderer does not need powers of two.
+  io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
   auto add = [&](const std::string& file, float px) {
     ImFontConfig config;
     // Text is laid out on whole pixels vertically, so vertical oversampling only made the atlas

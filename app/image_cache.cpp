@@ -71,13 +71,19 @@ void ImageCache::Work() {
       busy_ = name;
     }
     Decoded d{name, std::nullopt, {}};
-    auto bytes = reader ? reader->Read(name, pack::ImageLimits{}.max_bytes)
-                        : Result<Bytes>(std::unexpected(Error::Corruption(reader_error)));
-    if (!bytes) {
-      d.error = bytes.error().message();
-    } else if (auto image = pack::DecodeImage(*bytes, {}, options_.fit_width, options_.fit_height);
+    // Decoded from the pack a stream chunk at a time (invariant 4): the file is never in memory.
+    auto source = reader ? reader->Stream(name, pack::ImageLimits{}.max_bytes)
+                         : Result<std::unique_ptr<pack::ByteSource>>(
+                               std::unexpected(Error::Corruption(reader_error)));
+    if (!source) {
+      d.error = source.error().message();
+    } else if (auto image =
+                   pack::DecodeImage(**source, {}, options_.fit_width, options_.fit_height);
                !image) {
-      d.error = name + ": " + image.error().message();
+      // A damaged pack names the image itself; the decoder's verdict does not.
+      d.error = image.error().kind() == ErrorKind::kCorruption
+                    ? image.error().message()
+                    : name + ": " + image.error().message();
     } else {
       d.image.emplace(std::move(*image));
     }

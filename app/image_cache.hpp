@@ -3,7 +3,8 @@
 // the images near the candidate.
 //
 // Threads: one worker reads media from the released pack on demand (core/pack/media_reader.hpp:
-// one indexing pass over the payload, then only the chunks of the wanted entry) and decodes them
+// one indexing pass over the payload, then only the chunks of the wanted entry, a chunk at a
+// time, straight into the decoder, so that the file itself is never held) and decodes them
 // with core's decoder (core/pack/image_check.hpp), scaling an image larger than the screen down
 // to fit, once. The UI thread makes and destroys every texture (SDL renderers are not shared
 // between threads) in Pump. The worker wakes the UI's event wait with an SDL user event when it
@@ -20,9 +21,10 @@
 //      upload copies the whole image): prefetching neighbours never makes one frame slow. What
 //      is left waits for the next Pump (backlog); an image no longer wanted is dropped unshown.
 //  (4) Pixel buffers (decoded images, already scaled to the screen while decoding: a decode holds
-//      the file, a row or two and its result) are large allocations that malloc maps and unmaps
-//      on their own (a fixed mmap threshold), so that a sitting through hundreds of images leaves
-//      no heap grown to their sum behind: peak memory is the budget plus one decode.
+//      one stream chunk, a reading buffer, a row or two and its result) are large allocations that
+//      malloc maps and unmaps on their own (a fixed mmap threshold), so that a sitting through
+//      hundreds of images leaves no heap grown to their sum behind: peak memory is the budget plus
+//      one decode.
 //  (3) A name that failed stays failed (with its reason) until the cache is destroyed: a damaged
 //      image is not decoded again on every visit, and its fault is reported once (TakeFailures).
 #pragma once

@@ -159,8 +159,12 @@ void SessionController::OpenImages() {
     return;
   }
   // Decoded no larger than the item screen draws it (the screen's width, kImageHeightShare of its
-  // height, in pixels): a 1920x1080 screen's texture is at most 2.4 MiB, not 8. The budget keeps
-  // about two such textures besides the three wanted (this item's and its two neighbours').
+  // height, in pixels): a 1920x1080 screen's texture is at most 2.4 MiB, not 8. The wanted ones
+  // (this item's and its two neighbours') are kept whatever the budget, so moving on or back one
+  // item never waits; the budget is for items left further behind, which are decoded again (in
+  // the background, a "loading" frame) if the candidate goes back to them. At 1 MiB it keeps
+  // one or two typical figures besides the wanted: 4 MiB held five and cost the sitting's peak
+  // 3.6 MiB at 1920x1080 (pack synth's 2000 items: 42.4 MiB against 38.7).
   const Geometry g = window_.geometry();
   images_ = std::make_unique<ImageCache>(
       window_.renderer(),
@@ -168,7 +172,7 @@ void SessionController::OpenImages() {
                           .fit_width = g.width,
                           .fit_height = static_cast<int>(
                               std::ceil(static_cast<float>(g.height) * kImageHeightShare)),
-                          .budget_bytes = 4u << 20},
+                          .budget_bytes = 1u << 20},
       *key);
 }
 

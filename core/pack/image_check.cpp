@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include <zlib.h>
 
@@ -17,11 +18,11 @@ std::uint32_t BigEndian32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
 
-// CRC-32 as PNG defines it (ISO 3309, the polynomial zlib's crc32 computes), over type and data.
+// CRC-32 as PNG defines it (ISO 3309, the polynomial zlib's crc32 computes), over type and data,
+// a piece at a time: start with Crc32(0, first piece), feed every piece; the result is the CRC.
 // zlib's, not a byte-at-a-time table of our own: the walk runs over every byte of every image
 // `pack build` checks, and the table was a tenth of the check's CPU.
-std::uint32_t Crc32(ByteView data) {
-  uLong c = crc32_z(0L, Z_NULL, 0);
+std::uint32_t Crc32(std::uint32_t c, ByteView data) {
   return static_cast<std::uint32_t>(crc32_z(c, data.data(), data.size()));
 }
 
@@ -42,20 +43,25 @@ struct Header {
   bool whole = false;
 };
 
-Status WalkPng(ByteView b, Header& header) {
-  std::size_t at = 8;
+// The walks read the file through `r`, positioned after the signature, and take the file's size
+// from the source (`size`): a source that ends sooner counts as cut short there.
+
+Status WalkPng(BufferedReader& r, std::uint64_t size, Header& header) {
   bool first = true;
   for (;;) {
-    if (b.size() - at < 12) {
+    const std::uint64_t at = r.position();
+    std::uint8_t head[8];  // length, type
+    LONTAR_ASSIGN_OR_RETURN(std::size_t got, r.Read(head, sizeof head));
+    if (got < sizeof head || size - at < 12) {
       return std::unexpected(Error::Malformed("cut short: the PNG ends at byte " +
-                                              std::to_string(b.size()) + " before its IEND chunk"));
+                                              std::to_string(size) + " before its IEND chunk"));
     }
-    const std::uint32_t length = BigEndian32(&b[at]);
-    const std::uint8_t* type = &b[at + 4];
-    if (length > b.size() - at - 12) {
+    const std::uint32_t length = BigEndian32(head);
+    const std::uint8_t* type = head + 4;
+    if (length > size - at - 12) {
       return std::unexpected(Error::Malformed(
           "cut short: PNG chunk " + ChunkName(type) + " at byte " + std::to_string(at) + " needs " +
-          std::to_string(length) + " bytes, the file has " + std::to_string(b.size() - at - 12)));
+          std::to_string(length) + " bytes, the file has " + std::to_string(size - at - 12)));
     }
     const std::string name = ChunkName(type);
     if (first && name != "IHDR") {
@@ -65,81 +71,135 @@ Status WalkPng(ByteView b, Header& header) {
       return std::unexpected(Error::Malformed("damaged: the PNG's IHDR chunk has " +
                                               std::to_string(length) + " bytes, not 13"));
     }
+    std::uint32_t crc = Crc32(0, ByteView(type, 4));
+    std::uint64_t left = length;
     if (first) {
-      header.width = BigEndian32(&b[at + 8]);
-      header.height = BigEndian32(&b[at + 12]);
-      header.whole = b[at + 8 + 12] != 0;  // interlace method: 1 is Adam7
+      // IHDR: width u32 | height u32 | bit depth | colour type | compression | filter |
+      // interlace method (1 is Adam7)
+      std::uint8_t ihdr[13] = {};
+      LONTAR_ASSIGN_OR_RETURN(got, r.Read(ihdr, sizeof ihdr));
+      crc = Crc32(crc, ByteView(ihdr, got));
+      left -= got;
+      header.width = BigEndian32(ihdr);
+      header.height = BigEndian32(ihdr + 4);
+      header.whole = ihdr[12] != 0;
+    }
+    while (left > 0) {
+      LONTAR_ASSIGN_OR_RETURN(
+          ByteView piece,
+          r.Next(static_cast<std::size_t>(std::min<std::uint64_t>(left, 1u << 16))));
+      if (piece.empty()) break;  // the source ended before its size: the CRC read says so
+      crc = Crc32(crc, piece);
+      left -= piece.size();
     }
     first = false;
-    const std::uint32_t stored = BigEndian32(&b[at + 8 + length]);
-    if (Crc32(b.subspan(at + 4, 4 + std::size_t{length})) != stored) {
+    std::uint8_t stored[4];
+    LONTAR_ASSIGN_OR_RETURN(got, r.Read(stored, sizeof stored));
+    if (got < sizeof stored) {
+      return std::unexpected(Error::Malformed("cut short: the PNG ends at byte " +
+                                              std::to_string(size) + " before its IEND chunk"));
+    }
+    if (crc != BigEndian32(stored)) {
       return std::unexpected(Error::Malformed("damaged: PNG chunk " + name + " at byte " +
                                               std::to_string(at) + " fails its checksum"));
     }
-    at += 12 + std::size_t{length};
     if (name == "IEND") return Ok();
   }
 }
 
-Status WalkJpeg(ByteView b, Header& header) {
+Status WalkJpeg(BufferedReader& r, std::uint64_t size, Header& header) {
   bool frame = false;
   auto cut = [&](const std::string& where) {
     return std::unexpected(Error::Malformed("cut short: the JPEG ends " + where + " at byte " +
-                                            std::to_string(b.size()) +
+                                            std::to_string(size) +
                                             ", before its end marker (FFD9)"));
   };
-  std::size_t at = 2;  // after SOI
+  bool marker_next = false;  // the entropy-coded data ended at a marker; its FF is taken
   for (;;) {
     // Fill bytes (FF FF ...) may precede a marker.
-    if (at >= b.size()) return cut("between segments");
-    if (b[at] != 0xff) {
-      return std::unexpected(
-          Error::Malformed("damaged: no JPEG marker at byte " + std::to_string(at)));
+    LONTAR_ASSIGN_OR_RETURN(int c, r.Peek());
+    if (!marker_next) {
+      if (c < 0) return cut("between segments");
+      if (c != 0xff) {
+        return std::unexpected(
+            Error::Malformed("damaged: no JPEG marker at byte " + std::to_string(r.position())));
+      }
     }
-    while (at < b.size() && b[at] == 0xff) ++at;
-    if (at >= b.size()) return cut("in a marker");
-    const std::uint8_t marker = b[at++];
+    marker_next = false;
+    while (c == 0xff) {
+      LONTAR_TRY(r.Next(1));
+      LONTAR_ASSIGN_OR_RETURN(c, r.Peek());
+    }
+    if (c < 0) return cut("in a marker");
+    LONTAR_TRY(r.Next(1));
+    const std::uint8_t marker = static_cast<std::uint8_t>(c);
     if (marker == 0xd9) {  // EOI
       if (!frame) return std::unexpected(Error::Malformed("damaged: the JPEG has no frame header"));
       return Ok();
     }
     if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;  // no length
     if (marker == 0x00 || marker == 0xd8) {
-      return std::unexpected(
-          Error::Malformed("damaged: stray JPEG marker at byte " + std::to_string(at - 1)));
+      return std::unexpected(Error::Malformed("damaged: stray JPEG marker at byte " +
+                                              std::to_string(r.position() - 1)));
     }
-    if (b.size() - at < 2) return cut("in a segment's length");
-    const std::size_t length = std::size_t{b[at]} << 8 | b[at + 1];
+    const std::uint64_t at = r.position();
+    // Length u16 | for SOFn: precision u8 | height u16 | width u16 | ...
+    std::uint8_t head[7] = {};
+    const bool sof_marker =
+        marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+    LONTAR_ASSIGN_OR_RETURN(std::size_t got, r.Read(head, 2));
+    if (got < 2 || size - at < 2) return cut("in a segment's length");
+    const std::size_t length = std::size_t{head[0]} << 8 | head[1];
     if (length < 2) {
       return std::unexpected(Error::Malformed("damaged: JPEG segment at byte " +
                                               std::to_string(at) + " has length " +
                                               std::to_string(length)));
     }
-    if (b.size() - at < length) return cut("inside a segment");
-    // SOF0..SOF15 but DHT (C4), JPG (C8), DAC (CC): precision u8, height u16, width u16, ...
-    const bool sof =
-        marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
-    if (sof && !frame) {
-      if (length < 8) {
-        return std::unexpected(Error::Malformed("damaged: JPEG frame header at byte " +
-                                                std::to_string(at) + " is too short"));
-      }
+    if (size - at < length) return cut("inside a segment");
+    // SOF0..SOF15 but DHT (C4), JPG (C8), DAC (CC).
+    const bool sof = sof_marker && !frame;
+    if (sof && length < 8) {
+      return std::unexpected(Error::Malformed("damaged: JPEG frame header at byte " +
+                                              std::to_string(at) + " is too short"));
+    }
+    std::size_t left = length - 2;
+    if (sof) {
+      LONTAR_ASSIGN_OR_RETURN(got, r.Read(head + 2, 5));
+      if (got < 5) return cut("inside a segment");
+      left -= 5;
       frame = true;
-      header.height = BigEndian16(&b[at + 3]);
-      header.width = BigEndian16(&b[at + 5]);
+      header.height = BigEndian16(&head[3]);
+      header.width = BigEndian16(&head[5]);
       header.whole = (marker & 0x03) == 0x02;  // C2, C6, CA, CE: progressive
     }
-    at += length;
+    while (left > 0) {
+      LONTAR_ASSIGN_OR_RETURN(ByteView piece, r.Next(left));
+      if (piece.empty()) return cut("inside a segment");
+      left -= piece.size();
+    }
     if (marker != 0xda) continue;  // not SOS
     // Entropy-coded data: runs to the next marker other than a stuffed FF00 or a restart.
     for (;;) {
-      while (at < b.size() && b[at] != 0xff) ++at;
-      if (b.size() - at < 2) return cut("inside image data");
-      const std::uint8_t next = b[at + 1];
-      if (next == 0x00 || (next >= 0xd0 && next <= 0xd7) || next == 0xff) {
-        at += next == 0xff ? 1 : 2;
+      for (;;) {
+        LONTAR_ASSIGN_OR_RETURN(ByteView piece, r.Next(1 << 16));
+        if (piece.empty()) return cut("inside image data");
+        const void* ff = std::memchr(piece.data(), 0xff, piece.size());
+        if (ff == nullptr) continue;
+        // Put back what follows the FF: the reader's next bytes are the ones after it.
+        const std::size_t after =
+            piece.size() - 1 -
+            static_cast<std::size_t>(static_cast<const std::uint8_t*>(ff) - piece.data());
+        r.Unread(after);
+        break;
+      }
+      LONTAR_ASSIGN_OR_RETURN(int next, r.Peek());
+      if (next < 0) return cut("inside image data");
+      if (next == 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+        LONTAR_TRY(r.Next(1));
         continue;
       }
+      if (next == 0xff) continue;  // fill: the next FF is looked at again
+      marker_next = true;
       break;
     }
   }
@@ -147,22 +207,30 @@ Status WalkJpeg(ByteView b, Header& header) {
 
 }  // namespace
 
-Result<ImageInfo> InspectImage(ByteView b, const ImageLimits& limits) {
-  if (b.size() > limits.max_bytes) {
+Result<ImageInfo> InspectImage(ByteSource& source, const ImageLimits& limits) {
+  const std::uint64_t size = source.size();
+  if (size > limits.max_bytes) {
     return std::unexpected(Error::InvalidArgument(
-        "larger than the limit: " + std::to_string(b.size()) + " bytes, at most " +
+        "larger than the limit: " + std::to_string(size) + " bytes, at most " +
         std::to_string(limits.max_bytes) + "; save it smaller (JPEG for photographs)"));
   }
+  LONTAR_TRY(source.Rewind());
+  BufferedReader r(source);
+  std::uint8_t magic[8] = {};
+  LONTAR_ASSIGN_OR_RETURN(std::size_t got, r.Read(magic, 2));
   ImageInfo info;
   Header header;
-  if (b.size() >= 8 && std::equal(kPngSignature, kPngSignature + 8, b.begin())) {
-    info.format = ImageFormat::kPng;
-    LONTAR_TRY(WalkPng(b, header));
-  } else if (b.size() >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) {
+  LONTAR_ASSIGN_OR_RETURN(const int third, r.Peek());
+  if (got == 2 && magic[0] == 0xff && magic[1] == 0xd8 && third == 0xff) {
     info.format = ImageFormat::kJpeg;
-    LONTAR_TRY(WalkJpeg(b, header));
+    LONTAR_TRY(WalkJpeg(r, size, header));  // after SOI
   } else {
-    return std::unexpected(Error::Malformed("not a PNG or JPEG image"));
+    LONTAR_ASSIGN_OR_RETURN(const std::size_t more, r.Read(magic + 2, 6));
+    if (got + more != 8 || !std::equal(kPngSignature, kPngSignature + 8, magic)) {
+      return std::unexpected(Error::Malformed("not a PNG or JPEG image"));
+    }
+    info.format = ImageFormat::kPng;
+    LONTAR_TRY(WalkPng(r, size, header));
   }
   const std::uint64_t pixels = std::uint64_t{header.width} * header.height;
   const auto side = static_cast<std::uint32_t>(limits.max_side);
@@ -188,23 +256,37 @@ Result<ImageInfo> InspectImage(ByteView b, const ImageLimits& limits) {
   return info;
 }
 
-Result<DecodedImage> DecodeImage(ByteView b, const ImageLimits& limits, int fit_width,
+Result<ImageInfo> InspectImage(ByteView bytes, const ImageLimits& limits) {
+  MemorySource source(bytes);
+  return InspectImage(source, limits);
+}
+
+Result<DecodedImage> DecodeImage(ByteSource& source, const ImageLimits& limits, int fit_width,
                                  int fit_height) {
-  LONTAR_ASSIGN_OR_RETURN(ImageInfo info, InspectImage(b, limits));
+  LONTAR_ASSIGN_OR_RETURN(ImageInfo info, InspectImage(source, limits));
   int out_w = 0, out_h = 0;
   FitInside(info.width, info.height, fit_width, fit_height, out_w, out_h);
-  return info.format == ImageFormat::kPng ? detail::DecodePng(b, info, out_w, out_h)
-                                          : detail::DecodeJpeg(b, info, out_w, out_h);
+  LONTAR_TRY(source.Rewind());
+  return info.format == ImageFormat::kPng ? detail::DecodePng(source, info, out_w, out_h)
+                                          : detail::DecodeJpeg(source, info, out_w, out_h);
+}
+
+Result<DecodedImage> DecodeImage(ByteView bytes, const ImageLimits& limits, int fit_width,
+                                 int fit_height) {
+  MemorySource source(bytes);
+  return DecodeImage(source, limits, fit_width, fit_height);
 }
 
 Status CheckImage(ByteView bytes, const ImageLimits& limits) {
-  LONTAR_ASSIGN_OR_RETURN(ImageInfo info, InspectImage(bytes, limits));
-  if (info.format == ImageFormat::kPng) return detail::CheckPng(bytes, info);
+  MemorySource source(bytes);
+  LONTAR_ASSIGN_OR_RETURN(ImageInfo info, InspectImage(source, limits));
+  LONTAR_TRY(source.Rewind());
+  if (info.format == ImageFormat::kPng) return detail::CheckPng(source, info);
   // libjpeg decodes a JPEG this small at 1/8 of its size (the DC coefficients only), reading
   // every entropy-coded block as a full decode does.
   int out_w = 0, out_h = 0;
   FitInside(info.width, info.height, 64, 64, out_w, out_h);
-  LONTAR_ASSIGN_OR_RETURN(DecodedImage image, detail::DecodeJpeg(bytes, info, out_w, out_h));
+  LONTAR_ASSIGN_OR_RETURN(DecodedImage image, detail::DecodeJpeg(source, info, out_w, out_h));
   (void)image;
   return Ok();
 }

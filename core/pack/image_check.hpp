@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/pack/byte_source.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
 
@@ -55,6 +56,9 @@ struct DecodedImage {
 // "larger than ..." / "absurd dimensions ..." / "interlaced PNG ..." / "progressive JPEG ...".
 // Pure.
 [[nodiscard]] Result<ImageInfo> InspectImage(ByteView bytes, const ImageLimits& limits = {});
+// The same for an image read from `source` from its first byte (rewound first), a piece at a
+// time; the source's own errors are returned as they are. Reads what the source reads.
+[[nodiscard]] Result<ImageInfo> InspectImage(ByteSource& source, const ImageLimits& limits = {});
 
 // InspectImage, then decodes to RGBA. When the image is larger than `fit_width` x `fit_height`
 // (either 0: no bound) it is scaled down while it is decoded, proportions kept, to fit (a box
@@ -62,6 +66,12 @@ struct DecodedImage {
 // decoded whole, max_whole_pixels' worth). kMalformed "does not decode: <the decoder's
 // reason>"; kIo "not enough memory" when the pixels cannot be had. Pure.
 [[nodiscard]] Result<DecodedImage> DecodeImage(ByteView bytes, const ImageLimits& limits = {},
+                                               int fit_width = 0, int fit_height = 0);
+// The same for an image read from `source`, twice (the structure walk, then the pixels), a piece
+// at a time: memory is the result, a row or two and the reading buffers, never the file. The
+// source's own errors (a damaged stored pack) are returned as they are, not as "does not
+// decode". Reads what the source reads.
+[[nodiscard]] Result<DecodedImage> DecodeImage(ByteSource& source, const ImageLimits& limits = {},
                                                int fit_width = 0, int fit_height = 0);
 
 // DecodeImage for its verdict only (what `pack build` runs on every image): every row of every

@@ -13,6 +13,7 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include "core/pack/byte_source.hpp"
 #include "core/pack/image_scale.hpp"
 
 namespace lontar::pack::detail {
@@ -26,8 +27,8 @@ namespace {
 // ----- PNG
 
 struct PngJob {
-  ByteView bytes;
-  std::size_t at = 0;
+  BufferedReader* reader = nullptr;
+  std::optional<Error> source_error;  // the source failed (not the image)
   int width = 0, height = 0;
   RowScaler* scaler = nullptr;  // null: checked only, rows not kept (CheckPng)
   Bytes row;                    // one decoded row, RGBA
@@ -35,13 +36,22 @@ struct PngJob {
   std::vector<png_bytep> rows;  // interlaced: into `whole`
   std::string error;            // set before a longjmp (reserved, so that setting it rarely
                                 // allocates; libpng's messages are short)
+
+  // The next `n` bytes into `out`: false when the file ends first or the source fails
+  // (source_error). Returns before libpng's error callback jumps, so nothing here outlives it.
+  bool Take(std::uint8_t* out, std::size_t n) {
+    auto got = reader->Read(out, n);
+    if (!got) {
+      source_error = std::move(got).error();
+      return false;
+    }
+    return *got == n;
+  }
 };
 
 void PngRead(png_structp png, png_bytep out, png_size_t n) {
   auto* job = static_cast<PngJob*>(png_get_io_ptr(png));
-  if (job->bytes.size() - job->at < n) png_error(png, "the file ends inside the image data");
-  std::memcpy(out, job->bytes.data() + job->at, n);
-  job->at += n;
+  if (!job->Take(out, n)) png_error(png, "the file ends inside the image data");
 }
 
 void PngError(png_structp png, png_const_charp message) {
@@ -142,7 +152,9 @@ void JpegMessage(j_common_ptr c, int level) {
 }
 
 struct JpegJob {
-  ByteView bytes;
+  BufferedReader* reader = nullptr;
+  std::optional<Error> source_error;  // the source failed (not the image)
+  jpeg_source_mgr source{};
   int width = 0, height = 0;
   int denominator = 1;   // decoded at 1/denominator of its size (libjpeg's DCT scaling)
   int scaled_width = 0;  // and so this wide
@@ -171,6 +183,52 @@ void CmykToRgba(std::uint8_t* p, std::size_t pixels, bool inverted) {
   }
 }
 
+// libjpeg's input: the reader's buffer, a view at a time (the job is cinfo.client_data). At the
+// file's end it is given an EOI marker and warned (JWRN_JPEG_EOF), which JpegMessage turns into
+// a refusal, as with libjpeg's own memory source. A failing source jumps out like an error.
+boolean JpegFill(j_decompress_ptr c) {
+  auto* job = static_cast<JpegJob*>(c->client_data);
+  static const JOCTET kEoi[2] = {0xff, JPEG_EOI};
+  bool failed = false, end = false;
+  {
+    auto piece = job->reader->Next(16 << 10);
+    if (!piece) {
+      job->source_error = std::move(piece).error();
+      failed = true;
+    } else if (piece->empty()) {
+      end = true;
+    } else {
+      job->source.next_input_byte = piece->data();
+      job->source.bytes_in_buffer = piece->size();
+    }
+  }
+  if (failed) {
+    std::snprintf(job->error.message, sizeof job->error.message, "the source failed");
+    std::longjmp(job->error.jump, 1);
+  }
+  if (end) {
+    job->source.next_input_byte = kEoi;
+    job->source.bytes_in_buffer = 2;
+    WARNMS(c, JWRN_JPEG_EOF);
+  }
+  return TRUE;
+}
+
+void JpegSkip(j_decompress_ptr c, long n) {
+  jpeg_source_mgr* src = c->src;
+  while (n > static_cast<long>(src->bytes_in_buffer)) {
+    n -= static_cast<long>(src->bytes_in_buffer);
+    src->bytes_in_buffer = 0;
+    JpegFill(c);
+  }
+  if (n > 0) {
+    src->next_input_byte += n;
+    src->bytes_in_buffer -= static_cast<std::size_t>(n);
+  }
+}
+
+void JpegNothing(j_decompress_ptr) {}
+
 bool RunJpeg(JpegJob& job) {
   jpeg_decompress_struct& cinfo = job.cinfo;
   cinfo.err = jpeg_std_error(&job.error.mgr);
@@ -185,7 +243,15 @@ bool RunJpeg(JpegJob& job) {
   // A progressive image's coefficients are held whole: InspectImage bounds them; this is the
   // backstop against a header that lies.
   cinfo.mem->max_memory_to_use = 256L << 20;
-  jpeg_mem_src(&cinfo, job.bytes.data(), static_cast<unsigned long>(job.bytes.size()));
+  cinfo.client_data = &job;
+  job.source.init_source = JpegNothing;
+  job.source.fill_input_buffer = JpegFill;
+  job.source.skip_input_data = JpegSkip;
+  job.source.resync_to_restart = jpeg_resync_to_restart;
+  job.source.term_source = JpegNothing;
+  job.source.bytes_in_buffer = 0;
+  job.source.next_input_byte = nullptr;
+  cinfo.src = &job.source;
   jpeg_read_header(&cinfo, TRUE);
   if (cinfo.image_width != static_cast<JDIMENSION>(job.width) ||
       cinfo.image_height != static_cast<JDIMENSION>(job.height)) {
@@ -226,9 +292,10 @@ Error NoMemory(const ImageInfo& info) {
 
 }  // namespace
 
-Result<DecodedImage> DecodePng(ByteView bytes, const ImageInfo& info, int out_w, int out_h) {
+Result<DecodedImage> DecodePng(ByteSource& source, const ImageInfo& info, int out_w, int out_h) {
+  BufferedReader reader(source);
   PngJob job;
-  job.bytes = bytes;
+  job.reader = &reader;
   job.width = info.width;
   job.height = info.height;
   std::optional<RowScaler> scaler;
@@ -250,6 +317,7 @@ Result<DecodedImage> DecodePng(ByteView bytes, const ImageInfo& info, int out_w,
   }
   job.scaler = &*scaler;
   if (!RunPng(job, info.whole)) {
+    if (job.source_error) return std::unexpected(std::move(*job.source_error));
     if (job.error == "Out of memory") return std::unexpected(NoMemory(info));
     return std::unexpected(Error::Malformed("does not decode: " + job.error));
   }
@@ -257,9 +325,10 @@ Result<DecodedImage> DecodePng(ByteView bytes, const ImageInfo& info, int out_w,
   return DecodedImage{out_w, out_h, std::move(scaler->out())};
 }
 
-Status CheckPng(ByteView bytes, const ImageInfo& info) {
+Status CheckPng(ByteSource& source, const ImageInfo& info) {
+  BufferedReader reader(source);
   PngJob job;
-  job.bytes = bytes;
+  job.reader = &reader;
   job.width = info.width;
   job.height = info.height;
   try {
@@ -269,13 +338,14 @@ Status CheckPng(ByteView bytes, const ImageInfo& info) {
     return std::unexpected(NoMemory(info));
   }
   if (!RunPng(job, info.whole)) {
+    if (job.source_error) return std::unexpected(std::move(*job.source_error));
     if (job.error == "Out of memory") return std::unexpected(NoMemory(info));
     return std::unexpected(Error::Malformed("does not decode: " + job.error));
   }
   return Ok();
 }
 
-Result<DecodedImage> DecodeJpeg(ByteView bytes, const ImageInfo& info, int out_w, int out_h) {
+Result<DecodedImage> DecodeJpeg(ByteSource& source, const ImageInfo& info, int out_w, int out_h) {
   // The smallest of libjpeg's sizes (1/1, 1/2, 1/4, 1/8, each rounded up) still at least the
   // output's: the IDCT then makes fewer pixels and the box filter does the rest.
   int denominator = 1;
@@ -287,8 +357,9 @@ Result<DecodedImage> DecodeJpeg(ByteView bytes, const ImageInfo& info, int out_w
   }
   const int w = (info.width + denominator - 1) / denominator;
   const int h = (info.height + denominator - 1) / denominator;
+  BufferedReader reader(source);
   JpegJob job;
-  job.bytes = bytes;
+  job.reader = &reader;
   job.width = info.width;
   job.height = info.height;
   job.denominator = denominator;
@@ -302,6 +373,7 @@ Result<DecodedImage> DecodeJpeg(ByteView bytes, const ImageInfo& info, int out_w
   job.scaler = &*scaler;
   job.scaled_width = w;
   if (!RunJpeg(job)) {
+    if (job.source_error) return std::unexpected(std::move(*job.source_error));
     if (job.out_of_memory) return std::unexpected(NoMemory(info));
     return std::unexpected(Error::Malformed(std::string("does not decode: ") + job.error.message));
   }

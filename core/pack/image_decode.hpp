@@ -1,9 +1,10 @@
 // The pixel decoders behind core/pack/image_check.hpp (internal to core/pack): libpng for PNG,
-// libjpeg-turbo for JPEG, both read row by row into a RowScaler (image_scale.hpp), so that a
-// decode holds the file, a row or two and the scaled output, never the whole image at its own
-// size. The exceptions are the images those libraries can only decode whole, an interlaced PNG
-// (its seven passes fill every row again) and a progressive JPEG (its scans refine coefficients
-// of the whole image); InspectImage bounds their size (ImageLimits::max_whole_pixels).
+// libjpeg-turbo for JPEG, both read row by row into a RowScaler (image_scale.hpp), their input
+// read from a ByteSource a buffer at a time, so that a decode holds a row or two, the buffer and
+// the scaled output, never the file nor the whole image at its own size. The exceptions are the
+// images those libraries can only decode whole, an interlaced PNG (its seven passes fill every row
+// again) and a progressive JPEG (its scans refine coefficients of the whole image); InspectImage
+// bounds their size (ImageLimits::max_whole_pixels).
 //
 // Strict, since a decode that passed at `pack build` must mean the whole image shows on a
 // terminal: libpng's "benign" errors (image data short or too long) and libjpeg's corrupt-data
@@ -17,16 +18,18 @@
 
 namespace lontar::pack::detail {
 
-// `info` is InspectImage's verdict on `bytes`; the result is out_w x out_h (at most the image's
-// size). kMalformed "does not decode: <the library's reason>"; kIo "not enough memory ...".
-// Pure.
-[[nodiscard]] Result<DecodedImage> DecodePng(ByteView bytes, const ImageInfo& info, int out_w,
+// `info` is InspectImage's verdict on `source`, read here from where it stands (its first byte);
+// the result is out_w x out_h (at most the image's size). kMalformed "does not decode: <the
+// library's reason>"; kIo "not enough memory ..."; the source's own error as it is. Reads what
+// the source reads.
+[[nodiscard]] Result<DecodedImage> DecodePng(ByteSource& source, const ImageInfo& info, int out_w,
                                              int out_h);
 // DecodePng for its verdict only (CheckImage): the same libpng set-up, every row of every pass
 // decoded and converted to RGBA as DecodePng does, but one row at a time and not scaled or kept,
-// so neither the scaler's work nor (interlaced) a whole image's memory. Same errors. Pure.
-[[nodiscard]] Status CheckPng(ByteView bytes, const ImageInfo& info);
-[[nodiscard]] Result<DecodedImage> DecodeJpeg(ByteView bytes, const ImageInfo& info, int out_w,
+// so neither the scaler's work nor (interlaced) a whole image's memory. Same errors. Reads what
+// the source reads.
+[[nodiscard]] Status CheckPng(ByteSource& source, const ImageInfo& info);
+[[nodiscard]] Result<DecodedImage> DecodeJpeg(ByteSource& source, const ImageInfo& info, int out_w,
                                               int out_h);
 
 }  // namespace lontar::pack::detail

@@ -238,52 +238,116 @@ std::vector<std::string> MediaReader::Names() const {
   return names;
 }
 
-Result<Bytes> MediaReader::Read(const std::string& name, std::uint64_t max_bytes) const {
+// One entry's bytes, decrypting the chunks that hold them one at a time from the state saved
+// before the first (each chunk authenticated as it comes), keeping one chunk of plaintext.
+class MediaReader::EntrySource final : public ByteSource {
+ public:
+  EntrySource(const MediaReader& reader, std::string name, const Entry& entry)
+      : r_(reader),
+        name_(std::move(name)),
+        entry_(entry),
+        in_(reader.chunk_size_ + kTagBytes),
+        plain_(reader.chunk_size_) {
+    Restart();
+  }
+  ~EntrySource() override { Wipe(); }
+
+  std::uint64_t size() const override { return entry_.size; }
+
+  Status Rewind() override {
+    Wipe();
+    Restart();
+    return Ok();
+  }
+
+  Result<std::size_t> Read(std::uint8_t* out, std::size_t n) override {
+    std::size_t got = 0;
+    while (got < n && given_ < entry_.size) {
+      if (at_ == end_) LONTAR_TRY(NextChunk());
+      const std::size_t take = static_cast<std::size_t>(
+          std::min<std::uint64_t>({n - got, end_ - at_, entry_.size - given_}));
+      std::memcpy(out + got, plain_.data() + at_, take);
+      at_ += take;
+      got += take;
+      given_ += take;
+    }
+    return got;
+  }
+
+ private:
+  void Restart() {
+    state_ = r_.states_[entry_.state];
+    chunk_ = entry_.offset / r_.chunk_size_;
+    given_ = 0;
+    at_ = end_ = 0;
+    skip_ = static_cast<std::size_t>(entry_.offset % r_.chunk_size_);
+  }
+  void Wipe() {
+    sodium_memzero(&state_, sizeof state_);
+    sodium_memzero(plain_.data(), plain_.size());
+  }
+  // Decrypts the next chunk into plain_; at_..end_ are the entry's bytes in it.
+  Status NextChunk() {
+    const std::size_t piece = r_.chunk_size_ + kTagBytes;
+    LONTAR_ASSIGN_OR_RETURN(
+        std::size_t got,
+        PreadFull(r_.fd_, in_.data(), piece,
+                  r_.payload_offset_ + kPreambleSize + kHeaderSize + chunk_ * piece, r_.file_));
+    unsigned long long plain_len = 0;
+    unsigned char tag = 0;
+    if (got < kTagBytes ||
+        crypto_secretstream_xchacha20poly1305_pull(
+            &state_, plain_.data(), &plain_len, &tag, in_.data(), got,
+            chunk_ == 0 ? r_.preamble_ : nullptr, chunk_ == 0 ? kPreambleSize : 0) != 0) {
+      Wipe();
+      return std::unexpected(Error::Corruption(
+          r_.file_.string() + ": " + name_ + " is damaged in the stored pack (chunk " +
+          std::to_string(chunk_ + 1) + " of its payload fails authentication)"));
+    }
+    ++chunk_;
+    at_ = std::min<std::size_t>(skip_, static_cast<std::size_t>(plain_len));
+    end_ = static_cast<std::size_t>(plain_len);
+    skip_ = 0;
+    const bool last = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    if (last && given_ + (end_ - at_) < entry_.size) {
+      Wipe();
+      return std::unexpected(Error::Corruption(r_.file_.string() + ": " + name_ + " is cut short"));
+    }
+    return Ok();
+  }
+
+  const MediaReader& r_;
+  std::string name_;
+  Entry entry_;
+  Bytes in_, plain_;
+  crypto_secretstream_xchacha20poly1305_state state_{};
+  std::uint64_t chunk_ = 0;  // the next chunk to decrypt
+  std::uint64_t given_ = 0;  // bytes of the entry returned so far
+  std::size_t at_ = 0, end_ = 0;
+  std::size_t skip_ = 0;  // bytes before the entry in its first chunk
+};
+
+Result<std::unique_ptr<ByteSource>> MediaReader::Stream(const std::string& name,
+                                                        std::uint64_t max_bytes) const {
   const auto it = entries_.find(name);
   if (it == entries_.end()) {
     if (pass_error_) return std::unexpected(*pass_error_);
     return std::unexpected(Error::NotFound(file_.string() + ": no " + name + " in the pack"));
   }
-  const Entry& e = it->second;
-  if (e.size > max_bytes) {
-    return std::unexpected(Error::Malformed(name + " is " + std::to_string(e.size) +
+  if (it->second.size > max_bytes) {
+    return std::unexpected(Error::Malformed(name + " is " + std::to_string(it->second.size) +
                                             " bytes, more than " + std::to_string(max_bytes)));
   }
-  Bytes out;
-  out.reserve(static_cast<std::size_t>(e.size));
-  crypto_secretstream_xchacha20poly1305_state state = states_[e.state];
-  const std::size_t piece = chunk_size_ + kTagBytes;
-  Bytes in(piece), plain(chunk_size_);
-  auto wipe = [&] {
-    sodium_memzero(&state, sizeof state);
-    sodium_memzero(plain.data(), plain.size());
-  };
-  for (std::uint64_t chunk = e.offset / chunk_size_; out.size() < e.size; ++chunk) {
-    LONTAR_ASSIGN_OR_RETURN(
-        std::size_t got,
-        PreadFull(fd_, in.data(), piece,
-                  payload_offset_ + kPreambleSize + kHeaderSize + chunk * piece, file_));
-    unsigned long long plain_len = 0;
-    unsigned char tag = 0;
-    if (got < kTagBytes ||
-        crypto_secretstream_xchacha20poly1305_pull(&state, plain.data(), &plain_len, &tag,
-                                                   in.data(), got, chunk == 0 ? preamble_ : nullptr,
-                                                   chunk == 0 ? kPreambleSize : 0) != 0) {
-      wipe();
-      return std::unexpected(Error::Corruption(
-          file_.string() + ": " + name + " is damaged in the stored pack (chunk " +
-          std::to_string(chunk + 1) + " of its payload fails authentication)"));
-    }
-    const std::uint64_t start = chunk * chunk_size_;
-    const std::uint64_t from = std::max(e.offset, start) - start;
-    const std::uint64_t to = std::min<std::uint64_t>(plain_len, e.offset + e.size - start);
-    if (from < to) out.insert(out.end(), plain.begin() + from, plain.begin() + to);
-    if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL && out.size() < e.size) {
-      wipe();
-      return std::unexpected(Error::Corruption(file_.string() + ": " + name + " is cut short"));
-    }
+  return std::make_unique<EntrySource>(*this, name, it->second);
+}
+
+Result<Bytes> MediaReader::Read(const std::string& name, std::uint64_t max_bytes) const {
+  LONTAR_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, Stream(name, max_bytes));
+  Bytes out(static_cast<std::size_t>(source->size()));
+  LONTAR_ASSIGN_OR_RETURN(std::size_t got, source->Read(out.data(), out.size()));
+  if (got < out.size()) {
+    return std::unexpected(Error::Corruption(file_.string() + ": " + name + " is cut short"));
   }
-  wipe();
   return out;
 }
 

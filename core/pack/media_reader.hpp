@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/crypto/secret.hpp"
+#include "core/pack/byte_source.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
 
@@ -51,6 +52,14 @@ class MediaReader {
   [[nodiscard]] Result<Bytes> Read(const std::string& name,
                                    std::uint64_t max_bytes = 16ull << 20) const;
 
+  // Media entry `name` as a source read a chunk at a time (what the kiosk decodes images from:
+  // it holds one chunk, never the file). The same failures as Read, the damage ones (kCorruption)
+  // when the source reaches the damaged chunk; the reader must outlive the source, which one
+  // thread at a time may use (several sources may be read at once). Reads disk as it is read.
+  [[nodiscard]] Result<std::unique_ptr<ByteSource>> Stream(const std::string& name,
+                                                           std::uint64_t max_bytes = 16ull
+                                                                                     << 20) const;
+
   // The media entries indexed, by name.
   std::vector<std::string> Names() const;
   // The error that stopped the pass, if it did not reach the stream's end.
@@ -63,6 +72,7 @@ class MediaReader {
     std::size_t state = 0;  // index into states_: before chunk offset / chunk_size_
   };
   MediaReader() = default;
+  class EntrySource;
 
   std::filesystem::path file_;
   int fd_ = -1;

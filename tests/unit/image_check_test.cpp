@@ -314,5 +314,113 @@ TEST(ImageCheck, AbsurdDimensionsAreRefusedBeforeDecoding) {
             "absurd dimensions 40x10: at most 8192 pixels a side and 399 in all");
 }
 
+// A file read one byte per call, as a source may give it (the decoder must not care where its
+// pieces end); on pass `fail_on_pass` (1: the structure walk, 2: the pixels), after `fail_after`
+// bytes, a source error instead (a stored pack's chunk that no longer authenticates).
+class Trickle final : public ByteSource {
+ public:
+  explicit Trickle(ByteView bytes, std::uint64_t fail_after = ~std::uint64_t{0},
+                   int fail_on_pass = 1)
+      : bytes_(bytes), fail_after_(fail_after), fail_on_pass_(fail_on_pass) {}
+  std::uint64_t size() const override { return bytes_.size(); }
+  Result<std::size_t> Read(std::uint8_t* out, std::size_t n) override {
+    if (rewinds == fail_on_pass_ && at_ >= fail_after_) {
+      return std::unexpected(Error::Corruption("chunk 3 is damaged"));
+    }
+    if (n == 0 || at_ == bytes_.size()) return 0;
+    *out = bytes_[at_++];
+    return 1;
+  }
+  Status Rewind() override {
+    at_ = 0;
+    ++rewinds;
+    return Ok();
+  }
+  int rewinds = 0;
+
+ private:
+  ByteView bytes_;
+  std::size_t at_ = 0;
+  std::uint64_t fail_after_;
+  int fail_on_pass_;
+};
+
+std::string DecodeMessage(ByteSource& source) {
+  auto decoded = DecodeImage(source);
+  return decoded ? "ok" : decoded.error().message();
+}
+
+TEST(ImageCheck, ImagesReadAPieceAtATimeDecodeToTheSamePixels) {
+  for (const Bytes& file : {Png(300, 200), Jpeg(300, 200), Boxes()}) {
+    auto whole = DecodeImage(file, {}, 120, 120);
+    ASSERT_TRUE(whole) << whole.error().message();
+    Trickle source(file);
+    auto pieces = DecodeImage(source, {}, 120, 120);
+    ASSERT_TRUE(pieces) << pieces.error().message();
+    EXPECT_EQ(pieces->width, whole->width);
+    EXPECT_EQ(pieces->height, whole->height);
+    EXPECT_EQ(pieces->rgba, whole->rgba);
+    EXPECT_EQ(source.rewinds, 2);  // the structure walk, then the pixels
+  }
+}
+
+TEST(ImageCheck, ImagesReadAPieceAtATimeAreRefusedWithTheSameMessages) {
+  const Bytes png = Boxes();
+  Trickle cut_png(ByteView(png).first(png.size() - 12));
+  EXPECT_EQ(DecodeMessage(cut_png), "cut short: the PNG ends at byte " +
+                                        std::to_string(png.size() - 12) + " before its IEND chunk");
+  const Bytes jpeg = Jpeg(256, 256);
+  const ByteView half = ByteView(jpeg).first(jpeg.size() / 2);
+  Trickle cut_jpeg(half);
+  EXPECT_EQ(DecodeMessage(cut_jpeg), "cut short: the JPEG ends inside image data at byte " +
+                                         std::to_string(half.size()) +
+                                         ", before its end marker (FFD9)");
+  Bytes flipped = png;
+  flipped[8 + 8 + 3] ^= 0x01;
+  Trickle damaged(flipped);
+  EXPECT_EQ(DecodeMessage(damaged), "damaged: PNG chunk IHDR at byte 8 fails its checksum");
+}
+
+TEST(ImageCheck, ASourceThatFailsIsItsOwnErrorNotAnImageThatDoesNotDecode) {
+  // Failing in the walk, and in the pixels (a disk going bad between the two passes).
+  for (const Bytes& file : {Png(64, 64), Jpeg(64, 64)}) {
+    Trickle early(file, file.size() / 2);
+    auto walk = DecodeImage(early);
+    ASSERT_FALSE(walk);
+    EXPECT_EQ(walk.error().kind(), ErrorKind::kCorruption);
+    EXPECT_EQ(walk.error().message(), "chunk 3 is damaged");
+  }
+  class SecondPassFails final : public ByteSource {
+   public:
+    explicit SecondPassFails(ByteView b) : inner_(b) {}
+    std::uint64_t size() const override { return inner_.size(); }
+    Result<std::size_t> Read(std::uint8_t* out, std::size_t n) override {
+      if (passes_ == 2 && read_ > 40) {
+        return std::unexpected(Error::Corruption("chunk 3 is damaged"));
+      }
+      auto got = inner_.Read(out, n);
+      if (got) read_ += *got;
+      return got;
+    }
+    Status Rewind() override {
+      ++passes_;
+      read_ = 0;
+      return inner_.Rewind();
+    }
+
+   private:
+    MemorySource inner_;
+    int passes_ = 0;
+    std::uint64_t read_ = 0;
+  };
+  for (const Bytes& file : {Png(64, 64), Jpeg(64, 64)}) {
+    Trickle source(file, 40, 2);
+    auto decoded = DecodeImage(source);
+    ASSERT_FALSE(decoded);
+    EXPECT_EQ(decoded.error().kind(), ErrorKind::kCorruption) << decoded.error().message();
+    EXPECT_EQ(decoded.error().message(), "chunk 3 is damaged");
+  }
+}
+
 }  // namespace
 }  // namespace lontar::pack

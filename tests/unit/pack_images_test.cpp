@@ -211,6 +211,20 @@ TEST_F(PackImagesTest, MediaAreReadOnDemandAndDamageIsRefusedNotReturned) {
     EXPECT_EQ(*bytes, ReadFile(m->path, 10ull << 20).value()) << m->name;
   }
   EXPECT_EQ((*reader)->Read("media/none.png").error().kind(), ErrorKind::kNotFound);
+  // Streamed a chunk at a time (what the kiosk decodes from), an image decodes to the pixels of
+  // its file, read twice by the decoder.
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& m = source->media[i];
+    auto stream = (*reader)->Stream(m.name);
+    ASSERT_TRUE(stream) << stream.error().message();
+    EXPECT_EQ((*stream)->size(), std::filesystem::file_size(m.path));
+    auto streamed = DecodeImage(**stream, {}, 200, 200);
+    ASSERT_TRUE(streamed) << m.name << ": " << streamed.error().message();
+    auto whole = DecodeImage(ReadFile(m.path, 10ull << 20).value(), {}, 200, 200);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(streamed->rgba, whole->rgba) << m.name;
+  }
+  EXPECT_EQ((*reader)->Stream("media/none.png").error().kind(), ErrorKind::kNotFound);
 
   // A byte of the stored pack flipped inside the last image, after the reader indexed it: that
   // image is refused, the others still read.
@@ -231,6 +245,15 @@ TEST_F(PackImagesTest, MediaAreReadOnDemandAndDamageIsRefusedNotReturned) {
             std::string::npos)
       << damaged.error().message();
   EXPECT_TRUE((*reader)->Read(source->media.front().name));
+  // Decoded from its stream, the damaged image is the pack's fault, not the image's.
+  auto stream = (*reader)->Stream(last);
+  ASSERT_TRUE(stream);
+  auto decoded = DecodeImage(**stream);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().kind(), ErrorKind::kCorruption) << decoded.error().message();
+  EXPECT_NE(decoded.error().message().find(last + " is damaged in the stored pack"),
+            std::string::npos)
+      << decoded.error().message();
   // A reader opened on the damaged file indexes up to the damage and names it for the rest.
   auto again = MediaReader::Open(stored, *key);
   ASSERT_TRUE(again) << again.error().message();
