@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/crypto/kdf.hpp"
+#include "core/model/exam.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::authoring {
