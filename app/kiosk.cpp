@@ -124,6 +124,7 @@ class Kiosk {
       const std::string item_before = session_.images_at();
       if (session_.UpdateImages()) pending = std::max(pending, 1);  // uploads left for next frame
       images_loading = session_.ImagesLoading() > 0;
+      if (script_ && images_loading) script_->Unsettle();
       targets_.clear();
       std::optional<Action> action = DrawFrame(t);
       // A screenshot is of the settled screen with its images (test mode waits for them).

@@ -48,6 +48,12 @@ class Script {
   // Whether the frame being drawn is the settled one the next step acts on.
   bool Settled() const { return !done() && frames_ + 1 >= kSettleFrames; }
 
+  // The screen is still changing (an image of the item on screen is being decoded): the next
+  // step, its screenshot and the layout check wait for kSettleFrames frames after it shows. The
+  // frame an image arrives in is a frame behind it in layout (ImGui adds the scrollbar the image
+  // needs only on the next one).
+  void Unsettle() { frames_ = 0; }
+
   // A PNG to write for this frame, when the next step is a screenshot and the screen has settled.
   std::optional<std::filesystem::path> ScreenshotDue() const;
 
