@@ -367,7 +367,8 @@ def check(framed, lines, acked, boot_no):
          f"sitting holds {answers}, which no line from {acked} to {acked + SLACK} gives")
 
 
-def main():
+def parse_args(name):
+    """IMAGE_DIR LONTAR_BINARY [--keep DIR] from the command line: (image_dir, lontar, keep)."""
     args = sys.argv[1:]
     keep = None
     if "--keep" in args:
@@ -375,8 +376,26 @@ def main():
         keep = args[i + 1]
         del args[i:i + 2]
     if len(args) != 2:
-        fail("usage: power_cut_test.py IMAGE_DIR LONTAR_BINARY [--keep DIR]")
+        fail(f"usage: {name} IMAGE_DIR LONTAR_BINARY [--keep DIR]")
     image_dir, lontar = (os.path.abspath(a) for a in args)
+    return image_dir, lontar, keep
+
+
+def copy_image(image_dir, disk):
+    """A sparse copy of the image's lontar.img at `disk`; returns its root partition (sfdisk's
+    entry: start in sectors, node)."""
+    subprocess.run(["cp", "--sparse=always", os.path.join(image_dir, "lontar.img"), disk],
+                   check=True)
+    table = json.loads(subprocess.run(["sfdisk", "-J", disk], check=True,
+                                      capture_output=True, text=True).stdout)
+    root = [p for p in table["partitiontable"]["partitions"] if p.get("name") == "lontar-root"]
+    if not root:
+        fail("lontar.img has no partition named lontar-root")
+    return root[0]
+
+
+def main():
+    image_dir, lontar, keep = parse_args("power_cut_test.py")
     work = keep or tempfile.mkdtemp()
     os.makedirs(work, exist_ok=True)
     started = time.monotonic()
@@ -384,15 +403,9 @@ def main():
         lines = script()
         make_home(lontar, work, lines)
         disk = os.path.join(work, "cut.img")
-        subprocess.run(["cp", "--sparse=always", os.path.join(image_dir, "lontar.img"), disk],
-                       check=True)
-        table = json.loads(subprocess.run(["sfdisk", "-J", disk], check=True,
-                                          capture_output=True, text=True).stdout)
-        root = [p for p in table["partitiontable"]["partitions"] if p.get("name") == "lontar-root"]
-        if not root:
-            fail("lontar.img has no partition named lontar-root")
-        write_into_image(disk, work, root[0]["start"] * 512)
-        files = boot_files(image_dir, work, root[0]["node"][len(disk):])
+        root = copy_image(image_dir, disk)
+        write_into_image(disk, work, root["start"] * 512)
+        files = boot_files(image_dir, work, root["node"][len(disk):])
         rng = random.Random(SEED)
         acked, beyond, ups, total_acked, lost_pieces, cpus = 0, 0, [], 0, 0, []
         for n in range(CUTS + 1):

@@ -209,15 +209,7 @@ def check(framed, ids, acked, boot_no):
 
 
 def main():
-    args = sys.argv[1:]
-    keep = None
-    if "--keep" in args:
-        i = args.index("--keep")
-        keep = args[i + 1]
-        del args[i:i + 2]
-    if len(args) != 2:
-        fail("usage: relay_power_cut_test.py IMAGE_DIR LONTAR_BINARY [--keep DIR]")
-    image_dir, lontar = (os.path.abspath(a) for a in args)
+    image_dir, lontar, keep = power_cut_test.parse_args("relay_power_cut_test.py")
     work = keep or tempfile.mkdtemp()
     os.makedirs(work, exist_ok=True)
     started = time.monotonic()
@@ -225,15 +217,9 @@ def main():
         ids = make_site(lontar, work)
         log(f"{TERMINALS} terminals with 3 bundles each made in {time.monotonic() - started:.0f} s")
         disk = os.path.join(work, "relay.img")
-        subprocess.run(["cp", "--sparse=always", os.path.join(image_dir, "lontar.img"), disk],
-                       check=True)
-        table = json.loads(subprocess.run(["sfdisk", "-J", disk], check=True,
-                                          capture_output=True, text=True).stdout)
-        root = [p for p in table["partitiontable"]["partitions"] if p.get("name") == "lontar-root"]
-        if not root:
-            fail("lontar.img has no partition named lontar-root")
-        write_into_image(disk, work, root[0]["start"] * 512)
-        files = power_cut_test.boot_files(image_dir, work, root[0]["node"][len(disk):], INIT)
+        root = power_cut_test.copy_image(image_dir, disk)
+        write_into_image(disk, work, root["start"] * 512)
+        files = power_cut_test.boot_files(image_dir, work, root["node"][len(disk):], INIT)
         rng = random.Random(SEED)
         acked, ups, lost_pieces, cpus = 0, [], 0, []
         for n in range(CUTS + 1):
