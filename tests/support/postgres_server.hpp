@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -60,6 +61,25 @@ class PostgresServer {
 // Whether tests that need PostgreSQL must fail (CI=true) rather than skip when its binaries are
 // missing.
 bool PostgresRequired();
+
+// In a test body or SetUp: starts a PostgreSQL server into `pg` (a
+// std::unique_ptr<PostgresServer>) and makes the database `name` on it, its URL into `url`. Where
+// Debian's PostgreSQL binaries are missing the test fails under PostgresRequired() (CI) and is
+// skipped elsewhere; a server that does not start or a database that cannot be made fails it.
+#define LONTAR_START_POSTGRES(pg, url, name)                                           \
+  do {                                                                                 \
+    if (::lontar::testing::PostgresServer::BinDir().empty()) {                         \
+      const char* why =                                                                \
+          "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's " \
+          "`postgresql` package (.ci/install-deps)";                                   \
+      if (::lontar::testing::PostgresRequired()) FAIL() << why;                        \
+      GTEST_SKIP() << why;                                                             \
+    }                                                                                  \
+    (pg) = std::make_unique<::lontar::testing::PostgresServer>();                      \
+    ASSERT_TRUE((pg)->ok()) << (pg)->error();                                          \
+    (url) = (pg)->CreateDatabase(name);                                                \
+    ASSERT_FALSE((url).empty()) << (pg)->error();                                      \
+  } while (0)
 
 // The two store backends a parameterised server test runs against; named in test names.
 enum class Backend { kSqlite, kPostgres };

@@ -31,17 +31,7 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   const bool postgres = GetParam() == "postgres";
   std::unique_ptr<testing::PostgresServer> pg;
   std::string db_url;
-  if (postgres) {
-    if (testing::PostgresServer::BinDir().empty()) {
-      const std::string why = "PostgreSQL binaries missing: install Debian's `postgresql`";
-      if (testing::PostgresRequired()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
-    pg = std::make_unique<testing::PostgresServer>();
-    ASSERT_TRUE(pg->ok()) << pg->error();
-    db_url = pg->CreateDatabase("results");
-    ASSERT_FALSE(db_url.empty()) << pg->error();
-  }
+  if (postgres) LONTAR_START_POSTGRES(pg, db_url, "results");
   testing::TempDir dir;
   ManualClock clock;
   clock.SetWallMs(1'795'478'400'000);

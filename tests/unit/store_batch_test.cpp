@@ -59,19 +59,7 @@ std::vector<std::string> Ids(const std::vector<server::StoredBundle>& rows) {
 class StoreBatchTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      if (testing::PostgresServer::BinDir().empty()) {
-        const std::string why =
-            "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's "
-            "`postgresql` package (.ci/install-deps)";
-        if (testing::PostgresRequired()) FAIL() << why;
-        GTEST_SKIP() << why;
-      }
-      pg_ = std::make_unique<testing::PostgresServer>();
-      ASSERT_TRUE(pg_->ok()) << pg_->error();
-      url_ = pg_->CreateDatabase("lontar");
-      ASSERT_FALSE(url_.empty()) << pg_->error();
-    }
+    if (GetParam() == Backend::kPostgres) LONTAR_START_POSTGRES(pg_, url_, "lontar");
     auto b = GetParam() == Backend::kSqlite ? server::OpenSqliteBackend(dir_ / "store")
                                             : server::OpenPostgresBackend(url_);
     ASSERT_TRUE(b) << b.error().message();

@@ -141,19 +141,7 @@ class GatedBackend final : public server::StoreBackend {
 class StorePipelineTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      if (testing::PostgresServer::BinDir().empty()) {
-        const std::string why =
-            "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's "
-            "`postgresql` package (.ci/install-deps)";
-        if (testing::PostgresRequired()) FAIL() << why;
-        GTEST_SKIP() << why;
-      }
-      pg_ = std::make_unique<testing::PostgresServer>();
-      ASSERT_TRUE(pg_->ok()) << pg_->error();
-      url_ = pg_->CreateDatabase("lontar");
-      ASSERT_FALSE(url_.empty()) << pg_->error();
-    }
+    if (GetParam() == Backend::kPostgres) LONTAR_START_POSTGRES(pg_, url_, "lontar");
     clock_.SetWallMs(1'795'500'000'000);
     std::filesystem::create_directories(dir_ / "enrolled");
     for (const char* name : {"t1", "t2"}) {
