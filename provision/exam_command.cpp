@@ -210,10 +210,9 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
                    "characters (default: the one this terminal runs; another becomes the one it "
                    "runs)");
   open->add_flag("--json", args->json, "machine-readable output");
-  open->callback([&runner, args] { runner.Run([&] { return OpenSession(*args); }); });
+  runner.RunOnCall(*open, [args] { return OpenSession(*args); });
 
-  auto* exam = app.add_subcommand("exam", "run and inspect sittings without the kiosk");
-  exam->require_subcommand(1);
+  auto* exam = AddCommandGroup(app, "exam", "run and inspect sittings without the kiosk");
   auto* run =
       exam->add_subcommand("run", "log in and run a sitting from a script (docs/proctor.md)");
   AddHomeOption(*run, args->home);
@@ -226,13 +225,13 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
   run->add_flag("--progress", args->progress,
                 "print 'done LINE' as each script line is durable in the journal");
   run->add_flag("--json", args->json, "machine-readable output");
-  run->callback([&runner, args] { runner.Run([&] { return Run(*args); }); });
+  runner.RunOnCall(*run, [args] { return Run(*args); });
 
   auto* show = exam->add_subcommand("show", "a sitting's state, rebuilt from the journal");
   AddHomeOption(*show, args->home);
   show->add_option("--participant", args->participant, "participant number")->required();
   show->add_flag("--json", args->json, "machine-readable output");
-  show->callback([&runner, args] { runner.Run([&] { return Show(*args); }); });
+  runner.RunOnCall(*show, [args] { return Show(*args); });
 }
 
 }  // namespace lontar::cli
