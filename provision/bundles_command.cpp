@@ -271,14 +271,14 @@ void RegisterBundlesCommands(CLI::App& app, Runner& runner) {
 
   auto* list = bundles->add_subcommand("list", "the bundles in this terminal's outbox");
   AddHomeOption(*list, args->home);
-  list->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*list, args->json);
   runner.RunOnCall(*list, [args] { return List(*args); });
 
   auto* exp = bundles->add_subcommand(
       "export", "copy every outbox bundle and a signed manifest to a directory (a USB stick)");
   AddHomeOption(*exp, args->home);
   exp->add_option("--to", args->to, "mounted stick, e.g. /media/usb")->required();
-  exp->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*exp, args->json);
   runner.RunOnCall(*exp, [args] { return Export(*args); });
 
   auto* verify = bundles->add_subcommand(
@@ -291,7 +291,7 @@ void RegisterBundlesCommands(CLI::App& app, Runner& runner) {
   verify->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)");
   verify->add_option("--terminal-key", args->terminal_key,
                      "the terminal's enrollment record (.enroll) or Ed25519 public key (.pub)");
-  verify->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*verify, args->json);
   runner.RunOnCall(*verify, [args] { return Verify(*args); });
 }
 

@@ -29,4 +29,8 @@ void AddHomeOption(CLI::App& command, std::filesystem::path& home) {
   command.add_option("--home", home, "terminal home directory")->capture_default_str();
 }
 
+void AddJsonFlag(CLI::App& command, bool& json) {
+  command.add_flag("--json", json, "machine-readable output");
+}
+
 }  // namespace lontar::cli

@@ -33,6 +33,9 @@ using crypto::ReadCodeFile;
 // its subcommands must be given (else a usage error, exit code 2).
 CLI::App* AddCommandGroup(CLI::App& app, const std::string& name, const std::string& description);
 
+// Adds `--json` (machine-readable output on stdout) to `command`.
+void AddJsonFlag(CLI::App& command, bool& json);
+
 // Adds `--home DIR` (default /var/lib/lontar) to `command`.
 void AddHomeOption(CLI::App& command, std::filesystem::path& home);
 

@@ -54,7 +54,7 @@ void RegisterItemsCommands(CLI::App& app, Runner& runner) {
       ->check(CLI::ExistingFile);
   csv->add_option("--roster", args->options.roster, "roster.csv to copy into the source")
       ->check(CLI::ExistingFile);
-  csv->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*csv, args->json);
   runner.RunOnCall(*csv, [args] { return ImportCsv(*args); });
 }
 

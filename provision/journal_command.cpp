@@ -83,12 +83,12 @@ void RegisterJournalCommands(CLI::App& app, Runner& runner) {
   auto* verify = journal->add_subcommand(
       "verify", "check the hash chain and every signed checkpoint; names the first bad record");
   AddHomeOption(*verify, args->home);
-  verify->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*verify, args->json);
   runner.RunOnCall(*verify, [args] { return Verify(*args); });
 
   auto* show = journal->add_subcommand("show", "print journal records");
   AddHomeOption(*show, args->home);
-  show->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*show, args->json);
   show->add_option("--from", args->from, "first sequence number")->capture_default_str();
   show->add_option("--limit", args->limit, "at most this many records")->capture_default_str();
   runner.RunOnCall(*show, [args] { return Show(*args); });

@@ -131,13 +131,13 @@ void RegisterKeysCommands(CLI::App& app, Runner& runner) {
       ->required()
       ->check(CLI::IsMember({"authority", "results", "server", "relay"}));
   make->add_option("--out", args->out, "directory for KIND.key and KIND.pub")->required();
-  make->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*make, args->json);
   runner.RunOnCall(*make, [args] { return New(*args); });
 
   auto* show = keys->add_subcommand(
       "show", "print a key file's algorithm, whether it is secret, and its key id (never secrets)");
   show->add_option("file", args->file, "a .pub or .key file")->required();
-  show->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*show, args->json);
   runner.RunOnCall(*show, [args] { return Show(*args); });
 }
 

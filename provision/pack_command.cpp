@@ -252,18 +252,18 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
                    "(256 MiB, slow on terminals)")
       ->check(CLI::IsMember({"release", "interactive", "moderate"}))
       ->capture_default_str();
-  build->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*build, args->json);
   runner.RunOnCall(*build, [args] { return Build(*args); });
 
   auto* inspect = pack->add_subcommand("inspect", "show a pack's header without decrypting it");
   inspect->add_option("file", args->file, "pack file")->required();
-  inspect->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*inspect, args->json);
   runner.RunOnCall(*inspect, [args] { return Inspect(*args); });
 
   auto* verify = pack->add_subcommand("verify", "check a pack's signature and every byte");
   verify->add_option("file", args->file, "pack file")->required();
   verify->add_option("--trust", args->trust, "authority public key")->required();
-  verify->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*verify, args->json);
   runner.RunOnCall(*verify, [args] { return Verify(*args); });
 
   auto* synth = pack->add_subcommand(

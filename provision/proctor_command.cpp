@@ -182,7 +182,7 @@ CLI::App* Proctor(CLI::App& session, const char* name, const char* help, Proctor
   AddHomeOption(*c, a.home);
   c->add_option("--proctor-code-file", a.proctor_code_file, "file holding the proctor code")
       ->required();
-  c->add_flag("--json", a.json, "machine-readable output");
+  AddJsonFlag(*c, a.json);
   return c;
 }
 
@@ -241,7 +241,7 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner) {
 
   auto* status = session.add_subcommand("status", "the session and every sitting on this terminal");
   AddHomeOption(*status, a->home);
-  status->add_flag("--json", a->json, "machine-readable output");
+  AddJsonFlag(*status, a->json);
   runner.RunOnCall(*status, [a] { return SessionStatus(*a); });
 }
 

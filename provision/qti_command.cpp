@@ -93,7 +93,7 @@ void RegisterQtiCommands(CLI::App& app, Runner& runner) {
       ->add_option("--exam-template", args->import.exam_template,
                    "exam.yaml giving what QTI has no place for (pass rules, competencies, ...)")
       ->check(CLI::ExistingFile);
-  import->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*import, args->json);
   runner.RunOnCall(*import, [args] { return Import(*args); });
 
   auto* exp = qti->add_subcommand(
@@ -101,7 +101,7 @@ void RegisterQtiCommands(CLI::App& app, Runner& runner) {
   exp->add_option("source", args->source, "authoring source directory (as for pack build)")
       ->required();
   exp->add_option("--out", args->out, "PACKAGE.zip to create")->required();
-  exp->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*exp, args->json);
   runner.RunOnCall(*exp, [args] { return Export(*args); });
 }
 

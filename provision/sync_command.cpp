@@ -364,7 +364,7 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner) {
   sync->add_option("--seat", args->seat,
                    "seat label shown on the relay's room view, e.g. A-07 (default: the "
                    "terminal's name, or its id when the name is over 32 characters)");
-  sync->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*sync, args->json);
   runner.RunOnCall(*sync, [args] { return Sync(*args); });
 
   CLI::App* bundles = app.get_subcommand("bundles");
@@ -379,7 +379,7 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner) {
       ->required();
   import->add_option("--attempts", args->attempts, "tries per bundle on transport errors")
       ->capture_default_str();
-  import->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*import, args->json);
   runner.RunOnCall(*import, [args] { return Import(*args); });
 }
 

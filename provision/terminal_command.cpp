@@ -203,7 +203,7 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
       ->required()
       ->check(CLI::ExistingFile);
   init->add_option("--name", args->name, "name shown on the health screen, e.g. 'Ruang 2 / PC 14'");
-  init->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*init, args->json);
   runner.RunOnCall(*init, [args] { return Init(*args); });
 
   auto* enrollment = terminal->add_subcommand(
@@ -229,7 +229,7 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
   auto* status = terminal->add_subcommand(
       "status", "identity, trusted keys, vault health and journal state (exit 1 if unhealthy)");
   AddHomeOption(*status, args->home);
-  status->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*status, args->json);
   runner.RunOnCall(*status, [args] { return PrintStatus(*args); });
 }
 
