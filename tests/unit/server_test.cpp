@@ -325,19 +325,7 @@ class ServerBackendTest : public ServerTest, public ::testing::WithParamInterfac
  protected:
   void SetUp() override {
     backend_ = GetParam();
-    if (backend_ == Backend::kPostgres) {
-      if (PostgresServer::BinDir().empty()) {
-        const std::string why =
-            "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's "
-            "`postgresql` package (.ci/install-deps)";
-        if (testing::PostgresRequired()) FAIL() << why;
-        GTEST_SKIP() << why;
-      }
-      pg_ = std::make_unique<PostgresServer>();
-      ASSERT_TRUE(pg_->ok()) << pg_->error();
-      db_url_ = pg_->CreateDatabase("lontar");
-      ASSERT_FALSE(db_url_.empty()) << pg_->error();
-    }
+    if (backend_ == Backend::kPostgres) LONTAR_START_POSTGRES(pg_, db_url_, "lontar");
     ServerTest::SetUp();
   }
 };
