@@ -74,11 +74,7 @@ TEST_P(OutboxFault, RowAndJournalRecordAreAllOrNothing) {
   ManualClock clock;
   auto results = crypto::BoxSecretKey::Generate();
   ASSERT_TRUE(results);
-  {
-    auto authority = crypto::SigningKey::Generate();
-    ASSERT_TRUE(authority);
-    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, ""));
-  }
+  ASSERT_TRUE(testing::InitTerminalOfUnknownAuthority(home, clock, ""));
   // Count the calls one AddToOutbox makes.
   int calls = 0;
   {
