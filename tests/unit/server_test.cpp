@@ -51,13 +51,7 @@ using testing::WriteText;
 // Receipts
 
 bundle::Receipt SampleReceipt(const crypto::SigningKey& key) {
-  bundle::Receipt r;
-  for (std::size_t i = 0; i < r.bundle_id.size(); ++i) r.bundle_id[i] = static_cast<uint8_t>(i);
-  r.terminal_id = "T-0123456789ABCDEF";
-  r.seq = 7;
-  r.stored_ms = 1'795'000'000'000;
-  r.server_key_id = key.id();
-  return r;
+  return testing::SampleReceipt(key, 1'795'000'000'000);
 }
 
 TEST(Receipt, RoundTripsAndVerifiesWithTheServerKey) {
