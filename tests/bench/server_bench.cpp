@@ -56,6 +56,7 @@
 #include "tests/support/child_run.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/put_client.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -323,16 +324,11 @@ int main(int argc, char** argv) {
     keys.push_back(term.signing_key().public_key());
     const int mine = n / terminals + (t < n % terminals ? 1 : 0);
     for (int s = 1; s <= mine; ++s) {
-      bundle::BundleInputs in;
-      in.terminal_id = term.id();
-      in.site = term.site();
-      in.exam_id = "CACT-2026";
-      in.pack_id = "0123456789abcdef0123456789abcdef";
-      in.exam_version = 1;
-      in.seq = static_cast<std::uint64_t>(s);
+      bundle::BundleInputs in =
+          testing::SampleBundleInputs(term, "CACT-2026", static_cast<std::uint64_t>(s));
       in.participant = "P-" + std::to_string(t * 100000 + s);
-      in.created_ms = 1'795'500'000'000;
       in.journal_seq = static_cast<std::uint64_t>(s * 1000);
+      in.payload.answers.clear();
       for (int k = 0; k < 110; ++k) in.payload.answers["item-" + std::to_string(k)] = "C";
       for (int k = 0; k < records; ++k) {
         journal::Record r;
