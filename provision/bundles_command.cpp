@@ -266,21 +266,20 @@ Status Verify(const BundlesArgs& a) {
 
 void RegisterBundlesCommands(CLI::App& app, Runner& runner) {
   auto* bundles =
-      app.add_subcommand("bundles", "result bundles: the outbox, USB export, checking a bundle");
-  bundles->require_subcommand(1);
+      AddCommandGroup(app, "bundles", "result bundles: the outbox, USB export, checking a bundle");
   auto args = std::make_shared<BundlesArgs>();
 
   auto* list = bundles->add_subcommand("list", "the bundles in this terminal's outbox");
   AddHomeOption(*list, args->home);
-  list->add_flag("--json", args->json, "machine-readable output");
-  list->callback([&runner, args] { runner.Run([&] { return List(*args); }); });
+  AddJsonFlag(*list, args->json);
+  runner.RunOnCall(*list, [args] { return List(*args); });
 
   auto* exp = bundles->add_subcommand(
       "export", "copy every outbox bundle and a signed manifest to a directory (a USB stick)");
   AddHomeOption(*exp, args->home);
   exp->add_option("--to", args->to, "mounted stick, e.g. /media/usb")->required();
-  exp->add_flag("--json", args->json, "machine-readable output");
-  exp->callback([&runner, args] { runner.Run([&] { return Export(*args); }); });
+  AddJsonFlag(*exp, args->json);
+  runner.RunOnCall(*exp, [args] { return Export(*args); });
 
   auto* verify = bundles->add_subcommand(
       "verify", "check bundle files' terminal signatures (no results key needed)");
@@ -292,8 +291,8 @@ void RegisterBundlesCommands(CLI::App& app, Runner& runner) {
   verify->add_option("--enrolled", args->enrolled, "directory of enrollment records (*.enroll)");
   verify->add_option("--terminal-key", args->terminal_key,
                      "the terminal's enrollment record (.enroll) or Ed25519 public key (.pub)");
-  verify->add_flag("--json", args->json, "machine-readable output");
-  verify->callback([&runner, args] { runner.Run([&] { return Verify(*args); }); });
+  AddJsonFlag(*verify, args->json);
+  runner.RunOnCall(*verify, [args] { return Verify(*args); });
 }
 
 }  // namespace lontar::cli

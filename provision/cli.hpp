@@ -21,10 +21,20 @@ struct Runner {
   int exit_code = 0;
   // Runs `body`; on failure prints "lontar: <message>" to stderr and sets exit_code to 1.
   void Run(const std::function<Status()>& body);
+  // Makes `command`, when called, Run `body` (which holds what it needs: the runner outlives
+  // parsing, the lambda's captures are copied into the command).
+  void RunOnCall(CLI::App& command, std::function<Status()> body);
 };
 
 // Codes (release code, proctor code, PIN) come from files: core/crypto/code_file.hpp.
 using crypto::ReadCodeFile;
+
+// Adds the command group `name` (e.g. `lontar keys`), which does nothing itself: exactly one of
+// its subcommands must be given (else a usage error, exit code 2).
+CLI::App* AddCommandGroup(CLI::App& app, const std::string& name, const std::string& description);
+
+// Adds `--json` (machine-readable output on stdout) to `command`.
+void AddJsonFlag(CLI::App& command, bool& json);
 
 // Adds `--home DIR` (default /var/lib/lontar) to `command`.
 void AddHomeOption(CLI::App& command, std::filesystem::path& home);

@@ -209,11 +209,10 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
                    "the released pack to open: EXAM_ID@VERSION, or the pack id or its first 8 "
                    "characters (default: the one this terminal runs; another becomes the one it "
                    "runs)");
-  open->add_flag("--json", args->json, "machine-readable output");
-  open->callback([&runner, args] { runner.Run([&] { return OpenSession(*args); }); });
+  AddJsonFlag(*open, args->json);
+  runner.RunOnCall(*open, [args] { return OpenSession(*args); });
 
-  auto* exam = app.add_subcommand("exam", "run and inspect sittings without the kiosk");
-  exam->require_subcommand(1);
+  auto* exam = AddCommandGroup(app, "exam", "run and inspect sittings without the kiosk");
   auto* run =
       exam->add_subcommand("run", "log in and run a sitting from a script (docs/proctor.md)");
   AddHomeOption(*run, args->home);
@@ -225,14 +224,14 @@ void RegisterExamCommands(CLI::App& app, Runner& runner) {
                   "skip the script's lines before this one (resuming a script after a crash)");
   run->add_flag("--progress", args->progress,
                 "print 'done LINE' as each script line is durable in the journal");
-  run->add_flag("--json", args->json, "machine-readable output");
-  run->callback([&runner, args] { runner.Run([&] { return Run(*args); }); });
+  AddJsonFlag(*run, args->json);
+  runner.RunOnCall(*run, [args] { return Run(*args); });
 
   auto* show = exam->add_subcommand("show", "a sitting's state, rebuilt from the journal");
   AddHomeOption(*show, args->home);
   show->add_option("--participant", args->participant, "participant number")->required();
-  show->add_flag("--json", args->json, "machine-readable output");
-  show->callback([&runner, args] { runner.Run([&] { return Show(*args); }); });
+  AddJsonFlag(*show, args->json);
+  runner.RunOnCall(*show, [args] { return Show(*args); });
 }
 
 }  // namespace lontar::cli

@@ -42,8 +42,7 @@ Status ImportCsv(const ItemsArgs& a) {
 
 void RegisterItemsCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<ItemsArgs>();
-  auto* items = app.add_subcommand("items", "items in from spreadsheets (docs/import.md)");
-  items->require_subcommand(1);
+  auto* items = AddCommandGroup(app, "items", "items in from spreadsheets (docs/import.md)");
   auto* csv = items->add_subcommand(
       "import-csv", "turn a spreadsheet of items (assets/templates/items.csv) into a source");
   csv->add_option("file", args->csv, "FILE.csv, one row per item")
@@ -55,8 +54,8 @@ void RegisterItemsCommands(CLI::App& app, Runner& runner) {
       ->check(CLI::ExistingFile);
   csv->add_option("--roster", args->options.roster, "roster.csv to copy into the source")
       ->check(CLI::ExistingFile);
-  csv->add_flag("--json", args->json, "machine-readable output");
-  csv->callback([&runner, args] { runner.Run([&] { return ImportCsv(*args); }); });
+  AddJsonFlag(*csv, args->json);
+  runner.RunOnCall(*csv, [args] { return ImportCsv(*args); });
 }
 
 }  // namespace lontar::cli

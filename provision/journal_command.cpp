@@ -77,22 +77,21 @@ Status Show(const JournalArgs& args) {
 }  // namespace
 
 void RegisterJournalCommands(CLI::App& app, Runner& runner) {
-  auto* journal = app.add_subcommand("journal", "audit a terminal's hash-chained journal");
-  journal->require_subcommand(1);
+  auto* journal = AddCommandGroup(app, "journal", "audit a terminal's hash-chained journal");
   auto args = std::make_shared<JournalArgs>();
 
   auto* verify = journal->add_subcommand(
       "verify", "check the hash chain and every signed checkpoint; names the first bad record");
   AddHomeOption(*verify, args->home);
-  verify->add_flag("--json", args->json, "machine-readable output");
-  verify->callback([&runner, args] { runner.Run([&] { return Verify(*args); }); });
+  AddJsonFlag(*verify, args->json);
+  runner.RunOnCall(*verify, [args] { return Verify(*args); });
 
   auto* show = journal->add_subcommand("show", "print journal records");
   AddHomeOption(*show, args->home);
-  show->add_flag("--json", args->json, "machine-readable output");
+  AddJsonFlag(*show, args->json);
   show->add_option("--from", args->from, "first sequence number")->capture_default_str();
   show->add_option("--limit", args->limit, "at most this many records")->capture_default_str();
-  show->callback([&runner, args] { runner.Run([&] { return Show(*args); }); });
+  runner.RunOnCall(*show, [args] { return Show(*args); });
 }
 
 }  // namespace lontar::cli

@@ -120,8 +120,7 @@ Status Show(const KeysArgs& args) {
 }  // namespace
 
 void RegisterKeysCommands(CLI::App& app, Runner& runner) {
-  auto* keys = app.add_subcommand("keys", "make and inspect the exam authority's keys");
-  keys->require_subcommand(1);
+  auto* keys = AddCommandGroup(app, "keys", "make and inspect the exam authority's keys");
   auto args = std::make_shared<KeysArgs>();
 
   auto* make = keys->add_subcommand(
@@ -132,14 +131,14 @@ void RegisterKeysCommands(CLI::App& app, Runner& runner) {
       ->required()
       ->check(CLI::IsMember({"authority", "results", "server", "relay"}));
   make->add_option("--out", args->out, "directory for KIND.key and KIND.pub")->required();
-  make->add_flag("--json", args->json, "machine-readable output");
-  make->callback([&runner, args] { runner.Run([&] { return New(*args); }); });
+  AddJsonFlag(*make, args->json);
+  runner.RunOnCall(*make, [args] { return New(*args); });
 
   auto* show = keys->add_subcommand(
       "show", "print a key file's algorithm, whether it is secret, and its key id (never secrets)");
   show->add_option("file", args->file, "a .pub or .key file")->required();
-  show->add_flag("--json", args->json, "machine-readable output");
-  show->callback([&runner, args] { runner.Run([&] { return Show(*args); }); });
+  AddJsonFlag(*show, args->json);
+  runner.RunOnCall(*show, [args] { return Show(*args); });
 }
 
 }  // namespace lontar::cli

@@ -161,7 +161,7 @@ void RegisterNineBoxCommand(CLI::App& results, Runner& runner) {
                   "MIDDLE,TOP: for numeric ratings, where sesuai and di atas ekspektasi start");
   cmd->add_option("--exam", args->exam, "refuse results rows of any other exam id");
   cmd->add_flag("--json", args->json, "machine-readable summary");
-  cmd->callback([&runner, args] { runner.Run([&] { return NineBox(*args); }); });
+  runner.RunOnCall(*cmd, [args] { return NineBox(*args); });
 }
 
 }  // namespace lontar::cli

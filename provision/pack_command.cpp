@@ -219,8 +219,8 @@ Status HashPin(const PackArgs& a) {
 
 void RegisterPackCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<PackArgs>();
-  auto* pack = app.add_subcommand("pack", "build, inspect and verify signed, encrypted item packs");
-  pack->require_subcommand(1);
+  auto* pack =
+      AddCommandGroup(app, "pack", "build, inspect and verify signed, encrypted item packs");
 
   auto* build = pack->add_subcommand("build", "turn an authoring directory into a pack");
   build->add_option("source", args->source, "authoring directory (docs/authoring.md)")
@@ -252,19 +252,19 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
                    "(256 MiB, slow on terminals)")
       ->check(CLI::IsMember({"release", "interactive", "moderate"}))
       ->capture_default_str();
-  build->add_flag("--json", args->json, "machine-readable output");
-  build->callback([&runner, args] { runner.Run([&] { return Build(*args); }); });
+  AddJsonFlag(*build, args->json);
+  runner.RunOnCall(*build, [args] { return Build(*args); });
 
   auto* inspect = pack->add_subcommand("inspect", "show a pack's header without decrypting it");
   inspect->add_option("file", args->file, "pack file")->required();
-  inspect->add_flag("--json", args->json, "machine-readable output");
-  inspect->callback([&runner, args] { runner.Run([&] { return Inspect(*args); }); });
+  AddJsonFlag(*inspect, args->json);
+  runner.RunOnCall(*inspect, [args] { return Inspect(*args); });
 
   auto* verify = pack->add_subcommand("verify", "check a pack's signature and every byte");
   verify->add_option("file", args->file, "pack file")->required();
   verify->add_option("--trust", args->trust, "authority public key")->required();
-  verify->add_flag("--json", args->json, "machine-readable output");
-  verify->callback([&runner, args] { runner.Run([&] { return Verify(*args); }); });
+  AddJsonFlag(*verify, args->json);
+  runner.RunOnCall(*verify, [args] { return Verify(*args); });
 
   auto* synth = pack->add_subcommand(
       "synth", "write a large synthetic authoring source, for benchmarks and load tests");
@@ -276,14 +276,13 @@ void RegisterPackCommands(CLI::App& app, Runner& runner) {
                   "CAT SKD's shape: TWK 30, TIU 35, TKP 45 items, BKN's thresholds and pass rules "
                   "(--items is ignored)");
   synth->add_option("--out", args->out, "directory to create")->required();
-  synth->callback([&runner, args] { runner.Run([&] { return Synth(*args); }); });
+  runner.RunOnCall(*synth, [args] { return Synth(*args); });
 
-  auto* roster = app.add_subcommand("roster", "participant rosters");
-  roster->require_subcommand(1);
+  auto* roster = AddCommandGroup(app, "roster", "participant rosters");
   auto* hash =
       roster->add_subcommand("hash-pin", "print the Argon2id hash of a PIN for roster.csv");
   hash->add_option("pin", args->pin, "the participant's PIN")->required();
-  hash->callback([&runner, args] { runner.Run([&] { return HashPin(*args); }); });
+  runner.RunOnCall(*hash, [args] { return HashPin(*args); });
 }
 
 }  // namespace lontar::cli

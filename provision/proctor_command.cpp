@@ -182,7 +182,7 @@ CLI::App* Proctor(CLI::App& session, const char* name, const char* help, Proctor
   AddHomeOption(*c, a.home);
   c->add_option("--proctor-code-file", a.proctor_code_file, "file holding the proctor code")
       ->required();
-  c->add_flag("--json", a.json, "machine-readable output");
+  AddJsonFlag(*c, a.json);
   return c;
 }
 
@@ -194,18 +194,18 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner) {
   auto* pause = Proctor(session, "pause", "pause one sitting, or every sitting here", *a);
   pause->add_option("--participant", a->participant, "participant number (default: everyone)");
   pause->add_option("--reason", a->reason, "why; kept in the journal")->required();
-  pause->callback([&runner, a] { runner.Run([&] { return PauseOrResume(*a, true); }); });
+  runner.RunOnCall(*pause, [a] { return PauseOrResume(*a, true); });
 
   auto* resume = Proctor(session, "resume", "resume a paused sitting, or the whole room", *a);
   resume->add_option("--participant", a->participant, "participant number (default: the room)");
   resume->add_option("--reason", a->reason, "why; kept in the journal");
-  resume->callback([&runner, a] { runner.Run([&] { return PauseOrResume(*a, false); }); });
+  runner.RunOnCall(*resume, [a] { return PauseOrResume(*a, false); });
 
   auto* add = Proctor(session, "add-time", "give a sitting more time", *a);
   add->add_option("--participant", a->participant, "participant number")->required();
   add->add_option("--minutes", a->minutes, "minutes to add (up to 240)")->required();
   add->add_option("--reason", a->reason, "why; kept in the journal")->required();
-  add->callback([&runner, a] { runner.Run([&] { return AddTime(*a); }); });
+  runner.RunOnCall(*add, [a] { return AddTime(*a); });
 
   auto* acc =
       Proctor(session, "accommodate", "read-aloud, text size or high contrast for one sitting", *a);
@@ -214,17 +214,17 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner) {
   acc->add_option("--text-size", a->text_size, "normal, large or larger (default: as in force)");
   acc->add_option("--high-contrast", a->high_contrast, "yes or no (default: as in force)");
   acc->add_option("--reason", a->reason, "why; kept in the journal")->required();
-  acc->callback([&runner, a] { runner.Run([&] { return Accommodate(*a); }); });
+  runner.RunOnCall(*acc, [a] { return Accommodate(*a); });
 
   auto* unlock = Proctor(session, "unlock", "unlock a participant after wrong logins", *a);
   unlock->add_option("--participant", a->participant, "participant number")->required();
   unlock->add_option("--reason", a->reason, "why; kept in the journal")->required();
-  unlock->callback([&runner, a] { runner.Run([&] { return Unlock(*a); }); });
+  runner.RunOnCall(*unlock, [a] { return Unlock(*a); });
 
   auto* void_ = Proctor(session, "void", "void a sitting for good", *a);
   void_->add_option("--participant", a->participant, "participant number")->required();
   void_->add_option("--reason", a->reason, "why; kept in the journal")->required();
-  void_->callback([&runner, a] { runner.Run([&] { return Void(*a); }); });
+  runner.RunOnCall(*void_, [a] { return Void(*a); });
 
   auto* handoff =
       Proctor(session, "handoff", "end a sitting here and write it for a spare terminal", *a);
@@ -232,20 +232,17 @@ void RegisterProctorCommands(CLI::App& app, Runner& runner) {
   handoff->add_option("--to", a->to, "directory to write the hand-off record to (a USB stick)")
       ->required();
   handoff->add_option("--reason", a->reason, "why; kept in the journal")->required();
-  handoff->callback([&runner, a] { runner.Run([&] { return HandOff(*a); }); });
+  runner.RunOnCall(*handoff, [a] { return HandOff(*a); });
 
   auto* import =
       Proctor(session, "import-handoff", "continue a handed-off sitting on this terminal", *a);
   import->add_option("--from", a->from, "the .handoff file")->required();
-  import->callback([&runner, a] { runner.Run([&] { return Import(*a);
-});
-}  // namespace lontar::cli
-);
+  runner.RunOnCall(*import, [a] { return Import(*a); });
 
-auto* status = session.add_subcommand("status", "the session and every sitting on this terminal");
-AddHomeOption(*status, a->home);
-status->add_flag("--json", a->json, "machine-readable output");
-status->callback([&runner, a] { runner.Run([&] { return SessionStatus(*a); }); });
+  auto* status = session.add_subcommand("status", "the session and every sitting on this terminal");
+  AddHomeOption(*status, a->home);
+  AddJsonFlag(*status, a->json);
+  runner.RunOnCall(*status, [a] { return SessionStatus(*a); });
 }
 
 }  // namespace lontar::cli

@@ -74,8 +74,7 @@ Status Export(const QtiArgs& a) {
 
 void RegisterQtiCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<QtiArgs>();
-  auto* qti = app.add_subcommand("qti", "QTI 3.0 item banks: import and export (docs/import.md)");
-  qti->require_subcommand(1);
+  auto* qti = AddCommandGroup(app, "qti", "QTI 3.0 item banks: import and export (docs/import.md)");
 
   auto* import = qti->add_subcommand(
       "import", "turn a QTI 3.0 package (zip or directory) into an authoring source");
@@ -94,19 +93,16 @@ void RegisterQtiCommands(CLI::App& app, Runner& runner) {
       ->add_option("--exam-template", args->import.exam_template,
                    "exam.yaml giving what QTI has no place for (pass rules, competencies, ...)")
       ->check(CLI::ExistingFile);
-  import->add_flag("--json", args->json, "machine-readable output");
-  import->callback([&runner, args] { runner.Run([&] { return Import(*args);
-});
-}  // namespace lontar::cli
-);
+  AddJsonFlag(*import, args->json);
+  runner.RunOnCall(*import, [args] { return Import(*args); });
 
-auto* exp = qti->add_subcommand(
-    "export", "write an authoring source as a QTI 3.0 package that `qti import` reads back");
-exp->add_option("source", args->source, "authoring source directory (as for pack build)")
-    ->required();
-exp->add_option("--out", args->out, "PACKAGE.zip to create")->required();
-exp->add_flag("--json", args->json, "machine-readable output");
-exp->callback([&runner, args] { runner.Run([&] { return Export(*args); }); });
+  auto* exp = qti->add_subcommand(
+      "export", "write an authoring source as a QTI 3.0 package that `qti import` reads back");
+  exp->add_option("source", args->source, "authoring source directory (as for pack build)")
+      ->required();
+  exp->add_option("--out", args->out, "PACKAGE.zip to create")->required();
+  AddJsonFlag(*exp, args->json);
+  runner.RunOnCall(*exp, [args] { return Export(*args); });
 }
 
 }  // namespace lontar::cli

@@ -106,8 +106,7 @@ Status Open(const ResultsArgs& a) {
 }  // namespace
 
 void RegisterResultsCommands(CLI::App& app, Runner& runner) {
-  auto* results = app.add_subcommand("results", "open result bundles with the results key");
-  results->require_subcommand(1);
+  auto* results = AddCommandGroup(app, "results", "open result bundles with the results key");
   auto args = std::make_shared<ResultsArgs>();
   auto* open = results->add_subcommand(
       "open", "decrypt every bundle in a collection store, re-score from raw answers, write CSV");
@@ -117,7 +116,7 @@ void RegisterResultsCommands(CLI::App& app, Runner& runner) {
                    "per-item responses CSV to write (default: beside --out, "
                    "<stem>.responses.csv)");
   open->add_flag("--json", args->json, "machine-readable summary");
-  open->callback([&runner, args] { runner.Run([&] { return Open(*args); }); });
+  runner.RunOnCall(*open, [args] { return Open(*args); });
   RegisterResultsReportCommand(*results, runner);
   RegisterNineBoxCommand(*results, runner);
 }

@@ -129,7 +129,7 @@ void RegisterResultsReportCommand(CLI::App& results, Runner& runner) {
   report->add_flag("--no-candidates", args->no_candidates, "skip the candidate PDFs");
   report->add_flag("--no-items", args->no_items, "skip the item analysis");
   report->add_flag("--json", args->json, "machine-readable summary");
-  report->callback([&runner, args] { runner.Run([&] { return Report(*args); }); });
+  runner.RunOnCall(*report, [args] { return Report(*args); });
 }
 
 }  // namespace lontar::cli

@@ -58,8 +58,7 @@ Status Release(const SessionArgs& a) {
 
 void RegisterSessionCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<SessionArgs>();
-  auto* session = app.add_subcommand("session", "run exam sessions on this terminal");
-  session->require_subcommand(1);
+  auto* session = AddCommandGroup(app, "session", "run exam sessions on this terminal");
   auto* release =
       session->add_subcommand("release", "open the session's pack with the release code");
   AddHomeOption(*release, args->home);
@@ -67,7 +66,7 @@ void RegisterSessionCommands(CLI::App& app, Runner& runner) {
   release->add_option("--pack", args->pack,
                       "which loaded pack: EXAM_ID@VERSION, or the pack id or its first 8 "
                       "characters (default: the one valid now; of several versions, the newest)");
-  release->callback([&runner, args] { runner.Run([&] { return Release(*args); }); });
+  runner.RunOnCall(*release, [args] { return Release(*args); });
 }
 
 }  // namespace lontar::cli

@@ -364,8 +364,8 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner) {
   sync->add_option("--seat", args->seat,
                    "seat label shown on the relay's room view, e.g. A-07 (default: the "
                    "terminal's name, or its id when the name is over 32 characters)");
-  sync->add_flag("--json", args->json, "machine-readable output");
-  sync->callback([&runner, args] { runner.Run([&] { return Sync(*args); }); });
+  AddJsonFlag(*sync, args->json);
+  runner.RunOnCall(*sync, [args] { return Sync(*args); });
 
   CLI::App* bundles = app.get_subcommand("bundles");
   auto* import = bundles->add_subcommand(
@@ -379,11 +379,8 @@ void RegisterSyncCommands(CLI::App& app, Runner& runner) {
       ->required();
   import->add_option("--attempts", args->attempts, "tries per bundle on transport errors")
       ->capture_default_str();
-  import->add_flag("--json", args->json, "machine-readable output");
-  import->callback([&runner, args] { runner.Run([&] { return Import(*args);
-});
-}  // namespace lontar::cli
-);
+  AddJsonFlag(*import, args->json);
+  runner.RunOnCall(*import, [args] { return Import(*args); });
 }
 
 }  // namespace lontar::cli

@@ -61,8 +61,7 @@ Status Verify(const TechnicianArgs& a) {
 
 void RegisterTechnicianCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<TechnicianArgs>();
-  auto* tech = app.add_subcommand("technician", "the technician code that opens technician mode");
-  tech->require_subcommand(1);
+  auto* tech = AddCommandGroup(app, "technician", "the technician code that opens technician mode");
 
   auto* code = tech->add_subcommand(
       "code", "hash a technician code (from --code-file or standard input) into a file");
@@ -75,7 +74,7 @@ void RegisterTechnicianCommands(CLI::App& app, Runner& runner) {
                    "emulated machines)")
       ->check(CLI::IsMember({"moderate", "interactive"}))
       ->capture_default_str();
-  code->callback([&runner, args] { runner.Run([&] { return MakeCode(*args); }); });
+  runner.RunOnCall(*code, [args] { return MakeCode(*args); });
 
   auto* verify = tech->add_subcommand(
       "verify", "exit 0 when a code (from --code-file or standard input) matches the hash file");
@@ -84,7 +83,7 @@ void RegisterTechnicianCommands(CLI::App& app, Runner& runner) {
       ->capture_default_str();
   verify->add_option("--code-file", args->code_file,
                      "file holding the code (default: read one line from standard input)");
-  verify->callback([&runner, args] { runner.Run([&] { return Verify(*args); }); });
+  runner.RunOnCall(*verify, [args] { return Verify(*args); });
 }
 
 }  // namespace lontar::cli

@@ -192,8 +192,7 @@ Status PrintStatus(const TerminalArgs& args) {
 }  // namespace
 
 void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
-  auto* terminal = app.add_subcommand("terminal", "create and inspect this exam terminal");
-  terminal->require_subcommand(1);
+  auto* terminal = AddCommandGroup(app, "terminal", "create and inspect this exam terminal");
   auto args = std::make_shared<TerminalArgs>();
 
   auto* init = terminal->add_subcommand(
@@ -204,8 +203,8 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
       ->required()
       ->check(CLI::ExistingFile);
   init->add_option("--name", args->name, "name shown on the health screen, e.g. 'Ruang 2 / PC 14'");
-  init->add_flag("--json", args->json, "machine-readable output");
-  init->callback([&runner, args] { runner.Run([&] { return Init(*args); }); });
+  AddJsonFlag(*init, args->json);
+  runner.RunOnCall(*init, [args] { return Init(*args); });
 
   auto* enrollment = terminal->add_subcommand(
       "enrollment", "write this terminal's signed public enrollment record for the exam authority");
@@ -213,25 +212,25 @@ void RegisterTerminalCommands(CLI::App& app, Runner& runner) {
   enrollment->add_option("--out", args->out, "file to write, e.g. T-<terminal id>.enroll")
       ->required();
   enrollment->add_flag("--force", args->force, "replace an existing file");
-  enrollment->callback([&runner, args] { runner.Run([&] { return Enrollment(*args); }); });
+  runner.RunOnCall(*enrollment, [args] { return Enrollment(*args); });
 
   auto* load = terminal->add_subcommand(
       "load", "verify an item pack and store it (still encrypted) on this terminal");
   AddHomeOption(*load, args->home);
   load->add_option("pack", args->pack, "pack file (.lpk)")->required();
-  load->callback([&runner, args] { runner.Run([&] { return Load(*args); }); });
+  runner.RunOnCall(*load, [args] { return Load(*args); });
 
   auto* trust = terminal->add_subcommand(
       "trust", "apply a trust update signed by a currently trusted authority key");
   AddHomeOption(*trust, args->home);
   trust->add_option("update", args->pack, "trust update file")->required();
-  trust->callback([&runner, args] { runner.Run([&] { return Trust(*args); }); });
+  runner.RunOnCall(*trust, [args] { return Trust(*args); });
 
   auto* status = terminal->add_subcommand(
       "status", "identity, trusted keys, vault health and journal state (exit 1 if unhealthy)");
   AddHomeOption(*status, args->home);
-  status->add_flag("--json", args->json, "machine-readable output");
-  status->callback([&runner, args] { runner.Run([&] { return PrintStatus(*args); }); });
+  AddJsonFlag(*status, args->json);
+  runner.RunOnCall(*status, [args] { return PrintStatus(*args); });
 }
 
 }  // namespace lontar::cli

@@ -45,8 +45,7 @@ Status Sign(const TrustArgs& a) {
 
 void RegisterTrustCommands(CLI::App& app, Runner& runner) {
   auto args = std::make_shared<TrustArgs>();
-  auto* trust = app.add_subcommand("trust", "change which authority keys terminals trust");
-  trust->require_subcommand(1);
+  auto* trust = AddCommandGroup(app, "trust", "change which authority keys terminals trust");
   auto* sign = trust->add_subcommand("sign", "make a signed trust update");
   sign->add_option("--key", args->key, "a currently trusted authority secret key")->required();
   sign->add_option("--sequence", args->sequence, "update number, above any issued before")
@@ -55,7 +54,7 @@ void RegisterTrustCommands(CLI::App& app, Runner& runner) {
   sign->add_option("--add", args->add, "authority public key to trust (repeatable)");
   sign->add_option("--revoke", args->revoke, "key id to stop trusting (repeatable)");
   sign->add_option("--out", args->out, "file to write, e.g. trust-0002.ltu")->required();
-  sign->callback([&runner, args] { runner.Run([&] { return Sign(*args); }); });
+  runner.RunOnCall(*sign, [args] { return Sign(*args); });
 }
 
 }  // namespace lontar::cli

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/crypto/hash.hpp"
+#include "core/crypto/stream.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::crypto {
@@ -376,22 +377,14 @@ Status CheckTrustedComment(std::string_view comment) {
 
 // BLAKE2b-512 of a file, read in bounded memory.
 Result<Bytes> PrehashFile(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  LONTAR_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
+  const ReadFn read = FdReader(file.fd(), path);
   Blake2bHasher prehash(crypto_generichash_BYTES_MAX);
   std::vector<std::uint8_t> buffer(64 * 1024);
   for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(Error::FromErrno("read " + path.string(), errno));
-    }
+    LONTAR_ASSIGN_OR_RETURN(const std::size_t n, read(buffer.data(), buffer.size()));
     if (n == 0) break;
-    prehash.Update(ByteView(buffer.data(), static_cast<std::size_t>(n)));
+    prehash.Update(ByteView(buffer.data(), n));
   }
   return prehash.Finish();
 }

@@ -52,16 +52,6 @@ Error TrailingData(std::uint64_t final_chunk) {
 // How many appended bytes DecryptStream looks for behind a failing short last chunk.
 constexpr std::size_t kAppendedProbe = 64;
 
-ReadFn FdReader(int fd, const std::filesystem::path& path) {
-  return [fd, path](std::uint8_t* buffer, std::size_t max) -> Result<std::size_t> {
-    for (;;) {
-      ssize_t n = ::read(fd, buffer, max);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) return std::unexpected(Error::FromErrno("read " + path.string(), errno));
-    }
-  };
-}
-
 WriteFn FdWriter(int fd, const std::filesystem::path& path) {
   return [fd, path](ByteView data) -> Status {
     std::size_t done = 0;
@@ -86,14 +76,9 @@ Status TransformFile(const std::filesystem::path& in, const std::filesystem::pat
     return std::unexpected(
         Error::AlreadyExists(out.string() + " already exists; refusing to overwrite it"));
   }
-  int in_fd = ::open(in.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in_fd < 0) return std::unexpected(Error::FromErrno("open " + in.string(), errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{in_fd};
+  LONTAR_ASSIGN_OR_RETURN(InputFile in_file, InputFile::Open(in));
   LONTAR_ASSIGN_OR_RETURN(TempFile temp, TempFile::Beside(out));
-  LONTAR_TRY(transform(FdReader(in_fd, in), FdWriter(temp.fd(), out)));
+  LONTAR_TRY(transform(FdReader(in_file.fd(), in), FdWriter(temp.fd(), out)));
   return temp.Publish(0600, Overwrite::kRefuse);
 }
 
@@ -108,6 +93,16 @@ ReadFn MemoryReader(ByteView data) {
 }
 
 }  // namespace
+
+ReadFn FdReader(int fd, const std::filesystem::path& path) {
+  return [fd, path](std::uint8_t* buffer, std::size_t max) -> Result<std::size_t> {
+    for (;;) {
+      ssize_t n = ::read(fd, buffer, max);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return std::unexpected(Error::FromErrno("read " + path.string(), errno));
+    }
+  };
+}
 
 Result<SecretBytes> GenerateStreamKey() {
   EnsureSodium();

@@ -59,6 +59,10 @@ constexpr std::uint64_t EncryptedStreamSize(std::uint64_t plaintext_bytes,
 using ReadFn = std::function<Result<std::size_t>(std::uint8_t* buffer, std::size_t max)>;
 using WriteFn = std::function<Status(ByteView data)>;
 
+// Reads the open file `fd` (which outlives the reader), retrying reads interrupted by a signal;
+// other errno errors name `path`.
+ReadFn FdReader(int fd, const std::filesystem::path& path);
+
 // Encrypts everything `read` yields into `write`, chunk by chunk. Memory: two chunks whatever
 // the input size. kInvalidArgument for a key that is not 32 bytes or a chunk size outside
 // 1..kMaxChunkSize; otherwise fails only with the callbacks' errors. Pure apart from the

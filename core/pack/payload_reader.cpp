@@ -8,28 +8,18 @@
 
 #include "core/crypto/stream.hpp"
 #include "core/pack/pack_format.hpp"
+#include "core/util/fs.hpp"
 
 namespace lontar::pack {
 
 Status DecryptPayload(const std::filesystem::path& file, const crypto::SecretBytes& content_key,
                       ArchiveParser& parser, const std::function<bool()>& enough) {
   LONTAR_ASSIGN_OR_RETURN(Envelope envelope, ReadEnvelope(file));
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(Error::FromErrno("open " + file.string(), errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::lseek(fd, static_cast<off_t>(envelope.payload_offset), SEEK_SET) < 0) {
+  LONTAR_ASSIGN_OR_RETURN(InputFile in, InputFile::Open(file));
+  if (::lseek(in.fd(), static_cast<off_t>(envelope.payload_offset), SEEK_SET) < 0) {
     return std::unexpected(Error::FromErrno("seek " + file.string(), errno));
   }
-  auto read = [&](std::uint8_t* out, std::size_t max) -> Result<std::size_t> {
-    for (;;) {
-      ssize_t n = ::read(fd, out, max);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) return std::unexpected(Error::FromErrno("read " + file.string(), errno));
-    }
-  };
+  const crypto::ReadFn read = crypto::FdReader(in.fd(), file);
   bool stopped = false;
   auto st = crypto::DecryptStream(content_key, read, [&](ByteView chunk) -> Status {
     LONTAR_TRY(parser.Feed(chunk));

@@ -126,6 +126,16 @@ TempFile::~TempFile() {
   if (!published_) ::unlink(path_.c_str());
 }
 
+Result<InputFile> InputFile::Open(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(Error::FromErrno("open " + path.string(), errno));
+  return InputFile(fd);
+}
+
+InputFile::~InputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 Status TempFile::WriteAll(ByteView data) { return WriteAllFd(fd_, data, path_); }
 
 Status TempFile::Publish(mode_t mode, Overwrite overwrite) {

@@ -56,6 +56,23 @@ class TempFile {
   bool published_ = false;
 };
 
+// A file opened for reading (O_RDONLY | O_CLOEXEC), closed on destruction.
+class InputFile {
+ public:
+  // Opens `path`; an errno error "open <path>: ..." when it cannot. Touches disk.
+  [[nodiscard]] static Result<InputFile> Open(const std::filesystem::path& path);
+  InputFile(InputFile&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  InputFile& operator=(InputFile&&) = delete;
+  InputFile(const InputFile&) = delete;
+  ~InputFile();
+
+  int fd() const { return fd_; }
+
+ private:
+  explicit InputFile(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 // fsyncs a directory so that entries created or renamed in it survive a power cut.
 [[nodiscard]] Status FsyncDir(const std::filesystem::path& dir);
 

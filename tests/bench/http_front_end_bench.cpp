@@ -48,6 +48,7 @@
 
 #include "provision/http_limits.hpp"
 #include "tests/support/child_run.hpp"
+#include "tests/support/put_client.hpp"
 #include "tests/support/server_process.hpp"
 
 namespace {
@@ -175,73 +176,6 @@ void End(const Child& c) {
 
 // ---- The clients -------------------------------------------------------------------------------
 
-// One connection, kept open across PUTs (reopened if the server closed it); the reply read whole
-// by its Content-Length. Returns the status, 0 on failure.
-class Client {
- public:
-  Client(int port, bool keep_alive) : port_(port), keep_alive_(keep_alive) {}
-  ~Client() { Drop(); }
-  int Put(const std::string& body) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (fd_ < 0) {
-        fd_ = lontar::testing::ConnectLoopback(port_);
-        if (fd_ < 0) return 0;
-        const int on = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-      }
-      const std::string head =
-          std::string("PUT ") + kPath +
-          " HTTP/1.1\r\nHost: bench\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
-          (keep_alive_ ? "" : "Connection: close\r\n") + "\r\n";
-      int status = 0;
-      if (Send(head) && Send(body)) status = Reply();
-      if (!keep_alive_) Drop();
-      if (status > 0) return status;
-      Drop();
-    }
-    return 0;
-  }
-
- private:
-  bool Send(const std::string& data) {
-    for (std::size_t off = 0; off < data.size();) {
-      const ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-  int Reply() {
-    std::string in;
-    std::size_t end;
-    char buf[4096];
-    while ((end = in.find("\r\n\r\n")) == std::string::npos) {
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return 0;
-      in.append(buf, static_cast<std::size_t>(n));
-    }
-    std::size_t length = 0;
-    for (const char* name : {"Content-Length: ", "content-length: "}) {
-      const auto at = in.find(name);
-      if (at != std::string::npos && at < end)
-        length = std::strtoull(in.c_str() + at + 16, nullptr, 10);
-    }
-    for (std::size_t have = in.size() - end - 4; have < length;) {
-      const ssize_t n = ::recv(fd_, buf, std::min(sizeof buf, length - have), 0);
-      if (n <= 0) return 0;
-      have += static_cast<std::size_t>(n);
-    }
-    return std::atoi(in.c_str() + 9);
-  }
-  void Drop() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int port_;
-  bool keep_alive_;
-  int fd_ = -1;
-};
-
 struct Run {
   double rate = 0, p50_ms = 0, p99_ms = 0, server_ms = 0, client_ms = 0;
   int n = 0, ok = 0;
@@ -250,8 +184,8 @@ struct Run {
 Run Drive(const Child& server, const std::string& body, int n, int clients, bool keep_alive) {
   // A few requests first, so that each front end's threads and connections are up.
   {
-    Client warm(server.port, keep_alive);
-    for (int i = 0; i < 20; ++i) (void)warm.Put(body);
+    lontar::testing::LoopbackPutClient warm(server.port, keep_alive);
+    for (int i = 0; i < 20; ++i) (void)warm.Put(kPath, body);
   }
   std::atomic<int> next = 0, ok = 0;
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
@@ -261,10 +195,10 @@ Run Drive(const Child& server, const std::string& body, int n, int clients, bool
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      Client client(server.port, keep_alive);
+      lontar::testing::LoopbackPutClient client(server.port, keep_alive);
       while (next++ < n) {
         const auto r0 = Steady::now();
-        if (client.Put(body) == 200) ++ok;
+        if (client.Put(kPath, body) == 200) ++ok;
         lat[static_cast<std::size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(Steady::now() - r0).count());
       }

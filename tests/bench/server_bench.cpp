@@ -55,6 +55,8 @@
 #include "core/terminal/terminal.hpp"
 #include "tests/support/child_run.hpp"
 #include "tests/support/postgres_server.hpp"
+#include "tests/support/put_client.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -75,73 +77,6 @@ struct Run {
   double server_cpu_s = 0, client_cpu_s = 0;  // CPU time (user + system) spent in the run
 };
 
-// One HTTP/1.1 connection kept open across requests, as `lontar sync` and `bundles import` use
-// (libcurl keeps its connection): a PUT, then its reply read whole by Content-Length. On any
-// failure the connection is dropped and the next request opens another.
-class KeepAliveClient {
- public:
-  explicit KeepAliveClient(int port) : port_(port) {}
-  ~KeepAliveClient() { Drop(); }
-  int Put(const std::string& path, const std::string& body) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (fd_ < 0) {
-        fd_ = testing::ConnectLoopback(port_);
-        if (fd_ < 0) return 0;
-        // As libcurl does: without it the body's first segment waits for the head's delayed
-        // ACK (40 ms) on every request after a connection's first.
-        const int on = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-      }
-      const std::string head = "PUT " + path + " HTTP/1.1\r\nHost: bench\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\n\r\n";
-      if (SendAll(head) && SendAll(body)) {
-        if (const int status = ReadReply(); status > 0) return status;
-      }
-      Drop();  // the server closed an idle connection: once more on a new one
-    }
-    return 0;
-  }
-
- private:
-  bool SendAll(const std::string& data) {
-    for (std::size_t off = 0; off < data.size();) {
-      const ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-  int ReadReply() {
-    std::string in;
-    std::size_t end;
-    char buf[16384];
-    while ((end = in.find("\r\n\r\n")) == std::string::npos) {
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return 0;
-      in.append(buf, static_cast<std::size_t>(n));
-    }
-    const int status = std::atoi(in.c_str() + 9);
-    std::size_t length = 0;
-    const auto cl = in.find("Content-Length: ");
-    if (cl != std::string::npos && cl < end)
-      length = std::strtoull(in.c_str() + cl + 16, nullptr, 10);
-    std::size_t have = in.size() - end - 4;
-    while (have < length) {
-      const ssize_t n = ::recv(fd_, buf, std::min(sizeof buf, length - have), 0);
-      if (n <= 0) return 0;
-      have += static_cast<std::size_t>(n);
-    }
-    if (in.find("Connection: close") < end) Drop();
-    return status;
-  }
-  void Drop() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int port_;
-  int fd_ = -1;
-};
-
 bool g_keep_alive = true;  // --connection-per-upload clears it
 
 Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uploads, int clients,
@@ -155,7 +90,7 @@ Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uplo
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      KeepAliveClient client(port);
+      testing::LoopbackPutClient client(port);
       for (;;) {
         const std::size_t i = next++;
         if (i >= uploads.size()) return;
@@ -295,10 +230,11 @@ bool RunPair(const std::string& url, const testing::TempDir& dir,
       threads.emplace_back([&, c] {
         // Client c sends bundle i to one server or the other by i's parity, so that each
         // bundle's second pass (flip) goes to the server its first did not.
-        KeepAliveClient to_a(a.port()), to_b(b.port());
+        testing::LoopbackPutClient to_a(a.port()), to_b(b.port());
         for (std::size_t i; (i = next++) < uploads.size();) {
           const auto t0 = Steady::now();
-          KeepAliveClient& client = (i + static_cast<std::size_t>(flip)) % 2 == 0 ? to_a : to_b;
+          testing::LoopbackPutClient& client =
+              (i + static_cast<std::size_t>(flip)) % 2 == 0 ? to_a : to_b;
           if (client.Put(uploads[i].path, *uploads[i].body) == expect_status) ++ok;
           lat[static_cast<std::size_t>(c)].push_back(
               std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
@@ -388,16 +324,11 @@ int main(int argc, char** argv) {
     keys.push_back(term.signing_key().public_key());
     const int mine = n / terminals + (t < n % terminals ? 1 : 0);
     for (int s = 1; s <= mine; ++s) {
-      bundle::BundleInputs in;
-      in.terminal_id = term.id();
-      in.site = term.site();
-      in.exam_id = "CACT-2026";
-      in.pack_id = "0123456789abcdef0123456789abcdef";
-      in.exam_version = 1;
-      in.seq = static_cast<std::uint64_t>(s);
+      bundle::BundleInputs in =
+          testing::SampleBundleInputs(term, "CACT-2026", static_cast<std::uint64_t>(s));
       in.participant = "P-" + std::to_string(t * 100000 + s);
-      in.created_ms = 1'795'500'000'000;
       in.journal_seq = static_cast<std::uint64_t>(s * 1000);
+      in.payload.answers.clear();
       for (int k = 0; k < 110; ++k) in.payload.answers["item-" + std::to_string(k)] = "C";
       for (int k = 0; k < records; ++k) {
         journal::Record r;

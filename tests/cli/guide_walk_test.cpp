@@ -228,14 +228,8 @@ TEST_F(GuideWalk, TechnicianThenProctorThenCoordinator) {
     if (s.what.starts_with("authority.pub")) {
       Copy("keys/authority.pub", "authority.pub");
     } else if (s.what.starts_with("the authority builds")) {
-      testing::PackBuildArgs build{.source = kFixtures + "/mini-exam",
-                                   .authority_key = P("keys/authority.key"),
-                                   .results_pub = P("keys/results.pub"),
-                                   .release_code_file = kFixtures + "/mini-release-code.txt",
-                                   .proctor_code_file = kFixtures + "/mini-proctor-code.txt",
-                                   .out = P("exam.lpk"),
-                                   .enrollments = {P("T-3F2A91C0D4E5B6A7.enroll")}};
-      auto built = RunLontar(testing::PackBuildCommand(build));
+      auto built = RunLontar(testing::PackBuildCommand(
+          testing::MiniCodesPackBuild(P("keys"), P("exam.lpk"), {P("T-3F2A91C0D4E5B6A7.enroll")})));
       ASSERT_EQ(built.exit_code, 0) << built.err;
       auto status = RunLontar({"terminal", "status", "--home", P("home"), "--json"});
       ASSERT_EQ(status.exit_code, 0) << status.err;

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -29,19 +28,7 @@ CommandResult Ok(const CommandResult& r) {
 // `script` as TEST-0001 (PIN 111111) and returns `exam run --json`'s report.
 nlohmann::json Sit(const TempDir& dir, const fs::path& source, const std::string& script) {
   const auto p = [&](const std::string& name) { return (dir / name).string(); };
-  Ok(RunLontar({"keys", "new", "authority", "--out", p("keys")}));
-  Ok(RunLontar({"keys", "new", "results", "--out", p("keys")}));
-  Ok(RunLontar({"terminal", "init", "--home", p("t"), "--site", "SITE-01", "--trust",
-                p("keys/authority.pub")}));
-  Ok(RunLontar({"terminal", "enrollment", "--home", p("t"), "--out", p("t.enroll")}));
-  testing::PackBuildArgs build{.source = source,
-                               .authority_key = p("keys/authority.key"),
-                               .results_pub = p("keys/results.pub"),
-                               .release_code_file = kFixtures + "/mini-release-code.txt",
-                               .proctor_code_file = kFixtures + "/mini-proctor-code.txt",
-                               .out = p("exam.lpk"),
-                               .enrollments = {p("t.enroll")}};
-  Ok(RunLontar(testing::PackBuildCommand(build)));
+  testing::MakeMiniPackWithCli(dir.path(), {"t"}, source);
   Ok(RunLontar({"terminal", "load", "--home", p("t"), p("exam.lpk")}));
   Ok(RunLontar({"session", "release", "--home", p("t"), "--code-file",
                 kFixtures + "/mini-release-code.txt"}));

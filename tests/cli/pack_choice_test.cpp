@@ -120,15 +120,8 @@ TEST(PackChoice, ValidPacksAreThoseWhoseWindowHoldsNow) {
 // After MakeMiniSessionWithCli(dir, {"t"}): the mini exam again as version 2, for terminal t,
 // at dir/v2.lpk.
 testing::CommandResult BuildVersionTwo(const TempDir& dir) {
-  const auto P = [&](const std::string& n) { return (dir / n).string(); };
-  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
-  testing::PackBuildArgs build{.source = fixtures + "/mini-exam",
-                               .authority_key = P("keys/authority.key"),
-                               .results_pub = P("keys/results.pub"),
-                               .release_code_file = fixtures + "/mini-release-code.txt",
-                               .proctor_code_file = fixtures + "/mini-proctor-code.txt",
-                               .out = P("v2.lpk"),
-                               .enrollments = {P("t.enroll")}};
+  const testing::PackBuildArgs build =
+      testing::MiniCodesPackBuild(dir / "keys", dir / "v2.lpk", {dir / "t.enroll"});
   auto args = testing::PackBuildCommand(build);
   *(std::find(args.begin(), args.end(), "--version") + 1) = "2";
   return RunLontar(args);

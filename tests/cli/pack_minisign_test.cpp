@@ -5,7 +5,6 @@
 #include <fstream>
 #include <string>
 
-#include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -18,24 +17,8 @@ using testing::TempDir;
 TEST(PackMinisign, StockMinisignChecksThePackAndRefusesAFlippedByte) {
   TempDir dir;
   const auto p = [&](const std::string& name) { return (dir / name).string(); };
-  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
-  ASSERT_EQ(RunLontar({"keys", "new", "authority", "--out", p("keys")}).exit_code, 0);
-  ASSERT_EQ(RunLontar({"keys", "new", "results", "--out", p("keys")}).exit_code, 0);
-  ASSERT_EQ(RunLontar({"terminal", "init", "--home", p("t"), "--site", "SITE-01", "--trust",
-                       p("keys/authority.pub")})
-                .exit_code,
-            0);
-  ASSERT_EQ(
-      RunLontar({"terminal", "enrollment", "--home", p("t"), "--out", p("t.enroll")}).exit_code, 0);
-  testing::PackBuildArgs build{.source = fixtures + "/mini-exam",
-                               .authority_key = p("keys/authority.key"),
-                               .results_pub = p("keys/results.pub"),
-                               .release_code_file = fixtures + "/mini-release-code.txt",
-                               .proctor_code_file = fixtures + "/mini-proctor-code.txt",
-                               .out = p("exam.lpk"),
-                               .enrollments = {p("t.enroll")}};
-  auto built = RunLontar(testing::PackBuildCommand(build));
-  ASSERT_EQ(built.exit_code, 0) << built.err;
+  testing::MakeMiniPackWithCli(dir.path(), {"t"});
+  ASSERT_FALSE(::testing::Test::HasFailure());
 
   auto ok =
       RunProgram("/usr/bin/minisign", {"-V", "-p", p("keys/authority.pub"), "-m", p("exam.lpk")});

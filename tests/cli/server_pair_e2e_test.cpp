@@ -37,17 +37,7 @@ constexpr int kBundlesEach = 4;
 class ServerPairEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (PostgresServer::BinDir().empty()) {
-      const std::string why =
-          "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's "
-          "`postgresql` package (.ci/install-deps)";
-      if (testing::PostgresRequired()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
-    pg_ = std::make_unique<PostgresServer>();
-    ASSERT_TRUE(pg_->ok()) << pg_->error();
-    url_ = pg_->CreateDatabase("lontar");
-    ASSERT_FALSE(url_.empty()) << pg_->error();
+    LONTAR_START_POSTGRES(pg_, url_, "lontar");
     for (const char* kind : {"authority", "results", "server"}) {
       auto k = RunLontar({"keys", "new", kind, "--out", P("keys")});
       ASSERT_EQ(k.exit_code, 0) << k.err;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/fonts_test.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::report {
@@ -31,16 +32,7 @@ int Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-class DocumentTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto f = Fonts::Create();
-    ASSERT_TRUE(f) << f.error().message();
-    fonts_ = std::move(*f);
-  }
-  std::unique_ptr<Fonts> fonts_;
-  TempDir dir_;
-};
+using DocumentTest = lontar::testing::FontsTest;
 
 TEST_F(DocumentTest, WritesTheFileOnlyOnFinish) {
   const auto path = dir_ / "a.pdf";

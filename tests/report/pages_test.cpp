@@ -9,6 +9,7 @@
 
 #include "core/report/candidate_page.hpp"
 #include "core/report/cohort_pages.hpp"
+#include "tests/support/fonts_test.hpp"
 #include "tests/support/pdf_pages.hpp"
 #include "tests/support/report_samples.hpp"
 #include "tests/support/test_support.hpp"
@@ -21,16 +22,7 @@ using lontar::testing::MatchesPageGolden;
 using lontar::testing::PdfText;
 using lontar::testing::TempDir;
 
-class ReportPagesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto f = Fonts::Create();
-    ASSERT_TRUE(f) << f.error().message();
-    fonts_ = std::move(*f);
-  }
-  std::unique_ptr<Fonts> fonts_;
-  TempDir dir_;
-};
+using ReportPagesTest = lontar::testing::FontsTest;
 
 TEST_F(ReportPagesTest, SkdCandidatePageInIndonesian) {
   const auto pdf = dir_ / "skd.pdf";

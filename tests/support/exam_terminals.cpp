@@ -19,6 +19,14 @@ Result<terminal::Terminal> InitTerminal(const std::filesystem::path& home,
   return t;
 }
 
+Result<terminal::Terminal> InitTerminalOfUnknownAuthority(const std::filesystem::path& home,
+                                                          const Clock& clock,
+                                                          const std::string& name,
+                                                          const std::string& site) {
+  LONTAR_ASSIGN_OR_RETURN(crypto::SigningKey authority, crypto::SigningKey::Generate());
+  return InitTerminal(home, authority.public_key(), clock, name, site);
+}
+
 std::vector<terminal::Terminal> MakeExamTerminals(const std::filesystem::path& dir,
                                                   const Clock& clock,
                                                   const ExamTerminalOptions& options) {

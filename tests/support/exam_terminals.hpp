@@ -22,6 +22,13 @@ Result<terminal::Terminal> InitTerminal(const std::filesystem::path& home,
                                         const std::string& name = "t1",
                                         const std::string& site = "SITE-01");
 
+// InitTerminal trusting an authority key made for the purpose and then dropped: for tests that
+// load no pack, where whose key the terminal trusts does not matter.
+Result<terminal::Terminal> InitTerminalOfUnknownAuthority(const std::filesystem::path& home,
+                                                          const Clock& clock,
+                                                          const std::string& name = "t1",
+                                                          const std::string& site = "SITE-01");
+
 struct ExamTerminalOptions {
   int terminals = 1;
   bool charge_downtime = false;

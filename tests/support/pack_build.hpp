@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/mini_exam.hpp"
+
 namespace lontar::testing {
 
 struct PackBuildArgs {
@@ -36,6 +38,23 @@ inline std::vector<std::string> PackBuildCommand(const PackBuildArgs& a) {
                                    a.out.string()};
   for (const auto& e : a.enrollments) args.insert(args.end(), {"--for", e.string()});
   return args;
+}
+
+// `source` (by default the mini test exam) with the mini exam's release and proctor codes
+// (tests/fixtures/mini-*-code.txt), signed and sealed with the keys `lontar keys new authority`
+// and `lontar keys new results` wrote to `keys`, into `out` for `enrollments`.
+inline PackBuildArgs MiniCodesPackBuild(const std::filesystem::path& keys,
+                                        std::filesystem::path out,
+                                        std::vector<std::filesystem::path> enrollments,
+                                        std::filesystem::path source = kMini) {
+  const std::filesystem::path fixtures = kMini.parent_path();
+  return {.source = std::move(source),
+          .authority_key = keys / "authority.key",
+          .results_pub = keys / "results.pub",
+          .release_code_file = fixtures / "mini-release-code.txt",
+          .proctor_code_file = fixtures / "mini-proctor-code.txt",
+          .out = std::move(out),
+          .enrollments = std::move(enrollments)};
 }
 
 }  // namespace lontar::testing

@@ -28,4 +28,14 @@ Result<Bytes> AddSampleBundle(terminal::Terminal& terminal, const bundle::Bundle
   return b;
 }
 
+bundle::Receipt SampleReceipt(const crypto::SigningKey& key, std::int64_t stored_ms) {
+  bundle::Receipt r;
+  for (std::size_t i = 0; i < r.bundle_id.size(); ++i) r.bundle_id[i] = static_cast<uint8_t>(i);
+  r.terminal_id = "T-0123456789ABCDEF";
+  r.seq = 7;
+  r.stored_ms = stored_ms;
+  r.server_key_id = key.id();
+  return r;
+}
+
 }  // namespace lontar::testing

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/bundle/bundle_format.hpp"
+#include "core/bundle/receipt.hpp"
 #include "core/crypto/box.hpp"
 #include "core/terminal/terminal.hpp"
 #include "core/util/bytes.hpp"
@@ -24,5 +25,9 @@ bundle::BundleInputs SampleBundleInputs(terminal::Terminal& terminal, const std:
 [[nodiscard]] Result<Bytes> AddSampleBundle(terminal::Terminal& terminal,
                                             const bundle::BundleInputs& inputs,
                                             const crypto::BoxPublicKey& results);
+
+// A receipt, not yet signed, for bundle id 00 01 02 ... 1f from terminal T-0123456789ABCDEF,
+// seq 7, stored at `stored_ms` by the server whose key is `key`.
+bundle::Receipt SampleReceipt(const crypto::SigningKey& key, std::int64_t stored_ms);
 
 }  // namespace lontar::testing

@@ -102,23 +102,22 @@ void WriteText(const std::filesystem::path& path, const std::string& text) {
   out << text;
 }
 
-std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
-                                   const std::vector<std::string>& homes) {
-  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+namespace {
+
+CommandResult ExpectSuccess(const CommandResult& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r;
+}
+
+}  // namespace
+
+void MakeMiniPackWithCli(const std::filesystem::path& dir, const std::vector<std::string>& homes,
+                         const std::filesystem::path& source) {
   const auto p = [&](const std::string& name) { return (dir / name).string(); };
-  auto ok = [](const CommandResult& r) {
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r;
-  };
+  const auto ok = ExpectSuccess;
   ok(RunLontar({"keys", "new", "authority", "--out", p("keys")}));
   ok(RunLontar({"keys", "new", "results", "--out", p("keys")}));
-  PackBuildArgs build{.source = fixtures + "/mini-exam",
-                      .authority_key = p("keys/authority.key"),
-                      .results_pub = p("keys/results.pub"),
-                      .release_code_file = fixtures + "/mini-release-code.txt",
-                      .proctor_code_file = fixtures + "/mini-proctor-code.txt",
-                      .out = p("exam.lpk"),
-                      .enrollments = {}};
+  PackBuildArgs build = MiniCodesPackBuild(dir / "keys", dir / "exam.lpk", {}, source);
   for (const std::string& home : homes) {
     ok(RunLontar({"terminal", "init", "--home", p(home), "--site", "SITE-01", "--trust",
                   p("keys/authority.pub")}));
@@ -126,6 +125,14 @@ std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
     build.enrollments.push_back(p(home + ".enroll"));
   }
   ok(RunLontar(PackBuildCommand(build)));
+}
+
+std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
+                                   const std::vector<std::string>& homes) {
+  const std::string fixtures = std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures";
+  const auto p = [&](const std::string& name) { return (dir / name).string(); };
+  const auto ok = ExpectSuccess;
+  MakeMiniPackWithCli(dir, homes);
   std::string token;
   for (const std::string& home : homes) {
     ok(RunLontar({"terminal", "load", "--home", p(home), p("exam.lpk")}));

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/mini_exam.hpp"
+
 namespace lontar::testing {
 
 // tests/fixtures in the source tree.
@@ -42,8 +44,14 @@ inline CommandResult RunLontar(const std::vector<std::string>& args,
 }
 
 // Through the real `lontar` binary: authority and results keys in dir/keys, a terminal at each of
-// dir/<home>, the mini test exam built into dir/exam.lpk for all of them, loaded, released, and
-// the session opened on each. Returns the session token; fails the current test on any error.
+// dir/<home> (site SITE-01, enrolled as dir/<home>.enroll), and `source` (by default the mini test
+// exam) built with the mini exam's codes into dir/exam.lpk for all of them. Fails the current test
+// on any error.
+void MakeMiniPackWithCli(const std::filesystem::path& dir, const std::vector<std::string>& homes,
+                         const std::filesystem::path& source = kMini);
+
+// MakeMiniPackWithCli, then the pack loaded and released, and the session opened, on each
+// terminal. Returns the session token; fails the current test on any error.
 std::string MakeMiniSessionWithCli(const std::filesystem::path& dir,
                                    const std::vector<std::string>& homes);
 

@@ -53,11 +53,7 @@ TEST_P(FaultInjection, EveryFailingCallGivesAClearErrorAndLosesNothingAcknowledg
   TempDir dir;
   const auto home = dir / "home";
   ManualClock clock;
-  {
-    auto authority = crypto::SigningKey::Generate();
-    ASSERT_TRUE(authority);
-    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, ""));
-  }
+  ASSERT_TRUE(testing::InitTerminalOfUnknownAuthority(home, clock, ""));
   const int calls = CallsPerAppend(home, s, clock);
   ASSERT_GT(calls, 0) << "an append made no " << Name(s) << " calls";
   std::uint64_t acknowledged = 2;  // terminal.initialised + fault.count

@@ -46,9 +46,7 @@ TEST(KillTest, EveryAcknowledgedAppendSurvivesSigkill) {
   const auto home = dir / "home";
   {
     SystemClock clock;
-    auto authority = crypto::SigningKey::Generate();
-    ASSERT_TRUE(authority);
-    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, "kill"));
+    ASSERT_TRUE(testing::InitTerminalOfUnknownAuthority(home, clock, "kill"));
   }
   std::mt19937 rng(20261123);  // fixed seed: a failure replays the same schedule
   std::uniform_int_distribution<int> delay_us(0, 40'000);

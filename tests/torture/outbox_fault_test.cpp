@@ -13,6 +13,7 @@
 #include "core/terminal/terminal.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/fault_vfs.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -37,18 +38,8 @@ void PrintTo(const OutboxScenario& s, std::ostream* os) { *os << Name(s); }
 class OutboxFault : public ::testing::TestWithParam<OutboxScenario> {};
 
 Bytes MakeBundle(terminal::Terminal& t, const crypto::BoxPublicKey& results, std::uint64_t seq) {
-  bundle::BundleInputs in;
-  in.terminal_id = t.id();
-  in.site = t.site();
-  in.exam_id = "SKD-2026";
-  in.pack_id = "0123456789abcdef0123456789abcdef";
-  in.exam_version = 1;
+  bundle::BundleInputs in = testing::SampleBundleInputs(t, "SKD-2026", seq);
   in.participant = "P-" + std::to_string(seq);
-  in.created_ms = 1'795'500'000'000;
-  in.seq = seq;
-  in.journal_seq = t.journal().head().seq;
-  in.journal_hash = t.journal().head().hash;
-  in.payload.answers = {{"tiu-01", "A"}};
   auto b = bundle::WriteBundle(in, t.signing_key(), results);
   EXPECT_TRUE(b) << b.error().message();
   return b.value_or(Bytes());
@@ -74,11 +65,7 @@ TEST_P(OutboxFault, RowAndJournalRecordAreAllOrNothing) {
   ManualClock clock;
   auto results = crypto::BoxSecretKey::Generate();
   ASSERT_TRUE(results);
-  {
-    auto authority = crypto::SigningKey::Generate();
-    ASSERT_TRUE(authority);
-    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, ""));
-  }
+  ASSERT_TRUE(testing::InitTerminalOfUnknownAuthority(home, clock, ""));
   // Count the calls one AddToOutbox makes.
   int calls = 0;
   {

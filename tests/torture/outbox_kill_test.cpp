@@ -67,9 +67,7 @@ TEST(OutboxKillTest, EveryAcknowledgedBundleSurvivesSigkill) {
   ASSERT_TRUE(results);
   {
     SystemClock clock;
-    auto authority = crypto::SigningKey::Generate();
-    ASSERT_TRUE(authority);
-    ASSERT_TRUE(testing::InitTerminal(home, authority->public_key(), clock, "kill"));
+    ASSERT_TRUE(testing::InitTerminalOfUnknownAuthority(home, clock, "kill"));
   }
   std::mt19937 rng(20261123);
   std::uniform_int_distribution<int> delay_us(0, 60'000);

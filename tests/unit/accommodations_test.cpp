@@ -16,6 +16,7 @@
 #include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/mini_exam.hpp"
+#include "tests/support/mini_source_test.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -89,22 +90,9 @@ TEST(ExtraTime, ScaledLimits) {
   EXPECT_EQ(model::DescribeExtraTime(minutes), "+30 min");
 }
 
-class RosterColumns : public ::testing::Test {
+class RosterColumns : public testing::MiniSourceTest {
  protected:
-  void SetUp() override {
-    std::filesystem::copy(kMini, dir_ / "exam", std::filesystem::copy_options::recursive);
-  }
   void WriteRoster(const std::string& text) { WriteText(dir_ / "exam/roster.csv", text); }
-  std::vector<std::string> Problems() {
-    auto s = authoring::LoadSource(dir_ / "exam");
-    EXPECT_FALSE(s);
-    std::vector<std::string> out;
-    if (!s) {
-      for (const auto& d : s.error()) out.push_back(d.ToString());
-    }
-    return out;
-  }
-  testing::TempDir dir_;
 };
 
 TEST_F(RosterColumns, LoadAndTravelInThePack) {
@@ -137,27 +125,21 @@ TEST_F(RosterColumns, RosterWithoutThemWritesNoField) {
 
 TEST_F(RosterColumns, BadExtraTimeNamesLine) {
   WriteRoster(Roster("1.0,,,"));
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0],
+  EXPECT_EQ(OnlyProblem(),
             "roster.csv:2: participant TEST-0001: extra_time '1.0' is neither whole minutes (1 to "
             "240, e.g. 30) nor a factor with a decimal point (1.05 to 3.0, e.g. 1.3)");
 }
 
 TEST_F(RosterColumns, BadTextSizeNamesLine) {
   WriteRoster(Roster(",huge,,"));
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
   EXPECT_EQ(
-      p[0],
+      OnlyProblem(),
       "roster.csv:2: participant TEST-0001: text_size 'huge' must be normal, large or larger");
 }
 
 TEST_F(RosterColumns, BadYesNoNamesColumnAndLine) {
   WriteRoster(Roster(",,,maybe"));
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0],
+  EXPECT_EQ(OnlyProblem(),
             "roster.csv:2: participant TEST-0001: read_aloud 'maybe' must be yes or no (ya or "
             "tidak)");
 }
@@ -166,9 +148,7 @@ TEST_F(RosterColumns, UnknownColumnIsRefused) {
   std::string text = Roster(",,,");
   text.replace(text.find("read_aloud"), 10, "screen_reader");
   WriteRoster(text);
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0],
+  EXPECT_EQ(OnlyProblem(),
             "roster.csv:1: unknown column 'screen_reader': the first line must be "
             "participant,name,position, then any of group, extra_time, text_size, high_contrast, "
             "read_aloud, then pin_hash last");

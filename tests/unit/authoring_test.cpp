@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "tests/support/mini_exam.hpp"
+#include "tests/support/mini_source_test.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::authoring {
@@ -43,29 +44,7 @@ TEST(Authoring, MiniFixtureLoads) {
   EXPECT_EQ(s->exam.competencies[0].levels, (std::array<int, 4>{3, 5, 7, 9}));
 }
 
-class BrokenSource : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::filesystem::copy(kMini, dir_ / "exam", std::filesystem::copy_options::recursive);
-  }
-  void Edit(const std::string& file, const std::string& from, const std::string& to) {
-    std::string text = ReadText(dir_ / "exam" / file);
-    const auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << from;
-    text.replace(at, from.size(), to);
-    WriteText(dir_ / "exam" / file, text);
-  }
-  std::vector<std::string> Problems() {
-    auto s = LoadSource(dir_ / "exam");
-    EXPECT_FALSE(s);
-    std::vector<std::string> out;
-    if (!s) {
-      for (const auto& d : s.error()) out.push_back(d.ToString());
-    }
-    return out;
-  }
-  TempDir dir_;
-};
+using BrokenSource = testing::MiniSourceTest;
 
 bool Has(const std::vector<std::string>& problems, const std::string& text) {
   for (const auto& p : problems) {
@@ -246,18 +225,14 @@ TEST_F(GroupRules, PacksWithoutThemReadAsBefore) {
 TEST_F(GroupRules, UnknownGroupInTheRosterIsNamedWithItsLine) {
   AddRules();
   GroupRoster("papua");
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u) << p[0];
-  EXPECT_EQ(p[0],
+  EXPECT_EQ(OnlyProblem(),
             "roster.csv:2: participant TEST-0001: group 'papua' is not declared under pass_rules "
             "in exam.yaml");
 }
 
 TEST_F(GroupRules, GroupWithoutAnyRulesIsRefused) {
   GroupRoster("cumlaude");
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0],
+  EXPECT_EQ(OnlyProblem(),
             "roster.csv:2: participant TEST-0001: group 'cumlaude' is not declared under "
             "pass_rules in exam.yaml");
 }
@@ -265,27 +240,21 @@ TEST_F(GroupRules, GroupWithoutAnyRulesIsRefused) {
 TEST_F(GroupRules, RuleNamingAnUnknownSection) {
   AddRules();
   Edit("exam.yaml", "sections: {tiu: 5}", "sections: {twk: 5}");
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0],
+  EXPECT_EQ(OnlyProblem(),
             "exam.yaml:36: pass rule 'cumlaude': section 'twk' is not declared under 'sections'");
 }
 
 TEST_F(GroupRules, RuleWithoutMinimums) {
   AddRules();
   Edit("exam.yaml", "    min_total: 15\n    sections: {tiu: 5}\n", "");
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0], "exam.yaml:33: pass rule 'cumlaude' needs min_total, sections, or both");
+  EXPECT_EQ(OnlyProblem(), "exam.yaml:33: pass rule 'cumlaude' needs min_total, sections, or both");
 }
 
 TEST_F(GroupRules, RuleDeclaredTwice) {
   AddRules();
   Edit("exam.yaml", "rank_by: [tkp, tiu]\n",
        "  - {id: cumlaude, name: {id: Lagi, en: Again}, min_total: 1}\nrank_by: [tkp, tiu]\n");
-  const auto p = Problems();
-  ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0], "exam.yaml:37: pass rule 'cumlaude' is declared twice");
+  EXPECT_EQ(OnlyProblem(), "exam.yaml:37: pass rule 'cumlaude' is declared twice");
 }
 
 TEST_F(GroupRules, RankByUnknownOrRepeatedSection) {

@@ -18,6 +18,7 @@
 #include "core/terminal/enrollment.hpp"
 #include "core/util/time_zone.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/sample_bundles.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -33,13 +34,7 @@ crypto::SigningKey SeedKey(std::uint8_t first) {
 }
 
 bundle::Receipt Sample(const crypto::SigningKey& key) {
-  bundle::Receipt r;
-  for (std::size_t i = 0; i < r.bundle_id.size(); ++i) r.bundle_id[i] = static_cast<uint8_t>(i);
-  r.terminal_id = "T-0123456789ABCDEF";
-  r.seq = 7;
-  r.stored_ms = 1'796'516'100'000;
-  r.server_key_id = key.id();
-  return r;
+  return testing::SampleReceipt(key, 1'796'516'100'000);
 }
 
 // The body's JSON, for tests that change one field and sign again.

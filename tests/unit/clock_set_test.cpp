@@ -9,6 +9,7 @@
 #include "core/crypto/key_file.hpp"
 #include "core/terminal/clock_set.hpp"
 #include "core/util/clock.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -139,11 +140,7 @@ TEST(ClockSet, TheTestHookOnlyRecords) {
 TEST(ClockSet, TheChangeIsJournaledWithOldAndNewValues) {
   TempDir dir;
   ManualClock clock;
-  auto authority = crypto::SigningKey::Generate();
-  ASSERT_TRUE(authority);
-  terminal::InitOptions options{.site = "DEMO-01", .name = "t1", .trusted = {}};
-  options.trusted.push_back({authority->public_key(), "authority.pub"});
-  auto t = terminal::Terminal::Init(dir / "t", options, clock);
+  auto t = testing::InitTerminalOfUnknownAuthority(dir / "t", clock, "t1", "DEMO-01");
   ASSERT_TRUE(t) << t.error().message();
   const std::uint64_t before = t->journal().head().seq;
   terminal::ClockChange c;
@@ -175,11 +172,7 @@ TEST(ClockSet, TheChangeIsJournaledWithOldAndNewValues) {
 TEST(ClockSet, TheJournaledChangeReachesAnotherProcessAfterTheTerminalWasOpenedTwice) {
   TempDir dir;
   ManualClock clock;
-  auto authority = crypto::SigningKey::Generate();
-  ASSERT_TRUE(authority);
-  terminal::InitOptions options{.site = "DEMO-01", .name = "t1", .trusted = {}};
-  options.trusted.push_back({authority->public_key(), "authority.pub"});
-  auto kiosk = terminal::Terminal::Init(dir / "t", options, clock);
+  auto kiosk = testing::InitTerminalOfUnknownAuthority(dir / "t", clock, "t1", "DEMO-01");
   ASSERT_TRUE(kiosk) << kiosk.error().message();
   ASSERT_TRUE(terminal::Terminal::Open(dir / "t", clock));  // technician mode's own opening
   const std::vector<std::string> show = {"journal", "show", "--home", (dir / "t").string(),

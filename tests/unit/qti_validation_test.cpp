@@ -46,16 +46,23 @@ Item Single(const std::string& id) {
   return item;
 }
 
+// Exam "T" (Uji / Test, 10 minutes) of `sections`, without items: what SourceWriter and ExamYaml
+// take beside the items they write.
+model::Exam ExamT(std::vector<model::Section> sections) {
+  model::Exam exam;
+  exam.id = "T";
+  exam.title = exam.instructions = {"Uji", "Test"};
+  exam.duration_minutes = 10;
+  exam.sections = std::move(sections);
+  return exam;
+}
+
 // An exam of one section "s" listing `item`, written by hand (ItemYaml, no checks) into `dir`
 // with a file that starts as a PNG at media/p.png and the SKD demo's first participant.
 void WriteSource(const fs::path& dir, const Item& item) {
   fs::create_directories(dir / "items");
   fs::create_directories(dir / "media");
-  model::Exam exam;
-  exam.id = "T";
-  exam.title = exam.instructions = {"Uji", "Test"};
-  exam.duration_minutes = 10;
-  exam.sections.push_back({"s", {"Bagian", "Part"}, 0, {item.id}, std::nullopt});
+  const model::Exam exam = ExamT({{"s", {"Bagian", "Part"}, 0, {item.id}, std::nullopt}});
   WriteText(dir / "exam.yaml", ExamYaml(exam, Template(), "test"));
   WriteText(dir / "items" / (item.id + ".yaml"), ItemYaml(item));
   const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0};
@@ -235,11 +242,7 @@ TEST(SourceWriter, WritesNoBrokenItemAndReportsEveryProblemAtFinish) {
   EXPECT_TRUE(fs::exists(staging->path() / "items/good.yaml"));
   EXPECT_FALSE(fs::exists(staging->path() / "items/bad.yaml"));
 
-  model::Exam exam;
-  exam.id = "T";
-  exam.title = exam.instructions = {"Uji", "Test"};
-  exam.duration_minutes = 10;
-  exam.sections.push_back({"s", {"Bagian", "Part"}, 0, {"good", "bad"}, std::nullopt});
+  const model::Exam exam = ExamT({{"s", {"Bagian", "Part"}, 0, {"good", "bad"}, std::nullopt}});
   auto finished = writer.Finish(*staging, exam, Template(), "test", {});
   ASSERT_FALSE(finished.has_value());
   EXPECT_EQ(finished.error().kind(), ErrorKind::kInvalidArgument);
@@ -266,11 +269,7 @@ TEST(SourceWriter, FinishChecksExamYamlAndTheCompetenciesItemsName) {
   Item item = Single("q-1");
   item.competency = "integritas";
   ASSERT_TRUE(writer.Add(item).has_value());
-  model::Exam exam;
-  exam.id = "T";
-  exam.title = exam.instructions = {"Uji", "Test"};
-  exam.duration_minutes = 10;
-  exam.sections.push_back({"s", {"Bagian", "Part"}, 0, {"q-1"}, std::nullopt});
+  const model::Exam exam = ExamT({{"s", {"Bagian", "Part"}, 0, {"q-1"}, std::nullopt}});
   auto finished = writer.Finish(*staging, exam, base, "test", {});
   ASSERT_FALSE(finished.has_value());
   const std::string m = finished.error().message();
@@ -289,12 +288,8 @@ TEST(SourceWriter, FinishChecksTheItemListsAsLoadSourceWould) {
   SourceWriter writer(staging->path(), Template());
   ASSERT_TRUE(writer.Add(Single("q-1")).has_value());
   ASSERT_TRUE(writer.Add(Single("q-2")).has_value());
-  model::Exam exam;
-  exam.id = "T";
-  exam.title = exam.instructions = {"Uji", "Test"};
-  exam.duration_minutes = 10;
-  exam.sections.push_back({"s1", {"Satu", "One"}, 0, {"q-1", "q-1", "Bad"}, std::nullopt});
-  exam.sections.push_back({"s2", {"Dua", "Two"}, 0, {"gone"}, std::nullopt});
+  const model::Exam exam = ExamT({{"s1", {"Satu", "One"}, 0, {"q-1", "q-1", "Bad"}, std::nullopt},
+                                  {"s2", {"Dua", "Two"}, 0, {"gone"}, std::nullopt}});
   auto finished = writer.Finish(*staging, exam, Template(), "test", {});
   ASSERT_FALSE(finished.has_value());
   EXPECT_EQ(finished.error().message(),
@@ -308,12 +303,8 @@ TEST(SourceWriter, FinishChecksTheItemListsAsLoadSourceWould) {
 }
 
 TEST(ExamYaml, TheProbeReadsBackLineForLineWithoutTheIds) {
-  model::Exam exam;
-  exam.id = "T";
-  exam.title = exam.instructions = {"Uji", "Test"};
-  exam.duration_minutes = 10;
-  exam.sections.push_back({"s1", {"Satu", "One"}, 0, {"a", "b", "c"}, std::nullopt});
-  exam.sections.push_back({"s2", {"Dua", "Two"}, 0, {"d"}, std::nullopt});
+  const model::Exam exam = ExamT({{"s1", {"Satu", "One"}, 0, {"a", "b", "c"}, std::nullopt},
+                                  {"s2", {"Dua", "Two"}, 0, {"d"}, std::nullopt}});
   const std::string full = ExamYaml(exam, Template(), "h");
   const std::string probe = ExamYaml(exam, Template(), "h", /*probe=*/true);
   EXPECT_EQ(std::count(full.begin(), full.end(), '\n'),
@@ -334,11 +325,7 @@ TEST(SourceWriter, FinishPublishesAValidSource) {
   SourceWriter writer(staging->path(), Template());
   ASSERT_TRUE(writer.Add(Single("q-1")).has_value());
   ASSERT_TRUE(writer.Add(Single("q-2")).has_value());
-  model::Exam exam;
-  exam.id = "T";
-  exam.title = exam.instructions = {"Uji", "Test"};
-  exam.duration_minutes = 10;
-  exam.sections.push_back({"s", {"Bagian", "Part"}, 0, {"q-2", "q-1"}, std::nullopt});
+  const model::Exam exam = ExamT({{"s", {"Bagian", "Part"}, 0, {"q-2", "q-1"}, std::nullopt}});
   ASSERT_TRUE(writer.Finish(*staging, exam, Template(), "test", {}).has_value());
   auto loaded = authoring::LoadSource(tmp / "out");
   ASSERT_FALSE(loaded.has_value());  // no roster.csv: the import's --roster adds one

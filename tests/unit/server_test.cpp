@@ -51,13 +51,7 @@ using testing::WriteText;
 // Receipts
 
 bundle::Receipt SampleReceipt(const crypto::SigningKey& key) {
-  bundle::Receipt r;
-  for (std::size_t i = 0; i < r.bundle_id.size(); ++i) r.bundle_id[i] = static_cast<uint8_t>(i);
-  r.terminal_id = "T-0123456789ABCDEF";
-  r.seq = 7;
-  r.stored_ms = 1'795'000'000'000;
-  r.server_key_id = key.id();
-  return r;
+  return testing::SampleReceipt(key, 1'795'000'000'000);
 }
 
 TEST(Receipt, RoundTripsAndVerifiesWithTheServerKey) {
@@ -325,19 +319,7 @@ class ServerBackendTest : public ServerTest, public ::testing::WithParamInterfac
  protected:
   void SetUp() override {
     backend_ = GetParam();
-    if (backend_ == Backend::kPostgres) {
-      if (PostgresServer::BinDir().empty()) {
-        const std::string why =
-            "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): install Debian's "
-            "`postgresql` package (.ci/install-deps)";
-        if (testing::PostgresRequired()) FAIL() << why;
-        GTEST_SKIP() << why;
-      }
-      pg_ = std::make_unique<PostgresServer>();
-      ASSERT_TRUE(pg_->ok()) << pg_->error();
-      db_url_ = pg_->CreateDatabase("lontar");
-      ASSERT_FALSE(db_url_.empty()) << pg_->error();
-    }
+    if (backend_ == Backend::kPostgres) LONTAR_START_POSTGRES(pg_, db_url_, "lontar");
     ServerTest::SetUp();
   }
 };

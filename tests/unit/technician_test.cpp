@@ -8,6 +8,7 @@
 #include "core/crypto/key_file.hpp"
 #include "core/terminal/technician.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::terminal {
@@ -21,11 +22,7 @@ using lontar::testing::WriteText;
 TEST(Technician, ActionsAreJournaledAsTechnicianRecords) {
   TempDir dir;
   SystemClock clock;
-  auto authority = crypto::SigningKey::Generate();
-  ASSERT_TRUE(authority);
-  InitOptions init{.site = "SITE-01", .name = "t1", .trusted = {}};
-  init.trusted.push_back({authority->public_key(), "authority.pub"});
-  auto t = Terminal::Init(dir / "home", init, clock);
+  auto t = testing::InitTerminalOfUnknownAuthority(dir / "home", clock);
   ASSERT_TRUE(t) << t.error().message();
   const std::uint64_t before = t->journal().head().seq;
   ASSERT_TRUE(JournalTechnician(*t, "entered", {{"via", "kiosk"}}));

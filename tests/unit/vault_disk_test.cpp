@@ -22,9 +22,7 @@ constexpr char kMarkerA[] = "PLAINTEXT-CANARY-jawaban-peserta-0042";
 constexpr char kMarkerB[] = "Pengambilan keputusan: opsi C paling tepat";
 
 terminal::Terminal MakeTerminal(const std::filesystem::path& home, const Clock& clock) {
-  auto authority = crypto::SigningKey::Generate();
-  EXPECT_TRUE(authority);
-  return testing::InitTerminal(home, authority->public_key(), clock, kMarkerB).value();
+  return testing::InitTerminalOfUnknownAuthority(home, clock, kMarkerB).value();
 }
 
 // Every file under `dir`, for the plaintext search.

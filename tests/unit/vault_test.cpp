@@ -18,6 +18,21 @@ using lontar::testing::ReadText;
 using lontar::testing::TempDir;
 using lontar::testing::WriteText;
 
+// Vault::Open(dir) fails with `kind`, in a message that says `says`.
+void ExpectOpenRefused(const std::filesystem::path& dir, ErrorKind kind, const std::string& says) {
+  auto vault = Vault::Open(dir);
+  ASSERT_FALSE(vault);
+  EXPECT_EQ(vault.error().kind(), kind) << vault.error().message();
+  EXPECT_NE(vault.error().message().find(says), std::string::npos) << vault.error().message();
+}
+
+// Damages dir/vault.key: its byte `at` XOR `mask`.
+void FlipKeyBits(const std::filesystem::path& dir, std::size_t at, char mask) {
+  std::string key = ReadText(dir / "vault.key");
+  key[at] = static_cast<char>(key[at] ^ mask);
+  WriteText(dir / "vault.key", key);
+}
+
 TEST(Vault, CreateThenOpenRoundTripsMetaAndSecrets) {
   TempDir dir;
   const auto home = dir / "home";
@@ -64,65 +79,43 @@ TEST(Vault, CreateRefusesToOverwrite) {
 
 TEST(Vault, OpenWithoutVaultSaysHowToInitialise) {
   TempDir dir;
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotFound);
-  EXPECT_NE(vault.error().message().find("lontar terminal init"), std::string::npos);
+  ExpectOpenRefused(dir.path(), ErrorKind::kNotFound, "lontar terminal init");
 }
 
 TEST(Vault, MissingKeyIsNamed) {
   TempDir dir;
   ASSERT_TRUE(Vault::Create(dir.path()));
   std::filesystem::remove(dir / "vault.key");
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotFound);
-  EXPECT_NE(vault.error().message().find("vault key not found"), std::string::npos);
+  ExpectOpenRefused(dir.path(), ErrorKind::kNotFound, "vault key not found");
 }
 
 TEST(Vault, WrongKeyIsToldApartFromDamage) {
   TempDir dir;
   ASSERT_TRUE(Vault::Create(dir.path()));
-  std::string key = ReadText(dir / "vault.key");
-  key[0] = static_cast<char>(key[0] ^ 0x01);
-  WriteText(dir / "vault.key", key);
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kWrongKey) << vault.error().message();
-  EXPECT_NE(vault.error().message().find("does not belong"), std::string::npos);
+  FlipKeyBits(dir.path(), 0, 0x01);
+  ExpectOpenRefused(dir.path(), ErrorKind::kWrongKey, "does not belong");
 }
 
 TEST(Vault, WrongKeyWithoutKeyCheckStillFailsCleanly) {
   TempDir dir;
   ASSERT_TRUE(Vault::Create(dir.path()));
   std::filesystem::remove(dir / "vault.keycheck");
-  std::string key = ReadText(dir / "vault.key");
-  key[3] = static_cast<char>(key[3] ^ 0x40);
-  WriteText(dir / "vault.key", key);
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kCorruption) << vault.error().message();
-  EXPECT_NE(vault.error().message().find("cannot be decrypted"), std::string::npos);
+  FlipKeyBits(dir.path(), 3, 0x40);
+  ExpectOpenRefused(dir.path(), ErrorKind::kCorruption, "cannot be decrypted");
 }
 
 TEST(Vault, KeyReadableByOthersIsRefused) {
   TempDir dir;
   ASSERT_TRUE(Vault::Create(dir.path()));
   ASSERT_EQ(::chmod((dir / "vault.key").c_str(), 0644), 0);
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kPermission);
-  EXPECT_NE(vault.error().message().find("chmod 600"), std::string::npos);
+  ExpectOpenRefused(dir.path(), ErrorKind::kPermission, "chmod 600");
 }
 
 TEST(Vault, MalformedKeyFileIsNamed) {
   TempDir dir;
   ASSERT_TRUE(Vault::Create(dir.path()));
   WriteText(dir / "vault.key", "short");
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kMalformed);
-  EXPECT_NE(vault.error().message().find("not a vault key"), std::string::npos);
+  ExpectOpenRefused(dir.path(), ErrorKind::kMalformed, "not a vault key");
 }
 
 TEST(Vault, HexKeyFromCredentialsDirectoryIsUsed) {
@@ -160,19 +153,14 @@ TEST(Vault, RawKeyEndingInNewlineByteIsStillARawKey) {
 TEST(Vault, EmptyFileIsNotAVault) {
   TempDir dir;
   WriteText(dir / "vault.db", "");
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotAVault);
+  ExpectOpenRefused(dir.path(), ErrorKind::kNotAVault, "");
 }
 
 TEST(Vault, PlainSqliteFileIsNotAVault) {
   TempDir dir;
   std::string plain = std::string("SQLite format 3") + '\0' + std::string(4080, 'x');
   WriteText(dir / "vault.db", plain);
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kNotAVault);
-  EXPECT_NE(vault.error().message().find("unencrypted SQLite"), std::string::npos);
+  ExpectOpenRefused(dir.path(), ErrorKind::kNotAVault, "unencrypted SQLite");
 }
 
 TEST(Vault, NewerSchemaIsRefused) {
@@ -182,10 +170,7 @@ TEST(Vault, NewerSchemaIsRefused) {
     ASSERT_TRUE(vault);
     ASSERT_TRUE(vault->db().Exec("PRAGMA user_version = 99"));
   }
-  auto vault = Vault::Open(dir.path());
-  ASSERT_FALSE(vault);
-  EXPECT_EQ(vault.error().kind(), ErrorKind::kTooNew);
-  EXPECT_NE(vault.error().message().find("newer"), std::string::npos);
+  ExpectOpenRefused(dir.path(), ErrorKind::kTooNew, "newer");
 }
 
 TEST(Vault, ReadOnlyHomeIsReportedBeforeAnExamStarts) {
