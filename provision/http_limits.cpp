@@ -27,9 +27,13 @@ using std::chrono::milliseconds;
 constexpr milliseconds kLingerAfterRefusal{2000};
 
 thread_local std::optional<std::pair<int, std::string>> t_cut_off;
+class BoundedStream;
+thread_local BoundedStream* t_stream = nullptr;  // the request this worker serves, if any
 
-// The most of a body read from the socket at once (BoundedStream::read).
+// The most of a body read from the socket at once (BoundedStream::read), and of a request head
+// (ReadHead: with it, usually the start of the body).
 constexpr std::size_t kBodyReadBytes = 256 << 10;
+constexpr std::size_t kHeadReadBytes = 16 << 10;
 
 enum class Wait { kReady, kStalled, kDeadline, kError };
 
@@ -48,11 +52,48 @@ Wait WaitFor(int fd, short events, milliseconds io, SteadyClock::time_point dead
   }
 }
 
+// One recv or send that does not block: the socket is tried first and waited on (WaitFor) only
+// when it has nothing to give or no room, so that a request whose bytes are there (most are: the
+// event loop hands a connection over once it is readable) costs no poll per call. The deadline
+// is checked before each try too, so a client that always has a little more ready is still cut
+// off at it. Returns the bytes moved, 0 at the end of the stream, or -1 with the wait's outcome
+// in `why` (kError for a socket error).
+template <typename Io>
+ssize_t TryThenWait(int fd, short events, milliseconds io, SteadyClock::time_point deadline,
+                    Wait& why, Io io_call) {
+  for (;;) {
+    if (SteadyClock::now() >= deadline) {
+      why = Wait::kDeadline;
+      return -1;
+    }
+    const ssize_t n = io_call();
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      why = Wait::kError;
+      return -1;
+    }
+    why = WaitFor(fd, events, io, deadline);
+    if (why != Wait::kReady) return -1;
+  }
+}
+
+ssize_t RecvSome(int fd, char* into, std::size_t size, milliseconds io,
+                 SteadyClock::time_point deadline, Wait& why) {
+  return TryThenWait(fd, POLLIN, io, deadline, why,
+                     [&] { return ::recv(fd, into, size, MSG_DONTWAIT); });
+}
+
+ssize_t SendSome(int fd, const char* from, std::size_t size, milliseconds io,
+                 SteadyClock::time_point deadline) {
+  Wait why = Wait::kReady;
+  return TryThenWait(fd, POLLOUT, io, deadline, why,
+                     [&] { return ::send(fd, from, size, MSG_NOSIGNAL | MSG_DONTWAIT); });
+}
+
 bool SendAll(int fd, std::string_view data, milliseconds io, SteadyClock::time_point deadline) {
   while (!data.empty()) {
-    if (WaitFor(fd, POLLOUT, io, deadline) != Wait::kReady) return false;
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = SendSome(fd, data.data(), data.size(), io, deadline);
     if (n <= 0) return false;
     data.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -105,6 +146,7 @@ void Refuse(int fd, const Refusal& r, milliseconds io) {
 struct Head {
   std::string text;  // request line and headers, through the blank line
   std::uint64_t content_length = 0;
+  std::size_t carry_start = 0;  // where the carry's bytes past the head begin
 };
 
 // Checks a complete head against the limits and finds its Content-Length (core/sync's check).
@@ -121,7 +163,8 @@ std::optional<Refusal> CheckHead(Head& head, const HttpLimits& limits) {
 struct Closed {};
 
 // Reads one request head from `fd`, starting with what an earlier request left in `carry`;
-// leaves in `carry` the bytes read past the head (the start of the body).
+// leaves in `carry`, from the head's carry_start on, the bytes read past the head (the start of
+// the body).
 std::variant<Head, Refusal, Closed> ReadHead(int fd, std::string& carry, const HttpLimits& limits,
                                              SteadyClock::time_point deadline) {
   const milliseconds io = limits.io_timeout;
@@ -131,9 +174,10 @@ std::variant<Head, Refusal, Closed> ReadHead(int fd, std::string& carry, const H
   for (;;) {
     const auto end = buffer.find("\r\n\r\n", scanned);
     if (end != std::string::npos && end + 4 <= limits.max_head_bytes) {
-      carry = buffer.substr(end + 4);
-      buffer.resize(end + 4);
-      Head head{.text = std::move(buffer)};
+      // The head is copied out (a few hundred bytes); what was read past it (usually the start
+      // of the body) stays where it is, in the carry, from carry_start on.
+      Head head{.text = buffer.substr(0, end + 4), .carry_start = end + 4};
+      carry = std::move(buffer);
       if (auto refusal = CheckHead(head, limits)) return *refusal;
       return head;
     }
@@ -143,8 +187,16 @@ std::variant<Head, Refusal, Closed> ReadHead(int fd, std::string& carry, const H
                               " bytes: this server takes at most that many"};
     }
     scanned = buffer.size() < 3 ? 0 : buffer.size() - 3;
-    const Wait w = WaitFor(fd, POLLIN, io, deadline);
-    if (w == Wait::kDeadline || w == Wait::kStalled) {
+    // Straight into the buffer's end (no zero fill, no chunk copied in after).
+    Wait w = Wait::kReady;
+    ssize_t n = 0;
+    const std::size_t had = buffer.size();
+    buffer.resize_and_overwrite(had + kHeadReadBytes, [&](char* p, std::size_t) {
+      n = RecvSome(fd, p + had, kHeadReadBytes, io, deadline, w);
+      return had + static_cast<std::size_t>(std::max<ssize_t>(n, 0));
+    });
+    if (n == 0 || w == Wait::kError) return Closed{};
+    if (n < 0) {
       if (buffer.empty()) return Closed{};
       return Refusal{408, w == Wait::kDeadline
                               ? "the request's headers did not arrive within " +
@@ -152,12 +204,6 @@ std::variant<Head, Refusal, Closed> ReadHead(int fd, std::string& carry, const H
                               : "the client sent nothing for " +
                                     std::to_string(limits.io_timeout.count()) + " s"};
     }
-    if (w == Wait::kError) return Closed{};
-    char chunk[16384];
-    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Closed{};
-    buffer.append(chunk, static_cast<std::size_t>(n));
   }
 }
 
@@ -172,6 +218,7 @@ class BoundedStream final : public httplib::Stream {
         head_(std::move(head.text)),
         body_left_(head.content_length),
         carry_(carry),
+        carry_off_(head.carry_start),
         limits_(limits),
         read_deadline_(read_deadline) {}
 
@@ -201,45 +248,44 @@ class BoundedStream final : public httplib::Stream {
     size = static_cast<std::size_t>(std::min<std::uint64_t>(size, body_left_));
     if (size == 0) return 0;
     if (CarryLeft() > 0) return static_cast<ssize_t>(TakeCarry(ptr, size));
-    for (;;) {
-      const Wait w = WaitFor(fd_, POLLIN, limits_.io_timeout, read_deadline_);
-      if (w != Wait::kReady) read_ended_ = true;
-      if (w == Wait::kDeadline) {
-        t_cut_off = {408, "the request was not received within " +
-                              std::to_string(limits_.request_timeout.count()) +
-                              " s (this server's limit per request): send it again"};
-        return -1;
+    // One large read of what the body still owes (up to kBodyReadBytes) instead of the
+    // library's 4 KiB at a time: a 53 KB bundle in one or two system calls, not fourteen.
+    // Never past the declared body: the next request's bytes stay in the socket.
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, kBodyReadBytes));
+    ssize_t n = 0;
+    // The carry is empty here (CarryLeft() == 0 cleared it); filled without a zero fill first.
+    carry_.resize_and_overwrite(want, [&](char* p, std::size_t) {
+      n = RecvBody(p, want);
+      return static_cast<std::size_t>(std::max<ssize_t>(n, 0));
+    });
+    if (n <= 0) return n;
+    return static_cast<ssize_t>(TakeCarry(ptr, size));
+  }
+
+  // The whole declared body (what is left of it) into `out`, sized once and filled by the
+  // socket itself: no zero fill, no steps through the library's 4 KiB buffer, no copy grown by
+  // appending. For a handler that takes the body itself (ReadCurrentRequestBody). False when it
+  // could not be read whole (the reason, for a time limit, in CurrentRequestCutOff).
+  bool ReadBody(std::string& out) {
+    const auto total = static_cast<std::size_t>(body_left_);
+    bool whole = true;
+    out.resize_and_overwrite(total, [&](char* p, std::size_t) {
+      std::size_t got = TakeCarry(p, total);
+      while (got < total) {
+        const ssize_t n = RecvBody(p + got, total - got);
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+        body_left_ -= static_cast<std::size_t>(n);
       }
-      if (w == Wait::kStalled) {
-        t_cut_off = {408, "the client sent nothing for " +
-                              std::to_string(limits_.io_timeout.count()) + " s: send it again"};
-        return -1;
-      }
-      if (w == Wait::kError) return -1;
-      // One large read of what the body still owes (up to kBodyReadBytes) instead of the
-      // library's 4 KiB at a time: a 53 KB bundle in one or two system calls, not fourteen.
-      // Never past the declared body: the next request's bytes stay in the socket.
-      const std::size_t want =
-          static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, kBodyReadBytes));
-      carry_.resize(want);  // the carry is empty here (CarryLeft() == 0 cleared it)
-      const ssize_t n = ::recv(fd_, carry_.data(), want, 0);
-      carry_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        read_ended_ = true;
-        return n;
-      }
-      return static_cast<ssize_t>(TakeCarry(ptr, size));
-    }
+      whole = got == total;
+      return got;
+    });
+    return whole;
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    for (;;) {
-      if (WaitFor(fd_, POLLOUT, limits_.io_timeout, WriteDeadline()) != Wait::kReady) return -1;
-      const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      return n;
-    }
+    return SendSome(fd_, ptr, size, limits_.io_timeout, WriteDeadline());
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -251,6 +297,24 @@ class BoundedStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  // One recv of at most `size` body bytes into `into`; 0 at the end of the stream, -1 when it
+  // failed or timed out (t_cut_off says which limit). Either ends the body's reading.
+  ssize_t RecvBody(char* into, std::size_t size) {
+    Wait w = Wait::kReady;
+    const ssize_t n = RecvSome(fd_, into, size, limits_.io_timeout, read_deadline_, w);
+    if (n > 0) return n;
+    read_ended_ = true;
+    if (n < 0 && w == Wait::kDeadline) {
+      t_cut_off = {408, "the request was not received within " +
+                            std::to_string(limits_.request_timeout.count()) +
+                            " s (this server's limit per request): send it again"};
+    } else if (n < 0 && w == Wait::kStalled) {
+      t_cut_off = {408, "the client sent nothing for " +
+                            std::to_string(limits_.io_timeout.count()) + " s: send it again"};
+    }
+    return n;
+  }
+
   // Bytes of the carry not yet handed to the library; an emptied carry is cleared, so that the
   // next large read reuses its buffer from the start.
   std::size_t CarryLeft() {
@@ -311,6 +375,11 @@ class BoundedStream final : public httplib::Stream {
 
 std::optional<std::pair<int, std::string>> CurrentRequestCutOff() { return t_cut_off; }
 
+bool ReadCurrentRequestBody(std::string& out) {
+  out.clear();
+  return t_stream != nullptr && t_stream->ReadBody(out);
+}
+
 bool BoundedServer::ServeReady(int fd, std::size_t& requests_left) {
   std::string carry;  // bytes read past one request, the start of the next
   for (;;) {
@@ -326,7 +395,9 @@ bool BoundedServer::ServeReady(int fd, std::size_t& requests_left) {
     t_cut_off.reset();
     BoundedStream strm(fd, std::move(std::get<Head>(head)), carry, limits_, deadline);
     bool connection_closed = false;
+    t_stream = &strm;
     const bool ok = process_request(strm, --requests_left == 0, connection_closed, nullptr);
+    t_stream = nullptr;
     t_cut_off.reset();
     // A body the handler left unread would be taken for the next request: close instead.
     if (!ok || connection_closed || !strm.BodyConsumed()) return false;

@@ -65,6 +65,15 @@ struct HttpLimits {
 // reading the body. nullopt otherwise. Valid only inside the server's handlers.
 [[nodiscard]] std::optional<std::pair<int, std::string>> CurrentRequestCutOff();
 
+// The body of the request this worker thread serves, read whole from the socket into `out`,
+// which is sized once to the declared Content-Length and filled by the socket itself (no zero
+// fill, no steps through the library's 4 KiB buffer, no copy grown by appending), within the
+// request's limits. For a handler registered with a ContentReader (the library then leaves the
+// body to it), which calls this instead of the reader. False when the body could not be read
+// whole: the client stopped, or a limit cut it off (CurrentRequestCutOff says which); the
+// connection is then closed after the reply. Valid only inside the server's handlers.
+[[nodiscard]] bool ReadCurrentRequestBody(std::string& out);
+
 // An httplib::Server whose connections are served through the bounded stream described above.
 // Everything else (routes, handlers, error handler, set_read_timeout...) is the library's; the
 // library's own read and write timeouts are not used (io_timeout is).
