@@ -21,6 +21,16 @@ std::string JoinNumbers(const std::vector<std::uint64_t>& v) {
   return out;
 }
 
+// A terminal's missing numbers as listed, and how many more when the list was cut
+// (TerminalStatus::missing).
+std::string GapsText(const server::TerminalStatus& t) {
+  std::string out = JoinNumbers(t.gaps);
+  if (t.missing > t.gaps.size()) {
+    out += " and " + std::to_string(t.missing - t.gaps.size()) + " more";
+  }
+  return out;
+}
+
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
@@ -147,6 +157,7 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
     j["bundles"] = t.bundles;
     j["highest_seq"] = t.highest_seq;
     j["gaps"] = t.gaps;
+    if (t.missing > t.gaps.size()) j["missing"] = t.missing;  // the list holds the first ones
     j["last_seen_ms"] = t.last_seen_ms;
     j["last_seen"] = t.last_seen_ms ? Time(t.last_seen_ms) : "";
     j["flags"] = t.flags;
@@ -264,10 +275,10 @@ std::string StatusHtml(const server::StoreStatus& st, const crypto::VerifyKey& k
       h += "<tr class=\"" + RowClass(t, outboxes) + "\" data-terminal=\"" +
            MarkupEscape(t.terminal_id) + "\"><td>" + MarkupEscape(t.terminal_id) + "</td><td>" +
            MarkupEscape(t.name) + "</td><td>" + std::to_string(t.bundles) + "</td><td>" +
-           std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" +
-           MarkupEscape(JoinNumbers(t.gaps)) + "</td><td class=\"held\">" + held_text +
-           "</td><td>" + MarkupEscape(t.last_seen_ms ? LocalTime(t.last_seen_ms, zone) : "never") +
-           "</td><td>" + flags + "</td></tr>\n";
+           std::to_string(t.highest_seq) + "</td><td class=\"gaps\">" + MarkupEscape(GapsText(t)) +
+           "</td><td class=\"held\">" + held_text + "</td><td>" +
+           MarkupEscape(t.last_seen_ms ? LocalTime(t.last_seen_ms, zone) : "never") + "</td><td>" +
+           flags + "</td></tr>\n";
     }
     h += "</table>\n";
   }

@@ -37,6 +37,7 @@
 #include "core/bundle/bundle_format.hpp"
 #include "core/server/postgres_detail.hpp"
 #include "core/server/store_backend.hpp"
+#include "core/server/store_status.hpp"
 
 namespace lontar::server {
 namespace postgres_detail {
@@ -210,6 +211,28 @@ class PostgresBackend final : public StoreBackend {
   }
 
   Result<std::unique_ptr<BundleScan>> ScanBundles() override;
+
+  Result<StatusCounts> CountStatus() override {
+    return Guard(scrub_, "count the status", [&]() -> Result<StatusCounts> {
+      const ReaderPool::Lease reader = readers_.Borrow();
+      // One snapshot for the five queries (READ COMMITTED would take one per query).
+      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*reader);
+      struct Row final : CountRow {
+        const pqxx::row* r = nullptr;
+        std::string Text(int column) const override { return (*r)[column].as<std::string>(); }
+        std::int64_t Int(int column) const override { return (*r)[column].as<long long>(); }
+      };
+      return CountStatusWith(
+          [&](const char* sql, const std::function<void(const CountRow&)>& each) -> Status {
+            Row row;
+            for (const auto& r : tx.exec(sql)) {
+              row.r = &r;
+              each(row);
+            }
+            return Ok();
+          });
+    });
+  }
 
   Result<std::vector<std::string>> TerminalsWithSeqGaps() override {
     return Strings("list terminals with gaps",

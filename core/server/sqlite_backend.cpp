@@ -43,6 +43,7 @@
 #include "core/server/sqlite_detail.hpp"
 #include "core/server/store.hpp"
 #include "core/server/store_backend.hpp"
+#include "core/server/store_status.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::server {
@@ -193,6 +194,18 @@ class SqliteBackend final : public StoreBackend {
     return std::unique_ptr<BundleScan>(new StatementScan(std::move(s)));
   }
 
+  Result<StatusCounts> CountStatus() override {
+    // One read transaction: the five queries see the same rows.
+    LONTAR_TRY(reader_.Exec("BEGIN"));
+    Result<StatusCounts> counts =
+        CountStatusWith([this](const char* sql, const std::function<void(const CountRow&)>& each) {
+          return EachCountRow(sql, each);
+        });
+    const Status ended = reader_.Exec(counts ? "COMMIT" : "ROLLBACK");
+    if (counts && !ended) return std::unexpected(ended.error());
+    return counts;
+  }
+
   Result<std::vector<std::string>> TerminalsWithSeqGaps() override {
     return Strings(
         "SELECT terminal_id FROM bundles GROUP BY terminal_id "
@@ -206,6 +219,22 @@ class SqliteBackend final : public StoreBackend {
         "SELECT participant FROM bundles WHERE exam_id = ? GROUP BY participant "
         "HAVING count(*) > 1 ORDER BY participant",
         exam_id);
+  }
+
+  Status EachCountRow(const char* sql, const std::function<void(const CountRow&)>& each) {
+    struct Row final : CountRow {
+      const Statement* s = nullptr;
+      std::string Text(int column) const override { return s->ColumnText(column); }
+      std::int64_t Int(int column) const override { return s->ColumnInt(column); }
+    };
+    LONTAR_ASSIGN_OR_RETURN(Statement s, reader_.Prepare(sql));
+    Row row;
+    row.s = &s;
+    for (;;) {
+      LONTAR_ASSIGN_OR_RETURN(bool more, s.Step());
+      if (!more) return Ok();
+      each(row);
+    }
   }
 
   Result<std::vector<StoredFlag>> ListFlags() override {

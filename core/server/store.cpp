@@ -4,7 +4,6 @@
 #include "core/server/store.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/bundle/receipt_code.hpp"
@@ -286,82 +285,6 @@ Result<StoredBundle> Store::FindByCode(std::string_view code) {
 Result<std::uint64_t> Store::CountBundles() {
   const auto lock = ReadLock();
   return backend_->CountBundles();
-}
-
-Result<StoreStatus> Store::Status() {
-  StoreStatus out;
-  std::map<std::string, TerminalStatus> terminals;
-  for (const auto& [id, en] : enrolled_) {
-    TerminalStatus& t = terminals[en.terminal_id];
-    t.terminal_id = en.terminal_id;
-    t.site = en.site;
-    t.name = en.name;
-    t.enrolled = true;
-  }
-  std::map<std::pair<std::string, std::string>, ExamStatus> exams;
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> participants;
-  std::map<std::string, std::set<std::uint64_t>> seqs;
-  std::map<std::pair<std::string, std::string>, SessionDelivered> sessions;  // (site, pack)
-  std::map<std::pair<std::string, std::string>, std::set<std::string>> session_people;
-  std::vector<StoredBundle> rows;
-  std::vector<StoredFlag> flags;
-  {
-    const auto lock = ReadLock();
-    LONTAR_ASSIGN_OR_RETURN(rows, backend_->ListBundles());
-    LONTAR_ASSIGN_OR_RETURN(flags, backend_->ListFlags());
-  }
-  for (const StoredBundle& b : rows) {
-    ++out.bundles;
-    TerminalStatus& t = terminals[b.terminal_id];
-    if (t.terminal_id.empty()) {
-      t.terminal_id = b.terminal_id;
-      t.site = b.site;
-    }
-    ++t.bundles;
-    t.highest_seq = std::max(t.highest_seq, b.seq);
-    t.last_seen_ms = std::max(t.last_seen_ms, b.stored_ms);
-    seqs[b.terminal_id].insert(b.seq);
-    ExamStatus& e = exams[{b.site, b.exam_id}];
-    e.site = b.site;
-    e.exam_id = b.exam_id;
-    ++e.bundles;
-    if (std::find(e.terminals.begin(), e.terminals.end(), b.terminal_id) == e.terminals.end()) {
-      e.terminals.push_back(b.terminal_id);
-    }
-    participants[{b.site, b.exam_id}].insert(b.participant);
-    SessionDelivered& d = sessions[{b.site, b.pack_id}];
-    d.site = b.site;
-    d.pack_id = b.pack_id;
-    d.exam_id = b.exam_id;
-    ++d.bundles;
-    d.terminals.push_back(b.terminal_id);
-    session_people[{b.site, b.pack_id}].insert(b.participant);
-  }
-  for (const StoredFlag& f : flags) {
-    terminals[f.terminal_id].flags.push_back(f.kind + ": " + f.detail);
-  }
-  for (auto& [id, t] : terminals) {
-    const auto& have = seqs[id];
-    for (std::uint64_t n = 1; n < t.highest_seq; ++n) {
-      if (!have.contains(n)) t.gaps.push_back(n);
-    }
-    out.terminals.push_back(std::move(t));
-  }
-  std::stable_sort(
-      out.terminals.begin(), out.terminals.end(),
-      [](const TerminalStatus& a, const TerminalStatus& b) { return a.site < b.site; });
-  for (auto& [key, e] : exams) {
-    e.participants = participants[key].size();
-    std::sort(e.terminals.begin(), e.terminals.end());
-    out.exams.push_back(std::move(e));
-  }
-  for (auto& [key, d] : sessions) {
-    d.participants = session_people[key].size();
-    std::sort(d.terminals.begin(), d.terminals.end());
-    d.terminals.erase(std::unique(d.terminals.begin(), d.terminals.end()), d.terminals.end());
-    out.sessions.push_back(std::move(d));
-  }
-  return out;
 }
 
 bundle::BundleFacts FactsOf(const StoredBundle& row) {

@@ -127,7 +127,8 @@ struct TerminalStatus {
   bool enrolled = false;
   std::uint64_t bundles = 0;
   std::uint64_t highest_seq = 0;
-  std::vector<std::uint64_t> gaps;  // numbers absent from 1..highest_seq
+  std::vector<std::uint64_t> gaps;  // numbers absent from 1..highest_seq, the first 1,000
+  std::uint64_t missing = 0;        // how many numbers are absent from 1..highest_seq in all
   std::int64_t last_seen_ms = 0;    // 0: never
   std::vector<std::string> flags;   // "seq-reused #3: ..." etc.
 };

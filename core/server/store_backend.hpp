@@ -90,6 +90,34 @@ struct StoredFlag {
   std::int64_t at_ms = 0;
 };
 
+// What the status page needs of the rows (Store::Status), counted by the database so that the
+// page costs memory by terminal and by group, not by row (StoreBackend::CountStatus).
+struct TerminalCount {  // one terminal's rows
+  std::string terminal_id;
+  std::string site;  // the least of its rows' sites
+  std::uint64_t bundles = 0, lowest_seq = 0, highest_seq = 0;
+  std::int64_t last_stored_ms = 0;
+};
+struct GroupCount {  // the rows of one (site, exam, pack, terminal)
+  std::string site, exam_id, pack_id, terminal_id;
+  std::uint64_t bundles = 0, highest_seq = 0;
+};
+struct ParticipantCount {  // distinct participants of one (site, exam) or (site, pack)
+  std::string site, key;
+  std::uint64_t participants = 0;
+};
+struct SeqHole {  // a terminal's missing numbers first..last, with a stored number after last
+  std::string terminal_id;
+  std::uint64_t first = 0, last = 0;
+};
+struct StatusCounts {
+  std::vector<TerminalCount> terminals;
+  std::vector<GroupCount> groups;
+  std::vector<ParticipantCount> exam_participants, pack_participants;
+  // Holes between two stored numbers (not those below a terminal's lowest: see lowest_seq).
+  std::vector<SeqHole> holes;
+};
+
 // What one bundle of a batch will be asked about: FindById(bundle_id), then
 // Disagreeing(terminal_id, seq, journal_seq).
 struct BatchKey {
@@ -233,6 +261,11 @@ class StoreBackend {
   [[nodiscard]] virtual Result<std::vector<std::string>> TerminalsWithSeqGaps();
   [[nodiscard]] virtual Result<std::vector<std::string>> ParticipantsWithSeveralBundles(
       const std::string& exam_id);
+  // The status page's counts (StatusCounts), in any order, aggregated by the database: what is
+  // committed, whoever wrote it (two servers on one PostgreSQL see the same). The default reads
+  // ListBundles (bounded by the store's size); SQLite and PostgreSQL run the queries of
+  // store_status.hpp.
+  [[nodiscard]] virtual Result<StatusCounts> CountStatus();
   // The stored bytes of one bundle (kNotFound if absent), and a name for it in messages.
   [[nodiscard]] virtual Result<Bytes> ReadBundle(const std::string& id_hex) = 0;
   virtual std::string BundleName(const std::string& id_hex) const = 0;

@@ -444,6 +444,46 @@ TEST_P(ServerBackendTest, StoreShowsGapsAndFlagsRollbacks) {
   }
 }
 
+// A terminal whose numbers jump by millions (a damaged or forged counter): the status lists the
+// first 1,000 missing numbers and says how many there are, instead of every one of them.
+TEST_P(ServerBackendTest, StatusListsAHugeHoleBoundedAndCountsIt) {
+  {
+    auto backend = OpenBackend();
+    ASSERT_TRUE(backend) << backend.error().message();
+    auto tx = (*backend)->Begin();
+    ASSERT_TRUE(tx) << tx.error().message();
+    for (std::uint64_t seq : {1u, 5'000'000u}) {
+      server::StoredBundle r;
+      r.bundle_id = std::string(63, 'e') + std::to_string(seq % 10);
+      r.receipt_code = "CODE-" + std::to_string(seq);
+      r.terminal_id = ids_[0];
+      r.site = "SITE-01";
+      r.exam_id = "SKD-2026";
+      r.participant = "P-" + std::to_string(seq);
+      r.kind = "submitted";
+      r.seq = seq;
+      r.journal_seq = seq;
+      r.stored_ms = 1'795'500'000'000;
+      r.receipt_text = "receipt";
+      r.bytes = 10;
+      ASSERT_TRUE((*tx)->Insert(r, Bytes(10, 1), {}));
+    }
+    ASSERT_TRUE((*tx)->Commit());
+  }
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  const server::StoreStatus st = store->Status().value();
+  EXPECT_EQ(st.bundles, 2u);
+  ASSERT_FALSE(st.terminals.empty());
+  const server::TerminalStatus& t = st.terminals[0];
+  EXPECT_EQ(t.terminal_id, ids_[0]);
+  EXPECT_EQ(t.highest_seq, 5'000'000u);
+  EXPECT_EQ(t.missing, 4'999'998u);
+  ASSERT_EQ(t.gaps.size(), 1000u);
+  EXPECT_EQ(t.gaps.front(), 2u);
+  EXPECT_EQ(t.gaps.back(), 1001u);
+}
+
 TEST_P(ServerBackendTest, ConcurrentAcceptsShareCommitsAndAgreeOnReceipts) {
   auto a = AddBundles(homes_[0], 12);
   auto b = AddBundles(homes_[1], 12);
