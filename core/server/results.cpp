@@ -290,8 +290,13 @@ Result<ResultsReport> OpenResults(StoreBackend& store, const crypto::BoxSecretKe
 
 std::vector<ResultRow> AbsentParticipants(const model::Exam& exam,
                                           std::span<const ResultRow> rows) {
-  std::set<std::string_view> sat;
+  std::set<std::string, std::less<>> sat;
   for (const ResultRow& r : rows) sat.insert(r.participant);
+  return AbsentParticipantsNotIn(exam, sat);
+}
+
+std::vector<ResultRow> AbsentParticipantsNotIn(const model::Exam& exam,
+                                               const std::set<std::string, std::less<>>& sat) {
   std::vector<ResultRow> absent;
   for (const model::Participant& p : exam.roster) {
     if (sat.contains(p.number)) continue;
@@ -320,54 +325,75 @@ std::string AbsentLine(const ResultRow& r, const model::Exam& exam) {
 
 }  // namespace
 
-std::string ResultsCsv(std::span<const ResultRow> rows, const model::Exam& exam) {
+std::string ResultsCsvHeader(const model::Exam& exam) {
   std::string out = "participant,name,site,terminal,seq,receipt_code,kind,total,max,passed";
   for (const auto& s : exam.sections) out += "," + CsvField("section:" + s.id);
   for (const auto& c : exam.competencies) out += "," + CsvField("level:" + c.id);
   out +=
       ",jpm_percent,jpm_category,flags,ended,answered,unanswered,group,pass_rule,rank,"
       "accommodations\r\n";
-  for (const auto& r : rows) {
-    if (r.absent) {
-      out += AbsentLine(r, exam);
-      continue;
+  return out;
+}
+
+UnrankedCsvLine ResultsCsvLineUnranked(const ResultRow& r, const model::Exam& exam) {
+  std::vector<std::string> f = {r.participant,         r.name,         r.site, r.terminal_id,
+                                std::to_string(r.seq), r.receipt_code, r.kind};
+  f.push_back(r.scored ? Number(r.total) : "");
+  f.push_back(r.scored ? Number(r.max) : "");
+  f.push_back(r.scored ? (r.passed ? "pass" : "fail") : "");
+  for (const auto& s : exam.sections) {
+    std::string v;
+    for (const auto& sec : r.sections) {
+      if (sec.id == s.id) v = Number(sec.total) + (sec.passed ? " pass" : " fail");
     }
-    std::vector<std::string> f = {r.participant,         r.name,         r.site, r.terminal_id,
-                                  std::to_string(r.seq), r.receipt_code, r.kind};
-    f.push_back(r.scored ? Number(r.total) : "");
-    f.push_back(r.scored ? Number(r.max) : "");
-    f.push_back(r.scored ? (r.passed ? "pass" : "fail") : "");
-    for (const auto& s : exam.sections) {
-      std::string v;
-      for (const auto& sec : r.sections) {
-        if (sec.id == s.id) v = Number(sec.total) + (sec.passed ? " pass" : " fail");
-      }
-      f.push_back(v);
-    }
-    for (const auto& c : exam.competencies) {
-      std::string v;
-      for (const auto& comp : r.competencies) {
-        if (comp.id == c.id) v = std::to_string(comp.level);
-      }
-      f.push_back(v);
-    }
-    f.push_back(r.jpm_percent ? Number(*r.jpm_percent) : "");
-    f.push_back(r.jpm_percent ? r.jpm_category.en : "");
-    std::string flags;
-    for (const auto& fl : r.flags) flags += (flags.empty() ? "" : "; ") + fl;
-    f.push_back(flags);
-    f.push_back(std::string(EndingName(r.ending)));
-    const bool opened = r.ending != Ending::kUnknown;
-    f.push_back(opened ? std::to_string(r.answered) : "");
-    f.push_back(opened ? std::to_string(r.unanswered) : "");
-    f.push_back(r.group);
-    f.push_back(r.scored ? r.rule.description : "");
-    f.push_back(r.rank ? std::to_string(*r.rank) : "");
-    f.push_back(r.accommodations ? model::DescribeAccommodations(*r.accommodations)
-                                 : r.accommodations_problem);
-    for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + CsvField(f[i]);
-    out += "\r\n";
+    f.push_back(v);
   }
+  for (const auto& c : exam.competencies) {
+    std::string v;
+    for (const auto& comp : r.competencies) {
+      if (comp.id == c.id) v = std::to_string(comp.level);
+    }
+    f.push_back(v);
+  }
+  f.push_back(r.jpm_percent ? Number(*r.jpm_percent) : "");
+  f.push_back(r.jpm_percent ? r.jpm_category.en : "");
+  std::string flags;
+  for (const auto& fl : r.flags) flags += (flags.empty() ? "" : "; ") + fl;
+  f.push_back(flags);
+  f.push_back(std::string(EndingName(r.ending)));
+  const bool opened = r.ending != Ending::kUnknown;
+  f.push_back(opened ? std::to_string(r.answered) : "");
+  f.push_back(opened ? std::to_string(r.unanswered) : "");
+  f.push_back(r.group);
+  f.push_back(r.scored ? r.rule.description : "");
+  UnrankedCsvLine line;
+  for (std::size_t i = 0; i < f.size(); ++i) line.text += (i ? "," : "") + CsvField(f[i]);
+  line.text += ",";
+  line.rank_at = line.text.size();
+  line.text += "," +
+               CsvField(r.accommodations ? model::DescribeAccommodations(*r.accommodations)
+                                         : r.accommodations_problem) +
+               "\r\n";
+  return line;
+}
+
+std::string RankedCsvLine(const UnrankedCsvLine& line, std::optional<int> rank) {
+  std::string out;
+  out.reserve(line.text.size() + 8);
+  out.append(line.text, 0, line.rank_at);
+  if (rank) out += std::to_string(*rank);
+  out.append(line.text, line.rank_at);
+  return out;
+}
+
+std::string ResultsCsvLine(const ResultRow& r, const model::Exam& exam) {
+  if (r.absent) return AbsentLine(r, exam);
+  return RankedCsvLine(ResultsCsvLineUnranked(r, exam), r.rank);
+}
+
+std::string ResultsCsv(std::span<const ResultRow> rows, const model::Exam& exam) {
+  std::string out = ResultsCsvHeader(exam);
+  for (const auto& r : rows) out += ResultsCsvLine(r, exam);
   return out;
 }
 

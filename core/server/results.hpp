@@ -13,7 +13,9 @@
 //   OpenResults     ForEachResult collected into a vector, then ranked: for the CSVs and tests.
 //   AbsentParticipants  the roster's participants with no bundle among the rows: absent rows
 //                   for the results CSV (never from ForEachResult, so reports see sittings only).
-//   ResultsCsv / ResponsesCsv   the two files `lontar results open` writes.
+//   ResultsCsv / ResponsesCsv   the two files `lontar results open` writes; their header and
+//                   per-row lines separately (ResultsCsvLineUnranked keeps a sitting's line
+//                   without the rank it gets once every row is in) for writing as rows stream.
 //
 // Per bundle, in order: read its bytes from the store (a bundle file, or the database row); if
 // enrolled keys are given, verify the terminal signature again (the store did on arrival; this
@@ -41,6 +43,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -161,6 +164,10 @@ void RankResults(std::span<ResultRow> rows, const model::Exam& exam);
 // `rows` (a bundle counts whatever its flags: an unopenable one still says the person sat), in
 // roster order. Pure.
 std::vector<ResultRow> AbsentParticipants(const model::Exam& exam, std::span<const ResultRow> rows);
+// AbsentParticipants given the participant numbers that have a bundle (`sat`), for a caller
+// that kept those instead of the rows. Pure.
+std::vector<ResultRow> AbsentParticipantsNotIn(const model::Exam& exam,
+                                               const std::set<std::string, std::less<>>& sat);
 
 // ForEachResult into a report, then RankResults, then AbsentParticipants into report.absent.
 // Holds every row, answers included. Reads disk or the database.
@@ -180,6 +187,24 @@ std::vector<ResultRow> AbsentParticipants(const model::Exam& exam, std::span<con
 // report.absent. Pure.
 std::string ResultsCsv(std::span<const ResultRow> rows, const model::Exam& exam);
 std::string ResultsCsv(const ResultsReport& report, const model::Exam& exam);
+
+// ResultsCsv in parts, for a caller that writes it as it goes: the header line, and one row's
+// line (a sitting, or an absent row), so that ResultsCsv is the header then each row's line.
+// Pure.
+std::string ResultsCsvHeader(const model::Exam& exam);
+std::string ResultsCsvLine(const ResultRow& row, const model::Exam& exam);
+
+// A sitting's results CSV line with its rank column left out: what a caller streaming a large
+// store keeps per row (with RankEntryOf) instead of the whole row, until every row is in and
+// scoring::Rank has run. The rank goes in at rank_at (between the commas of the rank column).
+struct UnrankedCsvLine {
+  std::string text;
+  std::size_t rank_at = 0;
+};
+// The line of a sitting row (not an absent one) without its rank. Pure.
+UnrankedCsvLine ResultsCsvLineUnranked(const ResultRow& row, const model::Exam& exam);
+// The line with `rank` put in: ResultsCsvLine of the row with that rank. Pure.
+std::string RankedCsvLine(const UnrankedCsvLine& line, std::optional<int> rank);
 
 // The per-item responses, for psychometric tools: header participant,terminal,seq,<item id>...
 // with every item of the exam in exam order (sections in order, their items in order); one line
