@@ -6,7 +6,7 @@
 //             receipt lookup (the open walks every segment record header against the index);
 //   upload    U new bundles PUT by C concurrent clients through that server on loopback, each on
 //             a connection of its own: rate, p50 and p99;
-//   status    one GET /v1/status.json (it reads every row) and the server's peak RSS (VmHWM);
+//   status    one GET /v1/status.json (counts that scan every row), the server's peak RSS;
 //   results   `lontar results open --exam` over the whole store, no server running (the index
 //             check walks the segments first): wall time and peak RSS;
 //   disk      the store's size on disk.
