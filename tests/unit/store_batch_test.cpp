@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "core/server/store_backend.hpp"
+#include "tests/support/backend_test.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -56,16 +57,8 @@ std::vector<std::string> Ids(const std::vector<server::StoredBundle>& rows) {
   return out;
 }
 
-class StoreBatchTest : public ::testing::TestWithParam<Backend> {
+class StoreBatchTest : public testing::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres) LONTAR_START_POSTGRES(pg_, url_, "lontar");
-    auto b = GetParam() == Backend::kSqlite ? server::OpenSqliteBackend(dir_ / "store")
-                                            : server::OpenPostgresBackend(url_);
-    ASSERT_TRUE(b) << b.error().message();
-    backend_ = std::move(*b);
-  }
-
   std::unique_ptr<server::StoreBatch> Begin() {
     auto tx = backend_->Begin();
     EXPECT_TRUE(tx) << tx.error().message();
@@ -116,10 +109,6 @@ class StoreBatchTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(tx->Commit());
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::PostgresServer> pg_;
-  std::string url_;
-  std::unique_ptr<server::StoreBackend> backend_;
   server::StoredBundle a_ = Row(std::string(64, 'a'), "T-1", 1, 10);
   server::StoredBundle b_ = Row(std::string(64, 'b'), "T-1", 1, 20);
   server::StoredBundle c_ = Row(std::string(64, 'c'), "T-1", 2, 5);

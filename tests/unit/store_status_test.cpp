@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/server/store_status.hpp"
+#include "tests/support/backend_test.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -88,16 +89,8 @@ void ExpectSame(server::StatusCounts got, server::StatusCounts want) {
   }
 }
 
-class StoreStatusCountTest : public ::testing::TestWithParam<Backend> {
+class StoreStatusCountTest : public testing::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres) LONTAR_START_POSTGRES(pg_, url_, "lontar");
-    auto b = GetParam() == Backend::kSqlite ? server::OpenSqliteBackend(dir_ / "store")
-                                            : server::OpenPostgresBackend(url_);
-    ASSERT_TRUE(b) << b.error().message();
-    backend_ = std::move(*b);
-  }
-
   void Store(const std::vector<server::StoredBundle>& rows) {
     auto tx = backend_->Begin();
     ASSERT_TRUE(tx) << tx.error().message();
@@ -106,11 +99,6 @@ class StoreStatusCountTest : public ::testing::TestWithParam<Backend> {
     auto committed = (*tx)->Commit();
     ASSERT_TRUE(committed) << committed.error().message();
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::PostgresServer> pg_;
-  std::string url_;
-  std::unique_ptr<server::StoreBackend> backend_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreStatusCountTest,
