@@ -39,7 +39,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -72,6 +71,17 @@ def log(msg):
 def fail(msg):
     print(f"power_cut_test: FAIL: {msg}", flush=True)
     sys.exit(1)
+
+
+def console_tail(work, lines=40):
+    """The end of the last boot's console (kernel and init messages), for a failure's message:
+    CI keeps no work directory, so what the guest said must be in the log itself."""
+    try:
+        with open(os.path.join(work, "console.log"), errors="replace") as f:
+            tail = f.read().splitlines()[-lines:]
+    except OSError as e:
+        return f"(no console log: {e})"
+    return "the guest's console ended:\n" + "\n".join("  | " + line for line in tail)
 
 
 ITEMS = 40  # items of the test's exam, cut-01..cut-40, single choice A-D
@@ -123,6 +133,9 @@ if [ -n "$from" ]; then
   echo "@@ran $? $(base64 -w0 /tmp/run)" >&3
 fi
 echo "@@end" >&3
+# Closing the port's last descriptor waits until the UART has sent all it holds (closing_wait):
+# powering off with lines still in the guest's buffer would cut them off when the host reads late.
+exec 3>&-
 echo o >/proc/sysrq-trigger
 sleep 60
 """
@@ -210,36 +223,33 @@ def write_into_image(disk, work, offset):
 
 
 class Serial:
-    """The guest's second serial port: lines, read as they come."""
+    """The guest's second serial port: lines, read as they come from the file QEMU writes them to.
+
+    A file, not a socket: QEMU's 16550 sends a byte at a time, so a unix socket's buffer is full
+    after a few hundred bytes the host has not read yet, and then QEMU drops bytes after a few
+    tries (seen in CI, where a loaded host read late and a framed line lost its middle). A file
+    never pushes back."""
 
     def __init__(self, path):
-        # QEMU makes the socket's file before it listens: on a loaded machine a connect can come
-        # between the two (refused), so it is tried again for a while.
-        deadline = time.monotonic() + 60
-        while True:
-            self.sock = socket.socket(socket.AF_UNIX)
-            try:
-                self.sock.connect(path)
-                break
-            except ConnectionRefusedError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(0.05)
+        self.file = open(path, "rb")
         self.buf = b""
 
-    def lines(self):
-        try:
-            chunk = self.sock.recv(65536)
-            if chunk:
-                self.buf += chunk
-        except socket.timeout:
-            pass
-        except OSError:
-            return []
+    def _split(self):
         *done, self.buf = self.buf.split(b"\n")
         return [line.decode(errors="replace").strip() for line in done]
+
+    def lines(self):
+        chunk = self.file.read()
+        if chunk:
+            self.buf += chunk
+        else:
+            time.sleep(0.05)
+        return self._split()
+
+    def rest(self):
+        """Every line still in the file once QEMU is gone."""
+        self.buf += self.file.read()
+        return self._split()
 
 
 def qemu_cpu(pid, last):
@@ -274,7 +284,7 @@ def boot(image_dir, work, disk, from_line, cut, files):
     initrd, cmdline = files
     if from_line is not None:
         cmdline += f" lontar_cut_from={from_line}"
-    nbd, serial_path = os.path.join(work, "nbd.sock"), os.path.join(work, "serial.sock")
+    nbd, serial_path = os.path.join(work, "nbd.sock"), os.path.join(work, "serial.log")
     if os.path.exists(serial_path):
         os.unlink(serial_path)
     volatile = VolatileDisk(disk, nbd)
@@ -285,38 +295,39 @@ def boot(image_dir, work, disk, from_line, cut, files):
                "-drive", f"file=nbd+unix:///?socket={nbd},format=raw,if=virtio,cache=writeback",
                "-nic", "none", "-no-reboot",
                "-serial", f"file:{os.path.join(work, 'console.log')}",
-               "-serial", f"unix:{serial_path},server=on,wait=off"]
+               "-serial", f"file:{serial_path}"]
     started = time.monotonic()
     qemu = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     while not os.path.exists(serial_path):
         if qemu.poll() is not None:
             fail(f"QEMU exited: {qemu.stderr.read().decode()}")
         time.sleep(0.05)
-    try:
-        serial = Serial(serial_path)
-    except OSError as e:
-        qemu.kill()  # not left running behind a failed test
-        fail(f"the guest's serial port {serial_path}: {e}")
-    framed, acked, run_started, first_done, up = {}, 0, None, None, None
-    cut_done, cpu = False, 0.0
+    serial = Serial(serial_path)
+    framed, run_started, first_done, up = {}, None, None, None
+    cut_done, cpu, acked = False, 0.0, [0]
+
+    def take(line):
+        if line.startswith("done "):
+            acked[0] = int(line.split()[1])
+        elif line.startswith("@@") and line not in ("@@boot", "@@run"):
+            key, _, rest = line[2:].partition(" ")
+            framed[key] = rest
+
     while True:
         now = time.monotonic()
         cpu = qemu_cpu(qemu.pid, cpu)
         if now - started > BOOT_DEADLINE:
             qemu.kill()
             fail(f"no end of the guest's run within {BOOT_DEADLINE} s; framed so far {framed}; "
-                 f"see {work}/console.log (--keep DIR)")
+                 + console_tail(work))
         for line in serial.lines():
             if line == "@@boot":
                 up = now - started
             elif line == "@@run":
                 run_started = now
             elif line.startswith("done "):
-                acked = int(line.split()[1])
                 first_done = first_done or now
-            elif line.startswith("@@"):
-                key, _, rest = line[2:].partition(" ")
-                framed[key] = rest
+            take(line)
         since = run_started if cut and cut[0] == "login" else first_done
         if cut and since is not None and now - since >= cut[1]:
             qemu.send_signal(signal.SIGKILL)  # the power cut
@@ -325,17 +336,17 @@ def boot(image_dir, work, disk, from_line, cut, files):
             break
         if "end" in framed or qemu.poll() is not None:
             break
-    # The serial socket may still hold what the guest sent before the cut.
-    for line in serial.lines():
-        if line.startswith("done "):
-            acked = int(line.split()[1])
+    # The file may hold lines written after the last read, before the cut or the power-off: a
+    # "done" line counts (the guest had its receipt), and so does a framed result.
+    for line in serial.rest():
+        take(line)
     if cut_done:
         kept, lost = volatile.cut(random.Random(f"{SEED}-{from_line}"))
     else:
         qemu.wait(timeout=60)
         kept = lost = 0
         volatile.close()
-    return {"framed": framed, "acked": acked, "up": up, "cut": cut_done, "cpu": cpu,
+    return {"framed": framed, "acked": acked[0], "up": up, "cut": cut_done, "cpu": cpu,
             "held_kept": kept,
             "held_lost": lost, "flushes": volatile.flushes, "fua": volatile.fua_writes}
 
@@ -419,8 +430,9 @@ def main():
             result = boot(image_dir, work, disk, None if last else acked + 1, cut, files)
             framed = result["framed"]
             if "show" not in framed:
-                fail(f"boot {n}: the guest did not get to `exam show` (framed {framed}); see "
-                     f"{work}/console.log (--keep DIR)")
+                fail(f"boot {n}: the guest did not get to `exam show` (framed {framed}, "
+                     f"{'init started' if result['up'] else 'init never started'}); "
+                     + console_tail(work))
             # Checked against what was acknowledged before this boot (the previous cut).
             m = check(framed, lines, acked, n)
             beyond += m - acked

@@ -107,6 +107,9 @@ if [ -n "$from" ]; then
   echo "@@ran $tries $(base64 -w0 /tmp/sync)" >&3
 fi
 echo "@@end" >&3
+# Closing the port's last descriptor waits until the UART has sent all it holds (closing_wait):
+# powering off with lines still in the guest's buffer would cut them off when the host reads late.
+exec 3>&-
 echo o >/proc/sysrq-trigger
 sleep 60
 """
@@ -234,8 +237,9 @@ def main():
                                          files)
             framed = result["framed"]
             if "open" not in framed:
-                fail(f"boot {n}: the guest did not get to `results open` (framed {framed}); see "
-                     f"{work}/console.log (--keep DIR)")
+                fail(f"boot {n}: the guest did not get to `results open` (framed {framed}, "
+                     f"{'relay-init started' if result['up'] else 'relay-init never started'}); "
+                     + power_cut_test.console_tail(work))
             held = check(framed, ids, acked, n)
             if result["up"] is not None:
                 ups.append(result["up"])
