@@ -16,9 +16,9 @@ test scaffolding under names of its own:
   - lontar-test-init.service: at boot, before the kiosk, initialises the terminal through
     lontar-admin (as a technician would) with an authority key made here, so that the kiosk
     shows its health screen rather than the "not a terminal" error;
-  - lontar-test-agent.service: a root shell loop on the second serial port, through which the
-    test asks the guest what runs (systemctl, pidof), kills the kiosk, and writes the kiosk's
-    files as the user lontar (runuser), as the kiosk would.
+  - lontar-test-agent.service: a root shell loop (commands in on the second serial port, answers
+    out on the third), through which the test asks the guest what runs (systemctl, pidof), kills
+    the kiosk, and writes the kiosk's files as the user lontar (runuser), as the kiosk would.
   - a drop-in for lontar-kiosk.service that changes only its ExecStart, and only by running
     /etc/lontar-test/kiosk-probe in place of kiosk-session (the probe ends by exec'ing
     kiosk-session). The probe is a process of the kiosk's own unit: its user, PAM session,
@@ -146,13 +146,17 @@ class Qmp:
 
 
 class Agent:
-    """The guest's test shell on ttyS1: one command per line, answered by its output and a
-    line "@@END <n> <status>"."""
+    """The guest's test shell: one command per line in on ttyS1 (a unix socket), answered on
+    ttyS2 (a file QEMU writes) by its output and a line "@@END <n> <status>".
 
-    def __init__(self, path):
+    The answers go to a file because QEMU's 16550 sends a byte at a time: a socket the host read
+    late is full after a few hundred bytes, and then QEMU drops bytes. A file never pushes back."""
+
+    def __init__(self, path, out_path, qemu):
         self.sock = socket.socket(socket.AF_UNIX)
         self.sock.connect(path)
-        self.sock.settimeout(1)
+        self.out = open(out_path, "rb")
+        self.qemu = qemu
         self.n = 0
         self.buf = b""
 
@@ -167,17 +171,15 @@ class Agent:
             return None
         deadline = time.monotonic() + timeout
         while marker not in self.buf or b"\n" not in self.buf.split(marker, 1)[1]:
-            if time.monotonic() > deadline:
-                return None
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:  # connection reset: QEMU exited (the guest rebooted, -no-reboot)
+            gone = self.qemu.poll() is not None  # read once more after it, then give up
+            chunk = self.out.read()
+            self.buf += chunk
+            if marker in self.buf and b"\n" in self.buf.split(marker, 1)[1]:
+                break
+            if gone or time.monotonic() > deadline:
                 return None
             if not chunk:
-                return None
-            self.buf += chunk
+                time.sleep(0.05)
         head, rest = self.buf.split(marker, 1)
         status, self.buf = rest.split(b"\n", 1)
         out = head.decode(errors="replace").replace("\r", "")
@@ -186,6 +188,28 @@ class Agent:
         if start >= 0:
             out = out[start + len(f"@@BEGIN {self.n}\n"):]
         return int(status), out.strip()
+
+
+def start_guest(command, work, prefix=""):
+    """Starts QEMU with COMMAND (whose first -serial is the console) and the test's channels: QMP
+    and the agent's two serial ports (work/PREFIXqmp.sock, PREFIXagent.sock, PREFIXagent.log).
+    Returns (qemu, qmp, agent, the monotonic time it started) once QEMU has made them."""
+    qmp_path, agent_path, agent_out = (os.path.join(work, prefix + name)
+                                       for name in ("qmp.sock", "agent.sock", "agent.log"))
+    for p in (qmp_path, agent_path, agent_out):
+        if os.path.exists(p):
+            os.unlink(p)
+    command = command + ["-qmp", f"unix:{qmp_path},server=on,wait=off",
+                         "-serial", f"unix:{agent_path},server=on,wait=off",
+                         "-serial", f"file:{agent_out}"]
+    log(" ".join(command))
+    started = time.monotonic()
+    qemu = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while not all(os.path.exists(p) for p in (qmp_path, agent_path, agent_out)):
+        if qemu.poll() is not None:
+            fail(f"QEMU exited: {qemu.stderr.read().decode()}")
+        time.sleep(0.2)
+    return qemu, Qmp(qmp_path), Agent(agent_path, agent_out, qemu), started
 
 
 def read_ppm(path):
@@ -294,8 +318,10 @@ def debugfs(image, offset, commands):
 
 
 AGENT_SH = r"""#!/bin/sh
-# Test scaffolding only (tests/image/boot_test.py): a command loop on ttyS1.
+# Test scaffolding only (tests/image/boot_test.py): commands in on ttyS1, answers out on ttyS2.
 stty -F /dev/ttyS1 raw -echo 115200
+stty -F /dev/ttyS2 raw -echo 115200
+exec >/dev/ttyS2 2>&1
 while IFS= read -r line; do
   n=${line%% *}
   cmd=${line#* }
@@ -480,11 +506,6 @@ def main():
 
         with open(os.path.join(image_dir, "cmdline")) as f:
             cmdline = f.read().strip()
-        qmp_path = os.path.join(work, "qmp.sock")
-        agent_path = os.path.join(work, "agent.sock")
-        for p in (qmp_path, agent_path):
-            if os.path.exists(p):
-                os.unlink(p)
         serial_log = os.path.join(work, "console.log")
         command = [
             "qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", QEMU_CPU, "-smp", "2",
@@ -499,19 +520,9 @@ def main():
             "-drive", f"file={stick},format=raw,if=none,id=stick",
             "-nic", "none", "-no-reboot",
             *(["-rtc", f"base={DEAD_RTC}"] if DEAD_CLOCK else []),
-            "-qmp", f"unix:{qmp_path},server=on,wait=off",
             "-serial", f"file:{serial_log}",
-            "-serial", f"unix:{agent_path},server=on,wait=off",
         ]
-        log(" ".join(command))
-        started = time.monotonic()
-        qemu = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        while not os.path.exists(qmp_path) or not os.path.exists(agent_path):
-            if qemu.poll() is not None:
-                fail(f"QEMU exited: {qemu.stderr.read().decode()}")
-            time.sleep(0.2)
-        qmp = Qmp(qmp_path)
-        agent = Agent(agent_path)
+        qemu, qmp, agent, started = start_guest(command, work)
         phases = Phases(qemu.pid)
 
         def shot(name):
@@ -1188,18 +1199,13 @@ def sync_settings(guest, lontar, work):
     becomes `--relay-key PATH` on its command line, which has no such option without one; a file
     with anything else changes nothing."""
     started = time.monotonic()
-    keys = os.path.join(work, "server-keys")
-    shutil.rmtree(keys, ignore_errors=True)
-    subprocess.run([lontar, "keys", "new", "server", "--out", keys], check=True,
-                   capture_output=True)
-    with open(os.path.join(keys, "server.pub")) as f:
-        as_lontar_write(guest, "/var/lib/lontar/server.pub", f.read())
-    relay_keys = os.path.join(work, "relay-keys")
-    shutil.rmtree(relay_keys, ignore_errors=True)
-    subprocess.run([lontar, "keys", "new", "relay", "--out", relay_keys], check=True,
-                   capture_output=True)
-    with open(os.path.join(relay_keys, "relay.pub")) as f:
-        as_lontar_write(guest, "/var/lib/lontar/relay.pub", f.read())
+    for kind in ("server", "relay"):
+        keys = os.path.join(work, f"{kind}-keys")
+        shutil.rmtree(keys, ignore_errors=True)
+        subprocess.run([lontar, "keys", "new", kind, "--out", keys], check=True,
+                       capture_output=True)
+        with open(os.path.join(keys, f"{kind}.pub")) as f:
+            as_lontar_write(guest, f"/var/lib/lontar/{kind}.pub", f.read())
     commands = {}
     show = "systemctl show lontar-sync.service -p ActiveState -p MainPID; echo"
 

@@ -21,10 +21,10 @@ For each firmware the test boots a copy of IMAGE_DIR/lontar.img made 2 GiB large
 image is written to a disk bigger than itself), with no -kernel: the firmware loads GRUB from the
 disk (the EFI system partition's removable path, or the MBR and the BIOS boot partition), GRUB
 the kernel and initramfs from the root filesystem. Into the copy it writes only the boot test's
-agent (tests/image/boot_test.py: a root command loop on the second serial port). The boot counts
-as done when the agent answers: the kernel, the initramfs and the root filesystem came up and
-systemd started units. The test then checks that the firmware was the one asked for, that / is
-the image's root filesystem, and that it grew by the added 2 GiB (systemd-repart and
+agent (tests/image/boot_test.py: a root command loop on the second and third serial ports). The
+boot counts as done when the agent answers: the kernel, the initramfs and the root filesystem
+came up and systemd started units. The test then checks that the firmware was the one asked for,
+that / is the image's root filesystem, and that it grew by the added 2 GiB (systemd-repart and
 x-systemd.growfs at first boot). It does not wait for the kiosk (boot_test.py covers it).
 """
 import json
@@ -36,9 +36,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import boot_test  # noqa: E402  (the agent, QMP and debugfs helpers)
+import boot_test  # noqa: E402  (the guest start, agent, QMP and debugfs helpers)
 import screen_check  # noqa: E402
-from boot_test import Agent, Qmp, fail, log  # noqa: E402
+from boot_test import fail, log  # noqa: E402
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
@@ -94,11 +94,6 @@ def boot(image_dir, work, firmware, lontar_bin_dir):
     """Boots a fresh copy until the agent answers; returns (seconds, agent, qemu, qmp) or None
     when QEMU exited first."""
     disk, root_bytes = prepare(image_dir, work, firmware, lontar_bin_dir)
-    qmp_path = os.path.join(work, f"{firmware}-qmp.sock")
-    agent_path = os.path.join(work, f"{firmware}-agent.sock")
-    for p in (qmp_path, agent_path):
-        if os.path.exists(p):
-            os.unlink(p)
     command = ["qemu-system-x86_64", "-machine", "q35,accel=tcg", "-cpu", boot_test.QEMU_CPU,
                "-smp", SMP, "-m", "2048", *DISPLAY[firmware], "-display", "none"]
     if firmware == "uefi":
@@ -107,18 +102,8 @@ def boot(image_dir, work, firmware, lontar_bin_dir):
         command += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
                     "-drive", f"if=pflash,format=raw,file={vars_copy}"]
     command += ["-drive", f"file={disk},format=raw,if=virtio", "-nic", "none", "-no-reboot",
-                "-qmp", f"unix:{qmp_path},server=on,wait=off",
-                "-serial", f"file:{os.path.join(work, firmware + '-console.log')}",
-                "-serial", f"unix:{agent_path},server=on,wait=off"]
-    log(" ".join(command))
-    started = time.monotonic()
-    qemu = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    while not os.path.exists(qmp_path) or not os.path.exists(agent_path):
-        if qemu.poll() is not None:
-            fail(f"QEMU exited: {qemu.stderr.read().decode()}")
-        time.sleep(0.2)
-    qmp = Qmp(qmp_path)
-    agent = Agent(agent_path)
+                "-serial", f"file:{os.path.join(work, firmware + '-console.log')}"]
+    qemu, qmp, agent, started = boot_test.start_guest(command, work, f"{firmware}-")
     while time.monotonic() - started < BOOT_DEADLINE:
         if qemu.poll() is not None:
             return None

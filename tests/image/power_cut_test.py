@@ -107,8 +107,11 @@ def states_from(lines, n):
         yield m + 1, dict(answers)
 
 
-CUT_INIT = r"""#!/bin/sh
-# Test scaffolding only (tests/image/power_cut_test.py): PID 1 of the power-cut guest.
+# The start and end of a power-cut guest's PID 1 (test scaffolding only): file systems, the
+# framed lines' port as fd 3, the cut's resume point as $from, and "@@boot"; at the end "@@end",
+# the port drained and the power off. GUEST_INIT_START's first line names the script.
+GUEST_INIT_START = r"""#!/bin/sh
+# Test scaffolding only (tests/image/NAME): PID 1 of a power-cut guest.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 # The initramfs hands over /proc, /sys and /dev already mounted.
 mountpoint -q /proc || mount -t proc proc /proc
@@ -119,8 +122,23 @@ mount -t tmpfs tmp /tmp
 stty -F /dev/ttyS1 raw -echo 115200
 exec 3>/dev/ttyS1
 from=$(sed -n 's/.*lontar_cut_from=\([0-9]*\).*/\1/p' /proc/cmdline)
-h=HOME_DIR
 echo "@@boot" >&3
+"""
+GUEST_INIT_END = r"""echo "@@end" >&3
+# Closing the port's last descriptor waits until the UART has sent all it holds (closing_wait):
+# powering off with lines still in the guest's buffer would cut them off when the host reads late.
+exec 3>&-
+echo o >/proc/sysrq-trigger
+sleep 60
+"""
+
+
+def guest_init(script, body):
+    """PID 1 of a power-cut guest: GUEST_INIT_START, BODY, GUEST_INIT_END."""
+    return GUEST_INIT_START.replace("NAME", script) + body + GUEST_INIT_END
+
+
+CUT_INIT = guest_init("power_cut_test.py", r"""h=HOME_DIR
 lontar exam show --home $h --participant PARTICIPANT --json >/tmp/show 2>&1
 echo "@@show $? $(base64 -w0 /tmp/show)" >&3
 lontar journal verify --home $h >/tmp/verify 2>&1
@@ -132,13 +150,7 @@ if [ -n "$from" ]; then
     --from-line "$from" >&3 2>/tmp/run
   echo "@@ran $? $(base64 -w0 /tmp/run)" >&3
 fi
-echo "@@end" >&3
-# Closing the port's last descriptor waits until the UART has sent all it holds (closing_wait):
-# powering off with lines still in the guest's buffer would cut them off when the host reads late.
-exec 3>&-
-echo o >/proc/sysrq-trigger
-sleep 60
-"""
+""")
 
 
 def make_home(lontar, work, lines):

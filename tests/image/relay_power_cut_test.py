@@ -63,19 +63,7 @@ def fail(msg):
     sys.exit(1)
 
 
-RELAY_INIT = r"""#!/bin/sh
-# Test scaffolding only (tests/image/relay_power_cut_test.py): PID 1 of the relay's power-cut guest.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
-mountpoint -q /proc || mount -t proc proc /proc
-mountpoint -q /sys || mount -t sysfs sys /sys
-mountpoint -q /dev || mount -t devtmpfs dev /dev
-mount -o remount,rw /
-mount -t tmpfs tmp /tmp
-stty -F /dev/ttyS1 raw -echo 115200
-exec 3>/dev/ttyS1
-from=$(sed -n 's/.*lontar_cut_from=\([0-9]*\).*/\1/p' /proc/cmdline)
-r=HOME_DIR
-echo "@@boot" >&3
+RELAY_INIT = power_cut_test.guest_init("relay_power_cut_test.py", r"""r=HOME_DIR
 had_store=$(test -e $r/store && echo yes)
 # The relay starts as after any power cut: its read-write open re-indexes what the segments hold
 # and the index lost (the index is committed without an fsync; the segments are the record).
@@ -106,13 +94,7 @@ if [ -n "$from" ]; then
   done
   echo "@@ran $tries $(base64 -w0 /tmp/sync)" >&3
 fi
-echo "@@end" >&3
-# Closing the port's last descriptor waits until the UART has sent all it holds (closing_wait):
-# powering off with lines still in the guest's buffer would cut them off when the host reads late.
-exec 3>&-
-echo o >/proc/sysrq-trigger
-sleep 60
-"""
+""")
 
 
 def make_site(lontar, work):
