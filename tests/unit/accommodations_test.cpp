@@ -93,6 +93,12 @@ TEST(ExtraTime, ScaledLimits) {
 class RosterColumns : public testing::MiniSourceTest {
  protected:
   void WriteRoster(const std::string& text) { WriteText(dir_ / "exam/roster.csv", text); }
+  // The roster with no accommodations, its read_aloud heading changed to `heading`.
+  void WriteRosterWithReadAloudNamed(const std::string& heading) {
+    std::string text = Roster(",,,");
+    text.replace(text.find("read_aloud"), 10, heading);
+    WriteRoster(text);
+  }
 };
 
 TEST_F(RosterColumns, LoadAndTravelInThePack) {
@@ -145,9 +151,7 @@ TEST_F(RosterColumns, BadYesNoNamesColumnAndLine) {
 }
 
 TEST_F(RosterColumns, UnknownColumnIsRefused) {
-  std::string text = Roster(",,,");
-  text.replace(text.find("read_aloud"), 10, "screen_reader");
-  WriteRoster(text);
+  WriteRosterWithReadAloudNamed("screen_reader");
   EXPECT_EQ(OnlyProblem(),
             "roster.csv:1: unknown column 'screen_reader': the first line must be "
             "participant,name,position, then any of group, extra_time, text_size, high_contrast, "
@@ -155,9 +159,7 @@ TEST_F(RosterColumns, UnknownColumnIsRefused) {
 }
 
 TEST_F(RosterColumns, RepeatedColumnIsRefused) {
-  std::string text = Roster(",,,");
-  text.replace(text.find("read_aloud"), 10, "text_size");
-  WriteRoster(text);
+  WriteRosterWithReadAloudNamed("text_size");
   const auto p = Problems();
   ASSERT_EQ(p.size(), 1u);
   EXPECT_NE(p[0].find("roster.csv:1: column 'text_size' appears twice"), std::string::npos) << p[0];
