@@ -12,6 +12,7 @@
 #include "core/server/results.hpp"
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/pdf_pages.hpp"
 #include "tests/support/test_support.hpp"
@@ -34,11 +35,7 @@ class ResultsReportTest : public ::testing::Test {
     terminals_ = lontar::testing::MakeExamTerminals(dir_ / "terminals", clock_,
                                                     {.terminals = 2, .results_key = &results_});
     ASSERT_EQ(terminals_.size(), 2u);
-    std::filesystem::create_directories(dir_ / "enrolled");
-    for (auto& t : terminals_) {
-      lontar::testing::WriteText(dir_ / "enrolled" / (t.id() + ".enroll"),
-                                 terminal::WriteEnrollment(t, 0));
-    }
+    lontar::testing::WriteEnrolledDir(dir_ / "enrolled", terminals_);
     auto exam = exam::Engine::Open(terminals_[0], clock_);
     ASSERT_TRUE(exam) << exam.error().message();
     exam_ = exam->exam();

@@ -13,7 +13,9 @@
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/vault/sqlite.hpp"
+#include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/mini_sitting.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -56,10 +58,7 @@ class Substitution : public ::testing::Test {
     terminals_ = testing::MakeExamTerminals(dir_ / "terminals", clock_,
                                             {.terminals = 2, .results_key = &results_});
     ASSERT_EQ(terminals_.size(), 2u);
-    std::filesystem::create_directories(dir_ / "enrolled");
-    for (auto& t : terminals_) {
-      testing::WriteText(dir_ / "enrolled" / (t.id() + ".enroll"), terminal::WriteEnrollment(t, 0));
-    }
+    testing::WriteEnrolledDir(dir_ / "enrolled", terminals_);
     auto source = authoring::LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) /
                                         "tests/fixtures/mini-exam");
     ASSERT_TRUE(source);
@@ -69,12 +68,7 @@ class Substitution : public ::testing::Test {
   // One sitting on terminal `t` by `who`, answering tiu-01 with `answer`; its bundle's bytes.
   Bytes Sit(terminal::Terminal& t, const std::string& who, const std::string& pin,
             const std::string& answer) {
-    auto engine = exam::Engine::Open(t, clock_);
-    EXPECT_TRUE(engine) << engine.error().message();
-    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
-    EXPECT_TRUE(engine->Login(who, AsBytes(pin), token));
-    EXPECT_TRUE(engine->Execute(who, exam::Answer{"tiu-01", {answer}}));
-    EXPECT_TRUE(engine->Execute(who, exam::Submit{}));
+    testing::SitMiniWithEngine(t, clock_, who, pin, answer);
     auto outbox = bundle::ListOutbox(t).value();
     return bundle::ReadOutboxBundle(t, outbox.back()).value();
   }

@@ -15,7 +15,9 @@
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/mini_sitting.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -39,26 +41,14 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   auto terminals = testing::MakeExamTerminals(dir / "terminals", clock,
                                               {.terminals = 2, .results_key = &results});
   ASSERT_EQ(terminals.size(), 2u);
-  std::filesystem::create_directories(dir / "enrolled");
-  for (auto& t : terminals) {
-    testing::WriteText(dir / "enrolled" / (t.id() + ".enroll"), terminal::WriteEnrollment(t, 0));
-  }
+  testing::WriteEnrolledDir(dir / "enrolled", terminals);
   auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
   ASSERT_TRUE(WriteFileAtomic(dir / "results.key", key_text.view(), 0600, Overwrite::kReplace));
 
   // Terminal 0: two sittings; terminal 1: one.
-  auto sit = [&](terminal::Terminal& t, const std::string& who, const std::string& pin,
-                 const std::string& answer) {
-    auto engine = exam::Engine::Open(t, clock);
-    ASSERT_TRUE(engine) << engine.error().message();
-    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
-    ASSERT_TRUE(engine->Login(who, AsBytes(pin), token));
-    ASSERT_TRUE(engine->Execute(who, exam::Answer{"tiu-01", {answer}}));
-    ASSERT_TRUE(engine->Execute(who, exam::Submit{}));
-  };
-  sit(terminals[0], "TEST-0001", "111111", "B");
-  sit(terminals[1], "TEST-0002", "222222", "A");
-  sit(terminals[0], "TEST-0003", "333333", "B");
+  testing::SitMiniWithEngine(terminals[0], clock, "TEST-0001", "111111", "B");
+  testing::SitMiniWithEngine(terminals[1], clock, "TEST-0002", "222222", "A");
+  testing::SitMiniWithEngine(terminals[0], clock, "TEST-0003", "333333", "B");
 
   auto server_key = crypto::SigningKey::Generate().value();
   auto backend =
@@ -180,19 +170,11 @@ TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
   auto terminals = testing::MakeExamTerminals(dir / "terminals", clock,
                                               {.terminals = 1, .results_key = &results});
   ASSERT_EQ(terminals.size(), 1u);
-  std::filesystem::create_directories(dir / "enrolled");
-  testing::WriteText(dir / "enrolled" / (terminals[0].id() + ".enroll"),
-                     terminal::WriteEnrollment(terminals[0], 0));
+  testing::WriteEnrolledDir(dir / "enrolled", terminals);
   auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
   ASSERT_TRUE(WriteFileAtomic(dir / "results.key", key_text.view(), 0600, Overwrite::kReplace));
-  {
-    auto engine = exam::Engine::Open(terminals[0], clock);
-    ASSERT_TRUE(engine) << engine.error().message();
-    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
-    ASSERT_TRUE(engine->Login("TEST-0002", AsBytes("222222"), token));
-    ASSERT_TRUE(engine->Execute("TEST-0002", exam::Answer{"tiu-01", {"B"}}));
-    ASSERT_TRUE(engine->Execute("TEST-0002", exam::Submit{}));
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      testing::SitMiniWithEngine(terminals[0], clock, "TEST-0002", "222222", "B"));
   {
     auto backend = server::OpenSqliteBackend(dir / "store");
     ASSERT_TRUE(backend) << backend.error().message();
