@@ -51,6 +51,14 @@ Bytes Resign(ByteView victim, const terminal::Terminal& thief, const std::string
   return out;
 }
 
+// Whether any of a row's flags starts with `prefix`.
+bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
+  for (const auto& f : flags) {
+    if (f.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 class Substitution : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -78,6 +86,13 @@ class Substitution : public ::testing::Test {
                                      crypto::SigningKey::Generate().value(), clock_);
     EXPECT_TRUE(store) << store.error().message();
     return store ? std::move(*store) : nullptr;
+  }
+
+  // `bundle` stored in a store opened for it alone, which is closed again.
+  void StoreAlone(const Bytes& bundle) {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->Accept(bundle));
   }
 
   std::vector<server::ResultRow> Open() {
@@ -118,9 +133,8 @@ TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {
     if (row.participant != "TEST-0002") continue;
     // The row that claims TEST-0002 carries A's answers: it must not be scored as TEST-0002's.
     EXPECT_FALSE(row.scored) << "A's answers were credited to TEST-0002";
-    bool flagged = false;
-    for (const auto& f : row.flags) flagged |= f.starts_with("header-mismatch");
-    EXPECT_TRUE(flagged) << "the row naming TEST-0002 is not flagged header-mismatch";
+    EXPECT_TRUE(HasFlag(row.flags, "header-mismatch"))
+        << "the row naming TEST-0002 is not flagged header-mismatch";
   }
 }
 
@@ -129,27 +143,16 @@ TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {
 // it was sealed for, so the row is not scored as TEST-0002's.
 TEST_F(Substitution, AFormatOneEnvelopeDoesNotUndoTheBinding) {
   const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(store->Accept(Resign(original, terminals_[1], "TEST-0002", 1, 1)));
-  store.reset();
+  ASSERT_NO_FATAL_FAILURE(StoreAlone(Resign(original, terminals_[1], "TEST-0002", 1, 1)));
   bool seen = false;
   for (const server::ResultRow& row : Open()) {
     if (row.participant != "TEST-0002") continue;
     seen = true;
     EXPECT_FALSE(row.scored) << "A's answers were credited to TEST-0002";
-    bool flagged = false;
-    for (const auto& f : row.flags) flagged |= f.starts_with("header-mismatch");
-    EXPECT_TRUE(flagged) << "the downgraded row is not flagged header-mismatch";
+    EXPECT_TRUE(HasFlag(row.flags, "header-mismatch"))
+        << "the downgraded row is not flagged header-mismatch";
   }
   EXPECT_TRUE(seen);
-}
-
-bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
-  for (const auto& f : flags) {
-    if (f.starts_with(prefix)) return true;
-  }
-  return false;
 }
 
 // The payload names the header it was sealed for: a header that says otherwise is named field by
@@ -334,10 +337,7 @@ TEST_F(Substitution, AReSentBundleIsFoundByItsDigest) {
 // Format 1 bundles in a store still open and score, marked as not checkable.
 TEST_F(Substitution, FormatOneBundlesStillOpen) {
   const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(store->Accept(Resign(original, terminals_[0], "TEST-0001", 1, 1)));
-  store.reset();
+  ASSERT_NO_FATAL_FAILURE(StoreAlone(Resign(original, terminals_[0], "TEST-0001", 1, 1)));
   auto rows = Open();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_TRUE(rows[0].scored);
