@@ -15,6 +15,7 @@
 #include "core/report/report_model.hpp"
 #include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/mini_source_test.hpp"
 #include "tests/support/test_support.hpp"
@@ -188,17 +189,14 @@ TEST(AccommodationsReport, TextPerLanguage) {
 }
 
 // The engine on a 100-minute exam whose section tiu has 40 minutes; TEST-0001 has x1.3.
-class AccommodatedEngine : public ::testing::Test {
+class AccommodatedEngine : public testing::ExamTerminalsTest {
  protected:
   void SetUp() override {
-    clock_.SetWallMs(1'795'478'400'000);
-    terminals_ = testing::MakeExamTerminals(dir_.path(), clock_,
-                                            {.terminals = 1,
-                                             .duration_minutes = 100,
-                                             .tiu_minutes = 40,
-                                             .roster = Roster("1.3,large,yes,no"),
-                                             .results_key = &results_});
-    ASSERT_EQ(terminals_.size(), 1u);
+    ASSERT_NO_FATAL_FAILURE(MakeTerminals({.terminals = 1,
+                                           .duration_minutes = 100,
+                                           .tiu_minutes = 40,
+                                           .roster = Roster("1.3,large,yes,no"),
+                                           .results_key = &results_}));
   }
   exam::Engine Open() {
     auto e = exam::Engine::Open(terminals_[0], clock_);
@@ -221,9 +219,6 @@ class AccommodatedEngine : public ::testing::Test {
   }
 
   crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
-  testing::TempDir dir_;
-  ManualClock clock_;
-  std::vector<terminal::Terminal> terminals_;
 };
 
 TEST_F(AccommodatedEngine, FactorAppliedAtLoginAndJournaled) {

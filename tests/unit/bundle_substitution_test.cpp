@@ -15,6 +15,7 @@
 #include "core/vault/sqlite.hpp"
 #include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
 #include "tests/support/mini_sitting.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -59,13 +60,10 @@ bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
   return false;
 }
 
-class Substitution : public ::testing::Test {
+class Substitution : public testing::ExamTerminalsTest {
  protected:
   void SetUp() override {
-    clock_.SetWallMs(1'795'478'400'000);
-    terminals_ = testing::MakeExamTerminals(dir_ / "terminals", clock_,
-                                            {.terminals = 2, .results_key = &results_});
-    ASSERT_EQ(terminals_.size(), 2u);
+    ASSERT_NO_FATAL_FAILURE(MakeTerminals({.terminals = 2, .results_key = &results_}, "terminals"));
     testing::WriteEnrolledDir(dir_ / "enrolled", terminals_);
     auto source = authoring::LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) /
                                         "tests/fixtures/mini-exam");
@@ -105,10 +103,7 @@ class Substitution : public ::testing::Test {
     return report ? report->rows : std::vector<server::ResultRow>{};
   }
 
-  testing::TempDir dir_;
-  ManualClock clock_;
   crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
-  std::vector<terminal::Terminal> terminals_;
   model::Exam exam_;
 };
 
