@@ -40,11 +40,18 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+// One terminal under `dir` with the mini exam made 600 minutes long (no section limits), so that
+// neither benchmark's sitting runs out of time.
+std::vector<lontar::terminal::Terminal> LongExamTerminal(const std::filesystem::path& dir,
+                                                         const lontar::Clock& clock) {
+  return lontar::testing::MakeExamTerminals(
+      dir, clock,
+      {.terminals = 1, .charge_downtime = false, .release = true, .duration_minutes = 600});
+}
+
 int Latency(const std::filesystem::path& dir, int n) {
   lontar::SystemClock clock;
-  auto terminals = lontar::testing::MakeExamTerminals(
-      dir / "latency", clock,
-      {.terminals = 1, .charge_downtime = false, .release = true, .duration_minutes = 600});
+  auto terminals = LongExamTerminal(dir / "latency", clock);
   if (terminals.empty()) return 1;
   auto engine = Engine::Open(terminals[0], clock);
   if (!engine || !engine->Execute("TEST-0001", lontar::exam::Start{"TEST-0001", 1})) return 1;
@@ -81,9 +88,7 @@ int Latency(const std::filesystem::path& dir, int n) {
 int Replay(const std::filesystem::path& dir, int hours_x12) {
   lontar::ManualClock clock;
   clock.SetWallMs(1'795'478'400'000);
-  auto terminals = lontar::testing::MakeExamTerminals(
-      dir / "replay", clock,
-      {.terminals = 1, .charge_downtime = false, .release = true, .duration_minutes = 600});
+  auto terminals = LongExamTerminal(dir / "replay", clock);
   if (terminals.empty()) return 1;
   {
     auto engine = Engine::Open(terminals[0], clock);

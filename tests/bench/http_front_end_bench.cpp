@@ -48,6 +48,7 @@
 
 #include "provision/http_limits.hpp"
 #include "tests/support/child_run.hpp"
+#include "tests/support/pooled_latencies.hpp"
 #include "tests/support/put_client.hpp"
 #include "tests/support/server_process.hpp"
 
@@ -212,11 +213,9 @@ Run Drive(const Child& server, const std::string& body, int n, int clients, bool
   r.rate = n / seconds;
   r.server_ms = (lontar::testing::ProcessCpuSeconds(server.pid) - server0) * 1e3 / n;
   r.client_ms = (lontar::testing::SelfCpuSeconds() - self0) * 1e3 / n;
-  std::vector<double> all;
-  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-  std::sort(all.begin(), all.end());
-  r.p50_ms = all[all.size() / 2];
-  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  const auto pooled = lontar::testing::PoolLatencies(lat);
+  r.p50_ms = pooled.p50_ms;
+  r.p99_ms = pooled.p99_ms;
   return r;
 }
 

@@ -44,6 +44,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -54,6 +55,7 @@
 #include "core/crypto/key_file.hpp"
 #include "core/terminal/terminal.hpp"
 #include "tests/support/child_run.hpp"
+#include "tests/support/pooled_latencies.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/put_client.hpp"
 #include "tests/support/sample_bundles.hpp"
@@ -79,26 +81,23 @@ struct Run {
 
 bool g_keep_alive = true;  // --connection-per-upload clears it
 
-Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uploads, int clients,
-           int expect_status) {
-  const int port = server.port();
+// `clients` threads share the uploads 0..n-1 in order; each thread makes its sender with
+// `make_sender()` (its own connections) and times every `send(i)`, which returns the HTTP status.
+// `server_cpu()` reads the CPU seconds of the server processes under test.
+template <typename ServerCpu, typename MakeSender>
+Run HammerWith(std::size_t n, int clients, int expect_status, ServerCpu server_cpu,
+               MakeSender make_sender) {
   std::atomic<std::size_t> next = 0, ok = 0;
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
-  const double server_cpu0 = testing::ProcessCpuSeconds(server.pid()),
-               client_cpu0 = testing::SelfCpuSeconds();
+  const double server_cpu0 = server_cpu(), client_cpu0 = testing::SelfCpuSeconds();
   const auto start = Steady::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      testing::LoopbackPutClient client(port);
-      for (;;) {
-        const std::size_t i = next++;
-        if (i >= uploads.size()) return;
+      auto send = make_sender();
+      for (std::size_t i; (i = next++) < n;) {
         const auto t0 = Steady::now();
-        const int status =
-            g_keep_alive
-                ? client.Put(uploads[i].path, *uploads[i].body)
-                : testing::HttpRequest(port, "PUT", uploads[i].path, *uploads[i].body).status;
+        const int status = send(i);
         lat[static_cast<std::size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
         if (status == expect_status) ++ok;
@@ -108,15 +107,28 @@ Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uplo
   for (auto& t : threads) t.join();
   Run r;
   r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
-  r.server_cpu_s = testing::ProcessCpuSeconds(server.pid()) - server_cpu0;
+  r.server_cpu_s = server_cpu() - server_cpu0;
   r.client_cpu_s = testing::SelfCpuSeconds() - client_cpu0;
-  std::vector<double> all;
-  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-  std::sort(all.begin(), all.end());
-  r.p50_ms = all[all.size() / 2];
-  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  const auto pooled = testing::PoolLatencies(lat);
+  r.p50_ms = pooled.p50_ms;
+  r.p99_ms = pooled.p99_ms;
   r.ok = ok;
   return r;
+}
+
+Run Hammer(const testing::ServerProcess& server, const std::vector<Upload>& uploads, int clients,
+           int expect_status) {
+  const int port = server.port();
+  return HammerWith(
+      uploads.size(), clients, expect_status,
+      [&] { return testing::ProcessCpuSeconds(server.pid()); },
+      [&] {
+        return [&, client = std::make_unique<testing::LoopbackPutClient>(port)](std::size_t i) {
+          return g_keep_alive
+                     ? client->Put(uploads[i].path, *uploads[i].body)
+                     : testing::HttpRequest(port, "PUT", uploads[i].path, *uploads[i].body).status;
+        };
+      });
 }
 
 double Print(const std::string& what, const Run& r, std::size_t n) {
@@ -220,40 +232,19 @@ bool RunPair(const std::string& url, const testing::TempDir& dir,
   testing::ServerProcess a(args, dir / "pair-a"), b(args, dir / "pair-b");
   if (a.port() == 0 || b.port() == 0) return false;
   auto hammer = [&](int flip, int expect_status) {
-    std::atomic<std::size_t> next = 0, ok = 0;
-    std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
-    const double cpu0 = testing::ProcessCpuSeconds(a.pid()) + testing::ProcessCpuSeconds(b.pid());
-    const double client_cpu0 = testing::SelfCpuSeconds();
-    const auto start = Steady::now();
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c) {
-      threads.emplace_back([&, c] {
-        // Client c sends bundle i to one server or the other by i's parity, so that each
-        // bundle's second pass (flip) goes to the server its first did not.
-        testing::LoopbackPutClient to_a(a.port()), to_b(b.port());
-        for (std::size_t i; (i = next++) < uploads.size();) {
-          const auto t0 = Steady::now();
-          testing::LoopbackPutClient& client =
-              (i + static_cast<std::size_t>(flip)) % 2 == 0 ? to_a : to_b;
-          if (client.Put(uploads[i].path, *uploads[i].body) == expect_status) ++ok;
-          lat[static_cast<std::size_t>(c)].push_back(
-              std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
-    Run r;
-    r.seconds = std::chrono::duration<double>(Steady::now() - start).count();
-    r.server_cpu_s =
-        testing::ProcessCpuSeconds(a.pid()) + testing::ProcessCpuSeconds(b.pid()) - cpu0;
-    r.client_cpu_s = testing::SelfCpuSeconds() - client_cpu0;
-    std::vector<double> all;
-    for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-    std::sort(all.begin(), all.end());
-    r.p50_ms = all[all.size() / 2];
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-    r.ok = ok;
-    return r;
+    return HammerWith(
+        uploads.size(), clients, expect_status,
+        [&] { return testing::ProcessCpuSeconds(a.pid()) + testing::ProcessCpuSeconds(b.pid()); },
+        [&] {
+          // Each client sends bundle i to one server or the other by i's parity, so that each
+          // bundle's second pass (flip) goes to the server its first did not.
+          return [&, to_a = std::make_unique<testing::LoopbackPutClient>(a.port()),
+                  to_b = std::make_unique<testing::LoopbackPutClient>(b.port())](std::size_t i) {
+            testing::LoopbackPutClient& client =
+                (i + static_cast<std::size_t>(flip)) % 2 == 0 ? *to_a : *to_b;
+            return client.Put(uploads[i].path, *uploads[i].body);
+          };
+        });
   };
   const Run stored = hammer(0, 201);
   const double rate =

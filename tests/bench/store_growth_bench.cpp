@@ -61,6 +61,7 @@
 #include "core/server/store_backend.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/terminal/terminal.hpp"
+#include "tests/support/pooled_latencies.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -258,13 +259,9 @@ UploadRun Upload(int port, const std::vector<Sealed>& bundles, int clients) {
   for (auto& t : threads) t.join();
   UploadRun r;
   r.seconds = Since(t0);
-  std::vector<double> all;
-  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-  std::sort(all.begin(), all.end());
-  if (!all.empty()) {
-    r.p50_ms = all[all.size() / 2];
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
+  const auto pooled = testing::PoolLatencies(lat);
+  r.p50_ms = pooled.p50_ms;
+  r.p99_ms = pooled.p99_ms;
   r.created = created;
   return r;
 }

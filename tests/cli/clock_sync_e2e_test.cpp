@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_collection.hpp"
 #include "tests/support/json_output.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -21,28 +22,17 @@ using testing::CommandResult;
 using testing::RunLontar;
 using testing::ServerProcess;
 using testing::TempDir;
-using testing::WriteText;
 
 class ClockSyncEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t0"});
-    ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("keys")}).exit_code, 0);
+    testing::MakeOneMiniSittingWithCli(dir_.path());
     ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("relay-keys")}).exit_code, 0);
-    for (const char* d : {"enrolled", "log"}) std::filesystem::create_directories(dir_ / d);
-    std::filesystem::copy_file(dir_ / "t0.enroll", dir_ / "enrolled" / "t0.enroll");
-    WriteText(dir_ / "p.pin", "111111\n");
-    WriteText(dir_ / "p.jsonl", R"({"cmd":"answer","item":"tiu-01","option":"B"}
-{"cmd":"submit"}
-)");
-    auto sat = RunLontar({"exam", "run", "--home", P("t0"), "--participant", "TEST-0001",
-                          "--pin-file", P("p.pin"), "--token", token_, "--script", P("p.jsonl")});
-    ASSERT_EQ(sat.exit_code, 0) << sat.err;
+    std::filesystem::create_directories(dir_ / "log");
   }
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
 
   TempDir dir_;
-  std::string token_;
 };
 
 TEST_F(ClockSyncEndToEnd, ARelayAndThenAServerWithClocksOffAreWarnedAbout) {

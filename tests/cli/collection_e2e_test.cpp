@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/cli_collection.hpp"
 #include "tests/support/json_output.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -27,27 +28,17 @@ using testing::WriteText;
 class CollectionEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t0", "t1", "t2"});
-    ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("keys")}).exit_code, 0);
+    token_ = testing::MakeMiniCollectionWithCli(dir_.path(), {"t0", "t1", "t2"});
     ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("relay-keys")}).exit_code, 0);
-    for (const char* d : {"enrolled", "central-log", "relay-log"}) {
+    for (const char* d : {"central-log", "relay-log"})
       std::filesystem::create_directories(dir_ / d);
-    }
-    for (const char* t : {"t0", "t1", "t2"}) {
-      std::filesystem::copy_file(dir_ / (std::string(t) + ".enroll"),
-                                 dir_ / "enrolled" / (std::string(t) + ".enroll"));
-    }
   }
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
 
   // One scripted sitting on `home`; returns `exam run --json`.
   nlohmann::json Sit(const std::string& home, const std::string& participant,
                      const std::string& pin, const std::string& script) {
-    WriteText(dir_ / (participant + ".pin"), pin + "\n");
-    WriteText(dir_ / (participant + ".jsonl"), script);
-    auto r = RunLontar({"exam", "run", "--home", P(home), "--participant", participant,
-                        "--pin-file", P(participant + ".pin"), "--token", token_, "--script",
-                        P(participant + ".jsonl"), "--json"});
+    auto r = testing::SitWithCli(dir_.path(), home, participant, pin, token_, script, {"--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return testing::JsonOutput(r);
   }

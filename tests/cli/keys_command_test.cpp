@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto/key_file.hpp"
+#include "tests/support/file_mode.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -15,12 +16,6 @@ using lontar::testing::ReadText;
 using lontar::testing::RunLontar;
 using lontar::testing::TempDir;
 using lontar::testing::WriteText;
-
-mode_t ModeOf(const std::filesystem::path& p) {
-  struct stat st {};
-  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
-  return st.st_mode & 07777;
-}
 
 TEST(KeysCommand, MakesEachKindWithPrivateSecretFiles) {
   TempDir dir;
@@ -34,8 +29,8 @@ TEST(KeysCommand, MakesEachKindWithPrivateSecretFiles) {
     EXPECT_EQ(j["algorithm"], kind == "results" ? "X25519" : "Ed25519");
     EXPECT_EQ(j["secret_key"], (out / (kind + ".key")).string());
     EXPECT_EQ(j["public_key"], (out / (kind + ".pub")).string());
-    EXPECT_EQ(ModeOf(out / (kind + ".key")), 0600u);
-    EXPECT_EQ(ModeOf(out / (kind + ".pub")), 0644u);
+    EXPECT_EQ(testing::ModeOf(out / (kind + ".key")), 0600u);
+    EXPECT_EQ(testing::ModeOf(out / (kind + ".pub")), 0644u);
     const std::string id = j["key_id"];
     EXPECT_EQ(id.size(), 16u);
     if (kind == "results") {
@@ -52,7 +47,7 @@ TEST(KeysCommand, MakesEachKindWithPrivateSecretFiles) {
       EXPECT_EQ(sec->public_key(), *pub);
     }
   }
-  EXPECT_EQ(ModeOf(out), 0700u);
+  EXPECT_EQ(testing::ModeOf(out), 0700u);
 }
 
 TEST(KeysCommand, PlainOutputIsTheKeyId) {

@@ -43,13 +43,15 @@ class PackCommand : public ::testing::Test {
     last_ = r;
     return r;
   }
+  // `lontar pack build` for the terminal, signed by `key_dir`/authority.key.
   CommandResult Build(const std::string& source, const std::string& out, int version = 1,
-                      std::vector<std::string> proctor = {"--proctor-code-file", kProctorCode}) {
+                      std::vector<std::string> proctor = {"--proctor-code-file", kProctorCode},
+                      const std::string& key_dir = "keys") {
     std::vector<std::string> args = {"pack",
                                      "build",
                                      source,
                                      "--key",
-                                     Path("keys/authority.key"),
+                                     Path(key_dir + "/authority.key"),
                                      "--version",
                                      std::to_string(version),
                                      "--valid-from",
@@ -66,6 +68,15 @@ class PackCommand : public ::testing::Test {
                                      out};
     args.insert(args.end(), proctor.begin(), proctor.end());
     return Run(args);
+  }
+  // A trust update signed by `key_dir`/authority.key (sequence 1) that adds new/authority.pub,
+  // written to `out`, then `lontar terminal trust` of it on the terminal: that run's result.
+  CommandResult SignAndApplyTrustUpdate(const std::string& key_dir, const std::string& out) {
+    auto signed_update =
+        Run({"trust", "sign", "--key", Path(key_dir + "/authority.key"), "--sequence", "1", "--add",
+             Path("new/authority.pub"), "--out", Path(out)});
+    EXPECT_EQ(signed_update.exit_code, 0) << signed_update.err;
+    return Run({"terminal", "trust", "--home", Path("t"), Path(out)});
   }
   nlohmann::json StatusJson() {
     auto status = Run({"terminal", "status", "--home", Path("t"), "--json"});
@@ -261,43 +272,17 @@ TEST_F(PackCommand, BuildRefusesToOverwrite) {
 TEST_F(PackCommand, TrustUpdateLetsATerminalAcceptANewAuthority) {
   ASSERT_EQ(Run({"keys", "new", "authority", "--out", Path("new")}).exit_code, 0);
   // A pack signed by the new key is refused until the terminal trusts it.
-  auto built = Run({"pack",
-                    "build",
-                    kMini,
-                    "--key",
-                    Path("new/authority.key"),
-                    "--version",
-                    "1",
-                    "--valid-from",
-                    "2026-01-01T00:00:00Z",
-                    "--valid-until",
-                    "2099-12-31T00:00:00Z",
-                    "--for",
-                    Path("t.enroll"),
-                    "--release-code-file",
-                    kCode,
-                    "--proctor-code-file",
-                    kProctorCode,
-                    "--results-pub",
-                    Path("keys/results.pub"),
-                    "--out",
-                    Path("new.lpk")});
+  auto built = Build(kMini, Path("new.lpk"), 1, {"--proctor-code-file", kProctorCode}, "new");
   ASSERT_EQ(built.exit_code, 0) << built.err;
   auto refused = Run({"terminal", "load", "--home", Path("t"), Path("new.lpk")});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("does not trust"), std::string::npos) << refused.err;
 
-  auto forged = Run({"trust", "sign", "--key", Path("new/authority.key"), "--sequence", "1",
-                     "--add", Path("new/authority.pub"), "--out", Path("self.ltu")});
-  ASSERT_EQ(forged.exit_code, 0) << forged.err;
-  auto self = Run({"terminal", "trust", "--home", Path("t"), Path("self.ltu")});
+  auto self = SignAndApplyTrustUpdate("new", "self.ltu");  // the new key vouching for itself
   EXPECT_EQ(self.exit_code, 1);
   EXPECT_NE(self.err.find("only a currently trusted authority key"), std::string::npos) << self.err;
 
-  auto update = Run({"trust", "sign", "--key", Path("keys/authority.key"), "--sequence", "1",
-                     "--add", Path("new/authority.pub"), "--out", Path("rotate.ltu")});
-  ASSERT_EQ(update.exit_code, 0) << update.err;
-  auto applied = Run({"terminal", "trust", "--home", Path("t"), Path("rotate.ltu")});
+  auto applied = SignAndApplyTrustUpdate("keys", "rotate.ltu");
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   EXPECT_NE(applied.out.find("1 key(s) added"), std::string::npos) << applied.out;
   auto loaded = Run({"terminal", "load", "--home", Path("t"), Path("new.lpk")});

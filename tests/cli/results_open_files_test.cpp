@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "tests/support/cli_collection.hpp"
 #include "tests/support/json_output.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
@@ -25,19 +26,9 @@ using testing::WriteText;
 class ResultsOpenFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t0"});
-    ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("keys")}).exit_code, 0);
-    std::filesystem::create_directories(dir_ / "enrolled");
-    std::filesystem::create_directories(dir_ / "log");
-    std::filesystem::copy_file(dir_ / "t0.enroll", dir_ / "enrolled" / "t0.enroll");
     // One sitting, delivered to a store.
-    WriteText(dir_ / "p.pin", "111111\n");
-    WriteText(dir_ / "p.jsonl", R"({"cmd":"answer","item":"tiu-01","option":"B"}
-{"cmd":"submit"}
-)");
-    auto sat = RunLontar({"exam", "run", "--home", P("t0"), "--participant", "TEST-0001",
-                          "--pin-file", P("p.pin"), "--token", token_, "--script", P("p.jsonl")});
-    ASSERT_EQ(sat.exit_code, 0) << sat.err;
+    testing::MakeOneMiniSittingWithCli(dir_.path());
+    std::filesystem::create_directories(dir_ / "log");
     ServerProcess server(
         {"--store", P("store"), "--enrolled", P("enrolled"), "--key", P("keys/server.key")},
         dir_ / "log");
@@ -66,7 +57,6 @@ class ResultsOpenFiles : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::string token_;
 };
 
 TEST_F(ResultsOpenFiles, AGoodRunWritesBothFiles) {

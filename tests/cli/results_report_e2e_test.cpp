@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_collection.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/pdf_pages.hpp"
 #include "tests/support/server_process.hpp"
@@ -97,12 +98,8 @@ class ResultsReportEndToEnd : public ::testing::Test {
       }
     }
     script += "{\"cmd\":\"submit\"}\n";
-    WriteText(dir_ / (participant + ".jsonl"), script);
-    WriteText(dir_ / (participant + ".pin"), Pin(participant) + "\n");
-    const auto r =
-        Ok(RunLontar({"exam", "run", "--home", P(terminal), "--participant", participant,
-                      "--pin-file", P(participant + ".pin"), "--token", tokens_[terminal],
-                      "--script", P(participant + ".jsonl"), "--json"}));
+    const auto r = Ok(testing::SitWithCli(dir_.path(), terminal, participant, Pin(participant),
+                                          tokens_[terminal], script, {"--json"}));
     const auto j = nlohmann::json::parse(r.out, nullptr, false);
     EXPECT_TRUE(j.contains("score")) << r.out;
     return j.value("score", nlohmann::json::object());

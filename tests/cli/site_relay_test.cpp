@@ -10,6 +10,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/util/clock.hpp"
+#include "tests/support/cli_collection.hpp"
 #include "tests/support/json_output.hpp"
 #include "tests/support/sample_bundles.hpp"
 #include "tests/support/server_process.hpp"
@@ -23,29 +24,22 @@ using testing::RunLontar;
 using testing::ServerProcess;
 using testing::StatusJson;
 using testing::TempDir;
-using testing::WriteText;
 
 constexpr int kBundlesPerTerminal = 3;  // one scripted sitting and two more bundles
 
 class SiteRelay : public ::testing::Test {
  protected:
   void SetUp() override {
-    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t0", "t1", "t2"});
-    ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("keys")}).exit_code, 0);
+    token_ = testing::MakeMiniCollectionWithCli(dir_.path(), {"t0", "t1", "t2"});
     ASSERT_EQ(RunLontar({"keys", "new", "relay", "--out", P("keys")}).exit_code, 0);
-    for (const char* d : {"enrolled", "central-log", "relay-log"}) {
+    for (const char* d : {"central-log", "relay-log"})
       std::filesystem::create_directories(dir_ / d);
-    }
     const char* pins[] = {"111111", "222222", "333333"};
     for (int i = 0; i < 3; ++i) {
       const std::string t = "t" + std::to_string(i);
-      std::filesystem::copy_file(dir_ / (t + ".enroll"), dir_ / "enrolled" / (t + ".enroll"));
       const std::string participant = "TEST-000" + std::to_string(i + 1);
-      WriteText(dir_ / "pin", std::string(pins[i]) + "\n");
-      WriteText(dir_ / "script.jsonl", "{\"cmd\":\"submit\"}\n");
       auto sat =
-          RunLontar({"exam", "run", "--home", P(t), "--participant", participant, "--pin-file",
-                     P("pin"), "--token", token_, "--script", P("script.jsonl")});
+          testing::SitWithCli(dir_.path(), t, participant, pins[i], token_, testing::kSubmitScript);
       ASSERT_EQ(sat.exit_code, 0) << sat.err;
       AddBundles(t, kBundlesPerTerminal - 1);
     }

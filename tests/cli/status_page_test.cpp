@@ -10,6 +10,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/crypto/key_file.hpp"
 #include "core/util/clock.hpp"
+#include "tests/support/cli_collection.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -27,24 +28,16 @@ using testing::WriteText;
 class StatusPage : public ::testing::Test {
  protected:
   void SetUp() override {
-    token_ = testing::MakeMiniSessionWithCli(dir_.path(), {"t0", "t1"});
-    ASSERT_EQ(RunLontar({"keys", "new", "server", "--out", P("keys")}).exit_code, 0);
+    token_ = testing::MakeMiniCollectionWithCli(dir_.path(), {"t0", "t1"});
     ASSERT_EQ(RunLontar({"keys", "new", "relay", "--out", P("keys")}).exit_code, 0);
-    for (const char* d : {"enrolled", "packs", "log"})
-      std::filesystem::create_directories(dir_ / d);
-    for (const char* t : {"t0", "t1"}) {
-      std::filesystem::copy_file(dir_ / (std::string(t) + ".enroll"),
-                                 dir_ / "enrolled" / (std::string(t) + ".enroll"));
-    }
+    for (const char* d : {"packs", "log"}) std::filesystem::create_directories(dir_ / d);
     std::filesystem::copy_file(dir_ / "exam.lpk", dir_ / "packs" / "exam.lpk");
   }
   std::string P(const std::string& name) const { return (dir_ / name).string(); }
 
   void Sit(const std::string& home, const std::string& participant, const std::string& pin) {
-    WriteText(dir_ / "pin", pin + "\n");
-    WriteText(dir_ / "script.jsonl", "{\"cmd\":\"submit\"}\n");
-    auto r = RunLontar({"exam", "run", "--home", P(home), "--participant", participant,
-                        "--pin-file", P("pin"), "--token", token_, "--script", P("script.jsonl")});
+    auto r =
+        testing::SitWithCli(dir_.path(), home, participant, pin, token_, testing::kSubmitScript);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   std::vector<std::string> CentralArgs() const {

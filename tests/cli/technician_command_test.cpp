@@ -9,6 +9,7 @@
 
 #include "core/crypto/code_file.hpp"
 #include "core/terminal/technician_code.hpp"
+#include "tests/support/file_mode.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -22,12 +23,6 @@ using lontar::testing::WriteText;
 
 const std::string kTechnicianCode = "kebun-kopi-7391";
 
-mode_t ModeOf(const std::filesystem::path& p) {
-  struct stat st {};
-  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
-  return st.st_mode & 07777;
-}
-
 // Hashes `code` at the interactive cost (the cost the tests can afford) into dir/technician.code.
 std::filesystem::path MakeHash(const TempDir& dir, const std::string& code) {
   WriteText(dir / "code.txt", code + "\n");
@@ -40,7 +35,7 @@ std::filesystem::path MakeHash(const TempDir& dir, const std::string& code) {
 TEST(TechnicianCommand, CodeWritesAPublicArgon2idHashThatVerifies) {
   TempDir dir;
   const auto hash = MakeHash(dir, kTechnicianCode);
-  EXPECT_EQ(ModeOf(hash), 0644u);
+  EXPECT_EQ(testing::ModeOf(hash), 0644u);
   const std::string text = ReadText(hash);
   EXPECT_TRUE(text.starts_with("$argon2id$v=19$m=65536,t=2,p=1$")) << text;
   EXPECT_EQ(text.back(), '\n');

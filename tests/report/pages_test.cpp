@@ -20,7 +20,6 @@ namespace {
 using lontar::testing::ExpectContains;
 using lontar::testing::MatchesPageGolden;
 using lontar::testing::PdfText;
-using lontar::testing::TempDir;
 
 using ReportPagesTest = lontar::testing::FontsTest;
 

@@ -12,6 +12,7 @@
 #include "core/server/results.hpp"
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/pdf_pages.hpp"
 #include "tests/support/test_support.hpp"
@@ -34,11 +35,7 @@ class ResultsReportTest : public ::testing::Test {
     terminals_ = lontar::testing::MakeExamTerminals(dir_ / "terminals", clock_,
                                                     {.terminals = 2, .results_key = &results_});
     ASSERT_EQ(terminals_.size(), 2u);
-    std::filesystem::create_directories(dir_ / "enrolled");
-    for (auto& t : terminals_) {
-      lontar::testing::WriteText(dir_ / "enrolled" / (t.id() + ".enroll"),
-                                 terminal::WriteEnrollment(t, 0));
-    }
+    lontar::testing::WriteEnrolledDir(dir_ / "enrolled", terminals_);
     auto exam = exam::Engine::Open(terminals_[0], clock_);
     ASSERT_TRUE(exam) << exam.error().message();
     exam_ = exam->exam();
@@ -84,6 +81,23 @@ class ResultsReportTest : public ::testing::Test {
     for (const Bytes& b : extra) ASSERT_TRUE((*store)->Accept(b));
   }
 
+  // A bundle of TEST-0003's, seq 2 on terminal `t` with `answers`, sealed to another results
+  // key: the store takes it (its signature is good), but the report cannot open it.
+  Bytes UnopenableBundle(std::size_t t, const nlohmann::json& answers) {
+    bundle::BundleInputs in;
+    in.terminal_id = terminals_[t].id();
+    in.site = terminals_[t].site();
+    in.exam_id = exam_.id;
+    in.pack_id = "0123456789abcdef0123456789abcdef";
+    in.exam_version = 1;
+    in.seq = 2;
+    in.participant = "TEST-0003";
+    in.journal_seq = 1'000'000;
+    in.payload.answers = answers;
+    const auto other = crypto::BoxSecretKey::Generate().value();
+    return bundle::WriteBundle(in, terminals_[t].signing_key(), other.public_key()).value();
+  }
+
   Result<ReportSummary> Report(Language language = Language::kIndonesian) {
     auto backend = server::OpenStoreBackend({dir_ / "store", ""}, server::StoreAccess::kReadOnly);
     if (!backend) return std::unexpected(backend.error());
@@ -111,20 +125,7 @@ TEST_F(ResultsReportTest, WritesEveryDocumentWithTheReScoredFigures) {
   Sit(0, "TEST-0001", "111111", {{"tiu-01", "B"}, {"tiu-02", "B"}});
   Sit(1, "TEST-0002", "222222", {{"tiu-01", "B"}});
   Sit(0, "TEST-0003", "333333", {{"tiu-01", "A"}}, /*voided=*/true);
-  // A bundle of TEST-0003's, sealed to another results key: stored (its signature is good),
-  // but the report cannot open it.
-  bundle::BundleInputs in;
-  in.terminal_id = terminals_[1].id();
-  in.site = terminals_[1].site();
-  in.exam_id = exam_.id;
-  in.pack_id = "0123456789abcdef0123456789abcdef";
-  in.exam_version = 1;
-  in.seq = 2;
-  in.participant = "TEST-0003";
-  in.journal_seq = 1'000'000;
-  in.payload.answers = {{"tiu-01", {"B"}}};
-  const auto other = crypto::BoxSecretKey::Generate().value();
-  Store({bundle::WriteBundle(in, terminals_[1].signing_key(), other.public_key()).value()});
+  Store({UnopenableBundle(1, {{"tiu-01", {"B"}}})});
 
   auto summary = Report();
   ASSERT_TRUE(summary) << summary.error().message();
@@ -198,17 +199,8 @@ TEST_F(ResultsReportTest, ParallelPassKeepsTheStoresOrder) {
   const std::size_t first = terminals_[0].id() < terminals_[1].id() ? 0 : 1;
   Sit(first, "TEST-0001", "111111", {{"tiu-01", "B"}});
   Sit(1 - first, "TEST-0002", "222222", {{"tiu-01", "A"}});
-  bundle::BundleInputs in;  // after TEST-0001's on the first terminal, sealed to another key
-  in.terminal_id = terminals_[first].id();
-  in.site = terminals_[first].site();
-  in.exam_id = exam_.id;
-  in.pack_id = "0123456789abcdef0123456789abcdef";
-  in.exam_version = 1;
-  in.seq = 2;
-  in.participant = "TEST-0003";
-  in.journal_seq = 1'000'000;
-  const auto other = crypto::BoxSecretKey::Generate().value();
-  Store({bundle::WriteBundle(in, terminals_[first].signing_key(), other.public_key()).value()});
+  // After TEST-0001's on the first terminal.
+  Store({UnopenableBundle(first, nlohmann::json::object())});
 
   auto backend = server::OpenSqliteBackend(dir_ / "store", server::StoreAccess::kReadOnly);
   ASSERT_TRUE(backend) << backend.error().message();

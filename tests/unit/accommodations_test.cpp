@@ -15,6 +15,7 @@
 #include "core/report/report_model.hpp"
 #include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/mini_source_test.hpp"
 #include "tests/support/test_support.hpp"
@@ -93,6 +94,12 @@ TEST(ExtraTime, ScaledLimits) {
 class RosterColumns : public testing::MiniSourceTest {
  protected:
   void WriteRoster(const std::string& text) { WriteText(dir_ / "exam/roster.csv", text); }
+  // The roster with no accommodations, its read_aloud heading changed to `heading`.
+  void WriteRosterWithReadAloudNamed(const std::string& heading) {
+    std::string text = Roster(",,,");
+    text.replace(text.find("read_aloud"), 10, heading);
+    WriteRoster(text);
+  }
 };
 
 TEST_F(RosterColumns, LoadAndTravelInThePack) {
@@ -145,9 +152,7 @@ TEST_F(RosterColumns, BadYesNoNamesColumnAndLine) {
 }
 
 TEST_F(RosterColumns, UnknownColumnIsRefused) {
-  std::string text = Roster(",,,");
-  text.replace(text.find("read_aloud"), 10, "screen_reader");
-  WriteRoster(text);
+  WriteRosterWithReadAloudNamed("screen_reader");
   EXPECT_EQ(OnlyProblem(),
             "roster.csv:1: unknown column 'screen_reader': the first line must be "
             "participant,name,position, then any of group, extra_time, text_size, high_contrast, "
@@ -155,9 +160,7 @@ TEST_F(RosterColumns, UnknownColumnIsRefused) {
 }
 
 TEST_F(RosterColumns, RepeatedColumnIsRefused) {
-  std::string text = Roster(",,,");
-  text.replace(text.find("read_aloud"), 10, "text_size");
-  WriteRoster(text);
+  WriteRosterWithReadAloudNamed("text_size");
   const auto p = Problems();
   ASSERT_EQ(p.size(), 1u);
   EXPECT_NE(p[0].find("roster.csv:1: column 'text_size' appears twice"), std::string::npos) << p[0];
@@ -186,17 +189,14 @@ TEST(AccommodationsReport, TextPerLanguage) {
 }
 
 // The engine on a 100-minute exam whose section tiu has 40 minutes; TEST-0001 has x1.3.
-class AccommodatedEngine : public ::testing::Test {
+class AccommodatedEngine : public testing::ExamTerminalsTest {
  protected:
   void SetUp() override {
-    clock_.SetWallMs(1'795'478'400'000);
-    terminals_ = testing::MakeExamTerminals(dir_.path(), clock_,
-                                            {.terminals = 1,
-                                             .duration_minutes = 100,
-                                             .tiu_minutes = 40,
-                                             .roster = Roster("1.3,large,yes,no"),
-                                             .results_key = &results_});
-    ASSERT_EQ(terminals_.size(), 1u);
+    ASSERT_NO_FATAL_FAILURE(MakeTerminals({.terminals = 1,
+                                           .duration_minutes = 100,
+                                           .tiu_minutes = 40,
+                                           .roster = Roster("1.3,large,yes,no"),
+                                           .results_key = &results_}));
   }
   exam::Engine Open() {
     auto e = exam::Engine::Open(terminals_[0], clock_);
@@ -219,9 +219,6 @@ class AccommodatedEngine : public ::testing::Test {
   }
 
   crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
-  testing::TempDir dir_;
-  ManualClock clock_;
-  std::vector<terminal::Terminal> terminals_;
 };
 
 TEST_F(AccommodatedEngine, FactorAppliedAtLoginAndJournaled) {

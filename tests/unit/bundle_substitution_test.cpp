@@ -13,7 +13,10 @@
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/vault/sqlite.hpp"
+#include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
+#include "tests/support/mini_sitting.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar {
@@ -49,17 +52,19 @@ Bytes Resign(ByteView victim, const terminal::Terminal& thief, const std::string
   return out;
 }
 
-class Substitution : public ::testing::Test {
+// Whether any of a row's flags starts with `prefix`.
+bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
+  for (const auto& f : flags) {
+    if (f.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+class Substitution : public testing::ExamTerminalsTest {
  protected:
   void SetUp() override {
-    clock_.SetWallMs(1'795'478'400'000);
-    terminals_ = testing::MakeExamTerminals(dir_ / "terminals", clock_,
-                                            {.terminals = 2, .results_key = &results_});
-    ASSERT_EQ(terminals_.size(), 2u);
-    std::filesystem::create_directories(dir_ / "enrolled");
-    for (auto& t : terminals_) {
-      testing::WriteText(dir_ / "enrolled" / (t.id() + ".enroll"), terminal::WriteEnrollment(t, 0));
-    }
+    ASSERT_NO_FATAL_FAILURE(MakeTerminals({.terminals = 2, .results_key = &results_}, "terminals"));
+    testing::WriteEnrolledDir(dir_ / "enrolled", terminals_);
     auto source = authoring::LoadSource(std::filesystem::path(LONTAR_SOURCE_DIR) /
                                         "tests/fixtures/mini-exam");
     ASSERT_TRUE(source);
@@ -69,12 +74,7 @@ class Substitution : public ::testing::Test {
   // One sitting on terminal `t` by `who`, answering tiu-01 with `answer`; its bundle's bytes.
   Bytes Sit(terminal::Terminal& t, const std::string& who, const std::string& pin,
             const std::string& answer) {
-    auto engine = exam::Engine::Open(t, clock_);
-    EXPECT_TRUE(engine) << engine.error().message();
-    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
-    EXPECT_TRUE(engine->Login(who, AsBytes(pin), token));
-    EXPECT_TRUE(engine->Execute(who, exam::Answer{"tiu-01", {answer}}));
-    EXPECT_TRUE(engine->Execute(who, exam::Submit{}));
+    testing::SitMiniWithEngine(t, clock_, who, pin, answer);
     auto outbox = bundle::ListOutbox(t).value();
     return bundle::ReadOutboxBundle(t, outbox.back()).value();
   }
@@ -84,6 +84,13 @@ class Substitution : public ::testing::Test {
                                      crypto::SigningKey::Generate().value(), clock_);
     EXPECT_TRUE(store) << store.error().message();
     return store ? std::move(*store) : nullptr;
+  }
+
+  // `bundle` stored in a store opened for it alone, which is closed again.
+  void StoreAlone(const Bytes& bundle) {
+    auto store = OpenStore();
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->Accept(bundle));
   }
 
   std::vector<server::ResultRow> Open() {
@@ -96,10 +103,7 @@ class Substitution : public ::testing::Test {
     return report ? report->rows : std::vector<server::ResultRow>{};
   }
 
-  testing::TempDir dir_;
-  ManualClock clock_;
   crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
-  std::vector<terminal::Terminal> terminals_;
   model::Exam exam_;
 };
 
@@ -124,9 +128,8 @@ TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {
     if (row.participant != "TEST-0002") continue;
     // The row that claims TEST-0002 carries A's answers: it must not be scored as TEST-0002's.
     EXPECT_FALSE(row.scored) << "A's answers were credited to TEST-0002";
-    bool flagged = false;
-    for (const auto& f : row.flags) flagged |= f.starts_with("header-mismatch");
-    EXPECT_TRUE(flagged) << "the row naming TEST-0002 is not flagged header-mismatch";
+    EXPECT_TRUE(HasFlag(row.flags, "header-mismatch"))
+        << "the row naming TEST-0002 is not flagged header-mismatch";
   }
 }
 
@@ -135,27 +138,16 @@ TEST_F(Substitution, AnotherTerminalCannotTakeOverAResult) {
 // it was sealed for, so the row is not scored as TEST-0002's.
 TEST_F(Substitution, AFormatOneEnvelopeDoesNotUndoTheBinding) {
   const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(store->Accept(Resign(original, terminals_[1], "TEST-0002", 1, 1)));
-  store.reset();
+  ASSERT_NO_FATAL_FAILURE(StoreAlone(Resign(original, terminals_[1], "TEST-0002", 1, 1)));
   bool seen = false;
   for (const server::ResultRow& row : Open()) {
     if (row.participant != "TEST-0002") continue;
     seen = true;
     EXPECT_FALSE(row.scored) << "A's answers were credited to TEST-0002";
-    bool flagged = false;
-    for (const auto& f : row.flags) flagged |= f.starts_with("header-mismatch");
-    EXPECT_TRUE(flagged) << "the downgraded row is not flagged header-mismatch";
+    EXPECT_TRUE(HasFlag(row.flags, "header-mismatch"))
+        << "the downgraded row is not flagged header-mismatch";
   }
   EXPECT_TRUE(seen);
-}
-
-bool HasFlag(const std::vector<std::string>& flags, std::string_view prefix) {
-  for (const auto& f : flags) {
-    if (f.starts_with(prefix)) return true;
-  }
-  return false;
 }
 
 // The payload names the header it was sealed for: a header that says otherwise is named field by
@@ -340,10 +332,7 @@ TEST_F(Substitution, AReSentBundleIsFoundByItsDigest) {
 // Format 1 bundles in a store still open and score, marked as not checkable.
 TEST_F(Substitution, FormatOneBundlesStillOpen) {
   const Bytes original = Sit(terminals_[0], "TEST-0001", "111111", "B");
-  auto store = OpenStore();
-  ASSERT_TRUE(store);
-  ASSERT_TRUE(store->Accept(Resign(original, terminals_[0], "TEST-0001", 1, 1)));
-  store.reset();
+  ASSERT_NO_FATAL_FAILURE(StoreAlone(Resign(original, terminals_[0], "TEST-0001", 1, 1)));
   auto rows = Open();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_TRUE(rows[0].scored);

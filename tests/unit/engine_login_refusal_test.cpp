@@ -5,6 +5,7 @@
 #include "core/exam/engine.hpp"
 #include "core/scoring/score_json.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::exam {
@@ -13,12 +14,10 @@ namespace {
 constexpr char kParticipantA[] = "TEST-0001";
 constexpr char kParticipantB[] = "TEST-0002";
 
-class EngineLoginRefusalTest : public ::testing::Test {
+class EngineLoginRefusalTest : public testing::ExamTerminalsTest {
  protected:
   void SetUp() override {
-    clock_.SetWallMs(1'795'478'400'000);
-    terminals_ = testing::MakeExamTerminals(dir_.path(), clock_, {.terminals = 1});
-    ASSERT_EQ(terminals_.size(), 1u);
+    ASSERT_NO_FATAL_FAILURE(MakeTerminals({.terminals = 1}));
     auto e = Engine::Open(terminals_[0], clock_);
     ASSERT_TRUE(e) << e.error().message();
     engine_.emplace(std::move(*e));
@@ -33,9 +32,6 @@ class EngineLoginRefusalTest : public ::testing::Test {
     return r ? LoginRefused{LoginRefusal::kFailed, Error::Internal("let in")} : r.error();
   }
 
-  testing::TempDir dir_;
-  ManualClock clock_;
-  std::vector<terminal::Terminal> terminals_;
   std::optional<Engine> engine_;
 };
 

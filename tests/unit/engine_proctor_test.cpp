@@ -6,6 +6,7 @@
 #include "core/exam/engine.hpp"
 #include "tests/support/durations.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::exam {
@@ -16,13 +17,9 @@ using lontar::testing::kSecond;
 constexpr char kP1[] = "TEST-0001";
 constexpr char kP2[] = "TEST-0002";
 
-class EngineProctorTest : public ::testing::Test {
+class EngineProctorTest : public testing::ExamTerminalsTest {
  protected:
-  void SetUp() override {
-    clock_.SetWallMs(1'795'478'400'000);
-    terminals_ = testing::MakeExamTerminals(dir_.path(), clock_, {.terminals = 2});
-    ASSERT_EQ(terminals_.size(), 2u);
-  }
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(MakeTerminals({.terminals = 2})); }
   Engine Open(std::size_t t = 0) {
     auto e = Engine::Open(terminals_.at(t), clock_);
     EXPECT_TRUE(e) << e.error().message();
@@ -37,10 +34,6 @@ class EngineProctorTest : public ::testing::Test {
     EXPECT_FALSE(result) << "accepted";
     return result ? "" : result.error().message();
   }
-
-  testing::TempDir dir_;
-  ManualClock clock_;
-  std::vector<terminal::Terminal> terminals_;
 };
 
 TEST_F(EngineProctorTest, AWrongProctorCodeIsRefusedAndJournaled) {

@@ -50,6 +50,15 @@ std::vector<std::pair<std::string, std::string>> DirEntries(const fs::path& dir)
 
 void CopyBank(const fs::path& to) { fs::copy(kBank, to, fs::copy_options::recursive); }
 
+// Rewrites `file` with the first `from` in it replaced by `to` (a package damaged on purpose).
+void ReplaceInFile(const fs::path& file, const std::string& from, const std::string& to) {
+  std::string text = ReadText(file);
+  const std::size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << file << " has no " << from;
+  text.replace(at, from.size(), to);
+  WriteText(file, text);
+}
+
 std::string ImportError(const fs::path& package, const fs::path& out, QtiImportOptions o = {}) {
   auto r = ImportQti(package, out, o);
   EXPECT_FALSE(r.has_value());
@@ -226,15 +235,11 @@ TEST(QtiImport, MalformedTestXmlIsReportedBeforeItsOwnFaults) {
   // refused the XML first, and so does the stream.
   TempDir tmp;
   CopyBank(tmp / "bank");
-  std::string test = ReadText(tmp / "bank/test.xml");
-  const std::string href = "href=\"items/single.xml\"";
-  test.replace(test.find(href), href.size(), "href=\"../single.xml\"");
-  test.replace(test.find("</qti-test-part>"), 16, "</qti-test-par>");
-  WriteText(tmp / "bank/test.xml", test);
+  ReplaceInFile(tmp / "bank/test.xml", "href=\"items/single.xml\"", "href=\"../single.xml\"");
+  ReplaceInFile(tmp / "bank/test.xml", "</qti-test-part>", "</qti-test-par>");
   const std::string m = ImportError(tmp / "bank", tmp / "src");
   EXPECT_TRUE(m.starts_with("test.xml:18: malformed XML: ")) << m;
-  test.replace(test.find("</qti-test-par>"), 15, "</qti-test-part>");
-  WriteText(tmp / "bank/test.xml", test);
+  ReplaceInFile(tmp / "bank/test.xml", "</qti-test-par>", "</qti-test-part>");
   EXPECT_EQ(ImportError(tmp / "bank", tmp / "src"),
             "test.xml:8: item ref 'Q_Single' has href '../single.xml', which is not a file inside "
             "the package");
@@ -291,9 +296,7 @@ TEST(QtiImport, ManifestNamesAFileThePackageLacks) {
 TEST(QtiImport, MalformedItemXml) {
   TempDir tmp;
   CopyBank(tmp / "bank");
-  std::string xml = ReadText(tmp / "bank/items/weighted.xml");
-  xml.replace(xml.find("</qti-item-body>"), 16, "</qti-item-bod>");
-  WriteText(tmp / "bank/items/weighted.xml", xml);
+  ReplaceInFile(tmp / "bank/items/weighted.xml", "</qti-item-body>", "</qti-item-bod>");
   const std::string m = ImportError(tmp / "bank", tmp / "src");
   EXPECT_TRUE(
       m.starts_with("bank: cannot import (1 problem; nothing was written):\n"
@@ -304,9 +307,7 @@ TEST(QtiImport, MalformedItemXml) {
 TEST(QtiImport, ItemReferringToAMissingImage) {
   TempDir tmp;
   CopyBank(tmp / "bank");
-  std::string xml = ReadText(tmp / "bank/items/single.xml");
-  xml.replace(xml.find("grafik.png"), 10, "hilang.png");
-  WriteText(tmp / "bank/items/single.xml", xml);
+  ReplaceInFile(tmp / "bank/items/single.xml", "grafik.png", "hilang.png");
   EXPECT_EQ(ImportError(tmp / "bank", tmp / "src"),
             "bank: cannot import (1 problem; nothing was written):\n"
             "  items/single.xml:12: image 'img/hilang.png' is not in the package");

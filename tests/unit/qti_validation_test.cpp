@@ -226,6 +226,18 @@ TEST(ItemRules, EachRuleSaysWhatLoadSourceSaysOfTheWrittenFile) {
             std::vector<std::string>{"item id '../q' may use only a-z 0-9 -"});
 }
 
+// Single-answer items q-1 and q-2 written through a SourceWriter into a staging directory beside
+// `out`, then Finish with `exam` and the template: its answer.
+Status FinishWithTwoItems(const fs::path& out, const model::Exam& exam) {
+  auto staging = StagingDir::Beside(out);
+  EXPECT_TRUE(staging.has_value());
+  if (!staging) return std::unexpected(staging.error());
+  SourceWriter writer(staging->path(), Template());
+  EXPECT_TRUE(writer.Add(Single("q-1")).has_value());
+  EXPECT_TRUE(writer.Add(Single("q-2")).has_value());
+  return writer.Finish(*staging, exam, Template(), "test", {});
+}
+
 TEST(SourceWriter, WritesNoBrokenItemAndReportsEveryProblemAtFinish) {
   TempDir tmp;
   auto staging = StagingDir::Beside(tmp / "out");
@@ -283,14 +295,9 @@ TEST(SourceWriter, FinishChecksTheItemListsAsLoadSourceWould) {
   // Finish reads exam.yaml back without its item ids and checks those itself: the same words, in
   // the same order, as reading the whole file back (LoadExamFile) and comparing gave.
   TempDir tmp;
-  auto staging = StagingDir::Beside(tmp / "out");
-  ASSERT_TRUE(staging.has_value());
-  SourceWriter writer(staging->path(), Template());
-  ASSERT_TRUE(writer.Add(Single("q-1")).has_value());
-  ASSERT_TRUE(writer.Add(Single("q-2")).has_value());
   const model::Exam exam = ExamT({{"s1", {"Satu", "One"}, 0, {"q-1", "q-1", "Bad"}, std::nullopt},
                                   {"s2", {"Dua", "Two"}, 0, {"gone"}, std::nullopt}});
-  auto finished = writer.Finish(*staging, exam, Template(), "test", {});
+  auto finished = FinishWithTwoItems(tmp / "out", exam);
   ASSERT_FALSE(finished.has_value());
   EXPECT_EQ(finished.error().message(),
             "the written source does not validate:\n"
@@ -320,13 +327,8 @@ TEST(ExamYaml, TheProbeReadsBackLineForLineWithoutTheIds) {
 
 TEST(SourceWriter, FinishPublishesAValidSource) {
   TempDir tmp;
-  auto staging = StagingDir::Beside(tmp / "out");
-  ASSERT_TRUE(staging.has_value());
-  SourceWriter writer(staging->path(), Template());
-  ASSERT_TRUE(writer.Add(Single("q-1")).has_value());
-  ASSERT_TRUE(writer.Add(Single("q-2")).has_value());
   const model::Exam exam = ExamT({{"s", {"Bagian", "Part"}, 0, {"q-2", "q-1"}, std::nullopt}});
-  ASSERT_TRUE(writer.Finish(*staging, exam, Template(), "test", {}).has_value());
+  ASSERT_TRUE(FinishWithTwoItems(tmp / "out", exam).has_value());
   auto loaded = authoring::LoadSource(tmp / "out");
   ASSERT_FALSE(loaded.has_value());  // no roster.csv: the import's --roster adds one
   for (const authoring::Diagnostic& d : loaded.error()) EXPECT_EQ(d.file, "roster.csv");

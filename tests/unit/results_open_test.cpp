@@ -15,7 +15,10 @@
 #include "core/server/store.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/enrolled_dir.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/exam_terminals_test.hpp"
+#include "tests/support/mini_sitting.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -25,60 +28,54 @@ namespace {
 using testing::ReadText;
 using testing::RunLontar;
 
-class ResultsOpen : public ::testing::TestWithParam<std::string> {};
+// Terminals with the mini pack under dir_/terminals, sealing to results_; their enrollments in
+// dir_/enrolled and the results key in dir_/results.key, as `lontar results open` reads them.
+class ResultsOpenStore : public testing::ExamTerminalsTest {
+ protected:
+  void MakeCollection(int terminals) {
+    ASSERT_NO_FATAL_FAILURE(
+        MakeTerminals({.terminals = terminals, .results_key = &results_}, "terminals"));
+    testing::WriteEnrolledDir(dir_ / "enrolled", terminals_);
+    auto key_text = crypto::FormatBoxSecretKey(results_, "results").value();
+    ASSERT_TRUE(WriteFileAtomic(dir_ / "results.key", key_text.view(), 0600, Overwrite::kReplace));
+  }
+  crypto::BoxSecretKey results_ = crypto::BoxSecretKey::Generate().value();
+};
+
+class ResultsOpen : public ResultsOpenStore, public ::testing::WithParamInterface<std::string> {};
+using ResultsOpenAbsent = ResultsOpenStore;
 
 TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   const bool postgres = GetParam() == "postgres";
   std::unique_ptr<testing::PostgresServer> pg;
   std::string db_url;
   if (postgres) LONTAR_START_POSTGRES(pg, db_url, "results");
-  testing::TempDir dir;
-  ManualClock clock;
-  clock.SetWallMs(1'795'478'400'000);
-  auto results = crypto::BoxSecretKey::Generate().value();
-  auto terminals = testing::MakeExamTerminals(dir / "terminals", clock,
-                                              {.terminals = 2, .results_key = &results});
-  ASSERT_EQ(terminals.size(), 2u);
-  std::filesystem::create_directories(dir / "enrolled");
-  for (auto& t : terminals) {
-    testing::WriteText(dir / "enrolled" / (t.id() + ".enroll"), terminal::WriteEnrollment(t, 0));
-  }
-  auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
-  ASSERT_TRUE(WriteFileAtomic(dir / "results.key", key_text.view(), 0600, Overwrite::kReplace));
+  ASSERT_NO_FATAL_FAILURE(MakeCollection(2));
 
   // Terminal 0: two sittings; terminal 1: one.
-  auto sit = [&](terminal::Terminal& t, const std::string& who, const std::string& pin,
-                 const std::string& answer) {
-    auto engine = exam::Engine::Open(t, clock);
-    ASSERT_TRUE(engine) << engine.error().message();
-    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
-    ASSERT_TRUE(engine->Login(who, AsBytes(pin), token));
-    ASSERT_TRUE(engine->Execute(who, exam::Answer{"tiu-01", {answer}}));
-    ASSERT_TRUE(engine->Execute(who, exam::Submit{}));
-  };
-  sit(terminals[0], "TEST-0001", "111111", "B");
-  sit(terminals[1], "TEST-0002", "222222", "A");
-  sit(terminals[0], "TEST-0003", "333333", "B");
+  testing::SitMiniWithEngine(terminals_[0], clock_, "TEST-0001", "111111", "B");
+  testing::SitMiniWithEngine(terminals_[1], clock_, "TEST-0002", "222222", "A");
+  testing::SitMiniWithEngine(terminals_[0], clock_, "TEST-0003", "333333", "B");
 
   auto server_key = crypto::SigningKey::Generate().value();
   auto backend =
-      postgres ? server::OpenPostgresBackend(db_url) : server::OpenSqliteBackend(dir / "store");
+      postgres ? server::OpenPostgresBackend(db_url) : server::OpenSqliteBackend(dir_ / "store");
   ASSERT_TRUE(backend) << backend.error().message();
   auto store =
-      server::Store::Open(std::move(*backend), dir / "enrolled", std::move(server_key), clock);
+      server::Store::Open(std::move(*backend), dir_ / "enrolled", std::move(server_key), clock_);
   ASSERT_TRUE(store) << store.error().message();
   // Terminal 0's first bundle is withheld: only its second reaches the store.
   for (int i = 0; i < 2; ++i) {
-    auto outbox = bundle::ListOutbox(terminals[static_cast<std::size_t>(i)]).value();
+    auto outbox = bundle::ListOutbox(terminals_[static_cast<std::size_t>(i)]).value();
     for (const auto& e : outbox) {
       if (i == 0 && e.seq == 1) continue;
-      auto bytes = bundle::ReadOutboxBundle(terminals[static_cast<std::size_t>(i)], e).value();
+      auto bytes = bundle::ReadOutboxBundle(terminals_[static_cast<std::size_t>(i)], e).value();
       ASSERT_TRUE((*store)->Accept(bytes));
     }
   }
   // Terminal 1 signs a bundle that claims a score its answers do not earn.
   {
-    auto& t = terminals[1];
+    auto& t = terminals_[1];
     bundle::BundleInputs in;
     in.terminal_id = t.id();
     in.site = t.site();
@@ -90,22 +87,22 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
     in.journal_seq = 1'000'000;
     in.payload.answers = {{"tiu-01", {"A"}}};
     in.payload.score = {{"total", 500.0}};
-    auto b = bundle::WriteBundle(in, t.signing_key(), results.public_key());
+    auto b = bundle::WriteBundle(in, t.signing_key(), results_.public_key());
     ASSERT_TRUE(b) << b.error().message();
     ASSERT_TRUE((*store)->Accept(*b));
   }
   store->reset();
 
-  const std::string out = (dir / "results.csv").string();
+  const std::string out = (dir_ / "results.csv").string();
   // With PostgreSQL there is no file system store at all: everything comes from the database.
   if (postgres) {
-    EXPECT_FALSE(std::filesystem::exists(dir / "store"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "store"));
   }
   auto run = RunLontar({"results", "open", postgres ? "--db" : "--store",
-                        postgres ? db_url : (dir / "store").string(), "--key",
-                        (dir / "results.key").string(), "--exam",
+                        postgres ? db_url : (dir_ / "store").string(), "--key",
+                        (dir_ / "results.key").string(), "--exam",
                         std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam", "--out", out,
-                        "--enrolled", (dir / "enrolled").string(), "--json"});
+                        "--enrolled", (dir_ / "enrolled").string(), "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto j = nlohmann::json::parse(run.out);
   ASSERT_EQ(j["rows"], 3) << run.out;
@@ -130,16 +127,16 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
   // the mini roster gives no accommodations.
   EXPECT_NE(csv.find(",submitted,1,3,,TIU >= 5 and TKP >= 6,,\r\n"), std::string::npos) << csv;
   // Per-item responses beside --out: every item in exam order, the chosen keys, blank when none.
-  const std::string responses = ReadText(dir / "results.responses.csv");
+  const std::string responses = ReadText(dir_ / "results.responses.csv");
   EXPECT_EQ(responses.rfind("participant,terminal,seq,tiu-01,tiu-02,tkp-01,tkp-02\r\n", 0), 0u)
       << responses;
-  EXPECT_NE(responses.find("TEST-0003," + terminals[0].id() + ",2,B,,,\r\n"), std::string::npos)
+  EXPECT_NE(responses.find("TEST-0003," + terminals_[0].id() + ",2,B,,,\r\n"), std::string::npos)
       << responses;
-  EXPECT_NE(responses.find("TEST-0002," + terminals[1].id() + ",1,A,,,\r\n"), std::string::npos)
+  EXPECT_NE(responses.find("TEST-0002," + terminals_[1].id() + ",1,A,,,\r\n"), std::string::npos)
       << responses;
   for (const auto& r : j["results"]) {
     const auto flags = r["flags"].dump();
-    if (r["terminal_id"] == terminals[0].id()) {
+    if (r["terminal_id"] == terminals_[0].id()) {
       EXPECT_EQ(r["participant"], "TEST-0003");
       EXPECT_NE(flags.find("seq-gap"), std::string::npos) << flags;
       EXPECT_EQ(flags.find("score-mismatch"), std::string::npos) << flags;
@@ -158,10 +155,10 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
     }
   }
   // --responses puts the second CSV where it says.
-  const std::string elsewhere = (dir / "items.csv").string();
+  const std::string elsewhere = (dir_ / "items.csv").string();
   run = RunLontar({"results", "open", postgres ? "--db" : "--store",
-                   postgres ? db_url : (dir / "store").string(), "--key",
-                   (dir / "results.key").string(), "--exam",
+                   postgres ? db_url : (dir_ / "store").string(), "--key",
+                   (dir_ / "results.key").string(), "--exam",
                    std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam", "--out", out,
                    "--responses", elsewhere, "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -172,43 +169,26 @@ TEST_P(ResultsOpen, ReScoresFlagsMismatchesAndGaps) {
 // Two of the mini roster's three never sat: after the one sitting, one row each, in roster order,
 // marked absent with every column but participant, name, ended and group empty. Only the results
 // CSV lists them; the per-item responses CSV has sittings only.
-TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
-  testing::TempDir dir;
-  ManualClock clock;
-  clock.SetWallMs(1'795'478'400'000);
-  auto results = crypto::BoxSecretKey::Generate().value();
-  auto terminals = testing::MakeExamTerminals(dir / "terminals", clock,
-                                              {.terminals = 1, .results_key = &results});
-  ASSERT_EQ(terminals.size(), 1u);
-  std::filesystem::create_directories(dir / "enrolled");
-  testing::WriteText(dir / "enrolled" / (terminals[0].id() + ".enroll"),
-                     terminal::WriteEnrollment(terminals[0], 0));
-  auto key_text = crypto::FormatBoxSecretKey(results, "results").value();
-  ASSERT_TRUE(WriteFileAtomic(dir / "results.key", key_text.view(), 0600, Overwrite::kReplace));
+TEST_F(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
+  ASSERT_NO_FATAL_FAILURE(MakeCollection(1));
+  ASSERT_NO_FATAL_FAILURE(
+      testing::SitMiniWithEngine(terminals_[0], clock_, "TEST-0002", "222222", "B"));
   {
-    auto engine = exam::Engine::Open(terminals[0], clock);
-    ASSERT_TRUE(engine) << engine.error().message();
-    const std::string token = engine->OpenSession(AsBytes(testing::kMiniProctorCode)).value();
-    ASSERT_TRUE(engine->Login("TEST-0002", AsBytes("222222"), token));
-    ASSERT_TRUE(engine->Execute("TEST-0002", exam::Answer{"tiu-01", {"B"}}));
-    ASSERT_TRUE(engine->Execute("TEST-0002", exam::Submit{}));
-  }
-  {
-    auto backend = server::OpenSqliteBackend(dir / "store");
+    auto backend = server::OpenSqliteBackend(dir_ / "store");
     ASSERT_TRUE(backend) << backend.error().message();
-    auto store = server::Store::Open(std::move(*backend), dir / "enrolled",
-                                     crypto::SigningKey::Generate().value(), clock);
+    auto store = server::Store::Open(std::move(*backend), dir_ / "enrolled",
+                                     crypto::SigningKey::Generate().value(), clock_);
     ASSERT_TRUE(store) << store.error().message();
-    const auto outbox = bundle::ListOutbox(terminals[0]).value();
+    const auto outbox = bundle::ListOutbox(terminals_[0]).value();
     for (const auto& e : outbox) {
-      ASSERT_TRUE((*store)->Accept(bundle::ReadOutboxBundle(terminals[0], e).value()));
+      ASSERT_TRUE((*store)->Accept(bundle::ReadOutboxBundle(terminals_[0], e).value()));
     }
   }
-  const std::string out = (dir / "results.csv").string();
+  const std::string out = (dir_ / "results.csv").string();
   const std::vector<std::string> args = {
       "results", "open",
-      "--store", (dir / "store").string(),
-      "--key",   (dir / "results.key").string(),
+      "--store", (dir_ / "store").string(),
+      "--key",   (dir_ / "results.key").string(),
       "--exam",  std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam",
       "--out",   out};
   auto text = RunLontar(args);
@@ -233,8 +213,8 @@ TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
   // answered, unanswered, group (the mini roster has no groups), pass_rule, rank.
   const std::string empty14(14, ',');
   const std::string csv = ReadText(out);
-  const auto sitting = csv.find("TEST-0002,\"Baso, Daeng\"," + terminals[0].site() + "," +
-                                terminals[0].id() + ",1,");
+  const auto sitting = csv.find("TEST-0002,\"Baso, Daeng\"," + terminals_[0].site() + "," +
+                                terminals_[0].id() + ",1,");
   const auto ayu = csv.find("TEST-0001,Ayu Lestari" + empty14 + ",absent,,,,,,\r\n");
   const auto yohanes = csv.find("TEST-0003,Yohanes Kambu" + empty14 + ",absent,,,,,,\r\n");
   ASSERT_NE(sitting, std::string::npos) << csv;
@@ -244,14 +224,14 @@ TEST(ResultsOpenAbsent, RosterParticipantsWithNoBundleAreListedAsAbsent) {
   EXPECT_LT(ayu, yohanes);                                        // then the absent in roster order
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;  // header, 1 sitting, 2 absent
 
-  const std::string responses = ReadText(dir / "results.responses.csv");
+  const std::string responses = ReadText(dir_ / "results.responses.csv");
   EXPECT_EQ(std::count(responses.begin(), responses.end(), '\n'), 2) << responses;
   EXPECT_EQ(responses.find("TEST-0001"), std::string::npos) << responses;
 }
 
 // A bundle that could not be opened still says the person sat: only participants on no row are
 // absent. Pure.
-TEST(ResultsOpenAbsent, AnUnopenableBundleCountsAsSat) {
+TEST_F(ResultsOpenAbsent, AnUnopenableBundleCountsAsSat) {
   auto source = authoring::LoadSource(std::string(LONTAR_SOURCE_DIR) + "/tests/fixtures/mini-exam");
   ASSERT_TRUE(source);
   server::ResultRow unopenable;

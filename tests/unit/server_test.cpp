@@ -305,6 +305,14 @@ class ServerTest : public ::testing::Test {
     return HexEncode(bundle::ParseHeader(envelope->header_json)->bundle_id);
   }
 
+  // What `reader` holds for `bundle` (found by its id) as text (a segment record, or the row's
+  // bytea); "error: " and why when it cannot be read.
+  static std::string StoredCopy(server::StoreBackend& reader, const std::string& bundle) {
+    auto stored = reader.ReadBundle(IdOf(bundle));
+    return stored ? std::string(stored->begin(), stored->end())
+                  : "error: " + stored.error().message();
+  }
+
   TempDir dir_;
   ManualClock clock_;
   std::vector<std::string> homes_, ids_;
@@ -347,9 +355,7 @@ TEST_P(ServerBackendTest, StoreAcceptsOnceAndReturnsTheOriginalReceipt) {
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->receipt_text, first->receipt_text);
   EXPECT_EQ(store->CountBundles().value(), 1u);
-  auto stored = Reader()->ReadBundle(IdOf(b[0]));  // a segment record, or the row's bytea
-  ASSERT_TRUE(stored) << stored.error().message();
-  EXPECT_EQ(std::string(stored->begin(), stored->end()), b[0]);
+  EXPECT_EQ(StoredCopy(*Reader(), b[0]), b[0]);
 
   // The code on the candidate's slip finds it, typed sloppily.
   auto code = bundle::ReceiptCodeFor(first->receipt.bundle_id);
@@ -555,9 +561,7 @@ TEST_P(ServerBackendTest, ConcurrentUploadsWithDuplicatesAreStoredOnceWithValidR
     auto receipt = bundle::VerifyReceipt(AsBytes(replies[0][k].body), key);
     ASSERT_TRUE(receipt) << receipt.error().message();
     EXPECT_EQ(HexEncode(receipt->bundle_id), IdOf(a[k]));
-    auto stored = reader->ReadBundle(IdOf(a[k]));
-    ASSERT_TRUE(stored) << stored.error().message();
-    EXPECT_EQ(std::string(stored->begin(), stored->end()), a[k]);
+    EXPECT_EQ(StoredCopy(*reader, a[k]), a[k]);
   }
   EXPECT_EQ(StoredBundles(), a.size());
   EXPECT_EQ(UnindexedBytes(), 0u);
@@ -664,9 +668,7 @@ TEST_P(ServerBackendTest, ACrashBetweenBatchWriteAndIndexCommitLeavesNoPartialBu
     if (stored_before) {
       EXPECT_EQ(r->receipt_text, receipts[i]) << i;
     }
-    auto stored = reader->ReadBundle(IdOf(b[i]));
-    ASSERT_TRUE(stored) << stored.error().message();
-    EXPECT_EQ(std::string(stored->begin(), stored->end()), b[i]);
+    EXPECT_EQ(StoredCopy(*reader, b[i]), b[i]);
   }
   EXPECT_EQ(StoredBundles(), 5u);
   EXPECT_EQ(UnindexedBytes(), 0u);
@@ -721,9 +723,7 @@ TEST_F(ServerTest, AFailedIndexCommitAfterTheSegmentSyncKeepsTheRecordForTheRetr
   ASSERT_TRUE(next) << next.error().message();
   EXPECT_FALSE(next->duplicate);
   EXPECT_EQ(StoredBundles(), 2u);
-  auto stored = Reader()->ReadBundle(IdOf(b[0]));
-  ASSERT_TRUE(stored) << stored.error().message();
-  EXPECT_EQ(std::string(stored->begin(), stored->end()), b[0]);
+  EXPECT_EQ(StoredCopy(*Reader(), b[0]), b[0]);
 }
 
 // `lontar serve` killed (SIGKILL) again and again while uploaders keep it busy, so that the kill
@@ -790,9 +790,7 @@ TEST_P(ServerBackendTest, AServerKilledMidBatchKeepsEveryAcknowledgedBundle) {
     auto again = HttpRequest(server.port(), "PUT", "/v1/bundles/" + IdOf(a[k]), a[k]);
     EXPECT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(again.body, receipt) << "bundle " << k << ": not the receipt first sent";
-    auto stored = reader->ReadBundle(IdOf(a[k]));
-    ASSERT_TRUE(stored) << stored.error().message();
-    EXPECT_EQ(std::string(stored->begin(), stored->end()), a[k]);
+    EXPECT_EQ(StoredCopy(*reader, a[k]), a[k]);
   }
   EXPECT_EQ(StoredBundles(), a.size());
   EXPECT_EQ(UnindexedBytes(), 0u);

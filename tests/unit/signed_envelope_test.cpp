@@ -20,6 +20,13 @@ class SignedEnvelopeTest : public ::testing::Test {
   Result<SignedEnvelope> Read(const std::string& text, int max_version = 1) {
     return ReadSignedEnvelope(AsBytes(text), "lontar-test", max_version, 4096);
   }
+  // Reading `text` fails with `kind`, in a message that says `says`.
+  void ExpectRefused(const std::string& text, ErrorKind kind, std::string_view says) {
+    auto e = Read(text);
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.error().kind(), kind) << e.error().message();
+    EXPECT_NE(e.error().message().find(says), std::string::npos) << e.error().message();
+  }
   std::optional<crypto::SigningKey> key_;
 };
 
@@ -34,34 +41,21 @@ TEST_F(SignedEnvelopeTest, RoundTrips) {
 TEST_F(SignedEnvelopeTest, AlteredBodyFailsSignature) {
   std::string text = Write();
   text.replace(text.find("SITE-01"), 7, "SITE-02");
-  auto e = Read(text);
-  ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().kind(), ErrorKind::kBadSignature);
-  EXPECT_NE(e.error().message().find("altered or damaged"), std::string::npos);
+  ExpectRefused(text, ErrorKind::kBadSignature, "altered or damaged");
 }
 
 TEST_F(SignedEnvelopeTest, OtherFormatIsNamed) {
-  std::string text = WriteSignedEnvelope("lontar-other", 1, *key_, "{}");
-  auto e = Read(text);
-  ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().kind(), ErrorKind::kMalformed);
-  EXPECT_NE(e.error().message().find("'lontar-other' record"), std::string::npos);
+  ExpectRefused(WriteSignedEnvelope("lontar-other", 1, *key_, "{}"), ErrorKind::kMalformed,
+                "'lontar-other' record");
 }
 
 TEST_F(SignedEnvelopeTest, NewerVersionSaysUpgrade) {
-  std::string text = WriteSignedEnvelope("lontar-test", 2, *key_, "{}");
-  auto e = Read(text);
-  ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().kind(), ErrorKind::kTooNew);
-  EXPECT_NE(e.error().message().find("Upgrade"), std::string::npos);
+  ExpectRefused(WriteSignedEnvelope("lontar-test", 2, *key_, "{}"), ErrorKind::kTooNew, "Upgrade");
 }
 
 TEST_F(SignedEnvelopeTest, TruncatedOrOversizeIsMalformed) {
   std::string text = Write();
-  auto truncated = Read(text.substr(0, text.size() / 2));
-  ASSERT_FALSE(truncated);
-  EXPECT_EQ(truncated.error().kind(), ErrorKind::kMalformed);
-  EXPECT_NE(truncated.error().message().find("truncated"), std::string::npos);
+  ExpectRefused(text.substr(0, text.size() / 2), ErrorKind::kMalformed, "truncated");
   auto big = ReadSignedEnvelope(AsBytes(text), "lontar-test", 1, 16);
   ASSERT_FALSE(big);
   EXPECT_EQ(big.error().kind(), ErrorKind::kMalformed);

@@ -28,26 +28,58 @@ void CheckUpgraded(server::StoreBackend& backend) {
   EXPECT_EQ((*rows)[0].pack_id, "") << "rows from before the upgrade have no pack id";
 }
 
+// A SQLite index.db at `index_db` as schema version `version` wrote it: its bundles table (with
+// `more_columns` after receipt) and flags table, and one row, `row`.
+void WriteOldSqliteIndex(const std::filesystem::path& index_db, const std::string& more_columns,
+                         int version, const std::string& row) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(index_db.c_str(), &raw), SQLITE_OK);
+  vault::Database db(raw);
+  ASSERT_TRUE(db.Exec(
+      "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
+      "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
+      "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
+      "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
+      "receipt TEXT NOT NULL" +
+      more_columns +
+      ");"
+      "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
+      "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
+      "PRAGMA user_version = " +
+      std::to_string(version) + ";"));
+  ASSERT_TRUE(db.Exec(row));
+}
+
+// The stored bundle's bytes as text, or "error: " and why it could not be read.
+std::string ReadBack(server::StoreBackend& backend, const std::string& id) {
+  auto bytes = backend.ReadBundle(id);
+  return bytes ? std::string(bytes->begin(), bytes->end()) : "error: " + bytes.error().message();
+}
+
+// Stores `bundle` as bundle `id` (terminal T-1's seq 2) in a batch of its own.
+void InsertNewBundle(server::StoreBackend& backend, const std::string& id,
+                     const std::string& bundle, const std::string& receipt) {
+  auto batch = backend.Begin();
+  ASSERT_TRUE(batch) << batch.error().message();
+  server::StoredBundle row;
+  row.bundle_id = id;
+  row.receipt_code = "D";
+  row.terminal_id = "T-1";
+  row.seq = 2;
+  row.journal_seq = 10;
+  row.bytes = bundle.size();
+  row.receipt_text = receipt;
+  ASSERT_TRUE((*batch)->Insert(row, AsBytes(bundle), {}));
+  ASSERT_TRUE((*batch)->Commit());
+}
+
 TEST(StoreMigration, SqliteVersion1IsUpgradedInPlace) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "store" / "bundles");
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open((dir / "store" / "index.db").c_str(), &raw), SQLITE_OK);
-    vault::Database db(raw);
-    ASSERT_TRUE(db.Exec(
-        "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
-        "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
-        "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
-        "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
-        "receipt TEXT NOT NULL);"
-        "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
-        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
-        "PRAGMA user_version = 1;"));
-    ASSERT_TRUE(db.Exec(std::string(kRowV1) +
-                        ") VALUES ('ab', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 3, "
-                        "'r')"));
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteOldSqliteIndex(
+      dir / "store" / "index.db", "", 1,
+      std::string(kRowV1) +
+          ") VALUES ('ab', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 3, 'r')"));
   auto ro = server::OpenSqliteBackend(dir / "store", server::StoreAccess::kReadOnly);
   ASSERT_FALSE(ro);
   EXPECT_NE(ro.error().message().find("start `lontar serve` on it once"), std::string::npos)
@@ -66,57 +98,28 @@ TEST(StoreMigration, SqliteVersion2BundleFilesStayReadableNextToSegments) {
   const std::filesystem::path store = dir / "store";
   std::filesystem::create_directories(store / "bundles");
   const std::string old_id(64, 'a'), new_id(64, 'b');
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
-    vault::Database db(raw);
-    ASSERT_TRUE(db.Exec(
-        "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
-        "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
-        "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
-        "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
-        "receipt TEXT NOT NULL, pack_id TEXT NOT NULL DEFAULT '');"
-        "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
-        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
-        "PRAGMA user_version = 2;"));
-    ASSERT_TRUE(db.Exec(std::string(kRowV1) + ", pack_id) VALUES ('" + old_id +
-                        "', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 9, 'r', 'p')"));
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteOldSqliteIndex(
+      store / "index.db", ", pack_id TEXT NOT NULL DEFAULT ''", 2,
+      std::string(kRowV1) + ", pack_id) VALUES ('" + old_id +
+          "', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 9, 'r', 'p')"));
   testing::WriteText(store / "bundles" / (old_id + ".lrb"), "old bytes");
-  auto read_back = [](server::StoreBackend& b, const std::string& id) {
-    auto bytes = b.ReadBundle(id);
-    return bytes ? std::string(bytes->begin(), bytes->end()) : "error: " + bytes.error().message();
-  };
   {
     auto ro = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
     ASSERT_TRUE(ro) << ro.error().message();
-    EXPECT_EQ(read_back(**ro, old_id), "old bytes");
+    EXPECT_EQ(ReadBack(**ro, old_id), "old bytes");
   }
   auto rw = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
   ASSERT_TRUE(rw) << rw.error().message();
-  EXPECT_EQ(read_back(**rw, old_id), "old bytes");
-  {
-    auto batch = (*rw)->Begin();
-    ASSERT_TRUE(batch) << batch.error().message();
-    server::StoredBundle row;
-    row.bundle_id = new_id;
-    row.receipt_code = "D";
-    row.terminal_id = "T-1";
-    row.seq = 2;
-    row.journal_seq = 10;
-    row.bytes = 9;
-    row.receipt_text = "r";
-    ASSERT_TRUE((*batch)->Insert(row, AsBytes(std::string("new bytes")), {}));
-    ASSERT_TRUE((*batch)->Commit());
-  }
-  EXPECT_EQ(read_back(**rw, new_id), "new bytes");
+  EXPECT_EQ(ReadBack(**rw, old_id), "old bytes");
+  ASSERT_NO_FATAL_FAILURE(InsertNewBundle(**rw, new_id, "new bytes", "r"));
+  EXPECT_EQ(ReadBack(**rw, new_id), "new bytes");
   EXPECT_TRUE(std::filesystem::exists(store / "segments" / "00000001.seg"));
   EXPECT_FALSE(std::filesystem::exists(store / "bundles" / (new_id + ".lrb")));
   rw->reset();
   auto again = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
   ASSERT_TRUE(again) << again.error().message();
-  EXPECT_EQ(read_back(**again, old_id), "old bytes");
-  EXPECT_EQ(read_back(**again, new_id), "new bytes");
+  EXPECT_EQ(ReadBack(**again, old_id), "old bytes");
+  EXPECT_EQ(ReadBack(**again, new_id), "new bytes");
   EXPECT_EQ((*again)->CountBundles().value(), 2u);
 }
 
@@ -134,52 +137,24 @@ TEST(StoreMigration, SqliteVersion3SegmentRecordsStillRead) {
   const std::string indexed = v1_record('\xcc', "v3 bytes");
   testing::WriteText(store / "segments" / "00000001.seg",
                      indexed + v1_record('\xdd', "never acknowledged"));
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
-    vault::Database db(raw);
-    ASSERT_TRUE(db.Exec(
-        "CREATE TABLE bundles (bundle_id TEXT PRIMARY KEY, receipt_code TEXT NOT NULL, "
-        "terminal_id TEXT NOT NULL, site TEXT NOT NULL, exam_id TEXT NOT NULL, participant TEXT "
-        "NOT NULL, seq INTEGER NOT NULL, journal_seq INTEGER NOT NULL, kind TEXT NOT NULL, "
-        "created_ms INTEGER NOT NULL, stored_ms INTEGER NOT NULL, bytes INTEGER NOT NULL, "
-        "receipt TEXT NOT NULL, pack_id TEXT NOT NULL DEFAULT '', segment INTEGER, "
-        "segment_offset INTEGER);"
-        "CREATE TABLE flags (terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, bundle_id TEXT NOT "
-        "NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at_ms INTEGER NOT NULL);"
-        "PRAGMA user_version = 3;"));
-    ASSERT_TRUE(db.Exec(std::string(kRowV1) + ", pack_id, segment, segment_offset) VALUES ('" +
-                        old_id + "', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 8, " +
-                        "'r', 'p', 1, 0)"));
-  }
-  auto read_back = [](server::StoreBackend& b, const std::string& id) {
-    auto bytes = b.ReadBundle(id);
-    return bytes ? std::string(bytes->begin(), bytes->end()) : "error: " + bytes.error().message();
-  };
+  ASSERT_NO_FATAL_FAILURE(WriteOldSqliteIndex(
+      store / "index.db",
+      ", pack_id TEXT NOT NULL DEFAULT '', segment INTEGER, segment_offset INTEGER", 3,
+      std::string(kRowV1) + ", pack_id, segment, segment_offset) VALUES ('" + old_id +
+          "', 'C', 'T-1', 'S', 'E', 'P-1', 1, 9, 'submitted', 1, 2, 8, 'r', 'p', 1, 0)"));
   {
     auto ro = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
     ASSERT_TRUE(ro) << ro.error().message();
-    EXPECT_EQ(read_back(**ro, old_id), "v3 bytes");
+    EXPECT_EQ(ReadBack(**ro, old_id), "v3 bytes");
   }
   {
     auto rw = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
     ASSERT_TRUE(rw) << rw.error().message();
     EXPECT_EQ(std::filesystem::file_size(store / "segments" / "00000001.seg"), indexed.size())
         << "the version 3 server's unacknowledged tail is cut";
-    EXPECT_EQ(read_back(**rw, old_id), "v3 bytes");
+    EXPECT_EQ(ReadBack(**rw, old_id), "v3 bytes");
     EXPECT_FALSE((*rw)->FindById(unindexed_id).value());
-    auto batch = (*rw)->Begin();
-    ASSERT_TRUE(batch) << batch.error().message();
-    server::StoredBundle row;
-    row.bundle_id = new_id;
-    row.receipt_code = "D";
-    row.terminal_id = "T-1";
-    row.seq = 2;
-    row.journal_seq = 10;
-    row.bytes = 8;
-    row.receipt_text = "r2";
-    ASSERT_TRUE((*batch)->Insert(row, AsBytes(std::string("v4 bytes")), {}));
-    ASSERT_TRUE((*batch)->Commit());
+    ASSERT_NO_FATAL_FAILURE(InsertNewBundle(**rw, new_id, "v4 bytes", "r2"));
   }
   {  // Reopened: the mixed segment walks cleanly, nothing is cut or re-indexed.
     auto rw = server::OpenSqliteBackend(store, server::StoreAccess::kReadWrite);
@@ -188,8 +163,8 @@ TEST(StoreMigration, SqliteVersion3SegmentRecordsStillRead) {
   }
   auto again = server::OpenSqliteBackend(store, server::StoreAccess::kReadOnly);
   ASSERT_TRUE(again) << again.error().message();
-  EXPECT_EQ(read_back(**again, old_id), "v3 bytes");
-  EXPECT_EQ(read_back(**again, new_id), "v4 bytes");
+  EXPECT_EQ(ReadBack(**again, old_id), "v3 bytes");
+  EXPECT_EQ(ReadBack(**again, new_id), "v4 bytes");
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((store / "index.db").c_str(), &raw), SQLITE_OK);
   vault::Database db(raw);

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "core/bundle/bundle_format.hpp"
 #include "core/server/store.hpp"
@@ -183,6 +184,20 @@ class StorePipelineTest : public ::testing::TestWithParam<Backend> {
     })) << "the first upload's batch never reached its commit";
   }
 
+  // Uploads `first`, and `second` once the first's batch is held in its Commit, each from a
+  // thread of its own; returns both outcomes when both threads have ended.
+  std::pair<Result<server::Accepted>, Result<server::Accepted>> AcceptWhileFirstCommits(
+      const Bytes& first, const Bytes& second) {
+    Result<server::Accepted> a = std::unexpected(Error::Internal("not run"));
+    Result<server::Accepted> b = a;
+    std::thread ta([&] { a = store_->Accept(first); });
+    AwaitFirstCommit();
+    std::thread tb([&] { b = store_->Accept(second); });
+    ta.join();
+    tb.join();
+    return {std::move(a), std::move(b)};
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<testing::PostgresServer> pg_;
   std::string url_;
@@ -207,13 +222,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorePipelineTest,
 TEST_P(StorePipelineTest, AFailedCommitFailsOnlyItsOwnBatch) {
   gate_.fail_first = true;
   const Bytes first = MakeBundle(0, 1), second = MakeBundle(1, 1);
-  Result<server::Accepted> a = std::unexpected(Error::Internal("not run"));
-  Result<server::Accepted> b = a;
-  std::thread ta([&] { a = store_->Accept(first); });
-  AwaitFirstCommit();
-  std::thread tb([&] { b = store_->Accept(second); });
-  ta.join();
-  tb.join();
+  auto [a, b] = AcceptWhileFirstCommits(first, second);
   EXPECT_FALSE(gate_.timed_out) << "batch 2 was not begun while batch 1 committed";
   ASSERT_FALSE(a);
   EXPECT_EQ(a.error().message(), "injected: fdatasync of batch 1 failed");
@@ -239,13 +248,7 @@ TEST_P(StorePipelineTest, AFailedCommitFailsOnlyItsOwnBatch) {
 TEST_P(StorePipelineTest, TheSameBundleWhileItsBatchCommitsGetsItsReceipt) {
   gate_.release = CommitRelease::kSecondDigestLookup;
   const Bytes bundle = MakeBundle(0, 1);
-  Result<server::Accepted> a = std::unexpected(Error::Internal("not run"));
-  Result<server::Accepted> b = a;
-  std::thread ta([&] { a = store_->Accept(bundle); });
-  AwaitFirstCommit();
-  std::thread tb([&] { b = store_->Accept(bundle); });
-  ta.join();
-  tb.join();
+  auto [a, b] = AcceptWhileFirstCommits(bundle, bundle);
   EXPECT_FALSE(gate_.timed_out);
   ASSERT_TRUE(a) << a.error().message();
   ASSERT_TRUE(b) << b.error().message();
@@ -261,13 +264,7 @@ TEST_P(StorePipelineTest, TheSameBundleAfterItsBatchFailedIsStored) {
   gate_.release = CommitRelease::kSecondDigestLookup;
   gate_.fail_first = true;
   const Bytes bundle = MakeBundle(0, 1);
-  Result<server::Accepted> a = std::unexpected(Error::Internal("not run"));
-  Result<server::Accepted> b = a;
-  std::thread ta([&] { a = store_->Accept(bundle); });
-  AwaitFirstCommit();
-  std::thread tb([&] { b = store_->Accept(bundle); });
-  ta.join();
-  tb.join();
+  auto [a, b] = AcceptWhileFirstCommits(bundle, bundle);
   EXPECT_FALSE(gate_.timed_out);
   ASSERT_FALSE(a);
   ASSERT_TRUE(b) << b.error().message();

@@ -33,6 +33,15 @@ void FlipKeyBits(const std::filesystem::path& dir, std::size_t at, char mask) {
   WriteText(dir / "vault.key", key);
 }
 
+// Puts `key_text` where systemd's LoadCredential= would (dir/creds/<kCredentialName>) and points
+// CREDENTIALS_DIRECTORY at it; the test unsets it again.
+void SetCredential(const TempDir& dir, const std::string& key_text) {
+  const auto creds = dir / "creds";
+  std::filesystem::create_directory(creds);
+  WriteText(creds / kCredentialName, key_text);
+  ::setenv("CREDENTIALS_DIRECTORY", creds.c_str(), 1);
+}
+
 TEST(Vault, CreateThenOpenRoundTripsMetaAndSecrets) {
   TempDir dir;
   const auto home = dir / "home";
@@ -120,10 +129,7 @@ TEST(Vault, MalformedKeyFileIsNamed) {
 
 TEST(Vault, HexKeyFromCredentialsDirectoryIsUsed) {
   TempDir dir;
-  const auto creds = dir / "creds";
-  std::filesystem::create_directory(creds);
-  WriteText(creds / kCredentialName, std::string(64, 'a') + "\n");
-  ::setenv("CREDENTIALS_DIRECTORY", creds.c_str(), 1);
+  SetCredential(dir, std::string(64, 'a') + "\n");
   auto created = Vault::Create(dir / "home");
   ASSERT_TRUE(created) << created.error().message();
   EXPECT_EQ(created->key_source(), KeySource::kCredential);
@@ -140,10 +146,7 @@ TEST(Vault, HexKeyFromCredentialsDirectoryIsUsed) {
 TEST(Vault, RawKeyEndingInNewlineByteIsStillARawKey) {
   // One raw key in 256 ends in 0x0a; it must not be mistaken for text with a trailing newline.
   TempDir dir;
-  const auto creds = dir / "creds";
-  std::filesystem::create_directory(creds);
-  WriteText(creds / kCredentialName, std::string(31, '\x5a') + "\n");
-  ::setenv("CREDENTIALS_DIRECTORY", creds.c_str(), 1);
+  SetCredential(dir, std::string(31, '\x5a') + "\n");
   auto created = Vault::Create(dir / "home");
   auto opened = created ? Vault::Open(dir / "home") : std::move(created);
   ::unsetenv("CREDENTIALS_DIRECTORY");
