@@ -14,6 +14,7 @@
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/authority_test.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
@@ -21,18 +22,14 @@
 namespace lontar::pack {
 namespace {
 
-using lontar::testing::TempDir;
-
-using testing::kDay;
 using testing::kMini;
 using testing::kNov24;
 
-class PackImagesTest : public ::testing::Test {
+class PackImagesTest : public testing::AuthorityTest {
  protected:
   void SetUp() override {
+    AuthorityTest::SetUp();
     clock_.SetWallMs(kNov24);
-    authority_.emplace(crypto::SigningKey::Generate().value());
-    results_.emplace(crypto::BoxSecretKey::Generate().value());
     auto t = testing::InitTerminal(dir_ / "t1", authority_->public_key(), clock_);
     ASSERT_TRUE(t);
     terminal_.emplace(std::move(*t));
@@ -43,18 +40,7 @@ class PackImagesTest : public ::testing::Test {
     auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
     auto enrollment =
         terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, kNov24)));
-    BuildOptions o;
-    o.authority = &*authority_;
-    o.version = 1;
-    o.valid_from_ms = kNov24 - kDay;
-    o.valid_until_ms = kNov24 + kDay;
-    o.now_ms = kNov24;
-    o.targets = {*enrollment};
-    o.release_code = &code;
-    o.results_key = results_->public_key();
-    o.kdf = crypto::Argon2Params{1, 8 * 1024 * 1024};
-    o.out = dir_ / name;
-    return BuildPack(source, o);
+    return BuildPack(source, DayPackOptions(name, code, {*enrollment}));
   }
 
   authoring::Source Source() {
@@ -63,10 +49,6 @@ class PackImagesTest : public ::testing::Test {
     return std::move(*source);
   }
 
-  TempDir dir_;
-  ManualClock clock_;
-  std::optional<crypto::SigningKey> authority_;
-  std::optional<crypto::BoxSecretKey> results_;
   std::optional<terminal::Terminal> terminal_;
 };
 
