@@ -9,7 +9,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "core/authoring/synth.hpp"
+#include "tests/support/flip_byte.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
@@ -147,15 +147,7 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
     if (e.path().extension() == ".lpk") stored = e.path();
   }
   ASSERT_FALSE(stored.empty());
-  {
-    const auto size = std::filesystem::file_size(stored);
-    std::fstream f(stored, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(size - 100));
-    char c = 0;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(size - 100));
-    f.put(static_cast<char>(c ^ 0x01));
-  }
+  testing::FlipByteFromEnd(stored, 100, 0x01);
 
   // The candidate logs in and sees both TIU items (in a shuffled order), then the proctor opens
   // the panel.

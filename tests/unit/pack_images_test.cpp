@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "core/authoring/source.hpp"
 #include "core/authoring/synth.hpp"
@@ -16,6 +15,7 @@
 #include "core/util/fs.hpp"
 #include "tests/support/authority_test.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/flip_byte.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -211,15 +211,7 @@ TEST_F(PackImagesTest, MediaAreReadOnDemandAndDamageIsRefusedNotReturned) {
   // A byte of the stored pack flipped inside the last image, after the reader indexed it: that
   // image is refused, the others still read.
   const std::string last = source->media.back().name;
-  const auto size = std::filesystem::file_size(stored);
-  {
-    std::fstream f(stored, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(size - 100));
-    char c = 0;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(size - 100));
-    f.put(static_cast<char>(c ^ 0x40));
-  }
+  testing::FlipByteFromEnd(stored, 100, 0x40);
   auto damaged = (*reader)->Read(last);
   ASSERT_FALSE(damaged);
   EXPECT_EQ(damaged.error().kind(), ErrorKind::kCorruption);
