@@ -20,12 +20,14 @@
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/kiosk_script.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
 
 using Json = nlohmann::json;
+using testing::KioskScript;
 using testing::RunLontar;
 using testing::TempDir;
 
@@ -151,31 +153,13 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
 
   // The candidate logs in and sees both TIU items (in a shuffled order), then the proctor opens
   // the panel.
-  std::string script;
-  auto step = [&](const std::string& kind, const std::string& value) {
-    script += Json{{kind, value}}.dump() + "\n";
-  };
-  step("expect", "login");
-  step("text", "TEST-0001");
-  step("key", "Return");
-  step("text", "111111");
-  step("key", "Return");
-  step("text", token);
-  step("key", "Return");
-  step("expect", "instructions");
-  step("key", "Return");
+  KioskScript script;
+  script.LogIn("TEST-0001", "111111", token).Expect("instructions").Key("Return");
   for (const char* shot : {"item-1.png", "item-2.png"}) {
-    step("expect", "item");
-    step("screenshot", (kImageArtifacts / shot).string());
-    step("key", "Right");
+    script.Expect("item").Shot(kImageArtifacts / shot).Key("Right");
   }
-  step("key", "Left");
-  step("key", "Ctrl+Alt+P");
-  step("expect", "proctor");
-  step("screenshot", (kImageArtifacts / "proctor.png").string());
-  script += R"({"exit": 0})"
-            "\n";
-  testing::WriteText(dir / "script.jsonl", script);
+  script.Key("Left").Key("Ctrl+Alt+P").Expect("proctor").Shot(kImageArtifacts / "proctor.png");
+  script.Step("exit", 0).Write(dir / "script.jsonl");
   auto kiosk = testing::RunProgram(
       kXvfbRun, XvfbArgs(1024, 768,
                          {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
@@ -260,23 +244,10 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
     const auto home = dir / ("t-" + look.name);
     std::filesystem::copy(dir / "t", home, std::filesystem::copy_options::recursive);
     const auto shot = kImageArtifacts / ("item-large-image-" + look.name + ".png");
-    std::string script;
-    auto step = [&](const std::string& kind, const Json& value) {
-      script += Json{{kind, value}}.dump() + "\n";
-    };
-    step("expect", "login");
-    step("text", "SYNTH-0");
-    step("tap", "Return");
-    step("text", "000000");
-    step("tap", "Return");
-    step("text", token);
-    step("tap", "Return");
-    step("expect", "instructions");
-    step("tap", "Return");
-    step("expect", "item");
-    step("screenshot", shot.string());  // the kiosk waits for the item's image first
-    step("exit", 0);
-    testing::WriteText(dir / "script.jsonl", script);
+    KioskScript script;
+    script.LogIn("SYNTH-0", "000000", token, /*tap=*/true).Expect("instructions").Tap("Return");
+    script.Expect("item").Shot(shot);  // the kiosk waits for the item's image first
+    script.Step("exit", 0).Write(dir / "script.jsonl");
     std::vector<std::string> command = {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
                                         "--home",
                                         home.string(),
@@ -367,31 +338,16 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
     testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
   }
   const std::string token = TerminalWithSourcePack(dir.path(), keys, "synth.lpk");
-  std::string script;
-  auto step = [&](const std::string& kind, const std::string& value) {
-    script += Json{{kind, value}}.dump() + "\n";
-  };
-  step("expect", "login");
-  step("text", "SYNTH-0");
-  step("key", "Return");
-  step("text", "000000");
-  step("key", "Return");
-  step("text", token);
-  step("key", "Return");
-  step("expect", "instructions");
-  script += R"({"reset_peak_rss": true})"
-            "\n";
-  step("key", "Return");
+  KioskScript script;
+  script.LogIn("SYNTH-0", "000000", token).Expect("instructions");
+  script.Step("reset_peak_rss", true).Key("Return");
   // A tap (press and release in one frame) takes half the frames of a key: the kiosk still
   // shows every item, with its image, before the next step.
   for (int i = 1; i < kItems; ++i) {
-    if (i % 100 == 0) step("expect", "item");
-    step("tap", "Right");
+    if (i % 100 == 0) script.Expect("item");
+    script.Tap("Right");
   }
-  step("expect", "item");
-  script += R"({"exit": 0})"
-            "\n";
-  testing::WriteText(dir / "script.jsonl", script);
+  script.Expect("item").Step("exit", 0).Write(dir / "script.jsonl");
   const char* other = std::getenv("LONTAR_KIOSK_UNDER_TEST");
   const std::string kiosk_bin =
       other != nullptr ? other : std::string(LONTAR_BIN_DIR) + "/lontar-kiosk";
