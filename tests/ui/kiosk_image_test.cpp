@@ -37,19 +37,25 @@ const std::filesystem::path kSource = LONTAR_SOURCE_DIR;
 const std::filesystem::path kMini = kSource / "tests/fixtures/mini-exam";
 const std::filesystem::path kImageArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "images";
 
+// stb_image_write's output: appended to the std::string at `to`.
+void AppendTo(void* to, void* data, int size) {
+  static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
+}
+
+// `rgb` (w x h, 3 bytes a pixel) as a PNG file's bytes.
+std::string Png(int w, int h, const std::vector<std::uint8_t>& rgb) {
+  std::string out;
+  stbi_write_png_to_func(AppendTo, &out, w, h, 3, rgb.data(), w * 3);
+  return out;
+}
+
 // A 300 x 300 PNG of noise: about 270 KB, so that it spans several 64 KiB chunks of the pack's
 // payload, after the exam and roster (which must stay readable when the image is damaged).
 std::string NoisePng() {
   std::vector<std::uint8_t> rgb(300 * 300 * 3);
   std::mt19937 rng(7);
   for (auto& b : rgb) b = static_cast<std::uint8_t>(rng());
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* to, void* data, int size) {
-        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-      },
-      &out, 300, 300, 3, rgb.data(), 300 * 3);
-  return out;
+  return Png(300, 300, rgb);
 }
 
 void Must(const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; }
@@ -188,18 +194,30 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   EXPECT_GT(PixelsNear(kImageArtifacts / "proctor.png", 170, 30, 30), 100);
 }
 
+// A w x h picture (3 bytes a pixel) of smooth bands of colour, red fading down it and green
+// across it, under a grey grid of lines 4 pixels wide every `cell` pixels.
+std::vector<std::uint8_t> BandsAndGrid(int w, int h, int cell) {
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * w + x) * 3];
+      p[0] = static_cast<std::uint8_t>(235 - y * 40 / h);
+      p[1] = static_cast<std::uint8_t>(240 - x * 30 / w);
+      p[2] = 250;
+      if (x % cell < 4 || y % cell < 4) p[0] = p[1] = p[2] = 120;
+    }
+  }
+  return rgb;
+}
+
 // A figure as large as a scanned chart, 2400 x 1600: bands of colour, a grid and bars, so that
 // scaling it down to the screen and then to the column shows in the golden as blur or aliasing.
 std::string LargeChartPng() {
   constexpr int kW = 2400, kH = 1600;
-  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(kW) * kH * 3);
+  std::vector<std::uint8_t> rgb = BandsAndGrid(kW, kH, 200);
   for (int y = 0; y < kH; ++y) {
     for (int x = 0; x < kW; ++x) {
       std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * kW + x) * 3];
-      p[0] = static_cast<std::uint8_t>(235 - y * 40 / kH);
-      p[1] = static_cast<std::uint8_t>(240 - x * 30 / kW);
-      p[2] = 250;
-      if (x % 200 < 4 || y % 200 < 4) p[0] = p[1] = p[2] = 120;  // the grid
       const int bar = x / 300;  // eight bars, heights 1/8 .. 8/8 of the chart
       if (x % 300 >= 60 && x % 300 < 240 && kH - y < (bar + 1) * kH / 9) {
         p[0] = static_cast<std::uint8_t>(40 + bar * 25);
@@ -208,13 +226,7 @@ std::string LargeChartPng() {
       }
     }
   }
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* to, void* data, int size) {
-        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-      },
-      &out, kW, kH, 3, rgb.data(), kW * 3);
-  return out;
+  return Png(kW, kH, rgb);
 }
 
 // The first item of a two-item synthetic exam (fixed order) carries the large chart: the item
@@ -271,22 +283,9 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
 // it several).
 std::string LargePhotoJpeg() {
   constexpr int kW = 4096, kH = 3072;
-  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(kW) * kH * 3);
-  for (int y = 0; y < kH; ++y) {
-    for (int x = 0; x < kW; ++x) {
-      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * kW + x) * 3];
-      p[0] = static_cast<std::uint8_t>(235 - y * 40 / kH);
-      p[1] = static_cast<std::uint8_t>(240 - x * 30 / kW);
-      p[2] = 250;
-      if (x % 256 < 4 || y % 256 < 4) p[0] = p[1] = p[2] = 120;
-    }
-  }
+  const std::vector<std::uint8_t> rgb = BandsAndGrid(kW, kH, 256);
   std::string out;
-  stbi_write_jpg_to_func(
-      [](void* to, void* data, int size) {
-        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-      },
-      &out, kW, kH, 3, rgb.data(), 85);
+  stbi_write_jpg_to_func(AppendTo, &out, kW, kH, 3, rgb.data(), 85);
   return out;
 }
 
@@ -326,14 +325,8 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
       continue;
     }
     for (auto& b : rgb) b = static_cast<std::uint8_t>(rng());
-    std::string png;
-    stbi_write_png_to_func(
-        [](void* to, void* data, int size) {
-          static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-        },
-        &png, 240, 160, 3, rgb.data(), 240 * 3);
     const std::string name = "media/m-" + std::to_string(i) + ".png";
-    testing::WriteText(dir / "src" / name, png);
+    testing::WriteText(dir / "src" / name, Png(240, 160, rgb));
     const auto item = dir / "src/items" / ("s-" + std::to_string(i) + ".yaml");
     testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
   }
