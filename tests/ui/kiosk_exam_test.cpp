@@ -23,6 +23,7 @@
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
 #include "tests/ui/kiosk_script.hpp"
+#include "tests/ui/mini_session.hpp"
 #include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
 
@@ -464,40 +465,18 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
 namespace lontar {
 namespace {
 
-const std::filesystem::path kFixtures = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures";
-
 // The mini test exam (tests/fixtures/mini-exam), as changed by the caller in dir/src, built and
-// loaded on a terminal at dir/t, released, and the session opened. Returns the session token;
-// fails the current test on any error.
+// loaded on a terminal at dir/t with keys made for the test, released, and the session opened.
+// Returns the session token; fails the current test on any error.
 std::string MiniSession(const TempDir& dir) {
-  auto must = [](const testing::CommandResult& r) { EXPECT_EQ(r.exit_code, 0) << r.out << r.err; };
-  must(RunLontar({"keys", "new", "authority", "--out", (dir / "keys").string()}));
-  must(RunLontar({"keys", "new", "results", "--out", (dir / "keys").string()}));
-  const std::string home = (dir / "t").string();
-  must(RunLontar({"terminal", "init", "--home", home, "--site", "TEST-01", "--trust",
-                  (dir / "keys/authority.pub").string()}));
-  must(RunLontar(
-      {"terminal", "enrollment", "--home", home, "--out", (dir / "t.enroll").string(), "--force"}));
-  must(
-      RunLontar(testing::PackBuildCommand({.source = dir / "src",
-                                           .authority_key = dir / "keys/authority.key",
-                                           .results_pub = dir / "keys/results.pub",
-                                           .release_code_file = kFixtures / "mini-release-code.txt",
-                                           .proctor_code_file = kFixtures / "mini-proctor-code.txt",
-                                           .out = dir / "mini.lpk",
-                                           .enrollments = {dir / "t.enroll"}})));
-  must(RunLontar({"terminal", "load", "--home", home, (dir / "mini.lpk").string()}));
-  must(RunLontar({"session", "release", "--home", home, "--code-file",
-                  (kFixtures / "mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", home, "--proctor-code-file",
-                         (kFixtures / "mini-proctor-code.txt").string(), "--json"});
-  must(open);
-  return open.exit_code == 0 ? Json::parse(open.out)["token"].get<std::string>() : "";
+  for (const char* role : {"authority", "results"}) {
+    testing::ExpectDone(RunLontar({"keys", "new", role, "--out", (dir / "keys").string()}));
+  }
+  return testing::MiniSession(dir.path(), "TEST-01");
 }
 
 void CopyMiniExam(const TempDir& dir) {
-  std::filesystem::copy(kFixtures / "mini-exam", dir / "src",
-                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(testing::kMini, dir / "src", std::filesystem::copy_options::recursive);
 }
 
 // The item types the demo SKD lacks: multiple response (checkboxes; each key toggles) and a

@@ -21,6 +21,7 @@
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
 #include "tests/ui/kiosk_script.hpp"
+#include "tests/ui/mini_session.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
@@ -34,7 +35,7 @@ using testing::TempDir;
 using testing::kXvfbRun;
 using testing::XvfbArgs;
 const std::filesystem::path kSource = LONTAR_SOURCE_DIR;
-const std::filesystem::path kMini = kSource / "tests/fixtures/mini-exam";
+using testing::kMini;
 const std::filesystem::path kImageArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "images";
 
 // stb_image_write's output: appended to the std::string at `to`.
@@ -60,34 +61,24 @@ std::string NoisePng() {
 
 void Must(const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; }
 
-// A terminal at dir/t trusting keys/authority.pub, enrolled, with the exam source dir/src built
-// into dir/PACK for it, loaded and released, and its session opened. Returns the session's
-// token (empty, with the test failed, when a step fails).
-std::string TerminalWithSourcePack(const std::filesystem::path& dir,
-                                   const std::filesystem::path& keys, const std::string& pack) {
-  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
-                  "--trust", (keys / "authority.pub").string()}));
-  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
-                  (dir / "t.enroll").string(), "--force"}));
-  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
-  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
-  Must(RunLontar(testing::PackBuildCommand(
-      {.source = dir / "src",
-       .authority_key = dir / "authority.key",
-       .results_pub = keys / "results.pub",
-       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
-       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
-       .out = dir / pack,
-       .enrollments = {dir / "t.enroll"}})));
-  Must(RunLontar({"terminal", "load", "--home", (dir / "t").string(), (dir / pack).string()}));
-  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
-                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
-                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
-  Must(open);
-  if (open.exit_code != 0) return "";
-  return Json::parse(open.out)["token"].get<std::string>();
+// The demo's authority and results keys in dir/keys, the authority's private key owner-only (as
+// `lontar pack build` requires), for testing::MiniSession and its steps.
+void DemoKeysIn(const std::filesystem::path& dir) {
+  const auto demo = kSource / "assets/demo/keys";
+  std::filesystem::create_directories(dir / "keys");
+  for (const char* name : {"authority.key", "authority.pub", "results.pub"}) {
+    std::filesystem::copy_file(demo / name, dir / "keys" / name);
+  }
+  std::filesystem::permissions(dir / "keys/authority.key", std::filesystem::perms::owner_read |
+                                                               std::filesystem::perms::owner_write);
+}
+
+// A terminal at dir/t with the exam source dir/src built into dir/PACK for it, loaded and
+// released, and its session opened: the session's token ("" with the test failed when a step
+// fails).
+std::string TerminalWithSourcePack(const std::filesystem::path& dir, const std::string& pack) {
+  DemoKeysIn(dir);
+  return testing::MiniSession(dir, "SITE-01", pack);
 }
 
 // Counts the pixels of `png` near `rgb` (the theme's red of faults).
@@ -108,24 +99,11 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   std::filesystem::create_directories(kImageArtifacts);
   TempDir dir;
-  const auto keys = kSource / "assets/demo/keys";
   std::filesystem::copy(kMini, dir / "src", std::filesystem::copy_options::recursive);
   testing::WriteText(dir / "src/media/boxes.png", NoisePng());
-  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
-                  "--trust", (keys / "authority.pub").string()}));
-  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
-                  (dir / "t.enroll").string(), "--force"}));
-  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
-  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
-  testing::PackBuildArgs build{
-      .source = dir / "src",
-      .authority_key = dir / "authority.key",
-      .results_pub = keys / "results.pub",
-      .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
-      .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
-      .out = dir / "cut.lpk",
-      .enrollments = {dir / "t.enroll"}};
+  DemoKeysIn(dir.path());
+  testing::EnrolMiniTerminal(dir.path(), "SITE-01");
+  testing::PackBuildArgs build = testing::MiniSourceBuild(dir.path(), "cut.lpk");
 
   // First the same image cut short (an interrupted copy): the build refuses it and says which.
   const std::string png = NoisePng();
@@ -140,14 +118,7 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   testing::WriteText(dir / "src/media/boxes.png", png);
   build.out = dir / "mini.lpk";
   Must(RunLontar(testing::PackBuildCommand(build)));
-  Must(
-      RunLontar({"terminal", "load", "--home", (dir / "t").string(), (dir / "mini.lpk").string()}));
-  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
-                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
-                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
-  Must(open);
-  const std::string token = Json::parse(open.out)["token"];
+  const std::string token = testing::LoadAndOpenMiniSession(dir.path(), "mini.lpk");
 
   // Then the disk damages it: one byte of the stored pack, near its end (inside the image).
   std::filesystem::path stored;
@@ -234,7 +205,6 @@ std::string LargeChartPng() {
 TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   TempDir dir;
-  const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
   synth.items = 2;
   synth.participants = 1;
@@ -242,7 +212,7 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
   testing::WriteText(dir / "src/media/chart.png", LargeChartPng());
   const auto item = dir / "src/items/s-0.yaml";
   testing::WriteText(item, testing::ReadText(item) + "media: [media/chart.png]\n");
-  const std::string token = TerminalWithSourcePack(dir.path(), keys, "chart.lpk");
+  const std::string token = TerminalWithSourcePack(dir.path(), "chart.lpk");
   std::filesystem::create_directories(kImageArtifacts);
   struct Look {
     std::string name;
@@ -306,7 +276,6 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   // roster hash's cost; libsodium maps it apart and unmaps it after): the report says how much.
   constexpr long kCapKb = 40 * 1024;
   TempDir dir;
-  const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
   synth.items = kItems;
   synth.participants = 2;
@@ -330,7 +299,7 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
     const auto item = dir / "src/items" / ("s-" + std::to_string(i) + ".yaml");
     testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
   }
-  const std::string token = TerminalWithSourcePack(dir.path(), keys, "synth.lpk");
+  const std::string token = TerminalWithSourcePack(dir.path(), "synth.lpk");
   KioskScript script;
   script.LogIn("SYNTH-0", "000000", token).Expect("instructions");
   script.Step("reset_peak_rss", true).Key("Return");
