@@ -21,6 +21,7 @@
 
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/demo_pack.hpp"
 #include "tests/ui/golden.hpp"
 #include "tests/ui/kiosk_script.hpp"
 #include "tests/ui/mini_session.hpp"
@@ -79,13 +80,9 @@ class KioskExam : public ::testing::Test {
                     (dir_ / "authority.pub").string(), "--name", "Demo / PC 01"}));
     Must(RunLontar({"terminal", "enrollment", "--home", Home(), "--out",
                     (dir_ / "t.enroll").string(), "--force"}));
-    Must(RunLontar(testing::PackBuildCommand({.source = kDemo / "skd",
-                                              .authority_key = dir_ / "authority.key",
-                                              .results_pub = dir_ / "results.pub",
-                                              .release_code_file = kDemo / "release-code.txt",
-                                              .proctor_code_file = kDemo / "proctor-code.txt",
-                                              .out = dir_ / "skd.lpk",
-                                              .enrollments = {dir_ / "t.enroll"}})));
+    Must(RunLontar(testing::PackBuildCommand(
+        testing::DemoPackBuild("skd", dir_ / "authority.key", dir_ / "results.pub",
+                               dir_ / "skd.lpk", dir_ / "t.enroll"))));
     Must(RunLontar({"terminal", "load", "--home", Home(), (dir_ / "skd.lpk").string()}));
   }
 

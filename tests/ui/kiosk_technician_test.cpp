@@ -16,6 +16,7 @@
 #include "core/terminal/enrollment.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/demo_pack.hpp"
 #include "tests/ui/golden.hpp"
 #include "tests/ui/kiosk_script.hpp"
 #include "tests/ui/ui_paths.hpp"
@@ -67,13 +68,9 @@ class KioskTechnician : public ::testing::Test {
     std::filesystem::copy_file(kDemo / "keys" / "authority.key", dir_ / "authority.key");
     std::filesystem::permissions(dir_ / "authority.key", std::filesystem::perms::owner_read |
                                                              std::filesystem::perms::owner_write);
-    Must(RunLontar(testing::PackBuildCommand({.source = kDemo / "skd",
-                                              .authority_key = dir_ / "authority.key",
-                                              .results_pub = kDemo / "keys" / "results.pub",
-                                              .release_code_file = kDemo / "release-code.txt",
-                                              .proctor_code_file = kDemo / "proctor-code.txt",
-                                              .out = Stick() / "skd.lpk",
-                                              .enrollments = {dir_ / "t.enroll"}})));
+    Must(RunLontar(testing::PackBuildCommand(
+        testing::DemoPackBuild("skd", dir_ / "authority.key", kDemo / "keys" / "results.pub",
+                               Stick() / "skd.lpk", dir_ / "t.enroll"))));
     Must(RunLontar({"keys", "new", "server", "--out", (dir_ / "server").string()}));
     std::filesystem::copy_file(dir_ / "server" / "server.pub", Stick() / "server.pub");
   }
