@@ -92,14 +92,14 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
   ImGui::PushItemWidth(width);
   if (!form.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text,
-                          form.message_bad ? BadColour(ctx.look) : OkColour(ctx.look));
+                          form.message_bad ? Colours(ctx.look).bad : Colours(ctx.look).ok);
     ImGui::TextWrapped("%s", form.message.c_str());
     ImGui::PopStyleColor();
     ImGui::Spacing();
   }
   // Shown before the code is asked for: an item seen without its figure is why the proctor came.
   if (!view.image_faults.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s", tr("proctor.images_unshown"));
     for (const std::string& line : view.image_faults) {
       ImGui::Bullet();
@@ -163,7 +163,7 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
       if (Button(ctx, tr("proctor.add10"), "panel.add10")) action = ProctorAction::kAddTenMinutes;
       if (Button(ctx, tr("proctor.handoff"), "panel.handoff")) action = ProctorAction::kHandOff;
       ImGui::SameLine();
-      ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+      ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
       if (Button(ctx, tr("proctor.void"), "panel.void")) action = ProctorAction::kVoid;
       ImGui::PopStyleColor();
       ImGui::TextDisabled("%s", tr.Format("proctor.handoff_to", view.handoff_dir).c_str());

@@ -12,11 +12,11 @@ void DrawCounts(const ScreenContext& ctx, const Counts& c) {
   ImGui::TextWrapped("%s", tr.Format("review.answered",
                                      std::to_string(c.answered) + " / " + std::to_string(c.items))
                                .c_str());
-  ImGui::PushStyleColor(ImGuiCol_Text, c.unanswered > 0 ? WarningColour(ctx.look)
+  ImGui::PushStyleColor(ImGuiCol_Text, c.unanswered > 0 ? Colours(ctx.look).warning
                                                         : ImGui::GetStyleColorVec4(ImGuiCol_Text));
   ImGui::TextWrapped("%s", tr.Format("review.unanswered", std::to_string(c.unanswered)).c_str());
   ImGui::PopStyleColor();
-  ImGui::PushStyleColor(ImGuiCol_Text, c.flagged > 0 ? WarningColour(ctx.look)
+  ImGui::PushStyleColor(ImGuiCol_Text, c.flagged > 0 ? Colours(ctx.look).warning
                                                      : ImGui::GetStyleColorVec4(ImGuiCol_Text));
   ImGui::TextWrapped("%s", tr.Format("review.doubtful", std::to_string(c.flagged)).c_str());
   ImGui::PopStyleColor();

@@ -33,7 +33,7 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
                                                    const TechnicianView& view,
                                                    TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, tr("technician.code.title"), WarningColour(ctx.look));
+  DrawTerminalHeader(ctx, tr("technician.code.title"), Colours(ctx.look).warning);
   BeginTechnicianBody(ctx, /*back=*/false);
   std::optional<TechnicianAction> action;
   DrawTechnicianMessage(ctx, view);

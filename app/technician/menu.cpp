@@ -84,7 +84,7 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
              tr.Format("technician.outbox_delivered", std::to_string(view.bundles_delivered)),
          "outbox");
   } else {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s", tr("technician.not_initialised"));
     ImGui::PopStyleColor();
     ImGui::TextWrapped("%s", view.status_problem.c_str());

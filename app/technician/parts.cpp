@@ -17,14 +17,15 @@ std::vector<BarButton> Bar(const Catalog& tr, bool back) {
 
 void DrawTechnicianHeader(const ScreenContext& ctx, const TechnicianView& view, const char* title) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, title, WarningColour(ctx.look));
+  DrawTerminalHeader(ctx, title, Colours(ctx.look).warning);
   ImGui::TextWrapped("%s · %s", tr("technician.subtitle"), UsbStateText(tr, view.usb).c_str());
   ImGui::Spacing();
 }
 
 void DrawTechnicianMessage(const ScreenContext& ctx, const TechnicianView& view) {
   if (view.message.empty()) return;
-  ImGui::PushStyleColor(ImGuiCol_Text, view.message_bad ? BadColour(ctx.look) : OkColour(ctx.look));
+  ImGui::PushStyleColor(ImGuiCol_Text,
+                        view.message_bad ? Colours(ctx.look).bad : Colours(ctx.look).ok);
   ImGui::TextWrapped("%s", view.message.c_str());
   ImGui::PopStyleColor();
   MarkVolatile(ctx, "message");  // names files and paths on this machine

@@ -11,7 +11,7 @@ namespace lontar::app {
 
 void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, TechnicianForm& form) {
   if (view.public_keys.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s", ctx.tr("technician.no_keys"));
     ImGui::PopStyleColor();
     return;

@@ -158,7 +158,7 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   EXPECT_NE(unshown[0]["reason"].get<std::string>().find("damaged"), std::string::npos);
 
   // On screen: one of the two item shots carries the red frame of the placeholder, and the
-  // proctor panel lists the fault in red. (The theme's fault red, BadColour, is 170/30/30.)
+  // proctor panel lists the fault in red. (The theme's fault red, Colours(look).bad, is 170/30/30.)
   const int red1 = PixelsNear(kImageArtifacts / "item-1.png", 170, 30, 30);
   const int red2 = PixelsNear(kImageArtifacts / "item-2.png", 170, 30, 30);
   EXPECT_TRUE((red1 > 500) != (red2 > 500)) << red1 << " " << red2;
