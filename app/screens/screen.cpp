@@ -144,6 +144,12 @@ void MarkVolatile(const ScreenContext& ctx, const std::string& name) {
   Mark(ctx, "volatile." + name);
 }
 
+void TakeKeyboardFocus(bool& pending) {
+  if (!pending) return;
+  ImGui::SetKeyboardFocusHere();
+  pending = false;
+}
+
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key) {
   return std::find(ctx.keys.begin(), ctx.keys.end(), key) != ctx.keys.end();
 }

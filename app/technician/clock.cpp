@@ -29,10 +29,8 @@ std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
                                                     const TechnicianView& view,
                                                     TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.clock.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.clock.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   ImGui::TextDisabled("%s", tr("technician.clock.now"));
   ImGui::SameLine();
   ImGui::TextWrapped("%s %s · %s", FormatDate(tr, ctx.now).c_str(), FormatTime(ctx.now).c_str(),
@@ -44,10 +42,7 @@ std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
     Mark(ctx, "tech.clock_pending");
   } else {
     ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 10));
-    if (form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
+    TakeKeyboardFocus(form.focus);
     bool entered = Field(ctx, tr("technician.clock.date"), "##date", form.date.data(),
                          form.date.size(), "tech.clock_date");
     // Named apart from the header's "date" and "time", which would otherwise be replaced here

@@ -33,10 +33,9 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
                                                    const TechnicianView& view,
                                                    TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, tr("technician.code.title"), Colours(ctx.look).warning);
-  BeginTechnicianBody(ctx, /*back=*/false);
+  OpenTechnicianScreen(ctx, view,
+                       {.title = tr("technician.code.title"), .back = false, .subtitle = false});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   if (!view.available) {
     ImGui::TextWrapped("%s", tr.Format("technician.code.unavailable", view.code_file).c_str());
     Mark(ctx, "tech.unavailable");
@@ -50,10 +49,7 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
   } else {
     ImGui::TextWrapped("%s", tr("technician.code.prompt"));
     ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-    if (form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
+    TakeKeyboardFocus(form.focus);
     ImGui::PushID(form.attempt);
     const bool entered =
         ImGui::InputText("##technician-code", form.code.data(), form.code.size(),

@@ -13,16 +13,11 @@ std::optional<TechnicianAction> DrawTechnicianInit(const ScreenContext& ctx,
                                                    const TechnicianView& view,
                                                    TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.init.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.init.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
   ImGui::TextWrapped("%s", tr("technician.init.site"));
-  if (form.focus) {
-    ImGui::SetKeyboardFocusHere();
-    form.focus = false;
-  }
+  TakeKeyboardFocus(form.focus);
   ImGui::InputText("##site", form.site.data(), form.site.size());
   Mark(ctx, "tech.site");
   ImGui::TextWrapped("%s", tr("technician.init.name"));

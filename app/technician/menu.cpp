@@ -38,10 +38,9 @@ void SameLineIfFits(const std::string& label) {
 std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
                                                    const TechnicianView& view) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.title"));
-  BeginTechnicianBody(ctx, /*back=*/false, /*scrollbar=*/true);
+  OpenTechnicianScreen(ctx, view,
+                       {.title = tr("technician.title"), .back = false, .scrollbar = true});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   const bool stick = view.usb.kind == terminal::UsbStateKind::kMounted;
   // The actions first, so that they are on screen whatever the health table's length.
   if (!stick) {

@@ -61,6 +61,17 @@ void BeginTechnicianBody(const ScreenContext& ctx, bool back, bool scrollbar) {
   BeginBody(ctx, bar, "technician", scrollbar ? ImGuiWindowFlags_AlwaysVerticalScrollbar : 0);
 }
 
+void OpenTechnicianScreen(const ScreenContext& ctx, const TechnicianView& view,
+                          const TechnicianScreen& screen) {
+  if (screen.subtitle) {
+    DrawTechnicianHeader(ctx, view, screen.title);
+  } else {
+    DrawTerminalHeader(ctx, screen.title, Colours(ctx.look).warning);
+  }
+  BeginTechnicianBody(ctx, screen.back, screen.scrollbar);
+  DrawTechnicianMessage(ctx, view);
+}
+
 std::optional<TechnicianAction> EndTechnicianBody(const ScreenContext& ctx, bool back) {
   EndBody();
   const auto bar = Bar(ctx.tr, back);

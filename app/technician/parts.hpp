@@ -22,6 +22,21 @@ bool TechnicianButton(const ScreenContext& ctx, const std::string& label, const 
 // The USB state in words ("Stick KINGSTON (sdb1) ready", "Insert a USB stick", ...).
 std::string UsbStateText(const Catalog& tr, const terminal::UsbState& usb);
 
+// How a technician screen opens (OpenTechnicianScreen).
+struct TechnicianScreen {
+  const char* title;
+  bool back = true;        // the bar's button: back to the menu, else return to the kiosk
+  bool scrollbar = false;  // see BeginTechnicianBody
+  bool subtitle = true;    // "Technician mode" and the USB state under the title; not on the
+                           // code prompt, which comes before technician mode is entered
+};
+
+// Opens a technician screen: the header (DrawTechnicianHeader, or the terminal header alone
+// without `subtitle`), the body above the bottom bar (BeginTechnicianBody) and the last action's
+// message (DrawTechnicianMessage). Pair with EndTechnicianBody(ctx, screen.back).
+void OpenTechnicianScreen(const ScreenContext& ctx, const TechnicianView& view,
+                          const TechnicianScreen& screen);
+
 // Begins the body above a bottom bar holding one button: `back` to the menu when true, else
 // "Return to the kiosk". Pair with EndTechnicianBody, which draws the bar and returns its action.
 // `scrollbar`: always show the vertical scrollbar (content whose length changes with each action,

@@ -30,16 +30,11 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
                                                      const TechnicianView& view,
                                                      TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.server.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.server.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   ImGui::TextWrapped("%s", tr("technician.server.address"));
   ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-  if (form.focus) {
-    ImGui::SetKeyboardFocusHere();
-    form.focus = false;
-  }
+  TakeKeyboardFocus(form.focus);
   ImGui::InputText("##server", form.server.data(), form.server.size());
   Mark(ctx, "tech.server_address");
   ImGui::PopItemWidth();
