@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "app/screens/code_field.hpp"
+
 namespace lontar::app {
 
 void ProctorForm::Clear() {
@@ -56,17 +58,16 @@ void DrawNextSession(const ScreenContext& ctx, const ProctorView& view, ProctorF
     ImGui::Unindent();
   }
   if (view.chosen) {
-    ImGui::TextWrapped("%s", tr("proctor.release_prompt"));
-    if (!view.engine_open && form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
-    if (ImGui::InputText("##release", form.release_code.data(), form.release_code.size(),
-                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
-      action = ProctorAction::kReleaseSession;
-    }
-    Mark(ctx, "panel.release_code");
-    if (Button(ctx, tr("proctor.release"), "panel.release")) {
+    // On the waiting screen the release code is the panel's first field; once a session is
+    // open the proctor code below takes the keyboard.
+    if (DrawCodeField(ctx,
+                      {.prompt = tr("proctor.release_prompt"),
+                       .id = "##release",
+                       .code = form.release_code,
+                       .target = "panel.release_code",
+                       .button = tr("proctor.release"),
+                       .button_target = "panel.release"},
+                      view.engine_open ? nullptr : &form.focus)) {
       action = ProctorAction::kReleaseSession;
     }
   }
@@ -113,17 +114,14 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
   if (!view.engine_open) {
     // The waiting screen: no pack released, so no proctor code to check yet.
   } else if (!view.authorised) {
-    ImGui::TextWrapped("%s", tr("proctor.code_prompt"));
-    if (form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
-    if (ImGui::InputText("##code", form.code.data(), form.code.size(),
-                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
-      action = ProctorAction::kAuthorise;
-    }
-    Mark(ctx, "panel.code");
-    if (Button(ctx, tr("proctor.unlock_panel"), "panel.authorise")) {
+    if (DrawCodeField(ctx,
+                      {.prompt = tr("proctor.code_prompt"),
+                       .id = "##code",
+                       .code = form.code,
+                       .target = "panel.code",
+                       .button = tr("proctor.unlock_panel"),
+                       .button_target = "panel.authorise"},
+                      &form.focus)) {
       action = ProctorAction::kAuthorise;
     }
   } else {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "app/screens/code_field.hpp"
 #include "app/technician/parts.hpp"
 
 namespace lontar::app {
@@ -47,22 +48,19 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
     ImGui::TextWrapped("%s", tr.Format("technician.code.locked", minutes).c_str());
     Mark(ctx, "tech.locked");
   } else {
-    ImGui::TextWrapped("%s", tr("technician.code.prompt"));
     ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-    TakeKeyboardFocus(form.focus);
-    ImGui::PushID(form.attempt);
-    const bool entered =
-        ImGui::InputText("##technician-code", form.code.data(), form.code.size(),
-                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::PopID();
-    if (entered) {
+    if (DrawCodeField(ctx,
+                      {.prompt = tr("technician.code.prompt"),
+                       .id = "##technician-code",
+                       .code = form.code,
+                       .target = "tech.code",
+                       .button = tr("technician.code.submit"),
+                       .button_target = "tech.submit",
+                       .generation = form.attempt},
+                      &form.focus)) {
       action = TechnicianAction{TechnicianAction::kSubmitCode};
     }
-    Mark(ctx, "tech.code");
     ImGui::PopItemWidth();
-    if (TechnicianButton(ctx, tr("technician.code.submit"), "tech.submit")) {
-      action = TechnicianAction{TechnicianAction::kSubmitCode};
-    }
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("%s", tr("technician.code.note"));
