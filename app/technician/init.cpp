@@ -16,23 +16,17 @@ std::optional<TechnicianAction> DrawTechnicianInit(const ScreenContext& ctx,
   OpenTechnicianScreen(ctx, view, {.title = tr("technician.init.title")});
   std::optional<TechnicianAction> action;
   ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-  ImGui::TextWrapped("%s", tr("technician.init.site"));
   TakeKeyboardFocus(form.focus);
-  ImGui::InputText("##site", form.site.data(), form.site.size());
-  Mark(ctx, "tech.site");
-  ImGui::TextWrapped("%s", tr("technician.init.name"));
-  ImGui::InputText("##name", form.name.data(), form.name.size());
-  Mark(ctx, "tech.name");
+  TechnicianField(ctx, tr("technician.init.site"), "##site", form.site, "tech.site");
+  TechnicianField(ctx, tr("technician.init.name"), "##name", form.name, "tech.name");
   ImGui::PopItemWidth();
   ImGui::Spacing();
   ImGui::TextWrapped("%s", tr("technician.init.key"));
   DrawKeyChoice(ctx, view, form);
   ImGui::Spacing();
-  ImGui::BeginDisabled(view.public_keys.empty());
-  if (TechnicianButton(ctx, tr("technician.init.do"), "tech.init_do")) {
+  if (KeyedButton(ctx, view, tr("technician.init.do"), "tech.init_do")) {
     action = TechnicianAction{TechnicianAction::kInit};
   }
-  ImGui::EndDisabled();
   if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
   return action;
 }

@@ -32,6 +32,14 @@ void DrawTechnicianMessage(const ScreenContext& ctx, const TechnicianView& view)
   ImGui::Spacing();
 }
 
+bool TechnicianField(const ScreenContext& ctx, const char* label, const char* id,
+                     std::span<char> text, const char* target, ImGuiInputTextFlags flags) {
+  ImGui::TextWrapped("%s", label);
+  const bool entered = ImGui::InputText(id, text.data(), text.size(), flags);
+  Mark(ctx, target);
+  return entered;
+}
+
 bool TechnicianButton(const ScreenContext& ctx, const std::string& label, const char* target) {
   const bool pressed = ImGui::Button(label.c_str());
   Mark(ctx, target);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 
 #include "app/screens/screen.hpp"
@@ -15,6 +16,11 @@ void DrawTechnicianHeader(const ScreenContext& ctx, const TechnicianView& view, 
 
 // The last action's result (green) or refusal (red), when there is one.
 void DrawTechnicianMessage(const ScreenContext& ctx, const TechnicianView& view);
+
+// A text field under its label, also the scripted-click target `target`; returns what
+// ImGui::InputText returns (with ImGuiInputTextFlags_EnterReturnsTrue in `flags`: Enter pressed).
+bool TechnicianField(const ScreenContext& ctx, const char* label, const char* id,
+                     std::span<char> text, const char* target, ImGuiInputTextFlags flags = 0);
 
 // A button that is also the scripted-click target `target`.
 bool TechnicianButton(const ScreenContext& ctx, const std::string& label, const char* target);

@@ -26,17 +26,24 @@ void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, Technic
   }
 }
 
+bool KeyedButton(const ScreenContext& ctx, const TechnicianView& view, const char* label,
+                 const char* target) {
+  ImGui::BeginDisabled(view.public_keys.empty());
+  const bool pressed = TechnicianButton(ctx, label, target);
+  ImGui::EndDisabled();
+  return pressed;
+}
+
 std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
                                                      const TechnicianView& view,
                                                      TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
   OpenTechnicianScreen(ctx, view, {.title = tr("technician.server.title")});
   std::optional<TechnicianAction> action;
-  ImGui::TextWrapped("%s", tr("technician.server.address"));
   ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
   TakeKeyboardFocus(form.focus);
-  ImGui::InputText("##server", form.server.data(), form.server.size());
-  Mark(ctx, "tech.server_address");
+  TechnicianField(ctx, tr("technician.server.address"), "##server", form.server,
+                  "tech.server_address");
   ImGui::PopItemWidth();
   ImGui::Spacing();
   ImGui::TextWrapped("%s", tr("technician.server.key"));
@@ -63,11 +70,9 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
     }
     ImGui::Spacing();
   }
-  ImGui::BeginDisabled(view.public_keys.empty());
-  if (TechnicianButton(ctx, tr("technician.server.save"), "tech.server_save")) {
+  if (KeyedButton(ctx, view, tr("technician.server.save"), "tech.server_save")) {
     action = TechnicianAction{TechnicianAction::kSaveServer};
   }
-  ImGui::EndDisabled();
   if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
   return action;
 }
