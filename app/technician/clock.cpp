@@ -65,8 +65,7 @@ std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", tr("technician.clock.note"));
   ImGui::PopStyleColor();
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

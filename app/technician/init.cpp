@@ -27,8 +27,7 @@ std::optional<TechnicianAction> DrawTechnicianInit(const ScreenContext& ctx,
   if (KeyedButton(ctx, view, tr("technician.init.do"), "tech.init_do")) {
     action = TechnicianAction{TechnicianAction::kInit};
   }
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

@@ -98,8 +98,7 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
   Line(ctx, tr("technician.server"),
        view.server.empty() ? std::string(tr("technician.server_unset")) : view.server, "server");
   Line(ctx, tr("technician.audio"), view.audio, "audio");  // read-aloud's output
-  if (auto a = EndTechnicianBody(ctx, /*back=*/false)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/false, action);
 }
 
 }  // namespace lontar::app

@@ -27,8 +27,7 @@ std::optional<TechnicianAction> DrawTechnicianPacks(const ScreenContext& ctx,
     ImGui::TextUnformatted(view.packs[i].c_str());
     ImGui::PopID();
   }
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

@@ -89,4 +89,10 @@ std::optional<TechnicianAction> EndTechnicianBody(const ScreenContext& ctx, bool
   return std::nullopt;
 }
 
+std::optional<TechnicianAction> CloseTechnicianScreen(const ScreenContext& ctx, bool back,
+                                                      std::optional<TechnicianAction> action) {
+  if (auto bar = EndTechnicianBody(ctx, back)) return bar;
+  return action;
+}
+
 }  // namespace lontar::app

@@ -39,7 +39,7 @@ struct TechnicianScreen {
 
 // Opens a technician screen: the header (DrawTechnicianHeader, or the terminal header alone
 // without `subtitle`), the body above the bottom bar (BeginTechnicianBody) and the last action's
-// message (DrawTechnicianMessage). Pair with EndTechnicianBody(ctx, screen.back).
+// message (DrawTechnicianMessage). Pair with CloseTechnicianScreen (or EndTechnicianBody).
 void OpenTechnicianScreen(const ScreenContext& ctx, const TechnicianView& view,
                           const TechnicianScreen& screen);
 
@@ -49,5 +49,10 @@ void OpenTechnicianScreen(const ScreenContext& ctx, const TechnicianView& view,
 // so that it never appears for a frame cut off before Dear ImGui adds the bar).
 void BeginTechnicianBody(const ScreenContext& ctx, bool back, bool scrollbar = false);
 std::optional<TechnicianAction> EndTechnicianBody(const ScreenContext& ctx, bool back);
+
+// Closes a screen OpenTechnicianScreen opened with `back`: EndTechnicianBody. Returns the bar's
+// action when its button was pressed this frame, else `action` (what the body asked for).
+std::optional<TechnicianAction> CloseTechnicianScreen(const ScreenContext& ctx, bool back,
+                                                      std::optional<TechnicianAction> action);
 
 }  // namespace lontar::app

@@ -73,8 +73,7 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
   if (KeyedButton(ctx, view, tr("technician.server.save"), "tech.server_save")) {
     action = TechnicianAction{TechnicianAction::kSaveServer};
   }
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app
