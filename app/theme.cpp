@@ -5,7 +5,52 @@ namespace {
 
 ImVec4 Rgb(int r, int g, int b) { return ImVec4(r / 255.0f, g / 255.0f, b / 255.0f, 1.0f); }
 
+// White on black with yellow outlines. The focus ring's magenta is apart from the selected,
+// flagged and border colours.
+const Palette kHighContrast = {
+    .window = Rgb(0, 0, 0),
+    .text = Rgb(255, 255, 255),
+    .text_disabled = Rgb(230, 230, 230),
+    .button = Rgb(0, 0, 0),
+    .button_hovered = Rgb(60, 60, 0),
+    .button_active = Rgb(110, 110, 0),
+    .separator = Rgb(255, 255, 0),
+    .ok = Rgb(120, 255, 120),
+    .bad = Rgb(255, 140, 140),
+    .muted = Rgb(230, 230, 230),
+    .selected = Rgb(255, 255, 0),
+    .focus = Rgb(255, 64, 255),
+    .on_selected_text = Rgb(0, 0, 0),
+    .flag = Rgb(255, 160, 0),
+    .on_flag_text = Rgb(0, 0, 0),
+    .answered = Rgb(0, 200, 255),
+    .warning = Rgb(255, 140, 140),
+};
+
+// Dark text on the colour of a dried palm leaf, lightly.
+const Palette kPalmLeaf = {
+    .window = Rgb(246, 243, 236),
+    .text = Rgb(28, 32, 36),
+    .text_disabled = Rgb(92, 96, 102),
+    .button = Rgb(226, 220, 206),
+    .button_hovered = Rgb(212, 203, 184),
+    .button_active = Rgb(196, 185, 162),
+    .separator = Rgb(200, 192, 176),
+    .ok = Rgb(20, 110, 50),
+    .bad = Rgb(170, 30, 30),
+    .muted = Rgb(92, 96, 102),
+    .selected = Rgb(30, 90, 160),
+    .focus = Rgb(160, 0, 160),
+    .on_selected_text = Rgb(255, 255, 255),
+    .flag = Rgb(230, 170, 40),
+    .on_flag_text = Rgb(0, 0, 0),
+    .answered = Rgb(60, 140, 90),
+    .warning = Rgb(190, 40, 20),
+};
+
 }  // namespace
+
+const Palette& Colours(const Look& look) { return look.high_contrast ? kHighContrast : kPalmLeaf; }
 
 void ApplyTheme(const Look& look, const Fonts& fonts) {
   ImGuiStyle style;
@@ -26,59 +71,25 @@ void ApplyTheme(const Look& look, const Fonts& fonts) {
   style.WindowBorderSize = 0;
   style.ChildBorderSize = 0;
   style.ScrollbarSize = 18 * unit;
+  const Palette& p = Colours(look);
   ImVec4* c = style.Colors;
+  c[ImGuiCol_WindowBg] = p.window;
+  c[ImGuiCol_Text] = p.text;
+  c[ImGuiCol_TextDisabled] = p.text_disabled;
+  c[ImGuiCol_Button] = p.button;
+  c[ImGuiCol_ButtonHovered] = p.button_hovered;
+  c[ImGuiCol_ButtonActive] = p.button_active;
+  c[ImGuiCol_Separator] = p.separator;
   if (look.high_contrast) {
-    c[ImGuiCol_WindowBg] = Rgb(0, 0, 0);
-    c[ImGuiCol_Text] = Rgb(255, 255, 255);
-    c[ImGuiCol_TextDisabled] = Rgb(230, 230, 230);
-    c[ImGuiCol_Button] = Rgb(0, 0, 0);
-    c[ImGuiCol_ButtonHovered] = Rgb(60, 60, 0);
-    c[ImGuiCol_ButtonActive] = Rgb(110, 110, 0);
+    // Outlined controls; child regions keep Dear ImGui's dark default.
     c[ImGuiCol_Border] = Rgb(255, 255, 0);
-    c[ImGuiCol_Separator] = Rgb(255, 255, 0);
     style.FrameBorderSize = 2 * unit;
   } else {
-    c[ImGuiCol_WindowBg] = Rgb(246, 243, 236);  // the colour of a dried palm leaf, lightly
-    c[ImGuiCol_Text] = Rgb(28, 32, 36);
-    c[ImGuiCol_TextDisabled] = Rgb(92, 96, 102);
-    c[ImGuiCol_Button] = Rgb(226, 220, 206);
-    c[ImGuiCol_ButtonHovered] = Rgb(212, 203, 184);
-    c[ImGuiCol_ButtonActive] = Rgb(196, 185, 162);
-    c[ImGuiCol_Separator] = Rgb(200, 192, 176);
+    // Flat controls on a lighter card; borders keep Dear ImGui's light default.
     c[ImGuiCol_ChildBg] = Rgb(255, 253, 248);
     style.FrameBorderSize = 0;
   }
   ImGui::GetStyle() = style;
-}
-
-ImVec4 OkColour(const Look& look) {
-  return look.high_contrast ? Rgb(120, 255, 120) : Rgb(20, 110, 50);
-}
-ImVec4 BadColour(const Look& look) {
-  return look.high_contrast ? Rgb(255, 140, 140) : Rgb(170, 30, 30);
-}
-ImVec4 MutedColour(const Look& look) {
-  return look.high_contrast ? Rgb(230, 230, 230) : Rgb(92, 96, 102);
-}
-
-ImVec4 SelectedColour(const Look& look) {
-  return look.high_contrast ? Rgb(255, 255, 0) : Rgb(30, 90, 160);
-}
-ImVec4 FocusColour(const Look& look) {
-  return look.high_contrast ? Rgb(255, 64, 255) : Rgb(160, 0, 160);
-}
-ImVec4 OnSelectedTextColour(const Look& look) {
-  return look.high_contrast ? Rgb(0, 0, 0) : Rgb(255, 255, 255);
-}
-ImVec4 FlagColour(const Look& look) {
-  return look.high_contrast ? Rgb(255, 160, 0) : Rgb(230, 170, 40);
-}
-ImVec4 OnFlagTextColour(const Look&) { return Rgb(0, 0, 0); }
-ImVec4 AnsweredColour(const Look& look) {
-  return look.high_contrast ? Rgb(0, 200, 255) : Rgb(60, 140, 90);
-}
-ImVec4 WarningColour(const Look& look) {
-  return look.high_contrast ? Rgb(255, 140, 140) : Rgb(190, 40, 20);
 }
 
 }  // namespace lontar::app

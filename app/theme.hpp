@@ -17,19 +17,19 @@ struct Look {
 // larger text gets the room it needs; the padding inside buttons follows the text.
 void ApplyTheme(const Look& look, const Fonts& fonts);
 
-// Named colours for status text, chosen per theme.
-ImVec4 OkColour(const Look& look);
-ImVec4 BadColour(const Look& look);
-ImVec4 MutedColour(const Look& look);
-// Exam colours: a chosen option and the text on it, a flagged (doubtful) item and its text, an
-// answered item in the navigator, and the warning when little time is left.
-ImVec4 SelectedColour(const Look& look);
-// The keyboard focus ring: apart from the selected, flagged and border colours of either theme.
-ImVec4 FocusColour(const Look& look);
-ImVec4 OnSelectedTextColour(const Look& look);
-ImVec4 FlagColour(const Look& look);
-ImVec4 OnFlagTextColour(const Look& look);
-ImVec4 AnsweredColour(const Look& look);
-ImVec4 WarningColour(const Look& look);
+// One theme's colours: Dear ImGui's own (the window, text, buttons and lines) and the named
+// ones the screens draw with.
+struct Palette {
+  ImVec4 window, text, text_disabled, button, button_hovered, button_active, separator;
+  // Status text.
+  ImVec4 ok, bad, muted;
+  // Exam colours: a chosen option and the text on it, the keyboard focus ring (apart from the
+  // selected, flagged and border colours of either theme), a flagged (doubtful) item and its
+  // text, an answered item in the navigator, and the warning when little time is left.
+  ImVec4 selected, focus, on_selected_text, flag, on_flag_text, answered, warning;
+};
+
+// The colours of `look`'s theme (high contrast or not); they live as long as the program.
+const Palette& Colours(const Look& look);
 
 }  // namespace lontar::app

@@ -23,7 +23,7 @@ void DrawExamHeader(const ScreenContext& ctx, const ExamView& view) {
     const std::string clock = FormatDuration(view.remaining_ns);
     AlignRight(clock.c_str());
     if (view.remaining_ns <= kWarningNs) {  // the section's own warning is the line below
-      ImGui::TextColored(WarningColour(ctx.look), "%s", clock.c_str());
+      ImGui::TextColored(Colours(ctx.look).warning, "%s", clock.c_str());
     } else {
       ImGui::TextUnformatted(clock.c_str());
     }
@@ -42,7 +42,7 @@ void DrawExamHeader(const ScreenContext& ctx, const ExamView& view) {
     ImGui::TextDisabled("%s", times.c_str());
     MarkVolatile(ctx, "section_remaining");
     if (warn) {
-      ImGui::PushStyleColor(ImGuiCol_Text, WarningColour(ctx.look));
+      ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).warning);
       ImGui::TextWrapped("%s", tr("exam.time_warning"));
       Mark(ctx, "shown.time_warning");  // test mode: the report says the warning is up
       ImGui::PopStyleColor();

@@ -35,7 +35,7 @@ const char* AdviceKey(ErrorKind kind) {
 
 std::optional<Intent> DrawError(const ScreenContext& ctx, const Error& error) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, tr("error.title"), BadColour(ctx.look));
+  DrawTerminalHeader(ctx, tr("error.title"), Colours(ctx.look).bad);
   const auto bar = SettingsBar(tr, /*recheck=*/true);
   BeginBody(ctx, bar);
   ImGui::TextWrapped("%s", tr("error.for_candidate"));

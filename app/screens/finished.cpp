@@ -40,7 +40,7 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
     return std::nullopt;
   }
   ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextColored(OkColour(ctx.look), "%s", tr("finished.title"));
+  ImGui::TextColored(Colours(ctx.look).ok, "%s", tr("finished.title"));
   ImGui::PopFont();
   ImGui::TextWrapped("%s", tr.Format("finished.participant", view.state.participant).c_str());
   ImGui::TextWrapped(
@@ -63,7 +63,7 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
     ImGui::PopFont();
     ImGui::TextWrapped("%s", tr("finished.receipt_keep"));
   } else {
-    ImGui::TextColored(BadColour(ctx.look), "%s", tr("finished.receipt_later"));
+    ImGui::TextColored(Colours(ctx.look).bad, "%s", tr("finished.receipt_later"));
   }
   ImGui::PopTextWrapPos();
   ImGui::EndGroup();
@@ -72,7 +72,7 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
   const ImVec2 max(ImGui::GetContentRegionMax().x + ImGui::GetWindowPos().x,
                    ImGui::GetItemRectMax().y + pad / 2);
   ImGui::Dummy(ImVec2(0, pad / 2));
-  ImGui::GetWindowDrawList()->AddRect(min, max, ImGui::GetColorU32(MutedColour(ctx.look)),
+  ImGui::GetWindowDrawList()->AddRect(min, max, ImGui::GetColorU32(Colours(ctx.look).muted),
                                       ImGui::GetStyle().ChildRounding, 0,
                                       std::max(1.0f, ImGui::GetStyle().FrameBorderSize));
   ImGui::Spacing();
@@ -93,7 +93,7 @@ std::optional<Action> DrawFinished(const ScreenContext& ctx, const ExamView& vie
       }
       ImGui::TextWrapped("%s", line.c_str());
     }
-    ImGui::TextColored(s.passed ? OkColour(ctx.look) : BadColour(ctx.look), "%s",
+    ImGui::TextColored(s.passed ? Colours(ctx.look).ok : Colours(ctx.look).bad, "%s",
                        tr(s.passed ? "finished.passed" : "finished.not_passed"));
   }
   ImGui::Spacing();

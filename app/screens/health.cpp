@@ -30,7 +30,7 @@ void Row(const ScreenContext& ctx, const char* label, const std::string& value,
 
 void DrawHealthTable(const ScreenContext& ctx, const health::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
-  const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
+  const ImVec4 ok = Colours(ctx.look).ok, bad = Colours(ctx.look).bad;
   if (ImGui::BeginTable("health", 2, ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthStretch, 0.32f);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch, 0.68f);
@@ -78,7 +78,7 @@ void DrawHealthTable(const ScreenContext& ctx, const health::TerminalStatus& s) 
 std::optional<Intent> DrawHealth(const ScreenContext& ctx, const health::TerminalStatus& s) {
   const Catalog& tr = ctx.tr;
   const bool healthy = s.journal_ok;
-  const ImVec4 ok = OkColour(ctx.look), bad = BadColour(ctx.look);
+  const ImVec4 ok = Colours(ctx.look).ok, bad = Colours(ctx.look).bad;
   DrawTerminalHeader(ctx, tr(healthy ? "health.ready" : "health.attention"), healthy ? ok : bad);
 
   const auto bar = SettingsBar(tr, /*recheck=*/true);

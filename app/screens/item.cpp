@@ -49,7 +49,7 @@ void DrawImageBox(const ScreenContext& ctx, const char* text, bool fault) {
   const float w = ImGui::GetContentRegionAvail().x;
   const float h = std::max(ImGui::GetMainViewport()->Size.y * 0.12f, ctx.fonts.body_px * 3);
   const ImVec2 at = ImGui::GetCursorScreenPos();
-  const ImVec4 colour = fault ? BadColour(ctx.look) : MutedColour(ctx.look);
+  const ImVec4 colour = fault ? Colours(ctx.look).bad : Colours(ctx.look).muted;
   ImGui::GetWindowDrawList()->AddRect(at, ImVec2(at.x + w, at.y + h),
                                       ImGui::ColorConvertFloat4ToU32(colour), 0.0f, 0,
                                       fault ? 3.0f : 1.0f);
@@ -139,22 +139,22 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
   ImGui::TextDisabled("%s", position.c_str());
   if (flagged) {
     ImGui::SameLine();
-    ImGui::TextColored(FlagColour(ctx.look), "· %s", tr("exam.doubtful_marked"));
+    ImGui::TextColored(Colours(ctx.look).flag, "· %s", tr("exam.doubtful_marked"));
   }
   // Saved or not, on the item's first line where it is always in sight.
   const char* status = tr(chosen.empty() ? "exam.no_answer" : "exam.answer_kept");
-  ImVec4 status_colour = MutedColour(ctx.look);
+  ImVec4 status_colour = Colours(ctx.look).muted;
   if (view.saved == Saved::kSaved) {
     status = tr("exam.saved");
-    status_colour = OkColour(ctx.look);
+    status_colour = Colours(ctx.look).ok;
   } else if (view.saved == Saved::kFailed) {
     status = tr("exam.not_saved_short");
-    status_colour = BadColour(ctx.look);
+    status_colour = Colours(ctx.look).bad;
   }
   AlignRight(status);
   ImGui::TextColored(status_colour, "%s", status);
   if (view.saved == Saved::kFailed) {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s %s", tr("exam.not_saved"), view.save_error.c_str());
     ImGui::PopStyleColor();
   }
@@ -170,7 +170,7 @@ std::optional<Action> DrawItem(const ScreenContext& ctx, const ExamView& view) {
       action = Intent::kReadAloud;
     }
     if (!view.audio_error.empty()) {
-      ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+      ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
       ImGui::TextWrapped("%s", view.audio_error.c_str());
       ImGui::PopStyleColor();
     }

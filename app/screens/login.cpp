@@ -71,7 +71,7 @@ std::optional<Action> DrawLogin(const ScreenContext& ctx, const LoginView& view,
   // A refusal above the fields, where the eye is after pressing Enter.
   if (!view.refusal.empty()) {
     ImGui::Spacing();
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     if (view.locked) ImGui::PushFont(ctx.fonts.title);
     ImGui::TextWrapped("%s", view.refusal.c_str());
     if (view.locked) ImGui::PopFont();

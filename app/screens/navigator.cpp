@@ -63,10 +63,10 @@ std::optional<Action> DrawNavigator(const ScreenContext& ctx, const ExamView& vi
     ImVec4 fill = ImGui::GetStyleColorVec4(ImGuiCol_Button);
     ImVec4 ink = ImGui::GetStyleColorVec4(ImGuiCol_Text);
     if (flagged) {
-      fill = FlagColour(ctx.look);
-      ink = OnFlagTextColour(ctx.look);
+      fill = Colours(ctx.look).flag;
+      ink = Colours(ctx.look).on_flag_text;
     } else if (answered) {
-      fill = AnsweredColour(ctx.look);
+      fill = Colours(ctx.look).answered;
       ink = ctx.look.high_contrast ? ImVec4(0, 0, 0, 1) : ImVec4(1, 1, 1, 1);
     }
     ImGui::PushStyleColor(ImGuiCol_Button, fill);
@@ -82,15 +82,15 @@ std::optional<Action> DrawNavigator(const ScreenContext& ctx, const ExamView& vi
     if (current) {
       // The current item: a thick outline in the selected colour, whatever its state.
       ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
-                                          ImGui::GetColorU32(SelectedColour(ctx.look)),
+                                          ImGui::GetColorU32(Colours(ctx.look).selected),
                                           style.FrameRounding, 0, std::max(3.0f, cell / 12));
     }
   }
   ImGui::Spacing();
-  Legend(AnsweredColour(ctx.look), ctx.tr("exam.legend.answered"));
+  Legend(Colours(ctx.look).answered, ctx.tr("exam.legend.answered"));
   Legend(ImGui::GetStyleColorVec4(ImGuiCol_Button), ctx.tr("exam.legend.unanswered"));
-  Legend(FlagColour(ctx.look), ctx.tr("exam.legend.doubtful"));
-  Legend(SelectedColour(ctx.look), ctx.tr("exam.legend.current"));
+  Legend(Colours(ctx.look).flag, ctx.tr("exam.legend.doubtful"));
+  Legend(Colours(ctx.look).selected, ctx.tr("exam.legend.current"));
   return action;
 }
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "app/screens/code_field.hpp"
+
 namespace lontar::app {
 
 void ProctorForm::Clear() {
@@ -56,17 +58,16 @@ void DrawNextSession(const ScreenContext& ctx, const ProctorView& view, ProctorF
     ImGui::Unindent();
   }
   if (view.chosen) {
-    ImGui::TextWrapped("%s", tr("proctor.release_prompt"));
-    if (!view.engine_open && form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
-    if (ImGui::InputText("##release", form.release_code.data(), form.release_code.size(),
-                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
-      action = ProctorAction::kReleaseSession;
-    }
-    Mark(ctx, "panel.release_code");
-    if (Button(ctx, tr("proctor.release"), "panel.release")) {
+    // On the waiting screen the release code is the panel's first field; once a session is
+    // open the proctor code below takes the keyboard.
+    if (DrawCodeField(ctx,
+                      {.prompt = tr("proctor.release_prompt"),
+                       .id = "##release",
+                       .code = form.release_code,
+                       .target = "panel.release_code",
+                       .button = tr("proctor.release"),
+                       .button_target = "panel.release"},
+                      view.engine_open ? nullptr : &form.focus)) {
       action = ProctorAction::kReleaseSession;
     }
   }
@@ -92,14 +93,14 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
   ImGui::PushItemWidth(width);
   if (!form.message.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text,
-                          form.message_bad ? BadColour(ctx.look) : OkColour(ctx.look));
+                          form.message_bad ? Colours(ctx.look).bad : Colours(ctx.look).ok);
     ImGui::TextWrapped("%s", form.message.c_str());
     ImGui::PopStyleColor();
     ImGui::Spacing();
   }
   // Shown before the code is asked for: an item seen without its figure is why the proctor came.
   if (!view.image_faults.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s", tr("proctor.images_unshown"));
     for (const std::string& line : view.image_faults) {
       ImGui::Bullet();
@@ -113,17 +114,14 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
   if (!view.engine_open) {
     // The waiting screen: no pack released, so no proctor code to check yet.
   } else if (!view.authorised) {
-    ImGui::TextWrapped("%s", tr("proctor.code_prompt"));
-    if (form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
-    if (ImGui::InputText("##code", form.code.data(), form.code.size(),
-                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue)) {
-      action = ProctorAction::kAuthorise;
-    }
-    Mark(ctx, "panel.code");
-    if (Button(ctx, tr("proctor.unlock_panel"), "panel.authorise")) {
+    if (DrawCodeField(ctx,
+                      {.prompt = tr("proctor.code_prompt"),
+                       .id = "##code",
+                       .code = form.code,
+                       .target = "panel.code",
+                       .button = tr("proctor.unlock_panel"),
+                       .button_target = "panel.authorise"},
+                      &form.focus)) {
       action = ProctorAction::kAuthorise;
     }
   } else {
@@ -163,7 +161,7 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
       if (Button(ctx, tr("proctor.add10"), "panel.add10")) action = ProctorAction::kAddTenMinutes;
       if (Button(ctx, tr("proctor.handoff"), "panel.handoff")) action = ProctorAction::kHandOff;
       ImGui::SameLine();
-      ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+      ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
       if (Button(ctx, tr("proctor.void"), "panel.void")) action = ProctorAction::kVoid;
       ImGui::PopStyleColor();
       ImGui::TextDisabled("%s", tr.Format("proctor.handoff_to", view.handoff_dir).c_str());

@@ -1,55 +1,20 @@
 #include "app/screens/review.hpp"
 
-#include <imgui.h>
-
 #include <string>
+
+#include "app/screens/section_end.hpp"
 
 namespace lontar::app {
 
-// The counts as one wrapped paragraph each, the unanswered and doubtful ones in colour.
-void DrawCounts(const ScreenContext& ctx, const Counts& c) {
-  const Catalog& tr = ctx.tr;
-  ImGui::TextWrapped("%s", tr.Format("review.answered",
-                                     std::to_string(c.answered) + " / " + std::to_string(c.items))
-                               .c_str());
-  ImGui::PushStyleColor(ImGuiCol_Text, c.unanswered > 0 ? WarningColour(ctx.look)
-                                                        : ImGui::GetStyleColorVec4(ImGuiCol_Text));
-  ImGui::TextWrapped("%s", tr.Format("review.unanswered", std::to_string(c.unanswered)).c_str());
-  ImGui::PopStyleColor();
-  ImGui::PushStyleColor(ImGuiCol_Text, c.flagged > 0 ? WarningColour(ctx.look)
-                                                     : ImGui::GetStyleColorVec4(ImGuiCol_Text));
-  ImGui::TextWrapped("%s", tr.Format("review.doubtful", std::to_string(c.flagged)).c_str());
-  ImGui::PopStyleColor();
-}
-
 std::optional<Action> DrawReview(const ScreenContext& ctx, const ExamView& view) {
   const Catalog& tr = ctx.tr;
-  DrawExamHeader(ctx, view);
-  std::vector<BarButton> bar = {
-      {tr("review.back"), Intent::kBackToItems, "review.back"},
-      {tr("review.submit"), Intent::kConfirmSubmit, "review.submit"},
-  };
-  for (BarButton& b : SettingsBar(tr, /*recheck=*/false)) bar.push_back(std::move(b));
-  BeginBody(ctx, bar);
-  ImGui::PushFont(ctx.fonts.title);
-  ImGui::TextWrapped("%s", tr("review.title"));
-  ImGui::PopFont();
-  DrawCounts(ctx, SectionCounts(view));
-  ImGui::Spacing();
-  ImGui::TextWrapped("%s", tr("review.final"));
-  ImGui::Spacing();
-  ImGui::TextDisabled("%s", tr("review.go_back"));
-  std::optional<Action> action = DrawNavigator(ctx, view);
-  if (action) {
-    EndBody();
-    DrawBottomBar(ctx, bar);
-    return action;
-  }
-  EndBody();
-  if (auto pressed = DrawBottomBar(ctx, bar)) return *pressed;
-  if (Pressed(ctx, SDLK_RETURN) || Pressed(ctx, SDLK_KP_ENTER)) return Intent::kConfirmSubmit;
-  if (Pressed(ctx, SDLK_ESCAPE)) return Intent::kBackToItems;
-  return std::nullopt;
+  const std::string explain[] = {tr("review.final")};
+  return DrawSectionEnd(ctx, view,
+                        {.title = tr("review.title"),
+                         .explain = explain,
+                         .confirm_label = tr("review.submit"),
+                         .confirm_target = "review.submit",
+                         .confirm = Intent::kConfirmSubmit});
 }
 
 }  // namespace lontar::app

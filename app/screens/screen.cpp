@@ -144,6 +144,12 @@ void MarkVolatile(const ScreenContext& ctx, const std::string& name) {
   Mark(ctx, "volatile." + name);
 }
 
+void TakeKeyboardFocus(bool& pending) {
+  if (!pending) return;
+  ImGui::SetKeyboardFocusHere();
+  pending = false;
+}
+
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key) {
   return std::find(ctx.keys.begin(), ctx.keys.end(), key) != ctx.keys.end();
 }
@@ -180,7 +186,7 @@ bool Focusable(const ScreenContext& ctx) {
   const ImVec2 b = ImGui::GetItemRectMax();
   const float out = thick / 2 + 1;
   ImGui::GetWindowDrawList()->AddRect(ImVec2(a.x - out, a.y - out), ImVec2(b.x + out, b.y + out),
-                                      ImGui::GetColorU32(FocusColour(ctx.look)),
+                                      ImGui::GetColorU32(Colours(ctx.look).focus),
                                       ImGui::GetStyle().FrameRounding + out, 0, thick);
   if (!ImGui::IsItemVisible()) ImGui::SetScrollHereY(0.5f);
   return ctx.focus->activate;
@@ -193,8 +199,8 @@ std::optional<Intent> DrawBottomBar(const ScreenContext& ctx, std::span<const Ba
   std::optional<Intent> intent;
   for (size_t i = 0; i < bar.size(); ++i) {
     if (!starts_row[i]) ImGui::SameLine();
-    if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Button, FlagColour(ctx.look));
-    if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Text, OnFlagTextColour(ctx.look));
+    if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Button, Colours(ctx.look).flag);
+    if (bar[i].on) ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).on_flag_text);
     ImGui::PushID(static_cast<int>(i));
     {
       ButtonLook look(bar[i], ctx.fonts);
@@ -226,17 +232,17 @@ bool BigButton(const ScreenContext& ctx, const std::string& id, const std::strin
   ImVec4 fill = ImGui::GetStyleColorVec4(ImGui::IsItemActive()    ? ImGuiCol_ButtonActive
                                          : ImGui::IsItemHovered() ? ImGuiCol_ButtonHovered
                                                                   : ImGuiCol_Button);
-  if (selected) fill = SelectedColour(ctx.look);
+  if (selected) fill = Colours(ctx.look).selected;
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 end(at.x + size.x, at.y + size.y);
   FillBackdrop(at, end, fill, style.FrameRounding);  // answer buttons are wide: a renderer fill
   if (style.FrameBorderSize > 0 || selected) {
     draw->AddRect(at, end,
-                  ImGui::GetColorU32(selected ? OnSelectedTextColour(ctx.look)
+                  ImGui::GetColorU32(selected ? Colours(ctx.look).on_selected_text
                                               : ImGui::GetStyleColorVec4(ImGuiCol_Border)),
                   style.FrameRounding, 0, std::max(style.FrameBorderSize, 2.0f));
   }
-  const ImU32 ink = selected ? ImGui::GetColorU32(OnSelectedTextColour(ctx.look))
+  const ImU32 ink = selected ? ImGui::GetColorU32(Colours(ctx.look).on_selected_text)
                              : ImGui::GetColorU32(ImGuiCol_Text);
   draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(),
                 ImVec2(at.x + style.FramePadding.x, at.y + (size.y - text.y) / 2), ink,

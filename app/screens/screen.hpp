@@ -111,6 +111,10 @@ void MarkVolatile(const ScreenContext& ctx, const std::string& name);
 // colour, scrolls it into view, and returns true when Space pressed it this frame.
 bool Focusable(const ScreenContext& ctx);
 
+// Gives the next control the keyboard when `pending` (a form's "focus on the next frame"), and
+// clears it, so that the keyboard is given once and the person can then move it elsewhere.
+void TakeKeyboardFocus(bool& pending);
+
 // True when `key` was pressed this frame.
 bool Pressed(const ScreenContext& ctx, SDL_Keycode key);
 

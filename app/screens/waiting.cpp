@@ -12,7 +12,7 @@ std::optional<Intent> DrawWaiting(const ScreenContext& ctx, const health::Termin
                                   std::size_t sessions_valid, const std::string& next_title,
                                   const std::string& next_window) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, tr("health.ready"), OkColour(ctx.look));
+  DrawTerminalHeader(ctx, tr("health.ready"), Colours(ctx.look).ok);
   const auto bar = SettingsBar(tr, /*recheck=*/true);
   BeginBody(ctx, bar);
   ImGui::PushFont(ctx.fonts.title);

@@ -10,29 +10,13 @@
 #include "core/terminal/clock_set.hpp"
 
 namespace lontar::app {
-namespace {
-
-// A field of `form` that Enter submits; every field selects all its text when it gets the
-// keyboard, so that typing replaces the value shown rather than adding to it.
-bool Field(const ScreenContext& ctx, const char* label, const char* id, char* buf, std::size_t size,
-           const char* target) {
-  ImGui::TextWrapped("%s", label);
-  const bool entered = ImGui::InputText(
-      id, buf, size, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
-  Mark(ctx, target);
-  return entered;
-}
-
-}  // namespace
 
 std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
                                                     const TechnicianView& view,
                                                     TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.clock.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.clock.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   ImGui::TextDisabled("%s", tr("technician.clock.now"));
   ImGui::SameLine();
   ImGui::TextWrapped("%s %s · %s", FormatDate(tr, ctx.now).c_str(), FormatTime(ctx.now).c_str(),
@@ -44,20 +28,21 @@ std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
     Mark(ctx, "tech.clock_pending");
   } else {
     ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 10));
-    if (form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
-    bool entered = Field(ctx, tr("technician.clock.date"), "##date", form.date.data(),
-                         form.date.size(), "tech.clock_date");
+    TakeKeyboardFocus(form.focus);
+    // Enter in any field sets the clock; each selects all its text when it gets the keyboard, so
+    // that typing replaces the value shown rather than adding to it.
+    const ImGuiInputTextFlags flags =
+        ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll;
+    bool entered = TechnicianField(ctx, tr("technician.clock.date"), "##date", form.date,
+                                   "tech.clock_date", flags);
     // Named apart from the header's "date" and "time", which would otherwise be replaced here
     // and leave the header's clock in the golden comparison.
     MarkVolatile(ctx, "date_field");
-    entered |= Field(ctx, tr("technician.clock.time"), "##time", form.time.data(), form.time.size(),
-                     "tech.clock_time");
+    entered |= TechnicianField(ctx, tr("technician.clock.time"), "##time", form.time,
+                               "tech.clock_time", flags);
     MarkVolatile(ctx, "time_field");
-    entered |= Field(ctx, tr("technician.clock.zone"), "##zone", form.zone.data(), form.zone.size(),
-                     "tech.clock_zone");
+    entered |= TechnicianField(ctx, tr("technician.clock.zone"), "##zone", form.zone,
+                               "tech.clock_zone", flags);
     ImGui::PopItemWidth();
     // The same choice by pointer: each button fills the zone field.
     const auto typed = terminal::ParseZone(form.zone.data());
@@ -80,8 +65,7 @@ std::optional<TechnicianAction> DrawTechnicianClock(const ScreenContext& ctx,
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("%s", tr("technician.clock.note"));
   ImGui::PopStyleColor();
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

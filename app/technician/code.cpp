@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "app/screens/code_field.hpp"
 #include "app/technician/parts.hpp"
 
 namespace lontar::app {
@@ -33,10 +34,9 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
                                                    const TechnicianView& view,
                                                    TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, tr("technician.code.title"), WarningColour(ctx.look));
-  BeginTechnicianBody(ctx, /*back=*/false);
+  OpenTechnicianScreen(ctx, view,
+                       {.title = tr("technician.code.title"), .back = false, .subtitle = false});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   if (!view.available) {
     ImGui::TextWrapped("%s", tr.Format("technician.code.unavailable", view.code_file).c_str());
     Mark(ctx, "tech.unavailable");
@@ -48,25 +48,19 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
     ImGui::TextWrapped("%s", tr.Format("technician.code.locked", minutes).c_str());
     Mark(ctx, "tech.locked");
   } else {
-    ImGui::TextWrapped("%s", tr("technician.code.prompt"));
     ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-    if (form.focus) {
-      ImGui::SetKeyboardFocusHere();
-      form.focus = false;
-    }
-    ImGui::PushID(form.attempt);
-    const bool entered =
-        ImGui::InputText("##technician-code", form.code.data(), form.code.size(),
-                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
-    ImGui::PopID();
-    if (entered) {
+    if (DrawCodeField(ctx,
+                      {.prompt = tr("technician.code.prompt"),
+                       .id = "##technician-code",
+                       .code = form.code,
+                       .target = "tech.code",
+                       .button = tr("technician.code.submit"),
+                       .button_target = "tech.submit",
+                       .generation = form.attempt},
+                      &form.focus)) {
       action = TechnicianAction{TechnicianAction::kSubmitCode};
     }
-    Mark(ctx, "tech.code");
     ImGui::PopItemWidth();
-    if (TechnicianButton(ctx, tr("technician.code.submit"), "tech.submit")) {
-      action = TechnicianAction{TechnicianAction::kSubmitCode};
-    }
     ImGui::Spacing();
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     ImGui::TextWrapped("%s", tr("technician.code.note"));

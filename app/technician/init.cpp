@@ -13,33 +13,21 @@ std::optional<TechnicianAction> DrawTechnicianInit(const ScreenContext& ctx,
                                                    const TechnicianView& view,
                                                    TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.init.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.init.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-  ImGui::TextWrapped("%s", tr("technician.init.site"));
-  if (form.focus) {
-    ImGui::SetKeyboardFocusHere();
-    form.focus = false;
-  }
-  ImGui::InputText("##site", form.site.data(), form.site.size());
-  Mark(ctx, "tech.site");
-  ImGui::TextWrapped("%s", tr("technician.init.name"));
-  ImGui::InputText("##name", form.name.data(), form.name.size());
-  Mark(ctx, "tech.name");
+  TakeKeyboardFocus(form.focus);
+  TechnicianField(ctx, tr("technician.init.site"), "##site", form.site, "tech.site");
+  TechnicianField(ctx, tr("technician.init.name"), "##name", form.name, "tech.name");
   ImGui::PopItemWidth();
   ImGui::Spacing();
   ImGui::TextWrapped("%s", tr("technician.init.key"));
   DrawKeyChoice(ctx, view, form);
   ImGui::Spacing();
-  ImGui::BeginDisabled(view.public_keys.empty());
-  if (TechnicianButton(ctx, tr("technician.init.do"), "tech.init_do")) {
+  if (KeyedButton(ctx, view, tr("technician.init.do"), "tech.init_do")) {
     action = TechnicianAction{TechnicianAction::kInit};
   }
-  ImGui::EndDisabled();
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

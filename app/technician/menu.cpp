@@ -38,10 +38,9 @@ void SameLineIfFits(const std::string& label) {
 std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
                                                    const TechnicianView& view) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.title"));
-  BeginTechnicianBody(ctx, /*back=*/false, /*scrollbar=*/true);
+  OpenTechnicianScreen(ctx, view,
+                       {.title = tr("technician.title"), .back = false, .scrollbar = true});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   const bool stick = view.usb.kind == terminal::UsbStateKind::kMounted;
   // The actions first, so that they are on screen whatever the health table's length.
   if (!stick) {
@@ -84,7 +83,7 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
              tr.Format("technician.outbox_delivered", std::to_string(view.bundles_delivered)),
          "outbox");
   } else {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s", tr("technician.not_initialised"));
     ImGui::PopStyleColor();
     ImGui::TextWrapped("%s", view.status_problem.c_str());
@@ -99,8 +98,7 @@ std::optional<TechnicianAction> DrawTechnicianMenu(const ScreenContext& ctx,
   Line(ctx, tr("technician.server"),
        view.server.empty() ? std::string(tr("technician.server_unset")) : view.server, "server");
   Line(ctx, tr("technician.audio"), view.audio, "audio");  // read-aloud's output
-  if (auto a = EndTechnicianBody(ctx, /*back=*/false)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/false, action);
 }
 
 }  // namespace lontar::app

@@ -9,10 +9,8 @@ namespace lontar::app {
 std::optional<TechnicianAction> DrawTechnicianPacks(const ScreenContext& ctx,
                                                     const TechnicianView& view) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.packs.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.packs.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
   if (view.packs.empty()) {
     ImGui::TextWrapped("%s", tr("technician.packs.none"));
   } else {
@@ -29,8 +27,7 @@ std::optional<TechnicianAction> DrawTechnicianPacks(const ScreenContext& ctx,
     ImGui::TextUnformatted(view.packs[i].c_str());
     ImGui::PopID();
   }
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

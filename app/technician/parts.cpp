@@ -17,18 +17,27 @@ std::vector<BarButton> Bar(const Catalog& tr, bool back) {
 
 void DrawTechnicianHeader(const ScreenContext& ctx, const TechnicianView& view, const char* title) {
   const Catalog& tr = ctx.tr;
-  DrawTerminalHeader(ctx, title, WarningColour(ctx.look));
+  DrawTerminalHeader(ctx, title, Colours(ctx.look).warning);
   ImGui::TextWrapped("%s · %s", tr("technician.subtitle"), UsbStateText(tr, view.usb).c_str());
   ImGui::Spacing();
 }
 
 void DrawTechnicianMessage(const ScreenContext& ctx, const TechnicianView& view) {
   if (view.message.empty()) return;
-  ImGui::PushStyleColor(ImGuiCol_Text, view.message_bad ? BadColour(ctx.look) : OkColour(ctx.look));
+  ImGui::PushStyleColor(ImGuiCol_Text,
+                        view.message_bad ? Colours(ctx.look).bad : Colours(ctx.look).ok);
   ImGui::TextWrapped("%s", view.message.c_str());
   ImGui::PopStyleColor();
   MarkVolatile(ctx, "message");  // names files and paths on this machine
   ImGui::Spacing();
+}
+
+bool TechnicianField(const ScreenContext& ctx, const char* label, const char* id,
+                     std::span<char> text, const char* target, ImGuiInputTextFlags flags) {
+  ImGui::TextWrapped("%s", label);
+  const bool entered = ImGui::InputText(id, text.data(), text.size(), flags);
+  Mark(ctx, target);
+  return entered;
 }
 
 bool TechnicianButton(const ScreenContext& ctx, const std::string& label, const char* target) {
@@ -60,6 +69,17 @@ void BeginTechnicianBody(const ScreenContext& ctx, bool back, bool scrollbar) {
   BeginBody(ctx, bar, "technician", scrollbar ? ImGuiWindowFlags_AlwaysVerticalScrollbar : 0);
 }
 
+void OpenTechnicianScreen(const ScreenContext& ctx, const TechnicianView& view,
+                          const TechnicianScreen& screen) {
+  if (screen.subtitle) {
+    DrawTechnicianHeader(ctx, view, screen.title);
+  } else {
+    DrawTerminalHeader(ctx, screen.title, Colours(ctx.look).warning);
+  }
+  BeginTechnicianBody(ctx, screen.back, screen.scrollbar);
+  DrawTechnicianMessage(ctx, view);
+}
+
 std::optional<TechnicianAction> EndTechnicianBody(const ScreenContext& ctx, bool back) {
   EndBody();
   const auto bar = Bar(ctx.tr, back);
@@ -67,6 +87,12 @@ std::optional<TechnicianAction> EndTechnicianBody(const ScreenContext& ctx, bool
     return TechnicianAction{back ? TechnicianAction::kMenu : TechnicianAction::kReturn};
   }
   return std::nullopt;
+}
+
+std::optional<TechnicianAction> CloseTechnicianScreen(const ScreenContext& ctx, bool back,
+                                                      std::optional<TechnicianAction> action) {
+  if (auto bar = EndTechnicianBody(ctx, back)) return bar;
+  return action;
 }
 
 }  // namespace lontar::app

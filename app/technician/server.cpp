@@ -11,7 +11,7 @@ namespace lontar::app {
 
 void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, TechnicianForm& form) {
   if (view.public_keys.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, BadColour(ctx.look));
+    ImGui::PushStyleColor(ImGuiCol_Text, Colours(ctx.look).bad);
     ImGui::TextWrapped("%s", ctx.tr("technician.no_keys"));
     ImGui::PopStyleColor();
     return;
@@ -26,22 +26,24 @@ void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, Technic
   }
 }
 
+bool KeyedButton(const ScreenContext& ctx, const TechnicianView& view, const char* label,
+                 const char* target) {
+  ImGui::BeginDisabled(view.public_keys.empty());
+  const bool pressed = TechnicianButton(ctx, label, target);
+  ImGui::EndDisabled();
+  return pressed;
+}
+
 std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
                                                      const TechnicianView& view,
                                                      TechnicianForm& form) {
   const Catalog& tr = ctx.tr;
-  DrawTechnicianHeader(ctx, view, tr("technician.server.title"));
-  BeginTechnicianBody(ctx, /*back=*/true);
+  OpenTechnicianScreen(ctx, view, {.title = tr("technician.server.title")});
   std::optional<TechnicianAction> action;
-  DrawTechnicianMessage(ctx, view);
-  ImGui::TextWrapped("%s", tr("technician.server.address"));
   ImGui::PushItemWidth(std::min(ImGui::GetContentRegionAvail().x, ctx.fonts.body_px * 24));
-  if (form.focus) {
-    ImGui::SetKeyboardFocusHere();
-    form.focus = false;
-  }
-  ImGui::InputText("##server", form.server.data(), form.server.size());
-  Mark(ctx, "tech.server_address");
+  TakeKeyboardFocus(form.focus);
+  TechnicianField(ctx, tr("technician.server.address"), "##server", form.server,
+                  "tech.server_address");
   ImGui::PopItemWidth();
   ImGui::Spacing();
   ImGui::TextWrapped("%s", tr("technician.server.key"));
@@ -68,13 +70,10 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
     }
     ImGui::Spacing();
   }
-  ImGui::BeginDisabled(view.public_keys.empty());
-  if (TechnicianButton(ctx, tr("technician.server.save"), "tech.server_save")) {
+  if (KeyedButton(ctx, view, tr("technician.server.save"), "tech.server_save")) {
     action = TechnicianAction{TechnicianAction::kSaveServer};
   }
-  ImGui::EndDisabled();
-  if (auto a = EndTechnicianBody(ctx, /*back=*/true)) action = a;
-  return action;
+  return CloseTechnicianScreen(ctx, /*back=*/true, action);
 }
 
 }  // namespace lontar::app

@@ -18,4 +18,9 @@ std::optional<TechnicianAction> DrawTechnicianServer(const ScreenContext& ctx,
 // initialisation screen). Targets "technician.key.<n>".
 void DrawKeyChoice(const ScreenContext& ctx, const TechnicianView& view, TechnicianForm& form);
 
+// The button of an action that needs the key chosen there (save the server, initialise):
+// disabled while the stick holds no *.pub file. Returns true when pressed.
+bool KeyedButton(const ScreenContext& ctx, const TechnicianView& view, const char* label,
+                 const char* target);
+
 }  // namespace lontar::app

@@ -17,6 +17,8 @@
 #include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "tests/support/authority_test.hpp"
+#include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::app {
@@ -24,9 +26,7 @@ namespace {
 
 using lontar::testing::TempDir;
 
-constexpr char kCode[] = "MINI-RELEASE-2026";
-constexpr std::int64_t kNov24 = 1'795'478'400'000;  // 2026-11-24T00:00:00Z
-constexpr std::int64_t kDay = 86'400'000;
+using testing::kNov24;
 constexpr int kFit = 160;  // the "screen": every image is scaled to fit 160 x 160
 
 // One released pack for the whole suite (building it is most of a test's time); an SDL software
@@ -60,24 +60,15 @@ class ImageCacheTest : public ::testing::Test {
     ASSERT_TRUE(authoring::WriteSynthSource(p.dir / "src", synth));
     auto source = authoring::LoadSource(p.dir / "src");
     ASSERT_TRUE(source) << source.error().front().ToString();
-    auto code = crypto::SecretBytes::CopyOf(AsBytes(kCode)).value();
+    auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
     auto enrollment =
         terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*p.terminal, kNov24)));
-    pack::BuildOptions o;
-    o.authority = &authority;
-    o.version = 1;
-    o.valid_from_ms = kNov24 - kDay;
-    o.valid_until_ms = kNov24 + kDay;
-    o.now_ms = kNov24;
-    o.targets = {*enrollment};
-    o.release_code = &code;
-    o.results_key = results.public_key();
-    o.kdf = crypto::Argon2Params{1, 8 * 1024 * 1024};
-    o.out = p.dir / "synth.lpk";
-    auto built = pack::BuildPack(*source, o);
+    auto built =
+        pack::BuildPack(*source, testing::DayPackOptions(authority, results.public_key(), code,
+                                                         {*enrollment}, p.dir / "synth.lpk"));
     ASSERT_TRUE(built) << built.error().message();
     ASSERT_TRUE(pack::LoadPack(*p.terminal, p.dir / "synth.lpk", p.clock));
-    ASSERT_TRUE(pack::ReleasePack(*p.terminal, "", AsBytes(kCode), p.clock));
+    ASSERT_TRUE(pack::ReleasePack(*p.terminal, "", AsBytes(testing::kMiniReleaseCode), p.clock));
     auto key = pack::ContentKey(*p.terminal, built->pack_id);
     ASSERT_TRUE(key) << key.error().message();
     p.key.emplace(std::move(*key));

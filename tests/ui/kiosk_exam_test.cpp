@@ -21,7 +21,10 @@
 
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/demo_pack.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/kiosk_script.hpp"
+#include "tests/ui/mini_session.hpp"
 #include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
 
@@ -30,6 +33,7 @@ namespace {
 
 using Json = nlohmann::json;
 using testing::kDemo;
+using testing::KioskScript;
 using testing::RunLontar;
 using testing::RunProgram;
 using testing::TempDir;
@@ -52,33 +56,6 @@ std::map<std::string, std::string> DemoPins() {
   }
   return pins;
 }
-
-// One script step per line (app/script.hpp).
-class ScriptWriter {
- public:
-  ScriptWriter& Step(const std::string& kind, const Json& value) {
-    lines_.push_back(Json{{kind, value}}.dump());
-    return *this;
-  }
-  ScriptWriter& Key(const std::string& k) { return Step("key", k); }
-  ScriptWriter& Text(const std::string& t) { return Step("text", t); }
-  ScriptWriter& Click(const std::string& c) { return Step("click", c); }
-  ScriptWriter& Expect(const std::string& s) { return Step("expect", s); }
-  // The screenshot's folder is made here: a test that is not a KioskExam fixture may be the
-  // first of the run (ctest orders by cost), before any fixture has made it.
-  ScriptWriter& Shot(const std::filesystem::path& p) {
-    std::filesystem::create_directories(p.parent_path());
-    return Step("screenshot", p.string());
-  }
-  void Write(const std::filesystem::path& path) const {
-    std::string text;
-    for (const auto& l : lines_) text += l + "\n";
-    testing::WriteText(path, text);
-  }
-
- private:
-  std::vector<std::string> lines_;
-};
 
 struct KioskRun {
   testing::CommandResult result;
@@ -103,13 +80,9 @@ class KioskExam : public ::testing::Test {
                     (dir_ / "authority.pub").string(), "--name", "Demo / PC 01"}));
     Must(RunLontar({"terminal", "enrollment", "--home", Home(), "--out",
                     (dir_ / "t.enroll").string(), "--force"}));
-    Must(RunLontar(testing::PackBuildCommand({.source = kDemo / "skd",
-                                              .authority_key = dir_ / "authority.key",
-                                              .results_pub = dir_ / "results.pub",
-                                              .release_code_file = kDemo / "release-code.txt",
-                                              .proctor_code_file = kDemo / "proctor-code.txt",
-                                              .out = dir_ / "skd.lpk",
-                                              .enrollments = {dir_ / "t.enroll"}})));
+    Must(RunLontar(testing::PackBuildCommand(
+        testing::DemoPackBuild("skd", dir_ / "authority.key", dir_ / "results.pub",
+                               dir_ / "skd.lpk", dir_ / "t.enroll"))));
     Must(RunLontar({"terminal", "load", "--home", Home(), (dir_ / "skd.lpk").string()}));
   }
 
@@ -136,7 +109,7 @@ class KioskExam : public ::testing::Test {
     return args;
   }
 
-  KioskRun Kiosk(int w, int h, const std::vector<std::string>& extra, const ScriptWriter& script) {
+  KioskRun Kiosk(int w, int h, const std::vector<std::string>& extra, const KioskScript& script) {
     script.Write(dir_ / "script.jsonl");
     std::filesystem::remove(dir_ / "report.json");
     KioskRun run;
@@ -148,9 +121,8 @@ class KioskExam : public ::testing::Test {
   }
 
   // Log in as `participant` with the keyboard: number, Enter, PIN, Enter, token, Enter.
-  void LogIn(ScriptWriter& s, const std::string& participant) {
-    s.Expect("login").Text(participant).Key("Return").Text(pins_.at(participant)).Key("Return");
-    s.Text(token_).Key("Return");
+  void LogIn(KioskScript& s, const std::string& participant) {
+    s.LogIn(participant, pins_.at(participant), token_);
   }
 
   Json Show(const std::string& participant) {
@@ -177,7 +149,7 @@ bool IsPng(const std::filesystem::path& p, int w, int h) {
 // words), and the engine's journal must then agree with the kiosk and with a headless run.
 TEST_F(KioskExam, WholeSittingThroughTheUiEqualsTheHeadlessRun) {
   Release();
-  ScriptWriter s;
+  KioskScript s;
   LogIn(s, "DEMO-0001");
   s.Expect("instructions").Key("Return");
   const std::string keys = "12345ABCDE";
@@ -252,7 +224,7 @@ TEST_F(KioskExam, WholeSittingThroughTheUiEqualsTheHeadlessRun) {
 // refuses even the right PIN afterwards (unlocking is the proctor's).
 TEST_F(KioskExam, FiveWrongPinsShowTheLockedState) {
   Release();
-  ScriptWriter s;
+  KioskScript s;
   s.Expect("login").Text("DEMO-0010").Key("Return");
   for (int i = 0; i < 5; ++i) {
     // Enter moves from the PIN to the token, and logs in from there; the token typed the first
@@ -299,7 +271,7 @@ TEST_P(KioskExamScreens, EveryScreenFitsAndIsKept) {
   };
   // Before release: the waiting screen.
   for (const std::string lang : {"id", "en"}) {
-    ScriptWriter w;
+    KioskScript w;
     w.Expect("waiting").Shot(shot("waiting", lang)).Step("exit", 0);
     KioskRun waiting = Kiosk(look.width, look.height, args(lang), w);
     ASSERT_EQ(waiting.result.exit_code, 0) << waiting.result.err;
@@ -310,7 +282,7 @@ TEST_P(KioskExamScreens, EveryScreenFitsAndIsKept) {
   Release();
   for (std::size_t l = 0; l < 2; ++l) {
     const std::string lang = l == 0 ? "id" : "en";
-    ScriptWriter s;
+    KioskScript s;
     s.Expect("login").Shot(shot("login", lang));
     s.Text(participants[l]).Key("Return").Text("000000").Key("Return").Text(token_).Key("Return");
     s.Expect("login").Shot(shot("login-refused", lang));
@@ -363,7 +335,7 @@ INSTANTIATE_TEST_SUITE_P(
 // within the five seconds a checkpoint may lose (engine.hpp invariant 2); no new login.
 TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
   Release();
-  ScriptWriter s;
+  KioskScript s;
   LogIn(s, "DEMO-0005");
   s.Expect("instructions").Key("Return");
   s.Expect("item").Key("1").Key("Right").Key("B").Key("F").Key("Right").Key("3").Key("Right");
@@ -391,7 +363,7 @@ TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
   EXPECT_EQ(before["screen"], "item");
   EXPECT_EQ(before["answers"].size(), 3u);
 
-  ScriptWriter again;
+  KioskScript again;
   again.Expect("item").Shot(kExamArtifacts / "item-after-restart.png").Step("exit", 0);
   KioskRun after = Kiosk(1024, 768, {}, again);
   ASSERT_EQ(after.result.exit_code, 0) << after.result.err;
@@ -410,7 +382,7 @@ TEST_F(KioskExam, KilledMidItemComesBackToTheSameItem) {
 TEST_F(KioskExam, TheProctorPanelAddsTimeAndPauses) {
   Release();
   const std::string code = testing::ReadText(kDemo / "proctor-code.txt");
-  ScriptWriter s;
+  KioskScript s;
   LogIn(s, "DEMO-0007");
   s.Expect("instructions").Key("Return").Expect("item").Key("1");
   s.Key("Ctrl+Alt+P").Expect("proctor").Text("WRONG-CODE").Key("Return");
@@ -435,7 +407,7 @@ TEST_F(KioskExam, TheProctorPanelAddsTimeAndPauses) {
 // shows the paused screen and then the voided ending, never the items.
 TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
   Release();
-  ScriptWriter s;
+  KioskScript s;
   LogIn(s, "DEMO-0006");
   s.Expect("instructions").Key("Return").Expect("item").Key("1").Step("exit", 0);
   KioskRun started = Kiosk(1024, 768, {}, s);
@@ -447,7 +419,7 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
     return args;
   };
   Must(RunLontar(with({"session", "pause", "--participant", "DEMO-0006", "--reason", "unwell"})));
-  ScriptWriter look;
+  KioskScript look;
   look.Expect("item").Shot(kExamArtifacts / "paused-1024x768-id.png").Step("exit", 0);
   KioskRun paused = Kiosk(1024, 768, {}, look);
   ASSERT_EQ(paused.result.exit_code, 0) << paused.result.err;
@@ -456,7 +428,7 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
   Must(RunLontar(with({"session", "resume", "--participant", "DEMO-0006"})));
   // The kiosk runs on while the proctor voids the sitting at the console: within its 5-second
   // checkpoint it shows the ending.
-  ScriptWriter end;
+  KioskScript end;
   end.Expect("item").Step("sleep_ms", 9000).Expect("finished");
   end.Shot(kExamArtifacts / "voided-1024x768-id.png").Step("exit", 0);
   end.Write(dir_ / "script.jsonl");
@@ -476,7 +448,7 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
   EXPECT_EQ(voided["phase"], "voided");
   EXPECT_EQ(voided["screen"], "finished");
   // Logging in again is refused with the reason.
-  ScriptWriter again;
+  KioskScript again;
   LogIn(again, "DEMO-0006");
   again.Expect("login").Step("exit", 0);
   KioskRun refused = Kiosk(1024, 768, {}, again);
@@ -490,40 +462,18 @@ TEST_F(KioskExam, TheProctorsPauseAndVoidShowOnTheKiosk) {
 namespace lontar {
 namespace {
 
-const std::filesystem::path kFixtures = std::filesystem::path(LONTAR_SOURCE_DIR) / "tests/fixtures";
-
 // The mini test exam (tests/fixtures/mini-exam), as changed by the caller in dir/src, built and
-// loaded on a terminal at dir/t, released, and the session opened. Returns the session token;
-// fails the current test on any error.
+// loaded on a terminal at dir/t with keys made for the test, released, and the session opened.
+// Returns the session token; fails the current test on any error.
 std::string MiniSession(const TempDir& dir) {
-  auto must = [](const testing::CommandResult& r) { EXPECT_EQ(r.exit_code, 0) << r.out << r.err; };
-  must(RunLontar({"keys", "new", "authority", "--out", (dir / "keys").string()}));
-  must(RunLontar({"keys", "new", "results", "--out", (dir / "keys").string()}));
-  const std::string home = (dir / "t").string();
-  must(RunLontar({"terminal", "init", "--home", home, "--site", "TEST-01", "--trust",
-                  (dir / "keys/authority.pub").string()}));
-  must(RunLontar(
-      {"terminal", "enrollment", "--home", home, "--out", (dir / "t.enroll").string(), "--force"}));
-  must(
-      RunLontar(testing::PackBuildCommand({.source = dir / "src",
-                                           .authority_key = dir / "keys/authority.key",
-                                           .results_pub = dir / "keys/results.pub",
-                                           .release_code_file = kFixtures / "mini-release-code.txt",
-                                           .proctor_code_file = kFixtures / "mini-proctor-code.txt",
-                                           .out = dir / "mini.lpk",
-                                           .enrollments = {dir / "t.enroll"}})));
-  must(RunLontar({"terminal", "load", "--home", home, (dir / "mini.lpk").string()}));
-  must(RunLontar({"session", "release", "--home", home, "--code-file",
-                  (kFixtures / "mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", home, "--proctor-code-file",
-                         (kFixtures / "mini-proctor-code.txt").string(), "--json"});
-  must(open);
-  return open.exit_code == 0 ? Json::parse(open.out)["token"].get<std::string>() : "";
+  for (const char* role : {"authority", "results"}) {
+    testing::ExpectDone(RunLontar({"keys", "new", role, "--out", (dir / "keys").string()}));
+  }
+  return testing::MiniSession(dir.path(), "TEST-01");
 }
 
 void CopyMiniExam(const TempDir& dir) {
-  std::filesystem::copy(kFixtures / "mini-exam", dir / "src",
-                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(testing::kMini, dir / "src", std::filesystem::copy_options::recursive);
 }
 
 // The item types the demo SKD lacks: multiple response (checkboxes; each key toggles) and a
@@ -560,9 +510,8 @@ options:
 
   // Items are shuffled, so every item of a section gets the same keys: on the two-option single
   // item "3" does nothing; on the multiple-response item "1" and "3" tick A and C.
-  ScriptWriter s;
-  s.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return").Text(token);
-  s.Key("Return").Expect("instructions").Key("Return");
+  KioskScript s;
+  s.LogIn("TEST-0001", "111111", token).Expect("instructions").Key("Return");
   for (int i = 1; i <= 2; ++i) {
     s.Expect("item").Key("1").Key("3").Shot(kExamArtifacts /
                                             ("types-tiu-" + std::to_string(i) + ".png"));
@@ -605,7 +554,7 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   const std::string token = MiniSession(dir);
   ASSERT_FALSE(token.empty());
   const std::string home = (dir / "t").string();
-  auto kiosk = [&](const ScriptWriter& s, testing::CommandResult& result) {
+  auto kiosk = [&](const KioskScript& s, testing::CommandResult& result) {
     s.Write(dir / "script.jsonl");
     std::filesystem::remove(dir / "report.json");
     result = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
@@ -616,9 +565,8 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
   };
 
   // Log in and answer the first item: under five minutes from the start, so the warning is up.
-  ScriptWriter first;
-  first.Expect("login").Text("TEST-0001").Key("Return").Text("111111").Key("Return");
-  first.Text(token).Key("Return").Expect("instructions").Key("Return");
+  KioskScript first;
+  first.LogIn("TEST-0001", "111111", token).Expect("instructions").Key("Return");
   first.Expect("item")
       .Key("1")
       .Shot(kExamArtifacts / "time-warning-1024x768-id.png")
@@ -634,7 +582,7 @@ TEST(KioskTimeUp, ZeroEndsTheSittingOnTheFinishedScreenWithAReceipt) {
 
   // Started again, the kiosk carries on with the sitting (time is charged while a kiosk runs it)
   // and is left alone until past zero.
-  ScriptWriter rest;
+  KioskScript rest;
   rest.Expect("item").Step("sleep_ms", (left + 10) * 1000).Expect("finished");
   rest.Shot(kExamArtifacts / "time-up-1024x768-id.png").Step("exit", 0);
   const Json ended = kiosk(rest, run);
@@ -677,7 +625,7 @@ std::array<int, 3> PixelAt(const std::filesystem::path& png, int x, int y) {
 // extra time x1.3 turns the demo's 45 minutes into 58.5.
 TEST_F(KioskExam, RosterAccommodationsApplyFromTheFirstScreenAfterLogin) {
   Release();
-  ScriptWriter s;
+  KioskScript s;
   LogIn(s, "DEMO-0009");
   s.Expect("instructions").Shot(kExamArtifacts / "accommodated-instructions-1024x768-id.png");
   s.Key("Return").Expect("item").Shot(kExamArtifacts / "accommodated-item-1024x768-id.png");
@@ -717,7 +665,7 @@ TEST_F(KioskExam, RosterAccommodationsApplyFromTheFirstScreenAfterLogin) {
 TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
   ::setenv("SDL_AUDIODRIVER", "dummy", 1);
   Release();
-  ScriptWriter s;
+  KioskScript s;
   LogIn(s, "DEMO-0010");
   s.Expect("instructions").Key("Return").Expect("item");
   s.Key("R").Expect("item").Shot(kExamArtifacts / "read-aloud-speaking-1024x768-id.png");
@@ -733,7 +681,7 @@ TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
   EXPECT_TRUE(ra.contains("first_block_ms"));
 
   // The kiosk comes back to the sitting without a login: R, then the next item stops it.
-  ScriptWriter moved;
+  KioskScript moved;
   moved.Expect("item").Key("R").Key("Right").Expect("item").Step("exit", 0);
   KioskRun after_move = Kiosk(1024, 768, {}, moved);
   ASSERT_EQ(after_move.result.exit_code, 0) << after_move.result.err;
@@ -742,7 +690,7 @@ TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
   EXPECT_NE(after_move.report["current_item"], speaking.report["current_item"]);
 
   // R twice: started, then stopped.
-  ScriptWriter twice;
+  KioskScript twice;
   twice.Expect("item").Key("R").Key("R").Step("exit", 0);
   KioskRun stopped = Kiosk(1024, 768, {}, twice);
   ASSERT_EQ(stopped.result.exit_code, 0) << stopped.result.err;
@@ -757,7 +705,7 @@ TEST_F(KioskExam, ReadAloudKeysStartStopAndVolume) {
 // screen with the ring on Start is a golden (it does not depend on the shuffled item order).
 TEST_F(KioskExam, AWholeSittingByKeyboardAloneWithAVisibleFocusRing) {
   Release();
-  ScriptWriter s;
+  KioskScript s;
   // Login: out of the field, Tab to it (the first control), Space to type into it.
   s.Expect("login").Key("Escape").Key("Tab").Shot(kExamArtifacts / "keyboard-login-ring.png");
   s.Key("Space").Text("DEMO-0011").Key("Return").Text(pins_.at("DEMO-0011")).Key("Return");

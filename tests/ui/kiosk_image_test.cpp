@@ -9,7 +9,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -17,23 +16,39 @@
 #include <vector>
 
 #include "core/authoring/synth.hpp"
+#include "tests/support/flip_byte.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/kiosk_script.hpp"
+#include "tests/ui/mini_session.hpp"
 #include "tests/ui/xvfb.hpp"
 
 namespace lontar {
 namespace {
 
 using Json = nlohmann::json;
+using testing::KioskScript;
 using testing::RunLontar;
 using testing::TempDir;
 
 using testing::kXvfbRun;
 using testing::XvfbArgs;
 const std::filesystem::path kSource = LONTAR_SOURCE_DIR;
-const std::filesystem::path kMini = kSource / "tests/fixtures/mini-exam";
+using testing::kMini;
 const std::filesystem::path kImageArtifacts = std::filesystem::path(LONTAR_UI_ARTIFACTS) / "images";
+
+// stb_image_write's output: appended to the std::string at `to`.
+void AppendTo(void* to, void* data, int size) {
+  static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
+}
+
+// `rgb` (w x h, 3 bytes a pixel) as a PNG file's bytes.
+std::string Png(int w, int h, const std::vector<std::uint8_t>& rgb) {
+  std::string out;
+  stbi_write_png_to_func(AppendTo, &out, w, h, 3, rgb.data(), w * 3);
+  return out;
+}
 
 // A 300 x 300 PNG of noise: about 270 KB, so that it spans several 64 KiB chunks of the pack's
 // payload, after the exam and roster (which must stay readable when the image is damaged).
@@ -41,45 +56,29 @@ std::string NoisePng() {
   std::vector<std::uint8_t> rgb(300 * 300 * 3);
   std::mt19937 rng(7);
   for (auto& b : rgb) b = static_cast<std::uint8_t>(rng());
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* to, void* data, int size) {
-        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-      },
-      &out, 300, 300, 3, rgb.data(), 300 * 3);
-  return out;
+  return Png(300, 300, rgb);
 }
 
 void Must(const testing::CommandResult& r) { ASSERT_EQ(r.exit_code, 0) << r.out << r.err; }
 
-// A terminal at dir/t trusting keys/authority.pub, enrolled, with the exam source dir/src built
-// into dir/PACK for it, loaded and released, and its session opened. Returns the session's
-// token (empty, with the test failed, when a step fails).
-std::string TerminalWithSourcePack(const std::filesystem::path& dir,
-                                   const std::filesystem::path& keys, const std::string& pack) {
-  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
-                  "--trust", (keys / "authority.pub").string()}));
-  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
-                  (dir / "t.enroll").string(), "--force"}));
-  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
-  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
-  Must(RunLontar(testing::PackBuildCommand(
-      {.source = dir / "src",
-       .authority_key = dir / "authority.key",
-       .results_pub = keys / "results.pub",
-       .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
-       .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
-       .out = dir / pack,
-       .enrollments = {dir / "t.enroll"}})));
-  Must(RunLontar({"terminal", "load", "--home", (dir / "t").string(), (dir / pack).string()}));
-  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
-                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
-                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
-  Must(open);
-  if (open.exit_code != 0) return "";
-  return Json::parse(open.out)["token"].get<std::string>();
+// The demo's authority and results keys in dir/keys, the authority's private key owner-only (as
+// `lontar pack build` requires), for testing::MiniSession and its steps.
+void DemoKeysIn(const std::filesystem::path& dir) {
+  const auto demo = kSource / "assets/demo/keys";
+  std::filesystem::create_directories(dir / "keys");
+  for (const char* name : {"authority.key", "authority.pub", "results.pub"}) {
+    std::filesystem::copy_file(demo / name, dir / "keys" / name);
+  }
+  std::filesystem::permissions(dir / "keys/authority.key", std::filesystem::perms::owner_read |
+                                                               std::filesystem::perms::owner_write);
+}
+
+// A terminal at dir/t with the exam source dir/src built into dir/PACK for it, loaded and
+// released, and its session opened: the session's token ("" with the test failed when a step
+// fails).
+std::string TerminalWithSourcePack(const std::filesystem::path& dir, const std::string& pack) {
+  DemoKeysIn(dir);
+  return testing::MiniSession(dir, "SITE-01", pack);
 }
 
 // Counts the pixels of `png` near `rgb` (the theme's red of faults).
@@ -100,24 +99,11 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   std::filesystem::create_directories(kImageArtifacts);
   TempDir dir;
-  const auto keys = kSource / "assets/demo/keys";
   std::filesystem::copy(kMini, dir / "src", std::filesystem::copy_options::recursive);
   testing::WriteText(dir / "src/media/boxes.png", NoisePng());
-  Must(RunLontar({"terminal", "init", "--home", (dir / "t").string(), "--site", "SITE-01",
-                  "--trust", (keys / "authority.pub").string()}));
-  Must(RunLontar({"terminal", "enrollment", "--home", (dir / "t").string(), "--out",
-                  (dir / "t.enroll").string(), "--force"}));
-  std::filesystem::copy_file(keys / "authority.key", dir / "authority.key");
-  std::filesystem::permissions(dir / "authority.key", std::filesystem::perms::owner_read |
-                                                          std::filesystem::perms::owner_write);
-  testing::PackBuildArgs build{
-      .source = dir / "src",
-      .authority_key = dir / "authority.key",
-      .results_pub = keys / "results.pub",
-      .release_code_file = kSource / "tests/fixtures/mini-release-code.txt",
-      .proctor_code_file = kSource / "tests/fixtures/mini-proctor-code.txt",
-      .out = dir / "cut.lpk",
-      .enrollments = {dir / "t.enroll"}};
+  DemoKeysIn(dir.path());
+  testing::EnrolMiniTerminal(dir.path(), "SITE-01");
+  testing::PackBuildArgs build = testing::MiniSourceBuild(dir.path(), "cut.lpk");
 
   // First the same image cut short (an interrupted copy): the build refuses it and says which.
   const std::string png = NoisePng();
@@ -132,14 +118,7 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   testing::WriteText(dir / "src/media/boxes.png", png);
   build.out = dir / "mini.lpk";
   Must(RunLontar(testing::PackBuildCommand(build)));
-  Must(
-      RunLontar({"terminal", "load", "--home", (dir / "t").string(), (dir / "mini.lpk").string()}));
-  Must(RunLontar({"session", "release", "--home", (dir / "t").string(), "--code-file",
-                  (kSource / "tests/fixtures/mini-release-code.txt").string()}));
-  auto open = RunLontar({"session", "open", "--home", (dir / "t").string(), "--proctor-code-file",
-                         (kSource / "tests/fixtures/mini-proctor-code.txt").string(), "--json"});
-  Must(open);
-  const std::string token = Json::parse(open.out)["token"];
+  const std::string token = testing::LoadAndOpenMiniSession(dir.path(), "mini.lpk");
 
   // Then the disk damages it: one byte of the stored pack, near its end (inside the image).
   std::filesystem::path stored;
@@ -147,43 +126,17 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
     if (e.path().extension() == ".lpk") stored = e.path();
   }
   ASSERT_FALSE(stored.empty());
-  {
-    const auto size = std::filesystem::file_size(stored);
-    std::fstream f(stored, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(size - 100));
-    char c = 0;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(size - 100));
-    f.put(static_cast<char>(c ^ 0x01));
-  }
+  testing::FlipByteFromEnd(stored, 100, 0x01);
 
   // The candidate logs in and sees both TIU items (in a shuffled order), then the proctor opens
   // the panel.
-  std::string script;
-  auto step = [&](const std::string& kind, const std::string& value) {
-    script += Json{{kind, value}}.dump() + "\n";
-  };
-  step("expect", "login");
-  step("text", "TEST-0001");
-  step("key", "Return");
-  step("text", "111111");
-  step("key", "Return");
-  step("text", token);
-  step("key", "Return");
-  step("expect", "instructions");
-  step("key", "Return");
+  KioskScript script;
+  script.LogIn("TEST-0001", "111111", token).Expect("instructions").Key("Return");
   for (const char* shot : {"item-1.png", "item-2.png"}) {
-    step("expect", "item");
-    step("screenshot", (kImageArtifacts / shot).string());
-    step("key", "Right");
+    script.Expect("item").Shot(kImageArtifacts / shot).Key("Right");
   }
-  step("key", "Left");
-  step("key", "Ctrl+Alt+P");
-  step("expect", "proctor");
-  step("screenshot", (kImageArtifacts / "proctor.png").string());
-  script += R"({"exit": 0})"
-            "\n";
-  testing::WriteText(dir / "script.jsonl", script);
+  script.Key("Left").Key("Ctrl+Alt+P").Expect("proctor").Shot(kImageArtifacts / "proctor.png");
+  script.Step("exit", 0).Write(dir / "script.jsonl");
   auto kiosk = testing::RunProgram(
       kXvfbRun, XvfbArgs(1024, 768,
                          {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk", "--home",
@@ -205,25 +158,37 @@ TEST(KioskImages, DamagedStoredImageShowsThePlaceholderIsJournaledAndTheProctorS
   EXPECT_NE(unshown[0]["reason"].get<std::string>().find("damaged"), std::string::npos);
 
   // On screen: one of the two item shots carries the red frame of the placeholder, and the
-  // proctor panel lists the fault in red. (The theme's fault red, BadColour, is 170/30/30.)
+  // proctor panel lists the fault in red. (The theme's fault red, Colours(look).bad, is 170/30/30.)
   const int red1 = PixelsNear(kImageArtifacts / "item-1.png", 170, 30, 30);
   const int red2 = PixelsNear(kImageArtifacts / "item-2.png", 170, 30, 30);
   EXPECT_TRUE((red1 > 500) != (red2 > 500)) << red1 << " " << red2;
   EXPECT_GT(PixelsNear(kImageArtifacts / "proctor.png", 170, 30, 30), 100);
 }
 
+// A w x h picture (3 bytes a pixel) of smooth bands of colour, red fading down it and green
+// across it, under a grey grid of lines 4 pixels wide every `cell` pixels.
+std::vector<std::uint8_t> BandsAndGrid(int w, int h, int cell) {
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * w + x) * 3];
+      p[0] = static_cast<std::uint8_t>(235 - y * 40 / h);
+      p[1] = static_cast<std::uint8_t>(240 - x * 30 / w);
+      p[2] = 250;
+      if (x % cell < 4 || y % cell < 4) p[0] = p[1] = p[2] = 120;
+    }
+  }
+  return rgb;
+}
+
 // A figure as large as a scanned chart, 2400 x 1600: bands of colour, a grid and bars, so that
 // scaling it down to the screen and then to the column shows in the golden as blur or aliasing.
 std::string LargeChartPng() {
   constexpr int kW = 2400, kH = 1600;
-  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(kW) * kH * 3);
+  std::vector<std::uint8_t> rgb = BandsAndGrid(kW, kH, 200);
   for (int y = 0; y < kH; ++y) {
     for (int x = 0; x < kW; ++x) {
       std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * kW + x) * 3];
-      p[0] = static_cast<std::uint8_t>(235 - y * 40 / kH);
-      p[1] = static_cast<std::uint8_t>(240 - x * 30 / kW);
-      p[2] = 250;
-      if (x % 200 < 4 || y % 200 < 4) p[0] = p[1] = p[2] = 120;  // the grid
       const int bar = x / 300;  // eight bars, heights 1/8 .. 8/8 of the chart
       if (x % 300 >= 60 && x % 300 < 240 && kH - y < (bar + 1) * kH / 9) {
         p[0] = static_cast<std::uint8_t>(40 + bar * 25);
@@ -232,13 +197,7 @@ std::string LargeChartPng() {
       }
     }
   }
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* to, void* data, int size) {
-        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-      },
-      &out, kW, kH, 3, rgb.data(), kW * 3);
-  return out;
+  return Png(kW, kH, rgb);
 }
 
 // The first item of a two-item synthetic exam (fixed order) carries the large chart: the item
@@ -246,7 +205,6 @@ std::string LargeChartPng() {
 TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
   if (!std::filesystem::exists(kXvfbRun)) GTEST_SKIP() << "xvfb-run is not installed";
   TempDir dir;
-  const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
   synth.items = 2;
   synth.participants = 1;
@@ -254,7 +212,7 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
   testing::WriteText(dir / "src/media/chart.png", LargeChartPng());
   const auto item = dir / "src/items/s-0.yaml";
   testing::WriteText(item, testing::ReadText(item) + "media: [media/chart.png]\n");
-  const std::string token = TerminalWithSourcePack(dir.path(), keys, "chart.lpk");
+  const std::string token = TerminalWithSourcePack(dir.path(), "chart.lpk");
   std::filesystem::create_directories(kImageArtifacts);
   struct Look {
     std::string name;
@@ -268,23 +226,10 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
     const auto home = dir / ("t-" + look.name);
     std::filesystem::copy(dir / "t", home, std::filesystem::copy_options::recursive);
     const auto shot = kImageArtifacts / ("item-large-image-" + look.name + ".png");
-    std::string script;
-    auto step = [&](const std::string& kind, const Json& value) {
-      script += Json{{kind, value}}.dump() + "\n";
-    };
-    step("expect", "login");
-    step("text", "SYNTH-0");
-    step("tap", "Return");
-    step("text", "000000");
-    step("tap", "Return");
-    step("text", token);
-    step("tap", "Return");
-    step("expect", "instructions");
-    step("tap", "Return");
-    step("expect", "item");
-    step("screenshot", shot.string());  // the kiosk waits for the item's image first
-    step("exit", 0);
-    testing::WriteText(dir / "script.jsonl", script);
+    KioskScript script;
+    script.LogIn("SYNTH-0", "000000", token, /*tap=*/true).Expect("instructions").Tap("Return");
+    script.Expect("item").Shot(shot);  // the kiosk waits for the item's image first
+    script.Step("exit", 0).Write(dir / "script.jsonl");
     std::vector<std::string> command = {std::string(LONTAR_BIN_DIR) + "/lontar-kiosk",
                                         "--home",
                                         home.string(),
@@ -308,22 +253,9 @@ TEST(KioskImages, ItemWithALargeImageAtBothResolutionsAndLargeText) {
 // it several).
 std::string LargePhotoJpeg() {
   constexpr int kW = 4096, kH = 3072;
-  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(kW) * kH * 3);
-  for (int y = 0; y < kH; ++y) {
-    for (int x = 0; x < kW; ++x) {
-      std::uint8_t* p = &rgb[(static_cast<std::size_t>(y) * kW + x) * 3];
-      p[0] = static_cast<std::uint8_t>(235 - y * 40 / kH);
-      p[1] = static_cast<std::uint8_t>(240 - x * 30 / kW);
-      p[2] = 250;
-      if (x % 256 < 4 || y % 256 < 4) p[0] = p[1] = p[2] = 120;
-    }
-  }
+  const std::vector<std::uint8_t> rgb = BandsAndGrid(kW, kH, 256);
   std::string out;
-  stbi_write_jpg_to_func(
-      [](void* to, void* data, int size) {
-        static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-      },
-      &out, kW, kH, 3, rgb.data(), 85);
+  stbi_write_jpg_to_func(AppendTo, &out, kW, kH, 3, rgb.data(), 85);
   return out;
 }
 
@@ -344,7 +276,6 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
   // roster hash's cost; libsodium maps it apart and unmaps it after): the report says how much.
   constexpr long kCapKb = 40 * 1024;
   TempDir dir;
-  const auto keys = kSource / "assets/demo/keys";
   authoring::SynthOptions synth;
   synth.items = kItems;
   synth.participants = 2;
@@ -363,43 +294,22 @@ TEST(KioskImages, PeakMemoryAfterVisiting500ImageItemsStaysUnderTheCap) {
       continue;
     }
     for (auto& b : rgb) b = static_cast<std::uint8_t>(rng());
-    std::string png;
-    stbi_write_png_to_func(
-        [](void* to, void* data, int size) {
-          static_cast<std::string*>(to)->append(static_cast<const char*>(data), size);
-        },
-        &png, 240, 160, 3, rgb.data(), 240 * 3);
     const std::string name = "media/m-" + std::to_string(i) + ".png";
-    testing::WriteText(dir / "src" / name, png);
+    testing::WriteText(dir / "src" / name, Png(240, 160, rgb));
     const auto item = dir / "src/items" / ("s-" + std::to_string(i) + ".yaml");
     testing::WriteText(item, testing::ReadText(item) + "media: [" + name + "]\n");
   }
-  const std::string token = TerminalWithSourcePack(dir.path(), keys, "synth.lpk");
-  std::string script;
-  auto step = [&](const std::string& kind, const std::string& value) {
-    script += Json{{kind, value}}.dump() + "\n";
-  };
-  step("expect", "login");
-  step("text", "SYNTH-0");
-  step("key", "Return");
-  step("text", "000000");
-  step("key", "Return");
-  step("text", token);
-  step("key", "Return");
-  step("expect", "instructions");
-  script += R"({"reset_peak_rss": true})"
-            "\n";
-  step("key", "Return");
+  const std::string token = TerminalWithSourcePack(dir.path(), "synth.lpk");
+  KioskScript script;
+  script.LogIn("SYNTH-0", "000000", token).Expect("instructions");
+  script.Step("reset_peak_rss", true).Key("Return");
   // A tap (press and release in one frame) takes half the frames of a key: the kiosk still
   // shows every item, with its image, before the next step.
   for (int i = 1; i < kItems; ++i) {
-    if (i % 100 == 0) step("expect", "item");
-    step("tap", "Right");
+    if (i % 100 == 0) script.Expect("item");
+    script.Tap("Right");
   }
-  step("expect", "item");
-  script += R"({"exit": 0})"
-            "\n";
-  testing::WriteText(dir / "script.jsonl", script);
+  script.Expect("item").Step("exit", 0).Write(dir / "script.jsonl");
   const char* other = std::getenv("LONTAR_KIOSK_UNDER_TEST");
   const std::string kiosk_bin =
       other != nullptr ? other : std::string(LONTAR_BIN_DIR) + "/lontar-kiosk";

@@ -14,6 +14,7 @@
 
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/demo_pack.hpp"
 #include "tests/ui/golden.hpp"
 #include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
@@ -57,13 +58,9 @@ class KioskSessions : public ::testing::Test {
   }
 
   void Build(const std::string& exam, const std::string& from, const std::string& until) {
-    auto args = testing::PackBuildCommand({.source = kDemo / exam,
-                                           .authority_key = dir_ / "authority.key",
-                                           .results_pub = dir_ / "results.pub",
-                                           .release_code_file = kDemo / "release-code.txt",
-                                           .proctor_code_file = kDemo / "proctor-code.txt",
-                                           .out = dir_ / (exam + ".lpk"),
-                                           .enrollments = {dir_ / "t.enroll"}});
+    auto args = testing::PackBuildCommand(
+        testing::DemoPackBuild(exam, dir_ / "authority.key", dir_ / "results.pub",
+                               dir_ / (exam + ".lpk"), dir_ / "t.enroll"));
     *(std::find(args.begin(), args.end(), "--valid-from") + 1) = from;
     *(std::find(args.begin(), args.end(), "--valid-until") + 1) = until;
     Must(RunLontar(args));

@@ -16,7 +16,9 @@
 #include "core/terminal/enrollment.hpp"
 #include "tests/support/pack_build.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/ui/demo_pack.hpp"
 #include "tests/ui/golden.hpp"
+#include "tests/ui/kiosk_script.hpp"
 #include "tests/ui/ui_paths.hpp"
 #include "tests/ui/xvfb.hpp"
 
@@ -25,6 +27,7 @@ namespace {
 
 using Json = nlohmann::json;
 using testing::kDemo;
+using testing::KioskScript;
 using testing::ReadText;
 using testing::RunLontar;
 using testing::RunProgram;
@@ -41,27 +44,6 @@ const std::string kCode = "teknisi-kopi-2026";
 std::filesystem::path ShotPath(const std::string& name) {
   return kTechnicianArtifacts / ("technician-" + name + "-1024x768.png");
 }
-
-class Script {
- public:
-  Script& Step(const std::string& kind, const Json& value) {
-    lines_.push_back(Json{{kind, value}}.dump());
-    return *this;
-  }
-  Script& Key(const std::string& k) { return Step("key", k); }
-  Script& Text(const std::string& t) { return Step("text", t); }
-  Script& Click(const std::string& c) { return Step("click", c); }
-  Script& Expect(const std::string& s) { return Step("expect", s); }
-  Script& Shot(const std::string& name) { return Step("screenshot", ShotPath(name).string()); }
-  void Write(const std::filesystem::path& path) const {
-    std::string text;
-    for (const auto& l : lines_) text += l + "\n";
-    WriteText(path, text);
-  }
-
- private:
-  std::vector<std::string> lines_;
-};
 
 class KioskTechnician : public ::testing::Test {
  protected:
@@ -86,13 +68,9 @@ class KioskTechnician : public ::testing::Test {
     std::filesystem::copy_file(kDemo / "keys" / "authority.key", dir_ / "authority.key");
     std::filesystem::permissions(dir_ / "authority.key", std::filesystem::perms::owner_read |
                                                              std::filesystem::perms::owner_write);
-    Must(RunLontar(testing::PackBuildCommand({.source = kDemo / "skd",
-                                              .authority_key = dir_ / "authority.key",
-                                              .results_pub = kDemo / "keys" / "results.pub",
-                                              .release_code_file = kDemo / "release-code.txt",
-                                              .proctor_code_file = kDemo / "proctor-code.txt",
-                                              .out = Stick() / "skd.lpk",
-                                              .enrollments = {dir_ / "t.enroll"}})));
+    Must(RunLontar(testing::PackBuildCommand(
+        testing::DemoPackBuild("skd", dir_ / "authority.key", kDemo / "keys" / "results.pub",
+                               Stick() / "skd.lpk", dir_ / "t.enroll"))));
     Must(RunLontar({"keys", "new", "server", "--out", (dir_ / "server").string()}));
     std::filesystem::copy_file(dir_ / "server" / "server.pub", Stick() / "server.pub");
   }
@@ -103,7 +81,7 @@ class KioskTechnician : public ::testing::Test {
   std::filesystem::path CodeFile() const { return dir_ / "technician.code"; }
   std::filesystem::path ClockRecord() const { return dir_ / "clock-requests.jsonl"; }
 
-  Json Run(const Script& script, const std::string& lang = "en") {
+  Json Run(const KioskScript& script, const std::string& lang = "en") {
     script.Write(dir_ / "script.jsonl");
     std::filesystem::remove(dir_ / "report.json");
     auto r = RunProgram(kXvfbRun, XvfbArgs(1024, 768,
@@ -141,20 +119,20 @@ class KioskTechnician : public ::testing::Test {
 
 TEST_F(KioskTechnician, EveryActionFromTheWaitingScreenIsDoneAndJournaled) {
   InitialisedTerminalAndPackOnStick();
-  Script s;
-  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Shot("code-en");
-  s.Text("not-the-code-99").Key("Return").Expect("technician-code").Shot("code-wrong-en");
-  s.Text(kCode).Key("Return").Expect("technician").Shot("menu-en");
-  s.Click("tech.packs").Expect("technician-packs").Shot("packs-en");
-  s.Click("tech.pack.0").Expect("technician-packs").Shot("packs-loaded-en");
+  KioskScript s;
+  s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Shot(ShotPath("code-en"));
+  s.Text("not-the-code-99").Key("Return").Expect("technician-code").Shot(ShotPath("code-wrong-en"));
+  s.Text(kCode).Key("Return").Expect("technician").Shot(ShotPath("menu-en"));
+  s.Click("tech.packs").Expect("technician-packs").Shot(ShotPath("packs-en"));
+  s.Click("tech.pack.0").Expect("technician-packs").Shot(ShotPath("packs-loaded-en"));
   s.Click("tech.back").Expect("technician");
   s.Click("tech.enrollment").Expect("technician");
-  s.Click("tech.export").Expect("technician").Shot("exported-en");
+  s.Click("tech.export").Expect("technician").Shot(ShotPath("exported-en"));
   s.Click("tech.set_server").Expect("technician-server");
   s.Click("tech.server_address").Text("10.0.0.5:8470");
   // The stick holds authority.pub and server.pub, sorted: the server key is the second.
-  s.Click("tech.key.1").Shot("server-en");
-  s.Click("tech.server_save").Expect("technician").Shot("menu-after-en");
+  s.Click("tech.key.1").Shot(ShotPath("server-en"));
+  s.Click("tech.server_save").Expect("technician").Shot(ShotPath("menu-after-en"));
   s.Click("tech.return").Expect("waiting").Step("exit", 0);
   const Json report = Run(s);
   EXPECT_EQ(report["screen"], "waiting");
@@ -215,12 +193,12 @@ TEST_F(KioskTechnician, TheServerPageSetsASiteRelayKey) {
   InitialisedTerminalAndPackOnStick();
   Must(RunLontar({"keys", "new", "server", "--out", (dir_ / "relay").string()}));
   std::filesystem::copy_file(dir_ / "relay" / "server.pub", Stick() / "relay.pub");
-  Script s;
+  KioskScript s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
   s.Expect("technician").Click("tech.set_server").Expect("technician-server");
   s.Click("tech.server_address").Text("10.0.0.5:8470");
   // Sorted: authority.pub, relay.pub, server.pub.
-  s.Click("tech.key.2").Click("tech.relay.1").Shot("server-relay-en");
+  s.Click("tech.key.2").Click("tech.relay.1").Shot(ShotPath("server-relay-en"));
   s.Click("tech.server_save").Expect("technician");
   s.Click("tech.return").Expect("waiting").Step("exit", 0);
   const Json report = Run(s);
@@ -235,13 +213,13 @@ TEST_F(KioskTechnician, TheServerPageSetsASiteRelayKey) {
 }
 
 TEST_F(KioskTechnician, InitialisesATerminalFromTheErrorScreen) {
-  Script s;
+  KioskScript s;
   s.Expect("error").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
-  s.Expect("technician").Shot("menu-uninitialised-id");
+  s.Expect("technician").Shot(ShotPath("menu-uninitialised-id"));
   s.Click("tech.init").Expect("technician-init");
   s.Click("tech.site").Text("DEMO-01");
   s.Click("tech.name").Text("Ruang 2 / PC 14");
-  s.Click("tech.key.0").Shot("init-id");
+  s.Click("tech.key.0").Shot(ShotPath("init-id"));
   s.Click("tech.init_do").Expect("technician");
   s.Click("tech.return").Expect("waiting").Step("exit", 0);
   const Json report = Run(s, "id");
@@ -269,13 +247,16 @@ TEST_F(KioskTechnician, TheClockPageSetsDateTimeAndZoneByKeyboard) {
   InitialisedTerminalAndPackOnStick();
   // The terminal's zone file: WITA.
   std::filesystem::create_symlink("/usr/share/zoneinfo/Asia/Makassar", dir_ / "localtime");
-  Script s;
+  KioskScript s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
   s.Expect("technician").Key("F2").Expect("technician-clock");
   s.Text("2000-01-01").Key("Tab").Text("10:15").Key("Tab").Text("wit").Key("Return");
-  s.Expect("technician-clock").Shot("clock-refused-en");
+  s.Expect("technician-clock").Shot(ShotPath("clock-refused-en"));
   s.Click("tech.clock_date").Text("2026-12-06").Key("Tab").Text("10:15").Key("Tab").Text("WITA");
-  s.Shot("clock-en").Key("Return").Expect("technician-clock").Shot("clock-set-en");
+  s.Shot(ShotPath("clock-en"))
+      .Key("Return")
+      .Expect("technician-clock")
+      .Shot(ShotPath("clock-set-en"));
   s.Click("tech.back").Expect("technician").Click("tech.return").Expect("waiting").Step("exit", 0);
   const Json report = Run(s);
   EXPECT_EQ(report["screen"], "waiting");
@@ -309,13 +290,13 @@ TEST_F(KioskTechnician, TheClockPageSetsDateTimeAndZoneByKeyboard) {
 
 TEST_F(KioskTechnician, FiveWrongCodesLockThePrompt) {
   InitialisedTerminalAndPackOnStick();
-  Script s;
+  KioskScript s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code");
   // Each code is checked off the UI thread; the prompt comes back when the answer is in.
   for (int i = 0; i < 5; ++i) {
     s.Text("wrong-code-" + std::to_string(i)).Key("Return").Expect("technician-code");
   }
-  s.Click("tech.locked").Shot("code-locked-en");
+  s.Click("tech.locked").Shot(ShotPath("code-locked-en"));
   // Locked: even the right code is not taken (the field is gone).
   s.Step("exit", 0);
   Run(s);
@@ -330,7 +311,7 @@ TEST_F(KioskTechnician, FiveWrongCodesLockThePrompt) {
 // code would be wrong with it).
 TEST_F(KioskTechnician, AQuickEnterSubmitsAndKeyRepeatTypesNothing) {
   InitialisedTerminalAndPackOnStick();
-  Script s;
+  KioskScript s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode);
   s.Step("repeat", std::string(1, kCode.back())).Step("tap", "Return").Expect("technician");
   s.Step("exit", 0);
@@ -341,9 +322,9 @@ TEST_F(KioskTechnician, AQuickEnterSubmitsAndKeyRepeatTypesNothing) {
 TEST_F(KioskTechnician, WithoutACodeFileTechnicianModeIsUnavailable) {
   InitialisedTerminalAndPackOnStick();
   std::filesystem::remove(CodeFile());
-  Script s;
+  KioskScript s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code");
-  s.Click("tech.unavailable").Shot("unavailable-en");
+  s.Click("tech.unavailable").Shot(ShotPath("unavailable-en"));
   s.Click("tech.return").Expect("waiting").Step("exit", 0);
   EXPECT_EQ(Run(s)["screen"], "waiting");
 }
@@ -387,9 +368,9 @@ TEST_F(KioskTechnician, TalksToTheRootServiceThroughTheUsbDirectory) {
       }
     }
   });
-  Script s;
+  KioskScript s;
   s.Expect("waiting").Key("Ctrl+Alt+T").Expect("technician-code").Text(kCode).Key("Return");
-  s.Expect("technician").Step("sleep_ms", 1500).Shot("menu-gate-en");
+  s.Expect("technician").Step("sleep_ms", 1500).Shot(ShotPath("menu-gate-en"));
   s.Click("tech.enrollment").Expect("technician");
   s.Click("tech.return").Step("sleep_ms", 1500).Expect("waiting").Step("exit", 0);
   const Json report = Run(s);
@@ -424,9 +405,8 @@ TEST_F(KioskTechnician, TheChordDoesNothingDuringASitting) {
   const auto line = pins.find("DEMO-0001,");
   ASSERT_NE(line, std::string::npos);
   const std::string pin = pins.substr(line + 10, pins.find('\n', line) - line - 10);
-  Script s;
-  s.Expect("login").Text("DEMO-0001").Key("Return").Text(pin).Key("Return").Text(token);
-  s.Key("Return").Expect("instructions").Key("Ctrl+Alt+T").Expect("instructions");
+  KioskScript s;
+  s.LogIn("DEMO-0001", pin, token).Expect("instructions").Key("Ctrl+Alt+T").Expect("instructions");
   s.Step("exit", 0);
   EXPECT_EQ(Run(s)["screen"], "instructions");
 }

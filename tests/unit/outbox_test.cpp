@@ -6,6 +6,7 @@
 #include "core/bundle/outbox.hpp"
 #include "core/bundle/receipt_code.hpp"
 #include "core/vault/schema.hpp"
+#include "tests/support/authority_test.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -13,13 +14,11 @@ namespace lontar::bundle {
 namespace {
 
 using lontar::testing::ReadText;
-using lontar::testing::TempDir;
 
-class OutboxTest : public ::testing::Test {
+class OutboxTest : public testing::AuthorityTest {
  protected:
   void SetUp() override {
-    authority_.emplace(crypto::SigningKey::Generate().value());
-    results_.emplace(crypto::BoxSecretKey::Generate().value());
+    AuthorityTest::SetUp();
     auto t = testing::InitTerminal(dir_ / "home", authority_->public_key(), clock_);
     ASSERT_TRUE(t);
     t_.emplace(std::move(*t));
@@ -44,10 +43,6 @@ class OutboxTest : public ::testing::Test {
     return b.value_or(Bytes());
   }
 
-  TempDir dir_;
-  ManualClock clock_;
-  std::optional<crypto::SigningKey> authority_;
-  std::optional<crypto::BoxSecretKey> results_;
   std::optional<terminal::Terminal> t_;
 };
 

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "core/authoring/source.hpp"
 #include "core/authoring/synth.hpp"
@@ -14,25 +13,23 @@
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
 #include "core/util/fs.hpp"
+#include "tests/support/authority_test.hpp"
 #include "tests/support/exam_terminals.hpp"
+#include "tests/support/flip_byte.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace lontar::pack {
 namespace {
 
-using lontar::testing::TempDir;
-
-using testing::kDay;
 using testing::kMini;
 using testing::kNov24;
 
-class PackImagesTest : public ::testing::Test {
+class PackImagesTest : public testing::AuthorityTest {
  protected:
   void SetUp() override {
+    AuthorityTest::SetUp();
     clock_.SetWallMs(kNov24);
-    authority_.emplace(crypto::SigningKey::Generate().value());
-    results_.emplace(crypto::BoxSecretKey::Generate().value());
     auto t = testing::InitTerminal(dir_ / "t1", authority_->public_key(), clock_);
     ASSERT_TRUE(t);
     terminal_.emplace(std::move(*t));
@@ -43,18 +40,7 @@ class PackImagesTest : public ::testing::Test {
     auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
     auto enrollment =
         terminal::ReadEnrollment(AsBytes(terminal::WriteEnrollment(*terminal_, kNov24)));
-    BuildOptions o;
-    o.authority = &*authority_;
-    o.version = 1;
-    o.valid_from_ms = kNov24 - kDay;
-    o.valid_until_ms = kNov24 + kDay;
-    o.now_ms = kNov24;
-    o.targets = {*enrollment};
-    o.release_code = &code;
-    o.results_key = results_->public_key();
-    o.kdf = crypto::Argon2Params{1, 8 * 1024 * 1024};
-    o.out = dir_ / name;
-    return BuildPack(source, o);
+    return BuildPack(source, DayPackOptions(name, code, {*enrollment}));
   }
 
   authoring::Source Source() {
@@ -63,10 +49,6 @@ class PackImagesTest : public ::testing::Test {
     return std::move(*source);
   }
 
-  TempDir dir_;
-  ManualClock clock_;
-  std::optional<crypto::SigningKey> authority_;
-  std::optional<crypto::BoxSecretKey> results_;
   std::optional<terminal::Terminal> terminal_;
 };
 
@@ -229,15 +211,7 @@ TEST_F(PackImagesTest, MediaAreReadOnDemandAndDamageIsRefusedNotReturned) {
   // A byte of the stored pack flipped inside the last image, after the reader indexed it: that
   // image is refused, the others still read.
   const std::string last = source->media.back().name;
-  const auto size = std::filesystem::file_size(stored);
-  {
-    std::fstream f(stored, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(size - 100));
-    char c = 0;
-    f.get(c);
-    f.seekp(static_cast<std::streamoff>(size - 100));
-    f.put(static_cast<char>(c ^ 0x40));
-  }
+  testing::FlipByteFromEnd(stored, 100, 0x40);
   auto damaged = (*reader)->Read(last);
   ASSERT_FALSE(damaged);
   EXPECT_EQ(damaged.error().kind(), ErrorKind::kCorruption);

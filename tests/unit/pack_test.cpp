@@ -10,6 +10,7 @@
 #include "core/pack/build.hpp"
 #include "core/pack/terminal_packs.hpp"
 #include "core/terminal/enrollment.hpp"
+#include "tests/support/authority_test.hpp"
 #include "tests/support/exam_terminals.hpp"
 #include "tests/support/mini_exam.hpp"
 #include "tests/support/test_support.hpp"
@@ -24,16 +25,12 @@ using lontar::testing::WriteText;
 using testing::kDay;
 using testing::kMini;
 using testing::kNov24;
-// The fastest valid Argon2id setting keeps these tests quick; the build command defaults to
-// the interactive preset.
-const crypto::Argon2Params kFastKdf{1, 8 * 1024 * 1024};
 
-class PackTest : public ::testing::Test {
+class PackTest : public testing::AuthorityTest {
  protected:
   void SetUp() override {
+    AuthorityTest::SetUp();
     clock_.SetWallMs(kNov24);
-    authority_.emplace(crypto::SigningKey::Generate().value());
-    results_.emplace(crypto::BoxSecretKey::Generate().value());
     t1_.emplace(MakeTerminal("t1", "SITE-01"));
     t2_.emplace(MakeTerminal("t2", "SITE-02"));
     auto source = authoring::LoadSource(kMini);
@@ -51,30 +48,13 @@ class PackTest : public ::testing::Test {
     return *e;
   }
 
-  // Version 1 for `targets`, valid a day either side of kNov24, built to dir_ / name.
-  BuildOptions Options(const std::string& name, const crypto::SecretBytes& release_code,
-                       std::vector<terminal::Enrollment> targets) {
-    BuildOptions o;
-    o.authority = &*authority_;
-    o.version = 1;
-    o.valid_from_ms = kNov24 - kDay;
-    o.valid_until_ms = kNov24 + kDay;
-    o.now_ms = kNov24;
-    o.targets = std::move(targets);
-    o.release_code = &release_code;
-    o.results_key = results_->public_key();
-    o.kdf = kFastKdf;
-    o.out = dir_ / name;
-    return o;
-  }
-
   std::filesystem::path Build(const std::string& name, std::uint64_t version,
                               std::vector<terminal::Enrollment> targets,
                               const crypto::SigningKey* signer = nullptr,
                               std::int64_t from = kNov24 - kDay,
                               std::int64_t until = kNov24 + kDay) {
     auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
-    BuildOptions o = Options(name, code, std::move(targets));
+    BuildOptions o = DayPackOptions(name, code, std::move(targets));
     if (signer != nullptr) o.authority = signer;
     o.version = version;
     o.valid_from_ms = from;
@@ -84,10 +64,6 @@ class PackTest : public ::testing::Test {
     return o.out;
   }
 
-  TempDir dir_;
-  ManualClock clock_;
-  std::optional<crypto::SigningKey> authority_;
-  std::optional<crypto::BoxSecretKey> results_;
   std::optional<terminal::Terminal> t1_, t2_;
   std::optional<authoring::Source> source_;
 };
@@ -175,7 +151,7 @@ TEST_F(PackTest, BuildLoadReleaseAndReadTheItems) {
 TEST_F(PackTest, AProctorCodeUnderSixCharactersIsRefusedAndNothingIsWritten) {
   auto code = crypto::SecretBytes::CopyOf(AsBytes(testing::kMiniReleaseCode)).value();
   auto proctor = crypto::SecretBytes::CopyOf(AsBytes("12345")).value();
-  BuildOptions o = Options("short.lpk", code, {EnrollmentOf(*t1_)});
+  BuildOptions o = DayPackOptions("short.lpk", code, {EnrollmentOf(*t1_)});
   o.proctor_code = &proctor;
   auto h = BuildPack(*source_, o);
   ASSERT_FALSE(h);
