@@ -23,7 +23,13 @@ struct CodeField {
 
 // Draws the prompt, the field and the button. `focus`: when it points to true, the field takes
 // the keyboard and it is cleared (TakeKeyboardFocus); null never takes it. Returns true when the
-// code is submitted (Enter in the field, or the button).
+// code is submitted (Enter in the field, or the button), after WipeTypedCopies: the caller takes
+// the code from `field.code` (and wipes that) before the next frame.
 bool DrawCodeField(const ScreenContext& ctx, const CodeField& field, bool* focus);
+
+// Dear ImGui edits a copy of an active field's text (and keeps an undo buffer): wipes those and
+// lets go of the field, so that a code is nowhere in memory once it has been taken or the screen
+// left. Call it when a code is submitted (DrawCodeField does) and when its screen closes.
+void WipeTypedCopies();
 
 }  // namespace lontar::app

@@ -185,6 +185,7 @@ std::optional<ProctorAction> DrawProctor(const ScreenContext& ctx, const Proctor
   ImGui::PopItemWidth();
   EndBody();
   if (DrawBottomBar(ctx, bar)) action = ProctorAction::kClose;
+  if (action == ProctorAction::kClose) WipeTypedCopies();  // a code typed but not submitted
   return action;
 }
 

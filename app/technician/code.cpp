@@ -1,8 +1,6 @@
 #include "app/technician/code.hpp"
 
 #include <imgui.h>
-#include <imgui_internal.h>  // ImGuiInputTextState
-#include <sodium.h>
 
 #include <algorithm>
 
@@ -10,26 +8,6 @@
 #include "app/technician/parts.hpp"
 
 namespace lontar::app {
-namespace {
-
-// Dear ImGui edits a copy of the field's text (and keeps an undo buffer): wipe those too once the
-// code has been taken, so that the code is nowhere in memory after the attempt.
-void WipeImGuiTextCopies() {
-  ImGui::ClearActiveID();
-  ImGuiInputTextState& st = ImGui::GetCurrentContext()->InputTextState;
-  auto wipe = [](auto& v) {
-    if (v.Data != nullptr)
-      sodium_memzero(v.Data, static_cast<std::size_t>(v.Capacity) * sizeof(v.Data[0]));
-  };
-  wipe(st.TextW);
-  wipe(st.TextA);
-  wipe(st.InitialTextA);
-  sodium_memzero(&st.Stb, sizeof st.Stb);
-  st.CurLenW = st.CurLenA = 0;
-}
-
-}  // namespace
-
 std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
                                                    const TechnicianView& view,
                                                    TechnicianForm& form) {
@@ -67,7 +45,8 @@ std::optional<TechnicianAction> DrawTechnicianCode(const ScreenContext& ctx,
     ImGui::PopStyleColor();
   }
   if (EndTechnicianBody(ctx, /*back=*/false)) action = TechnicianAction{TechnicianAction::kCancel};
-  if (action) WipeImGuiTextCopies();  // the kiosk takes the code from `form` before the next frame
+  // A cancel too (the submit has already wiped them); the kiosk takes the code from `form`.
+  if (action) WipeTypedCopies();
   return action;
 }
 
