@@ -372,14 +372,8 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
   item.id = id;
   item.section = section;
   const std::string type = r.String(y, "type").value_or("");
-  if (type == "single") {
-    item.type = ItemType::kSingle;
-  } else if (type == "weighted") {
-    item.type = ItemType::kWeighted;
-  } else if (type == "multiple") {
-    item.type = ItemType::kMultiple;
-  } else if (type == "likert") {
-    item.type = ItemType::kLikert;
+  if (const auto known = model::ItemTypeFromName(type)) {
+    item.type = *known;
   } else if (!type.empty()) {
     r.Report(y["type"], "type '" + type + "' is not one of single, weighted, multiple, likert");
   }

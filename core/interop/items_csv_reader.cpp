@@ -123,14 +123,8 @@ std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(
     item.id = id.first;
     item.section = section.first;
     const std::string t = Lower(type.first);
-    if (t == "single") {
-      item.type = ItemType::kSingle;
-    } else if (t == "multiple") {
-      item.type = ItemType::kMultiple;
-    } else if (t == "weighted") {
-      item.type = ItemType::kWeighted;
-    } else if (t == "likert") {
-      item.type = ItemType::kLikert;
+    if (const auto known = model::ItemTypeFromName(t)) {
+      item.type = *known;
     } else {
       problem(type, "type", "'" + type.first + "' is not single, multiple, weighted or likert");
       continue;
