@@ -274,11 +274,7 @@ Result<Plan> ReadPlan(const Package& pkg, QtiImportReport& report, Problems& pro
 
 Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
                                   const QtiImportOptions& options) {
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(out, ec))) {
-    return std::unexpected(
-        Error::AlreadyExists(out.string() + " already exists; choose a new --out directory"));
-  }
+  LONTAR_TRY(StagingDir::CheckFree(out));
   LONTAR_ASSIGN_OR_RETURN(Package pkg, Package::Open(package));
   if (!pkg.Contains(kManifest)) {
     std::string hint;
