@@ -147,9 +147,13 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
   out["server_key_id"] = key.id().ToString();
   out["bundles"] = st.bundles;
   std::map<std::string, Json> sites;
+  // `item` at the end of site `name`'s `list` ("terminals", "exams", "sessions").
+  auto add_to_site = [&](const std::string& name, const char* list, Json item) {
+    Json& site = sites[name];
+    site["site"] = name;
+    site[list].push_back(std::move(item));
+  };
   for (const auto& t : st.terminals) {
-    Json& site = sites[t.site];
-    site["site"] = t.site;
     Json j;
     j["terminal_id"] = t.terminal_id;
     j["name"] = t.name;
@@ -166,28 +170,24 @@ Json StatusJson(const server::StoreStatus& st, const crypto::VerifyKey& key,
     }
     j["held_on_terminal"] = HeldOnTerminal(t, outboxes);
     j["state"] = RowClass(t, outboxes);
-    site["terminals"].push_back(std::move(j));
+    add_to_site(t.site, "terminals", std::move(j));
   }
   for (const auto& e : st.exams) {
-    Json& site = sites[e.site];
-    site["site"] = e.site;
     Json j;
     j["exam_id"] = e.exam_id;
     j["bundles"] = e.bundles;
     j["participants"] = e.participants;
     j["terminals"] = e.terminals;
-    site["exams"].push_back(std::move(j));
+    add_to_site(e.site, "exams", std::move(j));
   }
   for (const auto& r : sessions) {
-    Json& site = sites[r.site];
-    site["site"] = r.site;
-    site["sessions"].push_back(SessionJson(r, ViewOf(r, st, outboxes)));
+    add_to_site(r.site, "sessions", SessionJson(r, ViewOf(r, st, outboxes)));
   }
   out["sites"] = Json::array();
   for (auto& [name, site] : sites) {
-    if (!site.contains("sessions")) site["sessions"] = Json::array();
-    if (!site.contains("terminals")) site["terminals"] = Json::array();
-    if (!site.contains("exams")) site["exams"] = Json::array();
+    for (const char* list : {"sessions", "terminals", "exams"}) {
+      if (!site.contains(list)) site[list] = Json::array();
+    }
     out["sites"].push_back(std::move(site));
   }
   if (relay) {

@@ -13,6 +13,7 @@
 #include "core/authoring/roster_source.hpp"
 #include "core/model/item_rules.hpp"
 #include "core/util/fs.hpp"
+#include "core/util/image_signature.hpp"
 
 namespace lontar::authoring {
 
@@ -145,16 +146,6 @@ class FileReader {
   std::string file_;
   std::vector<Diagnostic>& out_;
 };
-
-bool LooksLikeImage(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char head[8] = {};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  static const unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  const bool png = std::memcmp(head, kPng, 8) == 0;
-  const bool jpeg = head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff;
-  return png || jpeg;
-}
 
 // pass_rules: [{id, name, min_total?, sections?: {section: minimum}}] and rank_by: [section ids].
 void LoadPassRules(FileReader& r, const YAML::Node& y, const std::set<std::string>& section_ids,
@@ -381,14 +372,8 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
   item.id = id;
   item.section = section;
   const std::string type = r.String(y, "type").value_or("");
-  if (type == "single") {
-    item.type = ItemType::kSingle;
-  } else if (type == "weighted") {
-    item.type = ItemType::kWeighted;
-  } else if (type == "multiple") {
-    item.type = ItemType::kMultiple;
-  } else if (type == "likert") {
-    item.type = ItemType::kLikert;
+  if (const auto known = model::ItemTypeFromName(type)) {
+    item.type = *known;
   } else if (!type.empty()) {
     r.Report(y["type"], "type '" + type + "' is not one of single, weighted, multiple, likert");
   }
@@ -408,7 +393,7 @@ void LoadItem(const fs::path& dir, const std::string& id, const std::string& sec
         r.Report(entry, "media file '" + name + "' does not exist");
       } else if (fs::file_size(path, ec) > kMaxMediaBytes) {
         r.Report(entry, "media file '" + name + "' is larger than 10 MB");
-      } else if (!LooksLikeImage(path)) {
+      } else if (!StartsAsPngOrJpeg(path)) {
         r.Report(entry, "media file '" + name + "' is not a PNG or JPEG image");
       } else {
         media.emplace(name, MediaFile{name, path, fs::file_size(path, ec)});

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/crypto/hash.hpp"
@@ -221,29 +222,53 @@ Result<SecretBytes> FormatBoxSecretKey(const BoxSecretKey& key, std::string_view
   return SecretFileText(comment, blob.view());
 }
 
-Result<VerifyKey> ParseSigningPublicKey(std::string_view text) {
-  constexpr std::string_view what = "Ed25519 public key";
-  LONTAR_ASSIGN_OR_RETURN(Bytes blob, DecodeBlob(text, what, kEdPublicBlob));
-  LONTAR_TRY(CheckAlgorithm(blob, "Ed", what));
-  LONTAR_ASSIGN_OR_RETURN(VerifyKey key, VerifyKey::FromBytes(ByteView(blob).subspan(2 + kIdSize)));
+namespace {
+
+// A public key file's key (`what`): a blob of `blob_size` bytes, the algorithm `alg`, the key id,
+// then the key (Key::FromBytes), whose own id must be the one stored.
+template <class Key>
+Result<Key> ParsePublicKey(std::string_view text, std::string_view what, std::string_view alg,
+                           std::size_t blob_size) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes blob, DecodeBlob(text, what, blob_size));
+  LONTAR_TRY(CheckAlgorithm(blob, alg, what));
+  LONTAR_ASSIGN_OR_RETURN(Key key, Key::FromBytes(ByteView(blob).subspan(2 + kIdSize)));
   LONTAR_TRY(CheckId(ByteView(blob).subspan(2, kIdSize), key.id(), what));
   return key;
 }
 
-Result<BoxPublicKey> ParseBoxPublicKey(std::string_view text) {
-  constexpr std::string_view what = "X25519 public key";
-  LONTAR_ASSIGN_OR_RETURN(Bytes blob, DecodeBlob(text, what, kX2PublicBlob));
-  LONTAR_TRY(CheckAlgorithm(blob, "X2", what));
-  LONTAR_ASSIGN_OR_RETURN(BoxPublicKey key,
-                          BoxPublicKey::FromBytes(ByteView(blob).subspan(2 + kIdSize)));
-  LONTAR_TRY(CheckId(ByteView(blob).subspan(2, kIdSize), key.id(), what));
+// A secret key file's key (`what`): its blob of `blob_size` bytes given to `parse`, then wiped
+// whatever `parse` made of it.
+template <class Parse>
+auto ParseSecretBlob(ByteView text, std::string_view what, std::size_t blob_size, Parse parse)
+    -> decltype(parse(std::declval<const Bytes&>())) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes blob, DecodeBlob(AsChars(text), what, blob_size));
+  auto key = parse(std::as_const(blob));
+  Wipe(blob);
   return key;
+}
+
+// A secret key file read and parsed (`parse`); the file's text is wiped whatever the outcome.
+template <class Key>
+Result<Key> ReadSecretKeyFile(const std::filesystem::path& path, Result<Key> (*parse)(ByteView)) {
+  LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadKeyFile(path, true));
+  auto key = parse(text);
+  Wipe(text);
+  return WithPath(std::move(key), path);
+}
+
+}  // namespace
+
+Result<VerifyKey> ParseSigningPublicKey(std::string_view text) {
+  return ParsePublicKey<VerifyKey>(text, "Ed25519 public key", "Ed", kEdPublicBlob);
+}
+
+Result<BoxPublicKey> ParseBoxPublicKey(std::string_view text) {
+  return ParsePublicKey<BoxPublicKey>(text, "X25519 public key", "X2", kX2PublicBlob);
 }
 
 Result<SigningKey> ParseSigningSecretKey(ByteView text) {
   constexpr std::string_view what = "Ed25519 secret key";
-  LONTAR_ASSIGN_OR_RETURN(Bytes blob, DecodeBlob(AsChars(text), what, kEdSecretBlob));
-  auto parse = [&]() -> Result<SigningKey> {
+  return ParseSecretBlob(text, what, kEdSecretBlob, [&](const Bytes& blob) -> Result<SigningKey> {
     LONTAR_TRY(CheckAlgorithm(blob, "Ed", what));
     if (blob[2] != 0 || blob[3] != 0) {
       return std::unexpected(Error::Malformed(
@@ -267,16 +292,12 @@ Result<SigningKey> ParseSigningSecretKey(ByteView text) {
     LONTAR_ASSIGN_OR_RETURN(SigningKey key, SigningKey::FromSecretKey(sk));
     LONTAR_TRY(CheckId(ByteView(id, kIdSize), key.id(), what));
     return key;
-  };
-  auto key = parse();
-  Wipe(blob);
-  return key;
+  });
 }
 
 Result<BoxSecretKey> ParseBoxSecretKey(ByteView text) {
   constexpr std::string_view what = "X25519 secret key";
-  LONTAR_ASSIGN_OR_RETURN(Bytes blob, DecodeBlob(AsChars(text), what, kX2SecretBlob));
-  auto parse = [&]() -> Result<BoxSecretKey> {
+  return ParseSecretBlob(text, what, kX2SecretBlob, [&](const Bytes& blob) -> Result<BoxSecretKey> {
     LONTAR_TRY(CheckAlgorithm(blob, "X2", what));
     ByteView body(blob.data(), 2 + kIdSize + kBoxSecretKeySize);
     Blake2bHasher h(32);
@@ -288,10 +309,7 @@ Result<BoxSecretKey> ParseBoxSecretKey(ByteView text) {
     LONTAR_ASSIGN_OR_RETURN(BoxSecretKey key, BoxSecretKey::FromBytes(body.subspan(2 + kIdSize)));
     LONTAR_TRY(CheckId(body.subspan(2, kIdSize), key.public_key().id(), what));
     return key;
-  };
-  auto key = parse();
-  Wipe(blob);
-  return key;
+  });
 }
 
 Result<VerifyKey> ReadSigningPublicKeyFile(const std::filesystem::path& path) {
@@ -305,17 +323,11 @@ Result<BoxPublicKey> ReadBoxPublicKeyFile(const std::filesystem::path& path) {
 }
 
 Result<SigningKey> ReadSigningSecretKeyFile(const std::filesystem::path& path) {
-  LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadKeyFile(path, true));
-  auto key = ParseSigningSecretKey(text);
-  Wipe(text);
-  return WithPath(std::move(key), path);
+  return ReadSecretKeyFile(path, &ParseSigningSecretKey);
 }
 
 Result<BoxSecretKey> ReadBoxSecretKeyFile(const std::filesystem::path& path) {
-  LONTAR_ASSIGN_OR_RETURN(Bytes text, ReadKeyFile(path, true));
-  auto key = ParseBoxSecretKey(text);
-  Wipe(text);
-  return WithPath(std::move(key), path);
+  return ReadSecretKeyFile(path, &ParseBoxSecretKey);
 }
 
 Result<KeyFileInfo> InspectKeyFile(const std::filesystem::path& path) {

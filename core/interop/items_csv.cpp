@@ -13,11 +13,7 @@ namespace fs = std::filesystem;
 
 Result<CsvImportReport> ImportItemsCsv(const fs::path& csv, const fs::path& out,
                                        const CsvImportOptions& options) {
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(out, ec))) {
-    return std::unexpected(
-        Error::AlreadyExists(out.string() + " already exists; choose a new --out directory"));
-  }
+  LONTAR_TRY(StagingDir::CheckFree(out));
   YAML::Node base(YAML::NodeType::Map);
   std::vector<std::string> competencies;
   if (!options.exam_template.empty()) {
@@ -60,6 +56,7 @@ Result<CsvImportReport> ImportItemsCsv(const fs::path& csv, const fs::path& out,
   exam.items = std::move(items->items);
 
   LONTAR_ASSIGN_OR_RETURN(StagingDir staging, StagingDir::Beside(out));
+  std::error_code ec;
   for (const auto& [name, path] : items->media) {
     fs::copy_file(path, staging.path() / name, ec);
     if (ec) return std::unexpected(Error::FromErrno("copy " + path.string(), ec.value()));

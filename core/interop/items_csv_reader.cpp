@@ -9,6 +9,7 @@
 
 #include "core/authoring/source.hpp"
 #include "core/report/csv_reader.hpp"
+#include "core/util/image_signature.hpp"
 
 namespace lontar::interop {
 namespace {
@@ -58,14 +59,6 @@ std::optional<int> Int(std::string_view s) {
     v = v * 10 + (s[i] - '0');
   }
   return s[0] == '-' ? -v : v;
-}
-
-bool LooksLikeImage(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char head[8] = {};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  static const unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  return std::memcmp(head, kPng, 8) == 0 || (head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff);
 }
 
 constexpr const char* kKnownColumns[] = {
@@ -130,14 +123,8 @@ std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(
     item.id = id.first;
     item.section = section.first;
     const std::string t = Lower(type.first);
-    if (t == "single") {
-      item.type = ItemType::kSingle;
-    } else if (t == "multiple") {
-      item.type = ItemType::kMultiple;
-    } else if (t == "weighted") {
-      item.type = ItemType::kWeighted;
-    } else if (t == "likert") {
-      item.type = ItemType::kLikert;
+    if (const auto known = model::ItemTypeFromName(t)) {
+      item.type = *known;
     } else {
       problem(type, "type", "'" + type.first + "' is not single, multiple, weighted or likert");
       continue;
@@ -285,7 +272,7 @@ std::expected<CsvItems, std::vector<std::string>> ReadItemsCsv(
           problem(media, "media", "'" + name + "' is larger than 10 MB");
           continue;
         }
-        if (!LooksLikeImage(path)) {
+        if (!StartsAsPngOrJpeg(path)) {
           problem(media, "media", "'" + name + "' is not a PNG or JPEG image");
           continue;
         }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "core/interop/zip_error.hpp"
 #include "core/util/fs.hpp"
 
 namespace lontar::interop {
@@ -89,10 +90,7 @@ Result<std::unique_ptr<Package::Impl>> OpenZip(const fs::path& path, std::string
   int err = 0;
   zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
   if (zip == nullptr) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string why = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
+    const std::string why = ZipErrorText(err);
     if (err == ZIP_ER_NOZIP || err == ZIP_ER_INCONS) {
       return std::unexpected(Error::Malformed(name + ": not a zip file (" + why +
                                               "); a QTI package is a .zip or a directory"));

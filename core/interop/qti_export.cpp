@@ -12,6 +12,7 @@
 #include "core/authoring/source.hpp"
 #include "core/interop/qti_item.hpp"
 #include "core/interop/xml.hpp"
+#include "core/interop/zip_error.hpp"
 #include "core/util/fs.hpp"
 #include "core/util/markup_escape.hpp"
 
@@ -226,10 +227,7 @@ Result<QtiExportReport> ExportQti(const fs::path& source_dir, const fs::path& ou
   int err = 0;
   zip_t* zip = zip_open(out.c_str(), ZIP_CREATE | ZIP_EXCL, &err);
   if (zip == nullptr) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string why = zip_error_strerror(&ze);
-    zip_error_fini(&ze);
+    const std::string why = ZipErrorText(err);
     return std::unexpected(Error::Io(out.string() + ": cannot create: " + why));
   }
   // libzip reads the buffers when the archive is closed: keep them alive until then.

@@ -17,6 +17,7 @@
 #include "core/interop/xml.hpp"
 #include "core/interop/xml_stream.hpp"
 #include "core/util/fs.hpp"
+#include "core/util/image_signature.hpp"
 
 namespace lontar::interop {
 namespace {
@@ -39,14 +40,6 @@ struct Problems {
     return Error::Malformed(m);
   }
 };
-
-bool IsPngOrJpeg(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char head[8] = {};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  static const unsigned char kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  return std::memcmp(head, kPng, 8) == 0 || (head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff);
-}
 
 // "img/Grafik 1.PNG" -> "Grafik-1.PNG": a file name LoadSource and the pack accept.
 std::string MediaBaseName(const std::string& entry) {
@@ -94,7 +87,7 @@ class MediaCopier {
       return std::unexpected(
           Error::Malformed(copied.error().message() + " (images are at most 10 MB)"));
     }
-    if (!IsPngOrJpeg(dir_ / name)) {
+    if (!StartsAsPngOrJpeg(dir_ / name)) {
       return std::unexpected(Error::Malformed(pkg_.name() + ": " + entry +
                                               " is not a PNG or JPEG image (item '" + item_id +
                                               "'); convert it"));
@@ -281,11 +274,7 @@ Result<Plan> ReadPlan(const Package& pkg, QtiImportReport& report, Problems& pro
 
 Result<QtiImportReport> ImportQti(const fs::path& package, const fs::path& out,
                                   const QtiImportOptions& options) {
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(out, ec))) {
-    return std::unexpected(
-        Error::AlreadyExists(out.string() + " already exists; choose a new --out directory"));
-  }
+  LONTAR_TRY(StagingDir::CheckFree(out));
   LONTAR_ASSIGN_OR_RETURN(Package pkg, Package::Open(package));
   if (!pkg.Contains(kManifest)) {
     std::string hint;

@@ -13,12 +13,17 @@
 namespace lontar::interop {
 namespace fs = std::filesystem;
 
-Result<StagingDir> StagingDir::Beside(const fs::path& final_dir) {
+Status StagingDir::CheckFree(const fs::path& final_dir) {
   std::error_code ec;
   if (fs::exists(fs::symlink_status(final_dir, ec))) {
     return std::unexpected(
         Error::AlreadyExists(final_dir.string() + " already exists; choose a new --out directory"));
   }
+  return Ok();
+}
+
+Result<StagingDir> StagingDir::Beside(const fs::path& final_dir) {
+  LONTAR_TRY(CheckFree(final_dir));
   fs::path parent = final_dir.parent_path();
   if (parent.empty()) parent = ".";
   LONTAR_TRY(EnsureDir(parent, 0755));

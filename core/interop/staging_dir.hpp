@@ -12,6 +12,9 @@ namespace lontar::interop {
 
 class StagingDir {
  public:
+  // kAlreadyExists when `final_dir` exists: what Beside checks first, and what an import checks
+  // before it reads its input. Touches disk.
+  [[nodiscard]] static Status CheckFree(const std::filesystem::path& final_dir);
   // Creates the temporary directory (with items/ and media/ inside) beside `final_dir`. Fails
   // with kAlreadyExists when `final_dir` exists. Touches disk.
   [[nodiscard]] static Result<StagingDir> Beside(const std::filesystem::path& final_dir);

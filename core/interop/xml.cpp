@@ -154,21 +154,23 @@ bool IsText(XmlNode node) {
 
 int Line(XmlNode node) { return node != nullptr ? static_cast<int>(xmlGetLineNo(node)) : 0; }
 
-std::optional<std::string> Attr(XmlNode node, const char* name) {
-  xmlChar* v = xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name));
+namespace {
+
+// A string libxml2 made for the caller (nullptr: none), copied and freed.
+std::optional<std::string> TakeXmlString(xmlChar* v) {
   if (v == nullptr) return std::nullopt;
   std::string out(reinterpret_cast<const char*>(v));
   xmlFree(v);
   return out;
 }
 
-std::string Lang(XmlNode node) {
-  xmlChar* v = xmlNodeGetLang(node);
-  if (v == nullptr) return "";
-  std::string out(reinterpret_cast<const char*>(v));
-  xmlFree(v);
-  return out;
+}  // namespace
+
+std::optional<std::string> Attr(XmlNode node, const char* name) {
+  return TakeXmlString(xmlGetNoNsProp(node, reinterpret_cast<const xmlChar*>(name)));
 }
+
+std::string Lang(XmlNode node) { return TakeXmlString(xmlNodeGetLang(node)).value_or(""); }
 
 std::string_view TextOf(XmlNode node) {
   if (!IsText(node) || node->content == nullptr) return {};
@@ -190,11 +192,8 @@ std::vector<XmlNode> AllChildren(XmlNode node) {
 }
 
 std::string InnerText(XmlNode node) {
-  xmlChar* v = xmlNodeGetContent(node);
-  if (v == nullptr) return "";
-  std::string out(reinterpret_cast<const char*>(v));
-  xmlFree(v);
-  return Trim(out);
+  const std::optional<std::string> text = TakeXmlString(xmlNodeGetContent(node));
+  return text ? Trim(*text) : "";
 }
 
 }  // namespace lontar::interop

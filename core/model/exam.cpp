@@ -28,6 +28,14 @@ const char* ItemTypeName(ItemType type) {
   return "single";
 }
 
+std::optional<ItemType> ItemTypeFromName(std::string_view name) {
+  for (ItemType type :
+       {ItemType::kSingle, ItemType::kWeighted, ItemType::kMultiple, ItemType::kLikert}) {
+    if (name == ItemTypeName(type)) return type;
+  }
+  return std::nullopt;
+}
+
 const PassRule* FindPassRule(const Exam& exam, std::string_view group) {
   if (group.empty()) return nullptr;
   for (const PassRule& rule : exam.pass_rules) {
@@ -232,11 +240,7 @@ Result<Exam> ExamFromJson(std::string_view exam_json, std::string_view roster_js
     Item item;
     item.id = i.Str("id");
     item.section = i.Str("section");
-    const std::string type = i.Str("type");
-    item.type = type == "weighted"   ? ItemType::kWeighted
-                : type == "multiple" ? ItemType::kMultiple
-                : type == "likert"   ? ItemType::kLikert
-                                     : ItemType::kSingle;
+    item.type = ItemTypeFromName(i.Str("type")).value_or(ItemType::kSingle);
     item.competency = i.Str("competency");
     item.stem = BilingualOf(i, "stem", problem);
     for (const auto& m : i.Array("media")) {

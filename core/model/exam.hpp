@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/accommodations.hpp"
@@ -21,6 +22,8 @@ struct Text {
 
 enum class ItemType { kSingle, kWeighted, kMultiple, kLikert };
 const char* ItemTypeName(ItemType type);
+// The type ItemTypeName names ("single", "weighted", "multiple", "likert"), or nullopt.
+std::optional<ItemType> ItemTypeFromName(std::string_view name);
 
 struct Option {
   std::string key;  // "A", "B", ...

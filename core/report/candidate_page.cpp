@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "core/report/report_pdf.hpp"
+
 namespace lontar::report {
 namespace {
 
@@ -130,12 +132,9 @@ void DrawCandidatePage(Document& doc, const CandidatePage& p) {
 Status WriteCandidatePdf(const std::filesystem::path& path, Fonts& fonts,
                          const CandidatePage& page) {
   const Labels& l = LabelsFor(page.language);
-  DocumentSetup setup;
-  setup.title = std::string(l.candidate_title) + " " + page.participant_number;
-  setup.page_label = l.page;
-  LONTAR_ASSIGN_OR_RETURN(Document doc, Document::Create(path, fonts, std::move(setup)));
-  DrawCandidatePage(doc, page);
-  return doc.Finish();
+  return WriteReportPdf(path, fonts, page.language,
+                        std::string(l.candidate_title) + " " + page.participant_number,
+                        [&](Document& doc) { DrawCandidatePage(doc, page); });
 }
 
 }  // namespace lontar::report

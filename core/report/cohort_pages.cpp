@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "core/report/report_pdf.hpp"
+
 namespace lontar::report {
 namespace {
 
@@ -143,12 +145,9 @@ void DrawCohortReport(Document& doc, const CohortReport& r) {
 
 Status WriteCohortPdf(const std::filesystem::path& path, Fonts& fonts, const CohortReport& report) {
   const Labels& l = LabelsFor(report.language);
-  DocumentSetup setup;
-  setup.title = std::string(l.cohort_title) + " " + report.exam_title;
-  setup.page_label = l.page;
-  LONTAR_ASSIGN_OR_RETURN(Document doc, Document::Create(path, fonts, std::move(setup)));
-  DrawCohortReport(doc, report);
-  return doc.Finish();
+  return WriteReportPdf(path, fonts, report.language,
+                        std::string(l.cohort_title) + " " + report.exam_title,
+                        [&](Document& doc) { DrawCohortReport(doc, report); });
 }
 
 }  // namespace lontar::report

@@ -157,25 +157,23 @@ Status WriteNineBoxPdf(const NineBoxMap& map, const std::filesystem::path& path,
 
   doc.NewPage();
   doc.Heading("Daftar per kotak");
-  for (int b = 9; b >= 1; --b) {
+  // One list: its heading ("<title> (<n> orang)<after>") kept with the first rows, then its people.
+  auto list = [&](const std::string& title, const std::vector<std::size_t>& which,
+                  const char* after) {
     doc.KeepTogether(60);
-    doc.Subheading("Kotak " + std::to_string(b) + ": " + BoxName(b) + " (" +
-                   std::to_string(map.box[b].size()) + " orang)");
-    PeopleTable(doc, map, map.box[b]);
+    doc.Subheading(title + " (" + std::to_string(which.size()) + " orang)" + after);
+    PeopleTable(doc, map, which);
+  };
+  for (int b = 9; b >= 1; --b) {
+    list("Kotak " + std::to_string(b) + ": " + BoxName(b), map.box[b], "");
     doc.Space(6);
   }
   if (!map.without_rating.empty()) {
-    doc.KeepTogether(60);
-    doc.Subheading("Tanpa penilaian kinerja (" + std::to_string(map.without_rating.size()) +
-                   " orang): tidak ditempatkan");
-    PeopleTable(doc, map, map.without_rating);
+    list("Tanpa penilaian kinerja", map.without_rating, ": tidak ditempatkan");
     doc.Space(6);
   }
   if (!map.without_potential.empty()) {
-    doc.KeepTogether(60);
-    doc.Subheading("Tanpa nilai potensi (" + std::to_string(map.without_potential.size()) +
-                   " orang): tidak dinilai atau dibatalkan");
-    PeopleTable(doc, map, map.without_potential);
+    list("Tanpa nilai potensi", map.without_potential, ": tidak dinilai atau dibatalkan");
   }
   return doc.Finish();
 }

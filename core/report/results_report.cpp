@@ -12,6 +12,7 @@
 #include "core/report/item_analysis.hpp"
 #include "core/report/items_csv.hpp"
 #include "core/report/items_pdf.hpp"
+#include "core/report/report_pdf.hpp"
 #include "core/report/response_matrix.hpp"
 #include "core/server/results.hpp"
 #include "core/util/fs.hpp"
@@ -94,10 +95,8 @@ class CandidateDrawing {
     if (!fonts) {
       error_.Set(fonts.error());
     } else {
-      DocumentSetup setup;
-      setup.title = path.filename().string();
-      setup.page_label = std::string(LabelsFor(language).page);
-      auto created = Document::Create(path, **fonts, setup);
+      auto created =
+          Document::Create(path, **fonts, ReportSetup(path.filename().string(), language));
       if (created) {
         doc.emplace(std::move(*created));
       } else {

@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/server/batch_disagreeing.hpp"
 #include "core/server/postgres_detail.hpp"
 
 namespace lontar::server {
@@ -48,15 +49,6 @@ std::string ArrayLiteral(const std::vector<std::string>& items) {
 // The rows among `ids` (an SQL expression of type text[]).
 std::string FindIdsQuery(const std::string& ids) {
   return std::string(kSelectWithDigest) + "WHERE bundle_id = ANY(" + ids + ")";
-}
-
-// Which of the three parts of the rollback check `other` falls in for a bundle (seq, journal
-// head), or -1 for none.
-int DisagreeingPart(const StoredBundle& other, std::uint64_t seq, std::uint64_t journal_seq) {
-  if (other.seq == seq) return 0;
-  if (other.seq > seq && other.journal_seq <= journal_seq) return 1;
-  if (other.journal_seq >= journal_seq && other.seq < seq) return 2;
-  return -1;
 }
 
 // One group commit. Round trips: BEGIN; Prefetch's one (the advisory lock, then the duplicate
@@ -145,19 +137,9 @@ class PostgresBatch final : public StoreBatch {
       if (!queried) return std::unexpected(queried.error());
       all = std::move(*queried);
     }
-    // This batch's own rows, which the database has not seen yet.
-    for (const Pending& p : pending_) {
-      if (p.row.terminal_id != terminal_id) continue;
-      if (const int part = DisagreeingPart(p.row, seq, journal_seq); part >= 0) {
-        all.emplace_back(part, p.row);
-      }
-    }
-    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.first, a.second.seq) < std::tie(b.first, b.second.seq);
-    });
-    std::vector<StoredBundle> out;
-    for (auto& [part, b] : all) out.push_back(std::move(b));
-    return out;
+    // This batch's own rows, which the database has not seen yet (DisagreeingQuery's rows come
+    // in part and number order already).
+    return WithPendingDisagreeing(std::move(all), pending_, terminal_id, seq, journal_seq);
   }
 
   Status Insert(const StoredBundle& r, ByteView bundle, const std::vector<StoredFlag>& flags,
@@ -206,7 +188,7 @@ class PostgresBatch final : public StoreBatch {
 
  private:
   // Rows one bundle disagrees with, each with the part of the check it matched (0, 1, 2).
-  using Disagreement = std::vector<std::pair<int, StoredBundle>>;
+  using Disagreement = std::vector<DisagreeingRow>;
 
   std::vector<StoredFlag> lone_flags_;  // AddFlag's, written at Commit after the rows'
   struct Pending {

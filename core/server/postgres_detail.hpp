@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/server/bundle_columns.hpp"
 #include "core/server/store_backend.hpp"
 
 namespace lontar::server::postgres_detail {
@@ -18,17 +19,10 @@ namespace lontar::server::postgres_detail {
 // An arbitrary 64-bit key for pg_advisory_xact_lock: "lontar" in ASCII.
 inline constexpr long long kBatchLock = 0x6c6f6e746172;
 
-inline constexpr char kSelectColumns[] =
-    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
-
-// The lookups by id (StoredBundle::digest): prepared on first use (libpqxx 6), which only a
-// read-write store makes, after OpenSchema added the column to a database that lacked it.
-inline constexpr char kSelectWithDigest[] =
-    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id, digest FROM bundles ";
-
-// A row of kSelectColumns (or kSelectWithDigest, then with its digest); the first of a result.
+// A row of kSelectColumns (or kSelectWithDigest, then with its digest: bundle_columns.hpp); the
+// first of a result. The lookups by id, with the digest, are prepared on first use (libpqxx 6),
+// which only a read-write store makes, after OpenSchema added the column to a database that
+// lacked it.
 StoredBundle RowToBundle(const pqxx::row& r);
 std::optional<StoredBundle> FirstBundle(const pqxx::result& r);
 

@@ -111,13 +111,7 @@ Json TileJson(const SeatTile& t) {
   j["terminal_id"] = hb.terminal_id;
   j["name"] = hb.name;
   j["state"] = t.state;
-  j["participant"] = hb.participant;
-  j["phase"] = hb.phase;
-  j["section"] = hb.section;
-  j["section_title"] = hb.section_title;
-  j["answered"] = hb.answered;
-  j["items"] = hb.items;
-  j["time_left_s"] = hb.time_left_s;
+  sync::AddSittingProgress(j, hb);
   auto age = LastAnswerAgeMs(hb);
   j["last_answer_age_s"] = age ? Json(*age / 1000) : Json();
   j["outbox"] = hb.outbox;

@@ -30,35 +30,32 @@ class FieldReader {
  public:
   explicit FieldReader(ByteView in) : in_(in) {}
   bool String(std::string& out) {
-    if (in_.size() - at_ < 4) return false;
-    const std::uint32_t n = LoadU32(in_.subspan(at_));
-    at_ += 4;
-    if (in_.size() - at_ < n) return false;
+    std::uint32_t n = 0;
+    if (!U32(n) || in_.size() - at_ < n) return false;
     out.assign(reinterpret_cast<const char*>(in_.data() + at_), n);
     at_ += n;
     return true;
   }
-  bool U64(std::uint64_t& out) {
-    if (in_.size() - at_ < 8) return false;
-    out = LoadU64(in_.subspan(at_));
-    at_ += 8;
-    return true;
-  }
+  bool U64(std::uint64_t& out) { return Fixed(out, 8, &LoadU64); }
   bool I64(std::int64_t& out) {
     std::uint64_t v = 0;
     if (!U64(v)) return false;
     out = static_cast<std::int64_t>(v);
     return true;
   }
-  bool U32(std::uint32_t& out) {
-    if (in_.size() - at_ < 4) return false;
-    out = LoadU32(in_.subspan(at_));
-    at_ += 4;
-    return true;
-  }
+  bool U32(std::uint32_t& out) { return Fixed(out, 4, &LoadU32); }
   bool AtEnd() const { return at_ == in_.size(); }
 
  private:
+  // A field of `size` bytes, read by `load`.
+  template <class T>
+  bool Fixed(T& out, std::size_t size, T (*load)(ByteView)) {
+    if (in_.size() - at_ < size) return false;
+    out = load(in_.subspan(at_));
+    at_ += size;
+    return true;
+  }
+
   ByteView in_;
   std::size_t at_ = 0;
 };

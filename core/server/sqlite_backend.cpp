@@ -68,27 +68,32 @@ StoredBundle RowToBundle(const Statement& s) {
   return b;
 }
 
-Result<std::optional<StoredBundle>> SelectOne(StatementCache& statements, const std::string& where,
-                                              const std::string& value) {
-  LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s,
-                          statements.Get(std::string(kSelectColumns) + where));
-  s->Bind(1, value);
-  LONTAR_ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) return std::optional<StoredBundle>();
-  return std::optional<StoredBundle>(RowToBundle(*s));
-}
+namespace {
 
-// The row `where` (one parameter, `value`) selects, with its digest.
-Result<std::optional<StoredBundle>> SelectWithDigest(StatementCache& statements, const char* where,
-                                                     const std::string& value) {
-  LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s,
-                          statements.Get(std::string(kSelectWithDigest) + where));
+// The row `where` (one parameter, `value`) selects; with its digest when `digest`.
+Result<std::optional<StoredBundle>> SelectRow(StatementCache& statements, bool digest,
+                                              const std::string& where, const std::string& value) {
+  LONTAR_ASSIGN_OR_RETURN(
+      StatementCache::Lease s,
+      statements.Get(std::string(digest ? kSelectWithDigest : kSelectColumns) + where));
   s->Bind(1, value);
   LONTAR_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return std::optional<StoredBundle>();
   StoredBundle b = RowToBundle(*s);
-  b.digest = s->ColumnText(14);
+  if (digest) b.digest = s->ColumnText(14);
   return std::optional<StoredBundle>(std::move(b));
+}
+
+}  // namespace
+
+Result<std::optional<StoredBundle>> SelectOne(StatementCache& statements, const std::string& where,
+                                              const std::string& value) {
+  return SelectRow(statements, false, where, value);
+}
+
+Result<std::optional<StoredBundle>> SelectWithDigest(StatementCache& statements, const char* where,
+                                                     const std::string& value) {
+  return SelectRow(statements, true, where, value);
 }
 
 namespace {

@@ -3,10 +3,9 @@
 // one (sqlite_backend.cpp says why in that order). Filling looks rows up on a connection of its
 // own and keeps the batch's rows in memory until Commit, so that the next batch can be filled
 // while this one syncs and commits on the writer connection (store.hpp (5)).
-#include <algorithm>
 #include <map>
-#include <tuple>
 
+#include "core/server/batch_disagreeing.hpp"
 #include "core/server/sqlite_detail.hpp"
 
 namespace lontar::server {
@@ -24,14 +23,6 @@ constexpr char kDisagreeing[] =
     "WHERE terminal_id = ?1 AND seq > ?2 AND journal_seq <= ?3 "
     "UNION ALL SELECT 2, bundle_id, seq, journal_seq FROM bundles INDEXED BY bundles_journal "
     "WHERE terminal_id = ?1 AND journal_seq >= ?3 AND seq < ?2";
-
-// Which of kDisagreeing's three parts `other` falls in for a bundle (seq, journal head), or -1.
-int DisagreeingPart(const StoredBundle& other, std::uint64_t seq, std::uint64_t journal_seq) {
-  if (other.seq == seq) return 0;
-  if (other.seq > seq && other.journal_seq <= journal_seq) return 1;
-  if (other.journal_seq >= journal_seq && other.seq < seq) return 2;
-  return -1;
-}
 
 // The segment record of a row and its bundle, encoded (and its bundle hashed) ahead of the batch.
 class PreparedRecord final : public PreparedInsert {
@@ -60,7 +51,7 @@ class SqliteBatch final : public StoreBatch {
 
   Result<std::vector<StoredBundle>> Disagreeing(const std::string& terminal_id, std::uint64_t seq,
                                                 std::uint64_t journal_seq) override {
-    std::vector<std::pair<int, StoredBundle>> all;
+    std::vector<DisagreeingRow> all;
     {
       LONTAR_ASSIGN_OR_RETURN(StatementCache::Lease s, lookups_.Get(kDisagreeing));
       s->Bind(1, terminal_id)
@@ -77,22 +68,7 @@ class SqliteBatch final : public StoreBatch {
       }
     }
     // This batch's own rows, which the index does not hold yet, each in its part (by number).
-    bool own = false;
-    for (const Pending& p : pending_) {
-      if (p.row.terminal_id != terminal_id) continue;
-      if (const int part = DisagreeingPart(p.row, seq, journal_seq); part >= 0) {
-        all.emplace_back(part, p.row);
-        own = true;
-      }
-    }
-    if (own) {
-      std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.first, a.second.seq) < std::tie(b.first, b.second.seq);
-      });
-    }
-    std::vector<StoredBundle> out;
-    for (auto& [part, b] : all) out.push_back(std::move(b));
-    return out;
+    return WithPendingDisagreeing(std::move(all), pending_, terminal_id, seq, journal_seq);
   }
 
   // The record (row, flags, bundle) to the segment now; the row and flags to the index at Commit.

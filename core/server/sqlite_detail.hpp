@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/server/bundle_columns.hpp"
 #include "core/server/segment_log.hpp"
 #include "core/server/store_backend.hpp"
 #include "core/vault/sqlite.hpp"
@@ -24,16 +25,6 @@ using vault::Transaction;
 
 inline constexpr char kBundlesDir[] = "bundles";  // schema versions 1 and 2: a file per bundle
 inline constexpr char kSegmentsDir[] = "segments";
-
-inline constexpr char kSelectColumns[] =
-    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id FROM bundles ";
-
-// FindById's: the row and its digest (StoredBundle::digest), which a read-write open adds to
-// the table when missing; read-only opens never ask for it.
-inline constexpr char kSelectWithDigest[] =
-    "SELECT bundle_id, receipt_code, terminal_id, site, exam_id, participant, kind, seq, "
-    "journal_seq, created_ms, stored_ms, bytes, receipt, pack_id, digest FROM bundles ";
 
 // A row of kSelectColumns.
 StoredBundle RowToBundle(const Statement& s);

@@ -62,6 +62,16 @@ Status ValidateSeat(std::string_view seat) {
   return Ok();
 }
 
+void AddSittingProgress(nlohmann::ordered_json& j, const Heartbeat& hb) {
+  j["participant"] = hb.participant;
+  j["phase"] = hb.phase;
+  j["section"] = hb.section;
+  j["section_title"] = hb.section_title;
+  j["answered"] = hb.answered;
+  j["items"] = hb.items;
+  j["time_left_s"] = hb.time_left_s;
+}
+
 std::string WriteHeartbeat(const Heartbeat& hb, const crypto::SigningKey& key) {
   nlohmann::ordered_json j;
   j["terminal_id"] = hb.terminal_id;
@@ -75,13 +85,7 @@ std::string WriteHeartbeat(const Heartbeat& hb, const crypto::SigningKey& key) {
   j["pack_id"] = hb.pack_id;
   j["exam_id"] = hb.exam_id;
   j["title"] = hb.title;
-  j["participant"] = hb.participant;
-  j["phase"] = hb.phase;
-  j["section"] = hb.section;
-  j["section_title"] = hb.section_title;
-  j["answered"] = hb.answered;
-  j["items"] = hb.items;
-  j["time_left_s"] = hb.time_left_s;
+  AddSittingProgress(j, hb);
   j["last_answer_ms"] = hb.last_answer_ms;
   j["outbox"] = hb.outbox;
   return format::WriteSignedEnvelope(kHeartbeatFormat, 1, key, j.dump());

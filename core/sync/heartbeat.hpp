@@ -32,6 +32,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/crypto/sign.hpp"
 #include "core/util/bytes.hpp"
 #include "core/util/error.hpp"
@@ -72,6 +74,11 @@ struct SignedHeartbeat {
 
 // kInvalidArgument unless `seat` is 1..kMaxSeatBytes printable characters (no control bytes).
 [[nodiscard]] Status ValidateSeat(std::string_view seat);
+
+// The sitting's progress (participant, phase, section, section_title, answered, items,
+// time_left_s) added to `j` in that order, named as in the body: the heartbeat's and the room
+// view's (core/server/room_page.cpp) JSON.
+void AddSittingProgress(nlohmann::ordered_json& j, const Heartbeat& hb);
 
 // The signed heartbeat, signed with `key` (whose terminal id should be hb.terminal_id). Pure.
 std::string WriteHeartbeat(const Heartbeat& hb, const crypto::SigningKey& key);
