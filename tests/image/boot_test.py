@@ -49,7 +49,7 @@ import tempfile
 import time
 
 BACKGROUND = (246, 243, 236)  # app/theme.cpp: WindowBg
-OK_GREEN = (20, 110, 50)  # app/theme.cpp: OkColour ("Terminal siap")
+OK_GREEN = (20, 110, 50)  # app/theme.cpp: kPalmLeaf.ok ("Terminal siap")
 BUTTON = (226, 220, 206)  # app/theme.cpp: Button (the health screen's row of buttons)
 # The guest's CPU under TCG (LONTAR_QEMU_CPU to change it). When the kiosk drew through OpenGL
 # (Mesa's llvmpipe) instead of SDL's software renderer, QEMU 7.2's TCG with AVX2 made its screen
